@@ -1,0 +1,106 @@
+/* Steady's service worker.
+ *
+ * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage }.
+ * - Install: precache the shell (public pages fetched without cookies, so no
+ *   one's signed-in HTML is ever stored) and every shell asset.
+ * - Activate: delete caches that are not this version's; enable navigation
+ *   preload; take control of open pages.
+ * - Navigations: network first with a short timeout, then the cache, then the
+ *   offline page. Static assets: cache first (their URLs carry a content hash).
+ * - Updates wait until the page asks (the "A new version is ready" prompt).
+ */
+/* global STEADY_BUILD */
+
+const SHELL_CACHE = `steady-shell-${STEADY_BUILD.version}`;
+const KEEP_CACHES = new Set([SHELL_CACHE]);
+const NETWORK_TIMEOUT_MS = 3500;
+const SHELL_PAGES = new Set(STEADY_BUILD.pages);
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      const urls = [...STEADY_BUILD.pages, ...STEADY_BUILD.assets];
+      await cache.addAll(urls.map((url) => new Request(url, { credentials: "omit", cache: "reload" })));
+    })()
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(
+        names.filter((name) => name.startsWith("steady-") && !KEEP_CACHES.has(name)).map((name) => caches.delete(name))
+      );
+      if (self.registration.navigationPreload) {
+        await self.registration.navigationPreload.enable();
+      }
+      await self.clients.claim();
+    })()
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") {
+    self.skipWaiting();
+  }
+  if (event.data && event.data.type === "GET_VERSION" && event.ports[0]) {
+    event.ports[0].postMessage({ version: STEADY_BUILD.version });
+  }
+});
+
+function timeout(ms) {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error("network timeout")), ms));
+}
+
+/** A response that may be kept: a public shell page, never anything signed-in. */
+function isShareable(response) {
+  if (!response || response.status !== 200 || response.type !== "basic") return false;
+  const cacheControl = response.headers.get("Cache-Control") || "";
+  return !/no-store|private/i.test(cacheControl);
+}
+
+async function fromNetwork(event) {
+  const preloaded = await event.preloadResponse;
+  return preloaded || fetch(event.request);
+}
+
+async function handleNavigation(event) {
+  const url = new URL(event.request.url);
+  const cache = await caches.open(SHELL_CACHE);
+  try {
+    const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
+    if (response.status >= 500) throw new Error(`server error ${response.status}`);
+    if (SHELL_PAGES.has(url.pathname) && isShareable(response)) {
+      await cache.put(url.pathname, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(url.pathname);
+    if (cached) return cached;
+    const offline = await cache.match(STEADY_BUILD.offlinePage);
+    return offline || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+  }
+}
+
+async function handleAsset(request) {
+  // Module imports name files without their ?v= hash; each version's cache
+  // holds one copy of each file, so matching without the query is safe.
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }));
+  if (cached) return cached;
+  return fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(handleNavigation(event));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(handleAsset(request));
+  }
+});

@@ -1,0 +1,62 @@
+"""Steady: a phone-first companion for benzodiazepine tapering and withdrawal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+def default_instance_path() -> str:
+    """``STEADY_INSTANCE_PATH`` if set, else ``./instance`` in the current folder."""
+    return os.environ.get("STEADY_INSTANCE_PATH") or str(Path.cwd() / "instance")
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    instance_path: str | None = None,
+) -> Flask:
+    """Build the app.
+
+    Settings come from ``environ`` (default: the process environment) through
+    ``config.build_config``; ``test_config`` overrides them afterwards.
+    """
+    from webapp.config import build_config
+
+    instance_path = os.path.abspath(instance_path or default_instance_path())
+    settings = build_config(instance_path, environ)
+    if test_config:
+        settings.update(test_config)
+
+    static_folder = settings.get("STATIC_FOLDER") or "static"
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        static_folder=static_folder,
+    )
+    app.config.update(settings)
+
+    from webapp import logs, security
+    from webapp.extensions import csrf, db, limiter, login_manager
+    from webapp.services.field_crypto import FieldCipher
+
+    logs.init_app(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
+    security.init_app(app)
+
+    from webapp import assets, auth, account, core, pwa
+
+    assets.init_app(app)
+    for feature in (core, auth, account, pwa):
+        app.register_blueprint(feature.bp)
+    core.register_error_handlers(app)
+    return app

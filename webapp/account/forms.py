@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from webapp.forms import password_field
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = password_field(
+        "Current password", "current-password", required_message="Enter your current password."
+    )
+    new_password = password_field(
+        "New password", "new-password", required_message="Choose a new password."
+    )

@@ -1,0 +1,69 @@
+"""Account settings: change password, sign out everywhere."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from webapp.account.forms import ChangePasswordForm
+from webapp.extensions import db, limiter
+from webapp.logs import audit
+from webapp.models import UserSession, utcnow
+from webapp.services import sessions
+from webapp.services.passwords import hash_password, password_problem, verify_password
+
+bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+@bp.get("/")
+@login_required
+def settings():
+    """Account overview: who is signed in, on how many devices."""
+    device_count = db.session.query(UserSession).filter_by(user_id=current_user.id).count()
+    return render_template("account/settings.html", device_count=device_count)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], key_func=_user_key, deduct_when=lambda r: r.status_code != 302)
+def change_password():
+    """Change password. Needs the current one; ends every other session."""
+    form = ChangePasswordForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            user = current_user._get_current_object()
+            if not verify_password(user.password_hash, form.current_password.data):
+                form.current_password.errors.append("That is not your current password.")
+                audit("password.change_failed", user=user.id)
+                status = 401
+            elif problem := password_problem(form.new_password.data, user.email):
+                form.new_password.errors.append(problem)
+            else:
+                user.password_hash = hash_password(form.new_password.data)
+                user.password_changed_at = utcnow()
+                ended = sessions.end_all_sessions(db.session, user.id, keep_token=user.get_id())
+                db.session.commit()
+                audit("password.changed", user=user.id, other_sessions_ended=ended)
+                flash("Your password is changed. You are signed out on your other devices.", "success")
+                return redirect(url_for("account.settings"))
+    return render_template("account/password.html", form=form), status
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, this one included."""
+    user_id = current_user.id
+    ended = sessions.end_all_sessions(db.session, user_id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    audit("logout.everywhere", user=user_id, sessions_ended=ended)
+    flash("You are signed out on every device.", "success")
+    return redirect(url_for("auth.login", signed_out=1))

@@ -1,0 +1,149 @@
+"""Register, sign in and sign out.
+
+Every sign-in starts a server-side session record (``services/sessions.py``);
+signing out deletes it, so a copied session or remember-me cookie stops
+working at once.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
+from webapp.extensions import db, limiter
+from webapp.logs import audit
+from webapp.models import User
+from webapp.services import sessions
+from webapp.services.passwords import hash_password, needs_rehash, password_problem, verify_password
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+WRONG_CREDENTIALS = "That email and password do not match an account. Check them and try again."
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the home page."""
+    fallback = url_for("core.index")
+    if not target or len(target) > 2000:
+        return fallback
+    if any(ord(c) < 32 for c in target) or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def _login_account_key() -> str:
+    email = request.form.get("email", "")
+    return "login-account:" + (email.strip().lower()[:254] if isinstance(email, str) else "")
+
+
+def _login_pair_key() -> str:
+    return f"{_login_account_key()}|{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against the limits."""
+    return response.status_code != 302
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Start a fresh session for ``user``: the old session is dropped first, so
+    nothing from before sign-in survives and the session id is new."""
+    session.clear()
+    token = sessions.start_session(
+        db.session, user, remember=remember, user_agent=request.user_agent.string
+    )
+    db.session.commit()
+    user.session_token = token
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
+def sign_out() -> None:
+    """End this browser's session on the server, then in the browser."""
+    token = current_user.get_id() if current_user.is_authenticated else None
+    sessions.end_session(db.session, token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=lambda r: r.status_code in (302, 409))
+def register():
+    """Create an account and sign in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegisterForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            problem = password_problem(form.password.data, form.email.data)
+            if problem:
+                form.password.errors.append(problem)
+            else:
+                user = User(email=form.email.data, password_hash=hash_password(form.password.data))
+                db.session.add(user)
+                try:
+                    db.session.flush()
+                except IntegrityError:
+                    db.session.rollback()
+                    form.email.errors.append(
+                        "There is already an account with this email address. Sign in instead."
+                    )
+                    status = 409
+                else:
+                    sign_in(user, remember=False)
+                    audit("account.created", user=user.id)
+                    flash("Welcome to Steady. Your account is ready.", "success")
+                    return redirect(url_for("core.index"))
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute;100 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    "5 per minute;20 per hour", methods=["POST"], key_func=_login_pair_key, deduct_when=_failed
+)
+@limiter.limit("30 per 15 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
+def login():
+    """Sign in. Unknown email and wrong password look and cost the same."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            user = db.session.scalar(select(User).where(User.email == form.email.data))
+            if verify_password(user.password_hash if user else None, form.password.data):
+                assert user is not None
+                if needs_rehash(user.password_hash):
+                    user.password_hash = hash_password(form.password.data)
+                sign_in(user, remember=bool(form.remember.data))
+                audit("login.succeeded", user=user.id)
+                return redirect(safe_next(request.args.get("next")))
+            audit("login.failed", user=user.id if user else "unknown")
+            form.password.errors.append(WRONG_CREDENTIALS)
+            status = 401
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST with a CSRF token, never a link)."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("core.index"))
+    if current_user.is_authenticated:
+        audit("logout", user=current_user.id)
+        sign_out()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login", signed_out=1))

@@ -1,0 +1,160 @@
+"""Settings, read from the environment in one place.
+
+Two ways to run:
+
+* **embedded** (the default): SQLite in the instance folder, and the secrets
+  (session key, field-encryption key, VAPID key pair) generated on first run
+  into ``<instance>/secrets.json`` with mode 0600 and reused after.
+* **production** (``STEADY_ENV=production``): every secret and the database
+  URL must come from the environment; the app refuses to start otherwise, or
+  with debug on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Mapping
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+#: Secrets production must be given, with what each is for.
+REQUIRED_SECRETS = {
+    "STEADY_SECRET_KEY": "signs session cookies and CSRF tokens",
+    "STEADY_FIELD_KEYS": "encrypts notes, contacts and other free text at rest",
+    "STEADY_VAPID_PRIVATE_KEY": "signs Web Push requests",
+    "STEADY_VAPID_PUBLIC_KEY": "lets browsers subscribe to Web Push",
+    "DATABASE_URL": "the PostgreSQL database",
+}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with the settings it was given."""
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def generate_field_key() -> str:
+    """A new field-encryption key as ``<key id>:<base64url 256-bit key>``."""
+    return f"k{secrets.token_hex(4)}:{_b64url(secrets.token_bytes(32))}"
+
+
+def generate_vapid_keys() -> tuple[str, str]:
+    """A P-256 key pair: (private key as base64url DER, public key as the
+    base64url uncompressed point browsers take as ``applicationServerKey``)."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    der = private.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    point = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return _b64url(der), _b64url(point)
+
+
+def load_or_create_instance_secrets(instance_path: str | os.PathLike) -> dict[str, str]:
+    """Read ``secrets.json`` from the instance folder, creating it (0600) on
+    first run. Missing entries are added, existing ones are never replaced."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secrets.json"
+    stored: dict[str, str] = {}
+    if path.exists():
+        stored = json.loads(path.read_text("utf-8"))
+    wanted = dict(stored)
+    wanted.setdefault("STEADY_SECRET_KEY", secrets.token_urlsafe(48))
+    wanted.setdefault("STEADY_FIELD_KEYS", generate_field_key())
+    if "STEADY_VAPID_PRIVATE_KEY" not in wanted or "STEADY_VAPID_PUBLIC_KEY" not in wanted:
+        wanted["STEADY_VAPID_PRIVATE_KEY"], wanted["STEADY_VAPID_PUBLIC_KEY"] = generate_vapid_keys()
+    if wanted != stored or (path.stat().st_mode & 0o777) != 0o600:
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(wanted, fh, indent=2)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    return wanted
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict:
+    """Every setting the app reads, as a mapping for ``app.config``.
+
+    ``environ`` defaults to ``os.environ``; tests pass their own.
+    """
+    env = dict(os.environ if environ is None else environ)
+    production = env.get("STEADY_ENV", "embedded").strip().lower() == "production"
+    debug = _flag(env.get("STEADY_DEBUG"))
+
+    if production:
+        if debug:
+            raise ConfigError("Steady will not start in production with STEADY_DEBUG on. Unset STEADY_DEBUG.")
+        missing = [name for name in REQUIRED_SECRETS if not env.get(name)]
+        if missing:
+            lines = "\n".join(f"  {name} ({REQUIRED_SECRETS[name]})" for name in missing)
+            raise ConfigError(
+                "Steady will not start in production without these settings:\n" + lines
+            )
+        secret_values = {name: env[name] for name in REQUIRED_SECRETS if name != "DATABASE_URL"}
+    else:
+        secret_values = load_or_create_instance_secrets(instance_path)
+        for name in secret_values:  # the environment wins where it is set
+            if env.get(name):
+                secret_values[name] = env[name]
+
+    https = production or _flag(env.get("STEADY_HTTPS"))
+    database_url = env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "steady.db")
+    cookie_prefix = "__Host-" if https else ""
+
+    return {
+        "STEADY_PRODUCTION": production,
+        "STEADY_HTTPS": https,
+        "DEBUG": debug,
+        "SECRET_KEY": secret_values["STEADY_SECRET_KEY"],
+        "FIELD_KEYS": secret_values["STEADY_FIELD_KEYS"],
+        "VAPID_PRIVATE_KEY": secret_values["STEADY_VAPID_PRIVATE_KEY"],
+        "VAPID_PUBLIC_KEY": secret_values["STEADY_VAPID_PUBLIC_KEY"],
+        "VAPID_SUBJECT": env.get("STEADY_VAPID_SUBJECT", "mailto:admin@localhost"),
+        "DATABASE_URL": database_url,
+        # Rate limits: memory by default; Redis (or any `limits` storage URI) when set.
+        "RATELIMIT_STORAGE_URI": env.get("STEADY_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag(env.get("STEADY_RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the app (0 = none): trusted X-Forwarded-* hops.
+        "PROXY_COUNT": int(env.get("STEADY_PROXY_COUNT", "0") or 0),
+        # Sessions: server-side records, so these are enforced on the server.
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(env.get("STEADY_SESSION_IDLE_MINUTES", "120"))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("STEADY_SESSION_ABSOLUTE_HOURS", "12"))),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("STEADY_REMEMBER_DAYS", "30"))),
+        "SESSION_COOKIE_NAME": f"{cookie_prefix}steady_session",
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": f"{cookie_prefix}steady_remember",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # 256 KB is far above any form Steady has; bigger bodies get a clear 413.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "WTF_CSRF_SSL_STRICT": True,
+        # Where static files come from (tests point it at a copy to make an update).
+        "STATIC_FOLDER": env.get("STEADY_STATIC_FOLDER") or None,
+    }

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from webapp.logs import audit
+from webapp.security import wants_json
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def index():
+    """Home: what Steady offers, Help now first. The same for everyone, so the
+    service worker can keep it for offline use."""
+    return render_template("core/index.html")
+
+
+@bp.get("/help")
+def help_now():
+    """Help now: emergency and crisis help, reachable from every screen."""
+    return render_template("core/help.html")
+
+
+@bp.get("/offline")
+def offline():
+    """Shown by the service worker when a page is not available offline."""
+    return render_template("core/offline.html")
+
+
+@bp.get("/install")
+def install():
+    """How to add Steady to the home screen on each kind of phone."""
+    return render_template("core/install.html")
+
+
+#: What each error says to a person, in plain words.
+ERROR_TEXT = {
+    400: ("Something was wrong with that request", "Please go back and try again."),
+    401: ("Please sign in", "You need to sign in to see this."),
+    403: ("Not allowed", "You do not have access to this."),
+    404: ("Page not found", "We could not find that page. It may have moved."),
+    405: ("That did not work", "This page cannot be used that way."),
+    413: ("That was too much to send", "What you sent was too large. Please shorten it and try again."),
+    429: ("Please wait a little", "There have been too many tries. Please wait a few minutes, then try again."),
+    500: ("Sorry, something went wrong on our side", "Your data is safe. Please try again in a moment."),
+}
+
+
+def error_response(status: int, detail: str | None = None):
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[400] if status < 500 else ERROR_TEXT[500])
+    message = detail or text
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("core/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        audit("csrf.rejected", reason=exc.description.replace(" ", "_"))
+        return error_response(
+            400,
+            "This form has expired or came from somewhere else. Please reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code == 429:
+            return error_response(429)
+        return error_response(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Logged with its traceback for the operator; the person sees a calm page.
+        app.logger.exception("unhandled error")
+        return error_response(500)

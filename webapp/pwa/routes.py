@@ -1,0 +1,105 @@
+"""Manifest and ``/sw.js``.
+
+The worker's source lives in ``service_worker/``; the server prepends a build
+record — a version hash and the precache list with every shell asset's
+content hash — so any change to an asset, a shell page's template or the
+worker itself yields a byte-different worker and an update prompt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, url_for
+
+from webapp.assets import asset_hashes, asset_url, hash_tree
+
+bp = Blueprint("pwa", __name__)
+
+#: Pages that are the same for everyone and are kept for offline use.
+SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install"]
+#: Static files the shell needs offline (icons for the manifest included).
+SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
+
+
+def _worker_source() -> str:
+    return resources.files("service_worker").joinpath("sw.js").read_text("utf-8")
+
+
+@lru_cache(maxsize=4)
+def _templates_digest(root: str) -> str:
+    """One hash over every template, so a changed page changes the worker."""
+    digest = hashlib.sha256()
+    for folder in sorted(Path(root).rglob("templates")):
+        for name, value in hash_tree(folder).items():
+            digest.update(f"{name}:{value}\n".encode())
+    return digest.hexdigest()
+
+
+def build_record() -> dict:
+    """The version and precache list injected into the worker."""
+    hashes = asset_hashes()
+    assets = [asset_url(name) for name in sorted(hashes) if name.endswith(SHELL_ASSET_SUFFIXES)]
+    pages = [url_for(endpoint) for endpoint in SHELL_PAGES]
+    digest = hashlib.sha256()
+    digest.update(_worker_source().encode())
+    digest.update(_templates_digest(current_app.root_path).encode())
+    for name in sorted(hashes):
+        digest.update(f"{name}:{hashes[name]}\n".encode())
+    return {
+        "version": digest.hexdigest()[:16],
+        "pages": pages,
+        "assets": assets,
+        "offlinePage": url_for("core.offline"),
+    }
+
+
+@bp.get("/sw.js")
+def service_worker():
+    body = f"const STEADY_BUILD = {json.dumps(build_record())};\n" + _worker_source()
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: what the installed app is called and looks like."""
+    data = {
+        "id": "/",
+        "name": "Steady — support through benzodiazepine withdrawal",
+        "short_name": "Steady",
+        "description": "Grounding exercises, your people, check-ins and your taper, even offline.",
+        "lang": "en",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f6f4ef",
+        "theme_color": "#2f5d62",
+        "categories": ["health", "medical", "lifestyle"],
+        "icons": [
+            {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+        ],
+        "shortcuts": [
+            {
+                "name": "Help now",
+                "short_name": "Help now",
+                "description": "Emergency and crisis help",
+                "url": url_for("core.help_now"),
+                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
+            },
+        ],
+    }
+    response = jsonify(data)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,1 @@
+"""Plain-Python logic with no request in it."""
