@@ -1,0 +1,144 @@
+"""Walks ``app.url_map``: signed-out access, GET never writes, no-store for
+signed-in pages, and security headers everywhere (SECURITY.md 11, 13, 14)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Base
+from webapp.security import CONTENT_SECURITY_POLICY, SAME_FOR_EVERYONE
+
+
+#: Routes anyone may use. A new route is private unless added here on purpose.
+PUBLIC = {
+    "static",
+    "core.index",
+    "core.help_now",
+    "core.offline",
+    "core.install",
+    "auth.login",
+    "auth.register",
+    "auth.logout",
+    "pwa.service_worker",
+    "pwa.manifest",
+}
+
+
+def routes(app, method=None):
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        for m in sorted(methods):
+            if method is None or m == method:
+                yield rule, m
+
+
+def concrete_path(rule) -> str:
+    """A URL for the rule, with a plausible value for each argument."""
+    values = {}
+    for arg in rule.arguments:
+        converter = rule._converters[arg].__class__.__name__
+        values[arg] = 1 if "Integer" in converter else "css/app.css" if arg == "filename" else "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_private_route_needs_sign_in(app, client):
+    private = [(rule, m) for rule, m in routes(app) if rule.endpoint not in PUBLIC]
+    assert private, "expected some private routes"
+    for rule, method in private:
+        response = client.open(concrete_path(rule), method=method)
+        if response.status_code == 302:
+            assert "/login" in response.location, rule
+        else:
+            assert response.status_code in (400, 401), (rule, method, response.status_code)
+        api = client.open(concrete_path(rule), method=method, headers={"Accept": "application/json"})
+        assert api.status_code in (400, 401), (rule, method, api.status_code)
+
+
+def test_public_list_names_real_routes(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert PUBLIC <= endpoints
+
+
+def table_snapshot():
+    snapshot = {}
+    for table in Base.metadata.sorted_tables:
+        rows = db.session.execute(select(table)).mappings().all()
+        # last_seen_at is refreshed by design (at most once a minute); it is not user data.
+        snapshot[table.name] = sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items() if k != "last_seen_at")) for row in rows
+        )
+    db.session.rollback()
+    return snapshot
+
+
+def test_no_get_changes_anything(app, client, auth, user):
+    auth.login()
+    before = table_snapshot()
+    for rule, _ in routes(app, "GET"):
+        client.get(concrete_path(rule))
+    assert auth.signed_in()
+    assert table_snapshot() == before
+
+
+def test_every_signed_in_page_is_no_store(app, client, auth, user):
+    auth.login()
+    checked = 0
+    for rule, _ in routes(app, "GET"):
+        if rule.endpoint in SAME_FOR_EVERYONE:
+            continue
+        response = client.get(concrete_path(rule))
+        assert response.headers.get("Cache-Control") == "no-store", rule
+        checked += 1
+    assert checked >= 5
+
+
+def test_public_pages_are_cacheable_when_signed_out(client):
+    for path in ("/", "/help", "/offline"):
+        assert "no-store" not in client.get(path).headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    "path, method, status",
+    [
+        ("/", "GET", 200),
+        ("/static/css/app.css", "GET", 200),
+        ("/sw.js", "GET", 200),
+        ("/no-such-page", "GET", 404),
+        ("/logout", "GET", 405),
+        ("/login", "POST", 400),  # no CSRF token
+    ],
+)
+def test_security_headers_on_every_kind_of_response(client, path, method, status):
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    csp = response.headers["Content-Security-Policy"]
+    assert csp == CONTENT_SECURITY_POLICY
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP on localhost
+
+
+def test_security_headers_on_a_500(make_app):
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail: Traceback-worthy")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Sorry, something went wrong" in body
+    assert "secret detail" not in body and "Traceback" not in body
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_hsts_over_https(client):
+    response = client.get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
