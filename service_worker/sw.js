@@ -15,12 +15,13 @@ const SHELL_CACHE = `steady-shell-${STEADY_BUILD.version}`;
 const KEEP_CACHES = new Set([SHELL_CACHE]);
 const NETWORK_TIMEOUT_MS = 3500;
 const SHELL_PAGES = new Set(STEADY_BUILD.pages);
+const CONTENT_URL = STEADY_BUILD.contentUrl;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL_CACHE);
-      const urls = [...STEADY_BUILD.pages, ...STEADY_BUILD.assets];
+      const urls = [...STEADY_BUILD.pages, ...STEADY_BUILD.assets, STEADY_BUILD.contentUrl];
       await cache.addAll(urls.map((url) => new Request(url, { credentials: "omit", cache: "reload" })));
     })()
   );
@@ -85,12 +86,42 @@ async function handleNavigation(event) {
 }
 
 async function handleAsset(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const exact = await cache.match(request);
+  if (exact) return exact;
+  if (new URL(request.url).searchParams.has("v")) {
+    // A content-hashed URL this version does not hold: a newer page (fetched
+    // from the network before the new worker took over) wants a newer file.
+    // Serving this version's copy would pair new HTML with old CSS or JS, so
+    // ask the network, and fall back to this version's copy only offline.
+    try {
+      return await fetch(request);
+    } catch (error) {
+      const older = await cache.match(request, { ignoreSearch: true });
+      if (older) return older;
+      throw error;
+    }
+  }
   // Module imports name files without their ?v= hash; each version's cache
   // holds one copy of each file, so matching without the query is safe.
+  return (await cache.match(request, { ignoreSearch: true })) || fetch(request);
+}
+
+/** The content bundle: fresh from the network when there is one, else the copy kept at install. */
+async function handleContent(request) {
   const cache = await caches.open(SHELL_CACHE);
-  const cached = (await cache.match(request)) || (await cache.match(request, { ignoreSearch: true }));
-  if (cached) return cached;
-  return fetch(request);
+  try {
+    const response = await Promise.race([fetch(request), timeout(NETWORK_TIMEOUT_MS)]);
+    if (response.ok) {
+      await cache.put(CONTENT_URL, response.clone());
+      return response;
+    }
+    throw new Error(`content answered ${response.status}`);
+  } catch (error) {
+    const cached = await cache.match(CONTENT_URL);
+    if (cached) return cached;
+    throw error;
+  }
 }
 
 self.addEventListener("fetch", (event) => {
@@ -102,5 +133,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(handleNavigation(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(handleAsset(request));
+  } else if (url.pathname === CONTENT_URL) {
+    event.respondWith(handleContent(request));
   }
 });

@@ -53,10 +53,14 @@ def create_app(
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
 
-    from webapp import assets, auth, account, core, pwa
+    from webapp.services.content import CONTENT_DIR, load_library
+
+    app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
+
+    from webapp import account, assets, auth, cards, core, pwa, toolkit
 
     assets.init_app(app)
-    for feature in (core, auth, account, pwa):
+    for feature in (core, auth, account, toolkit, cards, pwa):
         app.register_blueprint(feature.bp)
     core.register_error_handlers(app)
     return app

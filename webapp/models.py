@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, Boolean
+from flask import current_app
 from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from webapp.services.field_crypto import FieldCipher, FieldContext
 
 
 def utcnow() -> datetime:
@@ -90,3 +93,82 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class Encrypted:
+    """A plaintext attribute over an encrypted column (SECURITY.md 17).
+
+    ``note = Encrypted("note_enc")`` reads and writes ``note`` as text while
+    the row stores AES-GCM ciphertext bound to table, attribute name and owner.
+    Set ``user_id`` before the encrypted attributes.
+    """
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def _where(self, obj) -> FieldContext:
+        if obj.user_id is None:
+            raise ValueError(f"set user_id before {self.name}")
+        return FieldContext(obj.__tablename__, self.name, obj.user_id)
+
+    @staticmethod
+    def cipher() -> FieldCipher:
+        return current_app.extensions["steady.cipher"]
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        stored = getattr(obj, self.column)
+        return None if stored is None else self.cipher().decrypt(stored, self._where(obj))
+
+    def __set__(self, obj, value: str | None) -> None:
+        setattr(obj, self.column, None if value is None else self.cipher().encrypt(value, self._where(obj)))
+
+
+class CopingCard(Base):
+    """A short reminder to self, written by the person for hard moments."""
+
+    __tablename__ = "coping_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    text = Encrypted("text_enc")
+
+
+class ThoughtRecord(Base):
+    """A CBT thought record. ``client_id`` (a UUID made on the device) makes
+    saving idempotent, so a record written offline lands exactly once."""
+
+    __tablename__ = "thought_records"
+    __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_thought_records_user_client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(36))
+    content_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    content = Encrypted("content_enc")  # JSON of the record's fields
+
+
+class FavouriteExercise(Base):
+    __tablename__ = "favourite_exercises"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecentExercise(Base):
+    __tablename__ = "recent_exercises"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

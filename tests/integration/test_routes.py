@@ -23,6 +23,13 @@ PUBLIC = {
     "auth.logout",
     "pwa.service_worker",
     "pwa.manifest",
+    "core.session_info",
+    "toolkit.index",
+    "toolkit.feelings",
+    "toolkit.feeling",
+    "toolkit.breathe",
+    "toolkit.exercise",
+    "toolkit.content_bundle",
 }
 
 
@@ -54,6 +61,44 @@ def test_every_private_route_needs_sign_in(app, client):
             assert response.status_code in (400, 401), (rule, method, response.status_code)
         api = client.open(concrete_path(rule), method=method, headers={"Accept": "application/json"})
         assert api.status_code in (400, 401), (rule, method, api.status_code)
+
+
+def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
+    """SECURITY.md 10: every route with an id, walked from the url_map."""
+    import uuid
+
+    from tests.conftest import Auth, csrf_from
+
+    owner = app.test_client()
+    Auth(owner).register(email="owner@example.com")
+    token = owner.get("/api/session").get_json()["csrf_token"]
+    owner.post("/cards", data={"text": "Mine", "csrf_token": token})
+    owner.post(
+        "/api/thought-records",
+        json={"client_id": str(uuid.uuid4()), "thought": "Mine"},
+        headers={"X-CSRFToken": token},
+    )
+    ids = {
+        "card_id": db.session.execute(select(Base.metadata.tables["coping_cards"].c.id)).scalar_one(),
+        "record_id": db.session.execute(select(Base.metadata.tables["thought_records"].c.id)).scalar_one(),
+    }
+    db.session.rollback()
+
+    auth.register(email="intruder@example.com")
+    intruder_token = client.get("/api/session").get_json()["csrf_token"]
+    before = table_snapshot()
+    walked = 0
+    for rule, method in routes(app):
+        int_args = [a for a in rule.arguments if "Integer" in rule._converters[a].__class__.__name__]
+        if not int_args:
+            continue
+        assert set(int_args) <= set(ids), f"give the walk an object for {rule}"
+        path = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
+        response = client.open(path, method=method, headers={"X-CSRFToken": intruder_token}, data={"csrf_token": intruder_token, "text": "stolen"})
+        assert response.status_code == 404, (rule, method, response.status_code)
+        walked += 1
+    assert walked >= 4
+    assert table_snapshot() == before
 
 
 def test_public_list_names_real_routes(app):

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from webapp.logs import audit
@@ -19,8 +20,17 @@ def index():
 
 @bp.get("/help")
 def help_now():
-    """Help now: emergency and crisis help, reachable from every screen."""
-    return render_template("core/help.html")
+    """Help now: the emergency number and crisis lines for the person's country,
+    the international directory, and a quick grounding exercise. The page holds
+    every country; the device shows the one chosen (``?country=`` without JS)."""
+    content = current_app.extensions["steady.content"]
+    selected = request.args.get("country", "")
+    return render_template(
+        "core/help.html",
+        countries=content.countries.values(),
+        directory=content.directory,
+        selected=selected if selected in content.countries else "",
+    )
 
 
 @bp.get("/offline")
@@ -33,6 +43,18 @@ def offline():
 def install():
     """How to add Steady to the home screen on each kind of phone."""
     return render_template("core/install.html")
+
+
+@bp.get("/api/session")
+def session_info():
+    """Who is signed in here, and a fresh CSRF token for fetch writes (the
+    offline outbox asks before replaying)."""
+    if not current_user.is_authenticated:
+        response = jsonify(user=None)
+    else:
+        response = jsonify(user=current_user.id, csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 #: What each error says to a person, in plain words.

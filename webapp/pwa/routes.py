@@ -21,7 +21,7 @@ from webapp.assets import asset_hashes, asset_url, hash_tree
 bp = Blueprint("pwa", __name__)
 
 #: Pages that are the same for everyone and are kept for offline use.
-SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install"]
+SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe"]
 #: Static files the shell needs offline (icons for the manifest included).
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 
@@ -44,10 +44,14 @@ def build_record() -> dict:
     """The version and precache list injected into the worker."""
     hashes = asset_hashes()
     assets = [asset_url(name) for name in sorted(hashes) if name.endswith(SHELL_ASSET_SUFFIXES)]
+    content = current_app.extensions["steady.content"]
     pages = [url_for(endpoint) for endpoint in SHELL_PAGES]
+    pages += [url_for("toolkit.feeling", feeling_id=f) for f in content.feelings]
+    pages += [url_for("toolkit.exercise", exercise_id=e) for e in content.exercises]
     digest = hashlib.sha256()
     digest.update(_worker_source().encode())
     digest.update(_templates_digest(current_app.root_path).encode())
+    digest.update(content.version.encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
     return {
@@ -55,6 +59,7 @@ def build_record() -> dict:
         "pages": pages,
         "assets": assets,
         "offlinePage": url_for("core.offline"),
+        "contentUrl": url_for("toolkit.content_bundle"),
     }
 
 
@@ -95,6 +100,13 @@ def manifest():
                 "short_name": "Help now",
                 "description": "Emergency and crisis help",
                 "url": url_for("core.help_now"),
+                "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
+            },
+            {
+                "name": "How do you feel?",
+                "short_name": "Feelings",
+                "description": "Exercises for what is happening right now",
+                "url": url_for("toolkit.feelings"),
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
             },
         ],

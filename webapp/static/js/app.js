@@ -1,10 +1,23 @@
-// Entry point: each module enhances the page with one job.
+// Entry point: each module enhances the page with one job, and does nothing
+// on pages without its elements.
 import { registerServiceWorker } from "./pwa.js";
 import { watchConnection } from "./connection.js";
 import { offerInstall } from "./install.js";
 import { enablePasswordToggles } from "./password-toggle.js";
+import { syncAccount } from "./account-sync.js";
+import { enableToolkit } from "./toolkit.js";
+import { enableExercisePlayer } from "./exercise-player.js";
+import { enableBreathing } from "./breathing.js";
+import { enableThoughtRecord } from "./thought-record.js";
+import { enableHelpNow } from "./help-now.js";
 
 registerServiceWorker();
 watchConnection();
 offerInstall();
 enablePasswordToggles();
+enableHelpNow();
+enableExercisePlayer();
+enableBreathing();
+syncAccount();
+enableToolkit();
+enableThoughtRecord();

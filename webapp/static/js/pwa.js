@@ -6,34 +6,49 @@ const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
 function showUpdatePrompt(registration) {
   const banner = document.getElementById("update-banner");
-  if (!banner || !registration.waiting) return;
+  if (!banner || !registration.waiting || !banner.hidden) return;
   banner.hidden = false;
   const button = banner.querySelector("[data-action=reload-update]");
   button.addEventListener(
     "click",
     () => {
       button.disabled = true;
+      const waiting = registration.waiting;
+      if (!waiting) {
+        // Another tab already switched to the new version: just reload.
+        window.location.reload();
+        return;
+      }
       sessionStorage.setItem("steady-updating", "1");
-      registration.waiting.postMessage({ type: "SKIP_WAITING" });
+      waiting.postMessage({ type: "SKIP_WAITING" });
     },
     { once: true }
   );
+}
+
+const trackedWorkers = new WeakSet();
+
+function trackInstalling(registration, worker) {
+  if (!worker || trackedWorkers.has(worker)) return;
+  trackedWorkers.add(worker);
+  const check = () => {
+    // With no controller this is the first install, not an update.
+    if (worker.state === "installed" && navigator.serviceWorker.controller) {
+      showUpdatePrompt(registration);
+    }
+  };
+  worker.addEventListener("statechange", check);
+  check();
 }
 
 function watchForWaitingWorker(registration) {
   if (registration.waiting && navigator.serviceWorker.controller) {
     showUpdatePrompt(registration);
   }
-  registration.addEventListener("updatefound", () => {
-    const incoming = registration.installing;
-    if (!incoming) return;
-    incoming.addEventListener("statechange", () => {
-      // With no controller this is the first install, not an update.
-      if (incoming.state === "installed" && navigator.serviceWorker.controller) {
-        showUpdatePrompt(registration);
-      }
-    });
-  });
+  // An update may already be installing by the time this runs (the browser
+  // checks on navigation), in which case "updatefound" has already fired.
+  trackInstalling(registration, registration.installing);
+  registration.addEventListener("updatefound", () => trackInstalling(registration, registration.installing));
 }
 
 export async function registerServiceWorker() {

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import ValidationError
+
+from webapp.services.text import TextProblem, clean_text
+
+CARD_MAX = 500
+
+
+class CardForm(FlaskForm):
+    text = TextAreaField(
+        "Your card",
+        description="A few words for a hard moment, for example: This is withdrawal, not who I am. It passed last time.",
+        render_kw={"rows": 4, "maxlength": CARD_MAX},
+    )
+
+    def validate_text(self, field):
+        try:
+            field.data = clean_text(field.data, label="Your card", max_length=CARD_MAX)
+        except TextProblem as problem:
+            raise ValidationError(str(problem)) from problem

@@ -1,0 +1,388 @@
+"""The coping content: exercises, feelings and crisis lines, kept as TOML data
+files in ``webapp/content/`` and checked against a schema when loaded.
+
+A broken or hostile file stops the app at start-up with a ``ContentError``
+naming the file and the problem, rather than showing a half-broken exercise to
+someone in a panic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+#: Categories, in the order the toolkit shows them, with their headings.
+CATEGORIES = {
+    "grounding": "Grounding",
+    "breathing": "Breathing",
+    "body": "Body and relaxation",
+    "thinking": "Thinking it through",
+    "sleep": "Sleep",
+    "unreal": "Feeling unreal",
+    "urges": "Urges and cravings",
+    "reassurance": "Reassurance",
+}
+FEELINGS = (
+    "panic",
+    "cant-sleep",
+    "racing-thoughts",
+    "feeling-unreal",
+    "shaking",
+    "heart-pounding",
+    "cravings",
+    "low-mood",
+    "anger",
+)
+KINDS = ("steps", "breathing", "thought-record")
+ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,18}$")
+MARKUP = re.compile(r"[<>]|javascript:|&#", re.IGNORECASE)
+MAX_TEXT = 600
+
+
+class ContentError(ValueError):
+    """A content file is missing something or holds something it must not."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = str(path)
+        super().__init__(f"{Path(path).name}: {problem}")
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    timer_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class Breathing:
+    inhale: int
+    hold_in: int
+    exhale: int
+    hold_out: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    category: str
+    kind: str
+    summary: str
+    duration_minutes: int
+    helps_with: tuple[str, ...]
+    source: Source
+    steps: tuple[Step, ...]
+    breathing: Breathing | None = None
+
+
+@dataclass(frozen=True)
+class Feeling:
+    id: str
+    label: str
+    description: str
+    first: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    name: str
+    hours: str
+    source: str
+    checked: str
+    call: str | None = None
+    text: str | None = None
+    text_body: str | None = None
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    emergency: str
+    emergency_source: str
+    lines: tuple[CrisisLine, ...]
+
+
+@dataclass(frozen=True)
+class Directory:
+    name: str
+    url: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Library:
+    exercises: dict[str, Exercise]
+    feelings: dict[str, Feeling]
+    countries: dict[str, Country]
+    directory: Directory
+    version: str = field(default="")
+
+    def by_category(self) -> list[tuple[str, str, list[Exercise]]]:
+        groups = []
+        for key, heading in CATEGORIES.items():
+            items = [e for e in self.exercises.values() if e.category == key]
+            if items:
+                groups.append((key, heading, items))
+        return groups
+
+    def for_feeling(self, feeling_id: str) -> tuple[list[Exercise], list[Exercise]]:
+        """The exercises that fit a feeling best (in order), then the others that help."""
+        feeling = self.feelings[feeling_id]
+        first = [self.exercises[i] for i in feeling.first]
+        more = [e for e in self.exercises.values() if feeling_id in e.helps_with and e.id not in feeling.first]
+        return first, more
+
+    def bundle(self) -> dict:
+        """Everything as plain JSON, for ``/api/content`` and offline clients."""
+        return {
+            "version": self.version,
+            "categories": CATEGORIES,
+            "exercises": [asdict(e) for e in self.exercises.values()],
+            "feelings": [asdict(f) for f in self.feelings.values()],
+            "crisis": {
+                "directory": asdict(self.directory),
+                "countries": [asdict(c) for c in self.countries.values()],
+            },
+        }
+
+
+# --- checking -----------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, problem: str):
+        raise ContentError(self.path, problem)
+
+    def text(self, data: dict, key: str, *, where: str = "", required: bool = True, limit: int = MAX_TEXT) -> str | None:
+        value = data.get(key)
+        label = f"{where}{key}"
+        if value is None or value == "":
+            if required:
+                self.fail(f"'{label}' is missing")
+            return None
+        if not isinstance(value, str):
+            self.fail(f"'{label}' must be text")
+        if len(value) > limit:
+            self.fail(f"'{label}' is longer than {limit} characters")
+        if MARKUP.search(value):
+            self.fail(f"'{label}' contains markup; content is plain text")
+        if any(ord(c) < 32 and c not in "\n" for c in value):
+            self.fail(f"'{label}' contains control characters")
+        return value.strip()
+
+    def integer(self, data: dict, key: str, low: int, high: int, *, where: str = "", required: bool = True) -> int | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"'{where}{key}' is missing")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(f"'{where}{key}' must be a whole number from {low} to {high}")
+        return value
+
+    def url(self, data: dict, key: str, *, where: str = "", required: bool = True) -> str | None:
+        value = self.text(data, key, where=where, required=required, limit=300)
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme != "https" or not parts.netloc:
+                self.fail(f"'{where}{key}' must be an https:// address")
+        return value
+
+    def only_keys(self, data: dict, allowed: set[str], where: str = "") -> None:
+        unknown = set(data) - allowed
+        if unknown:
+            self.fail(f"unknown field(s) {', '.join(sorted(unknown))} {where}".strip())
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ContentError(path, f"is not valid TOML ({exc})") from exc
+
+
+def load_exercise(path: Path) -> Exercise:
+    check = _Checker(path)
+    data = _read(path)
+    check.only_keys(data, {"id", "title", "category", "kind", "summary", "duration_minutes", "helps_with", "source", "steps", "breathing"})
+    exercise_id = check.text(data, "id", limit=64)
+    if not ID.match(exercise_id) or exercise_id != path.stem:
+        check.fail("'id' must be lowercase words joined by hyphens and match the file name")
+    category = data.get("category")
+    if category not in CATEGORIES:
+        check.fail(f"'category' must be one of {', '.join(CATEGORIES)}")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        check.fail(f"'kind' must be one of {', '.join(KINDS)}")
+    helps = data.get("helps_with")
+    if not isinstance(helps, list) or not helps or any(h not in FEELINGS for h in helps):
+        check.fail(f"'helps_with' must list feelings from: {', '.join(FEELINGS)}")
+    source = data.get("source")
+    if not isinstance(source, dict):
+        check.fail("'source' is missing: every exercise names where it comes from")
+    check.only_keys(source, {"name", "url", "detail"}, "in [source]")
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not 1 <= len(steps) <= 15:
+        check.fail("'steps' must list 1 to 15 steps")
+    parsed_steps = []
+    for number, step in enumerate(steps, start=1):
+        if not isinstance(step, dict):
+            check.fail(f"step {number} must be a table with 'text'")
+        check.only_keys(step, {"text", "timer_seconds"}, f"in step {number}")
+        parsed_steps.append(
+            Step(
+                text=check.text(step, "text", where=f"step {number} "),
+                timer_seconds=check.integer(step, "timer_seconds", 1, 900, where=f"step {number} ", required=False),
+            )
+        )
+    breathing = None
+    if kind == "breathing":
+        pattern = data.get("breathing")
+        if not isinstance(pattern, dict):
+            check.fail("a breathing exercise needs a [breathing] pattern")
+        check.only_keys(pattern, {"inhale", "hold_in", "exhale", "hold_out", "rounds"}, "in [breathing]")
+        breathing = Breathing(
+            inhale=check.integer(pattern, "inhale", 1, 20, where="breathing "),
+            hold_in=check.integer(pattern, "hold_in", 0, 20, where="breathing "),
+            exhale=check.integer(pattern, "exhale", 1, 20, where="breathing "),
+            hold_out=check.integer(pattern, "hold_out", 0, 20, where="breathing "),
+            rounds=check.integer(pattern, "rounds", 1, 60, where="breathing "),
+        )
+    elif "breathing" in data:
+        check.fail("only kind = \"breathing\" exercises have a [breathing] pattern")
+    return Exercise(
+        id=exercise_id,
+        title=check.text(data, "title", limit=120),
+        category=category,
+        kind=kind,
+        summary=check.text(data, "summary", limit=200),
+        duration_minutes=check.integer(data, "duration_minutes", 1, 30),
+        helps_with=tuple(helps),
+        source=Source(
+            name=check.text(source, "name", where="source ", limit=300),
+            url=check.url(source, "url", where="source ", required=False),
+            detail=check.text(source, "detail", where="source ", required=False),
+        ),
+        steps=tuple(parsed_steps),
+        breathing=breathing,
+    )
+
+
+def load_feelings(path: Path, exercises: dict[str, Exercise]) -> dict[str, Feeling]:
+    check = _Checker(path)
+    data = _read(path)
+    check.only_keys(data, {"feeling"})
+    feelings: dict[str, Feeling] = {}
+    for entry in data.get("feeling", []):
+        check.only_keys(entry, {"id", "label", "description", "first"}, "in a [[feeling]]")
+        feeling_id = entry.get("id")
+        if feeling_id not in FEELINGS or feeling_id in feelings:
+            check.fail(f"feeling id {feeling_id!r} is unknown or repeated")
+        first = entry.get("first")
+        if not isinstance(first, list) or not 2 <= len(first) <= 3:
+            check.fail(f"feeling {feeling_id!r} must list 2 or 3 exercises 'first'")
+        for exercise_id in first:
+            if exercise_id not in exercises:
+                check.fail(f"feeling {feeling_id!r} names unknown exercise {exercise_id!r}")
+        feelings[feeling_id] = Feeling(
+            id=feeling_id,
+            label=check.text(entry, "label", limit=40),
+            description=check.text(entry, "description", limit=120),
+            first=tuple(first),
+        )
+    missing = set(FEELINGS) - set(feelings)
+    if missing:
+        check.fail(f"feelings missing: {', '.join(sorted(missing))}")
+    return {feeling_id: feelings[feeling_id] for feeling_id in FEELINGS}
+
+
+def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
+    check = _Checker(path)
+    data = _read(path)
+    check.only_keys(data, {"directory", "country"})
+    directory_data = data.get("directory")
+    if not isinstance(directory_data, dict):
+        check.fail("[directory] (the international fallback) is missing")
+    directory = Directory(
+        name=check.text(directory_data, "name", where="directory "),
+        url=check.url(directory_data, "url", where="directory "),
+        source=check.url(directory_data, "source", where="directory "),
+    )
+    countries: dict[str, Country] = {}
+    for entry in data.get("country", []):
+        check.only_keys(entry, {"code", "name", "emergency", "emergency_source", "line"}, "in a [[country]]")
+        code = entry.get("code")
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code) or code in countries:
+            check.fail(f"country code {code!r} must be two capital letters, once")
+        emergency = check.text(entry, "emergency", where=f"{code} ", limit=6)
+        if not emergency.isdigit():
+            check.fail(f"'{code} emergency' must be digits")
+        lines = []
+        for number, line in enumerate(entry.get("line", []), start=1):
+            where = f"{code} line {number} "
+            check.only_keys(line, {"name", "call", "text", "text_body", "hours", "source", "checked"}, f"in {where}")
+            call = check.text(line, "call", where=where, required=False, limit=20)
+            text = check.text(line, "text", where=where, required=False, limit=20)
+            for value, label in ((call, "call"), (text, "text")):
+                if value is not None and not PHONE.match(value):
+                    check.fail(f"'{where}{label}' must be a phone number")
+            if call is None and text is None:
+                check.fail(f"{where}needs a number to call or text")
+            checked = check.text(line, "checked", where=where, limit=10)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", checked):
+                check.fail(f"'{where}checked' must be a date like 2026-11-22")
+            lines.append(
+                CrisisLine(
+                    name=check.text(line, "name", where=where, limit=80),
+                    call=call,
+                    text=text,
+                    text_body=check.text(line, "text_body", where=where, required=False, limit=40),
+                    hours=check.text(line, "hours", where=where, limit=80),
+                    source=check.url(line, "source", where=where),
+                    checked=checked,
+                )
+            )
+        countries[code] = Country(
+            code=code,
+            name=check.text(entry, "name", where=f"{code} ", limit=60),
+            emergency=emergency,
+            emergency_source=check.url(entry, "emergency_source", where=f"{code} "),
+            lines=tuple(lines),
+        )
+    return directory, dict(sorted(countries.items(), key=lambda item: item[1].name))
+
+
+def load_library(folder: Path = CONTENT_DIR) -> Library:
+    """Load and check every content file; raise ContentError on the first problem."""
+    exercise_files = sorted((folder / "exercises").glob("*.toml"))
+    if not exercise_files:
+        raise ContentError(folder / "exercises", "no exercises found")
+    loaded = [load_exercise(path) for path in exercise_files]
+    order = list(CATEGORIES)
+    exercises = {e.id: e for e in sorted(loaded, key=lambda e: (order.index(e.category), e.title.lower()))}
+    feelings = load_feelings(folder / "feelings.toml", exercises)
+    directory, countries = load_crisis_lines(folder / "crisis_lines.toml")
+    library = Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory)
+    version = hashlib.sha256(json.dumps(library.bundle(), sort_keys=True).encode()).hexdigest()[:16]
+    return Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version)

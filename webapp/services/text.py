@@ -1,0 +1,25 @@
+"""Checking free text people write (cards, thought records, notes)."""
+
+from __future__ import annotations
+
+
+class TextProblem(ValueError):
+    """What is wrong with a piece of text, in words for the person."""
+
+
+def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
+    """Trimmed text with newlines normalised; refuses non-text, control
+    characters and text over ``max_length``. Markup is kept as typed: it is
+    always rendered as text, never as HTML."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise TextProblem(f"{label} must be text.")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if required and not value:
+        raise TextProblem(f"Write something for {label.lower()}.")
+    if len(value) > max_length:
+        raise TextProblem(f"{label} can be at most {max_length} characters (it has {len(value)}).")
+    if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+        raise TextProblem(f"{label} has hidden control characters. Please retype it.")
+    return value

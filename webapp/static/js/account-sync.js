@@ -1,0 +1,197 @@
+// Keeps a signed-in person's data on this device in step with the server:
+// - the offline snapshot (coping cards, favourites, recents, thought records),
+//   keyed by user and refreshed whenever the server can be reached;
+// - the outbox: writes made here are stored first, then sent with a fresh
+//   CSRF token; the server treats each entry's id as an idempotency key, so a
+//   replay never duplicates. Failed entries stay, with the reason;
+// - what a guest kept on the device moves into the account at sign-in;
+// - signing out sends what it can, then removes this person's data here.
+import { kv, outboxStore } from "./device-store.js";
+
+const GUEST_KEYS = ["guest:favourites", "guest:recents", "guest:thought-records"];
+const snapshotKey = (userId) => `user:${userId}:snapshot`;
+
+export function pageUser() {
+  const meta = document.querySelector('meta[name="steady-user"]');
+  return meta ? meta.content : null;
+}
+
+/** The person this device belongs to right now (from the page, or from the last visit when offline). */
+export async function currentUser() {
+  return pageUser() || (await kv.get("current-user")) || null;
+}
+
+export async function readSnapshot(userId) {
+  return (await kv.get(snapshotKey(userId))) || { cards: [], favourites: [], recents: [], thought_records: [] };
+}
+
+export async function writeSnapshot(userId, snapshot) {
+  await kv.set(snapshotKey(userId), snapshot);
+  document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
+}
+
+async function session() {
+  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`session answered ${response.status}`);
+  return response.json();
+}
+
+async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response.json();
+}
+
+/** Queue a write for the server, then try to send everything queued. */
+export async function send(userId, method, url, body) {
+  await outboxStore.put({
+    id: crypto.randomUUID(),
+    userId,
+    method,
+    url,
+    body: body === undefined ? null : body,
+    createdAt: new Date().toISOString(),
+    attempts: 0,
+    failed: null,
+  });
+  return flushOutbox();
+}
+
+let flushing = null;
+
+/** Send queued writes in order. Stops at the first network or server error
+ * (to retry later); a refusal (4xx) is kept aside with its reason. */
+export function flushOutbox() {
+  if (!flushing) {
+    flushing = (async () => {
+      const userId = pageUser() || (await kv.get("current-user"));
+      const entries = (await outboxStore.all())
+        .filter((entry) => entry.userId === userId && !entry.failed)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      if (!userId || !entries.length || !navigator.onLine) return 0;
+      let token;
+      try {
+        const info = await session();
+        if (String(info.user) !== String(userId)) return 0; // signed out: keep entries for later
+        token = info.csrf_token;
+      } catch (error) {
+        return 0;
+      }
+      let sent = 0;
+      for (const entry of entries) {
+        let response;
+        try {
+          response = await fetch(entry.url, {
+            method: entry.method,
+            credentials: "same-origin",
+            headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+            body: entry.body === null ? undefined : JSON.stringify(entry.body),
+          });
+        } catch (error) {
+          break; // offline again: try later
+        }
+        if (response.ok) {
+          await outboxStore.remove(entry.id);
+          sent += 1;
+        } else if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
+          await outboxStore.put({ ...entry, attempts: entry.attempts + 1 });
+          break;
+        } else {
+          const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
+          await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
+        }
+      }
+      return sent;
+    })().finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+/** Fetch this person's data and keep it for offline use. */
+export async function refreshSnapshot(userId) {
+  const [state, cards, records] = await Promise.all([
+    getJSON("/api/toolkit/state"),
+    getJSON("/api/cards"),
+    getJSON("/api/thought-records"),
+  ]);
+  const snapshot = {
+    favourites: state.favourites,
+    recents: state.recents,
+    cards: cards.cards,
+    thought_records: records.records,
+    fetchedAt: new Date().toISOString(),
+  };
+  await writeSnapshot(userId, snapshot);
+  return snapshot;
+}
+
+/** Move what a guest kept on this device into the account, then forget it here. */
+async function importGuestData(userId) {
+  const [favourites, recents, records] = await Promise.all(GUEST_KEYS.map((key) => kv.get(key)));
+  if (!favourites?.length && !recents?.length && !records?.length) return;
+  await send(userId, "POST", "/api/toolkit/import", {
+    favourites: favourites || [],
+    recents: recents || [],
+    thought_records: records || [],
+  });
+  await Promise.all(GUEST_KEYS.map((key) => kv.remove(key)));
+}
+
+/** Remove one person's snapshot and queued writes from this device. */
+export async function forgetUser(userId) {
+  if (!userId) return;
+  await kv.remove(snapshotKey(userId));
+  const entries = await outboxStore.all();
+  await Promise.all(entries.filter((entry) => entry.userId === userId).map((entry) => outboxStore.remove(entry.id)));
+  if ((await kv.get("current-user")) === userId) await kv.remove("current-user");
+}
+
+function interceptSignOut() {
+  document.querySelectorAll("form[data-sign-out]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const userId = await currentUser();
+      try {
+        await Promise.race([flushOutbox(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      } finally {
+        await forgetUser(userId);
+        form.submit();
+      }
+    });
+  });
+}
+
+export async function syncAccount() {
+  interceptSignOut();
+  const userId = pageUser();
+  if (!userId) {
+    const stored = await kv.get("current-user");
+    if (!stored || !navigator.onLine) return;
+    // This page may have come from the offline cache: ask the server who is signed in.
+    try {
+      const info = await session();
+      if (info.user === null) {
+        // Signed out (or the session ran out): queued writes stay until they sign in again.
+        await kv.remove(`user:${stored}:snapshot`);
+        await kv.remove("current-user");
+      }
+    } catch (error) {
+      /* offline or server down: keep everything */
+    }
+    return;
+  }
+  const previous = await kv.get("current-user");
+  if (previous && previous !== userId) await forgetUser(previous);
+  await kv.set("current-user", userId);
+  try {
+    await importGuestData(userId);
+    await flushOutbox();
+    await refreshSnapshot(userId);
+  } catch (error) {
+    /* offline: the snapshot from last time stays */
+  }
+  const retry = () => flushOutbox().then(() => refreshSnapshot(userId)).catch(() => {});
+  window.addEventListener("online", retry);
+}

@@ -1,0 +1,66 @@
+// The CBT thought record: saved to the account when signed in (through the
+// outbox, so it survives being offline), kept on this device for guests.
+import { kv } from "./device-store.js";
+import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
+
+const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
+
+async function savedRecords() {
+  const userId = await currentUser();
+  if (userId) return (await readSnapshot(userId)).thought_records || [];
+  return (await kv.get("guest:thought-records")) || [];
+}
+
+async function save(record) {
+  const userId = await currentUser();
+  if (userId) {
+    const snapshot = await readSnapshot(userId);
+    await writeSnapshot(userId, { ...snapshot, thought_records: [record, ...(snapshot.thought_records || [])] });
+    await send(userId, "POST", "/api/thought-records", record);
+    return navigator.onLine ? "Saved to your account." : "Saved on this device. It will reach your account when you are back online.";
+  }
+  const records = (await kv.get("guest:thought-records")) || [];
+  await kv.set("guest:thought-records", [record, ...records]);
+  return "Saved on this device. Create an account to keep it safe.";
+}
+
+function renderRecords(list, records) {
+  list.replaceChildren(
+    ...records.map((record) => {
+      const item = document.createElement("li");
+      item.className = "saved-record";
+      const when = document.createElement("p");
+      when.className = "meta";
+      when.textContent = (record.created_at || "").slice(0, 10);
+      const thought = document.createElement("p");
+      thought.textContent = record.thought || record.situation || record.balanced || "";
+      const balanced = document.createElement("p");
+      if (record.balanced) balanced.textContent = `Kinder thought: ${record.balanced}`;
+      item.append(when, thought, balanced);
+      return item;
+    })
+  );
+}
+
+export async function enableThoughtRecord() {
+  const form = document.querySelector(".thought-record-form");
+  if (!form) return;
+  const status = form.querySelector(".form-status");
+  const list = document.querySelector('[data-list="thought-records"]');
+  const refresh = async () => renderRecords(list, await savedRecords());
+  await refresh();
+  document.addEventListener("steady:snapshot", refresh);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const record = { client_id: crypto.randomUUID(), created_at: new Date().toISOString() };
+    for (const name of FIELDS) record[name] = form.elements[name].value.trim();
+    if (!FIELDS.some((name) => record[name])) {
+      status.textContent = "Write at least one part of the thought record.";
+      form.elements.situation.focus();
+      return;
+    }
+    status.textContent = await save(record);
+    form.reset();
+    await refresh();
+  });
+}

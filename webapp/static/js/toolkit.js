@@ -1,0 +1,117 @@
+// Favourites and recently used exercises, and coping cards in the toolkit.
+// Guests keep them on this device; signed-in people keep them in their
+// account, with the device snapshot for offline use.
+import { kv } from "./device-store.js";
+import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
+
+const RECENT_KEEP = 10;
+
+async function loadState() {
+  const userId = await currentUser();
+  if (userId) {
+    const snapshot = await readSnapshot(userId);
+    return { userId, favourites: snapshot.favourites || [], recents: snapshot.recents || [], cards: snapshot.cards || [] };
+  }
+  const recents = ((await kv.get("guest:recents")) || []).map((item) => item.exercise_id);
+  return { userId: null, favourites: (await kv.get("guest:favourites")) || [], recents, cards: [] };
+}
+
+async function setFavourite(exerciseId, on) {
+  const userId = await currentUser();
+  if (userId) {
+    const snapshot = await readSnapshot(userId);
+    const favourites = (snapshot.favourites || []).filter((id) => id !== exerciseId);
+    if (on) favourites.push(exerciseId);
+    await writeSnapshot(userId, { ...snapshot, favourites });
+    send(userId, on ? "PUT" : "DELETE", `/api/toolkit/favourites/${encodeURIComponent(exerciseId)}`);
+    return;
+  }
+  const favourites = ((await kv.get("guest:favourites")) || []).filter((id) => id !== exerciseId);
+  if (on) favourites.push(exerciseId);
+  await kv.set("guest:favourites", favourites);
+}
+
+async function recordUse(exerciseId) {
+  const userId = await currentUser();
+  if (userId) {
+    const snapshot = await readSnapshot(userId);
+    const recents = [exerciseId, ...(snapshot.recents || []).filter((id) => id !== exerciseId)].slice(0, RECENT_KEEP);
+    await writeSnapshot(userId, { ...snapshot, recents });
+    send(userId, "POST", "/api/toolkit/recents", { exercise_id: exerciseId });
+    return;
+  }
+  const recents = ((await kv.get("guest:recents")) || []).filter((item) => item.exercise_id !== exerciseId);
+  recents.unshift({ exercise_id: exerciseId, used_at: new Date().toISOString() });
+  await kv.set("guest:recents", recents.slice(0, RECENT_KEEP));
+}
+
+function enableFavouriteButton(article, favourites) {
+  const button = article.querySelector(".favourite-toggle");
+  if (!button) return;
+  const exerciseId = article.dataset.exerciseId;
+  const label = button.querySelector(".favourite-label");
+  const show = (on) => {
+    button.setAttribute("aria-pressed", String(on));
+    label.textContent = on ? "In your favourites" : "Add to favourites";
+  };
+  show(favourites.includes(exerciseId));
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    show(on);
+    await setFavourite(exerciseId, on);
+  });
+}
+
+/** Copy the exercise links already on the page into a list, in the given order. */
+function fillExerciseList(section, ids) {
+  const list = section.querySelector("ul");
+  list.replaceChildren();
+  const seen = new Set();
+  for (const id of ids) {
+    const link = document.querySelector(`section:not(.device-section) a[data-exercise-id="${CSS.escape(id)}"]`);
+    if (!link || seen.has(id)) continue;
+    seen.add(id);
+    list.append(link.closest("li").cloneNode(true));
+  }
+  section.hidden = seen.size === 0;
+}
+
+function fillCards(section, cards) {
+  const list = section.querySelector("ul");
+  list.replaceChildren(
+    ...cards.map((card) => {
+      const item = document.createElement("li");
+      item.className = "coping-card";
+      const text = document.createElement("p");
+      text.className = "coping-card-text";
+      text.textContent = card.text;
+      item.append(text);
+      return item;
+    })
+  );
+  section.hidden = cards.length === 0;
+}
+
+async function renderToolkitPage() {
+  const state = await loadState();
+  const favourites = document.getElementById("favourites");
+  const recents = document.getElementById("recents");
+  const cards = document.getElementById("my-cards");
+  if (favourites) fillExerciseList(favourites, state.favourites);
+  if (recents) fillExerciseList(recents, state.recents);
+  if (cards) fillCards(cards, state.cards);
+}
+
+export async function enableToolkit() {
+  const article = document.querySelector("article.exercise[data-exercise-id]");
+  if (article) {
+    const state = await loadState();
+    enableFavouriteButton(article, state.favourites);
+    await recordUse(article.dataset.exerciseId);
+  }
+  if (document.getElementById("favourites")) {
+    await renderToolkitPage();
+    document.addEventListener("steady:snapshot", renderToolkitPage);
+  }
+}
