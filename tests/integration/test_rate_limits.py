@@ -9,11 +9,42 @@ from tests.conftest import PASSWORD, Auth
 from webapp.extensions import limiter
 
 
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+
+
 @pytest.fixture
 def limited_app(make_app):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     limiter.reset()
     return app
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
+def test_limits_are_shared_through_redis_across_processes(make_app):
+    """Two app instances (two web hosts) on one Redis share the count."""
+    first = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+    limiter.reset()
+    second = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+    host_a, host_b = browser(first, "203.0.113.9"), browser(second, "203.0.113.9")
+    host_a.register()
+    host_a.logout()
+    for n in range(5):
+        (host_a if n % 2 else host_b).login(password=f"guess number {n}")
+    assert host_b.login().status_code == 429
+    assert host_a.login().status_code == 429
+    import redis
+
+    assert redis.Redis.from_url(REDIS_URL).keys("LIMITS*"), "the counts must live in Redis"
+    limiter.reset()
 
 
 def browser(app, address):
