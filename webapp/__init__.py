@@ -57,10 +57,10 @@ def create_app(
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
-    from webapp import account, assets, auth, cards, core, pwa, toolkit
+    from webapp import account, assets, auth, cards, core, people, pwa, toolkit
 
     assets.init_app(app)
-    for feature in (core, auth, account, toolkit, cards, pwa):
+    for feature in (core, auth, account, toolkit, cards, people, pwa):
         app.register_blueprint(feature.bp)
     core.register_error_handlers(app)
     return app

@@ -109,20 +109,26 @@ export function flushOutbox() {
   return flushing;
 }
 
+/** Where each part of the offline snapshot comes from. Features add theirs
+ * with addSnapshotSource(url, apply), where apply(snapshot, json) returns the
+ * snapshot with that part filled in. */
+const snapshotSources = [
+  { url: "/api/toolkit/state", apply: (snapshot, data) => ({ ...snapshot, favourites: data.favourites, recents: data.recents }) },
+  { url: "/api/cards", apply: (snapshot, data) => ({ ...snapshot, cards: data.cards }) },
+  { url: "/api/thought-records", apply: (snapshot, data) => ({ ...snapshot, thought_records: data.records }) },
+];
+
+export function addSnapshotSource(url, apply) {
+  snapshotSources.push({ url, apply });
+}
+
 /** Fetch this person's data and keep it for offline use. */
 export async function refreshSnapshot(userId) {
-  const [state, cards, records] = await Promise.all([
-    getJSON("/api/toolkit/state"),
-    getJSON("/api/cards"),
-    getJSON("/api/thought-records"),
-  ]);
-  const snapshot = {
-    favourites: state.favourites,
-    recents: state.recents,
-    cards: cards.cards,
-    thought_records: records.records,
-    fetchedAt: new Date().toISOString(),
-  };
+  const answers = await Promise.all(snapshotSources.map((source) => getJSON(source.url)));
+  const snapshot = snapshotSources.reduce(
+    (result, source, index) => source.apply(result, answers[index]),
+    { fetchedAt: new Date().toISOString() }
+  );
   await writeSnapshot(userId, snapshot);
   return snapshot;
 }

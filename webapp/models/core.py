@@ -1,7 +1,4 @@
-"""SQLAlchemy 2.0 typed models.
-
-Times are stored as UTC and always come back timezone-aware.
-"""
+"""Accounts and sign-in sessions, and the pieces every model shares."""
 
 from __future__ import annotations
 
@@ -9,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from webapp.services.field_crypto import FieldCipher, FieldContext
@@ -126,49 +123,3 @@ class Encrypted:
 
     def __set__(self, obj, value: str | None) -> None:
         setattr(obj, self.column, None if value is None else self.cipher().encrypt(value, self._where(obj)))
-
-
-class CopingCard(Base):
-    """A short reminder to self, written by the person for hard moments."""
-
-    __tablename__ = "coping_cards"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    text_enc: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    text = Encrypted("text_enc")
-
-
-class ThoughtRecord(Base):
-    """A CBT thought record. ``client_id`` (a UUID made on the device) makes
-    saving idempotent, so a record written offline lands exactly once."""
-
-    __tablename__ = "thought_records"
-    __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_thought_records_user_client"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    client_id: Mapped[str] = mapped_column(String(36))
-    content_enc: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    content = Encrypted("content_enc")  # JSON of the record's fields
-
-
-class FavouriteExercise(Base):
-    __tablename__ = "favourite_exercises"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class RecentExercise(Base):
-    __tablename__ = "recent_exercises"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    exercise_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,23 @@
+"""SQLAlchemy 2.0 typed models, one module per feature.
+
+Times are stored as UTC and always come back timezone-aware. Free text is
+encrypted at rest through ``Encrypted`` attributes (SECURITY.md 17).
+"""
+
+from webapp.models.core import Base, Encrypted, User, UserSession, UTCDateTime, utcnow
+from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise, ThoughtRecord
+from webapp.models.people import *  # noqa: F401,F403 - support network and wave plan
+from webapp.models.reminders import *  # noqa: F401,F403 - push subscriptions and reminders
+
+__all__ = [
+    "Base",
+    "CopingCard",
+    "Encrypted",
+    "FavouriteExercise",
+    "RecentExercise",
+    "ThoughtRecord",
+    "User",
+    "UserSession",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,3 @@
+"""The support network and the wave plan."""
+
+__all__: list[str] = []

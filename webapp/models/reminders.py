@@ -1,0 +1,3 @@
+"""Push subscriptions, reminders and their deliveries."""
+
+__all__: list[str] = []

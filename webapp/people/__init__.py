@@ -1,0 +1,5 @@
+"""My people and my plan: the support network and the wave plan."""
+
+from webapp.people.routes import bp
+
+__all__ = ["bp"]
