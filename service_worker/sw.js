@@ -137,3 +137,90 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(handleContent(request));
   }
 });
+
+/* ---- Push reminders ------------------------------------------------------
+ * Payloads are Declarative Web Push JSON ({"web_push": 8030, notification:
+ * {title, body, navigate, tag, actions}, steady: {reminder, delivery, kind}}):
+ * Safari can show them without this worker; everywhere else this shows them.
+ */
+
+function readPush(event) {
+  try {
+    return event.data ? event.data.json() : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+self.addEventListener("push", (event) => {
+  const message = readPush(event);
+  const note = (message && message.notification) || { title: "Steady", body: "You have a reminder.", navigate: "/" };
+  event.waitUntil(
+    self.registration.showNotification(note.title, {
+      body: note.body,
+      tag: note.tag || "steady",
+      lang: note.lang || "en",
+      icon: STEADY_BUILD.icon,
+      badge: STEADY_BUILD.icon,
+      data: { navigate: note.navigate || "/", actions: note.actions || [], steady: (message && message.steady) || {} },
+      actions: (note.actions || []).slice(0, 2).map(({ action, title }) => ({ action, title })),
+    })
+  );
+});
+
+async function openPage(path) {
+  const target = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+      await client.focus();
+      return client.navigate ? client.navigate(target) : client;
+    }
+  }
+  return self.clients.openWindow(target);
+}
+
+async function snooze(delivery) {
+  const session = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  const { csrf_token: token } = await session.json();
+  if (!token) throw new Error("signed out");
+  const response = await fetch(`/api/reminders/deliveries/${encodeURIComponent(delivery)}/snooze`, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "X-CSRFToken": token },
+  });
+  if (!response.ok) throw new Error(`snooze answered ${response.status}`);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const { data } = event.notification;
+  event.notification.close();
+  if (event.action === "snooze" && data.steady && data.steady.delivery) {
+    event.waitUntil(snooze(data.steady.delivery).catch(() => openPage("/reminders")));
+    return;
+  }
+  const chosen = (data.actions || []).find((item) => item.action === event.action);
+  event.waitUntil(openPage((chosen && chosen.navigate) || data.navigate || "/"));
+});
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(
+    (async () => {
+      const { publicKey } = await (await fetch("/api/push/key")).json();
+      const subscription =
+        event.newSubscription ||
+        (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
+      const session = await (await fetch("/api/session", { credentials: "same-origin" })).json();
+      if (!session.csrf_token) return;
+      await fetch("/api/push/subscriptions", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
+        body: JSON.stringify({
+          subscription: subscription.toJSON(),
+          replaces: event.oldSubscription ? event.oldSubscription.endpoint : null,
+        }),
+      });
+    })()
+  );
+});

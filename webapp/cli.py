@@ -3,6 +3,8 @@
     steady serve [--host 127.0.0.1] [--port 8000]   run Steady (embedded default)
     steady db upgrade                                bring the database up to date
     steady db status                                 show the database's revision
+    steady reminders work [--interval 15]            dispatch reminders until stopped
+    steady reminders tick                            one dispatch pass (cron)
     steady secrets                                   print new production secrets
 """
 
@@ -39,8 +41,17 @@ def serve(args: argparse.Namespace) -> int:
     elif migrations.current_revision(db.engine) != migrations.head_revision(db.engine):
         print("steady: the database is not up to date. Run `steady db upgrade` first.", file=sys.stderr)
         return 2
+    stop = None
+    if app.config["REMINDER_DISPATCHER"] == "thread":
+        from webapp.services.dispatch import start_dispatcher_thread
+
+        stop = start_dispatcher_thread(app)
     print(f"Steady is running at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="Steady")
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="Steady")
+    finally:
+        if stop is not None:
+            stop.set()
     return 0
 
 
@@ -62,6 +73,42 @@ def db_status(args: argparse.Namespace) -> int:
     current, head = migrations.current_revision(db.engine), migrations.head_revision(db.engine)
     print(f"current={current} head={head}")
     return 0 if current == head else 1
+
+
+def reminders_work(args: argparse.Namespace) -> int:
+    """Dispatch reminders until stopped (run as many as you like on PostgreSQL)."""
+    import signal
+    import threading
+
+    from webapp.services.dispatch import build_dispatcher
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    dispatcher = build_dispatcher(_app())
+    print("Dispatching reminders (Ctrl+C to stop).", flush=True)
+    try:
+        dispatcher.run_forever(stop, interval=args.interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        dispatcher.sender.close()
+    return 0
+
+
+def reminders_tick(args: argparse.Namespace) -> int:
+    """One dispatch pass, for cron."""
+    from webapp.services.dispatch import build_dispatcher
+
+    dispatcher = build_dispatcher(_app())
+    try:
+        stats = dispatcher.run_once()
+    finally:
+        dispatcher.sender.close()
+    print(
+        f"claimed={stats.claimed} missed={stats.missed} sent={stats.attempts_sent} "
+        f"retry={stats.attempts_retry} removed={stats.subscriptions_removed}"
+    )
+    return 0
 
 
 def print_secrets(args: argparse.Namespace) -> int:
@@ -90,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = database.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration").set_defaults(handler=db_upgrade)
     db_commands.add_parser("status", help="show current and newest revision").set_defaults(handler=db_status)
+
+    reminders = commands.add_parser("reminders", help="send reminders")
+    reminder_commands = reminders.add_subparsers(dest="reminders_command", required=True)
+    work = reminder_commands.add_parser("work", help="dispatch reminders until stopped")
+    work.add_argument("--interval", type=float, default=15.0, help="seconds between passes (default 15)")
+    work.set_defaults(handler=reminders_work)
+    reminder_commands.add_parser("tick", help="one dispatch pass (for cron)").set_defaults(handler=reminders_tick)
 
     commands.add_parser("secrets", help="print new secrets for production").set_defaults(handler=print_secrets)
     return parser

@@ -155,6 +155,13 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "WTF_CSRF_SSL_STRICT": True,
+        # Reminders: slots later than this are recorded as missed, not sent late.
+        "REMINDER_GRACE_MINUTES": int(env.get("STEADY_REMINDER_GRACE_MINUTES", "60")),
+        # "thread": a dispatcher inside `steady serve` (embedded default);
+        # "off": run `steady reminders work` processes instead (production default).
+        "REMINDER_DISPATCHER": env.get("STEADY_REMINDER_DISPATCHER", "off" if production else "thread"),
+        # Tests only: accept http:// push endpoints on loopback (a local fake push service).
+        "PUSH_ALLOW_LOOPBACK_HTTP": not production and _flag(env.get("STEADY_PUSH_ALLOW_LOOPBACK_HTTP")),
         # Where static files come from (tests point it at a copy to make an update).
         "STATIC_FOLDER": env.get("STEADY_STATIC_FOLDER") or None,
     }

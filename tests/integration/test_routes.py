@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Base
+from webapp.models import Base, utcnow
 from webapp.security import CONTENT_SECURITY_POLICY, SAME_FOR_EVERYONE
 
 
@@ -30,6 +30,10 @@ PUBLIC = {
     "toolkit.breathe",
     "toolkit.exercise",
     "toolkit.content_bundle",
+    "reminders.vapid_key",
+    "people.offline_copy",
+    "plan.offline_copy",
+    "plan.shared",
 }
 
 
@@ -78,9 +82,44 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         json={"client_id": str(uuid.uuid4()), "thought": "Mine"},
         headers={"X-CSRFToken": token},
     )
+    owner.post("/people/new", data={"name": "Alex", "relationship": "friend", "phone": "+44 7700 900123", "pinned": "y", "csrf_token": token})
+    owner.post("/people/groups/new", data={"name": "Tuesday peers", "time_zone": "Europe/London", "csrf_token": token})
+    owner.post("/plan/edit", data={"warning_signs": "Mine", "version": "", "csrf_token": token})
+    owner.post("/plan/share", data={"days": "7", "csrf_token": token})
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    owner.post(
+        "/api/push/subscriptions",
+        json={"subscription": {"endpoint": "https://push.example/owner", "keys": {
+            "p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="), "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}},
+        headers={"X-CSRFToken": token},
+    )
+    owner.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+    tables = Base.metadata.tables
+    reminder_id = db.session.execute(select(tables["reminders"].c.id)).scalar_one()
+    owner_id = db.session.execute(select(tables["reminders"].c.user_id)).scalar_one()
+    with db.engine.begin() as conn:
+        delivery_id = conn.execute(
+            tables["reminder_deliveries"].insert().values(
+                reminder_id=reminder_id, user_id=owner_id, slot_key="2026-11-23T20:00", slot_at=utcnow(), status="sent", detail=""
+            )
+        ).inserted_primary_key[0]
     ids = {
-        "card_id": db.session.execute(select(Base.metadata.tables["coping_cards"].c.id)).scalar_one(),
-        "record_id": db.session.execute(select(Base.metadata.tables["thought_records"].c.id)).scalar_one(),
+        "card_id": db.session.execute(select(tables["coping_cards"].c.id)).scalar_one(),
+        "record_id": db.session.execute(select(tables["thought_records"].c.id)).scalar_one(),
+        "contact_id": db.session.execute(select(tables["support_contacts"].c.id)).scalar_one(),
+        "template_id": db.session.execute(select(tables["message_templates"].c.id)).scalars().first(),
+        "group_id": db.session.execute(select(tables["support_groups"].c.id)).scalar_one(),
+        "share_id": db.session.execute(select(tables["plan_shares"].c.id)).scalar_one(),
+        "reminder_id": reminder_id,
+        "device_id": db.session.execute(select(tables["push_subscriptions"].c.id)).scalar_one(),
+        "delivery_id": delivery_id,
     }
     db.session.rollback()
 

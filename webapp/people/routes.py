@@ -1,15 +1,379 @@
-"""Support contacts, message templates, support groups and the wave plan."""
+"""Your people: support contacts, message templates, support groups, the
+gentle nudge and the 90-day network review. Pages are rendered here for
+signed-in use online; ``/my/people`` is the same for everyone and is filled
+on the device from the offline snapshot (see ``static/js/people.js``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import json
+import uuid
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import MessageTemplate, SupportContact, SupportGroup, SupportReview, utcnow
+from webapp.ownership import get_owned_or_404
+from webapp.people import network
+from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
+from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
+from webapp.services import support
 
 bp = Blueprint("people", __name__, template_folder="templates")
+
+TEMPLATES_MAX = 20
+
+
+@bp.app_template_global()
+def since(moment: datetime | None) -> str:
+    """"today", "yesterday", "5 days ago" — calm words for a last connection."""
+    if moment is None:
+        return ""
+    days = (utcnow().date() - moment.date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+@bp.context_processor
+def _links():
+    return {
+        "tel_link": support.tel_link,
+        "sms_link": support.sms_link,
+        "mailto_link": support.mailto_link,
+        "RELATIONSHIPS": support.RELATIONSHIPS,
+        "WEEKDAYS": support.WEEKDAYS,
+    }
+
+
+def _version(form: ContactForm) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- contacts --------------------------------------------------------------------------
 
 
 @bp.get("/people")
 @login_required
 def index():
-    """Your people: pinned first."""
-    return render_template("people/index.html")
+    """Your people: pinned first, one tap to call, text or email."""
+    settings = network.my_settings()
+    review_due = settings is not None and support.review_is_due(settings.review_due_at, utcnow())
+    return render_template(
+        "people/index.html",
+        contacts=network.my_contacts(),
+        groups=network.my_groups(),
+        templates=network.template_texts(),
+        settings=settings,
+        review_due=review_due,
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@login_required
+def add():
+    """Add a person or a place to your support network."""
+    form = ContactForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_contact(form.values())
+            if not problems:
+                try:
+                    contact = network.new_contact(values)
+                except network.PinLimit as limit:
+                    problems["pinned"] = str(limit)
+                else:
+                    db.session.commit()
+                    flash(f"{contact.name} is saved. They are on this phone for when you are offline too.", "success")
+                    return redirect(url_for("people.index"))
+            db.session.rollback()
+            put_problems(form, problems)
+    return render_template("people/edit.html", form=form, contact=None), status
+
+
+@bp.route("/people/<int:contact_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(contact_id: int):
+    """Change someone's details. The form carries the version it was made
+    from: if the person changed meanwhile (another device), the edit is
+    refused with 409 and the form says so, keeping what was typed."""
+    contact = get_owned_or_404(SupportContact, contact_id)
+    if request.method == "GET":
+        form = ContactForm(data={**network.contact_json(contact), "version": contact.version})
+        return render_template("people/edit.html", form=form, contact=contact)
+    form = ContactForm()
+    status = 422
+    conflict = False
+    if form.validate():
+        values, problems = check_contact(form.values())
+        if not problems and _version(form) != contact.version:
+            conflict = True
+            status = 409
+            form.version.data = str(contact.version)
+        elif not problems:
+            try:
+                network.update_contact(contact, values)
+            except network.PinLimit as limit:
+                problems["pinned"] = str(limit)
+            else:
+                db.session.commit()
+                flash(f"{contact.name}'s details are updated.", "success")
+                return redirect(url_for("people.index"))
+        db.session.rollback()
+        put_problems(form, problems)
+    return render_template("people/edit.html", form=form, contact=contact, conflict=conflict), status
+
+
+@bp.post("/people/<int:contact_id>/delete")
+@login_required
+def delete(contact_id: int):
+    """Remove someone from your network (and their "I reached out" log)."""
+    contact = get_owned_or_404(SupportContact, contact_id)
+    name = contact.name
+    db.session.delete(contact)
+    db.session.commit()
+    flash(f"{name} is removed from your people.", "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.post("/people/<int:contact_id>/reached-out")
+@login_required
+def reached_out(contact_id: int):
+    """"I reached out": log a connection with this person, now."""
+    contact = get_owned_or_404(SupportContact, contact_id)
+    network.log_reach_out(contact, str(uuid.uuid4()), utcnow())
+    db.session.commit()
+    flash(f"Noted: you connected with {contact.name} today. Reaching out takes courage.", "success")
+    return redirect(url_for("people.index") + f"#contact-{contact.id}")
+
+
+# --- message templates -----------------------------------------------------------------
+
+
+@bp.route("/people/messages", methods=["GET", "POST"])
+@login_required
+def templates():
+    """The messages you can text with one tap, and a form to add one."""
+    form = TemplateForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_template({"text": form.text.data})
+            network.ensure_settings()
+            db.session.flush()
+            count = db.session.scalar(
+                select(func.count()).select_from(MessageTemplate).where(MessageTemplate.user_id == current_user.id)
+            )
+            if not problems and count >= TEMPLATES_MAX:
+                problems["text"] = f"You can keep up to {TEMPLATES_MAX} messages. Delete one first."
+            if not problems:
+                template = MessageTemplate(user_id=current_user.id, position=count)
+                template.text = values["text"]
+                db.session.add(template)
+                db.session.commit()
+                flash("Message saved.", "success")
+                return redirect(url_for("people.templates"))
+            db.session.rollback()
+            put_problems(form, problems)
+    return render_template("people/templates.html", templates=network.my_templates(), form=form), status
+
+
+@bp.post("/people/messages/customise")
+@login_required
+def customise_templates():
+    """Keep your own copy of the suggested messages, so you can change them."""
+    network.ensure_settings()
+    db.session.commit()
+    return redirect(url_for("people.templates"))
+
+
+@bp.route("/people/messages/<int:template_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_template(template_id: int):
+    template = get_owned_or_404(MessageTemplate, template_id)
+    form = TemplateForm() if request.method == "POST" else TemplateForm(data={"text": template.text})
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_template({"text": form.text.data})
+            if not problems:
+                template.text = values["text"]
+                db.session.commit()
+                flash("Message updated.", "success")
+                return redirect(url_for("people.templates"))
+            put_problems(form, problems)
+    return render_template("people/template_edit.html", template=template, form=form), status
+
+
+@bp.post("/people/messages/<int:template_id>/delete")
+@login_required
+def delete_template(template_id: int):
+    db.session.delete(get_owned_or_404(MessageTemplate, template_id))
+    db.session.commit()
+    flash("Message deleted.", "success")
+    return redirect(url_for("people.templates"))
+
+
+# --- support groups --------------------------------------------------------------------
+
+
+def _apply_group(group: SupportGroup, values: dict) -> None:
+    group.meeting_day = values["meeting_day"]
+    group.meeting_time = values["meeting_time"]
+    group.time_zone = values["time_zone"]
+    group.name = values["name"]
+    group.place = values["place"] or None
+    group.link = values["link"] or None
+    group.notes = values["notes"] or None
+
+
+@bp.get("/people/groups")
+@login_required
+def groups():
+    """Your support groups and when they meet."""
+    return render_template("people/groups.html", groups=network.my_groups())
+
+
+@bp.route("/people/groups/new", methods=["GET", "POST"])
+@login_required
+def add_group():
+    form = GroupForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_group(form.values())
+            if not problems:
+                network.ensure_settings()
+                group = SupportGroup(user_id=current_user.id)
+                _apply_group(group, values)
+                db.session.add(group)
+                db.session.commit()
+                flash(f"{group.name} is saved.", "success")
+                return redirect(url_for("people.groups"))
+            put_problems(form, problems)
+    elif not form.time_zone.data:
+        form.time_zone.data = "UTC"  # people.js offers the phone's own zone
+    return render_template("people/group_edit.html", form=form, group=None), status
+
+
+@bp.route("/people/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_group(group_id: int):
+    group = get_owned_or_404(SupportGroup, group_id)
+    form = GroupForm() if request.method == "POST" else GroupForm(data=network.group_json(group))
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_group(form.values())
+            if not problems:
+                _apply_group(group, values)
+                db.session.commit()
+                flash(f"{group.name} is updated.", "success")
+                return redirect(url_for("people.groups"))
+            put_problems(form, problems)
+    return render_template("people/group_edit.html", form=form, group=group), status
+
+
+@bp.post("/people/groups/<int:group_id>/delete")
+@login_required
+def delete_group(group_id: int):
+    db.session.delete(get_owned_or_404(SupportGroup, group_id))
+    db.session.commit()
+    flash("Group deleted.", "success")
+    return redirect(url_for("people.groups"))
+
+
+# --- the gentle nudge and the network review -------------------------------------------
+
+
+@bp.route("/people/nudge", methods=["GET", "POST"])
+@login_required
+def nudge():
+    """"Remind me when I have not connected with anyone for N days." The
+    setting is stored here; the reminder itself is sent by the reminders."""
+    settings = network.my_settings()
+    if request.method == "GET":
+        days = settings.nudge_after_days if settings and settings.nudge_after_days else 7
+        form = NudgeForm(data={"enabled": bool(settings and settings.nudge_after_days), "days": str(days)})
+        return render_template("people/nudge.html", form=form)
+    form = NudgeForm()
+    if form.validate():
+        days = None
+        if form.enabled.data:
+            text = (form.days.data or "").strip()
+            if not text.isdigit() or not 1 <= int(text) <= support.NUDGE_DAYS_MAX:
+                form.days.errors = [f"Enter a number of days from 1 to {support.NUDGE_DAYS_MAX}."]
+                return render_template("people/nudge.html", form=form), 422
+            days = int(text)
+        settings = network.ensure_settings()
+        settings.nudge_after_days = days
+        settings.nudge_due_at = support.nudge_due_at(days, settings.last_connected_at, utcnow())
+        db.session.commit()
+        flash(f"We will remind you gently after {days} days without connecting." if days else "No reminders about connecting.", "success")
+        return redirect(url_for("people.index"))
+    return render_template("people/nudge.html", form=form), 422
+
+
+@bp.route("/people/review", methods=["GET", "POST"])
+@login_required
+def review():
+    """Every 90 days: a short look at who helps, who doesn't, and what kind
+    of support is missing. Can be done any time; "not now" snoozes it."""
+    form = ReviewForm()
+    settings = network.my_settings()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            values, problems = check_review(form.values())
+            if not problems:
+                settings = network.ensure_settings()
+                record = SupportReview(user_id=current_user.id)
+                record.answers = json.dumps(values)
+                db.session.add(record)
+                now = utcnow()
+                settings.last_reviewed_at = now
+                settings.review_due_at = now + support.REVIEW_EVERY
+                db.session.commit()
+                flash("Thank you. We will suggest another look in about three months.", "success")
+                return redirect(url_for("people.index"))
+            put_problems(form, problems)
+    return render_template("people/review.html", form=form, settings=settings, missing=MISSING_SUPPORT), status
+
+
+@bp.post("/people/review/snooze")
+@login_required
+def snooze_review():
+    """"Not now": ask again in a week."""
+    settings = network.ensure_settings()
+    settings.review_due_at = utcnow() + support.REVIEW_SNOOZE
+    db.session.commit()
+    flash("OK. We will ask again in a week.", "success")
+    return redirect(url_for("people.index"))
+
+
+# --- the offline copy ------------------------------------------------------------------
+
+
+@bp.get("/my/people")
+def offline_copy():
+    """Your people as kept on this phone: the same page for everyone (so the
+    service worker can keep it), filled in on the device from the person's
+    offline snapshot. Nothing personal is ever in this HTML."""
+    return render_template("people/offline.html")
+
+
+from webapp.people import api  # noqa: E402,F401 - registers the JSON routes on bp

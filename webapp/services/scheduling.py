@@ -79,7 +79,9 @@ def _zones() -> frozenset[str]:
 
 
 def zone_names() -> list[str]:
-    return sorted(z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    """Zones to choose from: the regional names, and UTC."""
+    regional = (z for z in _zones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+    return ["UTC", *sorted(regional)]
 
 
 def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None) -> Rule:

@@ -25,9 +25,19 @@ export async function readSnapshot(userId) {
   return (await kv.get(snapshotKey(userId))) || { cards: [], favourites: [], recents: [], thought_records: [] };
 }
 
-export async function writeSnapshot(userId, snapshot) {
+/** Changes made on this page to a snapshot (a favourite, a thought record...):
+ * a refresh whose answers left the server before such a change must not undo it. */
+let localChanges = 0;
+
+async function storeSnapshot(userId, snapshot) {
   await kv.set(snapshotKey(userId), snapshot);
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
+}
+
+/** Keep a change made on this device (the write itself goes through the outbox). */
+export async function writeSnapshot(userId, snapshot) {
+  localChanges += 1;
+  await storeSnapshot(userId, snapshot);
 }
 
 async function session() {
@@ -58,55 +68,69 @@ export async function send(userId, method, url, body) {
 }
 
 let flushing = null;
+let flushAgain = false;
 
 /** Send queued writes in order. Stops at the first network or server error
- * (to retry later); a refusal (4xx) is kept aside with its reason. */
+ * (to retry later); a refusal (4xx) is kept aside with its reason. A call
+ * while a flush runs makes that flush go round again, so a write queued
+ * meanwhile is sent too. */
 export function flushOutbox() {
-  if (!flushing) {
-    flushing = (async () => {
-      const userId = pageUser() || (await kv.get("current-user"));
-      const entries = (await outboxStore.all())
-        .filter((entry) => entry.userId === userId && !entry.failed)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-      if (!userId || !entries.length || !navigator.onLine) return 0;
-      let token;
-      try {
-        const info = await session();
-        if (String(info.user) !== String(userId)) return 0; // signed out: keep entries for later
-        token = info.csrf_token;
-      } catch (error) {
-        return 0;
-      }
-      let sent = 0;
-      for (const entry of entries) {
-        let response;
-        try {
-          response = await fetch(entry.url, {
-            method: entry.method,
-            credentials: "same-origin",
-            headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
-            body: entry.body === null ? undefined : JSON.stringify(entry.body),
-          });
-        } catch (error) {
-          break; // offline again: try later
-        }
-        if (response.ok) {
-          await outboxStore.remove(entry.id);
-          sent += 1;
-        } else if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
-          await outboxStore.put({ ...entry, attempts: entry.attempts + 1 });
-          break;
-        } else {
-          const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
-          await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
-        }
-      }
-      return sent;
-    })().finally(() => {
-      flushing = null;
-    });
+  if (flushing) {
+    flushAgain = true;
+    return flushing;
   }
+  flushing = (async () => {
+    let sent = 0;
+    do {
+      flushAgain = false;
+      sent += await flushOnce();
+    } while (flushAgain);
+    return sent;
+  })().finally(() => {
+    flushing = null;
+  });
   return flushing;
+}
+
+async function flushOnce() {
+  const userId = pageUser() || (await kv.get("current-user"));
+  const entries = (await outboxStore.all())
+    .filter((entry) => entry.userId === userId && !entry.failed)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  if (!userId || !entries.length || !navigator.onLine) return 0;
+  let token;
+  try {
+    const info = await session();
+    if (String(info.user) !== String(userId)) return 0; // signed out: keep entries for later
+    token = info.csrf_token;
+  } catch (error) {
+    return 0;
+  }
+  let sent = 0;
+  for (const entry of entries) {
+    let response;
+    try {
+      response = await fetch(entry.url, {
+        method: entry.method,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        body: entry.body === null ? undefined : JSON.stringify(entry.body),
+      });
+    } catch (error) {
+      break; // offline again: try later
+    }
+    if (response.ok) {
+      await outboxStore.remove(entry.id);
+      sent += 1;
+    } else if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
+      await outboxStore.put({ ...entry, attempts: entry.attempts + 1 });
+      break;
+    } else {
+      const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
+      await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
+    }
+  }
+  return sent;
 }
 
 /** Where each part of the offline snapshot comes from. Features add theirs
@@ -122,15 +146,32 @@ export function addSnapshotSource(url, apply) {
   snapshotSources.push({ url, apply });
 }
 
+async function hasQueuedWrites(userId) {
+  return (await outboxStore.all()).some((entry) => String(entry.userId) === String(userId) && !entry.failed);
+}
+
 /** Fetch this person's data and keep it for offline use. */
 export async function refreshSnapshot(userId) {
-  const answers = await Promise.all(snapshotSources.map((source) => getJSON(source.url)));
-  const snapshot = snapshotSources.reduce(
-    (result, source, index) => source.apply(result, answers[index]),
-    { fetchedAt: new Date().toISOString() }
-  );
-  await writeSnapshot(userId, snapshot);
-  return snapshot;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const changes = localChanges;
+    const answers = await Promise.all(snapshotSources.map((source) => getJSON(source.url)));
+    // Signed out (here or in another tab) while the answers were on their way:
+    // do not write this person's data back onto the device.
+    if (String(await kv.get("current-user")) !== String(userId)) return null;
+    // A change made here meanwhile, or still queued, may be missing from the
+    // answers: send it, then ask again. Until then the device's copy stands.
+    if (changes !== localChanges || (await hasQueuedWrites(userId))) {
+      await flushOutbox();
+      continue;
+    }
+    const snapshot = snapshotSources.reduce(
+      (result, source, index) => source.apply(result, answers[index]),
+      { fetchedAt: new Date().toISOString() }
+    );
+    await storeSnapshot(userId, snapshot);
+    return snapshot;
+  }
+  return null;
 }
 
 /** Move what a guest kept on this device into the account, then forget it here. */

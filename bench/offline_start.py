@@ -1,0 +1,289 @@
+"""How fast an exercise page paints offline (served by the service worker)
+compared with online (served by the server), in a real Chromium.
+
+    /work/venv/bin/python bench/offline_start.py [--path /toolkit/exercise/ID] [--loads 20] [--chromium PATH]
+
+Starts Steady the way the e2e harness does (``python -m webapp.cli serve`` on
+a free port, a throw-away instance folder) and measures navigation start →
+first-contentful-paint (``performance.getEntriesByName("first-contentful-paint")``,
+whose ``startTime`` counts from the navigation's time origin) over N loads of
+one exercise page:
+
+* online: server running, network on, service workers blocked (the plain
+  server baseline);
+* online via worker: server running, the worker installed (network first, so
+  the page still comes from the server, through the worker);
+* offline: worker installed, then the server stopped and the browser context
+  offline: every load is answered from the worker's cache.
+
+Each series starts with one unmeasured warm-up load, so all three run with a
+warm HTTP / Cache Storage cache (a person opening the app again, not a first
+visit). It prints a table and ends with one line of key=value pairs. It never
+fails on a number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 390, "height": 844}
+LEAKY_ENV = re.compile(r"^(DATABASE_URL|TEST_DATABASE_URL|STEADY_.*|FLASK_.*)$")
+
+#: navigation start → first contentful paint, and a few milestones for context.
+TIMINGS_JS = """() => new Promise((resolve) => {
+    const done = (fcp) => {
+        const nav = performance.getEntriesByType("navigation")[0];
+        resolve({
+            fcp,
+            responseStart: nav ? nav.responseStart : null,
+            domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+            workerStart: nav ? nav.workerStart : null,
+        });
+    };
+    const found = performance.getEntriesByName("first-contentful-paint")[0];
+    if (found) return done(found.startTime);
+    new PerformanceObserver((list, observer) => {
+        const entry = list.getEntriesByName("first-contentful-paint")[0];
+        if (entry) { observer.disconnect(); done(entry.startTime); }
+    }).observe({ type: "paint", buffered: true });
+    setTimeout(() => done(null), 10000);
+})"""
+
+
+# --------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = workdir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
+        env["STEADY_INSTANCE_PATH"] = str(self.workdir / "instance")
+        env["PYTHONUNBUFFERED"] = "1"
+        command = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"steady serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/offline", timeout=2):
+                    return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        self.stop()
+        raise SystemExit(f"steady serve did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------
+
+
+def find_chromium(playwright, wanted: str | None) -> str:
+    candidates = [wanted, os.environ.get("STEADY_CHROMIUM"), "/usr/bin/chromium"]
+    try:
+        candidates.append(playwright.chromium.executable_path)
+    except Exception:
+        pass
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    raise SystemExit("no Chromium found: set STEADY_CHROMIUM or pass --chromium")
+
+
+def default_path() -> str:
+    from webapp.services.content import load_library
+
+    exercises = load_library().exercises
+    exercise_id = "five-four-three-two-one" if "five-four-three-two-one" in exercises else next(iter(exercises))
+    return f"/toolkit/exercise/{exercise_id}"
+
+
+def load_series(page, url: str, loads: int, *, from_worker: bool) -> list[dict]:
+    """One warm-up, then ``loads`` measured navigations."""
+    results = []
+    for index in range(loads + 1):
+        response = page.goto(url, wait_until="load")
+        if response is None or response.status != 200:
+            raise SystemExit(f"{url} answered {response.status if response else 'nothing'}")
+        if response.from_service_worker != from_worker:
+            raise SystemExit(f"{url}: expected from_service_worker={from_worker}, got {response.from_service_worker}")
+        heading = page.locator("h1").first.inner_text()
+        if heading.strip() == "You are offline":
+            raise SystemExit(f"{url}: the worker served the offline page, not the exercise")
+        timings = page.evaluate(TIMINGS_JS)
+        if timings["fcp"] is None:
+            raise SystemExit(f"{url}: no first-contentful-paint entry")
+        if index:  # the first load warms the caches
+            results.append(timings)
+    return results
+
+
+def wait_precached(page, path: str) -> None:
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function(
+        """async (path) => {
+            if (!navigator.serviceWorker.controller) return false;
+            for (const name of await caches.keys()) {
+                if (name.startsWith("steady-shell-") && await (await caches.open(name)).match(path)) return true;
+            }
+            return false;
+        }""",
+        arg=path,
+        polling=100,
+        timeout=30_000,
+    )
+
+
+def measure(server: Server, path: str, loads: int, chromium: str | None) -> dict[str, list[dict]]:
+    from playwright.sync_api import sync_playwright
+
+    url = server.url + path
+    series: dict[str, list[dict]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(playwright, chromium), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            # Online baseline: the server answers, no worker in the way.
+            context = browser.new_context(service_workers="block", viewport=VIEWPORT)
+            series["online"] = load_series(context.new_page(), url, loads, from_worker=False)
+            context.close()
+
+            # The worker installed: online through it, then offline from its cache.
+            context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
+            page = context.new_page()
+            page.goto(server.url + "/", wait_until="load")
+            wait_precached(page, path)
+            series["online_via_worker"] = load_series(page, url, loads, from_worker=True)
+            server.stop()
+            context.set_offline(True)
+            series["offline"] = load_series(page, url, loads, from_worker=True)
+            context.close()
+        finally:
+            browser.close()
+    return series
+
+
+# --------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, int(-(-fraction * len(ordered) // 1)))  # ceil
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def stats(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), percentile(values, 0.9), min(values)
+
+
+LABELS = {
+    "online": "online (server, no worker)",
+    "online_via_worker": "online (through the worker)",
+    "offline": "offline (worker cache, server stopped)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--path", help="page to load (default: an exercise page)")
+    parser.add_argument("--loads", type=int, default=20, help="measured loads per series (default 20)")
+    parser.add_argument("--chromium", help="Chromium binary (default: $STEADY_CHROMIUM, /usr/bin/chromium)")
+    args = parser.parse_args(argv)
+    path = args.path or default_path()
+
+    workdir = Path(tempfile.mkdtemp(prefix="steady-bench-"))
+    server = Server(workdir)
+    try:
+        server.start()
+        series = measure(server, path, args.loads, args.chromium)
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"Steady offline start: navigation start → first contentful paint of {path}")
+    print(f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up, loopback network, {os.cpu_count()} cores\n")
+    header = f"  {'series':40} {'FCP median':>11} {'FCP p90':>9} {'FCP min':>9} {'TTFB median':>12} {'DCL median':>11}"
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    medians = {}
+    for key, results in series.items():
+        fcp = [r["fcp"] for r in results]
+        ttfb = [r["responseStart"] for r in results if r["responseStart"] is not None]
+        dcl = [r["domContentLoaded"] for r in results if r["domContentLoaded"] is not None]
+        median, p90, low = stats(fcp)
+        medians[key] = median
+        print(
+            f"  {LABELS[key]:40} {median:>8.1f} ms {p90:>6.1f} ms {low:>6.1f} ms"
+            f" {statistics.median(ttfb):>9.1f} ms {statistics.median(dcl):>8.1f} ms"
+        )
+    ratio = medians["offline"] / medians["online"]
+    print(f"\n  offline / online FCP (medians): {ratio:.2f}"
+          f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)")
+    print("  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
+    pairs = {
+        "offline_fcp_ms": f"{medians['offline']:.1f}",
+        "online_fcp_ms": f"{medians['online']:.1f}",
+        "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
+        "ratio": f"{ratio:.2f}",
+        "loads": args.loads,
+    }
+    print(" ".join(f"{key}={value}" for key, value in pairs.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,487 @@
+"""The coping toolkit in a real Chromium, as a person in a hard moment uses it.
+
+1. Offline, with the server gone: every exercise page, the feelings picker,
+   every feeling, the toolkit, the breathing page and Help now open from the
+   service worker's cache, with every step of every exercise.
+2. The step player: one step at a time, Back/Next, "Step k of N", a timed step
+   counts down to "Time is up" (fake clock), Finish says "You did it".
+3. The breathing pacer runs through every phase and round to "Well done",
+   the shape growing (is-in) and shrinking (is-out).
+4. With "reduce motion" the pacer counts in words, hides the shape and runs
+   no animation or transition at all.
+5. Help now picks the country from the browser's language region, shows its
+   emergency number, switches on request and remembers the choice offline.
+6. axe-core finds no serious or critical problem on any toolkit screen, in
+   the light and the dark scheme.
+
+Everything is computed from the content files (``load_library()``), never
+from a hard-coded list, so a new exercise is covered the day it is added.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from webapp.services.content import load_library
+
+OFFLINE_HEADING = "You are offline"
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library()
+
+
+def exercise_url(exercise_id: str) -> str:
+    return f"/toolkit/exercise/{exercise_id}"
+
+
+def toolkit_pages(library) -> list[str]:
+    """Every page of the toolkit that must open offline."""
+    pages = ["/toolkit", "/toolkit/feel", "/toolkit/breathe", "/help"]
+    pages += [f"/toolkit/feel/{feeling_id}" for feeling_id in library.feelings]
+    pages += [exercise_url(exercise_id) for exercise_id in library.exercises]
+    return pages
+
+
+def wait_all_precached(page, paths: list[str], timeout: float = 30_000) -> None:
+    """Wait until one ``steady-shell-*`` cache holds every path."""
+    page.wait_for_function(
+        """async (paths) => {
+            for (const name of await caches.keys()) {
+                if (!name.startsWith("steady-shell-")) continue;
+                const cache = await caches.open(name);
+                const found = await Promise.all(paths.map((path) => cache.match(path)));
+                if (found.every(Boolean)) return true;
+            }
+            return false;
+        }""",
+        arg=paths,
+        timeout=timeout,
+        polling=200,
+    )
+
+
+def quiet_context(new_context, **options):
+    """A profile without the service worker, for checks that are not about it."""
+    options.setdefault("service_workers", "block")
+    return new_context(**options)
+
+
+def open_page(context, url: str, clock: bool = False):
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    if clock:
+        page.clock.install()
+    page.goto(url)
+    return page
+
+
+# --------------------------------------------------------------------------
+# 1. Offline everything
+# --------------------------------------------------------------------------
+
+
+def test_every_toolkit_page_opens_offline_with_all_its_steps(server, context, page, pwa, library):
+    page.goto(server.url + "/")
+    pwa.wait_controlled(page)
+    expected = toolkit_pages(library) + ["/api/content"]
+    wait_all_precached(page, expected)
+
+    context.set_offline(True)
+    server.stop()
+
+    def open_offline(path: str):
+        response = page.goto(server.url + path)
+        assert response is not None and response.from_service_worker, f"{path} did not come from the worker"
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).not_to_have_text(OFFLINE_HEADING)
+        return heading
+
+    for exercise in library.exercises.values():
+        path = exercise_url(exercise.id)
+        expect(open_offline(path)).to_have_text(exercise.title)
+        steps = page.locator(".exercise-step")
+        expect(steps, f"{path}: wrong number of steps").to_have_count(len(exercise.steps))
+        shown = [normalise(t) for t in page.locator(".exercise-step .step-text").all_text_contents()]
+        assert shown == [normalise(step.text) for step in exercise.steps], f"{path}: steps differ from the content"
+        # The player script came from the cache too: one step at a time.
+        expect(page.locator(".player-progress")).to_have_text(f"Step 1 of {len(exercise.steps)}")
+        if exercise.breathing:
+            expect(page.locator(".pacer .pacer-start")).to_be_visible()
+
+    expect(open_offline("/toolkit/feel")).to_have_text("How do you feel right now?")
+    labels = [normalise(t) for t in page.locator(".feeling-button .feeling-label").all_text_contents()]
+    assert labels == [f.label for f in library.feelings.values()]
+
+    for feeling in library.feelings.values():
+        expect(open_offline(f"/toolkit/feel/{feeling.id}")).to_have_text(feeling.label)
+        first = [normalise(t) for t in page.locator(".exercise-list-first .card-title").all_text_contents()]
+        assert first == [library.exercises[i].title for i in feeling.first], feeling.id
+
+    expect(open_offline("/toolkit")).to_have_text("Your toolkit")
+    listed = page.locator("section:not(.device-section) a.exercise-link")
+    expect(listed).to_have_count(len(library.exercises))
+    for key_heading_items in library.by_category():
+        expect(page.get_by_role("heading", level=2, name=key_heading_items[1], exact=True)).to_be_visible()
+
+    expect(open_offline("/toolkit/breathe")).to_have_text("Breathe with me")
+    expect(page.get_by_role("button", name="Start")).to_be_visible()
+
+    expect(open_offline("/help")).to_have_text("Help now")
+    expect(page.locator("#offline-banner")).to_be_visible()
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# 2. Step player and timer
+# --------------------------------------------------------------------------
+
+
+def timed_exercise(library):
+    """An exercise whose first timed step is not its first step (so Next is
+    needed), preferring the shortest timer."""
+    candidates = []
+    for exercise in library.exercises.values():
+        if exercise.kind != "steps" or len(exercise.steps) < 3:
+            continue
+        for index, step in enumerate(exercise.steps):
+            if index > 0 and step.timer_seconds:
+                candidates.append((step.timer_seconds, exercise.id, index))
+                break
+    assert candidates, "no exercise has a timed step after the first: nothing to test the timer with"
+    seconds, exercise_id, index = min(candidates)
+    return library.exercises[exercise_id], index
+
+
+def test_step_player_moves_step_by_step_and_timer_says_time_is_up(shared_server, new_context, library):
+    exercise, timed = timed_exercise(library)
+    total = len(exercise.steps)
+    seconds = exercise.steps[timed].timer_seconds
+    page = open_page(quiet_context(new_context), shared_server.url + exercise_url(exercise.id), clock=True)
+
+    progress = page.locator(".player-progress")
+    steps = page.locator(".exercise-step")
+    back = page.get_by_role("button", name="Back")
+    nxt = page.get_by_role("button", name="Next")
+
+    def expect_on(index: int) -> None:
+        expect(progress).to_have_text(f"Step {index + 1} of {total}")
+        expect(steps.nth(index)).to_be_visible()
+        expect(steps.locator("visible=true")).to_have_count(1)
+        expect(steps.nth(index).locator(".step-text")).to_have_text(exercise.steps[index].text)
+
+    expect_on(0)
+    expect(back).to_be_disabled()
+    nxt.click()
+    expect_on(1)
+    expect(back).to_be_enabled()
+    back.click()
+    expect_on(0)
+
+    for _ in range(timed):
+        nxt.click()
+    expect_on(timed)
+    step = steps.nth(timed)
+    display = step.locator(".timer-display")
+    done = step.get_by_text("Time is up")
+    expect(display).to_have_text(f"{seconds // 60}:{seconds % 60:02d}")
+    expect(done).to_be_hidden()
+
+    step.get_by_role("button", name="Start timer").click()
+    expect(step.get_by_role("button", name="Pause")).to_be_visible()
+    page.clock.run_for(1000)
+    left = seconds - 1
+    expect(display).to_have_text(f"{left // 60}:{left % 60:02d}")
+    page.clock.run_for((seconds - 2) * 1000)
+    expect(display).to_have_text("0:01")
+    expect(done).to_be_hidden()
+    page.clock.run_for(1000)
+    expect(display).to_have_text("0:00")
+    expect(done).to_be_visible()
+    expect(step.get_by_role("button", name="Start again")).to_be_visible()
+    # More time passing does not run the count below zero.
+    page.clock.run_for(5000)
+    expect(display).to_have_text("0:00")
+
+    for index in range(timed + 1, total):
+        nxt.click()
+        expect_on(index)
+    finish = page.get_by_role("button", name="Finish")
+    expect(finish).to_be_visible()
+    finish.click()
+    expect(page.get_by_text("You did it")).to_be_visible()
+    expect(steps.locator("visible=true")).to_have_count(0)
+    expect(progress).to_be_hidden()
+    expect(back).to_be_hidden()
+    expect(finish).to_be_hidden()
+
+    page.get_by_role("button", name="Start again").click()
+    expect_on(0)
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# 3. Breathing pacer
+# --------------------------------------------------------------------------
+
+
+def breathing_exercises(library):
+    found = [e for e in library.exercises.values() if e.kind == "breathing"]
+    assert {"paced-breathing", "box-breathing"} <= {e.id for e in found}
+    return found
+
+
+def test_breathing_pacer_runs_every_round_to_well_done(shared_server, new_context, library):
+    context = quiet_context(new_context)
+    for exercise in breathing_exercises(library):
+        b = exercise.breathing
+        cycle = b.inhale + b.hold_in + b.exhale + b.hold_out
+        page = open_page(context, shared_server.url + exercise_url(exercise.id), clock=True)
+        pacer = page.locator(".pacer")
+        shape = pacer.locator(".pacer-shape")
+        phase = pacer.locator(".pacer-phase")
+        count = pacer.locator(".pacer-count")
+        round_text = pacer.locator(".pacer-round")
+        expect(pacer).not_to_have_class(re.compile(r"\bis-reduced\b"))
+        expect(shape).to_be_visible()
+        expect(pacer.get_by_role("button", name="Stop")).to_be_hidden()
+
+        pacer.get_by_role("button", name="Start").click()
+        expect(phase).to_have_text("Breathe in")
+        expect(count).to_have_text("1")
+        expect(round_text).to_have_text(f"Round 1 of {b.rounds}")
+        expect(shape).to_have_class(re.compile(r"\bis-in\b"))
+        # The shape really is growing: a transform transition is under way.
+        assert page.evaluate("() => document.getAnimations().length") > 0, exercise.id
+        page.clock.run_for(1000)
+        expect(count).to_have_text("2")
+
+        page.clock.run_for((b.inhale - 1) * 1000)
+        if b.hold_in:
+            expect(phase).to_have_text("Hold")
+            expect(shape).to_have_class(re.compile(r"\bis-in\b"))
+            page.clock.run_for(b.hold_in * 1000)
+        expect(phase).to_have_text("Breathe out")
+        expect(shape).to_have_class(re.compile(r"\bis-out\b"))
+        expect(shape).not_to_have_class(re.compile(r"\bis-in\b"))
+        page.clock.run_for(b.exhale * 1000)
+        if b.hold_out:
+            expect(phase).to_have_text("Hold")
+            expect(shape).to_have_class(re.compile(r"\bis-out\b"))
+            page.clock.run_for(b.hold_out * 1000)
+        if b.rounds > 1:
+            expect(phase).to_have_text("Breathe in")
+            expect(round_text).to_have_text(f"Round 2 of {b.rounds}")
+
+        # To one second before the end: still going.
+        page.clock.run_for(((b.rounds - 1) * cycle - 1) * 1000)
+        expect(round_text).to_have_text(f"Round {b.rounds} of {b.rounds}")
+        expect(phase).not_to_have_text(re.compile("Well done"))
+        page.clock.run_for(1000)
+        expect(phase).to_contain_text("Well done")
+        expect(shape).not_to_have_class(re.compile(r"\bis-(in|out)\b"))
+        expect(pacer.get_by_role("button", name="Start again")).to_be_visible()
+        expect(pacer.get_by_role("button", name="Stop")).to_be_hidden()
+        assert page.js_errors == [], exercise.id
+        page.close()
+
+
+def test_breathe_page_pattern_choice_changes_the_pacer(shared_server, new_context):
+    page = open_page(quiet_context(new_context), shared_server.url + "/toolkit/breathe", clock=True)
+    pacer = page.locator(".pacer")
+    page.get_by_role("radio", name=re.compile("^Box breathing")).check()
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 4, hold for 4, breathe out for 4, hold for 4")
+    pacer.get_by_role("button", name="Start").click()
+    page.clock.run_for(4000)
+    expect(pacer.locator(".pacer-phase")).to_have_text("Hold")
+    pacer.get_by_role("button", name="Stop").click()
+    expect(pacer.locator(".pacer-phase")).to_contain_text("Stopped")
+
+    page.get_by_role("radio", name="My own pace").check()
+    page.get_by_label("In (seconds)").fill("2")
+    page.get_by_label("Out (seconds)").fill("3")
+    page.get_by_label("Out (seconds)").dispatch_event("change")
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 2, breathe out for 3")
+    pacer.get_by_role("button", name="Start again").click()
+    page.clock.run_for(2000)
+    expect(pacer.locator(".pacer-phase")).to_have_text("Breathe out")
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# 4. Reduced motion
+# --------------------------------------------------------------------------
+
+
+def test_reduced_motion_pacer_counts_in_words_and_nothing_moves(shared_server, new_context, library):
+    context = quiet_context(new_context, reduced_motion="reduce")
+    exercise = library.exercises["paced-breathing"]
+    b = exercise.breathing
+    page = open_page(context, shared_server.url + exercise_url(exercise.id), clock=True)
+    assert page.evaluate("() => matchMedia('(prefers-reduced-motion: reduce)').matches")
+    pacer = page.locator(".pacer")
+    count = pacer.locator(".pacer-count")
+    expect(pacer).to_have_class(re.compile(r"\bis-reduced\b"))
+    expect(pacer.locator(".pacer-shape")).to_be_hidden()
+
+    pacer.get_by_role("button", name="Start").click()
+    expect(pacer.locator(".pacer-phase")).to_have_text("Breathe in")
+    expect(count).to_have_text("Breathe in… 1")
+    expect(count).to_be_visible()
+    expect(pacer.locator(".pacer-shape")).to_be_hidden()
+    assert page.evaluate("() => document.getAnimations().length") == 0
+    page.clock.run_for(1000)
+    expect(count).to_have_text("Breathe in… 2")
+    page.clock.run_for((b.inhale - 1 + b.hold_in) * 1000)
+    expect(count).to_have_text("Breathe out… 1")
+    assert page.evaluate("() => document.getAnimations().length") == 0
+    # Nothing anywhere on the page transitions or animates for real.
+    moving = page.evaluate(
+        """() => [...document.querySelectorAll('*')].filter((el) => {
+            const style = getComputedStyle(el);
+            const longest = (value) => Math.max(...value.split(',').map((part) => parseFloat(part) || 0));
+            return longest(style.transitionDuration) > 0.01 || longest(style.animationDuration) > 0.01;
+        }).map((el) => el.className || el.tagName)"""
+    )
+    assert moving == [], f"elements that still move with reduced motion: {moving}"
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# 5. Help now
+# --------------------------------------------------------------------------
+
+
+def pick_countries(library):
+    countries = list(library.countries.values())
+    assert len(countries) >= 2, "the crisis data needs at least two countries for this test"
+    home = library.countries.get("GB") or next((c for c in countries if c.lines), countries[0])
+    other = next((c for c in countries if c.emergency != home.emergency), None)
+    assert other is not None, "every country shares one emergency number: cannot tell sections apart"
+    return home, other
+
+
+def test_help_now_follows_locale_switches_country_and_remembers_it_offline(server, new_context, pwa, library):
+    home, other = pick_countries(library)
+    context = new_context(locale=f"en-{home.code}")
+    page = open_page(context, server.url + "/help")
+    assert page.evaluate("() => navigator.languages[0]") == f"en-{home.code}"
+
+    def expect_country(country) -> None:
+        section = page.locator(f'.help-country[data-country="{country.code}"]')
+        expect(section).to_be_visible()
+        expect(page.locator(".help-country:visible")).to_have_count(1)
+        expect(page.get_by_role("combobox", name="Your country")).to_have_value(country.code)
+        expect(section.get_by_role("link", name=f"Call {country.emergency}", exact=True)).to_be_visible()
+        expect(section.get_by_role("link", name=f"Call {country.emergency}", exact=True)).to_have_attribute(
+            "href", f"tel:{country.emergency}"
+        )
+        for line in country.lines:
+            expect(section.get_by_role("heading", name=line.name, exact=True)).to_be_visible()
+
+    expect_country(home)
+    # The JS-less "Show help" button is not needed with the script running.
+    expect(page.get_by_role("button", name="Show help for this country")).to_be_hidden()
+
+    page.get_by_role("combobox", name="Your country").select_option(other.code)
+    expect_country(other)
+    expect(page.locator(f'.help-country[data-country="{home.code}"]')).to_be_hidden()
+
+    pwa.wait_controlled(page)
+    pwa.wait_precached(page, "/help")
+    context.set_offline(True)
+    server.stop()
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Help now")
+    expect_country(other)
+
+    # "Another country": the general emergency numbers and the directory.
+    page.get_by_role("combobox", name="Your country").select_option("")
+    general = page.locator('.help-country[data-country=""]')
+    expect(general).to_be_visible()
+    expect(general.get_by_role("link", name="Call 112")).to_be_visible()
+    expect(page.get_by_role("link", name=library.directory.name)).to_be_visible()
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# 6. axe-core
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_in_state(shared_server, browser, accounts):
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        accounts.register(page, shared_server.url, "toolkit-axe@example.com")
+        accounts.expect_signed_in(page)
+        # Something on each signed-in page, so its filled-in state is checked.
+        page.goto(shared_server.url + "/cards")
+        page.get_by_label("Your card").fill("This is withdrawal, not who I am.")
+        page.get_by_role("button", name="Save card").click()
+        expect(page.locator(".coping-card-text")).to_have_count(1)
+        page.goto(shared_server.url + "/toolkit/exercise/thought-record")
+        page.get_by_label("The thought that came").fill("I will never feel normal again.")
+        page.get_by_label("A kinder, more balanced thought").fill("I have had better days this month.")
+        page.get_by_role("button", name="Save my thought record").click()
+        expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+        page.wait_for_function(
+            "() => fetch('/api/thought-records').then((r) => r.json()).then((d) => d.records.length === 1)",
+            polling=200,
+        )
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_toolkit_screens_have_no_serious_axe_violations(shared_server, new_context, axe, library, signed_in_state, scheme):
+    failures: list[str] = []
+
+    def check(page, label: str) -> None:
+        try:
+            axe(page, f"{label} ({scheme})")
+        except pytest.fail.Exception as failure:
+            failures.append(str(failure))
+
+    def visit(page, path: str) -> None:
+        page.goto(shared_server.url + path)
+        page.wait_for_load_state("load")
+        expect(page.get_by_role("heading", level=1)).not_to_have_text("")
+        assert page.evaluate(f"() => matchMedia('(prefers-color-scheme: {scheme})').matches")
+
+    guest = quiet_context(new_context).new_page()
+    guest.emulate_media(color_scheme=scheme)
+    first_feeling = next(iter(library.feelings))
+    for path in ["/toolkit", "/toolkit/feel", f"/toolkit/feel/{first_feeling}", "/toolkit/breathe", "/help"]:
+        visit(guest, path)
+        check(guest, path)
+    # The pacer while it runs, and the player's end screen.
+    visit(guest, "/toolkit/breathe")
+    guest.get_by_role("button", name="Start").click()
+    expect(guest.locator(".pacer-phase")).to_have_text("Breathe in")
+    check(guest, "/toolkit/breathe (running)")
+    for exercise in library.exercises.values():
+        visit(guest, exercise_url(exercise.id))
+        expect(guest.locator(".player-progress")).to_be_visible()
+        check(guest, exercise_url(exercise.id))
+
+    member = quiet_context(new_context, storage_state=signed_in_state).new_page()
+    member.emulate_media(color_scheme=scheme)
+    for path in ["/cards", "/toolkit/thought-records", "/toolkit"]:
+        visit(member, path)
+        check(member, f"{path} signed in")
+    expect(member.get_by_role("heading", name="Your coping cards")).to_be_visible()
+    check(member, "/toolkit signed in with cards")
+
+    assert not failures, "\n\n".join(failures)

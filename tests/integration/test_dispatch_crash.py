@@ -1,0 +1,76 @@
+"""A dispatcher process killed with SIGKILL mid-batch loses nothing: the next
+one sends what was left, and no slot gets a second delivery row."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from tests.support.fake_push import FakePushService
+from webapp.extensions import db
+from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
+
+PEOPLE = 30
+
+
+def dispatcher_process(database_url, instance, command):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "DATABASE_URL", "TEST_DATABASE_URL"))}
+    env.update({"DATABASE_URL": database_url, "STEADY_INSTANCE_PATH": str(instance)})
+    return subprocess.Popen(
+        [sys.executable, "-m", "webapp.cli", "reminders", *command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, database_url, tmp_path):
+    service = FakePushService(delay=1.5)
+    try:
+        with app.app_context():
+            session = db.new_session()
+            due = utcnow() - timedelta(minutes=2)
+            for n in range(PEOPLE):
+                user = User(email=f"p{n}@example.com", password_hash="x")
+                session.add(user)
+                session.flush()
+                sub = service.subscribe(f"p{n}")
+                session.add_all([
+                    ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
+                    PushSubscription(user_id=user.id, endpoint=sub.endpoint, p256dh=sub.p256dh,
+                                     auth=sub.as_json()["keys"]["auth"], device_name="phone"),
+                    Reminder(user_id=user.id, kind="checkin", title="Time for your check-in", body="b",
+                             times=due.strftime("%H:%M"), weekdays="0,1,2,3,4,5,6", enabled=True,
+                             next_fire_at=due, next_slot_key=due.strftime("%Y-%m-%dT%H:%M")),
+                ])
+            session.commit()
+            session.close()
+
+        first = dispatcher_process(database_url, tmp_path, ["work", "--interval", "0.2"])
+        deadline = time.time() + 60
+        while not service.received and time.time() < deadline:
+            time.sleep(0.05)
+        assert service.received, "the first dispatcher never started sending"
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        assert len(service.received) < PEOPLE, "killed too late to prove anything"
+
+        service.delay = 0
+        second = dispatcher_process(database_url, tmp_path, ["tick"])
+        output, _ = second.communicate(timeout=120)
+        assert second.returncode == 0, output
+
+        count = lambda model, *where: db.session.scalar(select(func.count()).select_from(model).where(*where))  # noqa: E731
+        assert count(ReminderDelivery) == PEOPLE  # one row per slot, never two
+        assert count(PushAttempt, PushAttempt.status == "sent") == PEOPLE
+        assert {p.subscription for p in service.delivered()} == {f"p{n}" for n in range(PEOPLE)}
+        db.session.rollback()
+    finally:
+        service.close()

@@ -1,0 +1,224 @@
+"""Reminders pages and the push API: subscriptions, rules, settings, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import Auth, csrf_from
+from tests.support.fake_push import FakePushService
+from webapp.extensions import db
+from webapp.models import PushSubscription, Reminder, ReminderSettings
+
+
+def count(model):
+    value = db.session.scalar(select(func.count()).select_from(model))
+    db.session.rollback()
+    return value
+
+
+@pytest.fixture
+def push_app(make_app):
+    return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
+
+
+@pytest.fixture
+def person(push_app):
+    client = push_app.test_client()
+    Auth(client).register()
+    return client
+
+
+@pytest.fixture
+def push_service():
+    service = FakePushService()
+    yield service
+    service.close()
+
+
+def token(client):
+    return client.get("/api/session").get_json()["csrf_token"]
+
+
+def subscribe(client, sub_json, **extra):
+    return client.post(
+        "/api/push/subscriptions",
+        json={"subscription": sub_json, **extra},
+        headers={"X-CSRFToken": token(client)},
+    )
+
+
+def form_post(client, path, data):
+    page = client.get("/reminders").get_data(as_text=True)
+    return client.post(path, data={"csrf_token": csrf_from(page), **data})
+
+
+def test_public_key_is_served_for_subscribing(push_app):
+    key = push_app.test_client().get("/api/push/key").get_json()["publicKey"]
+    assert key == push_app.config["VAPID_PUBLIC_KEY"]
+
+
+def test_subscription_is_upserted_per_device_and_follows_the_device_zone(person, push_service):
+    sub = push_service.subscribe("phone")
+    first = subscribe(person, sub.as_json(), device_name="Sam's phone", timezone="Europe/London")
+    assert first.status_code == 201
+    again = subscribe(person, sub.as_json(), timezone="America/New_York")  # app start after travelling
+    assert again.status_code == 200
+    assert count(PushSubscription) == 1
+    settings = db.session.scalar(select(ReminderSettings))
+    assert settings.timezone == "America/New_York"
+    device = db.session.scalar(select(PushSubscription))
+    assert device.device_name == "Sam's phone"
+
+
+def test_reminder_rule_is_saved_and_scheduled_in_the_persons_zone(person):
+    form_post(person, "/reminders/settings", {"timezone": "Europe/London", "zone_from_device": ""})
+    response = form_post(person, "/reminders", {"kind": "checkin", "time1": "20:00", "weekdays": ["0", "2", "4"]})
+    assert response.status_code == 302
+    reminder = db.session.scalar(select(Reminder))
+    assert reminder.times == "20:00" and reminder.weekdays == "0,2,4"
+    assert reminder.title == "Time for your check-in"  # generic by default
+    assert reminder.next_slot_key.endswith("T20:00")
+    assert reminder.next_fire_at is not None
+    page = person.get("/reminders").get_data(as_text=True)
+    assert "Monday, Wednesday, Friday" in page
+
+
+def test_changing_the_zone_reschedules(person):
+    form_post(person, "/reminders", {"kind": "checkin", "time1": "08:00", "weekdays": [str(d) for d in range(7)]})
+    before = db.session.scalar(select(Reminder.next_fire_at))
+    db.session.rollback()
+    form_post(person, "/reminders/settings", {"timezone": "Asia/Kolkata"})
+    after = db.session.scalar(select(Reminder.next_fire_at))
+    assert before != after
+
+
+def test_quiet_hours_cannot_swallow_every_time(person):
+    form_post(person, "/reminders/settings", {"timezone": "UTC", "quiet_start": "22:00", "quiet_end": "07:00"})
+    response = form_post(person, "/reminders", {"kind": "checkin", "time1": "23:00", "weekdays": ["0"]})
+    assert response.status_code == 422
+    assert "inside your quiet hours" in response.get_data(as_text=True)
+    assert count(Reminder) == 0
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"kind": "checkin", "time1": "25:61", "weekdays": ["0"]}, "Not a valid time"),
+        ({"kind": "checkin", "time1": "", "weekdays": ["0"]}, "Add at least one time."),
+        ({"kind": "checkin", "time1": "20:00"}, "Choose at least one day."),
+        ({"kind": "checkin", "time1": "20:00", "weekdays": ["9"]}, "Not a valid choice"),
+        ({"kind": "party", "time1": "20:00", "weekdays": ["0"]}, "Not a valid choice"),
+        ({"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": "x" * 81}, "at most 80"),
+        ({"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": "bell\x07"}, "control characters"),
+    ],
+)
+def test_bad_reminders_are_refused_with_a_clear_message(person, data, message):
+    response = form_post(person, "/reminders", data)
+    assert response.status_code == 422
+    assert message.lower() in response.get_data(as_text=True).lower()
+    assert count(Reminder) == 0
+
+
+def test_unknown_time_zone_is_refused(person):
+    response = form_post(person, "/reminders/settings", {"timezone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ReminderSettings.timezone)) is None  # nothing stored
+
+
+@pytest.mark.parametrize(
+    "mutate, status, message",
+    [
+        (lambda s: "not an object", 422, "Send the subscription"),
+        (lambda s: {**s, "keys": None}, 422, "Send the subscription"),
+        (lambda s: {**s, "endpoint": "https://push.example/" + "x" * 2000}, 422, "usable endpoint"),
+        (lambda s: {**s, "endpoint": "http://push.example.com/abc"}, 422, "must use https"),
+        (lambda s: {**s, "endpoint": "javascript:alert(1)//xxxxx"}, 422, "must use https"),
+        (lambda s: {**s, "keys": {**s["keys"], "p256dh": "A" * 500}}, 422, "too long"),
+        (lambda s: {**s, "keys": {**s["keys"], "p256dh": "%%%%"}}, 422, "p256dh"),
+        (lambda s: {**s, "keys": {**s["keys"], "auth": "AAAA"}}, 422, "wrong length"),
+    ],
+)
+def test_bad_subscriptions_are_refused_and_nothing_stored(person, push_service, mutate, status, message):
+    response = subscribe(person, mutate(push_service.subscribe("phone").as_json()))
+    assert response.status_code == status
+    assert message in response.get_json()["error"]
+    assert count(PushSubscription) == 0
+
+
+def test_bad_time_zone_in_a_subscription_is_refused(person, push_service):
+    response = subscribe(person, push_service.subscribe("phone").as_json(), timezone="Nowhere/Land")
+    assert response.status_code == 422
+    assert count(PushSubscription) == 0
+
+
+def test_malformed_json_is_a_400(person):
+    response = person.post(
+        "/api/push/subscriptions", data="{not json", content_type="application/json", headers={"X-CSRFToken": token(person)}
+    )
+    assert response.status_code == 400
+
+
+def test_another_persons_endpoint_is_refused(push_app, person, push_service):
+    sub = push_service.subscribe("shared")
+    assert subscribe(person, sub.as_json()).status_code == 201
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    response = subscribe(other, sub.as_json())
+    assert response.status_code == 409
+    assert "another account" in response.get_json()["error"]
+    from webapp.models import User
+
+    owner = db.session.scalar(select(User.email).join(PushSubscription, PushSubscription.user_id == User.id))
+    assert owner == "sam@example.com"
+
+
+def test_http_endpoints_need_the_loopback_test_setting(make_app, push_service):
+    app = make_app()  # PUSH_ALLOW_LOOPBACK_HTTP off, as in real use
+    client = app.test_client()
+    Auth(client).register()
+    response = subscribe(client, push_service.subscribe("phone").as_json())
+    assert response.status_code == 422 and "https" in response.get_json()["error"]
+
+
+def test_devices_can_be_renamed_tested_and_removed(person, push_service):
+    sub = push_service.subscribe("phone")
+    device_id = subscribe(person, sub.as_json()).get_json()["id"]
+    assert form_post(person, f"/reminders/devices/{device_id}/rename", {"device_name": "Kitchen tablet"}).status_code == 302
+    assert "Kitchen tablet" in person.get("/reminders").get_data(as_text=True)
+    response = form_post(person, f"/reminders/devices/{device_id}/test", {})
+    assert response.status_code == 302
+    (push,) = push_service.delivered()
+    assert push.payload["notification"]["title"] == "Steady test"
+    push_service.answer("phone", 410)
+    form_post(person, f"/reminders/devices/{device_id}/test", {})
+    assert count(PushSubscription) == 0  # the push service said it is gone
+
+
+def test_removing_a_device(person, push_service):
+    device_id = subscribe(person, push_service.subscribe("phone").as_json()).get_json()["id"]
+    form_post(person, f"/reminders/devices/{device_id}/delete", {})
+    assert count(PushSubscription) == 0
+
+
+def test_pause_resume_edit_and_delete_a_reminder(person):
+    form_post(person, "/reminders", {"kind": "checkin", "time1": "20:00", "weekdays": ["0"]})
+    reminder_id = db.session.scalar(select(Reminder.id))
+    db.session.rollback()
+    form_post(person, f"/reminders/{reminder_id}/toggle", {})
+    assert db.session.scalar(select(Reminder.enabled)) is False
+    db.session.rollback()
+    form_post(person, f"/reminders/{reminder_id}/toggle", {})
+    assert db.session.scalar(select(Reminder.enabled)) is True
+    db.session.rollback()
+    edit_page = person.get(f"/reminders/{reminder_id}/edit").get_data(as_text=True)
+    person.post(
+        f"/reminders/{reminder_id}/edit",
+        data={"csrf_token": csrf_from(edit_page), "kind": "reach_out", "time1": "18:30", "weekdays": ["1", "3"]},
+    )
+    reminder = db.session.scalar(select(Reminder))
+    assert (reminder.kind, reminder.times, reminder.weekdays) == ("reach_out", "18:30", "1,3")
+    db.session.rollback()
+    form_post(person, f"/reminders/{reminder_id}/delete", {})
+    assert count(Reminder) == 0

@@ -1,0 +1,240 @@
+"""My wave plan: write it, read it, print it, keep it offline, share it.
+
+Sharing makes a link with a random token (only its hash is stored). Anyone
+with the link can open a printable copy of the plan as it is now, until the
+link expires (1, 7 or 30 days) or the person revokes it. The URL holds
+nothing but the token; the page is ``no-store`` and not indexed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.api import json_body, json_error
+from webapp.extensions import db
+from webapp.models import PlanShare, WavePlan, utcnow
+from webapp.ownership import get_owned_or_404
+from webapp.people import network
+from webapp.people.checks import check_plan
+from webapp.people.forms import put_problems
+from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
+from webapp.services import support
+from webapp.services.support import PLAN_SECTIONS, SHARE_DAYS
+from webapp.services.text import TextProblem, clean_text
+
+bp = Blueprint("plan", __name__, template_folder="templates")
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "PLAN_SECTIONS": PLAN_SECTIONS,
+        "tel_link": support.tel_link,
+        "sms_link": support.sms_link,
+        "mailto_link": support.mailto_link,
+        "RELATIONSHIPS": support.RELATIONSHIPS,
+    }
+
+
+def my_plan() -> WavePlan | None:
+    return db.session.scalar(select(WavePlan).where(WavePlan.user_id == current_user.id))
+
+
+def plan_sections(plan: WavePlan | None) -> dict[str, str]:
+    stored = json.loads(plan.sections_json) if plan else {}
+    return {key: stored.get(key, "") for key in PLAN_SECTIONS}
+
+
+def plan_json(plan: WavePlan | None) -> dict:
+    return {
+        "plan": None
+        if plan is None
+        else {"version": plan.version, "sections": plan_sections(plan), "updated_at": plan.updated_at.isoformat()},
+        "labels": {key: label for key, (label, _) in PLAN_SECTIONS.items()},
+    }
+
+
+def save_plan(plan: WavePlan | None, values: dict) -> WavePlan:
+    if plan is None:
+        plan = WavePlan(user_id=current_user.id, version=1)
+        db.session.add(plan)
+    else:
+        plan.version += 1
+        plan.updated_at = utcnow()
+    plan.sections_json = json.dumps(values)
+    return plan
+
+
+@bp.get("/plan")
+@login_required
+def index():
+    """Your wave plan, ready to read or print, with your people under it."""
+    plan = my_plan()
+    return render_template(
+        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=network.my_contacts(),
+        message=(network.template_texts() or [None])[0],
+    )
+
+
+@bp.route("/plan/edit", methods=["GET", "POST"])
+@login_required
+def edit():
+    """Write or change the plan. A change made from an older copy (another
+    device) is refused with 409, keeping what was typed."""
+    plan = my_plan()
+    if request.method == "GET":
+        form = PlanForm(data={**plan_sections(plan), "version": str(plan.version) if plan else ""})
+        return render_template("plan/edit.html", form=form, plan=plan)
+    form = PlanForm()
+    status, conflict = 422, False
+    if form.validate():
+        values, problems = check_plan(form.values())
+        current = str(plan.version) if plan else ""
+        if not problems and (form.version.data or "") != current:
+            conflict, status = True, 409
+            form.version.data = current
+        elif not problems:
+            save_plan(plan, values)
+            db.session.commit()
+            flash("Your wave plan is saved. It is on this phone for when you are offline too.", "success")
+            return redirect(url_for("plan.index"))
+        put_problems(form, problems)
+    return render_template("plan/edit.html", form=form, plan=plan, conflict=conflict), status
+
+
+@bp.post("/plan/delete")
+@login_required
+def delete():
+    """Delete the plan; every share link stops working with it."""
+    plan = my_plan()
+    if plan is not None:
+        db.session.delete(plan)
+    now = utcnow()
+    for share in db.session.scalars(select(PlanShare).where(PlanShare.user_id == current_user.id, PlanShare.revoked_at.is_(None))):
+        share.revoked_at = now
+    db.session.commit()
+    flash("Your wave plan is deleted.", "success")
+    return redirect(url_for("plan.index"))
+
+
+# --- sharing -----------------------------------------------------------------------
+
+
+def my_shares() -> list[PlanShare]:
+    return list(
+        db.session.scalars(
+            select(PlanShare).where(PlanShare.user_id == current_user.id).order_by(PlanShare.created_at.desc())
+        )
+    )
+
+
+@bp.route("/plan/share", methods=["GET", "POST"])
+@login_required
+def share():
+    """Make a link to a printable copy of the plan, and see or stop the links made."""
+    form = ShareForm()
+    plan = my_plan()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if plan is None:
+            form.days.errors = ["Write your plan first, then share it."]
+        elif form.validate():
+            label = ""
+            try:
+                label = clean_text(form.label.data, label="Who it is for", max_length=SHARE_LABEL_MAX, required=False)
+            except TextProblem as problem:
+                form.label.errors = [str(problem)]
+            days = int(form.days.data) if (form.days.data or "").isdigit() else 0
+            if days not in SHARE_DAYS:
+                form.days.errors = ["Choose how long the link should work."]
+            if not form.label.errors and not form.days.errors:
+                token, token_hash = support.new_share_token()
+                now = utcnow()
+                link = PlanShare(user_id=current_user.id, token_hash=token_hash, created_at=now, expires_at=now + timedelta(days=days))
+                link.label = label or None
+                db.session.add(link)
+                db.session.commit()
+                # Shown once: only the hash is kept, so the link cannot be shown again.
+                url = url_for("plan.shared", token=token, _external=True)
+                return render_template("plan/share_created.html", url=url, share=link)
+    return render_template("plan/share.html", form=form, plan=plan, shares=my_shares(), now=utcnow()), status
+
+
+@bp.post("/plan/share/<int:share_id>/revoke")
+@login_required
+def revoke_share(share_id: int):
+    """Stop a share link working, now."""
+    link = get_owned_or_404(PlanShare, share_id)
+    if link.revoked_at is None:
+        link.revoked_at = utcnow()
+        db.session.commit()
+    flash("That link no longer works.", "success")
+    return redirect(url_for("plan.share"))
+
+
+@bp.get("/shared/plan/<token>")
+def shared(token: str):
+    """A printable copy of someone's plan, for the person they shared it with.
+    An unknown, expired or revoked link is a plain 404."""
+    if len(token) > 100:
+        abort(404)
+    link = db.session.scalar(select(PlanShare).where(PlanShare.token_hash == support.share_token_hash(token)))
+    now = utcnow()
+    if link is None or link.revoked_at is not None or link.expires_at <= now:
+        abort(404)
+    plan = db.session.scalar(select(WavePlan).where(WavePlan.user_id == link.user_id))
+    if plan is None:
+        abort(404)
+    response = make_response(render_template("plan/shared.html", sections=plan_sections(plan), plan=plan, link=link))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- offline ---------------------------------------------------------------------------
+
+
+@bp.get("/my/plan")
+def offline_copy():
+    """The plan as kept on this phone: the same page for everyone (kept by
+    the service worker), filled in on the device from the offline snapshot."""
+    return render_template("plan/offline.html")
+
+
+@bp.get("/api/plan")
+@login_required
+def api_plan():
+    return jsonify(plan_json(my_plan()))
+
+
+@bp.put("/api/plan")
+@login_required
+def api_save_plan():
+    """Save the plan from the device; ``version`` is the one the change was
+    made from (null for a first plan). A stale version is answered 409."""
+    data = json_body()
+    sections = data.get("sections")
+    if not isinstance(sections, dict):
+        json_error(422, "Send the plan's sections as an object.", field="sections")
+    values, problems = check_plan(sections)
+    if problems:
+        field, message = next(iter(problems.items()))
+        json_error(422, message, field=field)
+    plan = my_plan()
+    version = data.get("version")
+    if (plan.version if plan else None) != version:
+        json_error(
+            409,
+            "Your wave plan was changed on another device after this edit was made, so this edit was not saved. "
+            "Open your plan, check it, and make your change again.",
+            plan=plan_json(plan)["plan"],
+        )
+    plan = save_plan(plan, values)
+    db.session.commit()
+    return jsonify(plan_json(plan))

@@ -1,0 +1,5 @@
+"""Push reminders: devices, reminder rules, settings and history."""
+
+from webapp.reminders.routes import bp
+
+__all__ = ["bp"]

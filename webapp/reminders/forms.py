@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms.validators import Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.services.dispatch import KINDS
+
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+KIND_LABELS = {
+    "checkin": "Check in",
+    "reach_out": "Reach out to someone",
+    "network_review": "Review my support network",
+    "custom": "Something else",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReminderForm(FlaskForm):
+    kind = SelectField(
+        "What is it for?", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()], default="checkin"
+    )
+    time1 = TimeField("Time", validators=[Optional()], format="%H:%M")
+    time2 = TimeField("Another time (optional)", validators=[Optional()], format="%H:%M")
+    time3 = TimeField("Another time (optional)", validators=[Optional()], format="%H:%M")
+    weekdays = MultiCheckboxField(
+        "Days",
+        choices=[SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
+        default=[str(i) for i in range(7)],
+    )
+    title = StringField(
+        "Notification title",
+        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+        description="Shown on the lock screen. Leave empty for the default, which says nothing private.",
+    )
+    body = StringField("Notification text", validators=[Optional(), Length(max=160, message="Use at most 160 characters.")])
+
+    def times(self) -> list[str]:
+        return [f.data.strftime("%H:%M") for f in (self.time1, self.time2, self.time3) if f.data]
+
+    def default_words(self) -> tuple[str, str]:
+        title, body, _, _ = KINDS[self.kind.data]
+        return title, body
+
+
+class SettingsForm(FlaskForm):
+    timezone = SelectField("Time zone", choices=[])
+    zone_from_device = BooleanField("Follow my phone's time zone when I travel")
+    quiet_start = TimeField("Quiet from", validators=[Optional()], format="%H:%M")
+    quiet_end = TimeField("Quiet until", validators=[Optional()], format="%H:%M")
+
+
+class DeviceNameForm(FlaskForm):
+    device_name = StringField("Device name", validators=[Length(min=1, max=60, message="Use 1 to 60 characters.")])

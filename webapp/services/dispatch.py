@@ -1,0 +1,313 @@
+"""The reminder dispatcher.
+
+Reminders are rows, not timers. Each pass:
+
+1. **Claim due reminders** (``next_fire_at <= now``; on PostgreSQL with
+   ``FOR UPDATE SKIP LOCKED`` so any number of dispatchers share the work).
+   For each, record a delivery with the unique key (reminder, slot) — or, if
+   the slot is older than the grace window, record it as missed — queue one
+   push attempt per device, and advance ``next_fire_at`` to the next slot.
+   One transaction: a crash leaves nothing half-done.
+2. **Send queued attempts** (claimed the same way): Web Push to each device.
+   201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
+   Retry-After says; 5xx or unreachable → retried with capped exponential
+   back-off; 400/401/403 → logged as a configuration problem. An attempt
+   still unsent when its slot leaves the grace window is recorded as missed.
+   A crash while sending leaves the attempts queued, so they are sent again:
+   never lost; a duplicate is collapsed by the push Topic and the
+   notification tag.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, utcnow
+from webapp.services.push import Notification, PushResult, PushSender, PushTarget
+from webapp.services.scheduling import Rule, RuleProblem, make_rule, next_slot
+
+log = logging.getLogger("steady.reminders")
+
+MAX_BACKOFF = timedelta(minutes=15)
+FIRST_BACKOFF = timedelta(seconds=30)
+
+#: Where each kind of reminder leads, and its default (never private) words.
+KINDS = {
+    "checkin": ("Time for your check-in", "How are you today? It takes half a minute.", "/toolkit/feel", "Check in now"),
+    "reach_out": ("Reach out to someone", "A short message to one of your people can help.", "/people", "Open my people"),
+    "network_review": ("Time to look at your support network", "A short review of who helps you.", "/people", "Review now"),
+    "meeting": ("Your support group meets soon", "Your group meeting is coming up.", "/people", "See details"),
+    "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
+}
+
+
+@dataclass
+class PassStats:
+    claimed: int = 0
+    missed: int = 0
+    attempts_sent: int = 0
+    attempts_retry: int = 0
+    attempts_missed: int = 0
+    subscriptions_removed: int = 0
+
+    def add(self, other: "PassStats") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
+    return make_rule(
+        reminder.times.split(","),
+        [int(day) for day in reminder.weekdays.split(",") if day != ""],
+        settings.timezone if settings else "UTC",
+        settings.quiet_start if settings else None,
+        settings.quiet_end if settings else None,
+    )
+
+
+def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
+    """Point a reminder at its next slot after ``now`` (after a change of rule or zone)."""
+    slot = next_slot(rule_for(reminder, settings), now)
+    reminder.next_fire_at, reminder.next_slot_key = slot.at, slot.key
+
+
+def notification_for(reminder: Reminder, delivery: ReminderDelivery) -> Notification:
+    _, _, navigate, action_title = KINDS.get(reminder.kind, KINDS["custom"])
+    return Notification(
+        title=reminder.title,
+        body=reminder.body,
+        navigate=navigate,
+        tag=f"steady-reminder-{reminder.id}",
+        actions=(("open", action_title, navigate), ("snooze", "Snooze 1 hour", "/reminders")),
+        data={"reminder": reminder.id, "delivery": delivery.id, "kind": reminder.kind},
+    )
+
+
+def ttl_for(grace: timedelta) -> int:
+    """Seconds a push service keeps a message for an offline phone: 1 to 4 hours."""
+    return int(min(max(grace, timedelta(hours=1)), timedelta(hours=4)).total_seconds())
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        sender: PushSender,
+        *,
+        grace: timedelta = timedelta(minutes=60),
+        batch: int = 100,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.session_factory = session_factory
+        self.sender = sender
+        self.grace = grace
+        self.batch = batch
+        self.clock = clock
+
+    # -- public --------------------------------------------------------------------
+
+    def run_once(self) -> PassStats:
+        """Everything due now: new slots first, then queued pushes."""
+        stats = PassStats()
+        while True:
+            claimed = self._claim_due_reminders(stats)
+            if claimed < self.batch:
+                break
+        while self._send_queued_attempts(stats) == self.batch:
+            pass
+        return stats
+
+    def run_forever(self, stop: threading.Event, interval: float = 15.0) -> None:
+        """Keep dispatching until ``stop`` is set (a thread in ``steady serve``,
+        or ``steady reminders work``)."""
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # keep going: the next pass retries what this one could not
+                log.exception("reminder dispatch pass failed")
+            stop.wait(interval)
+
+    # -- step 1 --------------------------------------------------------------------
+
+    def _lock(self, query, session: Session, *of):
+        if session.get_bind().dialect.name == "postgresql":
+            return query.with_for_update(skip_locked=True, of=of or None)
+        return query
+
+    def _claim_due_reminders(self, stats: PassStats) -> int:
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            query = (
+                select(Reminder)
+                .where(Reminder.enabled.is_(True), Reminder.next_fire_at <= now)
+                .order_by(Reminder.next_fire_at)
+                .limit(self.batch)
+            )
+            reminders = session.scalars(self._lock(query, session, Reminder)).all()
+            if not reminders:
+                return 0
+            users = {r.user_id for r in reminders}
+            settings = {s.user_id: s for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))}
+            devices: dict[int, list[PushSubscription]] = {}
+            for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(users))):
+                devices.setdefault(device.user_id, []).append(device)
+            # Defensive: a slot already recorded (it cannot be, while rows are locked) is never recorded twice.
+            recorded = {
+                tuple(row)
+                for row in session.execute(
+                    select(ReminderDelivery.reminder_id, ReminderDelivery.slot_key).where(
+                        ReminderDelivery.reminder_id.in_([r.id for r in reminders])
+                    )
+                )
+            }
+            new_deliveries = []
+            for reminder in reminders:
+                delivery = self._record_slot(reminder, settings.get(reminder.user_id), now, recorded, stats)
+                if delivery is not None:
+                    session.add(delivery)
+                    new_deliveries.append(delivery)
+            session.flush()
+            for delivery in new_deliveries:
+                if delivery.status != "pending":
+                    continue
+                for device in devices.get(delivery.user_id, []):
+                    session.add(
+                        PushAttempt(
+                            delivery_id=delivery.id,
+                            subscription_id=device.id,
+                            device_name=device.device_name,
+                            status="pending",
+                            next_try_at=delivery.slot_at,
+                        )
+                    )
+                if delivery.user_id not in devices:
+                    delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
+            stats.claimed += len(reminders)
+            return len(reminders)
+
+    def _record_slot(self, reminder, settings, now, recorded, stats: PassStats) -> ReminderDelivery | None:
+        """Advance the reminder past its slot and return the slot's delivery row."""
+        slot_at, slot_key = reminder.next_fire_at, reminder.next_slot_key
+        try:
+            following = next_slot(rule_for(reminder, settings), slot_at, slot_key)
+            reminder.next_fire_at, reminder.next_slot_key = following.at, following.key
+        except RuleProblem:
+            reminder.enabled = False  # its rule no longer makes sense (quiet hours changed): stop, visibly
+            reminder.next_fire_at = None
+        if (reminder.id, slot_key) in recorded:
+            return None
+        late = now - slot_at > self.grace
+        if late:
+            stats.missed += 1
+        return ReminderDelivery(
+            reminder_id=reminder.id,
+            user_id=reminder.user_id,
+            slot_key=slot_key,
+            slot_at=slot_at,
+            status="missed" if late else "pending",
+            detail=f"Not sent: more than {int(self.grace.total_seconds() // 60)} minutes late." if late else "",
+        )
+
+    # -- step 2 --------------------------------------------------------------------
+
+    def _send_queued_attempts(self, stats: PassStats) -> int:
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            query = (
+                select(PushAttempt)
+                .where(PushAttempt.status.in_(("pending", "retry")), PushAttempt.next_try_at <= now)
+                .order_by(PushAttempt.next_try_at)
+                .limit(self.batch)
+            )
+            attempts = session.scalars(self._lock(query, session, PushAttempt)).all()
+            if not attempts:
+                return 0
+            deliveries = {
+                d.id: d
+                for d in session.scalars(
+                    select(ReminderDelivery)
+                    .options(joinedload(ReminderDelivery.reminder), selectinload(ReminderDelivery.attempts))
+                    .where(ReminderDelivery.id.in_({a.delivery_id for a in attempts}))
+                )
+            }
+            device_ids = {a.subscription_id for a in attempts if a.subscription_id}
+            devices = {d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))}
+            jobs, sending = [], []
+            ttl = ttl_for(self.grace)
+            for attempt in attempts:
+                delivery = deliveries[attempt.delivery_id]
+                device = devices.get(attempt.subscription_id)
+                if device is None:
+                    attempt.status, attempt.detail = "gone", "The device was removed."
+                elif now - delivery.slot_at > self.grace:
+                    attempt.status = "missed"
+                    attempt.detail = f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
+                    stats.attempts_missed += 1
+                elif device.blocked_until and device.blocked_until > now:
+                    attempt.status, attempt.next_try_at = "retry", device.blocked_until
+                else:
+                    reminder = delivery.reminder
+                    payload = notification_for(reminder, delivery).payload()
+                    target = PushTarget(device.endpoint, device.p256dh, device.auth)
+                    jobs.append((target, payload, ttl, "normal", f"reminder{reminder.id}"))
+                    sending.append((attempt, device))
+            results = self.sender.send_many(jobs) if jobs else []
+            for (attempt, device), result in zip(sending, results):
+                self._apply_result(session, attempt, device, result, now, stats)
+            for delivery in deliveries.values():
+                statuses = {a.status for a in delivery.attempts}
+                if "sent" in statuses:
+                    delivery.status = "sent"
+                elif statuses and statuses <= {"missed", "gone", "config"}:
+                    delivery.status = "missed"
+                    delivery.detail = "Could not reach any device in time."
+            return len(attempts)
+
+    def _apply_result(self, session, attempt, device, result: PushResult, now, stats: PassStats) -> None:
+        attempt.tries += 1
+        attempt.status_code = result.status_code
+        outcome = result.outcome
+        if outcome == "sent":
+            attempt.status, attempt.detail = "sent", ""
+            device.last_success_at = now
+            stats.attempts_sent += 1
+        elif outcome == "gone":
+            attempt.status, attempt.detail = "gone", "The device unsubscribed; it was removed."
+            attempt.subscription_id = None
+            session.delete(device)
+            stats.subscriptions_removed += 1
+        elif outcome == "config":
+            attempt.status = "config"
+            attempt.detail = f"The push service refused our request ({result.status_code}); check the VAPID keys."
+            log.warning("push refused as misconfigured: status=%s subscription=%s", result.status_code, device.id)
+        else:
+            wait = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (attempt.tries - 1))
+            if result.retry_after is not None:
+                wait = max(wait, timedelta(seconds=result.retry_after))
+                device.blocked_until = now + timedelta(seconds=result.retry_after)
+            attempt.status, attempt.next_try_at = "retry", now + wait
+            attempt.detail = f"Will try again: {result.status_code or result.error or 'no answer'}."
+            stats.attempts_retry += 1
+
+
+def start_dispatcher_thread(app, interval: float = 15.0) -> threading.Event:
+    """Run the dispatcher inside this process (the embedded default)."""
+    stop = threading.Event()
+    dispatcher = build_dispatcher(app)
+    thread = threading.Thread(target=dispatcher.run_forever, args=(stop, interval), name="steady-reminders", daemon=True)
+    thread.start()
+    return stop
+
+
+def build_dispatcher(app) -> Dispatcher:
+    from webapp.extensions import db
+
+    sender = PushSender(app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_SUBJECT"])
+    return Dispatcher(db.new_session, sender, grace=timedelta(minutes=app.config["REMINDER_GRACE_MINUTES"]))

@@ -1,0 +1,173 @@
+"""The support network and the wave plan, without a request in sight:
+checking phone numbers, links and time zones, building call/text/email
+targets, the nudge and review dates, and share-link tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlsplit
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+#: Relationship kinds, in the order a person is asked.
+RELATIONSHIPS = {
+    "friend": "Friend",
+    "family": "Family",
+    "partner": "Partner",
+    "prescriber": "Prescriber or doctor",
+    "therapist": "Therapist or counsellor",
+    "peer": "Peer who has been through withdrawal",
+    "support_group": "Support group",
+    "treatment_centre": "Treatment centre",
+    "crisis_service": "Crisis service",
+    "other": "Other",
+}
+MAX_PINNED = 3
+#: Seeded once per person, the first time they change anything here.
+DEFAULT_TEMPLATES = (
+    "I'm in a wave — could you call me?",
+    "Can we talk tonight?",
+    "Having a hard day. Could you check in on me later?",
+    "No need to reply — just letting you know I'm thinking of you and doing OK.",
+)
+#: "My wave plan", modelled on established safety plans (Stanley–Brown).
+PLAN_SECTIONS = {
+    "warning_signs": ("My warning signs", "Thoughts, feelings or situations that tell me a wave is building."),
+    "on_my_own": ("Things I can do on my own", "What helps me ride it out, for example a grounding exercise or a walk."),
+    "people_places": ("People and places that help me feel better", "People to be with and places to go that take my mind off things."),
+    "ask_for_help": ("People I can ask for help", "Who I can call or text, and how to reach them."),
+    "professionals": ("Professionals and services", "My prescriber, therapist, a crisis line, the nearest emergency department."),
+    "safe_surroundings": ("Making my surroundings safe", "For example, asking someone I trust to hold my medication."),
+    "reasons": ("My reasons to keep going", "What matters to me and what I am doing this for."),
+}
+PLAN_SECTION_MAX = 2000
+REVIEW_EVERY = timedelta(days=90)
+REVIEW_SNOOZE = timedelta(days=7)
+NUDGE_DAYS_MAX = 90
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SHARE_DAYS = {1: "1 day", 7: "7 days", 30: "30 days"}
+
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+class SupportProblem(ValueError):
+    """What is wrong with a value, in words for the person."""
+
+
+def clean_phone(value: str) -> str:
+    """A phone number as typed, trimmed, if it looks sane: digits with spaces,
+    brackets, dots or dashes, and an optional leading +; 3 to 17 digits (short
+    crisis numbers like 988 included). Letters are refused."""
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > 32:
+        raise SupportProblem("A phone number can be at most 32 characters.")
+    if not _PHONE_CHARS.match(value):
+        raise SupportProblem("Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123.")
+    digits = re.sub(r"\D", "", value)
+    if not 3 <= len(digits) <= 17:
+        raise SupportProblem("A phone number needs between 3 and 17 digits.")
+    return value
+
+
+def dial_target(phone: str) -> str:
+    """What goes after ``tel:`` or ``sms:``: the digits, with a leading + kept."""
+    digits = re.sub(r"\D", "", phone)
+    return ("+" if phone.strip().startswith("+") else "") + digits
+
+
+def tel_link(phone: str) -> str:
+    return f"tel:{dial_target(phone)}"
+
+
+def sms_link(phone: str, body: str | None = None) -> str:
+    """``sms:`` with a prefilled message (``?&body=`` works on Android and iOS)."""
+    link = f"sms:{dial_target(phone)}"
+    return f"{link}?&body={quote(body, safe='')}" if body else link
+
+
+def mailto_link(email: str) -> str:
+    return f"mailto:{quote(email, safe='@.+-_')}"
+
+
+def clean_link(value: str) -> str:
+    """A meeting link: http or https only (never ``javascript:`` or ``data:``)."""
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > 500:
+        raise SupportProblem("A link can be at most 500 characters.")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise SupportProblem("Enter a web link that starts with https://, like https://meet.example.org/group.")
+    return value
+
+
+def is_time_zone(name: str) -> bool:
+    return name in _time_zones()
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _time_zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def time_zone_choices() -> list[str]:
+    return sorted(_time_zones())
+
+
+def new_share_token() -> tuple[str, str]:
+    """A share link token and the hash to store."""
+    token = secrets.token_urlsafe(32)
+    return token, share_token_hash(token)
+
+
+def share_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- nudges and reviews -----------------------------------------------------------------
+
+
+def nudge_due_at(after_days: int | None, last_connected: datetime | None, now: datetime) -> datetime | None:
+    """When to nudge: N days after the last connection, or after ``now`` (the
+    moment the nudge was turned on) if there was none; None when off."""
+    if after_days is None:
+        return None
+    return (last_connected or now) + timedelta(days=after_days)
+
+
+def due_nudges(session: Session, now: datetime) -> list[int]:
+    """Ids of people whose "you have not connected for N days" nudge is due.
+
+    For the reminder dispatcher: it delivers the nudge, then calls
+    ``nudge_sent`` so the next one comes N days later, not every minute."""
+    from webapp.models import SupportSettings
+
+    return list(
+        session.scalars(
+            select(SupportSettings.user_id)
+            .where(SupportSettings.nudge_due_at.is_not(None), SupportSettings.nudge_due_at <= now)
+            .order_by(SupportSettings.nudge_due_at)
+        )
+    )
+
+
+def nudge_sent(settings, now: datetime) -> None:
+    """After a nudge: the next one, if nothing changes, is N days later."""
+    settings.nudge_due_at = nudge_due_at(settings.nudge_after_days, None, now)
+
+
+def review_is_due(review_due_at: datetime | None, now: datetime) -> bool:
+    return review_due_at is not None and review_due_at <= now
