@@ -172,8 +172,9 @@ async function openPage(path) {
   const target = new URL(path, self.location.origin).href;
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   for (const client of windows) {
-    if (new URL(client.url).origin === self.location.origin && "focus" in client) {
-      await client.focus();
+    if (new URL(client.url).origin === self.location.origin) {
+      // Focus is only allowed while handling a real tap; navigating works either way.
+      await client.focus().catch(() => {});
       return client.navigate ? client.navigate(target) : client;
     }
   }
@@ -192,15 +193,27 @@ async function snooze(delivery) {
   if (!response.ok) throw new Error(`snooze answered ${response.status}`);
 }
 
-self.addEventListener("notificationclick", (event) => {
-  const { data } = event.notification;
-  event.notification.close();
-  if (event.action === "snooze" && data.steady && data.steady.delivery) {
-    event.waitUntil(snooze(data.steady.delivery).catch(() => openPage("/reminders")));
-    return;
+/** What tapping a notification (or one of its actions) does: "snooze" asks
+ * the server for the same reminder in an hour; anything else opens the page,
+ * in an existing Steady window if there is one. */
+async function handleNotificationClick(notification, action) {
+  const data = notification.data || {};
+  notification.close();
+  if (action === "snooze" && data.steady && data.steady.delivery) {
+    try {
+      await snooze(data.steady.delivery);
+      return;
+    } catch (error) {
+      await openPage("/reminders");
+      return;
+    }
   }
-  const chosen = (data.actions || []).find((item) => item.action === event.action);
-  event.waitUntil(openPage((chosen && chosen.navigate) || data.navigate || "/"));
+  const chosen = (data.actions || []).find((item) => item.action === action);
+  await openPage((chosen && chosen.navigate) || data.navigate || "/");
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.waitUntil(handleNotificationClick(event.notification, event.action));
 });
 
 self.addEventListener("pushsubscriptionchange", (event) => {

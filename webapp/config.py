@@ -160,6 +160,7 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         # "thread": a dispatcher inside `steady serve` (embedded default);
         # "off": run `steady reminders work` processes instead (production default).
         "REMINDER_DISPATCHER": env.get("STEADY_REMINDER_DISPATCHER", "off" if production else "thread"),
+        "REMINDER_INTERVAL_SECONDS": float(env.get("STEADY_REMINDER_INTERVAL_SECONDS", "15")),
         # Tests only: accept http:// push endpoints on loopback (a local fake push service).
         "PUSH_ALLOW_LOOPBACK_HTTP": not production and _flag(env.get("STEADY_PUSH_ALLOW_LOOPBACK_HTTP")),
         # Where static files come from (tests point it at a copy to make an update).

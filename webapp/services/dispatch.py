@@ -297,10 +297,11 @@ class Dispatcher:
             stats.attempts_retry += 1
 
 
-def start_dispatcher_thread(app, interval: float = 15.0) -> threading.Event:
+def start_dispatcher_thread(app) -> threading.Event:
     """Run the dispatcher inside this process (the embedded default)."""
     stop = threading.Event()
     dispatcher = build_dispatcher(app)
+    interval = app.config["REMINDER_INTERVAL_SECONDS"]
     thread = threading.Thread(target=dispatcher.run_forever, args=(stop, interval), name="steady-reminders", daemon=True)
     thread.start()
     return stop

@@ -1,0 +1,182 @@
+"""Push reminders in Chromium, end to end: turning reminders on saves the
+device's subscription; the server's real Web Push (encrypted, VAPID-signed)
+reaches a local fake push service, which decrypts it; the decrypted message is
+delivered to the service worker through the DevTools protocol and shows a
+notification; its "Snooze 1 hour" and "Check in now" handlers do what they say.
+
+Headless Chromium cannot subscribe to a real push service, so
+``pushManager.subscribe`` is stubbed with a subscription whose keys the fake
+push service holds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.support.fake_push import FakePushService
+
+STUB_PUSH = """
+(() => {
+  const sub = %s;
+  const fake = {
+    endpoint: sub.endpoint,
+    expirationTime: null,
+    options: { userVisibleOnly: true },
+    toJSON: () => sub,
+    unsubscribe: async () => { localStorage.removeItem('stub-subscribed'); return true; },
+  };
+  PushManager.prototype.subscribe = async function () { localStorage.setItem('stub-subscribed', '1'); return fake; };
+  PushManager.prototype.getSubscription = async function () { return localStorage.getItem('stub-subscribed') ? fake : null; };
+  PushManager.prototype.permissionState = async function () { return 'granted'; };
+})();
+"""
+
+
+@pytest.fixture
+def push_service():
+    service = FakePushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def push_server(make_server, monkeypatch):
+    """Steady with http push endpoints on loopback allowed and a fast dispatcher."""
+    harness = make_server.__globals__
+    original = harness["server_env"]
+
+    def env_with_push(instance_dir, static_dir):
+        env = original(instance_dir, static_dir)
+        env["STEADY_PUSH_ALLOW_LOOPBACK_HTTP"] = "1"
+        env["STEADY_REMINDER_INTERVAL_SECONDS"] = "0.5"
+        return env
+
+    monkeypatch.setitem(harness, "server_env", env_with_push)
+    return make_server("push")
+
+
+def wait_for(page, predicate, timeout=20.0, message="condition"):
+    """Poll, letting Playwright process its events between tries."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {message}")
+
+
+def registration_id(cdp, page, origin):
+    registrations = {}
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.update({r["scopeURL"]: r["registrationId"] for r in event["registrations"]}),
+    )
+    cdp.send("ServiceWorker.enable")
+    return wait_for(page, lambda: registrations.get(origin + "/"), message="the service worker registration")
+
+
+def notifications(page):
+    return page.evaluate(
+        """async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(n => ({
+            title: n.title, body: n.body, tag: n.tag, actions: n.actions.map(a => a.action)}))"""
+    )
+
+
+def deliver(cdp, origin, reg_id, push):
+    assert push.payload is not None, "the fake push service could not decrypt the push"
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": origin, "registrationId": reg_id, "data": json.dumps(push.payload)},
+    )
+
+
+def test_reminders_from_subscribe_to_notification_and_snooze(push_server, push_service, new_context, accounts, pwa):
+    server = push_server
+    sub = push_service.subscribe("e2e-phone")
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
+    page = context.new_page()
+    accounts.register(page, server.url, "pusher@example.com")
+    page.goto(server.url + "/reminders")
+    pwa.wait_controlled(page)
+
+    # Turn reminders on: the device's subscription is saved on the server.
+    page.get_by_label("Name this device").fill("Test phone")
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    page.wait_for_load_state()
+    page.get_by_text("Reminders on this device: on.").wait_for()
+    assert page.locator("#device-1").input_value() == "Test phone"
+
+    cdp = context.new_cdp_session(page)
+    reg_id = registration_id(cdp, page, server.url)
+
+    # A test notification: real encrypted Web Push to the fake service, then to the worker.
+    page.get_by_role("button", name="Send a test to Test phone").click()
+    (test_push,) = wait_for(page, push_service.delivered, message="the test push")
+    assert test_push.jwt_valid and test_push.jwt_claims["aud"] == push_service.origin
+    deliver(cdp, server.url, reg_id, test_push)
+    shown = wait_for(page, lambda: notifications(page), message="the test notification")
+    assert shown[0]["title"] == "Steady test"
+
+    # A due reminder, sent by the dispatcher inside `steady serve`.
+    db_path = server.instance_dir / "steady.db"
+    due = datetime.now(timezone.utc) - timedelta(seconds=20)
+    with sqlite3.connect(db_path) as conn:
+        user_id = conn.execute("SELECT id FROM users WHERE email = 'pusher@example.com'").fetchone()[0]
+        conn.execute(
+            "INSERT INTO reminders (user_id, kind, title, body, times, weekdays, enabled, next_fire_at, next_slot_key, created_at)"
+            " VALUES (?, 'checkin', 'Time for your check-in', 'How are you today?', ?, '0,1,2,3,4,5,6', 1, ?, ?, ?)",
+            (user_id, due.strftime("%H:%M"), due.replace(tzinfo=None).isoformat(sep=" "),
+             due.strftime("%Y-%m-%dT%H:%M"), due.replace(tzinfo=None).isoformat(sep=" ")),
+        )
+    reminder_push = wait_for(page, lambda: len(push_service.delivered()) >= 2 and push_service.delivered()[1], message="the reminder push")
+    assert reminder_push.payload["notification"]["title"] == "Time for your check-in"
+    assert "private" not in json.dumps(reminder_push.payload)
+    deliver(cdp, server.url, reg_id, reminder_push)
+    tag = reminder_push.payload["notification"]["tag"]
+    shown = wait_for(page, lambda: [n for n in notifications(page) if n["tag"] == tag], message="the reminder notification")
+    assert shown[0]["body"] == "How are you today?"
+    assert shown[0]["actions"] == ["open", "snooze"]
+
+    # "Snooze 1 hour": the worker's handler asks the server, which records it.
+    worker = context.service_workers[0]
+    worker.evaluate(
+        """async (tag) => {
+            const [n] = await self.registration.getNotifications({ tag });
+            await handleNotificationClick(n, 'snooze');
+        }""",
+        tag,
+    )
+    with sqlite3.connect(db_path) as conn:
+        keys = [row[0] for row in conn.execute("SELECT slot_key FROM reminder_deliveries ORDER BY id")]
+    assert len(keys) == 2 and keys[1].endswith("+snooze1")
+
+    # "Check in now": opens the page in the existing window.
+    deliver(cdp, server.url, reg_id, reminder_push)
+    wait_for(page, lambda: [n for n in notifications(page) if n["tag"] == tag], message="the notification again")
+    worker.evaluate(
+        """async (tag) => {
+            const [n] = await self.registration.getNotifications({ tag });
+            await handleNotificationClick(n, 'open');
+        }""",
+        tag,
+    )
+    page.wait_for_url(server.url + reminder_push.payload["notification"]["navigate"])
+    assert len(context.pages) == 1
+
+
+def test_iphone_safari_outside_the_home_screen_gets_guidance(server, new_context, accounts):
+    context = new_context(
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+    )
+    page = context.new_page()
+    accounts.register(page, server.url, "iphone@example.com")
+    page.goto(server.url + "/reminders")
+    page.get_by_text("reminders need Steady on your Home Screen").wait_for()
+    assert page.get_by_role("button", name="Turn on reminders on this device").is_hidden()
