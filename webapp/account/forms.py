@@ -12,3 +12,7 @@ class ChangePasswordForm(FlaskForm):
     new_password = password_field(
         "New password", "new-password", required_message="Choose a new password."
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = password_field("Your password", "current-password", required_message="Enter your password to delete your account.")

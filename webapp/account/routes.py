@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from webapp.account.forms import ChangePasswordForm
+from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
-from webapp.models import UserSession, utcnow
+from webapp.models import User, UserSession, utcnow
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, password_problem, verify_password
 
@@ -67,3 +67,35 @@ def sign_out_everywhere():
     audit("logout.everywhere", user=user_id, sessions_ended=ended)
     flash("You are signed out on every device.", "success")
     return redirect(url_for("auth.login", signed_out=1))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], key_func=_user_key, deduct_when=lambda r: r.status_code != 302)
+def delete_account():
+    """Delete the account and everything in it, after the password.
+
+    Every row a person owns hangs off ``users.id`` with ON DELETE CASCADE, so
+    one delete removes check-ins, contacts, cards, reminders, devices and
+    sessions together; the browser then forgets its copy (``data-sign-out``).
+    """
+    form = DeleteAccountForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            user = current_user._get_current_object()
+            if not verify_password(user.password_hash, form.password.data):
+                form.password.errors.append("That is not your password.")
+                audit("account.delete_failed", user=user.id)
+                status = 401
+            else:
+                user_id = user.id
+                db.session.delete(db.session.get(User, user_id))
+                db.session.commit()
+                logout_user()
+                session.clear()
+                audit("account.deleted", user=user_id)
+                flash("Your account and everything in it are deleted.", "success")
+                return redirect(url_for("core.index"))
+    return render_template("account/delete.html", form=form), status
