@@ -197,6 +197,12 @@ def test_another_person_cannot_delete_my_record(app, signed_in, auth):
 # --- a guest's device data moves into the account ------------------------------------
 
 
+def test_import_keeps_the_order_of_recently_used(signed_in, auth):
+    ids = list(LIBRARY.exercises)[:3]
+    api(signed_in, auth, "POST", "/api/toolkit/import", {"recents": [{"exercise_id": i} for i in ids]})
+    assert signed_in.get("/api/toolkit/state").get_json()["recents"] == ids
+
+
 def test_import_moves_guest_data_in_once(signed_in, auth):
     ids = list(LIBRARY.exercises)
     guest = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
@@ -290,10 +291,12 @@ def import_from_device():
     for exercise_id in favourites:
         if isinstance(exercise_id, str) and exercise_id in known:
             _add_favourite(exercise_id)
-    for item in recents:
+    # The device lists recents newest first; stamp them oldest first so the order survives.
+    now = utcnow()
+    for age, item in enumerate(recents):
         exercise_id = item.get("exercise_id") if isinstance(item, dict) else item
         if isinstance(exercise_id, str) and exercise_id in known:
-            _touch_recent(exercise_id)
+            _touch_recent(exercise_id, now - timedelta(seconds=age))
     for client_id, fields in checked_records:
         _save_thought(client_id, fields)
     db.session.flush()
