@@ -197,3 +197,32 @@ def test_offline_copies_are_public_shells_kept_by_the_worker(app, client, auth):
     # The home page and Help now have a place for your people, filled on the device.
     assert 'class="my-people-home"' in client.get("/").get_data(as_text=True)
     assert 'class="my-people-help"' in client.get("/help").get_data(as_text=True)
+
+
+def test_everything_here_goes_with_the_account(app, signed_in):
+    """SECURITY.md 19: deleting the account removes people, logs, messages,
+    groups, reviews, settings, the plan and its share links; the link dies."""
+    from tests.conftest import PASSWORD
+    from webapp.models import Base, User
+
+    save_plan(signed_in)
+    path = share_link(signed_in).replace("http://localhost", "")
+    signed_in.post("/people/new", data={"name": "Sam", "relationship": "friend", "phone": "07700 900123", "csrf_token": token(signed_in)})
+    contact_id = signed_in.get("/api/people").get_json()["contacts"][0]["id"]
+    signed_in.post(f"/people/{contact_id}/reached-out", data={"csrf_token": token(signed_in)})
+    signed_in.post("/people/groups/new", data={"name": "Peers", "time_zone": "UTC", "csrf_token": token(signed_in)})
+    signed_in.post("/people/review", data={"helped": "Sam", "csrf_token": token(signed_in)})
+    user_id = db.session.scalar(select(User.id))
+    mine = ["support_contacts", "contact_logs", "message_templates", "support_groups", "support_settings", "support_reviews", "wave_plans", "plan_shares"]
+
+    def owned() -> dict[str, int]:
+        tables = Base.metadata.tables
+        result = {name: db.session.scalar(select(func.count()).select_from(tables[name]).where(tables[name].c.user_id == user_id)) for name in mine}
+        db.session.rollback()
+        return result
+
+    assert all(owned().values()), owned()
+    page = signed_in.get("/account/delete").get_data(as_text=True)
+    assert signed_in.post("/account/delete", data={"password": PASSWORD, "csrf_token": csrf_from(page)}).status_code == 302
+    assert sum(owned().values()) == 0
+    assert app.test_client().get(path).status_code == 404
