@@ -398,6 +398,8 @@ def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in
     url = f"/api/people/contacts/{made['id']}"
     changed = api(signed_in, "PUT", url, {**body, "notes": "Thursdays", "version": 1})
     assert changed.status_code == 200 and changed.get_json()["version"] == 2
+    replay = api(signed_in, "PUT", url, {**body, "notes": "Thursdays", "version": 1})  # the same edit, sent again
+    assert replay.status_code == 200 and replay.get_json()["version"] == 2
     stale = api(signed_in, "PUT", url, {**body, "notes": "old copy", "version": 1})
     assert stale.status_code == 409
     assert "Priya was changed on another device" in stale.get_json()["error"]

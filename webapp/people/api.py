@@ -79,6 +79,18 @@ def api_add_contact():
     return jsonify(network.contact_json(contact)), 201
 
 
+def _already_holds(contact: SupportContact, values: dict) -> bool:
+    """True when the contact already says exactly what ``values`` asks for."""
+    for key, wanted in values.items():
+        current = getattr(contact, key)
+        if isinstance(wanted, bool):
+            if bool(current) != wanted:
+                return False
+        elif (current or "") != (wanted or ""):
+            return False
+    return True
+
+
 @bp.put("/api/people/contacts/<int:contact_id>")
 @login_required
 def api_update_contact(contact_id: int):
@@ -89,6 +101,10 @@ def api_update_contact(contact_id: int):
     if not isinstance(version, int) or isinstance(version, bool):
         json_error(422, "Each change must say which version of the person it was made from.", field="version")
     values = _checked_contact(data)
+    if version != contact.version and _already_holds(contact, values):
+        # A replay of an edit that landed but whose answer was lost (the page
+        # closed mid-send): the same change again is not a conflict.
+        return jsonify(network.contact_json(contact))
     if version != contact.version:
         json_error(
             409,
