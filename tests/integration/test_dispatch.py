@@ -293,3 +293,59 @@ def test_one_dispatcher_on_any_database_delivers_everything_once(app, push_servi
     make_dispatcher(batch=10).run_once()
     assert count(ReminderDelivery) == 25
     assert len({p.subscription for p in push_service.delivered()}) == len(push_service.delivered()) == 25
+
+
+def test_the_not_connected_nudge_goes_out_once_outside_quiet_hours(app, push_service, make_dispatcher, clock):
+    from webapp.models import SupportSettings
+
+    (user_id, reminder_id), _ = add_person(app, push_service, "sam@example.com", times="09:00", clock=clock)
+    with app.app_context():
+        session = db.new_session()
+        settings = session.get(ReminderSettings, user_id)
+        settings.quiet_start, settings.quiet_end = "22:00", "07:00"
+        session.add(SupportSettings(user_id=user_id, nudge_after_days=3, nudge_due_at=T0 + timedelta(hours=3),
+                                    review_due_at=T0 + timedelta(days=90)))
+        session.commit()
+        session.close()
+    dispatcher = make_dispatcher()
+    clock.now = T0 + timedelta(hours=3, minutes=5)  # 23:05 UTC: quiet hours
+    assert dispatcher.run_once().nudges == 0
+    assert push_service.delivered() == []
+    clock.now = T0 + timedelta(hours=11, minutes=5)  # 07:05: after quiet hours
+    stats = dispatcher.run_once()
+    assert stats.nudges == 1
+    (push,) = [p for p in push_service.delivered() if p.payload["steady"]["kind"] == "reach_out"]
+    assert push.payload["notification"]["title"] == "Reach out to someone"
+    dispatcher.run_once()
+    assert stats.nudges == 1 and len([p for p in push_service.delivered() if p.payload["steady"]["kind"] == "reach_out"]) == 1
+    next_due = db.session.scalar(select(SupportSettings.nudge_due_at))
+    assert next_due - clock.now == timedelta(days=3)
+    # The nudge's own rule is not shown among the person's reminders.
+    assert count(Reminder, Reminder.automatic.is_(True)) == 1
+
+
+def test_a_review_reminder_only_rings_when_the_review_is_due(app, push_service, make_dispatcher, clock):
+    from webapp.models import SupportSettings
+
+    (user_id, reminder_id), _ = add_person(app, push_service, "sam@example.com", clock=clock)
+    with app.app_context():
+        session = db.new_session()
+        session.get(Reminder, reminder_id).kind = "network_review"
+        session.add(SupportSettings(user_id=user_id, review_due_at=T0 + timedelta(days=30)))
+        session.commit()
+        session.close()
+    dispatcher = make_dispatcher()
+    clock.now = T0
+    dispatcher.run_once()
+    assert push_service.delivered() == []
+    assert db.session.scalar(select(ReminderDelivery.status)) == "skipped"
+    db.session.rollback()
+    with app.app_context():
+        session = db.new_session()
+        session.get(SupportSettings, user_id).review_due_at = T0
+        session.commit()
+        session.close()
+    clock.now = T0 + timedelta(days=1)
+    dispatcher.run_once()
+    (push,) = push_service.delivered()
+    assert push.payload["steady"]["kind"] == "network_review"

@@ -59,6 +59,8 @@ class Reminder(Base):
     times: Mapped[str] = mapped_column(String(100))  # "08:00,20:00"
     weekdays: Mapped[str] = mapped_column(String(13))  # "0,1,2,3,4,5,6" (Monday = 0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Made by Steady for the "not connected for N days" nudge; not shown as a rule.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_slot_key: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -79,7 +81,7 @@ class ReminderDelivery(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     slot_key: Mapped[str] = mapped_column(String(24))  # local slot, or "<slot>+snooze<n>"
     slot_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12))  # sent | missed | no_devices | pending
+    status: Mapped[str] = mapped_column(String(12))  # pending | sent | missed | skipped | no_devices
     detail: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -48,7 +48,9 @@ def my_settings(*, saving: bool = False) -> ReminderSettings:
 
 def reschedule_all(settings: ReminderSettings) -> None:
     now = utcnow()
-    for reminder in db.session.scalars(select(Reminder).where(Reminder.user_id == current_user.id)):
+    for reminder in db.session.scalars(
+        select(Reminder).where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False))
+    ):
         try:
             schedule(reminder, settings, now)
         except RuleProblem:
@@ -68,7 +70,9 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
         )
     settings_form.timezone.choices = zone_names()
     reminders = db.session.scalars(
-        select(Reminder).where(Reminder.user_id == current_user.id).order_by(Reminder.created_at)
+        select(Reminder)
+        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False))
+        .order_by(Reminder.created_at)
     ).all()
     devices = db.session.scalars(
         select(PushSubscription).where(PushSubscription.user_id == current_user.id).order_by(PushSubscription.created_at)

@@ -29,7 +29,16 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, utcnow
+from webapp.models import (
+    PushAttempt,
+    PushSubscription,
+    Reminder,
+    ReminderDelivery,
+    ReminderSettings,
+    SupportSettings,
+    utcnow,
+)
+from webapp.services import support
 from webapp.services.push import Notification, PushResult, PushSender, PushTarget
 from webapp.services.scheduling import Rule, RuleProblem, make_rule, next_slot
 
@@ -56,6 +65,7 @@ class PassStats:
     attempts_retry: int = 0
     attempts_missed: int = 0
     subscriptions_removed: int = 0
+    nudges: int = 0
 
     def add(self, other: "PassStats") -> None:
         for name in self.__dataclass_fields__:
@@ -114,12 +124,14 @@ class Dispatcher:
     # -- public --------------------------------------------------------------------
 
     def run_once(self) -> PassStats:
-        """Everything due now: new slots first, then queued pushes."""
+        """Everything due now: new slots and nudges first, then queued pushes."""
         stats = PassStats()
         while True:
             claimed = self._claim_due_reminders(stats)
             if claimed < self.batch:
                 break
+        while self._queue_nudges(stats) == self.batch:
+            pass
         while self._send_queued_attempts(stats) == self.batch:
             pass
         return stats
@@ -155,6 +167,9 @@ class Dispatcher:
                 return 0
             users = {r.user_id for r in reminders}
             settings = {s.user_id: s for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))}
+            support_settings = {
+                s.user_id: s for s in session.scalars(select(SupportSettings).where(SupportSettings.user_id.in_(users)))
+            }
             devices: dict[int, list[PushSubscription]] = {}
             for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id.in_(users))):
                 devices.setdefault(device.user_id, []).append(device)
@@ -170,6 +185,10 @@ class Dispatcher:
             new_deliveries = []
             for reminder in reminders:
                 delivery = self._record_slot(reminder, settings.get(reminder.user_id), now, recorded, stats)
+                if delivery is not None and reminder.kind == "network_review" and delivery.status == "pending":
+                    review = support_settings.get(reminder.user_id)
+                    if review is not None and not support.review_is_due(review.review_due_at, now):
+                        delivery.status, delivery.detail = "skipped", "Your support-network review is not due yet."
                 if delivery is not None:
                     session.add(delivery)
                     new_deliveries.append(delivery)
@@ -214,6 +233,72 @@ class Dispatcher:
             status="missed" if late else "pending",
             detail=f"Not sent: more than {int(self.grace.total_seconds() // 60)} minutes late." if late else "",
         )
+
+    def _queue_nudges(self, stats: PassStats) -> int:
+        """The gentle "you have not connected with anyone for N days" nudge:
+        one push per due date, outside quiet hours, then the next is N days on."""
+        now = self.clock()
+        with self.session_factory() as session, session.begin():
+            query = (
+                select(SupportSettings)
+                .where(SupportSettings.nudge_due_at.is_not(None), SupportSettings.nudge_due_at <= now)
+                .order_by(SupportSettings.nudge_due_at)
+                .limit(self.batch)
+            )
+            due = session.scalars(self._lock(query, session, SupportSettings)).all()
+            for settings in due:
+                reminder_settings = session.get(ReminderSettings, settings.user_id)
+                if reminder_settings is not None and self._in_quiet_hours(reminder_settings, now):
+                    continue  # it stays due and goes out after quiet hours
+                reminder = session.scalar(
+                    select(Reminder).where(Reminder.user_id == settings.user_id, Reminder.automatic.is_(True))
+                )
+                if reminder is None:
+                    title, body, _, _ = KINDS["reach_out"]
+                    reminder = Reminder(
+                        user_id=settings.user_id, kind="reach_out", title=title, body=body, times="12:00",
+                        weekdays="0,1,2,3,4,5,6", enabled=False, automatic=True, next_slot_key="",
+                    )
+                    session.add(reminder)
+                    session.flush()
+                slot_key = f"nudge:{settings.nudge_due_at.date().isoformat()}"
+                exists = session.scalar(
+                    select(ReminderDelivery.id).where(
+                        ReminderDelivery.reminder_id == reminder.id, ReminderDelivery.slot_key == slot_key
+                    )
+                )
+                if exists is None:
+                    delivery = ReminderDelivery(
+                        reminder_id=reminder.id, user_id=settings.user_id, slot_key=slot_key, slot_at=now,
+                        status="pending", detail="You asked to be nudged when you have not connected for a while.",
+                    )
+                    session.add(delivery)
+                    session.flush()
+                    self._queue_attempts(session, delivery)
+                support.nudge_sent(settings, now)
+                stats.nudges += 1
+            return len(due)
+
+    @staticmethod
+    def _in_quiet_hours(settings: ReminderSettings, now: datetime) -> bool:
+        try:
+            rule = make_rule(["12:00"], [0], settings.timezone, settings.quiet_start, settings.quiet_end)
+        except RuleProblem:
+            return False
+        return rule.in_quiet_hours(now.astimezone(rule.zone).time().replace(second=0, microsecond=0))
+
+    @staticmethod
+    def _queue_attempts(session: Session, delivery: ReminderDelivery) -> None:
+        devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == delivery.user_id)).all()
+        if not devices:
+            delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
+        for device in devices:
+            session.add(
+                PushAttempt(
+                    delivery_id=delivery.id, subscription_id=device.id, device_name=device.device_name,
+                    status="pending", next_try_at=delivery.slot_at,
+                )
+            )
 
     # -- step 2 --------------------------------------------------------------------
 

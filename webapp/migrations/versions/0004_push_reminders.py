@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('times', sa.String(length=100), nullable=False),
     sa.Column('weekdays', sa.String(length=13), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('automatic', sa.Boolean(), nullable=False),
     sa.Column('next_fire_at', webapp.models.core.UTCDateTime(), nullable=True),
     sa.Column('next_slot_key', sa.String(length=16), nullable=False),
     sa.Column('created_at', webapp.models.core.UTCDateTime(), nullable=False),
