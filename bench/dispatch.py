@@ -32,7 +32,7 @@ from sqlalchemy import delete, insert, select, text  # noqa: E402
 from webapp.config import generate_vapid_keys  # noqa: E402
 from webapp.extensions import make_engine  # noqa: E402
 from webapp.models import (  # noqa: E402
-    Base, PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow,
+    PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow,
 )
 from webapp.services import migrations  # noqa: E402
 from webapp.services.dispatch import Dispatcher, notification_for  # noqa: E402

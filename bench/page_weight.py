@@ -17,14 +17,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -32,66 +27,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+
+from steady_process import CHROMIUM_ARGS, Server, find_chromium  # noqa: E402  (bench/ is on sys.path)
 BUDGET_GZ = 60 * 1024
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LEAKY_ENV = re.compile(r"^(DATABASE_URL|TEST_DATABASE_URL|STEADY_.*|FLASK_.*)$")
 KINDS = ["html", "css", "js", "img", "other"]
 
 
 # --------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / "server.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30) -> None:
-        env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
-        env["STEADY_INSTANCE_PATH"] = str(self.workdir / "instance")
-        env["PYTHONUNBUFFERED"] = "1"
-        command = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"steady serve exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/offline", timeout=2):
-                    return
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.05)
-        self.stop()
-        raise SystemExit(f"steady serve did not answer within {timeout}s:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 # --------------------------------------------------------------------------
@@ -131,18 +75,6 @@ class Entry:
     @property
     def is_icon(self) -> bool:
         return urlsplit(self.url).path.startswith("/static/icons/")
-
-
-def find_chromium(playwright, wanted: str | None) -> str:
-    candidates = [wanted, os.environ.get("STEADY_CHROMIUM"), "/usr/bin/chromium"]
-    try:
-        candidates.append(playwright.chromium.executable_path)
-    except Exception:
-        pass
-    for candidate in candidates:
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    raise SystemExit("no Chromium found: set STEADY_CHROMIUM or pass --chromium")
 
 
 def fetch_body(url: str) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from tests.conftest import PASSWORD, Auth, csrf_from
 from webapp.extensions import db

@@ -3,11 +3,10 @@ signed-in people, through the JSON API."""
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from tests.conftest import Auth
 from webapp.extensions import db
