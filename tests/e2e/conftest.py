@@ -219,9 +219,11 @@ def _no_browser(reason: str):
 @pytest.fixture(scope="session")
 def playwright_driver():
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:  # pragma: no cover
         _no_browser("Playwright is not installed (pip install -e '.[test]')")
+    # Assertions wait as long as actions do: a busy CI machine is slow, not broken.
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         yield playwright
 
@@ -380,6 +382,23 @@ class PWA:
         )
 
     @staticmethod
+    def wait_version(page, version: str, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+        """Wait until the worker controlling ``page`` reports ``version``."""
+        page.wait_for_function(
+            """(expected) => new Promise((resolve) => {
+                const worker = navigator.serviceWorker.controller;
+                if (!worker) return resolve(false);
+                const channel = new MessageChannel();
+                channel.port1.onmessage = (event) => resolve(event.data.version === expected);
+                worker.postMessage({ type: "GET_VERSION" }, [channel.port2]);
+                setTimeout(() => resolve(false), 1000);
+            })""",
+            arg=version,
+            timeout=timeout,
+            polling=100,
+        )
+
+    @staticmethod
     def dump_caches(page) -> list[dict]:
         """Every cache entry on this origin: cache name, URL, content type and body."""
         return page.evaluate(
@@ -433,8 +452,8 @@ class Accounts:
         page.goto(base_url + "/register")
         page.get_by_label("Email address", exact=True).fill(email)
         page.get_by_label("Choose a password", exact=True).fill(password)
-        page.get_by_role("button", name="Create account").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # a form post always loads a page
+            page.get_by_role("button", name="Create account").click()
 
     @classmethod
     def sign_out(cls, page, base_url: str) -> None:
@@ -444,7 +463,8 @@ class Accounts:
 
         if not page.url.rstrip("/").endswith("/account"):
             page.goto(base_url + "/account/")
-        page.get_by_role("button", name="Sign out on this device").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign out on this device").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
         cls.expect_signed_out(page)
 
@@ -453,8 +473,8 @@ class Accounts:
         page.goto(base_url + "/login")
         page.get_by_label("Email address", exact=True).fill(email)
         page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture(scope="session")
