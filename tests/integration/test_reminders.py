@@ -222,3 +222,57 @@ def test_pause_resume_edit_and_delete_a_reminder(person):
     db.session.rollback()
     form_post(person, f"/reminders/{reminder_id}/delete", {})
     assert count(Reminder) == 0
+
+
+def add_group(client, **fields):
+    page = client.get("/people/groups/new").get_data(as_text=True)
+    data = {"name": "Tuesday peers", "meeting_day": "1", "meeting_time": "00:15", "time_zone": "America/New_York",
+            "csrf_token": csrf_from(page), **fields}
+    assert client.post("/people/groups/new", data=data).status_code == 302
+    from webapp.models import SupportGroup
+
+    group_id = db.session.scalar(select(SupportGroup.id).order_by(SupportGroup.id.desc()))
+    db.session.rollback()
+    return group_id
+
+
+def test_meeting_reminder_follows_the_group_in_its_own_zone(person):
+    group_id = add_group(person)
+    response = form_post(person, "/reminders", {"kind": "meeting", "group_id": str(group_id), "lead_minutes": "30"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    reminder = db.session.scalar(select(Reminder))
+    # 00:15 on Tuesday, 30 minutes before: 23:45 on Monday, New York time.
+    assert (reminder.times, reminder.weekdays, reminder.next_slot_key[-5:]) == ("23:45", "0", "23:45")
+    from zoneinfo import ZoneInfo
+
+    assert reminder.next_fire_at.astimezone(ZoneInfo("America/New_York")).strftime("%a %H:%M") == "Mon 23:45"
+    db.session.rollback()
+    assert "30 minutes before Tuesday peers" in person.get("/reminders").get_data(as_text=True)
+
+    page = person.get(f"/people/groups/{group_id}/edit").get_data(as_text=True)
+    person.post(f"/people/groups/{group_id}/edit", data={
+        "name": "Tuesday peers", "meeting_day": "3", "meeting_time": "19:00", "time_zone": "Europe/London",
+        "csrf_token": csrf_from(page)})
+    reminder = db.session.scalar(select(Reminder))
+    assert (reminder.times, reminder.weekdays) == ("18:30", "3")
+    assert reminder.next_fire_at.astimezone(ZoneInfo("Europe/London")).strftime("%a %H:%M") == "Thu 18:30"
+
+
+def test_meeting_reminder_needs_a_group_with_a_fixed_time(person):
+    response = form_post(person, "/reminders", {"kind": "meeting", "group_id": "", "lead_minutes": "30"})
+    assert response.status_code == 422
+    assert "Choose which of your support groups" in response.get_data(as_text=True)
+    group_id = add_group(person, meeting_day="", meeting_time="")
+    response = form_post(person, "/reminders", {"kind": "meeting", "group_id": str(group_id), "lead_minutes": "30"})
+    assert response.status_code == 422
+    assert "no fixed day and time" in response.get_data(as_text=True)
+    assert count(Reminder) == 0
+
+
+def test_someone_elses_group_cannot_be_chosen(push_app, person):
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    their_group = add_group(other)
+    response = form_post(person, "/reminders", {"kind": "meeting", "group_id": str(their_group), "lead_minutes": "30"})
+    assert response.status_code == 422
+    assert count(Reminder) == 0

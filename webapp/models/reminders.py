@@ -61,6 +61,11 @@ class Reminder(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     #: Made by Steady for the "not connected for N days" nudge; not shown as a rule.
     automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A meeting reminder follows its support group's day, time and zone.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_groups.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    lead_minutes: Mapped[int] = mapped_column(Integer, default=0)
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_slot_key: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -68,6 +73,7 @@ class Reminder(Base):
     deliveries: Mapped[list["ReminderDelivery"]] = relationship(
         back_populates="reminder", cascade="all, delete-orphan", passive_deletes=True
     )
+    group: Mapped["SupportGroup | None"] = relationship("SupportGroup")
 
 
 class ReminderDelivery(Base):

@@ -20,6 +20,7 @@ from webapp.people import network
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
 from webapp.services import support
+from webapp.services.dispatch import reschedule_group
 
 bp = Blueprint("people", __name__, template_folder="templates")
 
@@ -280,6 +281,7 @@ def edit_group(group_id: int):
             values, problems = check_group(form.values())
             if not problems:
                 _apply_group(group, values)
+                reschedule_group(db.session, group, utcnow())  # its meeting reminders follow
                 db.session.commit()
                 flash(f"{group.name} is updated.", "success")
                 return redirect(url_for("people.groups"))

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "checkin": "Check in",
     "reach_out": "Reach out to someone",
     "network_review": "Review my support network",
+    "meeting": "Before my support group meets",
     "custom": "Something else",
 }
 
@@ -33,6 +34,14 @@ class ReminderForm(FlaskForm):
         "Days",
         choices=[SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
         default=[str(i) for i in range(7)],
+    )
+    group_id = SelectField(
+        "Which group (for meeting reminders)", choices=[], coerce=str, validate_choice=False
+    )
+    lead_minutes = SelectField(
+        "How long before it starts",
+        choices=[SelectChoice(str(m), label) for m, label in ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (120, "2 hours"))],
+        default="30",
     )
     title = StringField(
         "Notification title",

@@ -22,10 +22,19 @@ from sqlalchemy.orm import selectinload
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.logs import audit
-from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, utcnow
+from webapp.models import (
+    PushAttempt,
+    PushSubscription,
+    Reminder,
+    ReminderDelivery,
+    ReminderSettings,
+    SupportGroup,
+    utcnow,
+)
 from webapp.ownership import get_owned_or_404
+from wtforms.fields.choices import SelectChoice
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
-from webapp.services.dispatch import schedule
+from webapp.services.dispatch import meeting_rule, schedule
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.scheduling import RuleProblem, make_rule, parse_zone, zone_names
 from webapp.services.text import TextProblem, clean_text
@@ -87,7 +96,7 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
     return (
         render_template(
             "reminders/index.html",
-            reminder_form=reminder_form or ReminderForm(),
+            reminder_form=with_group_choices(reminder_form or ReminderForm()),
             settings_form=settings_form,
             settings=settings,
             reminders=reminders,
@@ -114,20 +123,42 @@ def index():
     return _page()
 
 
+def _my_groups() -> list[SupportGroup]:
+    return list(db.session.scalars(select(SupportGroup).where(SupportGroup.user_id == current_user.id)))
+
+
+def with_group_choices(form: ReminderForm) -> ReminderForm:
+    form.group_id.choices = [SelectChoice("", "Choose a group")] + [
+        SelectChoice(str(g.id), g.name) for g in _my_groups()
+    ]
+    return form
+
+
 def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettings) -> str | None:
     """Fill ``reminder`` from the form; return a problem in plain words, or None."""
     if not form.validate():
         return next(iter(form.errors.values()))[0]
+    group = None
     try:
-        make_rule(form.times(), [int(d) for d in form.weekdays.data], settings.timezone, settings.quiet_start, settings.quiet_end)
+        if form.kind.data == "meeting":
+            group = next((g for g in _my_groups() if str(g.id) == form.group_id.data), None)
+            if group is None:
+                return "Choose which of your support groups this reminder is for."
+            times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
+            make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
+        else:
+            times, weekdays = form.times(), [int(d) for d in form.weekdays.data]
+            make_rule(times, weekdays, settings.timezone, settings.quiet_start, settings.quiet_end)
         default_title, default_body = form.default_words()
         title = clean_text(form.title.data, label="The title", max_length=80, required=False) or default_title
         body = clean_text(form.body.data, label="The text", max_length=160, required=False) or default_body
     except (RuleProblem, TextProblem) as problem:
         return str(problem)
     reminder.kind = form.kind.data
-    reminder.times = ",".join(sorted(set(form.times())))
-    reminder.weekdays = ",".join(sorted(set(form.weekdays.data)))
+    reminder.times = ",".join(sorted(set(times)))
+    reminder.weekdays = ",".join(str(d) for d in sorted(set(weekdays)))
+    reminder.group = group
+    reminder.lead_minutes = int(form.lead_minutes.data) if group else 0
     reminder.title, reminder.body = title, body
     reminder.enabled = True
     schedule(reminder, settings, utcnow())
@@ -138,7 +169,7 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
 @login_required
 def create():
     """Add a reminder."""
-    form = ReminderForm()
+    form = with_group_choices(ReminderForm())
     settings = my_settings()
     reminder = Reminder(user_id=current_user.id)
     problem = _apply_form(reminder, form, settings)
@@ -160,6 +191,8 @@ def edit(reminder_id: int):
         times = reminder.times.split(",")
         form = ReminderForm(
             data={
+                "group_id": str(reminder.group_id or ""),
+                "lead_minutes": str(reminder.lead_minutes or 30),
                 "kind": reminder.kind,
                 "time1": _time_or_none(times[0]),
                 "time2": _time_or_none(times[1]) if len(times) > 1 else None,
@@ -169,8 +202,8 @@ def edit(reminder_id: int):
                 "body": reminder.body,
             }
         )
-        return render_template("reminders/edit.html", form=form, reminder=reminder)
-    form = ReminderForm()
+        return render_template("reminders/edit.html", form=with_group_choices(form), reminder=reminder)
+    form = with_group_choices(ReminderForm())
     problem = _apply_form(reminder, form, my_settings())
     if problem:
         db.session.rollback()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import select
@@ -72,11 +72,27 @@ class PassStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+def meeting_rule(group, lead_minutes: int) -> tuple[list[str], list[int], str]:
+    """Times, weekdays and zone for "before my group meets": the meeting's
+    wall-clock time minus the lead, in the group's own zone (the day before if
+    that crosses midnight)."""
+    if group is None or group.meeting_day is None or group.meeting_time is None:
+        raise RuleProblem("This group has no fixed day and time, so a reminder cannot follow it.")
+    start = datetime.combine(date(2000, 1, 3 + group.meeting_day), group.meeting_time)  # 3 Jan 2000: a Monday
+    ring = start - timedelta(minutes=lead_minutes)
+    return [ring.strftime("%H:%M")], [ring.weekday()], group.time_zone
+
+
 def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
+    times = reminder.times.split(",")
+    weekdays = [int(day) for day in reminder.weekdays.split(",") if day != ""]
+    zone = settings.timezone if settings else "UTC"
+    if reminder.kind == "meeting":
+        times, weekdays, zone = meeting_rule(reminder.group, reminder.lead_minutes)
     return make_rule(
-        reminder.times.split(","),
-        [int(day) for day in reminder.weekdays.split(",") if day != ""],
-        settings.timezone if settings else "UTC",
+        times,
+        weekdays,
+        zone,
         settings.quiet_start if settings else None,
         settings.quiet_end if settings else None,
     )
@@ -86,6 +102,18 @@ def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetim
     """Point a reminder at its next slot after ``now`` (after a change of rule or zone)."""
     slot = next_slot(rule_for(reminder, settings), now)
     reminder.next_fire_at, reminder.next_slot_key = slot.at, slot.key
+
+
+def reschedule_group(session: Session, group, now: datetime) -> None:
+    """A group's day, time or zone changed: its meeting reminders follow."""
+    settings = session.get(ReminderSettings, group.user_id)
+    for reminder in session.scalars(select(Reminder).where(Reminder.group_id == group.id)):
+        try:
+            times, weekdays, _ = meeting_rule(group, reminder.lead_minutes)
+            reminder.times, reminder.weekdays = ",".join(times), ",".join(map(str, weekdays))
+            schedule(reminder, settings, now)
+        except RuleProblem:
+            reminder.enabled, reminder.next_fire_at = False, None
 
 
 def notification_for(reminder: Reminder, delivery: ReminderDelivery) -> Notification:

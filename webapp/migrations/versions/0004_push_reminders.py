@@ -53,14 +53,18 @@ def upgrade() -> None:
     sa.Column('weekdays', sa.String(length=13), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('automatic', sa.Boolean(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=True),
+    sa.Column('lead_minutes', sa.Integer(), nullable=False),
     sa.Column('next_fire_at', webapp.models.core.UTCDateTime(), nullable=True),
     sa.Column('next_slot_key', sa.String(length=16), nullable=False),
     sa.Column('created_at', webapp.models.core.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['support_groups.id'], name=op.f('fk_reminders_group_id_support_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminders_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders'))
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_due', ['enabled', 'next_fire_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminders_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminders_user_id'), ['user_id'], unique=False)
 
     op.create_table('reminder_deliveries',
@@ -119,6 +123,7 @@ def downgrade() -> None:
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminders_user_id'))
         batch_op.drop_index('ix_reminders_due')
+        batch_op.drop_index(batch_op.f('ix_reminders_group_id'))
 
     op.drop_table('reminders')
     op.drop_table('reminder_settings')
