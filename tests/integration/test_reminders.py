@@ -276,3 +276,12 @@ def test_someone_elses_group_cannot_be_chosen(push_app, person):
     response = form_post(person, "/reminders", {"kind": "meeting", "group_id": str(their_group), "lead_minutes": "30"})
     assert response.status_code == 422
     assert count(Reminder) == 0
+
+
+def test_dose_reminders_say_nothing_about_medication_on_the_lock_screen(person):
+    form_post(person, "/reminders", {"kind": "dose", "time1": "08:00", "time2": "20:00", "weekdays": [str(d) for d in range(7)]})
+    reminder = db.session.scalar(select(Reminder))
+    assert reminder.times == "08:00,20:00"
+    words = f"{reminder.title} {reminder.body}".lower()
+    for private in ("dose", "medication", "pill", "taper", "benzo", "mg"):
+        assert private not in words

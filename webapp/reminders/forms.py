@@ -14,6 +14,7 @@ KIND_LABELS = {
     "reach_out": "Reach out to someone",
     "network_review": "Review my support network",
     "meeting": "Before my support group meets",
+    "dose": "My dose times (as planned with my prescriber)",
     "custom": "Something else",
 }
 
