@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.people.checks import (
@@ -30,7 +31,7 @@ def put_problems(form: FlaskForm, problems: Problems) -> None:
 class ContactForm(FlaskForm):
     name = StringField("Name", render_kw={"maxlength": NAME_MAX, "autocomplete": "off"})
     relationship = SelectField(
-        "Who they are to you", choices=[("", "Choose one")] + list(RELATIONSHIPS.items()), validate_choice=False
+        "Who they are to you", choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in RELATIONSHIPS.items()], validate_choice=False
     )
     phone = TelField(
         "Phone number",
@@ -70,7 +71,7 @@ class TemplateForm(FlaskForm):
 class GroupForm(FlaskForm):
     name = StringField("Name of the group", render_kw={"maxlength": NAME_MAX})
     meeting_day = SelectField(
-        "Day it meets", choices=[("", "It varies")] + [(str(i), day) for i, day in enumerate(WEEKDAYS)], validate_choice=False
+        "Day it meets", choices=[SelectChoice("", "It varies")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)], validate_choice=False
     )
     meeting_time = StringField("Time it starts", description="For example 19:30.", render_kw={"type": "time"})
     time_zone = SelectField("Time zone of that time", validate_choice=False)
@@ -84,7 +85,7 @@ class GroupForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = [(zone, zone) for zone in time_zone_choices()]
+        self.time_zone.choices = [SelectChoice(zone, zone) for zone in time_zone_choices()]
 
     def values(self) -> dict:
         return {name: self[name].data for name in ("name", "meeting_day", "meeting_time", "time_zone", "place", "link", "notes")}
@@ -105,7 +106,7 @@ class ReviewForm(FlaskForm):
     to_add = TextAreaField("Who could I add?", render_kw={"rows": 2, "maxlength": REVIEW_ANSWER_MAX})
     missing = SelectMultipleField(
         "What kind of support is missing?",
-        choices=list(MISSING_SUPPORT.items()),
+        choices=[SelectChoice(k, v) for k, v in MISSING_SUPPORT.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validate_choice=False,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from webapp.services.support import PLAN_SECTION_MAX, PLAN_SECTIONS, SHARE_DAYS
@@ -27,4 +28,4 @@ class ShareForm(FlaskForm):
         description="Optional, just for you, for example: Mum, or my GP.",
         render_kw={"maxlength": SHARE_LABEL_MAX, "autocomplete": "off"},
     )
-    days = SelectField("How long should the link work?", choices=[(str(d), text) for d, text in SHARE_DAYS.items()], default="7", validate_choice=False)
+    days = SelectField("How long should the link work?", choices=[SelectChoice(str(d), text) for d, text in SHARE_DAYS.items()], default="7", validate_choice=False)
