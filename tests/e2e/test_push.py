@@ -130,8 +130,8 @@ def test_reminders_from_subscribe_to_notification_and_snooze(push_server, push_s
     with sqlite3.connect(db_path) as conn:
         user_id = conn.execute("SELECT id FROM users WHERE email = 'pusher@example.com'").fetchone()[0]
         conn.execute(
-            "INSERT INTO reminders (user_id, kind, title, body, times, weekdays, enabled, next_fire_at, next_slot_key, created_at)"
-            " VALUES (?, 'checkin', 'Time for your check-in', 'How are you today?', ?, '0,1,2,3,4,5,6', 1, ?, ?, ?)",
+            "INSERT INTO reminders (user_id, kind, title, body, times, weekdays, enabled, automatic, lead_minutes, next_fire_at, next_slot_key, created_at)"
+            " VALUES (?, 'checkin', 'Time for your check-in', 'How are you today?', ?, '0,1,2,3,4,5,6', 1, 0, 0, ?, ?, ?)",
             (user_id, due.strftime("%H:%M"), due.replace(tzinfo=None).isoformat(sep=" "),
              due.strftime("%Y-%m-%dT%H:%M"), due.replace(tzinfo=None).isoformat(sep=" ")),
         )

@@ -34,6 +34,7 @@ PUBLIC = {
     "people.offline_copy",
     "plan.offline_copy",
     "plan.shared",
+    "checkins.offline_copy",
 }
 
 
@@ -71,7 +72,7 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     """SECURITY.md 10: every route with an id, walked from the url_map."""
     import uuid
 
-    from tests.conftest import Auth, csrf_from
+    from tests.conftest import Auth
 
     owner = app.test_client()
     Auth(owner).register(email="owner@example.com")
@@ -101,6 +102,11 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         headers={"X-CSRFToken": token},
     )
     owner.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+    owner.post(
+        "/api/checkins",
+        json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6, "anxiety": 4, "doses": "as_planned"},
+        headers={"X-CSRFToken": token},
+    )
     tables = Base.metadata.tables
     reminder_id = db.session.execute(select(tables["reminders"].c.id)).scalar_one()
     owner_id = db.session.execute(select(tables["reminders"].c.user_id)).scalar_one()
@@ -120,6 +126,7 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "reminder_id": reminder_id,
         "device_id": db.session.execute(select(tables["push_subscriptions"].c.id)).scalar_one(),
         "delivery_id": delivery_id,
+        "checkin_id": db.session.execute(select(tables["check_ins"].c.id)).scalar_one(),
     }
     db.session.rollback()
 

@@ -8,6 +8,7 @@ from webapp.models.core import Base, Encrypted, User, UserSession, UTCDateTime, 
 from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise, ThoughtRecord
 from webapp.models.people import *  # noqa: F401,F403 - support network and wave plan
 from webapp.models.reminders import *  # noqa: F401,F403 - push subscriptions and reminders
+from webapp.models.checkins import *  # noqa: F401,F403 - daily check-ins
 
 __all__ = [
     "Base",

@@ -1,0 +1,265 @@
+"""Check-ins in a real Chromium with the real server.
+
+1. Five check-ins made with no network and no server survive a reload and a
+   new page, and reach the server exactly once when it is back; the "waiting
+   to sync" badges go. Again with the server's first answer lost (it saved
+   the check-in, the page saw a 500): the replay does not duplicate.
+2. A check-in the server refuses lands in "Changes that couldn't sync" with
+   the reason, and can be discarded.
+3. A red-flag answer shows the urgent-help panel at once, offline, with the
+   emergency number for the country chosen on this device.
+4. axe-core: no serious or critical violation on the check-in pages, light
+   and dark.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+from test_toolkit import wait_all_precached
+from test_toolkit_accounts import (
+    GET_JSON,
+    OUTBOX_ALL,
+    go_offline,
+    go_online,
+    unique_email,
+    wait_kv,
+)
+
+SYNC_TIMEOUT = 30_000
+
+
+def check_in(page, overall: int, anxiety: int, note: str = "") -> None:
+    form = page.locator("form[data-checkin-form]")
+    form.locator("fieldset#overall").get_by_label(str(overall), exact=True).check()
+    form.locator("fieldset#anxiety").get_by_label(str(anxiety), exact=True).check()
+    form.get_by_label("Hours of sleep").fill("6.5")
+    form.get_by_role("group", name="Panic").get_by_label("Moderate").check()
+    form.get_by_label("Yes, as planned").check()
+    form.get_by_label("I got outside").check()
+    if note:
+        form.get_by_label("A note for yourself (optional)").fill(note)
+    form.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("[data-checkin-status]")).to_contain_text("Check-in saved")
+
+
+def server_checkins(page) -> list[dict]:
+    return page.evaluate(GET_JSON, "/api/checkins")["checkins"]
+
+
+def signed_in_with_shell(server, page, pwa, accounts) -> None:
+    accounts.register(page, server.url, unique_email("checkin"))
+    accounts.expect_signed_in(page)
+    # The first install precaches every shell page; on a slow (cold) machine it
+    # can take a while, and a failed install is retried on the next load.
+    try:
+        pwa.wait_controlled(page, timeout=20_000)
+    except PlaywrightTimeout:
+        page.reload()
+        pwa.wait_controlled(page, timeout=40_000)
+    wait_all_precached(page, ["/my/checkin"], timeout=60_000)
+    page.goto(server.url + "/my/checkin")
+    wait_kv(page, "current-user")
+    expect(page.locator("form[data-checkin-form]")).to_be_visible()
+
+
+def make_five_offline_and_sync(server, context, page) -> None:
+    go_offline(context, server)
+    response = page.goto(server.url + "/my/checkin")
+    assert response is not None and response.from_service_worker
+    notes = [f"Offline {n} {secrets.token_hex(2)}" for n in range(5)]
+    for n, note in enumerate(notes):
+        check_in(page, overall=n + 2, anxiety=9 - n, note=note)
+        expect(page.locator("[data-waiting]")).to_have_count(n + 1)
+    expect(page.locator("[data-checkin-status]")).to_contain_text("It will sync when you are back online")
+
+    page.reload()
+    expect(page.locator("[data-waiting]")).to_have_count(5)
+    page.close()
+    again = context.new_page()
+    again.goto(server.url + "/my/checkin")
+    expect(again.locator("[data-waiting]")).to_have_count(5)
+    assert len(again.evaluate(OUTBOX_ALL)) == 5
+
+    go_online(context, server)
+    expect(again.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    expect(again.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(5, timeout=SYNC_TIMEOUT)
+    assert again.evaluate(OUTBOX_ALL) == []
+    stored = server_checkins(again)
+    assert len(stored) == 5
+    assert sorted((c["overall"], c["anxiety"], c["note"]) for c in stored) == sorted(
+        (n + 2, 9 - n, notes[n]) for n in range(5)
+    )
+    for c in stored:
+        assert c["sleep_hours"] == 6.5 and c["symptoms"] == {"panic": 2} and c["doses"] == "as_planned"
+        assert c["self_care"]["outside"] is True and c["self_care"]["moved"] is False
+        assert c["time_zone"]
+    assert len({c["client_id"] for c in stored}) == 5
+
+
+def test_five_check_ins_made_offline_reach_the_server_exactly_once(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    make_five_offline_and_sync(server, context, page)
+
+
+def test_a_lost_answer_on_the_first_replay_does_not_duplicate(server, context, page, pwa, accounts):
+    """The server saves the first check-in but the page sees a 500: the outbox
+    keeps it, sends it again later, and the server recognises the replay."""
+    signed_in_with_shell(server, page, pwa, accounts)
+    failed = []
+
+    def first_answer_lost(route):
+        if route.request.method == "POST" and not failed:
+            route.fetch()  # reaches the server, which stores it
+            failed.append(route.request.post_data_json["client_id"])
+            route.fulfill(status=500, content_type="application/json", body='{"error": "Something went wrong."}')
+        else:
+            route.continue_()
+
+    context.route("**/api/checkins", first_answer_lost)
+    make_five_offline_and_sync(server, context, page)
+    assert len(failed) == 1
+
+
+def test_a_refused_check_in_is_listed_as_couldnt_sync_and_can_be_discarded(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    # A check-in from a device whose copy of the app let an impossible value through.
+    page.evaluate(
+        """async () => {
+            const sync = await import("/static/js/account-sync.js");
+            const userId = await sync.currentUser();
+            await sync.send(userId, "POST", "/api/checkins", {
+                client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
+                overall: 42, anxiety: 3, doses: "as_planned",
+            });
+        }"""
+    )
+    page.reload()
+    problems = page.locator(".sync-problems")
+    expect(problems).to_be_visible()
+    expect(problems).to_contain_text("How you are overall must be a whole number from 0 to 10.")
+    failed = page.locator('[data-list="recent-checkins"] [data-failed]')
+    expect(failed).to_have_count(1)
+    expect(page.locator('[data-list="recent-checkins"]')).to_contain_text("How you are overall must be a whole number")
+    assert server_checkins(page) == []
+    problems.get_by_role("button", name="Discard this change").click()
+    expect(problems).to_be_hidden()
+    expect(failed).to_have_count(0)
+    assert page.evaluate(OUTBOX_ALL) == []
+
+
+def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    page.evaluate(
+        """async () => {
+            const sync = await import("/static/js/account-sync.js");
+            await sync.send(await sync.currentUser(), "POST", "/api/checkins", {
+                client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
+                overall: 4, anxiety: 6, sleep_hours: 30, doses: "not_tapering", symptoms: { tinnitus: 3 },
+                self_care: { ate: true }, red_flags: {}, note: "Fix me",
+            });
+        }"""
+    )
+    page.reload()
+    page.get_by_role("button", name="Put it back in the form to fix it").click()
+    expect(page.locator("[data-checkin-status]")).to_contain_text("Hours of sleep must be a number from 0 to 24.")
+    expect(page.locator(".sync-problems")).to_be_hidden()
+    form = page.locator("form[data-checkin-form]")
+    expect(form.locator("fieldset#overall").get_by_label("4", exact=True)).to_be_checked()
+    expect(form.get_by_label("I ate")).to_be_checked()
+    expect(form.get_by_label("A note for yourself (optional)")).to_have_value("Fix me")
+    form.get_by_label("Hours of sleep").fill("7")
+    form.get_by_role("button", name="Save check-in").click()
+    expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)
+    expect(page.locator("[data-waiting], [data-failed]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    [stored] = server_checkins(page)
+    assert (stored["overall"], stored["sleep_hours"], stored["symptoms"], stored["note"]) == (4, 7.0, {"tinnitus": 3}, "Fix me")
+
+
+def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, accounts):
+    from test_people import add_person
+
+    signed_in_with_shell(server, page, pwa, accounts)
+    add_person(page, server.url, {"name": "Jo Lane", "relationship": "Friend", "phone": "+44 7700 900456", "text": False, "pin": True})
+    page.goto(server.url + "/my/checkin")
+    wait_kv(page, f"user:{page.locator('meta[name=steady-user]').get_attribute('content')}:snapshot", "(s) => s && s.people && s.people.contacts.length === 1")
+    page.evaluate("() => localStorage.setItem('steady.country', 'GB')")
+    go_offline(context, server)
+    page.goto(server.url + "/my/checkin")
+    panel = page.locator("[data-urgent-help]")
+    expect(panel).to_be_hidden()
+    keep = page.locator("[data-keep-answer]")
+    expect(keep).to_be_hidden()
+    for flag in ("seizure", "hallucinations", "confusion", "suicidal_thoughts"):
+        group = page.locator(f'fieldset[data-red-flag="{flag}"]')
+        group.get_by_label("Yes", exact=True).check()
+        expect(panel).to_be_visible()
+        expect(panel.get_by_role("link", name="Call 999")).to_have_attribute("href", "tel:999")
+        expect(panel.get_by_role("link", name="More help: crisis lines for your country")).to_be_visible()
+        expect(panel.get_by_role("link", name="Call Jo Lane")).to_have_attribute("href", "tel:+447700900456")
+        group.get_by_label("No", exact=True).check()
+        expect(panel).to_be_hidden()
+    page.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True).check()
+    expect(keep).to_be_visible()
+    # Saving keeps the help on screen; the answer is not kept (the box is unticked).
+    check_in(page, overall=1, anxiety=10)
+    expect(panel).to_be_visible()
+    outbox = page.evaluate(OUTBOX_ALL)
+    assert outbox[0]["body"]["red_flags"]["suicidal_thoughts"] is True
+    assert outbox[0]["body"]["keep_suicidal_answer"] is False
+    go_online(context, server)
+    expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    assert server_checkins(page)[0]["red_flags"]["suicidal_thoughts"] is False
+
+
+# --------------------------------------------------------------------------
+# Accessibility
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checkin_account(shared_server, browser, accounts):
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        accounts.register(page, shared_server.url, f"axe-checkin-{secrets.token_hex(3)}@example.com")
+        page.goto(shared_server.url + "/checkin")
+        check_in(page, overall=5, anxiety=4, note="A calmer evening.")
+        expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1, timeout=SYNC_TIMEOUT)
+        checkin_id = server_checkins(page)[0]["id"]
+        return {"state": context.storage_state(), "id": checkin_id}
+    finally:
+        context.close()
+
+
+def open_as(new_context, server, path, scheme, storage_state=None):
+    context = new_context(service_workers="block", storage_state=storage_state)
+    page = context.new_page()
+    page.emulate_media(color_scheme=scheme)
+    page.goto(server.url + path)
+    page.wait_for_load_state("load")
+    return page
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_check_in_pages_have_no_serious_accessibility_problems(shared_server, new_context, axe, checkin_account, scheme):
+    state = checkin_account["state"]
+    page = open_as(new_context, shared_server, "/checkin", scheme, state)
+    expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)
+    axe(page, f"/checkin ({scheme})")
+    page.locator('fieldset[data-red-flag="seizure"]').get_by_label("Yes", exact=True).check()
+    expect(page.locator("[data-urgent-help]")).to_be_visible()
+    axe(page, f"/checkin with urgent help ({scheme})")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    axe(page, f"/checkin with errors ({scheme})")
+    for path in ("/my/checkin", "/checkins", f"/checkins/{checkin_account['id']}/edit", "/account/confirm"):
+        page.goto(shared_server.url + path)
+        page.wait_for_load_state("load")
+        axe(page, f"{path} ({scheme})")
+    stranger = open_as(new_context, shared_server, "/my/checkin", scheme)
+    expect(stranger.get_by_role("link", name="Sign in").first).to_be_visible()
+    axe(stranger, f"/my/checkin signed out ({scheme})")

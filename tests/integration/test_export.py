@@ -1,0 +1,125 @@
+"""Export (SECURITY.md 18): all and only the person's data, as JSON and as a
+zip of CSVs, behind a password entered in the last five minutes, no-store,
+as an attachment."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import uuid
+import zipfile
+
+import pytest
+
+from tests.conftest import PASSWORD, Auth, csrf_from
+from webapp.models import utcnow
+from webapp.services import export
+
+
+def fill(client, *, note: str, card: str) -> None:
+    token = client.get("/api/session").get_json()["csrf_token"]
+    headers = {"X-CSRFToken": token}
+    client.post("/cards", data={"text": card, "csrf_token": token})
+    client.post("/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": card}, headers=headers)
+    response = client.post(
+        "/api/checkins",
+        json={
+            "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 3,
+            "anxiety": 8, "doses": "not_as_planned", "symptoms": {"tremor": 3}, "note": note,
+            "other_symptoms": [{"label": "=cmd|' /C calc'!A0", "severity": 1}],
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201
+    client.post("/people/new", data={"name": f"Friend of {card}", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token})
+    client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+
+
+@pytest.fixture
+def two_people(app, client, auth):
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    fill(other, note="Their private note", card="Their card")
+    auth.register()
+    fill(client, note="My own note", card="My card")
+    return client
+
+
+def confirm(client, password: str = PASSWORD, next_path: str = "/account/export"):
+    page = client.get(f"/account/confirm?next={next_path}").get_data(as_text=True)
+    return client.post(f"/account/confirm?next={next_path}", data={"password": password, "csrf_token": csrf_from(page)})
+
+
+def test_export_needs_the_password_again(two_people):
+    client = two_people
+    for path in ("/account/export", "/account/export.json", "/account/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/confirm" in response.location
+    wrong = confirm(client, "not my password")
+    assert wrong.status_code == 401 and "That is not your password." in wrong.get_data(as_text=True)
+    assert client.get("/account/export.json").status_code == 302
+    right = confirm(client, next_path="/account/export.json")
+    assert right.status_code == 302 and right.location.endswith("/account/export.json")
+    assert client.get("/account/export.json").status_code == 200
+    assert confirm(client, next_path="https://evil.example/").location.endswith("/")
+
+
+def test_a_fresh_login_lasts_five_minutes(two_people, monkeypatch):
+    client = two_people
+    confirm(client)
+    assert client.get("/account/export").status_code == 200
+    later = time.time() + 5 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/account/export.json").status_code == 302
+
+
+def test_json_export_holds_all_and_only_my_data(two_people):
+    client = two_people
+    confirm(client)
+    response = client.get("/account/export.json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.mimetype == "application/json"
+    body = response.get_data(as_text=True)
+    data = json.loads(body)
+    assert data["account"]["email"] == "sam@example.com"
+    assert [c["note"] for c in data["check_ins"]] == ["My own note"]
+    assert data["check_ins"][0]["symptoms"] == {"tremor": 3} and data["check_ins"][0]["overall"] == 3
+    assert [c["text"] for c in data["coping_cards"]] == ["My card"]
+    assert len(data["thought_records"]) == 1 and len(data["reminders"]) == 1
+    assert [p["name"] for p in data["support_contacts"]] == ["Friend of My card"]
+    for secret in ("Their", "other@example.com", "password_hash", "token_hash", "body_hash", "_enc\""):
+        assert secret not in body
+    # A round trip: what was exported parses back to the same data.
+    assert json.loads(json.dumps(data)) == data
+    # Every owned table is in it, so a new feature cannot be left out silently.
+    assert {m.__tablename__ for m in export.owned_models()} <= set(data)
+
+
+def test_csv_export_is_a_zip_of_spreadsheets_with_headers(two_people):
+    client = two_people
+    confirm(client)
+    response = client.get("/account/export.csv")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = set(archive.namelist())
+    assert {"account.csv", "check_ins.csv", "coping_cards.csv", "thought_records.csv"} <= names
+    rows = list(csv.DictReader(io.StringIO(archive.read("check_ins.csv").decode())))
+    assert len(rows) == 1
+    header = next(csv.reader(io.StringIO(archive.read("check_ins.csv").decode())))
+    assert {"checked_at", "overall", "anxiety", "sleep_hours", "symptoms", "doses", "note", "other_symptoms"} <= set(header)
+    assert rows[0]["overall"] == "3" and rows[0]["note"] == "My own note"
+    assert rows[0]["other_symptoms"].startswith("[")  # JSON text, never a formula
+    account = list(csv.DictReader(io.StringIO(archive.read("account.csv").decode())))
+    assert account[0]["email"] == "sam@example.com"
+    everything = b"".join(archive.read(name) for name in names)
+    assert b"Their" not in everything and b"other@example.com" not in everything
+
+
+def test_formula_text_is_defused_in_csv():
+    assert export._cell("=1+1") == "'=1+1"
+    assert export._cell("-3") == "-3"
+    assert export._cell(True) == "true"

@@ -1,0 +1,234 @@
+"""Checking a check-in as it arrives (from the JSON API, the outbox or the
+plain form): every field is checked before anything is stored, and each
+problem is named in words for the person, next to the field it belongs to.
+No request in here, so it is unit-tested on its own."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import tomllib
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from webapp.services.text import TextProblem, clean_text
+
+SYMPTOMS_FILE = Path(__file__).resolve().parent.parent / "content" / "symptoms.toml"
+
+DOSES = {
+    "as_planned": "Yes, as planned",
+    "not_as_planned": "No, not as planned",
+    "not_tapering": "I am not tapering right now",
+}
+SELF_CARE = {"moved": "I moved my body", "ate": "I ate", "outside": "I got outside", "connected": "I connected with someone"}
+RED_FLAGS = {
+    "seizure": "Have you had a seizure (a fit)?",
+    "hallucinations": "Are you seeing or hearing things that other people do not?",
+    "confusion": "Are you so confused that you do not know where you are or what is happening?",
+    "suicidal_thoughts": "Are you having thoughts of suicide or of harming yourself?",
+}
+SLEEP_QUALITY = {0: "Very poor", 1: "Poor", 2: "OK", 3: "Good", 4: "Very good"}
+SEVERITY = {0: "None", 1: "Mild", 2: "Moderate", 3: "Severe"}
+NOTE_MAX = 5000
+OTHER_MAX = 10
+OTHER_LABEL_MAX = 80
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Symptom:
+    id: str
+    label: str
+
+
+@lru_cache(maxsize=1)
+def symptoms() -> tuple[Symptom, ...]:
+    """The checklist from ``content/symptoms.toml``, in order."""
+    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
+    items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
+    if len({s.id for s in items}) != len(items):
+        raise ValueError("symptoms.toml lists an id twice")
+    return items
+
+
+def symptom_labels() -> dict[str, str]:
+    return {s.id: s.label for s in symptoms()}
+
+
+class CheckInProblems(ValueError):
+    """Everything wrong with a check-in: ``{field: message}``."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(next(iter(problems.values())))
+        self.problems = problems
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_checkin(data: object, *, now: datetime | None = None) -> dict:
+    """The check-in in ``data`` (a JSON object), cleaned, or ``CheckInProblems``.
+
+    The result holds exactly the stored fields. A "yes" to the suicide
+    question is kept only with ``keep_suicidal_answer`` true (SAFETY.md).
+    """
+    now = now or datetime.now(timezone.utc)
+    if not isinstance(data, dict):
+        raise CheckInProblems({"body": "A check-in must be a JSON object."})
+    problems: dict[str, str] = {}
+    clean: dict = {}
+
+    try:
+        clean["client_id"] = str(uuid.UUID(str(data.get("client_id"))))
+    except ValueError:
+        problems["client_id"] = "Each check-in needs an id made on the device (a UUID)."
+
+    zone = data.get("time_zone")
+    tz = None
+    if not isinstance(zone, str) or not zone or len(zone) > 64:
+        problems["time_zone"] = "Say which time zone the check-in was made in (like Europe/London)."
+    else:
+        try:
+            tz = ZoneInfo(zone)
+            clean["time_zone"] = zone
+        except (ZoneInfoNotFoundError, ValueError):
+            problems["time_zone"] = f"'{zone[:64]}' is not a time zone we know. Use a name like Europe/London."
+
+    when = data.get("checked_at")
+    checked_at = None
+    if not isinstance(when, str):
+        problems["checked_at"] = "Say when the check-in was made (an ISO date and time)."
+    else:
+        try:
+            checked_at = datetime.fromisoformat(when)
+        except ValueError:
+            problems["checked_at"] = "The check-in time is not a date and time we can read."
+        else:
+            if checked_at.tzinfo is None:
+                problems["checked_at"] = "The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00)."
+            elif checked_at > now + FUTURE_SLACK:
+                problems["checked_at"] = "The check-in time is in the future. Check the date on your phone."
+            elif checked_at < EARLIEST:
+                problems["checked_at"] = "The check-in time is too long ago. Check the date on your phone."
+            else:
+                clean["checked_at"] = checked_at.astimezone(timezone.utc)
+    if tz is not None and "checked_at" in clean:
+        clean["local_date"] = clean["checked_at"].astimezone(tz).date()
+
+    for name, label in (("overall", "How you are overall"), ("anxiety", "Anxiety")):
+        value = data.get(name)
+        if value is None:
+            problems[name] = f"Choose a number from 0 to 10 for {label.lower()}."
+        elif not _is_int(value) or not 0 <= value <= 10:
+            problems[name] = f"{label} must be a whole number from 0 to 10."
+        else:
+            clean[name] = value
+
+    hours = data.get("sleep_hours")
+    if hours is None:
+        clean["sleep_hours"] = None
+    elif isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) or not 0 <= hours <= 24:
+        problems["sleep_hours"] = "Hours of sleep must be a number from 0 to 24."
+    else:
+        clean["sleep_hours"] = round(float(hours), 2)
+
+    quality = data.get("sleep_quality")
+    if quality is None:
+        clean["sleep_quality"] = None
+    elif not _is_int(quality) or quality not in SLEEP_QUALITY:
+        problems["sleep_quality"] = "Sleep quality must be a whole number from 0 (very poor) to 4 (very good)."
+    else:
+        clean["sleep_quality"] = quality
+
+    given = data.get("symptoms", {})
+    known = symptom_labels()
+    if not isinstance(given, dict):
+        problems["symptoms"] = "Symptoms must be a list of symptom ids with a severity from 0 to 3."
+    else:
+        chosen = {}
+        for key, severity in given.items():
+            if key not in known:
+                problems["symptoms"] = f"'{str(key)[:40]}' is not a symptom on the list. Add it under other symptoms."
+                break
+            if not _is_int(severity) or severity not in SEVERITY:
+                problems["symptoms"] = f"The severity of {known[key].lower()} must be 0, 1, 2 or 3."
+                break
+            if severity:
+                chosen[key] = severity
+        clean["symptoms"] = {key: chosen[key] for key in known if key in chosen}
+
+    others = data.get("other_symptoms", [])
+    if not isinstance(others, list) or len(others) > OTHER_MAX:
+        problems["other_symptoms"] = f"Other symptoms must be a list of at most {OTHER_MAX}."
+    else:
+        kept = []
+        for item in others:
+            if not isinstance(item, dict):
+                problems["other_symptoms"] = "Each other symptom needs a name and a severity."
+                break
+            try:
+                label = clean_text(item.get("label"), label="The symptom's name", max_length=OTHER_LABEL_MAX)
+            except TextProblem as problem:
+                problems["other_symptoms"] = str(problem)
+                break
+            severity = item.get("severity")
+            if severity is not None and (not _is_int(severity) or severity not in SEVERITY):
+                problems["other_symptoms"] = f"The severity of {label} must be 0, 1, 2 or 3."
+                break
+            kept.append({"label": label, "severity": severity})
+        clean["other_symptoms"] = kept
+
+    doses = data.get("doses")
+    if not isinstance(doses, str) or doses not in DOSES:
+        problems["doses"] = "Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering."
+    else:
+        clean["doses"] = doses
+
+    for group, names in (("self_care", SELF_CARE), ("red_flags", RED_FLAGS)):
+        values = data.get(group, {})
+        if not isinstance(values, dict) or set(values) - set(names):
+            problems[group] = f"{group} must be an object with only: {', '.join(names)}."
+            continue
+        for name in names:
+            value = values.get(name, False)
+            if not isinstance(value, bool):
+                problems[group] = f"'{name}' must be true or false."
+                break
+            clean[name] = value
+
+    keep = data.get("keep_suicidal_answer", False)
+    if not isinstance(keep, bool):
+        problems["keep_suicidal_answer"] = "keep_suicidal_answer must be true or false."
+    elif clean.get("suicidal_thoughts") and not keep:
+        clean["suicidal_thoughts"] = False  # shown the urgent-help panel, never kept unless chosen
+
+    try:
+        clean["note"] = clean_text(data.get("note"), label="The note", max_length=NOTE_MAX, required=False)
+    except TextProblem as problem:
+        problems["note"] = str(problem)
+
+    if problems:
+        raise CheckInProblems(problems)
+    return clean
+
+
+def body_hash(clean: dict, key: bytes) -> str:
+    """A keyed hash of what is stored, so a replay (same id, same check-in)
+    can be told from a different check-in that reused the id, without keeping
+    a readable copy. Only stored values go in: an unkept answer is not in it."""
+    canonical = json.dumps(clean, sort_keys=True, default=_plain, separators=(",", ":"))
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)

@@ -1,0 +1,369 @@
+"""Check-ins.
+
+* ``/checkin`` is the form for a signed-in person online. With JavaScript
+  (``static/js/checkin.js``) a check-in is saved on the device first and sent
+  through the outbox, exactly like one made offline; without it the form
+  posts here.
+* ``/my/checkin`` is the same form in a page that is identical for everyone,
+  kept by the service worker, so a check-in can be made with no signal.
+* ``/checkins`` is the history (list and month calendar); check-ins still
+  waiting on the device are added there by ``checkin.js``.
+* ``/api/checkins`` takes check-ins from the outbox, idempotent on the
+  device-made ``client_id``, and gives the person's recent check-ins for the
+  offline snapshot.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import uuid
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.api import json_body, json_error
+from webapp.checkins.checks import (
+    DOSES,
+    RED_FLAGS,
+    SELF_CARE,
+    SEVERITY,
+    SLEEP_QUALITY,
+    CheckInProblems,
+    body_hash,
+    check_checkin,
+    symptom_labels,
+    symptoms,
+)
+from webapp.extensions import db
+from webapp.models import CheckIn, utcnow
+from webapp.ownership import get_owned_or_404
+
+bp = Blueprint("checkins", __name__, template_folder="templates")
+
+#: How many recent check-ins the device keeps for offline use.
+SNAPSHOT_LIMIT = 100
+STORED = (
+    "checked_at", "time_zone", "local_date", "overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms",
+    "doses", "moved", "ate", "outside", "connected", "seizure", "hallucinations", "confusion", "suicidal_thoughts",
+)
+
+
+@bp.context_processor
+def _choices():
+    library = current_app.extensions["steady.content"]
+    return {
+        "SYMPTOMS": symptoms(),
+        "SYMPTOM_LABELS": symptom_labels(),
+        "DOSES": DOSES,
+        "SELF_CARE": SELF_CARE,
+        "RED_FLAGS": RED_FLAGS,
+        "SEVERITY": SEVERITY,
+        "SLEEP_QUALITY": SLEEP_QUALITY,
+        "crisis_countries": list(library.countries.values()),
+        "crisis_directory": library.directory,
+    }
+
+
+# --- storing --------------------------------------------------------------------------
+
+
+def _hash_key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _apply(checkin: CheckIn, clean: dict) -> None:
+    for name in STORED:
+        setattr(checkin, name, clean[name])
+    checkin.note = clean["note"] or None
+    checkin.other_symptoms = json.dumps(clean["other_symptoms"]) if clean["other_symptoms"] else None
+
+
+def checkin_json(checkin: CheckIn) -> dict:
+    return {
+        "id": checkin.id,
+        "client_id": checkin.client_id,
+        "checked_at": checkin.checked_at.isoformat(),
+        "time_zone": checkin.time_zone,
+        "local_date": checkin.local_date.isoformat(),
+        "overall": checkin.overall,
+        "anxiety": checkin.anxiety,
+        "sleep_hours": checkin.sleep_hours,
+        "sleep_quality": checkin.sleep_quality,
+        "symptoms": checkin.symptoms or {},
+        "other_symptoms": json.loads(checkin.other_symptoms) if checkin.other_symptoms_enc else [],
+        "doses": checkin.doses,
+        "self_care": {name: getattr(checkin, name) for name in SELF_CARE},
+        "red_flags": {name: getattr(checkin, name) for name in RED_FLAGS},
+        "note": checkin.note or "",
+    }
+
+
+def _find(client_id: str) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.user_id == current_user.id, CheckIn.client_id == client_id))
+
+
+def save_new(clean: dict) -> tuple[CheckIn, bool]:
+    """Store a check-in once. The same id again with the same check-in gives
+    back the first (a replay); with a different one, ``CheckInProblems``."""
+    digest = body_hash(clean, _hash_key())
+    for attempt in range(2):
+        existing = _find(clean["client_id"])
+        if existing is not None:
+            if existing.body_hash != digest:
+                raise CheckInProblems(
+                    {"client_id": "A different check-in was already saved with this id. Nothing was changed; discard this copy and check in again."}
+                )
+            return existing, False
+        checkin = CheckIn(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
+        _apply(checkin, clean)
+        db.session.add(checkin)
+        try:
+            db.session.commit()
+            return checkin, True
+        except IntegrityError:  # the same check-in arrived twice at once: the first one stands
+            db.session.rollback()
+    raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def my_checkins(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[CheckIn]:
+    query = select(CheckIn).where(CheckIn.user_id == current_user.id)
+    if start:
+        query = query.where(CheckIn.local_date >= start)
+    if end:
+        query = query.where(CheckIn.local_date <= end)
+    query = query.order_by(CheckIn.checked_at.desc(), CheckIn.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+# --- the plain form -------------------------------------------------------------------
+
+
+def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[str, str]]:
+    """The posted form as the JSON body the API takes, and any number that
+    could not be read (named by field)."""
+    problems: dict[str, str] = {}
+
+    def number(name: str, kind, label: str):
+        raw = (form.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return kind(raw)
+        except ValueError:
+            problems[name] = f"{label} must be a number."
+            return None
+
+    body = {
+        "client_id": client_id,
+        "checked_at": checked_at,
+        "time_zone": form.get("time_zone") or "UTC",
+        "overall": number("overall", int, "How you are overall"),
+        "anxiety": number("anxiety", int, "Anxiety"),
+        "sleep_hours": number("sleep_hours", float, "Hours of sleep"),
+        "sleep_quality": number("sleep_quality", int, "Sleep quality"),
+        "symptoms": {},
+        "other_symptoms": [
+            {"label": line.strip(), "severity": None}
+            for line in (form.get("other_symptoms") or "").splitlines()
+            if line.strip()
+        ],
+        "doses": form.get("doses"),
+        "self_care": {name: form.get(name) == "y" for name in SELF_CARE},
+        "red_flags": {name: form.get(name) == "yes" for name in RED_FLAGS},
+        "keep_suicidal_answer": form.get("keep_suicidal_answer") == "y",
+        "note": form.get("note") or "",
+    }
+    for symptom in symptoms():
+        value = number(f"symptom-{symptom.id}", int, symptom.label)
+        if value:
+            body["symptoms"][symptom.id] = value
+    return body, problems
+
+
+def _form_values(checkin: CheckIn | None) -> dict:
+    """What the form shows: a check-in's values, or the posted ones."""
+    if checkin is None:
+        return request.form.to_dict() if request.method == "POST" else {}
+    data = checkin_json(checkin)
+    values = {k: data[k] for k in ("overall", "anxiety", "sleep_hours", "sleep_quality", "doses", "note")}
+    values.update({f"symptom-{k}": v for k, v in data["symptoms"].items()})
+    values.update({k: "y" for k, v in data["self_care"].items() if v})
+    values.update({k: "yes" if v else "no" for k, v in data["red_flags"].items()})
+    values["other_symptoms"] = "\n".join(item["label"] for item in data["other_symptoms"])
+    if checkin.suicidal_thoughts:
+        values["keep_suicidal_answer"] = "y"
+    return {k: "" if v is None else str(v) for k, v in values.items()}
+
+
+def _red_flag(body: dict) -> bool:
+    return any(body["red_flags"].values())
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@login_required
+def new():
+    """Check in: a few taps, under half a minute."""
+    problems: dict[str, str] = {}
+    client_id = request.form.get("client_id") or str(uuid.uuid4())
+    if request.method == "POST":
+        body, problems = form_to_body(request.form, client_id=client_id, checked_at=utcnow().isoformat())
+        if not problems and _find(client_id) is not None:
+            # The same form sent again (a double tap, a resubmitted page): it is saved already.
+            flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+            return redirect(url_for("checkins.index"))
+        if not problems:
+            try:
+                clean = check_checkin(body)
+                save_new(clean)
+            except CheckInProblems as refused:
+                problems = refused.problems
+            else:
+                if _red_flag(body):
+                    return render_template("checkins/urgent.html")
+                flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+                return redirect(url_for("checkins.index"))
+    return render_template(
+        "checkins/new.html", values=_form_values(None), problems=problems, client_id=client_id, shell=False
+    ), 422 if problems else 200
+
+
+@bp.get("/my/checkin")
+def offline_copy():
+    """The check-in form in a page that is the same for everyone, kept by the
+    service worker: ``checkin.js`` saves check-ins made here on the device
+    and sends them when there is a connection. Nothing personal is in it."""
+    return render_template("checkins/new.html", values={}, problems={}, client_id="", shell=True)
+
+
+@bp.get("/checkins")
+@login_required
+def index():
+    """History: a month calendar and the list of check-ins, newest first."""
+    today = utcnow().date()
+    try:
+        year, month = (int(part) for part in request.args.get("month", f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    month_rows = my_checkins(first, last)
+    by_day: dict[date, list[CheckIn]] = {}
+    for checkin in month_rows:
+        by_day.setdefault(checkin.local_date, []).append(checkin)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    return render_template(
+        "checkins/index.html",
+        checkins=my_checkins(limit=200),
+        first=first,
+        weeks=weeks,
+        by_day=by_day,
+        previous_month=(first - timedelta(days=1)).strftime("%Y-%m"),
+        next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
+    )
+
+
+@bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(checkin_id: int):
+    """Change a check-in (its time stays as it was)."""
+    checkin = get_owned_or_404(CheckIn, checkin_id)
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        body, problems = form_to_body(request.form, client_id=checkin.client_id, checked_at=checkin.checked_at.isoformat())
+        body["time_zone"] = checkin.time_zone
+        if not problems:
+            try:
+                clean = check_checkin(body, now=max(utcnow(), checkin.checked_at))
+            except CheckInProblems as refused:
+                problems = refused.problems
+            else:
+                _apply(checkin, clean)
+                db.session.commit()
+                if _red_flag(body):
+                    return render_template("checkins/urgent.html")
+                flash("Check-in updated.", "success")
+                return redirect(url_for("checkins.index"))
+    values = _form_values(None if request.method == "POST" else checkin)
+    return render_template("checkins/edit.html", checkin=checkin, values=values, problems=problems), 422 if problems else 200
+
+
+@bp.post("/checkins/<int:checkin_id>/delete")
+@login_required
+def delete(checkin_id: int):
+    db.session.delete(get_owned_or_404(CheckIn, checkin_id))
+    db.session.commit()
+    flash("Check-in deleted.", "success")
+    return redirect(url_for("checkins.index"))
+
+
+# --- JSON API -------------------------------------------------------------------------
+
+
+def _refuse(refused: CheckInProblems, status: int = 422):
+    field, message = next(iter(refused.problems.items()))
+    json_error(status, message, field=field, errors=refused.problems)
+
+
+@bp.get("/api/checkins")
+@login_required
+def list_checkins():
+    """Recent check-ins, newest first: this person's part of the offline snapshot."""
+    return jsonify(checkins=[checkin_json(c) for c in my_checkins(limit=SNAPSHOT_LIMIT)])
+
+
+@bp.post("/api/checkins")
+@login_required
+def create_checkin():
+    """Save a check-in. Idempotent on the device-made ``client_id``: a replay
+    gives back the stored check-in (200); the same id with a different
+    check-in is refused (409) and changes nothing."""
+    try:
+        clean = check_checkin(json_body())
+    except CheckInProblems as refused:
+        _refuse(refused)
+    try:
+        checkin, created = save_new(clean)
+    except CheckInProblems as refused:
+        _refuse(refused, 409)
+    return jsonify(checkin_json(checkin)), 201 if created else 200
+
+
+@bp.put("/api/checkins/<int:checkin_id>")
+@login_required
+def update_checkin(checkin_id: int):
+    """Change a check-in; the body is a whole check-in, as for creating one."""
+    checkin = get_owned_or_404(CheckIn, checkin_id)
+    data = json_body()
+    data.setdefault("client_id", checkin.client_id)
+    try:
+        clean = check_checkin(data, now=max(utcnow(), checkin.checked_at))
+    except CheckInProblems as refused:
+        _refuse(refused)
+    if clean["client_id"] != checkin.client_id:
+        json_error(409, "A check-in's id cannot change.", field="client_id")
+    _apply(checkin, clean)
+    db.session.commit()
+    return jsonify(checkin_json(checkin))
+
+
+@bp.delete("/api/checkins/<int:checkin_id>")
+@login_required
+def delete_checkin(checkin_id: int):
+    db.session.delete(get_owned_or_404(CheckIn, checkin_id))
+    db.session.commit()
+    return "", 204

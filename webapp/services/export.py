@@ -1,0 +1,113 @@
+"""Everything a person keeps in Steady, as plain data (SECURITY.md 18).
+
+Walks every model with a ``user_id`` column, so a feature added later is
+exported without anyone remembering to add it here. Encrypted text comes out
+decrypted (it is the person's own); secrets that are not the person's data —
+password and session hashes, push keys, the check-in body hash, raw
+ciphertext — are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Base, Encrypted, User
+
+#: Columns that are not the person's data: secrets and keys (a push endpoint is a
+#: capability URL), and the owner id; ``*_enc`` columns come out decrypted instead.
+LEFT_OUT = {"password_hash", "token_hash", "body_hash", "endpoint", "p256dh", "auth", "user_id"}
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def owned_models() -> list[type]:
+    """Every mapped class with a ``user_id`` column, by table name."""
+    models = [m.class_ for m in Base.registry.mappers if "user_id" in m.local_table.c]
+    return sorted(models, key=lambda cls: cls.__tablename__)
+
+
+def _row(obj) -> dict:
+    cls = type(obj)
+    table = cls.__table__
+    data = {}
+    for column in table.columns:
+        if column.key in LEFT_OUT or column.key.endswith("_enc"):
+            continue
+        data[column.key] = _plain(getattr(obj, column.key))
+    for name in dir(cls):
+        if isinstance(getattr(cls, name, None), Encrypted):
+            data[name] = getattr(obj, name)
+    return data
+
+
+def collect(session: Session, user_id: int) -> dict:
+    """``{"account": {...}, "<table>": [rows...]}`` for one person."""
+    user = session.get(User, user_id)
+    result: dict = {"account": {"email": user.email, "created_at": _plain(user.created_at)}}
+    for model in owned_models():
+        rows = session.scalars(select(model).where(model.user_id == user_id).order_by(*model.__table__.primary_key.columns))
+        result[model.__tablename__] = [_row(obj) for obj in rows]
+    return result
+
+
+def to_json(data: dict) -> str:
+    return json.dumps({"format": "steady-export-1", **data}, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    # A spreadsheet must not run what a person typed as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _csv(rows: list[dict], headers: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(row.get(h)) for h in headers])
+    return out.getvalue()
+
+
+def headers_for(table: str) -> list[str]:
+    model = next(m for m in owned_models() if m.__tablename__ == table)
+    columns = [c.key for c in model.__table__.columns if c.key not in LEFT_OUT and not c.key.endswith("_enc")]
+    encrypted = [name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted)]
+    return columns + sorted(encrypted)
+
+
+def to_csv_zip(data: dict) -> bytes:
+    """A zip with one CSV per kind of data (``account.csv``, ``check_ins.csv``...)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("account.csv", _csv([data["account"]], ["email", "created_at"]))
+        for table, rows in data.items():
+            if table == "account":
+                continue
+            archive.writestr(f"{table}.csv", _csv(rows, headers_for(table)))
+    return buffer.getvalue()

@@ -1,0 +1,337 @@
+// Check-ins on this device. The form (at /checkin, and at /my/checkin — the
+// same page for everyone, kept by the service worker so it opens with no
+// signal) saves each check-in into the outbox with an id made here and the
+// phone's time zone; the outbox sends it when it can, exactly once. Check-ins
+// still on the phone are listed with "Waiting to sync"; ones the server
+// refused are listed with the reason (and in "Changes that couldn't sync",
+// where they can be discarded). A "yes" to any red-flag question shows the
+// urgent-help panel at once, offline too. Built with textContent only.
+import { outboxStore } from "./device-store.js";
+import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+
+const API = "/api/checkins";
+const OFFLINE_COPY = "/my/checkin";
+const SEVERITY = ["none", "mild", "moderate", "severe"];
+const RETRY_MS = 5000;
+
+export function addCheckinsToSnapshot() {
+  addSnapshotSource(API, (snapshot, data) => ({ ...snapshot, checkins: data.checkins }));
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+// --- the form ------------------------------------------------------------------------
+
+function radioNumber(form, name) {
+  const checked = form.querySelector(`input[name="${name}"]:checked`);
+  return checked ? Number(checked.value) : null;
+}
+
+/** The form as the body POST /api/checkins takes (see checkins/checks.py). */
+export function bodyFrom(form) {
+  const value = (name) => form.elements[name]?.value ?? "";
+  const ticked = (name) => Boolean(form.elements[name]?.checked);
+  const yes = (name) => form.querySelector(`input[name="${name}"][value="yes"]`)?.checked || false;
+  const symptoms = {};
+  form.querySelectorAll('input[type="radio"][name^="symptom-"]:checked').forEach((input) => {
+    if (Number(input.value) > 0) symptoms[input.name.slice("symptom-".length)] = Number(input.value);
+  });
+  const hours = value("sleep_hours").trim();
+  return {
+    client_id: crypto.randomUUID(),
+    checked_at: new Date().toISOString(),
+    time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    overall: radioNumber(form, "overall"),
+    anxiety: radioNumber(form, "anxiety"),
+    sleep_hours: hours === "" ? null : Number(hours),
+    sleep_quality: radioNumber(form, "sleep_quality"),
+    symptoms,
+    other_symptoms: value("other_symptoms")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .map((label) => ({ label, severity: null })),
+    doses: form.querySelector('input[name="doses"]:checked')?.value ?? null,
+    self_care: { moved: ticked("moved"), ate: ticked("ate"), outside: ticked("outside"), connected: ticked("connected") },
+    red_flags: {
+      seizure: yes("seizure"),
+      hallucinations: yes("hallucinations"),
+      confusion: yes("confusion"),
+      suicidal_thoughts: yes("suicidal_thoughts"),
+    },
+    keep_suicidal_answer: ticked("keep_suicidal_answer"),
+    note: value("note").trim(),
+  };
+}
+
+/** What must be fixed before saving, as [field id, words]. */
+function problemsIn(body) {
+  const problems = [];
+  if (body.overall === null) problems.push(["overall", "Choose a number from 0 to 10 for how you are overall."]);
+  if (body.anxiety === null) problems.push(["anxiety", "Choose a number from 0 to 10 for anxiety."]);
+  if (body.sleep_hours !== null && !(body.sleep_hours >= 0 && body.sleep_hours <= 24)) {
+    problems.push(["sleep_hours", "Hours of sleep must be a number from 0 to 24."]);
+  }
+  if (!body.doses) problems.push(["doses", "Say whether you took your doses as planned (or that you are not tapering)."]);
+  if (body.note.length > 5000) problems.push(["note", `The note can be at most 5000 characters (it has ${body.note.length}).`]);
+  return problems;
+}
+
+function guessCountry(available) {
+  for (const language of navigator.languages || [navigator.language]) {
+    const region = (language.split("-")[1] || "").toUpperCase();
+    if (available.has(region)) return region;
+  }
+  return "";
+}
+
+/** The urgent-help panel: shown while any red-flag answer is yes, with the
+ * emergency number for the country this device chose on Help now. */
+function updateUrgentHelp(form) {
+  const root = form.closest("[data-page]") || document;
+  const panel = root.querySelector("[data-urgent-help]");
+  if (!panel) return false;
+  const body = bodyFrom(form);
+  const flagged = Object.values(body.red_flags).some(Boolean);
+  const keep = form.querySelector("[data-keep-answer]");
+  if (keep) keep.hidden = !body.red_flags.suicidal_thoughts;
+  const countries = [...panel.querySelectorAll(".urgent-country")];
+  const available = new Set(countries.map((node) => node.dataset.country).filter(Boolean));
+  const stored = localStorage.getItem("steady.country");
+  const chosen = stored !== null ? stored : guessCountry(available);
+  countries.forEach((node) => {
+    node.hidden = node.dataset.country !== (available.has(chosen) ? chosen : "");
+  });
+  const wasHidden = panel.hidden;
+  panel.hidden = !flagged;
+  if (flagged && wasHidden) panel.scrollIntoView({ block: "nearest" });
+  return flagged;
+}
+
+function showErrors(box, problems) {
+  box.replaceChildren(
+    element("h2", { text: "There is a problem" }),
+    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
+  );
+  box.hidden = false;
+  box.focus();
+}
+
+// --- lists ----------------------------------------------------------------------------
+
+function when(iso) {
+  const date = new Date(iso);
+  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+}
+
+function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = "" } = {}) {
+  const summary = [`Overall ${checkin.overall}/10`, `Anxiety ${checkin.anxiety}/10`];
+  if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(`Slept ${checkin.sleep_hours} h`);
+  const heading = element("h3", { text: when(checkin.checked_at) });
+  if (state === "waiting") heading.append(" ", element("span", { class: "tag tag-waiting", "data-waiting": true, text: "Waiting to sync" }));
+  if (state === "failed") heading.append(" ", element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" }));
+  const symptoms = Object.entries(checkin.symptoms || {}).map(([id, s]) => `${labels[id] || id} (${SEVERITY[s]})`);
+  (checkin.other_symptoms || []).forEach((item) => symptoms.push(item.label));
+  const item = element(
+    "li",
+    { class: "checkin-entry", "data-client-id": checkin.client_id },
+    heading,
+    element("p", { text: summary.join(" · ") }),
+    symptoms.length ? element("p", { class: "hint", text: symptoms.join(", ") }) : null
+  );
+  if (state === "failed") {
+    item.append(
+      element("p", { class: "error-message", text: reason }),
+      element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-checkin", "data-entry": entryId, text: "Put it back in the form to fix it" })
+    );
+  }
+  if (checkin.id) {
+    item.append(element("p", {}, element("a", { href: `/checkins/${checkin.id}/edit`, text: "Change or delete" })));
+  }
+  return item;
+}
+
+async function queued(userId) {
+  if (!userId) return [];
+  return (await outboxStore.all())
+    .filter((entry) => String(entry.userId) === String(userId) && entry.url === API && entry.method === "POST")
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+function symptomLabels() {
+  const labels = {};
+  document.querySelectorAll("fieldset.symptom").forEach((fieldset) => {
+    const input = fieldset.querySelector('input[name^="symptom-"]');
+    if (input) labels[input.name.slice("symptom-".length)] = fieldset.querySelector("legend").textContent.trim();
+  });
+  return labels;
+}
+
+async function render(root) {
+  const userId = await currentUser();
+  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
+    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
+  });
+  if (!userId) return;
+  const entries = await queued(userId);
+  const labels = symptomLabels();
+  const local = entries.map((entry) =>
+    entryItem(entry.body, { state: entry.failed ? "failed" : "waiting", reason: entry.failed, labels, entryId: entry.id })
+  );
+  const recent = root.querySelector('[data-list="recent-checkins"]');
+  if (recent) {
+    const snapshot = await readSnapshot(userId);
+    const pending = new Set(entries.map((entry) => entry.body?.client_id));
+    const synced = (snapshot.checkins || []).filter((c) => !pending.has(c.client_id)).slice(0, 10);
+    recent.replaceChildren(...local, ...synced.map((c) => entryItem(c, { labels })));
+    root.querySelector('[data-when="no-checkins"]').hidden = recent.childElementCount > 0;
+  }
+  const waiting = root.querySelector('[data-list="waiting-checkins"]');
+  if (waiting) {
+    waiting.replaceChildren(...local);
+    root.querySelector('[data-section="waiting"]').hidden = local.length === 0;
+  }
+}
+
+// --- sending ----------------------------------------------------------------------------
+
+async function sessionUser() {
+  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
+  return response.ok ? (await response.json()).user : null;
+}
+
+/** Send what is queued and, if anything went, bring the offline copy up to date. */
+async function catchUp(userId) {
+  if (!userId || !navigator.onLine) return;
+  try {
+    if (String(await sessionUser()) !== String(userId)) return;
+    const sent = await flushOutbox();
+    if (sent || !pageUser()) await refreshSnapshot(userId);
+  } catch (error) {
+    /* still offline, or the server is away: try again later */
+  }
+}
+
+/** Show a check-in's answers in the form again (to fix one the server refused). */
+function fillForm(form, body) {
+  const pick = (name, value) => {
+    const input = form.querySelector(`input[name="${name}"][value="${CSS.escape(String(value))}"]`);
+    if (input) input.checked = true;
+  };
+  form.reset();
+  pick("overall", body.overall);
+  pick("anxiety", body.anxiety);
+  if (body.sleep_quality !== null && body.sleep_quality !== undefined) pick("sleep_quality", body.sleep_quality);
+  pick("doses", body.doses);
+  form.elements.sleep_hours.value = body.sleep_hours ?? "";
+  Object.entries(body.symptoms || {}).forEach(([id, severity]) => pick(`symptom-${id}`, severity));
+  form.elements.other_symptoms.value = (body.other_symptoms || []).map((item) => item.label).join("\n");
+  Object.entries(body.self_care || {}).forEach(([name, ticked]) => {
+    if (form.elements[name]) form.elements[name].checked = Boolean(ticked);
+  });
+  Object.entries(body.red_flags || {}).forEach(([name, yes]) => pick(name, yes ? "yes" : "no"));
+  form.elements.keep_suicidal_answer.checked = Boolean(body.keep_suicidal_answer);
+  form.elements.note.value = body.note || "";
+  updateUrgentHelp(form);
+}
+
+function enableFixing(root, form, rerender) {
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest('button[data-action="fix-checkin"]');
+    if (!button || !form) return;
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    if (!entry) return;
+    fillForm(form, entry.body);
+    await outboxStore.remove(entry.id);
+    // Every list drawn from this device's data (the "couldn't sync" panel too) draws itself again.
+    document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId: entry.userId } }));
+    const status = root.querySelector("[data-checkin-status]");
+    status.textContent = `Your check-in is back in the form. Fix it and save it again. (${entry.failed})`;
+    status.hidden = false;
+    form.querySelector("legend").scrollIntoView({ block: "start" });
+    await rerender();
+  });
+}
+
+function enableForm(root, rerender) {
+  const form = root.querySelector("[data-checkin-form]");
+  if (!form) return;
+  const status = root.querySelector("[data-checkin-status]");
+  const errors = form.querySelector("[data-checkin-errors]");
+  form.elements.time_zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  form.addEventListener("change", () => updateUrgentHelp(form));
+  updateUrgentHelp(form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const userId = await currentUser();
+    if (!userId) return;
+    const body = bodyFrom(form);
+    const problems = problemsIn(body);
+    if (problems.length) {
+      showErrors(errors, problems);
+      return;
+    }
+    errors.hidden = true;
+    const flagged = updateUrgentHelp(form);
+    const sending = send(userId, "POST", API, body).catch(() => 0);
+    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
+    form.reset();
+    updateUrgentHelp(form);
+    const panel = root.querySelector("[data-urgent-help]");
+    if (flagged && panel) panel.hidden = false; // keep the help on screen after saving
+    status.textContent = navigator.onLine
+      ? "Check-in saved. Thank you for taking a moment for yourself."
+      : "Check-in saved on this phone. It will sync when you are back online.";
+    status.hidden = false;
+    (flagged ? panel : status).scrollIntoView({ block: "nearest" });
+    await rerender();
+    sending.then(async (sent) => {
+      if (sent && pageUser()) await refreshSnapshot(userId).catch(() => {});
+      await rerender();
+    });
+  });
+}
+
+export function enableCheckin() {
+  // The worker answered /checkin or /checkins with its offline page: open the copy kept here.
+  if (["/checkin", "/checkins"].includes(window.location.pathname) && !document.querySelector("[data-page]")) {
+    currentUser().then((userId) => {
+      if (userId) window.location.replace(OFFLINE_COPY);
+    });
+    return;
+  }
+  // Changing a check-in online (a plain form): the urgent help shows at once there too.
+  document.querySelectorAll("form[data-checkin-edit]").forEach((form) => {
+    form.addEventListener("change", () => updateUrgentHelp(form));
+    updateUrgentHelp(form);
+  });
+  const root = document.querySelector('[data-page="checkin"], [data-page="checkins"]');
+  if (!root) return;
+  const rerender = () => render(root).catch(() => {});
+  enableForm(root, rerender);
+  enableFixing(root, root.querySelector("[data-checkin-form]"), rerender);
+  rerender();
+  document.addEventListener("steady:snapshot", rerender);
+  // A change discarded from "Changes that couldn't sync" leaves the list here too.
+  const problems = document.querySelector('[data-list="sync-problems"]');
+  if (problems) new MutationObserver(rerender).observe(problems, { childList: true });
+  const retry = async () => {
+    const userId = await currentUser();
+    if ((await queued(userId)).some((entry) => !entry.failed)) await catchUp(userId);
+    await rerender();
+  };
+  window.addEventListener("online", retry);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") retry();
+  });
+  setInterval(retry, RETRY_MS);
+}
