@@ -29,7 +29,12 @@ export async function readSnapshot(userId) {
  * a refresh whose answers left the server before such a change must not undo it. */
 let localChanges = 0;
 
+// Once sign-out starts, nothing may write this person's data to the device
+// again (a snapshot download still in flight would otherwise land after it).
+let signingOut = false;
+
 async function storeSnapshot(userId, snapshot) {
+  if (signingOut) return;
   await kv.set(snapshotKey(userId), snapshot);
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
 }
@@ -203,6 +208,7 @@ function interceptSignOut() {
       try {
         await Promise.race([flushOutbox(), new Promise((resolve) => setTimeout(resolve, 5000))]);
       } finally {
+        signingOut = true;
         await forgetUser(userId);
         form.submit();
       }
