@@ -35,6 +35,8 @@ PUBLIC = {
     "plan.offline_copy",
     "plan.shared",
     "checkins.offline_copy",
+    "taper.offline_dose",
+    "insights.offline_chart",
 }
 
 
@@ -107,6 +109,14 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6, "anxiety": 4, "doses": "as_planned"},
         headers={"X-CSRFToken": token},
     )
+    owner.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    owner.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    owner.post("/taper/steps/new", data={"starts_on": "2026-01-01", "daily_dose": "10", "csrf_token": token})
+    owner.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "10"},
+        headers={"X-CSRFToken": token},
+    )
     tables = Base.metadata.tables
     reminder_id = db.session.execute(select(tables["reminders"].c.id)).scalar_one()
     owner_id = db.session.execute(select(tables["reminders"].c.user_id)).scalar_one()
@@ -127,6 +137,8 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "device_id": db.session.execute(select(tables["push_subscriptions"].c.id)).scalar_one(),
         "delivery_id": delivery_id,
         "checkin_id": db.session.execute(select(tables["check_ins"].c.id)).scalar_one(),
+        "step_id": db.session.execute(select(tables["taper_steps"].c.id)).scalar_one(),
+        "dose_id": db.session.execute(select(tables["dose_logs"].c.id)).scalar_one(),
     }
     db.session.rollback()
 
