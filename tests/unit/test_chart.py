@@ -104,8 +104,8 @@ def test_symptom_load_is_a_percent_of_the_whole_checklist_at_its_worst():
     assert symptom_load({}) == 0
     assert symptom_load({i: 3 for i in ids}) == 100
     assert symptom_load({ids[0]: 3}) == pytest.approx(100 / len(ids))
-    # Ids that are not on the list, odd values and booleans do not count.
-    assert symptom_load({"made_up": 3, ids[0]: True, ids[1]: 9}) == pytest.approx(100 * 3 / (3 * len(ids)))
+    # Ids that are not on the list, out-of-range values and booleans do not count.
+    assert symptom_load({"made_up": 3, ids[0]: True, ids[1]: 9, ids[2]: -1, ids[3]: 2}) == pytest.approx(100 * 2 / (3 * len(ids)))
 
 
 def test_series_accepts_stored_check_ins_and_device_check_ins():

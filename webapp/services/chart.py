@@ -31,6 +31,7 @@ import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable, NamedTuple, Sequence
@@ -146,16 +147,21 @@ def _local_date(item) -> date | None:
     return value if isinstance(value, date) else None
 
 
+@lru_cache(maxsize=1)
+def _checklist() -> frozenset[str]:
+    return frozenset(s.id for s in symptoms())
+
+
 def symptom_load(severities: dict | None) -> float:
-    """0-100: how much of the checklist's worst case this check-in reported."""
-    ids = [s.id for s in symptoms()]
-    severities = severities or {}
+    """0-100: how much of the checklist's worst case this check-in reported.
+    Only severities 0-3 of symptoms on the list count (a check-in is checked
+    before it is stored, so anything else is not ours to guess at)."""
+    checklist = _checklist()
     total = 0
-    for symptom_id in ids:
-        value = severities.get(symptom_id, 0)
-        if isinstance(value, int) and not isinstance(value, bool):
-            total += min(max(value, 0), 3)
-    return 100.0 * total / (3 * len(ids))
+    for symptom_id, value in (severities or {}).items():
+        if symptom_id in checklist and type(value) is int and 0 <= value <= 3:
+            total += value
+    return 100.0 * total / (3 * len(checklist))
 
 
 def _number(value) -> float | None:
@@ -164,18 +170,16 @@ def _number(value) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def daily_series(checkins: Iterable, start: date, end: date) -> list[DayPoint]:
-    """One ``DayPoint`` for every day from ``start`` to ``end`` (both
-    included), oldest first; check-ins outside the range are left out."""
-    if end < start:
-        return []
-    span = (end - start).days + 1
-    sums = [[0.0, 0, 0.0, 0, 0.0, 0] for _ in range(span)]  # mood, n, anxiety, n, load, check-ins
+def _by_day(checkins: Iterable, start: date, end: date) -> dict[date, list[float]]:
+    """Sums per local day: ``[mood, n, anxiety, n, load, check-ins]``."""
+    sums: dict[date, list[float]] = {}
     for item in checkins:
         day = _local_date(item)
         if day is None or not start <= day <= end:
             continue
-        bucket = sums[(day - start).days]
+        bucket = sums.get(day)
+        if bucket is None:
+            bucket = sums[day] = [0.0, 0, 0.0, 0, 0.0, 0]
         mood, anxiety = _number(_field(item, "overall")), _number(_field(item, "anxiety"))
         if mood is not None:
             bucket[0] += mood
@@ -185,16 +189,29 @@ def daily_series(checkins: Iterable, start: date, end: date) -> list[DayPoint]:
             bucket[3] += 1
         bucket[4] += symptom_load(_field(item, "symptoms"))
         bucket[5] += 1
-    points = []
-    for offset, (mood, n_mood, anxiety, n_anxiety, load, count) in enumerate(sums):
-        points.append(DayPoint(
-            day=start + timedelta(days=offset),
-            mood=round(mood / n_mood, 1) if n_mood else None,
-            anxiety=round(anxiety / n_anxiety, 1) if n_anxiety else None,
-            load=round(load / count, 1) if count else None,
-            checkins=count,
-        ))
-    return points
+    return sums
+
+
+def _point(day: date, bucket: list[float] | None) -> DayPoint:
+    if bucket is None:
+        return DayPoint(day, None, None, None, 0)
+    mood, n_mood, anxiety, n_anxiety, load, count = bucket
+    return DayPoint(
+        day=day,
+        mood=round(mood / n_mood, 1) if n_mood else None,
+        anxiety=round(anxiety / n_anxiety, 1) if n_anxiety else None,
+        load=round(load / count, 1),
+        checkins=int(count),
+    )
+
+
+def daily_series(checkins: Iterable, start: date, end: date) -> list[DayPoint]:
+    """One ``DayPoint`` for every day from ``start`` to ``end`` (both
+    included), oldest first; check-ins outside the range are left out."""
+    if end < start:
+        return []
+    sums = _by_day(checkins, start, end)
+    return [_point(day, sums.get(day)) for day in (start + timedelta(days=i) for i in range((end - start).days + 1))]
 
 
 def _change(previous: Decimal | None, dose: Decimal) -> str:
@@ -453,7 +470,7 @@ def render_svg(
     end = max(end, start)
     cid = re.sub(r"[^A-Za-z0-9_-]", "", chart_id) or "chart"
     unit_text = _NOT_XML.sub("", str(unit)).strip()
-    pending_points = [p for p in daily_series(pending, start, end) if p.checkins]
+    pending_points = [_point(day, bucket) for day, bucket in sorted(_by_day(pending, start, end).items())]
     pending_count = sum(p.checkins for p in pending_points)
 
     dose_peak = max((float(p.dose) for p in dose_steps), default=0.0)
