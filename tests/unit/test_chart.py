@@ -191,6 +191,8 @@ def test_dose_is_a_step_line_with_cut_markers_at_the_cut_dates_only():
     [dose] = plotted(root, "chart-dose")
     # The dose axis runs 0-10 mg: 10 → y 30, 9 → 50, 9.5 → 40, 8 → 70.
     assert dose.get("d") == "M70 30H140.8V50H247V50H317.8V40H388.6V70H424"
+    assert root.get("data-dose-max") == "10"  # so a page script can place a dose too
+    assert y_of(root, 10 * 8 / float(root.get("data-dose-max"))) == 70
 
     markers = [g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-cut-marker"]
     assert [g.get("data-date") for g in markers] == ["2026-03-03", "2026-03-10"]

@@ -301,8 +301,7 @@ def _n(value: float) -> str:
 
 def dose_text(dose: Decimal) -> str:
     """``Decimal("2.50")`` → ``"2.5"``, ``Decimal("10")`` → ``"10"``."""
-    text = format(Decimal(dose).normalize(), "f")
-    return text
+    return format(Decimal(dose).normalize(), "f")
 
 
 def _long_date(day: date) -> str:
@@ -465,7 +464,11 @@ def render_svg(
     charts. The root carries the scales as data attributes, so a script can
     place a point for day ``d`` and value ``v`` (0-10) at
     ``x = data-x0 + days(d - data-start) * data-px-per-day`` and
-    ``y = data-y0 + (data-y10 - data-y0) * v / 10``.
+    ``y = data-y0 + (data-y10 - data-y0) * v / 10`` (symptom load: ``v`` =
+    load / 10; a dose: ``v`` = 10 * dose / data-dose-max).
+
+    The result is markup: put it in a template with ``Markup(svg)``; every
+    piece of user text in it (``unit``, ``title``) is already escaped.
     """
     end = max(end, start)
     cid = re.sub(r"[^A-Za-z0-9_-]", "", chart_id) or "chart"
