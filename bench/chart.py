@@ -131,16 +131,20 @@ def cases(checkins, steps, start, end) -> list[tuple[str, Callable[[], str]]]:
     ]
 
 
-def median_ms(run: Callable[[], str], repeats: int) -> tuple[float, int]:
-    run()  # warm up (the symptom list is read once and cached)
-    times = []
-    size = 0
+def measure(named_cases: list[tuple[str, Callable[[], str]]], repeats: int) -> list[tuple[str, float, int]]:
+    """``(name, median ms, output bytes)`` per case. The cases take turns
+    within each repeat, so a busy moment on a shared machine slows them all
+    alike and the ratio stays fair."""
+    times: dict[str, list[float]] = {name: [] for name, _ in named_cases}
+    sizes: dict[str, int] = {}
+    for name, run in named_cases:
+        sizes[name] = len(run().encode())  # warm up (the symptom list is read once and cached)
     for _ in range(repeats):
-        began = time.perf_counter()
-        output = run()
-        times.append((time.perf_counter() - began) * 1000)
-        size = len(output.encode())
-    return statistics.median(times), size
+        for name, run in named_cases:
+            began = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - began) * 1000)
+    return [(name, statistics.median(times[name]), sizes[name]) for name, _ in named_cases]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = make_steps(args.days)
     start, end = TODAY - timedelta(days=args.days - 1), TODAY
 
-    results = [(name, *median_ms(run, args.repeats)) for name, run in cases(checkins, steps, start, end)]
+    results = measure(cases(checkins, steps, start, end), args.repeats)
     steady_ms, steady_size = results[0][1], results[0][2]
     naive_ms, naive_size = results[1][1], results[1][2]
 

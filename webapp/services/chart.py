@@ -64,7 +64,7 @@ LOAD_DASH = "6 3"
 CUT_DASH = "2 3"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: two years of them are made per chart, and frozen is slow to build
 class DayPoint:
     """One local day. ``mood``, ``anxiety`` (0-10) and ``load`` (0-100) are
     means over the day's check-ins, or ``None`` when there were none."""
@@ -93,7 +93,7 @@ class DoseSeries(NamedTuple):
     cuts: list[date]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TableRow:
     """One row of the table alternative; ``dose`` is the planned daily dose
     that day (``None`` before the first step), ``dose_change`` as in
@@ -129,22 +129,26 @@ def range_bounds(range_name: str, today: date, first_date: date | None) -> tuple
 # --------------------------------------------------------------------- series
 
 
-def _field(item, name: str, default=None):
-    """Check-ins come as model objects, or as plain dicts (a check-in still
-    waiting to sync, as the device holds it)."""
+_FIELDS = ("local_date", "overall", "anxiety", "symptoms")
+
+
+def _fields(item) -> tuple:
+    """``(local_date, overall, anxiety, symptoms)`` of a check-in, which
+    comes as a model object or as a plain dict (a check-in still waiting to
+    sync, as the device holds it, with its date as ISO text)."""
     if isinstance(item, dict):
-        return item.get(name, default)
-    return getattr(item, name, default)
-
-
-def _local_date(item) -> date | None:
-    value = _field(item, "local_date")
-    if isinstance(value, str):
+        values = [item.get(name) for name in _FIELDS]
+    else:
+        values = [getattr(item, name, None) for name in _FIELDS]
+    day = values[0]
+    if isinstance(day, str):
         try:
-            return date.fromisoformat(value[:10])
+            values[0] = date.fromisoformat(day[:10])
         except ValueError:
-            return None
-    return value if isinstance(value, date) else None
+            values[0] = None
+    elif not isinstance(day, date):
+        values[0] = None
+    return tuple(values)
 
 
 @lru_cache(maxsize=1)
@@ -165,29 +169,29 @@ def symptom_load(severities: dict | None) -> float:
 
 
 def _number(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
+    if type(value) is int:  # not a bool
+        return value
+    return value if type(value) is float and math.isfinite(value) else None
 
 
 def _by_day(checkins: Iterable, start: date, end: date) -> dict[date, list[float]]:
     """Sums per local day: ``[mood, n, anxiety, n, load, check-ins]``."""
     sums: dict[date, list[float]] = {}
     for item in checkins:
-        day = _local_date(item)
+        day, mood, anxiety, severities = _fields(item)
         if day is None or not start <= day <= end:
             continue
         bucket = sums.get(day)
         if bucket is None:
             bucket = sums[day] = [0.0, 0, 0.0, 0, 0.0, 0]
-        mood, anxiety = _number(_field(item, "overall")), _number(_field(item, "anxiety"))
+        mood, anxiety = _number(mood), _number(anxiety)
         if mood is not None:
             bucket[0] += mood
             bucket[1] += 1
         if anxiety is not None:
             bucket[2] += anxiety
             bucket[3] += 1
-        bucket[4] += symptom_load(_field(item, "symptoms"))
+        bucket[4] += symptom_load(severities)
         bucket[5] += 1
     return sums
 
@@ -337,9 +341,17 @@ class _Scale:
         self.x0 = LEFT + (self.plot_width / 2 if end == start else 0)
         self.bottom = TOP + PLOT_HEIGHT
         self.dose_max = dose_max
+        self._x_text: dict[date, str] = {}
 
     def x(self, day: date) -> float:
         return self.x0 + (day - self.start).days * self.px_per_day
+
+    def x_text(self, day: date) -> str:
+        """``x`` as it goes in the SVG, worked out once per day."""
+        text = self._x_text.get(day)
+        if text is None:
+            text = self._x_text[day] = _n(self.x(day))
+        return text
 
     def y(self, value: float) -> float:
         """Mood 0-10 (symptom load / 10 shares the axis)."""
@@ -356,6 +368,7 @@ def _line_path(days: Sequence[DayPoint], value, scale: _Scale) -> str:
     (``M1 2L3 4 5 6``) to keep two years of days small."""
     parts: list[str] = []
     run = 0
+    y_text: dict[float, str] = {}  # values repeat (0-10 in tenths), so format each once
     for point in days:
         v = value(point)
         if v is None:
@@ -363,8 +376,10 @@ def _line_path(days: Sequence[DayPoint], value, scale: _Scale) -> str:
                 parts.append("h0")
             run = 0
             continue
-        xy = f"{_n(scale.x(point.day))} {_n(scale.y(v))}"
-        parts.append(("M" if run == 0 else "L" if run == 1 else " ") + xy)
+        y = y_text.get(v)
+        if y is None:
+            y = y_text[v] = _n(scale.y(v))
+        parts.append(("M" if run == 0 else "L" if run == 1 else " ") + scale.x_text(point.day) + " " + y)
         run += 1
     if run == 1:
         parts.append("h0")
