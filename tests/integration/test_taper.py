@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import csrf_from
 from webapp.extensions import db
 from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, utcnow
 
