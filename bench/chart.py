@@ -122,13 +122,30 @@ def json_days(checkins, steps, start, end) -> str:
     return json.dumps([[d.day.isoformat(), d.mood, d.anxiety, d.load, d.checkins] for d in days])
 
 
-def cases(checkins, steps, start, end) -> list[tuple[str, Callable[[], str]]]:
+def summary_page(app, checkins, steps, start, end) -> str:
+    """The clinician summary for the whole range, as the page renders it:
+    steps, adherence, weekly trends, symptoms, the chart and the HTML."""
+    from flask import render_template
+
+    from webapp.services import summary
+
+    plan = SimpleNamespace(medication="Diazepam", form="tablet", unit="mg")
+    with app.test_request_context("/summary/print"):
+        report = summary.build(start=start, end=end, steps=steps, doses=[], checkins=checkins, unit="mg", title="Windows and waves")
+        return render_template("insights/summary.html", report=report, plan=plan, notes=[], printed_on=datetime.now(timezone.utc),
+                               STEP_WORDS={"start": "Starting dose", "cut": "Cut", "hold": "Hold", "updose": "Increase", "end": "End"}, FORMS={})
+
+
+def cases(checkins, steps, start, end, app=None) -> list[tuple[str, Callable[[], str]]]:
     """What is timed, Steady's chart first; the naive renderer is the baseline."""
-    return [
+    named = [
         ("Steady chart (series + SVG + table)", lambda: steady_chart(checkins, steps, start, end)),
         ("naive SVG, one element per point", lambda: naive_chart(checkins, steps, start, end)),
         ("json.dumps of the day points", lambda: json_days(checkins, steps, start, end)),
     ]
+    if app is not None:
+        named.append(("clinician summary page (all of it, HTML)", lambda: summary_page(app, checkins, steps, start, end)))
+    return named
 
 
 def measure(named_cases: list[tuple[str, Callable[[], str]]], repeats: int) -> list[tuple[str, float, int]]:
@@ -157,7 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     steps = make_steps(args.days)
     start, end = TODAY - timedelta(days=args.days - 1), TODAY
 
-    results = measure(cases(checkins, steps, start, end), args.repeats)
+    import tempfile
+
+    from webapp import create_app
+
+    instance = tempfile.mkdtemp(prefix="steady-chart-bench-")
+    app = create_app({"TESTING": True}, environ={"DATABASE_URL": f"sqlite:///{instance}/bench.db"}, instance_path=instance)
+    results = measure(cases(checkins, steps, start, end, app), args.repeats)
     steady_ms, steady_size = results[0][1], results[0][2]
     naive_ms, naive_size = results[1][1], results[1][2]
 
@@ -169,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"days={args.days} checkins={len(checkins)} steady_ms={steady_ms:.2f} naive_ms={naive_ms:.2f} "
         f"ratio={steady_ms / naive_ms:.2f} svg_kb={steady_size / 1024:.1f} naive_svg_kb={naive_size / 1024:.1f} "
-        f"json_ms={results[2][1]:.2f}"
+        f"json_ms={results[2][1]:.2f} summary_ms={results[3][1]:.2f} summary_kb={results[3][2] / 1024:.1f}"
     )
     return 0
 
