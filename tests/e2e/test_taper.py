@@ -210,10 +210,15 @@ def test_taper_chart_and_summary_pages_have_no_serious_accessibility_problems(
     context = new_context(service_workers="block", storage_state=taper_account)
     page = context.new_page()
     page.emulate_media(color_scheme=scheme)
-    for path in ("/taper", "/taper/setup", "/taper/steps/new", "/taper/doses", "/my/dose", "/chart?range=7", "/chart?range=all", "/summary"):
+    for path in ("/taper", "/taper/setup", "/taper/steps/new", "/taper/doses", "/my/dose", "/chart?range=7", "/chart?range=all", "/summary", "/my/chart"):
         page.goto(shared_server.url + path)
         page.wait_for_load_state("load")
         axe(page, f"{path} ({scheme})")
+    for start, link in (("/taper", "Change or delete the step"), ("/taper/doses", "Change or delete this dose")):
+        page.goto(shared_server.url + start)
+        page.get_by_role("link", name=link).first.click()
+        page.wait_for_load_state("load")
+        axe(page, f"{page.url} ({scheme})")
     page.goto(shared_server.url + "/summary")
     page.get_by_role("button", name="Make the summary").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Taper summary")
@@ -238,3 +243,26 @@ def test_taper_chart_and_summary_pages_have_no_serious_accessibility_problems(
     fresh.emulate_media(color_scheme=scheme)
     fresh.goto(shared_server.url + "/taper")
     axe(fresh, f"/taper disclaimer ({scheme})")
+
+
+def test_a_dose_the_server_refuses_is_listed_and_can_be_fixed(shared_server, new_context, taper_account):
+    context = new_context(service_workers="block", storage_state=taper_account)
+    page = context.new_page()
+    page.goto(shared_server.url + "/taper/doses")
+    form = page.locator("form[data-dose-form]")
+    form.get_by_label("Amount").fill("20000")
+    form.get_by_role("button", name="Save dose").click()
+    failed = page.locator('[data-list="waiting-doses"] [data-failed]')
+    expect(failed).to_have_count(1, timeout=SYNC_TIMEOUT)
+    problems = page.locator('[data-list="sync-problems"]')
+    expect(problems).to_contain_text("The dose you logged (20000) couldn't sync.")
+    expect(problems).to_contain_text("looks too large")
+    page.get_by_role("button", name="Put it back in the form to fix it").click()
+    expect(form.get_by_label("Amount")).to_have_value("20000")
+    expect(failed).to_have_count(0)
+    form.get_by_label("Amount").fill("2")
+    form.get_by_role("button", name="Save dose").click()
+    expect(page.locator("[data-dose-status]")).to_contain_text("Dose logged")
+    page.wait_for_function(f"async () => ({OUTBOX_ALL})().then((all) => all.length === 0)", timeout=SYNC_TIMEOUT)
+    amounts = [d["amount"] for d in page.evaluate(GET_JSON, "/api/taper")["taper"]["doses"]]
+    assert "2" in amounts and "20000" not in amounts

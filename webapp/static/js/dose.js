@@ -89,7 +89,12 @@ async function render(root) {
           ? element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" })
           : element("span", { class: "tag tag-waiting", "data-waiting": true, text: "Waiting to sync" })
       );
-      if (entry.failed) item.append(element("p", { class: "error-message", text: entry.failed }));
+      if (entry.failed) {
+        item.append(
+          element("p", { class: "error-message", text: entry.failed }),
+          element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-dose", "data-entry": entry.id, text: "Put it back in the form to fix it" })
+        );
+      }
       return item;
     })
   );
@@ -169,6 +174,27 @@ function enableForm(root, rerender) {
   });
 }
 
+/** A dose the server refused goes back into the form, to be fixed and saved again. */
+function enableFixing(root, rerender) {
+  const form = root.querySelector("[data-dose-form]");
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest('button[data-action="fix-dose"]');
+    if (!button || !form) return;
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    if (!entry) return;
+    form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
+    form.elements.amount.value = entry.body.amount;
+    form.elements.note.value = entry.body.note || "";
+    await outboxStore.remove(entry.id);
+    document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId: entry.userId } }));
+    const status = root.querySelector("[data-dose-status]");
+    status.textContent = `Your dose is back in the form. Fix it and save it again. (${entry.failed})`;
+    status.hidden = false;
+    form.elements.amount.focus();
+    await rerender();
+  });
+}
+
 export function enableDoses() {
   // The worker answered /taper/doses with its offline page: open the copy kept here.
   if (window.location.pathname === "/taper/doses" && !document.querySelector("[data-page]")) {
@@ -181,6 +207,7 @@ export function enableDoses() {
   if (!root) return;
   const rerender = () => render(root).catch(() => {});
   enableForm(root, rerender);
+  enableFixing(root, rerender);
   rerender();
   document.addEventListener("steady:snapshot", rerender);
   const retry = async () => {
