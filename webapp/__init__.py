@@ -62,5 +62,8 @@ def create_app(
     assets.init_app(app)
     for feature in (core, auth, account, toolkit, cards, checkins, taper, insights, export, people, plan, reminders, pwa):
         app.register_blueprint(feature.bp)
+    from webapp import openapi
+
+    app.register_blueprint(openapi.bp)  # /api/openapi.json
     core.register_error_handlers(app)
     return app

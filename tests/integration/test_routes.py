@@ -37,6 +37,7 @@ PUBLIC = {
     "checkins.offline_copy",
     "taper.offline_dose",
     "insights.offline_chart",
+    "openapi.spec",
 }
 
 

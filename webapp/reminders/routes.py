@@ -430,6 +430,11 @@ def delete_subscription():
     return "", 204
 
 
+#: Snoozes of one reminder slot; a tenth would not fit the slot key, and nine
+#: hours of "again in an hour" is as far as a reminder should follow anyone.
+MAX_SNOOZES = 9
+
+
 @bp.post("/api/reminders/deliveries/<int:delivery_id>/snooze")
 @login_required
 def snooze(delivery_id: int):
@@ -439,6 +444,9 @@ def snooze(delivery_id: int):
         ReminderDelivery.reminder_id == delivery.reminder_id,
         ReminderDelivery.slot_key.like(f"{delivery.slot_key.split('+')[0]}+snooze%"),
     ).count()
+    if previous >= MAX_SNOOZES:
+        # slot_key holds "<slot>+snooze<n>" in 24 characters: n stays one digit.
+        json_error(409, f"This reminder was already snoozed {MAX_SNOOZES} times. It will come again at its next time.")
     base_key = delivery.slot_key.split("+")[0]
     again = ReminderDelivery(
         reminder_id=delivery.reminder_id,
