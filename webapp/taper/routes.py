@@ -164,7 +164,6 @@ def index():
 def accept():
     """Accept the one-time disclaimer (SAFETY.md)."""
     if request.form.get("understood") != "y":
-        flash("Tick the box to say you have read the note, then continue.", "error")
         return render_template("taper/disclaimer.html", problem=True), 422
     if my_plan() is None:
         db.session.add(TaperPlan(user_id=current_user.id))
