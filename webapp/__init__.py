@@ -62,5 +62,8 @@ def create_app(
     assets.init_app(app)
     for feature in (core, auth, account, toolkit, cards, checkins, export, people, plan, reminders, pwa):
         app.register_blueprint(feature.bp)
+    from webapp import circle
+
+    app.register_blueprint(circle.bp)
     core.register_error_handlers(app)
     return app
