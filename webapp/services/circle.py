@@ -9,6 +9,7 @@ nothing and adds only what the person turned on for that link.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import hmac
 import re
 import secrets
@@ -154,10 +155,10 @@ def taper_progress(user_id: int, today: date):
     """``services.taper.progress_for`` when the taper tracker is installed;
     ``None`` (no taper) when it is not, or the person has no plan."""
     try:
-        from webapp.services import taper
+        taper = importlib.import_module("webapp.services.taper")
     except ModuleNotFoundError as missing:
-        if missing.name not in ("webapp.services.taper",):
-            raise
+        if missing.name != "webapp.services.taper":
+            raise  # the tracker is there but something it needs is not: a real fault
         return None
     return taper.progress_for(user_id, today)
 
