@@ -14,6 +14,7 @@ import { addPeopleToSnapshot, enablePeople } from "./people.js";
 import { addPlanToSnapshot, enablePlan } from "./plan.js";
 import { enablePush } from "./push.js";
 import { addCheckinsToSnapshot, enableCheckin } from "./checkin.js";
+import { enableCircle } from "./circle.js";
 
 registerServiceWorker();
 watchConnection();
@@ -32,3 +33,4 @@ enablePeople(synced);
 enablePlan(synced);
 enablePush();
 enableCheckin();
+enableCircle();
