@@ -65,5 +65,8 @@ def create_app(
     from webapp import openapi
 
     app.register_blueprint(openapi.bp)  # /api/openapi.json
+    from webapp import circle
+
+    app.register_blueprint(circle.bp)
     core.register_error_handlers(app)
     return app

@@ -80,7 +80,8 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
     settings_form.timezone.choices = zone_names()
     reminders = db.session.scalars(
         select(Reminder)
-        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False))
+        # Weekly circle reminders are set where the person is supported (/circle/supporting).
+        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None))
         .order_by(Reminder.created_at)
     ).all()
     devices = db.session.scalars(

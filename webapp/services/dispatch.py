@@ -57,6 +57,8 @@ KINDS = {
     # Deliberately vague: a lock screen must not say that someone takes medication.
     "dose": ("A reminder from Steady", "It is time for what you planned.", "/", "Open Steady"),
     "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
+    # A supporter's weekly nudge; its title names the person ("Check in on Sam").
+    "circle": ("Check in on someone you support", "A short message can mean a lot.", "/circle/supporting", "Open Steady"),
 }
 
 

@@ -16,6 +16,7 @@ import { enablePush } from "./push.js";
 import { addCheckinsToSnapshot, enableCheckin } from "./checkin.js";
 import { addTaperToSnapshot, enableDoses } from "./dose.js";
 import { addChartToSnapshot, enableChart } from "./chart.js";
+import { enableCircle } from "./circle.js";
 
 registerServiceWorker();
 watchConnection();
@@ -38,3 +39,4 @@ enablePush();
 enableCheckin();
 enableDoses();
 enableChart();
+enableCircle();
