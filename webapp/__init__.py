@@ -58,9 +58,11 @@ def create_app(
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
     from webapp import account, assets, auth, cards, checkins, core, export, people, plan, pwa, reminders, toolkit
+    from webapp import lock
 
     assets.init_app(app)
     for feature in (core, auth, account, toolkit, cards, checkins, export, people, plan, reminders, pwa):
         app.register_blueprint(feature.bp)
+    app.register_blueprint(lock.bp)
     core.register_error_handlers(app)
     return app

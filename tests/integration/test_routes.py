@@ -35,6 +35,7 @@ PUBLIC = {
     "plan.offline_copy",
     "plan.shared",
     "checkins.offline_copy",
+    "lock.settings",
 }
 
 

@@ -14,8 +14,10 @@ import { addPeopleToSnapshot, enablePeople } from "./people.js";
 import { addPlanToSnapshot, enablePlan } from "./plan.js";
 import { enablePush } from "./push.js";
 import { addCheckinsToSnapshot, enableCheckin } from "./checkin.js";
+import { enableAppLock } from "./app-lock.js";
 
 registerServiceWorker();
+enableAppLock();
 watchConnection();
 offerInstall();
 enablePasswordToggles();
