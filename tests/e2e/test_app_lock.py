@@ -217,3 +217,87 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)
     # Still sealed at rest while unlocked.
     assert found_in(dump_storage(page)["text"], secret) == []
+
+
+def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    context = new_context()
+    context.clock.install()  # time flows as usual; the test can move it on
+    page = context.new_page()
+    email = unique_email("lock-tries")
+    accounts.register(page, server.url, email)
+    accounts.expect_signed_in(page)
+    pwa.wait_controlled(page, timeout=40_000)
+    person = {"name": f"Robin Ashdown {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900555", "text": True, "pin": True}
+    add_person(page, server.url, person)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    turn_on_lock(page, server.url, idle="1 minute")
+
+    # Unused for the chosen minute: locked.
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    page.clock.fast_forward("00:50")
+    expect(lock_screen(page)).to_have_count(0)
+    page.clock.fast_forward("00:20")
+    expect(lock_screen(page)).to_be_visible()
+    assert person["name"] not in page.content()
+
+    message = page.locator("[data-lock-message]")
+    for attempt in (1, 2):
+        unlock(page, f"00000{attempt}")
+        expect(message).to_contain_text(f"After {10 - attempt} more wrong PINs")
+    unlock(page, "000003")
+    expect(message).to_contain_text("You can try again in 30 seconds")
+    # During the wait even the right PIN is refused, after a reload too.
+    page.reload()
+    expect(lock_screen(page)).to_be_visible()
+    unlock(page, PIN)
+    expect(message).to_contain_text("Too many wrong PINs. You can try again in")
+    expect(lock_screen(page)).to_be_visible()
+
+    # Waiting it out each time, up to the tenth wrong PIN.
+    for attempt in range(4, 10):
+        page.clock.fast_forward("01:00:00")
+        unlock(page, f"00000{attempt}")
+        expect(message).to_contain_text(f"After {10 - attempt} more wrong")
+    page.clock.fast_forward("01:00:00")
+    unlock(page, "000010")
+    expect(page.get_by_role("heading", level=1, name="Please sign in again")).to_be_visible()
+
+    # Nothing of theirs is left on the device, and this device is signed out.
+    left = dump_storage(page)
+    assert left["stores"].get("steady/kv", 0) == 0 and left["stores"].get("steady/outbox", 0) == 0
+    assert person["name"] not in left["text"]
+    assert page.evaluate(GET_JSON, "/api/session")["user"] is None
+
+    # Signing in again: everything in the account is still there, and the lock is off.
+    accounts.login(page, server.url, email)
+    accounts.expect_signed_in(page)
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    expect(lock_screen(page)).to_have_count(0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_context, pwa, accounts, axe, scheme):
+    context = new_context(color_scheme=scheme)
+    page = context.new_page()
+    signed_in_with_worker(shared_server, page, pwa, accounts, "lock-axe")
+    page.goto(shared_server.url + "/lock")
+    expect(page.locator('form[data-lock-form="turn-on"]')).to_be_visible()
+    page.locator('form[data-lock-form="turn-on"]').get_by_role("button", name="Turn on the app lock").click()
+    expect(page.locator('form[data-lock-form="turn-on"] [data-problems]')).to_contain_text("Choose a PIN of 6 to 12 digits")
+    axe(page, f"/lock, lock off, with an error ({scheme})")
+    turn_on_lock(page, shared_server.url)
+    axe(page, f"/lock, lock on ({scheme})")
+    page.goto(shared_server.url + "/account/")
+    page.get_by_role("button", name="Lock Steady now").click()
+    expect(lock_screen(page)).to_be_visible()
+    unlock(page, "123000")
+    expect(page.locator("[data-lock-message]")).to_contain_text("That PIN is not right")
+    page.locator("summary", has_text="Forgot your PIN?").click()
+    axe(page, f"the lock screen ({scheme})")
+    page.goto(shared_server.url + "/help")
+    expect(page.locator("[data-lock-banner]")).to_be_visible()
+    axe(page, f"Help now while locked ({scheme})")

@@ -208,11 +208,11 @@ function unlockForm(onUnlocked) {
   const form = element("form", { class: "lock-form", novalidate: true, "data-lock-form": "unlock" }, field, message, button);
   const input = field.querySelector("input");
   let reenable = null;
+  // The wait itself is kept with the lock (tryPin refuses any PIN until it is
+  // over, after a reload too); this only says when it is over.
   const holdOff = (ms) => {
-    button.disabled = true;
     clearTimeout(reenable);
     reenable = setTimeout(() => {
-      button.disabled = false;
       message.textContent = "You can try your PIN again.";
     }, ms);
   };
@@ -224,7 +224,7 @@ function unlockForm(onUnlocked) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (button.disabled) return;
+    if (button.disabled) return; // a PIN is being checked
     const pin = input.value;
     if (!pin) {
       message.textContent = "Enter your PIN.";
