@@ -8,13 +8,15 @@
    while locked is queued sealed too ("2 changes will sync when you
    unlock": it and the exercise used). Locked, the people page shows the lock screen; the toolkit and
    Help now stay open. A wrong PIN is refused; the right one shows everything
-   again and sends the queued write.
+   again and sends the queued write. Signing out removes the lock with the
+   person's data.
 2. Idle time: locked after the chosen minute without use. Wrong PINs: from
    the third a wait (the right PIN is refused during it); at the tenth the
    device copy is removed and the person is signed out; signing in again
    shows their people from the server.
 3. axe-core: the settings page (lock off and on) and the lock screen have no
-   serious or critical violation, light and dark.
+   serious or critical violation, light and dark. "Forgot your PIN?" removes
+   the device copy and signs out.
 """
 
 from __future__ import annotations
@@ -218,6 +220,12 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     # Still sealed at rest while unlocked.
     assert found_in(dump_storage(page)["text"], secret) == []
 
+    # Signing out takes the lock with this person's data: the next person starts afresh.
+    accounts.sign_out(page, server.url)
+    after = dump_storage(page)
+    assert after["stores"].get("steady/kv", 0) == 0 and after["stores"].get("steady/outbox", 0) == 0
+    assert "steady.app-lock" not in after["text"]
+
 
 def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(shared_server, new_context, pwa, accounts):
     server = shared_server
@@ -301,3 +309,12 @@ def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_co
     page.goto(shared_server.url + "/help")
     expect(page.locator("[data-lock-banner]")).to_be_visible()
     axe(page, f"Help now while locked ({scheme})")
+    if scheme == "dark":
+        return
+    # "Forgot your PIN?": the copy here goes, the person signs in again.
+    page.goto(shared_server.url + "/people")
+    page.locator("summary", has_text="Forgot your PIN?").click()
+    page.get_by_role("button", name="Remove Steady's copy and sign in again").click()
+    expect(page.get_by_role("heading", level=1, name="Please sign in again")).to_be_visible()
+    assert page.evaluate(GET_JSON, "/api/session")["user"] is None
+    assert dump_storage(page)["stores"].get("steady/kv", 0) == 0

@@ -406,6 +406,19 @@ function listenForActivity() {
   for (const name of ["pointerdown", "keydown", "touchstart", "wheel", "scroll"]) {
     window.addEventListener(name, noteActivity, { capture: true, passive: true });
   }
+  // Timers sleep in a hidden tab (and in a page kept for the back button):
+  // coming back after the idle time locks before anything else.
+  const recheck = async () => {
+    if (state !== "unlocked") return;
+    const record = await deviceLock.record();
+    if (record) await checkIdle(record);
+  };
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") recheck().catch(() => {});
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) recheck().catch(() => {});
+  });
 }
 
 function addLockNowButton() {
@@ -472,8 +485,10 @@ async function renderSettings(root) {
       node.hidden = !visible;
     });
   };
+  const capable = Boolean(window.crypto?.subtle && window.indexedDB);
   show("signed-out", !userId && !record);
-  show("lock-off", Boolean(userId) && !record);
+  show("lock-off", capable && Boolean(userId) && !record);
+  show("not-capable", !capable && !record);
   show("lock-on", Boolean(record) && status === "unlocked");
   if (record && status === "unlocked") {
     root.querySelector("[data-idle-label]").textContent = minutesLabel(record.idleMinutes);
@@ -496,8 +511,14 @@ function enableSettings(root) {
     button.disabled = true;
     say(root, "Turning on the app lock…");
     const idleMinutes = Number(root.querySelector("#idle-on").value) || DEFAULT_IDLE;
-    const { record, keys } = await createLock(pin);
-    await deviceLock.turnOn({ ...record, owner: String(userId), idleMinutes, failures: 0, waitUntil: 0 }, keys, idleMinutes);
+    try {
+      const { record, keys } = await createLock(pin);
+      await deviceLock.turnOn({ ...record, owner: String(userId), idleMinutes, failures: 0, waitUntil: 0 }, keys, idleMinutes);
+    } catch (error) {
+      button.disabled = false;
+      say(root, "");
+      return showProblems(turnOn, [["new-pin", "This browser could not turn on the app lock. Nothing was changed. Try again, or try another browser."]]);
+    }
     channel?.postMessage({ type: "changed" });
     turnOn.reset();
     button.disabled = false;
