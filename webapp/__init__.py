@@ -58,6 +58,7 @@ def create_app(
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
     from webapp import account, assets, auth, cards, checkins, core, export, insights, people, plan, pwa, reminders, taper, toolkit
+    from webapp import lock
 
     assets.init_app(app)
     for feature in (core, auth, account, toolkit, cards, checkins, taper, insights, export, people, plan, reminders, pwa):
@@ -68,5 +69,6 @@ def create_app(
     from webapp import circle
 
     app.register_blueprint(circle.bp)
+    app.register_blueprint(lock.bp)
     core.register_error_handlers(app)
     return app

@@ -39,6 +39,7 @@ PUBLIC = {
     "insights.offline_chart",
     "openapi.spec",
     "circle.join",
+    "lock.settings",
 }
 
 

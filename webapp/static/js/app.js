@@ -17,8 +17,10 @@ import { addCheckinsToSnapshot, enableCheckin } from "./checkin.js";
 import { addTaperToSnapshot, enableDoses } from "./dose.js";
 import { addChartToSnapshot, enableChart } from "./chart.js";
 import { enableCircle } from "./circle.js";
+import { enableAppLock } from "./app-lock.js";
 
 registerServiceWorker();
+enableAppLock();
 watchConnection();
 offerInstall();
 enablePasswordToggles();
