@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -473,3 +474,75 @@ def test_the_supporter_can_leave(sam, alex, linked):
     assert count(CircleLink) == 0
     assert "No one yet" in sam.get("/circle").get_data(as_text=True)
     assert "Accepted, since ended" in sam.get("/circle").get_data(as_text=True)
+
+
+# --- taper progress from the taper tracker -------------------------------------------------
+
+
+def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypatch):
+    """The wiring to ``services.taper.progress_for(user_id, today)``, with a
+    stand-in module so it is proved whether or not the tracker is installed."""
+    import sys
+    import types
+    from dataclasses import dataclass
+    from datetime import date
+
+    @dataclass(frozen=True)
+    class TaperProgress:
+        percent_of_start: float
+        days_on_step: int
+        finished: bool
+
+    calls = []
+    stand_in = types.ModuleType("webapp.services.taper")
+    stand_in.progress_for = lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False)
+    monkeypatch.setitem(sys.modules, "webapp.services.taper", stand_in)
+    share(sam, linked, taper=True)
+    (view,) = seen_by(alex)
+    assert view["taper"] == {
+        "percent_of_start": 62.5, "days_on_step": 9, "finished": False,
+        "words": "On 62% of their starting dose, 9 days on this step",
+    }
+    sam_id = db.session.scalar(select(CircleLink.user_id))
+    db.session.rollback()
+    assert calls and calls[0][0] == sam_id and isinstance(calls[0][1], date)
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Taper: On 62% of their starting dose, 9 days on this step" in page
+    share(sam, linked, taper=False)
+    calls.clear()
+    assert "taper" not in seen_by(alex)[0] and calls == []  # not even asked when not shared
+
+
+def test_with_the_real_taper_tracker_a_person_without_a_plan_shows_none(sam, alex, linked):
+    pytest.importorskip("webapp.services.taper")
+    share(sam, linked, taper=True)
+    assert seen_by(alex)[0]["taper"] is None
+
+
+# --- any input ---------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=TEXT, preset=TEXT, name=TEXT, weekday=TEXT, at=TEXT, flag=TEXT)
+def test_any_circle_form_input_is_saved_whole_or_refused_with_a_4xx(sam, alex, linked, message, preset, name, weekday, at, flag):
+    before = (count(CircleMessage), count(CircleInvite), count(Reminder))
+    sent = encourage(alex, linked, message, preset)
+    assert sent.status_code in (302, 422), sent.status_code
+    invited = post(sam, "/circle/invites", {"first_name": name})
+    assert invited.status_code in (201, 422), invited.status_code
+    weekly = post(alex, f"/circle/supporting/{linked}/settings",
+                  {f"l{linked}-weekly": flag, f"l{linked}-weekday": weekday, f"l{linked}-time": at})
+    assert weekly.status_code in (302, 422), weekly.status_code
+    shared = post(sam, f"/circle/links/{linked}/sharing", {"share_light": flag, "share_taper": message})
+    assert shared.status_code in (302, 422), shared.status_code
+    joined = post(alex, f"/circle/join/{quote(message[:60], safe='') or 'x'}", {"first_name": name})
+    assert joined.status_code in (404, 410), joined.status_code
+    after = (count(CircleMessage), count(CircleInvite), count(Reminder))
+    assert after[0] == before[0] + (sent.status_code == 302)
+    assert after[1] == before[1] + (invited.status_code == 201)
+    assert count(CircleLink) == 1
