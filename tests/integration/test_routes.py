@@ -35,7 +35,11 @@ PUBLIC = {
     "plan.offline_copy",
     "plan.shared",
     "checkins.offline_copy",
+    "taper.offline_dose",
+    "insights.offline_chart",
+    "openapi.spec",
     "circle.join",
+    "lock.settings",
 }
 
 
@@ -108,6 +112,14 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6, "anxiety": 4, "doses": "as_planned"},
         headers={"X-CSRFToken": token},
     )
+    owner.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    owner.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    owner.post("/taper/steps/new", data={"starts_on": "2026-01-01", "daily_dose": "10", "csrf_token": token})
+    owner.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "10"},
+        headers={"X-CSRFToken": token},
+    )
     # The owner's circle: an invite, a supporter who sent a message (not the intruder).
     helper = app.test_client()
     Auth(helper).register(email="helper@example.com")
@@ -138,6 +150,8 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "device_id": db.session.execute(select(tables["push_subscriptions"].c.id)).scalar_one(),
         "delivery_id": delivery_id,
         "checkin_id": db.session.execute(select(tables["check_ins"].c.id)).scalar_one(),
+        "step_id": db.session.execute(select(tables["taper_steps"].c.id)).scalar_one(),
+        "dose_id": db.session.execute(select(tables["dose_logs"].c.id)).scalar_one(),
         "invite_id": db.session.execute(select(tables["circle_invites"].c.id).where(tables["circle_invites"].c.status == "pending")).scalar_one(),
         "link_id": link_id,
         "message_id": db.session.execute(select(tables["circle_messages"].c.id)).scalar_one(),

@@ -1,7 +1,7 @@
 """support circle: profiles, invites, links, encouragement, reach-outs; weekly circle reminders
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 11:50:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import webapp.models
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
