@@ -513,10 +513,44 @@ def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypa
     assert "taper" not in seen_by(alex)[0] and calls == []  # not even asked when not shared
 
 
-def test_with_the_real_taper_tracker_a_person_without_a_plan_shows_none(sam, alex, linked):
-    pytest.importorskip("webapp.services.taper")
+def taper_plan(client, steps) -> None:
+    """A plan through the taper tracker's own pages: (days ago, daily dose) per step."""
+    assert post(client, "/taper/accept", {"understood": "y"}).status_code == 302
+    assert post(client, "/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"}).status_code == 302
+    today = utcnow().date()
+    for days_ago, daily in steps:
+        saved = post(client, "/taper/steps/new", {"starts_on": (today - timedelta(days=days_ago)).isoformat(), "daily_dose": daily})
+        assert saved.status_code == 302
+
+
+def test_taper_progress_from_the_real_tracker(sam, alex, linked):
     share(sam, linked, taper=True)
-    assert seen_by(alex)[0]["taper"] is None
+    assert seen_by(alex)[0]["taper"] is None  # no plan yet
+    taper_plan(sam, [(40, "20"), (12, "18")])
+    (view,) = seen_by(alex)
+    assert view["taper"] == {
+        "percent_of_start": 90.0, "days_on_step": 12, "finished": False,
+        "words": "On 90% of their starting dose, 12 days on this step",
+    }
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Taper: On 90% of their starting dose, 12 days on this step" in page
+    # The plan's details stay with Sam: medication, doses in mg, the step's notes.
+    assert "Diazepam" not in page and "18 mg" not in page and "20 mg" not in page
+    assert "Diazepam" not in str(seen_by(alex))
+
+
+@pytest.mark.parametrize(
+    "steps, words, finished",
+    [
+        ([(-3, "20")], "Their taper plan has not started yet", False),
+        ([(60, "20"), (30, "10"), (5, "0")], "Has finished their taper", True),
+    ],
+)
+def test_a_finished_or_not_yet_started_taper_is_described_plainly(sam, alex, linked, steps, words, finished):
+    share(sam, linked, taper=True)
+    taper_plan(sam, steps)
+    taper = seen_by(alex)[0]["taper"]
+    assert (taper["words"], taper["finished"]) == (words, finished)
 
 
 # --- any input ---------------------------------------------------------------------------------
