@@ -53,7 +53,7 @@ def taper_plan(page, base_url: str) -> None:
 
 
 def shared_json(page) -> list[dict]:
-    return page.evaluate("async () => (await (await fetch('/circle/api/supporting')).json()).supporting")
+    return page.evaluate("async () => (await (await fetch('/api/circle/supporting')).json()).supporting")
 
 
 def test_invite_accept_share_and_reach_out(push_server, push_service, new_context, accounts, axe, pwa):

@@ -60,7 +60,7 @@ def count(model) -> int:
 
 
 def seen_by(client) -> list[dict]:
-    response = client.get("/circle/api/supporting")
+    response = client.get("/api/circle/supporting")
     assert response.status_code == 200
     return response.get_json()["supporting"]
 
