@@ -5,6 +5,7 @@ encouragement and its bad input, ending links, and the weekly reminder."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -580,3 +581,35 @@ def test_any_circle_form_input_is_saved_whole_or_refused_with_a_4xx(sam, alex, l
     assert after[0] == before[0] + (sent.status_code == 302)
     assert after[1] == before[1] + (invited.status_code == 201)
     assert count(CircleLink) == 1
+
+
+def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_app, push_service):
+    """The weekly reminder goes through the ordinary dispatcher, with words
+    that name the person and nothing about how they are."""
+    from webapp.services.dispatch import Dispatcher
+    from webapp.services.push import PushSender
+
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    link_id = db.session.scalar(select(CircleLink.id))
+    db.session.rollback()
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    subscribe(sam, push_service.subscribe("sam-phone"))
+    check_in(sam, overall=1, anxiety=10, note="ZQX awful")
+    post(alex, f"/circle/supporting/{link_id}/settings",
+         {f"l{link_id}-weekly": "y", f"l{link_id}-weekday": "6", f"l{link_id}-time": "18:00"})
+    with push_app.app_context():
+        due = db.session.scalar(select(Reminder.next_fire_at))
+        db.session.rollback()
+        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
+        try:
+            Dispatcher(db.new_session, sender, clock=lambda: due + timedelta(seconds=5)).run_once()
+        finally:
+            sender.close()
+    (push,) = push_service.delivered()
+    assert push.subscription == "alex-phone"
+    note = push.payload["notification"]
+    assert (note["title"], note["body"], note["navigate"]) == ("Check in on Sam", "A short message can mean a lot.", "/circle/supporting")
+    assert "ZQX" not in json.dumps(push.payload)
