@@ -26,7 +26,6 @@ from tests.integration.test_routes import concrete_path, routes
 from webapp.extensions import db
 from webapp.models import (
     Base,
-    CheckIn,
     CircleInvite,
     CircleLink,
     CircleMessage,
