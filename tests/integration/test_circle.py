@@ -134,7 +134,7 @@ def test_accepting_links_the_supporter_who_sees_nothing_by_default(sam, alex, li
     page = alex.get("/circle/supporting").get_data(as_text=True)
     assert "Sam is not sharing anything with you right now" in page
     circle_page = sam.get("/circle").get_data(as_text=True)
-    assert "Alex" in circle_page and "Accepted" in circle_page
+    assert "Alex" in circle_page and "Accepted</span> by Alex" in circle_page
     assert seen_by(sam) == []  # Sam supports no one
 
 

@@ -132,11 +132,12 @@ def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, 
     if profile_form is None and profile is not None:
         profile_form = ProfileForm(formdata=None, prefix="profile", data={"first_name": profile.first_name, "notify_messages": profile.notify_messages})
     name = profile.first_name if profile else None
+    names = {link.id: supporter_name for link, supporter_name in supporters}
     return render_template(
         "circle/index.html",
         profile=profile,
         supporters=supporters,
-        invites=[(invite, circle.invite_state(invite, now)) for invite in invites],
+        invites=[(invite, circle.invite_state(invite, now), names.get(invite.link_id)) for invite in invites],
         messages=[(m, circle.first_name(db.session, m.sender_id)) for m in messages],
         reach_outs=reach_outs,
         invite_form=invite_form,
