@@ -57,18 +57,17 @@ def create_app(
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
-    from webapp import account, assets, auth, cards, checkins, core, export, insights, people, plan, pwa, reminders, taper, toolkit
-    from webapp import lock
+    from webapp import (
+        account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
+        reminders, taper, toolkit,
+    )
 
     assets.init_app(app)
-    for feature in (core, auth, account, toolkit, cards, checkins, taper, insights, export, people, plan, reminders, pwa):
+    features = (
+        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
+        openapi, pwa,
+    )
+    for feature in features:
         app.register_blueprint(feature.bp)
-    from webapp import openapi
-
-    app.register_blueprint(openapi.bp)  # /api/openapi.json
-    from webapp import circle
-
-    app.register_blueprint(circle.bp)
-    app.register_blueprint(lock.bp)
     core.register_error_handlers(app)
     return app

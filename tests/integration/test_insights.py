@@ -110,7 +110,7 @@ def test_the_summary_includes_only_the_notes_chosen(app, client, person):
     [("2026-11-30", "2026-11-01"), ("yesterday", "2026-11-01"), ("2020-01-01", "2026-11-01"), ("1999-01-01", "1999-02-01")],
 )
 def test_a_bad_summary_range_is_refused_in_words(client, person, start, end):
-    response = client.get(f"/summary?start={start}&end={end}")
+    response = person("/summary", start=start, end=end)
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
     assert person("/summary/print", start=start, end=end).status_code == 400

@@ -14,7 +14,7 @@ from tests.support.seed import owned_id, seed
 
 #: Fields a GET form may carry: choices about the page, never about a person.
 SAFE_QUERY_FIELDS = {"country"}
-PRIVATE_WORDS = ("Seed card", "Seed thought", "Seed plan", "Seed note", "Alex", "7700 900123", "Tuesday peers")
+PRIVATE_WORDS = ("Seed card", "Seed thought", "Seed plan", "Seed note", "Alex", "7700 900123", "Tuesday peers", "Seed medication", "Seed step", "Seed dose")
 
 
 class Forms(HTMLParser):

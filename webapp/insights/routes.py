@@ -147,10 +147,11 @@ def _dates() -> tuple[date, date, str | None]:
     return start, end, None
 
 
-@bp.get("/summary")
+@bp.route("/summary", methods=["GET", "POST"])
 @login_required
 def summary_form():
-    """Choose the dates, and which notes (if any) go on the summary."""
+    """Choose the dates, and which notes (if any) go on the summary. The
+    dates are posted (changing nothing), so they stay out of the URL."""
     start, end, problem = _dates()
     notes = [] if problem else [c for c in _checkins(start, end) if c.note_enc]
     return render_template(
