@@ -161,6 +161,17 @@ SCHEMAS = {
     "PushSubscription": obj({"id": {"type": "integer"}, "device_name": TEXT, "timezone": TEXT}, ["id", "device_name", "timezone"]),
     "PushUnsubscribe": obj({"endpoint": TEXT}, ["endpoint"]),
     "Snoozed": obj({"snoozed_until": DATE_TIME}, ["snoozed_until"]),
+    # A supporter's view of one person: only the keys that person shares are present.
+    "CircleView": obj(
+        {"link": {"type": "integer"}, "name": TEXT, "since": {"type": "string", "format": "date"},
+         "light": obj({"colour": {"enum": ["green", "amber", "red", "none"]}, "words": TEXT}, ["colour", "words"]),
+         "taper": {"oneOf": [{"type": "null"}, obj(
+             {"percent_of_start": {"type": "number"}, "days_on_step": {"type": ["integer", "null"]},
+              "finished": {"type": "boolean"}, "words": TEXT},
+             ["percent_of_start", "days_on_step", "finished", "words"])]}},
+        ["link", "name", "since"],
+    ),
+    "CircleSupporting": obj({"supporting": {"type": "array", "items": ref("CircleView")}}, ["supporting"]),
 }
 
 
@@ -286,6 +297,9 @@ PATHS: dict = {
         "post": {"summary": "\"Snooze 1 hour\" from a notification (at most nine times a slot)",
                  "responses": {"201": json_response("Snoozed", "Snoozed"), **errors(400, 401, 404, 409)}},
     },
+    "/api/circle/supporting": {"get": {
+        "summary": "People I support, each with only what they share with me",
+        "responses": {"200": json_response("What each person shares", "CircleSupporting"), **errors(401)}}},
 }
 SCHEMAS["RecentInput"] = obj({"exercise_id": TEXT}, ["exercise_id"])
 
