@@ -188,11 +188,14 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     secret["thought written while locked"] = thought
     page.get_by_label("The thought that came").fill(thought)
     page.get_by_role("button", name="Save my thought record").click()
-    expect(page.locator(".thought-record-form .form-status")).not_to_be_empty()
+    expect(page.locator(".thought-record-form .form-status")).to_have_text(
+        "Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady."
+    )
+    # Two writes wait: the exercise marked as recently used, and the thought record.
+    expect(page.locator("[data-lock-banner] [data-lock-waiting]")).to_have_text("2 changes will sync when you unlock.")
 
     page.goto(server.url + "/my/people")
     expect(lock_screen(page)).to_be_visible()
-    # Two writes wait: the exercise marked as recently used, and the thought record.
     expect(page.locator("[data-lock-waiting]")).to_have_text("2 changes will sync when you unlock.")
     locked = dump_storage(page)
     assert found_in(locked["text"], secret) == []
@@ -224,7 +227,7 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     accounts.sign_out(page, server.url)
     after = dump_storage(page)
     assert after["stores"].get("steady/kv", 0) == 0 and after["stores"].get("steady/outbox", 0) == 0
-    assert "steady.app-lock" not in after["text"]
+    assert page.evaluate("() => localStorage.getItem('steady.app-lock')") is None
 
 
 def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(shared_server, new_context, pwa, accounts):

@@ -333,16 +333,18 @@ function uncover() {
 
 async function showLockedBanner() {
   const main = document.getElementById("main");
-  if (!main || main.querySelector("[data-lock-banner]")) return;
+  if (!main) return;
   const count = await waitingCount();
   const banner = element(
     "p",
     { class: "notice lock-banner", "data-lock-banner": true },
     "Steady is locked on this phone. ",
-    count ? `${changesLabel(count)} will sync when you unlock. ` : null,
+    count ? element("span", { "data-lock-waiting": true, text: `${changesLabel(count)} will sync when you unlock. ` }) : null,
     element("a", { href: "/lock", text: "Unlock" })
   );
-  main.prepend(banner);
+  const shown = main.querySelector("[data-lock-banner]");
+  if (shown) shown.replaceWith(banner);
+  else main.prepend(banner);
 }
 
 function showSignedOut() {
@@ -394,6 +396,7 @@ async function checkIdle(record) {
 
 function watchIdle(record) {
   stopTimers();
+  if (!record) return;
   lastActivity = Date.now();
   askWorker({ type: "lock:last-activity" }).then((answer) => {
     if (answer && answer.lastActivity) lastActivity = answer.lastActivity;
@@ -617,6 +620,10 @@ async function start() {
 
 export function enableAppLock() {
   listenForActivity();
+  // A write queued while locked (an exercise used, a thought record): say it waits.
+  document.addEventListener("steady:queued", () => {
+    if (state === "locked" && document.documentElement.dataset.lockPage === "open") showLockedBanner().catch(() => {});
+  });
   channel?.addEventListener("message", async (event) => {
     const type = event.data?.type;
     if (type === "locked" && state === "unlocked") {
