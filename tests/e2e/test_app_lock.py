@@ -14,7 +14,9 @@
    the third a wait (the right PIN is refused during it); at the tenth the
    device copy is removed and the person is signed out; signing in again
    shows their people from the server.
-3. axe-core: the settings page (lock off and on) and the lock screen have no
+3. Someone else signing in on a locked device (the first session ran out)
+   ends the lock, and what it sealed goes with it.
+4. axe-core: the settings page (lock off and on) and the lock screen have no
    serious or critical violation, light and dark. "Forgot your PIN?" removes
    the device copy and signs out.
 """
@@ -29,7 +31,7 @@ from playwright.sync_api import expect
 from test_checkins import check_in
 from test_people import add_person, write_plan
 from test_toolkit import exercise_url
-from test_toolkit_accounts import GET_JSON, unique_email, user_id, wait_kv
+from test_toolkit_accounts import GET_JSON, KV_GET, unique_email, user_id, wait_kv
 
 PIN = "482916"
 
@@ -288,6 +290,32 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     page.goto(server.url + "/people")
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
     expect(lock_screen(page)).to_have_count(0)
+
+
+def test_someone_else_signing_in_ends_a_lock_that_was_not_theirs(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    context = new_context()
+    page = context.new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-first")
+    person = {"name": f"Kit Farrow {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900777", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    turn_on_lock(page, server.url)
+    page.get_by_role("button", name="Lock Steady now").first.click()
+    expect(lock_screen(page)).to_be_visible()
+
+    # The first person's session ends (say it ran out); someone else signs in here.
+    context.clear_cookies()
+    accounts.register(page, server.url, unique_email("lock-second"))
+    accounts.expect_signed_in(page)
+    page.wait_for_function("() => localStorage.getItem('steady.app-lock') === null")
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your people")
+    expect(lock_screen(page)).to_have_count(0)
+    left = dump_storage(page)
+    assert person["name"] not in left["text"]
+    assert page.evaluate(KV_GET, "app-lock") is None
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
