@@ -349,3 +349,96 @@ def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_co
     expect(page.get_by_role("heading", level=1, name="Please sign in again")).to_be_visible()
     assert page.evaluate(GET_JSON, "/api/session")["user"] is None
     assert dump_storage(page)["stores"].get("steady/kv", 0) == 0
+
+
+def test_change_pin_idle_time_and_turning_off(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    page = new_context().new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-settings")
+    person = {"name": f"Nell Brackwater {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900888", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    turn_on_lock(page, server.url)
+    assert person["name"] not in dump_storage(page)["text"]
+
+    # Idle time.
+    page.locator('form[data-lock-form="idle"]').get_by_label("Lock after this long without use").select_option(label="15 minutes")
+    page.locator('form[data-lock-form="idle"]').get_by_role("button", name="Save").click()
+    expect(page.locator("[data-lock-status]")).to_have_text("Saved. Steady now locks after 15 minutes without use.")
+    assert page.evaluate(KV_GET, "app-lock")["idleMinutes"] == 15
+
+    # Change the PIN: a wrong current PIN or a weak new one is refused.
+    change = page.locator('form[data-lock-form="change-pin"]')
+    change.get_by_label("The PIN you use now").fill("999999")
+    change.get_by_label("New PIN", exact=True).fill("111111")
+    change.get_by_label("Enter the new PIN again").fill("111111")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(change.locator("[data-problems]")).to_contain_text("harder to guess")
+    change.get_by_label("The PIN you use now").fill("999999")
+    change.get_by_label("New PIN", exact=True).fill("730519")
+    change.get_by_label("Enter the new PIN again").fill("730519")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(change.locator("[data-problems]")).to_contain_text("That is not the PIN you use now")
+    change.get_by_label("The PIN you use now").fill(PIN)
+    change.get_by_label("New PIN", exact=True).fill("730519")
+    change.get_by_label("Enter the new PIN again").fill("730519")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(page.locator("[data-lock-status]")).to_have_text("Your PIN is changed. Use the new one from now on.")
+
+    page.goto(server.url + "/my/people")
+    page.get_by_role("button", name="Lock Steady now").click()
+    unlock(page, PIN)
+    expect(page.locator("[data-lock-message]")).to_contain_text("That PIN is not right")
+    unlock(page, "730519")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+
+    # Turning it off (with the PIN) leaves the device as it was before.
+    page.goto(server.url + "/lock")
+    off = page.locator('form[data-lock-form="turn-off"]')
+    off.get_by_label("Your PIN").fill("730519")
+    off.get_by_role("button", name="Turn off the app lock").click()
+    expect(page.locator("[data-lock-status]")).to_contain_text("The app lock is off")
+    expect(page.locator('form[data-lock-form="turn-on"]')).to_be_visible()
+    assert page.evaluate(KV_GET, "app-lock") is None
+    snapshot = page.evaluate(KV_GET, f"user:{user_id(page)}:snapshot")
+    assert [c["name"] for c in snapshot["people"]["contacts"]] == [person["name"]]
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    expect(page.get_by_role("button", name="Lock Steady now")).to_have_count(0)
+
+
+def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_key(shared_server, new_context):
+    page = new_context().new_page()
+    page.goto(shared_server.url + "/toolkit")
+    result = page.evaluate(
+        """async () => {
+            const lock = await import("/static/js/lock-crypto.js");
+            const { record, keys } = await lock.createLock("246813", { iterations: 1000 });
+            const sealed = await lock.seal({ note: "hello" }, "kv:a", keys);
+            const out = { opened: (await lock.unseal(sealed, "kv:a", keys)).note };
+            try { await lock.unseal(sealed, "kv:b", keys); out.moved = "opened"; } catch (e) { out.moved = "refused"; }
+            try { await lock.openLock(record, "246814"); out.wrong = "opened"; } catch (e) { out.wrong = e.name; }
+            const locked = await lock.sealLocked({ note: "later" }, "outbox:1", record.publicKey);
+            out.lockedWrite = (await lock.unseal(locked, "outbox:1", keys)).note;
+            try { await lock.unseal(locked, "outbox:1", null); out.withoutKeys = "opened"; } catch (e) { out.withoutKeys = e.name; }
+            const changed = await lock.changePin(record, "246813", "975310");
+            try { await lock.openLock(changed, "246813"); out.oldPin = "opened"; } catch (e) { out.oldPin = e.name; }
+            const reopened = await lock.openLock(changed, "975310");
+            out.afterChange = (await lock.unseal(sealed, "kv:a", reopened)).note;
+            out.iterationsAfterChange = changed.iterations;
+            out.defaultIterations = lock.ITERATIONS;
+            return out;
+        }"""
+    )
+    assert result == {
+        "opened": "hello",
+        "moved": "refused",
+        "wrong": "WrongPin",
+        "lockedWrite": "later",
+        "withoutKeys": "LockedError",
+        "oldPin": "WrongPin",
+        "afterChange": "hello",
+        "iterationsAfterChange": 600000,
+        "defaultIterations": 600000,
+    }
