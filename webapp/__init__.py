@@ -57,12 +57,18 @@ def create_app(
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
-    from webapp import account, assets, auth, cards, checkins, core, export, people, plan, pwa, reminders, toolkit
+    from webapp import account, assets, auth, cards, checkins, core, export, insights, people, plan, pwa, reminders, taper, toolkit
     from webapp import lock
 
     assets.init_app(app)
-    for feature in (core, auth, account, toolkit, cards, checkins, export, people, plan, reminders, pwa):
+    for feature in (core, auth, account, toolkit, cards, checkins, taper, insights, export, people, plan, reminders, pwa):
         app.register_blueprint(feature.bp)
+    from webapp import openapi
+
+    app.register_blueprint(openapi.bp)  # /api/openapi.json
+    from webapp import circle
+
+    app.register_blueprint(circle.bp)
     app.register_blueprint(lock.bp)
     core.register_error_handlers(app)
     return app

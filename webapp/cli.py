@@ -6,6 +6,10 @@
     steady reminders work [--interval 15]            dispatch reminders until stopped
     steady reminders tick                            one dispatch pass (cron)
     steady secrets                                   print new production secrets
+    steady keys status                               which field keys seal how many values
+    steady keys rotate [--batch-size 500]            new field key, re-encrypt everything
+    steady keys new                                  print a new field key (production)
+    steady keys retire                               drop keys no value uses (embedded)
 """
 
 from __future__ import annotations
@@ -123,6 +127,126 @@ def print_secrets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_from_instance(app) -> bool:
+    """True when the field keys live in the instance ``secrets.json`` (the
+    embedded default), so ``steady keys`` may add and drop keys itself. In
+    production, or with ``STEADY_FIELD_KEYS`` set, they come from the
+    environment, which only the operator can change."""
+    import os
+
+    return not app.config["STEADY_PRODUCTION"] and not os.environ.get("STEADY_FIELD_KEYS")
+
+
+def _print_usage(usage, current_kid: str) -> None:
+    if not usage:
+        print("No encrypted values stored yet.")
+    for kid, count in sorted(usage.items()):
+        print(f"  key {kid}: {count} value{'s' if count != 1 else ''}{'  (current)' if kid == current_kid else ''}")
+
+
+def keys_status(args: argparse.Namespace) -> int:
+    from webapp.extensions import db
+    from webapp.services.keys import key_usage
+
+    app = _app()
+    with app.app_context():
+        cipher = app.extensions["steady.cipher"]
+        usage = key_usage(db.engine)
+    print(f"Current field key: {cipher.current_kid}; configured: {', '.join(cipher.key_ids)}")
+    _print_usage(usage, cipher.current_kid)
+    stale = sum(n for kid, n in usage.items() if kid != cipher.current_kid)
+    if stale:
+        print(f"{stale} value(s) still under older keys: run `steady keys rotate` to finish.")
+    return 0
+
+
+def keys_rotate(args: argparse.Namespace) -> int:
+    """Make a new key current (embedded) and re-encrypt every value under it.
+
+    If an earlier rotation stopped part-way, values are still under an older
+    key: this run finishes that one instead of adding yet another key, so
+    running the command again after any interruption is always right.
+    """
+    from webapp.config import generate_field_key, load_or_create_instance_secrets, write_instance_secrets
+    from webapp.extensions import db
+    from webapp.services.field_crypto import FieldCipher
+    from webapp.services.keys import RotationError, key_usage, reencrypt
+
+    app = _app()
+    with app.app_context():
+        cipher = app.extensions["steady.cipher"]
+        usage = key_usage(db.engine)
+        stale = sum(n for kid, n in usage.items() if kid != cipher.current_kid)
+        if stale:
+            print(f"{stale} value(s) are not under the current key {cipher.current_kid} yet: re-encrypting them.")
+        elif _keys_from_instance(app):
+            stored = load_or_create_instance_secrets(app.instance_path)
+            new_key = generate_field_key()
+            stored["STEADY_FIELD_KEYS"] = f"{new_key},{stored['STEADY_FIELD_KEYS']}"
+            write_instance_secrets(app.instance_path, stored)
+            cipher = FieldCipher.from_spec(stored["STEADY_FIELD_KEYS"])
+            app.extensions["steady.cipher"] = cipher
+            print(f"New field key {cipher.current_kid} added to {app.instance_path}/secrets.json; older keys kept for reading.")
+        else:
+            print(
+                f"Every value is already under the current key {cipher.current_kid}.\n"
+                "To rotate: put a new key (`steady keys new`) first in STEADY_FIELD_KEYS on every host,\n"
+                "keeping the old ones after it, restart them, then run `steady keys rotate` again."
+            )
+            return 0
+
+        def progress(label: str, count: int) -> None:
+            print(f"  {label}: {count} re-encrypted", flush=True)
+
+        try:
+            report = reencrypt(db.engine, cipher, batch_size=args.batch_size, progress=progress)
+        except RotationError as exc:
+            print(f"steady: {exc}", file=sys.stderr)
+            return 2
+        usage = key_usage(db.engine)
+    print(f"Done: {report.total} value(s) re-encrypted under key {cipher.current_kid}.")
+    _print_usage(usage, cipher.current_kid)
+    if _keys_from_instance(app):
+        print("Restart Steady so it writes with the new key. Older keys stay until `steady keys retire`.")
+    else:
+        print("Older keys can now be removed from STEADY_FIELD_KEYS (keep them while old backups matter).")
+    return 0
+
+
+def keys_new(args: argparse.Namespace) -> int:
+    from webapp.config import generate_field_key
+
+    print(generate_field_key())
+    return 0
+
+
+def keys_retire(args: argparse.Namespace) -> int:
+    """Drop keys that seal no stored value from the instance secrets file."""
+    from webapp.config import load_or_create_instance_secrets, write_instance_secrets
+    from webapp.extensions import db
+    from webapp.services.field_crypto import parse_keys
+    from webapp.services.keys import key_usage
+
+    app = _app()
+    if not _keys_from_instance(app):
+        print("steady: field keys come from STEADY_FIELD_KEYS here; remove unused ones there.", file=sys.stderr)
+        return 2
+    with app.app_context():
+        usage = key_usage(db.engine)
+    stored = load_or_create_instance_secrets(app.instance_path)
+    parts = [p.strip() for p in stored["STEADY_FIELD_KEYS"].split(",") if p.strip()]
+    keys = parse_keys(stored["STEADY_FIELD_KEYS"])
+    keep = [part for index, (part, (kid, _)) in enumerate(zip(parts, keys)) if index == 0 or usage.get(kid)]
+    dropped = [kid for index, (kid, _) in enumerate(keys) if index != 0 and not usage.get(kid)]
+    if not dropped:
+        print("Every configured key is still in use (or is the current one); nothing to drop.")
+        return 0
+    stored["STEADY_FIELD_KEYS"] = ",".join(keep)
+    write_instance_secrets(app.instance_path, stored)
+    print(f"Dropped unused key(s): {', '.join(dropped)}. Backups older than the rotation need them: keep a copy if so.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="steady", description="Steady: support through benzodiazepine withdrawal.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     reminder_commands.add_parser("tick", help="one dispatch pass (for cron)").set_defaults(handler=reminders_tick)
 
     commands.add_parser("secrets", help="print new secrets for production").set_defaults(handler=print_secrets)
+
+    keys = commands.add_parser("keys", help="field-encryption keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser("status", help="which keys seal how many values").set_defaults(handler=keys_status)
+    rotate = key_commands.add_parser("rotate", help="add a new key and re-encrypt every value (resumable)")
+    rotate.add_argument("--batch-size", type=int, default=500, help="values per transaction (default 500)")
+    rotate.set_defaults(handler=keys_rotate)
+    key_commands.add_parser("new", help="print a new key for STEADY_FIELD_KEYS").set_defaults(handler=keys_new)
+    key_commands.add_parser("retire", help="drop keys no stored value uses").set_defaults(handler=keys_retire)
     return parser
 
 

@@ -76,13 +76,22 @@ def load_or_create_instance_secrets(instance_path: str | os.PathLike) -> dict[st
     if "STEADY_VAPID_PRIVATE_KEY" not in wanted or "STEADY_VAPID_PUBLIC_KEY" not in wanted:
         wanted["STEADY_VAPID_PRIVATE_KEY"], wanted["STEADY_VAPID_PUBLIC_KEY"] = generate_vapid_keys()
     if wanted != stored or (path.stat().st_mode & 0o777) != 0o600:
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(wanted, fh, indent=2)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        write_instance_secrets(instance_path, wanted)
     return wanted
+
+
+def write_instance_secrets(instance_path: str | os.PathLike, values: Mapping[str, str]) -> None:
+    """Replace ``secrets.json`` atomically (mode 0600): a crash mid-write
+    leaves the old file, never half a key."""
+    path = Path(instance_path) / "secrets.json"
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(dict(values), fh, indent=2)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
 
 
 def _flag(value: str | None, default: bool = False) -> bool:

@@ -38,6 +38,10 @@ def init_app(app: Flask) -> None:
     if not any(isinstance(f, RequestIdFilter) for h in logger.handlers for f in h.filters):
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # SQLAlchemy logs statements at INFO and every fetched row at DEBUG (emails,
+    # reminder words...) once the root logger is turned up; Steady's own events
+    # are enough, so the engine only ever reports warnings.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     app.logger.addFilter(RequestIdFilter())
 
     @app.before_request

@@ -70,6 +70,16 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 
+    @app.before_request
+    def _forms_take_form_fields():
+        """Pages' forms are posted as form fields; only ``/api/`` takes JSON.
+        Flask-WTF would otherwise read a JSON body as the form's data, and a
+        body that is not an object (``true``, ``[1]``) would fail on our side."""
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json and not request.path.startswith("/api/"):
+            from webapp.core.routes import error_response
+
+            return error_response(415, "This form takes form fields, not JSON. Please use the page's form.")
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers

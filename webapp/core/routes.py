@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
-from flask_login import current_user
+import sqlalchemy.exc
+from flask import Blueprint, Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
@@ -65,6 +66,7 @@ ERROR_TEXT = {
     404: ("Page not found", "We could not find that page. It may have moved."),
     405: ("That did not work", "This page cannot be used that way."),
     413: ("That was too much to send", "What you sent was too large. Please shorten it and try again."),
+    503: ("Steady is busy for a moment", "Nothing was lost. Please try again in a minute."),
     429: ("Please wait a little", "There have been too many tries. Please wait a few minutes, then try again."),
     500: ("Sorry, something went wrong on our side", "Your data is safe. Please try again in a moment."),
 }
@@ -86,6 +88,24 @@ def register_error_handlers(app: Flask) -> None:
             400,
             "This form has expired or came from somewhere else. Please reload the page and try again.",
         )
+
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.InterfaceError)
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    def _database_unavailable(exc: Exception):
+        # The database is down, restarting or unreachable: nothing was saved
+        # (the transaction never committed), so say so and ask for a retry.
+        # The outbox keeps a change answered 5xx and sends it again later.
+        app.logger.warning("database unavailable: %s", type(exc).__name__)
+        if "_login_user" not in g:
+            g._login_user = AnonymousUserMixin()  # the page must not ask the database who this is
+        response = make_response(error_response(
+            503,
+            "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
+            "changes waiting on your device are sent again by themselves.",
+        ))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -69,6 +69,7 @@ class FieldCipher:
     def __init__(self, keys: list[tuple[str, bytes]]):
         self.current_kid = keys[0][0]
         self._keys = {kid: AESGCM(key) for kid, key in keys}
+        self.key_ids = [kid for kid, _ in keys]
 
     @classmethod
     def from_spec(cls, spec: str) -> "FieldCipher":

@@ -146,6 +146,8 @@ async function flushOnce() {
     } else {
       const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
       await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
+      // Every list drawn from this device's data ("couldn't sync" too) draws itself again.
+      document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
     }
   }
   return sent;

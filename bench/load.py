@@ -1,0 +1,310 @@
+"""Load: gunicorn (2 workers) + PostgreSQL on loopback, 100 people at once.
+
+    python bench/load.py [--users 100] [--seconds 60] [--workers 2]
+                         [--postgres postgresql://postgres@127.0.0.1:5432/test]
+
+Each simulated person signs in, then for the whole run does what people do,
+with a pause of 0.5–1.5 s between actions (a person reading, not a script
+hammering): browse the toolkit (list, an exercise, the content bundle
+revalidated with its ETag), check in (a fresh CSRF token from /api/session,
+then POST /api/checkins with a new id), look at their history (the chart at
+/chart?range=30 when the app has it, else /checkins), and sync the offline
+snapshot (every snapshot endpoint). The database is a schema of its own,
+made and dropped here; rate limits are off (every person comes from
+127.0.0.1, which would measure the limiter, not the app).
+
+Baseline, in the same run: one person alone doing the same mix for 10 s — the
+latency the same server gives with no one else around.
+
+Prints a table per kind of action, then one line of key=value pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bench.steady_process import LEAKY_ENV, free_port  # noqa: E402
+from webapp.config import load_or_create_instance_secrets  # noqa: E402
+from webapp.extensions import make_engine  # noqa: E402
+from webapp.services import migrations  # noqa: E402
+from webapp.services.passwords import hash_password  # noqa: E402
+
+PASSWORD = "load test lantern path"
+SNAPSHOT = ["/api/session", "/api/toolkit/state", "/api/cards", "/api/thought-records", "/api/people", "/api/plan", "/api/checkins"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+class Stats:
+    def __init__(self):
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.error_samples: list[str] = []
+        self.recording = False
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
+        if not self.recording:
+            return
+        self.latency[kind].append(seconds)
+        if not ok:
+            self.errors[kind] += 1
+            if len(self.error_samples) < 5:
+                self.error_samples.append(f"{kind}: {detail}")
+
+    def all(self) -> list[float]:
+        return [v for values in self.latency.values() for v in values]
+
+
+class Person:
+    def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str]):
+        self.base, self.email, self.stats, self.history, self.exercises = base, email, stats, history, exercises
+        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30))
+        self.content_etag = None
+
+    async def request(self, kind: str, method: str, path: str, expect=(200,), **kw):
+        started = time.perf_counter()
+        try:
+            async with self.session.request(method, self.base + path, allow_redirects=False, **kw) as response:
+                body = await response.read()
+                elapsed = time.perf_counter() - started
+                ok = response.status in expect
+                self.stats.add(kind, elapsed, ok, f"{method} {path} -> {response.status}")
+                return response.status, body, response.headers
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {type(exc).__name__}")
+            return 0, b"", {}
+
+    async def sign_in(self) -> None:
+        _, page, _ = await self.request("sign in", "GET", "/login")
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+        status, _, _ = await self.request("sign in", "POST", "/login", expect=(302,),
+                                          data={"email": self.email, "password": PASSWORD, "csrf_token": token})
+        if status != 302:
+            raise SystemExit(f"could not sign {self.email} in ({status})")
+        csrf = await self.csrf()
+        headers = {"X-CSRFToken": csrf}
+        await self.request("seed", "POST", "/api/people/contacts", expect=(201,), headers=headers,
+                           json={"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend", "phone": "+44 7700 900456"})
+        await self.request("seed", "POST", "/api/thought-records", expect=(201,), headers=headers,
+                           json={"client_id": str(uuid.uuid4()), "thought": "They will notice my hands"})
+        await self.request("seed", "PUT", "/api/plan", headers=headers, json={"sections": {"warning_signs": "Pacing at night"}, "version": None})
+        for _ in range(3):
+            await self.check_in_with(csrf)
+
+    async def csrf(self) -> str:
+        _, body, _ = await self.request("check in", "GET", "/api/session")
+        return json.loads(body)["csrf_token"]
+
+    async def check_in_with(self, csrf: str) -> None:
+        await self.request("check in", "POST", "/api/checkins", expect=(201,), headers={"X-CSRFToken": csrf}, json={
+            "client_id": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(), "time_zone": "Europe/London",
+            "overall": random.randint(0, 10), "anxiety": random.randint(0, 10), "sleep_hours": 6.5, "sleep_quality": 2,
+            "symptoms": {"panic": random.randint(0, 3), "tinnitus": random.randint(0, 3)}, "doses": "as_planned",
+            "self_care": {"moved": True}, "note": "A wave in the afternoon, walked it off.",
+        })
+
+    async def browse(self) -> None:
+        await self.request("browse toolkit", "GET", "/toolkit")
+        await self.request("browse toolkit", "GET", f"/toolkit/exercise/{random.choice(self.exercises)}")
+        headers = {"If-None-Match": self.content_etag} if self.content_etag else {}
+        status, _, response_headers = await self.request("browse toolkit", "GET", "/api/content", expect=(200, 304), headers=headers)
+        if status == 200:
+            self.content_etag = response_headers.get("ETag")
+
+    async def check_in(self) -> None:
+        await self.check_in_with(await self.csrf())
+
+    async def view_history(self) -> None:
+        await self.request("view history", "GET", self.history)
+
+    async def sync(self) -> None:
+        await asyncio.gather(*(self.request("sync snapshot", "GET", path) for path in SNAPSHOT))
+
+    async def live(self, until: float, pause=(0.5, 1.5)) -> None:
+        actions = [self.browse] * 4 + [self.sync] * 3 + [self.check_in] * 2 + [self.view_history] * 2
+        while time.monotonic() < until:
+            await random.choice(actions)()
+            await asyncio.sleep(random.uniform(*pause))
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def history_path() -> str:
+    """The chart if this build of the app has one, else the check-in history."""
+    from webapp import create_app
+
+    app = create_app({"DATABASE_URL": "sqlite://"}, environ={}, instance_path=tempfile.mkdtemp())
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    return "/chart?range=30" if "/chart" in rules else "/checkins"
+
+
+def exercise_ids() -> list[str]:
+    from webapp.services.content import CONTENT_DIR, load_library
+
+    return list(load_library(CONTENT_DIR).exercises)
+
+
+def prepare_database(base_url: str, users: int):
+    schema = f"steady_load_{secrets.token_hex(4)}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{base_url}{'&' if '?' in base_url else '?'}options={quote(f'-csearch_path={schema}')}"
+    engine = make_engine(url)
+    migrations.upgrade(engine)
+    digest = hash_password(PASSWORD)  # one hash for everyone: 100 argon2 runs would only slow the set-up
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO users (email, password_hash, created_at, password_changed_at) VALUES (:e, :h, :n, :n)"),
+            [{"e": f"load{n}@example.com", "h": digest, "n": now} for n in range(users)],
+        )
+    engine.dispose()
+    return admin, schema, url
+
+
+def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
+    instance = folder / "instance"
+    load_or_create_instance_secrets(instance)  # made once here, so every worker shares the keys
+    env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
+    env.update({
+        "DATABASE_URL": url, "STEADY_INSTANCE_PATH": str(instance), "STEADY_RATELIMIT_ENABLED": "0",
+        "STEADY_REMINDER_DISPATCHER": "off",
+    })
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if threads > 1:
+        command += ["-k", "gthread", "--threads", str(threads)]
+    command.append("webapp:create_app()")
+    log = open(folder / "gunicorn.log", "wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    import urllib.request
+
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit((folder / "gunicorn.log").read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(base + "/offline", timeout=2):
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+async def run(base: str, users: int, seconds: float, history: str, exercises: list[str]):
+    stats = Stats()
+    people = [Person(base, f"load{n}@example.com", stats, history, exercises) for n in range(users)]
+    try:
+        # Sign in ten at a time (argon2 is meant to be slow); not measured.
+        for start in range(0, users, 10):
+            await asyncio.gather(*(p.sign_in() for p in people[start:start + 10]))
+
+        # Baseline: one person alone, same mix, no pauses between actions that matter for latency.
+        stats.recording = True
+        await people[0].live(time.monotonic() + 10, pause=(0.05, 0.1))
+        baseline = stats
+        stats = Stats()
+        for p in people:
+            p.stats = stats
+
+        stats.recording = True
+        started = time.monotonic()
+        until = started + seconds
+        await asyncio.gather(*(p.live(until) for p in people))
+        elapsed = time.monotonic() - started
+        stats.recording = False
+        return baseline, stats, elapsed
+    finally:
+        await asyncio.gather(*(p.close() for p in people))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+
+    history = history_path()
+    exercises = exercise_ids()
+    admin, schema, url = prepare_database(args.postgres, args.users)
+    folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
+    process = None
+    try:
+        process, base = start_gunicorn(url, args.workers, folder, args.threads)
+        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises))
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    everything = stats.all()
+    total_errors = sum(stats.errors.values())
+    ms = lambda s: s * 1000  # noqa: E731
+    print(f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
+          f"{args.users} people for {elapsed:.0f} s; history page {history}")
+    print(f"{'action':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
+    for kind in sorted(stats.latency):
+        values = stats.latency[kind]
+        print(f"{kind:<16} {len(values):>9} {ms(percentile(values, 50)):>8.1f} {ms(percentile(values, 95)):>8.1f} "
+              f"{ms(percentile(values, 99)):>8.1f} {ms(max(values)):>8.1f} {stats.errors[kind]:>7}")
+    print(f"{'all':<16} {len(everything):>9} {ms(percentile(everything, 50)):>8.1f} {ms(percentile(everything, 95)):>8.1f} "
+          f"{ms(percentile(everything, 99)):>8.1f} {ms(max(everything)):>8.1f} {total_errors:>7}")
+    base_all = baseline.all()
+    print(f"{'baseline (1)':<16} {len(base_all):>9} {ms(percentile(base_all, 50)):>8.1f} {ms(percentile(base_all, 95)):>8.1f} "
+          f"{ms(percentile(base_all, 99)):>8.1f} {ms(max(base_all)):>8.1f} {sum(baseline.errors.values()):>7}")
+    rps = len(everything) / elapsed
+    print(f"requests/s: {rps:.1f}   (goal: 0 errors, p99 < 300 ms)")
+    for sample in stats.error_samples + baseline.error_samples:
+        print(f"  error: {sample}")
+    print(
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} requests={len(everything)} rps={rps:.1f} "
+        f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
+        f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
+        f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f}"
+    )
+    return 0 if total_errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""One of each object a person can own, made through the real routes, and
+the id of an owned object for a route argument: shared by the tests that
+walk every route (fuzzing, the OpenAPI check)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Base, utcnow
+
+
+def _p256dh() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(point).decode().rstrip("=")
+
+
+def seed(client, token: str) -> None:
+    """One of each object, through the real routes."""
+    headers = {"X-CSRFToken": token}
+    client.post("/cards", data={"text": "Seed card", "csrf_token": token})
+    client.post("/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": "Seed thought"}, headers=headers)
+    client.post("/people/new", data={"name": "Alex", "relationship": "friend", "phone": "+44 7700 900123", "pinned": "y", "csrf_token": token})
+    client.post("/people/groups/new", data={"name": "Tuesday peers", "time_zone": "Europe/London", "csrf_token": token})
+    client.post("/people/messages/customise", data={"csrf_token": token})
+    client.post("/plan/edit", data={"warning_signs": "Seed plan", "version": "", "csrf_token": token})
+    client.post("/plan/share", data={"days": "7", "csrf_token": token})
+    # A closed loopback port: a device test fails at once instead of reaching the network.
+    client.post(
+        "/api/push/subscriptions",
+        json={"subscription": {"endpoint": "http://127.0.0.1:9/push/seed", "keys": {"p256dh": _p256dh(), "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}},
+        headers=headers,
+    )
+    client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+    client.post(
+        "/api/checkins",
+        json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6,
+              "anxiety": 4, "doses": "as_planned", "note": "Seed note", "symptoms": {"panic": 1}},
+        headers=headers,
+    )
+    tables = Base.metadata.tables
+    reminder = db.session.execute(select(tables["reminders"].c.id, tables["reminders"].c.user_id)).first()
+    db.session.rollback()
+    if reminder is not None:
+        with db.engine.begin() as conn:
+            conn.execute(tables["reminder_deliveries"].insert().values(
+                reminder_id=reminder.id, user_id=reminder.user_id, slot_key="2026-11-23T20:00", slot_at=utcnow(), status="sent", detail=""))
+
+
+#: Argument names whose table is not found by name alone.
+ARG_TABLES = {"device_id": "push_subscriptions", "checkin_id": "check_ins", "delivery_id": "reminder_deliveries", "reminder_id": "reminders"}
+
+
+def owned_id(arg: str, user_id: int) -> int:
+    """The id of an object the fuzzing account owns, for ``<int:…_id>``: a
+    route added later is matched to its table by name (``dose_id`` → a table
+    named ``…doses``), else gets 1."""
+    stem = arg.removesuffix("_id").replace("_", "")
+    tables = Base.metadata.tables
+    name = ARG_TABLES.get(arg)
+    if name is None:
+        names = [t for t in tables if "user_id" in tables[t].c and t.replace("_", "").rstrip("s").endswith(stem.rstrip("s"))]
+        name = min(names, key=len) if names else None
+    if name is None:
+        return 1
+    table = tables[name]
+    found = db.session.execute(select(table.c.id).where(table.c.user_id == user_id).limit(1)).scalar()
+    db.session.rollback()
+    return found or 1

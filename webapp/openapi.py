@@ -1,0 +1,321 @@
+"""An OpenAPI 3.1 description of the JSON API, served at ``/api/openapi.json``.
+
+The device (service worker, outbox, snapshot) is the API's main client; this
+describes what it may send and what comes back, for anyone writing another
+client or checking ours. ``tests/integration/test_openapi.py`` holds it to
+the truth: every ``/api/`` route in the app is described (and nothing else),
+each request example is sent to the real endpoint, and every answer — the
+successes and the refusals — must match the schema given for its status.
+
+Every write needs the CSRF token from ``GET /api/session`` in the
+``X-CSRFToken`` header and the session cookie; errors are always
+``{"error": "<a sentence for a person>", ...}`` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+UUID = {"type": "string", "format": "uuid"}
+TEXT = {"type": "string"}
+NULLABLE_TEXT = {"type": ["string", "null"]}
+SCORE = {"type": "integer", "minimum": 0, "maximum": 10}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict, required: list[str] | None = None, *, extra: bool = False) -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string", "minLength": 1, "description": "What went wrong, in plain words."},
+            "field": {"type": "string", "description": "The field the problem is in."},
+            "problems": {"type": "object", "additionalProperties": {"type": "string"}},
+            "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+        "additionalProperties": True,  # a conflict also carries the current copy
+    },
+    "Session": obj({"user": {"type": ["integer", "null"]}, "csrf_token": TEXT}, ["user"]),
+    "PushKey": obj({"publicKey": TEXT}, ["publicKey"]),
+    "Content": obj(
+        {"version": TEXT, "categories": {"type": "object"}, "crisis": {"type": "object"},
+         "exercises": {"type": "array", "items": {"type": "object", "required": ["id", "kind"]}},
+         "feelings": {"type": "array", "items": {"type": "object"}}},
+        ["version", "exercises", "feelings", "categories", "crisis"],
+    ),
+    "ToolkitState": obj(
+        {"favourites": {"type": "array", "items": TEXT}, "recents": {"type": "array", "items": TEXT}},
+        ["favourites", "recents"],
+    ),
+    "Card": obj({"id": {"type": "integer"}, "text": TEXT, "updated_at": DATE_TIME}, ["id", "text", "updated_at"]),
+    "Cards": obj({"cards": {"type": "array", "items": ref("Card")}}, ["cards"]),
+    "ThoughtRecordInput": {
+        **obj(
+            {"client_id": UUID, **{name: {"type": "string", "maxLength": 2000} for name in
+             ("situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced")}},
+            ["client_id"],
+        ),
+        "description": "At least one part written. Idempotent on client_id.",
+    },
+    "ThoughtRecord": obj(
+        {"id": {"type": "integer"}, "client_id": UUID, "created_at": DATE_TIME,
+         **{name: TEXT for name in ("situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced")}},
+        ["id", "client_id", "created_at", "situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"],
+    ),
+    "ThoughtRecords": obj({"records": {"type": "array", "items": ref("ThoughtRecord")}}, ["records"]),
+    "ToolkitImport": obj(
+        {"favourites": {"type": "array", "maxItems": 200, "items": TEXT},
+         "recents": {"type": "array", "maxItems": 200},
+         "thought_records": {"type": "array", "maxItems": 200, "items": ref("ThoughtRecordInput")}},
+    ),
+    "CheckInInput": obj(
+        {
+            "client_id": UUID, "checked_at": DATE_TIME, "time_zone": {"type": "string", "description": "IANA zone"},
+            "overall": SCORE, "anxiety": SCORE,
+            "sleep_hours": {"type": ["number", "null"], "minimum": 0, "maximum": 24},
+            "sleep_quality": {"type": ["integer", "null"]},
+            "symptoms": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "other_symptoms": {"type": "array", "items": obj({"label": TEXT, "severity": {"type": "integer"}}, ["label", "severity"])},
+            "doses": TEXT,
+            "self_care": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "red_flags": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "keep_suicidal_answer": {"type": "boolean"},
+            "note": TEXT,
+        },
+        ["client_id", "checked_at", "time_zone", "overall", "anxiety", "doses"],
+        extra=True,
+    ),
+    "CheckIn": obj(
+        {
+            "id": {"type": "integer"}, "client_id": UUID, "checked_at": DATE_TIME, "local_date": {"type": "string", "format": "date"},
+            "time_zone": TEXT, "overall": SCORE, "anxiety": SCORE,
+            "sleep_hours": {"type": ["number", "null"]}, "sleep_quality": {"type": ["integer", "null"]},
+            "symptoms": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "other_symptoms": {"type": "array", "items": obj({"label": TEXT, "severity": {"type": "integer"}}, ["label", "severity"])},
+            "doses": TEXT,
+            "self_care": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "red_flags": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "note": TEXT,
+        },
+        ["id", "client_id", "checked_at", "local_date", "time_zone", "overall", "anxiety", "sleep_hours", "sleep_quality",
+         "symptoms", "other_symptoms", "doses", "self_care", "red_flags", "note"],
+    ),
+    "CheckIns": obj({"checkins": {"type": "array", "items": ref("CheckIn")}}, ["checkins"]),
+    "PlanBody": obj({"version": {"type": "integer"}, "sections": {"type": "object", "additionalProperties": TEXT}, "updated_at": DATE_TIME},
+                    ["version", "sections", "updated_at"]),
+    "Plan": obj(
+        {"plan": {"oneOf": [ref("PlanBody"), {"type": "null"}]}, "labels": {"type": "object", "additionalProperties": TEXT}},
+        ["plan", "labels"],
+    ),
+    "PlanInput": obj(
+        {"sections": {"type": "object", "additionalProperties": TEXT},
+         "version": {"type": ["integer", "null"], "description": "The version the change was made from; null for a first plan."}},
+        ["sections", "version"],
+    ),
+    "Contact": obj(
+        {
+            "id": {"type": "integer"}, "client_id": {"type": ["string", "null"]}, "version": {"type": "integer"},
+            "name": TEXT, "relationship": TEXT, "relationship_label": TEXT, "phone": TEXT, "email": TEXT,
+            "best_times": TEXT, "notes": TEXT, "pinned": {"type": "boolean"}, "can_text": {"type": "boolean"},
+            "understands_withdrawal": {"type": "boolean"}, "last_connected_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+        ["id", "version", "name", "relationship", "phone", "email", "pinned"],
+        extra=True,
+    ),
+    "ContactInput": obj(
+        {"client_id": UUID, "version": {"type": "integer", "description": "PUT only: the version the change was made from."},
+         "name": TEXT, "relationship": TEXT, "phone": TEXT, "email": TEXT, "best_times": TEXT, "notes": TEXT,
+         "pinned": {"type": "boolean"}, "can_text": {"type": "boolean"}, "understands_withdrawal": {"type": "boolean"}},
+        ["name"],
+        extra=True,
+    ),
+    "Group": obj({"id": {"type": "integer"}, "name": TEXT, "time_zone": TEXT}, ["id", "name"], extra=True),
+    "Network": obj(
+        {"contacts": {"type": "array", "items": ref("Contact")}, "groups": {"type": "array", "items": ref("Group")},
+         "templates": {"type": "array", "items": TEXT}, "max_pinned": {"type": "integer"},
+         "nudge_after_days": {"type": ["integer", "null"]}, "last_connected_at": {"type": ["string", "null"]}},
+        ["contacts", "groups", "templates"],
+        extra=True,
+    ),
+    "ReachedOut": obj({"client_id": UUID, "reached_at": DATE_TIME}, ["client_id"]),
+    "ContactEnvelope": obj({"contact": ref("Contact")}, ["contact"]),
+    "PushSubscriptionInput": obj(
+        {"subscription": obj({"endpoint": {"type": "string", "format": "uri"},
+                              "keys": obj({"p256dh": TEXT, "auth": TEXT}, ["p256dh", "auth"])}, ["endpoint", "keys"], extra=True),
+         "device_name": TEXT, "timezone": TEXT, "replaces": TEXT},
+        ["subscription"],
+    ),
+    "PushSubscription": obj({"id": {"type": "integer"}, "device_name": TEXT, "timezone": TEXT}, ["id", "device_name", "timezone"]),
+    "PushUnsubscribe": obj({"endpoint": TEXT}, ["endpoint"]),
+    "Snoozed": obj({"snoozed_until": DATE_TIME}, ["snoozed_until"]),
+}
+
+
+def json_response(description: str, schema: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def errors(*codes: int) -> dict:
+    words = {
+        400: "Bad request or missing CSRF token", 401: "Not signed in", 404: "Not found, or not yours",
+        409: "Conflict with what is stored", 413: "Too large", 415: "Not JSON", 422: "Invalid: the message says which field",
+    }
+    return {str(code): json_response(words[code], "Error") for code in codes}
+
+
+def body(schema: str, example: dict | None) -> dict:
+    content = {"schema": ref(schema)}
+    if example is not None:
+        content["example"] = example
+    return {"required": True, "content": {"application/json": content}}
+
+
+WRITE_ERRORS = (400, 401, 413, 415, 422)
+EXERCISE = {"name": "exercise_id", "in": "path", "required": True, "schema": TEXT, "example": "five-four-three-two-one"}
+
+
+def int_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+EXAMPLE_UUID = "0b6f7e39-4c5d-4b8e-9a39-6d7f0a1c2e3f"
+CHECKIN_EXAMPLE = {
+    "client_id": EXAMPLE_UUID, "checked_at": "2026-11-28T20:15:00+00:00", "time_zone": "Europe/London",
+    "overall": 6, "anxiety": 4, "sleep_hours": 6.5, "sleep_quality": 2, "symptoms": {"panic": 1},
+    "other_symptoms": [{"label": "Jaw ache", "severity": 1}], "doses": "as_planned",
+    "self_care": {"moved": True}, "red_flags": {}, "note": "A calmer evening.",
+}
+
+PATHS: dict = {
+    "/api/session": {"get": {
+        "summary": "Who is signed in here, and a fresh CSRF token for writes",
+        "security": [], "responses": {"200": json_response("Signed in or not", "Session")}}},
+    "/api/content": {"get": {
+        "summary": "The coping content (exercises, feelings, crisis lines), versioned; ETag for revalidation",
+        "security": [], "responses": {"200": json_response("The content bundle", "Content"), "304": {"description": "Unchanged"}}}},
+    "/api/openapi.json": {"get": {
+        "summary": "This description", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+    "/api/push/key": {"get": {
+        "summary": "The VAPID public key browsers subscribe with", "security": [],
+        "responses": {"200": json_response("Key", "PushKey")}}},
+    "/api/toolkit/state": {"get": {
+        "summary": "Favourite and recently used exercises", "responses": {"200": json_response("State", "ToolkitState"), **errors(401)}}},
+    "/api/toolkit/favourites/{exercise_id}": {
+        "parameters": [EXERCISE],
+        "put": {"summary": "Mark an exercise as a favourite", "responses": {"200": json_response("State", "ToolkitState"), **errors(400, 401, 422)}},
+        "delete": {"summary": "Unmark a favourite", "responses": {"200": json_response("State", "ToolkitState"), **errors(400, 401)}},
+    },
+    "/api/toolkit/recents": {"post": {
+        "summary": "Note that an exercise was used",
+        "requestBody": body("RecentInput", {"exercise_id": "five-four-three-two-one"}),
+        "responses": {"200": json_response("State", "ToolkitState"), **errors(*WRITE_ERRORS)}}},
+    "/api/toolkit/import": {"post": {
+        "summary": "Move a guest's favourites, recents and thought records into the account (safe to repeat)",
+        "requestBody": body("ToolkitImport", {"favourites": ["five-four-three-two-one"], "recents": [], "thought_records": [
+            {"client_id": "5f1c1f7a-2b1e-4c55-8f0e-3a4b5c6d7e8f", "thought": "They will notice"}]}),
+        "responses": {"200": json_response("State", "ToolkitState"), **errors(*WRITE_ERRORS)}}},
+    "/api/cards": {"get": {"summary": "Coping cards", "responses": {"200": json_response("Cards", "Cards"), **errors(401)}}},
+    "/api/thought-records": {
+        "get": {"summary": "Thought records", "responses": {"200": json_response("Records", "ThoughtRecords"), **errors(401)}},
+        "post": {"summary": "Save a thought record (idempotent on client_id: a replay answers 200)",
+                 "requestBody": body("ThoughtRecordInput", {"client_id": EXAMPLE_UUID, "situation": "At the pharmacy", "thought": "Everyone saw my hands shake"}),
+                 "responses": {"201": json_response("Saved", "ThoughtRecord"), "200": json_response("Already saved", "ThoughtRecord"), **errors(*WRITE_ERRORS)}},
+    },
+    "/api/thought-records/{record_id}": {
+        "parameters": [int_id("record_id")],
+        "delete": {"summary": "Delete a thought record", "responses": {"204": {"description": "Deleted"}, **errors(400, 401, 404)}},
+    },
+    "/api/checkins": {
+        "get": {"summary": "Recent check-ins, newest first", "responses": {"200": json_response("Check-ins", "CheckIns"), **errors(401)}},
+        "post": {"summary": "Save a check-in (idempotent on client_id; the same id with a different check-in is a 409)",
+                 "requestBody": body("CheckInInput", CHECKIN_EXAMPLE),
+                 "responses": {"201": json_response("Saved", "CheckIn"), "200": json_response("Already saved", "CheckIn"), **errors(*WRITE_ERRORS, 409)}},
+    },
+    "/api/checkins/{checkin_id}": {
+        "parameters": [int_id("checkin_id")],
+        "put": {"summary": "Change a check-in", "requestBody": body("CheckInInput", None),
+                "responses": {"200": json_response("Changed", "CheckIn"), **errors(*WRITE_ERRORS, 404)}},
+        "delete": {"summary": "Delete a check-in", "responses": {"204": {"description": "Deleted"}, **errors(400, 401, 404)}},
+    },
+    "/api/plan": {
+        "get": {"summary": "My wave plan (plan is null before the first save)", "responses": {"200": json_response("Plan", "Plan"), **errors(401)}},
+        "put": {"summary": "Save the plan made from `version`; a stale version is a 409 carrying the current plan",
+                "requestBody": body("PlanInput", None),
+                "responses": {"200": json_response("Saved", "Plan"), **errors(*WRITE_ERRORS, 409)}},
+    },
+    "/api/people": {"get": {"summary": "My people, groups and message templates", "responses": {"200": json_response("Network", "Network"), **errors(401)}}},
+    "/api/people/contacts": {"post": {
+        "summary": "Add a person (idempotent on client_id)",
+        "requestBody": body("ContactInput", {"client_id": EXAMPLE_UUID, "name": "Ruth", "relationship": "friend", "phone": "+44 7700 900456"}),
+        "responses": {"201": json_response("Added", "Contact"), "200": json_response("Already added", "Contact"), **errors(*WRITE_ERRORS)}}},
+    "/api/people/contacts/{contact_id}": {
+        "parameters": [int_id("contact_id")],
+        "put": {"summary": "Change a person, made from `version`; a stale version is a 409 carrying the current copy",
+                "requestBody": body("ContactInput", None),
+                "responses": {"200": json_response("Changed", "Contact"), **errors(*WRITE_ERRORS, 404, 409)}},
+        "delete": {"summary": "Remove a person", "responses": {"204": {"description": "Removed"}, **errors(400, 401, 404)}},
+    },
+    "/api/people/contacts/{contact_id}/reached-out": {
+        "parameters": [int_id("contact_id")],
+        "post": {"summary": "Note \"I reached out\" (once per client_id; reached_at never in the future)",
+                 "requestBody": body("ReachedOut", {"client_id": EXAMPLE_UUID, "reached_at": "2026-11-28T18:30:00Z"}),
+                 "responses": {"201": json_response("Noted", "ContactEnvelope"), "200": json_response("Already noted", "ContactEnvelope"), **errors(*WRITE_ERRORS, 404)}},
+    },
+    "/api/push/subscriptions": {
+        "post": {"summary": "Turn reminders on for this device (upsert)",
+                 "requestBody": body("PushSubscriptionInput", None),
+                 "responses": {"201": json_response("Subscribed", "PushSubscription"), "200": json_response("Updated", "PushSubscription"), **errors(*WRITE_ERRORS, 409)}},
+        "delete": {"summary": "Turn reminders off for this device", "requestBody": body("PushUnsubscribe", {"endpoint": "https://push.example/gone"}),
+                   "responses": {"204": {"description": "Off"}, **errors(*WRITE_ERRORS)}},
+    },
+    "/api/reminders/deliveries/{delivery_id}/snooze": {
+        "parameters": [int_id("delivery_id")],
+        "post": {"summary": "\"Snooze 1 hour\" from a notification (at most nine times a slot)",
+                 "responses": {"201": json_response("Snoozed", "Snoozed"), **errors(400, 401, 404, 409)}},
+    },
+}
+SCHEMAS["RecentInput"] = obj({"exercise_id": TEXT}, ["exercise_id"])
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Steady JSON API",
+        "version": "1",
+        "description": (
+            "The API the Steady app uses on the device. Sign in through the web pages; the session cookie "
+            "authenticates. Every write needs the CSRF token from GET /api/session in the X-CSRFToken header. "
+            "Errors are 4xx with {\"error\": \"…\"} saying what is wrong; nothing is stored when a write is refused."
+        ),
+    },
+    "servers": [{"url": "/"}],
+    "security": [{"session": [], "csrf": []}],
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "steady_session", "description": "`__Host-steady_session` over HTTPS"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+        },
+    },
+    "paths": PATHS,
+}
+
+
+@bp.get("/api/openapi.json")
+def spec():
+    """The description above, the same for everyone."""
+    response = jsonify(DOCUMENT)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
