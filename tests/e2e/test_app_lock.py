@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -31,7 +32,7 @@ from playwright.sync_api import expect
 from test_checkins import check_in
 from test_people import add_person, write_plan
 from test_toolkit import exercise_url
-from test_toolkit_accounts import GET_JSON, KV_GET, unique_email, user_id, wait_kv
+from test_toolkit_accounts import GET_JSON, KV_GET, unique_email, user_id
 
 PIN = "482916"
 
@@ -91,6 +92,17 @@ DUMP_STORAGE = """async () => {
     }
     return { stores, cached, text: parts.join("\\n") };
 }"""
+
+
+def poll(page, script: str, arg=None, timeout: float = 15.0) -> None:
+    """Wait until the (async) ``script`` answers true in the page.
+
+    Not ``page.wait_for_function``: it does not wait for a promise, so an
+    async predicate counts as true at once."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {script[:120]}"
+        page.wait_for_timeout(100)
 
 
 def dump_storage(page) -> dict:
@@ -157,11 +169,11 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     uid = user_id(page)
-    wait_kv(
+    poll(
         page,
+        f"async (key) => {{ const s = await ({KV_GET})(key); return Boolean(s && s.people && s.people.contacts.length === 2"
+        f" && s.plan && s.plan.plan && (s.checkins || []).some((c) => c.note === {note!r})); }}",
         f"user:{uid}:snapshot",
-        "(s) => s && s.people && s.people.contacts.length === 2 && s.plan && s.plan.plan"
-        f" && (s.checkins || []).some((c) => c.note === {note!r})",
     )
     # The reading finds them while the lock is off: the absence below means something.
     before = dump_storage(page)
@@ -213,10 +225,10 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     unlock(page, PIN)
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     expect(page.get_by_role("heading", name=sam["name"])).to_be_visible()
-    page.wait_for_function(
+    poll(
+        page,
         "async (thought) => (await (await fetch('/api/thought-records')).json()).records.some((r) => r.thought === thought)",
-        arg=thought,
-        timeout=15_000,
+        thought,
     )
     page.goto(server.url + "/my/plan")
     expect(page.get_by_text("Jo keeps my tablets")).to_be_visible()
