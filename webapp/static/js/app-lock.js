@@ -606,6 +606,12 @@ async function start() {
     showSignedOut();
     return;
   }
+  if (localStorage.getItem(SIGN_OUT_PENDING) === "1" && navigator.onLine) {
+    // Not signed in on this page: if the server agrees, nothing is left to end.
+    sessionInfo()
+      .then((info) => info.user === null && localStorage.removeItem(SIGN_OUT_PENDING))
+      .catch(() => {});
+  }
   const record = await deviceLock.record();
   const user = pageUser();
   // Someone else signed in here: account-sync.js ends the lock that was not theirs.
