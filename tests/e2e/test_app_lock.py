@@ -14,7 +14,9 @@
    the third a wait (the right PIN is refused during it); at the tenth the
    device copy is removed and the person is signed out; signing in again
    shows their people from the server.
-3. axe-core: the settings page (lock off and on) and the lock screen have no
+3. Someone else signing in on a locked device (the first session ran out)
+   ends the lock, and what it sealed goes with it.
+4. axe-core: the settings page (lock off and on) and the lock screen have no
    serious or critical violation, light and dark. "Forgot your PIN?" removes
    the device copy and signs out.
 """
@@ -22,6 +24,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -29,7 +32,7 @@ from playwright.sync_api import expect
 from test_checkins import check_in
 from test_people import add_person, write_plan
 from test_toolkit import exercise_url
-from test_toolkit_accounts import GET_JSON, unique_email, user_id, wait_kv
+from test_toolkit_accounts import GET_JSON, KV_GET, unique_email, user_id
 
 PIN = "482916"
 
@@ -89,6 +92,17 @@ DUMP_STORAGE = """async () => {
     }
     return { stores, cached, text: parts.join("\\n") };
 }"""
+
+
+def poll(page, script: str, arg=None, timeout: float = 15.0) -> None:
+    """Wait until the (async) ``script`` answers true in the page.
+
+    Not ``page.wait_for_function``: it does not wait for a promise, so an
+    async predicate counts as true at once."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {script[:120]}"
+        page.wait_for_timeout(100)
 
 
 def dump_storage(page) -> dict:
@@ -155,11 +169,11 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     uid = user_id(page)
-    wait_kv(
+    poll(
         page,
+        f"async (key) => {{ const s = await ({KV_GET})(key); return Boolean(s && s.people && s.people.contacts.length === 2"
+        f" && s.plan && s.plan.plan && (s.checkins || []).some((c) => c.note === {note!r})); }}",
         f"user:{uid}:snapshot",
-        "(s) => s && s.people && s.people.contacts.length === 2 && s.plan && s.plan.plan"
-        f" && (s.checkins || []).some((c) => c.note === {note!r})",
     )
     # The reading finds them while the lock is off: the absence below means something.
     before = dump_storage(page)
@@ -188,11 +202,14 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     secret["thought written while locked"] = thought
     page.get_by_label("The thought that came").fill(thought)
     page.get_by_role("button", name="Save my thought record").click()
-    expect(page.locator(".thought-record-form .form-status")).not_to_be_empty()
+    expect(page.locator(".thought-record-form .form-status")).to_have_text(
+        "Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady."
+    )
+    # Two writes wait: the exercise marked as recently used, and the thought record.
+    expect(page.locator("[data-lock-banner] [data-lock-waiting]")).to_have_text("2 changes will sync when you unlock.")
 
     page.goto(server.url + "/my/people")
     expect(lock_screen(page)).to_be_visible()
-    # Two writes wait: the exercise marked as recently used, and the thought record.
     expect(page.locator("[data-lock-waiting]")).to_have_text("2 changes will sync when you unlock.")
     locked = dump_storage(page)
     assert found_in(locked["text"], secret) == []
@@ -208,10 +225,10 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     unlock(page, PIN)
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     expect(page.get_by_role("heading", name=sam["name"])).to_be_visible()
-    page.wait_for_function(
+    poll(
+        page,
         "async (thought) => (await (await fetch('/api/thought-records')).json()).records.some((r) => r.thought === thought)",
-        arg=thought,
-        timeout=15_000,
+        thought,
     )
     page.goto(server.url + "/my/plan")
     expect(page.get_by_text("Jo keeps my tablets")).to_be_visible()
@@ -224,7 +241,7 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     accounts.sign_out(page, server.url)
     after = dump_storage(page)
     assert after["stores"].get("steady/kv", 0) == 0 and after["stores"].get("steady/outbox", 0) == 0
-    assert "steady.app-lock" not in after["text"]
+    assert page.evaluate("() => localStorage.getItem('steady.app-lock')") is None
 
 
 def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(shared_server, new_context, pwa, accounts):
@@ -287,6 +304,32 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     expect(lock_screen(page)).to_have_count(0)
 
 
+def test_someone_else_signing_in_ends_a_lock_that_was_not_theirs(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    context = new_context()
+    page = context.new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-first")
+    person = {"name": f"Kit Farrow {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900777", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    turn_on_lock(page, server.url)
+    page.get_by_role("button", name="Lock Steady now").first.click()
+    expect(lock_screen(page)).to_be_visible()
+
+    # The first person's session ends (say it ran out); someone else signs in here.
+    context.clear_cookies()
+    accounts.register(page, server.url, unique_email("lock-second"))
+    accounts.expect_signed_in(page)
+    page.wait_for_function("() => localStorage.getItem('steady.app-lock') === null")
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your people")
+    expect(lock_screen(page)).to_have_count(0)
+    left = dump_storage(page)
+    assert person["name"] not in left["text"]
+    assert page.evaluate(KV_GET, "app-lock") is None
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_context, pwa, accounts, axe, scheme):
     context = new_context(color_scheme=scheme)
@@ -318,3 +361,96 @@ def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_co
     expect(page.get_by_role("heading", level=1, name="Please sign in again")).to_be_visible()
     assert page.evaluate(GET_JSON, "/api/session")["user"] is None
     assert dump_storage(page)["stores"].get("steady/kv", 0) == 0
+
+
+def test_change_pin_idle_time_and_turning_off(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    page = new_context().new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-settings")
+    person = {"name": f"Nell Brackwater {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900888", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    turn_on_lock(page, server.url)
+    assert person["name"] not in dump_storage(page)["text"]
+
+    # Idle time.
+    page.locator('form[data-lock-form="idle"]').get_by_label("Lock after this long without use").select_option(label="15 minutes")
+    page.locator('form[data-lock-form="idle"]').get_by_role("button", name="Save").click()
+    expect(page.locator("[data-lock-status]")).to_have_text("Saved. Steady now locks after 15 minutes without use.")
+    assert page.evaluate(KV_GET, "app-lock")["idleMinutes"] == 15
+
+    # Change the PIN: a wrong current PIN or a weak new one is refused.
+    change = page.locator('form[data-lock-form="change-pin"]')
+    change.get_by_label("The PIN you use now").fill("999999")
+    change.get_by_label("New PIN", exact=True).fill("111111")
+    change.get_by_label("Enter the new PIN again").fill("111111")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(change.locator("[data-problems]")).to_contain_text("harder to guess")
+    change.get_by_label("The PIN you use now").fill("999999")
+    change.get_by_label("New PIN", exact=True).fill("730519")
+    change.get_by_label("Enter the new PIN again").fill("730519")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(change.locator("[data-problems]")).to_contain_text("That is not the PIN you use now")
+    change.get_by_label("The PIN you use now").fill(PIN)
+    change.get_by_label("New PIN", exact=True).fill("730519")
+    change.get_by_label("Enter the new PIN again").fill("730519")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(page.locator("[data-lock-status]")).to_have_text("Your PIN is changed. Use the new one from now on.")
+
+    page.goto(server.url + "/my/people")
+    page.get_by_role("button", name="Lock Steady now").click()
+    unlock(page, PIN)
+    expect(page.locator("[data-lock-message]")).to_contain_text("That PIN is not right")
+    unlock(page, "730519")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+
+    # Turning it off (with the PIN) leaves the device as it was before.
+    page.goto(server.url + "/lock")
+    off = page.locator('form[data-lock-form="turn-off"]')
+    off.get_by_label("Your PIN").fill("730519")
+    off.get_by_role("button", name="Turn off the app lock").click()
+    expect(page.locator("[data-lock-status]")).to_contain_text("The app lock is off")
+    expect(page.locator('form[data-lock-form="turn-on"]')).to_be_visible()
+    assert page.evaluate(KV_GET, "app-lock") is None
+    snapshot = page.evaluate(KV_GET, f"user:{user_id(page)}:snapshot")
+    assert [c["name"] for c in snapshot["people"]["contacts"]] == [person["name"]]
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    expect(page.get_by_role("button", name="Lock Steady now")).to_have_count(0)
+
+
+def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_key(shared_server, new_context):
+    page = new_context().new_page()
+    page.goto(shared_server.url + "/toolkit")
+    result = page.evaluate(
+        """async () => {
+            const lock = await import("/static/js/lock-crypto.js");
+            const { record, keys } = await lock.createLock("246813", { iterations: 1000 });
+            const sealed = await lock.seal({ note: "hello" }, "kv:a", keys);
+            const out = { opened: (await lock.unseal(sealed, "kv:a", keys)).note };
+            try { await lock.unseal(sealed, "kv:b", keys); out.moved = "opened"; } catch (e) { out.moved = "refused"; }
+            try { await lock.openLock(record, "246814"); out.wrong = "opened"; } catch (e) { out.wrong = e.name; }
+            const locked = await lock.sealLocked({ note: "later" }, "outbox:1", record.publicKey);
+            out.lockedWrite = (await lock.unseal(locked, "outbox:1", keys)).note;
+            try { await lock.unseal(locked, "outbox:1", null); out.withoutKeys = "opened"; } catch (e) { out.withoutKeys = e.name; }
+            const changed = await lock.changePin(record, "246813", "975310");
+            try { await lock.openLock(changed, "246813"); out.oldPin = "opened"; } catch (e) { out.oldPin = e.name; }
+            const reopened = await lock.openLock(changed, "975310");
+            out.afterChange = (await lock.unseal(sealed, "kv:a", reopened)).note;
+            out.iterationsAfterChange = changed.iterations;
+            out.defaultIterations = lock.ITERATIONS;
+            return out;
+        }"""
+    )
+    assert result == {
+        "opened": "hello",
+        "moved": "refused",
+        "wrong": "WrongPin",
+        "lockedWrite": "later",
+        "withoutKeys": "LockedError",
+        "oldPin": "WrongPin",
+        "afterChange": "hello",
+        "iterationsAfterChange": 600000,
+        "defaultIterations": 600000,
+    }

@@ -16,6 +16,7 @@ real Chromium with the real server (stopped when the test says "offline").
 from __future__ import annotations
 
 import secrets
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -93,10 +94,15 @@ def kv_get(page, key: str):
 
 
 def wait_kv(page, key: str, predicate_js: str = "(value) => value !== undefined", timeout: float = 15_000):
-    """Poll IndexedDB until ``predicate_js(value)`` holds; the value."""
-    page.wait_for_function(
-        f"async (key) => ({predicate_js})(await ({KV_GET})(key))", arg=key, timeout=timeout, polling=100
-    )
+    """Poll IndexedDB until ``predicate_js(value)`` holds; the value.
+
+    Polled from here: ``page.wait_for_function`` does not wait for a promise,
+    so an async predicate would count as true at once."""
+    deadline = time.monotonic() + timeout / 1000
+    check = f"async (key) => Boolean(({predicate_js})(await ({KV_GET})(key)))"
+    while not page.evaluate(check, key):
+        assert time.monotonic() < deadline, f"IndexedDB {key!r} did not match {predicate_js} within {timeout:.0f} ms"
+        page.wait_for_timeout(100)
     return kv_get(page, key)
 
 

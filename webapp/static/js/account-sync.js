@@ -80,6 +80,7 @@ export async function send(userId, method, url, body) {
     attempts: 0,
     failed: null,
   });
+  document.dispatchEvent(new CustomEvent("steady:queued", { detail: { userId } }));
   return flushOutbox();
 }
 

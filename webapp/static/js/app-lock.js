@@ -333,16 +333,18 @@ function uncover() {
 
 async function showLockedBanner() {
   const main = document.getElementById("main");
-  if (!main || main.querySelector("[data-lock-banner]")) return;
+  if (!main) return;
   const count = await waitingCount();
   const banner = element(
     "p",
     { class: "notice lock-banner", "data-lock-banner": true },
     "Steady is locked on this phone. ",
-    count ? `${changesLabel(count)} will sync when you unlock. ` : null,
+    count ? element("span", { "data-lock-waiting": true, text: `${changesLabel(count)} will sync when you unlock. ` }) : null,
     element("a", { href: "/lock", text: "Unlock" })
   );
-  main.prepend(banner);
+  const shown = main.querySelector("[data-lock-banner]");
+  if (shown) shown.replaceWith(banner);
+  else main.prepend(banner);
 }
 
 function showSignedOut() {
@@ -394,6 +396,7 @@ async function checkIdle(record) {
 
 function watchIdle(record) {
   stopTimers();
+  if (!record) return;
   lastActivity = Date.now();
   askWorker({ type: "lock:last-activity" }).then((answer) => {
     if (answer && answer.lastActivity) lastActivity = answer.lastActivity;
@@ -603,6 +606,12 @@ async function start() {
     showSignedOut();
     return;
   }
+  if (localStorage.getItem(SIGN_OUT_PENDING) === "1" && navigator.onLine) {
+    // Not signed in on this page: if the server agrees, nothing is left to end.
+    sessionInfo()
+      .then((info) => info.user === null && localStorage.removeItem(SIGN_OUT_PENDING))
+      .catch(() => {});
+  }
   const record = await deviceLock.record();
   const user = pageUser();
   // Someone else signed in here: account-sync.js ends the lock that was not theirs.
@@ -617,6 +626,10 @@ async function start() {
 
 export function enableAppLock() {
   listenForActivity();
+  // A write queued while locked (an exercise used, a thought record): say it waits.
+  document.addEventListener("steady:queued", () => {
+    if (state === "locked" && document.documentElement.dataset.lockPage === "open") showLockedBanner().catch(() => {});
+  });
   channel?.addEventListener("message", async (event) => {
     const type = event.data?.type;
     if (type === "locked" && state === "unlocked") {

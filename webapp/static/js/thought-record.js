@@ -1,6 +1,6 @@
 // The CBT thought record: saved to the account when signed in (through the
 // outbox, so it survives being offline), kept on this device for guests.
-import { kv } from "./device-store.js";
+import { deviceLock, kv } from "./device-store.js";
 import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
@@ -16,7 +16,10 @@ async function save(record) {
   if (userId) {
     const snapshot = await readSnapshot(userId);
     await writeSnapshot(userId, { ...snapshot, thought_records: [record, ...(snapshot.thought_records || [])] });
-    await send(userId, "POST", "/api/thought-records", record);
+    const sent = await send(userId, "POST", "/api/thought-records", record);
+    if (!sent && (await deviceLock.status()) === "locked") {
+      return "Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady.";
+    }
     return navigator.onLine ? "Saved to your account." : "Saved on this device. It will reach your account when you are back online.";
   }
   const records = (await kv.get("guest:thought-records")) || [];
