@@ -4,8 +4,8 @@
                          [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Each simulated person signs in, then for the whole run does what people do,
-with a pause of 0.5–1.5 s between actions (a person reading, not a script
-hammering): browse the toolkit (list, an exercise, the content bundle
+with a pause of 2–6 s between actions (a person reading a screen; ``--pause
+0.5 1.5`` makes it a stress test): browse the toolkit (list, an exercise, the content bundle
 revalidated with its ETag), check in (a fresh CSRF token from /api/session,
 then POST /api/checkins with a new id), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
@@ -148,7 +148,7 @@ class Person:
     async def sync(self) -> None:
         await asyncio.gather(*(self.request("sync snapshot", "GET", path) for path in SNAPSHOT))
 
-    async def live(self, until: float, pause=(0.5, 1.5)) -> None:
+    async def live(self, until: float, pause=(2.0, 6.0)) -> None:
         actions = [self.browse] * 4 + [self.sync] * 3 + [self.check_in] * 2 + [self.view_history] * 2
         while time.monotonic() < until:
             await random.choice(actions)()
@@ -223,7 +223,7 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
     raise SystemExit("gunicorn did not start")
 
 
-async def run(base: str, users: int, seconds: float, history: str, exercises: list[str]):
+async def run(base: str, users: int, seconds: float, history: str, exercises: list[str], pause: tuple[float, float]):
     stats = Stats()
     people = [Person(base, f"load{n}@example.com", stats, history, exercises) for n in range(users)]
     try:
@@ -242,7 +242,7 @@ async def run(base: str, users: int, seconds: float, history: str, exercises: li
         stats.recording = True
         started = time.monotonic()
         until = started + seconds
-        await asyncio.gather(*(p.live(until) for p in people))
+        await asyncio.gather(*(p.live(until, pause) for p in people))
         elapsed = time.monotonic() - started
         stats.recording = False
         return baseline, stats, elapsed
@@ -256,6 +256,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)")
+    parser.add_argument("--pause", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
+                        help="seconds a person pauses between actions (default 2 6)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
 
@@ -266,7 +268,7 @@ def main() -> int:
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads)
-        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises))
+        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises, tuple(args.pause)))
     finally:
         if process is not None:
             process.terminate()
@@ -282,7 +284,7 @@ def main() -> int:
     total_errors = sum(stats.errors.values())
     ms = lambda s: s * 1000  # noqa: E731
     print(f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
-          f"{args.users} people for {elapsed:.0f} s; history page {history}")
+          f"{args.users} people for {elapsed:.0f} s, pausing {args.pause[0]:g}–{args.pause[1]:g} s; history page {history}")
     print(f"{'action':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
     for kind in sorted(stats.latency):
         values = stats.latency[kind]
@@ -298,7 +300,7 @@ def main() -> int:
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
     print(
-        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} requests={len(everything)} rps={rps:.1f} "
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f}"

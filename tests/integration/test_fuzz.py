@@ -40,7 +40,7 @@ PASSWORD = "fuzzy lighthouse keeper"
 EMAIL = "fuzz@example.com"
 
 settings.register_profile(
-    "ci", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "25")), deadline=None,
+    "ci", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "20")), deadline=None,
     suppress_health_check=list(HealthCheck), derandomize=False, database=None,
 )
 settings.register_profile(
