@@ -42,7 +42,38 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+/* ---- App lock ------------------------------------------------------------
+ * While Steady is unlocked, the unwrapped keys are held here, in memory only,
+ * so moving from page to page does not ask for the PIN again. They are let go
+ * when a page says so (locking, idle time up), when a page asks for them after
+ * the idle time, and whenever the browser stops this worker. Times come from
+ * the pages (their clock), so every page and this worker agree on "idle".
+ */
+let heldLock = null;
+
+function lockMessage(event) {
+  const data = event.data;
+  const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
+  if (data.type === "lock:hold") {
+    heldLock = { keys: data.keys, idleMs: data.idleMs, lastActivity: data.at };
+  } else if (data.type === "lock:activity") {
+    if (heldLock) heldLock.lastActivity = Math.max(heldLock.lastActivity, data.at);
+  } else if (data.type === "lock:forget") {
+    heldLock = null;
+  } else if (data.type === "lock:get") {
+    if (heldLock && data.at - heldLock.lastActivity > heldLock.idleMs) heldLock = null;
+    reply(heldLock ? { keys: heldLock.keys, lastActivity: heldLock.lastActivity } : null);
+  } else if (data.type === "lock:last-activity") {
+    reply(heldLock ? { lastActivity: heldLock.lastActivity } : null);
+  }
+  // "lock:ping" needs no answer: the message alone keeps this worker running.
+}
+
 self.addEventListener("message", (event) => {
+  if (event.data && typeof event.data.type === "string" && event.data.type.startsWith("lock:")) {
+    lockMessage(event);
+    return;
+  }
   if (event.data && event.data.type === "SKIP_WAITING") {
     self.skipWaiting();
   }

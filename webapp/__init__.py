@@ -57,13 +57,17 @@ def create_app(
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
-    from webapp import account, assets, auth, cards, checkins, core, export, people, plan, pwa, reminders, toolkit
+    from webapp import (
+        account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
+        reminders, taper, toolkit,
+    )
 
     assets.init_app(app)
-    for feature in (core, auth, account, toolkit, cards, checkins, export, people, plan, reminders, pwa):
+    features = (
+        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
+        openapi, pwa,
+    )
+    for feature in features:
         app.register_blueprint(feature.bp)
-    from webapp import openapi
-
-    app.register_blueprint(openapi.bp)  # /api/openapi.json
     core.register_error_handlers(app)
     return app

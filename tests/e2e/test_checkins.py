@@ -1,9 +1,7 @@
 """Check-ins in a real Chromium with the real server.
 
-1. Five check-ins made with no network and no server survive a reload and a
-   new page, and reach the server exactly once when it is back; the "waiting
-   to sync" badges go. Again with the server's first answer lost (it saved
-   the check-in, the page saw a 500): the replay does not duplicate.
+1. (Check-ins made offline surviving a browser restart and landing exactly
+   once, with doses too, are in test_taper.py.)
 2. A check-in the server refuses lands in "Changes that couldn't sync" with
    the reason, and can be discarded.
 3. A red-flag answer shows the urgent-help panel at once, offline, with the
@@ -64,64 +62,6 @@ def signed_in_with_shell(server, page, pwa, accounts) -> None:
     page.goto(server.url + "/my/checkin")
     wait_kv(page, "current-user")
     expect(page.locator("form[data-checkin-form]")).to_be_visible()
-
-
-def make_five_offline_and_sync(server, context, page) -> None:
-    go_offline(context, server)
-    response = page.goto(server.url + "/my/checkin")
-    assert response is not None and response.from_service_worker
-    notes = [f"Offline {n} {secrets.token_hex(2)}" for n in range(5)]
-    for n, note in enumerate(notes):
-        check_in(page, overall=n + 2, anxiety=9 - n, note=note)
-        expect(page.locator("[data-waiting]")).to_have_count(n + 1)
-    expect(page.locator("[data-checkin-status]")).to_contain_text("It will sync when you are back online")
-
-    page.reload()
-    expect(page.locator("[data-waiting]")).to_have_count(5)
-    page.close()
-    again = context.new_page()
-    again.goto(server.url + "/my/checkin")
-    expect(again.locator("[data-waiting]")).to_have_count(5)
-    assert len(again.evaluate(OUTBOX_ALL)) == 5
-
-    go_online(context, server)
-    expect(again.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
-    expect(again.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(5, timeout=SYNC_TIMEOUT)
-    assert again.evaluate(OUTBOX_ALL) == []
-    stored = server_checkins(again)
-    assert len(stored) == 5
-    assert sorted((c["overall"], c["anxiety"], c["note"]) for c in stored) == sorted(
-        (n + 2, 9 - n, notes[n]) for n in range(5)
-    )
-    for c in stored:
-        assert c["sleep_hours"] == 6.5 and c["symptoms"] == {"panic": 2} and c["doses"] == "as_planned"
-        assert c["self_care"]["outside"] is True and c["self_care"]["moved"] is False
-        assert c["time_zone"]
-    assert len({c["client_id"] for c in stored}) == 5
-
-
-def test_five_check_ins_made_offline_reach_the_server_exactly_once(server, context, page, pwa, accounts):
-    signed_in_with_shell(server, page, pwa, accounts)
-    make_five_offline_and_sync(server, context, page)
-
-
-def test_a_lost_answer_on_the_first_replay_does_not_duplicate(server, context, page, pwa, accounts):
-    """The server saves the first check-in but the page sees a 500: the outbox
-    keeps it, sends it again later, and the server recognises the replay."""
-    signed_in_with_shell(server, page, pwa, accounts)
-    failed = []
-
-    def first_answer_lost(route):
-        if route.request.method == "POST" and not failed:
-            route.fetch()  # reaches the server, which stores it
-            failed.append(route.request.post_data_json["client_id"])
-            route.fulfill(status=500, content_type="application/json", body='{"error": "Something went wrong."}')
-        else:
-            route.continue_()
-
-    context.route("**/api/checkins", first_answer_lost)
-    make_five_offline_and_sync(server, context, page)
-    assert len(failed) == 1
 
 
 def test_a_refused_check_in_is_listed_as_couldnt_sync_and_can_be_discarded(server, context, page, pwa, accounts):

@@ -229,7 +229,10 @@ def test_payload_never_carries_what_the_person_wrote(app, push_service, make_dis
     assert "private words" not in text and "diazepam" not in text and "sam@" not in text
 
 
-def test_snoozed_delivery_comes_back_an_hour_later(app, push_service, make_dispatcher, clock, client, auth):
+def test_snoozed_delivery_comes_back_an_hour_later(app, push_service, make_dispatcher, clock, client, auth, monkeypatch):
+    import webapp.reminders.routes
+
+    monkeypatch.setattr(webapp.reminders.routes, "utcnow", clock)  # the snooze is pressed in the test's time
     auth.register(email="snoozer@example.com")
     user_id = db.session.scalar(select(User.id).where(User.email == "snoozer@example.com"))
     db.session.rollback()

@@ -35,6 +35,15 @@ def fill(client, *, note: str, card: str) -> None:
     assert response.status_code == 201
     client.post("/people/new", data={"name": f"Friend of {card}", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token})
     client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+    client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    client.post("/taper/setup", data={"medication": f"{card} pills", "form": "liquid", "unit": "mL", "csrf_token": token})
+    client.post("/taper/steps/new", data={"starts_on": "2026-10-01", "daily_dose": "2.5", "note": f"{note} step", "csrf_token": token})
+    dose = client.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "1.25", "note": f"{note} dose"},
+        headers=headers,
+    )
+    assert dose.status_code == 201
 
 
 @pytest.fixture
@@ -90,6 +99,9 @@ def test_json_export_holds_all_and_only_my_data(two_people):
     assert [c["text"] for c in data["coping_cards"]] == ["My card"]
     assert len(data["thought_records"]) == 1 and len(data["reminders"]) == 1
     assert [p["name"] for p in data["support_contacts"]] == ["Friend of My card"]
+    assert [(p["medication"], p["form"], p["unit"]) for p in data["taper_plans"]] == [("My card pills", "liquid", "mL")]
+    assert [(s["starts_on"], s["daily_dose"], s["note"]) for s in data["taper_steps"]] == [("2026-10-01", "2.5", "My own note step")]
+    assert [(d["amount"], d["note"]) for d in data["dose_logs"]] == [("1.25", "My own note dose")]
     for secret in ("Their", "other@example.com", "password_hash", "token_hash", "body_hash", "_enc\""):
         assert secret not in body
     # A round trip: what was exported parses back to the same data.
@@ -113,6 +125,10 @@ def test_csv_export_is_a_zip_of_spreadsheets_with_headers(two_people):
     assert {"checked_at", "overall", "anxiety", "sleep_hours", "symptoms", "doses", "note", "other_symptoms"} <= set(header)
     assert rows[0]["overall"] == "3" and rows[0]["note"] == "My own note"
     assert rows[0]["other_symptoms"].startswith("[")  # JSON text, never a formula
+    doses = list(csv.DictReader(io.StringIO(archive.read("dose_logs.csv").decode())))
+    assert [(d["amount"], d["note"]) for d in doses] == [("1.25", "My own note dose")]
+    steps = list(csv.DictReader(io.StringIO(archive.read("taper_steps.csv").decode())))
+    assert {"starts_on", "daily_dose", "dose_times", "note"} <= set(steps[0]) and steps[0]["daily_dose"] == "2.5"
     account = list(csv.DictReader(io.StringIO(archive.read("account.csv").decode())))
     assert account[0]["email"] == "sam@example.com"
     everything = b"".join(archive.read(name) for name in names)

@@ -12,10 +12,9 @@ from html.parser import HTMLParser
 
 from tests.support.seed import owned_id, seed
 
-#: Fields a GET form may carry: choices about the page (which country's
-#: lines, which stretch of time to show), never what a person entered.
-SAFE_QUERY_FIELDS = {"country", "range", "month", "year", "page"}
-PRIVATE_WORDS = ("Seed card", "Seed thought", "Seed plan", "Seed note", "Alex", "7700 900123", "Tuesday peers")
+#: Fields a GET form may carry: choices about the page, never about a person.
+SAFE_QUERY_FIELDS = {"country"}
+PRIVATE_WORDS = ("Seed card", "Seed thought", "Seed plan", "Seed note", "Alex", "7700 900123", "Tuesday peers", "Seed medication", "Seed step", "Seed dose")
 
 
 class Forms(HTMLParser):

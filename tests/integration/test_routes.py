@@ -35,7 +35,11 @@ PUBLIC = {
     "plan.offline_copy",
     "plan.shared",
     "checkins.offline_copy",
+    "taper.offline_dose",
+    "insights.offline_chart",
     "openapi.spec",
+    "circle.join",
+    "lock.settings",
 }
 
 
@@ -108,7 +112,25 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6, "anxiety": 4, "doses": "as_planned"},
         headers={"X-CSRFToken": token},
     )
+    owner.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    owner.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    owner.post("/taper/steps/new", data={"starts_on": "2026-01-01", "daily_dose": "10", "csrf_token": token})
+    owner.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "10"},
+        headers={"X-CSRFToken": token},
+    )
+    # The owner's circle: an invite, a supporter who sent a message (not the intruder).
+    helper = app.test_client()
+    Auth(helper).register(email="helper@example.com")
+    invite = owner.post("/circle/invites", data={"first_name": "Owner", "csrf_token": token}).get_data(as_text=True)
+    join_path = "/circle/join/" + invite.split('id="invite-link"', 1)[1].split("/circle/join/", 1)[1].split('"', 1)[0]
+    helper_token = helper.get("/api/session").get_json()["csrf_token"]
+    helper.post(join_path, data={"first_name": "Helper", "csrf_token": helper_token})
+    owner.post("/circle/invites", data={"first_name": "Owner", "csrf_token": token})
     tables = Base.metadata.tables
+    link_id = db.session.execute(select(tables["circle_links"].c.id)).scalar_one()
+    helper.post(f"/circle/supporting/{link_id}/encourage", data={f"l{link_id}-message": "Mine", "csrf_token": helper_token})
     reminder_id = db.session.execute(select(tables["reminders"].c.id)).scalar_one()
     owner_id = db.session.execute(select(tables["reminders"].c.user_id)).scalar_one()
     with db.engine.begin() as conn:
@@ -128,6 +150,11 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "device_id": db.session.execute(select(tables["push_subscriptions"].c.id)).scalar_one(),
         "delivery_id": delivery_id,
         "checkin_id": db.session.execute(select(tables["check_ins"].c.id)).scalar_one(),
+        "step_id": db.session.execute(select(tables["taper_steps"].c.id)).scalar_one(),
+        "dose_id": db.session.execute(select(tables["dose_logs"].c.id)).scalar_one(),
+        "invite_id": db.session.execute(select(tables["circle_invites"].c.id).where(tables["circle_invites"].c.status == "pending")).scalar_one(),
+        "link_id": link_id,
+        "message_id": db.session.execute(select(tables["circle_messages"].c.id)).scalar_one(),
     }
     db.session.rollback()
 

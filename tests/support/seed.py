@@ -46,6 +46,14 @@ def seed(client, token: str) -> None:
               "anxiety": 4, "doses": "as_planned", "note": "Seed note", "symptoms": {"panic": 1}},
         headers=headers,
     )
+    client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    client.post("/taper/setup", data={"medication": "Seed medication", "form": "tablet", "unit": "mg", "csrf_token": token})
+    client.post("/taper/steps/new", data={"starts_on": "2026-10-01", "daily_dose": "2", "note": "Seed step", "csrf_token": token})
+    client.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "2", "note": "Seed dose"},
+        headers=headers,
+    )
     tables = Base.metadata.tables
     reminder = db.session.execute(select(tables["reminders"].c.id, tables["reminders"].c.user_id)).first()
     db.session.rollback()
@@ -56,7 +64,7 @@ def seed(client, token: str) -> None:
 
 
 #: Argument names whose table is not found by name alone.
-ARG_TABLES = {"device_id": "push_subscriptions", "checkin_id": "check_ins", "delivery_id": "reminder_deliveries", "reminder_id": "reminders"}
+ARG_TABLES = {"device_id": "push_subscriptions", "checkin_id": "check_ins", "step_id": "taper_steps", "dose_id": "dose_logs", "delivery_id": "reminder_deliveries", "reminder_id": "reminders"}
 
 
 def owned_id(arg: str, user_id: int) -> int:

@@ -103,7 +103,7 @@ def register():
                     sign_in(user, remember=False)
                     audit("account.created", user=user.id)
                     flash("Welcome to Steady. Your account is ready.", "success")
-                    return redirect(url_for("core.index"))
+                    return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form), status
 
 

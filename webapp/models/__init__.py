@@ -9,6 +9,8 @@ from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise,
 from webapp.models.people import *  # noqa: F401,F403 - support network and wave plan
 from webapp.models.reminders import *  # noqa: F401,F403 - push subscriptions and reminders
 from webapp.models.checkins import *  # noqa: F401,F403 - daily check-ins
+from webapp.models.taper import *  # noqa: F401,F403 - taper plan, steps and doses
+from webapp.models.circle import *  # noqa: F401,F403 - support circle
 
 __all__ = [
     "Base",

@@ -66,6 +66,12 @@ class Reminder(Base):
         ForeignKey("support_groups.id", ondelete="CASCADE"), nullable=True, index=True
     )
     lead_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    #: A dose reminder that rings at the dose times of the taper step in force.
+    follows_taper: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: A supporter's weekly "check in on Sam" ends with their link to Sam.
+    circle_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circle_links.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_slot_key: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -44,6 +44,10 @@ class ReminderForm(FlaskForm):
         choices=[SelectChoice(str(m), label) for m, label in ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (120, "2 hours"))],
         default="30",
     )
+    follows_taper = BooleanField(
+        "Ring at the dose times in my taper plan",
+        description="When a new step starts with other times, the reminder moves with it.",
+    )
     title = StringField(
         "Notification title",
         validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],

@@ -80,7 +80,8 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
     settings_form.timezone.choices = zone_names()
     reminders = db.session.scalars(
         select(Reminder)
-        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False))
+        # Weekly circle reminders are set where the person is supported (/circle/supporting).
+        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None))
         .order_by(Reminder.created_at)
     ).all()
     devices = db.session.scalars(
@@ -134,6 +135,19 @@ def with_group_choices(form: ReminderForm) -> ReminderForm:
     return form
 
 
+def _plan_times() -> list[str]:
+    """Every dose time in the person's taper steps from today on (a reminder
+    that follows the plan switches between them as steps start)."""
+    from webapp.models import TaperStep
+    from webapp.services.taper import step_in_force
+
+    steps = list(db.session.scalars(select(TaperStep).where(TaperStep.user_id == current_user.id)))
+    today = utcnow().date()
+    current = step_in_force(steps, today)
+    ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
+    return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
+
+
 def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettings) -> str | None:
     """Fill ``reminder`` from the form; return a problem in plain words, or None."""
     if not form.validate():
@@ -146,6 +160,10 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
                 return "Choose which of your support groups this reminder is for."
             times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
             make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
+        elif form.kind.data == "dose" and form.follows_taper.data:
+            times, weekdays = _plan_times(), list(range(7))
+            if not times:
+                return "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here."
         else:
             times, weekdays = form.times(), [int(d) for d in form.weekdays.data]
             make_rule(times, weekdays, settings.timezone, settings.quiet_start, settings.quiet_end)
@@ -159,6 +177,7 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
     reminder.weekdays = ",".join(str(d) for d in sorted(set(weekdays)))
     reminder.group = group
     reminder.lead_minutes = int(form.lead_minutes.data) if group else 0
+    reminder.follows_taper = form.kind.data == "dose" and bool(form.follows_taper.data)
     reminder.title, reminder.body = title, body
     reminder.enabled = True
     schedule(reminder, settings, utcnow())
@@ -200,6 +219,7 @@ def edit(reminder_id: int):
                 "weekdays": reminder.weekdays.split(","),
                 "title": reminder.title,
                 "body": reminder.body,
+                "follows_taper": reminder.follows_taper,
             }
         )
         return render_template("reminders/edit.html", form=with_group_choices(form), reminder=reminder)

@@ -23,11 +23,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from webapp.models import (
     PushAttempt,
@@ -36,11 +36,12 @@ from webapp.models import (
     ReminderDelivery,
     ReminderSettings,
     SupportSettings,
+    TaperStep,
     utcnow,
 )
-from webapp.services import support
+from webapp.services import support, taper
 from webapp.services.push import Notification, PushResult, PushSender, PushTarget
-from webapp.services.scheduling import Rule, RuleProblem, make_rule, next_slot
+from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
 
 log = logging.getLogger("steady.reminders")
 
@@ -56,6 +57,8 @@ KINDS = {
     # Deliberately vague: a lock screen must not say that someone takes medication.
     "dose": ("A reminder from Steady", "It is time for what you planned.", "/", "Open Steady"),
     "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
+    # A supporter's weekly nudge; its title names the person ("Check in on Sam").
+    "circle": ("Check in on someone you support", "A short message can mean a lot.", "/circle/supporting", "Open Steady"),
 }
 
 
@@ -100,10 +103,56 @@ def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
     )
 
 
+def following_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
+    """The reminder's first slot after ``after`` (None: it has nowhere to ring yet)."""
+    if reminder.follows_taper:
+        return taper_slot(reminder, settings, after, after_key)
+    return next_slot(rule_for(reminder, settings), after, after_key)
+
+
+def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
+    """A dose reminder that follows the taper plan rings at the dose times of
+    the step in force on each day: when a later step with other times starts,
+    its times take over from its first day. None while no step has times."""
+    session = object_session(reminder)
+    if session is None:  # a reminder being made in a request, not added yet
+        from webapp.extensions import db
+
+        session = db.session
+    steps = taper.ordered(session.scalars(select(TaperStep).where(TaperStep.user_id == reminder.user_id)))
+    zone = parse_zone(settings.timezone if settings else "UTC")
+    for _ in range(len(steps) + 1):
+        day = after.astimezone(zone).date()
+        step = taper.step_in_force(steps, day)
+        later = next((s for s in steps if s.starts_on > day), None)
+        times = [item["time"] for item in (step.dose_times or [])] if step is not None else []
+        if times:
+            reminder.times = ",".join(times)
+            slot = next_slot(rule_for(reminder, settings), after, after_key)
+            if later is None or slot.at.astimezone(zone).date() < later.starts_on:
+                return slot
+        if later is None:
+            return None
+        after, after_key = local_to_utc(later.starts_on, time(0, 0), zone) - timedelta(microseconds=1), ""
+    return None
+
+
 def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
     """Point a reminder at its next slot after ``now`` (after a change of rule or zone)."""
-    slot = next_slot(rule_for(reminder, settings), now)
-    reminder.next_fire_at, reminder.next_slot_key = slot.at, slot.key
+    slot = following_slot(reminder, settings, now)
+    reminder.next_fire_at, reminder.next_slot_key = (slot.at, slot.key) if slot else (None, "")
+
+
+def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
+    """The taper plan changed: dose reminders that follow it move to its times."""
+    settings = session.get(ReminderSettings, user_id)
+    for reminder in session.scalars(
+        select(Reminder).where(Reminder.user_id == user_id, Reminder.follows_taper.is_(True))
+    ):
+        try:
+            schedule(reminder, settings, now)
+        except RuleProblem:
+            reminder.next_fire_at, reminder.next_slot_key = None, ""
 
 
 def reschedule_group(session: Session, group, now: datetime) -> None:
@@ -245,8 +294,8 @@ class Dispatcher:
         """Advance the reminder past its slot and return the slot's delivery row."""
         slot_at, slot_key = reminder.next_fire_at, reminder.next_slot_key
         try:
-            following = next_slot(rule_for(reminder, settings), slot_at, slot_key)
-            reminder.next_fire_at, reminder.next_slot_key = following.at, following.key
+            following = following_slot(reminder, settings, slot_at, slot_key)
+            reminder.next_fire_at, reminder.next_slot_key = (following.at, following.key) if following else (None, "")
         except RuleProblem:
             reminder.enabled = False  # its rule no longer makes sense (quiet hours changed): stop, visibly
             reminder.next_fire_at = None

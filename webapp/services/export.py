@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,8 @@ LEFT_OUT = {"password_hash", "token_hash", "body_hash", "endpoint", "p256dh", "a
 def _plain(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Decimal):  # amounts are exact: kept as text, never as a float
+        return format(value.normalize(), "f")
     return value
 
 

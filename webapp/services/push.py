@@ -1,8 +1,11 @@
 """Sending Web Push (RFC 8030/8291/8292) with VAPID.
 
-One ``PushSender`` per dispatcher: one HTTP session (connections reused), a
-VAPID header per push-service origin reused until near its expiry, and a small
-thread pool so a slow push service does not hold up the others. Payloads
+One ``PushSender`` per dispatcher: one HTTP connection pool (connections
+reused), a VAPID header per push-service origin reused until near its expiry,
+and a small thread pool so a slow push service does not hold up the others.
+pywebpush encrypts each message (aes128gcm, RFC 8291); the POST goes straight
+through urllib3: ``requests`` re-reads the proxy environment on every call,
+which cost more CPU than the encryption itself. Proxy settings are read once. Payloads
 follow the Declarative Web Push format (``"web_push": 8030``) so Safari can
 show them without the worker; Steady's worker reads the same JSON.
 """
@@ -17,10 +20,11 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import requests
+import urllib.request
+
+import urllib3
 from py_vapid import Vapid02
 from pywebpush import WebPusher
-from requests.adapters import HTTPAdapter
 
 VAPID_LIFETIME = 12 * 3600  # seconds; push services accept at most 24 h
 VAPID_RENEW_BEFORE = 3600
@@ -85,6 +89,16 @@ class PushResult:
         return "retry"  # unreachable, 429, 5xx
 
 
+def _pool_manager(workers: int, timeout: float) -> urllib3.PoolManager:
+    """Connections kept per push-service host, through a proxy if the
+    environment names one (read once, here)."""
+    options = {"num_pools": 32, "maxsize": workers, "block": False, "timeout": urllib3.Timeout(total=timeout)}
+    proxy = urllib.request.getproxies().get("https")
+    if proxy:
+        return urllib3.ProxyManager(proxy, **options)
+    return urllib3.PoolManager(**options)
+
+
 def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
@@ -103,10 +117,7 @@ class PushSender:
         self.vapid = Vapid02.from_string(vapid_private_key)
         self.subject = subject
         self.timeout = timeout
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=workers, pool_maxsize=workers * 2)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        self.http = _pool_manager(workers, timeout)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="steady-push")
         self._headers: dict[str, tuple[dict, float]] = {}
         self._lock = threading.Lock()
@@ -126,14 +137,20 @@ class PushSender:
             return headers
 
     def send(self, target: PushTarget, payload: str, *, ttl: int, urgency: str, topic: str) -> PushResult:
-        headers = {**self.vapid_headers(target.endpoint), "Urgency": urgency, "Topic": topic}
+        body = WebPusher(target.subscription_info()).encode(payload.encode(), "aes128gcm")["body"]
+        headers = {
+            **self.vapid_headers(target.endpoint),
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+            "TTL": str(ttl),
+            "Urgency": urgency,
+            "Topic": topic,
+        }
         try:
-            response = WebPusher(target.subscription_info(), requests_session=self.session).send(
-                data=payload, headers=headers, ttl=ttl, content_encoding="aes128gcm", timeout=self.timeout
-            )
-        except (requests.RequestException, OSError) as exc:
+            response = self.http.request("POST", target.endpoint, body=body, headers=headers, retries=False)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             return PushResult(None, error=type(exc).__name__)
-        return PushResult(response.status_code, parse_retry_after(response.headers.get("Retry-After")))
+        return PushResult(response.status, parse_retry_after(response.headers.get("Retry-After")))
 
     def send_many(self, jobs: list[tuple[PushTarget, str, int, str, str]]) -> list[PushResult]:
         """Send several pushes side by side; results in the same order."""
@@ -145,4 +162,4 @@ class PushSender:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        self.session.close()
+        self.http.clear()

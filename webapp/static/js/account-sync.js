@@ -6,7 +6,10 @@
 //   replay never duplicates. Failed entries stay, with the reason;
 // - what a guest kept on the device moves into the account at sign-in;
 // - signing out sends what it can, then removes this person's data here.
-import { kv, outboxStore } from "./device-store.js";
+// With the app lock on and Steady locked, nothing here reads or replaces the
+// sealed copy: writes still queue (sealed), and sending and refreshing wait
+// for the "steady:unlocked" event.
+import { LockedError, deviceLock, kv, outboxStore } from "./device-store.js";
 
 const GUEST_KEYS = ["guest:favourites", "guest:recents", "guest:thought-records"];
 const snapshotKey = (userId) => `user:${userId}:snapshot`;
@@ -22,8 +25,16 @@ export async function currentUser() {
 }
 
 export async function readSnapshot(userId) {
-  return (await kv.get(snapshotKey(userId))) || { cards: [], favourites: [], recents: [], thought_records: [] };
+  const empty = { cards: [], favourites: [], recents: [], thought_records: [] };
+  try {
+    return (await kv.get(snapshotKey(userId))) || empty;
+  } catch (error) {
+    if (error instanceof LockedError) return empty; // locked: nothing of theirs shows
+    throw error;
+  }
 }
+
+const isLocked = async () => (await deviceLock.status()) === "locked";
 
 /** Changes made on this page to a snapshot (a favourite, a thought record...):
  * a refresh whose answers left the server before such a change must not undo it. */
@@ -34,7 +45,7 @@ let localChanges = 0;
 let signingOut = false;
 
 async function storeSnapshot(userId, snapshot) {
-  if (signingOut) return;
+  if (signingOut || (await isLocked())) return;
   await kv.set(snapshotKey(userId), snapshot);
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
 }
@@ -98,6 +109,7 @@ export function flushOutbox() {
 }
 
 async function flushOnce() {
+  if (await isLocked()) return 0; // replay needs the key: it happens once unlocked
   const userId = pageUser() || (await kv.get("current-user"));
   const entries = (await outboxStore.all())
     .filter((entry) => entry.userId === userId && !entry.failed)
@@ -133,6 +145,8 @@ async function flushOnce() {
     } else {
       const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
       await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
+      // Every list drawn from this device's data ("couldn't sync" too) draws itself again.
+      document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
     }
   }
   return sent;
@@ -157,6 +171,7 @@ async function hasQueuedWrites(userId) {
 
 /** Fetch this person's data and keep it for offline use. */
 export async function refreshSnapshot(userId) {
+  if (await isLocked()) return null;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const changes = localChanges;
     const answers = await Promise.all(snapshotSources.map((source) => getJSON(source.url)));
@@ -195,8 +210,9 @@ async function importGuestData(userId) {
 export async function forgetUser(userId) {
   if (!userId) return;
   await kv.remove(snapshotKey(userId));
-  const entries = await outboxStore.all();
-  await Promise.all(entries.filter((entry) => entry.userId === userId).map((entry) => outboxStore.remove(entry.id)));
+  await outboxStore.removeFor(userId);
+  const lock = await deviceLock.record();
+  if (lock && String(lock.owner) === String(userId)) await deviceLock.release();
   if ((await kv.get("current-user")) === userId) await kv.remove("current-user");
 }
 
@@ -237,7 +253,20 @@ export async function syncAccount() {
   }
   const previous = await kv.get("current-user");
   if (previous && previous !== userId) await forgetUser(previous);
+  // Someone else signed in here: the lock (and what it sealed) was not theirs.
+  const lock = await deviceLock.record();
+  if (lock && String(lock.owner) !== String(userId)) await forgetUser(lock.owner);
   await kv.set("current-user", userId);
+  if (await isLocked()) {
+    document.addEventListener("steady:unlocked", () => catchUpAfterUnlock(userId), { once: true });
+  } else {
+    await catchUpAfterUnlock(userId);
+  }
+  const retry = () => flushOutbox().then(() => refreshSnapshot(userId)).catch(() => {});
+  window.addEventListener("online", retry);
+}
+
+async function catchUpAfterUnlock(userId) {
   try {
     await importGuestData(userId);
     await flushOutbox();
@@ -245,6 +274,4 @@ export async function syncAccount() {
   } catch (error) {
     /* offline: the snapshot from last time stays */
   }
-  const retry = () => flushOutbox().then(() => refreshSnapshot(userId)).catch(() => {});
-  window.addEventListener("online", retry);
 }

@@ -18,7 +18,7 @@ import {
   writeSnapshot,
 } from "./account-sync.js";
 
-const OFFLINE_COPIES = { "/people": "/my/people", "/plan": "/my/plan" };
+const OFFLINE_COPIES = { "/people": "/my/people", "/plan": "/my/plan", "/taper/doses": "/my/dose", "/chart": "/my/chart", "/checkin": "/my/checkin" };
 const PHONE = /^\+?[0-9 ()./-]+$/;
 
 export function addPeopleToSnapshot() {
@@ -325,6 +325,8 @@ async function renderSyncProblems(userId, snapshot) {
     }
     if (entry.url === "/api/people/contacts") return `Adding ${entry.body?.name || "a person"}`;
     if (entry.url === "/api/plan") return "Your change to your wave plan";
+    if (entry.url === "/api/doses") return `The dose you logged (${entry.body?.amount ?? "?"})`;
+    if (entry.url === "/api/checkins") return "A check-in";
     return "A change made on this phone";
   };
   sections.forEach((section) => {

@@ -1,0 +1,211 @@
+"""Check-in sync endpoint under load: gunicorn with 2 workers on PostgreSQL.
+
+20 concurrent clients, each signed in as its own person, POST new check-ins
+to ``/api/checkins`` (the outbox's way in: JSON, CSRF header, idempotent on
+the device-made id) for a fixed time. Beside it, in the same run and with the
+same client, a bare Flask app under the same gunicorn answers a JSON POST
+with no database, no session and no checks: the ceiling for this machine.
+
+    python bench/checkin_api.py [--seconds 10] [--clients 20] [--database postgresql://postgres@127.0.0.1:5432/test]
+
+Rate limits are switched off for the run (it measures throughput, not the
+limiter). Prints a table, then one line of key=value pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.steady_process import free_port  # noqa: E402
+
+PASSWORD = "correct horse battery"
+BARE_APP = textwrap.dedent(
+    """
+    from flask import Flask, jsonify, request
+
+    app = Flask(__name__)
+
+    @app.post("/echo")
+    def echo():
+        data = request.get_json()
+        return jsonify(id=1, client_id=data["client_id"]), 201
+    """
+)
+
+
+def start_gunicorn(target: str, env: dict, cwd: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(cwd / "gunicorn.log", "ab"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/", timeout=5)
+            return process, url
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"gunicorn for {target} did not start; see {cwd / 'gunicorn.log'}")
+
+
+def checkin_body() -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 5,
+        "anxiety": 6,
+        "sleep_hours": 6.5,
+        "sleep_quality": 2,
+        "symptoms": {"panic": 2, "tinnitus": 1, "insomnia": 3},
+        "doses": "as_planned",
+        "self_care": {"moved": True, "outside": True},
+        "red_flags": {},
+        "note": "A wave in the afternoon; a walk helped.",
+    }
+
+
+def signed_in_session(url: str, n: int) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    page = session.get(url + "/register").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    email = f"bench-{n}-{secrets.token_hex(3)}@example.com"
+    answer = session.post(url + "/register", data={"email": email, "password": PASSWORD, "csrf_token": token}, allow_redirects=False)
+    if answer.status_code != 302:
+        raise SystemExit(f"could not register a bench account ({answer.status_code})")
+    return session, session.get(url + "/api/session").json()["csrf_token"]
+
+
+def hammer(name: str, url: str, sessions: list, seconds: float) -> dict:
+    """Every client sends one request after another for ``seconds``."""
+    latencies: list[list[float]] = [[] for _ in sessions]
+    errors = [0] * len(sessions)
+    start_line = threading.Barrier(len(sessions) + 1)
+    stop_at = [0.0]
+
+    def client(index: int) -> None:
+        session, token = sessions[index]
+        start_line.wait()
+        while time.perf_counter() < stop_at[0]:
+            began = time.perf_counter()
+            try:
+                answer = session.post(url, json=checkin_body(), headers={"X-CSRFToken": token}, timeout=30)
+                ok = answer.status_code == 201
+            except requests.RequestException:
+                ok = False
+            latencies[index].append(time.perf_counter() - began)
+            errors[index] += 0 if ok else 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(sessions))]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    every = sorted(x for per in latencies for x in per)
+    return {
+        "name": name,
+        "requests": len(every),
+        "per_s": len(every) / elapsed,
+        "p50_ms": statistics.median(every) * 1000,
+        "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
+        "errors": sum(errors),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    args = parser.parse_args()
+
+    from sqlalchemy import text
+
+    from webapp import create_app
+    from webapp.extensions import make_engine
+    from webapp.services import migrations
+
+    schema = f"steady_bench_{secrets.token_hex(4)}"
+    admin = make_engine(args.database)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in args.database else "?"
+    url = f"{args.database}{separator}options={quote(f'-csearch_path={schema}')}"
+    processes = []
+    try:
+        migrations.upgrade(make_engine(url))
+        work = Path(tempfile.mkdtemp(prefix="steady-bench-"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "FLASK_"))}
+        env.update({
+            "DATABASE_URL": url,
+            "STEADY_INSTANCE_PATH": str(work / "instance"),
+            "STEADY_RATELIMIT_ENABLED": "0",
+            "PYTHONPATH": str(ROOT),
+        })
+        # Make the instance secrets once, before two workers start side by side.
+        create_app(environ=env, instance_path=env["STEADY_INSTANCE_PATH"])
+        steady, steady_url = start_gunicorn("webapp:create_app()", env, work)
+        processes.append(steady)
+        (work / "bare_app.py").write_text(BARE_APP)
+        bare, bare_url = start_gunicorn("bare_app:app", {**env, "PYTHONPATH": str(work)}, work)
+        processes.append(bare)
+
+        steady_sessions = [signed_in_session(steady_url, n) for n in range(args.clients)]
+        bare_sessions = [(requests.Session(), "") for _ in range(args.clients)]
+        hammer("warm-up", steady_url + "/api/checkins", steady_sessions, 1.0)
+        hammer("warm-up", bare_url + "/echo", bare_sessions, 1.0)
+        results = [
+            hammer("Steady POST /api/checkins (PostgreSQL)", steady_url + "/api/checkins", steady_sessions, args.seconds),
+            hammer("bare Flask JSON POST (no database)", bare_url + "/echo", bare_sessions, args.seconds),
+        ]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    steady_result, bare_result = results
+    print(f"Check-in sync endpoint: gunicorn -w 2, {args.clients} concurrent clients, {args.seconds:g} s each\n")
+    print(f"{'endpoint':<42} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for row in results:
+        print(f"{row['name']:<42} {row['requests']:>9} {row['per_s']:>9.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>7}")
+    ratio = bare_result["per_s"] / steady_result["per_s"]
+    print(f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput"
+          " (each check-in: session lookup, CSRF, checks, encryption, one insert).")
+    print(
+        f"ratio={ratio:.2f} steady_per_s={steady_result['per_s']:.0f} bare_per_s={bare_result['per_s']:.0f} "
+        f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
+        f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

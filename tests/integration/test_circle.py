@@ -1,0 +1,475 @@
+"""Support circle through the real routes: invite links (256-bit, hashed,
+single use, 7 days, kind pages when they fail), accepting, what a supporter
+sees per sharing choice, reaching out by push (rate-limited, logged),
+encouragement and its bad input, ending links, and the weekly reminder."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import Auth, csrf_from
+from tests.support.fake_push import FakePushService
+from webapp.extensions import db, limiter
+from webapp.models import (
+    CircleInvite,
+    CircleLink,
+    CircleMessage,
+    CircleReachOut,
+    PushSubscription,
+    Reminder,
+    utcnow,
+)
+from webapp.services import circle as circle_service
+
+INVITE_LINK = re.compile(r'id="invite-link"[^>]*value="([^"]+)"')
+
+
+def token_of(client) -> str:
+    return client.get("/api/session").get_json()["csrf_token"]
+
+
+def post(client, path, data=None, **kw):
+    return client.post(path, data={**(data or {}), "csrf_token": token_of(client)}, **kw)
+
+
+def make_invite(client, name: str = "Sam") -> str:
+    """Make an invite as ``client``; the path of its link."""
+    response = post(client, "/circle/invites", {"first_name": name})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    url = INVITE_LINK.search(response.get_data(as_text=True)).group(1)
+    return url.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+
+
+def accept(client, path: str, name: str = "Alex", notify: bool = True):
+    data = {"first_name": name}
+    if notify:
+        data["notify_reach_out"] = "y"
+    return post(client, path, data)
+
+
+def count(model) -> int:
+    total = db.session.scalar(select(func.count()).select_from(model))
+    db.session.rollback()
+    return total
+
+
+def seen_by(client) -> list[dict]:
+    response = client.get("/circle/api/supporting")
+    assert response.status_code == 200
+    return response.get_json()["supporting"]
+
+
+def check_in(client, overall: int, anxiety: int, **extra):
+    response = client.post(
+        "/api/checkins",
+        json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
+              "overall": overall, "anxiety": anxiety, "doses": "as_planned", **extra},
+        headers={"X-CSRFToken": token_of(client)},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response
+
+
+@pytest.fixture
+def sam(app):
+    client = app.test_client()
+    Auth(client).register(email="sam@example.com")
+    return client
+
+
+@pytest.fixture
+def alex(app):
+    client = app.test_client()
+    Auth(client).register(email="alex@example.com")
+    return client
+
+
+@pytest.fixture
+def linked(sam, alex):
+    """Alex supports Sam; the link's id."""
+    response = accept(alex, make_invite(sam))
+    assert response.status_code == 302 and response.location.endswith("/circle/supporting")
+    link_id = db.session.scalar(select(CircleLink.id))
+    db.session.rollback()
+    return link_id
+
+
+# --- invites ---------------------------------------------------------------------------
+
+
+def test_an_invite_link_holds_256_random_bits_and_only_its_hash_is_stored(sam):
+    path = make_invite(sam)
+    token = path.rsplit("/", 1)[1]
+    assert len(token) == 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)  # token_urlsafe(32): 256 bits
+    invite = db.session.scalar(select(CircleInvite))
+    assert invite.token_hash == circle_service.hash_token(token) and len(invite.token_hash) == 64
+    assert invite.expires_at - invite.created_at == timedelta(days=7)
+    from webapp.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        for row in db.session.execute(select(table)).all():
+            assert token not in repr(tuple(row)), table.name
+    db.session.rollback()
+    # Two invites never share a token.
+    assert make_invite(sam) != path
+
+
+def test_the_invite_page_shows_a_qr_code_made_here(sam):
+    response = post(sam, "/circle/invites", {"first_name": "Sam"})
+    html = response.get_data(as_text=True)
+    assert 'src="data:image/svg+xml' in html and 'alt="QR code for the invite link"' in html
+    assert "http" not in html.split('class="circle-qr" src="', 1)[1].split('"', 1)[0].split(",", 1)[0]
+
+
+def test_accepting_links_the_supporter_who_sees_nothing_by_default(sam, alex, linked):
+    (view,) = seen_by(alex)
+    assert set(view) == {"link", "name", "since"} and view["name"] == "Sam"
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Sam is not sharing anything with you right now" in page
+    circle_page = sam.get("/circle").get_data(as_text=True)
+    assert "Alex" in circle_page and "Accepted" in circle_page
+    assert seen_by(sam) == []  # Sam supports no one
+
+
+def test_a_signed_out_visitor_is_asked_to_sign_in_and_comes_back(app, sam):
+    path = make_invite(sam)
+    visitor = app.test_client()
+    page = visitor.get(path)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Join Sam" in html and f'href="/register?next={path}"' in html
+    register = visitor.get(f"/register?next={path}").get_data(as_text=True)
+    assert f'action="/register?next={path}"' in register
+    response = visitor.post(
+        f"/register?next={path}",
+        data={"email": "new@example.com", "password": "correct horse battery", "csrf_token": csrf_from(register)},
+    )
+    assert response.status_code == 302 and response.location.endswith(path)
+    assert accept(visitor, path, name="Robin").status_code == 302
+    assert seen_by(visitor)[0]["name"] == "Sam"
+
+
+def test_a_link_works_once(app, sam, alex, linked):
+    third = app.test_client()
+    Auth(third).register(email="third@example.com")
+    used = make_invite(sam)
+    assert accept(third, used, name="Third").status_code == 302
+    fourth = app.test_client()
+    Auth(fourth).register(email="fourth@example.com")
+    again = accept(fourth, used, name="Fourth")
+    assert again.status_code == 410
+    assert "This invite has already been used" in again.get_data(as_text=True)
+    assert fourth.get(used).status_code == 410
+    assert count(CircleLink) == 2
+
+
+@pytest.mark.parametrize(
+    "state, status, words",
+    [("expired", 410, "This invite has expired"), ("revoked", 410, "This invite was cancelled")],
+)
+def test_expired_and_cancelled_links_explain_themselves(sam, alex, state, status, words):
+    path = make_invite(sam)
+    invite = db.session.scalar(select(CircleInvite))
+    if state == "expired":
+        invite.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    else:
+        assert post(sam, f"/circle/invites/{invite.id}/revoke").status_code == 302
+    for response in (alex.get(path), accept(alex, path)):
+        assert response.status_code == status
+        assert words in response.get_data(as_text=True)
+    assert count(CircleLink) == 0
+    assert "Expired" in sam.get("/circle").get_data(as_text=True) or state == "revoked"
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["abc", "x" * 43 + "y", "A" * 43, "%3Cscript%3E", "Zm9v" * 11, "é" * 43, "a" * 2000],
+)
+def test_forged_and_malformed_links_are_a_kind_404_and_store_nothing(alex, token):
+    for response in (alex.get(f"/circle/join/{token}"), post(alex, f"/circle/join/{token}", {"first_name": "Alex"})):
+        assert response.status_code == 404
+        assert "This invite link does not work" in response.get_data(as_text=True)
+    assert count(CircleLink) == 0
+
+
+def test_inviting_oneself_is_refused_kindly(sam):
+    path = make_invite(sam)
+    assert "This is your own invite link" in sam.get(path).get_data(as_text=True)
+    response = accept(sam, path, name="Sam")
+    assert response.status_code == 409
+    assert count(CircleLink) == 0
+    assert db.session.scalar(select(CircleInvite.status)) == "pending"
+    db.session.rollback()
+
+
+def test_joining_twice_is_refused_and_leaves_the_link_for_someone_else(sam, alex, linked):
+    path = make_invite(sam)
+    response = accept(alex, path)
+    assert response.status_code == 409 and "already in Sam" in response.get_data(as_text=True)
+    assert count(CircleLink) == 1
+    assert db.session.scalar(select(CircleInvite.status).order_by(CircleInvite.id.desc())) == "pending"
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 41, "<b>Sam</b>", "Sam\x00"])
+def test_a_bad_first_name_is_a_422_and_no_invite(sam, name):
+    response = post(sam, "/circle/invites", {"first_name": name})
+    assert response.status_code == 422
+    assert "There is a problem" in response.get_data(as_text=True)
+    assert count(CircleInvite) == 0
+
+
+def test_guessing_invite_links_is_rate_limited(make_app, sam):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    limiter.reset()
+    guesser = app.test_client()
+    for _ in range(30):
+        assert guesser.get(f"/circle/join/{circle_service.new_token()}").status_code == 404
+    blocked = guesser.get(f"/circle/join/{circle_service.new_token()}")
+    assert blocked.status_code == 429
+    assert "Please wait a little" in blocked.get_data(as_text=True)
+    limiter.reset()
+
+
+# --- sharing ---------------------------------------------------------------------------
+
+
+def share(client, link_id, light=False, taper=False):
+    data = {}
+    if light:
+        data["share_light"] = "y"
+    if taper:
+        data["share_taper"] = "y"
+    assert post(client, f"/circle/links/{link_id}/sharing", data).status_code == 302
+
+
+def test_the_light_follows_todays_latest_check_in_and_only_when_shared(sam, alex, linked):
+    share(sam, linked, light=True)
+    (view,) = seen_by(alex)
+    assert view["light"] == {"colour": "none", "words": "No check-in today"}
+    check_in(sam, overall=8, anxiety=2, note="ZQX private note")
+    assert seen_by(alex)[0]["light"] == {"colour": "green", "words": "Doing OK today"}
+    check_in(sam, overall=2, anxiety=9)
+    assert seen_by(alex)[0]["light"]["colour"] == "red"
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Having a very hard day" in page and "ZQX" not in page
+    share(sam, linked, light=False)
+    assert set(seen_by(alex)[0]) == {"link", "name", "since"}
+    assert "Having a very hard day" not in alex.get("/circle/supporting").get_data(as_text=True)
+
+
+def test_a_red_flag_does_not_change_the_light(sam, alex, linked):
+    share(sam, linked, light=True)
+    check_in(sam, overall=8, anxiety=2)
+    before = seen_by(alex)[0]["light"]
+    check_in(sam, overall=8, anxiety=2, red_flags={"seizure": True, "hallucinations": True, "confusion": True})
+    assert seen_by(alex)[0]["light"] == before == {"colour": "green", "words": "Doing OK today"}
+
+
+def test_yesterdays_check_in_is_not_today(sam, alex, linked):
+    share(sam, linked, light=True)
+    check_in(sam, overall=8, anxiety=2)
+    from webapp.models import CheckIn
+
+    row = db.session.scalar(select(CheckIn))
+    row.local_date -= timedelta(days=1)
+    row.checked_at -= timedelta(days=1)
+    db.session.commit()
+    assert seen_by(alex)[0]["light"]["colour"] == "none"
+
+
+def test_taper_sharing_without_a_taper_plan_says_so(sam, alex, linked, monkeypatch):
+    monkeypatch.setattr(circle_service, "taper_progress", lambda user_id, today: None)
+    share(sam, linked, taper=True)
+    (view,) = seen_by(alex)
+    assert set(view) == {"link", "name", "since", "taper"} and view["taper"] is None
+    assert "No taper plan to show yet" in alex.get("/circle/supporting").get_data(as_text=True)
+
+
+def test_only_the_person_can_change_sharing(sam, alex, linked):
+    response = post(alex, f"/circle/links/{linked}/sharing", {"share_light": "y"})
+    assert response.status_code == 404
+    assert set(seen_by(alex)[0]) == {"link", "name", "since"}
+
+
+# --- reaching out ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def push_service():
+    service = FakePushService()
+    yield service
+    service.close()
+
+
+def subscribe(client, sub):
+    response = client.post(
+        "/api/push/subscriptions", json={"subscription": sub.as_json(), "device_name": "Phone"},
+        headers={"X-CSRFToken": token_of(client)},
+    )
+    assert response.status_code == 201, response.get_json()
+
+
+@pytest.fixture
+def push_app(make_app):
+    return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
+
+
+def test_reach_out_pushes_only_a_call_request_to_supporters_who_want_it(push_app, push_service):
+    sam, alex, robin = push_app.test_client(), push_app.test_client(), push_app.test_client()
+    for client, email in ((sam, "sam@example.com"), (alex, "alex@example.com"), (robin, "robin@example.com")):
+        Auth(client).register(email=email)
+    accept(alex, make_invite(sam))
+    accept(robin, make_invite(sam), name="Robin", notify=False)
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    subscribe(robin, push_service.subscribe("robin-phone"))
+    subscribe(sam, push_service.subscribe("sam-phone"))
+    check_in(sam, overall=1, anxiety=10, note="ZQX awful", red_flags={"confusion": True})
+
+    response = post(sam, "/circle/reach-out")
+    assert response.status_code == 302
+    (push,) = push_service.delivered()
+    assert push.subscription == "alex-phone" and push.jwt_valid
+    note = push.payload["notification"]
+    assert note["title"] == "Sam could use a call"
+    assert note["body"] == "Open Steady to call or message them."
+    assert "ZQX" not in str(push.payload) and "anxiety" not in str(push.payload)
+    page = sam.get("/circle").get_data(as_text=True)
+    assert "Sent. 1 device in your circle got your message." in page
+    assert "reached 1 device" in page
+    assert "sms:?&amp;body=Sam%20could%20use%20a%20call" in page
+    record = db.session.scalar(select(CircleReachOut))
+    assert (record.supporters, record.devices, record.delivered) == (1, 1, 1)
+    db.session.rollback()
+
+
+def test_reach_out_is_limited_to_a_few_an_hour_with_a_clear_message(push_app, push_service):
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    for _ in range(circle_service.REACH_OUT_LIMIT):
+        assert post(sam, "/circle/reach-out").status_code == 302
+    refused = post(sam, "/circle/reach-out")
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert "You have already reached out 3 times in the last hour" in html and "Send a text instead" in html
+    assert len(push_service.delivered()) == circle_service.REACH_OUT_LIMIT
+    assert count(CircleReachOut) == circle_service.REACH_OUT_LIMIT
+    # An hour later it works again.
+    for row in db.session.scalars(select(CircleReachOut)):
+        row.created_at -= timedelta(hours=1, seconds=1)
+    db.session.commit()
+    assert post(sam, "/circle/reach-out").status_code == 302
+
+
+def test_a_device_the_push_service_says_is_gone_is_forgotten(push_app, push_service):
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    sub = push_service.subscribe("alex-phone")
+    subscribe(alex, sub)
+    push_service.answer("alex-phone", 410)
+    post(sam, "/circle/reach-out")
+    assert count(PushSubscription) == 0
+    assert "no device had notifications on" in sam.get("/circle").get_data(as_text=True)
+
+
+def test_reach_out_with_no_circle_yet_is_refused(sam):
+    response = post(sam, "/circle/reach-out")
+    assert response.status_code == 409
+    assert count(CircleReachOut) == 0
+
+
+# --- encouragement -------------------------------------------------------------------------
+
+
+def encourage(client, link_id, message="", preset=""):
+    return post(client, f"/circle/supporting/{link_id}/encourage", {f"l{link_id}-message": message, f"l{link_id}-preset": preset})
+
+
+@pytest.mark.parametrize(
+    "message, preset, words",
+    [
+        ("", "", "Write something for your message."),
+        ("   \n ", "", "Write something for your message."),
+        ("x" * 281, "", "at most 280 characters"),
+        ("<b>well done</b>", "", "plain text"),
+        ("<script>alert(1)</script>", "", "plain text"),
+        ("hi\x07there", "", "hidden control characters"),
+        ("", "Anything I made up", "Choose one of the messages offered"),
+    ],
+)
+def test_bad_encouragement_is_a_422_with_a_clear_message_and_nothing_stored(sam, alex, linked, message, preset, words):
+    response = encourage(alex, linked, message, preset)
+    assert response.status_code == 422
+    assert words in response.get_data(as_text=True)
+    assert count(CircleMessage) == 0
+
+
+def test_encouragement_reaches_the_person(sam, alex, linked):
+    assert encourage(alex, linked, "x" * 280).status_code == 302
+    assert encourage(alex, linked, preset=circle_service.PRESETS[0]).status_code == 302
+    page = sam.get("/circle").get_data(as_text=True)
+    assert "x" * 280 in page and circle_service.PRESETS[0] in page and "From Alex" in page
+    assert count(CircleMessage) == 2
+    # Only the supporter on the link may send; the person cannot "send to themselves".
+    assert encourage(sam, linked, "hello").status_code == 404
+
+
+def test_encouragement_may_ring_the_persons_devices(push_app, push_service):
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    link_id = db.session.scalar(select(CircleLink.id))
+    db.session.rollback()
+    subscribe(sam, push_service.subscribe("sam-phone"))
+    encourage(alex, link_id, "ZQX you can do this")
+    (push,) = push_service.delivered()
+    assert push.payload["notification"]["title"] == "A message from your circle"
+    assert "ZQX" not in str(push.payload)
+    # Turned off: nothing rings.
+    assert post(sam, "/circle/profile", {"profile-first_name": "Sam"}).status_code == 302
+    encourage(alex, link_id, "again")
+    assert len(push_service.delivered()) == 1
+
+
+# --- ending links, the weekly reminder --------------------------------------------------------
+
+
+def test_the_weekly_reminder_is_the_supporters_and_ends_with_the_link(sam, alex, linked):
+    response = post(alex, f"/circle/supporting/{linked}/settings",
+                    {f"l{linked}-notify_reach_out": "y", f"l{linked}-weekly": "y", f"l{linked}-weekday": "6", f"l{linked}-time": "18:00"})
+    assert response.status_code == 302
+    reminder = db.session.scalar(select(Reminder))
+    assert (reminder.kind, reminder.title, reminder.times, reminder.weekdays) == ("circle", "Check in on Sam", "18:00", "6")
+    assert reminder.next_fire_at is not None and reminder.next_fire_at.weekday() == 6
+    db.session.rollback()
+    # Managed where the person is supported, not among the supporter's own reminders.
+    assert "Check in on Sam" not in alex.get("/reminders").get_data(as_text=True)
+    assert "Next reminder" in alex.get("/circle/supporting").get_data(as_text=True)
+    assert post(sam, f"/circle/links/{linked}/end").status_code == 302
+    assert count(CircleLink) == 0 and count(Reminder) == 0
+    assert seen_by(alex) == []
+
+
+def test_a_weekly_reminder_needs_a_time(sam, alex, linked):
+    response = post(alex, f"/circle/supporting/{linked}/settings", {f"l{linked}-weekly": "y", f"l{linked}-time": ""})
+    assert response.status_code == 422 and "Choose a time" in response.get_data(as_text=True)
+    assert count(Reminder) == 0
+
+
+def test_the_supporter_can_leave(sam, alex, linked):
+    assert post(alex, f"/circle/supporting/{linked}/leave").status_code == 302
+    assert count(CircleLink) == 0
+    assert "No one yet" in sam.get("/circle").get_data(as_text=True)
+    assert "Accepted, since ended" in sam.get("/circle").get_data(as_text=True)

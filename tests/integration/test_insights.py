@@ -1,0 +1,116 @@
+"""The windows-and-waves page, its offline data, and the clinician summary:
+drawn from this person's data only, every range, bad input refused, and
+notes on the summary only when chosen."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import Auth
+from webapp.models import utcnow
+
+
+@pytest.fixture
+def person(client, auth):
+    auth.register()
+    token = client.get("/api/session").get_json()["csrf_token"]
+
+    def post(path, **data):
+        return client.post(path, data={"csrf_token": token, **data})
+
+    def checkin(days_ago: int, overall: int, note: str = "", **extra):
+        return client.post("/api/checkins", headers={"X-CSRFToken": token}, json={
+            "client_id": str(uuid.uuid4()), "checked_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
+            "time_zone": "UTC", "overall": overall, "anxiety": 10 - overall, "doses": "as_planned",
+            "symptoms": {"insomnia": 2, "tinnitus": 1}, "note": note, **extra,
+        })
+
+    post.checkin = checkin
+    return post
+
+
+def svg_of(page: str) -> ET.Element:
+    match = re.search(r"<svg.*?</svg>", page, re.S)
+    assert match, "no chart on the page"
+    return ET.fromstring(match.group(0))
+
+
+def test_the_chart_draws_each_range_with_a_table_alternative(client, person):
+    person("/taper/accept", understood="y")
+    person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
+    today = utcnow().date()
+    person("/taper/steps/new", starts_on=(today - timedelta(days=60)).isoformat(), daily_dose="2")
+    person("/taper/steps/new", starts_on=(today - timedelta(days=20)).isoformat(), daily_dose="1.75")
+    for days_ago, overall in ((25, 6), (18, 3), (2, 7)):
+        assert person.checkin(days_ago, overall).status_code == 201
+    for name in ("7", "30", "90", "all"):
+        response = client.get(f"/chart?range={name}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        svg = svg_of(page)
+        ns = "{http://www.w3.org/2000/svg}"
+        assert svg.find(f"{ns}title") is not None and svg.find(f"{ns}desc").text
+        assert "<table" in page and "Symptom load" in page
+    month = client.get("/chart?range=30").get_data(as_text=True)
+    assert month.count("<tr><th scope=\"row\">") >= 3  # the three check-in days at least
+    assert "1.75" in month and "(cut)" in month
+    assert client.get("/chart?range=5y").status_code == 400
+
+
+def test_the_chart_renders_with_no_data(client, person):
+    response = client.get("/chart?range=all")
+    assert response.status_code == 200
+    svg_of(response.get_data(as_text=True))
+
+
+def test_the_offline_chart_data_holds_every_range(client, person):
+    person.checkin(1, 5)
+    data = client.get("/api/chart").get_json()
+    assert set(data["ranges"]) == {"7", "30", "90", "all"}
+    for view in data["ranges"].values():
+        ET.fromstring(view["svg"])
+        assert [row["checkins"] for row in view["rows"]] == [1]
+
+
+def test_the_summary_includes_only_the_notes_chosen(app, client, person):
+    person("/taper/accept", understood="y")
+    person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
+    person("/taper/steps/new", starts_on=(utcnow().date() - timedelta(days=10)).isoformat(), daily_dose="2")
+    person.checkin(3, 4, note="Slept badly after the cut")
+    person.checkin(2, 6, note="Private: argued with my sister")
+    form = client.get("/summary").get_data(as_text=True)
+    ids = re.findall(r'name="note" value="(\d+)"', form)
+    assert len(ids) == 2 and "Slept badly" in form
+    # Someone else's check-in id is never shown, even if posted.
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    token = other.get("/api/session").get_json()["csrf_token"]
+    theirs = other.post("/api/checkins", headers={"X-CSRFToken": token}, json={
+        "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
+        "overall": 5, "anxiety": 5, "doses": "as_planned", "note": "Someone else's secret",
+    }).get_json()["id"]
+    start = (utcnow().date() - timedelta(days=29)).isoformat()
+    response = person("/summary/print", start=start, end=utcnow().date().isoformat(), note=[ids[0], str(theirs)])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Slept badly after the cut" in page
+    assert "argued with my sister" not in page and "Someone else" not in page
+    assert "Clonazepam" in page and "Taper steps" in page and "Trouble sleeping" in page
+    assert "It does not give advice" in page
+    svg_of(page)
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [("2026-11-30", "2026-11-01"), ("yesterday", "2026-11-01"), ("2020-01-01", "2026-11-01"), ("1999-01-01", "1999-02-01")],
+)
+def test_a_bad_summary_range_is_refused_in_words(client, person, start, end):
+    response = person("/summary", start=start, end=end)
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
+    assert person("/summary/print", start=start, end=end).status_code == 400

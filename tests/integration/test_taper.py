@@ -1,0 +1,277 @@
+"""Taper tracking through the real pages and the outbox's API: the one-time
+disclaimer, setting up, steps with SAFETY.md's notes (never a block), the
+dose log idempotent on the device-made id, bad input as 4xx with nothing
+stored, encryption at rest, export, and dose reminders that follow the plan."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from webapp.extensions import db
+from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, utcnow
+
+
+@pytest.fixture
+def signed_in(client, auth):
+    auth.register()
+    token = client.get("/api/session").get_json()["csrf_token"]
+
+    class Session:
+        csrf = token
+
+        @staticmethod
+        def post(path, **data):
+            return client.post(path, data={"csrf_token": token, **data})
+
+        @staticmethod
+        def api(method, path, **kw):
+            return client.open(path, method=method, headers={"X-CSRFToken": token}, **kw)
+
+    return Session
+
+
+@pytest.fixture
+def tracking(signed_in):
+    assert signed_in.post("/taper/accept", understood="y").status_code == 302
+    assert signed_in.post("/taper/setup", medication="Diazepam", form="tablet", unit="mg").status_code == 302
+    return signed_in
+
+
+def dose(**changes) -> dict:
+    body = {"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "Europe/London", "amount": "5"}
+    body.update(changes)
+    return body
+
+
+def counts() -> tuple[int, int, int]:
+    result = tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (TaperPlan, TaperStep, DoseLog))
+    db.session.rollback()
+    return result
+
+
+def test_the_disclaimer_comes_first_and_once(client, signed_in):
+    page = client.get("/taper").get_data(as_text=True)
+    assert "Steady keeps track. It does not advise." in page
+    assert "Do not stop or cut suddenly" in page and "Joint Clinical Practice Guideline" in page
+    refused = signed_in.post("/taper/accept")
+    assert refused.status_code == 422 and "Tick the box" in refused.get_data(as_text=True)
+    assert counts() == (0, 0, 0)
+    assert client.get("/taper/steps/new").status_code == 302  # nothing to add steps to yet
+    assert signed_in.post("/taper/accept", understood="y").location.endswith("/taper/setup")
+    signed_in.post("/taper/accept", understood="y")
+    assert counts() == (1, 0, 0)
+    assert "It does not advise" not in client.get("/taper").get_data(as_text=True)
+
+
+def test_a_plan_of_steps_shows_where_the_person_is(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=40)).isoformat(), daily_dose="20")
+    saved = tracking.post(
+        "/taper/steps/new", starts_on=(today - timedelta(days=12)).isoformat(), daily_dose="18",
+        **{"time-1": "08:00", "amount-1": "10", "time-2": "20:00", "amount-2": "8"},
+    )
+    assert saved.status_code == 302
+    page = client.get("/taper").get_data(as_text=True)
+    assert "Diazepam" in page
+    assert 'data-figure="current">18 mg<' in page
+    assert 'data-figure="percent">90%<' in page
+    assert 'data-figure="days-on-step">12<' in page
+    assert 'data-figure="days-since-cut">12<' in page
+    assert "08:00: 10 mg" in page and "Cut (10%)" in page
+
+
+def test_a_fast_step_gets_a_gentle_sourced_note_and_is_still_saved(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=10)).isoformat(), daily_dose="20")
+    response = tracking.post("/taper/steps/new", starts_on=today.isoformat(), daily_dose="10")
+    assert response.status_code == 302
+    assert counts()[1] == 2
+    page = client.get("/taper").get_data(as_text=True)
+    assert page.count('data-note="big_cut"') == 1 and page.count('data-note="quick_step"') == 1
+    assert "This step cuts 50.0% of the dose before it" in page
+    assert "talk this step through with your prescriber" in page
+    assert "Source:" in page and "asam.org" in page
+
+
+def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=3)).isoformat(), daily_dose="19")
+    for hours in (3, 2, 1):
+        tracking.api("POST", "/api/checkins", json={
+            "client_id": str(uuid.uuid4()), "checked_at": (utcnow() - timedelta(hours=hours)).isoformat(),
+            "time_zone": "UTC", "overall": 2, "anxiety": 8, "doses": "as_planned",
+        })
+    page = client.get("/taper").get_data(as_text=True)
+    assert "You could talk to your prescriber about holding" in page
+
+
+def test_replaying_a_dose_ten_times_stores_it_once(app, tracking):
+    body = dose(note="With food")
+    answers = [tracking.api("POST", "/api/doses", json=body) for _ in range(10)]
+    assert answers[0].status_code == 201 and {a.status_code for a in answers[1:]} == {200}
+    assert {a.get_json()["id"] for a in answers} == {answers[0].get_json()["id"]}
+    assert counts()[2] == 1
+    clash = tracking.api("POST", "/api/doses", json={**body, "amount": "6"})
+    assert clash.status_code == 409 and "different dose" in clash.get_json()["error"]
+    with app.app_context():  # reading encrypted text needs the app's keys
+        stored = db.session.scalar(select(DoseLog))
+        assert stored.amount == 5 and stored.note == "With food"
+    raw = db.session.execute(text("SELECT note_enc FROM dose_logs")).scalar_one()
+    assert "food" not in raw
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"amount": -2}, "amount"),
+        ({"amount": "a lot"}, "amount"),
+        ({"amount": 1e9}, "amount"),
+        ({"amount": None}, "amount"),
+        ({"unit": "grains"}, "unit"),
+        ({"unit": "mcg"}, "unit"),
+        ({"taken_at": "2031-01-01T08:00:00+00:00"}, "taken_at"),
+        ({"taken_at": 12}, "taken_at"),
+        ({"time_zone": "Nowhere/Special"}, "time_zone"),
+        ({"client_id": "123"}, "client_id"),
+        ({"note": "x" * 5_000}, "note"),
+        ({"extra": True}, "body"),
+    ],
+)
+def test_a_bad_dose_is_refused_with_a_clear_message_and_nothing_stored(tracking, changes, field):
+    response = tracking.api("POST", "/api/doses", json=dose(**changes))
+    assert response.status_code == 422
+    assert response.get_json()["field"] == field and response.get_json()["error"]
+    assert counts()[2] == 0
+
+
+def test_a_one_megabyte_note_is_refused_before_it_is_read(tracking):
+    response = tracking.api("POST", "/api/doses", json=dose(note="x" * 1_000_000))
+    assert response.status_code == 413 and "too large" in response.get_json()["error"].lower()
+    assert counts()[2] == 0
+
+
+def test_doses_before_taper_tracking_is_on_are_refused_kindly(signed_in):
+    response = signed_in.api("POST", "/api/doses", json=dose())
+    assert response.status_code == 409 and "Turn on taper tracking" in response.get_json()["error"]
+    assert signed_in.api("POST", "/api/doses", data="not json", content_type="application/json").status_code == 400
+
+
+def test_the_plain_dose_form_logs_in_local_time_and_shows_problems_in_the_page(client, tracking):
+    ok = tracking.post("/taper/doses", taken_at="2026-11-20T08:30", amount="2.5", time_zone="Europe/London", client_id=str(uuid.uuid4()))
+    assert ok.status_code == 302
+    stored = db.session.scalar(select(DoseLog))
+    assert stored.local_date == date(2026, 11, 20) and stored.taken_at.hour == 8
+    db.session.rollback()
+    bad = tracking.post("/taper/doses", taken_at="2026-11-20T08:30", amount="-1", time_zone="Europe/London")
+    assert bad.status_code == 422 and "must be more than 0" in bad.get_data(as_text=True)
+    assert counts()[2] == 1
+    page = client.get("/taper/doses").get_data(as_text=True)
+    assert "2.5 mg" in page
+
+
+def test_bad_steps_are_refused_and_nothing_is_stored(tracking):
+    for data in (
+        {"starts_on": "2026-13-40", "daily_dose": "2"},
+        {"starts_on": "2026-12-01", "daily_dose": "-2"},
+        {"starts_on": "2026-12-01", "daily_dose": "2", "time-1": "25:61", "amount-1": "2"},
+        {"starts_on": "2026-12-01", "daily_dose": "2", "time-1": "08:00", "amount-1": "1"},
+        {"starts_on": "2026-12-01", "daily_dose": "2", "note": "x" * 5000},
+    ):
+        response = tracking.post("/taper/steps/new", **data)
+        assert response.status_code == 422, data
+        assert "There is a problem" in response.get_data(as_text=True)
+    assert counts()[1] == 0
+    tracking.post("/taper/steps/new", starts_on="2026-12-01", daily_dose="2")
+    clash = tracking.post("/taper/steps/new", starts_on="2026-12-01", daily_dose="1.5")
+    assert clash.status_code == 422 and "already starts on that day" in clash.get_data(as_text=True)
+    assert counts()[1] == 1
+
+
+def test_unit_cannot_change_once_steps_exist(tracking):
+    tracking.post("/taper/steps/new", starts_on="2026-12-01", daily_dose="2")
+    response = tracking.post("/taper/setup", medication="Diazepam", form="tablet", unit="mcg")
+    assert response.status_code == 422 and "never converts" in response.get_data(as_text=True)
+    assert db.session.get(TaperPlan, 1).unit == "mg"
+    db.session.rollback()
+
+
+def test_steps_and_doses_can_be_changed_and_deleted(client, tracking):
+    tracking.post("/taper/steps/new", starts_on="2026-10-01", daily_dose="2")
+    step = db.session.scalar(select(TaperStep))
+    db.session.rollback()
+    assert tracking.post(f"/taper/steps/{step.id}/edit", starts_on="2026-10-01", daily_dose="1.75").status_code == 302
+    assert db.session.scalar(select(TaperStep.daily_dose)) == 1.75
+    db.session.rollback()
+    created = tracking.api("POST", "/api/doses", json=dose()).get_json()
+    form = client.get(f"/taper/doses/{created['id']}/edit").get_data(as_text=True)
+    assert 'value="5"' in form
+    assert tracking.post(f"/taper/doses/{created['id']}/edit", taken_at="2026-11-20T09:00", amount="4").status_code == 302
+    assert db.session.scalar(select(DoseLog.amount)) == 4
+    db.session.rollback()
+    assert tracking.post(f"/taper/doses/{created['id']}/delete").status_code == 302
+    assert tracking.post(f"/taper/steps/{step.id}/delete").status_code == 302
+    assert counts() == (1, 0, 0)
+
+
+def test_the_snapshot_and_export_hold_the_plan(app, client, tracking):
+    tracking.post("/taper/steps/new", starts_on="2026-10-01", daily_dose="2", **{"time-1": "08:00", "amount-1": "2"})
+    tracking.api("POST", "/api/doses", json=dose(amount="2", note="ok"))
+    snapshot = client.get("/api/taper").get_json()["taper"]
+    assert snapshot["medication"] == "Diazepam" and snapshot["unit"] == "mg"
+    assert snapshot["steps"][0]["dose_times"] == [{"time": "08:00", "amount": "2"}]
+    assert snapshot["doses"][0]["amount"] == "2" and snapshot["progress"]["percent_of_start"] == 100.0
+    raw = db.session.execute(text("SELECT medication_enc FROM taper_plans")).scalar_one()
+    assert "Diazepam" not in raw
+    db.session.rollback()
+    from webapp.services import export
+
+    with app.app_context():
+        data = json.loads(export.to_json(export.collect(db.session, 1)))
+    assert data["taper_plans"][0]["medication"] == "Diazepam"
+    assert data["taper_steps"][0]["daily_dose"] == "2"
+    assert data["dose_logs"][0]["amount"] == "2" and data["dose_logs"][0]["note"] == "ok"
+    db.session.rollback()
+
+
+def test_a_dose_reminder_can_follow_the_plans_dose_times(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=5)).isoformat(), daily_dose="3",
+                  **{"time-1": "07:30", "amount-1": "2", "time-2": "19:30", "amount-2": "1"})
+    tracking.post("/reminders/settings", timezone="UTC", quiet_start="", quiet_end="")
+    response = tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"])
+    assert response.status_code == 302, response.get_data(as_text=True)
+    reminder = db.session.scalar(select(Reminder))
+    assert reminder.follows_taper and reminder.times == "07:30,19:30"
+    assert reminder.next_slot_key[-5:] in ("07:30", "19:30")
+    db.session.rollback()
+    # A new step from tomorrow with one evening dose: from tomorrow, the reminder rings at 21:00 only.
+    tomorrow = today + timedelta(days=1)
+    tracking.post("/taper/steps/new", starts_on=tomorrow.isoformat(), daily_dose="2", **{"time-1": "21:00", "amount-1": "2"})
+    from webapp.models import ReminderSettings
+    from webapp.services.dispatch import following_slot
+
+    reminder = db.session.scalar(select(Reminder))
+    settings = db.session.get(ReminderSettings, reminder.user_id)
+    from datetime import datetime, timezone
+
+    after = datetime.combine(tomorrow, datetime.min.time(), timezone.utc)
+    slot = following_slot(reminder, settings, after)
+    assert slot.key == f"{tomorrow.isoformat()}T21:00"
+    slot = following_slot(reminder, settings, after - timedelta(hours=6))  # 18:00 today: today's times still stand
+    assert slot.key == f"{today.isoformat()}T19:30"
+    db.session.rollback()
+
+
+def test_following_the_plan_needs_dose_times(tracking):
+    tracking.post("/taper/steps/new", starts_on="2026-10-01", daily_dose="3")
+    response = tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"])
+    assert response.status_code == 422 and "no dose times yet" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 0
+    db.session.rollback()

@@ -1,0 +1,252 @@
+"""Taper arithmetic: percent of the starting dose, days on a step and since a
+cut, several doses a day, holds, updoses, units; SAFETY.md's notes exactly at
+their thresholds; and no output that is a recommended dose."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from webapp.services import taper
+from webapp.taper.checks import TaperProblems, amount_from, check_dose, check_plan, check_step
+
+
+@dataclass
+class Step:
+    starts_on: date
+    daily_dose: Decimal
+    dose_times: list | None = None
+
+
+@dataclass
+class Dose:
+    local_date: date
+    amount: Decimal
+
+
+@dataclass
+class Check:
+    local_date: date
+    overall: int
+    anxiety: int
+    checked_at: datetime | None = None
+
+    def __post_init__(self):
+        self.checked_at = self.checked_at or datetime.combine(self.local_date, datetime.min.time(), timezone.utc)
+
+
+D = Decimal
+JAN = date(2026, 1, 1)
+
+
+def plan(*pairs) -> list[Step]:
+    """Steps from (days after 1 Jan, dose a day)."""
+    return [Step(JAN + timedelta(days=offset), D(str(dose))) for offset, dose in pairs]
+
+
+def test_percent_of_start_days_on_step_and_since_the_last_cut():
+    steps = plan((0, 20), (28, 18), (56, 16))
+    result = taper.progress(steps, [], JAN + timedelta(days=60))
+    assert result.current_daily == D(16)
+    assert result.percent_of_start == 80.0
+    assert result.days_on_step == 4
+    assert result.days_since_last_cut == 4
+    assert result.step_kind == "cut"
+    assert result.finished is False
+
+
+def test_before_the_plan_starts_nothing_is_current():
+    result = taper.progress(plan((10, 20)), [], JAN)
+    assert result.current_daily is None
+    assert result.next_step.starts_on == JAN + timedelta(days=10)
+
+
+def test_a_hold_keeps_the_days_since_the_last_cut_running():
+    steps = plan((0, 20), (14, 15), (42, 15))
+    result = taper.progress(steps, [], JAN + timedelta(days=50))
+    assert result.step_kind == "hold"
+    assert result.days_on_step == 8
+    assert result.days_since_last_cut == 36  # the cut on day 14 is still the last one
+
+
+def test_an_updose_is_recorded_without_judgement_and_is_not_a_cut():
+    steps = plan((0, 20), (14, 15), (21, 17.5))
+    views = taper.describe(steps)
+    assert [v.kind for v in views] == ["start", "cut", "updose"]
+    assert views[2].change_percent == D("16.7")
+    assert views[2].percent_of_start == D("87.5")
+    result = taper.progress(steps, [], JAN + timedelta(days=25))
+    assert result.days_since_last_cut == 11
+    assert result.percent_of_start == 87.5
+
+
+def test_several_doses_a_day_add_up():
+    doses = [Dose(JAN, D("0.5")), Dose(JAN, D("0.25")), Dose(JAN + timedelta(days=1), D("1"))]
+    assert taper.taken_by_day(doses) == {JAN: D("0.75"), JAN + timedelta(days=1): D("1")}
+    days = taper.adherence(plan((0, "0.75")), doses, JAN, JAN + timedelta(days=2))
+    assert [(d.taken, d.as_planned) for d in days] == [(D("0.75"), True), (D("1"), False), (None, None)]
+
+
+def test_finished_counts_days_since_the_last_dose():
+    steps = plan((0, 2), (28, 1), (56, 0))
+    today = JAN + timedelta(days=70)
+    assert taper.progress(steps, [], today).days_since_last_dose == 15  # the plan's last dosing day: day 55
+    logged = [Dose(JAN + timedelta(days=60), D("0.5"))]  # a dose after the end is counted, without judgement
+    result = taper.progress(steps, logged, today)
+    assert result.finished and result.days_since_last_dose == 10
+    assert taper.describe(steps)[-1].kind == "end"
+
+
+def test_units_are_kept_and_never_converted():
+    # The same plan in mcg and in mg gives the same percentages: no conversion anywhere.
+    mg, mcg = plan((0, "0.5"), (28, "0.45")), plan((0, 500), (28, 450))
+    assert taper.progress(mg, [], JAN + timedelta(days=30)).percent_of_start == 90.0
+    assert taper.progress(mcg, [], JAN + timedelta(days=30)).percent_of_start == 90.0
+    assert taper.format_amount(D("0.4500"), "mg") == "0.45 mg"
+    assert taper.format_amount(D("450.0000"), "mcg") == "450 mcg"
+    with pytest.raises(TaperProblems) as refused:
+        check_dose(_dose(unit="mcg"), unit="mg")
+    assert "never converts" in refused.value.problems["unit"]
+    with pytest.raises(TaperProblems) as refused:
+        check_dose(_dose(unit="grains"), unit="mg")
+    assert "not a unit" in refused.value.problems["unit"]
+    with pytest.raises(TaperProblems) as refused:
+        check_plan({"medication": "Diazepam", "form": "tablet", "unit": "mcg"}, has_entries=True, current_unit="mg")
+    assert "cannot change" in refused.value.problems["unit"]
+
+
+@pytest.mark.parametrize(
+    "before, after, gap, expected",
+    [
+        (20, 15, 14, set()),  # exactly 25%, exactly 14 days: no note
+        (20, "14.99", 14, {"big_cut"}),  # just over 25%
+        (20, 18, 13, {"quick_step"}),  # a day short of 14
+        (20, 10, 7, {"big_cut", "quick_step"}),
+        (20, 20, 3, set()),  # a hold is never "fast"
+        (20, 25, 3, {"quick_step"}),  # an updose soon after is a change of plan to talk through too
+    ],
+)
+def test_guardrail_notes_appear_exactly_at_the_safety_thresholds(before, after, gap, expected):
+    steps = plan((0, before), (gap, after))
+    notes = taper.describe(steps)[1].notes
+    assert {note.kind for note in notes} == expected
+    for note in notes:
+        assert "prescriber" in note.text and "still save" in note.text
+        assert note.source.name.startswith("Joint Clinical Practice Guideline")
+
+
+def test_rough_check_ins_after_a_cut_bring_the_holding_note_after_three_in_a_row():
+    steps = plan((0, 20), (14, 18))
+    day = JAN + timedelta(days=14)
+    rough = [Check(day + timedelta(days=i), overall=2, anxiety=8) for i in range(3)]
+    note = taper.rough_after_cut(steps, rough, day + timedelta(days=3))
+    assert note is not None and note.kind == "rough_after_cut" and "holding" in note.text
+    assert taper.rough_after_cut(steps, rough[:2], day + timedelta(days=3)) is None
+    eased = rough + [Check(day + timedelta(days=3), overall=6, anxiety=3)]
+    assert taper.rough_after_cut(steps, eased, day + timedelta(days=3)) is None  # the latest was easier
+    before_cut = [Check(JAN + timedelta(days=i), overall=1, anxiety=9) for i in range(5)]
+    assert taper.rough_after_cut(steps, before_cut, day) is None  # rough days before the cut do not count
+    assert taper.rough_after_cut(plan((0, 20)), rough, day + timedelta(days=3)) is None  # no cut, no note
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 60), st.decimals(min_value=0, max_value=100, places=2)), min_size=1, max_size=8),
+    st.integers(0, 400),
+)
+def test_no_output_is_ever_a_dose_the_person_did_not_enter(pairs, day):
+    """Every amount anything here reports is one the person entered: nothing
+    is computed as a dose to take. Notes carry no amounts at all."""
+    steps, offset = [], 0
+    for gap, dose in pairs:
+        steps.append(Step(JAN + timedelta(days=offset), dose))
+        offset += gap
+    entered = {s.daily_dose for s in steps}
+    result = taper.progress(steps, [], JAN + timedelta(days=day))
+    assert result.current_daily is None or result.current_daily in entered
+    assert result.next_step is None or result.next_step.daily_dose in entered
+    for view in taper.describe(steps):
+        for note in view.notes:
+            numbers = set(re.findall(r"\d+(?:\.\d+)?", note.text))
+            # Only the percent of the cut, the gap in days and the guideline's own figures.
+            allowed = {str(view.days_after_previous), "2025", "25", "2", "4", "14"}
+            if view.change_percent is not None:
+                allowed.add(str(abs(view.change_percent)))
+            assert numbers <= allowed, note.text
+
+
+def test_nothing_in_the_taper_code_can_suggest_a_dose():
+    from webapp.taper import checks, routes
+
+    for module in (taper, checks, routes):
+        source = inspect.getsource(module)
+        for word in ("recommend(", "suggest_dose", "next_dose(", "convert"):
+            assert word not in source.replace("never converts", "").replace("never converted", "")
+
+
+def _dose(**changes) -> dict:
+    body = {
+        "client_id": "0b1f6a2e-8c4e-4b7e-9a55-3f0f2f1e7d11",
+        "taken_at": "2026-11-20T08:00:00+00:00",
+        "time_zone": "Europe/London",
+        "amount": "0.5",
+    }
+    body.update(changes)
+    return body
+
+
+def test_a_dose_is_checked_field_by_field():
+    now = datetime(2026, 11, 22, tzinfo=timezone.utc)
+    clean = check_dose(_dose(note=" after breakfast "), unit="mg", now=now)
+    assert clean["amount"] == D("0.5") and clean["local_date"] == date(2026, 11, 20) and clean["note"] == "after breakfast"
+    cases = {
+        "amount": [-1, 0, "abc", 10**9, True, None, "1e400", "0.00001", [1]],
+        "taken_at": ["2040-01-01T00:00:00+00:00", "2026-11-20T08:00:00", "yesterday", 5],
+        "time_zone": ["Mars/Olympus", "", 3],
+        "client_id": ["not-a-uuid", None],
+        "note": ["x" * (1024 * 1024)],
+    }
+    for name, values in cases.items():
+        for value in values:
+            with pytest.raises(TaperProblems) as refused:
+                check_dose(_dose(**{name: value}), unit="mg", now=now)
+            assert name in refused.value.problems, (name, value)
+    with pytest.raises(TaperProblems):
+        check_dose(["not", "an", "object"], unit="mg", now=now)
+
+
+def test_a_step_is_checked_and_its_dose_times_must_add_up():
+    today = date(2026, 11, 22)
+    clean = check_step(
+        {"starts_on": "2026-12-01", "daily_dose": "1.5", "dose_times": [{"time": "20:00", "amount": "1"}, {"time": "08:00", "amount": "0.5"}]},
+        today=today,
+    )
+    assert clean["dose_times"] == [{"time": "08:00", "amount": "0.5"}, {"time": "20:00", "amount": "1"}]
+    problems = {
+        "dose_times": [
+            {"dose_times": [{"time": "08:00", "amount": "1"}]},  # adds up to 1, not 1.5
+            {"dose_times": [{"time": "25:61", "amount": "1.5"}]},
+            {"dose_times": [{"time": "08:00", "amount": "1"}, {"time": "08:00", "amount": "0.5"}]},
+        ],
+        "starts_on": [{"starts_on": "2099-01-01"}, {"starts_on": "soon"}],
+        "daily_dose": [{"daily_dose": "-2"}, {"daily_dose": "lots"}, {"daily_dose": "99999999"}],
+    }
+    for field, changes in problems.items():
+        for change in changes:
+            body = {"starts_on": "2026-12-01", "daily_dose": "1.5", "dose_times": [], **change}
+            with pytest.raises(TaperProblems) as refused:
+                check_step(body, today=today)
+            assert field in refused.value.problems, change
+
+
+def test_amounts_are_exact():
+    assert amount_from(0.1, "x") == D("0.1")
+    assert amount_from("2,5", "x") == D("2.5")
+    with pytest.raises(ValueError, match="at most 4 digits"):
+        amount_from("0.12345", "x")

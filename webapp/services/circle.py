@@ -1,0 +1,301 @@
+"""The support circle without a request in it: invite tokens, the
+"how I'm doing" light, taper progress, exactly what a supporter may see, the
+words pushed to supporters, and encouragement checks.
+
+What a supporter sees is built in one place, ``shared_view``: it starts from
+nothing and adds only what the person turned on for that link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import CheckIn, CircleInvite, CircleLink, CircleProfile, CircleReachOut, PushSubscription, ReminderSettings
+from webapp.services.push import Notification, PushSender, PushTarget
+from webapp.services.text import TextProblem, clean_text
+
+# --- invites ---------------------------------------------------------------------------
+
+INVITE_LIFETIME = timedelta(days=7)
+#: ``secrets.token_urlsafe(32)``: 32 random bytes (256 bits) as 43 URL-safe characters.
+TOKEN_BYTES = 32
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """Only this is stored: a database read yields no working invite link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class InviteCheck:
+    """What an invite link turned out to be: ``ok``, or why not, kindly."""
+
+    state: str  # ok | malformed | unknown | expired | used | revoked
+    invite: CircleInvite | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def check_token(session: Session, token: str, now: datetime) -> InviteCheck:
+    """Look an invite up by its token. A malformed token never reaches the
+    database; a well-formed one is compared by its hash."""
+    if not isinstance(token, str) or not TOKEN_SHAPE.match(token):
+        return InviteCheck("malformed")
+    invite = session.scalar(select(CircleInvite).where(CircleInvite.token_hash == hash_token(token)))
+    if invite is None or not hmac.compare_digest(invite.token_hash, hash_token(token)):
+        return InviteCheck("unknown")
+    if invite.status == "accepted":
+        return InviteCheck("used", invite)
+    if invite.status == "revoked":
+        return InviteCheck("revoked", invite)
+    if now >= invite.expires_at:
+        return InviteCheck("expired", invite)
+    return InviteCheck("ok", invite)
+
+
+def invite_state(invite: CircleInvite, now: datetime) -> str:
+    """pending | expired | accepted | ended (accepted, link since ended) | revoked"""
+    if invite.status == "accepted":
+        return "accepted" if invite.link_id is not None else "ended"
+    if invite.status == "revoked":
+        return "revoked"
+    return "expired" if now >= invite.expires_at else "pending"
+
+
+# --- the "how I'm doing" light ------------------------------------------------------------
+
+#: The thresholds, in one place. ``overall`` is 0 (very bad) to 10 (very good);
+#: ``anxiety`` is 0 (none) to 10 (worst).
+#:
+#: * red   ("a very hard day"):   overall <= 3, or anxiety >= 8
+#: * green ("doing OK"):          overall >= 7 and anxiety <= 4
+#: * amber ("a harder day"):      anything between
+#:
+#: Red-flag answers (seizure, hallucinations, confusion, thoughts of suicide)
+#: are deliberately NOT inputs. If a red flag turned the light red, a red light
+#: with good scores would tell a supporter that one was answered — and because
+#: a "yes" to the suicide question is only kept when the person chooses, the
+#: light would even change with that private choice. So the light is a
+#: function of the two scores alone, the same with or without any red flag;
+#: the person themselves gets the urgent-help panel at check-in.
+RED_OVERALL_AT_MOST = 3
+RED_ANXIETY_AT_LEAST = 8
+GREEN_OVERALL_AT_LEAST = 7
+GREEN_ANXIETY_AT_MOST = 4
+
+LIGHT_WORDS = {
+    "green": "Doing OK today",
+    "amber": "Having a harder day",
+    "red": "Having a very hard day",
+    "none": "No check-in today",
+}
+
+
+def light_from_scores(overall: int, anxiety: int) -> str:
+    """green | amber | red from the two scores only (see the thresholds above)."""
+    if overall <= RED_OVERALL_AT_MOST or anxiety >= RED_ANXIETY_AT_LEAST:
+        return "red"
+    if overall >= GREEN_OVERALL_AT_LEAST and anxiety <= GREEN_ANXIETY_AT_MOST:
+        return "green"
+    return "amber"
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def person_today(session: Session, user_id: int, now: datetime) -> date:
+    """Today where the person is: their reminder time zone, else the zone of
+    their latest check-in, else UTC."""
+    settings = session.get(ReminderSettings, user_id)
+    zone_name = settings.timezone if settings else session.scalar(
+        select(CheckIn.time_zone).where(CheckIn.user_id == user_id).order_by(CheckIn.checked_at.desc()).limit(1)
+    )
+    return now.astimezone(_zone(zone_name)).date()
+
+
+def todays_light(session: Session, user_id: int, now: datetime) -> str:
+    """The light from the person's own latest check-in today, or ``none``.
+    Only the two scores are read from the row."""
+    today = person_today(session, user_id, now)
+    scores = session.execute(
+        select(CheckIn.overall, CheckIn.anxiety)
+        .where(CheckIn.user_id == user_id, CheckIn.local_date == today)
+        .order_by(CheckIn.checked_at.desc(), CheckIn.id.desc())
+        .limit(1)
+    ).first()
+    return "none" if scores is None else light_from_scores(scores.overall, scores.anxiety)
+
+
+# --- taper progress --------------------------------------------------------------------------
+
+
+def taper_progress(user_id: int, today: date):
+    """``services.taper.progress_for`` when the taper tracker is installed;
+    ``None`` (no taper) when it is not, or the person has no plan."""
+    try:
+        taper = importlib.import_module("webapp.services.taper")
+    except ModuleNotFoundError as missing:
+        if missing.name != "webapp.services.taper":
+            raise  # the tracker is there but something it needs is not: a real fault
+        return None
+    return taper.progress_for(user_id, today)
+
+
+def taper_words(progress) -> str | None:
+    if progress is None:
+        return None
+    if progress.finished:
+        return "Has finished their taper"
+    percent = progress.percent_of_start
+    shown = f"{percent:.1f}".rstrip("0").rstrip(".") if percent < 10 else f"{percent:.0f}"
+    days = progress.days_on_step
+    return f"On {shown}% of their starting dose, {days} day{'' if days == 1 else 's'} on this step"
+
+
+# --- what a supporter sees ------------------------------------------------------------------
+
+
+def first_name(session: Session, user_id: int, fallback: str = "Someone") -> str:
+    profile = session.get(CircleProfile, user_id)
+    return profile.first_name if profile is not None else fallback
+
+
+def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
+    """Everything a supporter may see about the person on ``link`` — and
+    nothing else. A key is present only when the person shares it."""
+    view: dict = {"link": link.id, "name": first_name(session, link.user_id), "since": link.created_at.date().isoformat()}
+    if link.share_light:
+        light = todays_light(session, link.user_id, now)
+        view["light"] = {"colour": light, "words": LIGHT_WORDS[light]}
+    if link.share_taper:
+        progress = taper_progress(link.user_id, person_today(session, link.user_id, now))
+        view["taper"] = None if progress is None else {
+            "percent_of_start": round(float(progress.percent_of_start), 1),
+            "days_on_step": int(progress.days_on_step),
+            "finished": bool(progress.finished),
+            "words": taper_words(progress),
+        }
+    return view
+
+
+# --- reaching out ---------------------------------------------------------------------------
+
+REACH_OUT_LIMIT = 3
+REACH_OUT_WINDOW = timedelta(hours=1)
+
+
+def reach_outs_in_window(session: Session, user_id: int, now: datetime) -> int:
+    return session.scalar(
+        select(func.count(CircleReachOut.id)).where(
+            CircleReachOut.user_id == user_id, CircleReachOut.created_at > now - REACH_OUT_WINDOW
+        )
+    ) or 0
+
+
+def call_words(name: str) -> str:
+    """The only words about the person that leave Steady: no health data."""
+    return f"{name} could use a call"
+
+
+def sms_link(name: str) -> str:
+    """A prefilled text message for supporters without the app (no number:
+    the phone asks whom to send it to)."""
+    return "sms:?&body=" + quote(f"{call_words(name)}. Could you call me when you can?")
+
+
+def reach_out(session: Session, person_id: int, sender: PushSender, now: datetime) -> CircleReachOut:
+    """Push "<name> could use a call" to every device of every supporter who
+    turned notifications on, record how far it got, and forget devices the
+    push service says are gone."""
+    name = first_name(session, person_id)
+    links = session.scalars(
+        select(CircleLink).where(CircleLink.user_id == person_id, CircleLink.notify_reach_out.is_(True))
+    ).all()
+    jobs, devices = [], []
+    for link in links:
+        note = Notification(
+            title=call_words(name),
+            body="Open Steady to call or message them.",
+            navigate="/circle/supporting",
+            tag=f"steady-circle-{link.id}",
+            data={"kind": "circle_reach_out"},
+        )
+        for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id == link.supporter_id)):
+            jobs.append((PushTarget(device.endpoint, device.p256dh, device.auth), note.payload(), 3600, "high", f"circle{link.id}"))
+            devices.append(device)
+    results = sender.send_many(jobs) if jobs else []
+    delivered = 0
+    for device, result in zip(devices, results):
+        if result.outcome == "sent":
+            delivered += 1
+            device.last_success_at = now
+        elif result.outcome == "gone":
+            session.delete(device)
+    record = CircleReachOut(
+        user_id=person_id, created_at=now, supporters=len(links), devices=len(devices), delivered=delivered
+    )
+    session.add(record)
+    return record
+
+
+def push_to_user(session: Session, user_id: int, note: Notification, sender: PushSender, now: datetime) -> int:
+    """Send one notification to every device of one person; how many took it."""
+    devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)).all()
+    jobs = [(PushTarget(d.endpoint, d.p256dh, d.auth), note.payload(), 3600, "normal", "circlemessage") for d in devices]
+    delivered = 0
+    for device, result in zip(devices, sender.send_many(jobs) if jobs else []):
+        if result.outcome == "sent":
+            delivered += 1
+            device.last_success_at = now
+        elif result.outcome == "gone":
+            session.delete(device)
+    return delivered
+
+
+# --- encouragement ---------------------------------------------------------------------------
+
+MESSAGE_MAX = 280
+PRESETS = (
+    "Thinking of you today.",
+    "You are doing something really hard, and you are doing it.",
+    "I'm here if you want to talk.",
+    "One day at a time. I'm proud of you.",
+)
+_MARKUP = re.compile(r"[<>]")
+
+
+def clean_message(value: object) -> str:
+    """A note of encouragement: 1 to 280 characters of plain text."""
+    text = clean_text(value, label="Your message", max_length=MESSAGE_MAX)
+    if _MARKUP.search(text):
+        raise TextProblem("Your message can only be plain text. Please leave out the < and > signs.")
+    return text
+
+
+def clean_name(value: object) -> str:
+    name = clean_text(value, label="Your first name", max_length=40)
+    if _MARKUP.search(name) or "\n" in name:
+        raise TextProblem("Your first name can only be plain text on one line.")
+    return name

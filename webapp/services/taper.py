@@ -1,0 +1,309 @@
+"""Taper arithmetic: where someone is on the plan they and their prescriber
+agreed, described in numbers taken only from what they entered.
+
+Nothing here computes, suggests or recommends a dose, a cut or a schedule
+(SAFETY.md). The only outputs are descriptions of the plan as entered (its
+current step, percent of the starting dose, days on a step, days since the
+last cut or the last dose) and the two gentle notes SAFETY.md asks for: a step
+that looks fast, and a run of rough check-ins after a cut. Both say "talk to
+your prescriber"; neither blocks anything.
+
+Everything but ``progress_for`` is pure (plain values in, plain values out),
+so it is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Protocol, Sequence
+
+from webapp.services.content import Source
+
+#: Forms a medication comes in, and the units a plan may be kept in. Amounts
+#: are never converted between units (or between medications: SAFETY.md).
+FORMS = {"tablet": "Tablet", "capsule": "Capsule", "liquid": "Liquid", "other": "Something else"}
+UNITS = {"mg": "mg (milligrams)", "mcg": "mcg (micrograms)", "mL": "mL (millilitres of a liquid)"}
+
+#: Suggestions for the medication's name (free text: anything may be typed).
+MEDICATION_SUGGESTIONS = (
+    "Alprazolam", "Bromazepam", "Chlordiazepoxide", "Clobazam", "Clonazepam", "Clorazepate", "Diazepam",
+    "Estazolam", "Flurazepam", "Loprazolam", "Lorazepam", "Lormetazepam", "Nitrazepam", "Oxazepam",
+    "Temazepam", "Triazolam", "Zolpidem", "Zopiclone",
+)
+
+GUIDELINE = Source(
+    name="Joint Clinical Practice Guideline on Benzodiazepine Tapering (2025, ASAM and nine other US medical societies)",
+    url="https://www.asam.org/quality-care/clinical-guidelines/benzodiazepine-tapering",
+    detail="Typical reductions are 5–10% every 2–4 weeks, generally not more than 25% every 2 weeks; "
+    "if withdrawal is significant, the taper may be paused or slowed.",
+)
+
+#: SAFETY.md: a step that cuts MORE than this share of the current dose, or
+#: starts LESS than this many days after the previous step, gets a note.
+FAST_CUT_PERCENT = Decimal(25)
+FAST_STEP_DAYS = 14
+#: SAFETY.md: this many rough check-ins in a row after a cut bring the
+#: "talk to your prescriber about holding" note.
+ROUGH_RUN = 3
+ONE_DAY = timedelta(days=1)
+
+
+class StepLike(Protocol):
+    starts_on: date
+    daily_dose: Decimal
+
+
+class DoseLike(Protocol):
+    local_date: date
+    amount: Decimal
+
+
+class CheckInLike(Protocol):
+    checked_at: datetime
+    local_date: date
+    overall: int
+    anxiety: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A gentle, sourced note shown beside an entry. Never a block."""
+
+    kind: str  # big_cut | quick_step | rough_after_cut
+    text: str
+    source: Source = GUIDELINE
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step with what it means next to the one before it."""
+
+    step: StepLike
+    kind: str  # start | cut | hold | updose | end
+    change_percent: Decimal | None  # of the previous step's daily dose; negative for a cut
+    days_after_previous: int | None
+    percent_of_start: Decimal
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True)
+class TaperProgress:
+    """Where someone is today, from their own plan and log."""
+
+    current_daily: Decimal | None  # None before the first step starts
+    start_daily: Decimal
+    percent_of_start: float
+    days_on_step: int | None  # whole days since the current step started (0 on its first day)
+    days_since_last_cut: int | None
+    finished: bool
+    days_since_last_dose: int | None  # once finished
+    next_step: StepLike | None
+    step_kind: str | None
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal:
+    """``part`` as a percent of ``whole``, to one decimal place."""
+    if whole == 0:
+        return Decimal(0)
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def ordered(steps: Iterable[StepLike]) -> list[StepLike]:
+    return sorted(steps, key=lambda step: step.starts_on)
+
+
+def step_notes(previous: StepLike | None, step: StepLike) -> tuple[Note, ...]:
+    """SAFETY.md's notes for a step that looks fast: it cuts more than 25% of
+    the dose before it, or starts less than 14 days after the step before.
+    Exactly 25% or exactly 14 days get no note."""
+    if previous is None:
+        return ()
+    notes = []
+    before, now = Decimal(previous.daily_dose), Decimal(step.daily_dose)
+    if before > 0 and now < before and (before - now) * 100 > FAST_CUT_PERCENT * before:
+        notes.append(Note(
+            "big_cut",
+            f"This step cuts {percent(before - now, before)}% of the dose before it. The 2025 tapering guideline "
+            "says cuts are generally not more than 25% every 2 weeks. Please talk this step through with your "
+            "prescriber. You can still save it: this is your plan.",
+        ))
+    gap = (step.starts_on - previous.starts_on).days
+    if now != before and gap < FAST_STEP_DAYS:
+        notes.append(Note(
+            "quick_step",
+            f"This step starts {gap} day{'s' if gap != 1 else ''} after the one before it. The 2025 tapering "
+            "guideline describes steps every 2 to 4 weeks. Please talk the timing through with your prescriber. "
+            "You can still save it: this is your plan.",
+        ))
+    return tuple(notes)
+
+
+def step_kind(previous: StepLike | None, step: StepLike) -> str:
+    if step.daily_dose == 0:
+        return "end" if previous is not None else "start"
+    if previous is None:
+        return "start"
+    if step.daily_dose < previous.daily_dose:
+        return "cut"
+    if step.daily_dose > previous.daily_dose:
+        return "updose"
+    return "hold"
+
+
+def describe(steps: Iterable[StepLike]) -> list[StepView]:
+    """Every step in date order, each with its kind, change and notes."""
+    result: list[StepView] = []
+    steps = ordered(steps)
+    start = next((Decimal(s.daily_dose) for s in steps if s.daily_dose > 0), Decimal(0))
+    previous = None
+    for step in steps:
+        result.append(StepView(
+            step=step,
+            kind=step_kind(previous, step),
+            change_percent=(
+                percent(Decimal(step.daily_dose) - Decimal(previous.daily_dose), Decimal(previous.daily_dose))
+                if previous is not None and previous.daily_dose > 0 else None
+            ),
+            days_after_previous=(step.starts_on - previous.starts_on).days if previous is not None else None,
+            percent_of_start=percent(Decimal(step.daily_dose), start),
+            notes=step_notes(previous, step),
+        ))
+        previous = step
+    return result
+
+
+def step_in_force(steps: Sequence[StepLike], day: date) -> StepLike | None:
+    """The last step that has started by ``day``."""
+    current = None
+    for step in ordered(steps):
+        if step.starts_on <= day:
+            current = step
+    return current
+
+
+def last_cut_on(steps: Sequence[StepLike], day: date) -> date | None:
+    """When the most recent cut (a step lower than the one before) started, by ``day``."""
+    found, previous = None, None
+    for step in ordered(steps):
+        if step.starts_on > day:
+            break
+        if previous is not None and step.daily_dose < previous.daily_dose:
+            found = step.starts_on
+        previous = step
+    return found
+
+
+def taken_by_day(doses: Iterable[DoseLike]) -> dict[date, Decimal]:
+    """What was logged each day, added up (several doses a day)."""
+    totals: dict[date, Decimal] = defaultdict(Decimal)
+    for dose in doses:
+        totals[dose.local_date] += Decimal(dose.amount)
+    return dict(totals)
+
+
+def progress(steps: Sequence[StepLike], doses: Iterable[DoseLike], today: date) -> TaperProgress | None:
+    """Where someone is on ``today`` (their local date); None with no steps."""
+    steps = ordered(steps)
+    if not steps:
+        return None
+    start = next((Decimal(s.daily_dose) for s in steps if s.daily_dose > 0), Decimal(0))
+    current = step_in_force(steps, today)
+    later = [s for s in steps if s.starts_on > today]
+    if current is None:
+        return TaperProgress(None, start, 100.0, None, None, False, None, later[0] if later else None, None)
+    index = steps.index(current)
+    finished = current.daily_dose == 0 and not later
+    days_since_dose = None
+    if finished:
+        # The later of the last dose logged and the plan's own last day of dosing
+        # (the day before the step of 0), so unlogged days count as taken as planned.
+        logged = [d for d, amount in taken_by_day(doses).items() if amount > 0 and d <= today]
+        last = max([*logged, current.starts_on - ONE_DAY])
+        days_since_dose = (today - last).days
+    cut = last_cut_on(steps, today)
+    return TaperProgress(
+        current_daily=Decimal(current.daily_dose),
+        start_daily=start,
+        percent_of_start=float(percent(Decimal(current.daily_dose), start)),
+        days_on_step=(today - current.starts_on).days,
+        days_since_last_cut=(today - cut).days if cut else None,
+        finished=finished,
+        days_since_last_dose=days_since_dose,
+        next_step=later[0] if later else None,
+        step_kind=step_kind(steps[index - 1] if index else None, current),
+    )
+
+
+def is_rough(checkin: CheckInLike) -> bool:
+    """A rough check-in: overall 3 or lower (0 is the worst), or anxiety 7 or higher."""
+    return checkin.overall <= 3 or checkin.anxiety >= 7
+
+
+def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], today: date) -> Note | None:
+    """SAFETY.md: after three rough check-ins in a row following a cut, a note
+    suggests talking to the prescriber about holding. "In a row" means the
+    most recent check-ins since the cut started, with no easier one between."""
+    cut = last_cut_on(steps, today)
+    if cut is None:
+        return None
+    since = sorted((c for c in checkins if c.local_date >= cut), key=lambda c: c.checked_at, reverse=True)
+    recent = since[:ROUGH_RUN]
+    if len(recent) < ROUGH_RUN or not all(is_rough(c) for c in recent):
+        return None
+    return Note(
+        "rough_after_cut",
+        "Your last three check-ins since your most recent cut have been rough. The 2025 tapering guideline says "
+        "that when withdrawal is significant, a taper can be paused or slowed. You could talk to your prescriber "
+        "about holding at this step for a while.",
+    )
+
+
+@dataclass(frozen=True)
+class AdherenceDay:
+    day: date
+    planned: Decimal | None
+    taken: Decimal | None  # None: nothing logged that day
+
+    @property
+    def as_planned(self) -> bool | None:
+        if self.taken is None or self.planned is None:
+            return None
+        return self.taken == self.planned
+
+
+def adherence(steps: Sequence[StepLike], doses: Iterable[DoseLike], start: date, end: date) -> list[AdherenceDay]:
+    """Each day from ``start`` to ``end``: what the plan said and what was logged."""
+    totals = taken_by_day(doses)
+    days, day = [], start
+    while day <= end:
+        step = step_in_force(steps, day)
+        days.append(AdherenceDay(day, Decimal(step.daily_dose) if step else None, totals.get(day)))
+        day += ONE_DAY
+    return days
+
+
+def format_amount(amount: Decimal | None, unit: str = "") -> str:
+    """``Decimal('1.2500')`` → ``"1.25"``, with the unit if given."""
+    if amount is None:
+        return ""
+    text = format(Decimal(amount).normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
+def progress_for(user_id: int, today: date) -> TaperProgress | None:
+    """A person's progress on ``today``, read from the database."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import DoseLog, TaperStep
+
+    steps = list(db.session.scalars(select(TaperStep).where(TaperStep.user_id == user_id)))
+    if not steps:
+        return None
+    doses = db.session.scalars(select(DoseLog).where(DoseLog.user_id == user_id, DoseLog.local_date <= today))
+    return progress(steps, doses, today)

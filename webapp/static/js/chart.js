@@ -1,0 +1,154 @@
+// Windows and waves on this device. Online, /chart is drawn by the server;
+// check-ins still waiting to sync are added as hollow points. Offline,
+// /my/chart (the same page for everyone, kept by the service worker) shows the
+// chart last drawn for this person, kept in the snapshot, plus those waiting.
+// The summary page's print button lives here too.
+import { outboxStore } from "./device-store.js";
+import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const DAY_MS = 86400000;
+
+export function addChartToSnapshot() {
+  addSnapshotSource("/api/chart", (snapshot, data) => ({ ...snapshot, chart: data }));
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+async function waitingCheckins(userId) {
+  return (await outboxStore.all())
+    .filter((entry) => String(entry.userId) === String(userId) && entry.url === "/api/checkins" && entry.method === "POST" && !entry.failed)
+    .map((entry) => entry.body);
+}
+
+/** The local date (YYYY-MM-DD) a check-in was made on, in its own zone. */
+function localDate(checkin) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: checkin.time_zone || "UTC" }).format(new Date(checkin.checked_at));
+}
+
+/** Hollow points for check-ins waiting to sync, placed with the chart's own scale. */
+function addPending(svg, checkins) {
+  const data = svg.dataset;
+  const start = Date.parse(`${data.start}T00:00:00Z`);
+  const end = Date.parse(`${data.end}T00:00:00Z`);
+  const x0 = Number(data.x0), perDay = Number(data.pxPerDay), y0 = Number(data.y0), y10 = Number(data.y10);
+  let shown = 0;
+  svg.querySelectorAll(".chart-pending-added").forEach((node) => node.remove());
+  for (const checkin of checkins) {
+    const day = Date.parse(`${localDate(checkin)}T00:00:00Z`);
+    if (day < start || day > end) continue;
+    const circle = document.createElementNS(SVG, "circle");
+    circle.setAttribute("class", "chart-pending chart-pending-added");
+    circle.setAttribute("cx", (x0 + ((day - start) / DAY_MS) * perDay).toFixed(1));
+    circle.setAttribute("cy", (y0 + ((y10 - y0) * checkin.overall) / 10).toFixed(1));
+    circle.setAttribute("r", "4");
+    circle.setAttribute("fill", "none");
+    circle.setAttribute("stroke", "currentColor");
+    svg.append(circle);
+    shown += 1;
+  }
+  return shown;
+}
+
+function sayPending(root, count) {
+  const note = root.querySelector("[data-chart-pending]");
+  if (!note) return;
+  note.textContent = count ? `${count} check-in${count === 1 ? "" : "s"} waiting to sync ${count === 1 ? "is" : "are"} shown as hollow circles.` : "";
+  note.hidden = !count;
+}
+
+function pendingRows(checkins) {
+  return checkins.map((c) =>
+    element(
+      "tr",
+      { "data-waiting": "" },
+      element("th", { scope: "row", text: `${localDate(c)} (waiting to sync)` }),
+      element("td", { text: String(c.overall) }),
+      element("td", { text: String(c.anxiety) }),
+      element("td", { text: "—" }),
+      element("td", { text: "1" }),
+      element("td", { text: "—" })
+    )
+  );
+}
+
+async function showOffline(root) {
+  const userId = await currentUser();
+  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
+    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
+  });
+  if (!userId) return;
+  const snapshot = await readSnapshot(userId);
+  const status = root.querySelector("[data-chart-status]");
+  const figure = root.querySelector("[data-chart-figure]");
+  const rows = root.querySelector("[data-chart-rows]");
+  const chosen = (window.location.hash.match(/^#range-(7|30|90|all)$/) || [null, "30"])[1];
+  root.querySelectorAll("[data-range]").forEach((link) => {
+    if (link.dataset.range === chosen) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  });
+  const view = snapshot.chart?.ranges?.[chosen];
+  const waiting = await waitingCheckins(userId);
+  if (!view) {
+    status.textContent = "Your chart has not been kept on this phone yet. Open it once while online.";
+    figure.replaceChildren();
+    rows.replaceChildren(...pendingRows(waiting));
+    return;
+  }
+  status.textContent = `Showing the copy on this phone, drawn on ${snapshot.chart.drawn_on}.`;
+  const parsed = new DOMParser().parseFromString(view.svg, "image/svg+xml").documentElement;
+  const svg = document.importNode(parsed, true);
+  figure.replaceChildren(svg);
+  sayPending(root, addPending(svg, waiting));
+  const unit = snapshot.chart.unit;
+  rows.replaceChildren(
+    ...pendingRows(waiting),
+    ...view.rows
+      .slice()
+      .reverse()
+      .map((row) =>
+        element(
+          "tr",
+          {},
+          element("th", { scope: "row", text: row.day }),
+          element("td", { text: row.mood ?? "—" }),
+          element("td", { text: row.anxiety ?? "—" }),
+          element("td", { text: row.load ?? "—" }),
+          element("td", { text: String(row.checkins) }),
+          element("td", { text: row.dose === null ? "—" : `${row.dose} ${unit}` })
+        )
+      )
+  );
+}
+
+export function enableChart() {
+  document.querySelectorAll('[data-action="print"]').forEach((button) => button.addEventListener("click", () => window.print()));
+  if (window.location.pathname === "/chart" && !document.querySelector("[data-page]")) {
+    currentUser().then((userId) => {
+      if (userId) window.location.replace("/my/chart");
+    });
+    return;
+  }
+  const root = document.querySelector('[data-page="chart"]');
+  if (!root) return;
+  if (root.hasAttribute("data-shell")) {
+    const draw = () => showOffline(root).catch(() => {});
+    draw();
+    window.addEventListener("hashchange", draw);
+    document.addEventListener("steady:snapshot", draw);
+    return;
+  }
+  const svg = root.querySelector("svg.chart");
+  if (!svg) return;
+  currentUser().then(async (userId) => {
+    if (userId) sayPending(root, addPending(svg, await waitingCheckins(userId)));
+  });
+}

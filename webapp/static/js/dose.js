@@ -1,0 +1,223 @@
+// Doses on this device. The form (at /taper/doses, and at /my/dose — the same
+// page for everyone, kept by the service worker so it opens with no signal)
+// saves each dose into the outbox with an id made here and the phone's time
+// zone; the outbox sends it when it can, exactly once. Doses still on the
+// phone are listed with "Waiting to sync"; ones the server refused appear in
+// "Changes that couldn't sync" with the reason. Built with textContent only.
+import { outboxStore } from "./device-store.js";
+import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+
+const API = "/api/doses";
+const OFFLINE_COPY = "/my/dose";
+const RETRY_MS = 5000;
+
+export function addTaperToSnapshot() {
+  addSnapshotSource("/api/taper", (snapshot, data) => ({ ...snapshot, taper: data.taper }));
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+/** "2026-11-29T08:30" for a datetime-local field, in this phone's time. */
+function localInputValue(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** The form as the body POST /api/doses takes (see taper/checks.py). */
+export function doseBody(form, unit) {
+  const when = form.elements.taken_at.value ? new Date(form.elements.taken_at.value) : new Date();
+  const body = {
+    client_id: crypto.randomUUID(),
+    taken_at: when.toISOString(),
+    time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    amount: form.elements.amount.value.trim().replace(",", "."),
+    note: form.elements.note.value.trim(),
+  };
+  if (unit) body.unit = unit;
+  return body;
+}
+
+function problemsIn(body) {
+  const problems = [];
+  const amount = Number(body.amount);
+  if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", "Enter the amount you took, like 2 or 0.5."]);
+  if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", "Enter when you took it."]);
+  if (body.note.length > 1000) problems.push(["dose-note", `The note can be at most 1000 characters (it has ${body.note.length}).`]);
+  return problems;
+}
+
+function when(iso) {
+  const date = new Date(iso);
+  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+}
+
+async function queued(userId) {
+  if (!userId) return [];
+  return (await outboxStore.all())
+    .filter((entry) => String(entry.userId) === String(userId) && entry.url === API && entry.method === "POST")
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+async function render(root) {
+  const userId = await currentUser();
+  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
+    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
+  });
+  if (!userId) return;
+  const snapshot = await readSnapshot(userId);
+  const taper = snapshot.taper;
+  const unit = taper?.unit || "";
+  root.querySelectorAll("[data-taper-unit]").forEach((node) => {
+    node.textContent = unit ? `(${unit})` : "";
+  });
+  const entries = await queued(userId);
+  const waiting = root.querySelector('[data-list="waiting-doses"]');
+  waiting.replaceChildren(
+    ...entries.map((entry) => {
+      const item = element("li", { "data-client-id": entry.body.client_id }, `${when(entry.body.taken_at)}: ${entry.body.amount} ${unit} `);
+      item.append(
+        entry.failed
+          ? element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" })
+          : element("span", { class: "tag tag-waiting", "data-waiting": true, text: "Waiting to sync" })
+      );
+      if (entry.failed) {
+        item.append(
+          element("p", { class: "error-message", text: entry.failed }),
+          element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-dose", "data-entry": entry.id, text: "Put it back in the form to fix it" })
+        );
+      }
+      return item;
+    })
+  );
+  root.querySelector('[data-section="waiting-doses"]').hidden = entries.length === 0;
+  // Offline, the page kept by the worker has no list from the server: show the phone's copy.
+  if (root.hasAttribute("data-shell") && taper) {
+    const list = root.querySelector('[data-list="doses"]');
+    const pending = new Set(entries.map((entry) => entry.body.client_id));
+    list.replaceChildren(
+      ...taper.doses.filter((dose) => !pending.has(dose.client_id)).map((dose) =>
+        element("li", { "data-client-id": dose.client_id }, `${when(dose.taken_at)}: ${dose.amount} ${unit}${dose.note ? ` · ${dose.note}` : ""}`)
+      )
+    );
+    const today = root.querySelector("[data-taper-today]");
+    const progress = taper.progress;
+    if (progress && progress.current_daily !== null) {
+      today.textContent = `Your plan: ${progress.current_daily} ${unit} a day (${progress.percent_of_start}% of your starting dose), day ${progress.days_on_step} on this step.`;
+      today.hidden = false;
+    }
+  }
+  if (root.hasAttribute("data-shell") && !taper) {
+    const status = root.querySelector("[data-dose-status]");
+    status.textContent = "Turn on taper tracking (online, on the Taper page) before logging doses here.";
+    status.hidden = false;
+  }
+}
+
+async function catchUp(userId) {
+  if (!userId || !navigator.onLine) return;
+  try {
+    const sent = await flushOutbox();
+    if (sent) await refreshSnapshot(userId);
+  } catch (error) {
+    /* still offline, or the server is away: try again later */
+  }
+}
+
+function showErrors(box, problems) {
+  box.replaceChildren(
+    element("h2", { text: "There is a problem" }),
+    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
+  );
+  box.hidden = false;
+  box.focus();
+}
+
+function enableForm(root, rerender) {
+  const form = root.querySelector("[data-dose-form]");
+  if (!form) return;
+  const status = root.querySelector("[data-dose-status]");
+  const errors = form.querySelector("[data-dose-errors]");
+  const field = form.elements.taken_at;
+  if (!field.value) field.value = localInputValue(new Date());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const userId = await currentUser();
+    if (!userId) return;
+    const snapshot = await readSnapshot(userId);
+    const body = doseBody(form, snapshot.taper?.unit);
+    const problems = problemsIn(body);
+    if (problems.length) {
+      showErrors(errors, problems);
+      return;
+    }
+    errors.hidden = true;
+    const sending = send(userId, "POST", API, body).catch(() => 0);
+    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
+    form.reset();
+    field.value = localInputValue(new Date());
+    status.textContent = navigator.onLine ? "Dose logged." : "Dose saved on this phone. It will sync when you are back online.";
+    status.hidden = false;
+    await rerender();
+    sending.then(async (sent) => {
+      if (sent && pageUser()) await refreshSnapshot(userId).catch(() => {});
+      await rerender();
+    });
+  });
+}
+
+/** A dose the server refused goes back into the form, to be fixed and saved again. */
+function enableFixing(root, rerender) {
+  const form = root.querySelector("[data-dose-form]");
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest('button[data-action="fix-dose"]');
+    if (!button || !form) return;
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    if (!entry) return;
+    form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
+    form.elements.amount.value = entry.body.amount;
+    form.elements.note.value = entry.body.note || "";
+    await outboxStore.remove(entry.id);
+    document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId: entry.userId } }));
+    const status = root.querySelector("[data-dose-status]");
+    status.textContent = `Your dose is back in the form. Fix it and save it again. (${entry.failed})`;
+    status.hidden = false;
+    form.elements.amount.focus();
+    await rerender();
+  });
+}
+
+export function enableDoses() {
+  // The worker answered /taper/doses with its offline page: open the copy kept here.
+  if (window.location.pathname === "/taper/doses" && !document.querySelector("[data-page]")) {
+    currentUser().then((userId) => {
+      if (userId) window.location.replace(OFFLINE_COPY);
+    });
+    return;
+  }
+  const root = document.querySelector('[data-page="doses"]');
+  if (!root) return;
+  const rerender = () => render(root).catch(() => {});
+  enableForm(root, rerender);
+  enableFixing(root, rerender);
+  rerender();
+  document.addEventListener("steady:snapshot", rerender);
+  const retry = async () => {
+    const userId = await currentUser();
+    if ((await queued(userId)).some((entry) => !entry.failed)) await catchUp(userId);
+    await rerender();
+  };
+  window.addEventListener("online", retry);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") retry();
+  });
+  setInterval(retry, RETRY_MS);
+}

@@ -1,0 +1,481 @@
+"""Taper tracking pages and API.
+
+* ``/taper`` shows the one-time disclaimer until it is accepted, then where
+  the person is on their plan: the current step, percent of the starting dose,
+  days on this step and since the last cut, each step with SAFETY.md's gentle
+  notes, and the "rough check-ins after a cut" note.
+* ``/taper/setup`` — the medication's name, form and unit.
+* ``/taper/steps/...`` — the prescriber's plan as dated steps.
+* ``/taper/doses`` — the dose log (list, form, edit, delete). With JavaScript
+  a dose is saved on the device first and sent through the outbox, like one
+  logged at ``/my/dose`` (the same form in a page kept for offline use).
+* ``/api/taper`` — this person's plan for the offline snapshot;
+  ``/api/doses`` — doses from the outbox, idempotent on the device-made id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import date, timedelta
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.api import json_body, json_error
+from webapp.extensions import db
+from webapp.models import CheckIn, DoseLog, ReminderSettings, TaperPlan, TaperStep, utcnow
+from webapp.ownership import get_owned_or_404
+from webapp.services import taper as arithmetic
+from webapp.services.taper import FORMS, GUIDELINE, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
+
+bp = Blueprint("taper", __name__, template_folder="templates")
+
+#: How many recent doses the device keeps for offline use.
+SNAPSHOT_DOSES = 60
+KIND_WORDS = {
+    "start": "Starting dose",
+    "cut": "Cut",
+    "hold": "Hold (same dose)",
+    "updose": "Increase",
+    "end": "End of taper",
+}
+
+
+@bp.app_template_filter("amount")
+def _amount_filter(value, unit: str = "") -> str:
+    return format_amount(value, unit)
+
+
+@bp.app_template_filter("zone")
+def _zone_filter(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+@bp.context_processor
+def _words():
+    return {"FORMS": FORMS, "UNITS": UNITS, "KIND_WORDS": KIND_WORDS, "GUIDELINE": GUIDELINE}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def my_plan() -> TaperPlan | None:
+    return db.session.get(TaperPlan, current_user.id)
+
+
+def my_steps() -> list[TaperStep]:
+    return list(db.session.scalars(
+        select(TaperStep).where(TaperStep.user_id == current_user.id).order_by(TaperStep.starts_on)
+    ))
+
+
+def my_doses(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[DoseLog]:
+    query = select(DoseLog).where(DoseLog.user_id == current_user.id)
+    if start:
+        query = query.where(DoseLog.local_date >= start)
+    if end:
+        query = query.where(DoseLog.local_date <= end)
+    query = query.order_by(DoseLog.taken_at.desc(), DoseLog.id.desc())
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def local_today() -> date:
+    """Today in the person's zone (from their reminder settings, else UTC)."""
+    from zoneinfo import ZoneInfo
+
+    settings = db.session.get(ReminderSettings, current_user.id)
+    try:
+        return utcnow().astimezone(ZoneInfo(settings.timezone if settings else "UTC")).date()
+    except (KeyError, ValueError):
+        return utcnow().date()
+
+
+def _require_plan() -> TaperPlan | None:
+    plan = my_plan()
+    if plan is None:
+        flash("Taper tracking starts with a short note to read and accept.", "info")
+    return plan
+
+
+def dose_json(dose: DoseLog) -> dict:
+    return {
+        "id": dose.id,
+        "client_id": dose.client_id,
+        "taken_at": dose.taken_at.isoformat(),
+        "time_zone": dose.time_zone,
+        "local_date": dose.local_date.isoformat(),
+        "amount": format_amount(dose.amount),
+        "note": dose.note or "",
+    }
+
+
+def step_json(step: TaperStep) -> dict:
+    return {
+        "id": step.id,
+        "starts_on": step.starts_on.isoformat(),
+        "daily_dose": format_amount(step.daily_dose),
+        "dose_times": step.dose_times or [],
+        "note": step.note or "",
+    }
+
+
+def _has_entries() -> bool:
+    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(TaperStep.user_id == current_user.id))
+    return bool(count) or db.session.scalar(
+        select(func.count()).select_from(DoseLog).where(DoseLog.user_id == current_user.id)
+    ) > 0
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+@bp.get("/taper")
+@login_required
+def index():
+    plan = my_plan()
+    if plan is None:
+        return render_template("taper/disclaimer.html")
+    today = local_today()
+    steps = my_steps()
+    recent = list(db.session.scalars(
+        select(CheckIn).where(CheckIn.user_id == current_user.id).order_by(CheckIn.checked_at.desc()).limit(10)
+    ))
+    return render_template(
+        "taper/index.html",
+        plan=plan,
+        steps=list(reversed(arithmetic.describe(steps))),
+        progress=arithmetic.progress(steps, my_doses(end=today), today),
+        rough=arithmetic.rough_after_cut(steps, recent, today),
+        doses=my_doses(limit=5),
+        today=today,
+    )
+
+
+@bp.post("/taper/accept")
+@login_required
+def accept():
+    """Accept the one-time disclaimer (SAFETY.md)."""
+    if request.form.get("understood") != "y":
+        return render_template("taper/disclaimer.html", problem=True), 422
+    if my_plan() is None:
+        db.session.add(TaperPlan(user_id=current_user.id))
+        db.session.commit()
+    return redirect(url_for("taper.setup"))
+
+
+@bp.route("/taper/setup", methods=["GET", "POST"])
+@login_required
+def setup():
+    plan = _require_plan()
+    if plan is None:
+        return redirect(url_for("taper.index"))
+    problems: dict[str, str] = {}
+    values = {"medication": plan.medication or "", "form": plan.form, "unit": plan.unit}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "") for name in ("medication", "form", "unit")}
+        try:
+            clean = check_plan(values, has_entries=_has_entries(), current_unit=plan.unit)
+        except TaperProblems as refused:
+            problems = refused.problems
+        else:
+            plan.medication, plan.form, plan.unit = clean["medication"], clean["form"], clean["unit"]
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("taper.index"))
+    return render_template(
+        "taper/setup.html", values=values, problems=problems, suggestions=MEDICATION_SUGGESTIONS
+    ), 422 if problems else 200
+
+
+def _step_values(step: TaperStep | None) -> dict:
+    if request.method == "POST":
+        return request.form.to_dict()
+    if step is None:
+        return {}
+    values = {"starts_on": step.starts_on.isoformat(), "daily_dose": format_amount(step.daily_dose), "note": step.note or ""}
+    for index, item in enumerate(step.dose_times or [], start=1):
+        values[f"time-{index}"], values[f"amount-{index}"] = item["time"], item["amount"]
+    return values
+
+
+def _step_body(form) -> dict:
+    times = []
+    for index in range(1, MAX_DOSE_TIMES + 1):
+        at, amount = (form.get(f"time-{index}") or "").strip(), (form.get(f"amount-{index}") or "").strip()
+        if at or amount:
+            times.append({"time": at, "amount": amount})
+    return {
+        "starts_on": (form.get("starts_on") or "").strip(),
+        "daily_dose": (form.get("daily_dose") or "").strip(),
+        "dose_times": times,
+        "note": form.get("note") or "",
+    }
+
+
+def _save_step(step: TaperStep | None, plan: TaperPlan):
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            clean = check_step(_step_body(request.form), today=local_today())
+        except TaperProblems as refused:
+            problems = refused.problems
+        else:
+            clash = db.session.scalar(select(TaperStep).where(
+                TaperStep.user_id == current_user.id, TaperStep.starts_on == clean["starts_on"]
+            ))
+            if clash is not None and clash is not step:
+                problems = {"starts_on": "Another step already starts on that day. Change that step instead."}
+            else:
+                step = step or TaperStep(user_id=current_user.id)
+                step.starts_on, step.daily_dose = clean["starts_on"], clean["daily_dose"]
+                step.dose_times, step.note = clean["dose_times"], clean["note"] or None
+                db.session.add(step)
+                db.session.flush()
+                _follow_plan()
+                db.session.commit()
+                views = {view.step.id: view for view in arithmetic.describe(my_steps())}
+                flash("Step saved.", "success")
+                for note in views[step.id].notes:
+                    flash(note.text, "info")
+                return redirect(url_for("taper.index"))
+    return render_template(
+        "taper/step.html", step=step, plan=plan, values=_step_values(step), problems=problems, rows=MAX_DOSE_TIMES
+    ), 422 if problems else 200
+
+
+def _follow_plan() -> None:
+    """Dose reminders that follow the plan ring at the new times."""
+    from webapp.services.dispatch import reschedule_taper
+
+    reschedule_taper(db.session, current_user.id, utcnow())
+
+
+@bp.route("/taper/steps/new", methods=["GET", "POST"])
+@login_required
+def new_step():
+    plan = _require_plan()
+    if plan is None:
+        return redirect(url_for("taper.index"))
+    return _save_step(None, plan)
+
+
+@bp.route("/taper/steps/<int:step_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_step(step_id: int):
+    step = get_owned_or_404(TaperStep, step_id)
+    return _save_step(step, my_plan())
+
+
+@bp.post("/taper/steps/<int:step_id>/delete")
+@login_required
+def delete_step(step_id: int):
+    db.session.delete(get_owned_or_404(TaperStep, step_id))
+    db.session.flush()
+    _follow_plan()
+    db.session.commit()
+    flash("Step deleted.", "success")
+    return redirect(url_for("taper.index"))
+
+
+# --- doses ----------------------------------------------------------------------------
+
+
+def _hash_key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _dose_hash(clean: dict) -> str:
+    canonical = json.dumps(clean, sort_keys=True, default=str, separators=(",", ":"))
+    return hmac.new(_hash_key(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _find_dose(client_id: str) -> DoseLog | None:
+    return db.session.scalar(select(DoseLog).where(DoseLog.user_id == current_user.id, DoseLog.client_id == client_id))
+
+
+def save_dose(clean: dict) -> tuple[DoseLog, bool]:
+    """Store a dose once. The same id again with the same dose gives back the
+    first (a replay); with a different one, ``TaperProblems``."""
+    digest = _dose_hash(clean)
+    for _ in range(2):
+        existing = _find_dose(clean["client_id"])
+        if existing is not None:
+            if existing.body_hash != digest:
+                raise TaperProblems({"client_id": "A different dose was already saved with this id. Nothing was changed; discard this copy and log it again."})
+            return existing, False
+        dose = DoseLog(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
+        _apply_dose(dose, clean)
+        db.session.add(dose)
+        try:
+            db.session.commit()
+            return dose, True
+        except IntegrityError:  # the same dose arrived twice at once: the first one stands
+            db.session.rollback()
+    raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def _apply_dose(dose: DoseLog, clean: dict) -> None:
+    dose.taken_at, dose.time_zone, dose.local_date = clean["taken_at"], clean["time_zone"], clean["local_date"]
+    dose.amount, dose.note = clean["amount"], clean["note"] or None
+
+
+def _form_dose(form, *, client_id: str, zone: str) -> dict:
+    """The plain dose form as the body the API takes."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    taken = (form.get("taken_at") or "").strip()
+    try:
+        local = datetime.fromisoformat(taken)
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=ZoneInfo(zone))
+        taken = local.isoformat()
+    except (ValueError, KeyError):
+        pass  # check_dose names the problem
+    return {"client_id": client_id, "taken_at": taken, "time_zone": zone, "amount": (form.get("amount") or "").strip(), "note": form.get("note") or ""}
+
+
+@bp.route("/taper/doses", methods=["GET", "POST"])
+@login_required
+def doses():
+    """The dose log, newest first, and the form to log one (holds and extra
+    doses are logged the same way: no judgement)."""
+    plan = _require_plan()
+    if plan is None:
+        return redirect(url_for("taper.index"))
+    problems: dict[str, str] = {}
+    client_id = request.form.get("client_id") or str(uuid.uuid4())
+    if request.method == "POST":
+        zone = request.form.get("time_zone") or "UTC"
+        try:
+            clean = check_dose(_form_dose(request.form, client_id=client_id, zone=zone), unit=plan.unit)
+            save_dose(clean)
+        except TaperProblems as refused:
+            problems = refused.problems
+        else:
+            flash("Dose logged.", "success")
+            return redirect(url_for("taper.doses"))
+    today = local_today()
+    steps = my_steps()
+    step = arithmetic.step_in_force(steps, today)
+    return render_template(
+        "taper/doses.html", plan=plan, doses=my_doses(limit=300), problems=problems, client_id=client_id,
+        values=request.form.to_dict() if request.method == "POST" else {}, step=step, shell=False,
+        days=arithmetic.adherence(steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today),
+    ), 422 if problems else 200
+
+
+@bp.get("/my/dose")
+def offline_dose():
+    """The dose form in a page that is the same for everyone, kept by the
+    service worker: doses logged here wait on the device and are sent when
+    there is a connection. Nothing personal is in it."""
+    return render_template("taper/doses.html", plan=None, doses=[], problems={}, client_id="", values={}, step=None, shell=True, days=[])
+
+
+@bp.route("/taper/doses/<int:dose_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_dose(dose_id: int):
+    dose = get_owned_or_404(DoseLog, dose_id)
+    plan = my_plan()
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
+            clean = check_dose(body, unit=plan.unit, now=max(utcnow(), dose.taken_at))
+        except TaperProblems as refused:
+            problems = refused.problems
+        else:
+            _apply_dose(dose, clean)
+            db.session.commit()
+            flash("Dose updated.", "success")
+            return redirect(url_for("taper.doses"))
+    from zoneinfo import ZoneInfo
+
+    values = request.form.to_dict() if request.method == "POST" else {
+        "taken_at": dose.taken_at.astimezone(ZoneInfo(dose.time_zone)).strftime("%Y-%m-%dT%H:%M"),
+        "amount": format_amount(dose.amount),
+        "note": dose.note or "",
+    }
+    return render_template("taper/dose_edit.html", dose=dose, plan=plan, values=values, problems=problems), 422 if problems else 200
+
+
+@bp.post("/taper/doses/<int:dose_id>/delete")
+@login_required
+def delete_dose(dose_id: int):
+    db.session.delete(get_owned_or_404(DoseLog, dose_id))
+    db.session.commit()
+    flash("Dose deleted.", "success")
+    return redirect(url_for("taper.doses"))
+
+
+# --- JSON API -------------------------------------------------------------------------
+
+
+def _refuse(refused: TaperProblems, status: int = 422):
+    field, message = next(iter(refused.problems.items()))
+    json_error(status, message, field=field, errors=refused.problems)
+
+
+@bp.get("/api/taper")
+@login_required
+def snapshot():
+    """This person's plan and recent doses: their part of the offline snapshot."""
+    plan = my_plan()
+    if plan is None:
+        return jsonify(taper=None)
+    today = local_today()
+    steps = my_steps()
+    progress = arithmetic.progress(steps, my_doses(end=today), today)
+    return jsonify(taper={
+        "medication": plan.medication or "",
+        "form": plan.form,
+        "unit": plan.unit,
+        "steps": [step_json(step) for step in steps],
+        "doses": [dose_json(dose) for dose in my_doses(limit=SNAPSHOT_DOSES)],
+        "progress": None if progress is None else {
+            "current_daily": format_amount(progress.current_daily),
+            "percent_of_start": progress.percent_of_start,
+            "days_on_step": progress.days_on_step,
+            "days_since_last_cut": progress.days_since_last_cut,
+            "finished": progress.finished,
+            "days_since_last_dose": progress.days_since_last_dose,
+        },
+    })
+
+
+@bp.post("/api/doses")
+@login_required
+def create_dose():
+    """Log a dose. Idempotent on the device-made ``client_id``: a replay gives
+    back the stored dose (200); the same id with a different dose is refused
+    (409) and changes nothing."""
+    data = json_body()
+    plan = my_plan()
+    if plan is None:
+        json_error(409, "Turn on taper tracking (and read its short note) before logging doses.", field="body")
+    try:
+        clean = check_dose(data, unit=plan.unit)
+    except TaperProblems as refused:
+        _refuse(refused)
+    try:
+        dose, created = save_dose(clean)
+    except TaperProblems as refused:
+        _refuse(refused, 409)
+    return jsonify(dose_json(dose)), 201 if created else 200
+
+
+@bp.delete("/api/doses/<int:dose_id>")
+@login_required
+def delete_dose_api(dose_id: int):
+    db.session.delete(get_owned_or_404(DoseLog, dose_id))
+    db.session.commit()
+    return "", 204
