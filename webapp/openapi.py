@@ -289,6 +289,59 @@ PATHS: dict = {
 }
 SCHEMAS["RecentInput"] = obj({"exercise_id": TEXT}, ["exercise_id"])
 
+# --- taper (doses) and chart ---------------------------------------------------------
+AMOUNT = {"type": "string", "description": "A decimal amount, as written (never converted)"}
+SCHEMAS.update({
+    "Dose": obj(
+        {"id": {"type": "integer"}, "client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
+         "local_date": {"type": "string", "format": "date"}, "amount": AMOUNT, "note": TEXT},
+        ["id", "client_id", "taken_at", "time_zone", "local_date", "amount", "note"],
+    ),
+    "DoseInput": obj(
+        {"client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
+         "amount": {"type": ["string", "number"]}, "unit": {"type": "string", "description": "Must be the plan's unit"},
+         "note": TEXT},
+        ["client_id", "taken_at", "time_zone", "amount"],
+    ),
+    "TaperStep": obj(
+        {"id": {"type": "integer"}, "starts_on": {"type": "string", "format": "date"}, "daily_dose": AMOUNT,
+         "dose_times": {"type": "array", "items": TEXT}, "note": TEXT},
+        ["id", "starts_on", "daily_dose", "dose_times", "note"],
+    ),
+    "Taper": obj({"taper": {"oneOf": [{"type": "null"}, obj(
+        {"medication": TEXT, "form": TEXT, "unit": TEXT,
+         "steps": {"type": "array", "items": ref("TaperStep")}, "doses": {"type": "array", "items": ref("Dose")},
+         "progress": {"type": ["object", "null"]}},
+        ["medication", "form", "unit", "steps", "doses", "progress"],
+    )]}}, ["taper"]),
+    "Chart": obj(
+        {"unit": {"type": ["string", "null"]}, "drawn_on": {"type": "string", "format": "date"},
+         "ranges": {"type": "object", "additionalProperties": obj(
+             {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
+              "svg": TEXT, "rows": {"type": "array", "items": {"type": "object"}}},
+             ["start", "end", "svg", "rows"],
+         )}},
+        ["unit", "drawn_on", "ranges"],
+    ),
+})
+PATHS.update({
+    "/api/taper": {"get": {
+        "summary": "My taper plan, steps, recent doses and progress (taper is null until tracking is on)",
+        "responses": {"200": json_response("Taper", "Taper"), **errors(401)}}},
+    "/api/doses": {"post": {
+        "summary": "Log a dose (idempotent on client_id; the same id with a different dose is a 409; needs taper tracking on)",
+        "requestBody": body("DoseInput", {"client_id": EXAMPLE_UUID, "taken_at": "2026-11-28T08:00:00+00:00",
+                                          "time_zone": "Europe/London", "amount": "2", "note": "With breakfast"}),
+        "responses": {"201": json_response("Logged", "Dose"), "200": json_response("Already logged", "Dose"), **errors(*WRITE_ERRORS, 409)}}},
+    "/api/doses/{dose_id}": {
+        "parameters": [int_id("dose_id")],
+        "delete": {"summary": "Delete a dose", "responses": {"204": {"description": "Deleted"}, **errors(400, 401, 404)}},
+    },
+    "/api/chart": {"get": {
+        "summary": "The chart for every range, drawn on the server, for the device to show offline",
+        "responses": {"200": json_response("Chart", "Chart"), **errors(401)}}},
+})
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
