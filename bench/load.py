@@ -181,7 +181,8 @@ class Person:
 def app_rules() -> set[str]:
     from webapp import create_app
 
-    app = create_app({"DATABASE_URL": "sqlite://"}, environ={}, instance_path=tempfile.mkdtemp())
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": "sqlite://"}, environ={}, instance_path=folder)
     return {rule.rule for rule in app.url_map.iter_rules()}
 
 

@@ -59,7 +59,8 @@ VOLATILE_COLUMNS = {"last_seen_at"}
 
 def _rules():
     """(endpoint, method, rule) for every route, from a throwaway app."""
-    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": True}, environ={}, instance_path=tempfile.mkdtemp())
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": "sqlite://", "TESTING": True}, environ={}, instance_path=folder)
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
