@@ -161,6 +161,17 @@ SCHEMAS = {
     "PushSubscription": obj({"id": {"type": "integer"}, "device_name": TEXT, "timezone": TEXT}, ["id", "device_name", "timezone"]),
     "PushUnsubscribe": obj({"endpoint": TEXT}, ["endpoint"]),
     "Snoozed": obj({"snoozed_until": DATE_TIME}, ["snoozed_until"]),
+    # A supporter's view of one person: only the keys that person shares are present.
+    "CircleView": obj(
+        {"link": {"type": "integer"}, "name": TEXT, "since": {"type": "string", "format": "date"},
+         "light": obj({"colour": {"enum": ["green", "amber", "red", "none"]}, "words": TEXT}, ["colour", "words"]),
+         "taper": {"oneOf": [{"type": "null"}, obj(
+             {"percent_of_start": {"type": "number"}, "days_on_step": {"type": ["integer", "null"]},
+              "finished": {"type": "boolean"}, "words": TEXT},
+             ["percent_of_start", "days_on_step", "finished", "words"])]}},
+        ["link", "name", "since"],
+    ),
+    "CircleSupporting": obj({"supporting": {"type": "array", "items": ref("CircleView")}}, ["supporting"]),
 }
 
 
@@ -286,59 +297,72 @@ PATHS: dict = {
         "post": {"summary": "\"Snooze 1 hour\" from a notification (at most nine times a slot)",
                  "responses": {"201": json_response("Snoozed", "Snoozed"), **errors(400, 401, 404, 409)}},
     },
+    "/api/circle/supporting": {"get": {
+        "summary": "People I support, each with only what they share with me",
+        "responses": {"200": json_response("What each person shares", "CircleSupporting"), **errors(401)}}},
 }
 SCHEMAS["RecentInput"] = obj({"exercise_id": TEXT}, ["exercise_id"])
 
-# --- taper (doses) and chart ---------------------------------------------------------
-AMOUNT = {"type": "string", "description": "A decimal amount, as written (never converted)"}
+AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Exact decimal in the plan's unit, as text"}
 SCHEMAS.update({
+    "DoseInput": obj(
+        {"client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
+         "amount": {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 10000}, {"type": "string"}]},
+         "unit": {"type": "string", "enum": ["mg", "mcg", "mL"], "description": "Must be the plan's unit: amounts are never converted"},
+         "note": TEXT},
+        ["client_id", "taken_at", "time_zone", "amount"],
+    ),
     "Dose": obj(
         {"id": {"type": "integer"}, "client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
          "local_date": {"type": "string", "format": "date"}, "amount": AMOUNT, "note": TEXT},
         ["id", "client_id", "taken_at", "time_zone", "local_date", "amount", "note"],
     ),
-    "DoseInput": obj(
-        {"client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
-         "amount": {"type": ["string", "number"]}, "unit": {"type": "string", "description": "Must be the plan's unit"},
-         "note": TEXT},
-        ["client_id", "taken_at", "time_zone", "amount"],
-    ),
     "TaperStep": obj(
         {"id": {"type": "integer"}, "starts_on": {"type": "string", "format": "date"}, "daily_dose": AMOUNT,
-         "dose_times": {"type": "array", "items": TEXT}, "note": TEXT},
+         "dose_times": {"type": "array", "items": obj({"time": TEXT, "amount": AMOUNT}, ["time", "amount"])}, "note": TEXT},
         ["id", "starts_on", "daily_dose", "dose_times", "note"],
     ),
-    "Taper": obj({"taper": {"oneOf": [{"type": "null"}, obj(
-        {"medication": TEXT, "form": TEXT, "unit": TEXT,
-         "steps": {"type": "array", "items": ref("TaperStep")}, "doses": {"type": "array", "items": ref("Dose")},
-         "progress": {"type": ["object", "null"]}},
+    "TaperProgress": obj(
+        {"current_daily": TEXT, "percent_of_start": {"type": "number"}, "days_on_step": {"type": ["integer", "null"]},
+         "days_since_last_cut": {"type": ["integer", "null"]}, "finished": {"type": "boolean"},
+         "days_since_last_dose": {"type": ["integer", "null"]}},
+        ["current_daily", "percent_of_start", "days_on_step", "days_since_last_cut", "finished", "days_since_last_dose"],
+    ),
+    "TaperPlan": obj(
+        {"medication": TEXT, "form": TEXT, "unit": TEXT, "steps": {"type": "array", "items": ref("TaperStep")},
+         "doses": {"type": "array", "items": ref("Dose")}, "progress": {"oneOf": [ref("TaperProgress"), {"type": "null"}]}},
         ["medication", "form", "unit", "steps", "doses", "progress"],
-    )]}}, ["taper"]),
+    ),
+    "Taper": obj({"taper": {"oneOf": [ref("TaperPlan"), {"type": "null"}]}}, ["taper"]),
+    "ChartRange": obj(
+        {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
+         "svg": {"type": "string", "description": "The chart, drawn on the server (role=img, title, desc)"},
+         "rows": {"type": "array", "items": obj(
+             {"day": {"type": "string", "format": "date"}, "mood": {"type": ["number", "null"]}, "anxiety": {"type": ["number", "null"]},
+              "load": {"type": ["number", "null"]}, "checkins": {"type": "integer"}, "dose": {"type": ["string", "null"]}},
+             ["day", "mood", "anxiety", "load", "checkins", "dose"])}},
+        ["start", "end", "svg", "rows"],
+    ),
     "Chart": obj(
-        {"unit": {"type": ["string", "null"]}, "drawn_on": {"type": "string", "format": "date"},
-         "ranges": {"type": "object", "additionalProperties": obj(
-             {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
-              "svg": TEXT, "rows": {"type": "array", "items": {"type": "object"}}},
-             ["start", "end", "svg", "rows"],
-         )}},
+        {"unit": TEXT, "drawn_on": {"type": "string", "format": "date"},
+         "ranges": obj({name: ref("ChartRange") for name in ("7", "30", "90", "all")}, ["7", "30", "90", "all"])},
         ["unit", "drawn_on", "ranges"],
     ),
 })
 PATHS.update({
     "/api/taper": {"get": {
-        "summary": "My taper plan, steps, recent doses and progress (taper is null until tracking is on)",
+        "summary": "My taper plan, steps, recent doses and where I am (taper is null before taper tracking is turned on)",
         "responses": {"200": json_response("Taper", "Taper"), **errors(401)}}},
     "/api/doses": {"post": {
-        "summary": "Log a dose (idempotent on client_id; the same id with a different dose is a 409; needs taper tracking on)",
-        "requestBody": body("DoseInput", {"client_id": EXAMPLE_UUID, "taken_at": "2026-11-28T08:00:00+00:00",
-                                          "time_zone": "Europe/London", "amount": "2", "note": "With breakfast"}),
+        "summary": "Log a dose taken (idempotent on client_id; the same id with a different dose is a 409)",
+        "requestBody": body("DoseInput", {"client_id": EXAMPLE_UUID, "taken_at": "2026-11-28T08:05:00+00:00", "time_zone": "Europe/London", "amount": "0.5"}),
         "responses": {"201": json_response("Logged", "Dose"), "200": json_response("Already logged", "Dose"), **errors(*WRITE_ERRORS, 409)}}},
     "/api/doses/{dose_id}": {
         "parameters": [int_id("dose_id")],
         "delete": {"summary": "Delete a dose", "responses": {"204": {"description": "Deleted"}, **errors(400, 401, 404)}},
     },
     "/api/chart": {"get": {
-        "summary": "The chart for every range, drawn on the server, for the device to show offline",
+        "summary": "The windows-and-waves chart for 7, 30 and 90 days and all time, for the offline snapshot",
         "responses": {"200": json_response("Chart", "Chart"), **errors(401)}}},
 })
 

@@ -37,8 +37,23 @@ def check_in(page, overall: int, anxiety: int) -> None:
     assert status == 201
 
 
+def taper_plan(page, base_url: str) -> None:
+    """Sam's plan through the taper tracker's own forms: 20 mg from 40 days
+    ago, 18 mg from 12 days ago."""
+    token = page.evaluate("async () => (await (await fetch('/api/session')).json()).csrf_token")
+    today = datetime.now(timezone.utc).date()
+    for path, form in (
+        ("/taper/accept", {"understood": "y"}),
+        ("/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"}),
+        ("/taper/steps/new", {"starts_on": (today - timedelta(days=40)).isoformat(), "daily_dose": "20"}),
+        ("/taper/steps/new", {"starts_on": (today - timedelta(days=12)).isoformat(), "daily_dose": "18"}),
+    ):
+        response = page.context.request.post(base_url + path, form={"csrf_token": token, **form}, max_redirects=0)
+        assert response.status == 302, (path, response.status)
+
+
 def shared_json(page) -> list[dict]:
-    return page.evaluate("async () => (await (await fetch('/circle/api/supporting')).json()).supporting")
+    return page.evaluate("async () => (await (await fetch('/api/circle/supporting')).json()).supporting")
 
 
 def test_invite_accept_share_and_reach_out(push_server, push_service, new_context, accounts, axe, pwa):
@@ -92,8 +107,9 @@ def test_invite_accept_share_and_reach_out(push_server, push_service, new_contex
     alex.get_by_role("button", name="Turn on reminders on this device").click()
     alex.get_by_text("Reminders on this device: on.").wait_for()
 
-    # Sam checks in and shares the light and taper progress with Alex.
+    # Sam checks in, keeps a taper plan, and shares the light and taper progress with Alex.
     check_in(sam, overall=8, anxiety=2)
+    taper_plan(sam, server.url)
     sam.goto(server.url + "/circle")
     expect(sam.get_by_role("heading", name="Alex")).to_be_visible()
     sam.get_by_label("How I'm doing today").check()
@@ -105,12 +121,13 @@ def test_invite_accept_share_and_reach_out(push_server, push_service, new_contex
     alex.goto(server.url + "/circle/supporting")
     person = alex.locator(".circle-person")
     expect(person.locator(".circle-light")).to_have_text("Doing OK today")
-    expect(person.locator(".circle-taper")).to_be_visible()
+    expect(person.locator(".circle-taper")).to_have_text("Taper: On 90% of their starting dose, 12 days on this step")
     (view,) = shared_json(alex)
     assert set(view) == {"link", "name", "since", "light", "taper"}
     assert view["light"] == {"colour": "green", "words": "Doing OK today"}
+    assert (view["taper"]["percent_of_start"], view["taper"]["days_on_step"]) == (90.0, 12)
     body = alex.content()
-    assert "ZQX" not in body and "confusion" not in body.lower()
+    assert "ZQX" not in body and "confusion" not in body.lower() and "Diazepam" not in body and "18 mg" not in body
     axe(alex, "people I support, sharing")
 
     # Sam turns sharing off: Alex sees nothing.

@@ -5,9 +5,11 @@ encouragement and its bad input, ending links, and the weekly reminder."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -59,7 +61,7 @@ def count(model) -> int:
 
 
 def seen_by(client) -> list[dict]:
-    response = client.get("/circle/api/supporting")
+    response = client.get("/api/circle/supporting")
     assert response.status_code == 200
     return response.get_json()["supporting"]
 
@@ -132,7 +134,7 @@ def test_accepting_links_the_supporter_who_sees_nothing_by_default(sam, alex, li
     page = alex.get("/circle/supporting").get_data(as_text=True)
     assert "Sam is not sharing anything with you right now" in page
     circle_page = sam.get("/circle").get_data(as_text=True)
-    assert "Alex" in circle_page and "Accepted" in circle_page
+    assert "Alex" in circle_page and "Accepted</span> by Alex" in circle_page
     assert seen_by(sam) == []  # Sam supports no one
 
 
@@ -473,3 +475,141 @@ def test_the_supporter_can_leave(sam, alex, linked):
     assert count(CircleLink) == 0
     assert "No one yet" in sam.get("/circle").get_data(as_text=True)
     assert "Accepted, since ended" in sam.get("/circle").get_data(as_text=True)
+
+
+# --- taper progress from the taper tracker -------------------------------------------------
+
+
+def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypatch):
+    """The wiring to ``services.taper.progress_for(user_id, today)``, with a
+    stand-in module so it is proved whether or not the tracker is installed."""
+    import sys
+    import types
+    from dataclasses import dataclass
+    from datetime import date
+
+    @dataclass(frozen=True)
+    class TaperProgress:
+        percent_of_start: float
+        days_on_step: int
+        finished: bool
+
+    calls = []
+    stand_in = types.ModuleType("webapp.services.taper")
+    stand_in.progress_for = lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False)
+    monkeypatch.setitem(sys.modules, "webapp.services.taper", stand_in)
+    share(sam, linked, taper=True)
+    (view,) = seen_by(alex)
+    assert view["taper"] == {
+        "percent_of_start": 62.5, "days_on_step": 9, "finished": False,
+        "words": "On 62% of their starting dose, 9 days on this step",
+    }
+    sam_id = db.session.scalar(select(CircleLink.user_id))
+    db.session.rollback()
+    assert calls and calls[0][0] == sam_id and isinstance(calls[0][1], date)
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Taper: On 62% of their starting dose, 9 days on this step" in page
+    share(sam, linked, taper=False)
+    calls.clear()
+    assert "taper" not in seen_by(alex)[0] and calls == []  # not even asked when not shared
+
+
+def taper_plan(client, steps) -> None:
+    """A plan through the taper tracker's own pages: (days ago, daily dose) per step."""
+    assert post(client, "/taper/accept", {"understood": "y"}).status_code == 302
+    assert post(client, "/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"}).status_code == 302
+    today = utcnow().date()
+    for days_ago, daily in steps:
+        saved = post(client, "/taper/steps/new", {"starts_on": (today - timedelta(days=days_ago)).isoformat(), "daily_dose": daily})
+        assert saved.status_code == 302
+
+
+def test_taper_progress_from_the_real_tracker(sam, alex, linked):
+    share(sam, linked, taper=True)
+    assert seen_by(alex)[0]["taper"] is None  # no plan yet
+    taper_plan(sam, [(40, "20"), (12, "18")])
+    (view,) = seen_by(alex)
+    assert view["taper"] == {
+        "percent_of_start": 90.0, "days_on_step": 12, "finished": False,
+        "words": "On 90% of their starting dose, 12 days on this step",
+    }
+    page = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "Taper: On 90% of their starting dose, 12 days on this step" in page
+    # The plan's details stay with Sam: medication, doses in mg, the step's notes.
+    assert "Diazepam" not in page and "18 mg" not in page and "20 mg" not in page
+    assert "Diazepam" not in str(seen_by(alex))
+
+
+@pytest.mark.parametrize(
+    "steps, words, finished",
+    [
+        ([(-3, "20")], "Their taper plan has not started yet", False),
+        ([(60, "20"), (30, "10"), (5, "0")], "Has finished their taper", True),
+    ],
+)
+def test_a_finished_or_not_yet_started_taper_is_described_plainly(sam, alex, linked, steps, words, finished):
+    share(sam, linked, taper=True)
+    taper_plan(sam, steps)
+    taper = seen_by(alex)[0]["taper"]
+    assert (taper["words"], taper["finished"]) == (words, finished)
+
+
+# --- any input ---------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(message=TEXT, preset=TEXT, name=TEXT, weekday=TEXT, at=TEXT, flag=TEXT)
+def test_any_circle_form_input_is_saved_whole_or_refused_with_a_4xx(sam, alex, linked, message, preset, name, weekday, at, flag):
+    before = (count(CircleMessage), count(CircleInvite), count(Reminder))
+    sent = encourage(alex, linked, message, preset)
+    assert sent.status_code in (302, 422), sent.status_code
+    invited = post(sam, "/circle/invites", {"first_name": name})
+    assert invited.status_code in (201, 422), invited.status_code
+    weekly = post(alex, f"/circle/supporting/{linked}/settings",
+                  {f"l{linked}-weekly": flag, f"l{linked}-weekday": weekday, f"l{linked}-time": at})
+    assert weekly.status_code in (302, 422), weekly.status_code
+    shared = post(sam, f"/circle/links/{linked}/sharing", {"share_light": flag, "share_taper": message})
+    assert shared.status_code in (302, 422), shared.status_code
+    joined = post(alex, f"/circle/join/{quote(message[:60], safe='') or 'x'}", {"first_name": name})
+    assert joined.status_code in (404, 410), joined.status_code
+    after = (count(CircleMessage), count(CircleInvite), count(Reminder))
+    assert after[0] == before[0] + (sent.status_code == 302)
+    assert after[1] == before[1] + (invited.status_code == 201)
+    assert count(CircleLink) == 1
+
+
+def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_app, push_service):
+    """The weekly reminder goes through the ordinary dispatcher, with words
+    that name the person and nothing about how they are."""
+    from webapp.services.dispatch import Dispatcher
+    from webapp.services.push import PushSender
+
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    link_id = db.session.scalar(select(CircleLink.id))
+    db.session.rollback()
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    subscribe(sam, push_service.subscribe("sam-phone"))
+    check_in(sam, overall=1, anxiety=10, note="ZQX awful")
+    post(alex, f"/circle/supporting/{link_id}/settings",
+         {f"l{link_id}-weekly": "y", f"l{link_id}-weekday": "6", f"l{link_id}-time": "18:00"})
+    with push_app.app_context():
+        due = db.session.scalar(select(Reminder.next_fire_at))
+        db.session.rollback()
+        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
+        try:
+            Dispatcher(db.new_session, sender, clock=lambda: due + timedelta(seconds=5)).run_once()
+        finally:
+            sender.close()
+    (push,) = push_service.delivered()
+    assert push.subscription == "alex-phone"
+    note = push.payload["notification"]
+    assert (note["title"], note["body"], note["navigate"]) == ("Check in on Sam", "A short message can mean a lot.", "/circle/supporting")
+    assert "ZQX" not in json.dumps(push.payload)

@@ -26,7 +26,6 @@ from tests.integration.test_routes import concrete_path, routes
 from webapp.extensions import db
 from webapp.models import (
     Base,
-    CheckIn,
     CircleInvite,
     CircleLink,
     CircleMessage,
@@ -54,6 +53,14 @@ def fill_everything(client) -> None:
     client.post("/people/groups/new", data={"name": f"{MARK} group", "time_zone": "Europe/London", "csrf_token": token})
     client.post("/plan/edit", data={"warning_signs": f"{MARK} warning", "version": "", "csrf_token": token})
     client.post("/reminders", data={"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": f"{MARK} title", "body": f"{MARK} body", "csrf_token": token})
+    client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    client.post("/taper/setup", data={"medication": f"{MARK} med", "form": "tablet", "unit": "mg", "csrf_token": token})
+    client.post("/taper/steps/new", data={"starts_on": "2026-01-05", "daily_dose": "20", "note": f"{MARK} step", "csrf_token": token})
+    client.post(
+        "/api/doses",
+        json={"client_id": str(uuid.uuid4()), "taken_at": "2026-01-06T08:00:00+00:00", "time_zone": "UTC", "amount": "5", "note": f"{MARK} dose"},
+        headers=headers,
+    )
     client.post(
         "/api/push/subscriptions",
         json={"subscription": {"endpoint": "https://push.example/sam", "keys": {
@@ -122,7 +129,7 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
     post(sam, "/circle/invites", {"first_name": "Sam"})
     secrets = marked_values(app, user_id("sam@example.com"))
     # Every kind of thing Sam wrote is in the list we look for.
-    for expected in ("card", "thought", "note", "symptom", "Friend", "group", "warning", "title", "body", "phone", "from Robin"):
+    for expected in ("card", "thought", "note", "symptom", "Friend", "group", "warning", "title", "body", "phone", "from Robin", "med", "step", "dose"):
         assert any(expected in value for value in secrets), expected
 
     # The person's own ids, for every route that takes one.
@@ -139,7 +146,7 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
         "card_id": "coping_cards", "record_id": "thought_records", "contact_id": "support_contacts",
         "template_id": "message_templates", "group_id": "support_groups", "share_id": "plan_shares",
         "reminder_id": "reminders", "device_id": "push_subscriptions", "delivery_id": "reminder_deliveries",
-        "checkin_id": "check_ins", "invite_id": "circle_invites", "link_id": "circle_links", "message_id": "circle_messages",
+        "checkin_id": "check_ins", "invite_id": "circle_invites", "step_id": "taper_steps", "dose_id": "dose_logs", "link_id": "circle_links", "message_id": "circle_messages",
     }
 
     # Alex confirms the password once, so the export is readable too.
@@ -152,7 +159,8 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
             continue
         int_args = [a for a in rule.arguments if "Integer" in rule._converters[a].__class__.__name__]
         if int_args:
-            values = {a: ids.get(by_arg.get(a, ""), 1) for a in rule.arguments}
+            assert set(int_args) <= set(by_arg), f"give the walk an object for {rule}"
+            values = {a: ids[by_arg[a]] for a in rule.arguments}
             path = rule.build(values, append_unknown=False)[1]
         else:
             path = concrete_path(rule)

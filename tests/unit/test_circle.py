@@ -50,7 +50,7 @@ def test_red_flags_are_not_inputs_to_the_light():
 @dataclasses.dataclass(frozen=True)
 class Progress:
     percent_of_start: float
-    days_on_step: int
+    days_on_step: int | None
     finished: bool
 
 
@@ -63,6 +63,7 @@ class Progress:
         (Progress(7.5, 0, False), "On 7.5% of their starting dose, 0 days on this step"),
         (Progress(5.0, 3, False), "On 5% of their starting dose, 3 days on this step"),
         (Progress(0.0, 20, True), "Has finished their taper"),
+        (Progress(100.0, None, False), "Their taper plan has not started yet"),
     ],
 )
 def test_taper_words(progress, words):

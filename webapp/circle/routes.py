@@ -48,7 +48,7 @@ from webapp.services.push import Notification, PushSender
 from webapp.services.scheduling import RuleProblem
 from webapp.services.text import TextProblem
 
-bp = Blueprint("circle", __name__, url_prefix="/circle", template_folder="templates")
+bp = Blueprint("circle", __name__, template_folder="templates")
 
 #: What a person sees for each way an invite link can fail, kindly.
 INVITE_PROBLEMS = {
@@ -132,11 +132,12 @@ def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, 
     if profile_form is None and profile is not None:
         profile_form = ProfileForm(formdata=None, prefix="profile", data={"first_name": profile.first_name, "notify_messages": profile.notify_messages})
     name = profile.first_name if profile else None
+    names = {link.id: supporter_name for link, supporter_name in supporters}
     return render_template(
         "circle/index.html",
         profile=profile,
         supporters=supporters,
-        invites=[(invite, circle.invite_state(invite, now)) for invite in invites],
+        invites=[(invite, circle.invite_state(invite, now), names.get(invite.link_id)) for invite in invites],
         messages=[(m, circle.first_name(db.session, m.sender_id)) for m in messages],
         reach_outs=reach_outs,
         invite_form=invite_form,
@@ -149,14 +150,14 @@ def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, 
     ), status
 
 
-@bp.get("")
+@bp.get("/circle")
 @login_required
 def index():
     """My circle: reach out, who supports me and what each sees, invites, messages."""
     return _circle_page()
 
 
-@bp.post("/profile")
+@bp.post("/circle/profile")
 @login_required
 def profile():
     """The first name the circle sees, and whether encouragement may ring."""
@@ -176,7 +177,7 @@ def invite_qr(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=5, border=4, dark="#000", light="#fff", title="")
 
 
-@bp.post("/invites")
+@bp.post("/circle/invites")
 @login_required
 @limiter.limit("20 per hour", key_func=_user_key)
 def create_invite():
@@ -199,7 +200,7 @@ def create_invite():
     return _circle_page(new_invite={"url": url, "qr": invite_qr(url), "expires_at": invite.expires_at}, status=201)
 
 
-@bp.post("/invites/<int:invite_id>/revoke")
+@bp.post("/circle/invites/<int:invite_id>/revoke")
 @login_required
 def revoke_invite(invite_id: int):
     """Cancel a pending invite: the link stops working."""
@@ -212,7 +213,7 @@ def revoke_invite(invite_id: int):
     return redirect(url_for("circle.index"))
 
 
-@bp.post("/links/<int:link_id>/sharing")
+@bp.post("/circle/links/<int:link_id>/sharing")
 @login_required
 def sharing(link_id: int):
     """Choose what this supporter sees. Nothing is shared unless ticked."""
@@ -228,7 +229,7 @@ def sharing(link_id: int):
     return redirect(url_for("circle.index"))
 
 
-@bp.post("/links/<int:link_id>/end")
+@bp.post("/circle/links/<int:link_id>/end")
 @login_required
 def end_link(link_id: int):
     """Remove a supporter from my circle. Their weekly reminder goes with it."""
@@ -241,7 +242,7 @@ def end_link(link_id: int):
     return redirect(url_for("circle.index"))
 
 
-@bp.post("/reach-out")
+@bp.post("/circle/reach-out")
 @login_required
 def reach_out():
     """"Reach out to my circle": a push to every supporter who turned
@@ -272,7 +273,7 @@ def reach_out():
     return redirect(url_for("circle.index", _anchor="reach-out"))
 
 
-@bp.post("/messages/<int:message_id>/delete")
+@bp.post("/circle/messages/<int:message_id>/delete")
 @login_required
 def delete_message(message_id: int):
     db.session.delete(get_owned_or_404(CircleMessage, message_id))
@@ -290,7 +291,7 @@ def _invite_problem(state: str):
     return render_template("circle/invite_problem.html", title=title, message=message), status
 
 
-@bp.route("/join/<token>", methods=["GET", "POST"])
+@bp.route("/circle/join/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", key_func=client_address, deduct_when=_bad_invite)
 def join(token: str):
     """Open an invite link: who it is from, then sign in and accept. Links
@@ -383,21 +384,21 @@ def _supporting_page(status=200, problem=None, forms=None):
     return render_template("circle/supporting.html", rows=rows, problem=problem), status
 
 
-@bp.get("/supporting")
+@bp.get("/circle/supporting")
 @login_required
 def supporting():
     """People I support, each with only what they chose to share."""
     return _supporting_page()
 
 
-@bp.get("/api/supporting")
+@bp.get("/api/circle/supporting", endpoint="supporting_json")
 @login_required
 def supporting_json():
     """The same as the page, as JSON: only what each person shares."""
     return jsonify(supporting=[view for _, view in _supporting_rows()])
 
 
-@bp.post("/supporting/<int:link_id>/settings")
+@bp.post("/circle/supporting/<int:link_id>/settings")
 @login_required
 def supporting_settings(link_id: int):
     """Notifications when they reach out, and a weekly "check in on" reminder."""
@@ -431,7 +432,7 @@ def supporting_settings(link_id: int):
     return redirect(url_for("circle.supporting"))
 
 
-@bp.post("/supporting/<int:link_id>/encourage")
+@bp.post("/circle/supporting/<int:link_id>/encourage")
 @login_required
 @limiter.limit("30 per hour", key_func=_user_key)
 def encourage(link_id: int):
@@ -480,7 +481,7 @@ def encourage(link_id: int):
     return redirect(url_for("circle.supporting"))
 
 
-@bp.post("/supporting/<int:link_id>/leave")
+@bp.post("/circle/supporting/<int:link_id>/leave")
 @login_required
 def leave(link_id: int):
     """Stop supporting someone: you see nothing more, and they are told by

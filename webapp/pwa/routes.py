@@ -26,8 +26,13 @@ SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "t
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 
 
+#: The worker's source files, in order (outbox-sync.js adds Background Sync).
+WORKER_FILES = ("sw.js", "outbox-sync.js")
+
+
 def _worker_source() -> str:
-    return resources.files("service_worker").joinpath("sw.js").read_text("utf-8")
+    folder = resources.files("service_worker")
+    return "\n".join(folder.joinpath(name).read_text("utf-8") for name in WORKER_FILES)
 
 
 @lru_cache(maxsize=4)

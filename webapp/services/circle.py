@@ -168,6 +168,8 @@ def taper_words(progress) -> str | None:
         return None
     if progress.finished:
         return "Has finished their taper"
+    if progress.days_on_step is None:
+        return "Their taper plan has not started yet"
     percent = progress.percent_of_start
     shown = f"{percent:.1f}".rstrip("0").rstrip(".") if percent < 10 else f"{percent:.0f}"
     days = progress.days_on_step
@@ -191,9 +193,11 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
         view["light"] = {"colour": light, "words": LIGHT_WORDS[light]}
     if link.share_taper:
         progress = taper_progress(link.user_id, person_today(session, link.user_id, now))
+        # Three figures and their words; the tracker's other fields (doses,
+        # next step, days since the last dose) stay with the person.
         view["taper"] = None if progress is None else {
             "percent_of_start": round(float(progress.percent_of_start), 1),
-            "days_on_step": int(progress.days_on_step),
+            "days_on_step": None if progress.days_on_step is None else int(progress.days_on_step),
             "finished": bool(progress.finished),
             "words": taper_words(progress),
         }

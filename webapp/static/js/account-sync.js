@@ -99,7 +99,8 @@ export function flushOutbox() {
     let sent = 0;
     do {
       flushAgain = false;
-      sent += await flushOnce();
+      // One replay at a time across tabs and the service worker's Background Sync.
+      sent += navigator.locks ? await navigator.locks.request("steady-outbox", flushOnce) : await flushOnce();
     } while (flushAgain);
     return sent;
   })().finally(() => {
