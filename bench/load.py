@@ -4,12 +4,13 @@
                          [--postgres postgresql://postgres@127.0.0.1:5432/test]
 
 Each simulated person signs in, then for the whole run does what people do,
-with a pause of 0.5–1.5 s between actions (a person reading, not a script
-hammering): browse the toolkit (list, an exercise, the content bundle
+with a pause of 2–6 s between actions (a person reading a screen; ``--pause
+0.5 1.5`` makes it a stress test): browse the toolkit (list, an exercise, the content bundle
 revalidated with its ETag), check in (a fresh CSRF token from /api/session,
 then POST /api/checkins with a new id), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
-snapshot (every snapshot endpoint). The database is a schema of its own,
+snapshot (every snapshot endpoint, the taper and chart ones included when the
+app has them). The database is a schema of its own,
 made and dropped here; rate limits are off (every person comes from
 127.0.0.1, which would measure the limiter, not the app).
 
@@ -52,6 +53,7 @@ from webapp.services import migrations  # noqa: E402
 from webapp.services.passwords import hash_password  # noqa: E402
 
 PASSWORD = "load test lantern path"
+KEEP_ALIVE = [False]  # set when gunicorn runs threaded workers, which keep connections open
 SNAPSHOT = ["/api/session", "/api/toolkit/state", "/api/cards", "/api/thought-records", "/api/people", "/api/plan", "/api/checkins"]
 
 
@@ -84,9 +86,15 @@ class Stats:
 
 
 class Person:
-    def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str]):
+    def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str], snapshot: list[str]):
         self.base, self.email, self.stats, self.history, self.exercises = base, email, stats, history, exercises
-        self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30))
+        self.snapshot = snapshot
+        # gunicorn's sync workers close every connection after one answer; a
+        # client reusing one would race that close, so each request connects anew.
+        self.session = aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30),
+            connector=aiohttp.TCPConnector(force_close=not KEEP_ALIVE[0]),
+        )
         self.content_etag = None
 
     async def request(self, kind: str, method: str, path: str, expect=(200,), **kw):
@@ -100,24 +108,36 @@ class Person:
                 return response.status, body, response.headers
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {type(exc).__name__}")
-            return 0, b"", {}
+            return 0, repr(exc).encode(), {}
 
     async def sign_in(self) -> None:
         _, page, _ = await self.request("sign in", "GET", "/login")
         token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-        status, _, _ = await self.request("sign in", "POST", "/login", expect=(302,),
-                                          data={"email": self.email, "password": PASSWORD, "csrf_token": token})
+        status, body, _ = await self.request("sign in", "POST", "/login", expect=(302,),
+                                             data={"email": self.email, "password": PASSWORD, "csrf_token": token})
         if status != 302:
-            raise SystemExit(f"could not sign {self.email} in ({status})")
+            raise SystemExit(f"could not sign {self.email} in ({status} {body[:200]!r})")
         csrf = await self.csrf()
         headers = {"X-CSRFToken": csrf}
-        await self.request("seed", "POST", "/api/people/contacts", expect=(201,), headers=headers,
+        await self.seed("POST", "/api/people/contacts", expect=(201,), headers=headers,
                            json={"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend", "phone": "+44 7700 900456"})
-        await self.request("seed", "POST", "/api/thought-records", expect=(201,), headers=headers,
+        await self.seed("POST", "/api/thought-records", expect=(201,), headers=headers,
                            json={"client_id": str(uuid.uuid4()), "thought": "They will notice my hands"})
-        await self.request("seed", "PUT", "/api/plan", headers=headers, json={"sections": {"warning_signs": "Pacing at night"}, "version": None})
+        await self.seed("PUT", "/api/plan", headers=headers, json={"sections": {"warning_signs": "Pacing at night"}, "version": None})
+        if "/api/taper" in self.snapshot:  # a taper plan with a step, so the chart has a dose line
+            await self.seed("POST", "/taper/accept", expect=(302,), data={"understood": "y", "csrf_token": csrf})
+            await self.seed("POST", "/taper/setup", expect=(302,),
+                               data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": csrf})
+            await self.seed("POST", "/taper/steps/new", expect=(302,),
+                               data={"starts_on": "2026-10-01", "daily_dose": "10", "csrf_token": csrf})
         for _ in range(3):
             await self.check_in_with(csrf)
+
+    async def seed(self, method: str, path: str, expect=(200, 201, 302), **kw) -> None:
+        """Set-up before the measured run: a failure stops the benchmark."""
+        status, body, _ = await self.request("seed", method, path, expect=expect, **kw)
+        if status not in expect:
+            raise SystemExit(f"set-up failed: {method} {path} -> {status} {body[:300]!r}")
 
     async def csrf(self) -> str:
         _, body, _ = await self.request("check in", "GET", "/api/session")
@@ -146,9 +166,9 @@ class Person:
         await self.request("view history", "GET", self.history)
 
     async def sync(self) -> None:
-        await asyncio.gather(*(self.request("sync snapshot", "GET", path) for path in SNAPSHOT))
+        await asyncio.gather(*(self.request("sync snapshot", "GET", path) for path in self.snapshot))
 
-    async def live(self, until: float, pause=(0.5, 1.5)) -> None:
+    async def live(self, until: float, pause=(2.0, 6.0)) -> None:
         actions = [self.browse] * 4 + [self.sync] * 3 + [self.check_in] * 2 + [self.view_history] * 2
         while time.monotonic() < until:
             await random.choice(actions)()
@@ -158,13 +178,23 @@ class Person:
         await self.session.close()
 
 
-def history_path() -> str:
-    """The chart if this build of the app has one, else the check-in history."""
+def app_rules() -> set[str]:
     from webapp import create_app
 
-    app = create_app({"DATABASE_URL": "sqlite://"}, environ={}, instance_path=tempfile.mkdtemp())
-    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": "sqlite://"}, environ={}, instance_path=folder)
+    return {rule.rule for rule in app.url_map.iter_rules()}
+
+
+def history_path(rules: set[str]) -> str:
+    """The chart if this build of the app has one, else the check-in history."""
     return "/chart?range=30" if "/chart" in rules else "/checkins"
+
+
+def snapshot_paths(rules: set[str]) -> list[str]:
+    """What the device fetches to refresh its offline copy (the taper and
+    chart sources when this build has them)."""
+    return SNAPSHOT + [path for path in ("/api/taper", "/api/chart") if path in rules]
 
 
 def exercise_ids() -> list[str]:
@@ -223,9 +253,9 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
     raise SystemExit("gunicorn did not start")
 
 
-async def run(base: str, users: int, seconds: float, history: str, exercises: list[str]):
+async def run(base: str, users: int, seconds: float, history: str, exercises: list[str], pause: tuple[float, float], snapshot: list[str]):
     stats = Stats()
-    people = [Person(base, f"load{n}@example.com", stats, history, exercises) for n in range(users)]
+    people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot) for n in range(users)]
     try:
         # Sign in ten at a time (argon2 is meant to be slow); not measured.
         for start in range(0, users, 10):
@@ -242,7 +272,7 @@ async def run(base: str, users: int, seconds: float, history: str, exercises: li
         stats.recording = True
         started = time.monotonic()
         until = started + seconds
-        await asyncio.gather(*(p.live(until) for p in people))
+        await asyncio.gather(*(p.live(until, pause) for p in people))
         elapsed = time.monotonic() - started
         stats.recording = False
         return baseline, stats, elapsed
@@ -256,17 +286,21 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)")
+    parser.add_argument("--pause", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
+                        help="seconds a person pauses between actions (default 2 6)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
 
-    history = history_path()
+    rules = app_rules()
+    history, snapshot = history_path(rules), snapshot_paths(rules)
+    KEEP_ALIVE[0] = args.threads > 1
     exercises = exercise_ids()
     admin, schema, url = prepare_database(args.postgres, args.users)
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads)
-        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises))
+        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot))
     finally:
         if process is not None:
             process.terminate()
@@ -282,7 +316,7 @@ def main() -> int:
     total_errors = sum(stats.errors.values())
     ms = lambda s: s * 1000  # noqa: E731
     print(f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
-          f"{args.users} people for {elapsed:.0f} s; history page {history}")
+          f"{args.users} people for {elapsed:.0f} s, pausing {args.pause[0]:g}–{args.pause[1]:g} s; history page {history}")
     print(f"{'action':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
     for kind in sorted(stats.latency):
         values = stats.latency[kind]
@@ -298,7 +332,7 @@ def main() -> int:
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
     print(
-        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} requests={len(everything)} rps={rps:.1f} "
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f}"

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.support.seed import owned_id, seed
+from tests.support.seed import link_circle, owned_id, seed
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Base
@@ -40,7 +40,7 @@ PASSWORD = "fuzzy lighthouse keeper"
 EMAIL = "fuzz@example.com"
 
 settings.register_profile(
-    "ci", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "25")), deadline=None,
+    "ci", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "20")), deadline=None,
     suppress_health_check=list(HealthCheck), derandomize=False, database=None,
 )
 settings.register_profile(
@@ -59,7 +59,8 @@ VOLATILE_COLUMNS = {"last_seen_at"}
 
 def _rules():
     """(endpoint, method, rule) for every route, from a throwaway app."""
-    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": True}, environ={}, instance_path=tempfile.mkdtemp())
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"DATABASE_URL": "sqlite://", "TESTING": True}, environ={}, instance_path=folder)
     found = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -87,6 +88,7 @@ class World:
         self.field_names: set[str] = set()
         self.json_templates: list[dict] = []
         self.json_keys: set[str] = set()
+        self.helpers: list = []
 
     def sign_in(self) -> None:
         if not self.client.get("/api/session").get_json().get("user"):
@@ -115,17 +117,25 @@ class World:
                     conn.execute(table.delete())
         self.still_me()
         seed(self.client, self.csrf)
+        # Both sides of a support circle: someone supports us, and we support someone.
+        link_circle(self.client, self.helpers[0], encouragement="Proud of you")
+        link_circle(self.helpers[1], self.client)
 
     def path_for(self, rule_text: str) -> str:
         rule = next(r for r in self.app.url_map.iter_rules() if r.rule == rule_text)
         values = {arg: self.value_for(rule, arg) for arg in rule.arguments}
         return rule.build(values, append_unknown=False)[1]
 
-    def value_for(self, rule, arg: str):
+    def value_for(self, rule, arg: str, fallback: int | None = 1):
         converter = rule._converters[arg].__class__.__name__
         content = self.app.extensions["steady.content"]
+        if arg == "link_id" and "/supporting/" in rule.rule:
+            table = Base.metadata.tables["circle_links"]
+            found = db.session.scalar(select(table.c.id).where(table.c.supporter_id == self.user_id))
+            db.session.rollback()
+            return found or fallback
         if "Integer" in converter:
-            return owned_id(arg, self.user_id)
+            return owned_id(arg, self.user_id, fallback)
         if arg == "exercise_id":
             return next(iter(content.exercises))
         if arg == "feeling_id":
@@ -179,6 +189,12 @@ def world(database_url, tmp_path_factory):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     assert w.client.post("/register", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).status_code == 302
     w.sign_in()
+    for n in range(2):  # people on the other side of a support circle
+        helper = app.test_client()
+        page = helper.get("/register").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        assert helper.post("/register", data={"email": f"circle{n}@example.com", "password": PASSWORD, "csrf_token": token}).status_code == 302
+        w.helpers.append(helper)
     w.reset()
     w.harvest()
     yield w
@@ -329,3 +345,16 @@ def test_every_write_route_is_fuzzed():
     writes = {(m, r) for _, m, r in WRITES}
     assert {("POST", "/cards"), ("POST", "/api/checkins"), ("PUT", "/api/plan"), ("POST", "/people/new")} <= writes
     assert len(WRITES) >= 40 and len(READS) >= 30
+
+
+def test_every_route_with_an_id_is_fuzzed_with_an_object_of_ours(world):
+    """A route whose id matched nothing would only ever answer 404: give the
+    seed (tests/support/seed.py) one of its objects."""
+    world.reset()
+    shallow = sorted({
+        rule.rule
+        for rule in world.app.url_map.iter_rules()
+        for arg in rule.arguments
+        if "Integer" in rule._converters[arg].__class__.__name__ and world.value_for(rule, arg, fallback=None) is None
+    })
+    assert shallow == []

@@ -5,6 +5,7 @@ walk every route (fuzzing, the OpenAPI check)."""
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 
 from sqlalchemy import select
@@ -67,7 +68,7 @@ def seed(client, token: str) -> None:
 ARG_TABLES = {"device_id": "push_subscriptions", "checkin_id": "check_ins", "step_id": "taper_steps", "dose_id": "dose_logs", "delivery_id": "reminder_deliveries", "reminder_id": "reminders"}
 
 
-def owned_id(arg: str, user_id: int) -> int:
+def owned_id(arg: str, user_id: int, fallback: int | None = 1) -> int | None:
     """The id of an object the fuzzing account owns, for ``<int:…_id>``: a
     route added later is matched to its table by name (``dose_id`` → a table
     named ``…doses``), else gets 1."""
@@ -78,8 +79,31 @@ def owned_id(arg: str, user_id: int) -> int:
         names = [t for t in tables if "user_id" in tables[t].c and t.replace("_", "").rstrip("s").endswith(stem.rstrip("s"))]
         name = min(names, key=len) if names else None
     if name is None:
-        return 1
+        return fallback
     table = tables[name]
     found = db.session.execute(select(table.c.id).where(table.c.user_id == user_id).limit(1)).scalar()
     db.session.rollback()
-    return found or 1
+    return found or fallback
+
+
+INVITE_LINK = re.compile(r'id="invite-link"[^>]*value="([^"]+)"')
+
+
+def link_circle(person, supporter, *, encouragement: str | None = None) -> None:
+    """``supporter`` joins ``person``'s support circle through a real invite
+    link, and may send one encouragement (so a message id exists)."""
+    token = person.get("/api/session").get_json()["csrf_token"]
+    page = person.post("/circle/invites", data={"first_name": "Sam", "csrf_token": token}).get_data(as_text=True)
+    match = INVITE_LINK.search(page)
+    if match is None:
+        return
+    path = "/" + match.group(1).split("://", 1)[1].split("/", 1)[1]
+    token = supporter.get("/api/session").get_json()["csrf_token"]
+    supporter.post(path, data={"first_name": "Alex", "notify_reach_out": "y", "csrf_token": token})
+    if encouragement:
+        link_id = db.session.scalar(select(Base.metadata.tables["circle_links"].c.id).order_by(Base.metadata.tables["circle_links"].c.id.desc()))
+        db.session.rollback()
+        supporter.post(
+            f"/circle/supporting/{link_id}/encourage",
+            data={f"l{link_id}-message": encouragement, f"l{link_id}-preset": "", "csrf_token": token},
+        )
