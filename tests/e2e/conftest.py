@@ -47,6 +47,20 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 DEFAULT_TIMEOUT_MS = 15_000
 PASSWORD = "correct horse battery"
 
+
+def wait_until(page, script: str, arg=None, timeout: float = DEFAULT_TIMEOUT_MS, polling: float = 100):
+    """Evaluate ``script`` (which may be async) until it gives something
+    truthy; that value. Not ``page.wait_for_function``: it does not wait for a
+    promise, so an async check would count as done at once."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {script.strip()[:120]}")
+        page.wait_for_timeout(polling)
+
 #: Settings from the outer environment that must not reach the server under
 #: test: it has to run the embedded default (SQLite in its instance folder).
 LEAKY_ENV = re.compile(r"^(DATABASE_URL|TEST_DATABASE_URL|STEADY_.*|FLASK_.*)$")
@@ -352,7 +366,8 @@ class PWA:
     @staticmethod
     def wait_precached(page, path: str = "/offline", timeout: float = DEFAULT_TIMEOUT_MS) -> str:
         """Wait until a ``steady-shell-*`` cache holds ``path``; its name."""
-        handle = page.wait_for_function(
+        return wait_until(
+            page,
             """async (path) => {
                 for (const name of await caches.keys()) {
                     if (!name.startsWith("steady-shell-")) continue;
@@ -361,11 +376,9 @@ class PWA:
                 }
                 return false;
             }""",
-            arg=path,
-            timeout=timeout,
-            polling=100,
+            path,
+            timeout,
         )
-        return handle.json_value()
 
     @staticmethod
     def worker_version(page) -> str:
@@ -384,7 +397,8 @@ class PWA:
     @staticmethod
     def wait_version(page, version: str, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
         """Wait until the worker controlling ``page`` reports ``version``."""
-        page.wait_for_function(
+        wait_until(
+            page,
             """(expected) => new Promise((resolve) => {
                 const worker = navigator.serviceWorker.controller;
                 if (!worker) return resolve(false);
@@ -393,9 +407,8 @@ class PWA:
                 worker.postMessage({ type: "GET_VERSION" }, [channel.port2]);
                 setTimeout(() => resolve(false), 1000);
             })""",
-            arg=version,
-            timeout=timeout,
-            polling=100,
+            version,
+            timeout,
         )
 
     @staticmethod

@@ -14,6 +14,7 @@ still waiting) and the summary have no serious or critical axe violation.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -25,6 +26,14 @@ from test_toolkit import wait_all_precached
 from test_toolkit_accounts import GET_JSON, OUTBOX_ALL, go_offline, go_online, unique_email, wait_kv
 
 SYNC_TIMEOUT = 30_000
+
+
+def wait_outbox_empty(page, timeout_ms: float = SYNC_TIMEOUT) -> None:
+    """Poll from here (``wait_for_function`` would not wait for a promise)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while page.evaluate(OUTBOX_ALL):
+        assert time.monotonic() < deadline, "the outbox did not empty"
+        page.wait_for_timeout(200)
 
 
 def launch(playwright_driver, chromium_executable, profile):
@@ -151,7 +160,7 @@ def test_check_ins_and_doses_made_offline_survive_a_browser_restart_and_land_onc
     go_online(context, server)
     try:
         expect(page.locator('[data-list="waiting-doses"] [data-waiting]')).to_have_count(0, timeout=SYNC_TIMEOUT)
-        page.wait_for_function(f"async () => ({OUTBOX_ALL})().then((all) => all.length === 0)", timeout=SYNC_TIMEOUT)
+        wait_outbox_empty(page)
         checkins = page.evaluate(GET_JSON, "/api/checkins")["checkins"]
         taper = page.evaluate(GET_JSON, "/api/taper")["taper"]
         assert sorted((c["overall"], c["anxiety"], c["note"]) for c in checkins) == sorted(
@@ -263,6 +272,6 @@ def test_a_dose_the_server_refuses_is_listed_and_can_be_fixed(shared_server, new
     form.get_by_label("Amount").fill("2")
     form.get_by_role("button", name="Save dose").click()
     expect(page.locator("[data-dose-status]")).to_contain_text("Dose logged")
-    page.wait_for_function(f"async () => ({OUTBOX_ALL})().then((all) => all.length === 0)", timeout=SYNC_TIMEOUT)
+    wait_outbox_empty(page)
     amounts = [d["amount"] for d in page.evaluate(GET_JSON, "/api/taper")["taper"]["doses"]]
     assert "2" in amounts and "20000" not in amounts

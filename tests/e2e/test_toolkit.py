@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import wait_until
 from playwright.sync_api import expect
 
 from webapp.services.content import load_library
@@ -53,7 +54,8 @@ def toolkit_pages(library) -> list[str]:
 
 def wait_all_precached(page, paths: list[str], timeout: float = 30_000) -> None:
     """Wait until one ``steady-shell-*`` cache holds every path."""
-    page.wait_for_function(
+    wait_until(
+        page,
         """async (paths) => {
             for (const name of await caches.keys()) {
                 if (!name.startsWith("steady-shell-")) continue;
@@ -63,8 +65,8 @@ def wait_all_precached(page, paths: list[str], timeout: float = 30_000) -> None:
             }
             return false;
         }""",
-        arg=paths,
-        timeout=timeout,
+        paths,
+        timeout,
         polling=200,
     )
 
@@ -435,10 +437,7 @@ def signed_in_state(shared_server, browser, accounts):
         page.get_by_label("A kinder, more balanced thought").fill("I have had better days this month.")
         page.get_by_role("button", name="Save my thought record").click()
         expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
-        page.wait_for_function(
-            "() => fetch('/api/thought-records').then((r) => r.json()).then((d) => d.records.length === 1)",
-            polling=200,
-        )
+        wait_until(page, "() => fetch('/api/thought-records').then((r) => r.json()).then((d) => d.records.length === 1)", polling=200)
         return context.storage_state()
     finally:
         context.close()

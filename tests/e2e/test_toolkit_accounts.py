@@ -19,6 +19,7 @@ import secrets
 import time
 
 import pytest
+from conftest import wait_until
 from playwright.sync_api import expect
 
 from test_toolkit import exercise_url, wait_all_precached
@@ -193,13 +194,8 @@ def test_guest_favourite_and_thought_record_survive_offline_and_move_into_the_ac
     go_online(context, server)
     accounts.register(page, server.url, unique_email("guest"))
     accounts.expect_signed_in(page)
-    page.wait_for_function(
-        f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))",
-        polling=200,
-    )
-    page.wait_for_function(
-        f"() => ({GET_JSON})('/api/thought-records').then((d) => d.records.length > 0)", polling=200
-    )
+    wait_until(page, f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))", polling=200)
+    wait_until(page, f"() => ({GET_JSON})('/api/thought-records').then((d) => d.records.length > 0)", polling=200)
     state = page.evaluate(GET_JSON, "/api/toolkit/state")
     assert state["favourites"] == [favourite.id]
     assert favourite.id in state["recents"] and "thought-record" in state["recents"]
@@ -318,10 +314,7 @@ def test_changes_made_while_the_snapshot_refreshes_are_kept(server, page, accoun
     page.wait_for_function(SETTLED, polling=50)
     page.wait_for_timeout(300)  # whatever the late answers cause has happened
     assert favourite.id in kv_get(page, snapshot_key)["favourites"], "the late refresh undid the favourite"
-    page.wait_for_function(
-        f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))",
-        polling=200,
-    )
+    wait_until(page, f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))", polling=200)
 
     page.goto(server.url + exercise_url("thought-record"))
     page.get_by_label("The thought that came").fill(thought)
@@ -335,9 +328,7 @@ def test_changes_made_while_the_snapshot_refreshes_are_kept(server, page, accoun
     expect(saved).to_have_count(1)
     expect(saved).to_contain_text(thought)
     # Settled: the record reached the account once, and the device copy is the account's.
-    page.wait_for_function(
-        f"() => ({GET_JSON})('/api/thought-records').then((d) => d.records.length === 1)", polling=200
-    )
+    wait_until(page, f"() => ({GET_JSON})('/api/thought-records').then((d) => d.records.length === 1)", polling=200)
     snapshot = wait_kv(page, snapshot_key, "(s) => s && s.thought_records.length === 1 && s.thought_records[0].id")
     assert snapshot["thought_records"][0]["thought"] == thought
     assert page.evaluate(OUTBOX_ALL) == []
