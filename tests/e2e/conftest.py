@@ -361,7 +361,13 @@ class PWA:
         """The worker is active and controls this page (first load included:
         sw.js claims its clients on activate)."""
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout)
+        try:
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout)
+        except Exception:
+            # On a slow machine the claim can come late; a page loaded after
+            # activation is controlled from the start.
+            page.reload()
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=timeout * 2)
 
     @staticmethod
     def wait_precached(page, path: str = "/offline", timeout: float = DEFAULT_TIMEOUT_MS) -> str:
