@@ -9,8 +9,8 @@ with a pause of 2–6 s between actions (a person reading a screen; ``--pause
 revalidated with its ETag), check in (a fresh CSRF token from /api/session,
 then POST /api/checkins with a new id), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
-snapshot (every snapshot endpoint, the taper and chart ones included when the
-app has them). The database is a schema of its own,
+snapshot (the session check, then every part in one /api/snapshot request,
+the taper and chart parts included). The database is a schema of its own,
 made and dropped here; rate limits are off (every person comes from
 127.0.0.1, which would measure the limiter, not the app).
 
@@ -193,8 +193,13 @@ def history_path(rules: set[str]) -> str:
 
 def snapshot_paths(rules: set[str]) -> list[str]:
     """What the device fetches to refresh its offline copy (the taper and
-    chart sources when this build has them)."""
-    return SNAPSHOT + [path for path in ("/api/taper", "/api/chart") if path in rules]
+    chart sources when this build has them): the session check, then every
+    part in one ``/api/snapshot`` request when the app has it (as
+    account-sync.js does), else each part on its own."""
+    parts = SNAPSHOT[1:] + [path for path in ("/api/taper", "/api/chart") if path in rules]
+    if "/api/snapshot" in rules:
+        return [SNAPSHOT[0], "/api/snapshot?" + "&".join(f"part={part}" for part in parts)]
+    return [SNAPSHOT[0], *parts]
 
 
 def exercise_ids() -> list[str]:

@@ -349,7 +349,18 @@ SCHEMAS.update({
         ["unit", "drawn_on", "ranges"],
     ),
 })
+SCHEMAS["Snapshot"] = obj(
+    {"parts": {"type": "object", "additionalProperties": {"type": "object"},
+               "description": "Each asked-for path with what GET on it answers"}},
+    ["parts"],
+)
 PATHS.update({
+    "/api/snapshot": {"get": {
+        "summary": "Several signed-in JSON reads in one answer, for the offline snapshot (one sync, one request)",
+        "parameters": [{"name": "part", "in": "query", "required": True, "style": "form", "explode": True,
+                        "schema": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 20},
+                        "example": ["/api/cards", "/api/people"]}],
+        "responses": {"200": json_response("The parts", "Snapshot"), **errors(400, 401)}}},
     "/api/taper": {"get": {
         "summary": "My taper plan, steps, recent doses and where I am (taper is null before taper tracking is turned on)",
         "responses": {"200": json_response("Taper", "Taper"), **errors(401)}}},

@@ -59,11 +59,11 @@ def test_the_document_is_valid_openapi_3_1(document):
     for name in re.findall(r"#/components/schemas/(\w+)", text):
         assert name in schemas, f"dangling $ref to {name}"
     for path, item in document["paths"].items():
-        declared = {p["name"] for p in item.get("parameters", [])}
+        declared = {p["name"] for p in item.get("parameters", []) if p["in"] == "path"}
         for method in (m for m in item if m in METHODS):
             operation = item[method]
             assert operation["summary"] and operation["responses"], (path, method)
-            names = declared | {p["name"] for p in operation.get("parameters", [])}
+            names = declared | {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert set(re.findall(r"{(\w+)}", path)) == names, (path, method)
 
 
@@ -128,8 +128,10 @@ def test_real_answers_match_the_description(app, client, document):
         params = {}
         for parameter in item.get("parameters", []) + operation.get("parameters", []):
             params[parameter["name"]] = parameter.get("example") or owned_id(parameter["name"], user_id)
-        url = path.format(**params)
-        kwargs = {}
+        url = path.format(**{name: value for name, value in params.items() if "{" + name + "}" in path})
+        query = [(p["name"], value) for p in item.get("parameters", []) + operation.get("parameters", []) if p["in"] == "query"
+                 for value in (params[p["name"]] if isinstance(params[p["name"]], list) else [params[p["name"]]])]
+        kwargs = {"query_string": query} if query else {}
         if "requestBody" in operation:
             example = operation["requestBody"]["content"]["application/json"].get("example")
             if example is not None and "client_id" in example:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import sqlalchemy.exc
 from flask import Blueprint, Flask, current_app, g, jsonify, make_response, render_template, request
-from flask_login import AnonymousUserMixin, current_user
+from flask_login import AnonymousUserMixin, current_user, login_required
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from webapp.api import json_error
 from webapp.logs import audit
 from webapp.security import wants_json
 
@@ -54,6 +55,39 @@ def session_info():
         response = jsonify(user=None)
     else:
         response = jsonify(user=current_user.id, csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+#: Reads that are not a person's data, or not JSON to keep: never snapshot parts.
+NOT_SNAPSHOT_PARTS = {"core.session_info", "core.snapshot", "toolkit.content_bundle", "openapi.spec", "reminders.vapid_key"}
+MAX_SNAPSHOT_PARTS = 20
+
+
+@bp.get("/api/snapshot")
+@login_required
+def snapshot():
+    """Several parts of the offline snapshot in one answer: each ``part`` is
+    the path of a signed-in JSON read (``/api/cards``, ``/api/people``...),
+    answered by that read's own view, so one sync is one request (one session
+    lookup, one connection) instead of one per part."""
+    paths = request.args.getlist("part")
+    if not paths or len(paths) > MAX_SNAPSHOT_PARTS or len(set(paths)) != len(paths):
+        json_error(400, f"Ask for 1 to {MAX_SNAPSHOT_PARTS} different parts, like ?part=/api/cards&part=/api/people.")
+    adapter = current_app.url_map.bind("localhost")
+    parts = {}
+    for path in paths:
+        try:
+            endpoint, arguments = adapter.match(path, method="GET")
+        except HTTPException:
+            endpoint, arguments = None, None
+        if endpoint is None or arguments or not path.startswith("/api/") or endpoint in NOT_SNAPSHOT_PARTS:
+            json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
+        answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
+        if answer.status_code != 200 or not answer.is_json:
+            json_error(answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now.")
+        parts[path] = answer.get_json()
+    response = jsonify(parts=parts)
     response.headers["Cache-Control"] = "no-store"
     return response
 

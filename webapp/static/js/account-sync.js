@@ -176,7 +176,10 @@ export async function refreshSnapshot(userId) {
   if (await isLocked()) return null;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const changes = localChanges;
-    const answers = await Promise.all(snapshotSources.map((source) => getJSON(source.url)));
+    // Every part in one request (GET /api/snapshot): one sync, one round trip.
+    const query = snapshotSources.map((source) => `part=${encodeURIComponent(source.url)}`).join("&");
+    const { parts } = await getJSON(`/api/snapshot?${query}`);
+    const answers = snapshotSources.map((source) => parts[source.url]);
     // Signed out (here or in another tab) while the answers were on their way:
     // do not write this person's data back onto the device.
     if (String(await kv.get("current-user")) !== String(userId)) return null;
