@@ -198,7 +198,7 @@ def test_unit_cannot_change_once_steps_exist(tracking):
     tracking.post("/taper/steps/new", starts_on="2026-12-01", daily_dose="2")
     response = tracking.post("/taper/setup", medication="Diazepam", form="tablet", unit="mcg")
     assert response.status_code == 422 and "never converts" in response.get_data(as_text=True)
-    assert db.session.get(TaperPlan, 1).unit == "mg"
+    assert db.session.scalar(select(TaperPlan.unit)) == "mg"
     db.session.rollback()
 
 
@@ -232,8 +232,9 @@ def test_the_snapshot_and_export_hold_the_plan(app, client, tracking):
     db.session.rollback()
     from webapp.services import export
 
+    user_id = client.get("/api/session").get_json()["user"]
     with app.app_context():
-        data = json.loads(export.to_json(export.collect(db.session, 1)))
+        data = json.loads(export.to_json(export.collect(db.session, user_id)))
     assert data["taper_plans"][0]["medication"] == "Diazepam"
     assert data["taper_steps"][0]["daily_dose"] == "2"
     assert data["dose_logs"][0]["amount"] == "2" and data["dose_logs"][0]["note"] == "ok"
