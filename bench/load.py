@@ -170,6 +170,10 @@ class Person:
 
     async def live(self, until: float, pause=(2.0, 6.0)) -> None:
         actions = [self.browse] * 4 + [self.sync] * 3 + [self.check_in] * 2 + [self.view_history] * 2
+        # People do not all tap at the same millisecond: each starts somewhere
+        # in one pause (without this, all of them fire at once at t=0 and the
+        # run measures that single burst queueing behind two workers).
+        await asyncio.sleep(random.uniform(0, pause[1]))
         while time.monotonic() < until:
             await random.choice(actions)()
             await asyncio.sleep(random.uniform(*pause))
