@@ -481,12 +481,12 @@ def test_the_supporter_can_leave(sam, alex, linked):
 
 
 def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypatch):
-    """The wiring to ``services.taper.progress_for(user_id, today)``, with a
-    stand-in module so it is proved whether or not the tracker is installed."""
-    import sys
-    import types
+    """The wiring to ``services.taper.progress_for(user_id, today)``: asked
+    only when shared, for the person, with a date."""
     from dataclasses import dataclass
     from datetime import date
+
+    from webapp.services import taper as taper_service
 
     @dataclass(frozen=True)
     class TaperProgress:
@@ -495,9 +495,7 @@ def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypa
         finished: bool
 
     calls = []
-    stand_in = types.ModuleType("webapp.services.taper")
-    stand_in.progress_for = lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False)
-    monkeypatch.setitem(sys.modules, "webapp.services.taper", stand_in)
+    monkeypatch.setattr(taper_service, "progress_for", lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False))
     share(sam, linked, taper=True)
     (view,) = seen_by(alex)
     assert view["taper"] == {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from datetime import date
 from urllib.parse import unquote
 
 import pytest
@@ -68,31 +67,6 @@ class Progress:
 )
 def test_taper_words(progress, words):
     assert circle.taper_words(progress) == words
-
-
-def test_without_the_taper_tracker_there_is_no_taper(monkeypatch):
-    import importlib
-
-    real = importlib.import_module
-
-    def missing(name, *args):
-        if name == "webapp.services.taper":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, *args)
-
-    monkeypatch.setattr(importlib, "import_module", missing)
-    assert circle.taper_progress(1, date(2026, 11, 29)) is None
-
-
-def test_a_broken_taper_tracker_is_not_hidden(monkeypatch):
-    import importlib
-
-    def broken(name, *args):
-        raise ModuleNotFoundError("No module named 'something_it_needs'", name="something_it_needs")
-
-    monkeypatch.setattr(importlib, "import_module", broken)
-    with pytest.raises(ModuleNotFoundError):
-        circle.taper_progress(1, date(2026, 11, 29))
 
 
 def test_tokens_carry_at_least_128_bits_and_hash_to_sha256():

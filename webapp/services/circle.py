@@ -9,7 +9,6 @@ nothing and adds only what the person turned on for that link.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import hmac
 import re
 import secrets
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import CheckIn, CircleInvite, CircleLink, CircleProfile, CircleReachOut, PushSubscription, ReminderSettings
+from webapp.services import taper
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.text import TextProblem, clean_text
 
@@ -152,14 +152,7 @@ def todays_light(session: Session, user_id: int, now: datetime) -> str:
 
 
 def taper_progress(user_id: int, today: date):
-    """``services.taper.progress_for`` when the taper tracker is installed;
-    ``None`` (no taper) when it is not, or the person has no plan."""
-    try:
-        taper = importlib.import_module("webapp.services.taper")
-    except ModuleNotFoundError as missing:
-        if missing.name != "webapp.services.taper":
-            raise  # the tracker is there but something it needs is not: a real fault
-        return None
+    """Where the person is on their taper plan (``None``: no plan yet)."""
     return taper.progress_for(user_id, today)
 
 
