@@ -101,7 +101,7 @@ def ready_for_offline(page, base_url: str, pwa) -> str:
     wait_all_precached(page, ["/my/checkin", "/my/dose", "/my/chart"], timeout=60_000)
     page.goto(base_url + "/my/dose")
     user = wait_kv(page, "current-user")
-    wait_kv(page, f"user:{user}:snapshot", "(value) => Boolean(value && value.taper && value.chart)", timeout=30_000)
+    wait_kv(page, f"user:{user}:snapshot", "(value) => Boolean(value && value.taper && value.taper.steps.length && value.taper.progress && value.chart)", timeout=30_000)
     return user
 
 
