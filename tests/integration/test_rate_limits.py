@@ -108,3 +108,37 @@ def test_successful_sign_ins_do_not_count(limited_app):
     for _ in range(7):
         assert person.login().status_code == 302
         person.logout()
+
+
+def test_registration_rations_the_answers_that_say_an_email_is_taken(limited_app):
+    """"There is already an account" is itself health information here, so an
+    address gets only a few of those answers, then 429 — for any email."""
+    owner = browser(limited_app, "203.0.113.20")
+    owner.register(email="sam@example.com")
+    owner.logout()
+    prober = browser(limited_app, "203.0.113.21")
+    taken = [prober.register(email="sam@example.com").status_code for _ in range(3)]
+    assert taken == [409, 409, 409]
+    # Past the limit a taken email and a fresh one get the same answer.
+    assert prober.register(email="sam@example.com").status_code == 429
+    assert prober.register(email="someone-new@example.com").status_code == 429
+    # Another address is not blocked by this one.
+    assert browser(limited_app, "203.0.113.22").register(email="kit@example.com").status_code == 302
+
+
+def test_spreading_the_guessing_over_many_addresses_hits_a_ceiling(limited_app):
+    from webapp.auth.routes import REGISTER_TAKEN_EVERYWHERE
+
+    ceiling = int(REGISTER_TAKEN_EVERYWHERE.split()[0])
+    owner = browser(limited_app, "198.51.100.1")
+    owner.register(email="sam@example.com")
+    owner.logout()
+    statuses = [
+        browser(limited_app, f"10.{n // 250}.{n % 250}.9").register(email="sam@example.com").status_code
+        for n in range(ceiling)
+    ]
+    assert statuses == [409] * ceiling
+    fresh_address = browser(limited_app, "192.0.2.77")
+    assert fresh_address.register(email="sam@example.com").status_code == 429
+    page = fresh_address.register(email="sam@example.com").get_data(as_text=True)
+    assert "already an account" not in page

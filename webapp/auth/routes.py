@@ -74,8 +74,25 @@ def sign_out() -> None:
     session.clear()
 
 
+def _email_taken(response) -> bool:
+    return response.status_code == 409
+
+
+#: Registration says plainly when an email already has an account (a shaky
+#: person needs to hear "sign in instead", not a puzzle), so the answers that
+#: reveal it are rationed: a few per address, and a ceiling across every
+#: address together, so spreading the guessing over many machines does not
+#: help. Past either limit every registration from there answers 429.
+REGISTER_TAKEN_PER_ADDRESS = "3 per hour;10 per day"
+REGISTER_TAKEN_EVERYWHERE = "60 per hour"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], deduct_when=lambda r: r.status_code in (302, 409))
+@limiter.limit(REGISTER_TAKEN_PER_ADDRESS, methods=["POST"], deduct_when=_email_taken,
+               scope="register-taken")
+@limiter.limit(REGISTER_TAKEN_EVERYWHERE, methods=["POST"], deduct_when=_email_taken,
+               key_func=lambda: "everyone", scope="register-taken-everywhere")
 def register():
     """Create an account and sign in."""
     if current_user.is_authenticated:
