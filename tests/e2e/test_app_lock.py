@@ -601,6 +601,9 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(sha
     expect(other.get_by_text("Jo keeps my tablets")).to_be_visible()
 
     # The PIN opens the device and its session: the page the server sent locked loads again with its data.
+    page.goto(server.url + "/plan")
+    expect(lock_screen(page)).to_be_visible()
+    assert "data-server-locked" in context.request.get(server.url + "/plan").text()
     unlock(page, PIN)
     expect(page.get_by_text("Jo keeps my tablets")).to_be_visible()
     answers = page.evaluate(READ_ALL, reads)
