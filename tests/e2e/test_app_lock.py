@@ -273,6 +273,9 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     page.clock.fast_forward("00:20")
     expect(lock_screen(page)).to_be_visible()
     assert person["name"] not in page.content()
+    # The idle lock locked the server's session too.
+    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    assert page.evaluate(GET_JSON, "/api/people")["locked"] is True
 
     message = page.locator("[data-lock-message]")
     for attempt in (1, 2):
@@ -445,6 +448,17 @@ def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_ke
             const reopened = await lock.openLock(changed, "975310");
             out.afterChange = (await lock.unseal(sealed, "kv:a", reopened)).note;
             out.iterationsAfterChange = changed.iterations;
+            // The server proof: 32 bytes only the data key opens; the same for the
+            // lock (a new PIN keeps it), another for another lock, never the PIN.
+            const proof = await lock.serverProof(record, keys);
+            out.proofShape = /^[A-Za-z0-9_-]{43}$/.test(proof);
+            out.proofKept = (await lock.serverProof(changed, reopened)) === proof;
+            out.proofElsewhere = (await lock.serverProof((await lock.createLock("246813", { iterations: 1000 })).record, keys).catch((e) => e.name));
+            try { await lock.serverProof(record, null); out.proofLocked = "opened"; } catch (e) { out.proofLocked = e.name; }
+            // A lock made before there was a proof gets one, once.
+            const { wrappedServerProof, serverIv, ...older } = record;
+            const upgraded = await lock.withServerProof(older, keys);
+            out.upgraded = /^[A-Za-z0-9_-]{43}$/.test(await lock.serverProof(upgraded, keys)) && (await lock.withServerProof(upgraded, keys)) === upgraded;
             out.defaultIterations = lock.ITERATIONS;
             return out;
         }"""
@@ -458,6 +472,11 @@ def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_ke
         "oldPin": "WrongPin",
         "afterChange": "hello",
         "iterationsAfterChange": 2000000,
+        "proofShape": True,
+        "proofKept": True,
+        "proofElsewhere": "OperationError",
+        "proofLocked": "LockedError",
+        "upgraded": True,
         "defaultIterations": 2000000,
     }
 
@@ -621,3 +640,32 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(sha
     reopened = closed.new_page()
     reopened.goto(server.url + "/people")
     assert "Steady is locked" in reopened.content() and person["name"] not in reopened.content()
+
+
+def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_server, new_context, pwa, accounts):
+    """The browser stopped the worker (or the device locked offline): the keys
+    are gone but the server was not told. The next page that loads tells it,
+    and from then on the server refuses, JavaScript or not."""
+    server = shared_server
+    context = new_context()
+    page = context.new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-reload")
+    person = {"name": f"Wren Halloway {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900999", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    turn_on_lock(page, server.url)
+    assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
+    page.evaluate("async () => (await import('/static/js/device-store.js')).deviceLock.forgetKeys()")
+    assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
+    page.goto(server.url + "/people")
+    expect(lock_screen(page)).to_be_visible()
+    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    nojs = new_context(java_script_enabled=False, service_workers="block")
+    nojs.add_cookies(context.cookies())
+    bare = nojs.new_page()
+    for path in ("/people", "/my/people", "/account/export.json"):
+        bare.goto(server.url + path)
+        assert person["name"] not in bare.content(), path
+    bare.goto(server.url + "/people")
+    assert "Steady is locked" in bare.content()
+    unlock(page, PIN)
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
