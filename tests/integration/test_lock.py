@@ -1,13 +1,27 @@
-"""The app lock's settings page. The lock itself (PIN, keys, sealing) lives on
-the device and is tested in a real browser (tests/e2e/test_app_lock.py); here:
-the page is the same for everyone, kept for offline use, linked from the
-account, and cannot send a PIN anywhere."""
+"""The app lock. The PIN, the keys and the sealing live on the device and are
+tested in a real browser (tests/e2e/test_app_lock.py); here: the settings
+page is the same for everyone, kept for offline use, linked from the account,
+and cannot send a PIN anywhere; and the server's side — a locked session
+answers every route that is not on the open list with the lock page or a 423
+and none of the person's data, until the device sends its unlock proof."""
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
+import uuid
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import Auth
+from webapp.extensions import db
+from webapp.models import UserSession, utcnow
 from webapp.pwa.routes import SHELL_PAGES
+from webapp.security import OPEN_WHEN_LOCKED
+from webapp.services import sessions
 
 
 def test_the_lock_page_is_the_same_for_everyone_and_sends_nothing(client, auth):
@@ -46,19 +60,6 @@ def test_the_lock_page_is_kept_offline_and_every_page_loads_the_gate_first(clien
 # The device registers an unlock proof (a random 32-byte secret it keeps only
 # under its PIN) and tells the server when it locks; locked, every route that
 # is not on the open list answers the lock page or a JSON 423.
-
-import base64  # noqa: E402
-import secrets  # noqa: E402
-import uuid  # noqa: E402
-
-import pytest  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from tests.conftest import PASSWORD  # noqa: E402
-from webapp.extensions import db  # noqa: E402
-from webapp.models import UserSession, utcnow  # noqa: E402
-from webapp.security import OPEN_WHEN_LOCKED  # noqa: E402
-from webapp.services import sessions  # noqa: E402
 
 TAG = "Zq" + secrets.token_hex(4)
 SECRETS = {
@@ -193,7 +194,7 @@ def test_a_locked_session_shows_nothing_of_the_person_on_any_route_but_the_open_
     assert person.get("/api/session").get_json()["user"] is None
 
 
-def test_a_new_route_is_locked_by_default(make_app, auth):
+def test_a_new_route_is_locked_by_default(make_app):
     app = make_app()
 
     @app.get("/api/brand-new")
@@ -201,7 +202,6 @@ def test_a_new_route_is_locked_by_default(make_app, auth):
         return {"secret": SECRETS["plan"]}
 
     client = app.test_client()
-    Auth = type(auth)
     Auth(client).register(email=SECRETS["email"])
     lock_it(client, secrets.token_bytes(32))
     response = client.get("/api/brand-new")
@@ -211,8 +211,7 @@ def test_a_new_route_is_locked_by_default(make_app, auth):
 def test_another_session_of_the_same_account_is_not_locked(app, person):
     seed(person)
     other = app.test_client()
-    type_auth = __import__("tests.conftest", fromlist=["Auth"]).Auth
-    assert type_auth(other).login(email=SECRETS["email"]).status_code == 302
+    assert Auth(other).login(email=SECRETS["email"]).status_code == 302
     lock_it(person, secrets.token_bytes(32))
     assert person.get("/api/people").status_code == 423
     for path in ("/api/people", "/api/plan", "/api/checkins", "/people", "/plan", "/toolkit/thought-records"):
@@ -222,7 +221,7 @@ def test_another_session_of_the_same_account_is_not_locked(app, person):
     assert other.get("/lock/state").get_json()["state"] == "off"
 
 
-def test_the_right_proof_unlocks_and_wrong_ones_are_counted_then_the_session_ends(person, monkeypatch):
+def test_the_right_proof_unlocks_and_wrong_ones_are_counted_then_the_session_ends(person):
     seed(person)
     raw = secrets.token_bytes(32)
     lock_it(person, raw)
@@ -322,7 +321,7 @@ def test_without_the_unlocked_cookie_or_after_the_idle_time_the_session_is_locke
     assert post(person, "/lock/unlock", proof=proof_text(raw)).status_code == 200
     # No sign of use for the idle time and the slack: locked on the server's own.
     record = db.session.scalar(select(UserSession))
-    record.lock_seen_at = utcnow() - sessions.LOCK_SLACK - sessions.timedelta(minutes=1, seconds=1)
+    record.lock_seen_at = utcnow() - sessions.LOCK_SLACK - timedelta(minutes=1, seconds=1)
     db.session.commit()
     assert person.get("/api/plan").status_code == 423
     assert person.get("/plan").status_code == 423

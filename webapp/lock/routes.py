@@ -30,7 +30,6 @@ from webapp.services import sessions
 bp = Blueprint("lock", __name__, template_folder="templates")
 
 PROOF_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-LOCKED_MESSAGE = "Steady is locked on this device. Enter your PIN in Steady on this device to unlock it."
 
 
 @bp.get("/lock")
