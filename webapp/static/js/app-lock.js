@@ -163,8 +163,10 @@ async function proveToServer(record, keys) {
       return false;
     }
     open = answer?.status === 200;
-    // Locked with another proof (a lock made here again since): start afresh below.
-    if (!open && answer?.status === 403) return false;
+    // Refused (a wait, or the session holds another lock's proof — turned off
+    // and on again while offline): this session stays locked; the lock page
+    // offers signing out.
+    if (!open) return false;
   }
   if (server.state === "off" || (open && server.idle_minutes !== (lock.idleMinutes || DEFAULT_IDLE))) {
     const answer = await tellServer("/lock/set-up", { proof, idle_minutes: String(lock.idleMinutes || DEFAULT_IDLE) });
