@@ -334,3 +334,16 @@ def test_the_lock_page_for_html_holds_no_flashed_message(person):
     lock_it(person, secrets.token_bytes(32))
     page = person.get("/cards").get_data(as_text=True)
     assert "Steady is locked" in page and TAG not in page and 'class="notice notice-' not in page
+
+
+def test_the_server_waits_the_same_steps_as_the_device():
+    """Wrong proofs wait as wrong PINs do (app-lock.js ``waitAfter``)."""
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2] / "webapp/static/js/app-lock.js").read_text("utf-8")
+    steps = re.search(r"return \[([0-9, ]+)\]\[failures - 3\] \?\? ([0-9]+);", script)
+    assert steps, "waitAfter changed shape: keep it and sessions.lock_wait_seconds in step"
+    device = [int(n) for n in steps.group(1).split(",")]
+    expected = [0, 0, 0] + device + [int(steps.group(2))] * 6
+    assert [sessions.lock_wait_seconds(n) for n in range(len(expected))] == expected
+    assert re.search(r"export const MAX_FAILURES = (\d+);", script).group(1) == str(sessions.MAX_LOCK_FAILURES)
