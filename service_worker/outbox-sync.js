@@ -55,7 +55,7 @@ async function replayFromWorker() {
       if (response.ok) {
         await outboxRequest(db, "readwrite", (store) => store.delete(entry.id));
         sent += 1;
-      } else if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
+      } else if (response.status >= 500 || [401, 408, 423, 429].includes(response.status)) {
         throw new Error(`the server answered ${response.status}: try again later`); // the browser retries the sync
       } else {
         const reason = await response.json().then((data) => data.error).catch(() => null);

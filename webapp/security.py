@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, redirect, request, url_for
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -31,6 +31,47 @@ CONTENT_SECURITY_POLICY = "; ".join(
 #: Endpoints whose responses never depend on who asks.
 SAME_FOR_EVERYONE = {"static", "pwa.service_worker", "pwa.manifest"}
 
+#: What stays open while this session is locked by the app lock: nothing here
+#: shows the person's data. Every other endpoint — and so every new one — is
+#: locked (tests/integration/test_lock.py walks the URL map).
+OPEN_WHEN_LOCKED = frozenset(
+    {
+        # the home screen, Help now and the toolkit with its exercises
+        "core.index",
+        "core.help_now",
+        "core.install",
+        "core.offline",
+        "toolkit.index",
+        "toolkit.feelings",
+        "toolkit.feeling",
+        "toolkit.breathe",
+        "toolkit.exercise",
+        "toolkit.content_bundle",
+        # the app's shell, the same for everyone (filled on the device, which is locked too)
+        "static",
+        "pwa.service_worker",
+        "pwa.manifest",
+        "people.offline_copy",
+        "plan.offline_copy",
+        "checkins.offline_copy",
+        "taper.offline_dose",
+        "insights.offline_chart",
+        "openapi.spec",
+        "reminders.vapid_key",
+        # a plan someone shared by link: open to whoever holds the link anyway
+        "plan.shared",
+        # signing in and out, the CSRF token, and the lock itself
+        "auth.login",
+        "auth.register",
+        "auth.logout",
+        "core.session_info",
+        "lock.settings",
+        "lock.state",
+        "lock.lock_now",
+        "lock.unlock",
+    }
+)
+
 
 def wants_json() -> bool:
     """True for the JSON API and for fetches that ask for JSON."""
@@ -38,6 +79,21 @@ def wants_json() -> bool:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+LOCKED_MESSAGE = (
+    "Steady is locked on this device. Enter your PIN in Steady on this device to unlock it; "
+    "the toolkit, Help now and signing out stay open."
+)
+
+
+def locked_response():
+    """What a locked session gets instead of the person's data."""
+    audit("lock.refused", path=request.endpoint or "-")
+    if wants_json():
+        return jsonify(error=LOCKED_MESSAGE, locked=True), 423
+    # Flashed messages can name the person's data; they wait for the unlock.
+    return render_template("lock/locked.html", get_flashed_messages=lambda **_: []), 423
 
 
 def lifetimes() -> sessions.Lifetimes:
@@ -79,6 +135,26 @@ def init_app(app: Flask) -> None:
             from webapp.core.routes import error_response
 
             return error_response(415, "This form takes form fields, not JSON. Please use the page's form.")
+
+    @app.before_request
+    def _app_lock():
+        """While the app lock holds this session, only what is open stays open
+        (the lock page for pages, a 423 for JSON), with or without JavaScript."""
+        if request.endpoint is None or request.endpoint in OPEN_WHEN_LOCKED:
+            return None
+        if not current_user.is_authenticated:
+            return None
+        record = getattr(current_user, "session_record", None)
+        if record is None:
+            return None
+        state = sessions.lock_state(record, request.cookies.get(sessions.UNLOCKED_COOKIE))
+        if state == "locked":
+            return locked_response()
+        if state == "unlocked" and not (request.method == "GET" and request.path.startswith("/api/")):
+            # A page opened or a change made: someone is using Steady here.
+            if sessions.seen(record):
+                db.session.commit()
+        return None
 
     @app.after_request
     def _security_headers(response):

@@ -19,6 +19,11 @@
 4. axe-core: the settings page (lock off and on) and the lock screen have no
    serious or critical violation, light and dark. "Forgot your PIN?" removes
    the device copy and signs out.
+5. The server's session locks with the device: every /api/ read (from the
+   OpenAPI document) and every signed-in page, in the browser and in a
+   JavaScript-disabled context with the same cookies, shows nothing of the
+   person until the PIN is entered; another device of the same account stays
+   usable; a browser that closed (its session cookie gone) comes back locked.
 """
 
 from __future__ import annotations
@@ -216,7 +221,8 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     assert locked["stores"]["steady/outbox"] == 2
     assert locked["cached"] > 0  # the shell is there, with nothing of theirs in it
     assert alex["name"] not in page.content()
-    assert not any(t["thought"] == thought for t in page.evaluate(GET_JSON, "/api/thought-records")["records"])
+    # The server's session is locked too: the read answers 423, not the records.
+    assert page.evaluate(GET_JSON, "/api/thought-records")["locked"] is True
 
     # A wrong PIN is refused; the right one shows everything and sends the queued write.
     unlock(page, "111222")
@@ -267,6 +273,9 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     page.clock.fast_forward("00:20")
     expect(lock_screen(page)).to_be_visible()
     assert person["name"] not in page.content()
+    # The idle lock locked the server's session too.
+    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    assert page.evaluate(GET_JSON, "/api/people")["locked"] is True
 
     message = page.locator("[data-lock-message]")
     for attempt in (1, 2):
@@ -439,6 +448,17 @@ def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_ke
             const reopened = await lock.openLock(changed, "975310");
             out.afterChange = (await lock.unseal(sealed, "kv:a", reopened)).note;
             out.iterationsAfterChange = changed.iterations;
+            // The server proof: 32 bytes only the data key opens; the same for the
+            // lock (a new PIN keeps it), another for another lock, never the PIN.
+            const proof = await lock.serverProof(record, keys);
+            out.proofShape = /^[A-Za-z0-9_-]{43}$/.test(proof);
+            out.proofKept = (await lock.serverProof(changed, reopened)) === proof;
+            out.proofElsewhere = (await lock.serverProof((await lock.createLock("246813", { iterations: 1000 })).record, keys).catch((e) => e.name));
+            try { await lock.serverProof(record, null); out.proofLocked = "opened"; } catch (e) { out.proofLocked = e.name; }
+            // A lock made before there was a proof gets one, once.
+            const { wrappedServerProof, serverIv, ...older } = record;
+            const upgraded = await lock.withServerProof(older, keys);
+            out.upgraded = /^[A-Za-z0-9_-]{43}$/.test(await lock.serverProof(upgraded, keys)) && (await lock.withServerProof(upgraded, keys)) === upgraded;
             out.defaultIterations = lock.ITERATIONS;
             return out;
         }"""
@@ -451,6 +471,201 @@ def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_ke
         "withoutKeys": "LockedError",
         "oldPin": "WrongPin",
         "afterChange": "hello",
-        "iterationsAfterChange": 600000,
-        "defaultIterations": 600000,
+        "iterationsAfterChange": 2000000,
+        "proofShape": True,
+        "proofKept": True,
+        "proofElsewhere": "OperationError",
+        "proofLocked": "LockedError",
+        "upgraded": True,
+        "defaultIterations": 2000000,
     }
+
+
+#: Every page a signed-in person has (with {contact} for one of their people).
+SIGNED_IN_PAGES = [
+    "/people", "/people/new", "/people/groups", "/people/messages", "/people/review", "/people/nudge",
+    "/people/{contact}/edit", "/plan", "/plan/edit", "/plan/share", "/checkin", "/checkins", "/cards", "/chart",
+    "/summary", "/taper", "/taper/doses", "/taper/setup", "/reminders", "/circle", "/circle/supporting",
+    "/toolkit/thought-records", "/account/", "/account/export", "/account/export.json", "/account/export.csv",
+    "/account/password", "/account/delete",
+]
+
+SEED = """async ({ note, thought }) => {
+    const info = await (await fetch("/api/session")).json();
+    const headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": info.csrf_token };
+    const checkin = await fetch("/api/checkins", { method: "POST", headers, body: JSON.stringify({
+        client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC", overall: 2, anxiety: 8,
+        doses: "as_planned", red_flags: { suicidal_thoughts: true }, keep_suicidal_answer: true, note }) });
+    const record = await fetch("/api/thought-records", { method: "POST", headers, body: JSON.stringify({
+        client_id: crypto.randomUUID(), situation: "At the pharmacy", thought }) });
+    return [checkin.status, record.status];
+}"""
+
+READ_ALL = """async (paths) => {
+    const out = {};
+    for (const path of paths) {
+        const response = await fetch(path, { headers: { Accept: "application/json" } });
+        out[path] = { status: response.status, text: await response.text() };
+    }
+    return out;
+}"""
+
+
+def api_reads(page) -> list[str]:
+    """Every GET under /api/ that the OpenAPI document describes (the document
+    is held to the app's URL map by tests/integration/test_openapi.py)."""
+    spec = page.evaluate(GET_JSON, "/api/openapi.json")
+    paths = []
+    for path, operations in spec["paths"].items():
+        if "get" not in operations or "{" in path:
+            continue
+        if path == "/api/snapshot":
+            path += "?part=/api/people&part=/api/plan&part=/api/checkins&part=/api/thought-records&part=/api/cards"
+        paths.append(path)
+    return paths
+
+
+#: Reads that are the same for everyone, open while locked.
+OPEN_READS = {"/api/session", "/api/content", "/api/openapi.json", "/api/push/key"}
+
+
+def test_the_server_session_locks_with_the_device_with_or_without_javascript(shared_server, new_context, pwa, accounts, browser):
+    server = shared_server
+    context = new_context()
+    page = context.new_page()
+    email = unique_email("lock-server")
+    accounts.register(page, server.url, email)
+    accounts.expect_signed_in(page)
+    try:
+        pwa.wait_controlled(page, timeout=20_000)
+    except PlaywrightTimeout:
+        page.reload()
+        pwa.wait_controlled(page, timeout=40_000)
+    tag = secrets.token_hex(3)
+    person = {"name": f"Ottoline Varga {tag}", "relationship": "Friend", "phone": "+44 7700 900321", "text": True, "pin": True}
+    add_person(page, server.url, person)
+    write_plan(page, server.url)
+    note = f"Could not stop shaking at work {tag}"
+    thought = f"They all think I am weak {tag}"
+    assert page.evaluate(SEED, {"note": note, "thought": thought}) == [201, 201]
+    secret = {"name": person["name"], "plan": "Jo keeps my tablets", "note": note, "thought": thought, "email": email}
+    contact_id = page.evaluate(GET_JSON, "/api/people")["contacts"][0]["id"]
+    pages = [path.format(contact=contact_id) for path in SIGNED_IN_PAGES]
+    reads = api_reads(page)
+    assert {"/api/checkins", "/api/people", "/api/plan", "/api/thought-records", "/api/cards"} <= set(reads)
+
+    # Unlocked, the reads and pages hold the person's data (so its absence below means something).
+    unlocked = page.evaluate(READ_ALL, reads)
+    assert '"suicidal_thoughts":true' in unlocked["/api/checkins"]["text"].replace(" ", "")
+    everything = "".join(item["text"] for item in unlocked.values())
+    everything += "".join(context.request.get(server.url + path).text() for path in pages)
+    assert [label for label, value in secret.items() if value not in everything] == []
+
+    turn_on_lock(page, server.url)
+    page.goto(server.url + "/my/people")
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+    page.get_by_role("button", name="Lock Steady now").click()
+    expect(lock_screen(page)).to_be_visible()
+    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+
+    # Another device of the same account (another browser profile) stays usable.
+    other = new_context().new_page()
+    accounts.login(other, server.url, email)
+    accounts.expect_signed_in(other)
+    other.goto(server.url + "/people")
+    expect(other.get_by_role("heading", name=person["name"])).to_be_visible()
+    assert note in other.evaluate(READ_ALL, ["/api/checkins"])["/api/checkins"]["text"]
+
+    def assert_locked_everywhere(where: str) -> None:
+        # With JavaScript: every read from this page.
+        answers = page.evaluate(READ_ALL, reads)
+        for path, answer in answers.items():
+            assert [label for label, value in secret.items() if value in answer["text"]] == [], (where, path)
+            if path in OPEN_READS:
+                assert answer["status"] == 200, (where, path)
+            else:
+                assert answer["status"] == 423, (where, path, answer["status"])
+                assert "Steady is locked on this device" in answer["text"], (where, path)
+        # With JavaScript: every page shows the lock screen, and the server sent none of it.
+        for path in pages:
+            response = context.request.get(server.url + path)
+            assert response.status == 423, (where, path, response.status)
+            assert [label for label, value in secret.items() if value in response.text()] == [], (where, path)
+        for path in ("/people", "/plan", "/toolkit/thought-records", "/checkins", "/account/"):
+            page.goto(server.url + path)
+            expect(lock_screen(page)).to_be_visible()
+            assert [label for label, value in secret.items() if value in page.content()] == [], (where, path)
+        # Without JavaScript, with this device's cookies: the lock page, nothing of theirs.
+        nojs = new_context(java_script_enabled=False, service_workers="block")
+        nojs.add_cookies(context.cookies())
+        bare = nojs.new_page()
+        for path in pages:
+            bare.goto(server.url + path)
+            html = bare.content()
+            assert "Steady is locked" in html, (where, path)
+            assert [label for label, value in secret.items() if value in html] == [], (where, path)
+        bare.goto(server.url + "/people")
+        expect(bare.get_by_role("button", name="Sign out on this device")).to_be_visible()
+        nojs.close()
+
+    assert_locked_everywhere("after Lock Steady now")
+    # Still locked after a reload and a wrong PIN.
+    page.goto(server.url + "/plan")
+    expect(lock_screen(page)).to_be_visible()
+    unlock(page, "135792")
+    expect(page.locator("[data-lock-message]")).to_contain_text("That PIN is not right")
+    assert_locked_everywhere("after a wrong PIN")
+    # The other device never noticed.
+    other.goto(server.url + "/plan")
+    expect(other.get_by_text("Jo keeps my tablets")).to_be_visible()
+
+    # The PIN opens the device and its session: the page the server sent locked loads again with its data.
+    page.goto(server.url + "/plan")
+    expect(lock_screen(page)).to_be_visible()
+    assert "data-server-locked" in context.request.get(server.url + "/plan").text()
+    unlock(page, PIN)
+    expect(page.get_by_text("Jo keeps my tablets")).to_be_visible()
+    answers = page.evaluate(READ_ALL, reads)
+    assert all(answer["status"] == 200 for answer in answers.values()), {p: a["status"] for p, a in answers.items()}
+    assert note in answers["/api/checkins"]["text"]
+    nojs = new_context(java_script_enabled=False, service_workers="block")
+    nojs.add_cookies(context.cookies())
+    bare = nojs.new_page()
+    bare.goto(server.url + "/people")
+    expect(bare.get_by_role("heading", name=person["name"])).to_be_visible()
+    # A browser that closed keeps the sign-in cookie but not the unlocked one: locked.
+    closed = new_context(java_script_enabled=False, service_workers="block")
+    closed.add_cookies([cookie for cookie in context.cookies() if cookie["name"] != "steady_unlocked"])
+    assert len(closed.cookies()) == len(context.cookies()) - 1
+    reopened = closed.new_page()
+    reopened.goto(server.url + "/people")
+    assert "Steady is locked" in reopened.content() and person["name"] not in reopened.content()
+
+
+def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_server, new_context, pwa, accounts):
+    """The browser stopped the worker (or the device locked offline): the keys
+    are gone but the server was not told. The next page that loads tells it,
+    and from then on the server refuses, JavaScript or not."""
+    server = shared_server
+    context = new_context()
+    page = context.new_page()
+    signed_in_with_worker(server, page, pwa, accounts, "lock-reload")
+    person = {"name": f"Wren Halloway {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900999", "text": False, "pin": True}
+    add_person(page, server.url, person)
+    turn_on_lock(page, server.url)
+    assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
+    page.evaluate("async () => (await import('/static/js/device-store.js')).deviceLock.forgetKeys()")
+    assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
+    page.goto(server.url + "/people")
+    expect(lock_screen(page)).to_be_visible()
+    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    nojs = new_context(java_script_enabled=False, service_workers="block")
+    nojs.add_cookies(context.cookies())
+    bare = nojs.new_page()
+    for path in ("/people", "/my/people", "/account/export.json"):
+        bare.goto(server.url + path)
+        assert person["name"] not in bare.content(), path
+    bare.goto(server.url + "/people")
+    assert "Steady is locked" in bare.content()
+    unlock(page, PIN)
+    expect(page.get_by_role("heading", name=person["name"])).to_be_visible()

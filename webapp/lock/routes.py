@@ -1,20 +1,199 @@
-"""``/lock``: turn the app lock on or off, change its PIN and idle time.
+"""The app lock: ``/lock``, its settings page, and the session's side of it.
 
-The PIN, the keys and the lock's state never leave the device (see
-``static/js/app-lock.js``), so this is one page, the same for everyone and
+The PIN and the device's keys never leave the device (see
+``static/js/app-lock.js``): ``/lock`` is one page, the same for everyone and
 kept by the service worker; its fields have no ``name`` and its forms are
 only ever handled on the device, so a PIN cannot reach the server even if the
 script fails to run.
+
+What the server holds is the session's lock (``services/sessions.py``): the
+device registers the hash of an unlock proof — a random secret it keeps only
+under its PIN — and tells the server when it locks. While this session is
+locked, every page and API route that shows the person's data answers the
+lock page or a JSON 423 (``security.py``), with or without JavaScript, until
+the device sends the proof. The endpoints below take form fields (like every
+form here) with the CSRF token, and answer JSON.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import base64
+import re
+
+from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask_login import current_user, logout_user
+
+from webapp.extensions import db
+from webapp.logs import audit
+from webapp.services import sessions
 
 bp = Blueprint("lock", __name__, template_folder="templates")
+
+PROOF_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @bp.get("/lock")
 def settings():
     """The app lock on this device."""
     return render_template("lock/settings.html")
+
+
+def _error(status: int, message: str, **fields):
+    return make_response(jsonify(error=message, **fields), status)
+
+
+def _record():
+    """This request's session row, or None (signed out, or signed in just now)."""
+    if not current_user.is_authenticated:
+        return None
+    return getattr(current_user, "session_record", None)
+
+
+def unlocked_token() -> str | None:
+    return request.cookies.get(sessions.UNLOCKED_COOKIE)
+
+
+def state_of(record) -> str:
+    return sessions.lock_state(record, unlocked_token())
+
+
+def _proof() -> bytes | None:
+    """The unlock proof from the form: 32 bytes, base64url without padding."""
+    value = request.form.get("proof", "")
+    if not PROOF_PATTERN.fullmatch(value):
+        return None
+    return base64.urlsafe_b64decode(value + "=")
+
+
+def _set_cookie(response, token: str | None):
+    secure = request.is_secure or bool(current_app.config.get("STEADY_HTTPS"))
+    if token is None:
+        response.delete_cookie(sessions.UNLOCKED_COOKIE, path="/", secure=secure, httponly=True, samesite="Lax")
+    else:
+        # No Max-Age: a browser-session cookie, gone when the browser closes.
+        response.set_cookie(sessions.UNLOCKED_COOKIE, token, path="/", secure=secure, httponly=True, samesite="Lax")
+    return response
+
+
+def _signed_in():
+    record = _record()
+    if record is None:
+        return None, _error(401, "Please sign in first.")
+    return record, None
+
+
+@bp.get("/lock/state")
+def state():
+    """This session's lock: ``off``, ``locked`` or ``unlocked``."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    now = sessions.utcnow()
+    wait = 0
+    if record.lock_wait_until is not None and record.lock_wait_until > now:
+        wait = int((record.lock_wait_until - now).total_seconds()) + 1
+    response = jsonify(
+        state=state_of(record),
+        idle_minutes=record.lock_idle_minutes,
+        failures=record.lock_failures or 0,
+        wait_seconds=wait,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/lock/set-up")
+def set_up():
+    """Put the lock on this session (or renew its proof and idle time). Locked,
+    ``security.py`` answers 423 before this runs."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    proof = _proof()
+    if proof is None:
+        return _error(422, "proof must be 32 bytes in base64url without padding (43 characters).", field="proof")
+    raw_idle = request.form.get("idle_minutes", "")
+    idle = int(raw_idle) if raw_idle.isascii() and raw_idle.isdigit() and len(raw_idle) <= 3 else None
+    if idle not in sessions.LOCK_IDLE_CHOICES:
+        choices = ", ".join(str(n) for n in sessions.LOCK_IDLE_CHOICES)
+        return _error(422, f"idle_minutes must be one of {choices}.", field="idle_minutes")
+    token = sessions.set_up_lock(record, proof, idle)
+    db.session.commit()
+    audit("lock.set_up")
+    return _set_cookie(jsonify(state="unlocked"), token)
+
+
+@bp.post("/lock/lock")
+def lock_now():
+    """The device locked ("Lock Steady now", its idle time, or it found itself
+    locked): lock this session too."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    if record.lock_verifier is None:
+        return _error(409, "There is no app lock on this session to lock.")
+    sessions.lock(record)
+    db.session.commit()
+    audit("lock.locked")
+    return _set_cookie(jsonify(state="locked"), None)
+
+
+@bp.post("/lock/unlock")
+def unlock():
+    """The device proves its PIN was entered: the proof only the PIN opens."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    if record.lock_verifier is None:
+        return _error(409, "There is no app lock on this session.", state="off")
+    proof = _proof()
+    if proof is None:
+        # Malformed proofs are counted like wrong ones: anything else would let
+        # a guesser try for free.
+        proof = b""
+    result = sessions.try_unlock(db.session, record, proof)
+    db.session.commit()
+    if result.token:
+        audit("lock.unlocked")
+        return _set_cookie(jsonify(state="unlocked"), result.token)
+    if result.ended:
+        audit("lock.ended", failures=result.failures)
+        logout_user()
+        return _set_cookie(
+            _error(401, "Too many wrong tries: you are signed out on this device. Sign in again.", ended=True), None
+        )
+    if result.waiting:
+        response = _error(429, f"Too many wrong tries. Try again in {result.wait} seconds.", wait_seconds=result.wait, failures=result.failures)
+        response.headers["Retry-After"] = str(result.wait)
+        return response
+    audit("lock.wrong_proof", failures=result.failures)
+    left = sessions.MAX_LOCK_FAILURES - result.failures
+    return _error(
+        403,
+        f"That does not unlock Steady. After {left} more wrong tries this device is signed out.",
+        failures=result.failures,
+        wait_seconds=result.wait,
+    )
+
+
+@bp.post("/lock/seen")
+def seen():
+    """Someone is using Steady on this device (it stays unlocked)."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    if sessions.seen(record):
+        db.session.commit()
+    return jsonify(state=state_of(record))
+
+
+@bp.post("/lock/remove")
+def remove():
+    """The app lock is turned off on this device (needs it unlocked)."""
+    record, refused = _signed_in()
+    if refused:
+        return refused
+    sessions.remove_lock(record)
+    db.session.commit()
+    audit("lock.removed")
+    return _set_cookie(jsonify(state="off"), None)

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from webapp.services.field_crypto import FieldCipher, FieldContext
@@ -57,6 +57,7 @@ class User(UserMixin, Base):
     """
 
     session_token = None  # set when loaded through a session (not a column)
+    session_record = None  # its UserSession row, likewise
 
     def get_id(self) -> str | None:
         return self.session_token
@@ -88,6 +89,17 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # The app lock of the device this session belongs to (services/sessions.py).
+    # ``lock_verifier`` is the SHA-256 of the device's unlock proof (a secret
+    # that only the PIN opens on the device; never the PIN); none = no lock.
+    # ``lock_open_hash`` is the SHA-256 of the unlocked-cookie token while
+    # unlocked; none = locked.
+    lock_verifier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lock_idle_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lock_open_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lock_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lock_failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    lock_wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

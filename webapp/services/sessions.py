@@ -71,6 +71,7 @@ def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | Non
         db.commit()
     user = record.user
     user.session_token = token
+    user.session_record = record
     return user
 
 
@@ -85,3 +86,120 @@ def end_all_sessions(db: Session, user_id: int, *, keep_token: str | None = None
     if keep_token:
         query = query.where(UserSession.token_hash != hash_token(keep_token))
     return db.execute(query).rowcount or 0
+
+
+# --- the app lock, per session -------------------------------------------------------------
+#
+# A device with the app lock on registers an unlock proof with its session: a
+# random 256-bit secret that the device keeps only wrapped by its data key,
+# which only the PIN opens. The server stores the proof's SHA-256 (enough for
+# a uniformly random 256-bit secret) and never sees the PIN. While unlocked,
+# the session also needs the unlocked cookie (a browser-session cookie whose
+# token hash is kept here): a closed browser, "Lock Steady now", the idle
+# lock, or a stretch without any sign of use leaves the session locked until
+# the device sends the proof again.
+
+#: The device locks first (after its idle time); the server a little later,
+#: on its own, in case the device could not tell it (offline, closed).
+LOCK_SLACK = timedelta(minutes=2)
+LOCK_IDLE_CHOICES = (1, 5, 15, 60)
+MAX_LOCK_FAILURES = 10
+LOCK_SEEN_EVERY = timedelta(minutes=1)
+UNLOCKED_COOKIE = "steady_unlocked"
+
+
+def lock_wait_seconds(failures: int) -> int:
+    """Seconds before the next proof is looked at, after ``failures`` wrong
+    ones: the same steps as the device's own PIN waits."""
+    if failures < 3:
+        return 0
+    steps = (30, 60, 300, 900)
+    return steps[failures - 3] if failures - 3 < len(steps) else 3600
+
+
+def _proof_hash(proof: bytes) -> str:
+    return hashlib.sha256(b"steady-lock:server-proof\x00" + proof).hexdigest()
+
+
+def lock_state(record: UserSession, unlocked_token: str | None, now: datetime | None = None) -> str:
+    """``"off"`` (no lock on this session), ``"locked"`` or ``"unlocked"``."""
+    if record.lock_verifier is None:
+        return "off"
+    if record.lock_open_hash is None or not unlocked_token or len(unlocked_token) > 128:
+        return "locked"
+    if not secrets.compare_digest(record.lock_open_hash, hash_token(unlocked_token)):
+        return "locked"
+    now = now or utcnow()
+    idle = timedelta(minutes=record.lock_idle_minutes or LOCK_IDLE_CHOICES[-1])
+    if record.lock_seen_at is None or now - record.lock_seen_at > idle + LOCK_SLACK:
+        return "locked"
+    return "unlocked"
+
+
+def _open(record: UserSession, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    record.lock_open_hash = hash_token(token)
+    record.lock_seen_at = now
+    record.lock_failures = 0
+    record.lock_wait_until = None
+    return token
+
+
+def set_up_lock(record: UserSession, proof: bytes, idle_minutes: int, now: datetime | None = None) -> str:
+    """Put (or renew) the lock on this session, unlocked: returns the token for
+    the unlocked cookie. The caller checks the session is not locked."""
+    if idle_minutes not in LOCK_IDLE_CHOICES:
+        raise ValueError("idle_minutes")
+    record.lock_verifier = _proof_hash(proof)
+    record.lock_idle_minutes = idle_minutes
+    return _open(record, now or utcnow())
+
+
+def lock(record: UserSession) -> None:
+    record.lock_open_hash = None
+
+
+def remove_lock(record: UserSession) -> None:
+    record.lock_verifier = None
+    record.lock_idle_minutes = None
+    record.lock_open_hash = None
+    record.lock_seen_at = None
+    record.lock_failures = 0
+    record.lock_wait_until = None
+
+
+def seen(record: UserSession, now: datetime | None = None) -> bool:
+    """Note a sign of use on an unlocked session (now and then a write)."""
+    now = now or utcnow()
+    if record.lock_seen_at is None or now - record.lock_seen_at >= LOCK_SEEN_EVERY:
+        record.lock_seen_at = now
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class UnlockResult:
+    token: str | None = None  # the unlocked cookie's token, when right
+    wait: int = 0  # seconds still to wait before a proof is looked at
+    failures: int = 0
+    ended: bool = False  # too many wrong proofs: the session is gone
+    waiting: bool = False  # sent during a wait: not looked at, not counted
+
+
+def try_unlock(db: Session, record: UserSession, proof: bytes, now: datetime | None = None) -> UnlockResult:
+    """Check a proof, within the same limits as the device's PIN: from the
+    third wrong one a growing wait, at the tenth the session ends."""
+    now = now or utcnow()
+    if record.lock_wait_until is not None and now < record.lock_wait_until:
+        left = int((record.lock_wait_until - now).total_seconds() + 0.999)
+        return UnlockResult(wait=max(1, left), failures=record.lock_failures, waiting=True)
+    if record.lock_verifier is not None and secrets.compare_digest(record.lock_verifier, _proof_hash(proof)):
+        return UnlockResult(token=_open(record, now))
+    failures = (record.lock_failures or 0) + 1
+    if failures >= MAX_LOCK_FAILURES:
+        db.delete(record)
+        return UnlockResult(failures=failures, ended=True)
+    record.lock_failures = failures
+    wait = lock_wait_seconds(failures)
+    record.lock_wait_until = now + timedelta(seconds=wait) if wait else None
+    return UnlockResult(failures=failures, wait=wait)

@@ -141,7 +141,7 @@ async function flushOnce() {
     if (response.ok) {
       await outboxStore.remove(entry.id);
       sent += 1;
-    } else if (response.status >= 500 || [401, 408, 429].includes(response.status)) {
+    } else if (response.status >= 500 || [401, 408, 423, 429].includes(response.status)) {
       await outboxStore.put({ ...entry, attempts: entry.attempts + 1 });
       break;
     } else {

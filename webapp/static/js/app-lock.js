@@ -15,9 +15,15 @@
 // - The settings page (/lock) turns it on and off, changes the PIN and the
 //   idle time. A different person signing in here ends the lock (their data
 //   was never under it).
+// - The server session is locked with the device: locking here tells the
+//   server (POST /lock/lock); unlocking sends the server proof that only the
+//   PIN opens (lock-crypto.js), never the PIN. Until then every page and API
+//   route with the person's data answers the lock page or a 423, JavaScript
+//   or not; the server also locks on its own after the idle time (and a
+//   little more) without a sign of use, and when the browser closes.
 // Not built: unlocking with the device's own screen lock (WebAuthn).
 import { askWorker, deviceLock, outboxStore, tellWorker } from "./device-store.js";
-import { WrongPin, changePin, createLock, openLock } from "./lock-crypto.js";
+import { WrongPin, changePin, createLock, openLock, serverProof, withServerProof } from "./lock-crypto.js";
 import { currentUser, pageUser } from "./account-sync.js";
 
 export const IDLE_CHOICES = [1, 5, 15, 60];
@@ -28,6 +34,7 @@ const SIGN_OUT_PENDING = "steady.lock-sign-out";
 const CHECK_EVERY_MS = 5000;
 const KEEP_WORKER_MS = 20000;
 const ACTIVITY_EVERY_MS = 5000;
+const SERVER_SEEN_EVERY_MS = 60000;
 
 /** Seconds to wait before the next try, after `failures` wrong PINs. */
 export function waitAfter(failures) {
@@ -98,6 +105,109 @@ async function signOutHere() {
   }
 }
 
+// --- the server's side of the lock --------------------------------------------------------------
+
+async function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta?.content) return meta.content;
+  const info = await sessionInfo();
+  return info.csrf_token || null;
+}
+
+/** POST to one of the lock's endpoints; { status, body }, or null offline / signed out. */
+async function tellServer(path, fields = {}) {
+  try {
+    const token = await csrfToken();
+    if (!token) return null;
+    const response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json", "X-CSRFToken": token },
+      body: new URLSearchParams({ ...fields, csrf_token: token }),
+    });
+    return { status: response.status, body: await response.json().catch(() => ({})) };
+  } catch (error) {
+    return null;
+  }
+}
+
+async function serverState() {
+  try {
+    const response = await fetch("/lock/state", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+/** Unlocked here: make sure this device's session is unlocked too, with this
+ * lock's proof and idle time. True when the server's session is open. */
+async function proveToServer(record, keys) {
+  if (!record || !keys) return false;
+  let lock = record;
+  if (!lock.wrappedServerProof) {
+    lock = await withServerProof(lock, keys);
+    const latest = (await deviceLock.record()) || record;
+    await deviceLock.saveRecord({ ...latest, serverIv: lock.serverIv, wrappedServerProof: lock.wrappedServerProof });
+  }
+  const proof = await serverProof(lock, keys);
+  const server = await serverState();
+  if (!server) return false;
+  let open = server.state === "unlocked";
+  if (server.state === "locked") {
+    const answer = await tellServer("/lock/unlock", { proof });
+    if (answer?.status === 401 && answer.body?.ended) {
+      await removeCopyAndSignOut();
+      showSignedOut();
+      return false;
+    }
+    open = answer?.status === 200;
+    // Refused (a wait, or the session holds another lock's proof — turned off
+    // and on again while offline): this session stays locked; the lock page
+    // offers signing out.
+    if (!open) return false;
+  }
+  if (server.state === "off" || (open && server.idle_minutes !== (lock.idleMinutes || DEFAULT_IDLE))) {
+    const answer = await tellServer("/lock/set-up", { proof, idle_minutes: String(lock.idleMinutes || DEFAULT_IDLE) });
+    open = answer?.status === 200;
+  }
+  return open;
+}
+
+/** Locked here: the server's session locks too (best effort; the server also
+ * locks on its own after the idle time). */
+function lockServer() {
+  return tellServer("/lock/lock");
+}
+
+// Whether this page came from the server as the lock page (it is covered by
+// the lock screen later, so this is read once, at the start).
+let cameLocked = false;
+const RELOADED = "steady.lock-reloaded";
+
+/** This page came locked and the server is open now: load it again, to show
+ * what it holds (at most once in a few seconds, whatever happens). */
+function reloadOpened() {
+  const last = Number(sessionStorage.getItem(RELOADED) || 0);
+  if (Date.now() - last < 5000) return false;
+  sessionStorage.setItem(RELOADED, String(Date.now()));
+  window.location.reload();
+  return true;
+}
+
+/** Bring the server in line with this device, whichever way it differs. */
+async function syncServer(record) {
+  if (!navigator.onLine || !pageUser()) return;
+  if ((await deviceLock.status()) === "unlocked") {
+    const open = await proveToServer(record, await deviceLock.current());
+    if (open && cameLocked) reloadOpened();
+  } else {
+    const server = await serverState();
+    if (server?.state === "unlocked") await lockServer();
+  }
+}
+
 async function removeCopyAndSignOut() {
   await deviceLock.wipe();
   channel?.postMessage({ type: "wiped" });
@@ -119,7 +229,9 @@ function stopTimers() {
 export async function lockNow() {
   deviceLock.forgetKeys();
   channel?.postMessage({ type: "locked" });
+  const told = lockServer();
   await showLocked();
+  await told;
 }
 
 async function showLocked() {
@@ -147,6 +259,7 @@ async function showUnlocked(record) {
 
 /** After the right PIN (here or in another tab): show everything again, then sync. */
 async function afterUnlock(record) {
+  if (cameLocked && reloadOpened()) return;
   await showUnlocked(record);
   await deviceLock.tidy().catch(() => {});
   document.dispatchEvent(new CustomEvent("steady:unlocked"));
@@ -177,8 +290,11 @@ export async function tryPin(pin) {
   const latest = (await deviceLock.record()) || record;
   await deviceLock.saveRecord({ ...latest, failures: 0, waitUntil: 0 });
   await deviceLock.hold(keys, latest.idleMinutes);
+  // The server's session opens with the proof only the PIN opened (offline:
+  // the next page that loads online does it).
+  await proveToServer(latest, keys).catch(() => false);
   channel?.postMessage({ type: "unlocked" });
-  return { ok: true, record: latest };
+  return { ok: true, record: (await deviceLock.record()) || latest };
 }
 
 function pinField(id, label, hint) {
@@ -374,6 +490,7 @@ function showSignedOut() {
 
 let lastActivity = Date.now();
 let lastTold = 0;
+let lastToldServer = Date.now();
 
 function noteActivity() {
   if (state !== "unlocked") return;
@@ -381,6 +498,11 @@ function noteActivity() {
   if (lastActivity - lastTold >= ACTIVITY_EVERY_MS) {
     lastTold = lastActivity;
     tellWorker({ type: "lock:activity", at: lastActivity });
+  }
+  // The server locks on its own after the idle time without a sign of use.
+  if (lastActivity - lastToldServer >= SERVER_SEEN_EVERY_MS) {
+    lastToldServer = lastActivity;
+    tellServer("/lock/seen");
   }
 }
 
@@ -526,6 +648,7 @@ function enableSettings(root) {
     turnOn.reset();
     button.disabled = false;
     const saved = await deviceLock.record();
+    await proveToServer(saved, await deviceLock.current()).catch(() => false);
     await showUnlocked(saved);
     say(root, `The app lock is on. Steady locks after ${minutesLabel(idleMinutes)} without use, and when you tap Lock.`);
     await rerender();
@@ -545,6 +668,7 @@ function enableSettings(root) {
     // The worker's copy of the idle time changes with a fresh hold.
     const held = await deviceLock.current();
     if (held) await deviceLock.hold(held, minutes);
+    await proveToServer(saved, await deviceLock.current()).catch(() => false);
     channel?.postMessage({ type: "changed" });
     watchIdle(saved);
     say(root, `Saved. Steady now locks after ${minutesLabel(minutes)} without use.`);
@@ -585,6 +709,7 @@ function enableSettings(root) {
     }
     clearProblems(off);
     await deviceLock.turnOff();
+    await tellServer("/lock/remove");
     channel?.postMessage({ type: "changed" });
     stopTimers();
     state = "off";
@@ -622,9 +747,11 @@ async function start() {
   localStorage.setItem("steady.app-lock", "on");
   if ((await deviceLock.status()) === "unlocked") await showUnlocked(record);
   else await showLocked();
+  await syncServer(record).catch(() => {});
 }
 
 export function enableAppLock() {
+  cameLocked = Boolean(document.querySelector("[data-server-locked]"));
   listenForActivity();
   // A write queued while locked (an exercise used, a thought record): say it waits.
   document.addEventListener("steady:queued", () => {

@@ -10,11 +10,20 @@
 //   Such a record can be opened again only after unlocking.
 // - Every sealed record carries associated data naming where it is stored, so
 //   a record copied to another key or outbox entry does not open there.
+// - An unlock proof for the server: 32 random bytes, stored only encrypted by
+//   the data key. The server keeps a hash of it with this device's session
+//   and stays locked until the device sends it, so only the PIN (through the
+//   data key) can open the session, and the PIN itself never travels.
+//
+// ITERATIONS: 2,000,000 (was 600,000; a lock keeps the count it was made with,
+// and a new PIN takes the new count). Measured in this project's Chromium on
+// a loaded 2-core machine: 0.34-0.46 s per unlock (600,000: 0.09-0.14 s).
 
-export const ITERATIONS = 600000;
+export const ITERATIONS = 2000000;
 const WRAP_DATA_KEY = "steady-lock:data-key";
 const WRAP_PRIVATE_KEY = "steady-lock:private-key";
 const LOCKED_WRITE_INFO = "steady-lock:sealed-while-locked";
+const SERVER_PROOF = "steady-lock:server-proof";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -105,7 +114,41 @@ export async function createLock(pin, { iterations = ITERATIONS } = {}) {
     }),
     publicKey: new Uint8Array(await subtle().exportKey("raw", pair.publicKey)),
   };
-  return { record, keys: await openLock(record, pin) };
+  const sealedProof = await sealServerProof({ dataKey });
+  return { record: { ...record, ...sealedProof }, keys: await openLock(record, pin) };
+}
+
+async function sealServerProof(keys) {
+  const serverIv = random(12);
+  const wrappedServerProof = await subtle().encrypt(
+    { name: "AES-GCM", iv: serverIv, additionalData: encoder.encode(SERVER_PROOF) },
+    keys.dataKey,
+    random(32)
+  );
+  return { serverIv, wrappedServerProof };
+}
+
+/** The lock with a server proof (a lock made before there was one gets it
+ * at its next unlock). */
+export async function withServerProof(record, keys) {
+  if (record.wrappedServerProof) return record;
+  return { ...record, ...(await sealServerProof(keys)) };
+}
+
+/** The proof that unlocks this device's session on the server (base64url),
+ * which only the data key — so only the PIN — opens. */
+export async function serverProof(record, keys) {
+  if (!keys || !record?.wrappedServerProof) throw new LockedError();
+  const raw = new Uint8Array(
+    await subtle().decrypt(
+      { name: "AES-GCM", iv: record.serverIv, additionalData: encoder.encode(SERVER_PROOF) },
+      keys.dataKey,
+      record.wrappedServerProof
+    )
+  );
+  let text = "";
+  for (const byte of raw) text += String.fromCharCode(byte);
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 /** The keys the lock holds, if `pin` is right; else WrongPin. */
