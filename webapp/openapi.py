@@ -23,6 +23,29 @@ UUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": ["string", "null"]}
 SCORE = {"type": "integer", "minimum": 0, "maximum": 10}
+#: The red-flag questions (checkins/checks.py RED_FLAGS). Any "yes" shows the
+#: urgent-help panel; none is ever shared with a support circle. A "yes" to
+#: suicidal_thoughts is stored only with keep_suicidal_answer.
+RED_FLAG_NAMES = ("seizure", "hallucinations", "confusion", "suicidal_thoughts", "oversedation")
+RED_FLAG_DESCRIPTIONS = {
+    "seizure": "Had a seizure (a fit)",
+    "hallucinations": "Seeing or hearing things other people do not",
+    "confusion": "So confused they do not know where they are or what is happening, or someone says they seem confused",
+    "suicidal_thoughts": "Thoughts of suicide or of harming themselves",
+    "oversedation": "Took more than planned, or with alcohol, opioids or other sedatives, and now very drowsy, hard to wake or breathing slowly",
+}
+RED_FLAGS_INPUT = {
+    "type": "object",
+    "properties": {name: {"type": "boolean", "description": RED_FLAG_DESCRIPTIONS[name]} for name in RED_FLAG_NAMES},
+    "additionalProperties": False,
+    "description": "Answers to the red-flag questions; a missing answer is no.",
+}
+RED_FLAGS_OUTPUT = {
+    "type": "object",
+    "properties": {name: {"type": "boolean", "description": RED_FLAG_DESCRIPTIONS[name]} for name in RED_FLAG_NAMES},
+    "required": list(RED_FLAG_NAMES),
+    "additionalProperties": False,
+}
 
 
 def ref(name: str) -> dict:
@@ -91,7 +114,7 @@ SCHEMAS = {
             "other_symptoms": {"type": "array", "items": obj({"label": TEXT, "severity": {"type": "integer"}}, ["label", "severity"])},
             "doses": TEXT,
             "self_care": {"type": "object", "additionalProperties": {"type": "boolean"}},
-            "red_flags": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "red_flags": RED_FLAGS_INPUT,
             "keep_suicidal_answer": {"type": "boolean"},
             "note": TEXT,
         },
@@ -107,7 +130,7 @@ SCHEMAS = {
             "other_symptoms": {"type": "array", "items": obj({"label": TEXT, "severity": {"type": "integer"}}, ["label", "severity"])},
             "doses": TEXT,
             "self_care": {"type": "object", "additionalProperties": {"type": "boolean"}},
-            "red_flags": {"type": "object", "additionalProperties": {"type": "boolean"}},
+            "red_flags": RED_FLAGS_OUTPUT,
             "note": TEXT,
         },
         ["id", "client_id", "checked_at", "local_date", "time_zone", "overall", "anxiety", "sleep_hours", "sleep_quality",
@@ -207,7 +230,7 @@ CHECKIN_EXAMPLE = {
     "client_id": EXAMPLE_UUID, "checked_at": "2026-11-28T20:15:00+00:00", "time_zone": "Europe/London",
     "overall": 6, "anxiety": 4, "sleep_hours": 6.5, "sleep_quality": 2, "symptoms": {"panic": 1},
     "other_symptoms": [{"label": "Jaw ache", "severity": 1}], "doses": "as_planned",
-    "self_care": {"moved": True}, "red_flags": {}, "note": "A calmer evening.",
+    "self_care": {"moved": True}, "red_flags": {"oversedation": False}, "note": "A calmer evening.",
 }
 
 PATHS: dict = {

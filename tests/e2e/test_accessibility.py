@@ -113,3 +113,24 @@ def test_banners(shared_server, new_context, axe):
     expect(page.locator("#update-banner")).to_be_visible()
     expect(page.locator("#offline-banner")).to_be_visible()
     check_both_schemes(page, axe, "banners")
+
+
+def test_help_now_with_a_guessed_country_and_the_over_sedation_panel(shared_server, new_context, axe, signed_in_state):
+    """Help now as a person in Berlin sees it, and the check-in with the
+    over-sedation help open: no serious or critical violation, light and dark."""
+    context = new_context(service_workers="block", timezone_id="Europe/Berlin", locale="en-US")
+    page = context.new_page()
+    page.goto(shared_server.url + "/help")
+    settle(page, "Help now")
+    expect(page.locator('.help-country[data-country="DE"]')).to_be_visible()
+    check_both_schemes(page, axe, "/help (Germany guessed)")
+
+    context = new_context(service_workers="block", storage_state=signed_in_state, timezone_id="America/Toronto")
+    page = context.new_page()
+    page.goto(shared_server.url + "/checkin")
+    settle(page, "Check in")
+    page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("Yes", exact=True).check()
+    panel = page.locator("[data-urgent-help]")
+    expect(panel.locator('[data-urgent-for="oversedation"]')).to_be_visible()
+    expect(panel.locator('.urgent-country[data-country="CA"]')).to_be_visible()
+    check_both_schemes(page, axe, "/checkin with over-sedation help")

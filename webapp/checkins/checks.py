@@ -30,9 +30,51 @@ SELF_CARE = {"moved": "I moved my body", "ate": "I ate", "outside": "I got outsi
 RED_FLAGS = {
     "seizure": "Have you had a seizure (a fit)?",
     "hallucinations": "Are you seeing or hearing things that other people do not?",
-    "confusion": "Are you so confused that you do not know where you are or what is happening?",
+    "confusion": "Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?",
     "suicidal_thoughts": "Are you having thoughts of suicide or of harming yourself?",
+    "oversedation": (
+        "Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
+        "and now feel very drowsy, are hard to wake or are breathing slowly?"
+    ),
 }
+#: What the urgent-help panel says about a red flag, and the page that says it
+#: (checked 2026-11-30; docs/SAFETY.md: every medical fact cites its source).
+SOURCES = {
+    "fda-2020": {
+        "name": "FDA, Boxed Warning updated for all benzodiazepines (September 2020)",
+        "url": "https://www.fda.gov/drugs/fda-drug-safety-podcasts/fda-requiring-boxed-warning-updated-improve-safe-use-benzodiazepine-drug-class",
+        "checked": "2026-11-30",
+        # "Stopping them abruptly or reducing the dosage too quickly can result in
+        # withdrawal reactions, including seizures, which can be life-threatening."
+        # "Abuse and misuse can result in overdose or death, especially when
+        # benzodiazepines are combined with other medicines, such as opioid pain
+        # relievers, alcohol, or illicit drugs."
+    },
+    "fda-2016": {
+        "name": "FDA Drug Safety Communication: opioids with benzodiazepines (August 2016)",
+        "url": "https://www.fda.gov/drugs/drug-safety-and-availability/fda-drug-safety-communication-fda-warns-about-serious-risks-and-death-when-combining-opioid-pain-or",
+        "checked": "2026-11-30",
+        # "Patients taking opioids with benzodiazepines, other CNS depressant
+        # medicines, or alcohol, and caregivers of these patients, should seek
+        # medical attention immediately if they or someone they are caring for
+        # experiences symptoms of unusual dizziness or lightheadedness, extreme
+        # sleepiness, slowed or difficult breathing, or unresponsiveness."
+    },
+}
+#: Which sources back the panel's words for each red flag (suicidal thoughts:
+#: the panel makes no medical claim, it points to the emergency number and a
+#: crisis line).
+RED_FLAG_SOURCES = {
+    "seizure": ("fda-2020",),
+    "hallucinations": ("fda-2020",),
+    "confusion": ("fda-2020",),
+    "suicidal_thoughts": (),
+    "oversedation": ("fda-2016", "fda-2020"),
+}
+#: Red flags added after check-ins were first stored: a check-in saved before
+#: one existed has no answer for it, so a "no" is left out of the replay hash
+#: (a check-in waiting on a phone from before is still recognised as itself).
+LATER_RED_FLAGS = ("oversedation",)
 SLEEP_QUALITY = {0: "Very poor", 1: "Poor", 2: "OK", 3: "Good", 4: "Very good"}
 SEVERITY = {0: "None", 1: "Mild", 2: "Moderate", 3: "Severe"}
 NOTE_MAX = 5000
@@ -224,7 +266,8 @@ def body_hash(clean: dict, key: bytes) -> str:
     """A keyed hash of what is stored, so a replay (same id, same check-in)
     can be told from a different check-in that reused the id, without keeping
     a readable copy. Only stored values go in: an unkept answer is not in it."""
-    canonical = json.dumps(clean, sort_keys=True, default=_plain, separators=(",", ":"))
+    hashed = {k: v for k, v in clean.items() if not (k in LATER_RED_FLAGS and v is False)}
+    canonical = json.dumps(hashed, sort_keys=True, default=_plain, separators=(",", ":"))
     return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 

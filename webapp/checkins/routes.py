@@ -39,6 +39,7 @@ from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
     SELF_CARE,
+    SOURCES,
     SEVERITY,
     SLEEP_QUALITY,
     CheckInProblems,
@@ -58,6 +59,7 @@ SNAPSHOT_LIMIT = 100
 STORED = (
     "checked_at", "time_zone", "local_date", "overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms",
     "doses", "moved", "ate", "outside", "connected", "seizure", "hallucinations", "confusion", "suicidal_thoughts",
+    "oversedation",
 )
 
 
@@ -70,6 +72,7 @@ def _choices():
         "DOSES": DOSES,
         "SELF_CARE": SELF_CARE,
         "RED_FLAGS": RED_FLAGS,
+        "URGENT_SOURCES": SOURCES,
         "SEVERITY": SEVERITY,
         "SLEEP_QUALITY": SLEEP_QUALITY,
         "crisis_countries": list(library.countries.values()),
@@ -234,7 +237,7 @@ def new():
                 problems = refused.problems
             else:
                 if _red_flag(body):
-                    return render_template("checkins/urgent.html")
+                    return render_template("checkins/urgent.html", flags=body["red_flags"])
                 flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
                 return redirect(url_for("checkins.index"))
     return render_template(
@@ -295,7 +298,7 @@ def edit(checkin_id: int):
                 _apply(checkin, clean)
                 db.session.commit()
                 if _red_flag(body):
-                    return render_template("checkins/urgent.html")
+                    return render_template("checkins/urgent.html", flags=body["red_flags"])
                 flash("Check-in updated.", "success")
                 return redirect(url_for("checkins.index"))
     values = _form_values(None if request.method == "POST" else checkin)

@@ -22,9 +22,13 @@ def index():
 
 @bp.get("/help")
 def help_now():
-    """Help now: the emergency number and crisis lines for the person's country,
-    the international directory, and a quick grounding exercise. The page holds
-    every country; the device shows the one chosen (``?country=`` without JS)."""
+    """Help now: the person's own people first (filled in on the device), the
+    emergency number and crisis lines for their country, the international
+    directory, and a quick grounding exercise. The page holds every country;
+    the device shows the one chosen or guessed from its time zone and language
+    (``?country=`` without JS)."""
+    from webapp.checkins.checks import SOURCES
+
     content = current_app.extensions["steady.content"]
     selected = request.args.get("country", "")
     return render_template(
@@ -32,6 +36,7 @@ def help_now():
         countries=content.countries.values(),
         directory=content.directory,
         selected=selected if selected in content.countries else "",
+        sources=SOURCES,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +32,9 @@ class CheckIn(Base):
 
     ``suicidal_thoughts`` is only ever true when the person chose to keep that
     answer in their history (SAFETY.md); otherwise it is stored as false.
+    ``oversedation`` (took more than planned, or with alcohol, opioids or
+    other sedatives, and now very drowsy) is stored like the other red flags;
+    red flags are never shared with a support circle.
     """
 
     __tablename__ = "check_ins"
@@ -57,6 +61,7 @@ class CheckIn(Base):
     hallucinations: Mapped[bool] = mapped_column(Boolean, default=False)
     confusion: Mapped[bool] = mapped_column(Boolean, default=False)
     suicidal_thoughts: Mapped[bool] = mapped_column(Boolean, default=False)
+    oversedation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     other_symptoms_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     note_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

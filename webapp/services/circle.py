@@ -89,8 +89,8 @@ def invite_state(invite: CircleInvite, now: datetime) -> str:
 #: * green ("doing OK"):          overall >= 7 and anxiety <= 4
 #: * amber ("a harder day"):      anything between
 #:
-#: Red-flag answers (seizure, hallucinations, confusion, thoughts of suicide)
-#: are deliberately NOT inputs. If a red flag turned the light red, a red light
+#: Red-flag answers (seizure, hallucinations, confusion, thoughts of suicide,
+#: over-sedation) are deliberately NOT inputs. If a red flag turned the light red, a red light
 #: with good scores would tell a supporter that one was answered — and because
 #: a "yes" to the suicide question is only kept when the person chooses, the
 #: light would even change with that private choice. So the light is a

@@ -8,6 +8,7 @@
 // urgent-help panel at once, offline too. Built with textContent only.
 import { outboxStore } from "./device-store.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+import { updateUrgentPanel } from "./help-now.js";
 
 const API = "/api/checkins";
 const OFFLINE_COPY = "/my/checkin";
@@ -67,6 +68,7 @@ export function bodyFrom(form) {
       hallucinations: yes("hallucinations"),
       confusion: yes("confusion"),
       suicidal_thoughts: yes("suicidal_thoughts"),
+      oversedation: yes("oversedation"),
     },
     keep_suicidal_answer: ticked("keep_suicidal_answer"),
     note: value("note").trim(),
@@ -86,14 +88,6 @@ function problemsIn(body) {
   return problems;
 }
 
-function guessCountry(available) {
-  for (const language of navigator.languages || [navigator.language]) {
-    const region = (language.split("-")[1] || "").toUpperCase();
-    if (available.has(region)) return region;
-  }
-  return "";
-}
-
 /** The urgent-help panel: shown while any red-flag answer is yes, with the
  * emergency number for the country this device chose on Help now. */
 function updateUrgentHelp(form) {
@@ -104,13 +98,7 @@ function updateUrgentHelp(form) {
   const flagged = Object.values(body.red_flags).some(Boolean);
   const keep = form.querySelector("[data-keep-answer]");
   if (keep) keep.hidden = !body.red_flags.suicidal_thoughts;
-  const countries = [...panel.querySelectorAll(".urgent-country")];
-  const available = new Set(countries.map((node) => node.dataset.country).filter(Boolean));
-  const stored = localStorage.getItem("steady.country");
-  const chosen = stored !== null ? stored : guessCountry(available);
-  countries.forEach((node) => {
-    node.hidden = node.dataset.country !== (available.has(chosen) ? chosen : "");
-  });
+  updateUrgentPanel(panel, body.red_flags);
   const wasHidden = panel.hidden;
   panel.hidden = !flagged;
   if (flagged && wasHidden) panel.scrollIntoView({ block: "nearest" });

@@ -1,17 +1,87 @@
-// Help now: show the emergency number and crisis lines for the person's
-// country. The country is guessed once from the browser's language region
-// (en-GB → GB) and can always be changed; the choice stays on this device.
+// Help now, and the country part of the urgent-help panel. The page holds
+// every listed country, each with the time zones that belong to it
+// (data-time-zones, from content/crisis_lines.toml). The country shown is the
+// one chosen on this device; with no choice yet it is guessed from the
+// device's time zone first (a phone set to English (US) in Berlin is in
+// Germany), then from its languages (en-GB → GB). It can always be changed,
+// and the choice stays on this device. Works offline: nothing here asks the
+// network.
 const KEY = "steady.country";
 
-function guessCountry(available) {
-  for (const language of navigator.languages || [navigator.language]) {
-    const region = (language.split("-")[1] || "").toUpperCase();
-    if (available.has(region)) return region;
+/** The device's IANA time zone, or "" when the browser will not say. */
+function deviceZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+/** {code: Set(zones)} from the country sections in a page. */
+function zonesByCountry(nodes) {
+  const zones = new Map();
+  nodes.forEach((node) => {
+    const code = node.dataset.country;
+    if (code) zones.set(code, new Set((node.dataset.timeZones || "").split(/\s+/).filter(Boolean)));
+  });
+  return zones;
+}
+
+/** The listed country for this device's time zone, else its language region, else "". */
+export function guessCountry(zones, zone = deviceZone(), languages = navigator.languages || [navigator.language]) {
+  for (const [code, names] of zones) {
+    if (zone && names.has(zone)) return code;
+  }
+  for (const language of languages || []) {
+    const region = (String(language || "").split("-")[1] || "").toUpperCase();
+    if (zones.has(region)) return region;
   }
   return "";
 }
 
+/** The country to show among these sections: the one chosen on this device
+ * (also "" for "Another country"), or the guess. */
+export function chosenCountry(nodes) {
+  const zones = zonesByCountry(nodes);
+  let stored = null;
+  try {
+    stored = localStorage.getItem(KEY);
+  } catch {
+    stored = null;
+  }
+  if (stored !== null && (stored === "" || zones.has(stored))) return stored;
+  return guessCountry(zones);
+}
+
+function remember(code) {
+  try {
+    localStorage.setItem(KEY, code);
+  } catch {
+    /* storage refused (private mode): the choice lasts for this page only */
+  }
+}
+
+/** Show one country's part of the urgent-help panel, and the parts for the
+ * red flags answered yes (e.g. over-sedation: call the emergency number
+ * first). With no flag answered the parts stay as they were, so the help
+ * shown after saving does not change while the form is cleared. */
+export function updateUrgentPanel(panel, flags = {}) {
+  const countries = [...panel.querySelectorAll(".urgent-country")];
+  const chosen = chosenCountry(countries);
+  countries.forEach((node) => {
+    node.hidden = node.dataset.country !== chosen;
+  });
+  if (!Object.values(flags).some(Boolean)) return;
+  panel.querySelectorAll("[data-urgent-for]").forEach((part) => {
+    part.hidden = !part.dataset.urgentFor.split(/\s+/).some((name) => flags[name]);
+  });
+}
+
 export function enableHelpNow() {
+  // The panel shown by the server after a plain form post: its country too.
+  document.querySelectorAll("[data-urgent-help]:not([hidden])").forEach((panel) => {
+    if (!panel.closest("form")) updateUrgentPanel(panel);
+  });
   const sections = [...document.querySelectorAll(".help-country")];
   const select = document.getElementById("country");
   if (!sections.length || !select) return;
@@ -24,17 +94,15 @@ export function enableHelpNow() {
     select.value = chosen;
   };
   const fromPage = new URLSearchParams(window.location.search).get("country");
-  const stored = localStorage.getItem(KEY);
-  const initial = fromPage !== null ? fromPage : stored !== null ? stored : guessCountry(available);
-  if (fromPage !== null) localStorage.setItem(KEY, fromPage);
-  show(initial);
+  if (fromPage !== null) remember(available.has(fromPage) ? fromPage : "");
+  show(fromPage !== null ? fromPage : chosenCountry(sections));
   select.addEventListener("change", () => {
-    localStorage.setItem(KEY, select.value);
+    remember(select.value);
     show(select.value);
   });
   select.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    localStorage.setItem(KEY, select.value);
+    remember(select.value);
     show(select.value);
   });
   select.form.querySelector(".country-submit").hidden = true;

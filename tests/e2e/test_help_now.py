@@ -1,0 +1,134 @@
+"""Help now and the urgent-help panel in a real Chromium with the real server.
+
+1. The country is guessed from the device's time zone before its language
+   (English (US) in Berlin is Germany; Toronto is Canada), falls back to the
+   language, and a choice made on the device wins and is remembered.
+2. With the network cut and the server stopped, the over-sedation red flag
+   shows the urgent-help panel at once: call the emergency number first, with
+   the emergency number, call and text lines of the country chosen, and the
+   person's own people.
+3. The person's pinned people come first on Help now, online and offline.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from test_checkins import signed_in_with_shell
+from test_people import add_person
+from test_toolkit_accounts import go_offline, wait_kv
+
+
+def open_help(new_context, server, **device):
+    context = new_context(service_workers="block", **device)
+    page = context.new_page()
+    page.goto(server.url + "/help")
+    page.wait_for_load_state("load")
+    return page
+
+
+def shown_country(page) -> str:
+    expect(page.locator(".help-country:not([hidden])")).to_have_count(1)
+    return page.locator(".help-country:not([hidden])").get_attribute("data-country")
+
+
+def test_the_time_zone_picks_the_country_before_the_language(shared_server, new_context):
+    page = open_help(new_context, shared_server, timezone_id="Europe/Berlin", locale="en-US")
+    assert page.evaluate("() => Intl.DateTimeFormat().resolvedOptions().timeZone") == "Europe/Berlin"
+    assert page.evaluate("() => navigator.language") == "en-US"
+    assert shown_country(page) == "DE"
+    expect(page.get_by_label("Your country")).to_have_value("DE")
+    section = page.locator('.help-country[data-country="DE"]')
+    expect(section.get_by_role("link", name="Call 112")).to_have_attribute("href", "tel:112")
+    expect(section.get_by_role("link", name="Call 0800 111 0 111")).to_have_attribute("href", "tel:08001110111")
+
+    page = open_help(new_context, shared_server, timezone_id="America/Toronto", locale="en-US")
+    assert shown_country(page) == "CA"
+    section = page.locator('.help-country[data-country="CA"]')
+    expect(section.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    expect(section.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+    expect(section.get_by_role("link", name="Text 988")).to_have_attribute("href", "sms:988")
+    expect(section).to_contain_text("English and French")
+
+
+def test_the_language_is_used_where_the_time_zone_is_not_listed(shared_server, new_context):
+    page = open_help(new_context, shared_server, timezone_id="Asia/Tokyo", locale="en-GB")
+    assert shown_country(page) == "GB"
+    page = open_help(new_context, shared_server, timezone_id="Asia/Tokyo", locale="ja-JP")
+    assert shown_country(page) == ""
+    expect(page.locator('.help-country[data-country=""]').get_by_role("link", name="Call 112")).to_be_visible()
+
+
+def test_a_country_chosen_on_the_device_wins_over_the_guess_and_is_remembered(shared_server, new_context):
+    page = open_help(new_context, shared_server, timezone_id="Europe/Berlin", locale="de-DE")
+    assert shown_country(page) == "DE"
+    page.get_by_label("Your country").select_option(label="France")
+    assert shown_country(page) == "FR"
+    page.reload()
+    assert shown_country(page) == "FR"
+    # "Another country" is a choice too: it stays.
+    page.get_by_label("Your country").select_option(label="Another country")
+    page.reload()
+    assert shown_country(page) == ""
+
+
+def test_offline_the_over_sedation_flag_shows_help_for_the_chosen_country_and_your_people_first(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    add_person(page, server.url, {"name": "Jo Lane", "relationship": "Friend", "phone": "+64 21 555 0123", "text": True, "pin": True})
+    add_person(page, server.url, {"name": "Ari Moss", "relationship": "Friend", "phone": "+64 21 555 0456", "text": False, "pin": False})
+    page.goto(server.url + "/help")
+    user = page.locator("meta[name=steady-user]").get_attribute("content")
+    wait_kv(page, f"user:{user}:snapshot", "(s) => s && s.people && s.people.contacts.length === 2")
+
+    def people_first():
+        people = page.locator(".my-people-help")
+        expect(people).to_be_visible()
+        expect(people.get_by_role("link", name="Call Jo Lane")).to_have_attribute("href", "tel:+64215550123")
+        expect(people.get_by_role("link", name="Text Jo Lane")).to_be_visible()
+        expect(people.get_by_role("link", name="Call Ari Moss")).to_have_count(0)  # pinned people only
+        first = page.evaluate(
+            """() => [...document.querySelectorAll('main h2')].find((h) => h.offsetParent !== null).textContent"""
+        )
+        assert first == "Your people"
+        above = page.evaluate(
+            """() => document.querySelector('.my-people-help').getBoundingClientRect().top
+                   < document.querySelector('.help-country:not([hidden])').getBoundingClientRect().top"""
+        )
+        assert above
+
+    page.reload()
+    people_first()
+    page.get_by_label("Your country").select_option(label="New Zealand")
+
+    go_offline(context, server)
+    page.goto(server.url + "/help")
+    people_first()
+    assert shown_country(page) == "NZ"
+
+    page.goto(server.url + "/my/checkin")
+    panel = page.locator("[data-urgent-help]")
+    expect(panel).to_be_hidden()
+    page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("Yes", exact=True).check()
+    expect(panel).to_be_visible()
+    first_words = panel.locator('[data-urgent-for="oversedation"]')
+    expect(first_words).to_be_visible()
+    expect(first_words).to_contain_text("Call the emergency number now")
+    expect(first_words).to_contain_text("before a crisis line")
+    country = panel.locator(".urgent-country:not([hidden])")
+    expect(country).to_have_count(1)
+    expect(country).to_have_attribute("data-country", "NZ")
+    expect(country.get_by_role("link", name="Call 111")).to_have_attribute("href", "tel:111")
+    expect(country.get_by_role("link", name="Call 1737, Need to talk? on 1737")).to_have_attribute("href", "tel:1737")
+    expect(country.get_by_role("link", name="Text 1737, Need to talk? on 1737")).to_have_attribute("href", "sms:1737")
+    # The emergency call comes before any crisis line in the panel.
+    assert page.evaluate(
+        """() => { const links = [...document.querySelectorAll('[data-urgent-help] .urgent-country:not([hidden]) a')];
+                  return links[0].getAttribute('href') === 'tel:111'; }"""
+    )
+    expect(panel.get_by_role("link", name="Call Jo Lane")).to_have_attribute("href", "tel:+64215550123")
+    # Another red flag alone does not bring the over-sedation words.
+    page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("No", exact=True).check()
+    expect(panel).to_be_hidden()
+    page.locator('fieldset[data-red-flag="seizure"]').get_by_label("Yes", exact=True).check()
+    expect(panel).to_be_visible()
+    expect(first_words).to_be_hidden()
+    expect(panel.get_by_role("link", name="Call 111")).to_be_visible()
