@@ -3,7 +3,7 @@ alcohol, opioids or other sedatives, and now very drowsy, hard to wake or
 breathing slowly)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 03:00:00.000000
 
 Check-ins stored before this revision get "no": the question was not asked.
