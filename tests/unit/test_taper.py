@@ -1,5 +1,5 @@
 """Taper arithmetic: percent of the starting dose, days on a step and since a
-cut, several doses a day, holds, updoses, units; SAFETY.md's notes exactly at
+cut, several doses a day, holds, updoses, units; docs/SAFETY.md's notes exactly at
 their thresholds; and no output that is a recommended dose."""
 
 from __future__ import annotations

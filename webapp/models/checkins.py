@@ -30,7 +30,7 @@ class CheckIn(Base):
     check-in that reused the id.
 
     ``suicidal_thoughts`` is only ever true when the person chose to keep that
-    answer in their history (SAFETY.md); otherwise it is stored as false.
+    answer in their history (docs/SAFETY.md); otherwise it is stored as false.
     """
 
     __tablename__ = "check_ins"

@@ -499,7 +499,8 @@ def load_symptoms(path: Path) -> Symptoms:
             if not isinstance(citation, dict):
                 check.fail(f"symptom {item_id!r}: each 'cited' entry is {{ source = ..., says = ... }}")
             check.only_keys(citation, {"source", "says"}, f"in symptom {item_id} cited")
-            if citation.get("source") not in sources:
+            cited_source = citation.get("source")
+            if not isinstance(cited_source, str) or cited_source not in sources:
                 check.fail(f"symptom {item_id!r} cites unknown source {citation.get('source')!r}")
             citations.append(Citation(
                 source=citation["source"],
