@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp.services.content import CATEGORIES, CONTENT_DIR, FEELINGS, ContentError, load_exercise, load_library
+from webapp.services import content as content_module
+from webapp.services.content import CATEGORIES, CONTENT_DIR, FEELINGS, ContentError, load_exercise, load_library, load_symptoms
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 EXERCISE_FILES = sorted((CONTENT_DIR / "exercises").glob("*.toml"))
@@ -144,10 +145,6 @@ def test_the_app_refuses_to_start_on_hostile_content(content, tmp_path):
 # --------------------------------------------------------------------------
 # docs/SAFETY.md: breathing is paced slowly, everywhere
 # --------------------------------------------------------------------------
-
-from webapp.services import content as content_module  # noqa: E402
-from webapp.services.content import load_symptoms  # noqa: E402
-
 
 def test_every_breathing_exercise_is_within_the_bounds():
     library = load_library()
