@@ -394,3 +394,20 @@ def test_a_source_no_symptom_cites_is_refused(content):
     path.write_text(path.read_text() + '\n[[source]]\nid = "spare"\nname = "Spare"\nurl = "https://example.org/"\nchecked = "2026-11-30"\n')
     with pytest.raises(ContentError, match="symptoms.toml: source\\(s\\) spare cited by no symptom"):
         load_symptoms(path)
+
+
+def test_the_clinician_summary_names_a_retired_symptom_readably():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from webapp.services import summary
+
+    checkin = SimpleNamespace(
+        local_date=date(2026, 11, 2), overall=5, anxiety=5, symptoms={"cravings": 2, "headache": 1},
+        checked_at=None, note=None, doses="as_planned",
+    )
+    built = summary.build(
+        start=date(2026, 11, 1), end=date(2026, 11, 7), steps=[], doses=[], checkins=[checkin], unit="mg", title="t",
+    )
+    labels = {row.label for row in built.symptoms}
+    assert labels == {"Cravings (no longer on the list)", "Headache"}

@@ -13,6 +13,7 @@ import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -522,6 +523,13 @@ def load_symptoms(path: Path) -> Symptoms:
     if unused:
         check.fail(f"source(s) {', '.join(sorted(unused))} cited by no symptom")
     return Symptoms(checklist=tuple(checklist), retired=tuple(retired), sources=sources)
+
+
+@lru_cache(maxsize=1)
+def retired_symptom_labels() -> dict[str, str]:
+    """Labels of symptoms no longer on the checklist, for stored check-ins
+    that still hold them (the app checked the file at start-up)."""
+    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml").retired}
 
 
 def load_library(folder: Path = CONTENT_DIR) -> Library:
