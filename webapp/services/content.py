@@ -13,8 +13,8 @@ import json
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
