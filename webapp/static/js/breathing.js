@@ -30,16 +30,16 @@ export function patternProblems(pattern) {
   }
   const { inhale, holdIn, exhale, holdOut } = pattern;
   if (!problems.inhale && inhale < LIMITS.minIn)
-    problems.inhale = `Breathe in for at least ${LIMITS.minIn} seconds. Faster breathing can bring on dizziness, tingling and a racing heart.`;
+    problems.inhale = `Breathe in for at least ${LIMITS.minIn} seconds.`;
   else if (!problems.inhale && inhale > LIMITS.maxPhase) problems.inhale = `Breathe in for at most ${LIMITS.maxPhase} seconds.`;
   if (!problems.exhale && exhale < LIMITS.minOut)
-    problems.exhale = `Breathe out for at least ${LIMITS.minOut} seconds. Faster breathing can bring on dizziness, tingling and a racing heart.`;
+    problems.exhale = `Breathe out for at least ${LIMITS.minOut} seconds.`;
   else if (!problems.exhale && exhale > LIMITS.maxPhase) problems.exhale = `Breathe out for at most ${LIMITS.maxPhase} seconds.`;
   else if (!problems.exhale && !problems.inhale && exhale < inhale)
-    problems.exhale = `Make the out-breath at least as long as the in-breath (${inhale} seconds or more).`;
+    problems.exhale = `Breathe out at least as long as in: ${inhale} seconds or more.`;
   for (const [key, value] of [["holdIn", holdIn], ["holdOut", holdOut]]) {
     if (!problems[key] && (value < 0 || value > LIMITS.maxHold))
-      problems[key] = `Hold for 0 to ${LIMITS.maxHold} seconds (0 means no hold).`;
+      problems[key] = `Hold for ${LIMITS.maxHold} seconds or less (0 for no hold).`;
   }
   return problems;
 }
