@@ -309,14 +309,119 @@ def test_breathe_page_pattern_choice_changes_the_pacer(shared_server, new_contex
     expect(pacer.locator(".pacer-phase")).to_contain_text("Stopped")
 
     page.get_by_role("radio", name="My own pace").check()
-    page.get_by_label("In (seconds)").fill("2")
-    page.get_by_label("Out (seconds)").fill("3")
-    page.get_by_label("Out (seconds)").dispatch_event("change")
-    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 2, breathe out for 3")
+    page.get_by_label("In (seconds)", exact=True).fill("3")
+    page.get_by_label("Out (seconds)", exact=True).fill("5")
+    page.get_by_label("Out (seconds)", exact=True).dispatch_event("change")
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 3, breathe out for 5")
     pacer.get_by_role("button", name="Start again").click()
-    page.clock.run_for(2000)
+    page.clock.run_for(3000)
     expect(pacer.locator(".pacer-phase")).to_have_text("Breathe out")
     assert page.js_errors == []
+
+
+def test_own_pace_refuses_over_breathing_beside_the_field_and_keeps_what_was_typed(shared_server, new_context):
+    page = open_page(quiet_context(new_context), shared_server.url + "/toolkit/breathe", clock=True)
+    pacer = page.locator(".pacer")
+    start = pacer.get_by_role("button", name="Start")
+    page.get_by_role("radio", name="My own pace").check()
+    inhale = page.get_by_label("In (seconds)", exact=True)
+    exhale = page.get_by_label("Out (seconds)", exact=True)
+    hold_in = page.get_by_label("Hold after in (seconds)", exact=True)
+    blocked = page.locator(".free-pattern-blocked")
+
+    # 1 s in, 1 s out: 30 breaths a minute. Refused, said beside each field, typed text untouched.
+    inhale.fill("1")
+    exhale.fill("1")
+    expect(page.locator("#breath-inhale-error")).to_be_visible()
+    expect(page.locator("#breath-inhale-error")).to_contain_text("at least 3 seconds")
+    expect(page.locator("#breath-exhale-error")).to_contain_text("at least 4 seconds")
+    expect(inhale).to_have_value("1")
+    expect(exhale).to_have_value("1")
+    expect(inhale).to_have_attribute("aria-invalid", "true")
+    expect(start).to_be_disabled()
+    expect(blocked).to_be_visible()
+    # The pacer still describes its last safe pattern, not the refused one.
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 4, breathe out for 6")
+    assert page.evaluate("() => document.querySelector('.pacer').dataset.inhale") == "4"
+
+    # A long in-breath with a shorter out-breath is refused on the out-breath.
+    inhale.fill("8")
+    exhale.fill("5")
+    expect(page.locator("#breath-inhale-error")).to_be_hidden()
+    expect(page.locator("#breath-exhale-error")).to_contain_text("Breathe out at least as long as in: 8 seconds or more")
+    expect(start).to_be_disabled()
+
+    # A 20 s hold, a negative hold, a fraction and an empty field are refused too.
+    exhale.fill("8")
+    for typed in ("20", "5", "-1", "2.5", "", "1e0", "99999999999999999999"):
+        hold_in.fill(typed)
+        expect(page.locator("#breath-hold_in-error")).to_be_visible()
+        expect(hold_in).to_have_value(typed)
+        expect(start).to_be_disabled()
+
+    # Within bounds (3 in, hold 4, 4 out): accepted, errors gone, and it runs.
+    inhale.fill("3")
+    exhale.fill("4")
+    hold_in.fill("4")
+    expect(page.locator(".free-pattern .error-message:visible")).to_have_count(0)
+    expect(blocked).to_be_hidden()
+    expect(start).to_be_enabled()
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Breathe in for 3, hold for 4, breathe out for 4")
+    start.click()
+    page.clock.run_for(3000)
+    expect(pacer.locator(".pacer-phase")).to_have_text("Hold")
+    page.clock.run_for(4000)
+    expect(pacer.locator(".pacer-phase")).to_have_text("Breathe out")
+    assert page.js_errors == []
+
+
+def test_the_pacer_never_runs_a_pattern_faster_than_the_bounds_even_if_the_page_says_so(shared_server, new_context):
+    page = open_page(quiet_context(new_context), shared_server.url + exercise_url("paced-breathing"), clock=True)
+    pacer = page.locator(".pacer")
+    page.evaluate("() => { const p = document.querySelector('.pacer'); p.dataset.inhale = '1'; p.dataset.exhale = '1'; }")
+    pacer.get_by_role("button", name="Start").click()
+    expect(pacer.locator(".pacer-phase")).to_contain_text("too fast to pace safely")
+    page.clock.run_for(3000)
+    expect(pacer.locator(".pacer-phase")).to_contain_text("too fast to pace safely")
+    expect(pacer.locator(".pacer-round")).to_have_text("")
+    assert page.js_errors == []
+
+
+def test_box_breathing_skip_the_holds_really_skips_them(shared_server, new_context, library):
+    b = library.exercises["box-breathing"].breathing
+    assert b.hold_in and b.hold_out
+    page = open_page(quiet_context(new_context), shared_server.url + exercise_url("box-breathing"), clock=True)
+    pacer = page.locator(".pacer")
+    phase = pacer.locator(".pacer-phase")
+    skip = pacer.get_by_role("checkbox", name=re.compile("^Skip the holds"))
+    expect(skip).to_be_visible()
+    # The step that tells people to skip the holds points at this very control.
+    steps = " ".join(s.text for s in library.exercises["box-breathing"].steps)
+    assert "Skip the holds" in steps
+
+    pacer.get_by_role("button", name="Start").click()
+    page.clock.run_for(b.inhale * 1000)
+    expect(phase).to_have_text("Hold")
+    # Ticked during a hold: the hold ends at once.
+    skip.check()
+    expect(phase).to_have_text("Breathe out")
+    expect(pacer.locator(".pacer-plain")).to_contain_text("Holds skipped")
+    page.clock.run_for(b.exhale * 1000)
+    expect(phase).to_have_text("Breathe in")  # no hold after the out-breath either
+    expect(pacer.locator(".pacer-round")).to_have_text(f"Round 2 of {b.rounds}")
+    # Every remaining round runs in and out only, to the end.
+    seen = set()
+    for _ in range((b.rounds - 1) * (b.inhale + b.exhale) - 1):
+        page.clock.run_for(1000)
+        seen.add(phase.text_content())
+    assert "Hold" not in seen
+    page.clock.run_for(1000)
+    expect(phase).to_contain_text("Well done")
+    assert page.js_errors == []
+
+    # Paced breathing has no holds, so it offers no skip.
+    page.goto(shared_server.url + exercise_url("paced-breathing"))
+    expect(page.locator(".pacer").get_by_role("checkbox", name=re.compile("^Skip the holds"))).to_be_hidden()
 
 
 # --------------------------------------------------------------------------
@@ -465,6 +570,15 @@ def test_toolkit_screens_have_no_serious_axe_violations(shared_server, new_conte
     for path in ["/toolkit", "/toolkit/feel", f"/toolkit/feel/{first_feeling}", "/toolkit/breathe", "/help"]:
         visit(guest, path)
         check(guest, path)
+    # The own-pace refusal, beside its fields.
+    visit(guest, "/toolkit/breathe")
+    guest.get_by_role("radio", name="My own pace").check()
+    guest.get_by_label("In (seconds)", exact=True).fill("1")
+    expect(guest.locator("#breath-inhale-error")).to_be_visible()
+    check(guest, "/toolkit/breathe (own pace refused)")
+    # Box breathing offers "Skip the holds".
+    visit(guest, exercise_url("box-breathing"))
+    expect(guest.locator(".pacer-skip")).to_be_visible()
     # The pacer while it runs, and the player's end screen.
     visit(guest, "/toolkit/breathe")
     guest.get_by_role("button", name="Start").click()

@@ -1,5 +1,5 @@
 """Taper tracking through the real pages and the outbox's API: the one-time
-disclaimer, setting up, steps with SAFETY.md's notes (never a block), the
+disclaimer, setting up, steps with docs/SAFETY.md's notes (never a block), the
 dose log idempotent on the device-made id, bad input as 4xx with nothing
 stored, encryption at rest, export, and dose reminders that follow the plan."""
 

@@ -172,7 +172,7 @@ def test_points_land_at_the_right_coordinates_for_known_data():
     [load] = plotted(root, "chart-load")
     load_runs = subpaths(load.get("d"))
     assert [len(r) for r in load_runs] == [2, 1]
-    assert load_runs[0][0][1] == pytest.approx(y_of(root, 100 * 6 / 45 / 10), abs=0.1)
+    assert load_runs[0][0][1] == pytest.approx(y_of(root, 100 * 6 / (3 * len(symptoms())) / 10), abs=0.1)
     assert load_runs[1][0] == (176.2, 230)  # no symptoms: on the zero line
 
 
@@ -282,7 +282,7 @@ def test_waiting_check_ins_are_hollow_points_with_a_legend_entry():
     assert float(circle.get("cx")) == pytest.approx(x_of(root, date(2026, 3, 9)), abs=0.05)
     assert float(circle.get("cy")) == pytest.approx(y_of(root, 6))
     [square] = group.iter(f"{SVG}rect")
-    assert float(square.get("y")) + 4 == pytest.approx(y_of(root, 100 * 3 / 45 / 10), abs=0.1)
+    assert float(square.get("y")) + 4 == pytest.approx(y_of(root, 100 * 3 / (3 * len(symptoms())) / 10), abs=0.1)
     [mood] = plotted(root, "chart-mood")
     assert len(sum(subpaths(mood.get("d")), [])) == 3  # not joined into the synced line
     assert "Waiting to sync" in [t.text for t in root.iter(f"{SVG}text")]

@@ -28,8 +28,9 @@ def body(**changes):
 
 def test_symptom_list_has_the_issues_symptoms_with_ids_and_labels():
     ids = [s.id for s in symptoms()]
-    assert len(ids) == len(set(ids)) == 15
-    assert {"anxiety", "panic", "insomnia", "tremor", "palpitations", "tinnitus", "cravings", "low_mood"} <= set(ids)
+    assert len(ids) == len(set(ids)) == 23
+    assert {"anxiety", "panic", "insomnia", "tremor", "palpitations", "tinnitus", "low_mood", "muscle"} <= set(ids)
+    assert "cravings" not in ids  # retired: not a withdrawal symptom (docs/SAFETY.md)
     assert all(s.label for s in symptoms())
 
 

@@ -1,5 +1,5 @@
 """Taper arithmetic: percent of the starting dose, days on a step and since a
-cut, several doses a day, holds, updoses, units; SAFETY.md's notes exactly at
+cut, several doses a day, holds, updoses, units; docs/SAFETY.md's notes exactly at
 their thresholds; and no output that is a recommended dose."""
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def test_units_are_kept_and_never_converted():
         (20, 18, 13, {"quick_step"}),  # a day short of 14
         (20, 10, 7, {"big_cut", "quick_step"}),
         (20, 20, 3, set()),  # a hold is never "fast"
-        (20, 25, 3, {"quick_step"}),  # an updose soon after is a change of plan to talk through too
+        (20, 25, 3, set()),  # nor is an updose, however soon
+        (20, 200, 1, set()),  # nor a large one the next day
     ],
 )
 def test_guardrail_notes_appear_exactly_at_the_safety_thresholds(before, after, gap, expected):
@@ -140,6 +141,53 @@ def test_guardrail_notes_appear_exactly_at_the_safety_thresholds(before, after, 
     for note in notes:
         assert "prescriber" in note.text and "still save" in note.text
         assert note.source.name.startswith("Joint Clinical Practice Guideline")
+
+
+@pytest.mark.parametrize(
+    "doses",
+    [
+        # A cut, then back up to the dose before it two days later.
+        ((0, 20), (14, 15), (16, 20)),
+        # Back up to the starting dose after two cuts.
+        ((0, 20), (14, 15), (28, 10), (29, 20)),
+        # A hold entered a day after a cut (same dose, a new entry).
+        ((0, 20), (14, 15), (15, 15)),
+        # Back up, then held there the next day.
+        ((0, 20), (14, 10), (15, 20), (16, 20)),
+    ],
+)
+def test_holding_an_updose_or_a_return_to_an_earlier_dose_never_gets_a_note(doses):
+    views = taper.describe(plan(*doses))
+    for view in views:
+        if view.kind in ("hold", "updose"):
+            assert view.notes == (), (view.kind, view.notes)
+
+
+def test_the_fourteen_days_count_from_when_the_dose_began_not_from_a_hold_entry():
+    # 20 from day 0, the same 20 entered again on day 20, a cut on day 25: 25 days at 20, no timing note.
+    views = taper.describe(plan((0, 20), (20, 20), (25, 18)))
+    assert views[2].kind == "cut" and views[2].notes == ()
+    # A cut 5 days after an updose is 5 days after the dose last changed: noted.
+    views = taper.describe(plan((0, 20), (30, 25), (35, 24)))
+    assert [n.kind for n in views[2].notes] == ["quick_step"]
+    assert "5 days after your dose last changed" in views[2].notes[0].text
+
+
+@pytest.mark.parametrize("gap, soon", [(28, False), (14, False), (13, True), (1, True)])
+def test_the_final_step_to_zero_has_its_own_gentle_sourced_wording(gap, soon):
+    views = taper.describe(plan((0, 20), (28, 1), (28 + gap, 0)))
+    final = views[-1]
+    assert final.kind == "end"
+    assert [n.kind for n in final.notes] == ["final_step"]  # never "big_cut" / "100%"
+    text = final.notes[0].text
+    assert "100" not in text and "cuts" not in text
+    assert "last step" in text and "prescriber" in text and "still save" in text
+    assert "close to the end" in text
+    assert ("after your last change" in text) is soon
+    source = final.notes[0].source
+    assert "Patient Guide" in source.name and source.url.startswith("https://") and "checked 2026-" in source.detail
+    # A plan that starts at zero, or an updose from zero, is not a final step.
+    assert taper.describe(plan((0, 0), (3, 5)))[1].notes == ()
 
 
 def test_rough_check_ins_after_a_cut_bring_the_holding_note_after_three_in_a_row():
@@ -171,11 +219,17 @@ def test_no_output_is_ever_a_dose_the_person_did_not_enter(pairs, day):
     result = taper.progress(steps, [], JAN + timedelta(days=day))
     assert result.current_daily is None or result.current_daily in entered
     assert result.next_step is None or result.next_step.daily_dose in entered
-    for view in taper.describe(steps):
+    views = taper.describe(steps)
+    for index, view in enumerate(views):
+        # Days since the dose before this step began (a run of holds counts as one dose).
+        began = index - 1
+        while began > 0 and views[began - 1].step.daily_dose == views[index - 1].step.daily_dose:
+            began -= 1
+        since_dose = (view.step.starts_on - views[began].step.starts_on).days if index else None
         for note in view.notes:
             numbers = set(re.findall(r"\d+(?:\.\d+)?", note.text))
             # Only the percent of the cut, the gap in days and the guideline's own figures.
-            allowed = {str(view.days_after_previous), "2025", "25", "2", "4", "14"}
+            allowed = {str(since_dose), "2025", "25", "2", "4", "14"}
             if view.change_percent is not None:
                 allowed.add(str(abs(view.change_percent)))
             assert numbers <= allowed, note.text

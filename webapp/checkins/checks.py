@@ -120,7 +120,7 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     """The check-in in ``data`` (a JSON object), cleaned, or ``CheckInProblems``.
 
     The result holds exactly the stored fields. A "yes" to the suicide
-    question is kept only with ``keep_suicidal_answer`` true (SAFETY.md).
+    question is kept only with ``keep_suicidal_answer`` true (docs/SAFETY.md).
     """
     now = now or datetime.now(timezone.utc)
     if not isinstance(data, dict):

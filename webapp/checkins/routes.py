@@ -68,7 +68,9 @@ def _choices():
     library = current_app.extensions["steady.content"]
     return {
         "SYMPTOMS": symptoms(),
-        "SYMPTOM_LABELS": symptom_labels(),
+        # Retired ids (cravings) keep a readable label on check-ins that hold them.
+        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels()} if library.symptoms else symptom_labels(),
+        "SYMPTOM_SOURCES": list(library.symptoms.sources.values()) if library.symptoms else [],
         "DOSES": DOSES,
         "SELF_CARE": SELF_CARE,
         "RED_FLAGS": RED_FLAGS,

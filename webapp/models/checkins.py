@@ -31,7 +31,7 @@ class CheckIn(Base):
     check-in that reused the id.
 
     ``suicidal_thoughts`` is only ever true when the person chose to keep that
-    answer in their history (SAFETY.md); otherwise it is stored as false.
+    answer in their history (docs/SAFETY.md); otherwise it is stored as false.
     ``oversedation`` (took more than planned, or with alcohol, opioids or
     other sedatives, and now very drowsy) is stored like the other red flags;
     red flags are never shared with a support circle.

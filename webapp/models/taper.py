@@ -1,5 +1,5 @@
 """Taper tracking: the plan a person and their prescriber agreed, as dated
-steps, and the doses they log. Steady records; it never advises (SAFETY.md).
+steps, and the doses they log. Steady records; it never advises (docs/SAFETY.md).
 
 Amounts are kept as exact decimals in the plan's unit, never converted. The
 medication's name and any notes are the person's own words, encrypted at rest;

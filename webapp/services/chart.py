@@ -9,7 +9,7 @@ summary and the benchmark all draw the same chart from the same data:
    worst day" for mood and "no symptoms" for symptom load, and both would lie.
 2. ``dose_series`` turns the prescriber's plan (dated steps) into a step line
    and the dates of the cuts. Holds and updoses are drawn but not marked:
-   Steady records the plan, it does not judge it (SAFETY.md).
+   Steady records the plan, it does not judge it (docs/SAFETY.md).
 3. ``render_svg`` draws a small, self-contained, accessible SVG: no script, no
    external font, no inline style (the CSP forbids it). Colours come from CSS
    classes in ``app.css`` so the dark theme and print work; the attributes on

@@ -14,6 +14,7 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,17 @@ ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{1,18}$")
 MARKUP = re.compile(r"[<>]|javascript:|&#", re.IGNORECASE)
 MAX_TEXT = 600
+
+#: Breathing bounds (docs/SAFETY.md): never faster than about 8 breaths a
+#: minute. At least 3 s in and 4 s out, the out-breath at least as long as the
+#: in-breath, holds of at most 4 s. Over-breathing brings dizziness, tingling
+#: and palpitations. breathe.html and breathing.js use the same numbers.
+BREATH_MIN_IN = 3
+BREATH_MIN_OUT = 4
+BREATH_MAX_HOLD = 4
+BREATH_MAX_PHASE = 20
+SYMPTOM_ID = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class ContentError(ValueError):
@@ -132,12 +144,58 @@ class Directory:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Where a symptom is named: a source, and the words it uses."""
+
+    source: str
+    says: str
+
+
+@dataclass(frozen=True)
+class SymptomSource:
+    id: str
+    name: str
+    url: str
+    checked: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SymptomItem:
+    id: str
+    label: str
+    cited: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class RetiredSymptom:
+    """A symptom no longer on the checklist; its id and label stay readable
+    for check-ins that already hold it."""
+
+    id: str
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Symptoms:
+    checklist: tuple[SymptomItem, ...]
+    retired: tuple[RetiredSymptom, ...]
+    sources: dict[str, SymptomSource]
+
+    def labels(self) -> dict[str, str]:
+        """Every id ever used, checklist and retired, to its label."""
+        return {**{s.id: s.label for s in self.retired}, **{s.id: s.label for s in self.checklist}}
+
+
+@dataclass(frozen=True)
 class Library:
     exercises: dict[str, Exercise]
     feelings: dict[str, Feeling]
     countries: dict[str, Country]
     directory: Directory
     version: str = field(default="")
+    symptoms: Symptoms | None = None
 
     def by_category(self) -> list[tuple[str, str, list[Exercise]]]:
         groups = []
@@ -267,13 +325,7 @@ def load_exercise(path: Path) -> Exercise:
         if not isinstance(pattern, dict):
             check.fail("a breathing exercise needs a [breathing] pattern")
         check.only_keys(pattern, {"inhale", "hold_in", "exhale", "hold_out", "rounds"}, "in [breathing]")
-        breathing = Breathing(
-            inhale=check.integer(pattern, "inhale", 1, 20, where="breathing "),
-            hold_in=check.integer(pattern, "hold_in", 0, 20, where="breathing "),
-            exhale=check.integer(pattern, "exhale", 1, 20, where="breathing "),
-            hold_out=check.integer(pattern, "hold_out", 0, 20, where="breathing "),
-            rounds=check.integer(pattern, "rounds", 1, 60, where="breathing "),
-        )
+        breathing = check_breathing(check, pattern)
     elif "breathing" in data:
         check.fail("only kind = \"breathing\" exercises have a [breathing] pattern")
     return Exercise(
@@ -292,6 +344,20 @@ def load_exercise(path: Path) -> Exercise:
         steps=tuple(parsed_steps),
         breathing=breathing,
     )
+
+
+def check_breathing(check: _Checker, pattern: dict) -> Breathing:
+    """A breathing pattern within docs/SAFETY.md's bounds, or the file is refused."""
+    breathing = Breathing(
+        inhale=check.integer(pattern, "inhale", BREATH_MIN_IN, BREATH_MAX_PHASE, where="breathing "),
+        hold_in=check.integer(pattern, "hold_in", 0, BREATH_MAX_HOLD, where="breathing "),
+        exhale=check.integer(pattern, "exhale", BREATH_MIN_OUT, BREATH_MAX_PHASE, where="breathing "),
+        hold_out=check.integer(pattern, "hold_out", 0, BREATH_MAX_HOLD, where="breathing "),
+        rounds=check.integer(pattern, "rounds", 1, 60, where="breathing "),
+    )
+    if breathing.exhale < breathing.inhale:
+        check.fail("'breathing exhale' must be at least as long as 'breathing inhale' (a longer out-breath is calmer)")
+    return breathing
 
 
 def load_feelings(path: Path, exercises: dict[str, Exercise]) -> dict[str, Feeling]:
@@ -431,6 +497,98 @@ def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
     return directory, dict(sorted(countries.items(), key=lambda item: item[1].name))
 
 
+def _checked_date(check: _Checker, data: dict, where: str) -> str:
+    checked = check.text(data, "checked", where=where, limit=10)
+    if not DATE.match(checked):
+        check.fail(f"'{where}checked' must be a date like 2026-11-30")
+    try:
+        date.fromisoformat(checked)
+    except ValueError:
+        check.fail(f"'{where}checked' is not a real date")
+    return checked
+
+
+def load_symptoms(path: Path) -> Symptoms:
+    """The check-in's symptom checklist. Every symptom cites at least one
+    source that names it (with the words it uses), and every source has an
+    https address and the date it was checked (docs/SAFETY.md)."""
+    check = _Checker(path)
+    data = _read(path)
+    check.only_keys(data, {"source", "symptom", "retired_symptom"})
+    sources: dict[str, SymptomSource] = {}
+    for number, entry in enumerate(data.get("source") or [], start=1):
+        if not isinstance(entry, dict):
+            check.fail(f"source {number} must be a table")
+        check.only_keys(entry, {"id", "name", "url", "checked", "detail"}, f"in source {number}")
+        source_id = check.text(entry, "id", where=f"source {number} ", limit=40)
+        if not ID.match(source_id) or source_id in sources:
+            check.fail(f"source id {source_id!r} must be lowercase words joined by hyphens, once")
+        where = f"source {source_id} "
+        sources[source_id] = SymptomSource(
+            id=source_id,
+            name=check.text(entry, "name", where=where, limit=300),
+            url=check.url(entry, "url", where=where),
+            checked=_checked_date(check, entry, where),
+            detail=check.text(entry, "detail", where=where, required=False),
+        )
+    seen: set[str] = set()
+
+    def symptom_id(entry: object, number: int, kind: str) -> str:
+        if not isinstance(entry, dict):
+            check.fail(f"{kind} {number} must be a table")
+        value = check.text(entry, "id", where=f"{kind} {number} ", limit=40)
+        if not SYMPTOM_ID.match(value) or value in seen:
+            check.fail(f"{kind} id {value!r} must be lowercase words joined by underscores, once")
+        seen.add(value)
+        return value
+
+    checklist = []
+    symptoms = data.get("symptom")
+    if not isinstance(symptoms, list) or not symptoms:
+        check.fail("no [[symptom]] listed")
+    for number, entry in enumerate(symptoms, start=1):
+        item_id = symptom_id(entry, number, "symptom")
+        check.only_keys(entry, {"id", "label", "cited"}, f"in symptom {item_id}")
+        cited = entry.get("cited")
+        if not isinstance(cited, list) or not cited:
+            check.fail(f"symptom {item_id!r} cites no source: every symptom names where it comes from")
+        citations = []
+        for citation in cited:
+            if not isinstance(citation, dict):
+                check.fail(f"symptom {item_id!r}: each 'cited' entry is {{ source = ..., says = ... }}")
+            check.only_keys(citation, {"source", "says"}, f"in symptom {item_id} cited")
+            cited_source = citation.get("source")
+            if not isinstance(cited_source, str) or cited_source not in sources:
+                check.fail(f"symptom {item_id!r} cites unknown source {citation.get('source')!r}")
+            citations.append(Citation(
+                source=citation["source"],
+                says=check.text(citation, "says", where=f"symptom {item_id} cited ", limit=200),
+            ))
+        checklist.append(SymptomItem(
+            id=item_id, label=check.text(entry, "label", where=f"symptom {item_id} ", limit=80), cited=tuple(citations),
+        ))
+    retired = []
+    for number, entry in enumerate(data.get("retired_symptom") or [], start=1):
+        item_id = symptom_id(entry, number, "retired_symptom")
+        check.only_keys(entry, {"id", "label", "reason"}, f"in retired_symptom {item_id}")
+        retired.append(RetiredSymptom(
+            id=item_id,
+            label=check.text(entry, "label", where=f"retired_symptom {item_id} ", limit=80),
+            reason=check.text(entry, "reason", where=f"retired_symptom {item_id} "),
+        ))
+    unused = set(sources) - {c.source for item in checklist for c in item.cited}
+    if unused:
+        check.fail(f"source(s) {', '.join(sorted(unused))} cited by no symptom")
+    return Symptoms(checklist=tuple(checklist), retired=tuple(retired), sources=sources)
+
+
+@lru_cache(maxsize=1)
+def retired_symptom_labels() -> dict[str, str]:
+    """Labels of symptoms no longer on the checklist, for stored check-ins
+    that still hold them (the app checked the file at start-up)."""
+    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml").retired}
+
+
 def load_library(folder: Path = CONTENT_DIR) -> Library:
     """Load and check every content file; raise ContentError on the first problem."""
     exercise_files = sorted((folder / "exercises").glob("*.toml"))
@@ -440,7 +598,11 @@ def load_library(folder: Path = CONTENT_DIR) -> Library:
     order = list(CATEGORIES)
     exercises = {e.id: e for e in sorted(loaded, key=lambda e: (order.index(e.category), e.title.lower()))}
     feelings = load_feelings(folder / "feelings.toml", exercises)
+    symptoms = load_symptoms(folder / "symptoms.toml")
     directory, countries = load_crisis_lines(folder / "crisis_lines.toml")
     library = Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory)
     version = hashlib.sha256(json.dumps(library.bundle(), sort_keys=True).encode()).hexdigest()[:16]
-    return Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version)
+    return Library(
+        exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version,
+        symptoms=symptoms,
+    )

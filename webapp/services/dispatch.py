@@ -53,7 +53,8 @@ KINDS = {
     "checkin": ("Time for your check-in", "How are you today? It takes half a minute.", "/toolkit/feel", "Check in now"),
     "reach_out": ("Reach out to someone", "A short message to one of your people can help.", "/people", "Open my people"),
     "network_review": ("Time to look at your support network", "A short review of who helps you.", "/people", "Review now"),
-    "meeting": ("Your support group meets soon", "Your group meeting is coming up.", "/people", "See details"),
+    # Generic too: "support group" on a lock screen hints at health.
+    "meeting": ("A reminder from Steady", "Something you planned is coming up.", "/people", "See details"),
     # Deliberately vague: a lock screen must not say that someone takes medication.
     "dose": ("A reminder from Steady", "It is time for what you planned.", "/", "Open Steady"),
     "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),

@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 
 from webapp.checkins.checks import symptom_labels
 from webapp.services import chart, taper
+from webapp.services.content import retired_symptom_labels
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def build(
         ))
         week_start += timedelta(days=7)
 
-    labels = symptom_labels()
+    labels = {**retired_symptom_labels(), **symptom_labels()}  # old check-ins may hold a retired id
     seen: dict[str, set[date]] = defaultdict(set)
     severities: dict[str, list[int]] = defaultdict(list)
     for checkin in in_range:

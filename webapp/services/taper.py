@@ -2,10 +2,11 @@
 agreed, described in numbers taken only from what they entered.
 
 Nothing here computes, suggests or recommends a dose, a cut or a schedule
-(SAFETY.md). The only outputs are descriptions of the plan as entered (its
+(docs/SAFETY.md). The only outputs are descriptions of the plan as entered (its
 current step, percent of the starting dose, days on a step, days since the
-last cut or the last dose) and the two gentle notes SAFETY.md asks for: a step
-that looks fast, and a run of rough check-ins after a cut. Both say "talk to
+last cut or the last dose) and the gentle notes docs/SAFETY.md asks for: a step
+that looks fast (the last step to zero has its own), and a run of rough
+check-ins after a cut. All say "talk to
 your prescriber"; neither blocks anything.
 
 Everything but ``progress_for`` is pure (plain values in, plain values out),
@@ -23,7 +24,7 @@ from typing import Iterable, Protocol, Sequence
 from webapp.services.content import Source
 
 #: Forms a medication comes in, and the units a plan may be kept in. Amounts
-#: are never converted between units (or between medications: SAFETY.md).
+#: are never converted between units (or between medications: docs/SAFETY.md).
 FORMS = {"tablet": "Tablet", "capsule": "Capsule", "liquid": "Liquid", "other": "Something else"}
 UNITS = {"mg": "mg (milligrams)", "mcg": "mcg (micrograms)", "mL": "mL (millilitres of a liquid)"}
 
@@ -41,11 +42,20 @@ GUIDELINE = Source(
     "if withdrawal is significant, the taper may be paused or slowed.",
 )
 
-#: SAFETY.md: a step that cuts MORE than this share of the current dose, or
-#: starts LESS than this many days after the previous step, gets a note.
+#: The ASAM patient guide to the same guideline: the source of the final
+#: step's note (symptoms may increase near the end of a taper).
+PATIENT_GUIDE = Source(
+    name="Benzodiazepine Tapering Patient Guide (ASAM, 2025), to the Joint Clinical Practice Guideline",
+    url="https://eguideline.guidelinecentral.com/i/1539871-benzodiazepine-tapering-patient-guide/10",
+    detail="After a reduction it may take up to a week for withdrawal symptoms to appear, and they may increase "
+    "as you get close to the end of the taper (checked 2026-11-30).",
+)
+
+#: docs/SAFETY.md: a reduction that cuts MORE than this share of the current dose, or
+#: comes LESS than this many days after that dose began, gets a note.
 FAST_CUT_PERCENT = Decimal(25)
 FAST_STEP_DAYS = 14
-#: SAFETY.md: this many rough check-ins in a row after a cut bring the
+#: docs/SAFETY.md: this many rough check-ins in a row after a cut bring the
 #: "talk to your prescriber about holding" note.
 ROUGH_RUN = 3
 ONE_DAY = timedelta(days=1)
@@ -72,7 +82,7 @@ class CheckInLike(Protocol):
 class Note:
     """A gentle, sourced note shown beside an entry. Never a block."""
 
-    kind: str  # big_cut | quick_step | rough_after_cut
+    kind: str  # big_cut | quick_step | final_step | rough_after_cut
     text: str
     source: Source = GUIDELINE
 
@@ -115,28 +125,51 @@ def ordered(steps: Iterable[StepLike]) -> list[StepLike]:
     return sorted(steps, key=lambda step: step.starts_on)
 
 
-def step_notes(previous: StepLike | None, step: StepLike) -> tuple[Note, ...]:
-    """SAFETY.md's notes for a step that looks fast: it cuts more than 25% of
-    the dose before it, or starts less than 14 days after the step before.
-    Exactly 25% or exactly 14 days get no note."""
+def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | None = None) -> tuple[Note, ...]:
+    """docs/SAFETY.md's notes for a reduction that looks fast: it cuts more
+    than 25% of the dose before it, or comes less than 14 days after that dose
+    began (``dose_began``; the previous step's start unless given). Exactly 25%
+    or exactly 14 days get no note.
+
+    Only reductions are ever noted: holding, an updose or a return to an
+    earlier, higher dose is a normal, prescriber-led choice and never gets a
+    "too fast" note. The final step to 0 gets its own wording (``final_step``)
+    instead of a generic "100% cut"."""
     if previous is None:
         return ()
-    notes = []
     before, now = Decimal(previous.daily_dose), Decimal(step.daily_dose)
-    if before > 0 and now < before and (before - now) * 100 > FAST_CUT_PERCENT * before:
+    if not now < before:
+        return ()
+    gap = (step.starts_on - (dose_began or previous.starts_on)).days
+    soon = gap < FAST_STEP_DAYS
+    if now == 0:
+        timing = (
+            f" It comes {gap} day{'s' if gap != 1 else ''} after your last change, and symptoms after a "
+            "reduction can take up to a week to show."
+            if soon else ""
+        )
+        return (Note(
+            "final_step",
+            "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 tapering "
+            "guideline says withdrawal symptoms may increase as you get close to the end of a taper." + timing
+            + " Please plan this last step with your prescriber, and tell them how you feel afterwards. "
+            "You can still save it: this is your plan.",
+            PATIENT_GUIDE,
+        ),)
+    notes = []
+    if (before - now) * 100 > FAST_CUT_PERCENT * before:
         notes.append(Note(
             "big_cut",
             f"This step cuts {percent(before - now, before)}% of the dose before it. The 2025 tapering guideline "
             "says cuts are generally not more than 25% every 2 weeks. Please talk this step through with your "
             "prescriber. You can still save it: this is your plan.",
         ))
-    gap = (step.starts_on - previous.starts_on).days
-    if now != before and gap < FAST_STEP_DAYS:
+    if soon:
         notes.append(Note(
             "quick_step",
-            f"This step starts {gap} day{'s' if gap != 1 else ''} after the one before it. The 2025 tapering "
-            "guideline describes steps every 2 to 4 weeks. Please talk the timing through with your prescriber. "
-            "You can still save it: this is your plan.",
+            f"This cut comes {gap} day{'s' if gap != 1 else ''} after your dose last changed. The 2025 tapering "
+            "guideline describes reductions every 2 to 4 weeks. Please talk the timing through with your "
+            "prescriber. You can still save it: this is your plan.",
         ))
     return tuple(notes)
 
@@ -158,7 +191,7 @@ def describe(steps: Iterable[StepLike]) -> list[StepView]:
     result: list[StepView] = []
     steps = ordered(steps)
     start = next((Decimal(s.daily_dose) for s in steps if s.daily_dose > 0), Decimal(0))
-    previous = None
+    previous, dose_began = None, None
     for step in steps:
         result.append(StepView(
             step=step,
@@ -169,8 +202,10 @@ def describe(steps: Iterable[StepLike]) -> list[StepView]:
             ),
             days_after_previous=(step.starts_on - previous.starts_on).days if previous is not None else None,
             percent_of_start=percent(Decimal(step.daily_dose), start),
-            notes=step_notes(previous, step),
+            notes=step_notes(previous, step, dose_began=dose_began),
         ))
+        if previous is None or step.daily_dose != previous.daily_dose:
+            dose_began = step.starts_on
         previous = step
     return result
 
@@ -243,7 +278,7 @@ def is_rough(checkin: CheckInLike) -> bool:
 
 
 def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], today: date) -> Note | None:
-    """SAFETY.md: after three rough check-ins in a row following a cut, a note
+    """docs/SAFETY.md: after three rough check-ins in a row following a cut, a note
     suggests talking to the prescriber about holding. "In a row" means the
     most recent check-ins since the cut started, with no easier one between."""
     cut = last_cut_on(steps, today)

@@ -2,7 +2,7 @@
 
 * ``/taper`` shows the one-time disclaimer until it is accepted, then where
   the person is on their plan: the current step, percent of the starting dose,
-  days on this step and since the last cut, each step with SAFETY.md's gentle
+  days on this step and since the last cut, each step with docs/SAFETY.md's gentle
   notes, and the "rough check-ins after a cut" note.
 * ``/taper/setup`` — the medication's name, form and unit.
 * ``/taper/steps/...`` — the prescriber's plan as dated steps.
@@ -162,7 +162,7 @@ def index():
 @bp.post("/taper/accept")
 @login_required
 def accept():
-    """Accept the one-time disclaimer (SAFETY.md)."""
+    """Accept the one-time disclaimer (docs/SAFETY.md)."""
     if request.form.get("understood") != "y":
         return render_template("taper/disclaimer.html", problem=True), 422
     if my_plan() is None:

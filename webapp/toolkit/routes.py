@@ -17,6 +17,7 @@ from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
+from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
 from webapp.services.text import TextProblem, clean_text
 
@@ -75,7 +76,11 @@ def feeling(feeling_id: str):
 @bp.get("/toolkit/breathe")
 def breathe():
     """The breathing pacer with a choice of pattern."""
-    return render_template("toolkit/breathe.html")
+    limits = {
+        "min_in": content.BREATH_MIN_IN, "min_out": content.BREATH_MIN_OUT,
+        "max_hold": content.BREATH_MAX_HOLD, "max_phase": content.BREATH_MAX_PHASE,
+    }
+    return render_template("toolkit/breathe.html", limits=limits)
 
 
 @bp.get("/toolkit/exercise/<exercise_id>")

@@ -1,15 +1,48 @@
 // The breathing pacer: a shape that grows as you breathe in and shrinks as
 // you breathe out. With "reduce motion" on, nothing moves: it counts in words
 // instead. Optional gentle vibration at each change, where phones have it.
+//
+// docs/SAFETY.md: never faster than about 8 breaths a minute. At least 3 s in
+// and 4 s out, the out-breath at least as long as the in-breath, holds of at
+// most 4 s. The same numbers are in webapp/services/content.py (the content
+// schema) and on the breathing page's inputs; a pattern outside them is
+// refused with a message beside the field, never quietly changed.
+
+export const LIMITS = Object.freeze({ minIn: 3, minOut: 4, maxHold: 4, maxPhase: 20 });
 
 const PHASES = [
-  { key: "inhale", label: "Breathe in", className: "is-in" },
-  { key: "holdIn", label: "Hold", className: "is-in" },
-  { key: "exhale", label: "Breathe out", className: "is-out" },
-  { key: "holdOut", label: "Hold", className: "is-out" },
+  { key: "inhale", label: "Breathe in", className: "is-in", hold: false },
+  { key: "holdIn", label: "Hold", className: "is-in", hold: true },
+  { key: "exhale", label: "Breathe out", className: "is-out", hold: false },
+  { key: "holdOut", label: "Hold", className: "is-out", hold: true },
 ];
 
+const WORDS = { inhale: "in-breath", holdIn: "hold after breathing in", exhale: "out-breath", holdOut: "hold after breathing out" };
+
 const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+/** What is wrong with a pattern, as {key: message}; empty when it is safe to pace. */
+export function patternProblems(pattern) {
+  const problems = {};
+  for (const key of ["inhale", "holdIn", "exhale", "holdOut"]) {
+    const value = pattern[key];
+    if (!Number.isInteger(value)) problems[key] = `Type a whole number of seconds for the ${WORDS[key]}.`;
+  }
+  const { inhale, holdIn, exhale, holdOut } = pattern;
+  if (!problems.inhale && inhale < LIMITS.minIn)
+    problems.inhale = `Breathe in for at least ${LIMITS.minIn} seconds.`;
+  else if (!problems.inhale && inhale > LIMITS.maxPhase) problems.inhale = `Breathe in for at most ${LIMITS.maxPhase} seconds.`;
+  if (!problems.exhale && exhale < LIMITS.minOut)
+    problems.exhale = `Breathe out for at least ${LIMITS.minOut} seconds.`;
+  else if (!problems.exhale && exhale > LIMITS.maxPhase) problems.exhale = `Breathe out for at most ${LIMITS.maxPhase} seconds.`;
+  else if (!problems.exhale && !problems.inhale && exhale < inhale)
+    problems.exhale = `Breathe out at least as long as in: ${inhale} seconds or more.`;
+  for (const [key, value] of [["holdIn", holdIn], ["holdOut", holdOut]]) {
+    if (!problems[key] && (value < 0 || value > LIMITS.maxHold))
+      problems[key] = `Hold for ${LIMITS.maxHold} seconds or less (0 for no hold).`;
+  }
+  return problems;
+}
 
 function readPattern(pacer) {
   const number = (name) => Number(pacer.dataset[name] || 0);
@@ -22,16 +55,30 @@ function readPattern(pacer) {
   };
 }
 
+function describe(pattern, skipHolds) {
+  const holdIn = skipHolds ? 0 : pattern.holdIn;
+  const holdOut = skipHolds ? 0 : pattern.holdOut;
+  return (
+    `Breathe in for ${pattern.inhale}` + (holdIn ? `, hold for ${holdIn}` : "") + `, breathe out for ${pattern.exhale}` +
+    (holdOut ? `, hold for ${holdOut}` : "") + `. ${pattern.rounds} times.` +
+    (skipHolds && (pattern.holdIn || pattern.holdOut) ? " Holds skipped." : "")
+  );
+}
+
 function enablePacer(pacer) {
   const shape = pacer.querySelector(".pacer-shape");
   const phaseText = pacer.querySelector(".pacer-phase");
   const countText = pacer.querySelector(".pacer-count");
   const roundText = pacer.querySelector(".pacer-round");
+  const plain = pacer.querySelector(".pacer-plain");
   const start = pacer.querySelector(".pacer-start");
   const stop = pacer.querySelector(".pacer-stop");
   const vibrateLabel = pacer.querySelector(".pacer-vibrate");
   const vibrateInput = pacer.querySelector(".pacer-vibrate-input");
+  const skipLabel = pacer.querySelector(".pacer-skip");
+  const skipInput = pacer.querySelector(".pacer-skip-input");
   let timer = null;
+  let skipCurrentHold = null;
 
   if ("vibrate" in navigator) vibrateLabel.hidden = false;
 
@@ -42,6 +89,7 @@ function enablePacer(pacer) {
   const end = (message) => {
     clearInterval(timer);
     timer = null;
+    skipCurrentHold = null;
     shape.classList.remove("is-in", "is-out");
     shape.style.transitionDuration = "";
     phaseText.textContent = message;
@@ -52,15 +100,26 @@ function enablePacer(pacer) {
     pacer.classList.remove("is-running");
   };
 
+  const refresh = () => {
+    const pattern = readPattern(pacer);
+    skipLabel.hidden = !(pattern.holdIn || pattern.holdOut);
+    plain.textContent = describe(pattern, skipInput.checked);
+  };
+
   const run = () => {
     const pattern = readPattern(pacer);
-    const phases = PHASES.filter((phase) => pattern[phase.key] > 0);
+    if (Object.keys(patternProblems(pattern)).length) {
+      // Never pace a pattern faster than docs/SAFETY.md allows, whatever the page says.
+      phaseText.textContent = "This pattern is too fast to pace safely, so it will not run.";
+      return;
+    }
+    const active = (phase) => pattern[phase.key] > 0 && !(phase.hold && skipInput.checked);
     let round = 1;
     let phaseIndex = 0;
     let second = 0;
 
     const enterPhase = () => {
-      const phase = phases[phaseIndex];
+      const phase = PHASES[phaseIndex];
       const seconds = pattern[phase.key];
       phaseText.textContent = phase.label;
       roundText.textContent = `Round ${round} of ${pattern.rounds}`;
@@ -73,57 +132,122 @@ function enablePacer(pacer) {
       if (vibrateInput.checked && navigator.vibrate) navigator.vibrate(phase.key === "inhale" ? 40 : 20);
     };
 
+    // Moves to the next phase that is on; false once the last round is over.
+    const advance = () => {
+      second = 0;
+      do {
+        phaseIndex += 1;
+        if (phaseIndex === PHASES.length) {
+          phaseIndex = 0;
+          round += 1;
+          if (round > pattern.rounds) {
+            end("Well done. Let your breath find its own pace.");
+            return false;
+          }
+        }
+      } while (!active(PHASES[phaseIndex]));
+      enterPhase();
+      return true;
+    };
+
+    // Ticking "Skip the holds" during a hold ends that hold at once.
+    skipCurrentHold = () => {
+      if (PHASES[phaseIndex].hold) advance();
+    };
+
     pacer.classList.add("is-running");
     start.hidden = true;
     stop.hidden = false;
     enterPhase();
     timer = setInterval(() => {
       second += 1;
-      const phase = phases[phaseIndex];
+      const phase = PHASES[phaseIndex];
       if (second < pattern[phase.key]) {
         countText.textContent = reducedMotion() ? `${phase.label}… ${second + 1}` : String(second + 1);
         return;
       }
-      second = 0;
-      phaseIndex += 1;
-      if (phaseIndex === phases.length) {
-        phaseIndex = 0;
-        round += 1;
-        if (round > pattern.rounds) {
-          end("Well done. Let your breath find its own pace.");
-          return;
-        }
-      }
-      enterPhase();
+      advance();
     }, 1000);
   };
 
+  skipInput.addEventListener("change", () => {
+    refresh();
+    if (timer && skipInput.checked && skipCurrentHold) skipCurrentHold();
+  });
   start.addEventListener("click", run);
   stop.addEventListener("click", () => end("Stopped. You can start again any time."));
-  return { running: () => timer !== null, stop: () => timer && end("Ready when you are") };
+  refresh();
+  return {
+    running: () => timer !== null,
+    stop: () => timer && end("Ready when you are"),
+    refresh,
+    allowStart: (allowed) => {
+      start.disabled = !allowed;
+    },
+  };
 }
 
 function enablePatternChoice(pacer, controls) {
   const choice = document.querySelector(".pattern-choice");
   if (!choice) return;
   const free = choice.querySelector(".free-pattern");
-  const inputs = [...free.querySelectorAll("input")];
+  const inputs = {
+    inhale: free.querySelector("input[name=inhale]"),
+    holdIn: free.querySelector("input[name=hold_in]"),
+    exhale: free.querySelector("input[name=exhale]"),
+    holdOut: free.querySelector("input[name=hold_out]"),
+  };
+  const blocked = free.querySelector(".free-pattern-blocked");
+
+  // What was typed, as numbers; "" and "2.5" stay visibly wrong, never rounded.
+  const typed = () => {
+    const values = {};
+    for (const [key, input] of Object.entries(inputs)) {
+      const text = input.value.trim();
+      values[key] = /^-?\d+$/.test(text) ? Number(text) : NaN;
+    }
+    return values;
+  };
+
+  const show = (problems) => {
+    for (const [key, input] of Object.entries(inputs)) {
+      const message = free.querySelector(`#${input.id}-error`);
+      const problem = problems[key];
+      message.hidden = !problem;
+      message.querySelector(".error-text").textContent = problem || "";
+      input.closest(".field").classList.toggle("field-error", Boolean(problem));
+      if (problem) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+    }
+    blocked.hidden = !Object.keys(problems).length;
+  };
+
   const apply = () => {
     const selected = choice.querySelector("input[name=pattern]:checked").value;
     free.hidden = selected !== "free";
-    const values =
-      selected === "free"
-        ? inputs.map((input) => Math.min(20, Math.max(Number(input.min), Math.round(Number(input.value) || 0))))
-        : selected.split(",").map(Number);
+    let values;
+    if (selected === "free") {
+      const pattern = typed();
+      const problems = patternProblems(pattern);
+      show(problems);
+      controls.stop();
+      if (Object.keys(problems).length) {
+        // Keep what was typed and the pacer's last safe pattern; say why Start waits.
+        controls.allowStart(false);
+        return;
+      }
+      values = [pattern.inhale, pattern.holdIn, pattern.exhale, pattern.holdOut];
+    } else {
+      show({});
+      values = selected.split(",").map(Number);
+    }
+    controls.allowStart(true);
     [pacer.dataset.inhale, pacer.dataset.holdIn, pacer.dataset.exhale, pacer.dataset.holdOut] = values.map(String);
-    const [inhale, holdIn, exhale, holdOut] = values;
-    const plain = pacer.querySelector(".pacer-plain");
-    plain.textContent =
-      `Breathe in for ${inhale}` + (holdIn ? `, hold for ${holdIn}` : "") + `, breathe out for ${exhale}` +
-      (holdOut ? `, hold for ${holdOut}` : "") + `. ${pacer.dataset.rounds} times.`;
+    controls.refresh();
     controls.stop();
   };
   choice.addEventListener("change", apply);
+  choice.addEventListener("input", apply);
   apply();
 }
 
