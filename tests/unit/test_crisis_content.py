@@ -137,12 +137,12 @@ def test_the_app_will_not_start_on_a_crisis_file_breaking_a_rule(content, tmp_pa
 
 
 HOSTILE = [
-    ('checked = "2026-11-22"', 'checked = "2026-02-30"', "'GB line 1 checked' must be a date"),
+    ('checked = "2026-11-22"', 'checked = "2026-02-30"', "'GB line 1 checked' is not a real date"),
     ('checked = "2026-11-22"', 'checked = "22/11/2026"', "'GB line 1 checked' must be a date"),
     ('checked = "2026-11-22"', 'checked = "9999-12-31"', "'GB line 1 checked' is in the future"),
     ('checked = "2026-11-22"', "checked = 2026-11-22", "'GB line 1 checked' must be text"),
     ('checked = "2026-11-22"', 'checked = ""', "'GB line 1 checked' is missing"),
-    ('emergency_checked = "2026-11-30"', 'emergency_checked = "2026-13-01"', "'GB emergency_checked' must be a date"),
+    ('emergency_checked = "2026-11-30"', 'emergency_checked = "2026-13-01"', "'GB emergency_checked' is not a real date"),
     ('emergency_source = "https://emergency.example/"', 'emergency_source = "http://emergency.example/"', "https://"),
     ('source = "https://line.example/"', 'source = "javascript:alert(1)"', "contains markup"),
     ('time_zones = ["Europe/London"]', 'time_zones = ["Mars/Olympus_Mons"]', "not a time zone we know"),

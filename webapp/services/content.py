@@ -396,12 +396,12 @@ MAX_ZONES = 80
 def _checked_date(check: _Checker, data: dict, key: str, where: str) -> str:
     """A ``checked`` date: required, a real calendar date, not in the future."""
     value = check.text(data, key, where=where, limit=10)
+    if not DATE.match(value):
+        check.fail(f"'{where}{key}' must be a date like 2026-11-30")
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
-        check.fail(f"'{where}{key}' must be a date like 2026-11-30")
+        check.fail(f"'{where}{key}' is not a real date")
     if day > (datetime.now(timezone.utc) + CHECKED_SLACK).date():
         check.fail(f"'{where}{key}' is in the future: say when the number was really checked")
     return value
@@ -497,17 +497,6 @@ def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
     return directory, dict(sorted(countries.items(), key=lambda item: item[1].name))
 
 
-def _checked_date(check: _Checker, data: dict, where: str) -> str:
-    checked = check.text(data, "checked", where=where, limit=10)
-    if not DATE.match(checked):
-        check.fail(f"'{where}checked' must be a date like 2026-11-30")
-    try:
-        date.fromisoformat(checked)
-    except ValueError:
-        check.fail(f"'{where}checked' is not a real date")
-    return checked
-
-
 def load_symptoms(path: Path) -> Symptoms:
     """The check-in's symptom checklist. Every symptom cites at least one
     source that names it (with the words it uses), and every source has an
@@ -528,7 +517,7 @@ def load_symptoms(path: Path) -> Symptoms:
             id=source_id,
             name=check.text(entry, "name", where=where, limit=300),
             url=check.url(entry, "url", where=where),
-            checked=_checked_date(check, entry, where),
+            checked=_checked_date(check, entry, "checked", where),
             detail=check.text(entry, "detail", where=where, required=False),
         )
     seen: set[str] = set()
