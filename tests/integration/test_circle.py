@@ -602,7 +602,7 @@ def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_
     with push_app.app_context():
         due = db.session.scalar(select(Reminder.next_fire_at))
         db.session.rollback()
-        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
+        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2, allow_loopback_http=True)
         try:
             Dispatcher(db.new_session, sender, clock=lambda: due + timedelta(seconds=5)).run_once()
         finally:

@@ -44,7 +44,7 @@ def make_dispatcher(app, clock):
     made = []
 
     def factory(**kw):
-        sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4)
+        sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4, allow_loopback_http=True)
         dispatcher = Dispatcher(db.new_session, sender, clock=clock, **kw)
         made.append(dispatcher)
         return dispatcher
