@@ -184,6 +184,16 @@ def check_endpoint(value: object, hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS, *
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: Special-purpose blocks (RFC 6890 and successors) that are not public unicast,
+#: named here so the answer does not depend on the Python version's tables.
+_SPECIAL = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "198.18.0.0/15", "198.51.100.0/24",
+        "203.0.113.0/24", "240.0.0.0/4", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16", "fec0::/10",
+        "64:ff9b:1::/48",
+    )
+)
 
 
 class UnsafeAddress(Exception):
@@ -221,6 +231,8 @@ def address_problem(address: str) -> str | None:
             return f"{address} is a {name} address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
         return f"{address} is a shared (CGNAT) address"
+    if any(ip.version == net.version and ip in net for net in _SPECIAL):
+        return f"{address} is a special-purpose address"
     if not ip.is_global:
         return f"{address} is not a public address"
     return None
