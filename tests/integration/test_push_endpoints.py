@@ -480,3 +480,26 @@ def test_dispatcher_records_a_host_resolving_inside_as_a_refused_attempt(app, sp
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 1
     assert spy.connections == []
     db.session.rollback()
+
+
+@pytest.mark.parametrize("value", [[], {}, [1, 2], "\ud800", "é" * 10, "x" * 1025, "", 7, True])
+def test_naming_an_endpoint_to_forget_or_replace_checks_its_type(person, value):
+    token = person.get("/api/session").get_json()["csrf_token"]
+    assert subscribe(person, ACCEPTED[0]).status_code == 201
+    response = person.delete("/api/push/subscriptions", json={"endpoint": value}, headers={"X-CSRFToken": token})
+    assert response.status_code == 422 and response.get_json()["field"] == "endpoint"
+    response = person.post(
+        "/api/push/subscriptions",
+        json={"subscription": {"endpoint": ACCEPTED[1], "keys": keys()}, "replaces": value},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 422 and response.get_json()["field"] == "replaces"
+    assert stored() == 1  # nothing forgotten, nothing half-written
+    assert person.delete("/api/push/subscriptions", json={"endpoint": ACCEPTED[0]}, headers={"X-CSRFToken": token}).status_code == 204
+    assert stored() == 0
+
+
+def test_when_a_checked_address_cannot_be_reached_the_next_checked_one_is_tried(sender, spy, monkeypatch):
+    resolving_to(monkeypatch, "2a00:1450:4007:80b::200a", "142.250.74.10", "142.250.74.11", "142.250.74.12")
+    assert send(sender, fcm_target()).outcome == "retry"
+    assert [address for address, _ in spy.connections] == ["2a00:1450:4007:80b::200a", "142.250.74.10", "142.250.74.11"]

@@ -381,6 +381,14 @@ def _endpoint(value: object) -> str:
     return value
 
 
+def _known_endpoint(value: object, name: str) -> str:
+    """An endpoint named to find a stored subscription (delete, replace):
+    only its type and form are checked, as it is compared, never sent to."""
+    if not isinstance(value, str) or not value or len(value) > 1024 or not value.isascii():
+        json_error(422, f"The {name} must be the push endpoint URL as text.", field=name)
+    return value
+
+
 @bp.get("/api/push/key")
 def vapid_key():
     """The VAPID public key browsers subscribe with."""
@@ -414,7 +422,9 @@ def save_subscription():
         audit("push.endpoint_conflict", user=current_user.id)
         json_error(409, "This device gets reminders for another account. Turn them off there first.")
     replaced = data.get("replaces")
-    if isinstance(replaced, str) and replaced != endpoint:
+    if replaced is not None:
+        replaced = _known_endpoint(replaced, "replaces")
+    if replaced is not None and replaced != endpoint:
         db.session.execute(
             PushSubscription.__table__.delete().where(
                 PushSubscription.endpoint == replaced, PushSubscription.user_id == current_user.id
@@ -440,7 +450,7 @@ def save_subscription():
 @login_required
 def delete_subscription():
     """Forget this device (reminders turned off here)."""
-    endpoint = json_body().get("endpoint")
+    endpoint = _known_endpoint(json_body().get("endpoint"), "endpoint")
     db.session.execute(
         PushSubscription.__table__.delete().where(
             PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id

@@ -47,6 +47,8 @@ log = logging.getLogger("steady.push")
 
 VAPID_LIFETIME = 12 * 3600  # seconds; push services accept at most 24 h
 VAPID_RENEW_BEFORE = 3600
+#: Checked addresses of one push host tried in turn when a connection cannot be opened.
+MAX_ADDRESSES = 3
 
 
 @dataclass(frozen=True)
@@ -202,12 +204,12 @@ class PushSender:
         except EndpointProblem as problem:
             return PushResult(None, error=str(problem), refused=True)
         if endpoint.loopback:
-            address, http = endpoint.host, self.local_http
+            addresses, http = (endpoint.host,), self.local_http
             host_header = f"[{endpoint.host}]:{endpoint.port}" if ":" in endpoint.host else f"{endpoint.host}:{endpoint.port}"
             pool_kwargs = None
         else:
             try:
-                address = self.resolver.resolve_public(endpoint.host, endpoint.port)[0]
+                addresses = self.resolver.resolve_public(endpoint.host, endpoint.port)[:MAX_ADDRESSES]
             except UnsafeAddress as problem:
                 log.warning("push refused: %s", problem)
                 return PushResult(None, error=str(problem), refused=True)
@@ -226,14 +228,20 @@ class PushSender:
             "Urgency": urgency,
             "Topic": topic,
         }
-        try:
-            pool = http.connection_from_host(address, port=endpoint.port, scheme=endpoint.scheme, pool_kwargs=pool_kwargs)
-            response = pool.urlopen(
-                "POST", endpoint.path, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False
-            )
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            return PushResult(None, error=type(exc).__name__)
-        return PushResult(response.status, parse_retry_after(response.headers.get("Retry-After")))
+        for number, address in enumerate(addresses, start=1):
+            try:
+                pool = http.connection_from_host(address, port=endpoint.port, scheme=endpoint.scheme, pool_kwargs=pool_kwargs)
+                response = pool.urlopen(
+                    "POST", endpoint.path, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False
+                )
+            except urllib3.exceptions.NewConnectionError as exc:
+                if number < len(addresses):
+                    continue  # no connection was made: the next checked address (e.g. IPv4 after IPv6)
+                return PushResult(None, error=type(exc).__name__)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                return PushResult(None, error=type(exc).__name__)
+            return PushResult(response.status, parse_retry_after(response.headers.get("Retry-After")))
+        return PushResult(None, error="no address")
 
     def send_many(self, jobs: list[tuple[PushTarget, str, int, str, str]]) -> list[PushResult]:
         """Send several pushes side by side; results in the same order. Never
