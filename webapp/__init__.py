@@ -31,6 +31,9 @@ def create_app(
     settings = build_config(instance_path, environ)
     if test_config:
         settings.update(test_config)
+    from webapp.config import push_settings
+
+    push_settings(settings)  # refuses the test-only push allowance in production
 
     static_folder = settings.get("STATIC_FOLDER") or "static"
     app = Flask(
