@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.services.content import CONTENT_DIR, ID, ContentError, _Checker, _read
+from webapp.services.content import CONTENT_DIR, ID, ContentError, _Checker
+from webapp.services.content import _read as _read_toml
 
 DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 MAX_PARAGRAPH = 600
@@ -126,6 +127,12 @@ class Learning:
 
 
 # --- checking -------------------------------------------------------------------------
+
+
+def _read(path: Path) -> dict:
+    if not path.is_file():
+        raise ContentError(path, "is missing")
+    return _read_toml(path)
 
 
 def _date(check: _Checker, data: dict, key: str, where: str) -> str:
@@ -308,6 +315,7 @@ def load_learning(folder: Path = CONTENT_DIR, exercise_ids: set[str] | None = No
     supporting = load_pages(folder / "supporting", exercise_ids)
     help_kinds = load_find_help(folder / "find_help.toml")
     digest = hashlib.sha256()
-    for path in [*sorted((folder / "learn").glob("*.toml")), *sorted((folder / "supporting").glob("*.toml")), folder / "find_help.toml"]:
+    files = [*sorted((folder / "learn").glob("*.toml")), *sorted((folder / "supporting").glob("*.toml"))]
+    for path in [*files, folder / "find_help.toml"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return Learning(articles=articles, supporting=supporting, help_kinds=help_kinds, version=digest.hexdigest()[:16])
