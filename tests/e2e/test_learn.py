@@ -194,11 +194,35 @@ def test_add_to_my_people_from_find_help(shared_server, new_context, accounts, a
     context.close()
 
 
-def test_a_guest_is_sent_to_sign_in_and_back(shared_server, new_context):
+def test_a_guest_is_sent_to_sign_in_and_back(shared_server, new_context, accounts):
     context = new_context(service_workers="block")
     page = context.new_page()
+    accounts.register(page, shared_server.url, "returning@example.com")
+    accounts.sign_out(page, shared_server.url)
     page.goto(shared_server.url + "/find-help")
     page.locator("#entry-postscript-360").get_by_role("link", name="Sign in to add to My people").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    assert "next=" in page.url
+    page.get_by_label("Email address", exact=True).fill("returning@example.com")
+    page.get_by_label("Password", exact=True).fill(accounts.PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find informed help")
+    assert page.url.endswith("/find-help#entry-postscript-360")
+    page.locator("#entry-postscript-360").get_by_role("button", name="Add to My people").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support groups")
+    expect(page.locator("main")).to_contain_text("PostScript 360")
+    context.close()
+
+
+def test_pages_print_without_the_app_chrome(shared_server, new_context):
+    context = new_context(service_workers="block")
+    context.add_init_script(SPEECH_STUB)
+    page = context.new_page()
+    page.goto(shared_server.url + "/learn/supporting/red-flags")
+    expect(page.get_by_role("button", name="Read to me")).to_be_visible()
+    page.emulate_media(media="print")
+    for selector in (".bottom-nav", ".topbar", ".read-to-me", ".learn-pager"):
+        expect(page.locator(selector)).to_be_hidden()
+    expect(page.locator("article h1")).to_be_visible()
+    expect(page.locator(".learn-sources li").first).to_be_visible()
     context.close()
