@@ -146,3 +146,22 @@ def test_learn_pages_are_in_the_service_worker_precache(client):
     body = client.get("/sw.js").get_data(as_text=True)
     for path in PAGES:
         assert f'"{path}"' in body, path
+
+
+def test_a_change_to_learn_content_gives_a_new_worker(make_app, tmp_path):
+    """The pages are precached, so changed words must bring a new worker."""
+    import shutil
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "content"
+    versions = []
+    for number, words in enumerate(("Tapering often takes months.", "Tapering can take a year or more.")):
+        folder = tmp_path / f"content{number}"
+        shutil.copytree(fixtures, folder)
+        article = folder / "learn" / "slow-and-steady.toml"
+        article.write_text(article.read_text().replace("Tapering often takes months.", words))
+        app = make_app(CONTENT_FOLDER=str(folder))
+        body = app.test_client().get("/sw.js").get_data(as_text=True)
+        assert '"/learn/slow-and-steady"' in body and '"/learn/supporting/believe-them"' in body
+        versions.append(body.split('"version": "')[1].split('"')[0])
+    assert versions[0] != versions[1]

@@ -53,6 +53,17 @@ def test_every_page_cites_dated_https_sources_and_gives_no_dose_advice(page):
         assert len(paragraph.text) <= 400, "a paragraph too long to read on a hard day"
 
 
+def test_plain_words_short_sentences():
+    """Reading age 9 to 11: one idea a sentence, no sentence a reader gets lost in."""
+    texts = [p.text for page in ALL_PAGES for p in page.paragraphs]
+    texts += [p.text for kind in LEARNING.help_kinds for p in kind.paragraphs]
+    sentences = [s for text in texts for s in re.split(r"(?<=[.?!])\s+", text) if s]
+    lengths = [len(s.split()) for s in sentences]
+    too_long = [s for s in sentences if len(s.split()) > 25]
+    assert not too_long, too_long
+    assert sum(lengths) / len(lengths) <= 14
+
+
 def test_every_article_links_to_real_exercises():
     exercises = load_library().exercises
     for article in LEARNING.articles.values():
