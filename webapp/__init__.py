@@ -59,16 +59,21 @@ def create_app(
     from webapp.services.content import CONTENT_DIR, load_library
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
+    from webapp.services.learn_content import load_learning
+
+    app.extensions["steady.learning"] = load_learning(
+        Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR), set(app.extensions["steady.content"].exercises)
+    )
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
-        reminders, taper, toolkit,
+        account, assets, auth, cards, checkins, circle, core, export, insights, learn, lock, openapi, people, plan,
+        pwa, reminders, taper, toolkit,
     )
 
     assets.init_app(app)
     features = (
         core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
-        openapi, pwa,
+        openapi, pwa, learn,
     )
     for feature in features:
         app.register_blueprint(feature.bp)

@@ -40,6 +40,11 @@ PUBLIC = {
     "openapi.spec",
     "circle.join",
     "lock.settings",
+    "learn.index",
+    "learn.article",
+    "learn.supporting",
+    "learn.supporting_page",
+    "learn.find_help",
 }
 
 
