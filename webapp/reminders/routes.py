@@ -422,6 +422,8 @@ def save_subscription():
 def delete_subscription():
     """Forget this device (reminders turned off here)."""
     endpoint = json_body().get("endpoint")
+    if not isinstance(endpoint, str) or len(endpoint) > 1024:
+        json_error(422, "Say which device to turn reminders off for (its endpoint, as text).", field="endpoint")
     db.session.execute(
         PushSubscription.__table__.delete().where(
             PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id
