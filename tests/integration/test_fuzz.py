@@ -623,7 +623,7 @@ HOSTILE_FORM = [
     b"%ED%A0%80", b"%C3%28",
 ]
 #: Forms whose whole point is to end the session or the account.
-FORM_SKIP = SESSION_ENDING | {"account.delete", "lock.forget"}
+FORM_SKIP = SESSION_ENDING | {"account.delete_account"}
 
 
 def form_request(fields: dict, name: str, value, token: str):
@@ -693,3 +693,12 @@ def test_every_form_field_refuses_every_hostile_value(world, rule):
                     current = None
     report(failures)
     assert not failures, f"{len(failures)} hostile form values broke forms on {rule}:\n" + "\n".join(failures)
+
+
+def test_the_forms_of_every_feature_were_fuzzed(world):
+    """The form walk really reached the forms (run after the page tests)."""
+    if len(_FUZZED_FORMS) < 5:
+        pytest.skip("run together with test_every_form_field_refuses_every_hostile_value")
+    wanted = {"cards.index", "people.add", "people.add_group", "plan.edit", "reminders.create", "taper.setup", "checkins.new", "account.change_password"}
+    assert wanted <= _FUZZED_FORMS, sorted(wanted - _FUZZED_FORMS)
+    assert len(_FUZZED_FORMS) >= 30, sorted(_FUZZED_FORMS)
