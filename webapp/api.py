@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,9 +29,8 @@ MAX_DEPTH = 32
 #: Largest integer every JSON reader holds exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+#: What matters for nesting: a quote, an escaped character, a bracket.
+_NESTING_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.S)
 #: Control characters (C0 but tab, newline and carriage return; DEL; C1) and
 #: surrogate code points, which only appear in a str when they are unpaired.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -53,13 +51,27 @@ def json_error(status: int, message: str, **fields: Any):
     abort(make_response(jsonify(error=message, **fields), status))
 
 
-def nesting_depth(raw: bytes) -> int:
-    """How deeply arrays and objects nest in JSON text, without parsing it
-    (brackets inside strings do not count)."""
-    brackets = _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKET)
-    if not brackets:
-        return 0
-    return max(accumulate(_STEP[b] for b in brackets))
+def nesting_depth(raw: bytes, stop_above: int | None = None) -> int:
+    """How deeply arrays and objects nest in JSON text, in one pass without
+    parsing it (brackets inside strings do not count). Stops counting once
+    ``stop_above`` is passed."""
+    depth = deepest = 0
+    in_string = False
+    for token in _NESTING_TOKEN.finditer(raw):
+        char = token.group()
+        if char == b'"':
+            in_string = not in_string
+        elif in_string or len(char) == 2:
+            continue
+        elif char in b"[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_above is not None and deepest > stop_above:
+                    break
+        else:
+            depth -= 1
+    return deepest
 
 
 def _label(field: str) -> str:
@@ -111,7 +123,7 @@ def json_body() -> dict:
     if not request.is_json:
         json_error(415, "Send JSON with Content-Type: application/json.")
     raw = request.get_data(cache=True)
-    if nesting_depth(raw) > MAX_DEPTH:
+    if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
         json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
@@ -149,7 +161,7 @@ def init_app(app: Flask) -> None:
 
         if request.is_json:
             raw = request.get_data(cache=True)
-            if nesting_depth(raw) > MAX_DEPTH:
+            if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
                 return error_response(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
             return None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):

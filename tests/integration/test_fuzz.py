@@ -226,7 +226,10 @@ def scalars():
     )
 
 
-json_values = st.recursive(scalars(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+#: Only JSON can carry these (a form is sent as UTF-8, which cannot hold a lone surrogate).
+JSON_ONLY = ["\ud800", "a\udfffb", "\udc00\ud800", 10**400, -(10**400), float("inf"), 2**63]
+
+json_values = st.recursive(scalars() | st.sampled_from(JSON_ONLY), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
 
 
 def json_bodies(w: World):
@@ -270,6 +273,8 @@ def raw_bodies():
             lambda t: {"data": '{"a": 1}', "content_type": t}
         ),
         st.just({"data": {"text": "a" * (300 * 1024)}}),
+        st.sampled_from([1100, 5000, 40_000]).map(lambda n: {"data": "[" * n + "]" * n, "content_type": "application/json"}),
+        st.sampled_from([1100, 5000]).map(lambda n: {"data": '{"note": ' + '{"a": ' * n + "1" + "}" * n + "}", "content_type": "application/json"}),
         st.just({"data": json.dumps({"note": "a" * (300 * 1024)}), "content_type": "application/json"}),
     )
 
@@ -563,8 +568,7 @@ def test_every_schema_field_refuses_every_hostile_value(world, method, path, sch
                 if after != before:
                     failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code} but the database changed")
                 before = after
-            else:
-                world.reset()  # accepted (a sensible answer to, say, null): start clean again
+            else:  # accepted (a sensible answer to, say, null): go on from here
                 before = snapshot()
     report(failures)
     assert not failures, f"{len(failures)} hostile values broke {method} {path}:\n" + "\n".join(failures)
@@ -618,9 +622,8 @@ class Forms(HTMLParser):
 #: Form values: control characters, a lone surrogate as CESU-8 bytes (written
 #: raw), huge numbers, impossible dates and times, malformed links, repeats.
 HOSTILE_FORM = [
-    "\x00", "a\x07b", "\x1b[31m", "\x7f", "\x85", "a\u2028b", "9" * 400, "1e309", "-1", "NaN", "", " ",
-    "2026-02-30", "25:61", "https://[::1", "https://h:abc/", "a" * 5000, ["1", "2"], ["", "x"],
-    b"%ED%A0%80", b"%C3%28",
+    "\x00", "a\x1bb", "\x85", "9" * 400, "1e309", "-1", "", "2026-02-30", "25:61", "https://[::1",
+    "a" * 5000, ["1", "2"], b"%ED%A0%80",
 ]
 #: Forms whose whole point is to end the session or the account.
 FORM_SKIP = SESSION_ENDING | {"account.delete_account"}
@@ -687,8 +690,7 @@ def test_every_form_field_refuses_every_hostile_value(world, rule):
                     if after != before:
                         failures.append(f"{form['action']} {name}={shown!r}: {response.status_code} but the database changed")
                     before = after
-                else:
-                    world.reset()
+                else:  # accepted: go on from what the page shows now
                     before = snapshot()
                     current = None
     report(failures)
