@@ -22,7 +22,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, make_response, request
+from flask import Flask, abort, jsonify, make_response, render_template, request
 
 #: Deepest nesting of arrays and objects any request needs is 4; 32 leaves room.
 MAX_DEPTH = 32
@@ -83,7 +83,7 @@ def check_text(value: str, field: str) -> None:
     if _SURROGATE.search(value):
         raise InputProblem(field, f"{_label(field)} has a broken character that is not valid text. Please retype it.")
     if _CONTROL.search(value):
-        raise InputProblem(field, f"{_label(field)} has a hidden control character. Please retype it.")
+        raise InputProblem(field, f"{_label(field)} has hidden control characters. Please retype it.")
     if _WHOLE_URL.fullmatch(value.strip()):
         try:
             parts = urlsplit(value.strip())
@@ -158,6 +158,7 @@ def init_app(app: Flask) -> None:
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return None
         from webapp.core.routes import error_response
+        from webapp.security import wants_json
 
         if request.is_json:
             raw = request.get_data(cache=True)
@@ -167,8 +168,8 @@ def init_app(app: Flask) -> None:
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             problem = form_problem()
             if problem is not None:
-                response = error_response(422, str(problem))
-                if request.path.startswith("/api/"):
-                    response = (jsonify(error=str(problem), field=problem.field), 422)
-                return response
+                if wants_json():
+                    return jsonify(error=str(problem), field=problem.field), 422
+                message = f"{problem} Go back to the form: what you typed is still there."
+                return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
         return None
