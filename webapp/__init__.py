@@ -44,7 +44,7 @@ def create_app(
     )
     app.config.update(settings)
 
-    from webapp import logs, security
+    from webapp import api, logs, security
     from webapp.extensions import csrf, db, limiter, login_manager
     from webapp.services.field_crypto import FieldCipher
 
@@ -55,6 +55,7 @@ def create_app(
     login_manager.init_app(app)
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
+    api.init_app(app)
 
     from webapp.services.content import CONTENT_DIR, load_library
 

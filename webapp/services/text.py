@@ -15,6 +15,8 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
         value = ""
     if not isinstance(value, str):
         raise TextProblem(f"{label} must be text.")
+    if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate: not text, cannot be stored as UTF-8
+        raise TextProblem(f"{label} has a broken character that is not valid text. Please retype it.")
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise TextProblem(f"Write something for {label.lower()}.")
