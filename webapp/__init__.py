@@ -52,6 +52,9 @@ def create_app(
     login_manager.init_app(app)
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
+    from webapp import ownership
+
+    ownership.init_app(app)
 
     from webapp.services.content import CONTENT_DIR, load_library
 

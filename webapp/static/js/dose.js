@@ -180,7 +180,8 @@ function enableFixing(root, rerender) {
   root.addEventListener("click", async (event) => {
     const button = event.target.closest('button[data-action="fix-dose"]');
     if (!button || !form) return;
-    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    const userId = await currentUser();
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry && String(item.userId) === String(userId));
     if (!entry) return;
     form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
     form.elements.amount.value = entry.body.amount;
