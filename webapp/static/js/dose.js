@@ -72,7 +72,11 @@ async function render(root) {
   root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
     node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
   });
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const snapshot = await readSnapshot(userId);
   const taper = snapshot.taper;
   const unit = taper?.unit || "";

@@ -146,7 +146,11 @@ function showWhen(root, state) {
 function renderMyPeople(root, snapshot, userId) {
   const people = snapshot?.people;
   showWhen(root, userId ? "signed-in" : "signed-out");
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const contacts = people?.contacts || [];
   const message = chosenMessage(people?.templates || []);
   const fill = (name, items) => {
