@@ -90,7 +90,9 @@ function timeout(ms) {
 function isShareable(response) {
   if (!response || response.status !== 200 || response.type !== "basic") return false;
   const cacheControl = response.headers.get("Cache-Control") || "";
-  return !/no-store|private/i.test(cacheControl);
+  const vary = response.headers.get("Vary") || "";
+  // Made for someone signed in (account-sync.js removes any such entry too).
+  return !/no-store|private/i.test(cacheControl) && !/cookie/i.test(vary);
 }
 
 async function fromNetwork(event) {
