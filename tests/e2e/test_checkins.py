@@ -48,6 +48,9 @@ def check_in(page, overall: int, anxiety: int, note: str = "") -> None:
         form.get_by_label("A note for yourself (optional)").fill(note)
     form.get_by_role("button", name="Save check-in").click()
     expect(page.locator("[data-checkin-status]")).to_contain_text("Check-in saved")
+    # The status may still be the last check-in's: this one is saved once the
+    # form is empty again (filling it earlier would lose the next one).
+    expect(form.locator("fieldset#overall").get_by_label(str(overall), exact=True)).not_to_be_checked()
 
 
 def server_checkins(page) -> list[dict]:
