@@ -212,6 +212,7 @@ def test_a_queued_check_in_of_an_ended_session_leaves_before_the_next_person_reg
     assert traces_of(device_dump(page), account_b, []) == []
     # A's check-in was removed with A's session, never sent anywhere.
     assert all(c["note"] != note for c in checkins_of(page, server, email_a))
+    assert page.js_errors == []
 
 
 def test_an_open_page_removes_the_queued_check_in_when_the_server_says_the_session_is_gone(
@@ -348,3 +349,4 @@ def test_a_device_left_holding_someone_elses_records_is_cleaned_before_anything_
     assert server_checkins(page) == []
     # B's own records stay.
     assert any(record["key"] == f"user:{account_b}:snapshot" for record in dump["records"])
+    assert page.js_errors == []
