@@ -90,9 +90,7 @@ function timeout(ms) {
 function isShareable(response) {
   if (!response || response.status !== 200 || response.type !== "basic") return false;
   const cacheControl = response.headers.get("Cache-Control") || "";
-  const vary = response.headers.get("Vary") || "";
-  // Made for someone signed in (account-sync.js removes any such entry too).
-  return !/no-store|private/i.test(cacheControl) && !/cookie/i.test(vary);
+  return !/no-store|private/i.test(cacheControl);
 }
 
 async function fromNetwork(event) {

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import urlparse
 
 from conftest import wait_until
 from playwright.sync_api import expect
@@ -175,6 +176,9 @@ def end_sessions_elsewhere(server, new_context, accounts, email) -> None:
 def assert_nothing_of(page, account: str, note: str) -> None:
     dump = device_dump(page)
     assert traces_of(dump, account, [note]) == []
+    # What is the same for everyone stays: the pages kept for offline use.
+    kept = {urlparse(entry["url"]).path for entry in dump["cached"]}
+    assert {"/my/checkin", "/offline", "/"} <= kept, sorted(kept)
 
 
 def test_a_queued_check_in_of_an_ended_session_leaves_before_the_next_person_registers(
@@ -344,6 +348,7 @@ def test_a_device_left_holding_someone_elses_records_is_cleaned_before_anything_
     page.wait_for_timeout(1000)
     dump = device_dump(page)
     assert traces_of(dump, other, [secret]) == []
+    assert any(entry["url"].endswith("/my/checkin") for entry in dump["cached"])
     assert not any(record["key"] == "leftover" for record in dump["records"])
     assert all(secret not in body for body in page.evaluate("() => window.__sent"))
     assert server_checkins(page) == []

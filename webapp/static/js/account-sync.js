@@ -66,9 +66,8 @@ async function forgetPersonalCaches() {
     for (const request of await cache.keys()) {
       const response = await cache.match(request);
       if (!response) continue;
-      const control = response.headers.get("Cache-Control") || "";
-      const vary = response.headers.get("Vary") || "";
-      let personal = /no-store|private/i.test(control) || /cookie/i.test(vary);
+      // (Not "Vary: Cookie": Flask sends it on every page, guests' included.)
+      let personal = /no-store|private/i.test(response.headers.get("Cache-Control") || "");
       if (!personal && /text\/html/i.test(response.headers.get("Content-Type") || "")) {
         const text = await response.clone().text();
         personal = /<meta name="(steady-user|csrf-token)"/.test(text);
