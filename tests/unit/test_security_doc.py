@@ -34,6 +34,6 @@ def test_every_property_from_1_to_23_has_a_test():
     text = DOC.read_text("utf-8")
     sections = PROPERTY.split(text)[1:]  # number, body, number, body...
     covered = {int(number): bool(NAMED.search(body)) for number, body in zip(sections[::2], sections[1::2])}
-    # 1-23 from the first brief; 24-28 (the outside review) as each is done.
+    # 1-23 from the brief; 24-28 were added after the first outside review.
     assert set(range(1, 24)) <= set(covered) <= set(range(1, 29)), sorted(covered)
     assert all(covered.values()), [n for n, ok in covered.items() if not ok]
