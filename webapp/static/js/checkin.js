@@ -7,7 +7,8 @@
 // where they can be discarded). A "yes" to any red-flag question shows the
 // urgent-help panel at once, offline too. Built with textContent only.
 import { outboxStore } from "./device-store.js";
-import { addSnapshotSource, confirmOwner, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+import { confirmOwner } from "./account-sync.js";
+import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 
 const API = "/api/checkins";
 const OFFLINE_COPY = "/my/checkin";
