@@ -56,6 +56,9 @@ def create_app(
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
     api.init_app(app)
+    from webapp import ownership
+
+    ownership.init_app(app)
 
     from webapp.services.content import CONTENT_DIR, load_library
 

@@ -72,7 +72,11 @@ async function render(root) {
   root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
     node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
   });
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const snapshot = await readSnapshot(userId);
   const taper = snapshot.taper;
   const unit = taper?.unit || "";
@@ -180,7 +184,8 @@ function enableFixing(root, rerender) {
   root.addEventListener("click", async (event) => {
     const button = event.target.closest('button[data-action="fix-dose"]');
     if (!button || !form) return;
-    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    const userId = await currentUser();
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry && String(item.userId) === String(userId));
     if (!entry) return;
     form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
     form.elements.amount.value = entry.body.amount;

@@ -10,8 +10,10 @@ import { outboxStore } from "./device-store.js";
 import {
   addSnapshotSource,
   currentUser,
+  confirmOwner,
   flushOutbox,
   pageUser,
+  personalKey,
   readSnapshot,
   refreshSnapshot,
   send,
@@ -144,7 +146,11 @@ function showWhen(root, state) {
 function renderMyPeople(root, snapshot, userId) {
   const people = snapshot?.people;
   showWhen(root, userId ? "signed-in" : "signed-out");
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const contacts = people?.contacts || [];
   const message = chosenMessage(people?.templates || []);
   const fill = (name, items) => {
@@ -169,8 +175,18 @@ function renderMyPeople(root, snapshot, userId) {
   fillMessageChoice(root, people);
 }
 
+// The message chosen for the Text buttons is one account's choice: kept under
+// that account's own key, so it leaves the device with the account.
+let messageOwner = null;
+const messageKey = () => (messageOwner ? personalKey(messageOwner, "message-choice") : null);
+
+function storedMessageChoice() {
+  const key = messageKey();
+  return key ? localStorage.getItem(key) : null;
+}
+
 function chosenMessage(templates) {
-  const index = Number(localStorage.getItem("steady.message-choice") || 0);
+  const index = Number(storedMessageChoice() || 0);
   return templates[index] ?? templates[0];
 }
 
@@ -183,7 +199,7 @@ function fillMessageChoice(root, people) {
   }
   const hasText = root.querySelector('a[data-link="text"]') !== null;
   select.closest(".message-choice").hidden = !hasText || select.options.length === 0;
-  const stored = localStorage.getItem("steady.message-choice");
+  const stored = storedMessageChoice();
   if (stored !== null && stored < select.options.length) select.value = stored;
   applyMessage(root, select);
 }
@@ -200,7 +216,7 @@ function enableMessageChoice(root) {
   if (!select || select.dataset.ready) return;
   select.dataset.ready = "1";
   select.addEventListener("change", () => {
-    localStorage.setItem("steady.message-choice", select.value);
+    if (messageKey()) localStorage.setItem(messageKey(), select.value);
     applyMessage(root, select);
   });
 }
@@ -362,18 +378,14 @@ function pointAtOfflineCopies(userId) {
   });
 }
 
-async function sessionUser() {
-  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  return response.ok ? (await response.json()).user : null;
-}
-
 /** On a page kept by the worker (no signed-in user in it) with a connection:
  * send what is queued and bring the copy up to date — only if the person
  * signed in here is still the one this device's copy belongs to. */
 async function catchUp(userId) {
   if (!userId || pageUser() || !navigator.onLine) return;
   try {
-    if (String(await sessionUser()) !== String(userId)) return;
+    // No longer this person's session: their copy leaves the device (confirmOwner).
+    if ((await confirmOwner()) !== String(userId)) return;
     await flushOutbox();
     await refreshSnapshot(userId);
   } catch (error) {
@@ -394,6 +406,7 @@ export function enablePeople(synced) {
   const serverPage = document.querySelector('[data-page="people"]');
   const render = async () => {
     const userId = await currentUser();
+    messageOwner = userId;
     const snapshot = userId ? await readSnapshot(userId) : null;
     pointAtOfflineCopies(userId);
     fillQuickPeople(document.querySelector(".my-people-help"), snapshot?.people);
