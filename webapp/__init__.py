@@ -59,10 +59,11 @@ def create_app(
 
     from webapp import (
         account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
-        reminders, taper, toolkit,
+        reminders, taper, timewords, toolkit,
     )
 
     assets.init_app(app)
+    timewords.init_app(app)
     features = (
         core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
         openapi, pwa,
