@@ -28,11 +28,16 @@ def _person() -> tuple:
     return g.person_time
 
 
-def when(moment: datetime | None, zone_name: str | None = None) -> str:
-    """A moment on the person's clock (or in ``zone_name``, for a group's own
-    zone), like "Mon 30 Nov, 8:14 pm"."""
-    if moment is None:
+def when(moment: datetime | str | None, zone_name: str | None = None) -> str:
+    """A moment (or its ISO text) on the person's clock, or in ``zone_name``
+    (the zone a record was made in), like "Mon 30 Nov, 8:14 pm"."""
+    if moment is None or moment == "":
         return ""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
     zone, today, month_first, chose_utc = _person()
     if zone_name:
         zone = person_time.parse_zone(zone_name)
