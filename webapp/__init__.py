@@ -59,11 +59,11 @@ def create_app(
 
     from webapp import (
         account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
-        reminders, taper, timewords, toolkit,
+        reminders, taper, words, toolkit,
     )
 
     assets.init_app(app)
-    timewords.init_app(app)
+    words.init_app(app)
     features = (
         core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
         openapi, pwa,

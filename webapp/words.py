@@ -1,5 +1,6 @@
-"""Jinja filters for the person's own time and plain plurals: ``when`` (a
-moment), ``day`` (a date), ``clock`` ("HH:MM" or a time) and ``plural``.
+"""Jinja filters for words people read: their own time (``when`` for a
+moment, ``day`` for a date, ``clock`` for "HH:MM"), plain plurals
+(``plural``) and email addresses that wrap at the @ (``email_breaks``).
 The rules live in ``webapp/services/person_time.py``; this only finds the
 person (once per request) and the browser's language."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g, has_request_context, request
+from markupsafe import Markup, escape
 from flask_login import current_user
 
 from webapp.services import person_time
@@ -67,8 +69,20 @@ def clock(value) -> str:
         return str(value)
 
 
+def email_breaks(address: str | None) -> Markup:
+    """An email address that may break after its @ and before the dots of
+    its domain, and nowhere else ("alex.rivera@" / "example.org")."""
+    if not address:
+        return Markup("")
+    local_part, at, domain = str(address).rpartition("@")
+    if not at:
+        return escape(address)
+    return escape(local_part) + Markup("@<wbr>") + Markup("<wbr>.").join(escape(part) for part in domain.split("."))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(clock, "clock")
     app.add_template_filter(person_time.plural, "plural")
+    app.add_template_filter(email_breaks, "email_breaks")
