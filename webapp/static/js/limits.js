@@ -4,9 +4,15 @@
 // refuses over-long text and keeps it in the field.
 const SHOW_FROM = 0.8;
 
-function count(text) {
+export function count(text) {
   // Characters as the server counts them: code points, newlines as one.
   return [...text.replace(/\r\n?/g, "\n").trim()].length;
+}
+
+/** The server's words for text over its limit, or "" when it fits. */
+export function tooLong(label, limit, text) {
+  const over = count(text || "") - limit;
+  return over > 0 ? `${label} can be at most ${limit} characters. Cut ${over} character${over === 1 ? "" : "s"}.` : "";
 }
 
 function words(left) {
