@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import Auth
 
 
 def token_of(client) -> str:

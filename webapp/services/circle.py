@@ -19,7 +19,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import CheckIn, CircleInvite, CircleLink, CircleProfile, CircleReachOut, PushSubscription, ReminderSettings
+from webapp.models import CheckIn, CircleInvite, CircleLink, CircleProfile, CircleReachOut, PushSubscription
 from webapp.services import person_time
 from webapp.services import taper
 from webapp.services.push import Notification, PushSender, PushTarget

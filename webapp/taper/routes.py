@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db
-from webapp.models import CheckIn, DoseLog, ReminderSettings, TaperPlan, TaperStep, utcnow
+from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
 from webapp.services import taper as arithmetic
@@ -51,13 +51,6 @@ KIND_WORDS = {
 @bp.app_template_filter("amount")
 def _amount_filter(value, unit: str = "") -> str:
     return format_amount(value, unit)
-
-
-@bp.app_template_filter("zone")
-def _zone_filter(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 @bp.context_processor
