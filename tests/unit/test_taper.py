@@ -389,3 +389,31 @@ def test_the_summary_counts_dose_times_not_day_totals():
     report = summary.build(start=JAN, end=JAN + timedelta(days=1), steps=steps, doses=doses, checkins=[], unit="mg", title="t")
     assert report.days_logged == 2
     assert report.dose_times == {"as_planned": 3, "missed": 1}
+
+
+@given(
+    times=st.lists(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(1, 40)), min_size=0, max_size=6, unique_by=lambda t: (t[0], t[1])),
+    logged=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 23), st.integers(0, 59), st.integers(0, 10**6)), max_size=12),
+)
+def test_every_logged_dose_is_counted_exactly_once(times, logged):
+    plan_times = [{"time": f"{h:02d}:{m:02d}", "amount": str(D(a) / 4)} for h, m, a in times]
+    steps = [Step(JAN, sum((D(a) / 4 for _, _, a in times), D(0)), plan_times)]
+    doses = [_at(JAN + timedelta(days=d), f"{h:02d}:{m:02d}", str(D(a) / 8), "UTC") for d, h, m, a in logged]
+    matches = taper.match_dose_times(steps, doses)
+    taken = sorted(m.taken for m in matches if m.taken is not None)
+    if plan_times:
+        assert taken == sorted(d.amount for d in doses)
+        days = {d.local_date for d in doses}
+        assert sum(1 for m in matches if m.planned is not None) == len(plan_times) * len(days)
+        assert sum(1 for m in matches if m.outcome == "extra") == sum(max(0, sum(1 for d in doses if d.local_date == day) - len(plan_times)) for day in days)
+    else:
+        # No dose times: one line a day, the day's total against the daily dose.
+        assert len(matches) == len({d.local_date for d in doses})
+        assert sum(m.taken for m in matches) == sum((d.amount for d in doses), D(0))
+
+
+def test_damaged_dose_times_are_skipped_not_crashed_on():
+    steps = [Step(JAN, D("1"), [{"time": "25:99", "amount": "1"}, {"time": "08:00", "amount": "abc"}, "08:00", {"time": None},
+                                {"time": "08:00", "amount": "NaN"}, {"time": "20:00", "amount": "1"}])]
+    matches = taper.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
+    assert [(m.planned_time, m.outcome) for m in matches] == [("20:00", "as_planned")]

@@ -355,6 +355,22 @@ def _minutes(clock: str) -> int | None:
         return None
 
 
+def _slot(item: object) -> tuple[str, Decimal, int] | None:
+    """A planned dose time as ("HH:MM", amount, minutes after midnight);
+    None for anything that is not one (a stored plan is checked on entry,
+    so this only keeps a damaged row from breaking a page)."""
+    if not isinstance(item, dict):
+        return None
+    at = _minutes(item.get("time"))
+    try:
+        amount = Decimal(str(item.get("amount")))
+    except ArithmeticError:
+        return None
+    if at is None or not 0 <= at < 1440 or not amount.is_finite():
+        return None
+    return str(item.get("time")), amount, at
+
+
 def _local_minutes(dose: TimedDoseLike) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -384,11 +400,7 @@ def match_dose_times(steps: Sequence[StepLike], doses: Iterable[TimedDoseLike]) 
         if step is None:
             matches += [DoseTimeMatch(day, None, None, Decimal(d.amount)) for d in logged]
             continue
-        slots = [
-            (str(item.get("time")), Decimal(str(item.get("amount"))), _minutes(item.get("time")))
-            for item in (getattr(step, "dose_times", None) or [])
-            if isinstance(item, dict) and _minutes(item.get("time")) is not None
-        ]
+        slots = [slot for slot in map(_slot, getattr(step, "dose_times", None) or []) if slot is not None]
         if not slots:
             total = sum((Decimal(d.amount) for d in logged), Decimal(0))
             matches.append(DoseTimeMatch(day, None, Decimal(step.daily_dose), total))
