@@ -71,10 +71,11 @@ def create_app(
 
     from webapp import (
         account, assets, auth, cards, checkins, circle, core, export, insights, learn, lock, openapi, people, plan,
-        pwa, reminders, taper, toolkit,
+        pwa, reminders, taper, toolkit, words,
     )
 
     assets.init_app(app)
+    words.init_app(app)
     features = (
         core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
         openapi, pwa, learn,

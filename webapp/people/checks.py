@@ -18,7 +18,7 @@ from webapp.services.support import (
     clean_phone,
     is_time_zone,
 )
-from webapp.services.text import TextProblem, clean_text
+from webapp.services.text import TextProblem, clean_text, too_long
 
 NAME_MAX = 100
 BEST_TIMES_MAX = 200
@@ -88,10 +88,11 @@ def check_contact(data: Mapping) -> tuple[dict, Problems]:
     if email:
         try:
             if len(email) > 254:
+                problems["email"] = too_long("An email address", 254, len(email))
                 raise EmailNotValidError("too long")
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            problems["email"] = "Enter an email address like name@example.com, or leave it empty."
+            problems.setdefault("email", "Enter an email address like name@example.com, or leave it empty.")
     values["email"] = email
     if values["can_text"] and not values["phone"] and "phone" not in problems:
         problems["phone"] = "Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d."

@@ -10,6 +10,7 @@ import { outboxStore } from "./device-store.js";
 import { confirmOwner } from "./account-sync.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { updateUrgentPanel } from "./help-now.js";
+import { tooLong } from "./limits.js";
 
 const API = "/api/checkins";
 const OFFLINE_COPY = "/my/checkin";
@@ -108,7 +109,8 @@ function problemsIn(body) {
     problems.push(["sleep_hours", "Hours of sleep must be a number from 0 to 24."]);
   }
   if (!body.doses) problems.push(["doses", "Say whether you took your doses as planned (or that you are not tapering)."]);
-  if (body.note.length > 5000) problems.push(["note", `The note can be at most 5000 characters (it has ${body.note.length}).`]);
+  const noteTooLong = tooLong("The note", 5000, body.note);
+  if (noteTooLong) problems.push(["note", noteTooLong]);
   return problems;
 }
 

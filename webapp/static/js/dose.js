@@ -6,6 +6,7 @@
 // "Changes that couldn't sync" with the reason. Built with textContent only.
 import { outboxStore } from "./device-store.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+import { tooLong } from "./limits.js";
 
 const API = "/api/doses";
 const OFFLINE_COPY = "/my/dose";
@@ -51,7 +52,8 @@ function problemsIn(body) {
   const amount = Number(body.amount);
   if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", "Enter the amount you took, like 2 or 0.5."]);
   if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", "Enter when you took it."]);
-  if (body.note.length > 1000) problems.push(["dose-note", `The note can be at most 1000 characters (it has ${body.note.length}).`]);
+  const noteTooLong = tooLong("The note", 1000, body.note);
+  if (noteTooLong) problems.push(["dose-note", noteTooLong]);
   return problems;
 }
 

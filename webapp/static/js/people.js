@@ -71,6 +71,17 @@ function ymd(date) {
   return [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
 }
 
+/** An email address as text with <wbr> after the @ and before the domain's dots. */
+function emailBreaks(address) {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return [document.createTextNode(address)];
+  const parts = [document.createTextNode(address.slice(0, at + 1))];
+  address.slice(at + 1).split(".").forEach((piece, index) => {
+    parts.push(document.createElement("wbr"), document.createTextNode(index ? `.${piece}` : piece));
+  });
+  return parts;
+}
+
 /** One person, with one-tap call, text and email (the markup of people/_person.html). */
 function personItem(contact, message, { details = true, actions = false } = {}) {
   const links = element("p", { class: "actions person-actions" });
@@ -101,7 +112,9 @@ function personItem(contact, message, { details = true, actions = false } = {}) 
       if (value) list.append(element("dt", { text: label }), element("dd", { text: value, class: className || false }));
     };
     add("Phone", contact.phone);
-    add("Email", contact.email);
+    add("Email", contact.email, "email");
+    const email = list.querySelector("dd.email");
+    if (email) email.replaceChildren(...emailBreaks(contact.email));
     add("Best times", contact.best_times);
     add("Notes", contact.notes, "preserve-lines");
     add("Last connected", since(contact.last_connected_at));
@@ -206,6 +219,9 @@ function fillMessageChoice(root, people) {
 
 function applyMessage(root, select) {
   const text = select.options[select.selectedIndex]?.textContent || "";
+  // A long message does not fit in the closed picker: show it whole below.
+  const preview = select.closest(".message-choice").querySelector("[data-message-preview]");
+  if (preview) preview.textContent = text ? `“${text}”` : "";
   root.querySelectorAll('a[data-link="text"]').forEach((link) => {
     link.href = `${link.getAttribute("href").split("?")[0]}${text ? `?&body=${encode(text)}` : ""}`;
   });
