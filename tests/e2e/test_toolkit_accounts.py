@@ -355,6 +355,17 @@ def test_sign_out_removes_the_persons_data_from_the_device(server, page, account
     page.goto(server.url + exercise_url(favourite.id))
     page.get_by_role("button", name="Add to favourites").click()
     expect(page.locator(".favourite-toggle")).to_have_attribute("aria-pressed", "true")
+    # The button shows pressed before the write is queued: leave the page only
+    # once the favourite is waiting in the outbox or already on the server.
+    wait_until(
+        page,
+        """async (id) => {
+            const state = await fetch("/api/toolkit/state", {credentials: "same-origin"}).then((r) => r.json());
+            if ((state.favourites || []).includes(id)) return true;
+            return (await (%s)()).some((entry) => String(entry.url || "").endsWith(id));
+        }""" % OUTBOX_ALL,
+        favourite.id,
+    )
     page.goto(server.url + "/toolkit")
     expect(page.locator("#my-cards .coping-card-text")).to_have_text(["Private words for a hard night."])
     both = "(s) => s && s.cards.length === 1 && s.favourites.length === 1"
