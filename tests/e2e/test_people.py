@@ -131,7 +131,7 @@ def test_people_and_plan_open_offline_and_leave_no_trace_after_sign_out(server, 
     page.get_by_role("button", name="Sign out on this device").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     go_offline(context, server)
-    secrets_shown = [ALEX["name"], SAM["name"], PRIYA["name"], "7700", "Mia", "tablets", "priya@"]
+    secrets_shown = [ALEX["name"], SAM["name"], PRIYA["name"], "7700", "Mia", "Jo keeps my tablets", "priya@"]
     for path in ("/help", "/", "/my/people", "/my/plan"):
         page.goto(server.url + path)
         page.wait_for_load_state("load")
