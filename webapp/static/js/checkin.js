@@ -9,6 +9,7 @@
 import { outboxStore } from "./device-store.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { updateUrgentPanel } from "./help-now.js";
+import { clearFieldErrors, rememberOpen, showFieldErrors, whileBusy } from "./form-kit.js";
 
 const API = "/api/checkins";
 const OFFLINE_COPY = "/my/checkin";
@@ -103,15 +104,6 @@ function updateUrgentHelp(form) {
   panel.hidden = !flagged;
   if (flagged && wasHidden) panel.scrollIntoView({ block: "nearest" });
   return flagged;
-}
-
-function showErrors(box, problems) {
-  box.replaceChildren(
-    element("h2", { text: "There is a problem" }),
-    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
-  );
-  box.hidden = false;
-  box.focus();
 }
 
 // --- lists ----------------------------------------------------------------------------
@@ -229,6 +221,10 @@ function fillForm(form, body) {
   Object.entries(body.red_flags || {}).forEach(([name, yes]) => pick(name, yes ? "yes" : "no"));
   form.elements.keep_suicidal_answer.checked = Boolean(body.keep_suicidal_answer);
   form.elements.note.value = body.note || "";
+  // Everything it held in view again, to be checked before saving.
+  form.querySelectorAll("details[data-remember]").forEach((details) => { details.open = true; });
+  const flags = form.querySelector("[data-red-flags]");
+  if (flags && Object.values(body.red_flags || {}).some(Boolean)) flags.open = true;
   updateUrgentHelp(form);
 }
 
@@ -265,13 +261,16 @@ function enableForm(root, rerender) {
     const body = bodyFrom(form);
     const problems = problemsIn(body);
     if (problems.length) {
-      showErrors(errors, problems);
+      showFieldErrors(form, errors, problems);
       return;
     }
     errors.hidden = true;
+    clearFieldErrors(form);
     const flagged = updateUrgentHelp(form);
     const sending = send(userId, "POST", API, body).catch(() => 0);
-    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
+    await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
+      Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
+    );
     form.reset();
     updateUrgentHelp(form);
     const panel = root.querySelector("[data-urgent-help]");
@@ -302,6 +301,7 @@ export function enableCheckin() {
     form.addEventListener("change", () => updateUrgentHelp(form));
     updateUrgentHelp(form);
   });
+  rememberOpen();
   const root = document.querySelector('[data-page="checkin"], [data-page="checkins"]');
   if (!root) return;
   const rerender = () => render(root).catch(() => {});
