@@ -129,6 +129,7 @@ def test_help_now_with_a_guessed_country_and_the_over_sedation_panel(shared_serv
     page = context.new_page()
     page.goto(shared_server.url + "/checkin")
     settle(page, "Check in")
+    page.locator("summary", has_text="Something serious?").click()
     page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("Yes", exact=True).check()
     panel = page.locator("[data-urgent-help]")
     expect(panel.locator('[data-urgent-for="oversedation"]')).to_be_visible()
