@@ -404,3 +404,30 @@ def test_home_shows_today_step_only_to_its_owner(full_account, shared_server, ne
     stranger.goto(shared_server.url + "/")
     expect(stranger.locator("[data-today-step]")).to_have_count(0)
     expect(stranger.get_by_role("link", name="Log a dose")).to_have_count(0)
+
+
+def test_the_measure_finds_what_it_looks_for(full_account):
+    """The checks above can fail: a too-small button, tiny text and a
+    too-wide block, put on a page, are each reported."""
+    context, page, _ = full_account
+    page.set_viewport_size({"width": 320, "height": PHONE_HEIGHT})
+    page.goto(context_url(page, "/toolkit"))
+    page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            const button = document.createElement('button');
+            button.textContent = 'Tiny button';
+            button.style.cssText = 'height: 30px; min-height: 0; padding: 0';
+            const note = document.createElement('p');
+            note.textContent = 'Fine print';
+            note.style.fontSize = '10px';
+            const wide = document.createElement('div');
+            wide.textContent = 'Wide';
+            wide.style.width = '500px';
+            main.append(button, note, wide);
+        }"""
+    )
+    problems = "\n".join(problems_on(page, "probe"))
+    assert '"Tiny button" is 30.0 px tall' in problems
+    assert '"Fine print" in p is 10.0 px' in problems
+    assert "wide on a 320 px screen" in problems
