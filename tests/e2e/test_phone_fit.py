@@ -431,3 +431,28 @@ def test_the_measure_finds_what_it_looks_for(full_account):
     assert '"Tiny button" is 30.0 px tall' in problems
     assert '"Fine print" in p is 10.0 px' in problems
     assert "wide on a 320 px screen" in problems
+
+
+def test_a_button_waiting_on_the_network_says_so(full_account, shared_server):
+    """A plain form post: once sent, the button says "Saving…" (aria-busy)
+    until the next page comes, and a second tap does not send it again. (The
+    page's own navigation is held back here by a last listener, which notes
+    whether Steady let each submit through.)"""
+    context, page, _ = full_account
+    page.goto(shared_server.url + "/taper/steps/new")
+    page.get_by_label("Starts on").fill("2026-12-20")
+    page.get_by_label("Dose a day").fill("8")
+    page.evaluate(
+        """() => {
+            window.sent = [];
+            window.addEventListener("submit", (event) => { window.sent.push(!event.defaultPrevented); event.preventDefault(); });
+        }"""
+    )
+    button = page.locator("form.step-form button[type=submit]")
+    expect(button).to_have_text("Save step")
+    button.click()
+    expect(button).to_have_text("Saving…")
+    expect(button).to_have_attribute("aria-busy", "true")
+    expect(button).to_be_enabled()  # so its name and value still go with the form
+    button.click()
+    assert page.evaluate("() => window.sent") == [True, False]

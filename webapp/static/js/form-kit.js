@@ -118,3 +118,33 @@ export function rememberOpen(root = document) {
     });
   });
 }
+
+/** A plain form post (one no script took over) says on its button, when the
+ * button has data-busy, that it is on its way, and a second tap does not send
+ * it twice. The button stays enabled so its own name and value still go. */
+export function enableBusyButtons() {
+  document.addEventListener("submit", (event) => {
+    if (event.defaultPrevented) return;
+    const form = event.target;
+    const button = event.submitter;
+    if (!button || !button.dataset.busy) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "yes";
+    button.dataset.words = button.textContent;
+    button.textContent = button.dataset.busy;
+    button.setAttribute("aria-busy", "true");
+  });
+  // Back to a page kept by the browser: the form is ready again.
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("form[data-sending]").forEach((form) => {
+      delete form.dataset.sending;
+      form.querySelectorAll('[aria-busy="true"][data-words]').forEach((button) => {
+        button.textContent = button.dataset.words;
+        button.removeAttribute("aria-busy");
+      });
+    });
+  });
+}
