@@ -129,8 +129,58 @@ def test_help_now_with_a_guessed_country_and_the_over_sedation_panel(shared_serv
     page = context.new_page()
     page.goto(shared_server.url + "/checkin")
     settle(page, "Check in")
+    page.locator("summary", has_text="Something serious?").click()
     page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("Yes", exact=True).check()
     panel = page.locator("[data-urgent-help]")
     expect(panel.locator('[data-urgent-for="oversedation"]')).to_be_visible()
     expect(panel.locator('.urgent-country[data-country="CA"]')).to_be_visible()
     check_both_schemes(page, axe, "/checkin with over-sedation help")
+
+
+# --------------------------------------------------------------------------
+# The daily pages, with an account that holds one of everything
+# --------------------------------------------------------------------------
+
+DAILY_PAGES = ["/", "/my/checkin", "/checkin", "/checkins", "/taper", "/taper/steps/new", "/taper/doses", "/my/dose",
+               "/chart", "/my/chart", "/summary", "/reminders"]
+
+
+@pytest.fixture(scope="module")
+def full_state(shared_server, browser):
+    """Cookies of a person with people, a plan, check-ins, a taper with
+    steps and doses, reminders and a circle invite."""
+    from test_phone_fit import Client, fill_account, register
+
+    context = browser.new_context(service_workers="block")
+    try:
+        page = context.new_page()
+        register(page, shared_server.url)
+        fill_account(Client(context.request, shared_server.url))
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", DAILY_PAGES)
+def test_daily_page_with_every_kind_of_data(shared_server, new_context, axe, full_state, path):
+    """Each page as it is used: folded parts opened (the chart's table, "Add
+    more", "Something serious?"), light and dark."""
+    page = open_page(new_context, shared_server, path, storage_state=full_state)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_timeout(200)  # lists filled from the device copy
+    page.evaluate("() => document.querySelectorAll('main details').forEach((d) => { d.open = true; })")
+    check_both_schemes(page, axe, f"{path} (full account)")
+
+
+def test_check_in_with_errors_beside_the_fields(shared_server, new_context, axe, full_state):
+    page = open_page(new_context, shared_server, "/my/checkin", storage_state=full_state)
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("fieldset#overall .error-message")).to_be_visible()
+    check_both_schemes(page, axe, "/my/checkin with errors")
+    # The same problems from the server (a plain form post, no JavaScript needed).
+    page = open_page(new_context, shared_server, "/checkin", storage_state=full_state)
+    page.evaluate("() => { const f = document.querySelector('form[data-checkin-form]'); HTMLFormElement.prototype.submit.call(f); }")
+    page.wait_for_load_state("load")
+    expect(page.locator("#overall-error")).to_be_visible()
+    expect(page.locator("fieldset#overall")).to_have_attribute("aria-describedby", "overall-hint overall-error")
+    check_both_schemes(page, axe, "/checkin with server errors")

@@ -36,10 +36,24 @@ from test_toolkit_accounts import (
 SYNC_TIMEOUT = 30_000
 
 
+def open_section(page, name: str) -> None:
+    """Open a folded part of the check-in ("Add more", "Something serious?")
+    with one tap, unless it is open already."""
+    details = page.locator("details", has=page.locator("summary", has_text=name)).first
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+
+
+def open_red_flags(page) -> None:
+    open_section(page, "Something serious?")
+
+
 def check_in(page, overall: int, anxiety: int, note: str = "") -> None:
     form = page.locator("form[data-checkin-form]")
     form.locator("fieldset#overall").get_by_label(str(overall), exact=True).check()
     form.locator("fieldset#anxiety").get_by_label(str(anxiety), exact=True).check()
+    open_section(page, "Add more")
     form.get_by_label("Hours of sleep").fill("6.5")
     form.get_by_role("group", name="Panic").get_by_label("Moderate").check()
     form.get_by_label("Yes, as planned").check()
@@ -142,6 +156,7 @@ def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, a
     expect(panel).to_be_hidden()
     keep = page.locator("[data-keep-answer]")
     expect(keep).to_be_hidden()
+    open_red_flags(page)
     for flag in ("seizure", "hallucinations", "confusion", "suicidal_thoughts"):
         group = page.locator(f'fieldset[data-red-flag="{flag}"]')
         group.get_by_label("Yes", exact=True).check()
@@ -320,6 +335,7 @@ def test_check_in_pages_have_no_serious_accessibility_problems(shared_server, ne
     page = open_as(new_context, shared_server, "/checkin", scheme, state)
     expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)
     axe(page, f"/checkin ({scheme})")
+    open_red_flags(page)
     page.locator('fieldset[data-red-flag="seizure"]').get_by_label("Yes", exact=True).check()
     expect(page.locator("[data-urgent-help]")).to_be_visible()
     axe(page, f"/checkin with urgent help ({scheme})")

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from test_checkins import signed_in_with_shell
+from test_checkins import open_red_flags, signed_in_with_shell
 from test_people import add_person
 from test_toolkit_accounts import go_offline, wait_kv
 
@@ -107,6 +107,7 @@ def test_offline_the_over_sedation_flag_shows_help_for_the_chosen_country_and_yo
     page.goto(server.url + "/my/checkin")
     panel = page.locator("[data-urgent-help]")
     expect(panel).to_be_hidden()
+    open_red_flags(page)
     page.locator('fieldset[data-red-flag="oversedation"]').get_by_label("Yes", exact=True).check()
     expect(panel).to_be_visible()
     first_words = panel.locator('[data-urgent-for="oversedation"]')

@@ -78,6 +78,10 @@ def turn_on_taper(page, base_url: str) -> None:
     page.get_by_label("Dose a day").fill("10")
     page.get_by_label("Time 1").fill("08:00")
     page.get_by_label("Amount 1").fill("5")
+    # One time shows at first; "Add another time" brings the next.
+    expect(page.get_by_label("Time 2")).to_be_hidden()
+    page.get_by_role("button", name="Add another time").click()
+    expect(page.get_by_label("Time 2")).to_be_focused()
     page.get_by_label("Time 2").fill("20:00")
     page.get_by_label("Amount 2").fill("5")
     page.get_by_role("button", name="Save step").click()

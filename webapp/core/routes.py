@@ -15,9 +15,41 @@ bp = Blueprint("core", __name__, template_folder="templates")
 
 @bp.get("/")
 def index():
-    """Home: what Steady offers, Help now first. The same for everyone, so the
-    service worker can keep it for offline use."""
-    return render_template("core/index.html")
+    """Home, the daily hub. A guest gets the page the service worker keeps
+    for offline use; a signed-in person also gets big buttons to their
+    check-ins, taper, chart and summary (two taps from here at most, people
+    saved or not) and, unless the app lock holds this session, today's step."""
+    return render_template("core/index.html", today_step=_today_step())
+
+
+def _today_step() -> dict | None:
+    """Today's taper step for the home screen, or None: signed out, no plan,
+    no step started yet, or the session locked (home stays open when locked,
+    so nothing of the person's may show then)."""
+    if not current_user.is_authenticated:
+        return None
+    from webapp.lock.routes import state_of
+
+    record = getattr(current_user, "session_record", None)
+    if record is not None and state_of(record) == "locked":
+        return None
+    from webapp.services.taper import format_amount, step_in_force
+    from webapp.taper.routes import local_today, my_plan, my_steps
+
+    plan = my_plan()
+    if plan is None:
+        return None
+    step = step_in_force(my_steps(), local_today())
+    if step is None:
+        return None
+    return {
+        "amount": format_amount(step.daily_dose, plan.unit),
+        "times": [
+            {"time": str(item.get("time", "")), "amount": f"{item.get('amount', '')} {plan.unit}".strip()}
+            for item in (step.dose_times or []) if isinstance(item, dict)
+        ],
+        "since": step.starts_on,
+    }
 
 
 @bp.get("/help")

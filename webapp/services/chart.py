@@ -42,9 +42,12 @@ RANGES = {"7": 7, "30": 30, "90": 90}
 RANGE_NAMES = ("7", "30", "90", "all")
 
 # The drawing, in SVG user units; the SVG scales to its container's width.
-WIDTH = 480
-LEFT = 70  # room for "10 · 100%"
-RIGHT = 56  # room for the dose numbers
+# WIDTH is the width of a 320 px phone's page (320 less 16 px each side), so
+# FONT units are FONT px there and larger on any wider screen (app.css caps
+# how wide the chart grows).
+WIDTH = 288
+LEFT = 28  # room for "10"
+RIGHT = 40  # room for the dose numbers
 TOP = 30  # room for the axis captions
 PLOT_HEIGHT = 200
 FONT = 12
@@ -500,7 +503,7 @@ def render_svg(
     add = out.append
 
     # Legend entries first, to know the height.
-    legend = [("mood", "Mood (0–10)"), ("load", "Symptom load (%)")]
+    legend = [("mood", "Mood (0–10)"), ("load", "Symptom load (5 = 50%)")]
     if show_dose:
         legend.append(("dose", _short(f"Planned dose ({unit_text} a day)", 34)))
         if cuts:
@@ -548,8 +551,10 @@ def render_svg(
         add(f'<line x1="{_n(right)}" x2="{_n(right)}" y1="{TOP}" y2="{_n(scale.bottom)}"/>')
     add("</g>")
     add('<g class="chart-axis">')
-    add(f'<text x="4" y="{TOP - 14}">Mood · Symptom load</text>')
-    for value, label in ((0, "0 · 0%"), (5, "5 · 50%"), (10, "10 · 100%")):
+    # One scale per axis: mood 0-10 on the left (symptom load is drawn on it
+    # as a tenth of its percentage, and the legend says so), the dose on the right.
+    add(f'<text x="4" y="{TOP - 14}">Mood (0–10)</text>')
+    for value, label in ((0, "0"), (5, "5"), (10, "10")):
         add(f'<text x="{LEFT - 6}" y="{_n(scale.y(value) + 4)}" text-anchor="end">{label}</text>')
     if show_dose:
         add(f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{_esc(_short(unit_text + " a day", 22))}</text>')
@@ -615,7 +620,7 @@ def render_svg(
         )
     if cut_labels:
         add(
-            f'<g class="chart-cut-labels" font-size="{FONT - 1}" paint-order="stroke" stroke="#ffffff"'
+            f'<g class="chart-cut-labels" font-size="{FONT}" paint-order="stroke" stroke="#ffffff"'
             f' stroke-width="3" stroke-linejoin="round">{"".join(cut_labels)}</g>'
         )
     if pending_points:

@@ -10,6 +10,7 @@ import { outboxStore } from "./device-store.js";
 import { confirmOwner } from "./account-sync.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { updateUrgentPanel } from "./help-now.js";
+import { clearFieldErrors, rememberOpen, showFieldErrors, whileBusy } from "./form-kit.js";
 import { tooLong } from "./limits.js";
 
 const API = "/api/checkins";
@@ -131,15 +132,6 @@ function updateUrgentHelp(form) {
   return flagged;
 }
 
-function showErrors(box, problems) {
-  box.replaceChildren(
-    element("h2", { text: "There is a problem" }),
-    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
-  );
-  box.hidden = false;
-  box.focus();
-}
-
 // --- lists ----------------------------------------------------------------------------
 
 function when(iso) {
@@ -256,6 +248,10 @@ function fillForm(form, body) {
   Object.entries(body.red_flags || {}).forEach(([name, yes]) => pick(name, yes ? "yes" : "no"));
   form.elements.keep_suicidal_answer.checked = Boolean(body.keep_suicidal_answer);
   form.elements.note.value = body.note || "";
+  // Everything it held in view again, to be checked before saving.
+  form.querySelectorAll("details[data-remember]").forEach((details) => { details.open = true; });
+  const flags = form.querySelector("[data-red-flags]");
+  if (flags && Object.values(body.red_flags || {}).some(Boolean)) flags.open = true;
   updateUrgentHelp(form);
 }
 
@@ -298,12 +294,15 @@ function enableForm(root, rerender) {
     const body = bodyFrom(form);
     const problems = problemsIn(body);
     if (problems.length) {
-      showErrors(errors, problems);
+      showFieldErrors(form, errors, problems);
       return;
     }
     errors.hidden = true;
+    clearFieldErrors(form);
     const sending = send(userId, "POST", API, body).catch(() => 0);
-    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
+    await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
+      Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
+    );
     form.reset();
     updateUrgentHelp(form);
     const panel = root.querySelector("[data-urgent-help]");
@@ -334,6 +333,7 @@ export function enableCheckin() {
     form.addEventListener("change", () => updateUrgentHelp(form));
     updateUrgentHelp(form);
   });
+  rememberOpen();
   const root = document.querySelector('[data-page="checkin"], [data-page="checkins"]');
   if (!root) return;
   const rerender = () => render(root).catch(() => {});

@@ -5,6 +5,7 @@
 // phone are listed with "Waiting to sync"; ones the server refused appear in
 // "Changes that couldn't sync" with the reason. Built with textContent only.
 import { outboxStore } from "./device-store.js";
+import { clearFieldErrors, showFieldErrors, whileBusy } from "./form-kit.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { tooLong } from "./limits.js";
 
@@ -138,15 +139,6 @@ async function catchUp(userId) {
   }
 }
 
-function showErrors(box, problems) {
-  box.replaceChildren(
-    element("h2", { text: "There is a problem" }),
-    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
-  );
-  box.hidden = false;
-  box.focus();
-}
-
 function enableForm(root, rerender) {
   const form = root.querySelector("[data-dose-form]");
   if (!form) return;
@@ -162,12 +154,15 @@ function enableForm(root, rerender) {
     const body = doseBody(form, snapshot.taper?.unit);
     const problems = problemsIn(body);
     if (problems.length) {
-      showErrors(errors, problems);
+      showFieldErrors(form, errors, problems);
       return;
     }
     errors.hidden = true;
+    clearFieldErrors(form);
     const sending = send(userId, "POST", API, body).catch(() => 0);
-    await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
+    await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
+      Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
+    );
     form.reset();
     field.value = localInputValue(new Date());
     status.textContent = navigator.onLine ? "Dose logged." : "Dose saved on this phone. It will sync when you are back online.";
