@@ -61,7 +61,7 @@ def test_today_step_shows_the_step_in_force_with_its_times(client, auth):
     html = client.get("/").get_data(as_text=True)
     step = html[html.index("data-today-step"):]
     step = step[: step.index("</div>")]
-    assert "7.5 mg" in step and "08:00: 5 mg" in step and "21:30: 2.5 mg" in step
+    assert "7.5 mg" in step and "8:00 am: 5 mg" in step and "9:30 pm: 2.5 mg" in step
 
 
 def test_a_step_that_has_not_started_is_not_today_step(client, auth):
