@@ -58,14 +58,14 @@ def create_app(
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, insights, lock, openapi, people, plan, pwa,
+        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, lock, openapi, people, plan, pwa,
         reminders, taper, toolkit,
     )
 
     assets.init_app(app)
     features = (
-        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
-        openapi, pwa,
+        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, helpme, reminders,
+        lock, openapi, pwa,
     )
     for feature in features:
         app.register_blueprint(feature.bp)
