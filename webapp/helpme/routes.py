@@ -36,6 +36,7 @@ from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
 from webapp.services.push import Notification, PushSender
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
+from webapp.taper.routes import local_today
 
 bp = Blueprint("helpme", __name__, template_folder="templates")
 
@@ -306,15 +307,15 @@ def prepare(appointment_id: int):
     posted by the form: the dates never appear in a URL)."""
     appointment = get_owned_or_404(Appointment, appointment_id)
     contact = get_owned_or_404(SupportContact, appointment.contact_id)
+    today = local_today()
+    # The last appointment that has already happened, before this one.
     previous = db.session.scalar(
         select(Appointment.day)
-        .where(Appointment.user_id == current_user.id, Appointment.day < appointment.day)
+        .where(Appointment.user_id == current_user.id, Appointment.day < min(appointment.day, today))
         .order_by(Appointment.day.desc())
         .limit(1)
     )
-    from webapp.taper.routes import local_today
-
-    start, end = helpme.lookback(previous, appointment.day, local_today())
+    start, end = helpme.lookback(previous, appointment.day, today)
     return render_template(
         "helpme/prepare.html", appointment=appointment, contact=contact, previous=previous, start=start, end=end,
     )

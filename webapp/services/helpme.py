@@ -33,6 +33,14 @@ class HelpMeProblems(dict):
     """Field name → message. Empty means all is well."""
 
 
+def _clean(value: object, *, label: str, max_length: int) -> str:
+    """``clean_text``, and no lone surrogates (they cannot be stored as UTF-8)."""
+    text = clean_text(value, label=label, max_length=max_length, required=False)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise TextProblem(f"{label} has characters that cannot be saved. Please retype it.")
+    return text
+
+
 def check_help_me(data: Mapping) -> tuple[dict, HelpMeProblems]:
     """Each prompt's text, cleaned, and any problems. Text over the limit is
     refused with how much to cut; it is never shortened here."""
@@ -40,7 +48,7 @@ def check_help_me(data: Mapping) -> tuple[dict, HelpMeProblems]:
     values = {}
     for key, (label, _) in HELP_ME_SECTIONS.items():
         try:
-            text = clean_text(data.get(key), label=label, max_length=10**9, required=False)
+            text = _clean(data.get(key), label=label, max_length=10**9)
         except TextProblem as problem:
             problems[key] = str(problem)
             values[key] = ""
@@ -96,7 +104,7 @@ def clean_https_link(value: object) -> str:
         return ""
     if len(value) > LINK_MAX:
         raise TextProblem(f"The video link can be at most {LINK_MAX} characters (it has {len(value)}).")
-    if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+    if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise TextProblem("The video link cannot have spaces or hidden characters in it.")
     try:
         parts = urlsplit(value)
@@ -160,7 +168,7 @@ def check_appointment(data: Mapping, zone_name: str, now: datetime) -> tuple[App
             problems["day"] = "That is more than two years away. Enter a date within the next two years."
     values.day, values.at = day, at
     try:
-        values.place = clean_text(data.get("place"), label="Place", max_length=PLACE_MAX, required=False)
+        values.place = _clean(data.get("place"), label="Place", max_length=PLACE_MAX)
     except TextProblem as problem:
         problems["place"] = str(problem)
     try:
