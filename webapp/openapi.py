@@ -310,7 +310,7 @@ PATHS: dict = {
     "/api/help-me": {
         "get": {"summary": "How to help me (help_me is null before the first save)", "responses": {"200": json_response("How to help me", "HelpMe"), **errors(401)}},
         "put": {"summary": "Save it, made from `version`; a stale version is a 409 carrying the current copy",
-                "requestBody": body("HelpMeInput", {"sections": {"hard_day": "Sit with me; a short walk helps.", "reach_me": "Text first."}, "version": None}),
+                "requestBody": body("HelpMeInput", None),
                 "responses": {"200": json_response("Saved", "HelpMe"), **errors(*WRITE_ERRORS, 409)}},
     },
     "/api/people": {"get": {"summary": "My people, groups and message templates", "responses": {"200": json_response("Network", "Network"), **errors(401)}}},
