@@ -513,3 +513,19 @@ def test_the_reminder_follows_a_change_of_zone_and_never_rings_for_a_passed_slot
     assert tokyo.at == datetime(2026, 12, 9, 9, 0, tzinfo=timezone.utc)
     assert reminder_slot(Row, "Europe/London", london.at, london.key) is None
     assert reminder_slot(Row, "Not/AZone", after).at == datetime(2026, 12, 9, 18, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("with_pages", [False, True])
+def test_the_pages_for_supporters_are_suggested_only_once_they_exist(make_app, with_pages):
+    app = make_app()
+    if with_pages:  # as it is once the pages for supporters are in this build
+        app.add_url_rule("/learn/supporting", "learn_supporting_stand_in", lambda: "pages for supporters")
+    sam, alex = app.test_client(), app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    link = db.session.scalar(select(CircleLink.id))
+    db.session.rollback()
+    post(sam, f"/circle/links/{link}/sharing", {"share_help_me": "y"})
+    assert ('href="/learn/supporting"' in sam.get("/people/help-me/edit").get_data(as_text=True)) is with_pages
+    assert ('href="/learn/supporting"' in alex.get("/circle/supporting").get_data(as_text=True)) is with_pages

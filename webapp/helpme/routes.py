@@ -22,6 +22,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db, limiter
@@ -41,9 +42,28 @@ from webapp.taper.routes import local_today
 bp = Blueprint("helpme", __name__, template_folder="templates")
 
 
+#: The pages for supporters, suggested under "What I'd like you to read" once they exist.
+SUPPORTING_PAGES = "/learn/supporting"
+
+
+def supporting_pages_url() -> str | None:
+    """``/learn/supporting`` if this build has it (a GET route), else None."""
+    try:
+        current_app.url_map.bind("localhost").match(SUPPORTING_PAGES, method="GET")
+    except HTTPException:
+        return None
+    return SUPPORTING_PAGES
+
+
 @bp.context_processor
 def _helpers():
     return {"HELP_ME_SECTIONS": HELP_ME_SECTIONS, "HELP_ME_MAX": HELP_ME_MAX, "RELATIONSHIPS": RELATIONSHIPS}
+
+
+@bp.app_context_processor
+def _supporting_pages():
+    # Also on the supporter's view (/circle/supporting), under "How to help Sam".
+    return {"supporting_pages_url": supporting_pages_url}
 
 
 def _user_key() -> str:
