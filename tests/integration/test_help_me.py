@@ -32,7 +32,7 @@ from webapp.models import (
 )
 from webapp.services import export
 from webapp.services.dispatch import Dispatcher, schedule
-from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, lookback, reminder_slot
+from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, reminder_slot
 from webapp.services.push import PushSender
 
 WORDS = {
@@ -396,13 +396,6 @@ def test_prepare_fills_the_summary_dates_since_the_last_appointment_without_a_ur
     summary = sam.post("/summary", data={"start": past.isoformat(), "end": today.isoformat(), "csrf_token": token_of(sam)})
     assert summary.status_code == 200
     assert f'value="{past.isoformat()}"' in summary.get_data(as_text=True)
-
-
-def test_lookback_rules():
-    assert lookback(date(2026, 10, 1), date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 10, 1), date(2026, 11, 30))
-    assert lookback(None, date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 11, 2), date(2026, 11, 30))
-    assert lookback(date(2026, 11, 30), date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 11, 2), date(2026, 11, 30))
-    assert lookback(date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 30)) == (date(2026, 9, 1), date(2026, 10, 1))
 
 
 def test_export_holds_help_me_and_appointments(app, sam):
