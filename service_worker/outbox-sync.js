@@ -8,6 +8,13 @@
  * signed in, and the server treats each entry's own id as an idempotency key,
  * so a replay never duplicates. Sealed entries (the app lock is on) wait for
  * the page. Replays are serialised with the page's through a Web Lock.
+ *
+ * Ownership (as in account-sync.js): every entry names its account. Once the
+ * server has said who is signed in, entries of any other account (or of
+ * none) are removed, sealed or not, before anything is sent: another
+ * account's entry is never replayed under this session. Each request also
+ * names its account (X-Steady-Account), and the server refuses it for any
+ * other session.
  */
 
 const OUTBOX_SYNC_TAG = "steady-outbox";
@@ -39,17 +46,32 @@ async function replayFromWorker() {
   }
   try {
     if (!db.objectStoreNames.contains("outbox")) return 0;
-    const entries = (await outboxRequest(db, "readonly", (store) => store.getAll()))
-      .filter((entry) => entry.url && !entry.sealed && !entry.failed)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    if (!entries.length) return 0;
-    const info = await (await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } })).json();
+    const rows = await outboxRequest(db, "readonly", (store) => store.getAll());
+    if (!rows.length) return 0;
+    const answer = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!answer.ok) throw new Error(`the session answered ${answer.status}: try again later`);
+    const info = await answer.json();
+    const signedIn = info.user === null || info.user === undefined ? null : String(info.user);
+    const ownerOf = (row) => (row.userId === undefined || row.userId === null || row.userId === "" ? null : String(row.userId));
+    // Not this session's: removed, never sent.
+    for (const row of rows.filter((item) => signedIn === null || ownerOf(item) !== signedIn)) {
+      await outboxRequest(db, "readwrite", (store) => store.delete(row.id));
+    }
+    if (signedIn === null) return 0;
+    const entries = rows
+      .filter((entry) => ownerOf(entry) === signedIn && entry.url && !entry.sealed && !entry.failed)
+      .sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
     let sent = 0;
-    for (const entry of entries.filter((item) => String(item.userId) === String(info.user))) {
+    for (const entry of entries) {
       const response = await fetch(entry.url, {
         method: entry.method,
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": info.csrf_token },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": info.csrf_token,
+          "X-Steady-Account": signedIn,
+        },
         body: entry.body === null ? undefined : JSON.stringify(entry.body),
       });
       if (response.ok) {

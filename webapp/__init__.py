@@ -31,6 +31,9 @@ def create_app(
     settings = build_config(instance_path, environ)
     if test_config:
         settings.update(test_config)
+    from webapp.config import push_settings
+
+    push_settings(settings)  # refuses the test-only push allowance in production
 
     static_folder = settings.get("STATIC_FOLDER") or "static"
     app = Flask(
@@ -41,7 +44,7 @@ def create_app(
     )
     app.config.update(settings)
 
-    from webapp import logs, security
+    from webapp import api, logs, security
     from webapp.extensions import csrf, db, limiter, login_manager
     from webapp.services.field_crypto import FieldCipher
 
@@ -52,20 +55,30 @@ def create_app(
     login_manager.init_app(app)
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
+    api.init_app(app)
+    from webapp import ownership
+
+    ownership.init_app(app)
 
     from webapp.services.content import CONTENT_DIR, load_library
 
     app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
+    from webapp.services.learn_content import load_learning
+
+    app.extensions["steady.learning"] = load_learning(
+        Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR), set(app.extensions["steady.content"].exercises)
+    )
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, lock, openapi, people, plan, pwa,
-        reminders, taper, toolkit,
+        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, learn, lock, openapi, people,
+        plan, pwa, reminders, taper, toolkit, words,
     )
 
     assets.init_app(app)
+    words.init_app(app)
     features = (
         core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, helpme, reminders,
-        lock, openapi, pwa,
+        lock, openapi, pwa, learn,
     )
     for feature in features:
         app.register_blueprint(feature.bp)

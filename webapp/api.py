@@ -1,10 +1,49 @@
-"""Helpers for the JSON API: parse a body or answer 4xx with a clear message."""
+"""Helpers for the JSON API: parse a body or answer 4xx with a clear message.
+
+Every request body is checked here, once, before any feature sees it
+(SECURITY.md 23 and 28):
+
+* JSON nested deeper than :data:`MAX_DEPTH` is refused with a 400 by a scan of
+  the raw bytes, before the parser could recurse;
+* every string (and every key) in a JSON body or a posted form is refused with
+  a 422 naming the field if it holds a lone surrogate (it cannot be stored or
+  encrypted as UTF-8) or a control character other than newline, carriage
+  return and tab;
+* numbers must be finite and within ±2**53 (what every JSON reader keeps
+  exactly), and a whole value written as a web address must be one.
+
+The features then check each field's type and meaning themselves.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import abort, jsonify, make_response, request
+from flask import Flask, abort, jsonify, make_response, render_template, request
+
+#: Deepest nesting of arrays and objects any request needs is 4; 32 leaves room.
+MAX_DEPTH = 32
+#: Largest integer every JSON reader holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+#: What matters for nesting: a quote, an escaped character, a bracket.
+_NESTING_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.S)
+#: Control characters (C0 but tab, newline and carriage return; DEL; C1) and
+#: surrogate code points, which only appear in a str when they are unpaired.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WHOLE_URL = re.compile(r"(?i)[a-z][a-z0-9+.-]*://\S*")
+
+
+class InputProblem(ValueError):
+    """A value no field may hold, with the field it is in."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def json_error(status: int, message: str, **fields: Any):
@@ -12,11 +51,125 @@ def json_error(status: int, message: str, **fields: Any):
     abort(make_response(jsonify(error=message, **fields), status))
 
 
+def nesting_depth(raw: bytes, stop_above: int | None = None) -> int:
+    """How deeply arrays and objects nest in JSON text, in one pass without
+    parsing it (brackets inside strings do not count). Stops counting once
+    ``stop_above`` is passed."""
+    depth = deepest = 0
+    in_string = False
+    for token in _NESTING_TOKEN.finditer(raw):
+        char = token.group()
+        if char == b'"':
+            in_string = not in_string
+        elif in_string or len(char) == 2:
+            continue
+        elif char in b"[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if stop_above is not None and deepest > stop_above:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def _label(field: str) -> str:
+    return field or "The body"
+
+
+def check_text(value: str, field: str) -> None:
+    """Refuse a string no field may hold (see the module's docstring)."""
+    if _SURROGATE.search(value):
+        raise InputProblem(field, f"{_label(field)} has a broken character that is not valid text. Please retype it.")
+    if _CONTROL.search(value):
+        raise InputProblem(field, f"{_label(field)} has hidden control characters. Please retype it.")
+    if _WHOLE_URL.fullmatch(value.strip()):
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise InputProblem(field, f"{_label(field)} is not a web address that can be used.") from None
+
+
+def check_value(value: object, field: str = "") -> None:
+    """Walk a parsed JSON value; raise :class:`InputProblem` at the first
+    string, key or number no field may hold. ``field`` names where it is, like
+    ``other_symptoms[0].label``."""
+    if isinstance(value, str):
+        check_text(value, field)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise InputProblem(field, f"{_label(field)} is far too large a number.")
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_SAFE_INTEGER:
+            raise InputProblem(field, f"{_label(field)} must be an ordinary number, not infinity or too large.")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            if _SURROGATE.search(key) or _CONTROL.search(key):
+                where = field or "the body"
+                raise InputProblem(field, f"A field name in {where} has a broken or hidden character.")
+            check_value(inner, name)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            check_value(inner, f"{field}[{index}]")
+
+
 def json_body() -> dict:
-    """The request's JSON object, or a 400/415 explaining what is wrong."""
+    """The request's JSON object, or a 400/415/422 explaining what is wrong."""
     if not request.is_json:
         json_error(415, "Send JSON with Content-Type: application/json.")
+    raw = request.get_data(cache=True)
+    if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+        json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         json_error(400, "The body must be a JSON object.")
+    try:
+        check_value(data)
+    except InputProblem as problem:
+        json_error(422, str(problem), field=problem.field or "body")
     return data
+
+
+def form_problem() -> InputProblem | None:
+    """The first posted form field (name or value) no field may hold."""
+    for name, value in request.form.items(multi=True):
+        label = name.replace("_", " ").strip().capitalize() or "A field"
+        if _SURROGATE.search(name) or _CONTROL.search(name):
+            return InputProblem("", "A field name in this form has a broken or hidden character.")
+        try:
+            check_text(value, label)
+        except InputProblem as problem:
+            problem.field = name
+            return problem
+    return None
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_hostile_bodies():
+        """One root for every write: JSON too deep or with text no field may
+        hold, and form fields with hidden characters, are refused before any
+        view runs."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return None
+        from webapp.core.routes import error_response
+        from webapp.security import wants_json
+
+        if request.is_json:
+            raw = request.get_data(cache=True)
+            if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+                return error_response(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+            return None
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            problem = form_problem()
+            if problem is not None:
+                if wants_json():
+                    return jsonify(error=str(problem), field=problem.field), 422
+                message = f"{problem} Go back to the form: what you typed is still there."
+                return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
+        return None

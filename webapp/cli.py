@@ -18,6 +18,7 @@ import argparse
 import sys
 
 from webapp.config import ConfigError, generate_field_key, generate_vapid_keys
+from webapp.services.person_time import plural
 
 
 def _app():
@@ -137,11 +138,31 @@ def _keys_from_instance(app) -> bool:
     return not app.config["STEADY_PRODUCTION"] and not os.environ.get("STEADY_FIELD_KEYS")
 
 
+def _database_missing(app) -> bool:
+    """True (with what to run instead) when this instance has no database
+    yet, or one that is behind: its tables are made by ``steady serve`` or
+    ``steady db upgrade``, so there is nothing for a key command to read."""
+    from webapp.extensions import db
+    from webapp.services import migrations
+
+    with app.app_context():
+        current, head = migrations.current_revision(db.engine), migrations.head_revision(db.engine)
+    if current == head:
+        return False
+    where = "has no database yet" if current is None else "has a database that is not up to date"
+    print(
+        f"steady: this Steady {where} ({app.instance_path}).\n"
+        "Run `steady db upgrade` (or start it once with `steady serve`), then run this command again.",
+        file=sys.stderr,
+    )
+    return True
+
+
 def _print_usage(usage, current_kid: str) -> None:
     if not usage:
         print("No encrypted values stored yet.")
     for kid, count in sorted(usage.items()):
-        print(f"  key {kid}: {count} value{'s' if count != 1 else ''}{'  (current)' if kid == current_kid else ''}")
+        print(f"  key {kid}: {plural(count, 'value')}{'  (current)' if kid == current_kid else ''}")
 
 
 def keys_status(args: argparse.Namespace) -> int:
@@ -149,6 +170,8 @@ def keys_status(args: argparse.Namespace) -> int:
     from webapp.services.keys import key_usage
 
     app = _app()
+    if _database_missing(app):
+        return 2
     with app.app_context():
         cipher = app.extensions["steady.cipher"]
         usage = key_usage(db.engine)
@@ -156,7 +179,7 @@ def keys_status(args: argparse.Namespace) -> int:
     _print_usage(usage, cipher.current_kid)
     stale = sum(n for kid, n in usage.items() if kid != cipher.current_kid)
     if stale:
-        print(f"{stale} value(s) still under older keys: run `steady keys rotate` to finish.")
+        print(f"{plural(stale, 'value')} still under older keys: run `steady keys rotate` to finish.")
     return 0
 
 
@@ -173,12 +196,14 @@ def keys_rotate(args: argparse.Namespace) -> int:
     from webapp.services.keys import RotationError, key_usage, reencrypt
 
     app = _app()
+    if _database_missing(app):
+        return 2
     with app.app_context():
         cipher = app.extensions["steady.cipher"]
         usage = key_usage(db.engine)
         stale = sum(n for kid, n in usage.items() if kid != cipher.current_kid)
         if stale:
-            print(f"{stale} value(s) are not under the current key {cipher.current_kid} yet: re-encrypting them.")
+            print(f"{plural(stale, 'value')} {'is' if stale == 1 else 'are'} not under the current key {cipher.current_kid} yet: re-encrypting them.")
         elif _keys_from_instance(app):
             stored = load_or_create_instance_secrets(app.instance_path)
             new_key = generate_field_key()
@@ -204,7 +229,7 @@ def keys_rotate(args: argparse.Namespace) -> int:
             print(f"steady: {exc}", file=sys.stderr)
             return 2
         usage = key_usage(db.engine)
-    print(f"Done: {report.total} value(s) re-encrypted under key {cipher.current_kid}.")
+    print(f"Done: {plural(report.total, 'value')} re-encrypted under key {cipher.current_kid}.")
     _print_usage(usage, cipher.current_kid)
     if _keys_from_instance(app):
         print("Restart Steady so it writes with the new key. Older keys stay until `steady keys retire`.")
@@ -231,6 +256,8 @@ def keys_retire(args: argparse.Namespace) -> int:
     if not _keys_from_instance(app):
         print("steady: field keys come from STEADY_FIELD_KEYS here; remove unused ones there.", file=sys.stderr)
         return 2
+    if _database_missing(app):
+        return 2
     with app.app_context():
         usage = key_usage(db.engine)
     stored = load_or_create_instance_secrets(app.instance_path)
@@ -243,7 +270,7 @@ def keys_retire(args: argparse.Namespace) -> int:
         return 0
     stored["STEADY_FIELD_KEYS"] = ",".join(keep)
     write_instance_secrets(app.instance_path, stored)
-    print(f"Dropped unused key(s): {', '.join(dropped)}. Backups older than the rotation need them: keep a copy if so.")
+    print(f"Dropped unused {'key' if len(dropped) == 1 else 'keys'}: {', '.join(dropped)}. Backups older than the rotation need them: keep a copy if so.")
     return 0
 
 

@@ -125,6 +125,18 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
             if env.get(name):
                 secret_values[name] = env[name]
 
+    if production and _flag(env.get("STEADY_PUSH_ALLOW_LOOPBACK_HTTP")):
+        raise ConfigError(
+            "Steady will not start in production with STEADY_PUSH_ALLOW_LOOPBACK_HTTP on: it is for tests "
+            "with a local fake push service. Unset it."
+        )
+    from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, parse_host_patterns
+
+    try:
+        extra_push_hosts = parse_host_patterns(env.get("STEADY_PUSH_HOSTS", ""))
+    except ValueError as problem:
+        raise ConfigError(f"STEADY_PUSH_HOSTS: {problem}") from None
+
     https = production or _flag(env.get("STEADY_HTTPS"))
     database_url = env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "steady.db")
     cookie_prefix = "__Host-" if https else ""
@@ -170,8 +182,25 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         # "off": run `steady reminders work` processes instead (production default).
         "REMINDER_DISPATCHER": env.get("STEADY_REMINDER_DISPATCHER", "off" if production else "thread"),
         "REMINDER_INTERVAL_SECONDS": float(env.get("STEADY_REMINDER_INTERVAL_SECONDS", "15")),
-        # Tests only: accept http:// push endpoints on loopback (a local fake push service).
+        # Push services endpoints may name: the browsers' own, plus any listed
+        # in STEADY_PUSH_HOSTS (a self-hosted push service: host.example or *.example).
+        "PUSH_HOSTS": DEFAULT_PUSH_HOSTS + tuple(h for h in extra_push_hosts if h not in DEFAULT_PUSH_HOSTS),
+        # Tests only: accept http://127.0.0.1:<port>/ and http://[::1]:<port>/ push
+        # endpoints (a local fake push service). Refused in production, above and
+        # in create_app (push_settings).
         "PUSH_ALLOW_LOOPBACK_HTTP": not production and _flag(env.get("STEADY_PUSH_ALLOW_LOOPBACK_HTTP")),
         # Where static files come from (tests point it at a copy to make an update).
         "STATIC_FOLDER": env.get("STEADY_STATIC_FOLDER") or None,
     }
+
+
+def push_settings(config: Mapping) -> dict:
+    """What a PushSender is built with, from ``app.config``. The loopback
+    allowance is honoured only outside production (a test config that turns
+    it on for a production app is refused)."""
+    allow = bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP"))
+    if allow and config.get("STEADY_PRODUCTION"):
+        raise ConfigError("PUSH_ALLOW_LOOPBACK_HTTP is for tests only and cannot be used in production.")
+    from webapp.services.push_targets import DEFAULT_PUSH_HOSTS
+
+    return {"hosts": tuple(config.get("PUSH_HOSTS") or DEFAULT_PUSH_HOSTS), "allow_loopback_http": allow}

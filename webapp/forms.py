@@ -6,6 +6,26 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from webapp.services.passwords import MAX_LENGTH
+from webapp.services.text import too_long
+
+
+class Limit:
+    """A length limit that says how much to cut. The field carries
+    ``data-limit`` (not ``maxlength``, which cuts pasted text without a word)
+    so ``limits.js`` can count down as the limit nears; this check is the one
+    that counts."""
+
+    def __init__(self, max_length: int, label: str | None = None):
+        self.max_length = max_length
+        self.label = label
+        self.field_flags = {}
+
+    def __call__(self, form, field) -> None:
+        value = field.data if isinstance(field.data, str) else ""
+        if len(value) > self.max_length:
+            from wtforms.validators import StopValidation
+
+            raise StopValidation(too_long(self.label or field.label.text, self.max_length, len(value)))
 
 
 def email_field(label: str = "Email address") -> EmailField:

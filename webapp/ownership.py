@@ -25,3 +25,31 @@ def get_owned_or_404(model: type[Owned], object_id: int) -> Owned:
         audit("authz.not_found", user=current_user.id, model=model.__name__, object=object_id)
         abort(404)
     return row
+
+
+#: A write queued on a device names the account it was made for; the server
+#: refuses it under any other session (a shared phone: one person's queued
+#: check-in must never land in the next person's account).
+ACCOUNT_HEADER = "X-Steady-Account"
+
+
+def refuse_writes_for_another_account():
+    """``before_request``: a request naming an account (``X-Steady-Account``)
+    other than the one signed in answers 409 and changes nothing. Without a
+    session the route's own sign-in check answers as usual."""
+    from flask import jsonify, make_response, request
+
+    named = request.headers.get(ACCOUNT_HEADER)
+    if named is None or not current_user.is_authenticated:
+        return None
+    if named.strip() == str(current_user.id):
+        return None
+    audit("device.other_account", user=current_user.id, path=request.path)
+    return make_response(
+        jsonify(error="This change was saved on this device for another account, so it was not sent to yours."),
+        409,
+    )
+
+
+def init_app(app) -> None:
+    app.before_request(refuse_writes_for_another_account)

@@ -6,6 +6,10 @@
    the reason, and can be discarded.
 3. A red-flag answer shows the urgent-help panel at once, offline, with the
    emergency number for the country chosen on this device.
+3a. An unkept "yes" to the suicide question is never written to the phone
+   (IndexedDB, local/session storage, Cache Storage; before and after sync,
+   online and offline, app lock off so every record is readable): neither
+   the answer nor the key. Ticking "keep" stores it, and it syncs.
 4. axe-core: no serious or critical violation on the check-in pages, light
    and dark.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from conftest import wait_until
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_toolkit import wait_all_precached
@@ -23,6 +28,7 @@ from test_toolkit_accounts import (
     OUTBOX_ALL,
     go_offline,
     go_online,
+    kv_get,
     unique_email,
     wait_kv,
 )
@@ -42,6 +48,9 @@ def check_in(page, overall: int, anxiety: int, note: str = "") -> None:
         form.get_by_label("A note for yourself (optional)").fill(note)
     form.get_by_role("button", name="Save check-in").click()
     expect(page.locator("[data-checkin-status]")).to_contain_text("Check-in saved")
+    # The status may still be the last check-in's: this one is saved once the
+    # form is empty again (filling it earlier would lose the next one).
+    expect(form.locator("fieldset#overall").get_by_label(str(overall), exact=True)).not_to_be_checked()
 
 
 def server_checkins(page) -> list[dict]:
@@ -147,12 +156,133 @@ def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, a
     # Saving keeps the help on screen; the answer is not kept (the box is unticked).
     check_in(page, overall=1, anxiety=10)
     expect(panel).to_be_visible()
+    # The unkept answer is not written to the phone at all (test_shared_phone
+    # reads every store for it); the other red flags are.
     outbox = page.evaluate(OUTBOX_ALL)
-    assert outbox[0]["body"]["red_flags"]["suicidal_thoughts"] is True
-    assert outbox[0]["body"]["keep_suicidal_answer"] is False
+    assert "suicidal_thoughts" not in outbox[0]["body"]["red_flags"]
+    assert "keep_suicidal_answer" not in outbox[0]["body"]
     go_online(context, server)
     expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
     assert server_checkins(page)[0]["red_flags"]["suicidal_thoughts"] is False
+
+
+def answer_suicide_question(page, keep: bool) -> None:
+    form = page.locator("form[data-checkin-form]")
+    form.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True).check()
+    expect(page.locator("[data-urgent-help]")).to_be_visible()
+    keep_box = form.get_by_label("Keep my answer about suicide or self-harm in my history")
+    expect(keep_box).to_be_visible()
+    if keep:
+        keep_box.check()
+
+
+def device_holds_suicide_answer(page) -> list[str]:
+    """Where the phone holds the suicide answer: in IndexedDB or web storage,
+    the key itself (in any form); in Cache Storage (whose shell pages and
+    scripts name the field), an answer."""
+    from test_shared_phone import device_dump
+
+    dump = device_dump(page)
+    found = []
+    if "suicidal_thoughts" in dump["idb"] or "keep_suicidal_answer" in dump["idb"]:
+        found.append("IndexedDB")
+    if any("suicidal" in f"{key}{value}" for key, value in dump["storage"]):
+        found.append("web storage")
+    for entry in dump["cached"]:
+        compact = entry["body"].replace(" ", "")
+        if '"suicidal_thoughts":true' in compact or "suicidal_thoughts=yes" in compact:
+            found.append(f"Cache Storage {entry['url']}")
+    return found
+
+
+CURRENT_USER = "async () => (await import('/static/js/account-sync.js')).currentUser()"
+
+
+def snapshot_checkins(page) -> list[dict]:
+    user = page.evaluate(CURRENT_USER)
+    snapshot = kv_get(page, f"user:{user}:snapshot")
+    return (snapshot or {}).get("checkins") or []
+
+
+def test_an_unkept_suicide_answer_is_never_written_to_the_phone(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    assert page.evaluate("() => localStorage.getItem('steady.app-lock')") is None  # no lock: records readable
+    # Online: saved, sent, and the copy brought up to date.
+    answer_suicide_question(page, keep=False)
+    check_in(page, overall=2, anxiety=9, note="online, not kept")
+    expect(page.locator("[data-urgent-help]")).to_be_visible()
+    assert device_holds_suicide_answer(page) == []
+    expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    wait_until(page, "async () => (await (" + OUTBOX_ALL + ")()).length === 0")
+    page.reload()
+    wait_kv(page, "current-user")
+    expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1, timeout=SYNC_TIMEOUT)
+    assert [c["note"] for c in snapshot_checkins(page)] == ["online, not kept"]
+    assert device_holds_suicide_answer(page) == []
+    # The form opens empty: the answer is not loaded back.
+    expect(page.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True)).not_to_be_checked()
+
+    # Offline: the panel shows at once, the check-in waits, the answer is not on the phone.
+    go_offline(context, server)
+    page.goto(server.url + "/my/checkin")
+    answer_suicide_question(page, keep=False)
+    check_in(page, overall=1, anxiety=10, note="offline, not kept")
+    expect(page.locator("[data-urgent-help]")).to_be_visible()
+    expect(page.locator("[data-waiting]")).to_have_count(1)
+    [entry] = page.evaluate(OUTBOX_ALL)
+    assert entry["body"]["note"] == "offline, not kept" and entry["body"]["overall"] == 1
+    assert device_holds_suicide_answer(page) == []
+    page.reload()
+    expect(page.locator("[data-waiting]")).to_have_count(1)
+    assert device_holds_suicide_answer(page) == []
+    go_online(context, server)
+    expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    wait_until(page, "async () => (await (" + OUTBOX_ALL + ")()).length === 0")
+    assert device_holds_suicide_answer(page) == []
+    stored = {c["note"]: c["red_flags"]["suicidal_thoughts"] for c in server_checkins(page)}
+    assert stored == {"online, not kept": False, "offline, not kept": False}
+
+
+def test_a_kept_suicide_answer_is_stored_and_syncs(server, context, page, pwa, accounts):
+    signed_in_with_shell(server, page, pwa, accounts)
+    go_offline(context, server)
+    page.goto(server.url + "/my/checkin")
+    answer_suicide_question(page, keep=True)
+    check_in(page, overall=1, anxiety=10, note="kept on purpose")
+    expect(page.locator("[data-urgent-help]")).to_be_visible()
+    [entry] = page.evaluate(OUTBOX_ALL)
+    assert entry["body"]["red_flags"]["suicidal_thoughts"] is True
+    assert entry["body"]["keep_suicidal_answer"] is True
+    go_online(context, server)
+    expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    [stored] = server_checkins(page)
+    assert stored["note"] == "kept on purpose" and stored["red_flags"]["suicidal_thoughts"] is True
+    # The copy on the phone keeps the answer the person chose to keep.
+    page.reload()
+    wait_until(page, CURRENT_USER)
+    user = page.evaluate(CURRENT_USER)
+    snapshot = wait_kv(page, f"user:{user}:snapshot", "(s) => s && s.checkins && s.checkins.length === 1")
+    assert snapshot["checkins"][0]["red_flags"]["suicidal_thoughts"] is True
+
+
+def test_the_server_never_keeps_an_unkept_answer_sent_by_an_older_page(server, context, page, pwa, accounts):
+    """A device still running an older Steady may send the unkept "yes": the
+    server stores "no" (and the current page never sends it)."""
+    signed_in_with_shell(server, page, pwa, accounts)
+    page.evaluate(
+        """async () => {
+            const sync = await import("/static/js/account-sync.js");
+            await sync.send(await sync.currentUser(), "POST", "/api/checkins", {
+                client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
+                overall: 2, anxiety: 8, doses: "not_tapering", red_flags: { suicidal_thoughts: true },
+                keep_suicidal_answer: false, note: "older page",
+            });
+        }"""
+    )
+    expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    wait_until(page, "async () => (await (" + OUTBOX_ALL + ")()).length === 0")
+    [stored] = server_checkins(page)
+    assert stored["note"] == "older page" and stored["red_flags"]["suicidal_thoughts"] is False
 
 
 # --------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def test_how_to_help_me_is_shared_with_one_supporter_and_not_another(server, new
     expect(sam.get_by_role("alert")).to_contain_text("There is a problem")
     field = sam.locator(".field-error")
     expect(field).to_have_count(1)
-    expect(field).to_contain_text("please cut 7 characters")
+    expect(field).to_contain_text("Cut 7 characters.")
     assert sam.get_by_label("My boundaries").input_value() == too_long
     assert sam.get_by_label("What helps on a hard day").input_value() == HARD_DAY
     check_both_schemes(sam, axe, "how to help me, too long")

@@ -602,7 +602,7 @@ def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_
     with push_app.app_context():
         due = db.session.scalar(select(Reminder.next_fire_at))
         db.session.rollback()
-        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
+        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2, allow_loopback_http=True)
         try:
             Dispatcher(db.new_session, sender, clock=lambda: due + timedelta(seconds=5)).run_once()
         finally:
@@ -612,3 +612,90 @@ def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_
     note = push.payload["notification"]
     assert (note["title"], note["body"], note["navigate"]) == ("Check in on Sam", "A short message can mean a lot.", "/circle/supporting")
     assert "ZQX" not in json.dumps(push.payload)
+
+
+# --- one supporter's device cannot break the person's crisis button ---------------------------
+
+
+def poison_device(push_app, email):
+    """Give a supporter a device stored before endpoints were checked (the
+    report's example), which the push code once raised on."""
+    from webapp.models import User
+
+    with push_app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.add(PushSubscription(
+            user_id=user_id, endpoint="https://[::1]:9445/x", device_name="Old phone",
+            p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            auth="tBHItJI5svbpez7KI4CCXg",
+        ))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("how", ["its send raises", "stored before endpoints were checked"])
+def test_reach_out_with_a_poisoned_supporter_device_still_reaches_the_others(push_app, push_service, monkeypatch, how):
+    from webapp.services.push import PushSender
+
+    sam, alex, robin = push_app.test_client(), push_app.test_client(), push_app.test_client()
+    for client, email in ((sam, "sam@example.com"), (alex, "alex@example.com"), (robin, "robin@example.com")):
+        Auth(client).register(email=email)
+    accept(alex, make_invite(sam))
+    accept(robin, make_invite(sam), name="Robin")
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    robin_sub = push_service.subscribe("robin-phone")
+    subscribe(robin, robin_sub)
+    if how == "its send raises":
+        real = PushSender._send
+
+        def poisoned(self, target, *args, **kwargs):
+            if target.endpoint == robin_sub.endpoint:
+                raise RecursionError("a device nothing expected")
+            return real(self, target, *args, **kwargs)
+
+        monkeypatch.setattr(PushSender, "_send", poisoned)
+    else:
+        poison_device(push_app, "robin@example.com")
+
+    response = post(sam, "/circle/reach-out")
+    assert response.status_code == 302
+    page = sam.get("/circle")
+    assert page.status_code == 200
+    delivered = {p.subscription for p in push_service.delivered()}
+    if how == "its send raises":
+        assert delivered == {"alex-phone"}
+        assert "Sent. 1 device in your circle got your message." in page.get_data(as_text=True)
+    else:
+        assert delivered == {"alex-phone", "robin-phone"}
+        assert "Sent. 2 devices in your circle got your message." in page.get_data(as_text=True)
+    record = db.session.scalar(select(CircleReachOut))
+    assert record.delivered == len(delivered) and record.devices == 3 - (how == "its send raises")
+    db.session.rollback()
+
+
+def test_reach_out_answers_a_clear_message_even_if_sending_breaks_entirely(push_app, push_service, monkeypatch):
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    subscribe(alex, push_service.subscribe("alex-phone"))
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("nothing expected this")
+
+    monkeypatch.setattr(circle_service, "reach_out", broken)
+    response = post(sam, "/circle/reach-out")
+    assert response.status_code == 302
+    page = sam.get("/circle").get_data(as_text=True)
+    assert "Steady could not reach your circle just now. Please call or text someone directly, or use Help now." in page
+    assert count(CircleReachOut) == 0  # nothing half-written
+
+
+def test_reach_out_when_no_device_takes_it_says_so(push_app, push_service):
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam))
+    subscribe(alex, push_service.subscribe("alex-phone"))
+    push_service.answer("alex-phone", 503)
+    assert post(sam, "/circle/reach-out").status_code == 302
+    assert "could not be reached just now. Send a text or call instead." in sam.get("/circle").get_data(as_text=True)

@@ -44,7 +44,7 @@ def make_dispatcher(app, clock):
     made = []
 
     def factory(**kw):
-        sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4)
+        sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4, allow_loopback_http=True)
         dispatcher = Dispatcher(db.new_session, sender, clock=clock, **kw)
         made.append(dispatcher)
         return dispatcher
@@ -352,3 +352,85 @@ def test_a_review_reminder_only_rings_when_the_review_is_due(app, push_service, 
     dispatcher.run_once()
     (push,) = push_service.delivered()
     assert push.payload["steady"]["kind"] == "network_review"
+
+
+# --- one bad target fails alone --------------------------------------------------------------
+
+
+class Poison(Exception):
+    """Something no code path expects."""
+
+
+@pytest.mark.parametrize("how", ["raises in send", "raises past send's guard", "stored before endpoints were checked"])
+def test_one_target_that_raises_fails_alone_and_the_other_99_are_delivered_and_committed(
+    app, push_service, make_dispatcher, clock, monkeypatch, how
+):
+    people = [add_person(app, push_service, f"p{n}@example.com", clock=clock) for n in range(100)]
+    (poisoned_user, _), (poisoned_sub,) = people[37]
+    if how == "stored before endpoints were checked":
+        # The endpoint from the report: py_vapid raised on it and rolled the whole batch back.
+        with app.app_context():
+            session = db.new_session()
+            session.query(PushSubscription).filter_by(user_id=poisoned_user).update({"endpoint": "https://[::1]:9445/x"})
+            session.commit()
+            session.close()
+    else:
+        name = "_send" if how == "raises in send" else "send"
+        real = getattr(PushSender, name)
+
+        def poisoned(self, target, *args, **kwargs):
+            if target.endpoint == poisoned_sub.endpoint:
+                raise Poison("a target nothing expected")
+            return real(self, target, *args, **kwargs)
+
+        monkeypatch.setattr(PushSender, name, poisoned)
+    clock.now = T0 + timedelta(seconds=5)
+    dispatcher = make_dispatcher(batch=100)
+    stats = dispatcher.run_once()
+
+    assert stats.attempts_sent == 99
+    assert len(push_service.delivered()) == 99
+    assert poisoned_sub.name not in {p.subscription for p in push_service.received}
+    # Committed: a fresh session sees it.
+    with app.app_context():
+        session = db.new_session()
+        statuses = dict(
+            session.execute(
+                select(PushAttempt.status, func.count()).group_by(PushAttempt.status)
+            ).all()
+        )
+        bad = session.scalar(
+            select(PushAttempt).join(ReminderDelivery).where(ReminderDelivery.user_id == poisoned_user)
+        )
+        delivered = session.scalar(select(func.count()).select_from(ReminderDelivery).where(ReminderDelivery.status == "sent"))
+        session.close()
+    if how == "stored before endpoints were checked":
+        assert statuses == {"sent": 99, "refused": 1}
+        assert bad.status == "refused" and "IP address" in bad.detail
+    else:
+        assert statuses == {"sent": 99, "failed": 1}
+        assert bad.status == "failed" and "Poison" in bad.detail
+    assert delivered == 99
+    # The dispatcher goes on: the next pass neither raises nor sends the bad one again.
+    clock.now += timedelta(minutes=20)
+    assert dispatcher.run_once().attempts_sent == 0
+    assert len(push_service.received) == 99
+    assert count(PushSubscription) == 100  # the device is kept; its person sees why in the history
+
+
+def test_a_batch_whose_sending_breaks_entirely_is_retried_not_lost(app, push_service, make_dispatcher, clock, monkeypatch):
+    add_person(app, push_service, "sam@example.com", clock=clock)
+    clock.now = T0 + timedelta(seconds=5)
+    dispatcher = make_dispatcher()
+
+    def broken(self, jobs):
+        raise Poison("the whole batch")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PushSender, "send_many", broken)
+        stats = dispatcher.run_once()
+    assert stats.attempts_retry == 1
+    assert count(PushAttempt, PushAttempt.status == "retry") == 1
+    clock.now += timedelta(minutes=1)
+    assert dispatcher.run_once().attempts_sent == 1
+    assert len(push_service.delivered()) == 1

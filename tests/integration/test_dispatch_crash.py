@@ -21,7 +21,8 @@ PEOPLE = 30
 
 def dispatcher_process(database_url, instance, command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "DATABASE_URL", "TEST_DATABASE_URL"))}
-    env.update({"DATABASE_URL": database_url, "STEADY_INSTANCE_PATH": str(instance)})
+    # The fake push service listens on 127.0.0.1: the test-only allowance lets the dispatcher send there.
+    env.update({"DATABASE_URL": database_url, "STEADY_INSTANCE_PATH": str(instance), "STEADY_PUSH_ALLOW_LOOPBACK_HTTP": "1"})
     return subprocess.Popen(
         [sys.executable, "-m", "webapp.cli", "reminders", *command],
         env=env,

@@ -226,7 +226,10 @@ def scalars():
     )
 
 
-json_values = st.recursive(scalars(), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+#: Only JSON can carry these (a form is sent as UTF-8, which cannot hold a lone surrogate).
+JSON_ONLY = ["\ud800", "a\udfffb", "\udc00\ud800", 10**400, -(10**400), float("inf"), 2**63]
+
+json_values = st.recursive(scalars() | st.sampled_from(JSON_ONLY), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
 
 
 def json_bodies(w: World):
@@ -270,6 +273,8 @@ def raw_bodies():
             lambda t: {"data": '{"a": 1}', "content_type": t}
         ),
         st.just({"data": {"text": "a" * (300 * 1024)}}),
+        st.sampled_from([1100, 5000, 40_000]).map(lambda n: {"data": "[" * n + "]" * n, "content_type": "application/json"}),
+        st.sampled_from([1100, 5000]).map(lambda n: {"data": '{"note": ' + '{"a": ' * n + "1" + "}" * n + "}", "content_type": "application/json"}),
         st.just({"data": json.dumps({"note": "a" * (300 * 1024)}), "content_type": "application/json"}),
     )
 
@@ -358,3 +363,344 @@ def test_every_route_with_an_id_is_fuzzed_with_an_object_of_ours(world):
         if "Integer" in rule._converters[arg].__class__.__name__ and world.value_for(rule, arg, fallback=None) is None
     })
     assert shallow == []
+
+
+# -- every field of every request schema, against a fixed hostile table -------
+#
+# Random bodies rarely put exactly the wrong thing in exactly one field, so
+# each field the OpenAPI document describes (nested objects and array items
+# included) and each field of each form the pages show is also given every
+# value below, one at a time, in an otherwise sensible body. The table is run
+# exhaustively, so the result does not depend on luck.
+
+from html.parser import HTMLParser  # noqa: E402
+
+from webapp.openapi import DOCUMENT  # noqa: E402
+
+
+def report(failures: list[str]) -> None:
+    """Append what broke to ``$STEADY_FUZZ_REPORT`` (for counting long runs)."""
+    if failures and os.environ.get("STEADY_FUZZ_REPORT"):
+        with open(os.environ["STEADY_FUZZ_REPORT"], "a", encoding="utf-8") as out:
+            out.write("\n".join(failures) + "\n")
+
+
+class Raw:
+    """JSON text put into a body as is (what ``json.dumps`` cannot write)."""
+
+    def __init__(self, text: str, label: str):
+        self.text, self.label = text, label
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+DEEP = 5000
+HOSTILE_JSON = [
+    [], {}, [[]], {"a": {"b": {}}}, 0, -1, 1.5, True, False, None,
+    10**400, -(10**400), Raw("1e309", "1e309"), Raw("-1e309", "-1e309"), 2**63, 2**31,
+    "\ud800", "a\udfffb", "\udc00\ud800", "\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "a\u2028b",
+    "", " ", "9" * 400, "1e309", "NaN", "https://[::1", "https://h:abc/", "a" * 5000,
+    ["\ud800"], {"\ud800": "x"}, {"x": "\x00"}, [10**400],
+    Raw("[" * DEEP + "]" * DEEP, f"[*{DEEP}"), Raw('{"a":' * DEEP + "1" + "}" * DEEP, f"{{*{DEEP}"),
+    Raw("[" * 1100 + "]" * 1100, "[*1100"),
+]
+
+
+def dumps_hostile(value) -> str:
+    """``json.dumps`` that writes :class:`Raw` pieces as they are."""
+    pieces: list[str] = []
+
+    def placeholder(obj):
+        if isinstance(obj, Raw):
+            pieces.append(obj.text)
+            return f"@@raw{len(pieces) - 1}@@"
+        raise TypeError(type(obj).__name__)
+
+    text = json.dumps(value, default=placeholder)
+    for n, piece in enumerate(pieces):
+        text = text.replace(f'"@@raw{n}@@"', piece)
+    return text
+
+
+def resolve(schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if "oneOf" in schema:
+        objects = [resolve(s) for s in schema["oneOf"] if resolve(s).get("type") in ("object", "array")]
+        return objects[0] if objects else resolve(schema["oneOf"][0])
+    return schema
+
+
+def sensible(schema: dict):
+    """A plausible value for a schema, for bodies with no example."""
+    schema = resolve(schema)
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    if schema.get("format") == "uuid":
+        return str(uuid.uuid4())
+    if schema.get("format") == "date-time":
+        return datetime.now(timezone.utc).isoformat()
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object":
+        return {name: sensible(inner) for name, inner in schema.get("properties", {}).items() if name in schema.get("required", [])}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    return "Something sensible"
+
+
+def field_paths(schema: dict, value, path: tuple = ()):
+    """Every field path a schema describes, nested objects and array items too."""
+    schema = resolve(schema)
+    if path:
+        yield path
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "object" in kinds:
+        present = value if isinstance(value, dict) else {}
+        properties = schema.get("properties", {})
+        for name, inner in properties.items():
+            yield from field_paths(inner, present.get(name), path + (name,))
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            keys = [k for k in present if k not in properties] or ["x"]
+            for key in keys[:2]:
+                yield from field_paths(extra, present.get(key), path + (key,))
+    if "array" in kinds and isinstance(schema.get("items"), dict):
+        items = value if isinstance(value, list) else []
+        yield from field_paths(schema["items"], items[0] if items else sensible(schema["items"]), path + (0,))
+
+
+def put_at(body, path: tuple, value, schema: dict):
+    """A copy of ``body`` with ``value`` at ``path`` (made where missing)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    schema = resolve(schema)
+    if isinstance(head, int):
+        items = list(body) if isinstance(body, list) else []
+        inner = resolve(schema.get("items", {}))
+        if not items:
+            items.append(sensible(inner))
+        items[0] = put_at(items[0], rest, value, inner)
+        return items
+    data = dict(body) if isinstance(body, dict) else {}
+    inner = schema.get("properties", {}).get(head) or (schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {})
+    data[head] = put_at(data.get(head, sensible(inner) if rest else None), rest, value, inner)
+    return data
+
+
+def _flask_rule(openapi_path: str) -> str:
+    for _, _, rule in ROUTES:
+        if re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule) == openapi_path:
+            return rule
+    raise AssertionError(f"{openapi_path} is in the OpenAPI document but not in the app")
+
+
+def _operations():
+    found = []
+    examples = {}
+    for path, item in DOCUMENT["paths"].items():
+        for method, op in item.items():
+            content = op.get("requestBody", {}).get("content", {}).get("application/json") if isinstance(op, dict) else None
+            if content:
+                examples.setdefault(content["schema"]["$ref"], content.get("example"))
+                found.append((method.upper(), path, content["schema"]))
+    return [(m, p, s, examples.get(s["$ref"])) for m, p, s in found]
+
+
+OPERATIONS = _operations()
+
+
+def sensible_body(world: World, method: str, rule: str, schema: dict, example):
+    """The example (or a made-up body) with fresh ids and the current version."""
+    body = json.loads(json.dumps(example)) if example is not None else sensible(schema)
+    properties = resolve(schema).get("properties", {})
+    if "client_id" in properties:
+        body["client_id"] = str(uuid.uuid4())
+    if "version" in properties and method == "PUT":
+        path = world.path_for(rule)
+        if path == "/api/plan":
+            plan = world.client.get("/api/plan").get_json()["plan"]
+            body["version"] = plan["version"] if plan else None
+        else:
+            contact_id = int(path.rsplit("/", 1)[1])
+            people = world.client.get("/api/people").get_json()["contacts"]
+            body["version"] = next((c["version"] for c in people if c["id"] == contact_id), 1)
+    if "subscription" in properties:
+        body["subscription"] = {"endpoint": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4()}",
+                                "keys": {"p256dh": "BOr3EvYEqVpnW0wS2GWvk3tH0hkE0shDqG1ZV3Xq9fAFuD4mNvqvS2UJq8mGeYsbIe2LiiTi4yjbNNY5dLG2-6M",
+                                         "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}
+    return body
+
+
+@pytest.mark.parametrize("method, path, schema, example", OPERATIONS, ids=[f"{m} {p}" for m, p, _, _ in OPERATIONS])
+def test_every_schema_field_refuses_every_hostile_value(world, method, path, schema, example):
+    """Each field (and the whole body) set to each value of HOSTILE_JSON: never
+    a 5xx, a clear message, and nothing written when refused."""
+    world.reset()
+    rule = _flask_rule(path)
+    base = sensible_body(world, method, rule, schema, example)
+    paths = [()] + list(dict.fromkeys(field_paths(schema, base)))
+    failures = []
+    before = snapshot()
+    for field in paths:
+        for value in HOSTILE_JSON:
+            world.still_me()
+            body = put_at(sensible_body(world, method, rule, schema, example), field, value, schema) if field else value
+            response = world.client.open(
+                world.path_for(rule), method=method, data=dumps_hostile(body),
+                content_type="application/json", headers={"X-CSRFToken": world.csrf},
+            )
+            where = ".".join(map(str, field)) or "(body)"
+            if response.status_code >= 500:
+                failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code}")
+                before = snapshot()
+            elif response.status_code >= 400:
+                if not clear_message(response):
+                    failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code} without a message")
+                after = snapshot()
+                if after != before:
+                    failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code} but the database changed")
+                before = after
+            else:  # accepted (a sensible answer to, say, null): go on from here
+                before = snapshot()
+    report(failures)
+    assert not failures, f"{len(failures)} hostile values broke {method} {path}:\n" + "\n".join(failures)
+
+
+# -- every field of every form the pages show ---------------------------------
+
+class Forms(HTMLParser):
+    """The POST forms on a page: action and the fields with their values."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._current = None
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self._current = {"action": a.get("action") or "", "fields": {}}
+            self.forms.append(self._current)
+        elif self._current is None or not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "image"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a and a["name"] in self._current["fields"]:
+                return
+            self._current["fields"].setdefault(a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else ""))
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self._current["fields"][a["name"]] = ""
+        elif tag == "select":
+            self._select = a["name"]
+            self._current["fields"].setdefault(a["name"], None)
+        elif tag == "option" and self._select and (self._current["fields"].get(self._select) is None or "selected" in a):
+            self._current["fields"][self._select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self._current is not None and self._textarea:
+            self._current["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+#: Form values: control characters, a lone surrogate as CESU-8 bytes (written
+#: raw), huge numbers, impossible dates and times, malformed links, repeats.
+HOSTILE_FORM = [
+    "\x00", "a\x1bb", "\x85", "9" * 400, "1e309", "-1", "", "2026-02-30", "25:61", "https://[::1",
+    "a" * 5000, ["1", "2"], b"%ED%A0%80",
+]
+#: Forms whose whole point is to end the session or the account.
+FORM_SKIP = SESSION_ENDING | {"account.delete_account"}
+
+
+def form_request(fields: dict, name: str, value, token: str):
+    data = dict(fields, csrf_token=token)
+    if isinstance(value, bytes):
+        from urllib.parse import urlencode
+
+        encoded = urlencode({k: v for k, v in data.items() if k != name and v is not None}, doseq=True).encode()
+        return {"data": encoded + b"&" + name.encode() + b"=" + value, "content_type": "application/x-www-form-urlencoded"}
+    data[name] = value
+    return {"data": {k: v for k, v in data.items() if v is not None}}
+
+
+FORM_PAGES = sorted({r for _, _, r in READS if not r.startswith(("/api/", "/sw.js", "/manifest", "/static"))})
+_FUZZED_FORMS: set = set()
+
+
+@pytest.mark.parametrize("rule", FORM_PAGES)
+def test_every_form_field_refuses_every_hostile_value(world, rule):
+    """Each field of each POST form on the page given each HOSTILE_FORM value."""
+    world.reset()
+    adapter = world.app.url_map.bind("localhost")
+    failures = []
+
+    def forms_here():
+        world.still_me()
+        page = world.client.get(world.path_for(rule))
+        if page.mimetype != "text/html" or page.status_code != 200:
+            return []
+        parser = Forms()
+        parser.feed(page.get_data(as_text=True))
+        return parser.forms
+
+    for index, form in enumerate(forms_here()):
+        try:
+            endpoint, _ = adapter.match(form["action"] or world.path_for(rule), method="POST")
+        except Exception:
+            continue
+        if endpoint in FORM_SKIP or endpoint in _FUZZED_FORMS:
+            continue
+        _FUZZED_FORMS.add(endpoint)
+        before = snapshot()
+        current = None
+        for name in [n for n in form["fields"] if n != "csrf_token"]:
+            for value in HOSTILE_FORM:
+                if current is None:
+                    current = forms_here()
+                if index >= len(current):
+                    break
+                form = current[index]
+                world.still_me()
+                response = world.client.post(form["action"] or world.path_for(rule), **form_request(form["fields"], name, value, world.csrf))
+                shown = value if not isinstance(value, str) else value[:40]
+                if response.status_code >= 500:
+                    failures.append(f"{form['action']} {name}={shown!r}: {response.status_code}")
+                    before = snapshot()
+                elif response.status_code >= 400:
+                    if not clear_message(response):
+                        failures.append(f"{form['action']} {name}={shown!r}: {response.status_code} without a message")
+                    after = snapshot()
+                    if after != before:
+                        failures.append(f"{form['action']} {name}={shown!r}: {response.status_code} but the database changed")
+                    before = after
+                else:  # accepted: go on from what the page shows now
+                    before = snapshot()
+                    current = None
+    report(failures)
+    assert not failures, f"{len(failures)} hostile form values broke forms on {rule}:\n" + "\n".join(failures)
+
+
+def test_the_forms_of_every_feature_were_fuzzed(world):
+    """The form walk really reached the forms (run after the page tests)."""
+    if len(_FUZZED_FORMS) < 5:
+        pytest.skip("run together with test_every_form_field_refuses_every_hostile_value")
+    wanted = {"cards.index", "people.add", "people.add_group", "plan.edit", "reminders.create", "taper.setup", "checkins.new", "account.change_password"}
+    assert wanted <= _FUZZED_FORMS, sorted(wanted - _FUZZED_FORMS)
+    assert len(_FUZZED_FORMS) >= 30, sorted(_FUZZED_FORMS)

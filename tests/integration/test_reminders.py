@@ -132,7 +132,7 @@ def test_unknown_time_zone_is_refused(person):
     [
         (lambda s: "not an object", 422, "Send the subscription"),
         (lambda s: {**s, "keys": None}, 422, "Send the subscription"),
-        (lambda s: {**s, "endpoint": "https://push.example/" + "x" * 2000}, 422, "usable endpoint"),
+        (lambda s: {**s, "endpoint": "https://push.example/" + "x" * 2000}, 422, "longer than 1024"),
         (lambda s: {**s, "endpoint": "http://push.example.com/abc"}, 422, "must use https"),
         (lambda s: {**s, "endpoint": "javascript:alert(1)//xxxxx"}, 422, "must use https"),
         (lambda s: {**s, "keys": {**s["keys"], "p256dh": "A" * 500}}, 422, "too long"),
@@ -285,3 +285,115 @@ def test_dose_reminders_say_nothing_about_medication_on_the_lock_screen(person):
     words = f"{reminder.title} {reminder.body}".lower()
     for private in ("dose", "medication", "pill", "taper", "benzo", "mg"):
         assert private not in words
+
+
+# --- the device test: never a 500, never what another host answered, limited ---------------
+
+
+def flashes(client) -> str:
+    return client.get("/reminders").get_data(as_text=True)
+
+
+def test_device_test_with_a_poisoned_device_answers_a_message_and_others_still_work(person, push_service, monkeypatch):
+    from webapp.reminders.routes import TEST_NOT_SENT
+    from webapp.services.push import PushSender
+
+    bad = push_service.subscribe("bad-phone")
+    good = push_service.subscribe("good-phone")
+    bad_id = subscribe(person, bad.as_json()).get_json()["id"]
+    good_id = subscribe(person, good.as_json()).get_json()["id"]
+    real = PushSender._send
+
+    def poisoned(self, target, *args, **kwargs):
+        if target.endpoint == bad.endpoint:
+            raise MemoryError("a device nothing expected")
+        return real(self, target, *args, **kwargs)
+
+    monkeypatch.setattr(PushSender, "_send", poisoned)
+    response = form_post(person, f"/reminders/devices/{bad_id}/test", {})
+    assert response.status_code == 302
+    assert TEST_NOT_SENT in flashes(person)
+    assert form_post(person, f"/reminders/devices/{good_id}/test", {}).status_code == 302
+    assert "Test sent." in flashes(person)
+    assert [p.subscription for p in push_service.delivered()] == ["good-phone"]
+    assert count(PushSubscription) == 2
+
+
+def test_device_test_when_building_the_sender_breaks_answers_a_message(person, push_service, monkeypatch):
+    from webapp.reminders import routes
+    from webapp.reminders.routes import TEST_NOT_SENT
+
+    device_id = subscribe(person, push_service.subscribe("phone").as_json()).get_json()["id"]
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad VAPID key")
+
+    monkeypatch.setattr(routes, "sender_from_config", broken)
+    response = form_post(person, f"/reminders/devices/{device_id}/test", {})
+    assert response.status_code == 302
+    assert TEST_NOT_SENT in flashes(person)
+
+
+def test_device_test_to_an_endpoint_stored_before_checks_connects_nowhere(person, push_app, monkeypatch):
+    """A subscription from before endpoints were checked, pointing at the
+    cloud metadata address: refused in plain words, no connection made."""
+    import urllib3.util.connection
+    from markupsafe import escape
+
+    from webapp.models import User
+    from webapp.reminders.routes import TEST_REFUSED
+
+    connections = []
+
+    def spy(address, *args, **kwargs):
+        connections.append(address)
+        raise ConnectionRefusedError("tests never connect beyond loopback")
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", spy)
+    user_id = db.session.scalar(select(User.id))
+    for endpoint in ("https://169.254.169.254/latest/meta-data/", "https://[::1]:9445/x", "https://u:p@h/", "https:///x"):
+        device = PushSubscription(
+            user_id=user_id, endpoint=endpoint, device_name="Old phone",
+            p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            auth="tBHItJI5svbpez7KI4CCXg",
+        )
+        db.session.add(device)
+        db.session.commit()
+        device_id = device.id
+        db.session.rollback()
+        response = form_post(person, f"/reminders/devices/{device_id}/test", {})
+        assert response.status_code == 302, endpoint
+        assert str(escape(TEST_REFUSED)) in flashes(person)
+    assert connections == []
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 413, 429, 500, 502, 301, 302, 307])
+def test_device_test_says_the_same_whatever_the_host_answered(person, push_service, status):
+    from webapp.reminders.routes import TEST_NOT_SENT
+
+    device_id = subscribe(person, push_service.subscribe("phone").as_json()).get_json()["id"]
+    push_service.answer("phone", status, {"Location": "http://127.0.0.1:1/elsewhere", "Retry-After": "7"})
+    assert form_post(person, f"/reminders/devices/{device_id}/test", {}).status_code == 302
+    page = flashes(person)
+    assert TEST_NOT_SENT in page
+    assert str(status) not in page.split(TEST_NOT_SENT)[0][-300:]
+    assert count(PushSubscription) == 1
+
+
+def test_device_test_is_rate_limited_with_a_clear_message(make_app, push_service):
+    from webapp.extensions import limiter
+
+    app = make_app(PUSH_ALLOW_LOOPBACK_HTTP=True, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    limiter.reset()
+    try:
+        client = app.test_client()
+        Auth(client).register()
+        device_id = subscribe(client, push_service.subscribe("phone").as_json()).get_json()["id"]
+        for _ in range(5):
+            assert form_post(client, f"/reminders/devices/{device_id}/test", {}).status_code == 302
+        refused = form_post(client, f"/reminders/devices/{device_id}/test", {})
+        assert refused.status_code == 429
+        assert "Please wait" in refused.get_data(as_text=True)
+        assert len(push_service.received) == 5
+    finally:
+        limiter.reset()

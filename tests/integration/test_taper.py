@@ -82,7 +82,7 @@ def test_a_plan_of_steps_shows_where_the_person_is(client, tracking):
     assert 'data-figure="percent">90%<' in page
     assert 'data-figure="days-on-step">12<' in page
     assert 'data-figure="days-since-cut">12<' in page
-    assert "08:00: 10 mg" in page and "Cut (10%)" in page
+    assert "8:00 am: 10 mg" in page and "Cut (10%)" in page
 
 
 def test_a_fast_step_gets_a_gentle_sourced_note_and_is_still_saved(client, tracking):

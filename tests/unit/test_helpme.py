@@ -33,7 +33,7 @@ def test_every_prompt_is_kept_as_typed_and_empty_ones_are_empty():
 def test_over_the_limit_says_how_much_to_cut_and_cuts_nothing(extra):
     values, problems = check_help_me({"to_read": "a" * (HELP_ME_MAX + extra)})
     plural = "" if extra == 1 else "s"
-    assert f"please cut {extra} character{plural}." in problems["to_read"]
+    assert f"Cut {extra} character{plural}." in problems["to_read"]
     assert values["to_read"] == ""  # nothing stored from it, and the caller keeps what was typed
 
 

@@ -304,3 +304,116 @@ def test_amounts_are_exact():
     assert amount_from("2,5", "x") == D("2.5")
     with pytest.raises(ValueError, match="at most 4 digits"):
         amount_from("0.12345", "x")
+
+
+# --- each logged dose against the dose time it belongs to ---------------------------------------
+
+
+@dataclass
+class TimedDose:
+    local_date: date
+    amount: Decimal
+    taken_at: datetime
+    time_zone: str = "Europe/London"
+
+
+def _at(day: date, clock: str, amount: str, zone: str = "Europe/London") -> TimedDose:
+    from zoneinfo import ZoneInfo
+
+    hours, minutes = (int(part) for part in clock.split(":"))
+    local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=ZoneInfo(zone))
+    return TimedDose(day, D(amount), local.astimezone(timezone.utc), zone)
+
+
+def _split_plan(*times) -> list[Step]:
+    total = sum(D(amount) for _, amount in times)
+    return [Step(JAN, total, [{"time": clock, "amount": amount} for clock, amount in times])]
+
+
+def test_split_doses_are_matched_to_their_own_times():
+    # 0.5 at 08:00 and 0.25 at 20:00. One dose logged in the morning is the
+    # morning dose as planned, not "0.5 of a 0.75 day, differed".
+    steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
+    morning_only = taper.match_dose_times(steps, [_at(JAN, "08:10", "0.5")])
+    assert [(m.planned_time, m.outcome) for m in morning_only] == [("08:00", "as_planned"), ("20:00", "missed")]
+    # Logged out of order (evening first), both as planned.
+    both = taper.match_dose_times(steps, [_at(JAN, "19:40", "0.25"), _at(JAN, "07:55", "0.5")])
+    assert [(m.planned_time, m.taken, m.outcome) for m in both] == [
+        ("08:00", D("0.5"), "as_planned"), ("20:00", D("0.25"), "as_planned"),
+    ]
+
+
+def test_times_are_read_on_the_clock_the_dose_was_taken_on():
+    # 20:05 in New York is 01:05 UTC the next day: still the 20:00 dose.
+    steps = _split_plan(("08:00", "1"), ("20:00", "1"))
+    day = JAN + timedelta(days=3)
+    matches = taper.match_dose_times(steps, [_at(day, "20:05", "1", "America/New_York")])
+    assert [(m.planned_time, m.outcome) for m in matches] == [("08:00", "missed"), ("20:00", "as_planned")]
+
+
+def test_a_hold_is_a_larger_dose_and_a_smaller_one_is_less():
+    # The plan cut the evening dose; holding means taking the old amount.
+    steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
+    matches = taper.match_dose_times(steps, [_at(JAN, "08:00", "0.25"), _at(JAN, "20:00", "0.5")])
+    assert [m.outcome for m in matches] == ["less", "more"]
+
+
+def test_an_extra_dose_is_counted_as_extra_not_against_a_time():
+    steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
+    doses = [_at(JAN, "08:00", "0.5"), _at(JAN, "13:00", "0.25"), _at(JAN, "20:00", "0.25")]
+    matches = taper.match_dose_times(steps, doses)
+    assert [(m.planned_time, m.outcome) for m in matches] == [
+        ("08:00", "as_planned"), ("20:00", "as_planned"), (None, "extra"),
+    ]
+    assert matches[-1].taken == D("0.25")
+
+
+def test_days_without_a_log_and_doses_before_the_plan():
+    steps = [Step(JAN + timedelta(days=5), D("1"), [{"time": "09:00", "amount": "1"}])]
+    before = taper.match_dose_times(steps, [_at(JAN, "09:00", "1")])
+    assert [(m.planned, m.outcome) for m in before] == [(None, "extra")]
+    assert taper.match_dose_times(steps, []) == []
+
+
+def test_a_plan_without_dose_times_compares_the_day_total():
+    steps = plan((0, "0.75"))
+    matches = taper.match_dose_times(steps, [_at(JAN, "08:00", "0.5"), _at(JAN, "20:00", "0.25")])
+    assert [(m.planned, m.taken, m.outcome) for m in matches] == [(D("0.75"), D("0.75"), "as_planned")]
+
+
+def test_the_summary_counts_dose_times_not_day_totals():
+    from webapp.services import summary
+
+    steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
+    doses = [_at(JAN, "08:00", "0.5"), _at(JAN, "20:00", "0.25"), _at(JAN + timedelta(days=1), "08:00", "0.5")]
+    report = summary.build(start=JAN, end=JAN + timedelta(days=1), steps=steps, doses=doses, checkins=[], unit="mg", title="t")
+    assert report.days_logged == 2
+    assert report.dose_times == {"as_planned": 3, "missed": 1}
+
+
+@given(
+    times=st.lists(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(1, 40)), min_size=0, max_size=6, unique_by=lambda t: (t[0], t[1])),
+    logged=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 23), st.integers(0, 59), st.integers(0, 10**6)), max_size=12),
+)
+def test_every_logged_dose_is_counted_exactly_once(times, logged):
+    plan_times = [{"time": f"{h:02d}:{m:02d}", "amount": str(D(a) / 4)} for h, m, a in times]
+    steps = [Step(JAN, sum((D(a) / 4 for _, _, a in times), D(0)), plan_times)]
+    doses = [_at(JAN + timedelta(days=d), f"{h:02d}:{m:02d}", str(D(a) / 8), "UTC") for d, h, m, a in logged]
+    matches = taper.match_dose_times(steps, doses)
+    taken = sorted(m.taken for m in matches if m.taken is not None)
+    if plan_times:
+        assert taken == sorted(d.amount for d in doses)
+        days = {d.local_date for d in doses}
+        assert sum(1 for m in matches if m.planned is not None) == len(plan_times) * len(days)
+        assert sum(1 for m in matches if m.outcome == "extra") == sum(max(0, sum(1 for d in doses if d.local_date == day) - len(plan_times)) for day in days)
+    else:
+        # No dose times: one line a day, the day's total against the daily dose.
+        assert len(matches) == len({d.local_date for d in doses})
+        assert sum(m.taken for m in matches) == sum((d.amount for d in doses), D(0))
+
+
+def test_damaged_dose_times_are_skipped_not_crashed_on():
+    steps = [Step(JAN, D("1"), [{"time": "25:99", "amount": "1"}, {"time": "08:00", "amount": "abc"}, "08:00", {"time": None},
+                                {"time": "08:00", "amount": "NaN"}, {"time": "20:00", "amount": "1"}])]
+    matches = taper.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
+    assert [(m.planned_time, m.outcome) for m in matches] == [("20:00", "as_planned")]

@@ -13,7 +13,7 @@ class CardForm(FlaskForm):
     text = TextAreaField(
         "Your card",
         description="A few words for a hard moment, for example: This is withdrawal, not who I am. It passed last time.",
-        render_kw={"rows": 4, "maxlength": CARD_MAX},
+        render_kw={"rows": 4, "data-limit": CARD_MAX},
     )
 
     def validate_text(self, field):

@@ -51,6 +51,7 @@ from webapp.checkins.checks import (
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
+from webapp.services import person_time
 
 bp = Blueprint("checkins", __name__, template_folder="templates")
 
@@ -176,7 +177,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
     body = {
         "client_id": client_id,
         "checked_at": checked_at,
-        "time_zone": form.get("time_zone") or "UTC",
+        "time_zone": form.get("time_zone") or person_time.zone_for(current_user.id).key,
         "overall": number("overall", int, "How you are overall"),
         "anxiety": number("anxiety", int, "Anxiety"),
         "sleep_hours": number("sleep_hours", float, "Hours of sleep"),
@@ -259,7 +260,7 @@ def offline_copy():
 @login_required
 def index():
     """History: a month calendar and the list of check-ins, newest first."""
-    today = utcnow().date()
+    today = person_time.today_for(current_user.id, utcnow())
     try:
         year, month = (int(part) for part in request.args.get("month", f"{today:%Y-%m}").split("-"))
         first = date(year, month, 1)

@@ -13,7 +13,7 @@ class NameForm(FlaskForm):
     first_name = StringField(
         "Your first name",
         description="What your circle sees, for example in “Sam could use a call”.",
-        render_kw={"autocomplete": "given-name", "maxlength": 40},
+        render_kw={"autocomplete": "given-name", "data-limit": 40},
     )
 
 
@@ -52,5 +52,5 @@ class EncourageForm(FlaskForm):
     message = TextAreaField(
         "Or write your own",
         description=f"Up to {MESSAGE_MAX} characters of plain text.",
-        render_kw={"maxlength": MESSAGE_MAX, "rows": 3},
+        render_kw={"data-limit": MESSAGE_MAX, "rows": 3},
     )

@@ -13,6 +13,7 @@ id from anyone else answers 404.
 
 from __future__ import annotations
 
+import logging
 from datetime import time
 
 import segno
@@ -44,11 +45,12 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404
 from webapp.services import circle
 from webapp.services.dispatch import KINDS, schedule
-from webapp.services.push import Notification, PushSender
+from webapp.services.push import Notification, PushSender, sender_from_config
 from webapp.services.scheduling import RuleProblem
 from webapp.services.text import TextProblem
 
 bp = Blueprint("circle", __name__, template_folder="templates")
+log = logging.getLogger("steady.circle")
 
 #: What a person sees for each way an invite link can fail, kindly.
 INVITE_PROBLEMS = {
@@ -75,7 +77,7 @@ def _bad_invite(response) -> bool:
 
 
 def _sender() -> PushSender:
-    return PushSender(current_app.config["VAPID_PRIVATE_KEY"], current_app.config["VAPID_SUBJECT"], workers=4, timeout=5.0)
+    return sender_from_config(current_app.config, workers=4, timeout=5.0)
 
 
 def my_profile() -> CircleProfile | None:
@@ -260,15 +262,27 @@ def reach_out():
                 "has been told. Please call or text someone directly, or use Help now."
             ),
         )
-    sender = _sender()
     try:
-        record = circle.reach_out(db.session, current_user.id, sender, now)
-    finally:
-        sender.close()
-    db.session.commit()
+        sender = _sender()
+        try:
+            record = circle.reach_out(db.session, current_user.id, sender, now)
+        finally:
+            sender.close()
+        db.session.commit()
+    except Exception:  # whatever a supporter's device does, the person gets an answer, never an error page
+        db.session.rollback()
+        log.exception("reach out failed")
+        audit("circle.reach_out_failed", user=current_user.id)
+        flash(
+            "Steady could not reach your circle just now. Please call or text someone directly, or use Help now.",
+            "error",
+        )
+        return redirect(url_for("circle.index", _anchor="reach-out"))
     audit("circle.reach_out", user=current_user.id, supporters=record.supporters, delivered=record.delivered)
     if record.delivered:
         flash(f"Sent. {record.delivered} device{'s' if record.delivered != 1 else ''} in your circle got your message.", "success")
+    elif record.devices:
+        flash("Your circle's devices could not be reached just now. Send a text or call instead.", "error")
     else:
         flash("No one in your circle has notifications turned on right now. Send a text or call instead.", "error")
     return redirect(url_for("circle.index", _anchor="reach-out"))

@@ -1,7 +1,8 @@
 """Forms for "How to help me", appointments and thanks. They render the
 fields and check the CSRF token; what a value may be is decided in
-``services/helpme.py``. No ``maxlength`` on the text areas: a browser would
-cut pasted text silently; the server refuses it and says how much to cut."""
+``services/helpme.py``. ``data-limit`` (a counter), never ``maxlength``: a
+browser would cut pasted text silently; the server refuses it and says how
+much to cut."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from webapp.services.circle import MESSAGE_MAX
-from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS
+from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, LINK_MAX, PLACE_MAX
 
 THANKS_PRESETS = (
     "Thank you for being there.",
@@ -28,17 +29,17 @@ class HelpMeForm(FlaskForm):
 
 
 for _key, (_label, _hint) in HELP_ME_SECTIONS.items():
-    setattr(HelpMeForm, _key, TextAreaField(_label, description=f"{_hint} Up to {HELP_ME_MAX} characters.", render_kw={"rows": 4}))
+    setattr(HelpMeForm, _key, TextAreaField(_label, description=f"{_hint} Up to {HELP_ME_MAX} characters.", render_kw={"rows": 4, "data-limit": HELP_ME_MAX}))
 
 
 class AppointmentForm(FlaskForm):
     day = StringField("Date", description="For example 2027-01-14.", render_kw={"type": "date"})
     at = StringField("Time", description="For example 09:30, in your own time zone.", render_kw={"type": "time"})
-    place = StringField("Place", description="Optional. An address or a room.", render_kw={"autocomplete": "off"})
+    place = StringField("Place", description="Optional. An address or a room.", render_kw={"autocomplete": "off", "data-limit": PLACE_MAX})
     link = StringField(
         "Video link",
         description="Optional. A link starting with https:// for a video appointment.",
-        render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "none", "autocomplete": "off"},
+        render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "none", "autocomplete": "off", "data-limit": LINK_MAX},
     )
 
     def values(self) -> dict:
@@ -55,5 +56,5 @@ class ThanksForm(FlaskForm):
     message = TextAreaField(
         "Or write your own",
         description=f"Up to {MESSAGE_MAX} characters of plain text.",
-        render_kw={"rows": 2},
+        render_kw={"rows": 2, "data-limit": MESSAGE_MAX},
     )

@@ -22,7 +22,6 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db, limiter
@@ -47,12 +46,12 @@ SUPPORTING_PAGES = "/learn/supporting"
 
 
 def supporting_pages_url() -> str | None:
-    """``/learn/supporting`` if this build has it (a GET route), else None."""
-    try:
-        current_app.url_map.bind("localhost").match(SUPPORTING_PAGES, method="GET")
-    except HTTPException:
-        return None
-    return SUPPORTING_PAGES
+    """``/learn/supporting`` if this build has that very route (not just a
+    pattern it would fall into), else None."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == SUPPORTING_PAGES and "GET" in (rule.methods or ()):
+            return SUPPORTING_PAGES
+    return None
 
 
 @bp.context_processor

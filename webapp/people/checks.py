@@ -18,7 +18,7 @@ from webapp.services.support import (
     clean_phone,
     is_time_zone,
 )
-from webapp.services.text import TextProblem, clean_text
+from webapp.services.text import TextProblem, clean_text, too_long
 
 NAME_MAX = 100
 BEST_TIMES_MAX = 200
@@ -76,9 +76,9 @@ def check_contact(data: Mapping) -> tuple[dict, Problems]:
         "pinned": problems.flag(data, "pinned"),
     }
     relationship = data.get("relationship")
-    if relationship not in RELATIONSHIPS:
+    if not isinstance(relationship, str) or relationship not in RELATIONSHIPS:
         problems["relationship"] = "Choose who they are to you from the list."
-    values["relationship"] = relationship if relationship in RELATIONSHIPS else "other"
+    values["relationship"] = relationship if "relationship" not in problems else "other"
     try:
         values["phone"] = clean_phone(_plain_text(data, "phone", problems))
     except SupportProblem as problem:
@@ -88,10 +88,11 @@ def check_contact(data: Mapping) -> tuple[dict, Problems]:
     if email:
         try:
             if len(email) > 254:
+                problems["email"] = too_long("An email address", 254, len(email))
                 raise EmailNotValidError("too long")
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError:
-            problems["email"] = "Enter an email address like name@example.com, or leave it empty."
+            problems.setdefault("email", "Enter an email address like name@example.com, or leave it empty.")
     values["email"] = email
     if values["can_text"] and not values["phone"] and "phone" not in problems:
         problems["phone"] = "Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d."
@@ -113,21 +114,26 @@ def check_group(data: Mapping) -> tuple[dict, Problems]:
         "notes": problems.text(data, "notes", "Notes", NOTES_MAX),
     }
     day = data.get("meeting_day")
-    if day in (None, ""):
+    if day is None or day == "":
         values["meeting_day"] = None
     else:
-        try:
+        if isinstance(day, int) and not isinstance(day, bool):
+            values["meeting_day"] = day
+        elif isinstance(day, str) and day.strip() in ("0", "1", "2", "3", "4", "5", "6"):
             values["meeting_day"] = int(day)
-        except (TypeError, ValueError):
+        else:
             values["meeting_day"] = -1
         if not 0 <= values["meeting_day"] <= 6:
             problems["meeting_day"] = "Choose a day of the week, or \u201cIt varies\u201d."
             values["meeting_day"] = None
     when = data.get("meeting_time")
-    if when in (None, ""):
+    if when is None or when == "":
         values["meeting_time"] = None
     elif isinstance(when, time):
         values["meeting_time"] = when.replace(second=0, microsecond=0)
+    elif not isinstance(when, str):
+        problems["meeting_time"] = "Enter a time like 19:30."
+        values["meeting_time"] = None
     else:
         try:
             values["meeting_time"] = time.fromisoformat(str(when)).replace(second=0, microsecond=0)
@@ -162,7 +168,7 @@ def check_review(data: Mapping) -> tuple[dict, Problems]:
         "to_add": problems.text(data, "to_add", "Who to add", REVIEW_ANSWER_MAX),
     }
     missing = data.get("missing") or []
-    if not isinstance(missing, list) or any(item not in MISSING_SUPPORT for item in missing):
+    if not isinstance(missing, list) or any(not isinstance(item, str) or item not in MISSING_SUPPORT for item in missing):
         problems["missing"] = "Choose from the kinds of support listed."
         missing = []
     values["missing"] = sorted(set(missing))

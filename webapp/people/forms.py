@@ -29,14 +29,14 @@ def put_problems(form: FlaskForm, problems: Problems) -> None:
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Name", render_kw={"maxlength": NAME_MAX, "autocomplete": "off"})
+    name = StringField("Name", render_kw={"data-limit": NAME_MAX, "autocomplete": "off"})
     relationship = SelectField(
         "Who they are to you", choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in RELATIONSHIPS.items()], validate_choice=False
     )
     phone = TelField(
         "Phone number",
         description="Optional. Digits, spaces and a + at the start are fine.",
-        render_kw={"autocomplete": "off", "inputmode": "tel", "maxlength": 32},
+        render_kw={"autocomplete": "off", "inputmode": "tel", "data-limit": 32},
     )
     can_text = BooleanField("They are happy to get texts")
     email = StringField(
@@ -47,9 +47,9 @@ class ContactForm(FlaskForm):
     best_times = StringField(
         "Best times to reach them",
         description="Optional. For example: evenings after 7, not on Sundays.",
-        render_kw={"maxlength": BEST_TIMES_MAX},
+        render_kw={"data-limit": BEST_TIMES_MAX},
     )
-    notes = TextAreaField("Notes", description="Optional. Only you can see these.", render_kw={"rows": 3, "maxlength": NOTES_MAX})
+    notes = TextAreaField("Notes", description="Optional. Only you can see these.", render_kw={"rows": 3, "data-limit": NOTES_MAX})
     understands_withdrawal = BooleanField("They understand benzodiazepine withdrawal")
     pinned = BooleanField("Pin as one of my people (up to three, shown first everywhere)")
     version = HiddenField()
@@ -64,24 +64,24 @@ class TemplateForm(FlaskForm):
     text = TextAreaField(
         "Message",
         description="A short message you can send with one tap, for example: Can we talk tonight?",
-        render_kw={"rows": 2, "maxlength": TEMPLATE_MAX},
+        render_kw={"rows": 2, "data-limit": TEMPLATE_MAX},
     )
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Name of the group", render_kw={"maxlength": NAME_MAX})
+    name = StringField("Name of the group", render_kw={"data-limit": NAME_MAX})
     meeting_day = SelectField(
         "Day it meets", choices=[SelectChoice("", "It varies")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)], validate_choice=False
     )
     meeting_time = StringField("Time it starts", description="For example 19:30.", render_kw={"type": "time"})
     time_zone = SelectField("Time zone of that time", validate_choice=False)
-    place = StringField("Where it meets", description="Optional. An address or a room.", render_kw={"maxlength": PLACE_MAX})
+    place = StringField("Where it meets", description="Optional. An address or a room.", render_kw={"data-limit": PLACE_MAX})
     link = StringField(
         "Link to join online",
         description="Optional. A web link starting with https://.",
         render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "none"},
     )
-    notes = TextAreaField("Notes", description="Optional.", render_kw={"rows": 3, "maxlength": NOTES_MAX})
+    notes = TextAreaField("Notes", description="Optional.", render_kw={"rows": 3, "data-limit": NOTES_MAX})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,9 +101,9 @@ class NudgeForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    helped = TextAreaField("Who helped me lately?", render_kw={"rows": 2, "maxlength": REVIEW_ANSWER_MAX})
-    did_not_help = TextAreaField("Who did not help, or made things harder?", render_kw={"rows": 2, "maxlength": REVIEW_ANSWER_MAX})
-    to_add = TextAreaField("Who could I add?", render_kw={"rows": 2, "maxlength": REVIEW_ANSWER_MAX})
+    helped = TextAreaField("Who helped me lately?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
+    did_not_help = TextAreaField("Who did not help, or made things harder?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
+    to_add = TextAreaField("Who could I add?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
     missing = SelectMultipleField(
         "What kind of support is missing?",
         choices=[SelectChoice(k, v) for k, v in MISSING_SUPPORT.items()],

@@ -19,13 +19,13 @@ class PlanForm(FlaskForm):
 
 
 for _key, (_label, _hint) in PLAN_SECTIONS.items():
-    setattr(PlanForm, _key, TextAreaField(_label, description=_hint, render_kw={"rows": 4, "maxlength": PLAN_SECTION_MAX}))
+    setattr(PlanForm, _key, TextAreaField(_label, description=_hint, render_kw={"rows": 4, "data-limit": PLAN_SECTION_MAX}))
 
 
 class ShareForm(FlaskForm):
     label = StringField(
         "Who is it for?",
         description="Optional, just for you, for example: Mum, or my GP.",
-        render_kw={"maxlength": SHARE_LABEL_MAX, "autocomplete": "off"},
+        render_kw={"data-limit": SHARE_LABEL_MAX, "autocomplete": "off"},
     )
     days = SelectField("How long should the link work?", choices=[SelectChoice(str(d), text) for d, text in SHARE_DAYS.items()], default="7", validate_choice=False)

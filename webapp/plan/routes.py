@@ -228,6 +228,8 @@ def api_save_plan():
         json_error(422, message, field=field)
     plan = my_plan()
     version = data.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        json_error(422, "Say which version of the plan this edit was made from (a whole number, or null for a first plan).", field="version")
     if (plan.version if plan else None) != version:
         json_error(
             409,

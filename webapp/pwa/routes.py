@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, url_for
 
 from webapp.assets import asset_hashes, asset_url, hash_tree
+from webapp.learn import precache_pages as learn_pages
 
 bp = Blueprint("pwa", __name__)
 
@@ -53,10 +54,12 @@ def build_record() -> dict:
     pages = [url_for(endpoint) for endpoint in SHELL_PAGES]
     pages += [url_for("toolkit.feeling", feeling_id=f) for f in content.feelings]
     pages += [url_for("toolkit.exercise", exercise_id=e) for e in content.exercises]
+    pages += learn_pages()
     digest = hashlib.sha256()
     digest.update(_worker_source().encode())
     digest.update(_templates_digest(current_app.root_path).encode())
     digest.update(content.version.encode())
+    digest.update(current_app.extensions["steady.learning"].version.encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
     return {

@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.forms import Limit
 from webapp.services.dispatch import KINDS
 
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -50,10 +51,13 @@ class ReminderForm(FlaskForm):
     )
     title = StringField(
         "Notification title",
-        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+        validators=[Optional(), Limit(80, "The title")],
+        render_kw={"data-limit": 80},
         description="Shown on the lock screen. Leave empty for the default, which says nothing private.",
     )
-    body = StringField("Notification text", validators=[Optional(), Length(max=160, message="Use at most 160 characters.")])
+    body = StringField(
+        "Notification text", validators=[Optional(), Limit(160, "The text")], render_kw={"data-limit": 160}
+    )
 
     def times(self) -> list[str]:
         return [f.data.strftime("%H:%M") for f in (self.time1, self.time2, self.time3) if f.data]
@@ -71,4 +75,8 @@ class SettingsForm(FlaskForm):
 
 
 class DeviceNameForm(FlaskForm):
-    device_name = StringField("Device name", validators=[Length(min=1, max=60, message="Use 1 to 60 characters.")])
+    device_name = StringField(
+        "Device name",
+        validators=[Length(min=1, message="Give the device a name."), Limit(60, "The device name")],
+        render_kw={"data-limit": 60},
+    )

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
+import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -35,11 +34,15 @@ from webapp.ownership import get_owned_or_404
 from wtforms.fields.choices import SelectChoice
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
 from webapp.services.dispatch import meeting_rule, schedule
-from webapp.services.push import Notification, PushSender, PushTarget
+from webapp.config import push_settings
+from webapp.extensions import limiter
+from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
+from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
 from webapp.services.scheduling import RuleProblem, make_rule, parse_zone, zone_names
 from webapp.services.text import TextProblem, clean_text
 
 bp = Blueprint("reminders", __name__, template_folder="templates")
+log = logging.getLogger("steady.reminders")
 
 SNOOZE = timedelta(hours=1)
 MAX_DEVICES = 20
@@ -304,33 +307,50 @@ def remove_device(device_id: int):
     return redirect(url_for("reminders.index"))
 
 
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+#: What the person reads after a test. Only "sent" and "gone" (the push service
+#: said the subscription is over) are told apart; everything else reads the
+#: same, so a test says nothing about what any other host answered.
+TEST_NOT_SENT = "The test could not be sent right now. Please try again later."
+TEST_REFUSED = (
+    "Steady does not send to this device's push address, so it gets no reminders. "
+    "Remove it here, then turn reminders on again on that device."
+)
+
+
 @bp.post("/reminders/devices/<int:device_id>/test")
 @login_required
+@limiter.limit("5 per 10 minutes;20 per day", key_func=_user_key)
 def test_device(device_id: int):
-    """Send a test notification to one device now."""
+    """Send a test notification to one device now (a few per person, to
+    keep it from being used to probe anything)."""
     device = get_owned_or_404(PushSubscription, device_id)
-    sender = PushSender(current_app.config["VAPID_PRIVATE_KEY"], current_app.config["VAPID_SUBJECT"], workers=1)
     note = Notification(
         title="Steady test", body="Reminders work on this device.", navigate="/reminders", tag="steady-test"
     )
+    target = PushTarget(device.endpoint, device.p256dh, device.auth)
     try:
-        result = sender.send(
-            PushTarget(device.endpoint, device.p256dh, device.auth),
-            note.payload(),
-            ttl=300,
-            urgency="normal",
-            topic="test",
-        )
-    finally:
-        sender.close()
+        sender = sender_from_config(current_app.config, workers=1, timeout=5.0)
+        try:
+            result = sender.send(target, note.payload(), ttl=300, urgency="normal", topic="test")
+        finally:
+            sender.close()
+    except Exception as exc:  # never a 500 because of one device
+        log.exception("test push failed")
+        result = PushResult(None, error=type(exc).__name__, failed=True)
     if result.outcome == "sent":
         device.last_success_at = utcnow()
         flash("Test sent. It should appear in a moment.", "success")
     elif result.outcome == "gone":
         db.session.delete(device)
         flash("This device no longer accepts reminders, so it was removed. Turn reminders on again there.", "error")
+    elif result.outcome == "refused":
+        flash(TEST_REFUSED, "error")
     else:
-        flash("The test could not be sent right now. Please try again later.", "error")
+        flash(TEST_NOT_SENT, "error")
     db.session.commit()
     return redirect(url_for("reminders.index"))
 
@@ -351,17 +371,24 @@ def _b64url_bytes(value: object, name: str, lengths: tuple[int, ...]) -> str:
 
 
 def _endpoint(value: object) -> str:
-    if not isinstance(value, str) or not 10 < len(value) <= 1024:
-        json_error(422, "The subscription has no usable endpoint.", field="endpoint")
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    loopback = host == "localhost"
+    """Only a known push service's https URL (push_targets.check_endpoint):
+    no IP literals, other ports or user info. No DNS: subscribing works offline."""
     try:
-        loopback = loopback or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback and current_app.config.get("PUSH_ALLOW_LOOPBACK_HTTP")):
-        json_error(422, "Push endpoints must use https.", field="endpoint")
+        check_endpoint(
+            value,
+            tuple(current_app.config.get("PUSH_HOSTS") or DEFAULT_PUSH_HOSTS),
+            allow_loopback_http=push_settings(current_app.config)["allow_loopback_http"],
+        )
+    except EndpointProblem as problem:
+        json_error(422, f"The subscription's endpoint was refused: {problem}", field="endpoint")
+    return value
+
+
+def _known_endpoint(value: object, name: str) -> str:
+    """An endpoint named to find a stored subscription (delete, replace):
+    only its type and form are checked, as it is compared, never sent to."""
+    if not isinstance(value, str) or not value or len(value) > 1024 or not value.isascii():
+        json_error(422, f"The {name} must be the push endpoint URL as text.", field=name)
     return value
 
 
@@ -398,7 +425,9 @@ def save_subscription():
         audit("push.endpoint_conflict", user=current_user.id)
         json_error(409, "This device gets reminders for another account. Turn them off there first.")
     replaced = data.get("replaces")
-    if isinstance(replaced, str) and replaced != endpoint:
+    if replaced is not None:
+        replaced = _known_endpoint(replaced, "replaces")
+    if replaced is not None and replaced != endpoint:
         db.session.execute(
             PushSubscription.__table__.delete().where(
                 PushSubscription.endpoint == replaced, PushSubscription.user_id == current_user.id
@@ -424,7 +453,7 @@ def save_subscription():
 @login_required
 def delete_subscription():
     """Forget this device (reminders turned off here)."""
-    endpoint = json_body().get("endpoint")
+    endpoint = _known_endpoint(json_body().get("endpoint"), "endpoint")
     db.session.execute(
         PushSubscription.__table__.delete().where(
             PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id

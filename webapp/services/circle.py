@@ -15,12 +15,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import CheckIn, CircleInvite, CircleLink, CircleMessage, CircleProfile, CircleReachOut, PushSubscription, ReminderSettings
+from webapp.models import CheckIn, CircleInvite, CircleLink, CircleMessage, CircleProfile, CircleReachOut, PushSubscription
+from webapp.services import person_time
 from webapp.services import taper
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.text import TextProblem, clean_text
@@ -118,21 +118,9 @@ def light_from_scores(overall: int, anxiety: int) -> str:
     return "amber"
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def person_today(session: Session, user_id: int, now: datetime) -> date:
-    """Today where the person is: their reminder time zone, else the zone of
-    their latest check-in, else UTC."""
-    settings = session.get(ReminderSettings, user_id)
-    zone_name = settings.timezone if settings else session.scalar(
-        select(CheckIn.time_zone).where(CheckIn.user_id == user_id).order_by(CheckIn.checked_at.desc()).limit(1)
-    )
-    return now.astimezone(_zone(zone_name)).date()
+    """Today where the person is (webapp/services/person_time.py)."""
+    return person_time.today_for(user_id, now, session)
 
 
 def todays_light(session: Session, user_id: int, now: datetime) -> str:

@@ -11,7 +11,10 @@ Reminders are rows, not timers. Each pass:
 2. **Send queued attempts** (claimed the same way): Web Push to each device.
    201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
    Retry-After says; 5xx or unreachable → retried with capped exponential
-   back-off; 400/401/403 → logged as a configuration problem. An attempt
+   back-off; 400/401/403 (or a redirect, never followed) → logged as a
+   configuration problem; an endpoint that is not a public push service →
+   "refused", nothing sent; anything one attempt raises → "failed" for that
+   attempt alone, the rest of the batch is sent and committed. An attempt
    still unsent when its slot leaves the grace window is recorded as missed.
    A crash while sending leaves the attempts queued, so they are sent again:
    never lost; a duplicate is collapsed by the push Topic and the
@@ -40,7 +43,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import support, taper
-from webapp.services.push import Notification, PushResult, PushSender, PushTarget
+from webapp.services.push import Notification, PushResult, PushSender, PushTarget, sender_from_config
 from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
 
 log = logging.getLogger("steady.reminders")
@@ -424,19 +427,32 @@ class Dispatcher:
                 elif device.blocked_until and device.blocked_until > now:
                     attempt.status, attempt.next_try_at = "retry", device.blocked_until
                 else:
-                    reminder = delivery.reminder
-                    payload = notification_for(reminder, delivery).payload()
-                    target = PushTarget(device.endpoint, device.p256dh, device.auth)
+                    try:
+                        reminder = delivery.reminder
+                        payload = notification_for(reminder, delivery).payload()
+                        target = PushTarget(device.endpoint, device.p256dh, device.auth)
+                    except Exception as exc:  # this attempt fails alone
+                        log.exception("push attempt %s could not be prepared", attempt.id)
+                        self._apply_result(session, attempt, device, _failure(exc), now, stats)
+                        continue
                     jobs.append((target, payload, ttl, "normal", f"reminder{reminder.id}"))
                     sending.append((attempt, device))
-            results = self.sender.send_many(jobs) if jobs else []
+            try:
+                results = self.sender.send_many(jobs) if jobs else []
+            except Exception:  # send_many does not raise; if it ever does, the batch is retried
+                log.exception("push batch could not be sent")
+                results = [PushResult(None, error="the batch could not be sent")] * len(jobs)
             for (attempt, device), result in zip(sending, results):
-                self._apply_result(session, attempt, device, result, now, stats)
+                try:
+                    self._apply_result(session, attempt, device, result, now, stats)
+                except Exception as exc:
+                    log.exception("push attempt %s: result could not be recorded", attempt.id)
+                    self._apply_result(session, attempt, device, _failure(exc), now, stats)
             for delivery in deliveries.values():
                 statuses = {a.status for a in delivery.attempts}
                 if "sent" in statuses:
                     delivery.status = "sent"
-                elif statuses and statuses <= {"missed", "gone", "config"}:
+                elif statuses and statuses <= FINAL_FAILURES:
                     delivery.status = "missed"
                     delivery.detail = "Could not reach any device in time."
             return len(attempts)
@@ -454,6 +470,14 @@ class Dispatcher:
             attempt.subscription_id = None
             session.delete(device)
             stats.subscriptions_removed += 1
+        elif outcome == "refused":
+            # Not a public push service (a subscription stored before endpoints were
+            # checked, a host no longer listed, or one resolving inside): nothing was
+            # sent. The device is kept, so listing its host again brings it back.
+            attempt.status, attempt.detail = "refused", f"Not sent: {result.error}"[:500]
+            log.warning("push refused: subscription=%s %s", device.id, result.error)
+        elif outcome == "failed":
+            attempt.status, attempt.detail = "failed", f"Not sent: {result.error}."[:500]
         elif outcome == "config":
             attempt.status = "config"
             attempt.detail = f"The push service refused our request ({result.status_code}); check the VAPID keys."
@@ -466,6 +490,14 @@ class Dispatcher:
             attempt.status, attempt.next_try_at = "retry", now + wait
             attempt.detail = f"Will try again: {result.status_code or result.error or 'no answer'}."
             stats.attempts_retry += 1
+
+
+#: Attempt states that end an attempt without a delivery.
+FINAL_FAILURES = frozenset({"missed", "gone", "config", "refused", "failed"})
+
+
+def _failure(exc: BaseException) -> PushResult:
+    return PushResult(None, error=f"an error while sending ({type(exc).__name__})", failed=True)
 
 
 def start_dispatcher_thread(app) -> threading.Event:
@@ -481,5 +513,5 @@ def start_dispatcher_thread(app) -> threading.Event:
 def build_dispatcher(app) -> Dispatcher:
     from webapp.extensions import db
 
-    sender = PushSender(app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_SUBJECT"])
+    sender = sender_from_config(app.config)
     return Dispatcher(db.new_session, sender, grace=timedelta(minutes=app.config["REMINDER_GRACE_MINUTES"]))

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -27,11 +27,22 @@ LEFT_OUT = {"password_hash", "token_hash", "body_hash", "endpoint", "p256dh", "a
 
 
 def _plain(value):
-    if isinstance(value, (datetime, date)):
+    """A column's value as JSON can hold it: dates and times (a support
+    group's meeting time included) as ISO text, exact amounts as text."""
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):  # amounts are exact: kept as text, never as a float
         return format(value.normalize(), "f")
+    if isinstance(value, bytes):
+        return value.hex()
     return value
+
+
+def _json_default(value):
+    plain = _plain(value)
+    if plain is value:
+        raise TypeError(f"{type(value).__name__} cannot be exported as JSON")
+    return plain
 
 
 def owned_models() -> list[type]:
@@ -65,7 +76,9 @@ def collect(session: Session, user_id: int) -> dict:
 
 
 def to_json(data: dict) -> str:
-    return json.dumps({"format": "steady-export-1", **data}, indent=2, ensure_ascii=False, sort_keys=True)
+    return json.dumps(
+        {"format": "steady-export-1", **data}, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default
+    )
 
 
 def _cell(value) -> str:

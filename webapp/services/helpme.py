@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, slot_key
 from webapp.services.support import is_time_zone
-from webapp.services.text import TextProblem, clean_text
+from webapp.services.text import TextProblem, clean_text, too_long
 
 #: The guided prompts, in the order they are asked: key → (label, hint).
 HELP_ME_SECTIONS = {
@@ -54,11 +54,7 @@ def check_help_me(data: Mapping) -> tuple[dict, HelpMeProblems]:
             values[key] = ""
             continue
         if len(text) > HELP_ME_MAX:
-            over = len(text) - HELP_ME_MAX
-            problems[key] = (
-                f"{label} can be at most {HELP_ME_MAX} characters. It has {len(text)}: "
-                f"please cut {over} character{'' if over == 1 else 's'}. Nothing was saved yet."
-            )
+            problems[key] = too_long(label, HELP_ME_MAX, len(text))
             values[key] = ""
             continue
         values[key] = text
@@ -103,7 +99,7 @@ def clean_https_link(value: object) -> str:
     if not value:
         return ""
     if len(value) > LINK_MAX:
-        raise TextProblem(f"The video link can be at most {LINK_MAX} characters (it has {len(value)}).")
+        raise TextProblem(too_long("The video link", LINK_MAX, len(value)))
     if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise TextProblem("The video link cannot have spaces or hidden characters in it.")
     try:

@@ -37,8 +37,8 @@ class Summary:
     end: date
     steps: list[taper.StepView]
     days_logged: int
-    days_as_planned: int
-    days_different: int
+    #: How each planned dose time on a logged day went (taper.DoseTimeMatch.outcome → count).
+    dose_times: Counter
     checkin_doses: Counter
     weeks: list[WeekRow]
     symptoms: list[SymptomRow]
@@ -62,8 +62,9 @@ def build(
     before = [v for v in views if v.step.starts_on < start]
     if before:
         shown.insert(0, before[-1])
-    days = taper.adherence(steps, [d for d in doses if start <= d.local_date <= end], start, end)
-    logged = [d for d in days if d.taken is not None]
+    doses = [d for d in doses if start <= d.local_date <= end]
+    logged = {d.local_date for d in doses}
+    matched = Counter(match.outcome for match in taper.match_dose_times(steps, doses))
 
     series = chart.daily_series(in_range, start, end)
     dose = chart.dose_series(steps, start, end)
@@ -97,8 +98,7 @@ def build(
         end=end,
         steps=shown,
         days_logged=len(logged),
-        days_as_planned=sum(1 for d in logged if d.as_planned),
-        days_different=sum(1 for d in logged if d.as_planned is False),
+        dose_times=matched,
         checkin_doses=Counter(c.doses for c in in_range),
         weeks=weeks,
         symptoms=symptom_rows,

@@ -14,6 +14,8 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.services.text import too_long
+
 #: Relationship kinds, in the order a person is asked.
 RELATIONSHIPS = {
     "friend": "Friend",
@@ -67,7 +69,7 @@ def clean_phone(value: str) -> str:
     if not value:
         return ""
     if len(value) > 32:
-        raise SupportProblem("A phone number can be at most 32 characters.")
+        raise SupportProblem(too_long("A phone number", 32, len(value)))
     if not _PHONE_CHARS.match(value):
         raise SupportProblem("Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123.")
     digits = re.sub(r"\D", "", value)
@@ -102,7 +104,7 @@ def clean_link(value: str) -> str:
     if not value:
         return ""
     if len(value) > 500:
-        raise SupportProblem("A link can be at most 500 characters.")
+        raise SupportProblem(too_long("A link", 500, len(value)))
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise SupportProblem("Enter a web link that starts with https://, like https://meet.example.org/group.")

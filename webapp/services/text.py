@@ -7,6 +7,14 @@ class TextProblem(ValueError):
     """What is wrong with a piece of text, in words for the person."""
 
 
+def too_long(label: str, max_length: int, length: int) -> str:
+    """The words for text over its limit: how much to cut, so nothing typed
+    has to be guessed at or lost ("Notes can be at most 1000 characters. Cut
+    120 characters.")."""
+    over = length - max_length
+    return f"{label} can be at most {max_length} characters. Cut {over} character{'' if over == 1 else 's'}."
+
+
 def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
     """Trimmed text with newlines normalised; refuses non-text, control
     characters and text over ``max_length``. Markup is kept as typed: it is
@@ -15,11 +23,13 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
         value = ""
     if not isinstance(value, str):
         raise TextProblem(f"{label} must be text.")
+    if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate: not text, cannot be stored as UTF-8
+        raise TextProblem(f"{label} has a broken character that is not valid text. Please retype it.")
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise TextProblem(f"Write something for {label.lower()}.")
     if len(value) > max_length:
-        raise TextProblem(f"{label} can be at most {max_length} characters (it has {len(value)}).")
+        raise TextProblem(too_long(label, max_length, len(value)))
     if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
         raise TextProblem(f"{label} has hidden control characters. Please retype it.")
     return value

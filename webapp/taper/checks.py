@@ -30,6 +30,11 @@ class TaperProblems(CheckInProblems):
     """Everything wrong with a taper entry: ``{field: message}``."""
 
 
+def _one_of(value: object, choices) -> bool:
+    """True when ``value`` is one of ``choices`` (a list or object never is)."""
+    return isinstance(value, str) and value in choices
+
+
 def amount_from(value: object, label: str, *, allow_zero: bool = False) -> Decimal:
     """An amount from JSON (a number or a numeric string) or a form, exactly."""
     if isinstance(value, bool) or value is None or value == "":
@@ -59,12 +64,12 @@ def check_plan(data: dict, *, has_entries: bool, current_unit: str | None) -> di
         clean["medication"] = clean_text(data.get("medication"), label="The medication's name", max_length=MEDICATION_MAX)
     except TextProblem as problem:
         problems["medication"] = str(problem)
-    if data.get("form") not in FORMS:
+    if not _one_of(data.get("form"), FORMS):
         problems["form"] = "Choose the form: " + ", ".join(v.lower() for v in FORMS.values()) + "."
     else:
         clean["form"] = data["form"]
     unit = data.get("unit")
-    if unit not in UNITS:
+    if not _one_of(unit, UNITS):
         problems["unit"] = f"'{str(unit)[:20]}' is not a unit Steady keeps. Choose mg, mcg or mL."
     elif has_entries and current_unit and unit != current_unit:
         problems["unit"] = (
@@ -176,7 +181,7 @@ def check_dose(data: object, *, unit: str, now: datetime | None = None) -> dict:
         if tz is not None:
             clean["local_date"] = clean["taken_at"].astimezone(tz).date()
     given_unit = data.get("unit", unit)
-    if given_unit not in UNITS:
+    if not _one_of(given_unit, UNITS):
         problems["unit"] = f"'{str(given_unit)[:20]}' is not a unit Steady keeps. Your plan is in {unit}."
     elif given_unit != unit:
         problems["unit"] = f"Your plan is kept in {unit}, and Steady never converts amounts. Enter the dose in {unit}."

@@ -28,8 +28,9 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db
-from webapp.models import CheckIn, DoseLog, ReminderSettings, TaperPlan, TaperStep, utcnow
+from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
+from webapp.services import person_time
 from webapp.services import taper as arithmetic
 from webapp.services.taper import FORMS, GUIDELINE, MEDICATION_SUGGESTIONS, UNITS, format_amount
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
@@ -50,13 +51,6 @@ KIND_WORDS = {
 @bp.app_template_filter("amount")
 def _amount_filter(value, unit: str = "") -> str:
     return format_amount(value, unit)
-
-
-@bp.app_template_filter("zone")
-def _zone_filter(name: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 @bp.context_processor
@@ -88,14 +82,8 @@ def my_doses(start: date | None = None, end: date | None = None, limit: int | No
 
 
 def local_today() -> date:
-    """Today in the person's zone (from their reminder settings, else UTC)."""
-    from zoneinfo import ZoneInfo
-
-    settings = db.session.get(ReminderSettings, current_user.id)
-    try:
-        return utcnow().astimezone(ZoneInfo(settings.timezone if settings else "UTC")).date()
-    except (KeyError, ValueError):
-        return utcnow().date()
+    """Today where the person is (webapp/services/person_time.py)."""
+    return person_time.today_for(current_user.id, utcnow())
 
 
 def _require_plan() -> TaperPlan | None:
@@ -354,7 +342,7 @@ def doses():
     problems: dict[str, str] = {}
     client_id = request.form.get("client_id") or str(uuid.uuid4())
     if request.method == "POST":
-        zone = request.form.get("time_zone") or "UTC"
+        zone = request.form.get("time_zone") or person_time.zone_for(current_user.id).key
         try:
             clean = check_dose(_form_dose(request.form, client_id=client_id, zone=zone), unit=plan.unit)
             save_dose(clean)

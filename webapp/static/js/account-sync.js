@@ -1,33 +1,156 @@
 // Keeps a signed-in person's data on this device in step with the server:
+// - whose the device is: before anything reads what is kept here (the
+//   snapshot, the outbox), the account signed in now is found (from the page,
+//   or by asking the server when the page is one kept for everyone) and
+//   everything of any other account — or of none — is removed from IndexedDB,
+//   Cache Storage and local/session storage (a shared phone, a session ended
+//   from elsewhere). Offline, with nobody to ask, the last account stays;
 // - the offline snapshot (coping cards, favourites, recents, thought records),
 //   keyed by user and refreshed whenever the server can be reached;
-// - the outbox: writes made here are stored first, then sent with a fresh
-//   CSRF token; the server treats each entry's id as an idempotency key, so a
-//   replay never duplicates. Failed entries stay, with the reason;
+// - the outbox: writes made here are stored first, each naming its account,
+//   then sent with a fresh CSRF token — only while that same account is
+//   signed in (the server checks it too: X-Steady-Account); the server treats
+//   each entry's id as an idempotency key, so a replay never duplicates.
+//   Failed entries stay, with the reason;
 // - what a guest kept on the device moves into the account at sign-in;
 // - signing out sends what it can, then removes this person's data here.
 // With the app lock on and Steady locked, nothing here reads or replaces the
 // sealed copy: writes still queue (sealed), and sending and refreshing wait
 // for the "steady:unlocked" event.
-import { LockedError, deviceLock, kv, outboxStore } from "./device-store.js";
+import { LockedError, deviceLock, holdUntilOwned, holdsAccountData, keepOnly, kv, outboxStore } from "./device-store.js";
 
 const GUEST_KEYS = ["guest:favourites", "guest:recents", "guest:thought-records"];
 const snapshotKey = (userId) => `user:${userId}:snapshot`;
+/** local/session storage keys of one account start with this, then "<id>:". */
+export const PERSONAL_STORAGE_PREFIX = "steady.user:";
+const SESSION_WAIT_MS = 4000;
 
 export function pageUser() {
   const meta = document.querySelector('meta[name="steady-user"]');
   return meta ? meta.content : null;
 }
 
+/** A local-storage key for one account's setting on this device. */
+export function personalKey(userId, name) {
+  return `${PERSONAL_STORAGE_PREFIX}${userId}:${name}`;
+}
+
+// --- whose the device is -------------------------------------------------------------------
+
+function withinTime(promise, ms) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error("no answer in time")), ms))]);
+}
+
+/** Who is signed in: an account id, null for no one, undefined when that
+ * cannot be known now (offline, the server away: keep what is here). */
+async function whoIsSignedIn() {
+  const fromPage = pageUser();
+  if (fromPage) return fromPage;
+  if (!(await holdsAccountData())) return undefined; // nothing of anyone's here
+  if (!navigator.onLine) return undefined;
+  try {
+    const info = await withinTime(session(), SESSION_WAIT_MS);
+    return info.user === null || info.user === undefined ? null : String(info.user);
+  } catch (error) {
+    return undefined;
+  }
+}
+
+/** Remove from Cache Storage every response made for someone signed in
+ * (Steady only keeps pages that are the same for everyone; this is the
+ * belt to that pair of braces). */
+async function forgetPersonalCaches() {
+  if (typeof caches === "undefined") return;
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const response = await cache.match(request);
+      if (!response) continue;
+      // (Not "Vary: Cookie": Flask sends it on every page, guests' included.)
+      let personal = /no-store|private/i.test(response.headers.get("Cache-Control") || "");
+      if (!personal && /text\/html/i.test(response.headers.get("Content-Type") || "")) {
+        const text = await response.clone().text();
+        personal = /<meta name="(steady-user|csrf-token)"/.test(text);
+      }
+      if (personal) await cache.delete(request);
+    }
+  }
+}
+
+/** Remove local/session storage keys of any account but `owner`. */
+function forgetPersonalStorage(owner) {
+  for (const storage of [window.localStorage, window.sessionStorage]) {
+    try {
+      for (let index = storage.length - 1; index >= 0; index -= 1) {
+        const key = storage.key(index);
+        if (key && key.startsWith(PERSONAL_STORAGE_PREFIX) && (owner === null || !key.startsWith(personalKey(owner, "")))) {
+          storage.removeItem(key);
+        }
+      }
+    } catch (error) {
+      /* storage refused: nothing kept there either */
+    }
+  }
+}
+
+/** Give the device to `owner` (an id, or null for no one): everything else goes. */
+async function giveDeviceTo(owner) {
+  forgetPersonalStorage(owner);
+  const removed = await keepOnly(owner);
+  if (removed.records || removed.lock || (removed.previous !== null && removed.previous !== owner)) {
+    await forgetPersonalCaches().catch(() => {});
+    document.dispatchEvent(new CustomEvent("steady:owner", { detail: { userId: owner } }));
+  }
+  return removed;
+}
+
+async function claimDevice() {
+  const owner = await whoIsSignedIn();
+  if (owner === undefined) return;
+  await giveDeviceTo(owner);
+}
+
+// Started as soon as this module loads (before any feature reads the device):
+// every read and write of the stores waits for it.
+const owned = holdUntilOwned(claimDevice());
+
+/** The server says `owner` is signed in now, not whom this device held. */
+async function ownerChanged(owner) {
+  await holdUntilOwned(giveDeviceTo(owner));
+  document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId: owner } }));
+}
+
+/** Ask the server who is signed in; if it is not whom the device holds, the
+ * device is given to them (everything else removed). The signed-in account
+ * (an id, or null), or undefined when the server cannot be asked. */
+export async function confirmOwner() {
+  await owned;
+  let signedIn;
+  try {
+    const info = await session();
+    signedIn = info.user === null || info.user === undefined ? null : String(info.user);
+  } catch (error) {
+    return undefined;
+  }
+  const held = pageUser() || (await kv.get("current-user")) || null;
+  if (signedIn !== (held === null ? null : String(held)) || (signedIn === null && (await holdsAccountData()))) {
+    await ownerChanged(signedIn);
+  }
+  return signedIn;
+}
+
 /** The person this device belongs to right now (from the page, or from the last visit when offline). */
 export async function currentUser() {
+  await owned;
   return pageUser() || (await kv.get("current-user")) || null;
 }
 
 export async function readSnapshot(userId) {
   const empty = { cards: [], favourites: [], recents: [], thought_records: [] };
   try {
-    return (await kv.get(snapshotKey(userId))) || empty;
+    const stored = await kv.get(snapshotKey(userId));
+    if (!stored || (stored.owner !== undefined && String(stored.owner) !== String(userId))) return empty;
+    return stored;
   } catch (error) {
     if (error instanceof LockedError) return empty; // locked: nothing of theirs shows
     throw error;
@@ -46,7 +169,7 @@ let signingOut = false;
 
 async function storeSnapshot(userId, snapshot) {
   if (signingOut || (await isLocked())) return;
-  await kv.set(snapshotKey(userId), snapshot);
+  await kv.set(snapshotKey(userId), { ...snapshot, owner: String(userId) });
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
 }
 
@@ -70,6 +193,7 @@ async function getJSON(url) {
 
 /** Queue a write for the server, then try to send everything queued. */
 export async function send(userId, method, url, body) {
+  if (!userId) throw new TypeError("a write is queued for an account");
   await outboxStore.put({
     id: crypto.randomUUID(),
     userId,
@@ -112,15 +236,20 @@ export function flushOutbox() {
 
 async function flushOnce() {
   if (await isLocked()) return 0; // replay needs the key: it happens once unlocked
-  const userId = pageUser() || (await kv.get("current-user"));
+  const userId = await currentUser();
   const entries = (await outboxStore.all())
-    .filter((entry) => entry.userId === userId && !entry.failed)
+    .filter((entry) => String(entry.userId) === String(userId) && !entry.failed)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (!userId || !entries.length || !navigator.onLine) return 0;
   let token;
   try {
     const info = await session();
-    if (String(info.user) !== String(userId)) return 0; // signed out: keep entries for later
+    const signedIn = info.user === null || info.user === undefined ? null : String(info.user);
+    if (signedIn !== String(userId)) {
+      // Signed out, or someone else signed in: these are not theirs to send.
+      await ownerChanged(signedIn);
+      return 0;
+    }
     token = info.csrf_token;
   } catch (error) {
     return 0;
@@ -132,7 +261,12 @@ async function flushOnce() {
       response = await fetch(entry.url, {
         method: entry.method,
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": token,
+          "X-Steady-Account": String(entry.userId),
+        },
         body: entry.body === null ? undefined : JSON.stringify(entry.body),
       });
     } catch (error) {
@@ -231,6 +365,8 @@ function interceptSignOut() {
       } finally {
         signingOut = true;
         await forgetUser(userId);
+        // Nothing of any account stays on the device once no one is signed in.
+        await holdUntilOwned(giveDeviceTo(null)).catch(() => {});
         form.submit();
       }
     });
@@ -239,30 +375,12 @@ function interceptSignOut() {
 
 export async function syncAccount() {
   interceptSignOut();
+  // Whose the device is was settled first (see claimDevice): a lock, a
+  // snapshot or a queued write of anyone else is gone by now.
+  await owned;
   const userId = pageUser();
-  if (!userId) {
-    const stored = await kv.get("current-user");
-    if (!stored || !navigator.onLine) return;
-    // This page may have come from the offline cache: ask the server who is signed in.
-    try {
-      const info = await session();
-      if (info.user === null) {
-        // Signed out (or the session ran out): queued writes stay until they sign in again.
-        await kv.remove(`user:${stored}:snapshot`);
-        await kv.remove("current-user");
-      }
-    } catch (error) {
-      /* offline or server down: keep everything */
-    }
-    return;
-  }
-  const previous = await kv.get("current-user");
-  if (previous && previous !== userId) await forgetUser(previous);
-  // Someone else signed in here: the lock (and what it sealed) was not theirs.
-  const lock = await deviceLock.record();
-  if (lock && String(lock.owner) !== String(userId)) await forgetUser(lock.owner);
-  await kv.set("current-user", userId);
-  if (await isLocked()) {
+  if (!userId) return;
+  if ((await isLocked())) {
     document.addEventListener("steady:unlocked", () => catchUpAfterUnlock(userId), { once: true });
   } else {
     await catchUpAfterUnlock(userId);

@@ -7,8 +7,10 @@
 // where they can be discarded). A "yes" to any red-flag question shows the
 // urgent-help panel at once, offline too. Built with textContent only.
 import { outboxStore } from "./device-store.js";
+import { confirmOwner } from "./account-sync.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { updateUrgentPanel } from "./help-now.js";
+import { tooLong } from "./limits.js";
 
 const API = "/api/checkins";
 const OFFLINE_COPY = "/my/checkin";
@@ -16,7 +18,23 @@ const SEVERITY = ["none", "mild", "moderate", "severe"];
 const RETRY_MS = 5000;
 
 export function addCheckinsToSnapshot() {
-  addSnapshotSource(API, (snapshot, data) => ({ ...snapshot, checkins: data.checkins }));
+  addSnapshotSource(API, (snapshot, data) => ({ ...snapshot, checkins: (data.checkins || []).map(withoutUnkeptAnswer) }));
+}
+
+/** A check-in as it may be written to the device: the answer to the suicide
+ * question only when it is a "yes" the person chose to keep ("keep this in
+ * my history"); otherwise neither the answer nor the key is written (the
+ * server reads a missing answer as "no", and never keeps an unkept "yes"). */
+export function withoutUnkeptAnswer(checkin) {
+  if (!checkin || typeof checkin !== "object") return checkin;
+  const flags = { ...(checkin.red_flags || {}) };
+  const kept = flags.suicidal_thoughts === true && (checkin.keep_suicidal_answer === true || !("keep_suicidal_answer" in checkin));
+  const result = { ...checkin };
+  if (kept) return result;
+  delete flags.suicidal_thoughts;
+  delete result.keep_suicidal_answer;
+  if (checkin.red_flags) result.red_flags = flags;
+  return result;
 }
 
 function element(tag, attributes = {}, ...children) {
@@ -37,8 +55,8 @@ function radioNumber(form, name) {
   return checked ? Number(checked.value) : null;
 }
 
-/** The form as the body POST /api/checkins takes (see checkins/checks.py). */
-export function bodyFrom(form) {
+/** The form's answers as they stand (the urgent-help panel reads these). */
+function answersFrom(form) {
   const value = (name) => form.elements[name]?.value ?? "";
   const ticked = (name) => Boolean(form.elements[name]?.checked);
   const yes = (name) => form.querySelector(`input[name="${name}"][value="yes"]`)?.checked || false;
@@ -75,6 +93,13 @@ export function bodyFrom(form) {
   };
 }
 
+/** The form as the body POST /api/checkins takes (see checkins/checks.py),
+ * and as it is queued on the device: without an unkept "yes" to the suicide
+ * question (SAFETY.md). */
+export function bodyFrom(form) {
+  return withoutUnkeptAnswer(answersFrom(form));
+}
+
 /** What must be fixed before saving, as [field id, words]. */
 function problemsIn(body) {
   const problems = [];
@@ -84,7 +109,8 @@ function problemsIn(body) {
     problems.push(["sleep_hours", "Hours of sleep must be a number from 0 to 24."]);
   }
   if (!body.doses) problems.push(["doses", "Say whether you took your doses as planned (or that you are not tapering)."]);
-  if (body.note.length > 5000) problems.push(["note", `The note can be at most 5000 characters (it has ${body.note.length}).`]);
+  const noteTooLong = tooLong("The note", 5000, body.note);
+  if (noteTooLong) problems.push(["note", noteTooLong]);
   return problems;
 }
 
@@ -94,7 +120,7 @@ function updateUrgentHelp(form) {
   const root = form.closest("[data-page]") || document;
   const panel = root.querySelector("[data-urgent-help]");
   if (!panel) return false;
-  const body = bodyFrom(form);
+  const body = answersFrom(form);
   const flagged = Object.values(body.red_flags).some(Boolean);
   const keep = form.querySelector("[data-keep-answer]");
   if (keep) keep.hidden = !body.red_flags.suicidal_thoughts;
@@ -169,7 +195,11 @@ async function render(root) {
   root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
     node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
   });
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const entries = await queued(userId);
   const labels = symptomLabels();
   const local = entries.map((entry) =>
@@ -192,16 +222,13 @@ async function render(root) {
 
 // --- sending ----------------------------------------------------------------------------
 
-async function sessionUser() {
-  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  return response.ok ? (await response.json()).user : null;
-}
-
 /** Send what is queued and, if anything went, bring the offline copy up to date. */
 async function catchUp(userId) {
   if (!userId || !navigator.onLine) return;
   try {
-    if (String(await sessionUser()) !== String(userId)) return;
+    // No longer this person's session: their queued check-ins leave the
+    // device instead of being sent (confirmOwner).
+    if ((await confirmOwner()) !== String(userId)) return;
     const sent = await flushOutbox();
     if (sent || !pageUser()) await refreshSnapshot(userId);
   } catch (error) {
@@ -236,7 +263,8 @@ function enableFixing(root, form, rerender) {
   root.addEventListener("click", async (event) => {
     const button = event.target.closest('button[data-action="fix-checkin"]');
     if (!button || !form) return;
-    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    const userId = await currentUser();
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry && String(item.userId) === String(userId));
     if (!entry) return;
     fillForm(form, entry.body);
     await outboxStore.remove(entry.id);
@@ -256,12 +284,17 @@ function enableForm(root, rerender) {
   const status = root.querySelector("[data-checkin-status]");
   const errors = form.querySelector("[data-checkin-errors]");
   form.elements.time_zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  // The browser may keep a form's state for going back; never this answer.
+  form.querySelectorAll('input[name="suicidal_thoughts"], input[name="keep_suicidal_answer"]').forEach((input) => {
+    input.autocomplete = "off";
+  });
   form.addEventListener("change", () => updateUrgentHelp(form));
   updateUrgentHelp(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const userId = await currentUser();
     if (!userId) return;
+    const flagged = updateUrgentHelp(form); // from the answers on screen, kept or not
     const body = bodyFrom(form);
     const problems = problemsIn(body);
     if (problems.length) {
@@ -269,7 +302,6 @@ function enableForm(root, rerender) {
       return;
     }
     errors.hidden = true;
-    const flagged = updateUrgentHelp(form);
     const sending = send(userId, "POST", API, body).catch(() => 0);
     await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))]);
     form.reset();

@@ -12,6 +12,15 @@
 // when you unlock" can be counted without the PIN. The unwrapped keys live in
 // this page's memory and in the service worker's (so the next page opens
 // without the PIN until the chosen idle time is up) — never in storage.
+//
+// Every record names whose it is, readable without the PIN: a kv key is
+// "user:<account>:<part>" (one account's), "guest:<part>" (kept for a guest,
+// moved into the account at sign-up), or one of the device's own two
+// ("current-user", the lock's record, which names its owner); an outbox entry
+// carries its account as `userId`. `keepOnly(account)` removes everything
+// that is not that account's (or a guest's, or the device's), sealed or not;
+// account-sync.js runs it before anything reads what is kept here, and every
+// read below waits for it (`holdUntilOwned`).
 import { LockedError, isSealed, seal, sealLocked, unseal } from "./lock-crypto.js";
 
 export { LockedError };
@@ -23,6 +32,37 @@ const LOCK_FLAG = "steady.app-lock";
 const PLAIN_KEYS = new Set(["current-user", LOCK_KEY]);
 const WORKER_TIMEOUT_MS = 2000;
 let opening = null;
+
+// Reads and writes wait while the device is being given to its account (see
+// holdUntilOwned): nothing is shown or sent from a record about to go.
+let owned = Promise.resolve();
+
+/** Make every read and write of the stores below wait for `claim` (which
+ * must itself only use the raw stores). */
+export function holdUntilOwned(claim) {
+  const previous = owned;
+  owned = Promise.all([previous, claim]).then(
+    () => undefined,
+    () => undefined
+  );
+  return owned;
+}
+
+/** Whose a kv key is: an account's id (a string), "guest", "device", or
+ * null (no known account: such a record is removed). */
+export function ownerOfKey(key) {
+  if (typeof key !== "string") return null;
+  if (key === "current-user" || key === LOCK_KEY) return "device";
+  if (key.startsWith("guest:")) return "guest";
+  const match = /^user:([^:]+):./.exec(key);
+  return match ? match[1] : null;
+}
+
+/** Whose an outbox row is (an account's id, or null for none). */
+export function ownerOfEntry(row) {
+  const owner = row && row.userId;
+  return owner === undefined || owner === null || owner === "" ? null : String(owner);
+}
 
 function openDatabase() {
   if (!opening) {
@@ -150,11 +190,13 @@ const outboxPlace = (id) => `outbox:${id}`;
 
 export const kv = {
   async get(key) {
+    await owned;
     const stored = await raw.get("kv", key);
     if (PLAIN_KEYS.has(key) || !isSealed(stored)) return stored;
     return unseal(stored, kvPlace(key), await currentKeys());
   },
   async set(key, value) {
+    await owned;
     if (PLAIN_KEYS.has(key)) return raw.put("kv", value, key);
     const record = await lockRecord();
     if (!record) return raw.put("kv", value, key);
@@ -164,11 +206,16 @@ export const kv = {
     if (isSealed(await raw.get("kv", key))) throw new LockedError();
     return raw.put("kv", await sealLocked(value, kvPlace(key), record.publicKey), key);
   },
-  remove: (key) => raw.remove("kv", key),
+  async remove(key) {
+    await owned;
+    return raw.remove("kv", key);
+  },
 };
 
 export const outboxStore = {
   async put(entry) {
+    await owned;
+    if (ownerOfEntry(entry) === null) throw new TypeError("an outbox entry must name its account (userId)");
     const record = await lockRecord();
     if (!record) return raw.put("outbox", entry);
     const held = await currentKeys();
@@ -178,6 +225,7 @@ export const outboxStore = {
   },
   /** Every entry that can be read now (while locked, none that is sealed). */
   async all() {
+    await owned;
     const rows = await raw.all("outbox");
     const held = rows.some((row) => row.sealed) ? await currentKeys() : null;
     const entries = [];
@@ -187,13 +235,18 @@ export const outboxStore = {
     }
     return entries;
   },
-  remove: (id) => raw.remove("outbox", id),
+  async remove(id) {
+    await owned;
+    return raw.remove("outbox", id);
+  },
   /** How many of this person's writes wait to be sent (readable while locked). */
   async waiting(userId) {
+    await owned;
     return (await raw.all("outbox")).filter((row) => String(row.userId) === String(userId) && !row.failed).length;
   },
   /** Remove this person's entries, sealed or not. */
   async removeFor(userId) {
+    await owned;
     const rows = await raw.all("outbox");
     await Promise.all(rows.filter((row) => String(row.userId) === String(userId)).map((row) => raw.remove("outbox", row.id)));
   },
@@ -239,7 +292,12 @@ async function unsealEverything(held) {
 }
 
 export const deviceLock = {
-  record: lockRecord,
+  /** The lock's record (once the device is its account's: a lock that was
+   * not theirs is gone by then). */
+  async record() {
+    await owned;
+    return lockRecord();
+  },
 
   /** "off", "locked" or "unlocked". */
   async status() {
@@ -279,6 +337,7 @@ export const deviceLock = {
 
   /** Turn the lock on: from now on every write is sealed; then seal what is here. */
   async turnOn(record, unlocked, idleMinutes) {
+    await owned;
     await deviceLock.saveRecord(record);
     await deviceLock.hold(unlocked, idleMinutes);
     await resealEverything(unlocked);
@@ -321,3 +380,41 @@ export const deviceLock = {
     setFlag(false);
   },
 };
+
+// --- whose records stay ------------------------------------------------------------------------
+
+/** Is anything of an account's kept here (so whose it is matters)? */
+export async function holdsAccountData() {
+  if ((await raw.get("kv", "current-user")) !== undefined || (await lockRecord())) return true;
+  if ((await raw.keys("kv")).some((key) => !["device", "guest"].includes(ownerOfKey(key)))) return true;
+  return (await raw.keys("outbox")).length > 0;
+}
+
+/** Remove every record that is not `account`'s (an id), a guest's or the
+ * device's own; with `account` null (no one is signed in), every account's.
+ * A lock that is not this account's goes with what it sealed. Uses only the
+ * raw stores: it runs while every other read waits for it. Says what went. */
+export async function keepOnly(account) {
+  const owner = account === null || account === undefined ? null : String(account);
+  const previous = await raw.get("kv", "current-user");
+  const removed = { records: 0, lock: false, previous: previous === undefined ? null : String(previous) };
+  const record = await lockRecord();
+  if (record && (owner === null || String(record.owner) !== owner)) {
+    await deviceLock.release();
+    removed.lock = true;
+  }
+  for (const key of await raw.keys("kv")) {
+    const whose = ownerOfKey(key);
+    if (whose === "device" || whose === "guest" || (owner !== null && whose === owner)) continue;
+    await raw.remove("kv", key);
+    removed.records += 1;
+  }
+  for (const row of await raw.all("outbox")) {
+    if (owner !== null && ownerOfEntry(row) === owner) continue;
+    await raw.remove("outbox", row.id);
+    removed.records += 1;
+  }
+  if (owner === null) await raw.remove("kv", "current-user");
+  else if (removed.previous !== owner) await raw.put("kv", owner, "current-user");
+  return removed;
+}

@@ -6,6 +6,7 @@
 // "Changes that couldn't sync" with the reason. Built with textContent only.
 import { outboxStore } from "./device-store.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+import { tooLong } from "./limits.js";
 
 const API = "/api/doses";
 const OFFLINE_COPY = "/my/dose";
@@ -51,7 +52,8 @@ function problemsIn(body) {
   const amount = Number(body.amount);
   if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", "Enter the amount you took, like 2 or 0.5."]);
   if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", "Enter when you took it."]);
-  if (body.note.length > 1000) problems.push(["dose-note", `The note can be at most 1000 characters (it has ${body.note.length}).`]);
+  const noteTooLong = tooLong("The note", 1000, body.note);
+  if (noteTooLong) problems.push(["dose-note", noteTooLong]);
   return problems;
 }
 
@@ -72,7 +74,11 @@ async function render(root) {
   root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
     node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
   });
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const snapshot = await readSnapshot(userId);
   const taper = snapshot.taper;
   const unit = taper?.unit || "";
@@ -180,7 +186,8 @@ function enableFixing(root, rerender) {
   root.addEventListener("click", async (event) => {
     const button = event.target.closest('button[data-action="fix-dose"]');
     if (!button || !form) return;
-    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry);
+    const userId = await currentUser();
+    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry && String(item.userId) === String(userId));
     if (!entry) return;
     form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
     form.elements.amount.value = entry.body.amount;

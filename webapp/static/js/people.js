@@ -10,8 +10,10 @@ import { outboxStore } from "./device-store.js";
 import {
   addSnapshotSource,
   currentUser,
+  confirmOwner,
   flushOutbox,
   pageUser,
+  personalKey,
   readSnapshot,
   refreshSnapshot,
   send,
@@ -69,6 +71,17 @@ function ymd(date) {
   return [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
 }
 
+/** An email address as text with <wbr> after the @ and before the domain's dots. */
+function emailBreaks(address) {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return [document.createTextNode(address)];
+  const parts = [document.createTextNode(address.slice(0, at + 1))];
+  address.slice(at + 1).split(".").forEach((piece, index) => {
+    parts.push(document.createElement("wbr"), document.createTextNode(index ? `.${piece}` : piece));
+  });
+  return parts;
+}
+
 /** One person, with one-tap call, text and email (the markup of people/_person.html). */
 function personItem(contact, message, { details = true, actions = false } = {}) {
   const links = element("p", { class: "actions person-actions" });
@@ -99,7 +112,9 @@ function personItem(contact, message, { details = true, actions = false } = {}) 
       if (value) list.append(element("dt", { text: label }), element("dd", { text: value, class: className || false }));
     };
     add("Phone", contact.phone);
-    add("Email", contact.email);
+    add("Email", contact.email, "email");
+    const email = list.querySelector("dd.email");
+    if (email) email.replaceChildren(...emailBreaks(contact.email));
     add("Best times", contact.best_times);
     add("Notes", contact.notes, "preserve-lines");
     add("Last connected", since(contact.last_connected_at));
@@ -144,7 +159,11 @@ function showWhen(root, state) {
 function renderMyPeople(root, snapshot, userId) {
   const people = snapshot?.people;
   showWhen(root, userId ? "signed-in" : "signed-out");
-  if (!userId) return;
+  if (!userId) {
+    // No one's (any more): nothing of the last person's stays on screen either.
+    root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
+    return;
+  }
   const contacts = people?.contacts || [];
   const message = chosenMessage(people?.templates || []);
   const fill = (name, items) => {
@@ -169,8 +188,18 @@ function renderMyPeople(root, snapshot, userId) {
   fillMessageChoice(root, people);
 }
 
+// The message chosen for the Text buttons is one account's choice: kept under
+// that account's own key, so it leaves the device with the account.
+let messageOwner = null;
+const messageKey = () => (messageOwner ? personalKey(messageOwner, "message-choice") : null);
+
+function storedMessageChoice() {
+  const key = messageKey();
+  return key ? localStorage.getItem(key) : null;
+}
+
 function chosenMessage(templates) {
-  const index = Number(localStorage.getItem("steady.message-choice") || 0);
+  const index = Number(storedMessageChoice() || 0);
   return templates[index] ?? templates[0];
 }
 
@@ -183,13 +212,16 @@ function fillMessageChoice(root, people) {
   }
   const hasText = root.querySelector('a[data-link="text"]') !== null;
   select.closest(".message-choice").hidden = !hasText || select.options.length === 0;
-  const stored = localStorage.getItem("steady.message-choice");
+  const stored = storedMessageChoice();
   if (stored !== null && stored < select.options.length) select.value = stored;
   applyMessage(root, select);
 }
 
 function applyMessage(root, select) {
   const text = select.options[select.selectedIndex]?.textContent || "";
+  // A long message does not fit in the closed picker: show it whole below.
+  const preview = select.closest(".message-choice").querySelector("[data-message-preview]");
+  if (preview) preview.textContent = text ? `“${text}”` : "";
   root.querySelectorAll('a[data-link="text"]').forEach((link) => {
     link.href = `${link.getAttribute("href").split("?")[0]}${text ? `?&body=${encode(text)}` : ""}`;
   });
@@ -200,7 +232,7 @@ function enableMessageChoice(root) {
   if (!select || select.dataset.ready) return;
   select.dataset.ready = "1";
   select.addEventListener("change", () => {
-    localStorage.setItem("steady.message-choice", select.value);
+    if (messageKey()) localStorage.setItem(messageKey(), select.value);
     applyMessage(root, select);
   });
 }
@@ -362,18 +394,14 @@ function pointAtOfflineCopies(userId) {
   });
 }
 
-async function sessionUser() {
-  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  return response.ok ? (await response.json()).user : null;
-}
-
 /** On a page kept by the worker (no signed-in user in it) with a connection:
  * send what is queued and bring the copy up to date — only if the person
  * signed in here is still the one this device's copy belongs to. */
 async function catchUp(userId) {
   if (!userId || pageUser() || !navigator.onLine) return;
   try {
-    if (String(await sessionUser()) !== String(userId)) return;
+    // No longer this person's session: their copy leaves the device (confirmOwner).
+    if ((await confirmOwner()) !== String(userId)) return;
     await flushOutbox();
     await refreshSnapshot(userId);
   } catch (error) {
@@ -394,6 +422,7 @@ export function enablePeople(synced) {
   const serverPage = document.querySelector('[data-page="people"]');
   const render = async () => {
     const userId = await currentUser();
+    messageOwner = userId;
     const snapshot = userId ? await readSnapshot(userId) : null;
     pointAtOfflineCopies(userId);
     fillQuickPeople(document.querySelector(".my-people-help"), snapshot?.people);

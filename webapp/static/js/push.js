@@ -7,6 +7,19 @@ const isIOS = () => /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.p
 const isStandalone = () => window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
 const supported = () => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
+// Longest wait for each step of turning reminders on.
+const SUBSCRIBE_TIMEOUT_MS = 45_000;
+
+class TimedOut extends Error {}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut("timed out")), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";
@@ -73,24 +86,42 @@ function enableSetup(section) {
     .then((subscription) => show(subscription ? "Reminders on this device: on." : "Reminders on this device: off.", Boolean(subscription)));
 
   enable.addEventListener("click", async () => {
+    // Subscribing goes through the browser's push service and can take a
+    // while: say what is happening, and give up with a clear word.
+    const label = enable.textContent;
+    const busy = (text) => {
+      status.textContent = text;
+      enable.textContent = "Turning on…";
+      enable.setAttribute("aria-busy", "true");
+    };
     enable.disabled = true;
     try {
+      busy("Asking this browser whether Steady may show notifications…");
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
         show("Reminders on this device: off. Notifications were not allowed.", false);
         return;
       }
-      const registration = await navigator.serviceWorker.ready;
-      const subscription =
-        (await registration.pushManager.getSubscription()) ||
-        (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: await publicKey() }));
-      await saveSubscription(subscription, nameInput.value.trim() || "This device");
+      busy("Setting up reminders with this browser's push service. This can take a little while…");
+      const registration = await withTimeout(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
+      const subscription = await withTimeout(
+        (async () =>
+          (await registration.pushManager.getSubscription()) ||
+          (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: await publicKey() })))(),
+        SUBSCRIBE_TIMEOUT_MS,
+      );
+      busy("Saving this device…");
+      await withTimeout(saveSubscription(subscription, nameInput.value.trim() || "This device"), SUBSCRIBE_TIMEOUT_MS);
       show("Reminders on this device: on.", true);
       window.location.reload();
     } catch (error) {
-      status.textContent = `Reminders could not be turned on: ${error.message}`;
+      status.textContent = error instanceof TimedOut
+        ? "Reminders could not be turned on: this browser's push service did not answer in time. Check your connection and try again."
+        : `Reminders could not be turned on: ${error.message || "something went wrong"}. Try again in a moment.`;
     } finally {
       enable.disabled = false;
+      enable.textContent = label;
+      enable.removeAttribute("aria-busy");
     }
   });
 

@@ -27,6 +27,13 @@ async function save(record) {
   return "Saved on this device. Create an account to keep it safe.";
 }
 
+// "Mon 30 Nov, 8:14 pm" in the device's own zone and language.
+function spokenDate(iso) {
+  const moment = new Date(iso || "");
+  if (Number.isNaN(moment.getTime())) return "";
+  return moment.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+}
+
 function renderRecords(list, records) {
   list.replaceChildren(
     ...records.map((record) => {
@@ -34,7 +41,7 @@ function renderRecords(list, records) {
       item.className = "saved-record";
       const when = document.createElement("p");
       when.className = "meta";
-      when.textContent = (record.created_at || "").slice(0, 10);
+      when.textContent = spokenDate(record.created_at);
       const thought = document.createElement("p");
       thought.textContent = record.thought || record.situation || record.balanced || "";
       const balanced = document.createElement("p");

@@ -1,0 +1,131 @@
+"""The person's own time: one answer to "which zone is this person in?", the
+day it is for them, and dates, times and counts in plain words.
+
+The zone is, in order: the zone in their reminder settings (which follows
+their device unless they chose one), else the zone their latest check-in or
+dose was made in (the device's), else UTC. "UTC" is only ever written out when
+the person chose it.
+
+Dates and times read like "Mon 30 Nov, 8:14 pm" (or "Mon, Nov 30, 8:14 pm" for
+a browser set to US English). Everything but ``zone_name_for`` is pure, so it
+is unit-tested without Flask.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = ZoneInfo("UTC")
+#: Browser languages that put the month before the day.
+MONTH_FIRST = ("en-us", "en-ph", "en-ca")
+
+
+def parse_zone(name: object) -> ZoneInfo:
+    """A zone from its name; UTC for anything that is not one."""
+    if not isinstance(name, str) or not name or len(name) > 64:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def zone_name_for(session, user_id: int) -> str | None:
+    """The name of the person's zone, or None when nothing says (see above)."""
+    from sqlalchemy import select
+
+    from webapp.models import CheckIn, DoseLog, ReminderSettings
+
+    settings = session.get(ReminderSettings, user_id)
+    if settings is not None and settings.timezone:
+        return settings.timezone
+    latest = [
+        session.execute(
+            select(model.time_zone, model.taken_at if model is DoseLog else model.checked_at)
+            .where(model.user_id == user_id)
+            .order_by((model.taken_at if model is DoseLog else model.checked_at).desc())
+            .limit(1)
+        ).first()
+        for model in (CheckIn, DoseLog)
+    ]
+    found = sorted((row for row in latest if row is not None), key=lambda row: row[1], reverse=True)
+    return found[0][0] if found else None
+
+
+def chose_utc(session, user_id: int) -> bool:
+    """True only when the person picked UTC themselves."""
+    from webapp.models import ReminderSettings
+
+    settings = session.get(ReminderSettings, user_id)
+    return bool(settings and settings.timezone == "UTC" and not settings.zone_from_device)
+
+
+def zone_for(user, session=None) -> ZoneInfo:
+    """The person's zone (``user`` is a user or an id)."""
+    if session is None:
+        from webapp.extensions import db
+
+        session = db.session
+    user_id = user if isinstance(user, int) else getattr(user, "id", None)
+    if user_id is None:
+        return UTC
+    return parse_zone(zone_name_for(session, user_id))
+
+
+def today_for(user, now: datetime | None = None, session=None) -> date:
+    """The date it is now where the person is."""
+    return local(now or datetime.now(timezone.utc), zone_for(user, session)).date()
+
+
+def local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` on the person's clock; a naive value is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone)
+
+
+def month_first(languages: str | None) -> bool:
+    """Whether the browser's first language writes the month before the day."""
+    first = (languages or "").split(",")[0].split(";")[0].strip().lower()
+    return first in MONTH_FIRST
+
+
+def format_day(day: date, *, month_first_order: bool = False, year: bool = False, weekday: bool = True) -> str:
+    """``Mon 30 Nov`` (``Mon, Nov 30``), with the year when asked."""
+    name = f"{day:%a}" if weekday else ""
+    if month_first_order:
+        text = f"{name}, {day:%b} {day.day}" if name else f"{day:%b} {day.day}"
+        return f"{text}, {day.year}" if year else text
+    text = f"{name} {day.day} {day:%b}".strip()
+    return f"{text} {day.year}" if year else text
+
+
+def format_clock(moment: datetime | str) -> str:
+    """``8:14 pm``; ``12 noon`` and ``midnight`` are spelt plainly. A string is "HH:MM"."""
+    if isinstance(moment, str):
+        hours, minutes = (int(part) for part in moment.split(":")[:2])
+    else:
+        hours, minutes = moment.hour, moment.minute
+    if (hours, minutes) == (0, 0):
+        return "midnight"
+    if (hours, minutes) == (12, 0):
+        return "12 noon"
+    return f"{(hours % 12) or 12}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
+
+
+def format_when(
+    moment: datetime, zone: ZoneInfo, *, month_first_order: bool = False, today: date | None = None,
+    show_zone: bool = False,
+) -> str:
+    """``Mon 30 Nov, 8:14 pm`` on the person's clock; the year is added when
+    it is not this year, and the zone's name only when ``show_zone``."""
+    here = local(moment, zone)
+    year = today is not None and here.year != today.year
+    text = f"{format_day(here.date(), month_first_order=month_first_order, year=year)}, {format_clock(here)}"
+    return f"{text} ({zone.key})" if show_zone else text
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 time``, ``2 times``, ``0 times``; ``many`` for irregular words."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -1,0 +1,88 @@
+"""Jinja filters for words people read: their own time (``when`` for a
+moment, ``day`` for a date, ``clock`` for "HH:MM"), plain plurals
+(``plural``) and email addresses that wrap at the @ (``email_breaks``).
+The rules live in ``webapp/services/person_time.py``; this only finds the
+person (once per request) and the browser's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g, has_request_context, request
+from markupsafe import Markup, escape
+from flask_login import current_user
+
+from webapp.services import person_time
+
+
+def _person() -> tuple:
+    """(zone, today, month-first, chose UTC) for this request, worked out once."""
+    if not has_request_context():
+        return person_time.UTC, None, False, False
+    if "person_time" not in g:
+        from webapp.extensions import db
+
+        signed_in = getattr(current_user, "is_authenticated", False)
+        zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
+        chose_utc = signed_in and person_time.chose_utc(db.session, current_user.id)
+        today = person_time.local(datetime.now(person_time.UTC), zone).date()
+        g.person_time = (zone, today, person_time.month_first(request.headers.get("Accept-Language")), chose_utc)
+    return g.person_time
+
+
+def when(moment: datetime | str | None, zone_name: str | None = None) -> str:
+    """A moment (or its ISO text) on the person's clock, or in ``zone_name``
+    (the zone a record was made in), like "Mon 30 Nov, 8:14 pm"."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    zone, today, month_first, chose_utc = _person()
+    if zone_name:
+        zone = person_time.parse_zone(zone_name)
+    return person_time.format_when(moment, zone, month_first_order=month_first, today=today, show_zone=bool(chose_utc and zone.key == "UTC"))
+
+
+def day(value: date | datetime | None, year: bool | None = None) -> str:
+    """A date like "Mon 30 Nov"; a moment is first put on the person's clock.
+    The year is shown when it is not this year, or when ``year`` says."""
+    if value is None:
+        return ""
+    zone, today, month_first, _ = _person()
+    if isinstance(value, datetime):
+        value = person_time.local(value, zone).date()
+    if year is None:
+        year = today is not None and value.year != today.year
+    return person_time.format_day(value, month_first_order=month_first, year=year)
+
+
+def clock(value) -> str:
+    """A planned time ("20:00" or a ``time``) like "8:00 pm"."""
+    if value in (None, ""):
+        return ""
+    try:
+        return person_time.format_clock(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def email_breaks(address: str | None) -> Markup:
+    """An email address that may break after its @ and before the dots of
+    its domain, and nowhere else ("alex.rivera@" / "example.org")."""
+    if not address:
+        return Markup("")
+    local_part, at, domain = str(address).rpartition("@")
+    if not at:
+        return escape(address)
+    return escape(local_part) + Markup("@<wbr>") + Markup("<wbr>.").join(escape(part) for part in domain.split("."))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(when, "when")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(clock, "clock")
+    app.add_template_filter(person_time.plural, "plural")
+    app.add_template_filter(email_breaks, "email_breaks")
