@@ -70,15 +70,15 @@ def create_app(
     )
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, insights, learn, lock, openapi, people, plan,
-        pwa, reminders, taper, toolkit, words,
+        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, learn, lock, openapi, people,
+        plan, pwa, reminders, taper, toolkit, words,
     )
 
     assets.init_app(app)
     words.init_app(app)
     features = (
-        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, reminders, lock,
-        openapi, pwa, learn,
+        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, helpme, reminders,
+        lock, openapi, pwa, learn,
     )
     for feature in features:
         app.register_blueprint(feature.bp)

@@ -191,8 +191,25 @@ SCHEMAS = {
          "taper": {"oneOf": [{"type": "null"}, obj(
              {"percent_of_start": {"type": "number"}, "days_on_step": {"type": ["integer", "null"]},
               "finished": {"type": "boolean"}, "words": TEXT},
-             ["percent_of_start", "days_on_step", "finished", "words"])]}},
+             ["percent_of_start", "days_on_step", "finished", "words"])]},
+         # Only while the person has "How to help me" turned on for this supporter (null: not written yet).
+         "help_me": {"oneOf": [{"type": "null"}, {"type": "array", "items": obj({"key": TEXT, "label": TEXT, "text": TEXT}, ["key", "label", "text"])}]},
+         # Thank-yous the person sent this supporter, newest first.
+         "thanks": {"type": "array", "items": obj({"text": TEXT, "sent_at": DATE_TIME}, ["text", "sent_at"])}},
         ["link", "name", "since"],
+    ),
+    "HelpMeBody": obj({"version": {"type": "integer"}, "sections": {"type": "object", "additionalProperties": TEXT}, "updated_at": DATE_TIME},
+                      ["version", "sections", "updated_at"]),
+    "HelpMe": obj(
+        {"help_me": {"oneOf": [ref("HelpMeBody"), {"type": "null"}]}, "labels": {"type": "object", "additionalProperties": TEXT},
+         "max_length": {"type": "integer", "description": "The most characters each prompt's text may have"}},
+        ["help_me", "labels", "max_length"],
+    ),
+    "HelpMeInput": obj(
+        {"sections": {"type": "object", "additionalProperties": TEXT,
+                      "description": "Prompt key (hard_day, not_helpful, reach_me, boundaries, to_read) to text; over-long text is refused, never cut"},
+         "version": {"type": ["integer", "null"], "description": "The version the change was made from; null for the first save."}},
+        ["sections", "version"],
     ),
     "CircleSupporting": obj({"supporting": {"type": "array", "items": ref("CircleView")}}, ["supporting"]),
 }
@@ -289,6 +306,12 @@ PATHS: dict = {
         "put": {"summary": "Save the plan made from `version`; a stale version is a 409 carrying the current plan",
                 "requestBody": body("PlanInput", None),
                 "responses": {"200": json_response("Saved", "Plan"), **errors(*WRITE_ERRORS, 409)}},
+    },
+    "/api/help-me": {
+        "get": {"summary": "How to help me (help_me is null before the first save)", "responses": {"200": json_response("How to help me", "HelpMe"), **errors(401)}},
+        "put": {"summary": "Save it, made from `version`; a stale version is a 409 carrying the current copy",
+                "requestBody": body("HelpMeInput", None),
+                "responses": {"200": json_response("Saved", "HelpMe"), **errors(*WRITE_ERRORS, 409)}},
     },
     "/api/people": {"get": {"summary": "My people, groups and message templates", "responses": {"200": json_response("Network", "Network"), **errors(401)}}},
     "/api/people/contacts": {"post": {

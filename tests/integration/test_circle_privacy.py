@@ -16,6 +16,7 @@ import json
 import re
 import uuid
 import zipfile
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +32,9 @@ from webapp.models import (
     CircleMessage,
     CircleProfile,
     Reminder,
+    SupportContact,
     User,
+    utcnow,
 )
 from webapp.services import circle as circle_service
 from webapp.services import export
@@ -58,6 +61,12 @@ def fill_everything(client) -> None:
     client.post("/people/new", data={"name": f"{MARK} Friend", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token})
     client.post("/people/groups/new", data={"name": f"{MARK} group", "time_zone": "Europe/London", "csrf_token": token})
     client.post("/plan/edit", data={"warning_signs": f"{MARK} warning", "version": "", "csrf_token": token})
+    client.post("/people/help-me/edit", data={"hard_day": f"{MARK} helpme", "boundaries": f"{MARK} boundary", "version": "", "csrf_token": token})
+    client.post("/people/new", data={"name": f"{MARK} Prescriber", "relationship": "prescriber", "csrf_token": token})
+    prescriber = db.session.scalar(select(SupportContact.id).where(SupportContact.relationship == "prescriber"))
+    db.session.rollback()
+    soon = (utcnow() + timedelta(days=9)).date().isoformat()
+    client.post(f"/people/{prescriber}/appointments/new", data={"day": soon, "at": "09:00", "place": f"{MARK} surgery", "csrf_token": token})
     client.post("/reminders", data={"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": f"{MARK} title", "body": f"{MARK} body", "csrf_token": token})
     client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
     client.post("/taper/setup", data={"medication": f"{MARK} med", "form": "tablet", "unit": "mg", "csrf_token": token})
@@ -135,9 +144,49 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
     post(sam, "/circle/invites", {"first_name": "Sam"})
     secrets = marked_values(app, user_id("sam@example.com"))
     # Every kind of thing Sam wrote is in the list we look for.
-    for expected in ("card", "thought", "note", "symptom", "Friend", "group", "warning", "title", "body", "phone", "from Robin", "med", "step", "dose"):
+    for expected in ("card", "thought", "note", "symptom", "Friend", "group", "warning", "title", "body", "phone", "from Robin", "med", "step", "dose",
+                     "helpme", "boundary", "Prescriber", "surgery"):
         assert any(expected in value for value in secrets), expected
 
+    walk_every_route(app, alex, secrets)
+
+    # What Alex does see: the name, today's light and the taper line — nothing else.
+    (view,) = seen_by(alex)
+    assert set(view) == {"link", "name", "since", "light", "taper"}
+    assert set(view["light"]) == {"colour", "words"}
+    assert view["light"]["colour"] == "red"
+    export_body = alex.get("/account/export.json").get_data(as_text=True)
+    assert "Sam" not in export_body
+    # Robin shares nothing and sees only a name.
+    assert set(seen_by(robin)[0]) == {"link", "name", "since"}
+
+
+def test_how_to_help_me_reaches_only_the_supporter_it_is_shared_with(app, circle):
+    """Sam shares "How to help me" with Alex and not with Robin: Robin walks
+    every route (pages, JSON, exports) and finds none of it; Alex sees it on
+    the supporter's view and nothing else of Sam's."""
+    sam, alex, robin, alex_link, robin_link = circle
+    fill_everything(sam)
+    post(sam, f"/circle/links/{alex_link}/sharing", {"share_help_me": "y"})
+    secrets = marked_values(app, user_id("sam@example.com"))
+    assert {"ZQX helpme", "ZQX boundary"} <= secrets
+    walk_every_route(app, robin, secrets)
+    assert "help_me" not in seen_by(robin)[0]
+    (view,) = seen_by(alex)
+    assert set(view) == {"link", "name", "since", "help_me"}
+    assert {item["text"] for item in view["help_me"]} == {"ZQX helpme", "ZQX boundary"}
+    shown = alex.get("/circle/supporting").get_data(as_text=True)
+    assert "ZQX helpme" in shown and not [s for s in secrets - {"ZQX helpme", "ZQX boundary"} if s in shown]
+    # Off again: gone from Alex's page and JSON at once.
+    post(sam, f"/circle/links/{alex_link}/sharing", {})
+    assert "ZQX helpme" not in alex.get("/circle/supporting").get_data(as_text=True)
+    assert "help_me" not in seen_by(alex)[0]
+
+
+def walk_every_route(app, walker, secrets) -> None:
+    """``walker`` GETs every route in the url_map, with Sam's ids where a
+    route takes one, as HTML and as JSON: none of ``secrets`` shows up, and
+    every route with one of Sam's ids answers 404."""
     # The person's own ids, for every route that takes one.
     tables = Base.metadata.tables
     sam_id = user_id("sam@example.com")
@@ -153,11 +202,12 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
         "template_id": "message_templates", "group_id": "support_groups", "share_id": "plan_shares",
         "reminder_id": "reminders", "device_id": "push_subscriptions", "delivery_id": "reminder_deliveries",
         "checkin_id": "check_ins", "invite_id": "circle_invites", "step_id": "taper_steps", "dose_id": "dose_logs", "link_id": "circle_links", "message_id": "circle_messages",
+        "appointment_id": "appointments",
     }
 
-    # Alex confirms the password once, so the export is readable too.
-    page = alex.get("/account/confirm").get_data(as_text=True)
-    alex.post("/account/confirm", data={"password": PASSWORD, "csrf_token": csrf_from(page)})
+    # The walker confirms the password once, so the export is readable too.
+    page = walker.get("/account/confirm").get_data(as_text=True)
+    walker.post("/account/confirm", data={"password": PASSWORD, "csrf_token": csrf_from(page)})
 
     walked = 0
     for rule, _ in routes(app, "GET"):
@@ -171,7 +221,7 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
         else:
             path = concrete_path(rule)
         for accept_header in ("text/html", "application/json"):
-            response = alex.get(path, headers={"Accept": accept_header})
+            response = walker.get(path, headers={"Accept": accept_header})
             body = readable(response)
             leaked = [value for value in secrets if value in body]
             assert not leaked, (rule.rule, leaked)
@@ -179,16 +229,6 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
                 assert response.status_code == 404, (rule.rule, response.status_code)
             walked += 1
     assert walked > 40
-
-    # What Alex does see: the name, today's light and the taper line — nothing else.
-    (view,) = seen_by(alex)
-    assert set(view) == {"link", "name", "since", "light", "taper"}
-    assert set(view["light"]) == {"colour", "words"}
-    assert view["light"]["colour"] == "red"
-    export_body = alex.get("/account/export.json").get_data(as_text=True)
-    assert "Sam" not in export_body
-    # Robin shares nothing and sees only a name.
-    assert set(seen_by(robin)[0]) == {"link", "name", "since"}
 
 
 @pytest.mark.parametrize("light", [False, True])

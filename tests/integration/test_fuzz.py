@@ -528,6 +528,10 @@ def sensible_body(world: World, method: str, rule: str, schema: dict, example):
         if path == "/api/plan":
             plan = world.client.get("/api/plan").get_json()["plan"]
             body["version"] = plan["version"] if plan else None
+        elif path == "/api/help-me":
+            stored = world.client.get("/api/help-me").get_json()["help_me"]
+            body["version"] = stored["version"] if stored else None
+            body["sections"] = body.get("sections") or {"hard_day": "Sit with me for a while."}
         else:
             contact_id = int(path.rsplit("/", 1)[1])
             people = world.client.get("/api/people").get_json()["contacts"]

@@ -64,6 +64,8 @@ FORMS = [
     ("/taper/doses", "note", 1000, {"taken_at": "2026-11-29T08:00", "amount": "1", "client_id": "", "time_zone": "Europe/London"}, "dose_logs"),
     ("/checkin", "note", 5000, {"overall": "5", "anxiety": "5", "doses": "as_planned", "time_zone": "Europe/London"}, "check_ins"),
     ("/circle/profile", "profile-first_name", 40, {}, "circle_profiles"),
+    ("/people/help-me/edit", "boundaries", 1000, {"version": ""}, "help_me"),
+    ("/people/help-me/edit", "to_read", 1000, {"version": "", "hard_day": "Sit with me"}, "help_me"),
 ]
 
 

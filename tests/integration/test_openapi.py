@@ -110,6 +110,9 @@ def built_body(client, path: str, method: str):
     if (path, method) == ("/api/plan", "put"):
         plan = client.get("/api/plan").get_json()["plan"]
         return {"sections": {**plan["sections"], "reasons": "My dog"}, "version": plan["version"]}
+    if (path, method) == ("/api/help-me", "put"):
+        stored = client.get("/api/help-me").get_json()["help_me"]
+        return {"sections": {**stored["sections"], "reach_me": "Text first."}, "version": stored["version"]}
     if (path, method) == ("/api/people/contacts/{contact_id}", "put"):
         contact = client.get("/api/people").get_json()["contacts"][0]
         return {**contact, "notes": "Call after six"}

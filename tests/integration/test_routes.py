@@ -3,6 +3,8 @@ signed-in pages, and security headers everywhere (SECURITY.md 11, 13, 14)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -33,6 +35,7 @@ PUBLIC = {
     "reminders.vapid_key",
     "people.offline_copy",
     "plan.offline_copy",
+    "helpme.offline_copy",
     "plan.shared",
     "checkins.offline_copy",
     "taper.offline_dose",
@@ -142,8 +145,17 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     tables = Base.metadata.tables
     link_id = db.session.execute(select(tables["circle_links"].c.id)).scalar_one()
     helper.post(f"/circle/supporting/{link_id}/encourage", data={f"l{link_id}-message": "Mine", "csrf_token": helper_token})
-    reminder_id = db.session.execute(select(tables["reminders"].c.id)).scalar_one()
-    owner_id = db.session.execute(select(tables["reminders"].c.user_id)).scalar_one()
+    # How to help me, an appointment with a professional, and a thank-you to the helper.
+    owner.post("/people/help-me/edit", data={"hard_day": "Mine", "version": "", "csrf_token": token})
+    owner.post("/people/new", data={"name": "Dr Okafor", "relationship": "prescriber", "csrf_token": token})
+    prescriber_id = db.session.execute(
+        select(tables["support_contacts"].c.id).where(tables["support_contacts"].c.relationship == "prescriber")
+    ).scalar_one()
+    soon = (utcnow() + timedelta(days=10)).date().isoformat()
+    owner.post(f"/people/{prescriber_id}/appointments/new", data={"day": soon, "at": "09:30", "csrf_token": token})
+    owner.post(f"/circle/links/{link_id}/thanks", data={f"t{link_id}-preset": "Thank you for being there.", "csrf_token": token})
+    reminder_id = db.session.execute(select(tables["reminders"].c.id).where(tables["reminders"].c.kind == "checkin")).scalar_one()
+    owner_id = db.session.execute(select(tables["reminders"].c.user_id).where(tables["reminders"].c.kind == "checkin")).scalar_one()
     with db.engine.begin() as conn:
         delivery_id = conn.execute(
             tables["reminder_deliveries"].insert().values(
@@ -153,7 +165,7 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     ids = {
         "card_id": db.session.execute(select(tables["coping_cards"].c.id)).scalar_one(),
         "record_id": db.session.execute(select(tables["thought_records"].c.id)).scalar_one(),
-        "contact_id": db.session.execute(select(tables["support_contacts"].c.id)).scalar_one(),
+        "contact_id": prescriber_id,
         "template_id": db.session.execute(select(tables["message_templates"].c.id)).scalars().first(),
         "group_id": db.session.execute(select(tables["support_groups"].c.id)).scalar_one(),
         "share_id": db.session.execute(select(tables["plan_shares"].c.id)).scalar_one(),
@@ -165,8 +177,13 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "dose_id": db.session.execute(select(tables["dose_logs"].c.id)).scalar_one(),
         "invite_id": db.session.execute(select(tables["circle_invites"].c.id).where(tables["circle_invites"].c.status == "pending")).scalar_one(),
         "link_id": link_id,
-        "message_id": db.session.execute(select(tables["circle_messages"].c.id)).scalar_one(),
+        "message_id": db.session.execute(
+            select(tables["circle_messages"].c.id).where(tables["circle_messages"].c.kind == "encouragement")
+        ).scalar_one(),
+        "appointment_id": db.session.execute(select(tables["appointments"].c.id)).scalar_one(),
     }
+    assert db.session.execute(select(tables["circle_messages"].c.id).where(tables["circle_messages"].c.kind == "thanks")).scalar_one()
+    assert db.session.execute(select(tables["help_me"].c.id)).scalar_one()
     db.session.rollback()
 
     auth.register(email="intruder@example.com")

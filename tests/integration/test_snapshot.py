@@ -10,7 +10,7 @@ import pytest
 
 from webapp.models import utcnow
 
-PARTS = ["/api/toolkit/state", "/api/cards", "/api/thought-records", "/api/people", "/api/plan", "/api/checkins", "/api/taper", "/api/chart"]
+PARTS = ["/api/toolkit/state", "/api/cards", "/api/thought-records", "/api/people", "/api/plan", "/api/help-me", "/api/checkins", "/api/taper", "/api/chart"]
 
 
 @pytest.fixture

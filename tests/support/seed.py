@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -62,6 +63,15 @@ def seed(client, token: str) -> None:
         with db.engine.begin() as conn:
             conn.execute(tables["reminder_deliveries"].insert().values(
                 reminder_id=reminder.id, user_id=reminder.user_id, slot_key="2026-11-23T20:00", slot_at=utcnow(), status="sent", detail=""))
+    # How to help me, and a professional with an appointment ten days ahead.
+    client.post("/people/help-me/edit", data={"hard_day": "Seed help", "version": "", "csrf_token": token})
+    client.post("/people/new", data={"name": "Dr Seed", "relationship": "prescriber", "csrf_token": token})
+    contacts = tables["support_contacts"]
+    prescriber = db.session.scalar(select(contacts.c.id).where(contacts.c.relationship == "prescriber").order_by(contacts.c.id.desc()))
+    db.session.rollback()
+    if prescriber is not None:
+        day = (utcnow() + timedelta(days=10)).date().isoformat()
+        client.post(f"/people/{prescriber}/appointments/new", data={"day": day, "at": "09:30", "place": "Seed surgery", "csrf_token": token})
 
 
 #: Argument names whose table is not found by name alone.

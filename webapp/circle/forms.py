@@ -32,6 +32,7 @@ class AcceptForm(NameForm):
 class SharingForm(FlaskForm):
     share_light = BooleanField("How I'm doing today (a green, amber or red light from my check-in)")
     share_taper = BooleanField("My taper progress (current step as a percent of my starting dose, and days on it)")
+    share_help_me = BooleanField("How to help me (what I wrote for my people)")
 
 
 class SupportingSettingsForm(FlaskForm):

@@ -124,7 +124,7 @@ def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, 
         select(CircleInvite).where(CircleInvite.user_id == current_user.id).order_by(CircleInvite.created_at.desc()).limit(30)
     ).all()
     messages = db.session.scalars(
-        select(CircleMessage).where(CircleMessage.user_id == current_user.id).order_by(CircleMessage.created_at.desc()).limit(30)
+        select(CircleMessage).where(CircleMessage.user_id == current_user.id, CircleMessage.kind == "encouragement").order_by(CircleMessage.created_at.desc()).limit(30)
     ).all()
     reach_outs = db.session.scalars(
         select(CircleReachOut).where(CircleReachOut.user_id == current_user.id).order_by(CircleReachOut.created_at.desc()).limit(10)
@@ -225,6 +225,7 @@ def sharing(link_id: int):
         return _circle_page(status=422, problem="Please try that again.")
     link.share_light = bool(form.share_light.data)
     link.share_taper = bool(form.share_taper.data)
+    link.share_help_me = bool(form.share_help_me.data)
     db.session.commit()
     audit("circle.sharing_changed", user=current_user.id, link=link.id)
     flash(f"Saved what {circle.first_name(db.session, link.supporter_id)} can see.", "success")

@@ -11,6 +11,7 @@ from webapp.models.reminders import *  # noqa: F401,F403 - push subscriptions an
 from webapp.models.checkins import *  # noqa: F401,F403 - daily check-ins
 from webapp.models.taper import *  # noqa: F401,F403 - taper plan, steps and doses
 from webapp.models.circle import *  # noqa: F401,F403 - support circle
+from webapp.models.helpme import *  # noqa: F401,F403 - how to help me, appointments
 
 __all__ = [
     "Base",

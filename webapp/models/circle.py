@@ -63,19 +63,23 @@ class CircleLink(Base):
     supporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     share_light: Mapped[bool] = mapped_column(Boolean, default=False)
     share_taper: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: "How to help me", in the person's words (its own switch, off by default).
+    share_help_me: Mapped[bool] = mapped_column(Boolean, default=False)
     notify_reach_out: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CircleMessage(Base):
-    """A short note of encouragement from a supporter, kept for the person
-    who received it (``user_id``), encrypted at rest."""
+    """A short note kept for whoever received it (``user_id``), encrypted at
+    rest: ``encouragement`` from a supporter to the person, or ``thanks``
+    from the person to one of their supporters."""
 
     __tablename__ = "circle_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sender_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="encouragement")  # encouragement | thanks
     text_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

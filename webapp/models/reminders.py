@@ -72,6 +72,10 @@ class Reminder(Base):
     circle_link_id: Mapped[int | None] = mapped_column(
         ForeignKey("circle_links.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    #: An appointment reminder rings once, the day before; it goes with the appointment.
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_slot_key: Mapped[str] = mapped_column(String(16), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -80,6 +84,7 @@ class Reminder(Base):
         back_populates="reminder", cascade="all, delete-orphan", passive_deletes=True
     )
     group: Mapped["SupportGroup | None"] = relationship("SupportGroup")
+    appointment: Mapped["Appointment | None"] = relationship("Appointment")
 
 
 class ReminderDelivery(Base):

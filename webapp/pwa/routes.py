@@ -22,7 +22,7 @@ from webapp.learn import precache_pages as learn_pages
 bp = Blueprint("pwa", __name__)
 
 #: Pages that are the same for everyone and are kept for offline use.
-SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe", "people.offline_copy", "plan.offline_copy", "checkins.offline_copy", "taper.offline_dose", "insights.offline_chart", "lock.settings"]
+SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe", "people.offline_copy", "plan.offline_copy", "helpme.offline_copy", "checkins.offline_copy", "taper.offline_dose", "insights.offline_chart", "lock.settings"]
 #: Static files the shell needs offline (icons for the manifest included).
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 

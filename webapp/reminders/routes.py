@@ -84,7 +84,10 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
     reminders = db.session.scalars(
         select(Reminder)
         # Weekly circle reminders are set where the person is supported (/circle/supporting).
-        .where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None))
+        .where(
+            Reminder.user_id == current_user.id, Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None),
+            Reminder.appointment_id.is_(None),  # set with the appointment, at /appointments
+        )
         .order_by(Reminder.created_at)
     ).all()
     devices = db.session.scalars(

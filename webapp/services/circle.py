@@ -19,7 +19,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import CheckIn, CircleInvite, CircleLink, CircleProfile, CircleReachOut, PushSubscription
+from webapp.models import CheckIn, CircleInvite, CircleLink, CircleMessage, CircleProfile, CircleReachOut, PushSubscription
 from webapp.services import person_time
 from webapp.services import taper
 from webapp.services.push import Notification, PushSender, PushTarget
@@ -182,7 +182,31 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
             "finished": bool(progress.finished),
             "words": taper_words(progress),
         }
+    if link.share_help_me:
+        view["help_me"] = help_me_view(session, link.user_id)
+    # Thank-yous the person sent this supporter (they are the supporter's to read).
+    thanks = session.scalars(
+        select(CircleMessage)
+        .where(CircleMessage.user_id == link.supporter_id, CircleMessage.sender_id == link.user_id, CircleMessage.kind == "thanks")
+        .order_by(CircleMessage.created_at.desc())
+        .limit(5)
+    ).all()
+    if thanks:
+        view["thanks"] = [{"text": m.text, "sent_at": m.created_at.isoformat()} for m in thanks]
     return view
+
+
+def help_me_view(session: Session, user_id: int) -> list[dict] | None:
+    """"How to help me" as a supporter sees it: each prompt that has words,
+    or None when nothing is written."""
+    from webapp.models import HelpMe
+    from webapp.services.helpme import HELP_ME_SECTIONS, sections_of
+
+    row = session.scalar(select(HelpMe).where(HelpMe.user_id == user_id))
+    if row is None:
+        return None
+    sections = sections_of(row.sections_json)
+    return [{"key": key, "label": label, "text": sections[key]} for key, (label, _) in HELP_ME_SECTIONS.items() if sections[key]]
 
 
 # --- reaching out ---------------------------------------------------------------------------

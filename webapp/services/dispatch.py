@@ -63,6 +63,8 @@ KINDS = {
     "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
     # A supporter's weekly nudge; its title names the person ("Check in on Sam").
     "circle": ("Check in on someone you support", "A short message can mean a lot.", "/circle/supporting", "Open Steady"),
+    # Once, the day before an appointment: never "doctor" or "appointment" on a lock screen.
+    "appointment": ("A reminder from Steady", "Something you planned is coming up tomorrow.", "/appointments", "See details"),
 }
 
 
@@ -111,6 +113,10 @@ def following_slot(reminder: Reminder, settings: ReminderSettings | None, after:
     """The reminder's first slot after ``after`` (None: it has nowhere to ring yet)."""
     if reminder.follows_taper:
         return taper_slot(reminder, settings, after, after_key)
+    if reminder.kind == "appointment":
+        from webapp.services.helpme import reminder_slot
+
+        return reminder_slot(reminder.appointment, settings.timezone if settings else "UTC", after, after_key)
     return next_slot(rule_for(reminder, settings), after, after_key)
 
 

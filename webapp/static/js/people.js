@@ -20,7 +20,7 @@ import {
   writeSnapshot,
 } from "./account-sync.js";
 
-const OFFLINE_COPIES = { "/people": "/my/people", "/plan": "/my/plan", "/taper/doses": "/my/dose", "/chart": "/my/chart", "/checkin": "/my/checkin" };
+const OFFLINE_COPIES = { "/people": "/my/people", "/plan": "/my/plan", "/people/help-me": "/my/help-me", "/taper/doses": "/my/dose", "/chart": "/my/chart", "/checkin": "/my/checkin" };
 const PHONE = /^\+?[0-9 ()./-]+$/;
 
 export function addPeopleToSnapshot() {

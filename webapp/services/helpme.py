@@ -1,0 +1,201 @@
+""""How to help me" and appointments with professionals, without a request
+in sight: the prompts and their limits, checking what a person typed, and
+when an appointment's reminder rings.
+
+Over-long text is refused with the number of characters to cut and never
+shortened: what was typed goes back into the field as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, slot_key
+from webapp.services.support import is_time_zone
+from webapp.services.text import TextProblem, clean_text, too_long
+
+#: The guided prompts, in the order they are asked: key → (label, hint).
+HELP_ME_SECTIONS = {
+    "hard_day": ("What helps on a hard day", "For example: a short visit, a walk together, help with shopping, just sitting with me."),
+    "not_helpful": ("What does not help", "For example: asking why I am not better yet, telling me to just stop, lots of questions."),
+    "reach_me": ("How and when to reach me", "For example: text first, mornings are hard, I may not answer but I read every message."),
+    "boundaries": ("My boundaries", "For example: please do not talk about my medication with others."),
+    "to_read": ("What I'd like you to read", "For example: the Steady pages for supporters, or a page you found helpful."),
+}
+HELP_ME_MAX = 1000
+
+
+class HelpMeProblems(dict):
+    """Field name → message. Empty means all is well."""
+
+
+def _clean(value: object, *, label: str, max_length: int) -> str:
+    """``clean_text``, and no lone surrogates (they cannot be stored as UTF-8)."""
+    text = clean_text(value, label=label, max_length=max_length, required=False)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise TextProblem(f"{label} has characters that cannot be saved. Please retype it.")
+    return text
+
+
+def check_help_me(data: Mapping) -> tuple[dict, HelpMeProblems]:
+    """Each prompt's text, cleaned, and any problems. Text over the limit is
+    refused with how much to cut; it is never shortened here."""
+    problems = HelpMeProblems()
+    values = {}
+    for key, (label, _) in HELP_ME_SECTIONS.items():
+        try:
+            text = _clean(data.get(key), label=label, max_length=10**9)
+        except TextProblem as problem:
+            problems[key] = str(problem)
+            values[key] = ""
+            continue
+        if len(text) > HELP_ME_MAX:
+            problems[key] = too_long(label, HELP_ME_MAX, len(text))
+            values[key] = ""
+            continue
+        values[key] = text
+    unknown = sorted(set(data) - set(HELP_ME_SECTIONS) - {"version", "csrf_token"}) if isinstance(data, dict) else []
+    if unknown:
+        problems[str(unknown[0])[:40]] = "This is not one of the prompts."
+    if not problems and not any(values.values()):
+        problems["hard_day"] = "Write something for at least one prompt."
+    return values, problems
+
+
+def sections_of(stored_json: str | None) -> dict[str, str]:
+    stored = json.loads(stored_json) if stored_json else {}
+    return {key: stored.get(key, "") for key in HELP_ME_SECTIONS}
+
+
+# --- appointments -------------------------------------------------------------------------
+
+#: Relationship kinds that are professionals: they can have appointments.
+PROFESSIONALS = ("prescriber", "therapist", "treatment_centre")
+PLACE_MAX = 300
+LINK_MAX = 500
+#: An appointment can be booked up to two years ahead.
+FURTHEST_AHEAD = timedelta(days=731)
+#: The reminder rings at this local time, the day before.
+REMINDER_AT = time(18, 0)
+#: The lock screen learns nothing: not "doctor", not "appointment".
+REMINDER_TITLE = "A reminder from Steady"
+REMINDER_BODY = "Something you planned is coming up tomorrow."
+#: With no earlier appointment, "Prepare" looks back this far.
+DEFAULT_LOOKBACK = timedelta(days=28)
+
+
+def clean_https_link(value: object) -> str:
+    """A video link: ``https://`` only. ``javascript:``, ``data:``, ``http:``
+    and anything else are refused (a video link is sent over the internet)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TextProblem("The video link must be text.")
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > LINK_MAX:
+        raise TextProblem(too_long("The video link", LINK_MAX, len(value)))
+    if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise TextProblem("The video link cannot have spaces or hidden characters in it.")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
+        raise TextProblem("Enter a video link that starts with https://, like https://meet.example.org/room.")
+    return value
+
+
+@dataclass
+class AppointmentValues:
+    day: date | None = None
+    at: time | None = None
+    place: str = ""
+    link: str = ""
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _as_time(value: object) -> time | None:
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if not isinstance(value, str) or len(value) not in (5, 8):
+        return None
+    try:
+        return time.fromisoformat(value).replace(second=0, microsecond=0)
+    except ValueError:
+        return None
+
+
+def check_appointment(data: Mapping, zone_name: str, now: datetime) -> tuple[AppointmentValues, dict]:
+    """An appointment's date, time, place and video link, checked against
+    ``now`` in the person's zone: not in the past, not more than two years
+    ahead. Every problem is collected with the field it belongs to."""
+    problems: dict[str, str] = {}
+    values = AppointmentValues()
+    zone = parse_zone(zone_name if is_time_zone(zone_name) else "UTC")
+    day = _as_date(data.get("day"))
+    at = _as_time(data.get("at"))
+    if day is None:
+        problems["day"] = "Enter the date of the appointment, like 2027-01-14."
+    if at is None:
+        problems["at"] = "Enter the time of the appointment, like 09:30."
+    if day is not None and at is not None:
+        starts = local_to_utc(day, at, zone)
+        if starts <= now:
+            problems["day"] = "This date and time have already passed. Enter a date that is still to come."
+        elif starts - now > FURTHEST_AHEAD:
+            problems["day"] = "That is more than two years away. Enter a date within the next two years."
+    values.day, values.at = day, at
+    try:
+        values.place = _clean(data.get("place"), label="Place", max_length=PLACE_MAX)
+    except TextProblem as problem:
+        problems["place"] = str(problem)
+    try:
+        values.link = clean_https_link(data.get("link"))
+    except TextProblem as problem:
+        problems["link"] = str(problem)
+    return values, problems
+
+
+def reminder_slot(appointment, zone_name: str, after: datetime, after_key: str = "") -> Slot | None:
+    """The one slot of an appointment's reminder: 18:00 the day before, in
+    the person's zone (``local_to_utc`` handles a DST change that day).
+    None once it has passed: the reminder rings exactly once."""
+    if appointment is None:
+        return None
+    try:
+        zone = parse_zone(zone_name)
+    except RuleProblem:
+        zone = parse_zone("UTC")
+    day = appointment.day - timedelta(days=1)
+    at = local_to_utc(day, REMINDER_AT, zone)
+    key = slot_key(day, REMINDER_AT)
+    if (at, key) <= (after.astimezone(at.tzinfo), after_key):
+        return None
+    return Slot(key, at)
+
+
+def lookback(previous_day: date | None, appointment_day: date, today: date) -> tuple[date, date]:
+    """The dates "Prepare" chooses for the summary: since the last
+    appointment (or four weeks), up to today or the appointment, whichever
+    is first."""
+    end = min(today, appointment_day)
+    start = previous_day if previous_day is not None and previous_day < end else end - DEFAULT_LOOKBACK
+    return start, end

@@ -1,0 +1,58 @@
+// "How to help me" on this device: its part of the offline snapshot, the
+// copy kept at /my/help-me (the same page for everyone, filled in here from
+// the snapshot).
+import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+
+export function addHelpMeToSnapshot() {
+  addSnapshotSource("/api/help-me", (snapshot, data) => ({ ...snapshot, helpMe: data }));
+}
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function renderHelpMe(root, snapshot, userId) {
+  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
+    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
+  });
+  if (!userId) return;
+  const row = snapshot?.helpMe?.help_me;
+  const labels = snapshot?.helpMe?.labels || {};
+  root.querySelector("[data-help-me]").replaceChildren(
+    ...(row
+      ? Object.entries(labels).map(([key, label]) =>
+          element(
+            "section",
+            { class: "plan-section", "aria-labelledby": `help-me-${key}` },
+            element("h2", { id: `help-me-${key}`, text: label }),
+            row.sections[key]
+              ? element("p", { class: "preserve-lines", text: row.sections[key] })
+              : element("p", { class: "plan-empty", text: "Not written yet." })
+          )
+        )
+      : [])
+  );
+  root.querySelector('[data-when="no-help-me"]').hidden = Boolean(row);
+  const fetched = root.querySelector("[data-fetched]");
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+}
+
+export function enableHelpMe(synced) {
+  // The Print buttons are made to work by plan.js, on every page.
+  const root = document.querySelector('[data-page="my-help-me"]');
+  if (!root) return;
+  const render = async () => {
+    const userId = await currentUser();
+    renderHelpMe(root, userId ? await readSnapshot(userId) : null, userId);
+  };
+  const renderSafely = () => render().catch(() => {});
+  renderSafely();
+  document.addEventListener("steady:snapshot", renderSafely);
+  Promise.resolve(synced).then(renderSafely, renderSafely);
+}
