@@ -183,6 +183,7 @@ def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, a
 
 def answer_suicide_question(page, keep: bool) -> None:
     form = page.locator("form[data-checkin-form]")
+    open_red_flags(page)
     form.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True).check()
     expect(page.locator("[data-urgent-help]")).to_be_visible()
     keep_box = form.get_by_label("Keep my answer about suicide or self-harm in my history")
