@@ -33,8 +33,8 @@ for _key, (_label, _hint) in HELP_ME_SECTIONS.items():
 
 
 class AppointmentForm(FlaskForm):
-    day = StringField("Date", description="For example 2027-01-14.", render_kw={"type": "date"})
-    at = StringField("Time", description="For example 09:30, in your own time zone.", render_kw={"type": "time"})
+    day = StringField("Date", description="The day of the appointment.", render_kw={"type": "date"})
+    at = StringField("Time", description="In your own time zone, for example 9:30 am.", render_kw={"type": "time"})
     place = StringField("Place", description="Optional. An address or a room.", render_kw={"autocomplete": "off", "data-limit": PLACE_MAX})
     link = StringField(
         "Video link",

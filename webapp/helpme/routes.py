@@ -30,7 +30,7 @@ from webapp.logs import audit
 from webapp.models import Appointment, CircleLink, CircleMessage, CircleProfile, HelpMe, Reminder, ReminderSettings, SupportContact, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.people.forms import put_problems
-from webapp.services import circle, helpme
+from webapp.services import circle, helpme, person_time
 from webapp.services.dispatch import schedule
 from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
 from webapp.services.push import Notification, PushSender
@@ -261,7 +261,8 @@ def _save_appointment(form: AppointmentForm, appointment: Appointment | None, co
 @login_required
 def appointments():
     """Appointments with my professionals, soonest first, and past ones."""
-    today = utcnow().date()
+    zone = person_time.zone_for(current_user.id, db.session)
+    today = person_time.today_for(current_user.id, session=db.session)
     contacts = {c.id: c for c in db.session.scalars(select(SupportContact).where(SupportContact.user_id == current_user.id))}
     rows = _appointments()
     professionals = sorted((c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold())
@@ -271,6 +272,7 @@ def appointments():
         past=[a for a in reversed(rows) if a.day < today][:20],
         contacts=contacts,
         professionals=professionals,
+        person_zone=zone.key,
     )
 
 
