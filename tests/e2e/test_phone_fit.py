@@ -399,7 +399,7 @@ def test_home_shows_today_step_only_to_its_owner(full_account, shared_server, ne
     page.goto(shared_server.url + "/")
     step = page.locator("[data-today-step]")
     expect(step).to_contain_text("9 mg")
-    expect(step).to_contain_text("08:00")
+    expect(step).to_contain_text("8:00 am")
     stranger = new_context(service_workers="block").new_page()
     stranger.goto(shared_server.url + "/")
     expect(stranger.locator("[data-today-step]")).to_have_count(0)
