@@ -47,6 +47,12 @@ OPEN_WHEN_LOCKED = frozenset(
         "toolkit.breathe",
         "toolkit.exercise",
         "toolkit.content_bundle",
+        # Learn, the guide for supporters and Find help: the same for everyone
+        "learn.index",
+        "learn.article",
+        "learn.supporting",
+        "learn.supporting_page",
+        "learn.find_help",
         # the app's shell, the same for everyone (filled on the device, which is locked too)
         "static",
         "pwa.service_worker",

@@ -348,3 +348,16 @@ def test_the_server_waits_the_same_steps_as_the_device():
     expected = [0, 0, 0] + device + [int(steps.group(2))] * 6
     assert [sessions.lock_wait_seconds(n) for n in range(len(expected))] == expected
     assert re.search(r"export const MAX_FAILURES = (\d+);", script).group(1) == str(sessions.MAX_LOCK_FAILURES)
+
+
+def test_learn_and_find_help_stay_open_while_locked(app, person):
+    """Reading about withdrawal needs no PIN (like the toolkit and Help now),
+    and those pages hold nothing of the person."""
+    seed(person)
+    lock_it(person, secrets.token_bytes(32))
+    article = next(iter(app.extensions["steady.learning"].articles))
+    for path in ("/learn", f"/learn/{article}", "/learn/supporting", "/find-help"):
+        response = person.get(path)
+        assert response.status_code == 200, path
+        assert found(response.get_data(as_text=True)) == [], path
+    assert person.get("/people/help-me").status_code == 423
