@@ -241,7 +241,7 @@ def _has_text(item: dict, fields: dict) -> bool:
     for key, spec in fields.items():
         if key not in item:
             continue
-        if isinstance(spec, Text) or isinstance(spec, ById):
+        if isinstance(spec, (Text, ById)):
             return True
         if any(_has_text(child, spec.fields) for child in _tables(item[key]) or []):
             return True
