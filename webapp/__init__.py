@@ -70,8 +70,27 @@ def create_app(
     )
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, learn, lock, openapi, people,
-        plan, pwa, reminders, taper, toolkit, words,
+        account,
+        assets,
+        auth,
+        cards,
+        checkins,
+        circle,
+        core,
+        errors,
+        export,
+        helpme,
+        insights,
+        learn,
+        lock,
+        openapi,
+        people,
+        plan,
+        pwa,
+        reminders,
+        taper,
+        toolkit,
+        words,
     )
 
     assets.init_app(app)
@@ -82,5 +101,5 @@ def create_app(
     )
     for feature in features:
         app.register_blueprint(feature.bp)
-    core.register_error_handlers(app)
+    errors.register_error_handlers(app)
     return app

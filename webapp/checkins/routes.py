@@ -21,7 +21,6 @@ import uuid
 from datetime import date, timedelta
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     jsonify,
@@ -35,13 +34,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
+from webapp.checkins import bp
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
     SELF_CARE,
-    SOURCES,
     SEVERITY,
     SLEEP_QUALITY,
+    SOURCES,
     CheckInProblems,
     body_hash,
     check_checkin,
@@ -52,8 +52,6 @@ from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
-
-bp = Blueprint("checkins", __name__, template_folder="templates")
 
 #: How many recent check-ins the device keeps for offline use.
 SNAPSHOT_LIMIT = 100

@@ -2,6 +2,8 @@
 from the snapshot with check-ins still waiting to sync) and the printable
 summary for a clinician."""
 
-from webapp.insights.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("insights", __name__, template_folder="templates")
+
+from webapp.insights import routes  # noqa: E402,F401 - registers the views on bp

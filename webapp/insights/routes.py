@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.insights import bp
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.services import chart, summary
 from webapp.taper.routes import local_today, my_steps
 
-bp = Blueprint("insights", __name__, template_folder="templates")
 
 @bp.context_processor
 def _words():
@@ -84,7 +84,6 @@ def chart_page():
     unit = _unit()
     view = draw(range_name, today, _first_date(), my_steps(), unit)
     return render_template("insights/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None)
-
 
 
 def _row_json(row) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -22,12 +22,11 @@ from webapp.ownership import get_owned_or_404
 from webapp.people import network
 from webapp.people.checks import check_plan
 from webapp.people.forms import put_problems
+from webapp.plan import bp
 from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
 from webapp.services import support
 from webapp.services.support import PLAN_SECTIONS, SHARE_DAYS
 from webapp.services.text import TextProblem, clean_text
-
-bp = Blueprint("plan", __name__, template_folder="templates")
 
 
 @bp.context_processor
