@@ -74,13 +74,13 @@ def create_app(
         assets,
         auth,
         cards,
+        chart,
         checkins,
         circle,
         core,
         errors,
         export,
         helpme,
-        insights,
         learn,
         lock,
         openapi,
@@ -88,6 +88,7 @@ def create_app(
         plan,
         pwa,
         reminders,
+        summary,
         taper,
         toolkit,
         words,
@@ -96,7 +97,7 @@ def create_app(
     assets.init_app(app)
     words.init_app(app)
     features = (
-        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, helpme, reminders,
+        core, auth, account, toolkit, cards, checkins, taper, chart, summary, circle, export, people, plan, helpme, reminders,
         lock, openapi, pwa, learn,
     )
     for feature in features:

@@ -62,7 +62,7 @@ OPEN_WHEN_LOCKED = frozenset(
         "plan.offline_copy",
         "checkins.offline_copy",
         "taper.offline_dose",
-        "insights.offline_chart",
+        "chart.offline_copy",
         "openapi.spec",
         "reminders.vapid_key",
         # a plan someone shared by link: open to whoever holds the link anyway

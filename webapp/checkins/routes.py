@@ -45,13 +45,12 @@ from webapp.checkins.checks import (
     CheckInProblems,
     body_hash,
     check_checkin,
-    symptom_labels,
-    symptoms,
 )
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
+from webapp.services.content import symptom_labels, symptoms
 
 #: How many recent check-ins the device keeps for offline use.
 SNAPSHOT_LIMIT = 100

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_error
 from webapp.core import bp
+from webapp.extensions import db
 
 
 @bp.get("/")
@@ -29,13 +30,13 @@ def _today_step() -> dict | None:
     record = getattr(current_user, "session_record", None)
     if record is not None and state_of(record) == "locked":
         return None
+    from webapp.services import person_time, records
     from webapp.services.taper import format_amount, step_in_force
-    from webapp.taper.routes import local_today, my_plan, my_steps
 
-    plan = my_plan()
+    plan = records.taper_plan(db.session, current_user.id)
     if plan is None:
         return None
-    step = step_in_force(my_steps(), local_today())
+    step = step_in_force(records.taper_steps(db.session, current_user.id), person_time.today_for(current_user))
     if step is None:
         return None
     return {

@@ -47,7 +47,6 @@ from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
 from webapp.services.push import Notification, PushSender
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
-from webapp.taper.routes import local_today
 
 #: The pages for supporters, suggested under "What I'd like you to read" once they exist.
 SUPPORTING_PAGES = "/learn/supporting"
@@ -336,7 +335,7 @@ def prepare(appointment_id: int):
     posted by the form: the dates never appear in a URL)."""
     appointment = get_owned_or_404(Appointment, appointment_id)
     contact = get_owned_or_404(SupportContact, appointment.contact_id)
-    today = local_today()
+    today = person_time.today_for(current_user)
     # The last appointment that has already happened, before this one.
     previous = db.session.scalar(
         select(Appointment.day)

@@ -11,13 +11,12 @@ from webapp.models.helpme import Appointment, HelpMe
 from webapp.models.people import (
     ContactLog,
     MessageTemplate,
-    PlanShare,
     SupportContact,
     SupportGroup,
     SupportReview,
     SupportSettings,
-    WavePlan,
 )
+from webapp.models.plan import PlanShare, WavePlan
 from webapp.models.reminders import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings
 from webapp.models.taper import DoseLog, TaperPlan, TaperStep
 from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise, ThoughtRecord

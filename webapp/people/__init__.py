@@ -1,4 +1,4 @@
-"""My people and my plan: the support network and the wave plan."""
+"""My people: the support network, message templates, groups, the nudge and the review."""
 
 from flask import Blueprint
 

@@ -32,19 +32,12 @@ from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
 from webapp.services import taper as arithmetic
-from webapp.services.taper import FORMS, GUIDELINE, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
 from webapp.taper import bp
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
 
 #: How many recent doses the device keeps for offline use.
 SNAPSHOT_DOSES = 60
-KIND_WORDS = {
-    "start": "Starting dose",
-    "cut": "Cut",
-    "hold": "Hold (same dose)",
-    "updose": "Increase",
-    "end": "End of taper",
-}
 
 
 @bp.app_template_filter("amount")
