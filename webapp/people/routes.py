@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -23,19 +22,6 @@ from webapp.services import support
 from webapp.services.dispatch import reschedule_group
 
 TEMPLATES_MAX = 20
-
-
-@bp.app_template_global()
-def since(moment: datetime | None) -> str:
-    """"today", "yesterday", "5 days ago" — calm words for a last connection."""
-    if moment is None:
-        return ""
-    days = (utcnow().date() - moment.date()).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
 
 
 @bp.context_processor

@@ -35,6 +35,7 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404
 from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
+from webapp.services import person_time
 from webapp.services.dispatch import meeting_rule, schedule
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
 from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
@@ -147,7 +148,7 @@ def _plan_times() -> list[str]:
     from webapp.services.taper import step_in_force
 
     steps = list(db.session.scalars(select(TaperStep).where(TaperStep.user_id == current_user.id)))
-    today = utcnow().date()
+    today = person_time.today_for(current_user)
     current = step_in_force(steps, today)
     ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
     return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
