@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, jsonify, make_response, render_template, request
 
+from webapp.errors import error_response, wants_json
+
 #: Deepest nesting of arrays and objects any request needs is 4; 32 leaves room.
 MAX_DEPTH = 32
 #: Largest integer every JSON reader holds exactly.
@@ -157,9 +159,6 @@ def init_app(app: Flask) -> None:
         view runs."""
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return None
-        from webapp.core.routes import error_response
-        from webapp.security import wants_json
-
         if request.is_json:
             raw = request.get_data(cache=True)
             if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:

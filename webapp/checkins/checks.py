@@ -9,17 +9,12 @@ import hashlib
 import hmac
 import json
 import math
-import tomllib
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.services.content import symptom_labels
 from webapp.services.text import TextProblem, clean_text
-
-SYMPTOMS_FILE = Path(__file__).resolve().parent.parent / "content" / "symptoms.toml"
 
 DOSES = {
     "as_planned": "Yes, as planned",
@@ -82,26 +77,6 @@ OTHER_MAX = 10
 OTHER_LABEL_MAX = 80
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 FUTURE_SLACK = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Symptom:
-    id: str
-    label: str
-
-
-@lru_cache(maxsize=1)
-def symptoms() -> tuple[Symptom, ...]:
-    """The checklist from ``content/symptoms.toml``, in order."""
-    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
-    items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
-    if len({s.id for s in items}) != len(items):
-        raise ValueError("symptoms.toml lists an id twice")
-    return items
-
-
-def symptom_labels() -> dict[str, str]:
-    return {s.id: s.label for s in symptoms()}
 
 
 class CheckInProblems(ValueError):

@@ -21,7 +21,6 @@ import uuid
 from datetime import date, timedelta
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     jsonify,
@@ -35,25 +34,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
+from webapp.checkins import bp
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
     SELF_CARE,
-    SOURCES,
     SEVERITY,
     SLEEP_QUALITY,
+    SOURCES,
     CheckInProblems,
     body_hash,
     check_checkin,
-    symptom_labels,
-    symptoms,
 )
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
-
-bp = Blueprint("checkins", __name__, template_folder="templates")
+from webapp.services.content import symptom_labels, symptoms
 
 #: How many recent check-ins the device keeps for offline use.
 SNAPSHOT_LIMIT = 100

@@ -9,17 +9,16 @@ long name) can reach the person's network.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
+from webapp.learn import bp
 from webapp.models import SupportGroup
 from webapp.people import network
 from webapp.people.checks import check_contact, check_group
 from webapp.people.routes import _apply_group
 from webapp.services.learn_content import HelpEntry, Learning
-
-bp = Blueprint("learn", __name__, template_folder="templates")
 
 
 def learning() -> Learning:

@@ -21,9 +21,8 @@ from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import SupportContact, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
+from webapp.people import bp, network
 from webapp.people.checks import Problems, check_contact
-from webapp.people.routes import bp
 
 
 def _client_id(value: object) -> str:

@@ -7,37 +7,21 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import MessageTemplate, SupportContact, SupportGroup, SupportReview, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
+from webapp.people import bp, network
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
 from webapp.services import support
 from webapp.services.dispatch import reschedule_group
 
-bp = Blueprint("people", __name__, template_folder="templates")
-
 TEMPLATES_MAX = 20
-
-
-@bp.app_template_global()
-def since(moment: datetime | None) -> str:
-    """"today", "yesterday", "5 days ago" — calm words for a last connection."""
-    if moment is None:
-        return ""
-    days = (utcnow().date() - moment.date()).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
 
 
 @bp.context_processor
@@ -377,5 +361,3 @@ def offline_copy():
     offline snapshot. Nothing personal is ever in this HTML."""
     return render_template("people/offline.html")
 
-
-from webapp.people import api  # noqa: E402,F401 - registers the JSON routes on bp

@@ -14,15 +14,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Response, current_app, jsonify, url_for
 
 from webapp.assets import asset_hashes, asset_url, hash_tree
-from webapp.learn import precache_pages as learn_pages
-
-bp = Blueprint("pwa", __name__)
+from webapp.learn.routes import precache_pages as learn_pages
+from webapp.pwa import bp
 
 #: Pages that are the same for everyone and are kept for offline use.
-SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe", "people.offline_copy", "plan.offline_copy", "helpme.offline_copy", "checkins.offline_copy", "taper.offline_dose", "insights.offline_chart", "lock.settings"]
+SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe", "people.offline_copy", "plan.offline_copy", "helpme.offline_copy", "checkins.offline_copy", "taper.offline_dose", "chart.offline_copy", "lock.settings"]
 #: Static files the shell needs offline (icons for the manifest included).
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 

@@ -21,7 +21,7 @@ import json
 import uuid
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,20 +32,12 @@ from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
 from webapp.services import taper as arithmetic
-from webapp.services.taper import FORMS, GUIDELINE, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.taper import bp
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
-
-bp = Blueprint("taper", __name__, template_folder="templates")
 
 #: How many recent doses the device keeps for offline use.
 SNAPSHOT_DOSES = 60
-KIND_WORDS = {
-    "start": "Starting dose",
-    "cut": "Cut",
-    "hold": "Hold (same dose)",
-    "updose": "Increase",
-    "end": "End of taper",
-}
 
 
 @bp.app_template_filter("amount")

@@ -8,7 +8,7 @@ import json
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +20,7 @@ from webapp.ownership import get_owned_or_404
 from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
 from webapp.services.text import TextProblem, clean_text
-
-bp = Blueprint("toolkit", __name__, template_folder="templates")
+from webapp.toolkit import bp
 
 RECENT_KEEP = 10
 #: The fields of a thought record, with their labels, in order.
