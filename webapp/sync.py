@@ -105,6 +105,10 @@ def secret() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
+#: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
+DECLARED: list["Synced"] = []
+
+
 # --- the declaration --------------------------------------------------------------------
 
 
@@ -122,6 +126,9 @@ class Synced:
     conflict: str
     added_later: Mapping[str, Any] = field(default_factory=dict)
     legacy: Callable[[Mapping[str, Any], bytes], str] | None = None
+
+    def __post_init__(self):
+        DECLARED.append(self)
 
     def digest(self, clean: Mapping[str, Any]) -> str:
         return keyed_hash(clean, secret(), added_later=self.added_later)
