@@ -35,6 +35,8 @@ class SupportContact(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    #: Keyed hash of the body it was added with (webapp/sync.py); empty for contacts kept before it.
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     relationship: Mapped[str] = mapped_column(String(24))
     can_text: Mapped[bool] = mapped_column(Boolean, default=False)
     understands_withdrawal: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -72,6 +74,8 @@ class ContactLog(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("support_contacts.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    #: Keyed hash of the body it was logged with (webapp/sync.py); empty for logs kept before it.
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

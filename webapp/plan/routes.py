@@ -19,7 +19,7 @@ from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
+from webapp.people import store
 from webapp.people.forms import put_problems
 from webapp.plan import bp
 from webapp.plan.checks import check_plan
@@ -75,8 +75,8 @@ def index():
     """Your wave plan, ready to read or print, with your people under it."""
     plan = my_plan()
     return render_template(
-        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=network.my_contacts(),
-        message=(network.template_texts() or [None])[0],
+        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=store.my_contacts(),
+        message=(store.template_texts() or [None])[0],
     )
 
 

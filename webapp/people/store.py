@@ -1,11 +1,12 @@
 """The signed-in person's support network: reading it in the order it is
-shown, saving contacts with their pins and versions, and the JSON the
-device keeps for offline use. Shared by the pages and the JSON API."""
+shown, saving contacts with their pins and versions, groups, messages and
+"I reached out", and the JSON the device keeps for offline use. Shared by
+the pages and the JSON API (the routes only check and answer)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -14,6 +15,17 @@ from webapp.extensions import db
 from webapp.models import ContactLog, MessageTemplate, SupportContact, SupportGroup, SupportSettings, utcnow
 from webapp.services import support
 from webapp.services.support import MAX_PINNED, RELATIONSHIPS, WEEKDAYS
+from webapp.sync import Synced
+
+#: Contacts and "I reached out" made on the device come through the outbox (webapp/sync.py).
+CONTACTS = Synced(
+    model=SupportContact,
+    conflict="A different person was already added with this id. Nothing was changed; discard this copy and add them again.",
+)
+REACH_OUTS = Synced(
+    model=ContactLog,
+    conflict="A different \u201cI reached out\u201d was already noted with this id. Nothing was changed; discard this copy and note it again.",
+)
 
 
 class PinLimit(ValueError):
@@ -103,12 +115,24 @@ def apply_contact(contact: SupportContact, values: dict) -> None:
     contact.notes = values["notes"] or None
 
 
-def new_contact(values: dict, client_id: str | None = None) -> SupportContact:
+def _fill_contact(contact: SupportContact, clean: dict) -> None:
     ensure_settings()
-    contact = SupportContact(user_id=current_user.id, client_id=client_id or str(uuid.uuid4()), version=1)
-    apply_contact(contact, values)
-    db.session.add(contact)
+    contact.version = 1
+    apply_contact(contact, {key: value for key, value in clean.items() if key != "client_id"})
+
+
+def new_contact(values: dict) -> SupportContact:
+    """Add a contact made on a page (its id is made here). Not committed;
+    ``PinLimit`` as for :func:`apply_contact`."""
+    contact, _ = CONTACTS.stage({"client_id": str(uuid.uuid4()), **values}, _fill_contact)
     return contact
+
+
+def save_contact(clean: dict) -> tuple[SupportContact, bool]:
+    """Add a contact from the outbox once (``clean`` holds its device-made
+    ``client_id``): a replay gives back the first; a different contact under
+    the id raises ``Problems``. Committed; ``PinLimit`` before anything is."""
+    return CONTACTS.save(clean, _fill_contact)
 
 
 def update_contact(contact: SupportContact, values: dict) -> None:
@@ -117,23 +141,52 @@ def update_contact(contact: SupportContact, values: dict) -> None:
     contact.version = contact.version + 1
 
 
-def log_reach_out(contact: SupportContact, client_id: str, when: datetime) -> tuple[ContactLog, bool]:
-    """Record "I reached out" once per device-made id; moves the person's
-    last connection (and so the nudge) forward."""
-    existing = db.session.scalar(
-        select(ContactLog).where(ContactLog.user_id == current_user.id, ContactLog.client_id == client_id)
+def _reach_out_filler(contact: SupportContact, when: datetime):
+    def fill(log: ContactLog, clean: dict) -> None:
+        settings = ensure_settings()
+        log.contact_id, log.reached_at = contact.id, when
+        if contact.last_connected_at is None or contact.last_connected_at < when:
+            contact.last_connected_at = when
+        if settings.last_connected_at is None or settings.last_connected_at < when:
+            settings.last_connected_at = when
+            settings.nudge_due_at = support.nudge_due_at(settings.nudge_after_days, when, utcnow())
+
+    return fill
+
+
+def reach_out_body(contact: SupportContact, client_id: str, reached_at: datetime | None) -> dict:
+    """What an "I reached out" is, for its replay hash: the device's id, the
+    person, and the time the device gave (none: when it arrived)."""
+    return {"client_id": client_id, "contact_id": contact.id, "reached_at": reached_at and reached_at.astimezone(timezone.utc)}
+
+
+def log_reach_out(contact: SupportContact, clean: dict, when: datetime, *, commit: bool = False) -> tuple[ContactLog, bool]:
+    """Record "I reached out" at ``when`` once per device-made id; moves the
+    person's last connection (and so the nudge) forward. With ``commit``,
+    the outbox's rule (webapp/sync.py: a different body under the id raises
+    ``Problems``); without, staged for the caller to commit."""
+    if commit:
+        return REACH_OUTS.save(clean, _reach_out_filler(contact, when))
+    return REACH_OUTS.stage(clean, _reach_out_filler(contact, when))
+
+
+# --- groups and messages -----------------------------------------------------------------
+
+
+def apply_group(group: SupportGroup, values: dict) -> None:
+    group.meeting_day = values["meeting_day"]
+    group.meeting_time = values["meeting_time"]
+    group.time_zone = values["time_zone"]
+    group.name = values["name"]
+    group.place = values["place"] or None
+    group.link = values["link"] or None
+    group.notes = values["notes"] or None
+
+
+def template_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(MessageTemplate).where(MessageTemplate.user_id == current_user.id)
     )
-    if existing is not None:
-        return existing, False
-    settings = ensure_settings()
-    log = ContactLog(user_id=current_user.id, contact_id=contact.id, client_id=client_id, reached_at=when)
-    db.session.add(log)
-    if contact.last_connected_at is None or contact.last_connected_at < when:
-        contact.last_connected_at = when
-    if settings.last_connected_at is None or settings.last_connected_at < when:
-        settings.last_connected_at = when
-        settings.nudge_due_at = support.nudge_due_at(settings.nudge_after_days, when, utcnow())
-    return log, True
 
 
 # --- JSON for the device -----------------------------------------------------------------
