@@ -186,7 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per endpoint, in 1-second slices taken in turn")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker for both servers (1: sync workers)")
+    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker for both servers (1: sync workers)")
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument("--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
