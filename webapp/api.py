@@ -22,7 +22,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, make_response, render_template, request
+from flask import Flask, abort, g, jsonify, make_response, render_template, request
 
 from webapp.errors import error_response, wants_json
 
@@ -124,9 +124,10 @@ def json_body() -> dict:
     """The request's JSON object, or a 400/415/422 explaining what is wrong."""
     if not request.is_json:
         json_error(415, "Send JSON with Content-Type: application/json.")
-    raw = request.get_data(cache=True)
-    if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
-        json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+    if not g.get("steady_depth_checked"):  # the root check below has not run
+        raw = request.get_data(cache=True)
+        if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+            json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         json_error(400, "The body must be a JSON object.")
@@ -163,6 +164,7 @@ def init_app(app: Flask) -> None:
             raw = request.get_data(cache=True)
             if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
                 return error_response(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+            g.steady_depth_checked = True
             return None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             problem = form_problem()
