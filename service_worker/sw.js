@@ -1,21 +1,28 @@
-/* Steady's service worker.
+/* Steady's service worker (a module worker: it imports the pages' own
+ * modules from /static/js, see outbox-sync.js).
  *
- * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage }.
+ * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage,
+ * offlineCopies }.
  * - Install: precache the shell (public pages fetched without cookies, so no
  *   one's signed-in HTML is ever stored) and every shell asset.
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
- * - Navigations: network first with a short timeout, then the cache, then the
- *   offline page. Static assets: cache first (their URLs carry a content hash).
+ * - Navigations: network first with a short timeout, then the cache; for a
+ *   page with an offline copy (/checkin → /my/checkin..., the server's
+ *   webapp/offline_copies.py), the copy, served at the page's own address,
+ *   when this device holds someone's data; then the offline page. Static assets: cache first (their URLs carry a content hash).
  * - Updates wait until the page asks (the "A new version is ready" prompt).
  */
-/* global STEADY_BUILD */
+
+import { raw } from "/static/js/idb.js";
+import { session } from "/static/js/session.js";
 
 const SHELL_CACHE = `steady-shell-${STEADY_BUILD.version}`;
 const KEEP_CACHES = new Set([SHELL_CACHE]);
 const NETWORK_TIMEOUT_MS = 3500;
 const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
+const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -98,6 +105,23 @@ async function fromNetwork(event) {
   return preloaded || fetch(event.request);
 }
 
+/** Whose data this device holds ("current-user", never sealed), or null. */
+async function deviceAccount() {
+  try {
+    return (await raw.get("kv", "current-user")) || null;
+  } catch (error) {
+    return null;
+  }
+}
+
+/** The offline copy of a page with someone's data, for the person this
+ * device holds (for no one, the offline page says what is kept instead). */
+async function offlineCopy(cache, pathname) {
+  const copy = OFFLINE_COPIES[pathname];
+  if (!copy || !(await deviceAccount())) return null;
+  return (await cache.match(copy)) || null;
+}
+
 async function handleNavigation(event) {
   const url = new URL(event.request.url);
   const cache = await caches.open(SHELL_CACHE);
@@ -111,6 +135,8 @@ async function handleNavigation(event) {
   } catch (error) {
     const cached = await cache.match(url.pathname);
     if (cached) return cached;
+    const copy = await offlineCopy(cache, url.pathname);
+    if (copy) return copy;
     const offline = await cache.match(STEADY_BUILD.offlinePage);
     return offline || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
   }
@@ -213,8 +239,7 @@ async function openPage(path) {
 }
 
 async function snooze(delivery) {
-  const session = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  const { csrf_token: token } = await session.json();
+  const { csrf_token: token } = await session();
   if (!token) throw new Error("signed out");
   const response = await fetch(`/api/reminders/deliveries/${encodeURIComponent(delivery)}/snooze`, {
     method: "POST",
@@ -254,12 +279,12 @@ self.addEventListener("pushsubscriptionchange", (event) => {
       const subscription =
         event.newSubscription ||
         (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
-      const session = await (await fetch("/api/session", { credentials: "same-origin" })).json();
-      if (!session.csrf_token) return;
+      const current = await session();
+      if (!current.csrf_token) return;
       await fetch("/api/push/subscriptions", {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": current.csrf_token },
         body: JSON.stringify({
           subscription: subscription.toJSON(),
           replaces: event.oldSubscription ? event.oldSubscription.endpoint : null,

@@ -95,12 +95,14 @@ def test_people_and_plan_open_offline_and_leave_no_trace_after_sign_out(server, 
     page.goto(server.url + "/")
     expect(page.locator(".my-people-home .person-name")).to_have_text([ALEX["name"], SAM["name"]])
 
-    # People: the nav link (and /people itself) lead to the copy kept on the phone.
+    # People: the nav link (and /people itself) show the copy kept on the
+    # phone, at /people itself (served by the worker: no redirect).
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
-    expect(page).to_have_url(server.url + "/my/people")
+    expect(page).to_have_url(server.url + "/people")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your people")
+    expect(page.locator('[data-page="my-people"]')).to_be_visible()
     page.goto(server.url + "/people")
-    expect(page).to_have_url(server.url + "/my/people")
+    expect(page).to_have_url(server.url + "/people")
     mine = page.locator('[data-page="my-people"]')
     expect(mine.locator('[data-list="pinned"] .person-name')).to_have_text([ALEX["name"], SAM["name"]])
     expect(mine.locator('[data-list="others"] .person-name')).to_have_text([PRIYA["name"]])
