@@ -40,10 +40,11 @@ SHELL_PAGES = [
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 
 
-#: The worker's source files, in order (outbox-sync.js adds Background Sync).
+#: The worker's source files, in order (push.js: reminders; outbox-sync.js:
+#: Background Sync).
 #: Together they are one module worker: it imports the modules the pages use
 #: (``import ... from "/static/js/outbox.js"``), served with their content hash.
-WORKER_FILES = ("sw.js", "outbox-sync.js")
+WORKER_FILES = ("sw.js", "push.js", "outbox-sync.js")
 _STATIC_IMPORT = re.compile(r'(\bfrom\s+")/static/([^"?]+)(")')
 
 
