@@ -10,7 +10,8 @@
  * - Navigations: network first with a short timeout, then the cache; for a
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
- *   when this device holds someone's data; then the offline page. Static assets: cache first (their URLs carry a content hash).
+ *   when this device holds someone's data; then the offline page.
+ * - Static assets: cache first (their URLs carry a content hash).
  * - Updates wait until the page asks (the "A new version is ready" prompt).
  * - Push reminders: push.js; the outbox's Background Sync: outbox-sync.js.
  */

@@ -6,7 +6,7 @@
 // them all in one request).
 import { LockedError, deviceLock, kv } from "./device-store.js";
 import { flushOutbox, hasWaiting } from "./outbox.js";
-import { withoutUnkeptAnswer } from "./checkin-answers.js";
+import { withoutUnkeptAnswer } from "./unkept-answer.js";
 
 const snapshotKey = (userId) => `user:${userId}:snapshot`;
 
