@@ -27,7 +27,8 @@ async function run({ full = false, start = false } = {}) {
   if (!navigator.onLine) return;
   const userId = await currentUser();
   if (!userId) return;
-  if (!full && !(await hasWaiting(userId))) return;
+  // Locked, nothing can be sent (replay needs the key): only a full try goes on.
+  if (!full && (!(await hasWaiting(userId)) || (await deviceLock.status()) === "locked")) return;
   // No longer this person's session: their copy leaves the device (confirmOwner).
   if (!pageUser() && (await confirmOwner()) !== String(userId)) return;
   if (start && pageUser()) await importGuestData(userId);
