@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any, Mapping, get_args
+from typing import Annotated, Any, ClassVar, Mapping, get_args
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,9 +67,12 @@ class Say:
 
 class Body(BaseModel):
     """A JSON request body. Unknown fields are ignored unless a model says
-    ``extra="forbid"``; defaults are checked like sent values."""
+    ``extra="forbid"``; defaults are checked like sent values. A nested body
+    with ``named_alone`` has its problems named by its own fields (a plan's
+    ``reasons``, not ``sections``): each is a field on the page."""
 
     model_config = ConfigDict(validate_default=True, extra="ignore", hide_input_in_errors=True)
+    named_alone: ClassVar[bool] = False
 
 
 def Text(label: str, max_length: int, *, required: bool = False):
@@ -157,13 +160,17 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _says_along(model: type[BaseModel], loc: tuple) -> list[tuple[int, Say]]:
-    """The ``Say`` of each declared field met along ``loc``, with its depth."""
+def _says_along(model: type[BaseModel], loc: tuple) -> tuple[list[tuple[int, Say]], str | None]:
+    """The ``Say`` of each declared field met along ``loc``, with its depth,
+    and the name given by the deepest body that is ``named_alone``."""
     found: list[tuple[int, Say]] = []
+    alone = None
     current: type[BaseModel] | None = model
     for depth, part in enumerate(loc):
         if isinstance(part, int):
             continue  # an item of a list: the model stays the item's
+        if depth and getattr(current, "named_alone", False):
+            alone = str(part)
         info = current.model_fields.get(part) if current is not None else None
         if info is None:
             break
@@ -171,7 +178,7 @@ def _says_along(model: type[BaseModel], loc: tuple) -> list[tuple[int, Say]]:
         if said is not None:
             found.append((depth, said))
         current = _inner_model(info.annotation)
-    return found
+    return found, alone
 
 
 def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, str]:
@@ -184,8 +191,8 @@ def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, s
     problems: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=True):
         loc = tuple(item.get("loc") or ())
-        says = _says_along(model, loc)
-        named = (item.get("ctx") or {}).get("steady_field") or next((s.field for _, s in reversed(says) if s.field), None)
+        says, alone = _says_along(model, loc)
+        named = (item.get("ctx") or {}).get("steady_field") or alone or next((s.field for _, s in reversed(says) if s.field), None)
         in_list = next((depth for depth, part in enumerate(loc) if isinstance(part, int)), None)
         if named:
             name = named
