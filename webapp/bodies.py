@@ -162,23 +162,27 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 def _says_along(model: type[BaseModel], loc: tuple) -> tuple[list[tuple[int, Say]], str | None]:
     """The ``Say`` of each declared field met along ``loc``, with its depth,
-    and the name given by the deepest body that is ``named_alone``."""
+    and the name the problem is shown under if one is given: by the deepest
+    ``Say(field=...)`` or the deepest body that is ``named_alone``, whichever
+    is deeper (the ``Say`` when both are at one depth)."""
     found: list[tuple[int, Say]] = []
-    alone = None
+    name, name_at = None, -1
     current: type[BaseModel] | None = model
     for depth, part in enumerate(loc):
         if isinstance(part, int):
             continue  # an item of a list: the model stays the item's
         if depth and getattr(current, "named_alone", False):
-            alone = str(part)
+            name, name_at = str(part), depth
         info = current.model_fields.get(part) if current is not None else None
         if info is None:
             break
         said = next((item for item in reversed(info.metadata) if isinstance(item, Say)), None)  # the outermost
         if said is not None:
             found.append((depth, said))
+            if said.field and depth >= name_at:
+                name, name_at = said.field, depth
         current = _inner_model(info.annotation)
-    return found, alone
+    return found, name
 
 
 def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, str]:
@@ -191,8 +195,8 @@ def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, s
     problems: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=True):
         loc = tuple(item.get("loc") or ())
-        says, alone = _says_along(model, loc)
-        named = (item.get("ctx") or {}).get("steady_field") or alone or next((s.field for _, s in reversed(says) if s.field), None)
+        says, given = _says_along(model, loc)
+        named = (item.get("ctx") or {}).get("steady_field") or given
         in_list = next((depth for depth, part in enumerate(loc) if isinstance(part, int)), None)
         if named:
             name = named
