@@ -19,6 +19,8 @@ from flask import Blueprint, jsonify
 from webapp.bodies import schema as declared
 from webapp.checkins.checks import RED_FLAG_DESCRIPTIONS, CheckInInput
 from webapp.helpme.checks import HelpMeInput
+from webapp.lock.checks import LockSetUp, LockUnlock
+from webapp.ownership import ACCOUNT_HEADER
 from webapp.people.checks import ContactChange, ContactInput, ReachedOutInput
 from webapp.plan.checks import PlanInput
 from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
@@ -297,6 +299,8 @@ BODIES = (
 )
 for _model in BODIES:
     SCHEMAS[_model.__name__] = declared(_model, SCHEMAS)
+#: Form bodies (posted fields, answered with JSON), declared the same way.
+FORM_BODIES = (LockSetUp, LockUnlock)
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Exact decimal in the plan's unit, as text"}
 SCHEMAS.update({
@@ -372,6 +376,59 @@ PATHS.update({
         "summary": "The windows-and-waves chart for 7, 30 and 90 days and all time, for the offline snapshot",
         "responses": {"200": json_response("Chart", "Chart"), **errors(401)}}},
 })
+
+# --- the app lock (form posts answered with JSON; webapp/lock/routes.py) ----------------
+
+SCHEMAS["LockState"] = obj(
+    {"state": {"enum": ["off", "locked", "unlocked"]}, "idle_minutes": {"type": ["integer", "null"]},
+     "failures": {"type": "integer"}, "wait_seconds": {"type": "integer"}},
+    ["state"], extra=True,
+)
+for _model in FORM_BODIES:
+    SCHEMAS[_model.__name__] = declared(_model, SCHEMAS)
+
+
+def form(schema: str) -> dict:
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": ref(schema)}}}
+
+
+LOCK_ERRORS = {**errors(400, 401), "423": json_response("Locked: unlock first", "Error")}
+PATHS.update({
+    "/lock/state": {"get": {
+        "summary": "This session's app lock: off, locked or unlocked, with its idle time and wrong tries",
+        "responses": {"200": json_response("The lock", "LockState"), **errors(401)}}},
+    "/lock/set-up": {"post": {
+        "summary": "Put the app lock on this session (the hash of an unlock proof made on the device; never the PIN)",
+        "requestBody": form("LockSetUp"),
+        "responses": {"200": json_response("Unlocked, with the lock on", "LockState"), **errors(422), **LOCK_ERRORS}}},
+    "/lock/lock": {"post": {
+        "summary": "The device locked: lock this session too",
+        "responses": {"200": json_response("Locked", "LockState"), **errors(409), **errors(400, 401)}}},
+    "/lock/unlock": {"post": {
+        "summary": "The device proves its PIN was entered; wrong tries wait longer and at last sign the device out",
+        "requestBody": form("LockUnlock"),
+        "responses": {"200": json_response("Unlocked", "LockState"), "403": json_response("Wrong proof", "Error"),
+                      "429": json_response("Too many wrong tries: wait", "Error"), **errors(409), **errors(400, 401)}}},
+    "/lock/seen": {"post": {
+        "summary": "Someone is using Steady on this device (it stays unlocked)",
+        "responses": {"200": json_response("The lock", "LockState"), **LOCK_ERRORS}}},
+    "/lock/remove": {"post": {
+        "summary": "Turn the app lock off on this device (it must be unlocked)",
+        "responses": {"200": json_response("Off", "LockState"), **LOCK_ERRORS}}},
+})
+
+# --- the account a queued write was made for (webapp/ownership.py) -------------------------
+
+ACCOUNT = {
+    "name": ACCOUNT_HEADER, "in": "header", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    "description": "The id of the account this write was made for on the device (the outbox sends it): under any "
+                   "other signed-in account the write is refused with a 409 and nothing changes.",
+}
+for _path, _item in PATHS.items():
+    for _method, _operation in _item.items():
+        if _method in ("post", "put", "patch", "delete") and _operation.get("security") != []:
+            _operation.setdefault("parameters", []).append(ACCOUNT)
+            _operation["responses"].setdefault("409", json_response("Made for another account, or a conflict with what is stored", "Error"))
 
 DOCUMENT = {
     "openapi": "3.1.0",
