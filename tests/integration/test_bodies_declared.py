@@ -13,10 +13,10 @@ import pytest
 
 from webapp.bodies import Problems, checked
 from webapp.bodies import schema as declared
-from webapp.openapi import BODIES, DOCUMENT
+from webapp.openapi import BODIES, DOCUMENT, FORM_BODIES
 
 METHODS = ("POST", "PUT", "PATCH", "DELETE")
-MODELS = {model.__name__: model for model in BODIES}
+MODELS = {model.__name__: model for model in (*BODIES, *FORM_BODIES)}
 
 
 def reads_json_body(function, seen=None) -> bool:
@@ -65,7 +65,7 @@ def test_the_finder_finds_the_bodies_it_should(app):
 
 def test_every_json_body_is_described_by_its_model(app):
     views = body_views(app)
-    assert len(views) >= 14
+    assert len(views) >= 13  # every write of the JSON API that takes a body
     for path, method, endpoint in views:
         operation = DOCUMENT["paths"].get(path, {}).get(method)
         assert operation is not None, f"{method.upper()} {path} ({endpoint}) reads a JSON body but is not in webapp/openapi.py"
