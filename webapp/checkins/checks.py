@@ -11,9 +11,18 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from webapp.bodies import EARLIEST, FUTURE_SLACK, Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, say
+from webapp.bodies import EARLIEST, FUTURE_SLACK, Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, say  # noqa: F401 - still importable from here
 from webapp.services.content import symptom_labels
 from webapp.sync import keyed_hash
 

@@ -24,8 +24,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
-from webapp.extensions import db, limiter
 from webapp.bodies import Problems, checked
+from webapp.extensions import db, limiter
 from webapp.helpme import bp
 from webapp.helpme.checks import HelpMeInput
 from webapp.helpme.forms import THANKS_PRESETS, AppointmentForm, HelpMeForm, ThanksForm

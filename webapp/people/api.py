@@ -13,14 +13,13 @@ from flask import jsonify
 from flask_login import login_required
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import SupportContact, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.bodies import Problems, checked
 from webapp.people import bp, store
 from webapp.people.checks import ContactChange, ContactFields, ContactInput, ReachedOutInput
 from webapp.sync import refuse
-
 
 #: Fields whose problem is answered alone (without the map of problems), as
 #: this API always has: the device's id, the version an edit was made from

@@ -13,7 +13,6 @@ from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
 
 from webapp.bodies import Body, DeviceId, Say, Text, checked, context_of, say
 from webapp.bodies import Problems as BodyProblems
-
 from webapp.services.support import (
     RELATIONSHIPS,
     SupportProblem,

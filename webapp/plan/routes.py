@@ -16,19 +16,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.people import store
 from webapp.people.forms import put_problems
 from webapp.plan import bp
-from webapp.bodies import Problems, checked
 from webapp.plan.checks import PlanInput, check_plan
-from webapp.sync import refuse
 from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
 from webapp.services import support
 from webapp.services.plan import PLAN_SECTIONS, SHARE_DAYS, new_share_token, share_token_hash
 from webapp.services.text import TextProblem, clean_text
+from webapp.sync import refuse
 
 
 @bp.context_processor

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.config import push_settings
 from webapp.extensions import db, limiter
 from webapp.logs import audit
@@ -31,14 +32,13 @@ from webapp.models import (
     utcnow,
 )
 from webapp.ownership import get_owned_or_404
-from webapp.bodies import Problems, checked
 from webapp.reminders import bp
 from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
 from webapp.services import person_time
 from webapp.services.dispatch import meeting_rule, schedule
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
-from webapp.services.scheduling import RuleProblem, make_rule, parse_zone, zone_names
+from webapp.services.scheduling import RuleProblem, make_rule, zone_names
 from webapp.services.text import TextProblem, clean_text
 from webapp.sync import refuse
 

@@ -10,15 +10,14 @@ from flask import abort, current_app, jsonify, render_template, request
 from flask_login import login_required
 
 from webapp.api import json_body, json_error
-from webapp.extensions import db
 from webapp.bodies import Problems, checked
+from webapp.extensions import db
 from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
-from webapp.toolkit import bp
 from webapp.sync import refuse
-from webapp.toolkit import store
+from webapp.toolkit import bp, store
 from webapp.toolkit.checks import THOUGHT_FIELDS, RecentInput, ThoughtRecordInput, ToolkitImport
 
 
