@@ -30,7 +30,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
@@ -48,7 +47,7 @@ from webapp.checkins.checks import (
 )
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, owned
 from webapp.services import person_time
 from webapp.services.content import symptom_labels, symptoms
 
@@ -115,7 +114,7 @@ def checkin_json(checkin: CheckIn) -> dict:
 
 
 def _find(client_id: str) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.user_id == current_user.id, CheckIn.client_id == client_id))
+    return db.session.scalar(owned(CheckIn, CheckIn.client_id == client_id))
 
 
 def save_new(clean: dict) -> tuple[CheckIn, bool]:
@@ -142,7 +141,7 @@ def save_new(clean: dict) -> tuple[CheckIn, bool]:
 
 
 def my_checkins(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[CheckIn]:
-    query = select(CheckIn).where(CheckIn.user_id == current_user.id)
+    query = owned(CheckIn)
     if start:
         query = query.where(CheckIn.local_date >= start)
     if end:

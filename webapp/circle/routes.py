@@ -43,7 +43,7 @@ from webapp.models import (
     ReminderSettings,
     utcnow,
 )
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.services import circle
 from webapp.services.dispatch import KINDS, schedule
 from webapp.services.push import Notification, PushSender, sender_from_config
@@ -117,17 +117,17 @@ def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, 
     now = utcnow()
     profile = my_profile()
     links = db.session.scalars(
-        select(CircleLink).where(CircleLink.user_id == current_user.id).order_by(CircleLink.created_at)
+        owned(CircleLink).order_by(CircleLink.created_at)
     ).all()
     supporters = [(link, circle.first_name(db.session, link.supporter_id)) for link in links]
     invites = db.session.scalars(
-        select(CircleInvite).where(CircleInvite.user_id == current_user.id).order_by(CircleInvite.created_at.desc()).limit(30)
+        owned(CircleInvite).order_by(CircleInvite.created_at.desc()).limit(30)
     ).all()
     messages = db.session.scalars(
-        select(CircleMessage).where(CircleMessage.user_id == current_user.id, CircleMessage.kind == "encouragement").order_by(CircleMessage.created_at.desc()).limit(30)
+        owned(CircleMessage, CircleMessage.kind == "encouragement").order_by(CircleMessage.created_at.desc()).limit(30)
     ).all()
     reach_outs = db.session.scalars(
-        select(CircleReachOut).where(CircleReachOut.user_id == current_user.id).order_by(CircleReachOut.created_at.desc()).limit(10)
+        owned(CircleReachOut).order_by(CircleReachOut.created_at.desc()).limit(10)
     ).all()
     if invite_form is None:
         invite_form = InviteForm(formdata=None, data={"first_name": profile.first_name if profile else ""})
@@ -368,7 +368,7 @@ def join(token: str):
 
 def _weekly_reminder(link: CircleLink) -> Reminder | None:
     return db.session.scalar(
-        select(Reminder).where(Reminder.circle_link_id == link.id, Reminder.user_id == current_user.id)
+        select(Reminder).where(Reminder.circle_link_id == link.id, mine(Reminder))
     )
 
 

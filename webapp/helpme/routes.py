@@ -39,7 +39,7 @@ from webapp.models import (
     SupportContact,
     utcnow,
 )
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.people.forms import put_problems
 from webapp.services import circle, helpme, person_time
 from webapp.services.dispatch import schedule
@@ -80,7 +80,7 @@ def _user_key() -> str:
 
 
 def my_help_me() -> HelpMe | None:
-    return db.session.scalar(select(HelpMe).where(HelpMe.user_id == current_user.id))
+    return db.session.scalar(owned(HelpMe))
 
 
 def help_me_json(row: HelpMe | None) -> dict:
@@ -240,7 +240,7 @@ def _schedule_reminder(appointment: Appointment) -> None:
 
 
 def _appointments(contact_id: int | None = None) -> list[Appointment]:
-    query = select(Appointment).where(Appointment.user_id == current_user.id)
+    query = owned(Appointment)
     if contact_id is not None:
         query = query.where(Appointment.contact_id == contact_id)
     return list(db.session.scalars(query.order_by(Appointment.day, Appointment.at, Appointment.id)))
@@ -270,7 +270,7 @@ def appointments():
     """Appointments with my professionals, soonest first, and past ones."""
     zone = person_time.zone_for(current_user.id, db.session)
     today = person_time.today_for(current_user.id, session=db.session)
-    contacts = {c.id: c for c in db.session.scalars(select(SupportContact).where(SupportContact.user_id == current_user.id))}
+    contacts = {c.id: c for c in db.session.scalars(owned(SupportContact))}
     rows = _appointments()
     professionals = sorted((c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold())
     return render_template(
@@ -339,7 +339,7 @@ def prepare(appointment_id: int):
     # The last appointment that has already happened, before this one.
     previous = db.session.scalar(
         select(Appointment.day)
-        .where(Appointment.user_id == current_user.id, Appointment.day < min(appointment.day, today))
+        .where(mine(Appointment), Appointment.day < min(appointment.day, today))
         .order_by(Appointment.day.desc())
         .limit(1)
     )

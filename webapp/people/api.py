@@ -13,14 +13,13 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import jsonify
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_login import login_required
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import SupportContact, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, owned
 from webapp.people import bp, network
 from webapp.people.checks import Problems, check_contact
 
@@ -61,7 +60,7 @@ def api_add_contact():
 
     def existing():
         return db.session.scalar(
-            select(SupportContact).where(SupportContact.user_id == current_user.id, SupportContact.client_id == client_id)
+            owned(SupportContact, SupportContact.client_id == client_id)
         )
 
     if (contact := existing()) is not None:

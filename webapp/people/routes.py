@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import MessageTemplate, SupportContact, SupportGroup, SupportReview, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine
 from webapp.people import bp, network
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
@@ -157,7 +157,7 @@ def templates():
             network.ensure_settings()
             db.session.flush()
             count = db.session.scalar(
-                select(func.count()).select_from(MessageTemplate).where(MessageTemplate.user_id == current_user.id)
+                select(func.count()).select_from(MessageTemplate).where(mine(MessageTemplate))
             )
             if not problems and count >= TEMPLATES_MAX:
                 problems["text"] = f"You can keep up to {TEMPLATES_MAX} messages. Delete one first."

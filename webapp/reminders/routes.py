@@ -32,7 +32,7 @@ from webapp.models import (
     SupportGroup,
     utcnow,
 )
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
 from webapp.services import person_time
@@ -61,7 +61,7 @@ def my_settings(*, saving: bool = False) -> ReminderSettings:
 def reschedule_all(settings: ReminderSettings) -> None:
     now = utcnow()
     for reminder in db.session.scalars(
-        select(Reminder).where(Reminder.user_id == current_user.id, Reminder.automatic.is_(False))
+        owned(Reminder, Reminder.automatic.is_(False))
     ):
         try:
             schedule(reminder, settings, now)
@@ -85,18 +85,18 @@ def _page(reminder_form=None, settings_form=None, status=200, problem=None):
         select(Reminder)
         # Weekly circle reminders are set where the person is supported (/circle/supporting).
         .where(
-            Reminder.user_id == current_user.id, Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None),
+            mine(Reminder), Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None),
             Reminder.appointment_id.is_(None),  # set with the appointment, at /appointments
         )
         .order_by(Reminder.created_at)
     ).all()
     devices = db.session.scalars(
-        select(PushSubscription).where(PushSubscription.user_id == current_user.id).order_by(PushSubscription.created_at)
+        owned(PushSubscription).order_by(PushSubscription.created_at)
     ).all()
     history = db.session.scalars(
         select(ReminderDelivery)
         .options(selectinload(ReminderDelivery.attempts), selectinload(ReminderDelivery.reminder))
-        .where(ReminderDelivery.user_id == current_user.id)
+        .where(mine(ReminderDelivery))
         .order_by(ReminderDelivery.slot_at.desc())
         .limit(20)
     ).all()
@@ -131,7 +131,7 @@ def index():
 
 
 def _my_groups() -> list[SupportGroup]:
-    return list(db.session.scalars(select(SupportGroup).where(SupportGroup.user_id == current_user.id)))
+    return list(db.session.scalars(owned(SupportGroup)))
 
 
 def with_group_choices(form: ReminderForm) -> ReminderForm:
@@ -147,7 +147,7 @@ def _plan_times() -> list[str]:
     from webapp.models import TaperStep
     from webapp.services.taper import step_in_force
 
-    steps = list(db.session.scalars(select(TaperStep).where(TaperStep.user_id == current_user.id)))
+    steps = list(db.session.scalars(owned(TaperStep)))
     today = person_time.today_for(current_user)
     current = step_in_force(steps, today)
     ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
@@ -430,7 +430,7 @@ def save_subscription():
     if replaced is not None and replaced != endpoint:
         db.session.execute(
             PushSubscription.__table__.delete().where(
-                PushSubscription.endpoint == replaced, PushSubscription.user_id == current_user.id
+                PushSubscription.endpoint == replaced, mine(PushSubscription)
             )
         )
     created = existing is None
@@ -456,7 +456,7 @@ def delete_subscription():
     endpoint = _known_endpoint(json_body().get("endpoint"), "endpoint")
     db.session.execute(
         PushSubscription.__table__.delete().where(
-            PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id
+            PushSubscription.endpoint == endpoint, mine(PushSubscription)
         )
     )
     db.session.commit()
@@ -492,7 +492,7 @@ def snooze(delivery_id: int):
     db.session.add(again)
     db.session.flush()
     delivery.snoozed_until = again.slot_at
-    for device in db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == current_user.id)):
+    for device in db.session.scalars(owned(PushSubscription)):
         db.session.add(
             PushAttempt(
                 delivery_id=again.id,

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.services import person_time
 from webapp.services import taper as arithmetic
 from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
@@ -59,12 +59,12 @@ def my_plan() -> TaperPlan | None:
 
 def my_steps() -> list[TaperStep]:
     return list(db.session.scalars(
-        select(TaperStep).where(TaperStep.user_id == current_user.id).order_by(TaperStep.starts_on)
+        owned(TaperStep).order_by(TaperStep.starts_on)
     ))
 
 
 def my_doses(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[DoseLog]:
-    query = select(DoseLog).where(DoseLog.user_id == current_user.id)
+    query = owned(DoseLog)
     if start:
         query = query.where(DoseLog.local_date >= start)
     if end:
@@ -108,9 +108,9 @@ def step_json(step: TaperStep) -> dict:
 
 
 def _has_entries() -> bool:
-    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(TaperStep.user_id == current_user.id))
+    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(mine(TaperStep)))
     return bool(count) or db.session.scalar(
-        select(func.count()).select_from(DoseLog).where(DoseLog.user_id == current_user.id)
+        select(func.count()).select_from(DoseLog).where(mine(DoseLog))
     ) > 0
 
 
@@ -126,7 +126,7 @@ def index():
     today = local_today()
     steps = my_steps()
     recent = list(db.session.scalars(
-        select(CheckIn).where(CheckIn.user_id == current_user.id).order_by(CheckIn.checked_at.desc()).limit(10)
+        owned(CheckIn).order_by(CheckIn.checked_at.desc()).limit(10)
     ))
     return render_template(
         "taper/index.html",
@@ -208,8 +208,7 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
         except TaperProblems as refused:
             problems = refused.problems
         else:
-            clash = db.session.scalar(select(TaperStep).where(
-                TaperStep.user_id == current_user.id, TaperStep.starts_on == clean["starts_on"]
+            clash = db.session.scalar(owned(TaperStep, TaperStep.starts_on == clean["starts_on"]
             ))
             if clash is not None and clash is not step:
                 problems = {"starts_on": "Another step already starts on that day. Change that step instead."}
@@ -278,7 +277,7 @@ def _dose_hash(clean: dict) -> str:
 
 
 def _find_dose(client_id: str) -> DoseLog | None:
-    return db.session.scalar(select(DoseLog).where(DoseLog.user_id == current_user.id, DoseLog.client_id == client_id))
+    return db.session.scalar(owned(DoseLog, DoseLog.client_id == client_id))
 
 
 def save_dose(clean: dict) -> tuple[DoseLog, bool]:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
 from webapp.services.text import TextProblem, clean_text
@@ -116,12 +116,12 @@ def _known_exercise_id(value: object) -> str:
 def _state() -> dict:
     favourites = db.session.scalars(
         select(FavouriteExercise.exercise_id)
-        .where(FavouriteExercise.user_id == current_user.id)
+        .where(mine(FavouriteExercise))
         .order_by(FavouriteExercise.created_at)
     ).all()
     recents = db.session.scalars(
         select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
+        .where(mine(RecentExercise))
         .order_by(RecentExercise.used_at.desc())
     ).all()
     return {"favourites": list(favourites), "recents": list(recents)}
@@ -151,12 +151,12 @@ def _touch_recent(exercise_id: str, when=None) -> None:
 def _trim_recents() -> None:
     keep = db.session.scalars(
         select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
+        .where(mine(RecentExercise))
         .order_by(RecentExercise.used_at.desc())
         .limit(RECENT_KEEP)
     ).all()
     db.session.execute(
-        delete(RecentExercise).where(RecentExercise.user_id == current_user.id, RecentExercise.exercise_id.not_in(keep))
+        delete(RecentExercise).where(mine(RecentExercise), RecentExercise.exercise_id.not_in(keep))
     )
 
 
@@ -173,7 +173,7 @@ def add_favourite(exercise_id: str):
 def remove_favourite(exercise_id: str):
     db.session.execute(
         delete(FavouriteExercise).where(
-            FavouriteExercise.user_id == current_user.id, FavouriteExercise.exercise_id == exercise_id
+            mine(FavouriteExercise), FavouriteExercise.exercise_id == exercise_id
         )
     )
     db.session.commit()
@@ -220,7 +220,7 @@ def _thought_json(record: ThoughtRecord) -> dict:
 def _save_thought(client_id: str, fields: dict[str, str]) -> tuple[ThoughtRecord, bool]:
     """Store a record once: a repeat of the same client id returns the first."""
     existing = db.session.scalar(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id, ThoughtRecord.client_id == client_id)
+        owned(ThoughtRecord, ThoughtRecord.client_id == client_id)
     )
     if existing is not None:
         return existing, False
@@ -235,7 +235,7 @@ def _save_thought(client_id: str, fields: dict[str, str]) -> tuple[ThoughtRecord
 def thought_records():
     """The signed-in person's thought records, newest first."""
     records = db.session.scalars(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id).order_by(ThoughtRecord.created_at.desc())
+        owned(ThoughtRecord).order_by(ThoughtRecord.created_at.desc())
     ).all()
     return render_template("toolkit/thought_records.html", records=[_thought_json(r) for r in records], fields=THOUGHT_FIELDS)
 
@@ -244,7 +244,7 @@ def thought_records():
 @login_required
 def list_thought_records():
     records = db.session.scalars(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id).order_by(ThoughtRecord.created_at.desc())
+        owned(ThoughtRecord).order_by(ThoughtRecord.created_at.desc())
     ).all()
     return jsonify(records=[_thought_json(r) for r in records])
 
