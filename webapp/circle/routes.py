@@ -45,8 +45,8 @@ from webapp.models import (
 )
 from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.services import circle
-from webapp.services.dispatch import KINDS, schedule
 from webapp.services.push import Notification, PushSender, sender_from_config
+from webapp.services.reminder_rules import KINDS, schedule
 from webapp.services.scheduling import RuleProblem
 from webapp.services.text import TextProblem
 

@@ -42,9 +42,9 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.people.forms import put_problems
 from webapp.services import circle, helpme, person_time
-from webapp.services.dispatch import schedule
 from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
 from webapp.services.push import Notification, PushSender
+from webapp.services.reminder_rules import schedule
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
 

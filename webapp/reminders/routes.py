@@ -36,9 +36,9 @@ from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
 from webapp.services import person_time
-from webapp.services.dispatch import meeting_rule, schedule
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
 from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
+from webapp.services.reminder_rules import meeting_rule, schedule
 from webapp.services.scheduling import RuleProblem, make_rule, parse_zone, zone_names
 from webapp.services.text import TextProblem, clean_text
 

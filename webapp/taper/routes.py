@@ -232,7 +232,7 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
 
 def _follow_plan() -> None:
     """Dose reminders that follow the plan ring at the new times."""
-    from webapp.services.dispatch import reschedule_taper
+    from webapp.services.reminder_rules import reschedule_taper
 
     reschedule_taper(db.session, current_user.id, utcnow())
 
