@@ -19,9 +19,16 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import CheckIn, CircleInvite, CircleLink, CircleMessage, CircleProfile, CircleReachOut, PushSubscription
-from webapp.services import person_time
-from webapp.services import taper
+from webapp.models import (
+    CheckIn,
+    CircleInvite,
+    CircleLink,
+    CircleMessage,
+    CircleProfile,
+    CircleReachOut,
+    PushSubscription,
+)
+from webapp.services import person_time, taper
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.text import TextProblem, clean_text
 
