@@ -121,7 +121,7 @@ def save_new(clean: dict) -> tuple[CheckIn, bool]:
     """Store a check-in once. The same id again with the same check-in gives
     back the first (a replay); with a different one, ``CheckInProblems``."""
     digest = body_hash(clean, _hash_key())
-    for attempt in range(2):
+    for _attempt in range(2):
         existing = _find(clean["client_id"])
         if existing is not None:
             if existing.body_hash != digest:

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -62,7 +62,7 @@ class PassStats:
     subscriptions_removed: int = 0
     nudges: int = 0
 
-    def add(self, other: "PassStats") -> None:
+    def add(self, other: PassStats) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -312,7 +312,7 @@ class Dispatcher:
             except Exception:  # send_many does not raise; if it ever does, the batch is retried
                 log.exception("push batch could not be sent")
                 results = [PushResult(None, error="the batch could not be sent")] * len(jobs)
-            for (attempt, device), result in zip(sending, results):
+            for (attempt, device), result in zip(sending, results, strict=False):
                 try:
                     self._apply_result(session, attempt, device, result, now, stats)
                 except Exception as exc:

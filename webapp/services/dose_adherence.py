@@ -5,10 +5,11 @@ only: nothing here judges or advises (docs/SAFETY.md)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 from webapp.services.taper import ONE_DAY, DoseLike, StepLike, step_in_force, taken_by_day
 

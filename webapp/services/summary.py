@@ -6,9 +6,9 @@ a request."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Sequence
 
 from webapp.services import chart, dose_adherence, taper
 from webapp.services.content import retired_symptom_labels, symptom_labels

@@ -16,10 +16,11 @@ so it is unit-tested on its own.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 from webapp.services.content import Source
 

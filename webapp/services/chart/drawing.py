@@ -8,9 +8,9 @@ differ by dash pattern and marker shape, not colour alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from webapp.services.chart.geometry import (
     FONT,

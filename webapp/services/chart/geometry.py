@@ -4,9 +4,9 @@ and values to coordinates, the lines' paths and the dates along the axis."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Sequence
 
 from webapp.services.chart.series import DayPoint, DosePoint
 
