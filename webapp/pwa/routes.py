@@ -18,6 +18,8 @@ from pathlib import Path
 from flask import Response, current_app, jsonify, url_for
 
 from webapp.assets import asset_hashes, asset_url, hash_tree
+from webapp.minify import minify_js
+from webapp.pwa.bundle import Unbundleable, bundle_worker
 from webapp.learn.routes import precache_pages as learn_pages
 from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.pwa import bp
@@ -94,9 +96,28 @@ def build_record() -> dict:
     }
 
 
+@lru_cache(maxsize=4)
+def _worker_code(static_folder: str, assets_key: str) -> str:
+    """The worker's code, minified: with the page modules it imports inlined
+    (webapp/pwa/bundle.py), or, if they cannot be, importing them by hashed URL."""
+    source = _worker_source()
+    try:
+        code = bundle_worker(source, Path(static_folder))
+    except Unbundleable as error:
+        current_app.logger.warning("The service worker imports its modules one by one: %s", error)
+        code = _with_hashed_imports(source)
+    try:
+        return minify_js(code)
+    except ValueError:
+        return code
+
+
 @bp.get("/sw.js")
 def service_worker():
-    body = f"const STEADY_BUILD = {json.dumps(build_record())};\n" + _with_hashed_imports(_worker_source())
+    hashes = asset_hashes()
+    assets_key = hashlib.sha256("".join(f"{k}:{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()
+    code = _worker_code(current_app.static_folder, assets_key)
+    body = f"const STEADY_BUILD = {json.dumps(build_record(), separators=(',', ':'))};\n" + code
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
