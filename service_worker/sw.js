@@ -9,7 +9,8 @@
  *   is ever stored).
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
- * - Navigations: network first with a short timeout, then the cache; for a
+ * - Navigations: offline, a precached page at once; otherwise network
+ *   first with a short timeout, then the cache; for a
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
@@ -137,6 +138,13 @@ async function offlineCopy(cache, pathname) {
 
 async function handleNavigation(event) {
   const url = new URL(event.request.url);
+  if (self.navigator.onLine === false) {
+    // Offline: a precached page is answered at once, without waiting for the
+    // network to fail (nor on anything else: no account check for a public page).
+    event.preloadResponse.catch(() => {});
+    const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+    if (cached) return cached;
+  }
   const cache = await caches.open(SHELL_CACHE);
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
