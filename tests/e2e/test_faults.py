@@ -33,8 +33,11 @@ def test_a_check_in_answered_503_waits_and_lands_once_when_the_database_is_back(
     context.route("**/api/checkins", database_down)
     page.evaluate(
         """async () => {
-            const sync = await import("/static/js/account-sync.js");
-            const outbox = await import("/static/js/outbox.js");
+            // The page's own module instances (their hashed URLs), whose outbox is connected.
+            const own = (name) => performance.getEntriesByType("resource").map((entry) => entry.name)
+                .find((url) => url.includes(`/static/js/${name}?v=`));
+            const sync = await import(own("account-sync.js"));
+            const outbox = await import(own("outbox.js"));
             const userId = await sync.currentUser();
             await outbox.queue(userId, "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
