@@ -34,7 +34,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.api import json_body, json_error
+from webapp.api import json_body, json_error, typed_problems
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
@@ -198,6 +198,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         value = number(f"symptom-{symptom.id}", int, symptom.label)
         if value:
             body["symptoms"][symptom.id] = value
+    problems.update(typed_problems({"note": "Note", "other_symptoms": "Other symptoms"}))
     return body, problems
 
 

@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.api import json_body, json_error
+from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
@@ -173,7 +173,8 @@ def setup():
             clean = check_plan(values, has_entries=_has_entries(), current_unit=plan.unit)
         except TaperProblems as refused:
             problems = refused.problems
-        else:
+        problems = {**typed_problems({"medication": "Medication name"}), **problems}
+        if not problems:
             plan.medication, plan.form, plan.unit = clean["medication"], clean["form"], clean["unit"]
             db.session.commit()
             flash("Saved.", "success")
@@ -208,6 +209,11 @@ def _step_body(form) -> dict:
     }
 
 
+def _step_key(name: str) -> str:
+    """Where the step form shows a problem with a posted field."""
+    return "dose_times" if name.startswith(("time-", "amount-")) else name
+
+
 def _save_step(step: TaperStep | None, plan: TaperPlan):
     problems: dict[str, str] = {}
     if request.method == "POST":
@@ -215,7 +221,8 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
             clean = check_step(_step_body(request.form), today=local_today())
         except TaperProblems as refused:
             problems = refused.problems
-        else:
+        problems = {**typed_problems({"note": "Note"}, key=_step_key), **problems}
+        if not problems:
             clash = db.session.scalar(select(TaperStep).where(
                 TaperStep.user_id == current_user.id, TaperStep.starts_on == clean["starts_on"]
             ))
@@ -343,7 +350,10 @@ def doses():
     client_id = request.form.get("client_id") or str(uuid.uuid4())
     if request.method == "POST":
         zone = request.form.get("time_zone") or person_time.zone_for(current_user.id).key
+        problems = typed_problems({"note": "Note"})
         try:
+            if problems:
+                raise TaperProblems(problems)
             clean = check_dose(_form_dose(request.form, client_id=client_id, zone=zone), unit=plan.unit)
             save_dose(clean)
         except TaperProblems as refused:
@@ -377,6 +387,8 @@ def edit_dose(dose_id: int):
     problems: dict[str, str] = {}
     if request.method == "POST":
         try:
+            if typed := typed_problems({"note": "Note"}):
+                raise TaperProblems(typed)
             body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
             clean = check_dose(body, unit=plan.unit, now=max(utcnow(), dose.taken_at))
         except TaperProblems as refused:
