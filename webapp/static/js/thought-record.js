@@ -2,6 +2,7 @@
 // outbox, so it survives being offline), kept on this device for guests.
 import { deviceLock, kv } from "./device-store.js";
 import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
+import { whileBusy } from "./form-kit.js";
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
 
@@ -69,7 +70,12 @@ export async function enableThoughtRecord() {
       form.elements.situation.focus();
       return;
     }
-    status.textContent = await save(record);
+    try {
+      status.textContent = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () => save(record));
+    } catch (error) {
+      status.textContent = "This phone could not save the thought record. What you wrote is still here: try again.";
+      return;
+    }
     form.reset();
     await refresh();
   });
