@@ -11,6 +11,7 @@ import { confirmOwner } from "./account-sync.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { updateUrgentPanel } from "./help-now.js";
 import { clearFieldErrors, rememberOpen, showFieldErrors, whileBusy } from "./form-kit.js";
+import { spokenWhen } from "./person-time.js";
 import { tooLong } from "./limits.js";
 
 const API = "/api/checkins";
@@ -135,8 +136,7 @@ function updateUrgentHelp(form) {
 // --- lists ----------------------------------------------------------------------------
 
 function when(iso) {
-  const date = new Date(iso);
-  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+  return spokenWhen(iso); // on the person's clock, as the server's pages are
 }
 
 function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = "" } = {}) {

@@ -6,6 +6,7 @@
 // "Changes that couldn't sync" with the reason. Built with textContent only.
 import { outboxStore } from "./device-store.js";
 import { clearFieldErrors, showFieldErrors, whileBusy } from "./form-kit.js";
+import { spokenWhen } from "./person-time.js";
 import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
 import { tooLong } from "./limits.js";
 
@@ -59,8 +60,7 @@ function problemsIn(body) {
 }
 
 function when(iso) {
-  const date = new Date(iso);
-  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+  return spokenWhen(iso); // on the person's clock, as the server's pages are
 }
 
 async function queued(userId) {

@@ -2,6 +2,7 @@
 // copy kept at /my/help-me (the same page for everyone, filled in here from
 // the snapshot).
 import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+import { spokenWhen } from "./person-time.js";
 
 export function addHelpMeToSnapshot() {
   addSnapshotSource("/api/help-me", (snapshot, data) => ({ ...snapshot, helpMe: data }));
@@ -40,7 +41,7 @@ function renderHelpMe(root, snapshot, userId) {
   );
   root.querySelector('[data-when="no-help-me"]').hidden = Boolean(row);
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
 }
 
 export function enableHelpMe(synced) {

@@ -8,6 +8,7 @@
 // a person typed is ever parsed as HTML.
 import { outboxStore } from "./device-store.js";
 import { clearFieldErrors, showFieldErrors, whileBusy } from "./form-kit.js";
+import { spokenWhen } from "./person-time.js";
 import {
   addSnapshotSource,
   currentUser,
@@ -185,7 +186,7 @@ function renderMyPeople(root, snapshot, userId) {
   );
   root.querySelector('[data-section="groups"]').hidden = groups.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
   fillMessageChoice(root, people);
 }
 

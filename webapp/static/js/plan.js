@@ -2,6 +2,7 @@
 // kept at /my/plan (the same page for everyone, filled in here from the
 // snapshot), the Print buttons, and copying a share link.
 import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+import { spokenWhen } from "./person-time.js";
 import { dialTarget } from "./people.js";
 
 export function addPlanToSnapshot() {
@@ -50,7 +51,7 @@ function renderPlan(root, snapshot, userId) {
   );
   root.querySelector('[data-section="plan-people"]').hidden = contacts.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
 }
 
 function enablePrint() {

@@ -3,6 +3,7 @@
 import { deviceLock, kv } from "./device-store.js";
 import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
 import { whileBusy } from "./form-kit.js";
+import { spokenWhen } from "./person-time.js";
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
 
@@ -28,11 +29,9 @@ async function save(record) {
   return "Saved on this device. Create an account to keep it safe.";
 }
 
-// "Mon 30 Nov, 8:14 pm" in the device's own zone and language.
+// "Mon 30 Nov, 8:14 pm" on the person's clock.
 function spokenDate(iso) {
-  const moment = new Date(iso || "");
-  if (Number.isNaN(moment.getTime())) return "";
-  return moment.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+  return spokenWhen(iso);
 }
 
 function renderRecords(list, records) {
