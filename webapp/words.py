@@ -87,7 +87,7 @@ def person_zone() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_global(person_zone, "person_zone")
+    app.add_template_global(person_zone, "steady_zone_name")
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(clock, "clock")
