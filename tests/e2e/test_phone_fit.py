@@ -113,7 +113,8 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def fill_account(client: Client) -> None:
+def fill_account(client: Client) -> str:
+    """Fill the account through its forms; returns the page showing the new circle invite link."""
     client.form("/cards", {"text": "When a wave comes, it also goes. This is a long card to see how it wraps on a small phone."})
     client.json("/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "I will never feel better"})
     client.form("/people/new", {"name": "Alexandra Montgomery-Whitfield", "relationship": "friend", "phone": "+44 7700 900123",
@@ -134,7 +135,7 @@ def fill_account(client: Client) -> None:
                                      "time-2": "20:00", "amount-2": "4.5", "note": "First cut"})
     for amount in ("4.5", "4.5"):
         client.json("/api/doses", {"client_id": str(uuid.uuid4()), "taken_at": now_iso(), "time_zone": "UTC", "amount": amount, "note": "With food"})
-    client.form("/circle/invites", {"first_name": "Sam"})
+    invite_page = client.form("/circle/invites", {"first_name": "Sam"})
     client.form("/people/help-me/edit", {"hard_day": "Sit with me, bring tea, no questions needed.", "reach_me": "Text first.", "version": ""})
     client.form("/people/new", {"name": "Dr Priya Raman", "relationship": "prescriber", "phone": "+44 20 7946 0000"})
     prescriber = re.findall(r'href="/people/(\d+)/appointments/new"', client.page("/people"))
@@ -146,13 +147,13 @@ def fill_account(client: Client) -> None:
             "link": "https://video.example.org/room/steady-e2e"})
     client.form("/plan/share", {"label": "Mum", "days": "7"})
     client.form("/people/messages", {"text": "Having a hard day. Could you call me when you can?"})
+    return invite_page
 
 
 def join_circle(browser, base: str, invite_page: str) -> None:
     """A supporter (another browser profile) joins through the invite link."""
     match = re.search(r'id="invite-link"[^>]*value="([^"]+)"', invite_page)
-    if match is None:
-        return
+    assert match, "the circle page showed no new invite link"
     path = "/" + match.group(1).split("://", 1)[1].split("/", 1)[1]
     context = browser.new_context(service_workers="block")
     try:
@@ -183,8 +184,7 @@ def full_account(shared_server, browser):
     page = context.new_page()
     register(page, shared_server.url)
     client = Client(context.request, shared_server.url)
-    fill_account(client)
-    join_circle(browser, shared_server.url, client.page("/circle"))
+    join_circle(browser, shared_server.url, fill_account(client))
     paths = [
         "/", "/help", "/install", "/offline", "/toolkit", "/toolkit/feel", "/toolkit/breathe", "/toolkit/thought-records",
         "/people", "/people/new", "/people/groups", "/people/groups/new", "/people/messages", "/people/nudge",
