@@ -47,3 +47,35 @@ def test_breathe_with_me_start_is_on_the_first_screen(server, page):
     link = page.locator(".eyebrow a").first
     assert link.bounding_box()["height"] >= 44
     expect(page.get_by_role("button", name="Next")).to_have_count(0)
+
+
+def test_show_password_is_a_full_row_lined_up_with_its_field(server, page):
+    """"Show password" sits under its field, lined up with its left edge, as
+    a tap-anywhere row at least 44 px tall like every other tick."""
+    page.goto(server.url + "/register")
+    field = page.get_by_label("Choose a password", exact=True)
+    toggle = page.locator(".show-password").first
+    expect(toggle).to_be_visible()
+    box, row = field.bounding_box(), toggle.bounding_box()
+    assert row["height"] >= 44, row
+    assert abs(row["x"] - box["x"]) <= 1, (row, box)
+    assert row["y"] >= box["y"] + box["height"], (row, box)
+    toggle.click()
+    expect(field).to_have_attribute("type", "text")
+
+
+def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
+    """A plain form post says "Saving…" at once; if no answer comes for a
+    long while the button is ready again with a word that it is taking long."""
+    accounts.register(page, server.url, unique_email("slow-post"))
+    page.goto(server.url + "/cards")
+    page.clock.install()
+    page.route("**/cards", lambda route: None if route.request.method == "POST" else route.continue_())
+    page.get_by_label("Your card").fill("Breathe out slowly")
+    button = page.get_by_role("button", name="Save card")
+    button.click()
+    saving = page.get_by_role("button", name="Saving…")
+    expect(saving).to_have_attribute("aria-busy", "true")
+    page.clock.fast_forward(21_000)
+    expect(page.get_by_role("button", name="Save card")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="taking longer than it should")).to_be_visible()

@@ -113,8 +113,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def fill_account(client: Client) -> str:
-    """Fill the account through its forms; returns the page showing the new circle invite link."""
+def fill_account(client: Client) -> dict:
+    """Fill the account through its forms; returns the pages shown once
+    (the new circle invite link, the new shared plan link)."""
     client.form("/cards", {"text": "When a wave comes, it also goes. This is a long card to see how it wraps on a small phone."})
     client.json("/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "I will never feel better"})
     client.form("/people/new", {"name": "Alexandra Montgomery-Whitfield", "relationship": "friend", "phone": "+44 7700 900123",
@@ -145,9 +146,9 @@ def fill_account(client: Client) -> str:
         client.form(f"/people/{prescriber[0]}/appointments/new", {
             "day": (date.today() + timedelta(days=9)).isoformat(), "at": "09:30", "place": "Riverside Surgery, room 4",
             "link": "https://video.example.org/room/steady-e2e"})
-    client.form("/plan/share", {"label": "Mum", "days": "7"})
+    share_page = client.form("/plan/share", {"label": "Mum", "days": "7"})
     client.form("/people/messages", {"text": "Having a hard day. Could you call me when you can?"})
-    return invite_page
+    return {"invite": invite_page, "share": share_page}
 
 
 def join_circle(browser, base: str, invite_page: str) -> None:
@@ -184,7 +185,8 @@ def full_account(shared_server, browser):
     page = context.new_page()
     register(page, shared_server.url)
     client = Client(context.request, shared_server.url)
-    join_circle(browser, shared_server.url, fill_account(client))
+    shown_once = fill_account(client)
+    join_circle(browser, shared_server.url, shown_once["invite"])
     paths = [
         "/", "/help", "/install", "/offline", "/toolkit", "/toolkit/feel", "/toolkit/breathe", "/toolkit/thought-records",
         "/people", "/people/new", "/people/groups", "/people/groups/new", "/people/messages", "/people/nudge",
@@ -202,9 +204,9 @@ def full_account(shared_server, browser):
     more = [("/people", r'href="(/people/\d+/appointments/new)"'), ("/appointments", r'href="(/appointments/\d+/edit)"'),
             ("/appointments", r'href="(/appointments/\d+/prepare)"'), ("/people/messages", r'href="(/people/messages/\d+/edit)"'),
             ("/learn", r'href="(/learn/(?!supporting)[\w-]+)"'), ("/learn/supporting", r'href="(/learn/supporting/[\w-]+)"'),
-            ("/circle", r'href="(/circle/links/\d+/thanks)"'), ("/plan/share", r'(/shared/plan/[\w-]+)')]
+            ("/circle", r'href="(/circle/links/\d+/thanks)"'), ("share", r'(/shared/plan/[\w-]+)')]
     for listing, pattern in [*listings.items(), *more]:
-        found = re.search(pattern, client.page(listing))
+        found = re.search(pattern, shown_once[listing] if listing in shown_once else client.page(listing))
         if found:
             paths.append(found.group(1))
     yield context, page, paths
