@@ -33,7 +33,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from webapp.checkins.checks import symptoms  # noqa: E402
+from webapp.services.content import symptoms  # noqa: E402
 from webapp.models import CheckIn  # noqa: E402
 from webapp.services.chart import (  # noqa: E402
     daily_series, dose_series, render_svg, symptom_load, table_rows,
@@ -132,7 +132,7 @@ def summary_page(app, checkins, steps, start, end) -> str:
     plan = SimpleNamespace(medication="Diazepam", form="tablet", unit="mg")
     with app.test_request_context("/summary/print"):
         report = summary.build(start=start, end=end, steps=steps, doses=[], checkins=checkins, unit="mg", title="Windows and waves")
-        return render_template("insights/summary.html", report=report, plan=plan, notes=[], printed_on=datetime.now(timezone.utc),
+        return render_template("summary/summary.html", report=report, plan=plan, notes=[], printed_on=datetime.now(timezone.utc),
                                STEP_WORDS={"start": "Starting dose", "cut": "Cut", "hold": "Hold", "updose": "Increase", "end": "End"}, FORMS={})
 
 

@@ -6,10 +6,14 @@ the device-made id) for a fixed time. Beside it, in the same run and with the
 same client, a bare Flask app under the same gunicorn answers a JSON POST
 with no database, no session and no checks: the ceiling for this machine.
 
-    python bench/checkin_api.py [--seconds 10] [--clients 20] [--database postgresql://postgres@127.0.0.1:5432/test]
+    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--database postgresql://...]
 
-Rate limits are switched off for the run (it measures throughput, not the
-limiter). Prints a table, then one line of key=value pairs.
+The two servers take turns in one-second slices, so whatever else the
+machine is doing falls on both alike. Rate limits are switched off for the
+gunicorn run (every bench account registers from one address). Then one
+check-in is timed part by part in-process (``bench/request_parts.py``: session
+lookup, CSRF, limiter, checks, encryption, insert and commit...), with the
+limiter on. Prints the tables, then one line of key=value pairs.
 """
 
 from __future__ import annotations
@@ -52,10 +56,12 @@ BARE_APP = textwrap.dedent(
 )
 
 
-def start_gunicorn(target: str, env: dict, cwd: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(target: str, env: dict, cwd: Path, workers: int = 2, threads: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    threading_flags = ["--threads", str(threads)] if threads > 1 else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", target],
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), *threading_flags, "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", target],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(cwd / "gunicorn.log", "ab"),
     )
     url = f"http://127.0.0.1:{port}"
@@ -98,7 +104,28 @@ def signed_in_session(url: str, n: int) -> tuple[requests.Session, str]:
     return session, session.get(url + "/api/session").json()["csrf_token"]
 
 
-def hammer(name: str, url: str, sessions: list, seconds: float) -> dict:
+class Tally:
+    """Latencies and errors of one endpoint, added up over its slices."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.elapsed = 0.0
+
+    def row(self) -> dict:
+        every = sorted(self.latencies)
+        return {
+            "name": self.name,
+            "requests": len(every),
+            "per_s": len(every) / self.elapsed if self.elapsed else 0.0,
+            "p50_ms": statistics.median(every) * 1000,
+            "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
+            "errors": self.errors,
+        }
+
+
+def hammer(tally: Tally, url: str, sessions: list, seconds: float) -> None:
     """Every client sends one request after another for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in sessions]
     errors = [0] * len(sessions)
@@ -126,22 +153,41 @@ def hammer(name: str, url: str, sessions: list, seconds: float) -> dict:
     start_line.wait()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    every = sorted(x for per in latencies for x in per)
-    return {
-        "name": name,
-        "requests": len(every),
-        "per_s": len(every) / elapsed,
-        "p50_ms": statistics.median(every) * 1000,
-        "p99_ms": every[min(len(every) - 1, int(len(every) * 0.99))] * 1000,
-        "errors": sum(errors),
-    }
+    tally.elapsed += time.perf_counter() - began
+    tally.latencies.extend(x for per in latencies for x in per)
+    tally.errors += sum(errors)
+
+
+def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str, float]], float]:
+    """Per-part milliseconds of one ``POST /api/checkins`` through the Flask
+    test client on the same database, rate limiter on (memory storage)."""
+    from bench.request_parts import profile
+    from webapp import create_app
+
+    app = create_app(environ={**env, "STEADY_RATELIMIT_ENABLED": "1"}, instance_path=env["STEADY_INSTANCE_PATH"])
+    client = app.test_client()
+    page = client.get("/register").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    email = f"bench-profile-{secrets.token_hex(3)}@example.com"
+    client.post("/register", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    csrf_token = client.get("/api/session").get_json()["csrf_token"]
+
+    def send():
+        answer = client.post("/api/checkins", json=checkin_body(), headers={"X-CSRFToken": csrf_token})
+        if answer.status_code != 201:
+            raise SystemExit(f"profile request failed: {answer.status_code} {answer.get_data(as_text=True)[:200]}")
+
+    for _ in range(50):  # warm the pool, caches and statement cache
+        send()
+    return profile(app, send, requests_to_time)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per endpoint, in 1-second slices taken in turn")
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker for both servers (1: sync workers)")
+    parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument("--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     args = parser.parse_args()
 
@@ -158,6 +204,8 @@ def main() -> None:
     separator = "&" if "?" in args.database else "?"
     url = f"{args.database}{separator}options={quote(f'-csearch_path={schema}')}"
     processes = []
+    steady_tally = Tally("Steady POST /api/checkins (PostgreSQL)")
+    bare_tally = Tally("bare Flask JSON POST (no database)")
     try:
         migrations.upgrade(make_engine(url))
         work = Path(tempfile.mkdtemp(prefix="steady-bench-"))
@@ -170,20 +218,26 @@ def main() -> None:
         })
         # Make the instance secrets once, before two workers start side by side.
         create_app(environ=env, instance_path=env["STEADY_INSTANCE_PATH"])
-        steady, steady_url = start_gunicorn("webapp:create_app()", env, work)
+        steady, steady_url = start_gunicorn("webapp:create_app()", env, work, threads=args.threads)
         processes.append(steady)
         (work / "bare_app.py").write_text(BARE_APP)
-        bare, bare_url = start_gunicorn("bare_app:app", {**env, "PYTHONPATH": str(work)}, work)
+        bare, bare_url = start_gunicorn("bare_app:app", {**env, "PYTHONPATH": str(work)}, work, threads=args.threads)
         processes.append(bare)
 
         steady_sessions = [signed_in_session(steady_url, n) for n in range(args.clients)]
         bare_sessions = [(requests.Session(), "") for _ in range(args.clients)]
-        hammer("warm-up", steady_url + "/api/checkins", steady_sessions, 1.0)
-        hammer("warm-up", bare_url + "/echo", bare_sessions, 1.0)
-        results = [
-            hammer("Steady POST /api/checkins (PostgreSQL)", steady_url + "/api/checkins", steady_sessions, args.seconds),
-            hammer("bare Flask JSON POST (no database)", bare_url + "/echo", bare_sessions, args.seconds),
-        ]
+        hammer(Tally("warm-up"), steady_url + "/api/checkins", steady_sessions, 1.0)
+        hammer(Tally("warm-up"), bare_url + "/echo", bare_sessions, 1.0)
+        # One-second slices in turn, so the machine's other load falls on both alike.
+        slices = max(1, round(args.seconds))
+        for _ in range(slices):
+            hammer(steady_tally, steady_url + "/api/checkins", steady_sessions, args.seconds / slices)
+            hammer(bare_tally, bare_url + "/echo", bare_sessions, args.seconds / slices)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        processes.clear()
+        parts, parts_total = profile_in_process(env, args.profile_requests)
     finally:
         for process in processes:
             process.terminate()
@@ -192,18 +246,28 @@ def main() -> None:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
+    results = [steady_tally.row(), bare_tally.row()]
     steady_result, bare_result = results
-    print(f"Check-in sync endpoint: gunicorn -w 2, {args.clients} concurrent clients, {args.seconds:g} s each\n")
+    kind = "sync workers" if args.threads == 1 else f"gthread x{args.threads}"
+    print(f"Check-in sync endpoint: gunicorn -w 2 ({kind}) for both, {args.clients} concurrent clients, "
+          f"{args.seconds:g} s each in 1-second slices taken in turn\n")
     print(f"{'endpoint':<42} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for row in results:
         print(f"{row['name']:<42} {row['requests']:>9} {row['per_s']:>9.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>7}")
     ratio = bare_result["per_s"] / steady_result["per_s"]
-    print(f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput"
-          " (each check-in: session lookup, CSRF, checks, encryption, one insert).")
+    print(f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput.")
+    print(f"\nOne check-in in-process (Flask test client, same database, rate limiter on), "
+          f"mean of {args.profile_requests}, each part's own time:\n")
+    print(f"{'part':<46} {'ms':>7} {'share':>6}")
+    for label, ms in parts:
+        print(f"{label:<46} {ms:>7.3f} {ms / parts_total * 100:>5.0f}%")
+    print(f"{'whole request':<46} {parts_total:>7.3f}\n")
+    database_ms = sum(ms for label, ms in parts if "select" in label or "commit" in label)
     print(
         f"ratio={ratio:.2f} steady_per_s={steady_result['per_s']:.0f} bare_per_s={bare_result['per_s']:.0f} "
         f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
-        f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']}"
+        f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']} "
+        f"in_process_ms={parts_total:.2f} database_ms={database_ms:.2f}"
     )
 
 

@@ -1,7 +1,8 @@
 """Load: gunicorn (2 workers) + PostgreSQL on loopback, 100 people at once.
 
-    python bench/load.py [--users 100] [--seconds 60] [--workers 2]
+    python bench/load.py [--users 100] [--seconds 60] [--workers 2] [--threads 1]
                          [--postgres postgresql://postgres@127.0.0.1:5432/test]
+    python bench/load.py --find-capacity [--users 250] [--seconds 30] [--step 100]
 
 Each simulated person signs in, then for the whole run does what people do,
 with a pause of 2–6 s between actions (a person reading a screen; ``--pause
@@ -10,7 +11,8 @@ revalidated with its ETag), check in (a fresh CSRF token from /api/session,
 then POST /api/checkins with a new id), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
 snapshot (the session check, then every part in one /api/snapshot request,
-the taper and chart parts included). The database is a schema of its own,
+the taper and chart parts included, sent with the last answer's ETag as a
+device does, so an unchanged snapshot is a 304). The database is a schema of its own,
 made and dropped here; rate limits are off (every person comes from
 127.0.0.1, which would measure the limiter, not the app).
 
@@ -18,6 +20,11 @@ Baseline, in the same run: one person alone doing the same mix for 10 s — the
 latency the same server gives with no one else around.
 
 Prints a table per kind of action, then one line of key=value pairs.
+
+``--find-capacity`` instead searches for the largest crowd (same pauses) this
+set-up serves with 0 errors and p99 <= 300 ms: it doubles the crowd from
+``--users`` until one is not served, then narrows the gap to ``--step``
+people, printing each try, and ends with ``capacity_people=...``.
 """
 
 from __future__ import annotations
@@ -96,6 +103,7 @@ class Person:
             connector=aiohttp.TCPConnector(force_close=not KEEP_ALIVE[0]),
         )
         self.content_etag = None
+        self.snapshot_etag = None  # the device keeps its last snapshot's tag
 
     async def request(self, kind: str, method: str, path: str, expect=(200,), **kw):
         started = time.perf_counter()
@@ -166,7 +174,16 @@ class Person:
         await self.request("view history", "GET", self.history)
 
     async def sync(self) -> None:
-        await asyncio.gather(*(self.request("sync snapshot", "GET", path) for path in self.snapshot))
+        async def part(path: str) -> None:
+            if not path.startswith("/api/snapshot"):
+                await self.request("sync snapshot", "GET", path)
+                return
+            headers = {"If-None-Match": self.snapshot_etag} if self.snapshot_etag else {}
+            status, _, answer = await self.request("sync snapshot", "GET", path, expect=(200, 304), headers=headers)
+            if status == 200:
+                self.snapshot_etag = answer.get("ETag")
+
+        await asyncio.gather(*(part(path) for path in self.snapshot))
 
     async def live(self, until: float, pause=(2.0, 6.0)) -> None:
         actions = [self.browse] * 4 + [self.sync] * 3 + [self.check_in] * 2 + [self.view_history] * 2
@@ -289,6 +306,74 @@ async def run(base: str, users: int, seconds: float, history: str, exercises: li
         await asyncio.gather(*(p.close() for p in people))
 
 
+def measure(args, users: int, seconds: float, rules: set[str], exercises: list[str]):
+    """One run: a fresh schema with ``users`` people, a fresh server."""
+    history, snapshot = history_path(rules), snapshot_paths(rules)
+    admin, schema, url = prepare_database(args.postgres, users)
+    folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
+    process = None
+    try:
+        process, base = start_gunicorn(url, args.workers, folder, args.threads)
+        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot))
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def served(stats: Stats) -> bool:
+    return sum(stats.errors.values()) == 0 and percentile(stats.all(), 99) <= CAPACITY_P99
+
+
+CAPACITY_P99 = 0.300
+
+
+def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
+    """The largest crowd served with 0 errors and p99 <= 300 ms: double from
+    ``--users`` until a crowd is not served, then halve the gap (to within
+    ``--step`` people). Each try is a fresh run of ``--seconds``."""
+    tried: list[tuple[int, Stats, float]] = []
+
+    def attempt(users: int) -> bool:
+        _, stats, elapsed = measure(args, users, args.seconds, rules, exercises)
+        tried.append((users, stats, elapsed))
+        everything = stats.all()
+        print(f"  {users:>6} people: {len(everything) / elapsed:7.1f} req/s  p50 {percentile(everything, 50) * 1000:7.1f} ms  "
+              f"p99 {percentile(everything, 99) * 1000:7.1f} ms  errors {sum(stats.errors.values())}  "
+              f"{'served' if served(stats) else 'NOT served'}", flush=True)
+        return served(stats)
+
+    print(f"Finding capacity: gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) "
+          f"+ PostgreSQL, pauses {args.pause[0]:g}–{args.pause[1]:g} s, {args.seconds:g} s per try, goal 0 errors and p99 <= 300 ms")
+    good, bad = 0, None
+    users = args.users
+    while bad is None and users <= args.max_users:
+        if attempt(users):
+            good, users = users, users * 2
+        else:
+            bad = users
+    if bad is None:
+        bad = users  # not reached: the cap stopped the search
+    while bad - good > args.step:
+        middle = (good + bad) // 2
+        if attempt(middle):
+            good = middle
+        else:
+            bad = middle
+    best = next(((u, st, el) for u, st, el in tried if u == good), None)
+    rps = len(best[1].all()) / best[2] if best else 0.0
+    p99 = percentile(best[1].all(), 99) * 1000 if best else 0.0
+    print(f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
+          f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}")
+    return good
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
@@ -298,7 +383,15 @@ def main() -> int:
     parser.add_argument("--pause", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
                         help="seconds a person pauses between actions (default 2 6)")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--find-capacity", action="store_true",
+                        help="search for the largest crowd served with 0 errors and p99 <= 300 ms (from --users, doubling)")
+    parser.add_argument("--step", type=int, default=100, help="--find-capacity stops when the gap is this many people")
+    parser.add_argument("--max-users", type=int, default=8000, help="--find-capacity tries no crowd above this")
     args = parser.parse_args()
+    if args.find_capacity:
+        KEEP_ALIVE[0] = args.threads > 1
+        find_capacity(args, app_rules(), exercise_ids())
+        return 0
 
     rules = app_rules()
     history, snapshot = history_path(rules), snapshot_paths(rules)

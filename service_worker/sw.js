@@ -1,21 +1,29 @@
-/* Steady's service worker.
+/* Steady's service worker (a module worker: it imports the pages' own
+ * modules from /static/js, see outbox-sync.js).
  *
- * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage }.
+ * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage,
+ * offlineCopies }.
  * - Install: precache the shell (public pages fetched without cookies, so no
  *   one's signed-in HTML is ever stored) and every shell asset.
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
- * - Navigations: network first with a short timeout, then the cache, then the
- *   offline page. Static assets: cache first (their URLs carry a content hash).
+ * - Navigations: network first with a short timeout, then the cache; for a
+ *   page with an offline copy (/checkin → /my/checkin..., the server's
+ *   webapp/offline_copies.py), the copy, served at the page's own address,
+ *   when this device holds someone's data; then the offline page.
+ * - Static assets: cache first (their URLs carry a content hash).
  * - Updates wait until the page asks (the "A new version is ready" prompt).
+ * - Push reminders: push.js; the outbox's Background Sync: outbox-sync.js.
  */
-/* global STEADY_BUILD */
+
+import { raw } from "/static/js/idb.js";
 
 const SHELL_CACHE = `steady-shell-${STEADY_BUILD.version}`;
 const KEEP_CACHES = new Set([SHELL_CACHE]);
 const NETWORK_TIMEOUT_MS = 3500;
 const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
+const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -98,6 +106,23 @@ async function fromNetwork(event) {
   return preloaded || fetch(event.request);
 }
 
+/** Whose data this device holds ("current-user", never sealed), or null. */
+async function deviceAccount() {
+  try {
+    return (await raw.get("kv", "current-user")) || null;
+  } catch (error) {
+    return null;
+  }
+}
+
+/** The offline copy of a page with someone's data, for the person this
+ * device holds (for no one, the offline page says what is kept instead). */
+async function offlineCopy(cache, pathname) {
+  const copy = OFFLINE_COPIES[pathname];
+  if (!copy || !(await deviceAccount())) return null;
+  return (await cache.match(copy)) || null;
+}
+
 async function handleNavigation(event) {
   const url = new URL(event.request.url);
   const cache = await caches.open(SHELL_CACHE);
@@ -111,6 +136,8 @@ async function handleNavigation(event) {
   } catch (error) {
     const cached = await cache.match(url.pathname);
     if (cached) return cached;
+    const copy = await offlineCopy(cache, url.pathname);
+    if (copy) return copy;
     const offline = await cache.match(STEADY_BUILD.offlinePage);
     return offline || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
   }
@@ -167,104 +194,4 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname === CONTENT_URL) {
     event.respondWith(handleContent(request));
   }
-});
-
-/* ---- Push reminders ------------------------------------------------------
- * Payloads are Declarative Web Push JSON ({"web_push": 8030, notification:
- * {title, body, navigate, tag, actions}, steady: {reminder, delivery, kind}}):
- * Safari can show them without this worker; everywhere else this shows them.
- */
-
-function readPush(event) {
-  try {
-    return event.data ? event.data.json() : null;
-  } catch (error) {
-    return null;
-  }
-}
-
-self.addEventListener("push", (event) => {
-  const message = readPush(event);
-  const note = (message && message.notification) || { title: "Steady", body: "You have a reminder.", navigate: "/" };
-  event.waitUntil(
-    self.registration.showNotification(note.title, {
-      body: note.body,
-      tag: note.tag || "steady",
-      lang: note.lang || "en",
-      icon: STEADY_BUILD.icon,
-      badge: STEADY_BUILD.icon,
-      data: { navigate: note.navigate || "/", actions: note.actions || [], steady: (message && message.steady) || {} },
-      actions: (note.actions || []).slice(0, 2).map(({ action, title }) => ({ action, title })),
-    })
-  );
-});
-
-async function openPage(path) {
-  const target = new URL(path, self.location.origin).href;
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  for (const client of windows) {
-    if (new URL(client.url).origin === self.location.origin) {
-      // Focus is only allowed while handling a real tap; navigating works either way.
-      await client.focus().catch(() => {});
-      return client.navigate ? client.navigate(target) : client;
-    }
-  }
-  return self.clients.openWindow(target);
-}
-
-async function snooze(delivery) {
-  const session = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  const { csrf_token: token } = await session.json();
-  if (!token) throw new Error("signed out");
-  const response = await fetch(`/api/reminders/deliveries/${encodeURIComponent(delivery)}/snooze`, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": token },
-  });
-  if (!response.ok) throw new Error(`snooze answered ${response.status}`);
-}
-
-/** What tapping a notification (or one of its actions) does: "snooze" asks
- * the server for the same reminder in an hour; anything else opens the page,
- * in an existing Steady window if there is one. */
-async function handleNotificationClick(notification, action) {
-  const data = notification.data || {};
-  notification.close();
-  if (action === "snooze" && data.steady && data.steady.delivery) {
-    try {
-      await snooze(data.steady.delivery);
-      return;
-    } catch (error) {
-      await openPage("/reminders");
-      return;
-    }
-  }
-  const chosen = (data.actions || []).find((item) => item.action === action);
-  await openPage((chosen && chosen.navigate) || data.navigate || "/");
-}
-
-self.addEventListener("notificationclick", (event) => {
-  event.waitUntil(handleNotificationClick(event.notification, event.action));
-});
-
-self.addEventListener("pushsubscriptionchange", (event) => {
-  event.waitUntil(
-    (async () => {
-      const { publicKey } = await (await fetch("/api/push/key")).json();
-      const subscription =
-        event.newSubscription ||
-        (await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey }));
-      const session = await (await fetch("/api/session", { credentials: "same-origin" })).json();
-      if (!session.csrf_token) return;
-      await fetch("/api/push/subscriptions", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
-        body: JSON.stringify({
-          subscription: subscription.toJSON(),
-          replaces: event.oldSubscription ? event.oldSubscription.endpoint : null,
-        }),
-      });
-    })()
-  );
 });

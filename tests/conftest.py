@@ -123,6 +123,32 @@ def auth(client):
     return Auth(client)
 
 
+class Api:
+    """Calls to the JSON API from one client, each with a fresh CSRF token:
+    ``api("POST", "/api/checkins", json=body)`` or ``api("POST", path, body)``.
+    ``api.on(other_client)`` calls as someone else."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, method: str, path: str, body=None, **kw):
+        token = self.client.get("/api/session").get_json()["csrf_token"]
+        if body is not None:
+            kw["json"] = body
+        headers = {"X-CSRFToken": token, **kw.pop("headers", {})}
+        return self.client.open(path, method=method, headers=headers, **kw)
+
+    def on(self, client) -> "Api":
+        return Api(client)
+
+
+@pytest.fixture
+def api(client, auth) -> Api:
+    """Sam, registered and signed in, calling the JSON API (see :class:`Api`)."""
+    auth.register()
+    return Api(client)
+
+
 @pytest.fixture
 def user(auth):
     """A registered account, signed out again so tests start from the door."""

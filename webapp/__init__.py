@@ -70,17 +70,37 @@ def create_app(
     )
 
     from webapp import (
-        account, assets, auth, cards, checkins, circle, core, export, helpme, insights, learn, lock, openapi, people,
-        plan, pwa, reminders, taper, toolkit, words,
+        account,
+        assets,
+        auth,
+        cards,
+        chart,
+        checkins,
+        circle,
+        core,
+        errors,
+        export,
+        helpme,
+        learn,
+        lock,
+        openapi,
+        people,
+        plan,
+        pwa,
+        reminders,
+        summary,
+        taper,
+        toolkit,
+        words,
     )
 
     assets.init_app(app)
     words.init_app(app)
     features = (
-        core, auth, account, toolkit, cards, checkins, taper, insights, circle, export, people, plan, helpme, reminders,
+        core, auth, account, toolkit, cards, checkins, taper, chart, summary, circle, export, people, plan, helpme, reminders,
         lock, openapi, pwa, learn,
     )
     for feature in features:
         app.register_blueprint(feature.bp)
-    core.register_error_handlers(app)
+    errors.register_error_handlers(app)
     return app

@@ -27,6 +27,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ImmutableMultiDict
 
+from webapp.errors import error_response, wants_json
+
 #: Deepest nesting of arrays and objects any request needs is 4; 32 leaves room.
 MAX_DEPTH = 32
 #: Largest integer every JSON reader holds exactly.
@@ -125,9 +127,10 @@ def json_body() -> dict:
     """The request's JSON object, or a 400/415/422 explaining what is wrong."""
     if not request.is_json:
         json_error(415, "Send JSON with Content-Type: application/json.")
-    raw = request.get_data(cache=True)
-    if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
-        json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+    if not g.get("steady_depth_checked"):  # the root check below has not run
+        raw = request.get_data(cache=True)
+        if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
+            json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         json_error(400, "The body must be a JSON object.")
@@ -239,13 +242,11 @@ def init_app(app: Flask) -> None:
         commit no form showed it to is refused)."""
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return None
-        from webapp.core.routes import error_response
-        from webapp.security import wants_json
-
         if request.is_json:
             raw = request.get_data(cache=True)
             if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
                 return error_response(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+            g.steady_depth_checked = True
             return None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             problems = form_problems()

@@ -6,7 +6,9 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from sqlalchemy import create_engine, event
+import time
+
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -56,7 +58,38 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     # hide_parameters: values people typed never reach a log through an error.
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, hide_parameters=True)
+    ping_when_idle(engine)
+    return engine
+
+
+#: A pooled connection unused for longer than this is tested before use.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has sat idle.
+
+    ``pool_pre_ping`` costs a round trip on every request; a connection in
+    steady use was just shown to work, so only one that has waited longer
+    than ``PING_AFTER_IDLE_SECONDS`` (a database restart, a dropped idle link) is tested.
+    A dead one is replaced before the request sees it; one that dies between
+    pings fails that request once and the pool is then renewed.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_return(_dbapi_connection, record) -> None:
+        record.info["steady.returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.get("steady.returned_at")
+        if returned is None or time.monotonic() - returned <= PING_AFTER_IDLE_SECONDS:
+            return  # new, or in steady use
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means the link is gone
+            raise exc.DisconnectionError("pooled connection failed its ping") from error
 
 
 def client_address() -> str:

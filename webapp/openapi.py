@@ -396,17 +396,25 @@ SCHEMAS.update({
     ),
 })
 SCHEMAS["Snapshot"] = obj(
-    {"parts": {"type": "object", "additionalProperties": {"type": "object"},
-               "description": "Each asked-for path with what GET on it answers"}},
-    ["parts"],
+    {"parts": {"type": "object", "additionalProperties": {"type": ["object", "null"]},
+               "description": "Each asked-for path with what GET on it answers (null when its tag was sent as have)"},
+     "etags": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Each part's own tag"},
+     "unchanged": {"type": "array", "items": {"type": "string"}, "description": "The parts left out because the device has them"}},
+    ["parts", "etags", "unchanged"],
 )
 PATHS.update({
     "/api/snapshot": {"get": {
         "summary": "Several signed-in JSON reads in one answer, for the offline snapshot (one sync, one request)",
         "parameters": [{"name": "part", "in": "query", "required": True, "style": "form", "explode": True,
                         "schema": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 20},
-                        "example": ["/api/cards", "/api/people"]}],
-        "responses": {"200": json_response("The parts", "Snapshot"), **errors(400, 401)}}},
+                        "example": ["/api/cards", "/api/people"]},
+                       {"name": "have", "in": "query", "required": False, "style": "form", "explode": True,
+                        "description": "Tags of parts the device already holds (from etags): those come back as null",
+                        "schema": {"type": "array", "items": {"type": "string"}, "maxItems": 20}},
+                       {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "The ETag of the last answer: unchanged, it gets a 304 with no body"}],
+        "responses": {"200": json_response("The parts", "Snapshot"), "304": {"description": "Nothing changed since that ETag"},
+                      **errors(400, 401)}}},
     "/api/taper": {"get": {
         "summary": "My taper plan, steps, recent doses and where I am (taper is null before taper tracking is turned on)",
         "responses": {"200": json_response("Taper", "Taper"), **errors(401)}}},

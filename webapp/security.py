@@ -6,6 +6,7 @@ from flask import Flask, current_app, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp.errors import error_response, wants_json
 from webapp.extensions import db, login_manager
 from webapp.logs import audit
 from webapp.services import sessions
@@ -61,7 +62,7 @@ OPEN_WHEN_LOCKED = frozenset(
         "plan.offline_copy",
         "checkins.offline_copy",
         "taper.offline_dose",
-        "insights.offline_chart",
+        "chart.offline_copy",
         "openapi.spec",
         "reminders.vapid_key",
         # a plan someone shared by link: open to whoever holds the link anyway
@@ -78,13 +79,6 @@ OPEN_WHEN_LOCKED = frozenset(
     }
 )
 
-
-def wants_json() -> bool:
-    """True for the JSON API and for fetches that ask for JSON."""
-    if request.path.startswith("/api/"):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
 LOCKED_MESSAGE = (
@@ -138,8 +132,6 @@ def init_app(app: Flask) -> None:
         Flask-WTF would otherwise read a JSON body as the form's data, and a
         body that is not an object (``true``, ``[1]``) would fail on our side."""
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json and not request.path.startswith("/api/"):
-            from webapp.core.routes import error_response
-
             return error_response(415, "This form takes form fields, not JSON. Please use the page's form.")
 
     @app.before_request

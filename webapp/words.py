@@ -1,5 +1,5 @@
 """Jinja filters for words people read: their own time (``when`` for a
-moment, ``day`` for a date, ``clock`` for "HH:MM"), plain plurals
+moment, ``day`` for a date, ``clock`` for "HH:MM", ``since`` for "2 days ago"), plain plurals
 (``plural``) and email addresses that wrap at the @ (``email_breaks``).
 The rules live in ``webapp/services/person_time.py``; this only finds the
 person (once per request) and the browser's language."""
@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g, has_request_context, request
-from markupsafe import Markup, escape
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from webapp.services import person_time
 
@@ -25,7 +25,7 @@ def _person() -> tuple:
         signed_in = getattr(current_user, "is_authenticated", False)
         zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
         chose_utc = signed_in and person_time.chose_utc(db.session, current_user.id)
-        today = person_time.local(datetime.now(person_time.UTC), zone).date()
+        today = person_time.today_in(zone)
         g.person_time = (zone, today, person_time.month_first(request.headers.get("Accept-Language")), chose_utc)
     return g.person_time
 
@@ -57,6 +57,15 @@ def day(value: date | datetime | None, year: bool | None = None) -> str:
     if year is None:
         year = today is not None and value.year != today.year
     return person_time.format_day(value, month_first_order=month_first, year=year)
+
+
+def since(moment: datetime | None) -> str:
+    """"today", "yesterday", "5 days ago" — calm words for a last connection,
+    counted in days where the person is."""
+    if moment is None:
+        return ""
+    zone, today, _, _ = _person()
+    return person_time.days_ago(moment, zone, today or person_time.today_in(zone))
 
 
 def clock(value) -> str:
@@ -93,3 +102,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(clock, "clock")
     app.add_template_filter(person_time.plural, "plural")
     app.add_template_filter(email_breaks, "email_breaks")
+    app.add_template_global(since, "since")

@@ -93,11 +93,12 @@ def test_a_refused_check_in_is_listed_as_couldnt_sync_and_can_be_discarded(serve
     page.evaluate(
         """async () => {
             const sync = await import("/static/js/account-sync.js");
+            const outbox = await import("/static/js/outbox.js");
             const userId = await sync.currentUser();
-            await sync.send(userId, "POST", "/api/checkins", {
+            await outbox.queue(userId, "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 42, anxiety: 3, doses: "as_planned",
-            });
+            } });
         }"""
     )
     page.reload()
@@ -119,11 +120,12 @@ def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, 
     page.evaluate(
         """async () => {
             const sync = await import("/static/js/account-sync.js");
-            await sync.send(await sync.currentUser(), "POST", "/api/checkins", {
+            const outbox = await import("/static/js/outbox.js");
+            await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 4, anxiety: 6, sleep_hours: 30, doses: "not_tapering", symptoms: { tinnitus: 3 },
                 self_care: { ate: true }, red_flags: {}, note: "Fix me",
-            });
+            } });
         }"""
     )
     page.reload()
@@ -288,11 +290,12 @@ def test_the_server_never_keeps_an_unkept_answer_sent_by_an_older_page(server, c
     page.evaluate(
         """async () => {
             const sync = await import("/static/js/account-sync.js");
-            await sync.send(await sync.currentUser(), "POST", "/api/checkins", {
+            const outbox = await import("/static/js/outbox.js");
+            await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 2, anxiety: 8, doses: "not_tapering", red_flags: { suicidal_thoughts: true },
                 keep_suicidal_answer: false, note: "older page",
-            });
+            } });
         }"""
     )
     expect(page.locator("[data-waiting]")).to_have_count(0, timeout=SYNC_TIMEOUT)

@@ -34,11 +34,12 @@ def test_a_check_in_answered_503_waits_and_lands_once_when_the_database_is_back(
     page.evaluate(
         """async () => {
             const sync = await import("/static/js/account-sync.js");
+            const outbox = await import("/static/js/outbox.js");
             const userId = await sync.currentUser();
-            await sync.send(userId, "POST", "/api/checkins", {
+            await outbox.queue(userId, "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 6, anxiety: 3, doses: "as_planned", note: "Waited out the outage",
-            });
+            } });
         }"""
     )
     assert refused, "the outbox did not try to send"

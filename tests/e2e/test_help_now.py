@@ -8,9 +8,13 @@
    the emergency number, call and text lines of the country chosen, and the
    person's own people.
 3. The person's pinned people come first on Help now, online and offline.
+4. The United States shows the 988 Spanish line (press 2, or text AYUDA);
+   Spain is not listed yet, so Madrid gets 112 and the directory.
 """
 
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 from test_checkins import open_red_flags, signed_in_with_shell
@@ -56,6 +60,31 @@ def test_the_language_is_used_where_the_time_zone_is_not_listed(shared_server, n
     page = open_help(new_context, shared_server, timezone_id="Asia/Tokyo", locale="ja-JP")
     assert shown_country(page) == ""
     expect(page.locator('.help-country[data-country=""]').get_by_role("link", name="Call 112")).to_be_visible()
+
+
+def test_the_united_states_shows_the_988_spanish_line_with_press_2_and_text_ayuda(shared_server, new_context):
+    page = open_help(new_context, shared_server, timezone_id="America/Los_Angeles", locale="es-US")
+    assert shown_country(page) == "US"
+    section = page.locator('.help-country[data-country="US"]')
+    expect(section.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    spanish = section.locator(".crisis-line", has_text="988 Lifeline in Spanish")
+    expect(spanish).to_have_count(1)
+    expect(spanish).to_contain_text("Call 988 and press 2, or text AYUDA to 988. In Spanish")
+    expect(spanish.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+    expect(spanish.get_by_role("link", name="Text AYUDA to 988")).to_have_attribute("href", "sms:988?&body=AYUDA")
+    expect(spanish.locator(".source a")).to_have_attribute("href", re.compile(r"^https://medium\.com/wadepthealth/"))
+
+
+def test_spain_is_not_listed_yet_so_a_device_in_madrid_gets_112_and_the_directory(shared_server, new_context):
+    """No Spanish crisis line has been confirmed on its service's own page
+    (docs/SAFETY.md), so Spain is not guessed from Europe/Madrid or es-ES: the
+    fallback shows 112 and the international directory instead."""
+    page = open_help(new_context, shared_server, timezone_id="Europe/Madrid", locale="es-ES")
+    assert shown_country(page) == ""
+    expect(page.get_by_label("Your country")).to_have_value("")
+    fallback = page.locator('.help-country[data-country=""]')
+    expect(fallback.get_by_role("link", name="Call 112")).to_have_attribute("href", "tel:112")
+    expect(page.get_by_role("link", name="Find A Helpline")).to_be_visible()
 
 
 def test_a_country_chosen_on_the_device_wins_over_the_guess_and_is_remembered(shared_server, new_context):

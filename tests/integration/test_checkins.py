@@ -38,17 +38,6 @@ def checkin(**changes) -> dict:
     return data
 
 
-@pytest.fixture
-def api(client, auth):
-    auth.register()
-    token = client.get("/api/session").get_json()["csrf_token"]
-
-    def call(method: str, path: str, **kw):
-        return client.open(path, method=method, headers={"X-CSRFToken": token}, **kw)
-
-    return call
-
-
 def count() -> int:
     total = db.session.scalar(select(func.count()).select_from(CheckIn))
     db.session.rollback()

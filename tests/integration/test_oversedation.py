@@ -21,17 +21,6 @@ from webapp.extensions import db
 from webapp.models import CheckIn, CircleLink
 
 
-@pytest.fixture
-def api(client, auth):
-    auth.register()
-    token = client.get("/api/session").get_json()["csrf_token"]
-
-    def call(method: str, path: str, **kw):
-        return client.open(path, method=method, headers={"X-CSRFToken": token}, **kw)
-
-    return call
-
-
 def stored(client_id: str) -> CheckIn | None:
     row = db.session.scalar(select(CheckIn).where(CheckIn.client_id == client_id))
     db.session.rollback()

@@ -30,8 +30,8 @@ ALEX = {"name": "Alex Rivera", "relationship": "friend", "phone": "+44 7700 9001
 
 
 @pytest.fixture
-def signed_in(client, auth):
-    auth.register()
+def signed_in(api, client):
+    """Sam, registered and signed in (the shared ``api`` fixture signs them in)."""
     return client
 
 
@@ -43,10 +43,6 @@ def add_person(client, **fields):
     data = {**ALEX, **fields}
     data = {k: v for k, v in data.items() if v is not None}
     return client.post("/people/new", data={**data, "csrf_token": token(client)})
-
-
-def api(client, method, url, body=None):
-    return client.open(url, method=method, json=body, headers={"X-CSRFToken": token(client)})
 
 
 def count(model) -> int:
@@ -105,7 +101,7 @@ def test_add_see_edit_and_remove_a_person(app, signed_in):
     assert "Alex" not in signed_in.get("/people").get_data(as_text=True)
 
 
-def test_at_most_three_pins_and_pinned_people_come_first(app, signed_in):
+def test_at_most_three_pins_and_pinned_people_come_first(app, signed_in, api):
     add_person(signed_in, name="Zoe", pinned=None)
     for name in ("Cleo", "Ben", "Ana"):
         assert add_person(signed_in, name=name).status_code == 302
@@ -124,15 +120,15 @@ def test_at_most_three_pins_and_pinned_people_come_first(app, signed_in):
     )
     assert response.status_code == 422 and "Unpin one of them first" in response.get_data(as_text=True)
     assert contact(app, "Zoe").relationship == "friend"  # nothing changed
-    assert api(signed_in, "PUT", f"/api/people/contacts/{zoe.id}", {"name": "Zoe", "relationship": "friend", "pinned": True, "version": 1}).status_code == 422
+    assert api("PUT", f"/api/people/contacts/{zoe.id}", {"name": "Zoe", "relationship": "friend", "pinned": True, "version": 1}).status_code == 422
 
 
-def test_a_stale_edit_is_a_conflict_not_an_overwrite(app, signed_in):
+def test_a_stale_edit_is_a_conflict_not_an_overwrite(app, signed_in, api):
     add_person(signed_in)
     person = contact(app)
     form = csrf_from(signed_in.get(f"/people/{person.id}/edit").get_data(as_text=True))
     # Another device changes Alex first.
-    assert api(signed_in, "PUT", f"/api/people/contacts/{person.id}", {"name": "Alex (work)", "relationship": "friend", "version": 1}).status_code == 200
+    assert api("PUT", f"/api/people/contacts/{person.id}", {"name": "Alex (work)", "relationship": "friend", "version": 1}).status_code == 200
     response = signed_in.post(
         f"/people/{person.id}/edit", data={"name": "Alex old copy", "relationship": "friend", "version": "1", "csrf_token": form}
     )
@@ -227,21 +223,21 @@ def test_reaching_out_is_logged_and_shows_when_you_last_connected(app, signed_in
     assert signed_in.get("/api/people").get_json()["last_connected_at"] is not None
 
 
-def test_reaching_out_from_the_device_is_idempotent_and_keeps_its_time(app, signed_in):
+def test_reaching_out_from_the_device_is_idempotent_and_keeps_its_time(app, signed_in, api):
     add_person(signed_in)
     person = contact(app)
     client_id = str(uuid.uuid4())
     when = (utcnow() - timedelta(hours=5)).isoformat()
     url = f"/api/people/contacts/{person.id}/reached-out"
-    assert api(signed_in, "POST", url, {"client_id": client_id, "reached_at": when}).status_code == 201
-    assert api(signed_in, "POST", url, {"client_id": client_id, "reached_at": when}).status_code == 200
+    assert api("POST", url, {"client_id": client_id, "reached_at": when}).status_code == 201
+    assert api("POST", url, {"client_id": client_id, "reached_at": when}).status_code == 200
     assert count(ContactLog) == 1
     assert contact(app).last_connected_at.isoformat() == when
     future = (utcnow() + timedelta(days=3)).isoformat()
-    api(signed_in, "POST", url, {"client_id": str(uuid.uuid4()), "reached_at": future})
+    api("POST", url, {"client_id": str(uuid.uuid4()), "reached_at": future})
     assert contact(app).last_connected_at <= utcnow()  # never in the future
-    assert api(signed_in, "POST", url, {"client_id": "nope"}).status_code == 422
-    assert api(signed_in, "POST", url, {"client_id": str(uuid.uuid4()), "reached_at": "yesterday"}).status_code == 422
+    assert api("POST", url, {"client_id": "nope"}).status_code == 422
+    assert api("POST", url, {"client_id": str(uuid.uuid4()), "reached_at": "yesterday"}).status_code == 422
 
 
 def test_the_nudge_setting_is_stored_for_the_dispatcher(app, signed_in):
@@ -385,30 +381,30 @@ def test_the_review_prompt_comes_after_90_days_can_be_snoozed_and_done(app, sign
 # --- the JSON API used offline ------------------------------------------------------------------
 
 
-def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in):
+def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in, api):
     client_id = str(uuid.uuid4())
     body = {"client_id": client_id, "name": "Priya", "relationship": "therapist", "phone": "020 7946 0018", "can_text": False, "pinned": True}
-    first = api(signed_in, "POST", "/api/people/contacts", body)
+    first = api("POST", "/api/people/contacts", body)
     assert first.status_code == 201
-    assert api(signed_in, "POST", "/api/people/contacts", body).status_code == 200
+    assert api("POST", "/api/people/contacts", body).status_code == 200
     assert count(SupportContact) == 1
     made = first.get_json()
     assert made["version"] == 1 and made["pinned"] and made["relationship_label"] == "Therapist or counsellor"
 
     url = f"/api/people/contacts/{made['id']}"
-    changed = api(signed_in, "PUT", url, {**body, "notes": "Thursdays", "version": 1})
+    changed = api("PUT", url, {**body, "notes": "Thursdays", "version": 1})
     assert changed.status_code == 200 and changed.get_json()["version"] == 2
-    replay = api(signed_in, "PUT", url, {**body, "notes": "Thursdays", "version": 1})  # the same edit, sent again
+    replay = api("PUT", url, {**body, "notes": "Thursdays", "version": 1})  # the same edit, sent again
     assert replay.status_code == 200 and replay.get_json()["version"] == 2
-    stale = api(signed_in, "PUT", url, {**body, "notes": "old copy", "version": 1})
+    stale = api("PUT", url, {**body, "notes": "old copy", "version": 1})
     assert stale.status_code == 409
     assert "Priya was changed on another device" in stale.get_json()["error"]
     assert stale.get_json()["contact"]["notes"] == "Thursdays"
-    assert api(signed_in, "PUT", url, {**body, "version": "2"}).status_code == 422
-    bad = api(signed_in, "PUT", url, {**body, "phone": "ring ring", "version": 2})
+    assert api("PUT", url, {**body, "version": "2"}).status_code == 422
+    bad = api("PUT", url, {**body, "phone": "ring ring", "version": 2})
     assert bad.status_code == 422 and bad.get_json()["field"] == "phone"
     assert contact(app).notes == "Thursdays"
-    assert api(signed_in, "DELETE", url).status_code == 204
+    assert api("DELETE", url).status_code == 204
     assert count(SupportContact) == 0
 
 
@@ -416,21 +412,21 @@ def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in
     "body",
     [[], "text", {"client_id": "x"}, {"client_id": str(uuid.uuid4()), "name": 5, "relationship": "friend"}, {"client_id": str(uuid.uuid4()), "name": "A", "relationship": "friend", "can_text": "yes"}],
 )
-def test_api_refuses_malformed_contacts(signed_in, body):
-    response = api(signed_in, "POST", "/api/people/contacts", body)
+def test_api_refuses_malformed_contacts(signed_in, body, api):
+    response = api("POST", "/api/people/contacts", body)
     assert 400 <= response.status_code < 500 and response.get_json()["error"]
     assert count(SupportContact) == 0
 
 
-def test_another_person_sees_none_of_it(app, signed_in):
+def test_another_person_sees_none_of_it(app, signed_in, api):
     add_person(signed_in)
     person = contact(app)
     other = app.test_client()
     Auth(other).register(email="other@example.com")
     assert other.get("/api/people").get_json()["contacts"] == []
     assert "Alex" not in other.get("/people").get_data(as_text=True)
-    assert api(other, "PUT", f"/api/people/contacts/{person.id}", {"name": "Mine", "relationship": "friend", "version": 1}).status_code == 404
-    assert api(other, "POST", f"/api/people/contacts/{person.id}/reached-out", {"client_id": str(uuid.uuid4())}).status_code == 404
+    assert api.on(other)("PUT", f"/api/people/contacts/{person.id}", {"name": "Mine", "relationship": "friend", "version": 1}).status_code == 404
+    assert api.on(other)("POST", f"/api/people/contacts/{person.id}/reached-out", {"client_id": str(uuid.uuid4())}).status_code == 404
     assert contact(app).name == "Alex Rivera" and count(ContactLog) == 0
 
 
@@ -441,10 +437,10 @@ def test_another_person_sees_none_of_it(app, signed_in):
     relationship=st.one_of(st.sampled_from(["friend", "peer", "x", ""]), st.integers()),
     flag=st.one_of(st.booleans(), st.text(max_size=3), st.none()),
 )
-def test_any_contact_body_is_saved_whole_or_refused_with_a_4xx(app, signed_in, name, phone, relationship, flag):
+def test_any_contact_body_is_saved_whole_or_refused_with_a_4xx(app, signed_in, name, phone, relationship, flag, api):
     before = count(SupportContact)
     body = {"client_id": str(uuid.uuid4()), "name": name, "phone": phone, "relationship": relationship, "can_text": flag, "pinned": False}
-    response = api(signed_in, "POST", "/api/people/contacts", body)
+    response = api("POST", "/api/people/contacts", body)
     assert response.status_code in (201, 415, 400, 422), response.status_code
     assert count(SupportContact) == before + (1 if response.status_code == 201 else 0)
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from tests.conftest import Auth, csrf_from
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
-from webapp.services.support import PLAN_SECTIONS
+from webapp.services.plan import PLAN_SECTIONS
 
 PLAN = {
     "warning_signs": "Not sleeping for two nights; snapping at people",

@@ -43,3 +43,27 @@ def test_chosen_zone_beats_the_device_and_the_latest_check_in(app):
         db.session.flush()
         assert not person_time.chose_utc(db.session, user.id)
         db.session.rollback()
+
+
+def test_last_connected_counts_days_where_the_person_is(app, client, auth):
+    """A reach-out a minute before the person's midnight was "yesterday" for
+    them, whatever the date is in UTC."""
+    from datetime import timedelta
+
+    from webapp.extensions import db
+    from webapp.models import ReminderSettings, SupportContact, User
+
+    auth.register()
+    zone = person_time.parse_zone("Pacific/Kiritimati")  # UTC+14: its date is often not UTC's
+    with app.app_context():
+        user = db.session.query(User).one()
+        db.session.add(ReminderSettings(user_id=user.id, timezone=zone.key, zone_from_device=False))
+        today = person_time.today_in(zone)
+        midnight = datetime(today.year, today.month, today.day, tzinfo=zone)
+        contact = SupportContact(user_id=user.id, client_id="c-1", relationship="friend")
+        contact.name = "Alex"
+        contact.last_connected_at = (midnight - timedelta(minutes=1)).astimezone(timezone.utc)
+        db.session.add(contact)
+        db.session.commit()
+    page = client.get("/people").get_data(as_text=True)
+    assert "<dt>Last connected</dt><dd>yesterday</dd>" in page

@@ -39,7 +39,7 @@ PUBLIC = {
     "plan.shared",
     "checkins.offline_copy",
     "taper.offline_dose",
-    "insights.offline_chart",
+    "chart.offline_copy",
     "openapi.spec",
     "circle.join",
     "lock.settings",

@@ -52,3 +52,42 @@ def test_anything_that_is_not_a_part_is_refused_in_words(person, query):
 
 def test_signed_out_there_is_no_snapshot(client):
     assert client.get("/api/snapshot?part=/api/cards", headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_an_unchanged_snapshot_is_answered_304_and_a_change_gives_a_new_tag(person):
+    query = "/api/snapshot?" + "&".join(f"part={p}" for p in PARTS)
+    first = person.get(query)
+    tag = first.headers["ETag"]
+    again = person.get(query, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == tag
+    assert again.headers["Cache-Control"] == "no-store"
+    token = person.get("/api/session").get_json()["csrf_token"]
+    person.post("/cards", data={"text": "Name five things you can see", "csrf_token": token})
+    changed = person.get(query, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    texts = [card["text"] for card in changed.get_json()["parts"]["/api/cards"]["cards"]]
+    assert "Name five things you can see" in texts
+
+
+def test_a_part_the_device_already_has_is_not_sent_again(person):
+    query = "/api/snapshot?" + "&".join(f"part={p}" for p in PARTS)
+    etags = person.get(query).get_json()["etags"]
+    assert set(etags) == set(PARTS)
+    answer = person.get(query + f"&have={etags['/api/chart']}&have={etags['/api/cards']}").get_json()
+    assert answer["parts"]["/api/chart"] is None and answer["parts"]["/api/cards"] is None
+    assert sorted(answer["unchanged"]) == ["/api/cards", "/api/chart"]
+    assert answer["parts"]["/api/people"] == person.get("/api/people").get_json()
+    # A stale tag gets the part itself.
+    stale = person.get(query + "&have=0123456789abcdef0123456789abcdef").get_json()
+    assert stale["unchanged"] == [] and stale["parts"]["/api/cards"]["cards"]
+
+
+def test_another_persons_tag_does_not_match(person, app):
+    query = "/api/snapshot?" + "&".join(f"part={p}" for p in PARTS)
+    tag = person.get(query).headers["ETag"]
+    other = app.test_client()
+    from tests.conftest import Auth  # noqa: PLC0415
+
+    Auth(other).register("ola@example.com")
+    answer = other.get(query, headers={"If-None-Match": tag})
+    assert answer.status_code == 200 and answer.headers["ETag"] != tag

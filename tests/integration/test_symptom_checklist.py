@@ -8,13 +8,13 @@ import html as html_lib
 
 from sqlalchemy import select
 
-from tests.integration.test_checkins import api, checkin  # noqa: F401 - fixture
+from tests.integration.test_checkins import checkin
 from webapp.extensions import db
 from webapp.models import CheckIn
 from webapp.services.content import load_library
 
 
-def test_the_check_in_form_lists_the_cited_symptoms_with_their_sources(client, api):  # noqa: F811
+def test_the_check_in_form_lists_the_cited_symptoms_with_their_sources(client, api):
     page = html_lib.unescape(client.get("/checkin").get_data(as_text=True))
     symptoms = load_library().symptoms
     for symptom in symptoms.checklist:

@@ -17,8 +17,7 @@ from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, utcnow
 
 
 @pytest.fixture
-def signed_in(client, auth):
-    auth.register()
+def signed_in(client, api):
     token = client.get("/api/session").get_json()["csrf_token"]
 
     class Session:
@@ -28,9 +27,7 @@ def signed_in(client, auth):
         def post(path, **data):
             return client.post(path, data={"csrf_token": token, **data})
 
-        @staticmethod
-        def api(method, path, **kw):
-            return client.open(path, method=method, headers={"X-CSRFToken": token}, **kw)
+    Session.api = staticmethod(api)
 
     return Session
 

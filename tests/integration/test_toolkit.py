@@ -18,14 +18,9 @@ from webapp.services.content import load_library
 LIBRARY = load_library()
 
 
-def api(client, auth, method, url, body=None, **kw):
-    token = client.get("/api/session").get_json()["csrf_token"]
-    return client.open(url, method=method, json=body, headers={"X-CSRFToken": token}, **kw)
-
-
 @pytest.fixture
-def signed_in(client, auth):
-    auth.register()
+def signed_in(api, client):
+    """Sam, registered and signed in (the shared ``api`` fixture signs them in)."""
     return client
 
 
@@ -97,27 +92,27 @@ def test_help_now_shows_the_chosen_country_and_the_directory(client):
 # --- favourites and recents --------------------------------------------------------
 
 
-def test_favourites_round_trip(signed_in, auth):
+def test_favourites_round_trip(signed_in, auth, api):
     first, second = list(LIBRARY.exercises)[:2]
-    assert api(signed_in, auth, "PUT", f"/api/toolkit/favourites/{first}").get_json()["favourites"] == [first]
-    api(signed_in, auth, "PUT", f"/api/toolkit/favourites/{second}")
-    api(signed_in, auth, "PUT", f"/api/toolkit/favourites/{first}")  # again: no duplicate
+    assert api("PUT", f"/api/toolkit/favourites/{first}").get_json()["favourites"] == [first]
+    api("PUT", f"/api/toolkit/favourites/{second}")
+    api("PUT", f"/api/toolkit/favourites/{first}")  # again: no duplicate
     assert signed_in.get("/api/toolkit/state").get_json()["favourites"] == [first, second]
-    api(signed_in, auth, "DELETE", f"/api/toolkit/favourites/{first}")
+    api("DELETE", f"/api/toolkit/favourites/{first}")
     assert signed_in.get("/api/toolkit/state").get_json()["favourites"] == [second]
 
 
-def test_unknown_exercise_cannot_be_a_favourite(signed_in, auth):
-    response = api(signed_in, auth, "PUT", "/api/toolkit/favourites/made-up")
+def test_unknown_exercise_cannot_be_a_favourite(signed_in, auth, api):
+    response = api("PUT", "/api/toolkit/favourites/made-up")
     assert response.status_code == 422
     assert response.get_json()["error"] == "That exercise does not exist."
 
 
-def test_recents_newest_first_and_trimmed(signed_in, auth):
+def test_recents_newest_first_and_trimmed(signed_in, auth, api):
     ids = list(LIBRARY.exercises)[:12]
     for exercise_id in ids:
-        api(signed_in, auth, "POST", "/api/toolkit/recents", {"exercise_id": exercise_id})
-    api(signed_in, auth, "POST", "/api/toolkit/recents", {"exercise_id": ids[5]})
+        api("POST", "/api/toolkit/recents", {"exercise_id": exercise_id})
+    api("POST", "/api/toolkit/recents", {"exercise_id": ids[5]})
     recents = signed_in.get("/api/toolkit/state").get_json()["recents"]
     assert recents[0] == ids[5]
     assert len(recents) == 10
@@ -131,10 +126,10 @@ def record(**fields):
     return {"client_id": str(uuid.uuid4()), "situation": "Woke at 3", "thought": "This will never end", **fields}
 
 
-def test_thought_record_is_saved_once_and_encrypted(signed_in, auth):
+def test_thought_record_is_saved_once_and_encrypted(signed_in, auth, api):
     body = record(balanced="It has passed before. Waves pass.")
-    first = api(signed_in, auth, "POST", "/api/thought-records", body)
-    again = api(signed_in, auth, "POST", "/api/thought-records", body)
+    first = api("POST", "/api/thought-records", body)
+    again = api("POST", "/api/thought-records", body)
     assert first.status_code == 201 and again.status_code == 200
     assert first.get_json()["id"] == again.get_json()["id"]
     assert db.session.query(ThoughtRecord).count() == 1
@@ -158,21 +153,21 @@ def test_thought_record_is_saved_once_and_encrypted(signed_in, auth):
         ([1, 2, 3], 400, "JSON object"),
     ],
 )
-def test_bad_thought_records_are_refused_and_nothing_is_stored(signed_in, auth, body, status, message):
-    response = api(signed_in, auth, "POST", "/api/thought-records", body)
+def test_bad_thought_records_are_refused_and_nothing_is_stored(signed_in, auth, body, status, message, api):
+    response = api("POST", "/api/thought-records", body)
     assert response.status_code == status
     assert message in response.get_json()["error"]
     assert db.session.query(ThoughtRecord).count() == 0
 
 
-def test_a_megabyte_thought_record_is_413(signed_in, auth):
-    response = api(signed_in, auth, "POST", "/api/thought-records", record(thought="x" * 1024 * 1024))
+def test_a_megabyte_thought_record_is_413(signed_in, auth, api):
+    response = api("POST", "/api/thought-records", record(thought="x" * 1024 * 1024))
     assert response.status_code == 413
     assert db.session.query(ThoughtRecord).count() == 0
 
 
-def test_script_in_a_thought_record_is_shown_as_text(signed_in, auth):
-    api(signed_in, auth, "POST", "/api/thought-records", record(thought="<script>alert(1)</script>"))
+def test_script_in_a_thought_record_is_shown_as_text(signed_in, auth, api):
+    api("POST", "/api/thought-records", record(thought="<script>alert(1)</script>"))
     page = signed_in.get("/toolkit/thought-records").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -184,35 +179,35 @@ def test_thought_record_without_csrf_is_refused(signed_in):
     assert db.session.query(ThoughtRecord).count() == 0
 
 
-def test_another_person_cannot_delete_my_record(app, signed_in, auth):
-    created = api(signed_in, auth, "POST", "/api/thought-records", record()).get_json()
+def test_another_person_cannot_delete_my_record(app, signed_in, auth, api):
+    created = api("POST", "/api/thought-records", record()).get_json()
     other = app.test_client()
     Auth(other).register(email="other@example.com")
-    response = api(other, None, "DELETE", f"/api/thought-records/{created['id']}")
+    response = api.on(other)("DELETE", f"/api/thought-records/{created['id']}")
     assert response.status_code == 404
     assert db.session.query(ThoughtRecord).count() == 1
-    assert api(signed_in, auth, "DELETE", f"/api/thought-records/{created['id']}").status_code == 204
+    assert api("DELETE", f"/api/thought-records/{created['id']}").status_code == 204
     assert db.session.query(ThoughtRecord).count() == 0
 
 
 # --- a guest's device data moves into the account ------------------------------------
 
 
-def test_import_keeps_the_order_of_recently_used(signed_in, auth):
+def test_import_keeps_the_order_of_recently_used(signed_in, auth, api):
     ids = list(LIBRARY.exercises)[:3]
-    api(signed_in, auth, "POST", "/api/toolkit/import", {"recents": [{"exercise_id": i} for i in ids]})
+    api("POST", "/api/toolkit/import", {"recents": [{"exercise_id": i} for i in ids]})
     assert signed_in.get("/api/toolkit/state").get_json()["recents"] == ids
 
 
-def test_import_moves_guest_data_in_once(signed_in, auth):
+def test_import_moves_guest_data_in_once(signed_in, auth, api):
     ids = list(LIBRARY.exercises)
     guest = {
         "favourites": [ids[0], "not-an-exercise"],
         "recents": [{"exercise_id": ids[1], "used_at": "2026-11-21T03:00:00Z"}],
         "thought_records": [record(thought="From my phone, offline")],
     }
-    assert api(signed_in, auth, "POST", "/api/toolkit/import", guest).status_code == 200
-    assert api(signed_in, auth, "POST", "/api/toolkit/import", guest).status_code == 200  # a replay
+    assert api("POST", "/api/toolkit/import", guest).status_code == 200
+    assert api("POST", "/api/toolkit/import", guest).status_code == 200  # a replay
     state = signed_in.get("/api/toolkit/state").get_json()
     assert state == {"favourites": [ids[0]], "recents": [ids[1]]}
     records = signed_in.get("/api/thought-records").get_json()["records"]
@@ -228,8 +223,8 @@ def test_import_moves_guest_data_in_once(signed_in, auth):
         {"recents": list(range(500))},
     ],
 )
-def test_bad_import_changes_nothing(signed_in, auth, body):
-    response = api(signed_in, auth, "POST", "/api/toolkit/import", body)
+def test_bad_import_changes_nothing(signed_in, auth, body, api):
+    response = api("POST", "/api/toolkit/import", body)
     assert response.status_code == 422
     assert db.session.query(ThoughtRecord).count() == 0
     assert signed_in.get("/api/toolkit/state").get_json() == {"favourites": [], "recents": []}

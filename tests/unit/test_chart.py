@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from webapp.checkins.checks import symptoms
+from webapp.services.content import symptoms
 from webapp.models import CheckIn
 from webapp.services.chart import (
     DayPoint, DosePoint, daily_series, dose_series, range_bounds, render_svg, symptom_load, table_rows,

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from webapp.checkins.checks import CheckInProblems, body_hash, check_checkin, symptoms
+from webapp.checkins.checks import CheckInProblems, body_hash, check_checkin
+from webapp.services.content import symptoms
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 

@@ -319,7 +319,7 @@ def test_muscle_keeps_its_id_and_names_twitching():
 
 
 def test_cravings_is_off_the_checklist_but_still_readable():
-    from webapp.checkins.checks import symptoms as checklist
+    from webapp.services.content import symptoms as checklist
 
     symptoms = load_library().symptoms
     assert "cravings" not in {s.id for s in symptoms.checklist}
@@ -331,7 +331,7 @@ def test_cravings_is_off_the_checklist_but_still_readable():
 
 
 def test_the_check_in_form_offers_exactly_the_cited_checklist():
-    from webapp.checkins.checks import symptoms as checklist
+    from webapp.services.content import symptoms as checklist
 
     assert [(s.id, s.label) for s in checklist()] == [(s.id, s.label) for s in load_library().symptoms.checklist]
 

@@ -7,8 +7,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from webapp.people.checks import check_contact, check_group, check_plan
-from webapp.services import support
+from webapp.people.checks import check_contact, check_group
+from webapp.plan.checks import check_plan
+from webapp.services import plan, support
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -75,10 +76,10 @@ def test_review_is_due_only_once_its_date_has_come():
 
 
 def test_share_tokens_are_long_random_and_stored_only_as_a_hash():
-    token, digest = support.new_share_token()
+    token, digest = plan.new_share_token()
     assert len(token) >= 40 and token not in digest
-    assert support.share_token_hash(token) == digest
-    assert support.new_share_token()[0] != token
+    assert plan.share_token_hash(token) == digest
+    assert plan.new_share_token()[0] != token
 
 
 def test_contact_check_collects_every_problem():

@@ -84,3 +84,21 @@ def test_anything_that_is_not_a_zone_reads_as_utc(name):
 )
 def test_plurals(count, word, many, expected):
     assert plural(count, word, many) == expected
+
+
+def test_today_is_the_date_on_the_persons_clock():
+    moment = utc(2026, 11, 30, 23, 30)
+    assert person_time.today_in(parse_zone("Asia/Tokyo"), moment) == date(2026, 12, 1)
+    assert person_time.today_in(parse_zone("America/New_York"), moment) == date(2026, 11, 30)
+    assert person_time.today_in(parse_zone("UTC"), moment) == date(2026, 11, 30)
+
+
+def test_days_ago_counts_days_on_the_persons_clock_not_utc():
+    tokyo = parse_zone("Asia/Tokyo")
+    # 23:30 UTC on 30 Nov is already 1 Dec in Tokyo: "today" there, though UTC says 30 Nov.
+    assert person_time.days_ago(utc(2026, 11, 30, 23, 30), tokyo, date(2026, 12, 1)) == "today"
+    assert person_time.days_ago(utc(2026, 11, 30, 14, 0), tokyo, date(2026, 12, 1)) == "yesterday"
+    assert person_time.days_ago(utc(2026, 11, 30, 23, 30), parse_zone("UTC"), date(2026, 12, 1)) == "yesterday"
+    assert person_time.days_ago(utc(2026, 11, 25, 12, 0), tokyo, date(2026, 12, 1)) == "6 days ago"
+    # A moment after "today" (a phone clock ahead) still reads "today", never "-1 days ago".
+    assert person_time.days_ago(utc(2026, 12, 2, 12, 0), tokyo, date(2026, 12, 1)) == "today"

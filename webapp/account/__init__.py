@@ -1,5 +1,7 @@
 """The signed-in person's account: password, sessions."""
 
-from webapp.account.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
+
+from webapp.account import routes  # noqa: E402,F401 - registers the views on bp

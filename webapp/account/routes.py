@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from webapp.account import bp
 from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import User, UserSession, utcnow
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, password_problem, verify_password
-
-bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
 
 
 def _user_key() -> str:

@@ -1,5 +1,7 @@
 """Accounts: register, sign in, sign out."""
 
-from webapp.auth.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+from webapp.auth import routes  # noqa: E402,F401 - registers the views on bp

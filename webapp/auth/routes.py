@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.auth import bp
 from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import User
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, needs_rehash, password_problem, verify_password
-
-bp = Blueprint("auth", __name__, template_folder="templates")
 
 WRONG_CREDENTIALS = "That email and password do not match an account. Check them and try again."
 

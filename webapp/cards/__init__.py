@@ -1,5 +1,7 @@
 """Coping cards: short reminders a person writes to themself."""
 
-from webapp.cards.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("cards", __name__, template_folder="templates")
+
+from webapp.cards import routes  # noqa: E402,F401 - registers the views on bp

@@ -4,16 +4,15 @@ fetched from ``/api/cards``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.cards import bp
 from webapp.cards.forms import CardForm
 from webapp.extensions import db
 from webapp.models import CopingCard
 from webapp.ownership import get_owned_or_404
-
-bp = Blueprint("cards", __name__, template_folder="templates")
 
 
 def my_cards() -> list[CopingCard]:

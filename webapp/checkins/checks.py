@@ -5,21 +5,15 @@ No request in here, so it is unit-tested on its own."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import math
-import tomllib
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
-from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.bodies import Problems
+from webapp.services.content import symptom_labels
 from webapp.services.text import TextProblem, clean_text
-
-SYMPTOMS_FILE = Path(__file__).resolve().parent.parent / "content" / "symptoms.toml"
+from webapp.sync import keyed_hash
 
 DOSES = {
     "as_planned": "Yes, as planned",
@@ -84,32 +78,8 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 FUTURE_SLACK = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Symptom:
-    id: str
-    label: str
-
-
-@lru_cache(maxsize=1)
-def symptoms() -> tuple[Symptom, ...]:
-    """The checklist from ``content/symptoms.toml``, in order."""
-    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
-    items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
-    if len({s.id for s in items}) != len(items):
-        raise ValueError("symptoms.toml lists an id twice")
-    return items
-
-
-def symptom_labels() -> dict[str, str]:
-    return {s.id: s.label for s in symptoms()}
-
-
-class CheckInProblems(ValueError):
-    """Everything wrong with a check-in: ``{field: message}``."""
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__(next(iter(problems.values())))
-        self.problems = problems
+#: Everything wrong with a check-in: ``{field: message}`` (the one problems type).
+CheckInProblems = Problems
 
 
 def _is_int(value: object) -> bool:
@@ -265,13 +235,6 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
 def body_hash(clean: dict, key: bytes) -> str:
     """A keyed hash of what is stored, so a replay (same id, same check-in)
     can be told from a different check-in that reused the id, without keeping
-    a readable copy. Only stored values go in: an unkept answer is not in it."""
-    hashed = {k: v for k, v in clean.items() if not (k in LATER_RED_FLAGS and v is False)}
-    canonical = json.dumps(hashed, sort_keys=True, default=_plain, separators=(",", ":"))
-    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
-
-
-def _plain(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
+    a readable copy (webapp/sync.py). Only stored values go in: an unkept
+    answer is not in it."""
+    return keyed_hash(clean, key, added_later={name: False for name in LATER_RED_FLAGS})

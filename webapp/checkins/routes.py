@@ -16,12 +16,10 @@
 from __future__ import annotations
 
 import calendar
-import json
 import uuid
 from datetime import date, timedelta
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     jsonify,
@@ -31,37 +29,26 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error, typed_problems
+from webapp.checkins import bp
+from webapp.checkins import store
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
     SELF_CARE,
-    SOURCES,
     SEVERITY,
     SLEEP_QUALITY,
+    SOURCES,
     CheckInProblems,
-    body_hash,
     check_checkin,
-    symptom_labels,
-    symptoms,
 )
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
-
-bp = Blueprint("checkins", __name__, template_folder="templates")
-
-#: How many recent check-ins the device keeps for offline use.
-SNAPSHOT_LIMIT = 100
-STORED = (
-    "checked_at", "time_zone", "local_date", "overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms",
-    "doses", "moved", "ate", "outside", "connected", "seizure", "hallucinations", "confusion", "suicidal_thoughts",
-    "oversedation",
-)
+from webapp.services.content import symptom_labels, symptoms
+from webapp.sync import refuse
 
 
 @bp.context_processor
@@ -81,79 +68,6 @@ def _choices():
         "crisis_countries": list(library.countries.values()),
         "crisis_directory": library.directory,
     }
-
-
-# --- storing --------------------------------------------------------------------------
-
-
-def _hash_key() -> bytes:
-    return str(current_app.config["SECRET_KEY"]).encode()
-
-
-def _apply(checkin: CheckIn, clean: dict) -> None:
-    for name in STORED:
-        setattr(checkin, name, clean[name])
-    checkin.note = clean["note"] or None
-    checkin.other_symptoms = json.dumps(clean["other_symptoms"]) if clean["other_symptoms"] else None
-
-
-def checkin_json(checkin: CheckIn) -> dict:
-    return {
-        "id": checkin.id,
-        "client_id": checkin.client_id,
-        "checked_at": checkin.checked_at.isoformat(),
-        "time_zone": checkin.time_zone,
-        "local_date": checkin.local_date.isoformat(),
-        "overall": checkin.overall,
-        "anxiety": checkin.anxiety,
-        "sleep_hours": checkin.sleep_hours,
-        "sleep_quality": checkin.sleep_quality,
-        "symptoms": checkin.symptoms or {},
-        "other_symptoms": json.loads(checkin.other_symptoms) if checkin.other_symptoms_enc else [],
-        "doses": checkin.doses,
-        "self_care": {name: getattr(checkin, name) for name in SELF_CARE},
-        "red_flags": {name: getattr(checkin, name) for name in RED_FLAGS},
-        "note": checkin.note or "",
-    }
-
-
-def _find(client_id: str) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.user_id == current_user.id, CheckIn.client_id == client_id))
-
-
-def save_new(clean: dict) -> tuple[CheckIn, bool]:
-    """Store a check-in once. The same id again with the same check-in gives
-    back the first (a replay); with a different one, ``CheckInProblems``."""
-    digest = body_hash(clean, _hash_key())
-    for attempt in range(2):
-        existing = _find(clean["client_id"])
-        if existing is not None:
-            if existing.body_hash != digest:
-                raise CheckInProblems(
-                    {"client_id": "A different check-in was already saved with this id. Nothing was changed; discard this copy and check in again."}
-                )
-            return existing, False
-        checkin = CheckIn(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
-        _apply(checkin, clean)
-        db.session.add(checkin)
-        try:
-            db.session.commit()
-            return checkin, True
-        except IntegrityError:  # the same check-in arrived twice at once: the first one stands
-            db.session.rollback()
-    raise RuntimeError("unreachable")  # pragma: no cover
-
-
-def my_checkins(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[CheckIn]:
-    query = select(CheckIn).where(CheckIn.user_id == current_user.id)
-    if start:
-        query = query.where(CheckIn.local_date >= start)
-    if end:
-        query = query.where(CheckIn.local_date <= end)
-    query = query.order_by(CheckIn.checked_at.desc(), CheckIn.id.desc())
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query))
 
 
 # --- the plain form -------------------------------------------------------------------
@@ -206,7 +120,7 @@ def _form_values(checkin: CheckIn | None) -> dict:
     """What the form shows: a check-in's values, or the posted ones."""
     if checkin is None:
         return request.form.to_dict() if request.method == "POST" else {}
-    data = checkin_json(checkin)
+    data = store.checkin_json(checkin)
     values = {k: data[k] for k in ("overall", "anxiety", "sleep_hours", "sleep_quality", "doses", "note")}
     values.update({f"symptom-{k}": v for k, v in data["symptoms"].items()})
     values.update({k: "y" for k, v in data["self_care"].items() if v})
@@ -229,14 +143,14 @@ def new():
     client_id = request.form.get("client_id") or str(uuid.uuid4())
     if request.method == "POST":
         body, problems = form_to_body(request.form, client_id=client_id, checked_at=utcnow().isoformat())
-        if not problems and _find(client_id) is not None:
+        if not problems and store.find(client_id) is not None:
             # The same form sent again (a double tap, a resubmitted page): it is saved already.
             flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
             return redirect(url_for("checkins.index"))
         if not problems:
             try:
                 clean = check_checkin(body)
-                save_new(clean)
+                store.save_new(clean)
             except CheckInProblems as refused:
                 problems = refused.problems
             else:
@@ -268,14 +182,14 @@ def index():
     except ValueError:
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    month_rows = my_checkins(first, last)
+    month_rows = store.my_checkins(first, last)
     by_day: dict[date, list[CheckIn]] = {}
     for checkin in month_rows:
         by_day.setdefault(checkin.local_date, []).append(checkin)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     return render_template(
         "checkins/index.html",
-        checkins=my_checkins(limit=200),
+        checkins=store.my_checkins(limit=200),
         first=first,
         weeks=weeks,
         by_day=by_day,
@@ -299,7 +213,7 @@ def edit(checkin_id: int):
             except CheckInProblems as refused:
                 problems = refused.problems
             else:
-                _apply(checkin, clean)
+                store.apply(checkin, clean)
                 db.session.commit()
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
@@ -321,16 +235,11 @@ def delete(checkin_id: int):
 # --- JSON API -------------------------------------------------------------------------
 
 
-def _refuse(refused: CheckInProblems, status: int = 422):
-    field, message = next(iter(refused.problems.items()))
-    json_error(status, message, field=field, errors=refused.problems)
-
-
 @bp.get("/api/checkins")
 @login_required
 def list_checkins():
     """Recent check-ins, newest first: this person's part of the offline snapshot."""
-    return jsonify(checkins=[checkin_json(c) for c in my_checkins(limit=SNAPSHOT_LIMIT)])
+    return jsonify(checkins=[store.checkin_json(c) for c in store.my_checkins(limit=store.SNAPSHOT_LIMIT)])
 
 
 @bp.post("/api/checkins")
@@ -342,12 +251,12 @@ def create_checkin():
     try:
         clean = check_checkin(json_body())
     except CheckInProblems as refused:
-        _refuse(refused)
+        refuse(refused)
     try:
-        checkin, created = save_new(clean)
+        checkin, created = store.save_new(clean)
     except CheckInProblems as refused:
-        _refuse(refused, 409)
-    return jsonify(checkin_json(checkin)), 201 if created else 200
+        refuse(refused, 409)
+    return jsonify(store.checkin_json(checkin)), 201 if created else 200
 
 
 @bp.put("/api/checkins/<int:checkin_id>")
@@ -360,12 +269,12 @@ def update_checkin(checkin_id: int):
     try:
         clean = check_checkin(data, now=max(utcnow(), checkin.checked_at))
     except CheckInProblems as refused:
-        _refuse(refused)
+        refuse(refused)
     if clean["client_id"] != checkin.client_id:
         json_error(409, "A check-in's id cannot change.", field="client_id")
-    _apply(checkin, clean)
+    store.apply(checkin, clean)
     db.session.commit()
-    return jsonify(checkin_json(checkin))
+    return jsonify(store.checkin_json(checkin))
 
 
 @bp.delete("/api/checkins/<int:checkin_id>")

@@ -1,5 +1,7 @@
 """Support circle: invite trusted people, choose what they see, reach out with one tap."""
 
-from webapp.circle.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("circle", __name__, template_folder="templates")
+
+from webapp.circle import routes  # noqa: E402,F401 - registers the views on bp

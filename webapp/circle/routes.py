@@ -17,11 +17,12 @@ import logging
 from datetime import time
 
 import segno
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.circle import bp
 from webapp.circle.forms import (
     AcceptForm,
     EncourageForm,
@@ -49,7 +50,6 @@ from webapp.services.push import Notification, PushSender, sender_from_config
 from webapp.services.scheduling import RuleProblem
 from webapp.services.text import TextProblem
 
-bp = Blueprint("circle", __name__, template_folder="templates")
 log = logging.getLogger("steady.circle")
 
 #: What a person sees for each way an invite link can fail, kindly.

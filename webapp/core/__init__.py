@@ -1,5 +1,7 @@
 """Pages that belong to no feature: home, Help now, offline, install, errors."""
 
-from webapp.core.routes import bp, register_error_handlers
+from flask import Blueprint
 
-__all__ = ["bp", "register_error_handlers"]
+bp = Blueprint("core", __name__, template_folder="templates")
+
+from webapp.core import routes  # noqa: E402,F401 - registers the views on bp

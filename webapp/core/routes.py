@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-import sqlalchemy.exc
-from flask import Blueprint, Flask, current_app, g, jsonify, make_response, render_template, request
-from flask_login import AnonymousUserMixin, current_user, login_required
-from flask_wtf.csrf import CSRFError, generate_csrf
+import hashlib
+
+from flask import current_app, jsonify, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_error
-from webapp.logs import audit
-from webapp.security import wants_json
-
-bp = Blueprint("core", __name__, template_folder="templates")
+from webapp.core import bp
+from webapp.extensions import db
 
 
 @bp.get("/")
@@ -33,13 +32,13 @@ def _today_step() -> dict | None:
     record = getattr(current_user, "session_record", None)
     if record is not None and state_of(record) == "locked":
         return None
+    from webapp.services import person_time, records
     from webapp.services.taper import format_amount, step_in_force
-    from webapp.taper.routes import local_today, my_plan, my_steps
 
-    plan = my_plan()
+    plan = records.taper_plan(db.session, current_user.id)
     if plan is None:
         return None
-    step = step_in_force(my_steps(), local_today())
+    step = step_in_force(records.taper_steps(db.session, current_user.id), person_time.today_for(current_user))
     if step is None:
         return None
     return {
@@ -107,12 +106,19 @@ def snapshot():
     """Several parts of the offline snapshot in one answer: each ``part`` is
     the path of a signed-in JSON read (``/api/cards``, ``/api/people``...),
     answered by that read's own view, so one sync is one request (one session
-    lookup, one connection) instead of one per part."""
+    lookup, one connection) instead of one per part.
+
+    Unchanged answers cost little: the answer has an ``ETag`` (a hash of what
+    it holds) and ``If-None-Match`` with it gets a bodiless 304; each part has
+    its own tag in ``etags``, and a part whose current tag is sent back as
+    ``have=<tag>`` comes back as ``null`` and is named in ``unchanged``."""
     paths = request.args.getlist("part")
     if not paths or len(paths) > MAX_SNAPSHOT_PARTS or len(set(paths)) != len(paths):
         json_error(400, f"Ask for 1 to {MAX_SNAPSHOT_PARTS} different parts, like ?part=/api/cards&part=/api/people.")
+    have = set(request.args.getlist("have")[:MAX_SNAPSHOT_PARTS])
     adapter = current_app.url_map.bind("localhost")
-    parts = {}
+    parts: dict = {}
+    etags: dict[str, str] = {}
     for path in paths:
         try:
             endpoint, arguments = adapter.match(path, method="GET")
@@ -123,69 +129,17 @@ def snapshot():
         answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
         if answer.status_code != 200 or not answer.is_json:
             json_error(answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now.")
-        parts[path] = answer.get_json()
-    response = jsonify(parts=parts)
+        body = answer.get_data()
+        etags[path] = _tag(path.encode() + b"\0" + body)
+        parts[path] = None if etags[path] in have else answer.get_json()
+    whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
+    response = jsonify(parts=parts, etags=etags, unchanged=[path for path in paths if parts[path] is None])
+    response.set_etag(whole)
     response.headers["Cache-Control"] = "no-store"
-    return response
+    # A person's answer never changes hands (no-store, signed-in only); the
+    # tag only saves sending the same thing again to the same device.
+    return response.make_conditional(request)
 
 
-#: What each error says to a person, in plain words.
-ERROR_TEXT = {
-    400: ("Something was wrong with that request", "Please go back and try again."),
-    401: ("Please sign in", "You need to sign in to see this."),
-    403: ("Not allowed", "You do not have access to this."),
-    404: ("Page not found", "We could not find that page. It may have moved."),
-    405: ("That did not work", "This page cannot be used that way."),
-    413: ("That was too much to send", "What you sent was too large. Please shorten it and try again."),
-    503: ("Steady is busy for a moment", "Nothing was lost. Please try again in a minute."),
-    429: ("Please wait a little", "There have been too many tries. Please wait a few minutes, then try again."),
-    500: ("Sorry, something went wrong on our side", "Your data is safe. Please try again in a moment."),
-}
-
-
-def error_response(status: int, detail: str | None = None):
-    title, text = ERROR_TEXT.get(status, ERROR_TEXT[400] if status < 500 else ERROR_TEXT[500])
-    message = detail or text
-    if wants_json():
-        return jsonify(error=message), status
-    return render_template("core/error.html", status=status, title=title, message=message), status
-
-
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf_error(exc: CSRFError):
-        audit("csrf.rejected", reason=exc.description.replace(" ", "_"))
-        return error_response(
-            400,
-            "This form has expired or came from somewhere else. Please reload the page and try again.",
-        )
-
-    @app.errorhandler(sqlalchemy.exc.OperationalError)
-    @app.errorhandler(sqlalchemy.exc.InterfaceError)
-    @app.errorhandler(sqlalchemy.exc.TimeoutError)
-    def _database_unavailable(exc: Exception):
-        # The database is down, restarting or unreachable: nothing was saved
-        # (the transaction never committed), so say so and ask for a retry.
-        # The outbox keeps a change answered 5xx and sends it again later.
-        app.logger.warning("database unavailable: %s", type(exc).__name__)
-        if "_login_user" not in g:
-            g._login_user = AnonymousUserMixin()  # the page must not ask the database who this is
-        response = make_response(error_response(
-            503,
-            "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
-            "changes waiting on your device are sent again by themselves.",
-        ))
-        response.headers["Retry-After"] = "30"
-        return response
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        if exc.code == 429:
-            return error_response(429)
-        return error_response(exc.code or 500)
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        # Logged with its traceback for the operator; the person sees a calm page.
-        app.logger.exception("unhandled error")
-        return error_response(500)
+def _tag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]

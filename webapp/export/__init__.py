@@ -1,5 +1,7 @@
 """Download everything you keep in Steady, behind a fresh password."""
 
-from webapp.export.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("export", __name__, url_prefix="/account", template_folder="templates")
+
+from webapp.export import routes  # noqa: E402,F401 - registers the views on bp

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Blueprint,
     Response,
     redirect,
     render_template,
@@ -21,12 +20,11 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from webapp.auth.routes import safe_next
+from webapp.export import bp
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.services import export
 from webapp.services.passwords import verify_password
-
-bp = Blueprint("export", __name__, url_prefix="/account", template_folder="templates")
 
 FRESH_FOR = 5 * 60  # seconds
 

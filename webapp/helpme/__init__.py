@@ -1,5 +1,7 @@
 """"How to help me", appointments with professionals, and thanking a supporter."""
 
-from webapp.helpme.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("helpme", __name__, template_folder="templates")
+
+from webapp.helpme import routes  # noqa: E402,F401 - registers the views on bp

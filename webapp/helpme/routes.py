@@ -19,15 +19,26 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db, limiter
+from webapp.helpme import bp
 from webapp.helpme.forms import THANKS_PRESETS, AppointmentForm, HelpMeForm, ThanksForm
 from webapp.logs import audit
-from webapp.models import Appointment, CircleLink, CircleMessage, CircleProfile, HelpMe, Reminder, ReminderSettings, SupportContact, utcnow
+from webapp.models import (
+    Appointment,
+    CircleLink,
+    CircleMessage,
+    CircleProfile,
+    HelpMe,
+    Reminder,
+    ReminderSettings,
+    SupportContact,
+    utcnow,
+)
 from webapp.ownership import get_owned_or_404
 from webapp.people.forms import put_problems
 from webapp.services import circle, helpme, person_time
@@ -36,10 +47,6 @@ from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
 from webapp.services.push import Notification, PushSender
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
-from webapp.taper.routes import local_today
-
-bp = Blueprint("helpme", __name__, template_folder="templates")
-
 
 #: The pages for supporters, suggested under "What I'd like you to read" once they exist.
 SUPPORTING_PAGES = "/learn/supporting"
@@ -328,7 +335,7 @@ def prepare(appointment_id: int):
     posted by the form: the dates never appear in a URL)."""
     appointment = get_owned_or_404(Appointment, appointment_id)
     contact = get_owned_or_404(SupportContact, appointment.contact_id)
-    today = local_today()
+    today = person_time.today_for(current_user)
     # The last appointment that has already happened, before this one.
     previous = db.session.scalar(
         select(Appointment.day)

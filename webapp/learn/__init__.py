@@ -3,6 +3,8 @@ the people who support them (``/learn/supporting``) and informed help to find
 (``/find-help``). Public, the same for everyone, kept offline by the service
 worker after one visit."""
 
-from webapp.learn.routes import bp, precache_pages
+from flask import Blueprint
 
-__all__ = ["bp", "precache_pages"]
+bp = Blueprint("learn", __name__, template_folder="templates")
+
+from webapp.learn import routes  # noqa: E402,F401 - registers the views on bp

@@ -9,17 +9,16 @@ long name) can reach the person's network.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
+from webapp.learn import bp
 from webapp.models import SupportGroup
-from webapp.people import network
+from webapp.people import store
 from webapp.people.checks import check_contact, check_group
-from webapp.people.routes import _apply_group
+from webapp.people.store import apply_group
 from webapp.services.learn_content import HelpEntry, Learning
-
-bp = Blueprint("learn", __name__, template_folder="templates")
 
 
 def learning() -> Learning:
@@ -86,8 +85,8 @@ def _entry_or_404(entry_id: str) -> HelpEntry:
 
 def _already_saved(entry: HelpEntry) -> bool:
     if entry.add_as == "group":
-        return any(g.name == entry.name for g in network.my_groups())
-    return any(c.name == entry.name for c in network.my_contacts())
+        return any(g.name == entry.name for g in store.my_groups())
+    return any(c.name == entry.name for c in store.my_contacts())
 
 
 @bp.post("/find-help/<entry_id>/add")
@@ -110,13 +109,13 @@ def add_to_my_people(entry_id: str):
         current_app.logger.error("find-help entry %s refused by My people: %s", entry.id, problems)
         abort(422)
     if entry.add_as == "group":
-        network.ensure_settings()
+        store.ensure_settings()
         group = SupportGroup(user_id=current_user.id)
-        _apply_group(group, values)
+        apply_group(group, values)
         db.session.add(group)
         target = "people.groups"
     else:
-        network.new_contact(values)
+        store.new_contact(values)
         target = "people.index"
     db.session.commit()
     flash(f"{entry.name} is in My people now.", "success")

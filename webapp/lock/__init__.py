@@ -1,5 +1,7 @@
 """The app lock's settings page (the lock itself lives on the device)."""
 
-from webapp.lock.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("lock", __name__, template_folder="templates")
+
+from webapp.lock import routes  # noqa: E402,F401 - registers the views on bp

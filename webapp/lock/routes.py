@@ -20,14 +20,13 @@ from __future__ import annotations
 import base64
 import re
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user, logout_user
 
 from webapp.extensions import db
+from webapp.lock import bp
 from webapp.logs import audit
 from webapp.services import sessions
-
-bp = Blueprint("lock", __name__, template_folder="templates")
 
 PROOF_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 

@@ -4,24 +4,56 @@ Times are stored as UTC and always come back timezone-aware. Free text is
 encrypted at rest through ``Encrypted`` attributes (SECURITY.md 17).
 """
 
+from webapp.models.checkins import CheckIn
+from webapp.models.circle import CircleInvite, CircleLink, CircleMessage, CircleProfile, CircleReachOut
 from webapp.models.core import Base, Encrypted, User, UserSession, UTCDateTime, utcnow
+from webapp.models.helpme import Appointment, HelpMe
+from webapp.models.people import (
+    ContactLog,
+    MessageTemplate,
+    SupportContact,
+    SupportGroup,
+    SupportReview,
+    SupportSettings,
+)
+from webapp.models.plan import PlanShare, WavePlan
+from webapp.models.reminders import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings
+from webapp.models.taper import DoseLog, TaperPlan, TaperStep
 from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise, ThoughtRecord
-from webapp.models.people import *  # noqa: F401,F403 - support network and wave plan
-from webapp.models.reminders import *  # noqa: F401,F403 - push subscriptions and reminders
-from webapp.models.checkins import *  # noqa: F401,F403 - daily check-ins
-from webapp.models.taper import *  # noqa: F401,F403 - taper plan, steps and doses
-from webapp.models.circle import *  # noqa: F401,F403 - support circle
-from webapp.models.helpme import *  # noqa: F401,F403 - how to help me, appointments
 
 __all__ = [
+    "Appointment",
     "Base",
+    "CheckIn",
+    "CircleInvite",
+    "CircleLink",
+    "CircleMessage",
+    "CircleProfile",
+    "CircleReachOut",
+    "ContactLog",
     "CopingCard",
+    "DoseLog",
     "Encrypted",
     "FavouriteExercise",
+    "HelpMe",
+    "MessageTemplate",
+    "PlanShare",
+    "PushAttempt",
+    "PushSubscription",
     "RecentExercise",
+    "Reminder",
+    "ReminderDelivery",
+    "ReminderSettings",
+    "SupportContact",
+    "SupportGroup",
+    "SupportReview",
+    "SupportSettings",
+    "TaperPlan",
+    "TaperStep",
     "ThoughtRecord",
+    "UTCDateTime",
     "User",
     "UserSession",
-    "UTCDateTime",
+    "WavePlan",
     "utcnow",
 ]

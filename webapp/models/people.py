@@ -1,4 +1,4 @@
-"""The support network and the wave plan.
+"""The support network.
 
 Names, numbers, addresses and every word a person writes here are encrypted
 at rest (``Encrypted``); what stays in the clear is what the app needs to
@@ -17,12 +17,10 @@ from webapp.models.core import Base, Encrypted, UTCDateTime, utcnow
 __all__ = [
     "ContactLog",
     "MessageTemplate",
-    "PlanShare",
     "SupportContact",
     "SupportGroup",
     "SupportReview",
     "SupportSettings",
-    "WavePlan",
 ]
 
 
@@ -37,6 +35,8 @@ class SupportContact(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    #: Keyed hash of the body it was added with (webapp/sync.py); empty for contacts kept before it.
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     relationship: Mapped[str] = mapped_column(String(24))
     can_text: Mapped[bool] = mapped_column(Boolean, default=False)
     understands_withdrawal: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -74,6 +74,8 @@ class ContactLog(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("support_contacts.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    #: Keyed hash of the body it was logged with (webapp/sync.py); empty for logs kept before it.
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -153,40 +155,3 @@ class SupportReview(Base):
     answers_enc: Mapped[str] = mapped_column(Text)
 
     answers = Encrypted("answers_enc")  # JSON of the checklist
-
-
-class WavePlan(Base):
-    """"My wave plan": the person's own relapse-prevention and safety plan.
-    One per person; ``version`` guards against overwriting a newer copy."""
-
-    __tablename__ = "wave_plans"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    sections_enc: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    sections_json = Encrypted("sections_enc")  # JSON: section key → text
-
-
-class PlanShare(Base):
-    """A link that lets someone read the plan as a printable page.
-
-    The link holds a random token; only its SHA-256 is stored, so a database
-    read yields no working links. It stops working at ``expires_at`` or when
-    revoked (the row is kept with ``revoked_at`` so the person sees it ended).
-    """
-
-    __tablename__ = "plan_shares"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    label = Encrypted("label_enc")  # who it is for, in the person's words

@@ -26,7 +26,8 @@ class CopingCard(Base):
 
 class ThoughtRecord(Base):
     """A CBT thought record. ``client_id`` (a UUID made on the device) makes
-    saving idempotent, so a record written offline lands exactly once."""
+    saving idempotent, so a record written offline lands exactly once;
+    ``body_hash`` tells a replay from a different record under the same id."""
 
     __tablename__ = "thought_records"
     __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_thought_records_user_client"),)
@@ -34,6 +35,8 @@ class ThoughtRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    #: Keyed hash of the body it was made from (webapp/sync.py); empty for records kept before it.
+    body_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     content_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,5 +1,7 @@
-"""My people and my plan: the support network and the wave plan."""
+"""My people: the support network, message templates, groups, the nudge and the review."""
 
-from webapp.people.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("people", __name__, template_folder="templates")
+
+from webapp.people import api, routes  # noqa: E402,F401 - registers the views on bp

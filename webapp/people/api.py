@@ -13,17 +13,16 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask import jsonify
-from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from flask_login import login_required
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import SupportContact, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
-from webapp.people.checks import Problems, check_contact
-from webapp.people.routes import bp
+from webapp.bodies import Problems
+from webapp.people import bp, store
+from webapp.people.checks import check_contact
+from webapp.sync import refuse
 
 
 def _client_id(value: object) -> str:
@@ -33,15 +32,10 @@ def _client_id(value: object) -> str:
         json_error(422, "Each change needs an id made on the device (a UUID).", field="client_id")
 
 
-def _refuse(problems: Problems):
-    field, message = next(iter(problems.items()))
-    json_error(422, message, field=field, problems=dict(problems))
-
-
 def _checked_contact(data: dict) -> dict:
     values, problems = check_contact(data)
     if problems:
-        _refuse(problems)
+        refuse(problems, key="problems")
     return values
 
 
@@ -49,34 +43,25 @@ def _checked_contact(data: dict) -> dict:
 @login_required
 def api_network():
     """Contacts (pinned first), message templates, groups and the nudge setting."""
-    return jsonify(network.network_json())
+    return jsonify(store.network_json())
 
 
 @bp.post("/api/people/contacts")
 @login_required
 def api_add_contact():
-    """Add a contact once per device-made ``client_id`` (a replay returns the first)."""
+    """Add a contact once per device-made ``client_id`` (webapp/sync.py): a
+    replay gives back the stored contact (200); the same id with a different
+    contact is refused (409) and changes nothing."""
     data = json_body()
-    client_id = _client_id(data.get("client_id"))
-    values = _checked_contact(data)
-
-    def existing():
-        return db.session.scalar(
-            select(SupportContact).where(SupportContact.user_id == current_user.id, SupportContact.client_id == client_id)
-        )
-
-    if (contact := existing()) is not None:
-        return jsonify(network.contact_json(contact)), 200
+    clean = {"client_id": _client_id(data.get("client_id")), **_checked_contact(data)}
     try:
-        contact = network.new_contact(values, client_id)
-        db.session.commit()
-    except network.PinLimit as limit:
+        contact, created = store.save_contact(clean)
+    except store.PinLimit as limit:
         db.session.rollback()
         json_error(422, str(limit), field="pinned")
-    except IntegrityError:  # the same contact arrived twice at once: the first one stands
-        db.session.rollback()
-        return jsonify(network.contact_json(existing())), 200
-    return jsonify(network.contact_json(contact)), 201
+    except Problems as refused:
+        refuse(refused, 409, key="problems")
+    return jsonify(store.contact_json(contact)), 201 if created else 200
 
 
 def _already_holds(contact: SupportContact, values: dict) -> bool:
@@ -104,21 +89,21 @@ def api_update_contact(contact_id: int):
     if version != contact.version and _already_holds(contact, values):
         # A replay of an edit that landed but whose answer was lost (the page
         # closed mid-send): the same change again is not a conflict.
-        return jsonify(network.contact_json(contact))
+        return jsonify(store.contact_json(contact))
     if version != contact.version:
         json_error(
             409,
             f"{contact.name} was changed on another device after this edit was made, so this edit was not saved. "
             "Open their details, check them, and make your change again.",
-            contact=network.contact_json(contact),
+            contact=store.contact_json(contact),
         )
     try:
-        network.update_contact(contact, values)
-    except network.PinLimit as limit:
+        store.update_contact(contact, values)
+    except store.PinLimit as limit:
         db.session.rollback()
         json_error(422, str(limit), field="pinned")
     db.session.commit()
-    return jsonify(network.contact_json(contact))
+    return jsonify(store.contact_json(contact))
 
 
 @bp.delete("/api/people/contacts/<int:contact_id>")
@@ -138,21 +123,21 @@ def api_reached_out(contact_id: int):
     data = json_body()
     client_id = _client_id(data.get("client_id"))
     now = utcnow()
-    when = now
+    when = given = None
     if data.get("reached_at") is not None:
         try:
-            when = datetime.fromisoformat(str(data["reached_at"]).replace("Z", "+00:00"))
+            given = datetime.fromisoformat(str(data["reached_at"]).replace("Z", "+00:00"))
         except ValueError:
             json_error(422, "reached_at must be a date and time like 2026-05-01T18:30:00Z.", field="reached_at")
-        if when.tzinfo is None:
+        if given.tzinfo is None:
             json_error(422, "reached_at must include a time zone.", field="reached_at")
-        when = min(when, now)
+        when = min(given, now)
         if when < now - timedelta(days=366):
             json_error(422, "reached_at is more than a year ago.", field="reached_at")
+    when = when or now
+    clean = store.reach_out_body(contact, client_id, given)
     try:
-        log, created = network.log_reach_out(contact, client_id, when)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        created = False
-    return jsonify(contact=network.contact_json(contact)), 201 if created else 200
+        _, created = store.log_reach_out(contact, clean, when, commit=True)
+    except Problems as refused:
+        refuse(refused, 409, key="problems")
+    return jsonify(contact=store.contact_json(contact)), 201 if created else 200

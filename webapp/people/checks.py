@@ -10,8 +10,6 @@ from typing import Mapping
 from email_validator import EmailNotValidError, validate_email
 
 from webapp.services.support import (
-    PLAN_SECTION_MAX,
-    PLAN_SECTIONS,
     RELATIONSHIPS,
     SupportProblem,
     clean_link,
@@ -149,14 +147,6 @@ def check_group(data: Mapping) -> tuple[dict, Problems]:
     except SupportProblem as problem:
         problems["link"] = str(problem)
         values["link"] = ""
-    return values, problems
-
-
-def check_plan(data: Mapping) -> tuple[dict, Problems]:
-    problems = Problems()
-    values = {key: problems.text(data, key, label, PLAN_SECTION_MAX) for key, (label, _) in PLAN_SECTIONS.items()}
-    if not problems and not any(values.values()):
-        problems["warning_signs"] = "Write at least one part of your plan."
     return values, problems
 
 

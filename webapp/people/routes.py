@@ -7,37 +7,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import MessageTemplate, SupportContact, SupportGroup, SupportReview, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
+from webapp.people import bp, store
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
 from webapp.services import support
 from webapp.services.dispatch import reschedule_group
 
-bp = Blueprint("people", __name__, template_folder="templates")
-
 TEMPLATES_MAX = 20
-
-
-@bp.app_template_global()
-def since(moment: datetime | None) -> str:
-    """"today", "yesterday", "5 days ago" — calm words for a last connection."""
-    if moment is None:
-        return ""
-    days = (utcnow().date() - moment.date()).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
 
 
 @bp.context_processor
@@ -65,13 +48,13 @@ def _version(form: ContactForm) -> int | None:
 @login_required
 def index():
     """Your people: pinned first, one tap to call, text or email."""
-    settings = network.my_settings()
+    settings = store.my_settings()
     review_due = settings is not None and support.review_is_due(settings.review_due_at, utcnow())
     return render_template(
         "people/index.html",
-        contacts=network.my_contacts(),
-        groups=network.my_groups(),
-        templates=network.template_texts(),
+        contacts=store.my_contacts(),
+        groups=store.my_groups(),
+        templates=store.template_texts(),
         settings=settings,
         review_due=review_due,
     )
@@ -89,8 +72,8 @@ def add():
             values, problems = check_contact(form.values())
             if not problems:
                 try:
-                    contact = network.new_contact(values)
-                except network.PinLimit as limit:
+                    contact = store.new_contact(values)
+                except store.PinLimit as limit:
                     problems["pinned"] = str(limit)
                 else:
                     db.session.commit()
@@ -109,7 +92,7 @@ def edit(contact_id: int):
     refused with 409 and the form says so, keeping what was typed."""
     contact = get_owned_or_404(SupportContact, contact_id)
     if request.method == "GET":
-        form = ContactForm(data={**network.contact_json(contact), "version": contact.version})
+        form = ContactForm(data={**store.contact_json(contact), "version": contact.version})
         return render_template("people/edit.html", form=form, contact=contact)
     form = ContactForm()
     status = 422
@@ -122,8 +105,8 @@ def edit(contact_id: int):
             form.version.data = str(contact.version)
         elif not problems:
             try:
-                network.update_contact(contact, values)
-            except network.PinLimit as limit:
+                store.update_contact(contact, values)
+            except store.PinLimit as limit:
                 problems["pinned"] = str(limit)
             else:
                 db.session.commit()
@@ -151,7 +134,7 @@ def delete(contact_id: int):
 def reached_out(contact_id: int):
     """"I reached out": log a connection with this person, now."""
     contact = get_owned_or_404(SupportContact, contact_id)
-    network.log_reach_out(contact, str(uuid.uuid4()), utcnow())
+    store.log_reach_out(contact, store.reach_out_body(contact, str(uuid.uuid4()), None), utcnow())
     db.session.commit()
     flash(f"Noted: you connected with {contact.name} today. Reaching out takes courage.", "success")
     return redirect(url_for("people.index") + f"#contact-{contact.id}")
@@ -170,11 +153,9 @@ def templates():
         status = 422
         if form.validate():
             values, problems = check_template({"text": form.text.data})
-            network.ensure_settings()
+            store.ensure_settings()
             db.session.flush()
-            count = db.session.scalar(
-                select(func.count()).select_from(MessageTemplate).where(MessageTemplate.user_id == current_user.id)
-            )
+            count = store.template_count()
             if not problems and count >= TEMPLATES_MAX:
                 problems["text"] = f"You can keep up to {TEMPLATES_MAX} messages. Delete one first."
             if not problems:
@@ -186,14 +167,14 @@ def templates():
                 return redirect(url_for("people.templates"))
             db.session.rollback()
             put_problems(form, problems)
-    return render_template("people/templates.html", templates=network.my_templates(), form=form), status
+    return render_template("people/templates.html", templates=store.my_templates(), form=form), status
 
 
 @bp.post("/people/messages/customise")
 @login_required
 def customise_templates():
     """Keep your own copy of the suggested messages, so you can change them."""
-    network.ensure_settings()
+    store.ensure_settings()
     db.session.commit()
     return redirect(url_for("people.templates"))
 
@@ -229,21 +210,11 @@ def delete_template(template_id: int):
 # --- support groups --------------------------------------------------------------------
 
 
-def _apply_group(group: SupportGroup, values: dict) -> None:
-    group.meeting_day = values["meeting_day"]
-    group.meeting_time = values["meeting_time"]
-    group.time_zone = values["time_zone"]
-    group.name = values["name"]
-    group.place = values["place"] or None
-    group.link = values["link"] or None
-    group.notes = values["notes"] or None
-
-
 @bp.get("/people/groups")
 @login_required
 def groups():
     """Your support groups and when they meet."""
-    return render_template("people/groups.html", groups=network.my_groups())
+    return render_template("people/groups.html", groups=store.my_groups())
 
 
 @bp.route("/people/groups/new", methods=["GET", "POST"])
@@ -256,9 +227,9 @@ def add_group():
         if form.validate():
             values, problems = check_group(form.values())
             if not problems:
-                network.ensure_settings()
+                store.ensure_settings()
                 group = SupportGroup(user_id=current_user.id)
-                _apply_group(group, values)
+                store.apply_group(group, values)
                 db.session.add(group)
                 db.session.commit()
                 flash(f"{group.name} is saved.", "success")
@@ -273,14 +244,14 @@ def add_group():
 @login_required
 def edit_group(group_id: int):
     group = get_owned_or_404(SupportGroup, group_id)
-    form = GroupForm() if request.method == "POST" else GroupForm(data=network.group_json(group))
+    form = GroupForm() if request.method == "POST" else GroupForm(data=store.group_json(group))
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             values, problems = check_group(form.values())
             if not problems:
-                _apply_group(group, values)
+                store.apply_group(group, values)
                 reschedule_group(db.session, group, utcnow())  # its meeting reminders follow
                 db.session.commit()
                 flash(f"{group.name} is updated.", "success")
@@ -306,7 +277,7 @@ def delete_group(group_id: int):
 def nudge():
     """"Remind me when I have not connected with anyone for N days." The
     setting is stored here; the reminder itself is sent by the reminders."""
-    settings = network.my_settings()
+    settings = store.my_settings()
     if request.method == "GET":
         days = settings.nudge_after_days if settings and settings.nudge_after_days else 7
         form = NudgeForm(data={"enabled": bool(settings and settings.nudge_after_days), "days": str(days)})
@@ -319,7 +290,7 @@ def nudge():
             form.days.errors = [f"Enter a number of days from 1 to {support.NUDGE_DAYS_MAX}."]
             return render_template("people/nudge.html", form=form), 422
         days = int(text) if form.enabled.data else None
-        settings = network.ensure_settings()
+        settings = store.ensure_settings()
         settings.nudge_after_days = days
         settings.nudge_due_at = support.nudge_due_at(days, settings.last_connected_at, utcnow())
         db.session.commit()
@@ -334,14 +305,14 @@ def review():
     """Every 90 days: a short look at who helps, who doesn't, and what kind
     of support is missing. Can be done any time; "not now" snoozes it."""
     form = ReviewForm()
-    settings = network.my_settings()
+    settings = store.my_settings()
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             values, problems = check_review(form.values())
             if not problems:
-                settings = network.ensure_settings()
+                settings = store.ensure_settings()
                 record = SupportReview(user_id=current_user.id)
                 record.answers = json.dumps(values)
                 db.session.add(record)
@@ -359,7 +330,7 @@ def review():
 @login_required
 def snooze_review():
     """"Not now": ask again in a week."""
-    settings = network.ensure_settings()
+    settings = store.ensure_settings()
     settings.review_due_at = utcnow() + support.REVIEW_SNOOZE
     db.session.commit()
     flash("OK. We will ask again in a week.", "success")
@@ -376,5 +347,3 @@ def offline_copy():
     offline snapshot. Nothing personal is ever in this HTML."""
     return render_template("people/offline.html")
 
-
-from webapp.people import api  # noqa: E402,F401 - registers the JSON routes on bp

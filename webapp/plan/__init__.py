@@ -1,6 +1,8 @@
 """My wave plan: a personal relapse-prevention and safety plan, printable,
 kept offline, and shareable as a printable page through a revocable link."""
 
-from webapp.plan.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("plan", __name__, template_folder="templates")
+
+from webapp.plan import routes  # noqa: E402,F401 - registers the views on bp

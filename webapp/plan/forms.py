@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from webapp.forms import FlaskForm
-from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
-from webapp.services.support import PLAN_SECTION_MAX, PLAN_SECTIONS, SHARE_DAYS
+from webapp.services.plan import PLAN_SECTION_MAX, PLAN_SECTIONS, SHARE_DAYS
 
 SHARE_LABEL_MAX = 100
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -19,15 +19,14 @@ from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.people import network
-from webapp.people.checks import check_plan
+from webapp.people import store
 from webapp.people.forms import put_problems
+from webapp.plan import bp
+from webapp.plan.checks import check_plan
 from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
 from webapp.services import support
-from webapp.services.support import PLAN_SECTIONS, SHARE_DAYS
+from webapp.services.plan import PLAN_SECTIONS, SHARE_DAYS, new_share_token, share_token_hash
 from webapp.services.text import TextProblem, clean_text
-
-bp = Blueprint("plan", __name__, template_folder="templates")
 
 
 @bp.context_processor
@@ -76,8 +75,8 @@ def index():
     """Your wave plan, ready to read or print, with your people under it."""
     plan = my_plan()
     return render_template(
-        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=network.my_contacts(),
-        message=(network.template_texts() or [None])[0],
+        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=store.my_contacts(),
+        message=(store.template_texts() or [None])[0],
     )
 
 
@@ -154,7 +153,7 @@ def share():
             if days not in SHARE_DAYS:
                 form.days.errors = ["Choose how long the link should work."]
             if not form.label.errors and not form.days.errors:
-                token, token_hash = support.new_share_token()
+                token, token_hash = new_share_token()
                 now = utcnow()
                 link = PlanShare(user_id=current_user.id, token_hash=token_hash, created_at=now, expires_at=now + timedelta(days=days))
                 link.label = label or None
@@ -184,7 +183,7 @@ def shared(token: str):
     An unknown, expired or revoked link is a plain 404."""
     if len(token) > 100:
         abort(404)
-    link = db.session.scalar(select(PlanShare).where(PlanShare.token_hash == support.share_token_hash(token)))
+    link = db.session.scalar(select(PlanShare).where(PlanShare.token_hash == share_token_hash(token)))
     now = utcnow()
     if link is None or link.revoked_at is not None or link.expires_at <= now:
         abort(404)

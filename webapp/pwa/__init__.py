@@ -1,5 +1,7 @@
 """The installable-app shell: web app manifest and service worker."""
 
-from webapp.pwa.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("pwa", __name__)
+
+from webapp.pwa import routes  # noqa: E402,F401 - registers the views on bp

@@ -10,30 +10,51 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Response, current_app, jsonify, url_for
 
 from webapp.assets import asset_hashes, asset_url, hash_tree
-from webapp.learn import precache_pages as learn_pages
+from webapp.learn.routes import precache_pages as learn_pages
+from webapp.offline_copies import copy_endpoints, copy_urls
+from webapp.pwa import bp
 
-bp = Blueprint("pwa", __name__)
-
-#: Pages that are the same for everyone and are kept for offline use.
-SHELL_PAGES = ["core.index", "core.help_now", "core.offline", "core.install", "toolkit.index", "toolkit.feelings", "toolkit.breathe", "people.offline_copy", "plan.offline_copy", "helpme.offline_copy", "checkins.offline_copy", "taper.offline_dose", "insights.offline_chart", "lock.settings"]
+#: Pages that are the same for everyone and are kept for offline use: these,
+#: and every page's offline copy (webapp/offline_copies.py).
+SHELL_PAGES = [
+    "core.index",
+    "core.help_now",
+    "core.offline",
+    "core.install",
+    "toolkit.index",
+    "toolkit.feelings",
+    "toolkit.breathe",
+    "lock.settings",
+    *copy_endpoints(),
+]
 #: Static files the shell needs offline (icons for the manifest included).
 SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 
 
-#: The worker's source files, in order (outbox-sync.js adds Background Sync).
-WORKER_FILES = ("sw.js", "outbox-sync.js")
+#: The worker's source files, in order (push.js: reminders; outbox-sync.js:
+#: Background Sync).
+#: Together they are one module worker: it imports the modules the pages use
+#: (``import ... from "/static/js/outbox.js"``), served with their content hash.
+WORKER_FILES = ("sw.js", "push.js", "outbox-sync.js")
+_STATIC_IMPORT = re.compile(r'(\bfrom\s+")/static/([^"?]+)(")')
 
 
 def _worker_source() -> str:
     folder = resources.files("service_worker")
     return "\n".join(folder.joinpath(name).read_text("utf-8") for name in WORKER_FILES)
+
+
+def _with_hashed_imports(source: str) -> str:
+    """Each ``from "/static/x.js"`` as ``from "/static/x.js?v=<hash>"``."""
+    return _STATIC_IMPORT.sub(lambda m: f"{m.group(1)}{asset_url(m.group(2))}{m.group(3)}", source)
 
 
 @lru_cache(maxsize=4)
@@ -67,6 +88,7 @@ def build_record() -> dict:
         "pages": pages,
         "assets": assets,
         "offlinePage": url_for("core.offline"),
+        "offlineCopies": copy_urls(),
         "contentUrl": url_for("toolkit.content_bundle"),
         "icon": asset_url("icons/icon-192.png"),
     }
@@ -74,7 +96,7 @@ def build_record() -> dict:
 
 @bp.get("/sw.js")
 def service_worker():
-    body = f"const STEADY_BUILD = {json.dumps(build_record())};\n" + _worker_source()
+    body = f"const STEADY_BUILD = {json.dumps(build_record())};\n" + _with_hashed_imports(_worker_source())
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

@@ -1,5 +1,7 @@
 """Push reminders: devices, reminder rules, settings and history."""
 
-from webapp.reminders.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("reminders", __name__, template_folder="templates")
+
+from webapp.reminders import routes  # noqa: E402,F401 - registers the views on bp

@@ -13,13 +13,15 @@ import binascii
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_body, json_error
-from webapp.extensions import db
+from webapp.config import push_settings
+from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import (
     PushAttempt,
@@ -31,17 +33,15 @@ from webapp.models import (
     utcnow,
 )
 from webapp.ownership import get_owned_or_404
-from wtforms.fields.choices import SelectChoice
+from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, DeviceNameForm, ReminderForm, SettingsForm
+from webapp.services import person_time
 from webapp.services.dispatch import meeting_rule, schedule
-from webapp.config import push_settings
-from webapp.extensions import limiter
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
 from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
 from webapp.services.scheduling import RuleProblem, make_rule, parse_zone, zone_names
 from webapp.services.text import TextProblem, clean_text
 
-bp = Blueprint("reminders", __name__, template_folder="templates")
 log = logging.getLogger("steady.reminders")
 
 SNOOZE = timedelta(hours=1)
@@ -148,7 +148,7 @@ def _plan_times() -> list[str]:
     from webapp.services.taper import step_in_force
 
     steps = list(db.session.scalars(select(TaperStep).where(TaperStep.user_id == current_user.id)))
-    today = utcnow().date()
+    today = person_time.today_for(current_user)
     current = step_in_force(steps, today)
     ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
     return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})

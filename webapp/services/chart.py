@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Iterable, NamedTuple, Sequence
 
-from webapp.checkins.checks import symptoms
+from webapp.services.content import symptoms
 
 RANGES = {"7": 7, "30": 30, "90": 90}
 RANGE_NAMES = ("7", "30", "90", "all")

@@ -571,6 +571,29 @@ def load_symptoms(path: Path) -> Symptoms:
     return Symptoms(checklist=tuple(checklist), retired=tuple(retired), sources=sources)
 
 
+SYMPTOMS_FILE = CONTENT_DIR / "symptoms.toml"
+
+
+@dataclass(frozen=True)
+class Symptom:
+    id: str
+    label: str
+
+
+@lru_cache(maxsize=1)
+def symptoms() -> tuple[Symptom, ...]:
+    """The checklist from ``content/symptoms.toml``, in order."""
+    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
+    items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
+    if len({s.id for s in items}) != len(items):
+        raise ValueError("symptoms.toml lists an id twice")
+    return items
+
+
+def symptom_labels() -> dict[str, str]:
+    return {s.id: s.label for s in symptoms()}
+
+
 @lru_cache(maxsize=1)
 def retired_symptom_labels() -> dict[str, str]:
     """Labels of symptoms no longer on the checklist, for stored check-ins

@@ -74,8 +74,24 @@ def zone_for(user, session=None) -> ZoneInfo:
 
 
 def today_for(user, now: datetime | None = None, session=None) -> date:
-    """The date it is now where the person is."""
-    return local(now or datetime.now(timezone.utc), zone_for(user, session)).date()
+    """The date it is now where the person is: the one meaning of "today"."""
+    return today_in(zone_for(user, session), now)
+
+
+def today_in(zone: ZoneInfo, now: datetime | None = None) -> date:
+    """The date it is now in ``zone``."""
+    return local(now or datetime.now(timezone.utc), zone).date()
+
+
+def days_ago(moment: datetime, zone: ZoneInfo, today: date) -> str:
+    """"today", "yesterday", "5 days ago": how long ago ``moment`` was, counted
+    in days on the person's clock (``zone``; ``today`` is theirs)."""
+    days = (today - local(moment, zone).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:

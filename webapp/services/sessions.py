@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.models import User, UserSession, utcnow
 
@@ -59,7 +59,10 @@ def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | Non
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
-    record = db.scalar(select(UserSession).where(UserSession.token_hash == hash_token(token)))
+    # One round trip: the session row and its user together.
+    record = db.scalar(
+        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == hash_token(token))
+    )
     if record is None:
         return None
     if _expired(record, now, limits):

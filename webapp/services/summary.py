@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Sequence
 
-from webapp.checkins.checks import symptom_labels
 from webapp.services import chart, taper
-from webapp.services.content import retired_symptom_labels
+from webapp.services.content import retired_symptom_labels, symptom_labels
 
 
 @dataclass(frozen=True)

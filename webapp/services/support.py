@@ -1,12 +1,10 @@
-"""The support network and the wave plan, without a request in sight:
-checking phone numbers, links and time zones, building call/text/email
-targets, the nudge and review dates, and share-link tokens."""
+"""The support network, without a request in sight: checking phone numbers,
+links and time zones, building call/text/email targets, the nudge and review
+dates."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import available_timezones
@@ -37,22 +35,10 @@ DEFAULT_TEMPLATES = (
     "Having a hard day. Could you check in on me later?",
     "No need to reply — just letting you know I'm thinking of you and doing OK.",
 )
-#: "My wave plan", modelled on established safety plans (Stanley–Brown).
-PLAN_SECTIONS = {
-    "warning_signs": ("My warning signs", "Thoughts, feelings or situations that tell me a wave is building."),
-    "on_my_own": ("Things I can do on my own", "What helps me ride it out, for example a grounding exercise or a walk."),
-    "people_places": ("People and places that help me feel better", "People to be with and places to go that take my mind off things."),
-    "ask_for_help": ("People I can ask for help", "Who I can call or text, and how to reach them."),
-    "professionals": ("Professionals and services", "My prescriber, therapist, a crisis line, the nearest emergency department."),
-    "safe_surroundings": ("Making my surroundings safe", "For example, asking someone I trust to hold my medication."),
-    "reasons": ("My reasons to keep going", "What matters to me and what I am doing this for."),
-}
-PLAN_SECTION_MAX = 2000
 REVIEW_EVERY = timedelta(days=90)
 REVIEW_SNOOZE = timedelta(days=7)
 NUDGE_DAYS_MAX = 90
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SHARE_DAYS = {1: "1 day", 7: "7 days", 30: "30 days"}
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -127,16 +113,6 @@ def _time_zones() -> frozenset[str]:
 
 def time_zone_choices() -> list[str]:
     return sorted(_time_zones())
-
-
-def new_share_token() -> tuple[str, str]:
-    """A share link token and the hash to store."""
-    token = secrets.token_urlsafe(32)
-    return token, share_token_hash(token)
-
-
-def share_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 # --- nudges and reviews -----------------------------------------------------------------

@@ -23,6 +23,14 @@ from typing import Iterable, Protocol, Sequence
 
 from webapp.services.content import Source
 
+#: What each kind of step is called.
+KIND_WORDS = {
+    "start": "Starting dose",
+    "cut": "Cut",
+    "hold": "Hold (same dose)",
+    "updose": "Increase",
+    "end": "End of taper",
+}
 #: Forms a medication comes in, and the units a plan may be kept in. Amounts
 #: are never converted between units (or between medications: docs/SAFETY.md).
 FORMS = {"tablet": "Tablet", "capsule": "Capsule", "liquid": "Liquid", "other": "Something else"}

@@ -2,6 +2,8 @@
 log (online, and offline through the outbox), where someone is on their plan,
 and docs/SAFETY.md's gentle notes. Records; never advises."""
 
-from webapp.taper.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("taper", __name__, template_folder="templates")
+
+from webapp.taper import routes  # noqa: E402,F401 - registers the views on bp

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from webapp.checkins.checks import EARLIEST, FUTURE_SLACK, CheckInProblems
+from webapp.bodies import Problems
+from webapp.checkins.checks import EARLIEST, FUTURE_SLACK
 from webapp.services.taper import FORMS, UNITS, format_amount
 from webapp.services.text import TextProblem, clean_text
 
@@ -26,8 +27,8 @@ STEP_HORIZON = timedelta(days=5 * 366)
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class TaperProblems(CheckInProblems):
-    """Everything wrong with a taper entry: ``{field: message}``."""
+#: Everything wrong with a taper entry: ``{field: message}`` (the one problems type).
+TaperProblems = Problems
 
 
 def _one_of(value: object, choices) -> bool:

@@ -15,37 +15,41 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
-from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
+from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
 from webapp.services import taper as arithmetic
-from webapp.services.taper import FORMS, GUIDELINE, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.sync import refuse
+from webapp.taper import bp
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
+from webapp.taper.store import (  # noqa: F401 - local_today, my_steps and my_plan are read by other pages too
+    SNAPSHOT_DOSES,
+    add_plan,
+    apply_dose,
+    remove_step,
+    dose_json,
+    has_entries,
+    local_today,
+    my_doses,
+    my_plan,
+    my_steps,
+    recent_checkins,
+    save_dose,
+    save_step,
+    step_json,
+    step_starting,
+)
 
-bp = Blueprint("taper", __name__, template_folder="templates")
 
-#: How many recent doses the device keeps for offline use.
-SNAPSHOT_DOSES = 60
-KIND_WORDS = {
-    "start": "Starting dose",
-    "cut": "Cut",
-    "hold": "Hold (same dose)",
-    "updose": "Increase",
-    "end": "End of taper",
-}
 
 
 @bp.app_template_filter("amount")
@@ -58,68 +62,11 @@ def _words():
     return {"FORMS": FORMS, "UNITS": UNITS, "KIND_WORDS": KIND_WORDS, "GUIDELINE": GUIDELINE}
 
 
-# --- reading --------------------------------------------------------------------------
-
-
-def my_plan() -> TaperPlan | None:
-    return db.session.get(TaperPlan, current_user.id)
-
-
-def my_steps() -> list[TaperStep]:
-    return list(db.session.scalars(
-        select(TaperStep).where(TaperStep.user_id == current_user.id).order_by(TaperStep.starts_on)
-    ))
-
-
-def my_doses(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[DoseLog]:
-    query = select(DoseLog).where(DoseLog.user_id == current_user.id)
-    if start:
-        query = query.where(DoseLog.local_date >= start)
-    if end:
-        query = query.where(DoseLog.local_date <= end)
-    query = query.order_by(DoseLog.taken_at.desc(), DoseLog.id.desc())
-    return list(db.session.scalars(query.limit(limit) if limit else query))
-
-
-def local_today() -> date:
-    """Today where the person is (webapp/services/person_time.py)."""
-    return person_time.today_for(current_user.id, utcnow())
-
-
 def _require_plan() -> TaperPlan | None:
     plan = my_plan()
     if plan is None:
         flash("Taper tracking starts with a short note to read and accept.", "info")
     return plan
-
-
-def dose_json(dose: DoseLog) -> dict:
-    return {
-        "id": dose.id,
-        "client_id": dose.client_id,
-        "taken_at": dose.taken_at.isoformat(),
-        "time_zone": dose.time_zone,
-        "local_date": dose.local_date.isoformat(),
-        "amount": format_amount(dose.amount),
-        "note": dose.note or "",
-    }
-
-
-def step_json(step: TaperStep) -> dict:
-    return {
-        "id": step.id,
-        "starts_on": step.starts_on.isoformat(),
-        "daily_dose": format_amount(step.daily_dose),
-        "dose_times": step.dose_times or [],
-        "note": step.note or "",
-    }
-
-
-def _has_entries() -> bool:
-    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(TaperStep.user_id == current_user.id))
-    return bool(count) or db.session.scalar(
-        select(func.count()).select_from(DoseLog).where(DoseLog.user_id == current_user.id)
-    ) > 0
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -133,9 +80,7 @@ def index():
         return render_template("taper/disclaimer.html")
     today = local_today()
     steps = my_steps()
-    recent = list(db.session.scalars(
-        select(CheckIn).where(CheckIn.user_id == current_user.id).order_by(CheckIn.checked_at.desc()).limit(10)
-    ))
+    recent = recent_checkins(10)
     return render_template(
         "taper/index.html",
         plan=plan,
@@ -153,9 +98,7 @@ def accept():
     """Accept the one-time disclaimer (docs/SAFETY.md)."""
     if request.form.get("understood") != "y":
         return render_template("taper/disclaimer.html", problem=True), 422
-    if my_plan() is None:
-        db.session.add(TaperPlan(user_id=current_user.id))
-        db.session.commit()
+    add_plan()
     return redirect(url_for("taper.setup"))
 
 
@@ -170,7 +113,7 @@ def setup():
     if request.method == "POST":
         values = {name: request.form.get(name, "") for name in ("medication", "form", "unit")}
         try:
-            clean = check_plan(values, has_entries=_has_entries(), current_unit=plan.unit)
+            clean = check_plan(values, has_entries=has_entries(), current_unit=plan.unit)
         except TaperProblems as refused:
             problems = refused.problems
         problems = {**typed_problems({"medication": "Medication name"}), **problems}
@@ -223,19 +166,11 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
             problems = refused.problems
         problems = {**typed_problems({"note": "Note"}, key=_step_key), **problems}
         if not problems:
-            clash = db.session.scalar(select(TaperStep).where(
-                TaperStep.user_id == current_user.id, TaperStep.starts_on == clean["starts_on"]
-            ))
+            clash = step_starting(clean["starts_on"])
             if clash is not None and clash is not step:
                 problems = {"starts_on": "Another step already starts on that day. Change that step instead."}
             else:
-                step = step or TaperStep(user_id=current_user.id)
-                step.starts_on, step.daily_dose = clean["starts_on"], clean["daily_dose"]
-                step.dose_times, step.note = clean["dose_times"], clean["note"] or None
-                db.session.add(step)
-                db.session.flush()
-                _follow_plan()
-                db.session.commit()
+                step = save_step(step, clean)
                 views = {view.step.id: view for view in arithmetic.describe(my_steps())}
                 flash("Step saved.", "success")
                 for note in views[step.id].notes:
@@ -244,13 +179,6 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
     return render_template(
         "taper/step.html", step=step, plan=plan, values=_step_values(step), problems=problems, rows=MAX_DOSE_TIMES
     ), 422 if problems else 200
-
-
-def _follow_plan() -> None:
-    """Dose reminders that follow the plan ring at the new times."""
-    from webapp.services.dispatch import reschedule_taper
-
-    reschedule_taper(db.session, current_user.id, utcnow())
 
 
 @bp.route("/taper/steps/new", methods=["GET", "POST"])
@@ -272,54 +200,12 @@ def edit_step(step_id: int):
 @bp.post("/taper/steps/<int:step_id>/delete")
 @login_required
 def delete_step(step_id: int):
-    db.session.delete(get_owned_or_404(TaperStep, step_id))
-    db.session.flush()
-    _follow_plan()
-    db.session.commit()
+    remove_step(get_owned_or_404(TaperStep, step_id))
     flash("Step deleted.", "success")
     return redirect(url_for("taper.index"))
 
 
 # --- doses ----------------------------------------------------------------------------
-
-
-def _hash_key() -> bytes:
-    return str(current_app.config["SECRET_KEY"]).encode()
-
-
-def _dose_hash(clean: dict) -> str:
-    canonical = json.dumps(clean, sort_keys=True, default=str, separators=(",", ":"))
-    return hmac.new(_hash_key(), canonical.encode(), hashlib.sha256).hexdigest()
-
-
-def _find_dose(client_id: str) -> DoseLog | None:
-    return db.session.scalar(select(DoseLog).where(DoseLog.user_id == current_user.id, DoseLog.client_id == client_id))
-
-
-def save_dose(clean: dict) -> tuple[DoseLog, bool]:
-    """Store a dose once. The same id again with the same dose gives back the
-    first (a replay); with a different one, ``TaperProblems``."""
-    digest = _dose_hash(clean)
-    for _ in range(2):
-        existing = _find_dose(clean["client_id"])
-        if existing is not None:
-            if existing.body_hash != digest:
-                raise TaperProblems({"client_id": "A different dose was already saved with this id. Nothing was changed; discard this copy and log it again."})
-            return existing, False
-        dose = DoseLog(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
-        _apply_dose(dose, clean)
-        db.session.add(dose)
-        try:
-            db.session.commit()
-            return dose, True
-        except IntegrityError:  # the same dose arrived twice at once: the first one stands
-            db.session.rollback()
-    raise RuntimeError("unreachable")  # pragma: no cover
-
-
-def _apply_dose(dose: DoseLog, clean: dict) -> None:
-    dose.taken_at, dose.time_zone, dose.local_date = clean["taken_at"], clean["time_zone"], clean["local_date"]
-    dose.amount, dose.note = clean["amount"], clean["note"] or None
 
 
 def _form_dose(form, *, client_id: str, zone: str) -> dict:
@@ -394,7 +280,7 @@ def edit_dose(dose_id: int):
         except TaperProblems as refused:
             problems = refused.problems
         else:
-            _apply_dose(dose, clean)
+            apply_dose(dose, clean)
             db.session.commit()
             flash("Dose updated.", "success")
             return redirect(url_for("taper.doses"))
@@ -418,11 +304,6 @@ def delete_dose(dose_id: int):
 
 
 # --- JSON API -------------------------------------------------------------------------
-
-
-def _refuse(refused: TaperProblems, status: int = 422):
-    field, message = next(iter(refused.problems.items()))
-    json_error(status, message, field=field, errors=refused.problems)
 
 
 @bp.get("/api/taper")
@@ -465,11 +346,11 @@ def create_dose():
     try:
         clean = check_dose(data, unit=plan.unit)
     except TaperProblems as refused:
-        _refuse(refused)
+        refuse(refused)
     try:
         dose, created = save_dose(clean)
     except TaperProblems as refused:
-        _refuse(refused, 409)
+        refuse(refused, 409)
     return jsonify(dose_json(dose)), 201 if created else 200
 
 

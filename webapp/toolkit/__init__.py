@@ -1,6 +1,8 @@
 """The coping toolkit: exercises, the feelings picker, the breathing pacer,
 thought records, favourites and recently used."""
 
-from webapp.toolkit.routes import bp
+from flask import Blueprint
 
-__all__ = ["bp"]
+bp = Blueprint("toolkit", __name__, template_folder="templates")
+
+from webapp.toolkit import routes  # noqa: E402,F401 - registers the views on bp

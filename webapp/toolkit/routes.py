@@ -4,26 +4,25 @@ recently used exercises and thought records."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
-from flask_login import current_user, login_required
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from flask import abort, current_app, jsonify, render_template, request
+from flask_login import login_required
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db
-from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
+from webapp.bodies import Problems
+from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
 from webapp.services.text import TextProblem, clean_text
+from webapp.toolkit import bp
+from webapp.sync import refuse
+from webapp.toolkit import store
 
-bp = Blueprint("toolkit", __name__, template_folder="templates")
 
-RECENT_KEEP = 10
 #: The fields of a thought record, with their labels, in order.
 THOUGHT_FIELDS = {
     "situation": "What happened",
@@ -114,82 +113,37 @@ def _known_exercise_id(value: object) -> str:
     return value
 
 
-def _state() -> dict:
-    favourites = db.session.scalars(
-        select(FavouriteExercise.exercise_id)
-        .where(FavouriteExercise.user_id == current_user.id)
-        .order_by(FavouriteExercise.created_at)
-    ).all()
-    recents = db.session.scalars(
-        select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
-        .order_by(RecentExercise.used_at.desc())
-    ).all()
-    return {"favourites": list(favourites), "recents": list(recents)}
-
-
 @bp.get("/api/toolkit/state")
 @login_required
 def state():
-    return jsonify(_state())
-
-
-def _add_favourite(exercise_id: str) -> None:
-    exists = db.session.get(FavouriteExercise, (current_user.id, exercise_id))
-    if exists is None:
-        db.session.add(FavouriteExercise(user_id=current_user.id, exercise_id=exercise_id))
-
-
-def _touch_recent(exercise_id: str, when=None) -> None:
-    when = when or utcnow()
-    row = db.session.get(RecentExercise, (current_user.id, exercise_id))
-    if row is None:
-        db.session.add(RecentExercise(user_id=current_user.id, exercise_id=exercise_id, used_at=when))
-    elif row.used_at < when:
-        row.used_at = when
-
-
-def _trim_recents() -> None:
-    keep = db.session.scalars(
-        select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
-        .order_by(RecentExercise.used_at.desc())
-        .limit(RECENT_KEEP)
-    ).all()
-    db.session.execute(
-        delete(RecentExercise).where(RecentExercise.user_id == current_user.id, RecentExercise.exercise_id.not_in(keep))
-    )
+    return jsonify(store.state())
 
 
 @bp.put("/api/toolkit/favourites/<exercise_id>")
 @login_required
 def add_favourite(exercise_id: str):
-    _add_favourite(_known_exercise_id(exercise_id))
+    store.add_favourite(_known_exercise_id(exercise_id))
     db.session.commit()
-    return jsonify(_state())
+    return jsonify(store.state())
 
 
 @bp.delete("/api/toolkit/favourites/<exercise_id>")
 @login_required
 def remove_favourite(exercise_id: str):
-    db.session.execute(
-        delete(FavouriteExercise).where(
-            FavouriteExercise.user_id == current_user.id, FavouriteExercise.exercise_id == exercise_id
-        )
-    )
+    store.remove_favourite(exercise_id)
     db.session.commit()
-    return jsonify(_state())
+    return jsonify(store.state())
 
 
 @bp.post("/api/toolkit/recents")
 @login_required
 def add_recent():
     exercise_id = _known_exercise_id(json_body().get("exercise_id"))
-    _touch_recent(exercise_id)
+    store.touch_recent(exercise_id)
     db.session.flush()
-    _trim_recents()
+    store.trim_recents()
     db.session.commit()
-    return jsonify(_state())
+    return jsonify(store.state())
 
 
 # --- thought records -----------------------------------------------------------------
@@ -214,57 +168,38 @@ def _thought_fields(data: dict) -> dict[str, str]:
     return fields
 
 
-def _thought_json(record: ThoughtRecord) -> dict:
-    return {"id": record.id, "client_id": record.client_id, "created_at": record.created_at.isoformat(), **json.loads(record.content)}
-
-
-def _save_thought(client_id: str, fields: dict[str, str]) -> tuple[ThoughtRecord, bool]:
-    """Store a record once: a repeat of the same client id returns the first."""
-    existing = db.session.scalar(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id, ThoughtRecord.client_id == client_id)
-    )
-    if existing is not None:
-        return existing, False
-    record = ThoughtRecord(user_id=current_user.id, client_id=client_id)
-    record.content = json.dumps(fields)
-    db.session.add(record)
-    return record, True
+def _checked_thought(data: dict) -> dict:
+    """A thought record as stored: its device-made id and its parts."""
+    return {"client_id": _client_id(data.get("client_id")), **_thought_fields(data)}
 
 
 @bp.get("/toolkit/thought-records")
 @login_required
 def thought_records():
     """The signed-in person's thought records, newest first."""
-    records = db.session.scalars(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id).order_by(ThoughtRecord.created_at.desc())
-    ).all()
-    return render_template("toolkit/thought_records.html", records=[_thought_json(r) for r in records], fields=THOUGHT_FIELDS)
+    records = store.my_thought_records()
+    return render_template("toolkit/thought_records.html", records=[store.thought_json(r) for r in records], fields=THOUGHT_FIELDS)
 
 
 @bp.get("/api/thought-records")
 @login_required
 def list_thought_records():
-    records = db.session.scalars(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id).order_by(ThoughtRecord.created_at.desc())
-    ).all()
-    return jsonify(records=[_thought_json(r) for r in records])
+    records = store.my_thought_records()
+    return jsonify(records=[store.thought_json(r) for r in records])
 
 
 @bp.post("/api/thought-records")
 @login_required
 def create_thought_record():
-    """Save a thought record. Idempotent on the device-made id: sending the
-    same record twice (a retry, an offline replay) stores it once."""
-    data = json_body()
-    client_id = _client_id(data.get("client_id"))
-    fields = _thought_fields(data)
-    record, created = _save_thought(client_id, fields)
+    """Save a thought record. Idempotent on the device-made ``client_id``
+    (webapp/sync.py): a replay gives back the stored record (200); the same
+    id with a different record is refused (409) and changes nothing."""
+    clean = _checked_thought(json_body())
     try:
-        db.session.commit()
-    except IntegrityError:  # the same record arrived twice at once: the first one stands
-        db.session.rollback()
-        record, created = _save_thought(client_id, fields)
-    return jsonify(_thought_json(record)), 201 if created else 200
+        record, created = store.save_thought(clean)
+    except Problems as refused:
+        refuse(refused, 409)
+    return jsonify(store.thought_json(record)), 201 if created else 200
 
 
 @bp.delete("/api/thought-records/<int:record_id>")
@@ -291,20 +226,20 @@ def import_from_device():
     for item in records:
         if not isinstance(item, dict):
             json_error(422, "Each thought record must be an object.", field="thought_records")
-        checked_records.append((_client_id(item.get("client_id")), _thought_fields(item)))
+        checked_records.append(_checked_thought(item))
     known = library().exercises
     for exercise_id in favourites:
         if isinstance(exercise_id, str) and exercise_id in known:
-            _add_favourite(exercise_id)
+            store.add_favourite(exercise_id)
     # The device lists recents newest first; stamp them oldest first so the order survives.
     now = utcnow()
     for age, item in enumerate(recents):
         exercise_id = item.get("exercise_id") if isinstance(item, dict) else item
         if isinstance(exercise_id, str) and exercise_id in known:
-            _touch_recent(exercise_id, now - timedelta(seconds=age))
-    for client_id, fields in checked_records:
-        _save_thought(client_id, fields)
+            store.touch_recent(exercise_id, now - timedelta(seconds=age))
+    for clean in checked_records:
+        store.keep_thought(clean)
     db.session.flush()
-    _trim_recents()
+    store.trim_recents()
     db.session.commit()
-    return jsonify(_state())
+    return jsonify(store.state())

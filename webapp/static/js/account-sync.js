@@ -5,22 +5,20 @@
 //   everything of any other account — or of none — is removed from IndexedDB,
 //   Cache Storage and local/session storage (a shared phone, a session ended
 //   from elsewhere). Offline, with nobody to ask, the last account stays;
-// - the offline snapshot (coping cards, favourites, recents, thought records),
-//   keyed by user and refreshed whenever the server can be reached;
-// - the outbox: writes made here are stored first, each naming its account,
-//   then sent with a fresh CSRF token — only while that same account is
-//   signed in (the server checks it too: X-Steady-Account); the server treats
-//   each entry's id as an idempotency key, so a replay never duplicates.
-//   Failed entries stay, with the reason;
+// - the offline snapshot (snapshot.js) and the outbox (outbox.js) are told
+//   who the device is for; when the outbox learns from the server that
+//   someone else is signed in, the device is given to them;
 // - what a guest kept on the device moves into the account at sign-in;
 // - signing out sends what it can, then removes this person's data here.
 // With the app lock on and Steady locked, nothing here reads or replaces the
 // sealed copy: writes still queue (sealed), and sending and refreshing wait
 // for the "steady:unlocked" event.
-import { LockedError, deviceLock, holdUntilOwned, holdsAccountData, keepOnly, kv, outboxStore } from "./device-store.js";
+import { deviceLock, holdUntilOwned, holdsAccountData, keepOnly, kv, outboxStore } from "./device-store.js";
+import { session, signedInUser } from "./session.js";
+import { connectOutbox, flushOutbox, queue } from "./outbox.js";
+import { forgetSnapshot, stopWritingSnapshots } from "./snapshot.js";
 
 const GUEST_KEYS = ["guest:favourites", "guest:recents", "guest:thought-records"];
-const snapshotKey = (userId) => `user:${userId}:snapshot`;
 /** local/session storage keys of one account start with this, then "<id>:". */
 export const PERSONAL_STORAGE_PREFIX = "steady.user:";
 const SESSION_WAIT_MS = 4000;
@@ -49,8 +47,7 @@ async function whoIsSignedIn() {
   if (!(await holdsAccountData())) return undefined; // nothing of anyone's here
   if (!navigator.onLine) return undefined;
   try {
-    const info = await withinTime(session(), SESSION_WAIT_MS);
-    return info.user === null || info.user === undefined ? null : String(info.user);
+    return signedInUser(await withinTime(session(), SESSION_WAIT_MS));
   } catch (error) {
     return undefined;
   }
@@ -127,8 +124,7 @@ export async function confirmOwner() {
   await owned;
   let signedIn;
   try {
-    const info = await session();
-    signedIn = info.user === null || info.user === undefined ? null : String(info.user);
+    signedIn = signedInUser(await session());
   } catch (error) {
     return undefined;
   }
@@ -145,202 +141,13 @@ export async function currentUser() {
   return pageUser() || (await kv.get("current-user")) || null;
 }
 
-export async function readSnapshot(userId) {
-  const empty = { cards: [], favourites: [], recents: [], thought_records: [] };
-  try {
-    const stored = await kv.get(snapshotKey(userId));
-    if (!stored || (stored.owner !== undefined && String(stored.owner) !== String(userId))) return empty;
-    return stored;
-  } catch (error) {
-    if (error instanceof LockedError) return empty; // locked: nothing of theirs shows
-    throw error;
-  }
-}
-
-const isLocked = async () => (await deviceLock.status()) === "locked";
-
-/** Changes made on this page to a snapshot (a favourite, a thought record...):
- * a refresh whose answers left the server before such a change must not undo it. */
-let localChanges = 0;
-
-// Once sign-out starts, nothing may write this person's data to the device
-// again (a snapshot download still in flight would otherwise land after it).
-let signingOut = false;
-
-async function storeSnapshot(userId, snapshot) {
-  if (signingOut || (await isLocked())) return;
-  await kv.set(snapshotKey(userId), { ...snapshot, owner: String(userId) });
-  document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
-}
-
-/** Keep a change made on this device (the write itself goes through the outbox). */
-export async function writeSnapshot(userId, snapshot) {
-  localChanges += 1;
-  await storeSnapshot(userId, snapshot);
-}
-
-async function session() {
-  const response = await fetch("/api/session", { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`session answered ${response.status}`);
-  return response.json();
-}
-
-async function getJSON(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response.json();
-}
-
-/** Queue a write for the server, then try to send everything queued. */
-export async function send(userId, method, url, body) {
-  if (!userId) throw new TypeError("a write is queued for an account");
-  await outboxStore.put({
-    id: crypto.randomUUID(),
-    userId,
-    method,
-    url,
-    body: body === undefined ? null : body,
-    createdAt: new Date().toISOString(),
-    attempts: 0,
-    failed: null,
-  });
-  document.dispatchEvent(new CustomEvent("steady:queued", { detail: { userId } }));
-  return flushOutbox();
-}
-
-let flushing = null;
-let flushAgain = false;
-
-/** Send queued writes in order. Stops at the first network or server error
- * (to retry later); a refusal (4xx) is kept aside with its reason. A call
- * while a flush runs makes that flush go round again, so a write queued
- * meanwhile is sent too. */
-export function flushOutbox() {
-  if (flushing) {
-    flushAgain = true;
-    return flushing;
-  }
-  flushing = (async () => {
-    let sent = 0;
-    do {
-      flushAgain = false;
-      // One replay at a time across tabs and the service worker's Background Sync.
-      sent += navigator.locks ? await navigator.locks.request("steady-outbox", flushOnce) : await flushOnce();
-    } while (flushAgain);
-    return sent;
-  })().finally(() => {
-    flushing = null;
-  });
-  return flushing;
-}
-
-async function flushOnce() {
-  if (await isLocked()) return 0; // replay needs the key: it happens once unlocked
-  const userId = await currentUser();
-  const entries = (await outboxStore.all())
-    .filter((entry) => String(entry.userId) === String(userId) && !entry.failed)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  if (!userId || !entries.length || !navigator.onLine) return 0;
-  let token;
-  try {
-    const info = await session();
-    const signedIn = info.user === null || info.user === undefined ? null : String(info.user);
-    if (signedIn !== String(userId)) {
-      // Signed out, or someone else signed in: these are not theirs to send.
-      await ownerChanged(signedIn);
-      return 0;
-    }
-    token = info.csrf_token;
-  } catch (error) {
-    return 0;
-  }
-  let sent = 0;
-  for (const entry of entries) {
-    let response;
-    try {
-      response = await fetch(entry.url, {
-        method: entry.method,
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json",
-          "X-CSRFToken": token,
-          "X-Steady-Account": String(entry.userId),
-        },
-        body: entry.body === null ? undefined : JSON.stringify(entry.body),
-      });
-    } catch (error) {
-      break; // offline again: try later
-    }
-    if (response.ok) {
-      await outboxStore.remove(entry.id);
-      sent += 1;
-    } else if (response.status >= 500 || [401, 408, 423, 429].includes(response.status)) {
-      await outboxStore.put({ ...entry, attempts: entry.attempts + 1 });
-      break;
-    } else {
-      const reason = await response.json().then((data) => data.error).catch(() => `refused (${response.status})`);
-      await outboxStore.put({ ...entry, attempts: entry.attempts + 1, failed: reason || `refused (${response.status})` });
-      // Every list drawn from this device's data ("couldn't sync" too) draws itself again.
-      document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
-    }
-  }
-  return sent;
-}
-
-/** Where each part of the offline snapshot comes from. Features add theirs
- * with addSnapshotSource(url, apply), where apply(snapshot, json) returns the
- * snapshot with that part filled in. */
-const snapshotSources = [
-  { url: "/api/toolkit/state", apply: (snapshot, data) => ({ ...snapshot, favourites: data.favourites, recents: data.recents }) },
-  { url: "/api/cards", apply: (snapshot, data) => ({ ...snapshot, cards: data.cards }) },
-  { url: "/api/thought-records", apply: (snapshot, data) => ({ ...snapshot, thought_records: data.records }) },
-];
-
-export function addSnapshotSource(url, apply) {
-  snapshotSources.push({ url, apply });
-}
-
-async function hasQueuedWrites(userId) {
-  return (await outboxStore.all()).some((entry) => String(entry.userId) === String(userId) && !entry.failed);
-}
-
-/** Fetch this person's data and keep it for offline use. */
-export async function refreshSnapshot(userId) {
-  if (await isLocked()) return null;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const changes = localChanges;
-    // Every part in one request (GET /api/snapshot): one sync, one round trip.
-    const query = snapshotSources.map((source) => `part=${encodeURIComponent(source.url)}`).join("&");
-    const { parts } = await getJSON(`/api/snapshot?${query}`);
-    const answers = snapshotSources.map((source) => parts[source.url]);
-    // Signed out (here or in another tab) while the answers were on their way:
-    // do not write this person's data back onto the device.
-    if (String(await kv.get("current-user")) !== String(userId)) return null;
-    // A change made here meanwhile, or still queued, may be missing from the
-    // answers: send it, then ask again. Until then the device's copy stands.
-    if (changes !== localChanges || (await hasQueuedWrites(userId))) {
-      await flushOutbox();
-      continue;
-    }
-    const snapshot = snapshotSources.reduce(
-      (result, source, index) => source.apply(result, answers[index]),
-      { fetchedAt: new Date().toISOString() }
-    );
-    await storeSnapshot(userId, snapshot);
-    return snapshot;
-  }
-  return null;
-}
-
 /** Move what a guest kept on this device into the account, then forget it here. */
-async function importGuestData(userId) {
+export async function importGuestData(userId) {
   const [favourites, recents, records] = await Promise.all(GUEST_KEYS.map((key) => kv.get(key)));
   if (!favourites?.length && !recents?.length && !records?.length) return;
-  await send(userId, "POST", "/api/toolkit/import", {
-    favourites: favourites || [],
-    recents: recents || [],
-    thought_records: records || [],
+  await queue(userId, "guest-import", {
+    url: "/api/toolkit/import",
+    body: { favourites: favourites || [], recents: recents || [], thought_records: records || [] },
   });
   await Promise.all(GUEST_KEYS.map((key) => kv.remove(key)));
 }
@@ -348,7 +155,7 @@ async function importGuestData(userId) {
 /** Remove one person's snapshot and queued writes from this device. */
 export async function forgetUser(userId) {
   if (!userId) return;
-  await kv.remove(snapshotKey(userId));
+  await forgetSnapshot(userId);
   await outboxStore.removeFor(userId);
   const lock = await deviceLock.record();
   if (lock && String(lock.owner) === String(userId)) await deviceLock.release();
@@ -363,7 +170,7 @@ function interceptSignOut() {
       try {
         await Promise.race([flushOutbox(), new Promise((resolve) => setTimeout(resolve, 5000))]);
       } finally {
-        signingOut = true;
+        stopWritingSnapshots();
         await forgetUser(userId);
         // Nothing of any account stays on the device once no one is signed in.
         await holdUntilOwned(giveDeviceTo(null)).catch(() => {});
@@ -373,28 +180,16 @@ function interceptSignOut() {
   });
 }
 
+// The outbox asks here who the device is for, and hands back the device
+// when the server says someone else is signed in.
+connectOutbox({ currentUser, ownerChanged });
+
+/** Start keeping the device in step: signing out is taken over; the first
+ * catch-up (sending what waits, bringing the copy up to date) is the
+ * outbox schedule's (outbox-schedule.js). Resolves once whose the device is
+ * has been settled: a lock, a snapshot or a queued write of anyone else is
+ * gone by then (see claimDevice). */
 export async function syncAccount() {
   interceptSignOut();
-  // Whose the device is was settled first (see claimDevice): a lock, a
-  // snapshot or a queued write of anyone else is gone by now.
   await owned;
-  const userId = pageUser();
-  if (!userId) return;
-  if ((await isLocked())) {
-    document.addEventListener("steady:unlocked", () => catchUpAfterUnlock(userId), { once: true });
-  } else {
-    await catchUpAfterUnlock(userId);
-  }
-  const retry = () => flushOutbox().then(() => refreshSnapshot(userId)).catch(() => {});
-  window.addEventListener("online", retry);
-}
-
-async function catchUpAfterUnlock(userId) {
-  try {
-    await importGuestData(userId);
-    await flushOutbox();
-    await refreshSnapshot(userId);
-  } catch (error) {
-    /* offline: the snapshot from last time stays */
-  }
 }

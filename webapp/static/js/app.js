@@ -1,59 +1,70 @@
-// Entry point: each module enhances the page with one job, and does nothing
-// on pages without its elements.
+// The entry point. What every page needs starts here: the service worker,
+// the app lock, the connection banner, whose the device is, the outbox's
+// schedule and the forms' shared behaviour. Everything else is started from
+// the page's own markup, as GOV.UK Frontend does: an element with
+// data-module="name" (several names, space-separated, are allowed) asks for
+// that module, which is imported — only then — and started once per page.
 import { registerServiceWorker } from "./pwa.js";
-import { watchConnection } from "./connection.js";
-import { offerInstall } from "./install.js";
-import { enablePasswordToggles } from "./password-toggle.js";
-import { enableLimits } from "./limits.js";
-import { enableReminderForm } from "./reminder-form.js";
-import { syncAccount } from "./account-sync.js";
-import { enableToolkit } from "./toolkit.js";
-import { enableExercisePlayer } from "./exercise-player.js";
-import { enableBreathing } from "./breathing.js";
-import { enableThoughtRecord } from "./thought-record.js";
-import { enableHelpNow } from "./help-now.js";
-import { addPeopleToSnapshot, enablePeople } from "./people.js";
-import { addPlanToSnapshot, enablePlan } from "./plan.js";
-import { addHelpMeToSnapshot, enableHelpMe } from "./helpme.js";
-import { enablePush } from "./push.js";
-import { addCheckinsToSnapshot, enableCheckin } from "./checkin.js";
-import { enableBackgroundSync } from "./background-sync.js";
-import { addTaperToSnapshot, enableDoses } from "./dose.js";
-import { enableDoseTimes } from "./dose-times.js";
-import { enableBusyButtons } from "./form-kit.js";
-import { rememberZone } from "./person-time.js";
-import { addChartToSnapshot, enableChart } from "./chart.js";
-import { enableCircle } from "./circle.js";
 import { enableAppLock } from "./app-lock.js";
+import { watchConnection } from "./connection.js";
+import { syncAccount } from "./account-sync.js";
+import { startOutboxSchedule } from "./outbox-schedule.js";
+import { enableBusyButtons, rememberOpen } from "./form-kit.js";
+import { enableLimits } from "./limits.js";
+import { enablePasswordToggles } from "./password-toggle.js";
+import { rememberZone } from "./person-time.js";
+
+/** data-module name → how to start it (`synced`: whose the device is, settled). */
+const MODULES = {
+  breathing: () => import("./breathing.js").then((m) => m.enableBreathing()),
+  chart: () => import("./chart.js").then((m) => m.enableChart()),
+  checkin: () => import("./checkin.js").then((m) => m.enableCheckin()),
+  circle: () => import("./circle.js").then((m) => m.enableCircle()),
+  dose: () => import("./dose.js").then((m) => m.enableDoses()),
+  "dose-times": () => import("./dose-times.js").then((m) => m.enableDoseTimes()),
+  "exercise-player": () => import("./exercise-player.js").then((m) => m.enableExercisePlayer()),
+  "help-me": (synced) => import("./helpme.js").then((m) => m.enableHelpMe(synced)),
+  "help-now": () => import("./help-now.js").then((m) => m.enableHelpNow()),
+  install: () => import("./install.js").then((m) => m.offerInstall()),
+  people: (synced) => import("./people.js").then((m) => m.enablePeople(synced)),
+  plan: (synced) => import("./plan.js").then((m) => m.enablePlan(synced)),
+  print: () => import("./print.js").then((m) => m.enablePrint()),
+  push: () => import("./push.js").then((m) => m.enablePush()),
+  "quick-people": (synced) => import("./quick-people.js").then((m) => m.enableQuickPeople(synced)),
+  "reminder-form": () => import("./reminder-form.js").then((m) => m.enableReminderForm()),
+  "sync-problems": (synced) => import("./sync-problems.js").then((m) => m.enableSyncProblems(synced)),
+  "thought-record": () => import("./thought-record.js").then((m) => m.enableThoughtRecord()),
+  toolkit: () => import("./toolkit.js").then((m) => m.enableToolkit()),
+};
+
+/** Every module named by a data-module on the page, once each. */
+export function modulesOnPage(root = document) {
+  const names = new Set();
+  root.querySelectorAll("[data-module]").forEach((node) => {
+    node.dataset.module.split(/\s+/).filter(Boolean).forEach((name) => names.add(name));
+  });
+  return [...names];
+}
+
+function startModules(synced) {
+  for (const name of modulesOnPage()) {
+    const start = MODULES[name];
+    if (!start) {
+      console.warn(`Steady has no module called ${name}`);
+      continue;
+    }
+    start(synced).catch((error) => console.warn(`Steady could not start ${name}`, error));
+  }
+}
 
 registerServiceWorker();
 enableAppLock();
 watchConnection();
-offerInstall();
 enablePasswordToggles();
 enableLimits();
-enableReminderForm();
-enableHelpNow();
-enableExercisePlayer();
-enableBreathing();
-addPeopleToSnapshot();
-addPlanToSnapshot();
-addHelpMeToSnapshot();
-addCheckinsToSnapshot();
-addTaperToSnapshot();
-addChartToSnapshot();
-const synced = syncAccount();
-enableToolkit();
-enableThoughtRecord();
-enablePeople(synced);
-enablePlan(synced);
-enableHelpMe(synced);
-enablePush();
-enableCheckin();
-enableBackgroundSync();
-enableDoses();
-enableDoseTimes();
 enableBusyButtons();
 rememberZone();
-enableChart();
-enableCircle();
+rememberOpen();
+const synced = syncAccount();
+startOutboxSchedule(synced);
+startModules(synced);

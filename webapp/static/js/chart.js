@@ -2,31 +2,16 @@
 // check-ins still waiting to sync are added as hollow points. Offline,
 // /my/chart (the same page for everyone, kept by the service worker) shows the
 // chart last drawn for this person, kept in the snapshot, plus those waiting.
-// The summary page's print button lives here too.
-import { outboxStore } from "./device-store.js";
-import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+import { element, showSignedIn } from "./dom.js";
+import { currentUser } from "./account-sync.js";
+import { readSnapshot } from "./snapshot.js";
+import { entriesOf } from "./outbox.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86400000;
 
-export function addChartToSnapshot() {
-  addSnapshotSource("/api/chart", (snapshot, data) => ({ ...snapshot, chart: data }));
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children.filter(Boolean));
-  return node;
-}
-
 async function waitingCheckins(userId) {
-  return (await outboxStore.all())
-    .filter((entry) => String(entry.userId) === String(userId) && entry.url === "/api/checkins" && entry.method === "POST" && !entry.failed)
-    .map((entry) => entry.body);
+  return (await entriesOf(userId, "checkin")).filter((entry) => !entry.failed).map((entry) => entry.body);
 }
 
 /** The local date (YYYY-MM-DD) a check-in was made on, in its own zone. */
@@ -82,9 +67,7 @@ function pendingRows(checkins) {
 
 async function showOffline(root) {
   const userId = await currentUser();
-  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
-    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
-  });
+  showSignedIn(root, userId);
   if (!userId) return;
   const snapshot = await readSnapshot(userId);
   const status = root.querySelector("[data-chart-status]");
@@ -130,13 +113,6 @@ async function showOffline(root) {
 }
 
 export function enableChart() {
-  document.querySelectorAll('[data-action="print"]').forEach((button) => button.addEventListener("click", () => window.print()));
-  if (window.location.pathname === "/chart" && !document.querySelector("[data-page]")) {
-    currentUser().then((userId) => {
-      if (userId) window.location.replace("/my/chart");
-    });
-    return;
-  }
   const root = document.querySelector('[data-page="chart"]');
   if (!root) return;
   if (root.hasAttribute("data-shell")) {
@@ -144,6 +120,7 @@ export function enableChart() {
     draw();
     window.addEventListener("hashchange", draw);
     document.addEventListener("steady:snapshot", draw);
+    document.addEventListener("steady:outbox", draw);
     return;
   }
   const svg = root.querySelector("svg.chart");

@@ -21,32 +21,14 @@
 // that is not that account's (or a guest's, or the device's), sealed or not;
 // account-sync.js runs it before anything reads what is kept here, and every
 // read below waits for it (`holdUntilOwned`).
+// The parts: idb.js (the raw stores), device-keys.js (the keys in memory),
+// device-lock.js (turning the lock on and off).
 import { LockedError, isSealed, seal, sealLocked, unseal } from "./lock-crypto.js";
+import { LOCK_KEY, holdUntilOwned, lockRecord, raw, whenOwned } from "./idb.js";
+import { askWorker, currentKeys, tellWorker } from "./device-keys.js";
+import { deviceLock, isPlainKey, kvPlace, outboxPlace } from "./device-lock.js";
 
-export { LockedError };
-
-const DB_NAME = "steady";
-const DB_VERSION = 1;
-const LOCK_KEY = "app-lock";
-const LOCK_FLAG = "steady.app-lock";
-const PLAIN_KEYS = new Set(["current-user", LOCK_KEY]);
-const WORKER_TIMEOUT_MS = 2000;
-let opening = null;
-
-// Reads and writes wait while the device is being given to its account (see
-// holdUntilOwned): nothing is shown or sent from a record about to go.
-let owned = Promise.resolve();
-
-/** Make every read and write of the stores below wait for `claim` (which
- * must itself only use the raw stores). */
-export function holdUntilOwned(claim) {
-  const previous = owned;
-  owned = Promise.all([previous, claim]).then(
-    () => undefined,
-    () => undefined
-  );
-  return owned;
-}
+export { LockedError, askWorker, deviceLock, holdUntilOwned, tellWorker };
 
 /** Whose a kv key is: an account's id (a string), "guest", "device", or
  * null (no known account: such a record is removed). */
@@ -64,140 +46,17 @@ export function ownerOfEntry(row) {
   return owner === undefined || owner === null || owner === "" ? null : String(owner);
 }
 
-function openDatabase() {
-  if (!opening) {
-    opening = new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        if (!db.objectStoreNames.contains("kv")) db.createObjectStore("kv");
-        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-  return opening;
-}
-
-async function withStore(name, mode, action) {
-  const db = await openDatabase();
-  return new Promise((resolve, reject) => {
-    const transaction = db.transaction(name, mode);
-    const request = action(transaction.objectStore(name));
-    transaction.oncomplete = () => resolve(request ? request.result : undefined);
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error);
-  });
-}
-
-const raw = {
-  get: (name, key) => withStore(name, "readonly", (store) => store.get(key)),
-  keys: (name) => withStore(name, "readonly", (store) => store.getAllKeys()),
-  all: (name) => withStore(name, "readonly", (store) => store.getAll()),
-  put: (name, value, key) => withStore(name, "readwrite", (store) => (key === undefined ? store.put(value) : store.put(value, key))),
-  remove: (name, key) => withStore(name, "readwrite", (store) => store.delete(key)),
-  clear: (name) => withStore(name, "readwrite", (store) => store.clear()),
-};
-
-/** Two stored forms are the same record (a sealed one by its fresh IV). */
-function sameStored(a, b) {
-  if (isSealed(a) || isSealed(b)) return isSealed(a) && isSealed(b) && String(a.iv) === String(b.iv);
-  if (a?.sealed || b?.sealed) return Boolean(a?.sealed && b?.sealed) && String(a.sealed.iv) === String(b.sealed.iv);
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Put `next` only if the record still holds `expected` (re-sealing must not
- * undo a write made meanwhile). */
-async function replaceIf(name, key, expected, next, inlineKey) {
-  const db = await openDatabase();
-  return new Promise((resolve, reject) => {
-    const transaction = db.transaction(name, "readwrite");
-    const store = transaction.objectStore(name);
-    const request = store.get(key);
-    request.onsuccess = () => {
-      if (request.result !== undefined && sameStored(request.result, expected)) {
-        if (inlineKey) store.put(next);
-        else store.put(next, key);
-      }
-    };
-    transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error);
-    transaction.onabort = () => reject(transaction.error);
-  });
-}
-
-// --- the keys, in memory ----------------------------------------------------------------
-
-let keys = null;
-let restoring = null;
-
-function wait(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function activeWorker() {
-  if (!("serviceWorker" in navigator)) return null;
-  const registration = await Promise.race([navigator.serviceWorker.ready, wait(WORKER_TIMEOUT_MS).then(() => null)]);
-  return registration?.active || null;
-}
-
-/** Ask the service worker something; null when there is none or it does not answer. */
-export async function askWorker(message) {
-  try {
-    const worker = await activeWorker();
-    if (!worker) return null;
-    return await new Promise((resolve) => {
-      const channel = new MessageChannel();
-      const timer = setTimeout(() => resolve(null), WORKER_TIMEOUT_MS);
-      channel.port1.onmessage = (event) => {
-        clearTimeout(timer);
-        resolve(event.data);
-      };
-      worker.postMessage(message, [channel.port2]);
-    });
-  } catch (error) {
-    return null;
-  }
-}
-
-export function tellWorker(message) {
-  return activeWorker()
-    .then((worker) => worker && worker.postMessage(message))
-    .catch(() => {});
-}
-
-function lockRecord() {
-  return raw.get("kv", LOCK_KEY);
-}
-
-/** The keys, from this page or (once per page) from the service worker. */
-async function currentKeys() {
-  if (keys) return keys;
-  if (!restoring) {
-    restoring = askWorker({ type: "lock:get", at: Date.now() }).then((answer) => {
-      if (answer && answer.keys && !keys) keys = answer.keys;
-      return keys;
-    });
-  }
-  return restoring;
-}
-
-// --- the stores ----------------------------------------------------------------------------
-
-const kvPlace = (key) => `kv:${key}`;
-const outboxPlace = (id) => `outbox:${id}`;
 
 export const kv = {
   async get(key) {
-    await owned;
+    await whenOwned();
     const stored = await raw.get("kv", key);
-    if (PLAIN_KEYS.has(key) || !isSealed(stored)) return stored;
+    if (isPlainKey(key) || !isSealed(stored)) return stored;
     return unseal(stored, kvPlace(key), await currentKeys());
   },
   async set(key, value) {
-    await owned;
-    if (PLAIN_KEYS.has(key)) return raw.put("kv", value, key);
+    await whenOwned();
+    if (isPlainKey(key)) return raw.put("kv", value, key);
     const record = await lockRecord();
     if (!record) return raw.put("kv", value, key);
     const held = await currentKeys();
@@ -207,14 +66,14 @@ export const kv = {
     return raw.put("kv", await sealLocked(value, kvPlace(key), record.publicKey), key);
   },
   async remove(key) {
-    await owned;
+    await whenOwned();
     return raw.remove("kv", key);
   },
 };
 
 export const outboxStore = {
   async put(entry) {
-    await owned;
+    await whenOwned();
     if (ownerOfEntry(entry) === null) throw new TypeError("an outbox entry must name its account (userId)");
     const record = await lockRecord();
     if (!record) return raw.put("outbox", entry);
@@ -225,7 +84,7 @@ export const outboxStore = {
   },
   /** Every entry that can be read now (while locked, none that is sealed). */
   async all() {
-    await owned;
+    await whenOwned();
     const rows = await raw.all("outbox");
     const held = rows.some((row) => row.sealed) ? await currentKeys() : null;
     const entries = [];
@@ -236,148 +95,31 @@ export const outboxStore = {
     return entries;
   },
   async remove(id) {
-    await owned;
+    await whenOwned();
     return raw.remove("outbox", id);
   },
   /** How many of this person's writes wait to be sent (readable while locked). */
   async waiting(userId) {
-    await owned;
+    await whenOwned();
     return (await raw.all("outbox")).filter((row) => String(row.userId) === String(userId) && !row.failed).length;
+  },
+  /** Every row as stored (sealed ones unread), for the service worker. */
+  async rows() {
+    await whenOwned();
+    return raw.all("outbox");
+  },
+  /** Remove every entry that is not `owner`'s (an id; null: every entry), sealed or not. */
+  async keepOnlyEntriesOf(owner) {
+    await whenOwned();
+    for (const row of await raw.all("outbox")) {
+      if (owner === null || ownerOfEntry(row) !== owner) await raw.remove("outbox", row.id);
+    }
   },
   /** Remove this person's entries, sealed or not. */
   async removeFor(userId) {
-    await owned;
+    await whenOwned();
     const rows = await raw.all("outbox");
     await Promise.all(rows.filter((row) => String(row.userId) === String(userId)).map((row) => raw.remove("outbox", row.id)));
-  },
-};
-
-// --- the lock, as the storage layer sees it -------------------------------------------------
-
-function setFlag(on) {
-  try {
-    if (on) localStorage.setItem(LOCK_FLAG, "on");
-    else localStorage.removeItem(LOCK_FLAG);
-  } catch (error) {
-    /* storage refused: the lock itself still holds */
-  }
-}
-
-async function resealEverything(held) {
-  for (const key of await raw.keys("kv")) {
-    if (PLAIN_KEYS.has(key)) continue;
-    const stored = await raw.get("kv", key);
-    if (stored === undefined || (isSealed(stored) && stored.alg === "A256GCM")) continue;
-    const value = isSealed(stored) ? await unseal(stored, kvPlace(key), held) : stored;
-    await replaceIf("kv", key, stored, await seal(value, kvPlace(key), held));
-  }
-  for (const row of await raw.all("outbox")) {
-    if (row.sealed && row.sealed.alg === "A256GCM") continue;
-    const entry = row.sealed ? await unseal(row.sealed, outboxPlace(row.id), held) : row;
-    const sealed = await seal(entry, outboxPlace(row.id), held);
-    await replaceIf("outbox", row.id, row, { id: row.id, userId: entry.userId, failed: Boolean(entry.failed), sealed }, true);
-  }
-}
-
-async function unsealEverything(held) {
-  for (const key of await raw.keys("kv")) {
-    const stored = await raw.get("kv", key);
-    if (!isSealed(stored)) continue;
-    await replaceIf("kv", key, stored, await unseal(stored, kvPlace(key), held));
-  }
-  for (const row of await raw.all("outbox")) {
-    if (!row.sealed) continue;
-    await replaceIf("outbox", row.id, row, await unseal(row.sealed, outboxPlace(row.id), held), true);
-  }
-}
-
-export const deviceLock = {
-  /** The lock's record (once the device is its account's: a lock that was
-   * not theirs is gone by then). */
-  async record() {
-    await owned;
-    return lockRecord();
-  },
-
-  /** "off", "locked" or "unlocked". */
-  async status() {
-    if (!(await lockRecord())) return "off";
-    return (await currentKeys()) ? "unlocked" : "locked";
-  },
-
-  /** Keep the lock's record (attempt counts, idle time...): never any key in the clear. */
-  async saveRecord(record) {
-    await raw.put("kv", record, LOCK_KEY);
-    setFlag(true);
-  },
-
-  /** Hold the unwrapped keys in memory here and in the service worker. */
-  hold(unlocked, idleMinutes) {
-    keys = unlocked;
-    restoring = Promise.resolve(keys);
-    return tellWorker({ type: "lock:hold", keys: unlocked, idleMs: idleMinutes * 60000, at: Date.now() });
-  },
-
-  /** The keys, if Steady is unlocked. */
-  current: () => currentKeys(),
-
-  /** Let go of the keys everywhere: Steady is locked. */
-  forgetKeys() {
-    keys = null;
-    restoring = Promise.resolve(null);
-    tellWorker({ type: "lock:forget" });
-  },
-
-  /** Ask the service worker again (another tab unlocked). */
-  async restore() {
-    keys = null;
-    restoring = null;
-    return currentKeys();
-  },
-
-  /** Turn the lock on: from now on every write is sealed; then seal what is here. */
-  async turnOn(record, unlocked, idleMinutes) {
-    await owned;
-    await deviceLock.saveRecord(record);
-    await deviceLock.hold(unlocked, idleMinutes);
-    await resealEverything(unlocked);
-  },
-
-  /** After unlocking: seal with the data key what was written while locked (or before). */
-  async tidy() {
-    if (keys && (await lockRecord())) await resealEverything(keys);
-  },
-
-  /** Turn the lock off (needs the keys): every record back as it was. */
-  async turnOff() {
-    const held = await currentKeys();
-    if (!held) throw new LockedError();
-    await raw.remove("kv", LOCK_KEY);
-    setFlag(false);
-    await unsealEverything(held);
-    deviceLock.forgetKeys();
-  },
-
-  /** Let go of the lock when its owner's data leaves this device (signing
-   * out, or someone else signing in): what is sealed goes with it. */
-  async release() {
-    deviceLock.forgetKeys();
-    for (const key of await raw.keys("kv")) {
-      if (isSealed(await raw.get("kv", key))) await raw.remove("kv", key);
-    }
-    for (const row of await raw.all("outbox")) {
-      if (row.sealed) await raw.remove("outbox", row.id);
-    }
-    await raw.remove("kv", LOCK_KEY);
-    setFlag(false);
-  },
-
-  /** Remove everything Steady keeps on this device, and the lock. */
-  async wipe() {
-    deviceLock.forgetKeys();
-    await raw.clear("outbox");
-    await raw.clear("kv");
-    setFlag(false);
   },
 };
 
@@ -418,3 +160,4 @@ export async function keepOnly(account) {
   else if (removed.previous !== owner) await raw.put("kv", owner, "current-user");
   return removed;
 }
+

@@ -4,30 +4,15 @@
 // zone; the outbox sends it when it can, exactly once. Doses still on the
 // phone are listed with "Waiting to sync"; ones the server refused appear in
 // "Changes that couldn't sync" with the reason. Built with textContent only.
-import { outboxStore } from "./device-store.js";
-import { clearFieldErrors, showFieldErrors, whileBusy } from "./form-kit.js";
+import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
+import { whileBusy } from "./form-kit.js";
+import { currentUser, pageUser } from "./account-sync.js";
+import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import { addSnapshotSource, currentUser, flushOutbox, pageUser, readSnapshot, refreshSnapshot, send } from "./account-sync.js";
+import { discard, entriesOf, queue } from "./outbox.js";
 import { tooLong } from "./limits.js";
 
 const API = "/api/doses";
-const OFFLINE_COPY = "/my/dose";
-const RETRY_MS = 5000;
-
-export function addTaperToSnapshot() {
-  addSnapshotSource("/api/taper", (snapshot, data) => ({ ...snapshot, taper: data.taper }));
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter(Boolean));
-  return node;
-}
 
 /** "2026-11-29T08:30" for a datetime-local field, in this phone's time. */
 function localInputValue(date) {
@@ -63,18 +48,9 @@ function when(iso) {
   return spokenWhen(iso); // on the person's clock, as the server's pages are
 }
 
-async function queued(userId) {
-  if (!userId) return [];
-  return (await outboxStore.all())
-    .filter((entry) => String(entry.userId) === String(userId) && entry.url === API && entry.method === "POST")
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
-
 async function render(root) {
   const userId = await currentUser();
-  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
-    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
-  });
+  showSignedIn(root, userId);
   if (!userId) {
     // No one's (any more): nothing of the last person's stays on screen either.
     root.querySelectorAll("[data-list]").forEach((list) => list.replaceChildren());
@@ -86,7 +62,7 @@ async function render(root) {
   root.querySelectorAll("[data-taper-unit]").forEach((node) => {
     node.textContent = unit ? `(${unit})` : "";
   });
-  const entries = await queued(userId);
+  const entries = await entriesOf(userId, "dose");
   const waiting = root.querySelector('[data-list="waiting-doses"]');
   waiting.replaceChildren(
     ...entries.map((entry) => {
@@ -129,16 +105,6 @@ async function render(root) {
   }
 }
 
-async function catchUp(userId) {
-  if (!userId || !navigator.onLine) return;
-  try {
-    const sent = await flushOutbox();
-    if (sent) await refreshSnapshot(userId);
-  } catch (error) {
-    /* still offline, or the server is away: try again later */
-  }
-}
-
 function enableForm(root, rerender) {
   const form = root.querySelector("[data-dose-form]");
   if (!form) return;
@@ -159,7 +125,7 @@ function enableForm(root, rerender) {
     }
     errors.hidden = true;
     clearFieldErrors(form);
-    const sending = send(userId, "POST", API, body).catch(() => 0);
+    const sending = queue(userId, "dose", { url: API, body }).catch(() => 0);
     await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
       Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
     );
@@ -182,13 +148,12 @@ function enableFixing(root, rerender) {
     const button = event.target.closest('button[data-action="fix-dose"]');
     if (!button || !form) return;
     const userId = await currentUser();
-    const entry = (await outboxStore.all()).find((item) => item.id === button.dataset.entry && String(item.userId) === String(userId));
+    const entry = (await entriesOf(userId, "dose")).find((item) => item.id === button.dataset.entry);
     if (!entry) return;
     form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
     form.elements.amount.value = entry.body.amount;
     form.elements.note.value = entry.body.note || "";
-    await outboxStore.remove(entry.id);
-    document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId: entry.userId } }));
+    await discard(entry);
     const status = root.querySelector("[data-dose-status]");
     status.textContent = `Your dose is back in the form. Fix it and save it again. (${entry.failed})`;
     status.hidden = false;
@@ -198,28 +163,13 @@ function enableFixing(root, rerender) {
 }
 
 export function enableDoses() {
-  // The worker answered /taper/doses with its offline page: open the copy kept here.
-  if (window.location.pathname === "/taper/doses" && !document.querySelector("[data-page]")) {
-    currentUser().then((userId) => {
-      if (userId) window.location.replace(OFFLINE_COPY);
-    });
-    return;
-  }
   const root = document.querySelector('[data-page="doses"]');
   if (!root) return;
   const rerender = () => render(root).catch(() => {});
   enableForm(root, rerender);
   enableFixing(root, rerender);
   rerender();
+  // The outbox sends on its own schedule (outbox-schedule.js); the list follows.
   document.addEventListener("steady:snapshot", rerender);
-  const retry = async () => {
-    const userId = await currentUser();
-    if ((await queued(userId)).some((entry) => !entry.failed)) await catchUp(userId);
-    await rerender();
-  };
-  window.addEventListener("online", retry);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") retry();
-  });
-  setInterval(retry, RETRY_MS);
+  document.addEventListener("steady:outbox", rerender);
 }

@@ -1,84 +1,12 @@
-// What every form enhanced on the device shares (GOV.UK patterns): errors in
-// the summary at the top *and* beside each field (aria-invalid,
-// aria-describedby), a busy button that says what it is doing, and
-// <details data-remember> sections that stay open once opened. Only the
+// What every form enhanced on the device shares (GOV.UK patterns; errors
+// beside fields and in the summary are shown by dom.js): a busy button that
+// says what it is doing, and <details data-remember> sections that stay open once opened. Only the
 // words "open" or "closed" go into local storage, never anything typed.
 // Built with textContent only.
 
+import { element } from "./dom.js";
+
 const REMEMBER_PREFIX = "steady.open.";
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-/** The inputs a problem is about: the field itself, or the radios/ticks in its fieldset. */
-function inputsOf(target) {
-  if (target.matches("input, select, textarea")) return [target];
-  return [...target.querySelectorAll("input, select, textarea")];
-}
-
-/** Take away the errors shown beside fields by showFieldErrors. */
-export function clearFieldErrors(form) {
-  form.querySelectorAll("[data-client-error]").forEach((node) => node.remove());
-  form.querySelectorAll("[data-client-invalid]").forEach((node) => {
-    node.removeAttribute("aria-invalid");
-    node.removeAttribute("data-client-invalid");
-    const kept = (node.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.endsWith("-client-error"));
-    if (kept.length) node.setAttribute("aria-describedby", kept.join(" "));
-    else node.removeAttribute("aria-describedby");
-  });
-  form.querySelectorAll(".field-error[data-client-field]").forEach((node) => {
-    node.classList.remove("field-error");
-    node.removeAttribute("data-client-field");
-  });
-}
-
-/** Show each [field id, words] beside its field and in the summary box; the
- * summary takes the focus (as GOV.UK's does), and a closed <details> holding
- * a field with a problem opens. */
-export function showFieldErrors(form, box, problems) {
-  clearFieldErrors(form);
-  for (const [id, text] of problems) {
-    const target = form.querySelector(`#${CSS.escape(id)}`);
-    if (!target) continue;
-    const group = target.matches("fieldset");
-    const messageId = `${id}-client-error`;
-    const message = element("p", { class: "error-message", id: messageId, "data-client-error": "" },
-      element("span", { class: "visually-hidden", text: "Error: " }), text);
-    if (group) {
-      const heading = [...target.children].filter((child) => child.matches("legend, .hint")).pop();
-      target.insertBefore(message, heading ? heading.nextSibling : target.firstChild);
-    } else {
-      target.parentElement.insertBefore(message, target);
-    }
-    const holder = group ? target : target.closest(".field");
-    if (holder && !holder.classList.contains("field-error")) {
-      holder.classList.add("field-error");
-      holder.setAttribute("data-client-field", "");
-    }
-    const ids = (target.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    target.setAttribute("aria-describedby", [...ids, messageId].join(" "));
-    target.setAttribute("data-client-invalid", "");
-    inputsOf(target).forEach((input) => {
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("data-client-invalid", "");
-    });
-    const details = target.closest("details");
-    if (details) details.open = true;
-  }
-  box.replaceChildren(
-    element("h2", { text: "There is a problem" }),
-    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
-  );
-  box.hidden = false;
-  box.focus();
-}
 
 /** Say on the button what is happening while `work` runs, then put it back. */
 export async function whileBusy(button, work) {

@@ -1,27 +1,13 @@
 // "How to help me" on this device: its part of the offline snapshot, the
 // copy kept at /my/help-me (the same page for everyone, filled in here from
 // the snapshot).
-import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+import { element, showSignedIn } from "./dom.js";
+import { currentUser } from "./account-sync.js";
+import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 
-export function addHelpMeToSnapshot() {
-  addSnapshotSource("/api/help-me", (snapshot, data) => ({ ...snapshot, helpMe: data }));
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
-
 function renderHelpMe(root, snapshot, userId) {
-  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
-    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
-  });
+  showSignedIn(root, userId);
   if (!userId) return;
   const row = snapshot?.helpMe?.help_me;
   const labels = snapshot?.helpMe?.labels || {};
@@ -45,7 +31,6 @@ function renderHelpMe(root, snapshot, userId) {
 }
 
 export function enableHelpMe(synced) {
-  // The Print buttons are made to work by plan.js, on every page.
   const root = document.querySelector('[data-page="my-help-me"]');
   if (!root) return;
   const render = async () => {

@@ -6,149 +6,18 @@
 // the server refused (an edit made from an old copy) are listed with the
 // reason and can be discarded. Everything is built with textContent: nothing
 // a person typed is ever parsed as HTML.
-import { outboxStore } from "./device-store.js";
-import { clearFieldErrors, showFieldErrors, whileBusy } from "./form-kit.js";
+import { clearFieldErrors, element, showFieldErrors } from "./dom.js";
+import { whileBusy } from "./form-kit.js";
+import { currentUser, personalKey } from "./account-sync.js";
+import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import {
-  addSnapshotSource,
-  currentUser,
-  confirmOwner,
-  flushOutbox,
-  pageUser,
-  personalKey,
-  readSnapshot,
-  refreshSnapshot,
-  send,
-  writeSnapshot,
-} from "./account-sync.js";
+import { queue } from "./outbox.js";
+import { dialTarget, encode, smsHref } from "./people-links.js";
+import { personItem } from "./person-card.js";
 
-const OFFLINE_COPIES = { "/people": "/my/people", "/plan": "/my/plan", "/people/help-me": "/my/help-me", "/taper/doses": "/my/dose", "/chart": "/my/chart", "/checkin": "/my/checkin" };
+export { dialTarget, smsHref };
+
 const PHONE = /^\+?[0-9 ()./-]+$/;
-
-export function addPeopleToSnapshot() {
-  addSnapshotSource("/api/people", (snapshot, data) => ({ ...snapshot, people: data }));
-}
-
-// --- links -------------------------------------------------------------------------
-
-/** What follows tel: or sms: — the digits, with a leading + kept (as on the server). */
-export function dialTarget(phone) {
-  return (phone.trim().startsWith("+") ? "+" : "") + phone.replace(/\D/g, "");
-}
-
-function encode(text) {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-export function smsHref(phone, body) {
-  const target = `sms:${dialTarget(phone)}`;
-  return body ? `${target}?&body=${encode(body)}` : target;
-}
-
-function mailtoHref(email) {
-  return `mailto:${encode(email).replace(/%40/g, "@").replace(/%2B/g, "+")}`;
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter(Boolean));
-  return node;
-}
-
-function since(iso) {
-  if (!iso) return "Not noted yet";
-  const then = new Date(iso);
-  const days = Math.floor((Date.UTC(...ymd(new Date())) - Date.UTC(...ymd(then))) / 86400000);
-  if (days <= 0) return "today";
-  if (days === 1) return "yesterday";
-  return `${days} days ago`;
-}
-
-function ymd(date) {
-  return [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
-}
-
-/** An email address as text with <wbr> after the @ and before the domain's dots. */
-function emailBreaks(address) {
-  const at = address.lastIndexOf("@");
-  if (at < 0) return [document.createTextNode(address)];
-  const parts = [document.createTextNode(address.slice(0, at + 1))];
-  address.slice(at + 1).split(".").forEach((piece, index) => {
-    parts.push(document.createElement("wbr"), document.createTextNode(index ? `.${piece}` : piece));
-  });
-  return parts;
-}
-
-/** One person, with one-tap call, text and email (the markup of people/_person.html). */
-function personItem(contact, message, { details = true, actions = false } = {}) {
-  const links = element("p", { class: "actions person-actions" });
-  if (contact.phone) {
-    links.append(element("a", { class: "button", href: `tel:${dialTarget(contact.phone)}`, "data-link": "call", text: `Call ${contact.name}` }));
-    if (contact.can_text) {
-      links.append(
-        element("a", { class: "button button-secondary", href: smsHref(contact.phone, message), "data-link": "text", text: `Text ${contact.name}` })
-      );
-    }
-  }
-  if (contact.email) {
-    links.append(element("a", { class: "button button-secondary", href: mailtoHref(contact.email), "data-link": "email", text: `Email ${contact.name}` }));
-  }
-  const meta = element("p", { class: "person-meta", text: contact.relationship_label || "" });
-  if (contact.pinned) meta.append(" · ", element("span", { class: "tag", text: "One of my people" }));
-  if (contact.understands_withdrawal) meta.append(" · ", element("span", { class: "tag", text: "Understands withdrawal" }));
-  const item = element(
-    "li",
-    { class: contact.pinned ? "person person-pinned" : "person", "data-contact-id": contact.id ?? "" },
-    element("h3", { class: "person-name", text: contact.name }),
-    meta,
-    links.childElementCount ? links : null
-  );
-  if (details) {
-    const list = element("dl", { class: "person-details" });
-    const add = (label, value, className) => {
-      if (value) list.append(element("dt", { text: label }), element("dd", { text: value, class: className || false }));
-    };
-    add("Phone", contact.phone);
-    add("Email", contact.email, "email");
-    const email = list.querySelector("dd.email");
-    if (email) email.replaceChildren(...emailBreaks(contact.email));
-    add("Best times", contact.best_times);
-    add("Notes", contact.notes, "preserve-lines");
-    add("Last connected", since(contact.last_connected_at));
-    item.append(list);
-  }
-  if (actions && contact.id) {
-    item.append(
-      element(
-        "div",
-        { class: "actions" },
-        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "reached-out", "data-id": contact.id, text: "I reached out" }, element("span", { class: "visually-hidden", text: ` to ${contact.name}` })),
-        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "edit", "data-id": contact.id, text: "Edit" }, element("span", { class: "visually-hidden", text: ` ${contact.name}` }))
-      )
-    );
-  }
-  return item;
-}
-
-// --- Help now and the home screen --------------------------------------------------
-
-/** "Your people" on Help now and the home screen: pinned people first (or,
- * with none pinned, the first three), from this device's snapshot. */
-function fillQuickPeople(section, people) {
-  if (!section) return;
-  const list = section.querySelector('[data-list="people"]');
-  const contacts = people?.contacts || [];
-  const pinned = contacts.filter((c) => c.pinned);
-  const shown = (pinned.length ? pinned : contacts).slice(0, 3);
-  list.replaceChildren(...shown.map((c) => personItem(c, people.templates?.[0], { details: false })));
-  list.classList.add("people-list");
-  section.hidden = shown.length === 0;
-}
 
 // --- the offline copy at /my/people -------------------------------------------------
 
@@ -266,7 +135,7 @@ async function reachedOut(root, userId, id) {
   const result = await updateContact(userId, id, { last_connected_at: now });
   if (!result) return;
   say(root, `Noted: you connected with ${result.after.name} today. Reaching out takes courage.`);
-  send(userId, "POST", `/api/people/contacts/${id}/reached-out`, { client_id: crypto.randomUUID(), reached_at: now }).catch(() => {});
+  queue(userId, "reach-out", { url: `/api/people/contacts/${id}/reached-out`, about: id, body: { client_id: crypto.randomUUID(), reached_at: now } }).catch(() => {});
 }
 
 function problemsIn(values) {
@@ -314,7 +183,7 @@ function enableEditor(root, userIdPromise) {
     } catch (error) {
       const errors = form.querySelector("[data-edit-errors]");
       errors.replaceChildren(
-        element("h3", { text: "There is a problem" }),
+        element("h2", { text: "There is a problem" }),
         element("p", { text: "This phone could not save the change. Nothing was changed. Try again." })
       );
       errors.hidden = false;
@@ -323,7 +192,7 @@ function enableEditor(root, userIdPromise) {
   });
 }
 
-/** Save the offline editor's change on this phone, then send it. */
+/** Save the offline editor's change on this phone, then queue it for the server. */
 async function saveEdit(form, root, userIdPromise) {
   const userId = await userIdPromise();
   const id = Number(form.dataset.id);
@@ -351,99 +220,20 @@ async function saveEdit(form, root, userIdPromise) {
   await updateContact(userId, id, { ...values, version: contact.version + 1 });
   form.hidden = true;
   say(root, navigator.onLine ? `${values.name}'s details are saved.` : `${values.name}'s details are saved on this phone. They will sync when you are back online.`);
-  send(userId, "PUT", `/api/people/contacts/${id}`, body).catch(() => {});
-}
-
-/** Writes the server refused, with the reason and a way to let them go. */
-async function renderSyncProblems(userId, snapshot) {
-  const sections = document.querySelectorAll(".sync-problems");
-  if (!sections.length) return;
-  const entries = userId
-    ? (await outboxStore.all()).filter((entry) => String(entry.userId) === String(userId) && entry.failed)
-    : [];
-  const contacts = snapshot?.people?.contacts || [];
-  const describe = (entry) => {
-    const match = entry.url.match(/^\/api\/people\/contacts\/(\d+)(\/reached-out)?$/);
-    if (match) {
-      const known = contacts.find((c) => c.id === Number(match[1]));
-      const name = known?.name || entry.body?.name || "someone";
-      return match[2] ? `\u201cI reached out\u201d to ${name}` : `Your change to ${entry.body?.name || name}`;
-    }
-    if (entry.url === "/api/people/contacts") return `Adding ${entry.body?.name || "a person"}`;
-    if (entry.url === "/api/plan") return "Your change to your wave plan";
-    if (entry.url === "/api/doses") return `The dose you logged (${entry.body?.amount ?? "?"})`;
-    if (entry.url === "/api/checkins") return "A check-in";
-    return "A change made on this phone";
-  };
-  sections.forEach((section) => {
-    const list = section.querySelector('[data-list="sync-problems"]');
-    list.replaceChildren(
-      ...entries.map((entry) => {
-        const discard = element("button", { type: "button", class: "button button-secondary button-small", text: "Discard this change" });
-        discard.addEventListener("click", async () => {
-          await outboxStore.remove(entry.id);
-          renderSyncProblems(userId, snapshot);
-        });
-        return element(
-          "li",
-          { class: "sync-problem" },
-          element("p", {}, element("strong", { text: `${describe(entry)} couldn't sync.` }), " ", element("span", { text: entry.failed })),
-          discard
-        );
-      })
-    );
-    section.hidden = entries.length === 0;
-  });
+  queue(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body }).catch(() => {});
 }
 
 // --- wiring ------------------------------------------------------------------------
 
-/** Offline, a page from the worker's cache has no signed-in user in it: point
- * the People and plan links at the copies kept on this phone. */
-function pointAtOfflineCopies(userId) {
-  if (pageUser() || !userId) return;
-  document.querySelectorAll("a[href]").forEach((link) => {
-    const copy = OFFLINE_COPIES[link.getAttribute("href")];
-    if (copy) link.setAttribute("href", copy);
-  });
-}
-
-/** On a page kept by the worker (no signed-in user in it) with a connection:
- * send what is queued and bring the copy up to date — only if the person
- * signed in here is still the one this device's copy belongs to. */
-async function catchUp(userId) {
-  if (!userId || pageUser() || !navigator.onLine) return;
-  try {
-    // No longer this person's session: their copy leaves the device (confirmOwner).
-    if ((await confirmOwner()) !== String(userId)) return;
-    await flushOutbox();
-    await refreshSnapshot(userId);
-  } catch (error) {
-    /* still offline, or the server is away: the copy here stands */
-  }
-}
-
 export function enablePeople(synced) {
-  // The worker answered /people or /plan with its offline page: open the copy kept here.
-  const copy = OFFLINE_COPIES[window.location.pathname];
-  if (copy && !document.querySelector("[data-page]")) {
-    currentUser().then((userId) => {
-      if (userId) window.location.replace(copy);
-    });
-    return;
-  }
   const root = document.querySelector('[data-page="my-people"]');
   const serverPage = document.querySelector('[data-page="people"]');
   const render = async () => {
     const userId = await currentUser();
     messageOwner = userId;
     const snapshot = userId ? await readSnapshot(userId) : null;
-    pointAtOfflineCopies(userId);
-    fillQuickPeople(document.querySelector(".my-people-help"), snapshot?.people);
-    fillQuickPeople(document.querySelector(".my-people-home"), snapshot?.people);
     if (root) renderMyPeople(root, snapshot, userId);
     if (serverPage) fillMessageChoice(serverPage, null);
-    await renderSyncProblems(userId, snapshot);
   };
   const renderSafely = () => render().catch(() => {});
   if (root) {
@@ -466,17 +256,8 @@ export function enablePeople(synced) {
   enableTimeZoneGuess();
   renderSafely();
   document.addEventListener("steady:snapshot", renderSafely);
-  Promise.resolve(synced)
-    .then(renderSafely)
-    .then(async () => {
-      await catchUp(await currentUser());
-      await renderSafely();
-    })
-    .catch(() => {});
-  window.addEventListener("online", async () => {
-    await catchUp(await currentUser());
-    renderSafely();
-  });
+  document.addEventListener("steady:outbox", renderSafely);
+  Promise.resolve(synced).then(renderSafely, renderSafely);
 }
 
 /** Adding a support group: start from this phone's own time zone. */

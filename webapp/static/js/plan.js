@@ -1,28 +1,14 @@
-// My wave plan on this device: its part of the offline snapshot, the copy
+// My wave plan on this device: the copy
 // kept at /my/plan (the same page for everyone, filled in here from the
-// snapshot), the Print buttons, and copying a share link.
-import { addSnapshotSource, currentUser, readSnapshot } from "./account-sync.js";
+// snapshot), and copying a share link. (Print buttons: print.js.)
+import { element, showSignedIn } from "./dom.js";
+import { currentUser } from "./account-sync.js";
+import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import { dialTarget } from "./people.js";
-
-export function addPlanToSnapshot() {
-  addSnapshotSource("/api/plan", (snapshot, data) => ({ ...snapshot, plan: data }));
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
+import { dialTarget } from "./people-links.js";
 
 function renderPlan(root, snapshot, userId) {
-  root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {
-    node.hidden = node.dataset.when !== (userId ? "signed-in" : "signed-out");
-  });
+  showSignedIn(root, userId);
   if (!userId) return;
   const plan = snapshot?.plan?.plan;
   const labels = snapshot?.plan?.labels || {};
@@ -54,13 +40,6 @@ function renderPlan(root, snapshot, userId) {
   fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
 }
 
-function enablePrint() {
-  document.querySelectorAll('button[data-action="print"]').forEach((button) => {
-    button.hidden = false;
-    button.addEventListener("click", () => window.print());
-  });
-}
-
 function enableCopyLink() {
   const button = document.querySelector('button[data-action="copy-link"]');
   if (!button) return;
@@ -81,7 +60,6 @@ function enableCopyLink() {
 }
 
 export function enablePlan(synced) {
-  enablePrint();
   enableCopyLink();
   const root = document.querySelector('[data-page="my-plan"]');
   if (!root) return;

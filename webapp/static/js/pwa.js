@@ -61,7 +61,8 @@ export async function registerServiceWorker() {
     }
   });
   try {
-    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    // A module worker: it imports the outbox (and what it needs) from /static/js.
+    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module" });
     watchForWaitingWorker(registration);
     const check = () => registration.update().catch(() => {});
     document.addEventListener("visibilitychange", () => {

@@ -1,7 +1,9 @@
 // The CBT thought record: saved to the account when signed in (through the
 // outbox, so it survives being offline), kept on this device for guests.
 import { deviceLock, kv } from "./device-store.js";
-import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
+import { currentUser } from "./account-sync.js";
+import { readSnapshot, writeSnapshot } from "./snapshot.js";
+import { queue } from "./outbox.js";
 import { whileBusy } from "./form-kit.js";
 import { spokenWhen } from "./person-time.js";
 
@@ -18,7 +20,7 @@ async function save(record) {
   if (userId) {
     const snapshot = await readSnapshot(userId);
     await writeSnapshot(userId, { ...snapshot, thought_records: [record, ...(snapshot.thought_records || [])] });
-    const sent = await send(userId, "POST", "/api/thought-records", record);
+    const sent = await queue(userId, "thought", { url: "/api/thought-records", body: record });
     if (!sent && (await deviceLock.status()) === "locked") {
       return "Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady.";
     }

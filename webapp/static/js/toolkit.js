@@ -2,7 +2,9 @@
 // Guests keep them on this device; signed-in people keep them in their
 // account, with the device snapshot for offline use.
 import { kv } from "./device-store.js";
-import { currentUser, readSnapshot, send, writeSnapshot } from "./account-sync.js";
+import { currentUser } from "./account-sync.js";
+import { readSnapshot, writeSnapshot } from "./snapshot.js";
+import { queue } from "./outbox.js";
 
 const RECENT_KEEP = 10;
 
@@ -23,7 +25,7 @@ async function setFavourite(exerciseId, on) {
     const favourites = (snapshot.favourites || []).filter((id) => id !== exerciseId);
     if (on) favourites.push(exerciseId);
     await writeSnapshot(userId, { ...snapshot, favourites });
-    send(userId, on ? "PUT" : "DELETE", `/api/toolkit/favourites/${encodeURIComponent(exerciseId)}`);
+    queue(userId, "favourite", { method: on ? "PUT" : "DELETE", url: `/api/toolkit/favourites/${encodeURIComponent(exerciseId)}` });
     return;
   }
   const favourites = ((await kv.get("guest:favourites")) || []).filter((id) => id !== exerciseId);
@@ -37,7 +39,7 @@ async function recordUse(exerciseId) {
     const snapshot = await readSnapshot(userId);
     const recents = [exerciseId, ...(snapshot.recents || []).filter((id) => id !== exerciseId)].slice(0, RECENT_KEEP);
     await writeSnapshot(userId, { ...snapshot, recents });
-    send(userId, "POST", "/api/toolkit/recents", { exercise_id: exerciseId });
+    queue(userId, "recent", { url: "/api/toolkit/recents", body: { exercise_id: exerciseId } });
     return;
   }
   const recents = ((await kv.get("guest:recents")) || []).filter((item) => item.exercise_id !== exerciseId);

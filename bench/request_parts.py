@@ -1,0 +1,135 @@
+"""Where one request's time goes, part by part, in-process.
+
+Wraps the layers a request passes through (the app's before- and
+after-request hooks, the session cookie, the sign-in lookup, CSRF, the
+limiter, the body checks, the view, encryption, the commit) with timers that
+count each part's own time (time spent in a nested part counts for that part
+only), then sends requests through the Flask test client. What is left over
+is Flask, Werkzeug and the request's JSON. Used by ``bench/checkin_api.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import time
+from collections import defaultdict
+from typing import Callable
+
+#: before/after-request hooks by function name -> the part they belong to.
+HOOK_PARTS = {
+    "_assign_request_id": "request id and logging",
+    "_echo_request_id": "request id and logging",
+    "_forms_take_form_fields": "app lock and security headers",
+    "_app_lock": "app lock and security headers",
+    "_security_headers": "app lock and security headers",
+    "_refuse_hostile_bodies": "body checks (root, depth, text)",
+    "csrf_protect": "CSRF",
+    "_check_request_limit": "rate limiter",
+    "_inject_headers": "rate limiter",
+    "__inject_headers": "rate limiter",
+}
+#: Module attributes (looked up at call time) -> part; missing ones are skipped,
+#: so the table still works while code moves between modules.
+FUNCTION_PARTS = {
+    "webapp.api:json_body": "body checks (root, depth, text)",
+    "webapp.checkins.routes:check_checkin": "check-in checks (fields, time, hash)",
+    "webapp.checkins.routes:body_hash": "check-in checks (fields, time, hash)",
+    "webapp.checkins.routes:json_body": "body checks (root, depth, text)",
+    "webapp.checkins.routes:_find": "idempotency lookup (select)",
+    "webapp.sync:check_checkin": "check-in checks (fields, time, hash)",
+    "webapp.sync:json_body": "body checks (root, depth, text)",
+    "webapp.store:body_hash": "check-in checks (fields, time, hash)",
+}
+
+
+class PartTimer:
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self._stack: list[float] = []
+
+    def wrap(self, label: str, fn: Callable) -> Callable:
+        timer = self
+
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            timer._stack.append(0.0)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - began
+                nested = timer._stack.pop()
+                timer.totals[label] += elapsed - nested
+                if timer._stack:
+                    timer._stack[-1] += elapsed
+
+        timed.__wrapped_part__ = fn  # type: ignore[attr-defined]
+        return timed
+
+
+def instrument(app, timer: PartTimer) -> Callable[[], None]:
+    """Wrap the app's layers; returns a function that undoes it."""
+    undo: list[Callable[[], None]] = []
+
+    def patch(owner, name: str, label: str) -> None:
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        setattr(owner, name, timer.wrap(label, getattr(owner, name)))
+        undo.append(lambda: setattr(owner, name, original))
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs):
+        for key, funcs in hooks.items():
+            for index, fn in enumerate(list(funcs)):
+                name = getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "?")
+                label = HOOK_PARTS.get(name, f"other hooks ({name})")
+                funcs[index] = timer.wrap(label, fn)
+                undo.append(functools.partial(funcs.__setitem__, index, fn))
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = timer.wrap("view (the rest of it)", view)
+        undo.append(functools.partial(app.view_functions.__setitem__, endpoint, view))
+    for spec, label in FUNCTION_PARTS.items():
+        module_name, name = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            patch(module, name, label)
+
+    from flask_wtf.csrf import CSRFProtect
+    from sqlalchemy.orm import Session
+
+    from webapp.extensions import csrf, login_manager
+    from webapp.services.field_crypto import FieldCipher
+
+    patch(login_manager, "_load_user", "session lookup and user (one select)")
+    patch(csrf, "protect", "CSRF")
+    del CSRFProtect  # the instance is patched, not the class
+    patch(app.session_interface, "open_session", "session cookie (verify, sign)")
+    patch(app.session_interface, "save_session", "session cookie (verify, sign)")
+    patch(FieldCipher, "encrypt", "encryption (AES-GCM)")
+    patch(Session, "commit", "insert and commit")
+    original_wsgi = app.wsgi_app
+    app.wsgi_app = timer.wrap("Flask, Werkzeug, JSON (the rest)", original_wsgi)
+    undo.append(lambda: setattr(app, "wsgi_app", original_wsgi))
+
+    def restore() -> None:
+        for step in reversed(undo):
+            step()
+
+    return restore
+
+
+def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[str, float]], float]:
+    """Per-request milliseconds for each part over ``requests`` calls of
+    ``send`` (which makes one request through the test client), and the
+    whole request's median-free mean."""
+    timer = PartTimer()
+    restore = instrument(app, timer)
+    try:
+        for _ in range(requests):
+            send()
+    finally:
+        restore()
+    rows = sorted(((label, total / requests * 1000) for label, total in timer.totals.items()), key=lambda r: -r[1])
+    return rows, sum(ms for _, ms in rows)

@@ -1,0 +1,51 @@
+"""The registry of offline copies (webapp/offline_copies.py): each page with
+someone's data that works offline names its copy once, and the worker's
+precache list and page → copy table are built from it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from webapp.offline_copies import OFFLINE_COPIES
+from webapp.pwa.routes import SHELL_PAGES
+
+
+def build_record(client) -> dict:
+    body = client.get("/sw.js").get_data(as_text=True)
+    return json.loads(re.match(r"const STEADY_BUILD = (\{.*?\});\n", body).group(1))
+
+
+def test_every_page_and_copy_is_a_route_and_every_copy_is_precached(app, client):
+    endpoints = set(app.view_functions)
+    assert set(OFFLINE_COPIES) <= endpoints
+    assert set(OFFLINE_COPIES.values()) <= endpoints
+    assert set(OFFLINE_COPIES.values()) <= set(SHELL_PAGES)
+    record = build_record(client)
+    assert record["offlineCopies"] == {
+        "/checkin": "/my/checkin",
+        "/checkins": "/my/checkin",
+        "/taper/doses": "/my/dose",
+        "/chart": "/my/chart",
+        "/people": "/my/people",
+        "/plan": "/my/plan",
+        "/people/help-me": "/my/help-me",
+    }
+    assert set(record["offlineCopies"].values()) <= set(record["pages"])
+    # No page's own (personal) address is ever precached: only its copy.
+    assert not set(record["offlineCopies"]) & set(record["pages"])
+
+
+def test_every_copy_is_a_page_the_worker_may_keep(client):
+    # The worker fetches the copies without cookies, as for everyone.
+    for path in sorted(set(build_record(client)["offlineCopies"].values())):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" not in response.headers.get("Cache-Control", ""), path
+        assert 'name="steady-user"' not in response.get_data(as_text=True), path
+
+
+def test_the_worker_imports_the_pages_outbox_with_its_content_hash(client):
+    body = client.get("/sw.js").get_data(as_text=True)
+    assert re.search(r'from "/static/js/outbox\.js\?v=[0-9a-f]{12}"', body)
+    assert "fetch(entry.url" not in body  # the replay is outbox.js's, not a copy

@@ -1,0 +1,110 @@
+"""Static files: content-hashed URLs (module imports included), served
+precompressed where the client accepts it, immutable when current, and the
+current file (never a 404) for a stale or missing ``?v=``."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import brotli
+import pytest
+
+from webapp.assets import asset_url, build_manifest
+
+IMPORT = re.compile(r'''(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[^"']+)["']''')
+
+
+@pytest.fixture
+def app_js(app):
+    with app.test_request_context():
+        return asset_url("js/app.js")
+
+
+def test_module_imports_carry_the_imported_files_hash(app, client, app_js):
+    body = client.get(app_js, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+    specifiers = IMPORT.findall(body)
+    assert len(specifiers) > 10
+    with app.test_request_context():
+        for spec in specifiers:
+            name = "js/" + spec.removeprefix("./").split("?")[0]
+            assert spec == "./" + asset_url(name).removeprefix("/static/js/"), spec
+    # Every module the page can reach is in the worker's precache list under the same URL.
+    build = client.get("/sw.js").get_data(as_text=True)
+    for spec in specifiers:
+        assert f'/static/js/{spec.removeprefix("./")}' in build, spec
+
+
+def test_a_change_in_an_imported_module_changes_the_importers_url(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.js").write_text('import { a } from "./a.js";\nimport("./b.js");\n')
+    (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nexport const a = 1;\n')
+    (tmp_path / "js" / "b.js").write_text('export const b = 1;\n')
+    before = build_manifest(tmp_path)
+    (tmp_path / "js" / "b.js").write_text('export const b = 2;\n')
+    after = build_manifest(tmp_path)
+    for name in ("js/main.js", "js/a.js", "js/b.js"):
+        assert before[name].version != after[name].version, name
+    text = after["js/main.js"].body.decode()
+    assert f'from "./a.js?v={after["js/a.js"].version}"' in text
+    assert f'import("./b.js?v={after["js/b.js"].version}")' in text
+
+
+def test_import_cycles_are_hashed(tmp_path):
+    (tmp_path / "x.js").write_text('import { y } from "./y.js"; export const x = 1;')
+    (tmp_path / "y.js").write_text('import { x } from "./x.js"; export const y = 1;')
+    manifest = build_manifest(tmp_path)
+    assert f'"./y.js?v={manifest["y.js"].version}"' in manifest["x.js"].body.decode()
+    assert f'"./x.js?v={manifest["x.js"].version}"' in manifest["y.js"].body.decode()
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [("br, gzip", "br"), ("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("identity", None), (None, None)],
+)
+def test_each_client_gets_an_encoding_it_accepts(client, app_js, accept, encoding):
+    headers = {"Accept-Encoding": accept} if accept is not None else {}
+    plain = client.get(app_js, headers={"Accept-Encoding": "identity"}).get_data()
+    response = client.get(app_js, headers=headers)
+    assert response.status_code == 200
+    assert response.headers.get("Content-Encoding") == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    body = response.get_data()
+    unpacked = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda b: b}[encoding](body)
+    assert unpacked == plain
+    if encoding:
+        assert len(body) < len(plain)
+
+
+def test_current_hash_is_immutable_and_revalidates_to_304(client, app_js):
+    first = client.get(app_js, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    again = client.get(app_js, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    # Each encoding has its own tag: a gzip tag does not stand for the Brotli body.
+    other = client.get(app_js, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200 and other.headers["Content-Encoding"] == "br"
+
+
+@pytest.mark.parametrize("query", ["?v=000000000000", "?v=", "", "?v=%00nonsense"])
+def test_a_stale_or_missing_hash_gets_the_current_file_not_a_404(client, app_js, query):
+    current = client.get(app_js, headers={"Accept-Encoding": "identity"}).get_data()
+    response = client.get("/static/js/app.js" + query, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    assert response.get_data() == current
+    assert response.headers["Cache-Control"] == "no-cache"
+
+
+def test_missing_files_and_paths_outside_static_are_404(client):
+    assert client.get("/static/js/nowhere.js").status_code == 404
+    assert client.get("/static/../config.py").status_code == 404
+    assert client.get("/static/%2e%2e/config.py").status_code == 404
+
+
+def test_images_are_not_recompressed(client, app):
+    with app.test_request_context():
+        icon = asset_url("icons/icon-192.png")
+    response = client.get(icon, headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert response.headers["Content-Type"] == "image/png"

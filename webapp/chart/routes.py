@@ -1,0 +1,99 @@
+"""The "windows and waves" chart.
+
+* ``/chart?range=7|30|90|all`` — mood and symptom load with the dose as a
+  step line and cuts marked, drawn on the server as SVG (``services/chart``),
+  with the same data as a table.
+* ``/api/chart`` — the chart for every range, for the offline snapshot;
+  ``/my/chart`` is the page that shows it offline (the same for everyone),
+  adding check-ins still waiting to sync.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from webapp.chart import bp
+from webapp.extensions import db
+from webapp.models import utcnow
+from webapp.services import chart, person_time, records
+
+RANGE_WORDS = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All time"}
+
+
+def draw(range_name: str, today: date, first: date | None, steps, unit: str) -> dict:
+    """One range of the chart: its SVG and its table."""
+    start, end = chart.range_bounds(range_name, today, first)
+    days = chart.daily_series(records.checkins_between(db.session, current_user.id, start, end), start, end)
+    dose = chart.dose_series(steps, start, end)
+    title = f"Windows and waves: {RANGE_WORDS[range_name].lower()}"
+    return {
+        "range": range_name,
+        "start": start,
+        "end": end,
+        "svg": chart.render_svg(days, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id=f"chart-{range_name}"),
+        "rows": chart.table_rows(days, dose.points),
+    }
+
+
+def _looked_back() -> tuple[date, date | None, list, str]:
+    """Today for the person, their first record's day, their taper steps and unit."""
+    user_id = current_user.id
+    return (
+        person_time.today_for(user_id, utcnow()),
+        records.first_record_date(db.session, user_id),
+        records.taper_steps(db.session, user_id),
+        records.taper_unit(db.session, user_id),
+    )
+
+
+@bp.get("/chart")
+@login_required
+def index():
+    range_name = request.args.get("range", "30")
+    if range_name not in RANGE_WORDS:
+        return render_template("chart/chart.html", problem="Choose 7, 30 or 90 days, or all time.", view=None, range_name="30", ranges=RANGE_WORDS, unit=""), 400
+    today, first, steps, unit = _looked_back()
+    view = draw(range_name, today, first, steps, unit)
+    return render_template("chart/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None)
+
+
+def _row_json(row) -> dict:
+    return {
+        "day": row.day.isoformat(),
+        "mood": row.mood,
+        "anxiety": row.anxiety,
+        "load": row.load,
+        "checkins": row.checkins,
+        "dose": None if row.dose is None else chart.dose_text(row.dose),
+    }
+
+
+@bp.get("/api/chart")
+@login_required
+def api_chart():
+    """The chart for every range, drawn here, for the device to show offline."""
+    today, first, steps, unit = _looked_back()
+    views = [draw(name, today, first, steps, unit) for name in RANGE_WORDS]
+    return jsonify(
+        unit=unit,
+        drawn_on=today.isoformat(),
+        ranges={
+            view["range"]: {
+                "start": view["start"].isoformat(),
+                "end": view["end"].isoformat(),
+                "svg": view["svg"],
+                "rows": [_row_json(row) for row in view["rows"] if row.checkins or row.dose is not None],
+            }
+            for view in views
+        },
+    )
+
+
+@bp.get("/my/chart")
+def offline_copy():
+    """The chart page kept for offline use: the same for everyone; chart.js
+    fills it from this device's snapshot and its check-ins waiting to sync."""
+    return render_template("chart/chart.html", view=None, range_name="30", ranges=RANGE_WORDS, unit="", problem=None, shell=True)

@@ -1,0 +1,82 @@
+"""Errors in plain words: one page (or JSON body) per status, and the
+handlers that answer with it."""
+
+from __future__ import annotations
+
+import sqlalchemy.exc
+from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_login import AnonymousUserMixin
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from webapp.logs import audit
+
+
+def wants_json() -> bool:
+    """True for the JSON API and for fetches that ask for JSON."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+#: What each error says to a person, in plain words.
+ERROR_TEXT = {
+    400: ("Something was wrong with that request", "Please go back and try again."),
+    401: ("Please sign in", "You need to sign in to see this."),
+    403: ("Not allowed", "You do not have access to this."),
+    404: ("Page not found", "We could not find that page. It may have moved."),
+    405: ("That did not work", "This page cannot be used that way."),
+    413: ("That was too much to send", "What you sent was too large. Please shorten it and try again."),
+    503: ("Steady is busy for a moment", "Nothing was lost. Please try again in a minute."),
+    429: ("Please wait a little", "There have been too many tries. Please wait a few minutes, then try again."),
+    500: ("Sorry, something went wrong on our side", "Your data is safe. Please try again in a moment."),
+}
+
+
+def error_response(status: int, detail: str | None = None):
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[400] if status < 500 else ERROR_TEXT[500])
+    message = detail or text
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("core/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        audit("csrf.rejected", reason=exc.description.replace(" ", "_"))
+        return error_response(
+            400,
+            "This form has expired or came from somewhere else. Please reload the page and try again.",
+        )
+
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.InterfaceError)
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    def _database_unavailable(exc: Exception):
+        # The database is down, restarting or unreachable: nothing was saved
+        # (the transaction never committed), so say so and ask for a retry.
+        # The outbox keeps a change answered 5xx and sends it again later.
+        app.logger.warning("database unavailable: %s", type(exc).__name__)
+        if "_login_user" not in g:
+            g._login_user = AnonymousUserMixin()  # the page must not ask the database who this is
+        response = make_response(error_response(
+            503,
+            "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
+            "changes waiting on your device are sent again by themselves.",
+        ))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code == 429:
+            return error_response(429)
+        return error_response(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Logged with its traceback for the operator; the person sees a calm page.
+        app.logger.exception("unhandled error")
+        return error_response(500)

@@ -1,0 +1,51 @@
+"""Reading one person's records by their id, for the pages that look back
+over them (the chart, the summary, the home screen). Plain queries: no
+request in here."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep
+
+
+def taper_plan(session: Session, user_id: int) -> TaperPlan | None:
+    return session.get(TaperPlan, user_id)
+
+
+def taper_unit(session: Session, user_id: int) -> str:
+    """The unit of the person's taper plan, or "" without one."""
+    plan = taper_plan(session, user_id)
+    return plan.unit if plan else ""
+
+
+def taper_steps(session: Session, user_id: int) -> list[TaperStep]:
+    """The person's taper steps, earliest first."""
+    return list(session.scalars(select(TaperStep).where(TaperStep.user_id == user_id).order_by(TaperStep.starts_on)))
+
+
+def checkins_between(session: Session, user_id: int, start: date, end: date) -> list[CheckIn]:
+    """The person's check-ins from ``start`` to ``end`` (their own dates), in the order made."""
+    return list(session.scalars(
+        select(CheckIn)
+        .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
+        .order_by(CheckIn.checked_at)
+    ))
+
+
+def doses_between(session: Session, user_id: int, start: date, end: date) -> list[DoseLog]:
+    """The doses the person logged from ``start`` to ``end`` (their own dates)."""
+    return list(session.scalars(
+        select(DoseLog).where(DoseLog.user_id == user_id, DoseLog.local_date >= start, DoseLog.local_date <= end)
+    ))
+
+
+def first_record_date(session: Session, user_id: int) -> date | None:
+    """The earliest day of a check-in or a taper step, or None without either."""
+    first_checkin = session.scalar(select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id))
+    first_step = session.scalar(select(func.min(TaperStep.starts_on)).where(TaperStep.user_id == user_id))
+    known = [day for day in (first_checkin, first_step) if day is not None]
+    return min(known) if known else None

@@ -1,0 +1,77 @@
+"""The clinician summary: ``/summary`` to choose dates and which notes to
+include; ``POST /summary/print`` gives the printable page (a POST, so no
+health data or note ids travel in a URL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+
+from webapp.extensions import db
+from webapp.models import utcnow
+from webapp.services import person_time, records, summary
+from webapp.services.taper import FORMS, KIND_WORDS
+from webapp.summary import bp
+
+#: The longest summary: about two years.
+SUMMARY_MAX_DAYS = 800
+
+
+@bp.context_processor
+def _words():
+    return {"STEP_WORDS": KIND_WORDS, "FORMS": FORMS}
+
+
+def _dates() -> tuple[date, date, str | None]:
+    """The chosen range (default: the last 30 days), or a problem in words."""
+    today = person_time.today_for(current_user.id, utcnow())
+    source = request.form if request.method == "POST" else request.args
+    try:
+        start = date.fromisoformat(source.get("start") or (today - timedelta(days=29)).isoformat())
+        end = date.fromisoformat(source.get("end") or today.isoformat())
+    except ValueError:
+        return today - timedelta(days=29), today, "Enter the dates like 2026-11-01."
+    if end < start:
+        return start, end, "The end date is before the start date."
+    if (end - start).days > SUMMARY_MAX_DAYS:
+        return start, end, "Choose at most about two years (800 days)."
+    if start < date(2000, 1, 1) or end > today + timedelta(days=366):
+        return start, end, "Choose dates between 2000 and next year."
+    return start, end, None
+
+
+@bp.route("/summary", methods=["GET", "POST"])
+@login_required
+def index():
+    """Choose the dates, and which notes (if any) go on the summary. The
+    dates are posted (changing nothing), so they stay out of the URL."""
+    start, end, problem = _dates()
+    notes = [] if problem else [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
+    return render_template(
+        "summary/summary_form.html", start=start, end=end, problem=problem, notes=notes
+    ), 400 if problem else 200
+
+
+@bp.post("/summary/print")
+@login_required
+def printable():
+    start, end, problem = _dates()
+    if problem:
+        return render_template("summary/summary_form.html", start=start, end=end, problem=problem, notes=[]), 400
+    try:
+        chosen = {int(value) for value in request.form.getlist("note")}
+    except ValueError:
+        return render_template("summary/summary_form.html", start=start, end=end, problem="Choose notes from the list.", notes=[]), 400
+    user_id = current_user.id
+    plan = records.taper_plan(db.session, user_id)
+    checkins = records.checkins_between(db.session, user_id, start, end)
+    report = summary.build(
+        start=start, end=end, steps=records.taper_steps(db.session, user_id),
+        doses=records.doses_between(db.session, user_id, start, end), checkins=checkins,
+        unit=plan.unit if plan else "", title=f"Windows and waves, {start:%-d %b %Y} to {end:%-d %b %Y}",
+    )
+    # Only this person's own check-ins can be chosen: an id from elsewhere is simply not among them.
+    notes = [c for c in checkins if c.id in chosen and c.note_enc]
+    return render_template("summary/summary.html", report=report, plan=plan, notes=notes, printed_on=utcnow())

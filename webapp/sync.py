@@ -1,0 +1,178 @@
+"""Device-synced resources: one rule for every create that comes through the
+outbox (check-ins, doses, thought records, contacts, reach-outs).
+
+Anything made on the phone — online or with no signal — is saved on the
+device first and sent by the outbox, which retries until the server answers.
+So the same create can arrive more than once, and the server must tell a
+replay from a different thing that happens to carry the same id:
+
+* the device makes the id (``client_id``, a UUID) before anything is sent;
+* the server keeps a keyed hash (HMAC-SHA256 under the app's secret key) of
+  one canonical serialisation of the *checked* body (:func:`canonical`), so
+  no readable copy is kept twice;
+* the same id with the same body again answers **200** with the stored
+  record (the first copy stands, nothing is written);
+* the same id with a different body answers **409** and changes nothing;
+* two copies racing each other: the database's unique ``(user_id,
+  client_id)`` lets one in and the other is answered as a replay.
+
+A new synced feature is a declaration plus its checks::
+
+    GRATITUDE = Synced(
+        model=GratitudeNote,                  # has user_id, client_id, body_hash
+        conflict="A different note was already saved with this id. "
+                 "Nothing was changed; discard this copy and write it again.",
+    )
+
+    @bp.post("/api/gratitude")
+    @login_required
+    def create_note():
+        clean = checked(NoteInput, json_body())          # 422 names the field
+        note, created = GRATITUDE.save(clean, lambda note, c: setattr(note, "text", c["text"]))
+        return jsonify(note_json(note)), 201 if created else 200
+
+Problems with a body are one type everywhere (:class:`Problems`) and are
+answered by one :func:`refuse`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.api import json_error
+from webapp.bodies import Problems
+from webapp.extensions import db
+
+
+def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: str = "errors"):
+    """Stop the request: ``{"error": <the first message>, "field": <its field>,
+    <key>: {field: message, ...}}`` with ``status`` (422, or 409 for a
+    different body under a stored id). ``key`` keeps each API's established
+    name for the map (``errors``; the people API says ``problems``)."""
+    found = problems.problems if isinstance(problems, Problems) else dict(problems)
+    field_name, message = next(iter(found.items()))
+    json_error(status, message, field=field_name, **{key: found})
+
+
+def client_id(value: object, message: str) -> str:
+    """The device-made id as a canonical UUID string, or ``Problems``."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise Problems({"client_id": message}) from None
+
+
+# --- the one canonical serialisation ----------------------------------------------------
+
+
+def _plain(value: Any):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def canonical(clean: Mapping[str, Any]) -> bytes:
+    """The checked body as bytes that are the same for the same body: keys
+    sorted, no spaces, times and dates in ISO 8601, exact decimals as text."""
+    return json.dumps(clean, sort_keys=True, default=_plain, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def keyed_hash(clean: Mapping[str, Any], key: bytes, *, added_later: Mapping[str, Any] | None = None) -> str:
+    """HMAC-SHA256 of :func:`canonical`. A field in ``added_later`` (a field
+    the resource gained after some were stored, with the value every earlier
+    one implicitly had) is left out while it holds that value, so a copy that
+    waited on a phone from before still replays as itself."""
+    if added_later:
+        clean = {k: v for k, v in clean.items() if not (k in added_later and v == added_later[k] and type(v) is type(added_later[k]))}
+    return hmac.new(key, canonical(clean), hashlib.sha256).hexdigest()
+
+
+def secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+#: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
+DECLARED: list["Synced"] = []
+
+
+# --- the declaration --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Synced:
+    """A resource the device creates through the outbox.
+
+    ``model`` has ``user_id``, ``client_id`` and ``body_hash`` columns (and a
+    unique constraint on ``user_id, client_id``). ``conflict`` is what the
+    person is told when a different body reuses a stored id. ``legacy``, if
+    given, is how digests stored before the one serialisation were made: a
+    replay matching it is still a replay."""
+
+    model: type
+    conflict: str
+    added_later: Mapping[str, Any] = field(default_factory=dict)
+    legacy: Callable[[Mapping[str, Any], bytes], str] | None = None
+
+    def __post_init__(self):
+        DECLARED.append(self)
+
+    def digest(self, clean: Mapping[str, Any]) -> str:
+        return keyed_hash(clean, secret(), added_later=self.added_later)
+
+    def find(self, device_id: str):
+        model = self.model
+        return db.session.scalar(select(model).where(model.user_id == current_user.id, model.client_id == device_id))
+
+    def same(self, stored, clean: Mapping[str, Any], digest: str) -> bool:
+        """Whether ``stored`` was made from this body. A row kept before its
+        resource had a hash (``body_hash`` empty) counts as the same: it was
+        saved on the first-copy-stands rule and cannot be compared."""
+        if stored.body_hash is None or hmac.compare_digest(stored.body_hash, digest):
+            return True
+        return self.legacy is not None and hmac.compare_digest(stored.body_hash, self.legacy(clean, secret()))
+
+    def stage(self, clean: Mapping[str, Any], fill: Callable[[Any, Mapping[str, Any]], None], *, compare: bool = True):
+        """Add the record to the session unless its id is stored: ``(record,
+        created)``. With ``compare``, a stored one made from a different body
+        raises ``Problems`` (``client_id``). Nothing is committed."""
+        digest = self.digest(clean)
+        existing = self.find(clean["client_id"])
+        if existing is not None:
+            if compare and not self.same(existing, clean, digest):
+                raise Problems({"client_id": self.conflict})
+            return existing, False
+        record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
+        fill(record, clean)
+        db.session.add(record)
+        return record, True
+
+    def save(self, clean: Mapping[str, Any], fill: Callable[[Any, Mapping[str, Any]], None]):
+        """Store the record once and commit: ``(record, created)``. A replay
+        gives back the first; a different body under its id raises
+        ``Problems`` (answer 409). ``fill`` writes the checked body onto the
+        new record, which already holds its owner, id and hash (it may raise;
+        the caller rolls back)."""
+        for _ in range(2):
+            record, created = self.stage(clean, fill)
+            if not created:
+                return record, False
+            try:
+                db.session.commit()
+                return record, True
+            except IntegrityError:  # the same create arrived twice at once: the first one stands
+                db.session.rollback()
+        raise RuntimeError("unreachable")  # pragma: no cover
