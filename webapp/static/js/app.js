@@ -77,12 +77,14 @@ async function deviceInUse() {
 
 /** The app lock, whose the device is and the outbox's schedule; resolves once whose the device is has been settled. */
 async function startDevice() {
-  const [{ enableAppLock }, { syncAccount }, { startOutboxSchedule }] = await Promise.all([
+  const [{ enableAppLock }, { syncAccount }, { startOutboxSchedule }, { rememberZone }] = await Promise.all([
     import("./app-lock.js"),
     import("./account-sync.js"),
     import("./outbox-schedule.js"),
+    import("./person-time.js"),
   ]);
   enableAppLock();
+  rememberZone();
   const synced = syncAccount();
   startOutboxSchedule(synced);
   return synced;
