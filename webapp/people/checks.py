@@ -5,8 +5,9 @@ how to fix it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta, timezone
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, PlainValidator, WithJsonSchema, model_validator

@@ -4,7 +4,8 @@ and describes it in webapp/openapi.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Mapping
+from collections.abc import Mapping
+from typing import Annotated
 
 from pydantic import Field, create_model, model_validator
 
