@@ -72,6 +72,7 @@ OPEN_WHEN_LOCKED = frozenset(
         "auth.register",
         "auth.logout",
         "core.session_info",
+        "core.choose_language",
         "lock.settings",
         "lock.state",
         "lock.lock_now",

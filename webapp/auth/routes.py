@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp import i18n
 from webapp.auth import bp
 from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
 from webapp.extensions import db, limiter
@@ -105,7 +106,9 @@ def register():
             if problem:
                 form.password.errors.append(problem)
             else:
-                user = User(email=form.email.data, password_hash=hash_password(form.password.data))
+                user = User(
+                    email=form.email.data, password_hash=hash_password(form.password.data), language=i18n.choose()
+                )
                 db.session.add(user)
                 try:
                     db.session.flush()

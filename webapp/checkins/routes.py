@@ -20,7 +20,6 @@ import uuid
 from datetime import date, timedelta
 
 from flask import (
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -30,9 +29,9 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from webapp import i18n
 from webapp.api import json_body, json_error
-from webapp.checkins import bp
-from webapp.checkins import store
+from webapp.checkins import bp, store
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
@@ -53,11 +52,12 @@ from webapp.sync import refuse
 
 @bp.context_processor
 def _choices():
-    library = current_app.extensions["steady.content"]
+    library = i18n.library()
+    language = i18n.choose()
     return {
-        "SYMPTOMS": symptoms(),
+        "SYMPTOMS": symptoms(language),
         # Retired ids (cravings) keep a readable label on check-ins that hold them.
-        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels()} if library.symptoms else symptom_labels(),
+        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels(language)} if library.symptoms else symptom_labels(language),
         "SYMPTOM_SOURCES": list(library.symptoms.sources.values()) if library.symptoms else [],
         "DOSES": DOSES,
         "SELF_CARE": SELF_CARE,

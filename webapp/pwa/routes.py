@@ -16,7 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, url_for
+from flask_babel import gettext as _
 
+from webapp import i18n
 from webapp.assets import asset_hashes, asset_url, hash_tree
 from webapp.learn.routes import precache_pages as learn_pages
 from webapp.offline_copies import copy_endpoints, copy_urls
@@ -79,12 +81,17 @@ def build_record() -> dict:
     digest = hashlib.sha256()
     digest.update(_worker_source().encode())
     digest.update(_templates_digest(current_app.root_path).encode())
-    digest.update(content.version.encode())
-    digest.update(current_app.extensions["steady.learning"].version.encode())
+    # The pages and content are kept in the person's language: a worker per
+    # language, so choosing another one brings a worker that caches it.
+    language = i18n.choose()
+    digest.update(language.encode())
+    digest.update(current_app.extensions["steady.libraries"][language].version.encode())
+    digest.update(current_app.extensions["steady.learnings"][language].version.encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
     return {
         "version": digest.hexdigest()[:16],
+        "language": language,
         "pages": pages,
         "assets": assets,
         "offlinePage": url_for("core.offline"),
@@ -100,18 +107,20 @@ def service_worker():
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """The web app manifest: what the installed app is called and looks like."""
+    """The web app manifest: what the installed app is called and looks like,
+    in the language of the device that asks."""
     data = {
         "id": "/",
-        "name": "Steady — support through benzodiazepine withdrawal",
+        "name": _("Steady — support through benzodiazepine withdrawal"),
         "short_name": "Steady",
-        "description": "Grounding exercises, your people, check-ins and your taper, even offline.",
-        "lang": "en",
+        "description": _("Grounding exercises, your people, check-ins and your taper, even offline."),
+        "lang": i18n.choose(),
         "dir": "ltr",
         "start_url": "/",
         "scope": "/",
@@ -127,16 +136,16 @@ def manifest():
         ],
         "shortcuts": [
             {
-                "name": "Help now",
-                "short_name": "Help now",
-                "description": "Emergency and crisis help",
+                "name": _("Help now"),
+                "short_name": _("Help now"),
+                "description": _("Emergency and crisis help"),
                 "url": url_for("core.help_now"),
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
             },
             {
-                "name": "How do you feel?",
-                "short_name": "Feelings",
-                "description": "Exercises for what is happening right now",
+                "name": _("How do you feel?"),
+                "short_name": _("Feelings"),
+                "description": _("Exercises for what is happening right now"),
                 "url": url_for("toolkit.feelings"),
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
             },
@@ -145,4 +154,5 @@ def manifest():
     response = jsonify(data)
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response

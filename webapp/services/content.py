@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -277,17 +277,24 @@ class _Checker:
             self.fail(f"unknown field(s) {', '.join(sorted(unknown))} {where}".strip())
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, language: str = "en", folder: Path | None = None) -> dict:
+    """The English file at ``path``; in another ``language``, with the text of
+    its overlay under ``folder/<language>/`` (``services/content_i18n.py``)."""
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ContentError(path, f"is not valid TOML ({exc})") from exc
+    if language == "en":
+        return data
+    from webapp.services.content_i18n import localise
+
+    return localise(data, language, path.resolve().relative_to((folder or CONTENT_DIR).resolve()), folder or CONTENT_DIR)
 
 
-def load_exercise(path: Path) -> Exercise:
+def load_exercise(path: Path, language: str = "en", folder: Path | None = None) -> Exercise:
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, folder or path.parent.parent)
     check.only_keys(data, {"id", "title", "category", "kind", "summary", "duration_minutes", "helps_with", "source", "steps", "breathing"})
     exercise_id = check.text(data, "id", limit=64)
     if not ID.match(exercise_id) or exercise_id != path.stem:
@@ -360,9 +367,9 @@ def check_breathing(check: _Checker, pattern: dict) -> Breathing:
     return breathing
 
 
-def load_feelings(path: Path, exercises: dict[str, Exercise]) -> dict[str, Feeling]:
+def load_feelings(path: Path, exercises: dict[str, Exercise], language: str = "en") -> dict[str, Feeling]:
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, path.parent)
     check.only_keys(data, {"feeling"})
     feelings: dict[str, Feeling] = {}
     for entry in data.get("feeling", []):
@@ -407,12 +414,12 @@ def _checked_date(check: _Checker, data: dict, key: str, where: str) -> str:
     return value
 
 
-def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
+def load_crisis_lines(path: Path, language: str = "en") -> tuple[Directory, dict[str, Country]]:
     """The crisis data file. Refused (naming the file) when a country has no
     crisis line, or any number (a line or an emergency number) lacks the page
     it was checked on or the date (docs/SAFETY.md)."""
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, path.parent)
     check.only_keys(data, {"directory", "country"})
     directory_data = data.get("directory")
     if not isinstance(directory_data, dict):
@@ -497,12 +504,12 @@ def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
     return directory, dict(sorted(countries.items(), key=lambda item: item[1].name))
 
 
-def load_symptoms(path: Path) -> Symptoms:
+def load_symptoms(path: Path, language: str = "en") -> Symptoms:
     """The check-in's symptom checklist. Every symptom cites at least one
     source that names it (with the words it uses), and every source has an
     https address and the date it was checked (docs/SAFETY.md)."""
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, path.parent)
     check.only_keys(data, {"source", "symptom", "retired_symptom"})
     sources: dict[str, SymptomSource] = {}
     for number, entry in enumerate(data.get("source") or [], start=1):
@@ -580,41 +587,73 @@ class Symptom:
     label: str
 
 
-@lru_cache(maxsize=1)
-def symptoms() -> tuple[Symptom, ...]:
-    """The checklist from ``content/symptoms.toml``, in order."""
-    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
+@lru_cache(maxsize=8)
+def symptoms(language: str = "en") -> tuple[Symptom, ...]:
+    """The checklist from ``content/symptoms.toml``, in order, in ``language``."""
+    data = _read(SYMPTOMS_FILE, _shipped(language), CONTENT_DIR)
     items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
     if len({s.id for s in items}) != len(items):
         raise ValueError("symptoms.toml lists an id twice")
     return items
 
 
-def symptom_labels() -> dict[str, str]:
-    return {s.id: s.label for s in symptoms()}
+def _shipped(language: str | None) -> str:
+    from webapp.services.content_i18n import normalise_language
+
+    return normalise_language(language)
 
 
-@lru_cache(maxsize=1)
-def retired_symptom_labels() -> dict[str, str]:
+def symptom_labels(language: str = "en") -> dict[str, str]:
+    return {s.id: s.label for s in symptoms(_shipped(language))}
+
+
+@lru_cache(maxsize=8)
+def retired_symptom_labels(language: str = "en") -> dict[str, str]:
     """Labels of symptoms no longer on the checklist, for stored check-ins
     that still hold them (the app checked the file at start-up)."""
-    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml").retired}
+    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml", _shipped(language)).retired}
 
 
-def load_library(folder: Path = CONTENT_DIR) -> Library:
-    """Load and check every content file; raise ContentError on the first problem."""
+def load_library(folder: Path = CONTENT_DIR, language: str = "en") -> Library:
+    """Load and check every content file, in ``language`` (the English files
+    with that language's overlays); raise ContentError on the first problem."""
     exercise_files = sorted((folder / "exercises").glob("*.toml"))
     if not exercise_files:
         raise ContentError(folder / "exercises", "no exercises found")
-    loaded = [load_exercise(path) for path in exercise_files]
+    loaded = [load_exercise(path, language, folder) for path in exercise_files]
     order = list(CATEGORIES)
     exercises = {e.id: e for e in sorted(loaded, key=lambda e: (order.index(e.category), e.title.lower()))}
-    feelings = load_feelings(folder / "feelings.toml", exercises)
-    symptoms = load_symptoms(folder / "symptoms.toml")
-    directory, countries = load_crisis_lines(folder / "crisis_lines.toml")
+    feelings = load_feelings(folder / "feelings.toml", exercises, language)
+    symptoms = load_symptoms(folder / "symptoms.toml", language)
+    directory, countries = load_crisis_lines(folder / "crisis_lines.toml", language)
     library = Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory)
     version = hashlib.sha256(json.dumps(library.bundle(), sort_keys=True).encode()).hexdigest()[:16]
     return Library(
         exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version,
         symptoms=symptoms,
     )
+
+
+#: The English name of each shipped language, as crisis lines' ``languages`` give it.
+LANGUAGE_NAMES = {"es": "Spanish"}
+
+
+def lines_in_language_first(library: Library, english: Library, language: str) -> Library:
+    """``library`` (in ``language``) with, in each country, the crisis lines
+    that answer in that language first (the 988 Lifeline's Spanish option for
+    Spanish), the rest in their usual order. Which lines answer in a language
+    is read from the English file, so a translation cannot change it."""
+    name = LANGUAGE_NAMES.get(language)
+    if not name:
+        return library
+    countries = {}
+    for code, country in library.countries.items():
+        speaks = [
+            name.lower() in (english_line.languages or "").lower()
+            for english_line in english.countries[code].lines
+        ]
+        lines = [line for line, yes in zip(country.lines, speaks, strict=True) if yes] + [
+            line for line, yes in zip(country.lines, speaks, strict=True) if not yes
+        ]
+        countries[code] = replace(country, lines=tuple(lines))
+    return replace(library, countries=countries)

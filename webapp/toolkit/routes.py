@@ -7,21 +7,20 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_login import login_required
 
+from webapp import i18n
 from webapp.api import json_body, json_error
-from webapp.extensions import db
 from webapp.bodies import Problems
+from webapp.extensions import db
 from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
 from webapp.services.content import CATEGORIES, Library
 from webapp.services.text import TextProblem, clean_text
-from webapp.toolkit import bp
 from webapp.sync import refuse
-from webapp.toolkit import store
-
+from webapp.toolkit import bp, store
 
 #: The fields of a thought record, with their labels, in order.
 THOUGHT_FIELDS = {
@@ -37,7 +36,8 @@ IMPORT_MAX_ITEMS = 200
 
 
 def library() -> Library:
-    return current_app.extensions["steady.content"]
+    """The coping content in this request's language."""
+    return i18n.library()
 
 
 def exercise_or_404(exercise_id: str):
@@ -101,6 +101,7 @@ def content_bundle():
     response = jsonify(bundle)
     response.set_etag(bundle["version"])
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))  # the bundle is in the person's language
     return response.make_conditional(request)
 
 
