@@ -61,7 +61,7 @@ def create_app(
     ownership.init_app(app)
 
     from webapp import i18n
-    from webapp.services.content import CONTENT_DIR, lines_in_language_first, load_library
+    from webapp.services.content import CONTENT_DIR, lines_in_language_first, load_library, with_headings
     from webapp.services.content_i18n import LANGUAGES, check_translations
     from webapp.services.learn_content import load_learning
 
@@ -70,12 +70,14 @@ def create_app(
     # and missing id). Each language's library is built once and a request
     # picks its own (webapp/i18n.py).
     content_folder = Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR)
+    i18n.prepare(app)
     libraries = {"en": load_library(content_folder)}
     exercise_ids = set(libraries["en"].exercises)
     learnings = {"en": load_learning(content_folder, exercise_ids)}
     check_translations(content_folder)
     for language in LANGUAGES[1:]:
-        libraries[language] = lines_in_language_first(load_library(content_folder, language), libraries["en"], language)
+        library = lines_in_language_first(load_library(content_folder, language), libraries["en"], language)
+        libraries[language] = with_headings(library, i18n.translations(language).ugettext)
         learnings[language] = load_learning(content_folder, exercise_ids, language)
     app.extensions["steady.libraries"] = libraries
     app.extensions["steady.learnings"] = learnings

@@ -158,11 +158,60 @@ def compile_catalogues(source: Path = TRANSLATIONS, fallback: Path | None = None
     return target
 
 
+_catalogues: dict[tuple[str, str], object] = {}
+
+
+def translations(language: str, folder: Path | None = None):
+    """The compiled catalogue of ``language`` (English: none), for words made
+    outside a page: notifications and the content built at start-up."""
+    from babel.support import NullTranslations, Translations
+
+    if language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return NullTranslations()
+    folder = folder or _folder
+    key = (str(folder), language)
+    if key not in _catalogues:
+        catalogue = Translations.load(str(folder), [language], "messages")
+        mo = folder / language / "LC_MESSAGES" / "messages.mo"
+        catalogue._steady_mtime = mo.stat().st_mtime if mo.exists() else None
+        _catalogues[key] = catalogue
+    return _catalogues[key]
+
+
+def gettext_in(language: str, message: str, **variables) -> str:
+    """``message`` in ``language``, with ``%(name)s`` filled from ``variables``."""
+    text = translations(language).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext_in(language: str, singular: str, plural: str, number: int, **variables) -> str:
+    """A count in ``language``'s plural forms (``%(num)d`` is ``number``)."""
+    text = translations(language).ungettext(singular, plural, number)
+    return text % {"num": number, **variables}
+
+
+_folder = TRANSLATIONS
+
+
+def prepare(app: Flask) -> None:
+    """Compile the catalogues (before the content is built in each language)."""
+    global _folder
+    folder = compile_catalogues(TRANSLATIONS, Path(app.instance_path) / "translations")
+    if folder != _folder:
+        _folder = folder
+        _catalogues.clear()
+    for path in folder.glob("*/LC_MESSAGES/messages.mo"):
+        key = (str(folder), path.parts[-3])
+        if key in _catalogues and getattr(_catalogues[key], "_steady_mtime", None) != path.stat().st_mtime:
+            del _catalogues[key]
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(folder))
+
+
 def init_app(app: Flask) -> None:
     from flask_babel import Babel
 
-    folder = compile_catalogues(TRANSLATIONS, Path(app.instance_path) / "translations")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(folder))
+    if "BABEL_TRANSLATION_DIRECTORIES" not in app.config:
+        prepare(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE_LANGUAGE)
     Babel(app, locale_selector=choose)
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -87,10 +88,10 @@ def choose_language():
 
     origin = request.headers.get("Origin")
     if origin and origin not in ("null", request.host_url.rstrip("/")):
-        return error_response(400, "Choose the language from Steady's own page.")
+        return error_response(400, _("Choose the language from Steady's own page."))
     language = i18n.shipped(request.form.get("language"))
     if language is None:
-        return error_response(400, "Choose one of the languages offered: " + ", ".join(i18n.NAMES.values()) + ".")
+        return error_response(400, _("Choose one of the languages offered: %(names)s.", names=", ".join(i18n.NAMES.values())))
     response = redirect(safe_next(request.args.get("next")))
     response.set_cookie(
         i18n.COOKIE, language, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,

@@ -21,16 +21,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
-#: Categories, in the order the toolkit shows them, with their headings.
+def N_(message: str) -> str:
+    """Marks a string for the catalogue without translating it here."""
+    return message
+
+
+#: Categories, in the order the toolkit shows them, with their headings
+#: (marked for the catalogue; a library in another language translates them).
 CATEGORIES = {
-    "grounding": "Grounding",
-    "breathing": "Breathing",
-    "body": "Body and relaxation",
-    "thinking": "Thinking it through",
-    "sleep": "Sleep",
-    "unreal": "Feeling unreal",
-    "urges": "Urges and cravings",
-    "reassurance": "Reassurance",
+    "grounding": N_("Grounding"),
+    "breathing": N_("Breathing"),
+    "body": N_("Body and relaxation"),
+    "thinking": N_("Thinking it through"),
+    "sleep": N_("Sleep"),
+    "unreal": N_("Feeling unreal"),
+    "urges": N_("Urges and cravings"),
+    "reassurance": N_("Reassurance"),
 }
 FEELINGS = (
     "panic",
@@ -196,10 +202,12 @@ class Library:
     directory: Directory
     version: str = field(default="")
     symptoms: Symptoms | None = None
+    #: The categories' headings in the library's language.
+    headings: dict[str, str] = field(default_factory=lambda: dict(CATEGORIES))
 
     def by_category(self) -> list[tuple[str, str, list[Exercise]]]:
         groups = []
-        for key, heading in CATEGORIES.items():
+        for key, heading in self.headings.items():
             items = [e for e in self.exercises.values() if e.category == key]
             if items:
                 groups.append((key, heading, items))
@@ -216,7 +224,7 @@ class Library:
         """Everything as plain JSON, for ``/api/content`` and offline clients."""
         return {
             "version": self.version,
-            "categories": CATEGORIES,
+            "categories": self.headings,
             "exercises": [asdict(e) for e in self.exercises.values()],
             "feelings": [asdict(f) for f in self.feelings.values()],
             "crisis": {
@@ -657,3 +665,11 @@ def lines_in_language_first(library: Library, english: Library, language: str) -
         ]
         countries[code] = replace(country, lines=tuple(lines))
     return replace(library, countries=countries)
+
+
+def with_headings(library: Library, translate) -> Library:
+    """``library`` with its category headings put through ``translate`` (the
+    library's language's catalogue), and a version that covers them."""
+    localised = replace(library, headings={key: translate(heading) for key, heading in CATEGORIES.items()})
+    version = hashlib.sha256(json.dumps(localised.bundle(), sort_keys=True).encode()).hexdigest()[:16]
+    return replace(localised, version=version)

@@ -17,19 +17,19 @@ from webapp.extensions import db
 from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
-from webapp.services.content import CATEGORIES, Library
+from webapp.services.content import N_, Library
 from webapp.services.text import TextProblem, clean_text
 from webapp.sync import refuse
 from webapp.toolkit import bp, store
 
 #: The fields of a thought record, with their labels, in order.
 THOUGHT_FIELDS = {
-    "situation": "What happened",
-    "thought": "The thought that came",
-    "feelings": "How I felt",
-    "evidence_for": "What supports the thought",
-    "evidence_against": "What does not fit the thought",
-    "balanced": "A kinder, more balanced thought",
+    "situation": N_("What happened"),
+    "thought": N_("The thought that came"),
+    "feelings": N_("How I felt"),
+    "evidence_for": N_("What supports the thought"),
+    "evidence_against": N_("What does not fit the thought"),
+    "balanced": N_("A kinder, more balanced thought"),
 }
 THOUGHT_FIELD_MAX = 2000
 IMPORT_MAX_ITEMS = 200
@@ -89,7 +89,7 @@ def exercise(exercise_id: str):
     return render_template(
         "toolkit/exercise.html",
         exercise=item,
-        category=CATEGORIES[item.category],
+        category=library().headings[item.category],
         thought_fields=THOUGHT_FIELDS,
     )
 
