@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy.exc
 from flask import Flask, g, jsonify, make_response, render_template, request
-from flask_login import AnonymousUserMixin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 

@@ -10,25 +10,27 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
+
 from webapp.bodies import Problems
-from webapp.services.content import symptom_labels
+from webapp.services.content import N_, symptom_labels
 from webapp.services.text import TextProblem, clean_text
 from webapp.sync import keyed_hash
 
 DOSES = {
-    "as_planned": "Yes, as planned",
-    "not_as_planned": "No, not as planned",
-    "not_tapering": "I am not tapering right now",
+    "as_planned": N_("Yes, as planned"),
+    "not_as_planned": N_("No, not as planned"),
+    "not_tapering": N_("I am not tapering right now"),
 }
-SELF_CARE = {"moved": "I moved my body", "ate": "I ate", "outside": "I got outside", "connected": "I connected with someone"}
+SELF_CARE = {"moved": N_("I moved my body"), "ate": N_("I ate"), "outside": N_("I got outside"), "connected": N_("I connected with someone")}
 RED_FLAGS = {
-    "seizure": "Have you had a seizure (a fit)?",
-    "hallucinations": "Are you seeing or hearing things that other people do not?",
-    "confusion": "Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?",
-    "suicidal_thoughts": "Are you having thoughts of suicide or of harming yourself?",
+    "seizure": N_("Have you had a seizure (a fit)?"),
+    "hallucinations": N_("Are you seeing or hearing things that other people do not?"),
+    "confusion": N_("Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?"),
+    "suicidal_thoughts": N_("Are you having thoughts of suicide or of harming yourself?"),
     "oversedation": (
-        "Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
-        "and now feel very drowsy, are hard to wake or are breathing slowly?"
+        N_("Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
+           "and now feel very drowsy, are hard to wake or are breathing slowly?")
     ),
 }
 #: What the urgent-help panel says about a red flag, and the page that says it
@@ -69,8 +71,8 @@ RED_FLAG_SOURCES = {
 #: one existed has no answer for it, so a "no" is left out of the replay hash
 #: (a check-in waiting on a phone from before is still recognised as itself).
 LATER_RED_FLAGS = ("oversedation",)
-SLEEP_QUALITY = {0: "Very poor", 1: "Poor", 2: "OK", 3: "Good", 4: "Very good"}
-SEVERITY = {0: "None", 1: "Mild", 2: "Moderate", 3: "Severe"}
+SLEEP_QUALITY = {0: N_("Very poor"), 1: N_("Poor"), 2: N_("OK"), 3: N_("Good"), 4: N_("Very good")}
+SEVERITY = {0: N_("None"), 1: N_("Mild"), 2: N_("Moderate"), 3: N_("Severe")}
 NOTE_MAX = 5000
 OTHER_MAX = 10
 OTHER_LABEL_MAX = 80
@@ -80,6 +82,14 @@ FUTURE_SLACK = timedelta(days=1)
 
 #: Everything wrong with a check-in: ``{field: message}`` (the one problems type).
 CheckInProblems = Problems
+
+
+def _language() -> str:
+    """The page's language for a symptom's name in a message (English outside a request)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def _is_int(value: object) -> bool:
@@ -101,46 +111,52 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     try:
         clean["client_id"] = str(uuid.UUID(str(data.get("client_id"))))
     except ValueError:
-        problems["client_id"] = "Each check-in needs an id made on the device (a UUID)."
+        problems["client_id"] = _("Each check-in needs an id made on the device (a UUID).")
 
     zone = data.get("time_zone")
     tz = None
     if not isinstance(zone, str) or not zone or len(zone) > 64:
-        problems["time_zone"] = "Say which time zone the check-in was made in (like Europe/London)."
+        problems["time_zone"] = _("Say which time zone the check-in was made in (like Europe/London).")
     else:
         try:
             tz = ZoneInfo(zone)
             clean["time_zone"] = zone
         except (ZoneInfoNotFoundError, ValueError):
-            problems["time_zone"] = f"'{zone[:64]}' is not a time zone we know. Use a name like Europe/London."
+            problems["time_zone"] = _("'%(zone)s' is not a time zone we know. Use a name like Europe/London.", zone=zone[:64])
 
     when = data.get("checked_at")
     checked_at = None
     if not isinstance(when, str):
-        problems["checked_at"] = "Say when the check-in was made (an ISO date and time)."
+        problems["checked_at"] = _("Say when the check-in was made (an ISO date and time).")
     else:
         try:
             checked_at = datetime.fromisoformat(when)
         except ValueError:
-            problems["checked_at"] = "The check-in time is not a date and time we can read."
+            problems["checked_at"] = _("The check-in time is not a date and time we can read.")
         else:
             if checked_at.tzinfo is None:
-                problems["checked_at"] = "The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00)."
+                problems["checked_at"] = _("The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00).")
             elif checked_at > now + FUTURE_SLACK:
-                problems["checked_at"] = "The check-in time is in the future. Check the date on your phone."
+                problems["checked_at"] = _("The check-in time is in the future. Check the date on your phone.")
             elif checked_at < EARLIEST:
-                problems["checked_at"] = "The check-in time is too long ago. Check the date on your phone."
+                problems["checked_at"] = _("The check-in time is too long ago. Check the date on your phone.")
             else:
                 clean["checked_at"] = checked_at.astimezone(timezone.utc)
     if tz is not None and "checked_at" in clean:
         clean["local_date"] = clean["checked_at"].astimezone(tz).date()
 
-    for name, label in (("overall", "How you are overall"), ("anxiety", "Anxiety")):
+    for name in ("overall", "anxiety"):
         value = data.get(name)
         if value is None:
-            problems[name] = f"Choose a number from 0 to 10 for {label.lower()}."
+            problems[name] = (
+                _("Choose a number from 0 to 10 for how you are overall.") if name == "overall"
+                else _("Choose a number from 0 to 10 for anxiety.")
+            )
         elif not _is_int(value) or not 0 <= value <= 10:
-            problems[name] = f"{label} must be a whole number from 0 to 10."
+            problems[name] = (
+                _("How you are overall must be a whole number from 0 to 10.") if name == "overall"
+                else _("Anxiety must be a whole number from 0 to 10.")
+            )
         else:
             clean[name] = value
 
@@ -148,7 +164,7 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     if hours is None:
         clean["sleep_hours"] = None
     elif isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) or not 0 <= hours <= 24:
-        problems["sleep_hours"] = "Hours of sleep must be a number from 0 to 24."
+        problems["sleep_hours"] = _("Hours of sleep must be a number from 0 to 24.")
     else:
         clean["sleep_hours"] = round(float(hours), 2)
 
@@ -156,22 +172,22 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     if quality is None:
         clean["sleep_quality"] = None
     elif not _is_int(quality) or quality not in SLEEP_QUALITY:
-        problems["sleep_quality"] = "Sleep quality must be a whole number from 0 (very poor) to 4 (very good)."
+        problems["sleep_quality"] = _("Sleep quality must be a whole number from 0 (very poor) to 4 (very good).")
     else:
         clean["sleep_quality"] = quality
 
     given = data.get("symptoms", {})
-    known = symptom_labels()
+    known = symptom_labels(_language())
     if not isinstance(given, dict):
-        problems["symptoms"] = "Symptoms must be a list of symptom ids with a severity from 0 to 3."
+        problems["symptoms"] = _("Symptoms must be a list of symptom ids with a severity from 0 to 3.")
     else:
         chosen = {}
         for key, severity in given.items():
             if key not in known:
-                problems["symptoms"] = f"'{str(key)[:40]}' is not a symptom on the list. Add it under other symptoms."
+                problems["symptoms"] = _("'%(id)s' is not a symptom on the list. Add it under other symptoms.", id=str(key)[:40])
                 break
             if not _is_int(severity) or severity not in SEVERITY:
-                problems["symptoms"] = f"The severity of {known[key].lower()} must be 0, 1, 2 or 3."
+                problems["symptoms"] = _("The severity of %(symptom)s must be 0, 1, 2 or 3.", symptom=known[key].lower())
                 break
             if severity:
                 chosen[key] = severity
@@ -179,28 +195,28 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
 
     others = data.get("other_symptoms", [])
     if not isinstance(others, list) or len(others) > OTHER_MAX:
-        problems["other_symptoms"] = f"Other symptoms must be a list of at most {OTHER_MAX}."
+        problems["other_symptoms"] = _("Other symptoms must be a list of at most %(max)s.", max=OTHER_MAX)
     else:
         kept = []
         for item in others:
             if not isinstance(item, dict):
-                problems["other_symptoms"] = "Each other symptom needs a name and a severity."
+                problems["other_symptoms"] = _("Each other symptom needs a name and a severity.")
                 break
             try:
-                label = clean_text(item.get("label"), label="The symptom's name", max_length=OTHER_LABEL_MAX)
+                label = clean_text(item.get("label"), label=_("The symptom's name"), max_length=OTHER_LABEL_MAX)
             except TextProblem as problem:
                 problems["other_symptoms"] = str(problem)
                 break
             severity = item.get("severity")
             if severity is not None and (not _is_int(severity) or severity not in SEVERITY):
-                problems["other_symptoms"] = f"The severity of {label} must be 0, 1, 2 or 3."
+                problems["other_symptoms"] = _("The severity of %(symptom)s must be 0, 1, 2 or 3.", symptom=label)
                 break
             kept.append({"label": label, "severity": severity})
         clean["other_symptoms"] = kept
 
     doses = data.get("doses")
     if not isinstance(doses, str) or doses not in DOSES:
-        problems["doses"] = "Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering."
+        problems["doses"] = _("Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering.")
     else:
         clean["doses"] = doses
 
@@ -223,7 +239,7 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
         clean["suicidal_thoughts"] = False  # shown the urgent-help panel, never kept unless chosen
 
     try:
-        clean["note"] = clean_text(data.get("note"), label="The note", max_length=NOTE_MAX, required=False)
+        clean["note"] = clean_text(data.get("note"), label=_("The note"), max_length=NOTE_MAX, required=False)
     except TextProblem as problem:
         problems["note"] = str(problem)
 

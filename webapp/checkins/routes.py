@@ -27,6 +27,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import i18n
@@ -85,17 +86,17 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         try:
             return kind(raw)
         except ValueError:
-            problems[name] = f"{label} must be a number."
+            problems[name] = _("%(label)s must be a number.", label=label)
             return None
 
     body = {
         "client_id": client_id,
         "checked_at": checked_at,
         "time_zone": form.get("time_zone") or person_time.zone_for(current_user.id).key,
-        "overall": number("overall", int, "How you are overall"),
-        "anxiety": number("anxiety", int, "Anxiety"),
-        "sleep_hours": number("sleep_hours", float, "Hours of sleep"),
-        "sleep_quality": number("sleep_quality", int, "Sleep quality"),
+        "overall": number("overall", int, _("How you are overall")),
+        "anxiety": number("anxiety", int, _("Anxiety")),
+        "sleep_hours": number("sleep_hours", float, _("Hours of sleep")),
+        "sleep_quality": number("sleep_quality", int, _("Sleep quality")),
         "symptoms": {},
         "other_symptoms": [
             {"label": line.strip(), "severity": None}
@@ -108,7 +109,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         "keep_suicidal_answer": form.get("keep_suicidal_answer") == "y",
         "note": form.get("note") or "",
     }
-    for symptom in symptoms():
+    for symptom in symptoms(i18n.choose()):
         value = number(f"symptom-{symptom.id}", int, symptom.label)
         if value:
             body["symptoms"][symptom.id] = value
@@ -144,7 +145,7 @@ def new():
         body, problems = form_to_body(request.form, client_id=client_id, checked_at=utcnow().isoformat())
         if not problems and store.find(client_id) is not None:
             # The same form sent again (a double tap, a resubmitted page): it is saved already.
-            flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+            flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
             return redirect(url_for("checkins.index"))
         if not problems:
             try:
@@ -155,7 +156,7 @@ def new():
             else:
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
-                flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+                flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
                 return redirect(url_for("checkins.index"))
     return render_template(
         "checkins/new.html", values=_form_values(None), problems=problems, client_id=client_id, shell=False
@@ -216,7 +217,7 @@ def edit(checkin_id: int):
                 db.session.commit()
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
-                flash("Check-in updated.", "success")
+                flash(_("Check-in updated."), "success")
                 return redirect(url_for("checkins.index"))
     values = _form_values(None if request.method == "POST" else checkin)
     return render_template("checkins/edit.html", checkin=checkin, values=values, problems=problems), 422 if problems else 200
@@ -227,7 +228,7 @@ def edit(checkin_id: int):
 def delete(checkin_id: int):
     db.session.delete(get_owned_or_404(CheckIn, checkin_id))
     db.session.commit()
-    flash("Check-in deleted.", "success")
+    flash(_("Check-in deleted."), "success")
     return redirect(url_for("checkins.index"))
 
 
