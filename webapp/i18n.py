@@ -126,6 +126,24 @@ def learning(language: str | None = None):
     return current_app.extensions["steady.learnings"][language or choose()]
 
 
+def languages_of(session, user_ids) -> dict[int, str]:
+    """Each person's account language (English when none was chosen), for
+    words sent to them: a notification is in the recipient's language."""
+    from sqlalchemy import select
+
+    from webapp.models import User
+
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.language).where(User.id.in_(ids)))
+    return {user_id: shipped(language) or SOURCE_LANGUAGE for user_id, language in rows}
+
+
+def language_of(session, user_id: int) -> str:
+    return languages_of(session, {user_id}).get(user_id, SOURCE_LANGUAGE)
+
+
 # --- catalogues -----------------------------------------------------------------------
 
 
@@ -224,7 +242,7 @@ def init_app(app: Flask) -> None:
 # --- extraction (for the catalogue test and bin/translations) -------------------------
 
 #: Keywords that mark a string in Python: Babel's defaults plus lazy ones.
-KEYWORDS = {"_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {"_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "gettext_in": (2,), "ngettext_in": (2, 3)}
 METHOD_MAP = [("webapp/**.py", "python"), ("webapp/**/templates/**.html", "jinja2")]
 OPTIONS = {"webapp/**/templates/**.html": {"trimmed": "true"}}
 

@@ -24,6 +24,7 @@ Reminders are rows, not timers. Each pass:
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -32,6 +33,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
+from webapp import i18n
 from webapp.models import (
     PushAttempt,
     PushSubscription,
@@ -43,6 +45,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import support, taper
+from webapp.services.content import N_
 from webapp.services.push import Notification, PushResult, PushSender, PushTarget, sender_from_config
 from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
 
@@ -53,18 +56,18 @@ FIRST_BACKOFF = timedelta(seconds=30)
 
 #: Where each kind of reminder leads, and its default (never private) words.
 KINDS = {
-    "checkin": ("Time for your check-in", "How are you today? It takes half a minute.", "/toolkit/feel", "Check in now"),
-    "reach_out": ("Reach out to someone", "A short message to one of your people can help.", "/people", "Open my people"),
-    "network_review": ("Time to look at your support network", "A short review of who helps you.", "/people", "Review now"),
+    "checkin": (N_("Time for your check-in"), N_("How are you today? It takes half a minute."), "/toolkit/feel", N_("Check in now")),
+    "reach_out": (N_("Reach out to someone"), N_("A short message to one of your people can help."), "/people", N_("Open my people")),
+    "network_review": (N_("Time to look at your support network"), N_("A short review of who helps you."), "/people", N_("Review now")),
     # Generic too: "support group" on a lock screen hints at health.
-    "meeting": ("A reminder from Steady", "Something you planned is coming up.", "/people", "See details"),
+    "meeting": (N_("A reminder from Steady"), N_("Something you planned is coming up."), "/people", N_("See details")),
     # Deliberately vague: a lock screen must not say that someone takes medication.
-    "dose": ("A reminder from Steady", "It is time for what you planned.", "/", "Open Steady"),
-    "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
+    "dose": (N_("A reminder from Steady"), N_("It is time for what you planned."), "/", N_("Open Steady")),
+    "custom": (N_("A reminder from Steady"), N_("You asked Steady to remind you now."), "/", N_("Open Steady")),
     # A supporter's weekly nudge; its title names the person ("Check in on Sam").
-    "circle": ("Check in on someone you support", "A short message can mean a lot.", "/circle/supporting", "Open Steady"),
+    "circle": (N_("Check in on someone you support"), N_("A short message can mean a lot."), "/circle/supporting", N_("Open Steady")),
     # Once, the day before an appointment: never "doctor" or "appointment" on a lock screen.
-    "appointment": ("A reminder from Steady", "Something you planned is coming up tomorrow.", "/appointments", "See details"),
+    "appointment": (N_("A reminder from Steady"), N_("Something you planned is coming up tomorrow."), "/appointments", N_("See details")),
 }
 
 
@@ -177,14 +180,37 @@ def reschedule_group(session: Session, group, now: datetime) -> None:
             reminder.enabled, reminder.next_fire_at = False, None
 
 
-def notification_for(reminder: Reminder, delivery: ReminderDelivery) -> Notification:
+#: A supporter's weekly reminder is titled "Check in on <name>" (circle/routes.py).
+CIRCLE_TITLE = re.compile(r"^Check in on (.+)$", re.S)
+
+
+def words_in(language: str, kind: str, title: str, body: str) -> tuple[str, str]:
+    """A reminder's words in its owner's ``language``: Steady's default words
+    are translated; words the person wrote are sent as they wrote them."""
+    defaults = {words for entry in KINDS.values() for words in entry[:2]}
+    if title in defaults:
+        title = i18n.gettext_in(language, title)
+    elif kind == "circle" and (match := CIRCLE_TITLE.match(title)):
+        title = i18n.gettext_in(language, "Check in on %(name)s", name=match.group(1))[:80]
+    if body in defaults:
+        body = i18n.gettext_in(language, body)
+    return title, body
+
+
+def notification_for(reminder: Reminder, delivery: ReminderDelivery, language: str = "en") -> Notification:
+    """The push for one slot of a reminder, in the language of the person
+    it goes to (their account's language)."""
     _, _, navigate, action_title = KINDS.get(reminder.kind, KINDS["custom"])
+    title, body = words_in(language, reminder.kind, reminder.title, reminder.body)
     return Notification(
-        title=reminder.title,
-        body=reminder.body,
+        title=title,
+        body=body,
         navigate=navigate,
         tag=f"steady-reminder-{reminder.id}",
-        actions=(("open", action_title, navigate), ("snooze", "Snooze 1 hour", "/reminders")),
+        actions=(
+            ("open", i18n.gettext_in(language, action_title), navigate),
+            ("snooze", i18n.gettext_in(language, "Snooze 1 hour"), "/reminders"),
+        ),
         data={"reminder": reminder.id, "delivery": delivery.id, "kind": reminder.kind},
     )
 
@@ -413,6 +439,7 @@ class Dispatcher:
             }
             device_ids = {a.subscription_id for a in attempts if a.subscription_id}
             devices = {d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))}
+            languages = i18n.languages_of(session, {d.reminder.user_id for d in deliveries.values()})
             jobs, sending = [], []
             ttl = ttl_for(self.grace)
             for attempt in attempts:
@@ -429,7 +456,8 @@ class Dispatcher:
                 else:
                     try:
                         reminder = delivery.reminder
-                        payload = notification_for(reminder, delivery).payload()
+                        language = languages.get(reminder.user_id) or "en"
+                        payload = notification_for(reminder, delivery, language).payload()
                         target = PushTarget(device.endpoint, device.p256dh, device.auth)
                     except Exception as exc:  # this attempt fails alone
                         log.exception("push attempt %s could not be prepared", attempt.id)
