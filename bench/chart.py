@@ -25,19 +25,23 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from webapp.services.content import symptoms  # noqa: E402
 from webapp.models import CheckIn  # noqa: E402
 from webapp.services.chart import (  # noqa: E402
-    daily_series, dose_series, render_svg, symptom_load, table_rows,
+    daily_series,
+    dose_series,
+    render_svg,
+    symptom_load,
+    table_rows,
 )
+from webapp.services.content import symptoms  # noqa: E402
 
 TODAY = date(2026, 11, 29)
 

@@ -28,16 +28,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pywebpush import webpush  # noqa: E402
 from sqlalchemy import delete, insert, select, text  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from webapp.config import generate_vapid_keys  # noqa: E402
 from webapp.extensions import make_engine  # noqa: E402
 from webapp.models import (  # noqa: E402
-    PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow,
+    PushAttempt,
+    PushSubscription,
+    Reminder,
+    ReminderDelivery,
+    ReminderSettings,
+    User,
+    utcnow,
 )
 from webapp.services import migrations  # noqa: E402
-from webapp.services.dispatch import Dispatcher, notification_for  # noqa: E402
+from webapp.services.dispatch import Dispatcher  # noqa: E402
 from webapp.services.push import PushSender  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
+from webapp.services.reminder_rules import notification_for  # noqa: E402
 
 
 def fresh_engine(folder: str):

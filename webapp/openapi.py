@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from webapp.bodies import schema as declared
+from webapp.toolkit.checks import RecentInput, ThoughtRecordInput, ToolkitImport
+
 bp = Blueprint("openapi", __name__)
 
 DATE_TIME = {"type": "string", "format": "date-time"}
@@ -85,25 +88,12 @@ SCHEMAS = {
     ),
     "Card": obj({"id": {"type": "integer"}, "text": TEXT, "updated_at": DATE_TIME}, ["id", "text", "updated_at"]),
     "Cards": obj({"cards": {"type": "array", "items": ref("Card")}}, ["cards"]),
-    "ThoughtRecordInput": {
-        **obj(
-            {"client_id": UUID, **{name: {"type": "string", "maxLength": 2000} for name in
-             ("situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced")}},
-            ["client_id"],
-        ),
-        "description": "At least one part written. Idempotent on client_id.",
-    },
     "ThoughtRecord": obj(
         {"id": {"type": "integer"}, "client_id": UUID, "created_at": DATE_TIME,
          **{name: TEXT for name in ("situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced")}},
         ["id", "client_id", "created_at", "situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"],
     ),
     "ThoughtRecords": obj({"records": {"type": "array", "items": ref("ThoughtRecord")}}, ["records"]),
-    "ToolkitImport": obj(
-        {"favourites": {"type": "array", "maxItems": 200, "items": TEXT},
-         "recents": {"type": "array", "maxItems": 200},
-         "thought_records": {"type": "array", "maxItems": 200, "items": ref("ThoughtRecordInput")}},
-    ),
     "CheckInInput": obj(
         {
             "client_id": UUID, "checked_at": DATE_TIME, "time_zone": {"type": "string", "description": "IANA zone"},
@@ -347,7 +337,11 @@ PATHS: dict = {
         "summary": "People I support, each with only what they share with me",
         "responses": {"200": json_response("What each person shares", "CircleSupporting"), **errors(401)}}},
 }
-SCHEMAS["RecentInput"] = obj({"exercise_id": TEXT}, ["exercise_id"])
+
+#: Request bodies declared as models (webapp/bodies.py): their schemas are made from the models.
+BODIES = (ThoughtRecordInput, ToolkitImport, RecentInput)
+for _model in BODIES:
+    SCHEMAS[_model.__name__] = declared(_model, SCHEMAS)
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Exact decimal in the plan's unit, as text"}
 SCHEMAS.update({

@@ -6,12 +6,24 @@ from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 
 from webapp.extensions import db
 from webapp.logs import audit
 
 Owned = TypeVar("Owned")
+
+
+def mine(model) -> ColumnElement[bool]:
+    """The condition "belongs to the signed-in person" on ``model``'s rows,
+    for queries that are not a plain select (counts, deletes, joins)."""
+    return model.user_id == current_user.id
+
+
+def owned(model: type[Owned], *where) -> Select[tuple[Owned]]:
+    """``select(model)`` of the signed-in person's rows only, with any further
+    conditions: the one way a view reads what a person keeps."""
+    return select(model).where(mine(model), *where)
 
 
 def get_owned_or_404(model: type[Owned], object_id: int) -> Owned:
@@ -20,7 +32,7 @@ def get_owned_or_404(model: type[Owned], object_id: int) -> Owned:
     Someone else's row answers 404, exactly like a row that does not exist, so
     ids reveal nothing; the attempt is logged with both ids.
     """
-    row = db.session.scalar(select(model).where(model.id == object_id, model.user_id == current_user.id))
+    row = db.session.scalar(owned(model, model.id == object_id))
     if row is None:
         audit("authz.not_found", user=current_user.id, model=model.__name__, object=object_id)
         abort(404)

@@ -48,12 +48,12 @@ from typing import Any, Callable, Mapping
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_error
 from webapp.bodies import Problems
 from webapp.extensions import db
+from webapp.ownership import owned
 
 
 def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: str = "errors"):
@@ -135,7 +135,7 @@ class Synced:
 
     def find(self, device_id: str):
         model = self.model
-        return db.session.scalar(select(model).where(model.user_id == current_user.id, model.client_id == device_id))
+        return db.session.scalar(owned(model, model.client_id == device_id))
 
     def same(self, stored, clean: Mapping[str, Any], digest: str) -> bool:
         """Whether ``stored`` was made from this body. A row kept before its

@@ -26,6 +26,7 @@ from test_toolkit import wait_all_precached
 from test_toolkit_accounts import (
     GET_JSON,
     OUTBOX_ALL,
+    PAGE_MODULE,
     go_offline,
     go_online,
     kv_get,
@@ -92,8 +93,9 @@ def test_a_refused_check_in_is_listed_as_couldnt_sync_and_can_be_discarded(serve
     # A check-in from a device whose copy of the app let an impossible value through.
     page.evaluate(
         """async () => {
-            const sync = await import("/static/js/account-sync.js");
-            const outbox = await import("/static/js/outbox.js");
+            """ + PAGE_MODULE + """
+            const sync = await pageModule("account-sync.js");
+            const outbox = await pageModule("outbox.js");
             const userId = await sync.currentUser();
             await outbox.queue(userId, "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
@@ -119,8 +121,9 @@ def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, 
     signed_in_with_shell(server, page, pwa, accounts)
     page.evaluate(
         """async () => {
-            const sync = await import("/static/js/account-sync.js");
-            const outbox = await import("/static/js/outbox.js");
+            """ + PAGE_MODULE + """
+            const sync = await pageModule("account-sync.js");
+            const outbox = await pageModule("outbox.js");
             await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 4, anxiety: 6, sleep_hours: 30, doses: "not_tapering", symptoms: { tinnitus: 3 },
@@ -213,7 +216,7 @@ def device_holds_suicide_answer(page) -> list[str]:
     return found
 
 
-CURRENT_USER = "async () => (await import('/static/js/account-sync.js')).currentUser()"
+CURRENT_USER = "async () => { " + PAGE_MODULE + " return (await pageModule('account-sync.js')).currentUser(); }"
 
 
 def snapshot_checkins(page) -> list[dict]:
@@ -289,8 +292,9 @@ def test_the_server_never_keeps_an_unkept_answer_sent_by_an_older_page(server, c
     signed_in_with_shell(server, page, pwa, accounts)
     page.evaluate(
         """async () => {
-            const sync = await import("/static/js/account-sync.js");
-            const outbox = await import("/static/js/outbox.js");
+            """ + PAGE_MODULE + """
+            const sync = await pageModule("account-sync.js");
+            const outbox = await pageModule("outbox.js");
             await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",
                 overall: 2, anxiety: 8, doses: "not_tapering", red_flags: { suicidal_thoughts: true },

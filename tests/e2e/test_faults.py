@@ -10,7 +10,7 @@ import time
 
 from playwright.sync_api import expect
 from test_checkins import server_checkins, signed_in_with_shell
-from test_toolkit_accounts import OUTBOX_ALL
+from test_toolkit_accounts import OUTBOX_ALL, PAGE_MODULE
 
 #: What Steady answers when its database is unreachable (core/routes.py).
 DATABASE_DOWN = json.dumps({
@@ -33,8 +33,9 @@ def test_a_check_in_answered_503_waits_and_lands_once_when_the_database_is_back(
     context.route("**/api/checkins", database_down)
     page.evaluate(
         """async () => {
-            const sync = await import("/static/js/account-sync.js");
-            const outbox = await import("/static/js/outbox.js");
+            """ + PAGE_MODULE + """
+            const sync = await pageModule("account-sync.js");
+            const outbox = await pageModule("outbox.js");
             const userId = await sync.currentUser();
             await outbox.queue(userId, "checkin", { url: "/api/checkins", body: {
                 client_id: crypto.randomUUID(), checked_at: new Date().toISOString(), time_zone: "UTC",

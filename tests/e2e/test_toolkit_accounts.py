@@ -39,6 +39,17 @@ KV_GET = """(key) => new Promise((resolve, reject) => {
     };
 })"""
 
+#: Defines ``pageModule(name)`` inside a page.evaluate script: the page's own
+#: instance of one of Steady's modules. Pages import them by content-hashed
+#: URLs, and a module imported by another URL would be a second, unconnected
+#: instance; the URL the page used is in its resource timing (offline too).
+PAGE_MODULE = r"""const pageModule = (name) => {
+    const url = performance.getEntriesByType("resource").map((entry) => entry.name)
+        .find((found) => new URL(found).pathname === `/static/js/${name}`);
+    if (!url) throw new Error(`this page has not loaded ${name}`);
+    return import(url);
+};"""
+
 OUTBOX_ALL = """() => new Promise((resolve) => {
     const request = indexedDB.open("steady");
     request.onupgradeneeded = () => request.transaction.abort();

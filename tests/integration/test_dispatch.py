@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from tests.support.fake_push import FakePushService
 from webapp.extensions import db
 from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User
-from webapp.services.dispatch import Dispatcher, schedule
+from webapp.services.dispatch import Dispatcher
 from webapp.services.push import PushSender
+from webapp.services.reminder_rules import schedule
 
 T0 = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)  # a Monday
 

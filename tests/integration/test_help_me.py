@@ -31,9 +31,10 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import export
-from webapp.services.dispatch import Dispatcher, schedule
+from webapp.services.dispatch import Dispatcher
 from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, reminder_slot
 from webapp.services.push import PushSender
+from webapp.services.reminder_rules import schedule
 
 WORDS = {
     "hard_day": "Sit with me for a while. Bring soup.",

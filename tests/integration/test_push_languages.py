@@ -66,7 +66,7 @@ def test_a_person_with_no_language_chosen_gets_english(app, push_service, make_d
 
 
 def test_a_supporters_weekly_reminder_is_in_the_supporters_language():
-    from webapp.services.dispatch import words_in
+    from webapp.services.reminder_rules import words_in
 
     assert words_in("es", "circle", "Check in on Sam", "A short message can mean a lot.") == (
         "Pregunta a Sam cómo está", "Un mensaje corto puede significar mucho."

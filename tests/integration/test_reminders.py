@@ -295,7 +295,7 @@ def flashes(client) -> str:
 
 
 def test_device_test_with_a_poisoned_device_answers_a_message_and_others_still_work(person, push_service, monkeypatch):
-    from webapp.reminders.routes import TEST_NOT_SENT
+    from webapp.reminders.devices import TEST_NOT_SENT
     from webapp.services.push import PushSender
 
     bad = push_service.subscribe("bad-phone")
@@ -320,15 +320,15 @@ def test_device_test_with_a_poisoned_device_answers_a_message_and_others_still_w
 
 
 def test_device_test_when_building_the_sender_breaks_answers_a_message(person, push_service, monkeypatch):
-    from webapp.reminders import routes
-    from webapp.reminders.routes import TEST_NOT_SENT
+    from webapp.reminders import devices
+    from webapp.reminders.devices import TEST_NOT_SENT
 
     device_id = subscribe(person, push_service.subscribe("phone").as_json()).get_json()["id"]
 
     def broken(*args, **kwargs):
         raise ValueError("bad VAPID key")
 
-    monkeypatch.setattr(routes, "sender_from_config", broken)
+    monkeypatch.setattr(devices, "sender_from_config", broken)
     response = form_post(person, f"/reminders/devices/{device_id}/test", {})
     assert response.status_code == 302
     assert TEST_NOT_SENT in flashes(person)
@@ -341,7 +341,7 @@ def test_device_test_to_an_endpoint_stored_before_checks_connects_nowhere(person
     from markupsafe import escape
 
     from webapp.models import User
-    from webapp.reminders.routes import TEST_REFUSED
+    from webapp.reminders.devices import TEST_REFUSED
 
     connections = []
 
@@ -369,7 +369,7 @@ def test_device_test_to_an_endpoint_stored_before_checks_connects_nowhere(person
 
 @pytest.mark.parametrize("status", [400, 401, 403, 413, 429, 500, 502, 301, 302, 307])
 def test_device_test_says_the_same_whatever_the_host_answered(person, push_service, status):
-    from webapp.reminders.routes import TEST_NOT_SENT
+    from webapp.reminders.devices import TEST_NOT_SENT
 
     device_id = subscribe(person, push_service.subscribe("phone").as_json()).get_json()["id"]
     push_service.answer("phone", status, {"Location": "http://127.0.0.1:1/elsewhere", "Retry-After": "7"})

@@ -12,7 +12,6 @@ from webapp.extensions import db
 from webapp.models import Base, utcnow
 from webapp.security import CONTENT_SECURITY_POLICY, SAME_FOR_EVERYONE
 
-
 #: Routes anyone may use. A new route is private unless added here on purpose.
 PUBLIC = {
     "static",

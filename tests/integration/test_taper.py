@@ -253,7 +253,7 @@ def test_a_dose_reminder_can_follow_the_plans_dose_times(client, tracking):
     tomorrow = today + timedelta(days=1)
     tracking.post("/taper/steps/new", starts_on=tomorrow.isoformat(), daily_dose="2", **{"time-1": "21:00", "amount-1": "2"})
     from webapp.models import ReminderSettings
-    from webapp.services.dispatch import following_slot
+    from webapp.services.reminder_rules import following_slot
 
     reminder = db.session.scalar(select(Reminder))
     settings = db.session.get(ReminderSettings, reminder.user_id)

@@ -12,11 +12,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from webapp.services.content import symptoms
 from webapp.models import CheckIn
 from webapp.services.chart import (
-    DayPoint, DosePoint, daily_series, dose_series, range_bounds, render_svg, symptom_load, table_rows,
+    DayPoint,
+    DosePoint,
+    daily_series,
+    dose_series,
+    range_bounds,
+    render_svg,
+    symptom_load,
+    table_rows,
 )
+from webapp.services.content import symptoms
 
 SVG = "{http://www.w3.org/2000/svg}"
 START, END = date(2026, 3, 1), date(2026, 3, 11)  # 10 day-steps across the plot

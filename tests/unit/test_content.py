@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from webapp.services import content as content_module
-from webapp.services.content import CATEGORIES, CONTENT_DIR, FEELINGS, ContentError, load_exercise, load_library, load_symptoms
+from webapp.services.content import (
+    CATEGORIES,
+    CONTENT_DIR,
+    FEELINGS,
+    ContentError,
+    load_exercise,
+    load_library,
+    load_symptoms,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 EXERCISE_FILES = sorted((CONTENT_DIR / "exercises").glob("*.toml"))
@@ -280,7 +288,7 @@ def test_touch_steps_are_optional_and_tensing_keeps_breathing():
 
 
 def test_the_meeting_reminder_says_nothing_about_health_on_a_lock_screen():
-    from webapp.services.dispatch import KINDS
+    from webapp.services.reminder_rules import KINDS
 
     title, body, _, _ = KINDS["meeting"]
     assert title == "A reminder from Steady"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.services import taper
+from webapp.services import dose_adherence, taper
 from webapp.taper.checks import TaperProblems, amount_from, check_dose, check_plan, check_step
 
 
@@ -90,7 +90,7 @@ def test_an_updose_is_recorded_without_judgement_and_is_not_a_cut():
 def test_several_doses_a_day_add_up():
     doses = [Dose(JAN, D("0.5")), Dose(JAN, D("0.25")), Dose(JAN + timedelta(days=1), D("1"))]
     assert taper.taken_by_day(doses) == {JAN: D("0.75"), JAN + timedelta(days=1): D("1")}
-    days = taper.adherence(plan((0, "0.75")), doses, JAN, JAN + timedelta(days=2))
+    days = dose_adherence.adherence(plan((0, "0.75")), doses, JAN, JAN + timedelta(days=2))
     assert [(d.taken, d.as_planned) for d in days] == [(D("0.75"), True), (D("1"), False), (None, None)]
 
 
@@ -238,7 +238,7 @@ def test_no_output_is_ever_a_dose_the_person_did_not_enter(pairs, day):
 def test_nothing_in_the_taper_code_can_suggest_a_dose():
     from webapp.taper import checks, routes
 
-    for module in (taper, checks, routes):
+    for module in (taper, dose_adherence, checks, routes):
         source = inspect.getsource(module)
         for word in ("recommend(", "suggest_dose", "next_dose(", "convert"):
             assert word not in source.replace("never converts", "").replace("never converted", "")
@@ -334,10 +334,10 @@ def test_split_doses_are_matched_to_their_own_times():
     # 0.5 at 08:00 and 0.25 at 20:00. One dose logged in the morning is the
     # morning dose as planned, not "0.5 of a 0.75 day, differed".
     steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
-    morning_only = taper.match_dose_times(steps, [_at(JAN, "08:10", "0.5")])
+    morning_only = dose_adherence.match_dose_times(steps, [_at(JAN, "08:10", "0.5")])
     assert [(m.planned_time, m.outcome) for m in morning_only] == [("08:00", "as_planned"), ("20:00", "missed")]
     # Logged out of order (evening first), both as planned.
-    both = taper.match_dose_times(steps, [_at(JAN, "19:40", "0.25"), _at(JAN, "07:55", "0.5")])
+    both = dose_adherence.match_dose_times(steps, [_at(JAN, "19:40", "0.25"), _at(JAN, "07:55", "0.5")])
     assert [(m.planned_time, m.taken, m.outcome) for m in both] == [
         ("08:00", D("0.5"), "as_planned"), ("20:00", D("0.25"), "as_planned"),
     ]
@@ -347,21 +347,21 @@ def test_times_are_read_on_the_clock_the_dose_was_taken_on():
     # 20:05 in New York is 01:05 UTC the next day: still the 20:00 dose.
     steps = _split_plan(("08:00", "1"), ("20:00", "1"))
     day = JAN + timedelta(days=3)
-    matches = taper.match_dose_times(steps, [_at(day, "20:05", "1", "America/New_York")])
+    matches = dose_adherence.match_dose_times(steps, [_at(day, "20:05", "1", "America/New_York")])
     assert [(m.planned_time, m.outcome) for m in matches] == [("08:00", "missed"), ("20:00", "as_planned")]
 
 
 def test_a_hold_is_a_larger_dose_and_a_smaller_one_is_less():
     # The plan cut the evening dose; holding means taking the old amount.
     steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
-    matches = taper.match_dose_times(steps, [_at(JAN, "08:00", "0.25"), _at(JAN, "20:00", "0.5")])
+    matches = dose_adherence.match_dose_times(steps, [_at(JAN, "08:00", "0.25"), _at(JAN, "20:00", "0.5")])
     assert [m.outcome for m in matches] == ["less", "more"]
 
 
 def test_an_extra_dose_is_counted_as_extra_not_against_a_time():
     steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
     doses = [_at(JAN, "08:00", "0.5"), _at(JAN, "13:00", "0.25"), _at(JAN, "20:00", "0.25")]
-    matches = taper.match_dose_times(steps, doses)
+    matches = dose_adherence.match_dose_times(steps, doses)
     assert [(m.planned_time, m.outcome) for m in matches] == [
         ("08:00", "as_planned"), ("20:00", "as_planned"), (None, "extra"),
     ]
@@ -370,14 +370,14 @@ def test_an_extra_dose_is_counted_as_extra_not_against_a_time():
 
 def test_days_without_a_log_and_doses_before_the_plan():
     steps = [Step(JAN + timedelta(days=5), D("1"), [{"time": "09:00", "amount": "1"}])]
-    before = taper.match_dose_times(steps, [_at(JAN, "09:00", "1")])
+    before = dose_adherence.match_dose_times(steps, [_at(JAN, "09:00", "1")])
     assert [(m.planned, m.outcome) for m in before] == [(None, "extra")]
-    assert taper.match_dose_times(steps, []) == []
+    assert dose_adherence.match_dose_times(steps, []) == []
 
 
 def test_a_plan_without_dose_times_compares_the_day_total():
     steps = plan((0, "0.75"))
-    matches = taper.match_dose_times(steps, [_at(JAN, "08:00", "0.5"), _at(JAN, "20:00", "0.25")])
+    matches = dose_adherence.match_dose_times(steps, [_at(JAN, "08:00", "0.5"), _at(JAN, "20:00", "0.25")])
     assert [(m.planned, m.taken, m.outcome) for m in matches] == [(D("0.75"), D("0.75"), "as_planned")]
 
 
@@ -399,7 +399,7 @@ def test_every_logged_dose_is_counted_exactly_once(times, logged):
     plan_times = [{"time": f"{h:02d}:{m:02d}", "amount": str(D(a) / 4)} for h, m, a in times]
     steps = [Step(JAN, sum((D(a) / 4 for _, _, a in times), D(0)), plan_times)]
     doses = [_at(JAN + timedelta(days=d), f"{h:02d}:{m:02d}", str(D(a) / 8), "UTC") for d, h, m, a in logged]
-    matches = taper.match_dose_times(steps, doses)
+    matches = dose_adherence.match_dose_times(steps, doses)
     taken = sorted(m.taken for m in matches if m.taken is not None)
     if plan_times:
         assert taken == sorted(d.amount for d in doses)
@@ -415,5 +415,5 @@ def test_every_logged_dose_is_counted_exactly_once(times, logged):
 def test_damaged_dose_times_are_skipped_not_crashed_on():
     steps = [Step(JAN, D("1"), [{"time": "25:99", "amount": "1"}, {"time": "08:00", "amount": "abc"}, "08:00", {"time": None},
                                 {"time": "08:00", "amount": "NaN"}, {"time": "20:00", "amount": "1"}])]
-    matches = taper.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
+    matches = dose_adherence.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
     assert [(m.planned_time, m.outcome) for m in matches] == [("20:00", "as_planned")]

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from webapp.cards import bp
 from webapp.cards.forms import CardForm
 from webapp.extensions import db
 from webapp.models import CopingCard
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, owned
 
 
 def my_cards() -> list[CopingCard]:
     return list(
         db.session.scalars(
-            select(CopingCard).where(CopingCard.user_id == current_user.id).order_by(CopingCard.created_at)
+            owned(CopingCard).order_by(CopingCard.created_at)
         )
     )
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.checkins.checks import LATER_RED_FLAGS, RED_FLAGS, SELF_CARE
 from webapp.extensions import db
+from webapp.ownership import owned
 from webapp.models import CheckIn
 from webapp.sync import Synced
 
@@ -66,7 +65,7 @@ def save_new(clean: dict) -> tuple[CheckIn, bool]:
 
 
 def my_checkins(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[CheckIn]:
-    query = select(CheckIn).where(CheckIn.user_id == current_user.id)
+    query = owned(CheckIn)
     if start:
         query = query.where(CheckIn.local_date >= start)
     if end:

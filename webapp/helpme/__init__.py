@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("helpme", __name__, template_folder="templates")
 
-from webapp.helpme import routes  # noqa: E402,F401 - registers the views on bp
+from webapp.helpme import appointments, routes  # noqa: E402,F401 - registers the views on bp

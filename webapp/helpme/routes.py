@@ -17,33 +17,27 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
 from webapp.extensions import db, limiter
 from webapp.helpme import bp
-from webapp.helpme.forms import THANKS_PRESETS, AppointmentForm, HelpMeForm, ThanksForm
+from webapp.helpme.forms import THANKS_PRESETS, HelpMeForm, ThanksForm
 from webapp.logs import audit
 from webapp.models import (
-    Appointment,
     CircleLink,
     CircleMessage,
     CircleProfile,
     HelpMe,
-    Reminder,
-    ReminderSettings,
-    SupportContact,
     utcnow,
 )
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, owned
 from webapp.people.forms import put_problems
-from webapp.services import circle, helpme, person_time
-from webapp.services.dispatch import schedule
-from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, PROFESSIONALS
+from webapp.services import circle, helpme
+from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS
 from webapp.services.push import Notification, PushSender
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
@@ -80,7 +74,7 @@ def _user_key() -> str:
 
 
 def my_help_me() -> HelpMe | None:
-    return db.session.scalar(select(HelpMe).where(HelpMe.user_id == current_user.id))
+    return db.session.scalar(owned(HelpMe))
 
 
 def help_me_json(row: HelpMe | None) -> dict:
@@ -202,151 +196,6 @@ def api_save_help_me():
     row = save_help_me(row, values)
     db.session.commit()
     return jsonify(help_me_json(row))
-
-
-# --- appointments ---------------------------------------------------------------------------
-
-
-def my_zone() -> str:
-    settings = db.session.get(ReminderSettings, current_user.id)
-    return settings.timezone if settings else "UTC"
-
-
-def _professional_or_404(contact_id: int) -> SupportContact:
-    contact = get_owned_or_404(SupportContact, contact_id)
-    if contact.relationship not in PROFESSIONALS:
-        audit("appointments.not_professional", user=current_user.id, contact=contact_id)
-        abort(404)
-    return contact
-
-
-def _reminder_for(appointment: Appointment) -> Reminder | None:
-    return db.session.scalar(select(Reminder).where(Reminder.appointment_id == appointment.id))
-
-
-def _schedule_reminder(appointment: Appointment) -> None:
-    """One reminder per appointment, ringing once the day before (the lock
-    screen says only "A reminder from Steady")."""
-    reminder = _reminder_for(appointment)
-    if reminder is None:
-        reminder = Reminder(
-            user_id=current_user.id, kind="appointment", title=helpme.REMINDER_TITLE, body=helpme.REMINDER_BODY,
-            times=helpme.REMINDER_AT.strftime("%H:%M"), weekdays="", enabled=True, automatic=False, lead_minutes=0,
-        )
-        db.session.add(reminder)
-    reminder.appointment = appointment
-    reminder.weekdays = str((appointment.day - timedelta(days=1)).weekday())
-    schedule(reminder, db.session.get(ReminderSettings, current_user.id), utcnow())
-
-
-def _appointments(contact_id: int | None = None) -> list[Appointment]:
-    query = select(Appointment).where(Appointment.user_id == current_user.id)
-    if contact_id is not None:
-        query = query.where(Appointment.contact_id == contact_id)
-    return list(db.session.scalars(query.order_by(Appointment.day, Appointment.at, Appointment.id)))
-
-
-def _save_appointment(form: AppointmentForm, appointment: Appointment | None, contact: SupportContact):
-    """Check everything first; write only when all is well (nothing half-written)."""
-    values, problems = helpme.check_appointment(form.values(), my_zone(), utcnow())
-    if problems:
-        put_problems(form, problems)
-        return None
-    if appointment is None:
-        appointment = Appointment(user_id=current_user.id, contact_id=contact.id, time_zone=my_zone())
-        db.session.add(appointment)
-    appointment.day, appointment.at = values.day, values.at
-    appointment.place = values.place or None
-    appointment.link = values.link or None
-    db.session.flush()
-    _schedule_reminder(appointment)
-    db.session.commit()
-    return appointment
-
-
-@bp.get("/appointments")
-@login_required
-def appointments():
-    """Appointments with my professionals, soonest first, and past ones."""
-    zone = person_time.zone_for(current_user.id, db.session)
-    today = person_time.today_for(current_user.id, session=db.session)
-    contacts = {c.id: c for c in db.session.scalars(select(SupportContact).where(SupportContact.user_id == current_user.id))}
-    rows = _appointments()
-    professionals = sorted((c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold())
-    return render_template(
-        "helpme/appointments.html",
-        upcoming=[a for a in rows if a.day >= today],
-        past=[a for a in reversed(rows) if a.day < today][:20],
-        contacts=contacts,
-        professionals=professionals,
-        person_zone=zone.key,
-    )
-
-
-@bp.route("/people/<int:contact_id>/appointments/new", methods=["GET", "POST"])
-@login_required
-def add_appointment(contact_id: int):
-    contact = _professional_or_404(contact_id)
-    form = AppointmentForm()
-    status = 200
-    if form.is_submitted():
-        status = 422
-        if form.validate() and _save_appointment(form, None, contact):
-            flash("Saved. Steady will remind you the day before.", "success")
-            return redirect(url_for("helpme.appointments"))
-        db.session.rollback()
-    return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=None), status
-
-
-@bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_appointment(appointment_id: int):
-    appointment = get_owned_or_404(Appointment, appointment_id)
-    contact = get_owned_or_404(SupportContact, appointment.contact_id)
-    if request.method == "GET":
-        form = AppointmentForm(data={
-            "day": appointment.day.isoformat(), "at": appointment.at.strftime("%H:%M"),
-            "place": appointment.place or "", "link": appointment.link or "",
-        })
-        return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment)
-    form = AppointmentForm()
-    if form.validate() and _save_appointment(form, appointment, contact):
-        flash("Saved.", "success")
-        return redirect(url_for("helpme.appointments"))
-    db.session.rollback()
-    return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment), 422
-
-
-@bp.post("/appointments/<int:appointment_id>/delete")
-@login_required
-def delete_appointment(appointment_id: int):
-    """Delete an appointment; its reminder goes with it."""
-    db.session.delete(get_owned_or_404(Appointment, appointment_id))
-    db.session.commit()
-    flash("Appointment deleted.", "success")
-    return redirect(url_for("helpme.appointments"))
-
-
-@bp.get("/appointments/<int:appointment_id>/prepare")
-@login_required
-def prepare(appointment_id: int):
-    """A checklist for the appointment, with the summary for the prescriber
-    ready to make for the dates since the last appointment (filled in here,
-    posted by the form: the dates never appear in a URL)."""
-    appointment = get_owned_or_404(Appointment, appointment_id)
-    contact = get_owned_or_404(SupportContact, appointment.contact_id)
-    today = person_time.today_for(current_user)
-    # The last appointment that has already happened, before this one.
-    previous = db.session.scalar(
-        select(Appointment.day)
-        .where(Appointment.user_id == current_user.id, Appointment.day < min(appointment.day, today))
-        .order_by(Appointment.day.desc())
-        .limit(1)
-    )
-    start, end = helpme.lookback(previous, appointment.day, today)
-    return render_template(
-        "helpme/prepare.html", appointment=appointment, contact=contact, previous=previous, start=start, end=end,
-    )
 
 
 # --- thanks -------------------------------------------------------------------------------

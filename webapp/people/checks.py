@@ -4,8 +4,8 @@ to and words that say how to fix it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
-from typing import Mapping
 
 from email_validator import EmailNotValidError, validate_email
 

@@ -18,7 +18,7 @@ from webapp.people import bp, store
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
 from webapp.services import support
-from webapp.services.dispatch import reschedule_group
+from webapp.services.reminder_rules import reschedule_group
 
 TEMPLATES_MAX = 20
 

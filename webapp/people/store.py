@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import ContactLog, MessageTemplate, SupportContact, SupportGroup, SupportSettings, utcnow
+from webapp.ownership import mine, owned
 from webapp.services import support
 from webapp.services.support import MAX_PINNED, RELATIONSHIPS, WEEKDAYS
 from webapp.sync import Synced
@@ -34,12 +35,12 @@ class PinLimit(ValueError):
 
 def my_contacts() -> list[SupportContact]:
     """Pinned people first (in the order they were pinned), then everyone else by name."""
-    rows = db.session.scalars(select(SupportContact).where(SupportContact.user_id == current_user.id)).all()
+    rows = db.session.scalars(owned(SupportContact)).all()
     return sorted(rows, key=lambda c: (c.pin_order is None, c.pin_order or 0, c.name.casefold(), c.id))
 
 
 def my_groups() -> list[SupportGroup]:
-    rows = db.session.scalars(select(SupportGroup).where(SupportGroup.user_id == current_user.id)).all()
+    rows = db.session.scalars(owned(SupportGroup)).all()
     return sorted(rows, key=lambda g: (g.meeting_day if g.meeting_day is not None else 7, g.meeting_time or datetime.min.time(), g.name.casefold()))
 
 
@@ -72,7 +73,7 @@ def my_templates() -> list[MessageTemplate] | list[str]:
     return list(
         db.session.scalars(
             select(MessageTemplate)
-            .where(MessageTemplate.user_id == current_user.id)
+            .where(mine(MessageTemplate))
             .order_by(MessageTemplate.position, MessageTemplate.id)
         )
     )
@@ -84,7 +85,7 @@ def template_texts() -> list[str]:
 
 def pinned_count(excluding: SupportContact | None = None) -> int:
     query = select(func.count()).select_from(SupportContact).where(
-        SupportContact.user_id == current_user.id, SupportContact.pin_order.is_not(None)
+        mine(SupportContact), SupportContact.pin_order.is_not(None)
     )
     if excluding is not None and excluding.id is not None:
         query = query.where(SupportContact.id != excluding.id)
@@ -100,7 +101,7 @@ def apply_contact(contact: SupportContact, values: dict) -> None:
                 f"You already have {MAX_PINNED} people pinned. Unpin one of them first, then pin {values['name'] or 'this person'}."
             )
         top = db.session.scalar(
-            select(func.max(SupportContact.pin_order)).where(SupportContact.user_id == current_user.id)
+            select(func.max(SupportContact.pin_order)).where(mine(SupportContact))
         )
         contact.pin_order = (top or 0) + 1
     elif not values["pinned"]:
@@ -185,7 +186,7 @@ def apply_group(group: SupportGroup, values: dict) -> None:
 
 def template_count() -> int:
     return db.session.scalar(
-        select(func.count()).select_from(MessageTemplate).where(MessageTemplate.user_id == current_user.id)
+        select(func.count()).select_from(MessageTemplate).where(mine(MessageTemplate))
     )
 
 

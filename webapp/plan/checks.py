@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from webapp.people.checks import Problems
 from webapp.services.plan import PLAN_SECTION_MAX, PLAN_SECTIONS

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
-from webapp.ownership import get_owned_or_404
+from webapp.ownership import get_owned_or_404, owned
 from webapp.people import store
 from webapp.people.forms import put_problems
 from webapp.plan import bp
@@ -41,7 +41,7 @@ def _helpers():
 
 
 def my_plan() -> WavePlan | None:
-    return db.session.scalar(select(WavePlan).where(WavePlan.user_id == current_user.id))
+    return db.session.scalar(owned(WavePlan))
 
 
 def plan_sections(plan: WavePlan | None) -> dict[str, str]:
@@ -114,7 +114,7 @@ def delete():
     if plan is not None:
         db.session.delete(plan)
     now = utcnow()
-    for share in db.session.scalars(select(PlanShare).where(PlanShare.user_id == current_user.id, PlanShare.revoked_at.is_(None))):
+    for share in db.session.scalars(owned(PlanShare, PlanShare.revoked_at.is_(None))):
         share.revoked_at = now
     db.session.commit()
     flash("Your wave plan is deleted.", "success")
@@ -127,7 +127,7 @@ def delete():
 def my_shares() -> list[PlanShare]:
     return list(
         db.session.scalars(
-            select(PlanShare).where(PlanShare.user_id == current_user.id).order_by(PlanShare.created_at.desc())
+            owned(PlanShare).order_by(PlanShare.created_at.desc())
         )
     )
 

@@ -273,7 +273,7 @@ def reach_out(session: Session, person_id: int, sender: PushSender, now: datetim
             devices.append(device)
     results = sender.send_many(jobs) if jobs else []
     delivered = 0
-    for device, result in zip(devices, results):
+    for device, result in zip(devices, results, strict=False):
         if result.outcome == "sent":
             delivered += 1
             device.last_success_at = now
@@ -291,7 +291,7 @@ def push_to_user(session: Session, user_id: int, note: Notification, sender: Pus
     devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)).all()
     jobs = [(PushTarget(d.endpoint, d.p256dh, d.auth), note.payload(), 3600, "normal", "circlemessage") for d in devices]
     delivered = 0
-    for device, result in zip(devices, sender.send_many(jobs) if jobs else []):
+    for device, result in zip(devices, sender.send_many(jobs) if jobs else [], strict=False):
         if result.outcome == "sent":
             delivered += 1
             device.last_success_at = now

@@ -1,4 +1,5 @@
-"""The reminder dispatcher.
+"""The reminder dispatcher (when each reminder rings next is
+``reminder_rules.py``).
 
 Reminders are rows, not timers. Each pass:
 
@@ -24,14 +25,13 @@ Reminders are rows, not timers. Each pass:
 from __future__ import annotations
 
 import logging
-import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Callable
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, object_session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from webapp import i18n
 from webapp.models import (
@@ -41,35 +41,17 @@ from webapp.models import (
     ReminderDelivery,
     ReminderSettings,
     SupportSettings,
-    TaperStep,
     utcnow,
 )
-from webapp.services import support, taper
-from webapp.services.content import N_
-from webapp.services.push import Notification, PushResult, PushSender, PushTarget, sender_from_config
-from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
+from webapp.services import support
+from webapp.services.push import PushResult, PushSender, PushTarget, sender_from_config
+from webapp.services.reminder_rules import KINDS, following_slot, in_quiet_hours, notification_for
+from webapp.services.scheduling import RuleProblem
 
 log = logging.getLogger("steady.reminders")
 
 MAX_BACKOFF = timedelta(minutes=15)
 FIRST_BACKOFF = timedelta(seconds=30)
-
-#: Where each kind of reminder leads, and its default (never private) words.
-KINDS = {
-    "checkin": (N_("Time for your check-in"), N_("How are you today? It takes half a minute."), "/toolkit/feel", N_("Check in now")),
-    "reach_out": (N_("Reach out to someone"), N_("A short message to one of your people can help."), "/people", N_("Open my people")),
-    "network_review": (N_("Time to look at your support network"), N_("A short review of who helps you."), "/people", N_("Review now")),
-    # Generic too: "support group" on a lock screen hints at health.
-    "meeting": (N_("A reminder from Steady"), N_("Something you planned is coming up."), "/people", N_("See details")),
-    # Deliberately vague: a lock screen must not say that someone takes medication.
-    "dose": (N_("A reminder from Steady"), N_("It is time for what you planned."), "/", N_("Open Steady")),
-    "custom": (N_("A reminder from Steady"), N_("You asked Steady to remind you now."), "/", N_("Open Steady")),
-    # A supporter's weekly nudge; its title names the person ("Check in on Sam").
-    "circle": (N_("Check in on someone you support"), N_("A short message can mean a lot."), "/circle/supporting", N_("Open Steady")),
-    # Once, the day before an appointment: never "doctor" or "appointment" on a lock screen.
-    "appointment": (N_("A reminder from Steady"), N_("Something you planned is coming up tomorrow."), "/appointments", N_("See details")),
-}
-
 
 @dataclass
 class PassStats:
@@ -81,138 +63,9 @@ class PassStats:
     subscriptions_removed: int = 0
     nudges: int = 0
 
-    def add(self, other: "PassStats") -> None:
+    def add(self, other: PassStats) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def meeting_rule(group, lead_minutes: int) -> tuple[list[str], list[int], str]:
-    """Times, weekdays and zone for "before my group meets": the meeting's
-    wall-clock time minus the lead, in the group's own zone (the day before if
-    that crosses midnight)."""
-    if group is None or group.meeting_day is None or group.meeting_time is None:
-        raise RuleProblem("This group has no fixed day and time, so a reminder cannot follow it.")
-    start = datetime.combine(date(2000, 1, 3 + group.meeting_day), group.meeting_time)  # 3 Jan 2000: a Monday
-    ring = start - timedelta(minutes=lead_minutes)
-    return [ring.strftime("%H:%M")], [ring.weekday()], group.time_zone
-
-
-def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
-    times = reminder.times.split(",")
-    weekdays = [int(day) for day in reminder.weekdays.split(",") if day != ""]
-    zone = settings.timezone if settings else "UTC"
-    if reminder.kind == "meeting":
-        times, weekdays, zone = meeting_rule(reminder.group, reminder.lead_minutes)
-    return make_rule(
-        times,
-        weekdays,
-        zone,
-        settings.quiet_start if settings else None,
-        settings.quiet_end if settings else None,
-    )
-
-
-def following_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
-    """The reminder's first slot after ``after`` (None: it has nowhere to ring yet)."""
-    if reminder.follows_taper:
-        return taper_slot(reminder, settings, after, after_key)
-    if reminder.kind == "appointment":
-        from webapp.services.helpme import reminder_slot
-
-        return reminder_slot(reminder.appointment, settings.timezone if settings else "UTC", after, after_key)
-    return next_slot(rule_for(reminder, settings), after, after_key)
-
-
-def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
-    """A dose reminder that follows the taper plan rings at the dose times of
-    the step in force on each day: when a later step with other times starts,
-    its times take over from its first day. None while no step has times."""
-    session = object_session(reminder)
-    if session is None:  # a reminder being made in a request, not added yet
-        from webapp.extensions import db
-
-        session = db.session
-    steps = taper.ordered(session.scalars(select(TaperStep).where(TaperStep.user_id == reminder.user_id)))
-    zone = parse_zone(settings.timezone if settings else "UTC")
-    for _ in range(len(steps) + 1):
-        day = after.astimezone(zone).date()
-        step = taper.step_in_force(steps, day)
-        later = next((s for s in steps if s.starts_on > day), None)
-        times = [item["time"] for item in (step.dose_times or [])] if step is not None else []
-        if times:
-            reminder.times = ",".join(times)
-            slot = next_slot(rule_for(reminder, settings), after, after_key)
-            if later is None or slot.at.astimezone(zone).date() < later.starts_on:
-                return slot
-        if later is None:
-            return None
-        after, after_key = local_to_utc(later.starts_on, time(0, 0), zone) - timedelta(microseconds=1), ""
-    return None
-
-
-def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
-    """Point a reminder at its next slot after ``now`` (after a change of rule or zone)."""
-    slot = following_slot(reminder, settings, now)
-    reminder.next_fire_at, reminder.next_slot_key = (slot.at, slot.key) if slot else (None, "")
-
-
-def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
-    """The taper plan changed: dose reminders that follow it move to its times."""
-    settings = session.get(ReminderSettings, user_id)
-    for reminder in session.scalars(
-        select(Reminder).where(Reminder.user_id == user_id, Reminder.follows_taper.is_(True))
-    ):
-        try:
-            schedule(reminder, settings, now)
-        except RuleProblem:
-            reminder.next_fire_at, reminder.next_slot_key = None, ""
-
-
-def reschedule_group(session: Session, group, now: datetime) -> None:
-    """A group's day, time or zone changed: its meeting reminders follow."""
-    settings = session.get(ReminderSettings, group.user_id)
-    for reminder in session.scalars(select(Reminder).where(Reminder.group_id == group.id)):
-        try:
-            times, weekdays, _ = meeting_rule(group, reminder.lead_minutes)
-            reminder.times, reminder.weekdays = ",".join(times), ",".join(map(str, weekdays))
-            schedule(reminder, settings, now)
-        except RuleProblem:
-            reminder.enabled, reminder.next_fire_at = False, None
-
-
-#: A supporter's weekly reminder is titled "Check in on <name>" (circle/routes.py).
-CIRCLE_TITLE = re.compile(r"^Check in on (.+)$", re.S)
-
-
-def words_in(language: str, kind: str, title: str, body: str) -> tuple[str, str]:
-    """A reminder's words in its owner's ``language``: Steady's default words
-    are translated; words the person wrote are sent as they wrote them."""
-    defaults = {words for entry in KINDS.values() for words in entry[:2]}
-    if title in defaults:
-        title = i18n.gettext_in(language, title)
-    elif kind == "circle" and (match := CIRCLE_TITLE.match(title)):
-        title = i18n.gettext_in(language, "Check in on %(name)s", name=match.group(1))[:80]
-    if body in defaults:
-        body = i18n.gettext_in(language, body)
-    return title, body
-
-
-def notification_for(reminder: Reminder, delivery: ReminderDelivery, language: str = "en") -> Notification:
-    """The push for one slot of a reminder, in the language of the person
-    it goes to (their account's language)."""
-    _, _, navigate, action_title = KINDS.get(reminder.kind, KINDS["custom"])
-    title, body = words_in(language, reminder.kind, reminder.title, reminder.body)
-    return Notification(
-        title=title,
-        body=body,
-        navigate=navigate,
-        tag=f"steady-reminder-{reminder.id}",
-        actions=(
-            ("open", i18n.gettext_in(language, action_title), navigate),
-            ("snooze", i18n.gettext_in(language, "Snooze 1 hour"), "/reminders"),
-        ),
-        data={"reminder": reminder.id, "delivery": delivery.id, "kind": reminder.kind},
-    )
 
 
 def ttl_for(grace: timedelta) -> int:
@@ -363,7 +216,7 @@ class Dispatcher:
             due = session.scalars(self._lock(query, session, SupportSettings)).all()
             for settings in due:
                 reminder_settings = session.get(ReminderSettings, settings.user_id)
-                if reminder_settings is not None and self._in_quiet_hours(reminder_settings, now):
+                if reminder_settings is not None and in_quiet_hours(reminder_settings, now):
                     continue  # it stays due and goes out after quiet hours
                 reminder = session.scalar(
                     select(Reminder).where(Reminder.user_id == settings.user_id, Reminder.automatic.is_(True))
@@ -393,14 +246,6 @@ class Dispatcher:
                 support.nudge_sent(settings, now)
                 stats.nudges += 1
             return len(due)
-
-    @staticmethod
-    def _in_quiet_hours(settings: ReminderSettings, now: datetime) -> bool:
-        try:
-            rule = make_rule(["12:00"], [0], settings.timezone, settings.quiet_start, settings.quiet_end)
-        except RuleProblem:
-            return False
-        return rule.in_quiet_hours(now.astimezone(rule.zone).time().replace(second=0, microsecond=0))
 
     @staticmethod
     def _queue_attempts(session: Session, delivery: ReminderDelivery) -> None:
@@ -470,7 +315,7 @@ class Dispatcher:
             except Exception:  # send_many does not raise; if it ever does, the batch is retried
                 log.exception("push batch could not be sent")
                 results = [PushResult(None, error="the batch could not be sent")] * len(jobs)
-            for (attempt, device), result in zip(sending, results):
+            for (attempt, device), result in zip(sending, results, strict=False):
                 try:
                     self._apply_result(session, attempt, device, result, now, stats)
                 except Exception as exc:

@@ -24,10 +24,10 @@ import json
 import logging
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-import urllib.request
 
 import urllib3
 from py_vapid import Vapid02

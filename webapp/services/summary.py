@@ -6,11 +6,11 @@ a request."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Sequence
 
-from webapp.services import chart, taper
+from webapp.services import chart, dose_adherence, taper
 from webapp.services.content import retired_symptom_labels, symptom_labels
 
 
@@ -36,7 +36,7 @@ class Summary:
     end: date
     steps: list[taper.StepView]
     days_logged: int
-    #: How each planned dose time on a logged day went (taper.DoseTimeMatch.outcome → count).
+    #: How each planned dose time on a logged day went (dose_adherence.DoseTimeMatch.outcome → count).
     dose_times: Counter
     checkin_doses: Counter
     weeks: list[WeekRow]
@@ -63,7 +63,7 @@ def build(
         shown.insert(0, before[-1])
     doses = [d for d in doses if start <= d.local_date <= end]
     logged = {d.local_date for d in doses}
-    matched = Counter(match.outcome for match in taper.match_dose_times(steps, doses))
+    matched = Counter(match.outcome for match in dose_adherence.match_dose_times(steps, doses))
 
     series = chart.daily_series(in_range, start, end)
     dose = chart.dose_series(steps, start, end)

@@ -25,7 +25,7 @@ from webapp.api import json_body, json_error
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.services import person_time
+from webapp.services import dose_adherence, person_time
 from webapp.services import taper as arithmetic
 from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
 from webapp.sync import refuse
@@ -243,7 +243,7 @@ def doses():
     return render_template(
         "taper/doses.html", plan=plan, doses=my_doses(limit=300), problems=problems, client_id=client_id,
         values=request.form.to_dict() if request.method == "POST" else {}, step=step, shell=False,
-        days=arithmetic.adherence(steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today),
+        days=dose_adherence.adherence(steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today),
     ), 422 if problems else 200
 
 

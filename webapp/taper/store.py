@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.ownership import owned, mine
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.services import person_time
 from webapp.services.taper import format_amount
@@ -44,12 +45,12 @@ def my_plan() -> TaperPlan | None:
 
 def my_steps() -> list[TaperStep]:
     return list(db.session.scalars(
-        select(TaperStep).where(TaperStep.user_id == current_user.id).order_by(TaperStep.starts_on)
+        owned(TaperStep).order_by(TaperStep.starts_on)
     ))
 
 
 def my_doses(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[DoseLog]:
-    query = select(DoseLog).where(DoseLog.user_id == current_user.id)
+    query = owned(DoseLog)
     if start:
         query = query.where(DoseLog.local_date >= start)
     if end:
@@ -60,7 +61,7 @@ def my_doses(start: date | None = None, end: date | None = None, limit: int | No
 
 def recent_checkins(limit: int = 10) -> list[CheckIn]:
     return list(db.session.scalars(
-        select(CheckIn).where(CheckIn.user_id == current_user.id).order_by(CheckIn.checked_at.desc()).limit(limit)
+        owned(CheckIn).order_by(CheckIn.checked_at.desc()).limit(limit)
     ))
 
 
@@ -70,14 +71,14 @@ def local_today() -> date:
 
 
 def has_entries() -> bool:
-    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(TaperStep.user_id == current_user.id))
+    count = db.session.scalar(select(func.count()).select_from(TaperStep).where(mine(TaperStep)))
     return bool(count) or db.session.scalar(
-        select(func.count()).select_from(DoseLog).where(DoseLog.user_id == current_user.id)
+        select(func.count()).select_from(DoseLog).where(mine(DoseLog))
     ) > 0
 
 
 def step_starting(starts_on: date) -> TaperStep | None:
-    return db.session.scalar(select(TaperStep).where(TaperStep.user_id == current_user.id, TaperStep.starts_on == starts_on))
+    return db.session.scalar(owned(TaperStep, TaperStep.starts_on == starts_on))
 
 
 def dose_json(dose: DoseLog) -> dict:
@@ -133,7 +134,7 @@ def remove_step(step: TaperStep) -> None:
 
 def follow_plan() -> None:
     """Dose reminders that follow the plan ring at the new times."""
-    from webapp.services.dispatch import reschedule_taper
+    from webapp.services.reminder_rules import reschedule_taper
 
     reschedule_taper(db.session, current_user.id, utcnow())
 

@@ -4,7 +4,6 @@ recently used exercises and thought records."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from flask import abort, jsonify, render_template, request
@@ -12,27 +11,15 @@ from flask_login import login_required
 
 from webapp import i18n
 from webapp.api import json_body, json_error
-from webapp.bodies import Problems
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
-from webapp.services.content import N_, Library
-from webapp.services.text import TextProblem, clean_text
+from webapp.services.content import Library
 from webapp.sync import refuse
 from webapp.toolkit import bp, store
-
-#: The fields of a thought record, with their labels, in order.
-THOUGHT_FIELDS = {
-    "situation": N_("What happened"),
-    "thought": N_("The thought that came"),
-    "feelings": N_("How I felt"),
-    "evidence_for": N_("What supports the thought"),
-    "evidence_against": N_("What does not fit the thought"),
-    "balanced": N_("A kinder, more balanced thought"),
-}
-THOUGHT_FIELD_MAX = 2000
-IMPORT_MAX_ITEMS = 200
+from webapp.toolkit.checks import THOUGHT_FIELDS, RecentInput, ThoughtRecordInput, ToolkitImport
 
 
 def library() -> Library:
@@ -105,6 +92,14 @@ def content_bundle():
     return response.make_conditional(request)
 
 
+def _checked(model) -> dict:
+    """The JSON body checked against its declaration, or a 422 naming the field."""
+    try:
+        return checked(model, json_body())
+    except Problems as refused:
+        refuse(refused)
+
+
 # --- favourites and recents ----------------------------------------------------------
 
 
@@ -139,7 +134,7 @@ def remove_favourite(exercise_id: str):
 @bp.post("/api/toolkit/recents")
 @login_required
 def add_recent():
-    exercise_id = _known_exercise_id(json_body().get("exercise_id"))
+    exercise_id = _known_exercise_id(_checked(RecentInput)["exercise_id"])
     store.touch_recent(exercise_id)
     db.session.flush()
     store.trim_recents()
@@ -148,30 +143,6 @@ def add_recent():
 
 
 # --- thought records -----------------------------------------------------------------
-
-
-def _client_id(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        json_error(422, "Each record needs an id made on the device (a UUID).", field="client_id")
-
-
-def _thought_fields(data: dict) -> dict[str, str]:
-    fields = {}
-    try:
-        for name, label in THOUGHT_FIELDS.items():
-            fields[name] = clean_text(data.get(name), label=label, max_length=THOUGHT_FIELD_MAX, required=False)
-    except TextProblem as problem:
-        json_error(422, str(problem), field=name)
-    if not any(fields.values()):
-        json_error(422, "Write at least one part of the thought record.")
-    return fields
-
-
-def _checked_thought(data: dict) -> dict:
-    """A thought record as stored: its device-made id and its parts."""
-    return {"client_id": _client_id(data.get("client_id")), **_thought_fields(data)}
 
 
 @bp.get("/toolkit/thought-records")
@@ -195,7 +166,7 @@ def create_thought_record():
     """Save a thought record. Idempotent on the device-made ``client_id``
     (webapp/sync.py): a replay gives back the stored record (200); the same
     id with a different record is refused (409) and changes nothing."""
-    clean = _checked_thought(json_body())
+    clean = _checked(ThoughtRecordInput)
     try:
         record, created = store.save_thought(clean)
     except Problems as refused:
@@ -216,18 +187,8 @@ def delete_thought_record(record_id: int):
 def import_from_device():
     """Move what a guest kept on this device into their account: favourites,
     recently used exercises and thought records. Safe to repeat."""
-    data = json_body()
-    favourites = data.get("favourites", [])
-    recents = data.get("recents", [])
-    records = data.get("thought_records", [])
-    for name, value in (("favourites", favourites), ("recents", recents), ("thought_records", records)):
-        if not isinstance(value, list) or len(value) > IMPORT_MAX_ITEMS:
-            json_error(422, f"'{name}' must be a list of at most {IMPORT_MAX_ITEMS} items.", field=name)
-    checked_records = []
-    for item in records:
-        if not isinstance(item, dict):
-            json_error(422, "Each thought record must be an object.", field="thought_records")
-        checked_records.append(_checked_thought(item))
+    data = _checked(ToolkitImport)
+    favourites, recents, checked_records = data["favourites"], data["recents"], data["thought_records"]
     known = library().exercises
     for exercise_id in favourites:
         if isinstance(exercise_id, str) and exercise_id in known:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
+from webapp.ownership import owned, mine
 from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
 from webapp.sync import Synced
 
@@ -24,12 +25,12 @@ THOUGHTS = Synced(
 def state() -> dict:
     favourites = db.session.scalars(
         select(FavouriteExercise.exercise_id)
-        .where(FavouriteExercise.user_id == current_user.id)
+        .where(mine(FavouriteExercise))
         .order_by(FavouriteExercise.created_at)
     ).all()
     recents = db.session.scalars(
         select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
+        .where(mine(RecentExercise))
         .order_by(RecentExercise.used_at.desc())
     ).all()
     return {"favourites": list(favourites), "recents": list(recents)}
@@ -44,7 +45,7 @@ def add_favourite(exercise_id: str) -> None:
 def remove_favourite(exercise_id: str) -> None:
     db.session.execute(
         delete(FavouriteExercise).where(
-            FavouriteExercise.user_id == current_user.id, FavouriteExercise.exercise_id == exercise_id
+            mine(FavouriteExercise), FavouriteExercise.exercise_id == exercise_id
         )
     )
 
@@ -61,12 +62,12 @@ def touch_recent(exercise_id: str, when=None) -> None:
 def trim_recents() -> None:
     keep = db.session.scalars(
         select(RecentExercise.exercise_id)
-        .where(RecentExercise.user_id == current_user.id)
+        .where(mine(RecentExercise))
         .order_by(RecentExercise.used_at.desc())
         .limit(RECENT_KEEP)
     ).all()
     db.session.execute(
-        delete(RecentExercise).where(RecentExercise.user_id == current_user.id, RecentExercise.exercise_id.not_in(keep))
+        delete(RecentExercise).where(mine(RecentExercise), RecentExercise.exercise_id.not_in(keep))
     )
 
 
@@ -79,7 +80,7 @@ def thought_json(record: ThoughtRecord) -> dict:
 
 def my_thought_records() -> list[ThoughtRecord]:
     return list(db.session.scalars(
-        select(ThoughtRecord).where(ThoughtRecord.user_id == current_user.id).order_by(ThoughtRecord.created_at.desc())
+        owned(ThoughtRecord).order_by(ThoughtRecord.created_at.desc())
     ))
 
 

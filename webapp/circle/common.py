@@ -1,0 +1,44 @@
+"""What both sides of the circle use: the signed-in person's circle name, the
+rate-limit key and the push sender."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.models import CircleProfile
+from webapp.services import circle
+from webapp.services.push import PushSender, sender_from_config
+from webapp.services.text import TextProblem
+
+log = logging.getLogger("steady.circle")
+
+
+def user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+def push_sender() -> PushSender:
+    return sender_from_config(current_app.config, workers=4, timeout=5.0)
+
+
+def my_profile() -> CircleProfile | None:
+    return db.session.get(CircleProfile, current_user.id)
+
+
+def save_name(form) -> str | None:
+    """Save the first name from ``form``; a problem in plain words, or None."""
+    try:
+        name = circle.clean_name(form.first_name.data)
+    except TextProblem as problem:
+        form.first_name.errors = [str(problem)]
+        return str(problem)
+    profile = my_profile()
+    if profile is None:
+        profile = CircleProfile(user_id=current_user.id, notify_messages=True)
+        db.session.add(profile)
+    profile.first_name = name
+    return None

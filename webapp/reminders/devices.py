@@ -1,0 +1,218 @@
+"""The devices that receive reminders: renaming, removing and testing them
+(``/reminders/devices``), and the JSON API push.js and the service worker use
+to subscribe and unsubscribe (``/api/push``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+
+from flask import current_app, flash, jsonify, redirect, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.api import json_body, json_error
+from webapp.config import push_settings
+from webapp.extensions import db, limiter
+from webapp.logs import audit
+from webapp.models import (
+    PushSubscription,
+    utcnow,
+)
+from webapp.ownership import get_owned_or_404, mine
+from webapp.reminders import bp
+from webapp.reminders.forms import DeviceNameForm
+from webapp.reminders.routes import my_settings, page, reschedule_all
+from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
+from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
+from webapp.services.scheduling import RuleProblem, parse_zone
+from webapp.services.text import TextProblem, clean_text
+
+log = logging.getLogger("steady.reminders")
+
+MAX_DEVICES = 20
+
+
+@bp.post("/reminders/devices/<int:device_id>/rename")
+@login_required
+def rename_device(device_id: int):
+    device = get_owned_or_404(PushSubscription, device_id)
+    form = DeviceNameForm()
+    try:
+        name = clean_text(form.device_name.data, label="The device name", max_length=60)
+    except TextProblem as problem:
+        return page(status=422, problem=str(problem))
+    device.device_name = name
+    db.session.commit()
+    flash("Device renamed.", "success")
+    return redirect(url_for("reminders.index"))
+
+
+@bp.post("/reminders/devices/<int:device_id>/delete")
+@login_required
+def remove_device(device_id: int):
+    db.session.delete(get_owned_or_404(PushSubscription, device_id))
+    db.session.commit()
+    flash("Device removed. It will get no more reminders.", "success")
+    return redirect(url_for("reminders.index"))
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+#: What the person reads after a test. Only "sent" and "gone" (the push service
+#: said the subscription is over) are told apart; everything else reads the
+#: same, so a test says nothing about what any other host answered.
+TEST_NOT_SENT = "The test could not be sent right now. Please try again later."
+TEST_REFUSED = (
+    "Steady does not send to this device's push address, so it gets no reminders. "
+    "Remove it here, then turn reminders on again on that device."
+)
+
+
+@bp.post("/reminders/devices/<int:device_id>/test")
+@login_required
+@limiter.limit("5 per 10 minutes;20 per day", key_func=_user_key)
+def test_device(device_id: int):
+    """Send a test notification to one device now (a few per person, to
+    keep it from being used to probe anything)."""
+    device = get_owned_or_404(PushSubscription, device_id)
+    note = Notification(
+        title="Steady test", body="Reminders work on this device.", navigate="/reminders", tag="steady-test"
+    )
+    target = PushTarget(device.endpoint, device.p256dh, device.auth)
+    try:
+        sender = sender_from_config(current_app.config, workers=1, timeout=5.0)
+        try:
+            result = sender.send(target, note.payload(), ttl=300, urgency="normal", topic="test")
+        finally:
+            sender.close()
+    except Exception as exc:  # never a 500 because of one device
+        log.exception("test push failed")
+        result = PushResult(None, error=type(exc).__name__, failed=True)
+    if result.outcome == "sent":
+        device.last_success_at = utcnow()
+        flash("Test sent. It should appear in a moment.", "success")
+    elif result.outcome == "gone":
+        db.session.delete(device)
+        flash("This device no longer accepts reminders, so it was removed. Turn reminders on again there.", "error")
+    elif result.outcome == "refused":
+        flash(TEST_REFUSED, "error")
+    else:
+        flash(TEST_NOT_SENT, "error")
+    db.session.commit()
+    return redirect(url_for("reminders.index"))
+
+
+# --- the JSON API for push.js and the service worker ---------------------------------
+
+
+def _b64url_bytes(value: object, name: str, lengths: tuple[int, ...]) -> str:
+    if not isinstance(value, str) or len(value) > 200:
+        json_error(422, f"The subscription's {name} key is missing or too long.", field=name)
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        json_error(422, f"The subscription's {name} key is not base64url.", field=name)
+    if len(raw) not in lengths:
+        json_error(422, f"The subscription's {name} key has the wrong length.", field=name)
+    return value
+
+
+def _endpoint(value: object) -> str:
+    """Only a known push service's https URL (push_targets.check_endpoint):
+    no IP literals, other ports or user info. No DNS: subscribing works offline."""
+    try:
+        check_endpoint(
+            value,
+            tuple(current_app.config.get("PUSH_HOSTS") or DEFAULT_PUSH_HOSTS),
+            allow_loopback_http=push_settings(current_app.config)["allow_loopback_http"],
+        )
+    except EndpointProblem as problem:
+        json_error(422, f"The subscription's endpoint was refused: {problem}", field="endpoint")
+    return value
+
+
+def _known_endpoint(value: object, name: str) -> str:
+    """An endpoint named to find a stored subscription (delete, replace):
+    only its type and form are checked, as it is compared, never sent to."""
+    if not isinstance(value, str) or not value or len(value) > 1024 or not value.isascii():
+        json_error(422, f"The {name} must be the push endpoint URL as text.", field=name)
+    return value
+
+
+@bp.get("/api/push/key")
+def vapid_key():
+    """The VAPID public key browsers subscribe with."""
+    return jsonify(publicKey=current_app.config["VAPID_PUBLIC_KEY"])
+
+
+@bp.post("/api/push/subscriptions")
+@login_required
+def save_subscription():
+    """Upsert this device's subscription (sent on every app start), and follow
+    the device's time zone unless the person chose one."""
+    data = json_body()
+    subscription = data.get("subscription")
+    if not isinstance(subscription, dict) or not isinstance(subscription.get("keys"), dict):
+        json_error(422, "Send the subscription as {endpoint, keys: {p256dh, auth}}.", field="subscription")
+    endpoint = _endpoint(subscription.get("endpoint"))
+    p256dh = _b64url_bytes(subscription["keys"].get("p256dh"), "p256dh", (65,))
+    auth = _b64url_bytes(subscription["keys"].get("auth"), "auth", (16,))
+    try:
+        name = clean_text(data.get("device_name") or "This device", label="The device name", max_length=60)
+    except TextProblem as problem:
+        json_error(422, str(problem), field="device_name")
+    zone = data.get("timezone")
+    if zone is not None:
+        try:
+            parse_zone(zone)
+        except RuleProblem as problem:
+            json_error(422, str(problem), field="timezone")
+    existing = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if existing is not None and existing.user_id != current_user.id:
+        audit("push.endpoint_conflict", user=current_user.id)
+        json_error(409, "This device gets reminders for another account. Turn them off there first.")
+    replaced = data.get("replaces")
+    if replaced is not None:
+        replaced = _known_endpoint(replaced, "replaces")
+    if replaced is not None and replaced != endpoint:
+        db.session.execute(
+            PushSubscription.__table__.delete().where(
+                PushSubscription.endpoint == replaced, mine(PushSubscription)
+            )
+        )
+    created = existing is None
+    if created:
+        count = db.session.query(PushSubscription).filter_by(user_id=current_user.id).count()
+        if count >= MAX_DEVICES:
+            json_error(422, f"You can have reminders on at most {MAX_DEVICES} devices. Remove one first.")
+        existing = PushSubscription(user_id=current_user.id, endpoint=endpoint, device_name=name)
+        db.session.add(existing)
+    existing.p256dh, existing.auth, existing.last_seen_at = p256dh, auth, utcnow()
+    settings = my_settings(saving=True)
+    if zone and settings.zone_from_device and zone != settings.timezone:
+        settings.timezone = zone
+        reschedule_all(settings)
+    db.session.commit()
+    return jsonify(id=existing.id, device_name=existing.device_name, timezone=settings.timezone), 201 if created else 200
+
+
+@bp.delete("/api/push/subscriptions")
+@login_required
+def delete_subscription():
+    """Forget this device (reminders turned off here)."""
+    endpoint = _known_endpoint(json_body().get("endpoint"), "endpoint")
+    db.session.execute(
+        PushSubscription.__table__.delete().where(
+            PushSubscription.endpoint == endpoint, mine(PushSubscription)
+        )
+    )
+    db.session.commit()
+    return "", 204
+
+
+#: Snoozes of one reminder slot; a tenth would not fit the slot key, and nine
+#: hours of "again in an hour" is as far as a reminder should follow anyone.

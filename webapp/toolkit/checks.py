@@ -1,0 +1,60 @@
+"""The toolkit's request bodies, declared once (webapp/bodies.py): what the
+API checks and what webapp/openapi.py describes."""
+
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from webapp.bodies import Body, DeviceId, Say, Text, say
+from webapp.services.content import N_
+
+#: The fields of a thought record, with their labels, in order.
+THOUGHT_FIELDS = {
+    "situation": N_("What happened"),
+    "thought": N_("The thought that came"),
+    "feelings": N_("How I felt"),
+    "evidence_for": N_("What supports the thought"),
+    "evidence_against": N_("What does not fit the thought"),
+    "balanced": N_("A kinder, more balanced thought"),
+}
+THOUGHT_FIELD_MAX = 2000
+IMPORT_MAX_ITEMS = 200
+
+RecordId = Annotated[DeviceId("Each record needs an id made on the device (a UUID)."), Say("Each record needs an id made on the device (a UUID).")]
+
+
+class ThoughtRecordInput(Body):
+    """At least one part written. Idempotent on client_id."""
+
+    client_id: RecordId
+    situation: Text(THOUGHT_FIELDS["situation"], THOUGHT_FIELD_MAX) = ""
+    thought: Text(THOUGHT_FIELDS["thought"], THOUGHT_FIELD_MAX) = ""
+    feelings: Text(THOUGHT_FIELDS["feelings"], THOUGHT_FIELD_MAX) = ""
+    evidence_for: Text(THOUGHT_FIELDS["evidence_for"], THOUGHT_FIELD_MAX) = ""
+    evidence_against: Text(THOUGHT_FIELDS["evidence_against"], THOUGHT_FIELD_MAX) = ""
+    balanced: Text(THOUGHT_FIELDS["balanced"], THOUGHT_FIELD_MAX) = ""
+
+    @model_validator(mode="after")
+    def _one_part_written(self):
+        if not any(getattr(self, name) for name in THOUGHT_FIELDS):
+            raise say("Write at least one part of the thought record.")
+        return self
+
+
+def _items(name: str, of=Any):
+    return Annotated[
+        list[of], Field(max_length=IMPORT_MAX_ITEMS), Say(f"'{name}' must be a list of at most {IMPORT_MAX_ITEMS} items.")
+    ]
+
+
+class ToolkitImport(Body):
+    """What a guest kept on the device. Unknown exercises are skipped;
+    thought records are checked one by one (ThoughtRecordInput)."""
+
+    favourites: Annotated[_items("favourites"), Field(json_schema_extra={"items": {"type": "string"}})] = []
+    recents: _items("recents") = []
+    thought_records: _items("thought_records", ThoughtRecordInput) = []
+
+
+class RecentInput(Body):
+    exercise_id: Annotated[str, Say("That exercise does not exist.")]
