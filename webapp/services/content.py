@@ -26,6 +26,7 @@ from webapp.services.content_files import (  # noqa: F401 - the content's names,
     _Checker,
     _read,
 )
+from webapp.services.content_i18n import normalise_language, read_in
 from webapp.services.crisis_lines import Country, CrisisLine, Directory, load_crisis_lines  # noqa: F401
 from webapp.services.symptom_checklist import Symptoms, load_symptoms  # noqa: F401
 
@@ -157,7 +158,7 @@ class Library:
 
 def load_exercise(path: Path, language: str = "en", folder: Path | None = None) -> Exercise:
     check = _Checker(path)
-    data = _read(path, language, folder or path.parent.parent)
+    data = read_in(path, language, folder or path.parent.parent)
     check.only_keys(data, {"id", "title", "category", "kind", "summary", "duration_minutes", "helps_with", "source", "steps", "breathing"})
     exercise_id = check.text(data, "id", limit=64)
     if not ID.match(exercise_id) or exercise_id != path.stem:
@@ -232,7 +233,7 @@ def check_breathing(check: _Checker, pattern: dict) -> Breathing:
 
 def load_feelings(path: Path, exercises: dict[str, Exercise], language: str = "en") -> dict[str, Feeling]:
     check = _Checker(path)
-    data = _read(path, language, path.parent)
+    data = read_in(path, language, path.parent)
     check.only_keys(data, {"feeling"})
     feelings: dict[str, Feeling] = {}
     for entry in data.get("feeling", []):
@@ -271,7 +272,7 @@ class Symptom:
 @lru_cache(maxsize=8)
 def symptoms(language: str = "en") -> tuple[Symptom, ...]:
     """The checklist from ``content/symptoms.toml``, in order, in ``language``."""
-    data = _read(SYMPTOMS_FILE, _shipped(language), CONTENT_DIR)
+    data = read_in(SYMPTOMS_FILE, _shipped(language), CONTENT_DIR)
     items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
     if len({s.id for s in items}) != len(items):
         raise ValueError("symptoms.toml lists an id twice")
@@ -279,8 +280,6 @@ def symptoms(language: str = "en") -> tuple[Symptom, ...]:
 
 
 def _shipped(language: str | None) -> str:
-    from webapp.services.content_i18n import normalise_language
-
     return normalise_language(language)
 
 

@@ -75,20 +75,12 @@ class _Checker:
             self.fail(f"unknown field(s) {', '.join(sorted(unknown))} {where}".strip())
 
 
-def _read(path: Path, language: str = "en", folder: Path | None = None) -> dict:
-    """The English file at ``path``; in another ``language``, with the text of
-    its overlay under ``folder/<language>/`` (``services/content_i18n.py``)."""
+def _read(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ContentError(path, f"is not valid TOML ({exc})") from exc
-    if language == "en":
-        return data
-    from webapp.services.content_i18n import localise
-
-    folder = folder or CONTENT_DIR
-    return localise(data, language, path.resolve().relative_to(folder.resolve()), folder)
 
 
 CHECKED_SLACK = timedelta(days=1)

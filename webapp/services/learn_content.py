@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from webapp.services.content import CONTENT_DIR, ID, ContentError, _Checker
-from webapp.services.content import _read as _read_toml
+from webapp.services.content_i18n import read_in
 
 DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 MAX_PARAGRAPH = 600
@@ -132,7 +132,7 @@ class Learning:
 def _read(path: Path, language: str = "en", folder: Path | None = None) -> dict:
     if not path.is_file():
         raise ContentError(path, "is missing")
-    return _read_toml(path, language, folder)
+    return read_in(path, language, folder)
 
 
 def _date(check: _Checker, data: dict, key: str, where: str) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.services.content_files import ID, SYMPTOM_ID, _Checker, _read, checked_date
+from webapp.services.content_files import ID, SYMPTOM_ID, _Checker, checked_date
+from webapp.services.content_i18n import read_in
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_symptoms(path: Path, language: str = "en") -> Symptoms:
     source that names it (with the words it uses), and every source has an
     https address and the date it was checked (docs/SAFETY.md)."""
     check = _Checker(path)
-    data = _read(path, language, path.parent)
+    data = read_in(path, language, path.parent)
     check.only_keys(data, {"source", "symptom", "retired_symptom"})
     sources: dict[str, SymptomSource] = {}
     for number, entry in enumerate(data.get("source") or [], start=1):
