@@ -236,7 +236,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict:
-        return {"language": choose(), "language_names": NAMES, "languages": LANGUAGES}
+        from webapp.pwa.routes import strings_url
+
+        return {"language": choose(), "language_names": NAMES, "languages": LANGUAGES, "strings_url": strings_url}
 
 
 # --- extraction (for the catalogue test and bin/translations) -------------------------

@@ -89,6 +89,10 @@ def build_record() -> dict:
     digest.update(current_app.extensions["steady.learnings"][language].version.encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
+    words = strings_url(language)
+    if words:
+        assets.append(words)
+        digest.update(words.encode())
     return {
         "version": digest.hexdigest()[:16],
         "language": language,
@@ -109,6 +113,43 @@ def service_worker():
     response.headers["Service-Worker-Allowed"] = "/"
     response.vary.update(("Accept-Language", "Cookie"))
     return response
+
+
+def _strings(language: str) -> tuple[bytes, str]:
+    """The scripts' words in ``language`` as JSON, and its content hash (made once)."""
+    cache = current_app.extensions.setdefault("steady.js_strings", {})
+    if language not in cache:
+        from webapp.js_strings import table
+
+        body = json.dumps(table(language), ensure_ascii=False, sort_keys=True).encode()
+        cache[language] = (body, hashlib.sha256(body).hexdigest()[:16])
+    return cache[language]
+
+
+def strings_url(language: str | None = None) -> str | None:
+    """Where the page's scripts find their words (None for English: the keys are English)."""
+    language = language or i18n.choose()
+    if language == "en":
+        return None
+    return url_for("pwa.strings", language=language, v=_strings(language)[1])
+
+
+@bp.get("/i18n/<language>.json")
+def strings(language: str):
+    """The browser scripts' words in one language (webapp/js_strings.py),
+    cached for a year under its content hash like every static file."""
+    from flask import abort, request
+
+    if i18n.shipped(language) != language or language == "en":
+        abort(404)
+    body, version = _strings(language)
+    response = Response(body, mimetype="application/json")
+    if request.args.get("v") == version:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(version)
+    return response.make_conditional(request)
 
 
 @bp.get("/manifest.webmanifest")

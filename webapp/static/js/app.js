@@ -12,6 +12,7 @@ import { startOutboxSchedule } from "./outbox-schedule.js";
 import { enableBusyButtons, rememberOpen } from "./form-kit.js";
 import { enableLimits } from "./limits.js";
 import { enablePasswordToggles } from "./password-toggle.js";
+import { stringsReady } from "./strings.js";
 
 /** data-module name → how to start it (`synced`: whose the device is, settled). */
 const MODULES = {
@@ -45,7 +46,8 @@ export function modulesOnPage(root = document) {
   return [...names];
 }
 
-function startModules(synced) {
+async function startModules(synced) {
+  await stringsReady(); // the page's words first (at once for English), so a module never shows two languages
   for (const name of modulesOnPage()) {
     const start = MODULES[name];
     if (!start) {
@@ -60,7 +62,7 @@ registerServiceWorker();
 enableAppLock();
 watchConnection();
 enablePasswordToggles();
-enableLimits();
+stringsReady().then(enableLimits);
 enableBusyButtons();
 rememberOpen();
 const synced = syncAccount();

@@ -4,13 +4,15 @@
 // words "open" or "closed" go into local storage, never anything typed.
 // Built with textContent only.
 
+import { t } from "./strings.js";
+
 const REMEMBER_PREFIX = "steady.open.";
 
 /** Say on the button what is happening while `work` runs, then put it back. */
 export async function whileBusy(button, work) {
   if (!button) return work();
   const words = button.textContent;
-  button.textContent = button.dataset.busy || "Please wait…";
+  button.textContent = button.dataset.busy || t("Please wait…");
   button.setAttribute("aria-busy", "true");
   button.disabled = true;
   try {
