@@ -16,7 +16,10 @@ one exercise page:
 * offline: worker installed, then the server stopped and the browser context
   offline: every load is answered from the worker's cache.
 
-Each series starts with one unmeasured warm-up load, so all three run with a
+The three series run interleaved, load by load (online, through the
+worker, offline), so the machine's load falls on each alike; the offline one
+talks to a second server of the same code, stopped once its worker has
+installed. Each series starts with one unmeasured warm-up load, so all three run with a
 warm HTTP / Cache Storage cache (a person opening the app again, not a first
 visit). It prints a table and ends with one line of key=value pairs. It never
 fails on a number.
@@ -78,8 +81,8 @@ def default_path() -> str:
     return f"/toolkit/exercise/{exercise_id}"
 
 
-def load_series(page, url: str, loads: int, *, from_worker: bool) -> list[dict]:
-    """One warm-up, then ``loads`` measured navigations."""
+def load_series(page, url: str, loads: int, *, from_worker: bool, keep_first: bool = False) -> list[dict]:
+    """One warm-up (kept with ``keep_first``), then ``loads`` measured navigations."""
     results = []
     for index in range(loads + 1):
         response = page.goto(url, wait_until="load")
@@ -93,7 +96,7 @@ def load_series(page, url: str, loads: int, *, from_worker: bool) -> list[dict]:
         timings = page.evaluate(TIMINGS_JS)
         if timings["fcp"] is None:
             raise SystemExit(f"{url}: no first-contentful-paint entry")
-        if index:  # the first load warms the caches
+        if index or keep_first:  # the first load warms the caches
             results.append(timings)
     return results
 
@@ -114,31 +117,41 @@ def wait_precached(page, path: str) -> None:
     )
 
 
-def measure(server: Server, path: str, loads: int, chromium: str | None) -> dict[str, list[dict]]:
+def measure(online: Server, offline: Server, path: str, loads: int, chromium: str | None) -> dict[str, list[dict]]:
+    """The three series, interleaved load by load, so the machine's load
+    (shared, busy) falls on each alike. ``offline`` is a second server of the
+    same code, stopped once its worker is installed."""
     from playwright.sync_api import sync_playwright
 
-    url = server.url + path
-    series: dict[str, list[dict]] = {}
+    series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(playwright, chromium), args=CHROMIUM_ARGS, headless=True
         )
         try:
             # Online baseline: the server answers, no worker in the way.
-            context = browser.new_context(service_workers="block", viewport=VIEWPORT)
-            series["online"] = load_series(context.new_page(), url, loads, from_worker=False)
-            context.close()
-
-            # The worker installed: online through it, then offline from its cache.
-            context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
-            page = context.new_page()
-            page.goto(server.url + "/", wait_until="load")
-            wait_precached(page, path)
-            series["online_via_worker"] = load_series(page, url, loads, from_worker=True)
-            server.stop()
-            context.set_offline(True)
-            series["offline"] = load_series(page, url, loads, from_worker=True)
-            context.close()
+            plain = browser.new_context(service_workers="block", viewport=VIEWPORT).new_page()
+            # Online through the worker (network first).
+            via = browser.new_context(service_workers="allow", viewport=VIEWPORT).new_page()
+            via.goto(online.url + "/", wait_until="load")
+            wait_precached(via, path)
+            # Offline: the worker installed, then its server stopped and the context offline.
+            away_context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
+            away = away_context.new_page()
+            away.goto(offline.url + "/", wait_until="load")
+            wait_precached(away, path)
+            offline.stop()
+            away_context.set_offline(True)
+            runs = [
+                ("online", plain, online.url + path, False),
+                ("online_via_worker", via, online.url + path, True),
+                ("offline", away, offline.url + path, True),
+            ]
+            for index in range(loads + 1):  # the first round warms the caches
+                for key, page, url, from_worker in runs:
+                    timings = load_series(page, url, 0, from_worker=from_worker, keep_first=True)[0]
+                    if index:
+                        series[key].append(timings)
         finally:
             browser.close()
     return series
@@ -176,12 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     path = args.path or default_path()
 
     workdir = Path(tempfile.mkdtemp(prefix="steady-bench-"))
-    server = Server(workdir)
+    online, offline = Server(workdir / "online"), Server(workdir / "offline")
     try:
-        server.start()
-        series = measure(server, path, args.loads, args.chromium)
+        (workdir / "online").mkdir(parents=True)
+        (workdir / "offline").mkdir(parents=True)
+        online.start()
+        offline.start()
+        series = measure(online, offline, path, args.loads, args.chromium)
     finally:
-        server.stop()
+        online.stop()
+        offline.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"Steady offline start: navigation start → first contentful paint of {path}")

@@ -45,8 +45,10 @@ def find_chromium(playwright, wanted: str | None) -> str:
 class Server:
     """``steady serve`` in a subprocess, with its own instance folder."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, access_log: Path | None = None) -> None:
         self.workdir = workdir
+        #: With a path: serve through bench/logged_server.py, which logs every request there.
+        self.access_log = access_log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "server.log"
@@ -57,6 +59,10 @@ class Server:
         env["STEADY_INSTANCE_PATH"] = str(self.workdir / "instance")
         env["PYTHONUNBUFFERED"] = "1"
         command = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.access_log is not None:
+            script = Path(__file__).with_name("logged_server.py")
+            command = [sys.executable, str(script), "--port", str(self.port), "--log", str(self.access_log)]
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT

@@ -3,11 +3,14 @@
  *
  * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage,
  * offlineCopies }.
- * - Install: precache the shell (public pages fetched without cookies, so no
- *   one's signed-in HTML is ever stored) and every shell asset.
+ * - Install (the page registers this worker once it has loaded and is idle):
+ *   precache every shell asset and the offline pack, the public pages as
+ *   someone signed out sees them, in one response (so no one's signed-in HTML
+ *   is ever stored).
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
- * - Navigations: network first with a short timeout, then the cache; for a
+ * - Navigations: offline, a precached page at once; otherwise network
+ *   first with a short timeout, then the cache; for a
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
@@ -25,14 +28,24 @@ const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
 const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
+/** Precache the offline set: the offline pack (see webapp/pwa/routes.py)
+ * holds every shell page and the content bundle, each put in the cache at its
+ * own path, and the list of static files, fetched into the cache. Those carry
+ * their content hash: what the page has fetched already comes from the
+ * browser's HTTP cache, not the network again. */
+async function precache(cache) {
+  const response = await fetch(STEADY_BUILD.pack, { credentials: "omit", cache: "no-cache" });
+  if (!response.ok) throw new Error(`offline pack answered ${response.status}`);
+  const pack = await response.json();
+  if (pack.version !== STEADY_BUILD.version) throw new Error("offline pack of another version");
+  await Promise.all([
+    cache.addAll(pack.assets.map((url) => new Request(url, { credentials: "omit" }))),
+    ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { "Content-Type": type } }))),
+  ]);
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    (async () => {
-      const cache = await caches.open(SHELL_CACHE);
-      const urls = [...STEADY_BUILD.pages, ...STEADY_BUILD.assets, STEADY_BUILD.contentUrl];
-      await cache.addAll(urls.map((url) => new Request(url, { credentials: "omit", cache: "reload" })));
-    })()
-  );
+  event.waitUntil(caches.open(SHELL_CACHE).then(precache));
 });
 
 self.addEventListener("activate", (event) => {
@@ -125,6 +138,13 @@ async function offlineCopy(cache, pathname) {
 
 async function handleNavigation(event) {
   const url = new URL(event.request.url);
+  if (self.navigator.onLine === false) {
+    // Offline: a precached page is answered at once, without waiting for the
+    // network to fail (nor on anything else: no account check for a public page).
+    event.preloadResponse.catch(() => {});
+    const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+    if (cached) return cached;
+  }
   const cache = await caches.open(SHELL_CACHE);
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);

@@ -22,7 +22,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, jsonify, make_response, render_template, request
+from flask import Flask, abort, g, has_request_context, jsonify, make_response, render_template, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
 
 from webapp.errors import error_response, wants_json
 
@@ -140,24 +143,103 @@ def json_body() -> dict:
 
 def form_problem() -> InputProblem | None:
     """The first posted form field (name or value) no field may hold."""
+    problems = form_problems()
+    return problems[0] if problems else None
+
+
+def form_problems() -> list[InputProblem]:
+    """Every posted form field (name or value) no field may hold, in order;
+    a broken field name comes back alone, with ``field`` empty."""
+    found: list[InputProblem] = []
     for name, value in request.form.items(multi=True):
         label = name.replace("_", " ").strip().capitalize() or "A field"
         if _SURROGATE.search(name) or _CONTROL.search(name):
-            return InputProblem("", "A field name in this form has a broken or hidden character.")
+            return [InputProblem("", "A field name in this form has a broken or hidden character.")]
         try:
             check_text(value, label)
         except InputProblem as problem:
-            problem.field = name
-            return problem
-    return None
+            problem.field, problem.value = name, value
+            if all(seen.field != name for seen in found):
+                found.append(problem)
+    return found
+
+
+def _without_hidden(value: str) -> str:
+    return _CONTROL.sub("", _SURROGATE.sub("", value))
+
+
+def problem_words(label: str, value: str) -> str:
+    """What to say beside a field whose posted text held characters no field
+    may hold, once they have been taken out of the text put back in it."""
+    if _SURROGATE.search(value):
+        return f"{label} had a broken character that is not valid text. It has been taken out: check what is left and save again."
+    if _CONTROL.search(value):
+        return f"{label} had hidden control characters. They have been taken out: check what is left and save again."
+    return f"{label} is not a web address that can be used."
+
+
+class InputRefused(Exception):
+    """A write was about to be saved from a form post the root check found a
+    problem in, and no form showed the problem: nothing is saved."""
+
+
+def typed_problems(labels: dict[str, str] | None = None, key=None) -> dict[str, str]:
+    """For a view that reads its form itself: the problems the root check
+    found in this form post, as ``{key: message}`` (``key(name)`` maps a
+    posted name to the key the page shows problems under; ``labels`` give
+    each field's words). Asking takes responsibility for saving nothing when
+    there are any."""
+    found = getattr(g, "input_problems", None)
+    if not found:
+        return {}
+    g.input_problems_shown = True
+    labels = labels or {}
+    out: dict[str, str] = {}
+    for name, raw in found.items():
+        label = labels.get(name) or name.replace("_", " ").replace("-", " ").strip().capitalize()
+        out.setdefault(key(name) if key else name, problem_words(label, raw))
+    return out
+
+
+def posted_problems() -> dict[str, str]:
+    """The raw posted value of each field the root check found a problem in
+    (for forms that word the problem with their own labels); asking takes
+    responsibility for saving nothing when there are any."""
+    found = getattr(g, "input_problems", None)
+    if found:
+        g.input_problems_shown = True
+    return dict(found or {})
+
+
+def _refuse_unshown_problems(session) -> None:
+    """Nothing is saved from a form post with a problem no form showed."""
+    if has_request_context() and getattr(g, "input_problems", None) and not getattr(g, "input_problems_shown", False):
+        raise InputRefused()
 
 
 def init_app(app: Flask) -> None:
+    if not event.contains(Session, "before_commit", _refuse_unshown_problems):
+        event.listen(Session, "before_commit", _refuse_unshown_problems)
+
+    @app.errorhandler(InputRefused)
+    def _input_refused(_exc):
+        from webapp.extensions import db
+
+        db.session.rollback()
+        first = next(iter(g.input_problems))
+        label = first.replace("_", " ").strip().capitalize() or "A field"
+        message = f"{problem_words(label, g.input_problems[first])} Nothing was saved. Go back to the form to try again."
+        return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
+
     @app.before_request
     def _refuse_hostile_bodies():
         """One root for every write: JSON too deep or with text no field may
         hold, and form fields with hidden characters, are refused before any
-        view runs."""
+        view runs. A page's form post instead goes on to its view with those
+        characters taken out, so the form comes back with the problem beside
+        the field and the rest of what was typed kept; nothing is saved
+        (``webapp.forms.FlaskForm`` and :func:`typed_problems` show it, and a
+        commit no form showed it to is refused)."""
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return None
         if request.is_json:
@@ -167,10 +249,18 @@ def init_app(app: Flask) -> None:
             g.steady_depth_checked = True
             return None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            problem = form_problem()
-            if problem is not None:
-                if wants_json():
-                    return jsonify(error=str(problem), field=problem.field), 422
-                message = f"{problem} Go back to the form: what you typed is still there."
+            problems = form_problems()
+            if not problems:
+                return None
+            if wants_json():
+                return jsonify(error=str(problems[0]), field=problems[0].field), 422
+            if not problems[0].field:
+                message = f"{problems[0]} Go back to the form: what you typed is still there."
                 return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
+            g.input_problems = {problem.field: problem.value for problem in problems}
+            bad = set(g.input_problems)
+            # What was typed goes back in the field, less what no field can hold.
+            request.form = ImmutableMultiDict(
+                [(name, _without_hidden(value) if name in bad else value) for name, value in request.form.items(multi=True)]
+            )
         return None

@@ -9,6 +9,8 @@ At start-up every static file is read once into a manifest:
   so the page and the service worker's precache fetch the same URL once, and
   a new version never mixes old and new modules. A module's hash covers every
   module it reaches, so a change anywhere below it changes its URL;
+* scripts and style sheets are served minified (webapp/minify.py: comments
+  and indentation go, nothing is renamed);
 * text files are compressed once, as the app starts (Brotli and gzip); each request
   gets the smallest encoding it accepts, or the plain file.
 
@@ -29,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, abort, current_app, request, url_for
+
+from webapp.minify import minify_css, minify_js
 
 try:  # Brotli is optional: without it, gzip and the plain file are served.
     import brotli
@@ -134,6 +138,7 @@ def build_manifest(folder: Path) -> dict[str, Asset]:
                 return f"{match['lead']}{quote}{match['spec']}?v={digests[target][:HASH_LENGTH]}{quote}"
 
             body = _IMPORT.sub(hashed, modules[name]).encode("utf-8")
+        body = _minified(name, body)
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if name.endswith((".js", ".mjs")):
             mimetype = "text/javascript"
@@ -142,6 +147,18 @@ def build_manifest(folder: Path) -> dict[str, Asset]:
         gz, br = _compress(body, name)
         manifest[name] = Asset(body=body, digest=digests[name], mimetype=mimetype, gzip=gz, br=br)
     return manifest
+
+
+def _minified(name: str, body: bytes) -> bytes:
+    """The served form of a script or style sheet: without comments and indentation."""
+    try:
+        if name.endswith((".js", ".mjs")):
+            return minify_js(body.decode("utf-8")).encode("utf-8")
+        if name.endswith(".css"):
+            return minify_css(body.decode("utf-8")).encode("utf-8")
+    except ValueError:  # a syntax the minifier does not know: serve it as written
+        pass
+    return body
 
 
 def digests_raw(raw: dict[str, bytes], name: str) -> bytes:

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import flask_wtf
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from webapp.services.passwords import MAX_LENGTH
 from webapp.services.text import too_long
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Flask-WTF's form, which also shows what the root check in
+    ``webapp.api`` found in this post (a broken or hidden character, taken
+    out of the text put back in the field) beside the field it was in, and
+    does not validate while there is any, so nothing is saved."""
+
+    def validate(self, extra_validators=None) -> bool:
+        from webapp.api import posted_problems, problem_words
+
+        valid = super().validate(extra_validators=extra_validators)
+        problems = posted_problems()
+        if not problems:
+            return valid
+        by_name = {field.name: field for field in self}
+        for name, raw in problems.items():
+            field = by_name.get(name)
+            if field is None:
+                self.form_errors.append(problem_words(name.replace("_", " ").capitalize(), raw))
+            else:
+                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, str))]
+        return False
 
 
 class Limit:

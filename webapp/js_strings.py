@@ -42,7 +42,7 @@ STRINGS = (
     N_("In your favourites"),
     N_("Add to favourites"),
     # form-kit.js, limits.js
-    N_("Please wait…"),
+    N_("Sending…"),
     N_("Too long: cut {count} character."),
     N_("Too long: cut {count} characters."),
     N_("{count} characters left."),

@@ -112,7 +112,14 @@ def email_breaks(address: str | None) -> Markup:
     return escape(local_part) + Markup("@<wbr>") + Markup("<wbr>.").join(escape(part) for part in domain.split("."))
 
 
+def person_zone() -> str:
+    """The name of the person's zone, for the device to show the offline
+    copies' times on the same clock as the pages."""
+    return _person()[0].key
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(person_zone, "steady_zone_name")
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(clock, "clock")

@@ -47,3 +47,43 @@ def test_breathe_with_me_start_is_on_the_first_screen(server, page):
     link = page.locator(".eyebrow a").first
     assert link.bounding_box()["height"] >= 44
     expect(page.get_by_role("button", name="Next")).to_have_count(0)
+
+
+def test_show_password_is_a_full_row_lined_up_with_its_field(server, page):
+    """"Show password" sits under its field, lined up with its left edge, as
+    a tap-anywhere row at least 44 px tall like every other tick."""
+    page.goto(server.url + "/register")
+    field = page.get_by_label("Choose a password", exact=True)
+    toggle = page.locator(".show-password").first
+    expect(toggle).to_be_visible()
+    box, row = field.bounding_box(), toggle.bounding_box()
+    assert row["height"] >= 44, row
+    assert abs(row["x"] - box["x"]) <= 1, (row, box)
+    assert row["y"] >= box["y"] + box["height"], (row, box)
+    toggle.click()
+    expect(field).to_have_attribute("type", "text")
+
+
+def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
+    """A plain form post says "Saving…" at once; if no answer comes for a
+    long while the button is ready again with a word that it is taking long."""
+    accounts.register(page, server.url, unique_email("slow-post"))
+    page.goto(server.url + "/cards")
+    page.clock.install()
+    # The post never gets an answer: the browser's own sending is held back
+    # after Steady's handler has seen the tap (window hears it last).
+    page.evaluate("""() => window.addEventListener('submit', (event) => {
+        window.__sent = (window.__sent || 0) + (event.defaultPrevented ? 0 : 1);
+        event.preventDefault();
+    })""")
+    page.get_by_label("Your card").fill("Breathe out slowly")
+    page.get_by_role("button", name="Save card").click()
+    saving = page.locator("main form button[type=submit]", has_text="Saving…")
+    expect(saving).to_have_attribute("aria-busy", "true")
+    page.get_by_role("button", name="Saving…").click()  # a second tap sends nothing twice
+    assert page.evaluate("() => window.__sent") == 1
+    page.clock.fast_forward(21_000)
+    button = page.get_by_role("button", name="Save card")
+    expect(button).to_be_visible()
+    assert button.get_attribute("aria-busy") is None
+    expect(page.get_by_role("status").filter(has_text="taking longer than it should")).to_be_visible()

@@ -113,7 +113,9 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def fill_account(client: Client) -> None:
+def fill_account(client: Client) -> dict:
+    """Fill the account through its forms; returns the pages shown once
+    (the new circle invite link, the new shared plan link)."""
     client.form("/cards", {"text": "When a wave comes, it also goes. This is a long card to see how it wraps on a small phone."})
     client.json("/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "I will never feel better"})
     client.form("/people/new", {"name": "Alexandra Montgomery-Whitfield", "relationship": "friend", "phone": "+44 7700 900123",
@@ -134,14 +136,25 @@ def fill_account(client: Client) -> None:
                                      "time-2": "20:00", "amount-2": "4.5", "note": "First cut"})
     for amount in ("4.5", "4.5"):
         client.json("/api/doses", {"client_id": str(uuid.uuid4()), "taken_at": now_iso(), "time_zone": "UTC", "amount": amount, "note": "With food"})
-    client.form("/circle/invites", {"first_name": "Sam"})
+    invite_page = client.form("/circle/invites", {"first_name": "Sam"})
+    client.form("/people/help-me/edit", {"hard_day": "Sit with me, bring tea, no questions needed.", "reach_me": "Text first.", "version": ""})
+    client.form("/people/new", {"name": "Dr Priya Raman", "relationship": "prescriber", "phone": "+44 20 7946 0000"})
+    prescriber = re.findall(r'href="/people/(\d+)/appointments/new"', client.page("/people"))
+    if prescriber:
+        from datetime import date, timedelta
+
+        client.form(f"/people/{prescriber[0]}/appointments/new", {
+            "day": (date.today() + timedelta(days=9)).isoformat(), "at": "09:30", "place": "Riverside Surgery, room 4",
+            "link": "https://video.example.org/room/steady-e2e"})
+    share_page = client.form("/plan/share", {"label": "Mum", "days": "7"})
+    client.form("/people/messages", {"text": "Having a hard day. Could you call me when you can?"})
+    return {"invite": invite_page, "share": share_page}
 
 
 def join_circle(browser, base: str, invite_page: str) -> None:
     """A supporter (another browser profile) joins through the invite link."""
     match = re.search(r'id="invite-link"[^>]*value="([^"]+)"', invite_page)
-    if match is None:
-        return
+    assert match, "the circle page showed no new invite link"
     path = "/" + match.group(1).split("://", 1)[1].split("/", 1)[1]
     context = browser.new_context(service_workers="block")
     try:
@@ -172,22 +185,28 @@ def full_account(shared_server, browser):
     page = context.new_page()
     register(page, shared_server.url)
     client = Client(context.request, shared_server.url)
-    fill_account(client)
-    join_circle(browser, shared_server.url, client.page("/circle"))
+    shown_once = fill_account(client)
+    join_circle(browser, shared_server.url, shown_once["invite"])
     paths = [
         "/", "/help", "/install", "/offline", "/toolkit", "/toolkit/feel", "/toolkit/breathe", "/toolkit/thought-records",
         "/people", "/people/new", "/people/groups", "/people/groups/new", "/people/messages", "/people/nudge",
         "/plan", "/plan/edit", "/plan/share", "/cards", "/checkin", "/my/checkin", "/checkins", "/taper", "/taper/setup",
         "/taper/steps/new", "/taper/doses", "/my/dose", "/chart", "/my/chart", "/summary", "/circle", "/reminders",
-        "/account/", "/account/password", "/account/export", "/lock", "/my/people", "/my/plan",
+        "/account/", "/account/password", "/account/export", "/account/delete", "/lock", "/my/people", "/my/plan",
+        "/people/help-me", "/people/help-me/edit", "/my/help-me", "/appointments", "/people/review",
+        "/learn", "/learn/supporting", "/find-help", "/circle/supporting",
     ]
     listings = {"/people": r'href="(/people/\d+/edit)"', "/people/groups": r'href="(/people/groups/\d+/edit)"',
                 "/cards": r'href="(/cards/\d+/edit)"', "/checkins": r'href="(/checkins/\d+/edit)"',
                 "/taper": r'href="(/taper/steps/\d+/edit)"', "/taper/doses": r'href="(/taper/doses/\d+/edit)"',
                 "/reminders": r'href="(/reminders/\d+/edit)"', "/toolkit": r'href="(/toolkit/exercise/[\w-]+)"',
                 "/toolkit/feel": r'href="(/toolkit/feel/[\w-]+)"'}
-    for listing, pattern in listings.items():
-        found = re.search(pattern, client.page(listing))
+    more = [("/people", r'href="(/people/\d+/appointments/new)"'), ("/appointments", r'href="(/appointments/\d+/edit)"'),
+            ("/appointments", r'href="(/appointments/\d+/prepare)"'), ("/people/messages", r'href="(/people/messages/\d+/edit)"'),
+            ("/learn", r'href="(/learn/(?!supporting)[\w-]+)"'), ("/learn/supporting", r'href="(/learn/supporting/[\w-]+)"'),
+            ("/circle", r'href="(/circle/links/\d+/thanks)"'), ("share", r'(/shared/plan/[\w-]+)')]
+    for listing, pattern in [*listings.items(), *more]:
+        found = re.search(pattern, shown_once[listing] if listing in shown_once else client.page(listing))
         if found:
             paths.append(found.group(1))
     yield context, page, paths
@@ -231,6 +250,38 @@ def test_every_page_fits_a_phone(full_account):
                 page.emulate_media(color_scheme=scheme)
                 problems += problems_on(page, f"{path} at {width} px ({scheme})")
     assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def test_the_walk_holds_every_kind_of_page(full_account):
+    """The walk above reaches a page for each kind of data the account holds."""
+    _, _, paths = full_account
+    for pattern in (r"^/people/\d+/edit$", r"^/people/groups/\d+/edit$", r"^/cards/\d+/edit$", r"^/checkins/\d+/edit$",
+                    r"^/taper/steps/\d+/edit$", r"^/taper/doses/\d+/edit$", r"^/reminders/\d+/edit$",
+                    r"^/people/\d+/appointments/new$", r"^/appointments/\d+/edit$", r"^/appointments/\d+/prepare$",
+                    r"^/people/messages/\d+/edit$", r"^/learn/[\w-]+$", r"^/learn/supporting/[\w-]+$",
+                    r"^/circle/links/\d+/thanks$", r"^/shared/plan/[\w-]+$", r"^/toolkit/exercise/[\w-]+$"):
+        assert any(re.match(pattern, path) for path in paths), f"no page matching {pattern} in the walk"
+
+
+def test_every_page_passes_axe_light_and_dark(full_account, axe):
+    """axe-core: no serious or critical violation on any page of the walk,
+    light and dark, with the folded parts open."""
+    context, page, paths = full_account
+    page.set_viewport_size({"width": 390, "height": PHONE_HEIGHT})
+    failures = []
+    for path in paths:
+        page.emulate_media(color_scheme="light")
+        page.goto(context_url(page, path))
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(150)
+        open_everything(page)
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            try:
+                axe(page, f"{path} ({scheme})")
+            except pytest.fail.Exception as failed:
+                failures.append(str(failed))
+    assert not failures, "\n\n".join(failures)
 
 
 def context_url(page, path: str) -> str:

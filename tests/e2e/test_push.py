@@ -180,3 +180,51 @@ def test_iphone_safari_outside_the_home_screen_gets_guidance(server, new_context
     page.goto(server.url + "/reminders")
     page.get_by_text("reminders need Steady on your Home Screen").wait_for()
     assert page.get_by_role("button", name="Turn on reminders on this device").is_hidden()
+
+
+#: A push service that answers only when the test says: subscribe() waits
+#: until the page's __answerSubscribe is called (or never).
+SLOW_PUSH = """
+(() => {
+  PushManager.prototype.getSubscription = async function () { return null; };
+  PushManager.prototype.subscribe = function () {
+    return new Promise((resolve, reject) => { window.__answerSubscribe = { resolve, reject }; });
+  };
+})();
+"""
+
+
+def test_turn_on_says_what_it_is_doing_and_how_it_ended(server, new_context, accounts, pwa):
+    """The browser's push service can take a long time: the button says
+    "Turning on…" with a status in words while it waits, and a refusal or no
+    answer at all ends in a clear message with the button ready again."""
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(SLOW_PUSH)
+    page = context.new_page()
+    accounts.register(page, server.url, "slowpush@example.com")
+    page.goto(server.url + "/reminders")
+    pwa.wait_controlled(page)
+    status = page.locator(".push-status")
+    button = page.locator(".push-enable")
+    page.get_by_text("Reminders on this device: off.").wait_for()
+
+    # The push service refuses.
+    button.click()
+    page.get_by_text("Turning on…").wait_for()
+    assert button.is_disabled() and button.get_attribute("aria-busy") == "true"
+    assert "Setting up reminders with this browser's push service" in status.inner_text()
+    page.wait_for_function("() => window.__answerSubscribe")
+    page.evaluate("() => window.__answerSubscribe.reject(new Error('the push service is not available'))")
+    page.get_by_text("Reminders could not be turned on: the push service is not available").wait_for()
+    assert button.is_enabled() and button.inner_text() == "Turn on reminders on this device"
+    assert button.get_attribute("aria-busy") is None
+
+    # The push service never answers: after the wait, a clear word, and the button is back.
+    page.clock.install()
+    page.evaluate("() => { window.__answerSubscribe = null; }")
+    button.click()
+    page.get_by_text("Turning on…").wait_for()
+    page.wait_for_function("() => window.__answerSubscribe")
+    page.clock.fast_forward(46_000)
+    page.get_by_text("did not answer in time").wait_for()
+    assert button.is_enabled() and button.inner_text() == "Turn on reminders on this device"

@@ -17,7 +17,7 @@ def test_reminder_sections_name_the_kinds_they_apply_to(client, auth):
     page = client.get("/reminders").get_data(as_text=True)
     # Without JavaScript every section shows with its heading; reminder-form.js
     # shows only the one that applies, from these.
-    assert re.search(r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting">\s*<legend>For a support-group meeting</legend>', page)
+    assert re.search(r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting"[^>]*>\s*<legend>For a support-group meeting</legend>', page)
     assert re.search(r'<fieldset class="field taper-choice" data-reminder-kinds="dose">\s*<legend>For dose times</legend>', page)
     times = re.search(r'<div class="time-choice" data-reminder-kinds="([^"]+)">', page)
     assert times and set(times.group(1).split()) == {"checkin", "reach_out", "network_review", "dose", "custom"}

@@ -149,7 +149,7 @@ def test_a_form_field_with_a_control_character_is_a_422_naming_it(client, auth, 
     token = _token(client)
     response = client.post("/people/new", data={"name": "Ruth", "relationship": "friend", "best_times": value, "csrf_token": token})
     assert response.status_code == 422
-    assert "Best times has hidden control characters" in response.get_data(as_text=True)
+    assert "Best times to reach them had hidden control characters" in response.get_data(as_text=True)
     response = client.post("/cards", data={"text": value, "csrf_token": token})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(CopingCard)) == 0

@@ -27,7 +27,10 @@ def test_sw_is_served_uncached_with_every_shell_asset_hashed(client):
     assert response.mimetype == "text/javascript"
     record = build_record(client)
     assert {"/", "/help", "/offline", "/install"} <= set(record["pages"])
-    assets = record["assets"]
+    # The static files to precache travel in the offline pack, by hashed URL.
+    pack = client.get(record["pack"]).get_json()
+    assert pack["version"] == record["version"]
+    assets = pack["assets"]
     for name in ("css/app.css", "js/app.js", "js/pwa.js", "icons/icon-192.png", "icons/maskable-512.png"):
         assert any(url.startswith(f"/static/{name}?v=") for url in assets), name
     for url in assets:

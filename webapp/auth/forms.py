@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
+from webapp.forms import FlaskForm
 from wtforms import BooleanField
 
 from webapp.forms import email_field, password_field

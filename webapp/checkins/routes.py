@@ -31,8 +31,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import i18n
-from webapp.api import json_body, json_error
-from webapp.checkins import bp, store
+from webapp.api import json_body, json_error, typed_problems
+from webapp.checkins import bp
+from webapp.checkins import store
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
@@ -113,6 +114,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         value = number(f"symptom-{symptom.id}", int, symptom.label)
         if value:
             body["symptoms"][symptom.id] = value
+    problems.update(typed_problems({"note": "Note", "other_symptoms": "Other symptoms"}))
     return body, problems
 
 

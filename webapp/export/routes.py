@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from webapp.forms import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 

@@ -4,7 +4,7 @@ API, and problems are put back on the fields here."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.forms import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget

@@ -284,13 +284,12 @@ def nudge():
         return render_template("people/nudge.html", form=form)
     form = NudgeForm()
     if form.validate():
-        days = None
-        if form.enabled.data:
-            text = (form.days.data or "").strip()
-            if not text.isdigit() or not 1 <= int(text) <= support.NUDGE_DAYS_MAX:
-                form.days.errors = [f"Enter a number of days from 1 to {support.NUDGE_DAYS_MAX}."]
-                return render_template("people/nudge.html", form=form), 422
-            days = int(text)
+        text = (form.days.data or "").strip()
+        # A number typed while the reminder is off is still checked: nothing typed is dropped without a word.
+        if (form.enabled.data or text) and (not text.isdigit() or not 1 <= int(text) <= support.NUDGE_DAYS_MAX):
+            form.days.errors = [f"Enter a number of days from 1 to {support.NUDGE_DAYS_MAX}."]
+            return render_template("people/nudge.html", form=form), 422
+        days = int(text) if form.enabled.data else None
         settings = store.ensure_settings()
         settings.nudge_after_days = days
         settings.nudge_due_at = support.nudge_due_at(days, settings.last_connected_at, utcnow())

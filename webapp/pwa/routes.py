@@ -8,18 +8,27 @@ worker itself yields a byte-different worker and an update prompt.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
+import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+
+try:
+    import brotli
+except ImportError:  # pragma: no cover - the dependency is declared
+    brotli = None
 
 from webapp import i18n
 from webapp.assets import asset_hashes, asset_url, hash_tree
+from webapp.minify import minify_js
+from webapp.pwa.bundle import Unbundleable, bundle_worker
 from webapp.learn.routes import precache_pages as learn_pages
 from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.pwa import bp
@@ -69,10 +78,18 @@ def _templates_digest(root: str) -> str:
     return digest.hexdigest()
 
 
+def shell_assets(language: str | None = None) -> list[str]:
+    """Hashed URLs of the static files the shell needs offline (in the offline
+    pack), with the scripts' words in the person's language."""
+    assets = [asset_url(name) for name in sorted(asset_hashes()) if name.endswith(SHELL_ASSET_SUFFIXES)]
+    words = strings_url(language)
+    return [*assets, words] if words else assets
+
+
 def build_record() -> dict:
-    """The version and precache list injected into the worker."""
+    """The version and what the worker needs to answer pages, injected into
+    it; the list of static files to precache travels in the offline pack."""
     hashes = asset_hashes()
-    assets = [asset_url(name) for name in sorted(hashes) if name.endswith(SHELL_ASSET_SUFFIXES)]
     content = current_app.extensions["steady.content"]
     pages = [url_for(endpoint) for endpoint in SHELL_PAGES]
     pages += [url_for("toolkit.feeling", feeling_id=f) for f in content.feelings]
@@ -81,38 +98,109 @@ def build_record() -> dict:
     digest = hashlib.sha256()
     digest.update(_worker_source().encode())
     digest.update(_templates_digest(current_app.root_path).encode())
-    # The pages and content are kept in the person's language: a worker per
-    # language, so choosing another one brings a worker that caches it.
+    # The pages and content are kept in the person's language only: a worker
+    # (and an offline pack) per language, so choosing another language brings
+    # a new worker that caches that one.
     language = i18n.choose()
     digest.update(language.encode())
     digest.update(current_app.extensions["steady.libraries"][language].version.encode())
     digest.update(current_app.extensions["steady.learnings"][language].version.encode())
+    digest.update((strings_url(language) or "").encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
-    words = strings_url(language)
-    if words:
-        assets.append(words)
-        digest.update(words.encode())
     return {
         "version": digest.hexdigest()[:16],
         "language": language,
         "pages": pages,
-        "assets": assets,
         "offlinePage": url_for("core.offline"),
+        "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16]),
         "offlineCopies": copy_urls(),
         "contentUrl": url_for("toolkit.content_bundle"),
         "icon": asset_url("icons/icon-192.png"),
     }
 
 
+@lru_cache(maxsize=4)
+def _worker_code(static_folder: str, assets_key: str) -> str:
+    """The worker's code, minified: with the page modules it imports inlined
+    (webapp/pwa/bundle.py), or, if they cannot be, importing them by hashed URL."""
+    source = _worker_source()
+    try:
+        code = bundle_worker(source, Path(static_folder))
+    except Unbundleable as error:
+        current_app.logger.warning("The service worker imports its modules one by one: %s", error)
+        code = _with_hashed_imports(source)
+    try:
+        return minify_js(code)
+    except ValueError:
+        return code
+
+
 @bp.get("/sw.js")
 def service_worker():
-    body = f"const STEADY_BUILD = {json.dumps(build_record())};\n" + _with_hashed_imports(_worker_source())
+    hashes = asset_hashes()
+    assets_key = hashlib.sha256("".join(f"{k}:{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()
+    code = _worker_code(current_app.static_folder, assets_key)
+    body = f"const STEADY_BUILD = {json.dumps(build_record(), separators=(',', ':'))};\n" + code
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     response.vary.update(("Accept-Language", "Cookie"))
     return response
+
+
+#: The offline pack of each build: {version: (json bytes, gzip, brotli)}.
+_PACKS: dict[str, tuple[bytes, bytes, bytes | None]] = {}
+_PACKS_LOCK = threading.Lock()
+
+
+def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
+    """[[path, content type, body]] of each page as someone signed out sees it
+    (rendered without cookies, like the worker's old ``credentials: "omit"``
+    fetches), in ``language``; a page that is not a plain public 200 is left out."""
+    client = current_app.test_client(use_cookies=False)
+    entries = []
+    for path in paths:
+        response = client.get(path, headers={"Accept-Encoding": "identity", "Accept-Language": language})
+        cache_control = response.headers.get("Cache-Control", "")
+        if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
+            continue
+        entries.append([path, response.headers.get("Content-Type", "text/html; charset=utf-8"), response.get_data(as_text=True)])
+    return entries
+
+
+def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
+    """This build's offline pack: the static files to precache (their hashed
+    URLs) and every shell page and the content bundle in one response. Compressed together, the pages' shared frame is sent once:
+    about a third of the bytes of the same pages fetched one by one."""
+    record = build_record()
+    version = record["version"]
+    with _PACKS_LOCK:
+        if version not in _PACKS:
+            entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
+            pack = {"version": version, "assets": shell_assets(record["language"]), "entries": entries}
+            body = json.dumps(pack, separators=(",", ":")).encode()
+            packed = (body, gzip.compress(body, compresslevel=9, mtime=0), brotli.compress(body, quality=11) if brotli else None)
+            if len(_PACKS) >= 2 * len(i18n.LANGUAGES):  # this build's pack in each language, and the last one's
+                _PACKS.clear()
+            _PACKS[version] = packed
+        return version, _PACKS[version]
+
+
+@bp.get("/offline-pack.json")
+def offline_pack():
+    """Every page kept for offline use, in one response (the worker unpacks it
+    into its cache at install). The same for everyone; no-cache, with an ETag."""
+    version, (body, gz, br) = build_pack()
+    accepted = request.accept_encodings
+    encoding = "br" if br is not None and accepted["br"] > 0 else "gzip" if accepted["gzip"] > 0 else "identity"
+    response = Response({"br": br, "gzip": gz}.get(encoding) or body, mimetype="application/json")
+    if encoding != "identity":
+        response.headers["Content-Encoding"] = encoding
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
+    response.set_etag(f"{version}-{encoding}")
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
 
 
 def _strings(language: str) -> tuple[bytes, str]:
@@ -138,7 +226,7 @@ def strings_url(language: str | None = None) -> str | None:
 def strings(language: str):
     """The browser scripts' words in one language (webapp/js_strings.py),
     cached for a year under its content hash like every static file."""
-    from flask import abort, request
+    from flask import abort
 
     if i18n.shipped(language) != language or language == "en":
         abort(404)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from webapp.forms import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional

@@ -144,8 +144,20 @@ def _plan_times() -> list[str]:
     return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
 
 
+def _beside(field, message: str) -> str:
+    """Show ``message`` beside ``field`` (and so in the summary), and return it."""
+    field.errors = [*field.errors, message]
+    return message
+
+
+def _rule_field(form: ReminderForm, problem: RuleProblem):
+    """The field a problem with the times and days is about."""
+    return form.weekdays if "day" in str(problem).lower() and "time" not in str(problem).lower() else form.time1
+
+
 def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettings) -> str | None:
-    """Fill ``reminder`` from the form; return a problem in plain words, or None."""
+    """Fill ``reminder`` from the form; return a problem in plain words (also
+    shown beside its field), or None."""
     if not form.validate():
         return next(iter(form.errors.values()))[0]
     group = None
@@ -153,21 +165,27 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
         if form.kind.data == "meeting":
             group = next((g for g in _my_groups() if str(g.id) == form.group_id.data), None)
             if group is None:
-                return "Choose which of your support groups this reminder is for."
+                return _beside(form.group_id, "Choose which of your support groups this reminder is for.")
             times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
             make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
         elif form.kind.data == "dose" and form.follows_taper.data:
             times, weekdays = _plan_times(), list(range(7))
             if not times:
-                return "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here."
+                return _beside(form.follows_taper, "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here.")
         else:
             times, weekdays = form.times(), [int(d) for d in form.weekdays.data]
             make_rule(times, weekdays, settings.timezone, settings.quiet_start, settings.quiet_end)
-        default_title, default_body = form.default_words()
+    except RuleProblem as problem:
+        return _beside(form.lead_minutes if form.kind.data == "meeting" else _rule_field(form, problem), str(problem))
+    default_title, default_body = form.default_words()
+    try:
         title = clean_text(form.title.data, label="The title", max_length=80, required=False) or default_title
+    except TextProblem as problem:
+        return _beside(form.title, str(problem))
+    try:
         body = clean_text(form.body.data, label="The text", max_length=160, required=False) or default_body
-    except (RuleProblem, TextProblem) as problem:
-        return str(problem)
+    except TextProblem as problem:
+        return _beside(form.body, str(problem))
     reminder.kind = form.kind.data
     reminder.times = ",".join(sorted(set(times)))
     reminder.weekdays = ",".join(str(d) for d in sorted(set(weekdays)))

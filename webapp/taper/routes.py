@@ -21,7 +21,7 @@ from datetime import timedelta
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.api import json_body, json_error
+from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
@@ -116,7 +116,8 @@ def setup():
             clean = check_plan(values, has_entries=has_entries(), current_unit=plan.unit)
         except TaperProblems as refused:
             problems = refused.problems
-        else:
+        problems = {**typed_problems({"medication": "Medication name"}), **problems}
+        if not problems:
             plan.medication, plan.form, plan.unit = clean["medication"], clean["form"], clean["unit"]
             db.session.commit()
             flash("Saved.", "success")
@@ -151,6 +152,11 @@ def _step_body(form) -> dict:
     }
 
 
+def _step_key(name: str) -> str:
+    """Where the step form shows a problem with a posted field."""
+    return "dose_times" if name.startswith(("time-", "amount-")) else name
+
+
 def _save_step(step: TaperStep | None, plan: TaperPlan):
     problems: dict[str, str] = {}
     if request.method == "POST":
@@ -158,7 +164,8 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
             clean = check_step(_step_body(request.form), today=local_today())
         except TaperProblems as refused:
             problems = refused.problems
-        else:
+        problems = {**typed_problems({"note": "Note"}, key=_step_key), **problems}
+        if not problems:
             clash = step_starting(clean["starts_on"])
             if clash is not None and clash is not step:
                 problems = {"starts_on": "Another step already starts on that day. Change that step instead."}
@@ -229,7 +236,10 @@ def doses():
     client_id = request.form.get("client_id") or str(uuid.uuid4())
     if request.method == "POST":
         zone = request.form.get("time_zone") or person_time.zone_for(current_user.id).key
+        problems = typed_problems({"note": "Note"})
         try:
+            if problems:
+                raise TaperProblems(problems)
             clean = check_dose(_form_dose(request.form, client_id=client_id, zone=zone), unit=plan.unit)
             save_dose(clean)
         except TaperProblems as refused:
@@ -263,6 +273,8 @@ def edit_dose(dose_id: int):
     problems: dict[str, str] = {}
     if request.method == "POST":
         try:
+            if typed := typed_problems({"note": "Note"}):
+                raise TaperProblems(typed)
             body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
             clean = check_dose(body, unit=plan.unit, now=max(utcnow(), dose.taken_at))
         except TaperProblems as refused:

@@ -1,17 +1,13 @@
-// The entry point. What every page needs starts here: the service worker,
-// the app lock, the connection banner, whose the device is, the outbox's
-// schedule and the forms' shared behaviour. Everything else is started from
+// The entry point. What every page needs starts here: the service worker and
+// the connection banner. What only a device in use needs (the app lock, whose
+// the device is, the outbox's schedule) starts when the device may hold
+// someone's Steady (see deviceInUse); the forms' shared behaviour starts on
+// pages with a form or a remembered <details>. Everything else is started from
 // the page's own markup, as GOV.UK Frontend does: an element with
 // data-module="name" (several names, space-separated, are allowed) asks for
 // that module, which is imported — only then — and started once per page.
 import { registerServiceWorker } from "./pwa.js";
-import { enableAppLock } from "./app-lock.js";
 import { watchConnection } from "./connection.js";
-import { syncAccount } from "./account-sync.js";
-import { startOutboxSchedule } from "./outbox-schedule.js";
-import { enableBusyButtons, rememberOpen } from "./form-kit.js";
-import { enableLimits } from "./limits.js";
-import { enablePasswordToggles } from "./password-toggle.js";
 import { stringsReady } from "./strings.js";
 
 /** data-module name → how to start it (`synced`: whose the device is, settled). */
@@ -46,7 +42,10 @@ export function modulesOnPage(root = document) {
   return [...names];
 }
 
-async function startModules(synced) {
+/** Modules that only show what this device holds for someone. */
+const DEVICE_ONLY = new Set(["quick-people", "sync-problems"]);
+
+async function startModules(synced, inUse) {
   await stringsReady(); // the page's words first (at once for English), so a module never shows two languages
   for (const name of modulesOnPage()) {
     const start = MODULES[name];
@@ -54,17 +53,64 @@ async function startModules(synced) {
       console.warn(`Steady has no module called ${name}`);
       continue;
     }
+    if (!inUse && DEVICE_ONLY.has(name)) continue;
     start(synced).catch((error) => console.warn(`Steady could not start ${name}`, error));
   }
 }
 
+/** Whether this device may hold someone's Steady: a signed-in page, the app
+ * lock turned on, a page about the lock or signing out, or Steady's database
+ * on this device (when the browser cannot say, assume it does). A first
+ * visit holds none of these, so it loads none of that code. */
+async function deviceInUse() {
+  if (document.querySelector('meta[name="steady-user"], [data-page="app-lock"], [data-server-locked], form[data-sign-out]')) return true;
+  try {
+    if (window.localStorage.getItem("steady.app-lock") === "on") return true;
+  } catch (error) {
+    return true;
+  }
+  if (!window.indexedDB || typeof indexedDB.databases !== "function") return true;
+  try {
+    return (await indexedDB.databases()).some((database) => database.name === "steady");
+  } catch (error) {
+    return true;
+  }
+}
+
+/** The app lock, whose the device is and the outbox's schedule; resolves once whose the device is has been settled. */
+async function startDevice() {
+  const [{ enableAppLock }, { syncAccount }, { startOutboxSchedule }, { rememberZone }] = await Promise.all([
+    import("./app-lock.js"),
+    import("./account-sync.js"),
+    import("./outbox-schedule.js"),
+    import("./person-time.js"),
+  ]);
+  enableAppLock();
+  rememberZone();
+  const synced = syncAccount();
+  startOutboxSchedule(synced);
+  return synced;
+}
+
+async function startForms() {
+  const [{ enableBusyButtons, rememberOpen }, { enableLimits }, { enablePasswordToggles }] = await Promise.all([
+    import("./form-kit.js"),
+    import("./limits.js"),
+    import("./password-toggle.js"),
+  ]);
+  enablePasswordToggles();
+  await stringsReady();
+  enableLimits();
+  enableBusyButtons();
+  rememberOpen();
+}
+
 registerServiceWorker();
-enableAppLock();
 watchConnection();
-enablePasswordToggles();
-stringsReady().then(enableLimits);
-enableBusyButtons();
-rememberOpen();
-const synced = syncAccount();
-startOutboxSchedule(synced);
-startModules(synced);
+if (document.querySelector("form, details[data-remember]")) {
+  startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
+}
+deviceInUse().then((inUse) => {
+  const synced = inUse ? startDevice() : Promise.resolve();
+  startModules(synced, inUse);
+});

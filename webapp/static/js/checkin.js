@@ -8,6 +8,7 @@
 // urgent-help panel at once, offline too. Built with textContent only.
 import { currentUser, pageUser } from "./account-sync.js";
 import { readSnapshot, refreshSnapshot } from "./snapshot.js";
+import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, queue } from "./outbox.js";
 import { updateUrgentPanel } from "./help-now.js";
 import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
@@ -40,8 +41,7 @@ function updateUrgentHelp(form) {
 // --- lists ----------------------------------------------------------------------------
 
 function when(iso) {
-  const date = new Date(iso);
-  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+  return spokenWhen(iso); // on the person's clock, as the server's pages are
 }
 
 function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = "" } = {}) {

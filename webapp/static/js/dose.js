@@ -8,6 +8,7 @@ import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.
 import { whileBusy } from "./form-kit.js";
 import { currentUser, pageUser } from "./account-sync.js";
 import { readSnapshot, refreshSnapshot } from "./snapshot.js";
+import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, queue } from "./outbox.js";
 import { tooLong } from "./limits.js";
 
@@ -44,8 +45,7 @@ function problemsIn(body) {
 }
 
 function when(iso) {
-  const date = new Date(iso);
-  return `${date.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" })}, ${date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`;
+  return spokenWhen(iso); // on the person's clock, as the server's pages are
 }
 
 async function render(root) {

@@ -4,6 +4,7 @@
 // words "open" or "closed" go into local storage, never anything typed.
 // Built with textContent only.
 
+import { element } from "./dom.js";
 import { t } from "./strings.js";
 
 const REMEMBER_PREFIX = "steady.open.";
@@ -11,14 +12,14 @@ const REMEMBER_PREFIX = "steady.open.";
 /** Say on the button what is happening while `work` runs, then put it back. */
 export async function whileBusy(button, work) {
   if (!button) return work();
-  const words = button.textContent;
-  button.textContent = button.dataset.busy || t("Please wait…");
+  const kept = [...button.childNodes];
+  button.textContent = busyWords(button);
   button.setAttribute("aria-busy", "true");
   button.disabled = true;
   try {
     return await work();
   } finally {
-    button.textContent = words;
+    button.replaceChildren(...kept);
     button.removeAttribute("aria-busy");
     button.disabled = false;
   }
@@ -47,32 +48,71 @@ export function rememberOpen(root = document) {
   });
 }
 
-/** A plain form post (one no script took over) says on its button, when the
- * button has data-busy, that it is on its way, and a second tap does not send
- * it twice. The button stays enabled so its own name and value still go. */
+/** Words for a button whose form is on its way, from the button's own
+ * first word ("Save" → "Saving…"); data-busy on the button says it instead. */
+const BUSY_WORDS = [
+  [/^save\b/i, "Saving…"], [/^delete\b/i, "Deleting…"], [/^remove\b/i, "Removing…"], [/^send\b/i, "Sending…"],
+  [/^sign in\b/i, "Signing in…"], [/^sign out\b/i, "Signing out…"], [/^create\b/i, "Creating…"], [/^make\b/i, "Making…"],
+  [/^change\b/i, "Changing…"], [/^turn on\b/i, "Turning on…"], [/^turn off\b/i, "Turning off…"], [/^join\b/i, "Joining…"],
+  [/^leave\b/i, "Leaving…"], [/^cancel\b/i, "Cancelling…"], [/^stop\b/i, "Stopping…"], [/^add\b/i, "Adding…"],
+  [/^pause\b/i, "Pausing…"], [/^resume\b/i, "Resuming…"], [/^rename\b/i, "Renaming…"], [/^reach out\b/i, "Sending…"],
+  [/^i reached out\b/i, "Noting it…"], [/^i have reviewed\b/i, "Saving…"], [/^not now\b/i, "Saving…"],
+];
+/** How long a plain form post may take before the button is ready again,
+ * with a word that it is taking long. */
+const LATE_MS = 20_000;
+
+export function busyWords(button) {
+  if (button.dataset.busy) return button.dataset.busy;
+  const text = button.textContent.trim();
+  const found = BUSY_WORDS.find(([pattern]) => pattern.test(text));
+  // The words are found from an English button; on a page in another language none is, and "Sending…" is said in it.
+  return found ? found[1] : t("Sending…");
+}
+
+const waiting = new WeakMap();
+
+function ready(form) {
+  delete form.dataset.sending;
+  form.querySelectorAll('[aria-busy="true"]').forEach((button) => {
+    const kept = waiting.get(button);
+    if (kept) button.replaceChildren(...kept);
+    waiting.delete(button);
+    button.removeAttribute("aria-busy");
+  });
+}
+
+/** Every plain form post (one no script took over) says on its button that
+ * it is on its way ("Saving…"), and a second tap does not send it twice.
+ * The button stays enabled so its own name and value still go. If no answer
+ * has come after a while, the button is ready again and says so. */
 export function enableBusyButtons() {
   document.addEventListener("submit", (event) => {
     if (event.defaultPrevented) return;
     const form = event.target;
-    const button = event.submitter;
-    if (!button || !button.dataset.busy) return;
+    if (form.target && form.target !== "_self") return;
+    const button = event.submitter || form.querySelector('button[type="submit"], button:not([type])');
     if (form.dataset.sending) {
       event.preventDefault();
       return;
     }
+    if (!button || button.tagName !== "BUTTON") return;
     form.dataset.sending = "yes";
-    button.dataset.words = button.textContent;
-    button.textContent = button.dataset.busy;
+    waiting.set(button, [...button.childNodes]);
+    button.textContent = busyWords(button);
     button.setAttribute("aria-busy", "true");
+    form.querySelectorAll("[data-busy-late]").forEach((node) => node.remove());
+    window.setTimeout(() => {
+      if (!form.dataset.sending) return;
+      ready(form);
+      button.insertAdjacentElement("afterend", element("p", {
+        class: "hint busy-late", role: "status", "data-busy-late": "",
+        text: "This is taking longer than it should. Check your connection, then try again.",
+      }));
+    }, LATE_MS);
   });
   // Back to a page kept by the browser: the form is ready again.
   window.addEventListener("pageshow", () => {
-    document.querySelectorAll("form[data-sending]").forEach((form) => {
-      delete form.dataset.sending;
-      form.querySelectorAll('[aria-busy="true"][data-words]').forEach((button) => {
-        button.textContent = button.dataset.words;
-        button.removeAttribute("aria-busy");
-      });
-    });
+    document.querySelectorAll("form[data-sending]").forEach(ready);
   });
 }

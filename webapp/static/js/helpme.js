@@ -4,6 +4,7 @@
 import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
+import { spokenWhen } from "./person-time.js";
 
 function renderHelpMe(root, snapshot, userId) {
   showSignedIn(root, userId);
@@ -26,7 +27,7 @@ function renderHelpMe(root, snapshot, userId) {
   );
   root.querySelector('[data-when="no-help-me"]').hidden = Boolean(row);
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
 }
 
 export function enableHelpMe(synced) {

@@ -2,7 +2,7 @@
 export function enablePasswordToggles() {
   document.querySelectorAll("input[type=password][data-show-toggle]").forEach((input) => {
     const label = document.createElement("label");
-    label.className = "checkbox show-password";
+    label.className = "choice show-password";
     const box = document.createElement("input");
     box.type = "checkbox";
     box.addEventListener("change", () => {

@@ -6,9 +6,11 @@
 // the server refused (an edit made from an old copy) are listed with the
 // reason and can be discarded. Everything is built with textContent: nothing
 // a person typed is ever parsed as HTML.
-import { element } from "./dom.js";
+import { clearFieldErrors, element, showFieldErrors } from "./dom.js";
+import { whileBusy } from "./form-kit.js";
 import { currentUser, personalKey } from "./account-sync.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
+import { spokenWhen } from "./person-time.js";
 import { queue } from "./outbox.js";
 import { dialTarget, encode, smsHref } from "./people-links.js";
 import { personItem } from "./person-card.js";
@@ -53,7 +55,7 @@ function renderMyPeople(root, snapshot, userId) {
   );
   root.querySelector('[data-section="groups"]').hidden = groups.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
   fillMessageChoice(root, people);
 }
 
@@ -161,6 +163,7 @@ function openEditor(root, contact) {
   form.elements.notes.value = contact.notes;
   form.elements.understands_withdrawal.checked = contact.understands_withdrawal;
   form.querySelector("[data-edit-errors]").hidden = true;
+  clearFieldErrors(form);
   form.hidden = false;
   form.querySelector("h2").focus();
 }
@@ -174,39 +177,50 @@ function enableEditor(root, userIdPromise) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const userId = await userIdPromise();
-    const id = Number(form.dataset.id);
-    const values = {
-      name: form.elements.name.value.trim(),
-      phone: form.elements.phone.value.trim(),
-      can_text: form.elements.can_text.checked,
-      email: form.elements.email.value.trim(),
-      best_times: form.elements.best_times.value.trim(),
-      notes: form.elements.notes.value.trim(),
-      understands_withdrawal: form.elements.understands_withdrawal.checked,
-    };
-    const errors = form.querySelector("[data-edit-errors]");
-    const problems = problemsIn(values);
-    if (problems.length) {
+    const button = event.submitter || form.querySelector('button[type="submit"]');
+    try {
+      await whileBusy(button, () => saveEdit(form, root, userIdPromise));
+    } catch (error) {
+      const errors = form.querySelector("[data-edit-errors]");
       errors.replaceChildren(
-        element("h3", { text: "There is a problem" }),
-        element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
+        element("h2", { text: "There is a problem" }),
+        element("p", { text: "This phone could not save the change. Nothing was changed. Try again." })
       );
       errors.hidden = false;
       errors.focus();
-      return;
     }
-    const snapshot = await readSnapshot(userId);
-    const contact = (snapshot.people?.contacts || []).find((c) => c.id === id);
-    if (!contact) return;
-    // The change is made from this version; the copy here moves on by one,
-    // as the server's will, so a second edit made offline follows the first.
-    const body = { ...values, relationship: contact.relationship, pinned: contact.pinned, version: contact.version };
-    await updateContact(userId, id, { ...values, version: contact.version + 1 });
-    form.hidden = true;
-    say(root, navigator.onLine ? `${values.name}'s details are saved.` : `${values.name}'s details are saved on this phone. They will sync when you are back online.`);
-    queue(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body }).catch(() => {});
   });
+}
+
+/** Save the offline editor's change on this phone, then queue it for the server. */
+async function saveEdit(form, root, userIdPromise) {
+  const userId = await userIdPromise();
+  const id = Number(form.dataset.id);
+  const values = {
+    name: form.elements.name.value.trim(),
+    phone: form.elements.phone.value.trim(),
+    can_text: form.elements.can_text.checked,
+    email: form.elements.email.value.trim(),
+    best_times: form.elements.best_times.value.trim(),
+    notes: form.elements.notes.value.trim(),
+    understands_withdrawal: form.elements.understands_withdrawal.checked,
+  };
+  const problems = problemsIn(values);
+  if (problems.length) {
+    showFieldErrors(form, form.querySelector("[data-edit-errors]"), problems);
+    return;
+  }
+  clearFieldErrors(form);
+  const snapshot = await readSnapshot(userId);
+  const contact = (snapshot.people?.contacts || []).find((c) => c.id === id);
+  if (!contact) return;
+  // The change is made from this version; the copy here moves on by one,
+  // as the server's will, so a second edit made offline follows the first.
+  const body = { ...values, relationship: contact.relationship, pinned: contact.pinned, version: contact.version };
+  await updateContact(userId, id, { ...values, version: contact.version + 1 });
+  form.hidden = true;
+  say(root, navigator.onLine ? `${values.name}'s details are saved.` : `${values.name}'s details are saved on this phone. They will sync when you are back online.`);
+  queue(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body }).catch(() => {});
 }
 
 // --- wiring ------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
+import { spokenWhen } from "./person-time.js";
 import { dialTarget } from "./people-links.js";
 
 function renderPlan(root, snapshot, userId) {
@@ -36,7 +37,7 @@ function renderPlan(root, snapshot, userId) {
   );
   root.querySelector('[data-section="plan-people"]').hidden = contacts.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${new Date(snapshot.fetchedAt).toLocaleString()}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
 }
 
 function enableCopyLink() {

@@ -126,19 +126,35 @@ function enableSetup(section) {
   });
 
   disable.addEventListener("click", async () => {
-    const registration = await navigator.serviceWorker.ready;
-    const subscription = await registration.pushManager.getSubscription();
-    if (subscription) {
-      await fetch("/api/push/subscriptions", {
-        method: "DELETE",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify({ endpoint: subscription.endpoint }),
-      });
-      await subscription.unsubscribe();
+    const label = disable.textContent;
+    disable.disabled = true;
+    disable.textContent = "Turning off…";
+    disable.setAttribute("aria-busy", "true");
+    status.textContent = "Turning off reminders on this device…";
+    try {
+      const registration = await withTimeout(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
+      const subscription = await registration.pushManager.getSubscription();
+      if (subscription) {
+        const response = await withTimeout(fetch("/api/push/subscriptions", {
+          method: "DELETE",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify({ endpoint: subscription.endpoint }),
+        }), SUBSCRIBE_TIMEOUT_MS);
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        await subscription.unsubscribe();
+      }
+      show("Reminders on this device: off.", false);
+      window.location.reload();
+    } catch (error) {
+      status.textContent = error instanceof TimedOut
+        ? "Reminders could not be turned off: there was no answer in time. Check your connection and try again."
+        : `Reminders could not be turned off: ${error.message || "something went wrong"}. Try again in a moment.`;
+    } finally {
+      disable.disabled = false;
+      disable.textContent = label;
+      disable.removeAttribute("aria-busy");
     }
-    show("Reminders on this device: off.", false);
-    window.location.reload();
   });
 }
 

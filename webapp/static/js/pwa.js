@@ -51,6 +51,17 @@ function watchForWaitingWorker(registration) {
   registration.addEventListener("updatefound", () => trackInstalling(registration, registration.installing));
 }
 
+/** Resolves once the page has loaded and the browser is idle: the worker's
+ * install (which precaches the offline set) never competes with the page. */
+export function afterFirstPaint() {
+  return new Promise((resolve) => {
+    const idle = () =>
+      "requestIdleCallback" in window ? window.requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 50);
+    if (document.readyState === "complete") idle();
+    else window.addEventListener("load", idle, { once: true });
+  });
+}
+
 export async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -60,6 +71,7 @@ export async function registerServiceWorker() {
       window.location.reload();
     }
   });
+  if (!navigator.serviceWorker.controller) await afterFirstPaint();
   try {
     // A module worker: it imports the outbox (and what it needs) from /static/js.
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module" });

@@ -4,6 +4,8 @@ import { deviceLock, kv } from "./device-store.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { queue } from "./outbox.js";
+import { whileBusy } from "./form-kit.js";
+import { spokenWhen } from "./person-time.js";
 import { t } from "./strings.js";
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
@@ -30,11 +32,9 @@ async function save(record) {
   return t("Saved on this device. Create an account to keep it safe.");
 }
 
-// "Mon 30 Nov, 8:14 pm" in the device's own zone and language.
+// "Mon 30 Nov, 8:14 pm" on the person's clock.
 function spokenDate(iso) {
-  const moment = new Date(iso || "");
-  if (Number.isNaN(moment.getTime())) return "";
-  return moment.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
+  return spokenWhen(iso);
 }
 
 function renderRecords(list, records) {
@@ -72,7 +72,12 @@ export async function enableThoughtRecord() {
       form.elements.situation.focus();
       return;
     }
-    status.textContent = await save(record);
+    try {
+      status.textContent = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () => save(record));
+    } catch (error) {
+      status.textContent = "This phone could not save the thought record. What you wrote is still here: try again.";
+      return;
+    }
     form.reset();
     await refresh();
   });
