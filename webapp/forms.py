@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask_wtf
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -30,7 +31,7 @@ class FlaskForm(flask_wtf.FlaskForm):
             if field is None:
                 self.form_errors.append(problem_words(name.replace("_", " ").capitalize(), raw))
             else:
-                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, str))]
+                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, (str, LazyString)))]
         return False
 
 

@@ -164,8 +164,8 @@ function enableForm(root, rerender) {
     const panel = root.querySelector("[data-urgent-help]");
     if (flagged && panel) panel.hidden = false; // keep the help on screen after saving
     status.textContent = navigator.onLine
-      ? "Check-in saved. Thank you for taking a moment for yourself."
-      : "Check-in saved on this phone. It will sync when you are back online.";
+      ? t("Check-in saved. Thank you for taking a moment for yourself.")
+      : t("Check-in saved on this phone. It will sync when you are back online.");
     status.hidden = false;
     (flagged ? panel : status).scrollIntoView({ block: "nearest" });
     await rerender();
