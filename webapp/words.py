@@ -101,6 +101,23 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{format_decimal(count, locale=i18n.babel_locale())} {word if count == 1 else (many or word + 's')}"
 
 
+#: strftime patterns used by the templates, as Babel writes them in other languages.
+DATE_PATTERNS = {"%-d %B %Y": "d 'de' MMMM 'de' y", "%-d %b %Y": "d MMM y", "%-d %b": "d MMM"}
+
+
+def datefmt(value: date | None, pattern: str = "%-d %b %Y") -> str:
+    """A date written with ``pattern`` (strftime) in English, and the same
+    shape in the page's language ("30 de noviembre de 2026")."""
+    if value is None:
+        return ""
+    language = i18n.choose()
+    if language == "en" or pattern not in DATE_PATTERNS:
+        return value.strftime(pattern)
+    from babel.dates import format_date
+
+    return format_date(value, DATE_PATTERNS[pattern], locale=i18n.babel_locale(language))
+
+
 def email_breaks(address: str | None) -> Markup:
     """An email address that may break after its @ and before the dots of
     its domain, and nowhere else ("alex.rivera@" / "example.org")."""
@@ -125,4 +142,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(clock, "clock")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(email_breaks, "email_breaks")
+    app.add_template_filter(datefmt, "datefmt")
     app.add_template_global(since, "since")
