@@ -136,7 +136,7 @@ def test_the_manifest_and_worker_follow_the_language(client):
     assert english["name"] != spanish["name"] and "Accept-Language" in client.get("/manifest.webmanifest").headers["Vary"]
     worker_en = client.get("/sw.js").get_data(as_text=True)
     worker_es = client.get("/sw.js", headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert '"language": "es"' in worker_es and worker_en != worker_es
+    assert '"language":"es"' in worker_es and worker_en != worker_es
 
 
 def test_content_follows_the_language(client):
