@@ -24,9 +24,19 @@ answered by :func:`webapp.sync.refuse`.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any, ClassVar, Mapping, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+)
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -45,24 +55,31 @@ class Problems(ValueError):
         self.problems = dict(problems)
 
 
-def say(message: str) -> PydanticCustomError:
-    """A problem worded for the person (raise it from a validator)."""
-    return PydanticCustomError(WORDED, message)
+def say(message: str, field: str | None = None) -> PydanticCustomError:
+    """A problem worded for the person (raise it from a validator). ``field``
+    names the field it is shown beside when that is not where it was found
+    (say, a key inside an object)."""
+    return PydanticCustomError(WORDED, message, {"steady_field": field} if field else None)
 
 
 class Say:
     """Field metadata: what to tell the person when the field is missing (or
-    null) and when it holds something it may not."""
+    null) and when it holds something it may not. ``field``, if given, is the
+    name the problem is shown under, for this field and anything inside it
+    (a nested object whose problems belong beside one field on the page)."""
 
-    def __init__(self, invalid: str, missing: str | None = None):
-        self.invalid, self.missing = invalid, missing or invalid
+    def __init__(self, invalid: str, missing: str | None = None, *, field: str | None = None):
+        self.invalid, self.missing, self.field = invalid, missing or invalid, field
 
 
 class Body(BaseModel):
     """A JSON request body. Unknown fields are ignored unless a model says
-    ``extra="forbid"``; defaults are checked like sent values."""
+    ``extra="forbid"``; defaults are checked like sent values. A nested body
+    with ``named_alone`` has its problems named by its own fields (a plan's
+    ``reasons``, not ``sections``): each is a field on the page."""
 
     model_config = ConfigDict(validate_default=True, extra="ignore", hide_input_in_errors=True)
+    named_alone: ClassVar[bool] = False
 
 
 def Text(label: str, max_length: int, *, required: bool = False):
@@ -78,7 +95,53 @@ def Text(label: str, max_length: int, *, required: bool = False):
     schema: dict = {"type": "string", "maxLength": max_length}
     if required:
         schema["minLength"] = 1
+        return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema), Say(f"Write something for {label.lower()}.")]
     return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema)]
+
+
+def TimeZone(missing: str):
+    """An IANA time zone name the server knows (like Europe/London)."""
+
+    def clean(value: Any) -> str:
+        if not isinstance(value, str) or not value or len(value) > 64:
+            raise say(missing)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise say(f"'{value[:64]}' is not a time zone we know. Use a name like Europe/London.") from None
+        return value
+
+    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": 64, "description": "IANA zone"}), Say(missing)]
+
+
+#: Times before this are a phone's clock gone wrong; so are times more than
+#: FUTURE_SLACK ahead of the server's (clock drift and time zones allowed for).
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def Moment(*, missing: str, unreadable: str, no_offset: str, future: str, past: str):
+    """An ISO 8601 date and time with its UTC offset, neither more than a day
+    ahead of ``now`` (from the context; the server's time if not given) nor
+    before 2000, as a UTC datetime."""
+
+    def clean(value: Any, info: ValidationInfo) -> datetime:
+        if not isinstance(value, str):
+            raise say(missing)
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            raise say(unreadable) from None
+        now = context_of(info).get("now") or datetime.now(timezone.utc)
+        if when.tzinfo is None:
+            raise say(no_offset)
+        if when > now + FUTURE_SLACK:
+            raise say(future)
+        if when < EARLIEST:
+            raise say(past)
+        return when.astimezone(timezone.utc)
+
+    return Annotated[datetime, PlainValidator(clean), WithJsonSchema({"type": "string", "format": "date-time"}), Say(missing)]
 
 
 def DeviceId(message: str):
@@ -93,50 +156,99 @@ def DeviceId(message: str):
     return Annotated[str, BeforeValidator(clean), WithJsonSchema({"type": "string", "format": "uuid"})]
 
 
-def _say_for(model: type[BaseModel], name: str) -> Say | None:
-    info = model.model_fields.get(name)
-    if info is None:
-        return None
-    return next((item for item in info.metadata if isinstance(item, Say)), None)
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The body model a field holds (directly, in a list or when nullable)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _says_along(model: type[BaseModel], loc: tuple) -> tuple[list[tuple[int, Say]], str | None]:
+    """The ``Say`` of each declared field met along ``loc``, with its depth,
+    and the name the problem is shown under if one is given: by the deepest
+    ``Say(field=...)`` or the deepest body that is ``named_alone``, whichever
+    is deeper (the ``Say`` when both are at one depth)."""
+    found: list[tuple[int, Say]] = []
+    name, name_at = None, -1
+    current: type[BaseModel] | None = model
+    for depth, part in enumerate(loc):
+        if isinstance(part, int):
+            continue  # an item of a list: the model stays the item's
+        if depth and getattr(current, "named_alone", False):
+            name, name_at = str(part), depth
+        info = current.model_fields.get(part) if current is not None else None
+        if info is None:
+            break
+        said = next((item for item in reversed(info.metadata) if isinstance(item, Say)), None)  # the outermost
+        if said is not None:
+            found.append((depth, said))
+            if said.field and depth >= name_at:
+                name, name_at = said.field, depth
+        current = _inner_model(info.annotation)
+    return found, name
 
 
 def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, str]:
-    """Each field's first problem, in the words its declaration gives."""
+    """Each field's first problem, in the words its declaration gives.
+
+    A problem is named by its top-level field (``red_flags``), by the
+    ``field`` a ``Say`` or ``say`` gives (``p256dh`` inside a subscription),
+    or, inside a list, by the item's path (``thought_records[0].client_id``).
+    """
     problems: dict[str, str] = {}
     for item in error.errors(include_url=False, include_input=True):
-        loc = item.get("loc") or ()
-        if item["type"] == "extra_forbidden":
-            problems.setdefault("body", f"Unexpected field: {str(loc[-1])[:40]}.")
-            continue
-        name = str(loc[0]) if loc else "body"
-        if len(loc) > 1 and not isinstance(loc[1], str):  # inside a list: name the item, like other_symptoms[0].label
-            name = name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:])
-            if item["type"] != WORDED:
-                kind = "an object" if item["type"] == "model_type" else "what the list takes"
-                problems.setdefault(name, f"Each item of {loc[0]} must be {kind}.")
-                continue
+        loc = tuple(item.get("loc") or ())
+        says, given = _says_along(model, loc)
+        named = (item.get("ctx") or {}).get("steady_field") or given
+        in_list = next((depth for depth, part in enumerate(loc) if isinstance(part, int)), None)
+        if named:
+            name = named
+        elif not loc or (item["type"] == "extra_forbidden" and len(loc) == 1):
+            name = "body"
+        elif in_list is not None:
+            name = str(loc[0]) + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[1:])
+        else:
+            name = str(loc[0])
         if name in problems:
             continue
         if item["type"] == WORDED:
             problems[name] = item["msg"]
             continue
-        said = _say_for(model, name)
-        if said is not None:
-            absent = item["type"] == "missing" or (len(loc) == 1 and item.get("input") is None)
+        if item["type"] == "extra_forbidden":
+            outer = [said for depth, said in says if depth < len(loc) - 1]
+            problems[name] = outer[-1].invalid if outer else f"Unexpected field: {str(loc[-1])[:40]}."
+            continue
+        depth, said = says[-1] if says else (-1, None)
+        if in_list is not None and depth < in_list:
+            kind = "an object" if item["type"] == "model_type" else "what the list takes"
+            problems[name] = f"Each item of {loc[0]} must be {kind}."
+        elif said is not None:
+            absent = item["type"] == "missing" or (depth == len(loc) - 1 and item.get("input") is None)
             problems[name] = said.missing if absent else said.invalid
         else:
             problems[name] = f"{name.replace('_', ' ').capitalize()} is not valid ({item['msg'].lower()})."
     return problems
 
 
-def checked(model: type[Body], data: object) -> dict:
-    """``data`` checked against ``model``, as plain values, or ``Problems``."""
+def checked(model: type[Body], data: object, *, context: Mapping[str, Any] | None = None) -> dict:
+    """``data`` checked against ``model``, as plain values, or ``Problems``.
+    ``context`` gives validators what they compare with (the time now, the
+    plan's unit, the push services allowed)."""
     if not isinstance(data, dict):
         raise Problems({"body": "The body must be a JSON object."})
     try:
-        return model.model_validate(data).model_dump()
+        return model.model_validate(data, context=dict(context or {})).model_dump()
     except ValidationError as error:
         raise Problems(problems_from(model, error)) from None
+
+
+def context_of(info: Any) -> Mapping[str, Any]:
+    """The ``context`` given to :func:`checked`, inside a validator."""
+    return getattr(info, "context", None) or {}
 
 
 class _OpenApiSchema(GenerateJsonSchema):
@@ -147,7 +259,7 @@ class _OpenApiSchema(GenerateJsonSchema):
         inner = self.generate_inner(schema["schema"])
         if set(inner) <= {"type", "minimum", "maximum", "maxLength", "minLength", "format", "description"} and isinstance(inner.get("type"), str):
             return {**inner, "type": [inner["type"], "null"]}
-        return {"anyOf": [inner, {"type": "null"}]}
+        return {"oneOf": [inner, {"type": "null"}]}
 
     def field_title_should_be_set(self, schema) -> bool:
         return False

@@ -17,6 +17,14 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from webapp.bodies import schema as declared
+from webapp.checkins.checks import RED_FLAG_DESCRIPTIONS, CheckInInput
+from webapp.helpme.checks import HelpMeInput
+from webapp.lock.checks import LockSetUp, LockUnlock
+from webapp.ownership import ACCOUNT_HEADER
+from webapp.people.checks import ContactChange, ContactInput, ReachedOutInput
+from webapp.plan.checks import PlanInput
+from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
+from webapp.taper.checks import DoseInput
 from webapp.toolkit.checks import RecentInput, ThoughtRecordInput, ToolkitImport
 
 bp = Blueprint("openapi", __name__)
@@ -26,23 +34,10 @@ UUID = {"type": "string", "format": "uuid"}
 TEXT = {"type": "string"}
 NULLABLE_TEXT = {"type": ["string", "null"]}
 SCORE = {"type": "integer", "minimum": 0, "maximum": 10}
-#: The red-flag questions (checkins/checks.py RED_FLAGS). Any "yes" shows the
+#: The red-flag answers as stored (checkins/checks.py RED_FLAGS). Any "yes" shows the
 #: urgent-help panel; none is ever shared with a support circle. A "yes" to
 #: suicidal_thoughts is stored only with keep_suicidal_answer.
-RED_FLAG_NAMES = ("seizure", "hallucinations", "confusion", "suicidal_thoughts", "oversedation")
-RED_FLAG_DESCRIPTIONS = {
-    "seizure": "Had a seizure (a fit)",
-    "hallucinations": "Seeing or hearing things other people do not",
-    "confusion": "So confused they do not know where they are or what is happening, or someone says they seem confused",
-    "suicidal_thoughts": "Thoughts of suicide or of harming themselves",
-    "oversedation": "Took more than planned, or with alcohol, opioids or other sedatives, and now very drowsy, hard to wake or breathing slowly",
-}
-RED_FLAGS_INPUT = {
-    "type": "object",
-    "properties": {name: {"type": "boolean", "description": RED_FLAG_DESCRIPTIONS[name]} for name in RED_FLAG_NAMES},
-    "additionalProperties": False,
-    "description": "Answers to the red-flag questions; a missing answer is no.",
-}
+RED_FLAG_NAMES = tuple(RED_FLAG_DESCRIPTIONS)
 RED_FLAGS_OUTPUT = {
     "type": "object",
     "properties": {name: {"type": "boolean", "description": RED_FLAG_DESCRIPTIONS[name]} for name in RED_FLAG_NAMES},
@@ -94,23 +89,6 @@ SCHEMAS = {
         ["id", "client_id", "created_at", "situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"],
     ),
     "ThoughtRecords": obj({"records": {"type": "array", "items": ref("ThoughtRecord")}}, ["records"]),
-    "CheckInInput": obj(
-        {
-            "client_id": UUID, "checked_at": DATE_TIME, "time_zone": {"type": "string", "description": "IANA zone"},
-            "overall": SCORE, "anxiety": SCORE,
-            "sleep_hours": {"type": ["number", "null"], "minimum": 0, "maximum": 24},
-            "sleep_quality": {"type": ["integer", "null"]},
-            "symptoms": {"type": "object", "additionalProperties": {"type": "integer"}},
-            "other_symptoms": {"type": "array", "items": obj({"label": TEXT, "severity": {"type": "integer"}}, ["label", "severity"])},
-            "doses": TEXT,
-            "self_care": {"type": "object", "additionalProperties": {"type": "boolean"}},
-            "red_flags": RED_FLAGS_INPUT,
-            "keep_suicidal_answer": {"type": "boolean"},
-            "note": TEXT,
-        },
-        ["client_id", "checked_at", "time_zone", "overall", "anxiety", "doses"],
-        extra=True,
-    ),
     "CheckIn": obj(
         {
             "id": {"type": "integer"}, "client_id": UUID, "checked_at": DATE_TIME, "local_date": {"type": "string", "format": "date"},
@@ -133,11 +111,6 @@ SCHEMAS = {
         {"plan": {"oneOf": [ref("PlanBody"), {"type": "null"}]}, "labels": {"type": "object", "additionalProperties": TEXT}},
         ["plan", "labels"],
     ),
-    "PlanInput": obj(
-        {"sections": {"type": "object", "additionalProperties": TEXT},
-         "version": {"type": ["integer", "null"], "description": "The version the change was made from; null for a first plan."}},
-        ["sections", "version"],
-    ),
     "Contact": obj(
         {
             "id": {"type": "integer"}, "client_id": {"type": ["string", "null"]}, "version": {"type": "integer"},
@@ -148,13 +121,6 @@ SCHEMAS = {
         ["id", "version", "name", "relationship", "phone", "email", "pinned"],
         extra=True,
     ),
-    "ContactInput": obj(
-        {"client_id": UUID, "version": {"type": "integer", "description": "PUT only: the version the change was made from."},
-         "name": TEXT, "relationship": TEXT, "phone": TEXT, "email": TEXT, "best_times": TEXT, "notes": TEXT,
-         "pinned": {"type": "boolean"}, "can_text": {"type": "boolean"}, "understands_withdrawal": {"type": "boolean"}},
-        ["name"],
-        extra=True,
-    ),
     "Group": obj({"id": {"type": "integer"}, "name": TEXT, "time_zone": TEXT}, ["id", "name"], extra=True),
     "Network": obj(
         {"contacts": {"type": "array", "items": ref("Contact")}, "groups": {"type": "array", "items": ref("Group")},
@@ -163,16 +129,8 @@ SCHEMAS = {
         ["contacts", "groups", "templates"],
         extra=True,
     ),
-    "ReachedOut": obj({"client_id": UUID, "reached_at": DATE_TIME}, ["client_id"]),
     "ContactEnvelope": obj({"contact": ref("Contact")}, ["contact"]),
-    "PushSubscriptionInput": obj(
-        {"subscription": obj({"endpoint": {"type": "string", "format": "uri"},
-                              "keys": obj({"p256dh": TEXT, "auth": TEXT}, ["p256dh", "auth"])}, ["endpoint", "keys"], extra=True),
-         "device_name": TEXT, "timezone": TEXT, "replaces": TEXT},
-        ["subscription"],
-    ),
     "PushSubscription": obj({"id": {"type": "integer"}, "device_name": TEXT, "timezone": TEXT}, ["id", "device_name", "timezone"]),
-    "PushUnsubscribe": obj({"endpoint": TEXT}, ["endpoint"]),
     "Snoozed": obj({"snoozed_until": DATE_TIME}, ["snoozed_until"]),
     # A supporter's view of one person: only the keys that person shares are present.
     "CircleView": obj(
@@ -194,12 +152,6 @@ SCHEMAS = {
         {"help_me": {"oneOf": [ref("HelpMeBody"), {"type": "null"}]}, "labels": {"type": "object", "additionalProperties": TEXT},
          "max_length": {"type": "integer", "description": "The most characters each prompt's text may have"}},
         ["help_me", "labels", "max_length"],
-    ),
-    "HelpMeInput": obj(
-        {"sections": {"type": "object", "additionalProperties": TEXT,
-                      "description": "Prompt key (hard_day, not_helpful, reach_me, boundaries, to_read) to text; over-long text is refused, never cut"},
-         "version": {"type": ["integer", "null"], "description": "The version the change was made from; null for the first save."}},
-        ["sections", "version"],
     ),
     "CircleSupporting": obj({"supporting": {"type": "array", "items": ref("CircleView")}}, ["supporting"]),
 }
@@ -311,14 +263,14 @@ PATHS: dict = {
     "/api/people/contacts/{contact_id}": {
         "parameters": [int_id("contact_id")],
         "put": {"summary": "Change a person, made from `version`; a stale version is a 409 carrying the current copy",
-                "requestBody": body("ContactInput", None),
+                "requestBody": body("ContactChange", None),
                 "responses": {"200": json_response("Changed", "Contact"), **errors(*WRITE_ERRORS, 404, 409)}},
         "delete": {"summary": "Remove a person", "responses": {"204": {"description": "Removed"}, **errors(400, 401, 404)}},
     },
     "/api/people/contacts/{contact_id}/reached-out": {
         "parameters": [int_id("contact_id")],
         "post": {"summary": "Note \"I reached out\" (once per client_id; reached_at never in the future)",
-                 "requestBody": body("ReachedOut", {"client_id": EXAMPLE_UUID, "reached_at": "2026-11-28T18:30:00Z"}),
+                 "requestBody": body("ReachedOutInput", {"client_id": EXAMPLE_UUID, "reached_at": "2026-11-28T18:30:00Z"}),
                  "responses": {"201": json_response("Noted", "ContactEnvelope"), "200": json_response("Already noted", "ContactEnvelope"), **errors(*WRITE_ERRORS, 404)}},
     },
     "/api/push/subscriptions": {
@@ -338,20 +290,20 @@ PATHS: dict = {
         "responses": {"200": json_response("What each person shares", "CircleSupporting"), **errors(401)}}},
 }
 
-#: Request bodies declared as models (webapp/bodies.py): their schemas are made from the models.
-BODIES = (ThoughtRecordInput, ToolkitImport, RecentInput)
+#: Every request body, declared once as a model (webapp/bodies.py): the
+#: request schemas are made from the same declarations that check the bodies,
+#: so none is written by hand here (tests/integration/test_openapi.py).
+BODIES = (
+    ThoughtRecordInput, ToolkitImport, RecentInput, CheckInInput, DoseInput, PlanInput, HelpMeInput,
+    ContactInput, ContactChange, ReachedOutInput, PushSubscriptionInput, PushUnsubscribe,
+)
 for _model in BODIES:
     SCHEMAS[_model.__name__] = declared(_model, SCHEMAS)
+#: Form bodies (posted fields, answered with JSON), declared the same way.
+FORM_BODIES = (LockSetUp, LockUnlock)
 
 AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "Exact decimal in the plan's unit, as text"}
 SCHEMAS.update({
-    "DoseInput": obj(
-        {"client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
-         "amount": {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 10000}, {"type": "string"}]},
-         "unit": {"type": "string", "enum": ["mg", "mcg", "mL"], "description": "Must be the plan's unit: amounts are never converted"},
-         "note": TEXT},
-        ["client_id", "taken_at", "time_zone", "amount"],
-    ),
     "Dose": obj(
         {"id": {"type": "integer"}, "client_id": UUID, "taken_at": DATE_TIME, "time_zone": TEXT,
          "local_date": {"type": "string", "format": "date"}, "amount": AMOUNT, "note": TEXT},
@@ -424,6 +376,59 @@ PATHS.update({
         "summary": "The windows-and-waves chart for 7, 30 and 90 days and all time, for the offline snapshot",
         "responses": {"200": json_response("Chart", "Chart"), **errors(401)}}},
 })
+
+# --- the app lock (form posts answered with JSON; webapp/lock/routes.py) ----------------
+
+SCHEMAS["LockState"] = obj(
+    {"state": {"enum": ["off", "locked", "unlocked"]}, "idle_minutes": {"type": ["integer", "null"]},
+     "failures": {"type": "integer"}, "wait_seconds": {"type": "integer"}},
+    ["state"], extra=True,
+)
+for _model in FORM_BODIES:
+    SCHEMAS[_model.__name__] = declared(_model, SCHEMAS)
+
+
+def form(schema: str) -> dict:
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": ref(schema)}}}
+
+
+LOCK_ERRORS = {**errors(400, 401), "423": json_response("Locked: unlock first", "Error")}
+PATHS.update({
+    "/lock/state": {"get": {
+        "summary": "This session's app lock: off, locked or unlocked, with its idle time and wrong tries",
+        "responses": {"200": json_response("The lock", "LockState"), **errors(401)}}},
+    "/lock/set-up": {"post": {
+        "summary": "Put the app lock on this session (the hash of an unlock proof made on the device; never the PIN)",
+        "requestBody": form("LockSetUp"),
+        "responses": {"200": json_response("Unlocked, with the lock on", "LockState"), **errors(422), **LOCK_ERRORS}}},
+    "/lock/lock": {"post": {
+        "summary": "The device locked: lock this session too",
+        "responses": {"200": json_response("Locked", "LockState"), **errors(409), **errors(400, 401)}}},
+    "/lock/unlock": {"post": {
+        "summary": "The device proves its PIN was entered; wrong tries wait longer and at last sign the device out",
+        "requestBody": form("LockUnlock"),
+        "responses": {"200": json_response("Unlocked", "LockState"), "403": json_response("Wrong proof", "Error"),
+                      "429": json_response("Too many wrong tries: wait", "Error"), **errors(409), **errors(400, 401)}}},
+    "/lock/seen": {"post": {
+        "summary": "Someone is using Steady on this device (it stays unlocked)",
+        "responses": {"200": json_response("The lock", "LockState"), **LOCK_ERRORS}}},
+    "/lock/remove": {"post": {
+        "summary": "Turn the app lock off on this device (it must be unlocked)",
+        "responses": {"200": json_response("Off", "LockState"), **LOCK_ERRORS}}},
+})
+
+# --- the account a queued write was made for (webapp/ownership.py) -------------------------
+
+ACCOUNT = {
+    "name": ACCOUNT_HEADER, "in": "header", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    "description": "The id of the account this write was made for on the device (the outbox sends it): under any "
+                   "other signed-in account the write is refused with a 409 and nothing changes.",
+}
+for _path, _item in PATHS.items():
+    for _method, _operation in _item.items():
+        if _method in ("post", "put", "patch", "delete") and _operation.get("security") != []:
+            _operation.setdefault("parameters", []).append(ACCOUNT)
+            _operation["responses"].setdefault("409", json_response("Made for another account, or a conflict with what is stored", "Error"))
 
 DOCUMENT = {
     "openapi": "3.1.0",

@@ -56,14 +56,15 @@ from webapp.extensions import db
 from webapp.ownership import owned
 
 
-def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: str = "errors"):
+def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: str | None = "errors"):
     """Stop the request: ``{"error": <the first message>, "field": <its field>,
     <key>: {field: message, ...}}`` with ``status`` (422, or 409 for a
     different body under a stored id). ``key`` keeps each API's established
-    name for the map (``errors``; the people API says ``problems``)."""
+    name for the map (``errors``; the people API says ``problems``; ``None``
+    for the APIs that answer with the first problem alone)."""
     found = problems.problems if isinstance(problems, Problems) else dict(problems)
     field_name, message = next(iter(found.items()))
-    json_error(status, message, field=field_name, **{key: found})
+    json_error(status, message, field=field_name, **({key: found} if key else {}))
 
 
 def client_id(value: object, message: str) -> str:

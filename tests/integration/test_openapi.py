@@ -38,8 +38,9 @@ def app_operations(app) -> set[tuple[str, str]]:
     return found
 
 
-def described(document) -> set[tuple[str, str]]:
-    return {(path, method) for path, item in document["paths"].items() for method in item if method in METHODS}
+def described(document, prefix: str = "/api/") -> set[tuple[str, str]]:
+    return {(path, method) for path, item in document["paths"].items() for method in item
+            if method in METHODS and path.startswith(prefix)}
 
 
 @pytest.fixture
@@ -171,3 +172,43 @@ def test_real_answers_match_the_description(app, client, document):
         response = client.open(path.format(**params), method=method.upper(), headers={"Accept": "application/json"}, json={})
         assert response.status_code in (400, 401), (method, path, response.status_code)
         check_answer(document, path, method, response)
+
+
+def test_the_lock_endpoints_are_described_and_answer_as_described(app, client, document):
+    """The app lock's form posts (answered with JSON) are in the document too,
+    with their bodies declared as models; a whole lock and unlock matches it."""
+    in_app = {(flask_to_openapi(rule.rule), method.lower()) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/lock/") for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    assert in_app and in_app == described(document, "/lock/")
+    Auth(client).register(email="locked@example.com")
+    raw = bytes(range(32))
+    proof = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def post(path, **data):
+        token = client.get("/api/session").get_json()["csrf_token"]
+        body = document["paths"][path]["post"].get("requestBody")
+        if body and data.get("proof") != "short":  # a body that should pass matches its declared schema
+            name = body["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"].rsplit("/", 1)[1]
+            Draft202012Validator(document["components"]["schemas"][name]).validate(data)
+        response = client.post(path, data={**data, "csrf_token": token}, headers={"Accept": "application/json"})
+        check_answer(document, path, "post", response)
+        return response
+
+    assert post("/lock/set-up", proof="short", idle_minutes="5").status_code == 422
+    assert post("/lock/set-up", proof=proof, idle_minutes="5").status_code == 200
+    check_answer(document, "/lock/state", "get", client.get("/lock/state"))
+    assert post("/lock/seen").status_code == 200
+    assert post("/lock/lock").status_code == 200
+    assert post("/lock/unlock", proof=base64.urlsafe_b64encode(bytes(32)).decode().rstrip("=")).status_code == 403
+    assert post("/lock/unlock", proof=proof).status_code == 200
+    assert post("/lock/remove").status_code == 200
+    assert post("/lock/lock").status_code == 409
+
+
+def test_writes_say_which_account_they_were_made_for(document):
+    """``X-Steady-Account`` (webapp/ownership.py) is described on every signed-in write."""
+    for path, method in described(document):
+        operation = document["paths"][path][method]
+        if method != "get" and operation.get("security") != []:
+            assert any(p["name"] == "X-Steady-Account" and p["in"] == "header" for p in operation.get("parameters", [])), (method, path)
+            assert "409" in operation["responses"], (method, path)

@@ -1,20 +1,29 @@
 """Checking a check-in as it arrives (from the JSON API, the outbox or the
 plain form): every field is checked before anything is stored, and each
 problem is named in words for the person, next to the field it belongs to.
-No request in here, so it is unit-tested on its own."""
+The body is declared once (:class:`CheckInInput`, webapp/bodies.py): the
+same declaration checks it and describes it in webapp/openapi.py. No
+request in here, so it is unit-tested on its own."""
 
 from __future__ import annotations
 
-import math
-import uuid
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from webapp.bodies import Problems
+from webapp.bodies import EARLIEST, FUTURE_SLACK, Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, say  # noqa: F401 - still importable from here
 from webapp.services.content import N_, symptom_labels
-from webapp.services.text import TextProblem, clean_text
 from webapp.sync import keyed_hash
 
 DOSES = {
@@ -76,20 +85,140 @@ SEVERITY = {0: N_("None"), 1: N_("Mild"), 2: N_("Moderate"), 3: N_("Severe")}
 NOTE_MAX = 5000
 OTHER_MAX = 10
 OTHER_LABEL_MAX = 80
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-FUTURE_SLACK = timedelta(days=1)
+#: What the API description says each red-flag answer means (webapp/openapi.py).
+RED_FLAG_DESCRIPTIONS = {
+    "seizure": "Had a seizure (a fit)",
+    "hallucinations": "Seeing or hearing things other people do not",
+    "confusion": "So confused they do not know where they are or what is happening, or someone says they seem confused",
+    "suicidal_thoughts": "Thoughts of suicide or of harming themselves",
+    "oversedation": "Took more than planned, or with alcohol, opioids or other sedatives, and now very drowsy, hard to wake or breathing slowly",
+}
 
 
 #: Everything wrong with a check-in: ``{field: message}`` (the one problems type).
 CheckInProblems = Problems
 
 
-def _language() -> str:
-    """The page's language for a symptom's name in a message (English outside a request)."""
-    from flask_babel import get_locale
+def _yes_no(name: str, description: str | None = None):
+    return Annotated[bool, Field(strict=True, description=description), Say(f"'{name}' must be true or false.")]
 
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
+
+def _score(label: str):
+    return Annotated[
+        int, Field(strict=True, ge=0, le=10),
+        Say(f"{label} must be a whole number from 0 to 10.", f"Choose a number from 0 to 10 for {label.lower()}."),
+    ]
+
+
+def _symptoms(value: Any) -> dict:
+    """Known symptom ids (from the content files) to a severity; zeros are
+    dropped and the order is the list's."""
+    if not isinstance(value, dict):
+        raise say("Symptoms must be a list of symptom ids with a severity from 0 to 3.")
+    known = symptom_labels()
+    chosen = {}
+    for key, severity in value.items():
+        if key not in known:
+            raise say(f"'{str(key)[:40]}' is not a symptom on the list. Add it under other symptoms.")
+        if not _is_int(severity) or severity not in SEVERITY:
+            raise say(f"The severity of {known[key].lower()} must be 0, 1, 2 or 3.")
+        if severity:
+            chosen[key] = severity
+    return {key: chosen[key] for key in known if key in chosen}
+
+
+class OtherSymptom(Body):
+    """A symptom not on the list, in the person's words."""
+
+    label: Text("The symptom's name", OTHER_LABEL_MAX, required=True)
+    severity: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"], "minimum": 0, "maximum": 3})] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any):
+        if not isinstance(data, dict):
+            raise say("Each other symptom needs a name and a severity.")
+        return data
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity(cls, value: Any, info: ValidationInfo):
+        if value is not None and (not _is_int(value) or value not in SEVERITY):
+            raise say(f"The severity of {info.data.get('label', 'that symptom')} must be 0, 1, 2 or 3.")
+        return value
+
+
+class SelfCare(Body):
+    model_config = ConfigDict(extra="forbid")
+
+    moved: _yes_no("moved") = False
+    ate: _yes_no("ate") = False
+    outside: _yes_no("outside") = False
+    connected: _yes_no("connected") = False
+
+
+class RedFlags(Body):
+    """Answers to the red-flag questions; a missing answer is no."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seizure: _yes_no("seizure", RED_FLAG_DESCRIPTIONS["seizure"]) = False
+    hallucinations: _yes_no("hallucinations", RED_FLAG_DESCRIPTIONS["hallucinations"]) = False
+    confusion: _yes_no("confusion", RED_FLAG_DESCRIPTIONS["confusion"]) = False
+    suicidal_thoughts: _yes_no("suicidal_thoughts", RED_FLAG_DESCRIPTIONS["suicidal_thoughts"]) = False
+    oversedation: _yes_no("oversedation", RED_FLAG_DESCRIPTIONS["oversedation"]) = False
+
+
+def _only(group: str, names) -> Say:
+    return Say(f"{group} must be an object with only: {', '.join(names)}.")
+
+
+class CheckInInput(Body):
+    """A check-in, from the JSON API, the outbox or the plain form. The fields'
+    order is the order problems are told in."""
+
+    client_id: Annotated[DeviceId("Each check-in needs an id made on the device (a UUID)."),
+                         Say("Each check-in needs an id made on the device (a UUID).")]
+    time_zone: TimeZone("Say which time zone the check-in was made in (like Europe/London).")
+    checked_at: Moment(
+        missing="Say when the check-in was made (an ISO date and time).",
+        unreadable="The check-in time is not a date and time we can read.",
+        no_offset="The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00).",
+        future="The check-in time is in the future. Check the date on your phone.",
+        past="The check-in time is too long ago. Check the date on your phone.",
+    )
+    overall: _score("How you are overall")
+    anxiety: _score("Anxiety")
+    sleep_hours: Annotated[
+        float | None, Field(strict=True, ge=0, le=24, allow_inf_nan=False),
+        AfterValidator(lambda hours: None if hours is None else round(float(hours), 2)),
+        Say("Hours of sleep must be a number from 0 to 24."),
+    ] = None
+    sleep_quality: Annotated[
+        int | None, Field(strict=True, ge=0, le=4),
+        Say("Sleep quality must be a whole number from 0 (very poor) to 4 (very good)."),
+    ] = None
+    symptoms: Annotated[
+        dict[str, int], PlainValidator(_symptoms),
+        WithJsonSchema({"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
+                        "description": "Symptom id (GET /api/content) to severity 0-3"}),
+    ] = {}
+    other_symptoms: Annotated[
+        list[OtherSymptom], Field(max_length=OTHER_MAX),
+        Say(f"Other symptoms must be a list of at most {OTHER_MAX}.", field="other_symptoms"),
+    ] = []
+    doses: Annotated[
+        Literal["as_planned", "not_as_planned", "not_tapering"],
+        Say("Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering."),
+    ]
+    self_care: Annotated[SelfCare, _only("self_care", SELF_CARE)] = {}
+    red_flags: Annotated[RedFlags, _only("red_flags", RED_FLAGS)] = {}
+    keep_suicidal_answer: Annotated[bool, Field(strict=True), Say("keep_suicidal_answer must be true or false.")] = False
+    note: Text("The note", NOTE_MAX) = ""
+
+
+assert tuple(CheckInInput.model_fields["doses"].annotation.__args__) == tuple(DOSES)
+assert tuple(SelfCare.model_fields) == tuple(SELF_CARE) and tuple(RedFlags.model_fields) == tuple(RED_FLAGS)
 
 
 def _is_int(value: object) -> bool:
@@ -99,152 +228,24 @@ def _is_int(value: object) -> bool:
 def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     """The check-in in ``data`` (a JSON object), cleaned, or ``CheckInProblems``.
 
-    The result holds exactly the stored fields. A "yes" to the suicide
-    question is kept only with ``keep_suicidal_answer`` true (docs/SAFETY.md).
+    The fields are checked by :class:`CheckInInput`; what spans fields is
+    here: the day it was where the person was (time and zone together), and
+    a "yes" to the suicide question is kept only with
+    ``keep_suicidal_answer`` true (docs/SAFETY.md). The result holds exactly
+    the stored fields.
     """
-    now = now or datetime.now(timezone.utc)
     if not isinstance(data, dict):
         raise CheckInProblems({"body": "A check-in must be a JSON object."})
-    problems: dict[str, str] = {}
-    clean: dict = {}
-
-    try:
-        clean["client_id"] = str(uuid.UUID(str(data.get("client_id"))))
-    except ValueError:
-        problems["client_id"] = _("Each check-in needs an id made on the device (a UUID).")
-
-    zone = data.get("time_zone")
-    tz = None
-    if not isinstance(zone, str) or not zone or len(zone) > 64:
-        problems["time_zone"] = _("Say which time zone the check-in was made in (like Europe/London).")
-    else:
-        try:
-            tz = ZoneInfo(zone)
-            clean["time_zone"] = zone
-        except (ZoneInfoNotFoundError, ValueError):
-            problems["time_zone"] = _("'%(zone)s' is not a time zone we know. Use a name like Europe/London.", zone=zone[:64])
-
-    when = data.get("checked_at")
-    checked_at = None
-    if not isinstance(when, str):
-        problems["checked_at"] = _("Say when the check-in was made (an ISO date and time).")
-    else:
-        try:
-            checked_at = datetime.fromisoformat(when)
-        except ValueError:
-            problems["checked_at"] = _("The check-in time is not a date and time we can read.")
-        else:
-            if checked_at.tzinfo is None:
-                problems["checked_at"] = _("The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00).")
-            elif checked_at > now + FUTURE_SLACK:
-                problems["checked_at"] = _("The check-in time is in the future. Check the date on your phone.")
-            elif checked_at < EARLIEST:
-                problems["checked_at"] = _("The check-in time is too long ago. Check the date on your phone.")
-            else:
-                clean["checked_at"] = checked_at.astimezone(timezone.utc)
-    if tz is not None and "checked_at" in clean:
-        clean["local_date"] = clean["checked_at"].astimezone(tz).date()
-
-    for name in ("overall", "anxiety"):
-        value = data.get(name)
-        if value is None:
-            problems[name] = (
-                _("Choose a number from 0 to 10 for how you are overall.") if name == "overall"
-                else _("Choose a number from 0 to 10 for anxiety.")
-            )
-        elif not _is_int(value) or not 0 <= value <= 10:
-            problems[name] = (
-                _("How you are overall must be a whole number from 0 to 10.") if name == "overall"
-                else _("Anxiety must be a whole number from 0 to 10.")
-            )
-        else:
-            clean[name] = value
-
-    hours = data.get("sleep_hours")
-    if hours is None:
-        clean["sleep_hours"] = None
-    elif isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) or not 0 <= hours <= 24:
-        problems["sleep_hours"] = _("Hours of sleep must be a number from 0 to 24.")
-    else:
-        clean["sleep_hours"] = round(float(hours), 2)
-
-    quality = data.get("sleep_quality")
-    if quality is None:
-        clean["sleep_quality"] = None
-    elif not _is_int(quality) or quality not in SLEEP_QUALITY:
-        problems["sleep_quality"] = _("Sleep quality must be a whole number from 0 (very poor) to 4 (very good).")
-    else:
-        clean["sleep_quality"] = quality
-
-    given = data.get("symptoms", {})
-    known = symptom_labels(_language())
-    if not isinstance(given, dict):
-        problems["symptoms"] = _("Symptoms must be a list of symptom ids with a severity from 0 to 3.")
-    else:
-        chosen = {}
-        for key, severity in given.items():
-            if key not in known:
-                problems["symptoms"] = _("'%(id)s' is not a symptom on the list. Add it under other symptoms.", id=str(key)[:40])
-                break
-            if not _is_int(severity) or severity not in SEVERITY:
-                problems["symptoms"] = _("The severity of %(symptom)s must be 0, 1, 2 or 3.", symptom=known[key].lower())
-                break
-            if severity:
-                chosen[key] = severity
-        clean["symptoms"] = {key: chosen[key] for key in known if key in chosen}
-
-    others = data.get("other_symptoms", [])
-    if not isinstance(others, list) or len(others) > OTHER_MAX:
-        problems["other_symptoms"] = _("Other symptoms must be a list of at most %(max)s.", max=OTHER_MAX)
-    else:
-        kept = []
-        for item in others:
-            if not isinstance(item, dict):
-                problems["other_symptoms"] = _("Each other symptom needs a name and a severity.")
-                break
-            try:
-                label = clean_text(item.get("label"), label=_("The symptom's name"), max_length=OTHER_LABEL_MAX)
-            except TextProblem as problem:
-                problems["other_symptoms"] = str(problem)
-                break
-            severity = item.get("severity")
-            if severity is not None and (not _is_int(severity) or severity not in SEVERITY):
-                problems["other_symptoms"] = _("The severity of %(symptom)s must be 0, 1, 2 or 3.", symptom=label)
-                break
-            kept.append({"label": label, "severity": severity})
-        clean["other_symptoms"] = kept
-
-    doses = data.get("doses")
-    if not isinstance(doses, str) or doses not in DOSES:
-        problems["doses"] = _("Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering.")
-    else:
-        clean["doses"] = doses
-
-    for group, names in (("self_care", SELF_CARE), ("red_flags", RED_FLAGS)):
-        values = data.get(group, {})
-        if not isinstance(values, dict) or set(values) - set(names):
-            problems[group] = f"{group} must be an object with only: {', '.join(names)}."
-            continue
-        for name in names:
-            value = values.get(name, False)
-            if not isinstance(value, bool):
-                problems[group] = f"'{name}' must be true or false."
-                break
-            clean[name] = value
-
-    keep = data.get("keep_suicidal_answer", False)
-    if not isinstance(keep, bool):
-        problems["keep_suicidal_answer"] = "keep_suicidal_answer must be true or false."
-    elif clean.get("suicidal_thoughts") and not keep:
+    body = checked(CheckInInput, data, context={"now": now or datetime.now(timezone.utc)})
+    clean = {name: body[name] for name in ("client_id", "time_zone", "checked_at")}
+    clean["local_date"] = body["checked_at"].astimezone(ZoneInfo(body["time_zone"])).date()
+    for name in ("overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms", "other_symptoms", "doses"):
+        clean[name] = body[name]
+    clean.update(body["self_care"])
+    clean.update(body["red_flags"])
+    if clean["suicidal_thoughts"] and not body["keep_suicidal_answer"]:
         clean["suicidal_thoughts"] = False  # shown the urgent-help panel, never kept unless chosen
-
-    try:
-        clean["note"] = clean_text(data.get("note"), label=_("The note"), max_length=NOTE_MAX, required=False)
-    except TextProblem as problem:
-        problems["note"] = str(problem)
-
-    if problems:
-        raise CheckInProblems(problems)
+    clean["note"] = body["note"]
     return clean
 
 

@@ -23,8 +23,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.extensions import db, limiter
 from webapp.helpme import bp
+from webapp.helpme.checks import HelpMeInput
 from webapp.helpme.forms import THANKS_PRESETS, HelpMeForm, ThanksForm
 from webapp.logs import audit
 from webapp.models import (
@@ -41,6 +43,7 @@ from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS
 from webapp.services.push import Notification, PushSender
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
+from webapp.sync import refuse
 
 #: The pages for supporters, suggested under "What I'd like you to read" once they exist.
 SUPPORTING_PAGES = "/learn/supporting"
@@ -176,16 +179,13 @@ def api_help_me():
 def api_save_help_me():
     """Save from the device; ``version`` is the one the change was made from
     (null for the first). A stale version is answered 409."""
-    data = json_body()
-    sections = data.get("sections")
-    if not isinstance(sections, dict):
-        json_error(422, "Send the prompts as an object.", field="sections")
-    values, problems = helpme.check_help_me(sections)
-    if problems:
-        field, message = next(iter(problems.items()))
-        json_error(422, message, field=field)
+    try:
+        body = checked(HelpMeInput, json_body())
+    except Problems as refused:
+        refuse(refused, key=None)
+    values = {key: body["sections"][key] for key in HELP_ME_SECTIONS}
     row = my_help_me()
-    version = data.get("version")
+    version = body["version"]
     if (row.version if row else None) != version or isinstance(version, bool):
         json_error(
             409,

@@ -23,8 +23,10 @@ import re
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user, logout_user
 
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.lock import bp
+from webapp.lock.checks import LockSetUp
 from webapp.logs import audit
 from webapp.services import sessions
 
@@ -108,15 +110,12 @@ def set_up():
     record, refused = _signed_in()
     if refused:
         return refused
-    proof = _proof()
-    if proof is None:
-        return _error(422, "proof must be 32 bytes in base64url without padding (43 characters).", field="proof")
-    raw_idle = request.form.get("idle_minutes", "")
-    idle = int(raw_idle) if raw_idle.isascii() and raw_idle.isdigit() and len(raw_idle) <= 3 else None
-    if idle not in sessions.LOCK_IDLE_CHOICES:
-        choices = ", ".join(str(n) for n in sessions.LOCK_IDLE_CHOICES)
-        return _error(422, f"idle_minutes must be one of {choices}.", field="idle_minutes")
-    token = sessions.set_up_lock(record, proof, idle)
+    try:
+        body = checked(LockSetUp, request.form.to_dict())
+    except Problems as refused:
+        field, message = next(iter(refused.problems.items()))
+        return _error(422, message, field=field)
+    token = sessions.set_up_lock(record, _proof(), body["idle_minutes"])
     db.session.commit()
     audit("lock.set_up")
     return _set_cookie(jsonify(state="unlocked"), token)

@@ -9,34 +9,38 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta
-
 from flask import jsonify
 from flask_login import login_required
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import SupportContact, utcnow
 from webapp.ownership import get_owned_or_404
-from webapp.bodies import Problems
 from webapp.people import bp, store
-from webapp.people.checks import check_contact
+from webapp.people.checks import ContactChange, ContactFields, ContactInput, ReachedOutInput
 from webapp.sync import refuse
 
+#: Fields whose problem is answered alone (without the map of problems), as
+#: this API always has: the device's id, the version an edit was made from
+#: and when someone was reached.
+ALONE = ("client_id", "version", "reached_at")
 
-def _client_id(value: object) -> str:
+
+def _checked(model, data: dict, **context) -> dict:
+    """The body checked against its declaration (webapp/people/checks.py),
+    or a 422 naming the field."""
     try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        json_error(422, "Each change needs an id made on the device (a UUID).", field="client_id")
+        return checked(model, data, context=context)
+    except Problems as refused:
+        for name in ALONE:
+            if name in refused.problems:
+                json_error(422, refused.problems[name], field=name)
+        refuse(refused, key="problems")
 
 
-def _checked_contact(data: dict) -> dict:
-    values, problems = check_contact(data)
-    if problems:
-        refuse(problems, key="problems")
-    return values
+def _contact_values(body: dict) -> dict:
+    return {name: body[name] for name in ContactFields.model_fields}
 
 
 @bp.get("/api/people")
@@ -52,8 +56,8 @@ def api_add_contact():
     """Add a contact once per device-made ``client_id`` (webapp/sync.py): a
     replay gives back the stored contact (200); the same id with a different
     contact is refused (409) and changes nothing."""
-    data = json_body()
-    clean = {"client_id": _client_id(data.get("client_id")), **_checked_contact(data)}
+    body = _checked(ContactInput, json_body())
+    clean = {"client_id": body["client_id"], **_contact_values(body)}
     try:
         contact, created = store.save_contact(clean)
     except store.PinLimit as limit:
@@ -81,11 +85,8 @@ def _already_holds(contact: SupportContact, values: dict) -> bool:
 def api_update_contact(contact_id: int):
     """Change a contact made from ``version``; 409 if it changed since."""
     contact = get_owned_or_404(SupportContact, contact_id)
-    data = json_body()
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        json_error(422, "Each change must say which version of the person it was made from.", field="version")
-    values = _checked_contact(data)
+    body = _checked(ContactChange, json_body())
+    version, values = body["version"], _contact_values(body)
     if version != contact.version and _already_holds(contact, values):
         # A replay of an edit that landed but whose answer was lost (the page
         # closed mid-send): the same change again is not a conflict.
@@ -120,21 +121,10 @@ def api_reached_out(contact_id: int):
     """Log "I reached out" once per ``client_id``, at the device's
     ``reached_at`` (an offline tap keeps its real time; never in the future)."""
     contact = get_owned_or_404(SupportContact, contact_id)
-    data = json_body()
-    client_id = _client_id(data.get("client_id"))
     now = utcnow()
-    when = given = None
-    if data.get("reached_at") is not None:
-        try:
-            given = datetime.fromisoformat(str(data["reached_at"]).replace("Z", "+00:00"))
-        except ValueError:
-            json_error(422, "reached_at must be a date and time like 2026-05-01T18:30:00Z.", field="reached_at")
-        if given.tzinfo is None:
-            json_error(422, "reached_at must include a time zone.", field="reached_at")
-        when = min(given, now)
-        if when < now - timedelta(days=366):
-            json_error(422, "reached_at is more than a year ago.", field="reached_at")
-    when = when or now
+    body = _checked(ReachedOutInput, json_body(), now=now)
+    client_id, given = body["client_id"], body["reached_at"]
+    when = min(given, now) if given is not None else now
     clean = store.reach_out_body(contact, client_id, given)
     try:
         _, created = store.log_reach_out(contact, clean, when, commit=True)

@@ -1,14 +1,19 @@
 """One set of rules for what a person may save here, used by the forms and
-by the JSON API alike: every problem is collected, with the field it belongs
-to and words that say how to fix it."""
+by the JSON API alike, declared once as body models (webapp/bodies.py):
+every problem is collected, with the field it belongs to and words that say
+how to fix it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import datetime, time, timedelta, timezone
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
 
+from webapp.bodies import Body, DeviceId, Say, Text, checked, context_of, say
+from webapp.bodies import Problems as BodyProblems
 from webapp.services.support import (
     RELATIONSHIPS,
     SupportProblem,
@@ -16,7 +21,7 @@ from webapp.services.support import (
     clean_phone,
     is_time_zone,
 )
-from webapp.services.text import TextProblem, clean_text, too_long
+from webapp.services.text import too_long
 
 NAME_MAX = 100
 BEST_TIMES_MAX = 200
@@ -32,134 +37,215 @@ MISSING_SUPPORT = {
 }
 
 
-class Problems(dict):
-    """Field name → message. Empty means all is well."""
-
-    def text(self, data: Mapping, name: str, label: str, max_length: int, *, required: bool = False) -> str:
-        try:
-            return clean_text(data.get(name), label=label, max_length=max_length, required=required)
-        except TextProblem as problem:
-            self[name] = str(problem)
-            return ""
-
-    def flag(self, data: Mapping, name: str) -> bool:
-        value = data.get(name, False)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self[name] = "Answer yes or no."
-            return False
-        return value
+#: Problems are the one type for every body (webapp/bodies.py); the checks
+#: below give them back as ``{field: message}`` beside the cleaned values.
+Problems = BodyProblems
 
 
-def _plain_text(data: Mapping, name: str, problems: Problems) -> str:
-    value = data.get(name)
+def _values_and_problems(model: type[Body], data: Mapping, context: Mapping | None = None) -> tuple[dict, dict[str, str]]:
+    """``(values, {})`` when ``data`` passes ``model``, else ``({}, problems)``."""
+    try:
+        return checked(model, dict(data), context=context), {}
+    except BodyProblems as refused:
+        return {}, refused.problems
+
+
+def _flag(value: Any) -> bool:
     if value is None:
-        return ""
-    if not isinstance(value, str):
-        problems[name] = "This must be text."
-        return ""
+        return False
+    if not isinstance(value, bool):
+        raise say("Answer yes or no.")
     return value
 
 
-def check_contact(data: Mapping) -> tuple[dict, Problems]:
-    """The contact's fields, cleaned, and any problems."""
-    problems = Problems()
-    values = {
-        "name": problems.text(data, "name", "Name", NAME_MAX, required=True),
-        "best_times": problems.text(data, "best_times", "Best times to reach them", BEST_TIMES_MAX),
-        "notes": problems.text(data, "notes", "Notes", NOTES_MAX),
-        "can_text": problems.flag(data, "can_text"),
-        "understands_withdrawal": problems.flag(data, "understands_withdrawal"),
-        "pinned": problems.flag(data, "pinned"),
-    }
-    relationship = data.get("relationship")
-    if not isinstance(relationship, str) or relationship not in RELATIONSHIPS:
-        problems["relationship"] = "Choose who they are to you from the list."
-    values["relationship"] = relationship if "relationship" not in problems else "other"
+Flag = Annotated[bool, PlainValidator(_flag), WithJsonSchema({"type": "boolean"})]
+
+
+def _plain_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise say("This must be text.")
+    return value
+
+
+def _phone(value: Any) -> str:
     try:
-        values["phone"] = clean_phone(_plain_text(data, "phone", problems))
+        return clean_phone(_plain_text(value))
     except SupportProblem as problem:
-        problems["phone"] = str(problem)
-        values["phone"] = ""
-    email = _plain_text(data, "email", problems).strip()
-    if email:
-        try:
-            if len(email) > 254:
-                problems["email"] = too_long("An email address", 254, len(email))
-                raise EmailNotValidError("too long")
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            problems.setdefault("email", "Enter an email address like name@example.com, or leave it empty.")
-    values["email"] = email
-    if values["can_text"] and not values["phone"] and "phone" not in problems:
-        problems["phone"] = "Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d."
+        raise say(str(problem)) from None
+
+
+def _email(value: Any) -> str:
+    email = _plain_text(value).strip()
+    if not email:
+        return ""
+    if len(email) > 254:
+        raise say(too_long("An email address", 254, len(email)))
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise say("Enter an email address like name@example.com, or leave it empty.") from None
+
+
+def _relationship(value: Any) -> str:
+    if not isinstance(value, str) or value not in RELATIONSHIPS:
+        raise say("Choose who they are to you from the list.")
+    return value
+
+
+class ContactFields(Body):
+    """A person in My people, from the form or the JSON API. The fields'
+    order is the order problems are told in."""
+
+    name: Text("Name", NAME_MAX, required=True)
+    best_times: Text("Best times to reach them", BEST_TIMES_MAX) = ""
+    notes: Text("Notes", NOTES_MAX) = ""
+    can_text: Flag = False
+    understands_withdrawal: Flag = False
+    pinned: Flag = False
+    relationship: Annotated[str, PlainValidator(_relationship), WithJsonSchema({"type": "string", "enum": list(RELATIONSHIPS)}),
+                            Say("Choose who they are to you from the list.")]
+    phone: Annotated[str, PlainValidator(_phone), WithJsonSchema({"type": "string", "maxLength": 32})] = ""
+    email: Annotated[str, PlainValidator(_email), WithJsonSchema({"type": "string", "maxLength": 254, "format": "email"})] = ""
+
+    @model_validator(mode="after")
+    def _texts_need_a_phone(self):
+        if self.can_text and not self.phone:
+            raise say(NEEDS_PHONE, field="phone")
+        return self
+
+
+#: The one rule here that spans two fields: "happy to get texts" needs a number.
+NEEDS_PHONE = "Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d."
+
+
+DEVICE_ID = "Each change needs an id made on the device (a UUID)."
+
+
+class ContactInput(ContactFields):
+    """Adding a person from the device (idempotent on client_id)."""
+
+    client_id: Annotated[DeviceId(DEVICE_ID), Say(DEVICE_ID)]
+
+
+class ContactChange(ContactFields):
+    """Changing a person, made from ``version``."""
+
+    version: Annotated[int, Field(strict=True, description="The version the change was made from."),
+                       Say("Each change must say which version of the person it was made from.")]
+
+
+class ReachedOutInput(Body):
+    """ "I reached out", once per client_id, at the device's time."""
+
+    client_id: Annotated[DeviceId(DEVICE_ID), Say(DEVICE_ID)]
+    reached_at: Annotated[datetime | None, PlainValidator(lambda value, info: _reached_at(value, info)),
+                          WithJsonSchema({"type": ["string", "null"], "format": "date-time",
+                                          "description": "When; never later than now, at most a year ago (null: now)"})] = None
+
+
+def _reached_at(value: Any, info) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        given = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise say("reached_at must be a date and time like 2026-05-01T18:30:00Z.") from None
+    if given.tzinfo is None:
+        raise say("reached_at must include a time zone.")
+    now = context_of(info).get("now") or datetime.now(timezone.utc)
+    if min(given, now) < now - timedelta(days=366):
+        raise say("reached_at is more than a year ago.")
+    return given
+
+
+def check_contact(data: Mapping) -> tuple[dict, dict[str, str]]:
+    """The contact's fields, cleaned (:class:`ContactFields`), and any problems.
+    The phone rule spans two fields, so the model checks it only once every
+    field is right; on a form with other problems it is told too, so the
+    person sees everything to fix at once."""
+    values, problems = _values_and_problems(ContactFields, data)
+    if problems and not {"can_text", "phone"} & set(problems) and data.get("can_text") is True and not _phone(data.get("phone")):
+        problems["phone"] = NEEDS_PHONE
+        problems = {name: problems[name] for name in ContactFields.model_fields if name in problems}
     return values, problems
 
 
-def check_template(data: Mapping) -> tuple[dict, Problems]:
-    problems = Problems()
-    return {"text": problems.text(data, "text", "Message", TEMPLATE_MAX, required=True)}, problems
+class TemplateFields(Body):
+    text: Text("Message", TEMPLATE_MAX, required=True)
 
 
-def check_group(data: Mapping) -> tuple[dict, Problems]:
+def check_template(data: Mapping) -> tuple[dict, dict[str, str]]:
+    return _values_and_problems(TemplateFields, data)
+
+
+def _meeting_day(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    if isinstance(value, str) and value.strip() in ("0", "1", "2", "3", "4", "5", "6"):
+        return int(value)
+    raise say("Choose a day of the week, or \u201cIt varies\u201d.")
+
+
+def _meeting_time(value: Any) -> time | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return time.fromisoformat(value).replace(second=0, microsecond=0)
+    except ValueError:
+        raise say("Enter a time like 19:30.") from None
+
+
+def _group_zone(value: Any) -> str:
+    if not isinstance(value, str) or not is_time_zone(value):
+        raise say("Choose the time zone the meeting time is in, like Europe/London.")
+    return value
+
+
+def _link(value: Any) -> str:
+    try:
+        return clean_link(_plain_text(value))
+    except SupportProblem as problem:
+        raise say(str(problem)) from None
+
+
+class GroupFields(Body):
     """A support group. ``meeting_day`` is 0–6 or empty; ``meeting_time`` a
     ``time`` (forms) or "HH:MM" (JSON)."""
-    problems = Problems()
-    values = {
-        "name": problems.text(data, "name", "Name of the group", NAME_MAX, required=True),
-        "place": problems.text(data, "place", "Where it meets", PLACE_MAX),
-        "notes": problems.text(data, "notes", "Notes", NOTES_MAX),
-    }
-    day = data.get("meeting_day")
-    if day is None or day == "":
-        values["meeting_day"] = None
-    else:
-        if isinstance(day, int) and not isinstance(day, bool):
-            values["meeting_day"] = day
-        elif isinstance(day, str) and day.strip() in ("0", "1", "2", "3", "4", "5", "6"):
-            values["meeting_day"] = int(day)
-        else:
-            values["meeting_day"] = -1
-        if not 0 <= values["meeting_day"] <= 6:
-            problems["meeting_day"] = "Choose a day of the week, or \u201cIt varies\u201d."
-            values["meeting_day"] = None
-    when = data.get("meeting_time")
-    if when is None or when == "":
-        values["meeting_time"] = None
-    elif isinstance(when, time):
-        values["meeting_time"] = when.replace(second=0, microsecond=0)
-    elif not isinstance(when, str):
-        problems["meeting_time"] = "Enter a time like 19:30."
-        values["meeting_time"] = None
-    else:
-        try:
-            values["meeting_time"] = time.fromisoformat(str(when)).replace(second=0, microsecond=0)
-        except ValueError:
-            problems["meeting_time"] = "Enter a time like 19:30."
-            values["meeting_time"] = None
-    zone = data.get("time_zone")
-    if not isinstance(zone, str) or not is_time_zone(zone):
-        problems["time_zone"] = "Choose the time zone the meeting time is in, like Europe/London."
-    values["time_zone"] = zone if isinstance(zone, str) else ""
-    try:
-        values["link"] = clean_link(_plain_text(data, "link", problems))
-    except SupportProblem as problem:
-        problems["link"] = str(problem)
-        values["link"] = ""
-    return values, problems
+
+    name: Text("Name of the group", NAME_MAX, required=True)
+    place: Text("Where it meets", PLACE_MAX) = ""
+    notes: Text("Notes", NOTES_MAX) = ""
+    meeting_day: Annotated[int | None, PlainValidator(_meeting_day)] = None
+    meeting_time: Annotated[time | None, PlainValidator(_meeting_time)] = None
+    time_zone: Annotated[str, PlainValidator(_group_zone), Say("Choose the time zone the meeting time is in, like Europe/London.")]
+    link: Annotated[str, PlainValidator(_link)] = ""
 
 
-def check_review(data: Mapping) -> tuple[dict, Problems]:
-    problems = Problems()
-    values = {
-        "helped": problems.text(data, "helped", "Who helped", REVIEW_ANSWER_MAX),
-        "did_not_help": problems.text(data, "did_not_help", "Who did not help", REVIEW_ANSWER_MAX),
-        "to_add": problems.text(data, "to_add", "Who to add", REVIEW_ANSWER_MAX),
-    }
-    missing = data.get("missing") or []
-    if not isinstance(missing, list) or any(not isinstance(item, str) or item not in MISSING_SUPPORT for item in missing):
-        problems["missing"] = "Choose from the kinds of support listed."
-        missing = []
-    values["missing"] = sorted(set(missing))
-    return values, problems
+def check_group(data: Mapping) -> tuple[dict, dict[str, str]]:
+    return _values_and_problems(GroupFields, data)
+
+
+def _missing(value: Any) -> list[str]:
+    value = value or []
+    if not isinstance(value, list) or any(not isinstance(item, str) or item not in MISSING_SUPPORT for item in value):
+        raise say("Choose from the kinds of support listed.")
+    return sorted(set(value))
+
+
+class ReviewFields(Body):
+    helped: Text("Who helped", REVIEW_ANSWER_MAX) = ""
+    did_not_help: Text("Who did not help", REVIEW_ANSWER_MAX) = ""
+    to_add: Text("Who to add", REVIEW_ANSWER_MAX) = ""
+    missing: Annotated[list[str], PlainValidator(_missing)] = []
+
+
+def check_review(data: Mapping) -> tuple[dict, dict[str, str]]:
+    return _values_and_problems(ReviewFields, data)

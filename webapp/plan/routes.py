@@ -16,17 +16,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import PlanShare, WavePlan, utcnow
 from webapp.ownership import get_owned_or_404, owned
 from webapp.people import store
 from webapp.people.forms import put_problems
 from webapp.plan import bp
-from webapp.plan.checks import check_plan
+from webapp.plan.checks import PlanInput, check_plan
 from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
 from webapp.services import support
 from webapp.services.plan import PLAN_SECTIONS, SHARE_DAYS, new_share_token, share_token_hash
 from webapp.services.text import TextProblem, clean_text
+from webapp.sync import refuse
 
 
 @bp.context_processor
@@ -217,18 +219,12 @@ def api_plan():
 def api_save_plan():
     """Save the plan from the device; ``version`` is the one the change was
     made from (null for a first plan). A stale version is answered 409."""
-    data = json_body()
-    sections = data.get("sections")
-    if not isinstance(sections, dict):
-        json_error(422, "Send the plan's sections as an object.", field="sections")
-    values, problems = check_plan(sections)
-    if problems:
-        field, message = next(iter(problems.items()))
-        json_error(422, message, field=field)
+    try:
+        body = checked(PlanInput, json_body())
+    except Problems as refused:
+        refuse(refused, key=None)
+    values, version = body["sections"], body["version"]
     plan = my_plan()
-    version = data.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        json_error(422, "Say which version of the plan this edit was made from (a whole number, or null for a first plan).", field="version")
     if (plan.version if plan else None) != version:
         json_error(
             409,

@@ -4,8 +4,6 @@ to subscribe and unsubscribe (``/api/push``)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 
 from flask import current_app, flash, jsonify, redirect, url_for
@@ -13,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp.api import json_body, json_error
+from webapp.bodies import Problems, checked
 from webapp.config import push_settings
 from webapp.extensions import db, limiter
 from webapp.logs import audit
@@ -22,12 +21,12 @@ from webapp.models import (
 )
 from webapp.ownership import get_owned_or_404, mine
 from webapp.reminders import bp
+from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
 from webapp.reminders.forms import DeviceNameForm
 from webapp.reminders.routes import my_settings, page, reschedule_all
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
-from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
-from webapp.services.scheduling import RuleProblem, parse_zone
 from webapp.services.text import TextProblem, clean_text
+from webapp.sync import refuse
 
 log = logging.getLogger("steady.reminders")
 
@@ -109,38 +108,15 @@ def test_device(device_id: int):
 # --- the JSON API for push.js and the service worker ---------------------------------
 
 
-def _b64url_bytes(value: object, name: str, lengths: tuple[int, ...]) -> str:
-    if not isinstance(value, str) or len(value) > 200:
-        json_error(422, f"The subscription's {name} key is missing or too long.", field=name)
+def _push_body(model) -> dict:
+    """The body checked against its declaration (webapp/reminders/checks.py),
+    or a 422 naming the field."""
+    context = {"push_hosts": current_app.config.get("PUSH_HOSTS"),
+               "allow_loopback_http": push_settings(current_app.config)["allow_loopback_http"]}
     try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
-        json_error(422, f"The subscription's {name} key is not base64url.", field=name)
-    if len(raw) not in lengths:
-        json_error(422, f"The subscription's {name} key has the wrong length.", field=name)
-    return value
-
-
-def _endpoint(value: object) -> str:
-    """Only a known push service's https URL (push_targets.check_endpoint):
-    no IP literals, other ports or user info. No DNS: subscribing works offline."""
-    try:
-        check_endpoint(
-            value,
-            tuple(current_app.config.get("PUSH_HOSTS") or DEFAULT_PUSH_HOSTS),
-            allow_loopback_http=push_settings(current_app.config)["allow_loopback_http"],
-        )
-    except EndpointProblem as problem:
-        json_error(422, f"The subscription's endpoint was refused: {problem}", field="endpoint")
-    return value
-
-
-def _known_endpoint(value: object, name: str) -> str:
-    """An endpoint named to find a stored subscription (delete, replace):
-    only its type and form are checked, as it is compared, never sent to."""
-    if not isinstance(value, str) or not value or len(value) > 1024 or not value.isascii():
-        json_error(422, f"The {name} must be the push endpoint URL as text.", field=name)
-    return value
+        return checked(model, json_body(), context=context)
+    except Problems as refused:
+        refuse(refused, key=None)
 
 
 @bp.get("/api/push/key")
@@ -154,30 +130,15 @@ def vapid_key():
 def save_subscription():
     """Upsert this device's subscription (sent on every app start), and follow
     the device's time zone unless the person chose one."""
-    data = json_body()
-    subscription = data.get("subscription")
-    if not isinstance(subscription, dict) or not isinstance(subscription.get("keys"), dict):
-        json_error(422, "Send the subscription as {endpoint, keys: {p256dh, auth}}.", field="subscription")
-    endpoint = _endpoint(subscription.get("endpoint"))
-    p256dh = _b64url_bytes(subscription["keys"].get("p256dh"), "p256dh", (65,))
-    auth = _b64url_bytes(subscription["keys"].get("auth"), "auth", (16,))
-    try:
-        name = clean_text(data.get("device_name") or "This device", label="The device name", max_length=60)
-    except TextProblem as problem:
-        json_error(422, str(problem), field="device_name")
-    zone = data.get("timezone")
-    if zone is not None:
-        try:
-            parse_zone(zone)
-        except RuleProblem as problem:
-            json_error(422, str(problem), field="timezone")
+    data = _push_body(PushSubscriptionInput)
+    endpoint = data["subscription"]["endpoint"]
+    p256dh, auth = data["subscription"]["keys"]["p256dh"], data["subscription"]["keys"]["auth"]
+    name, zone = data["device_name"], data["timezone"]
     existing = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if existing is not None and existing.user_id != current_user.id:
         audit("push.endpoint_conflict", user=current_user.id)
         json_error(409, "This device gets reminders for another account. Turn them off there first.")
-    replaced = data.get("replaces")
-    if replaced is not None:
-        replaced = _known_endpoint(replaced, "replaces")
+    replaced = data["replaces"]
     if replaced is not None and replaced != endpoint:
         db.session.execute(
             PushSubscription.__table__.delete().where(
@@ -204,7 +165,7 @@ def save_subscription():
 @login_required
 def delete_subscription():
     """Forget this device (reminders turned off here)."""
-    endpoint = _known_endpoint(json_body().get("endpoint"), "endpoint")
+    endpoint = _push_body(PushUnsubscribe)["endpoint"]
     db.session.execute(
         PushSubscription.__table__.delete().where(
             PushSubscription.endpoint == endpoint, mine(PushSubscription)

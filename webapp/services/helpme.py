@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import Annotated, Any, Mapping
 from urllib.parse import urlsplit
 
+from pydantic import ConfigDict, PlainValidator, WithJsonSchema, create_model, model_validator
+
+from webapp.bodies import Body, Problems, checked, say
 from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, slot_key
 from webapp.services.support import is_time_zone
 from webapp.services.text import TextProblem, clean_text, too_long
@@ -29,10 +32,6 @@ HELP_ME_SECTIONS = {
 HELP_ME_MAX = 1000
 
 
-class HelpMeProblems(dict):
-    """Field name → message. Empty means all is well."""
-
-
 def _clean(value: object, *, label: str, max_length: int) -> str:
     """``clean_text``, and no lone surrogates (they cannot be stored as UTF-8)."""
     text = clean_text(value, label=label, max_length=max_length, required=False)
@@ -41,29 +40,54 @@ def _clean(value: object, *, label: str, max_length: int) -> str:
     return text
 
 
-def check_help_me(data: Mapping) -> tuple[dict, HelpMeProblems]:
+def _prompt(label: str):
+    """A prompt's text: over the limit is refused with how much to cut."""
+
+    def clean(value: Any) -> str:
+        try:
+            text = _clean(value, label=label, max_length=10**9)
+        except TextProblem as problem:
+            raise say(str(problem)) from None
+        if len(text) > HELP_ME_MAX:
+            raise say(too_long(label, HELP_ME_MAX, len(text)))
+        return text
+
+    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": HELP_ME_MAX, "description": label})]
+
+
+#: Form fields that come with the prompts and are not prompts.
+_NOT_PROMPTS = {"version", "csrf_token"}
+
+
+class _Prompts(Body):
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+    named_alone = True
+
+    @model_validator(mode="after")
+    def _known_and_written(self):
+        """Span every field: only the prompts, and at least one written."""
+        unknown = sorted(set(self.model_extra or {}) - _NOT_PROMPTS)
+        if unknown:
+            raise say("This is not one of the prompts.", field=str(unknown[0])[:40])
+        if not any(getattr(self, key) for key in HELP_ME_SECTIONS):
+            raise say("Write something for at least one prompt.", field="hard_day")
+        return self
+
+
+#: "How to help me", one text per prompt (declared once: webapp/bodies.py).
+HelpMeSections = create_model(
+    "HelpMeSections", __base__=_Prompts, **{key: (_prompt(label), "") for key, (label, _) in HELP_ME_SECTIONS.items()},
+)
+
+
+def check_help_me(data: Mapping) -> tuple[dict, dict[str, str]]:
     """Each prompt's text, cleaned, and any problems. Text over the limit is
     refused with how much to cut; it is never shortened here."""
-    problems = HelpMeProblems()
-    values = {}
-    for key, (label, _) in HELP_ME_SECTIONS.items():
-        try:
-            text = _clean(data.get(key), label=label, max_length=10**9)
-        except TextProblem as problem:
-            problems[key] = str(problem)
-            values[key] = ""
-            continue
-        if len(text) > HELP_ME_MAX:
-            problems[key] = too_long(label, HELP_ME_MAX, len(text))
-            values[key] = ""
-            continue
-        values[key] = text
-    unknown = sorted(set(data) - set(HELP_ME_SECTIONS) - {"version", "csrf_token"}) if isinstance(data, dict) else []
-    if unknown:
-        problems[str(unknown[0])[:40]] = "This is not one of the prompts."
-    if not problems and not any(values.values()):
-        problems["hard_day"] = "Write something for at least one prompt."
-    return values, problems
+    try:
+        clean = checked(HelpMeSections, dict(data))
+    except Problems as refused:
+        return {key: "" for key in HELP_ME_SECTIONS}, refused.problems  # nothing is kept from a refused edit
+    return {key: clean[key] for key in HELP_ME_SECTIONS}, {}
 
 
 def sections_of(stored_json: str | None) -> dict[str, str]:

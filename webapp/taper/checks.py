@@ -5,13 +5,14 @@ in words next to the field it belongs to. No request in here."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-from webapp.bodies import Problems
-from webapp.checkins.checks import EARLIEST, FUTURE_SLACK
+from pydantic import ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
+
+from webapp.bodies import Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, context_of, say
 from webapp.services.taper import FORMS, UNITS, format_amount
 from webapp.services.text import TextProblem, clean_text
 
@@ -145,58 +146,71 @@ def check_step(data: dict, *, today: date) -> dict:
     return clean
 
 
+def _amount(label: str):
+    def clean(value: Any) -> Decimal:
+        try:
+            return amount_from(value, label)
+        except ValueError as problem:
+            raise say(str(problem)) from None
+
+    schema = {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
+                        {"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*$"}],
+              "description": f"More than 0, at most {MAX_PLACES} digits after the point; a string keeps it exact"}
+    return Annotated[Decimal, PlainValidator(clean), WithJsonSchema(schema), Say(f"{label}: enter an amount, like 2 or 0.5.")]
+
+
+#: A dose's unit when it does not say one: the plan's.
+_PLAN_UNIT = object()
+
+
+def _unit(value: Any, info: ValidationInfo) -> str:
+    """The plan's unit (from the context), or a dose that says it in another
+    unit refused: amounts are never converted."""
+    unit = context_of(info)["unit"]
+    if value is _PLAN_UNIT:
+        return unit
+    if not _one_of(value, UNITS):
+        raise say(f"'{str(value)[:20]}' is not a unit Steady keeps. Your plan is in {unit}.")
+    if value != unit:
+        raise say(f"Your plan is kept in {unit}, and Steady never converts amounts. Enter the dose in {unit}.")
+    return value
+
+
+class DoseInput(Body):
+    """A dose taken (from the outbox's JSON or the plain form). The fields'
+    order is the order problems are told in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: Annotated[DeviceId("Each dose needs an id made on the device (a UUID)."),
+                         Say("Each dose needs an id made on the device (a UUID).")]
+    time_zone: TimeZone("Say which time zone the dose was taken in (like Europe/London).")
+    taken_at: Moment(
+        missing="Say when the dose was taken (a date and time).",
+        unreadable="Say when the dose was taken (a date and time).",
+        no_offset="The time needs its UTC offset (like 2026-11-22T08:00:00+00:00).",
+        future="That time is in the future. Check the date on your phone.",
+        past="That time is too long ago. Check the date on your phone.",
+    )
+    unit: Annotated[str, PlainValidator(_unit), WithJsonSchema(
+        {"type": "string", "enum": list(UNITS), "description": "Must be the plan's unit: amounts are never converted"})
+    ] = Field(default_factory=lambda: _PLAN_UNIT)
+    amount: _amount("The amount taken")
+    note: Text("The note", NOTE_MAX) = ""
+
+
 def check_dose(data: object, *, unit: str, now: datetime | None = None) -> dict:
-    """A dose taken (from the outbox's JSON or the plain form)."""
-    now = now or datetime.now(timezone.utc)
+    """A dose taken, checked by :class:`DoseInput` against the plan's
+    ``unit``; the day it was taken where the person was spans the time and
+    the zone, so it is worked out here."""
     if not isinstance(data, dict):
         raise TaperProblems({"body": "A dose must be a JSON object."})
-    problems, clean = {}, {}
-    try:
-        clean["client_id"] = str(uuid.UUID(str(data.get("client_id"))))
-    except ValueError:
-        problems["client_id"] = "Each dose needs an id made on the device (a UUID)."
-    zone, tz = data.get("time_zone"), None
-    if not isinstance(zone, str) or not zone or len(zone) > 64:
-        problems["time_zone"] = "Say which time zone the dose was taken in (like Europe/London)."
-    else:
-        try:
-            tz = ZoneInfo(zone)
-            clean["time_zone"] = zone
-        except (ZoneInfoNotFoundError, ValueError):
-            problems["time_zone"] = f"'{zone[:64]}' is not a time zone we know. Use a name like Europe/London."
-    when = data.get("taken_at")
-    try:
-        taken_at = datetime.fromisoformat(when) if isinstance(when, str) else None
-    except ValueError:
-        taken_at = None
-    if taken_at is None:
-        problems["taken_at"] = "Say when the dose was taken (a date and time)."
-    elif taken_at.tzinfo is None:
-        problems["taken_at"] = "The time needs its UTC offset (like 2026-11-22T08:00:00+00:00)."
-    elif taken_at > now + FUTURE_SLACK:
-        problems["taken_at"] = "That time is in the future. Check the date on your phone."
-    elif taken_at < EARLIEST:
-        problems["taken_at"] = "That time is too long ago. Check the date on your phone."
-    else:
-        clean["taken_at"] = taken_at.astimezone(timezone.utc)
-        if tz is not None:
-            clean["local_date"] = clean["taken_at"].astimezone(tz).date()
-    given_unit = data.get("unit", unit)
-    if not _one_of(given_unit, UNITS):
-        problems["unit"] = f"'{str(given_unit)[:20]}' is not a unit Steady keeps. Your plan is in {unit}."
-    elif given_unit != unit:
-        problems["unit"] = f"Your plan is kept in {unit}, and Steady never converts amounts. Enter the dose in {unit}."
-    try:
-        clean["amount"] = amount_from(data.get("amount"), "The amount taken")
-    except ValueError as problem:
-        problems["amount"] = str(problem)
-    try:
-        clean["note"] = clean_text(data.get("note"), label="The note", max_length=NOTE_MAX, required=False)
-    except TextProblem as problem:
-        problems["note"] = str(problem)
-    unknown = set(data) - {"client_id", "time_zone", "taken_at", "unit", "amount", "note"}
-    if unknown:
-        problems["body"] = f"Unexpected field: {sorted(unknown)[0][:40]}."
-    if problems:
-        raise TaperProblems(problems)
-    return clean
+    body = checked(DoseInput, data, context={"unit": unit, "now": now or datetime.now(timezone.utc)})
+    return {
+        "client_id": body["client_id"],
+        "time_zone": body["time_zone"],
+        "taken_at": body["taken_at"],
+        "local_date": body["taken_at"].astimezone(ZoneInfo(body["time_zone"])).date(),
+        "amount": body["amount"],
+        "note": body["note"],
+    }
