@@ -85,6 +85,9 @@ def create_app(
     app.extensions["steady.content"] = libraries["en"]
     app.extensions["steady.learning"] = app.extensions["steady.learnings"]["en"]
     i18n.init_app(app)
+    from webapp import js_strings
+
+    js_strings.init_app(app)
 
     from webapp import (
         account,

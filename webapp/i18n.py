@@ -236,9 +236,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict:
-        from webapp.pwa.routes import strings_url
-
-        return {"language": choose(), "language_names": NAMES, "languages": LANGUAGES, "strings_url": strings_url}
+        return {"language": choose(), "language_names": NAMES, "languages": LANGUAGES}
 
 
 # --- extraction (for the catalogue test and bin/translations) -------------------------

@@ -4,6 +4,12 @@ with ``{name}`` placeholders. ``/i18n/<lang>.json`` serves them translated."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from flask import current_app, url_for
+
+from webapp import i18n
 from webapp.services.content import N_
 
 STRINGS = (
@@ -91,8 +97,6 @@ STRINGS = (
 
 def table(language: str) -> dict[str, str]:
     """``{English: translation}`` for ``language`` (only the translated ones)."""
-    from webapp import i18n
-
     catalogue = i18n.translations(language)
     found = {}
     for text in STRINGS:
@@ -100,3 +104,24 @@ def table(language: str) -> dict[str, str]:
         if translated != text:
             found[text] = translated
     return found
+
+
+def payload(language: str) -> tuple[bytes, str]:
+    """The scripts' words in ``language`` as JSON, and its content hash (made once)."""
+    cache = current_app.extensions.setdefault("steady.js_strings", {})
+    if language not in cache:
+        body = json.dumps(table(language), ensure_ascii=False, sort_keys=True).encode()
+        cache[language] = (body, hashlib.sha256(body).hexdigest()[:16])
+    return cache[language]
+
+
+def strings_url(language: str | None = None) -> str | None:
+    """Where the page's scripts find their words (None for English: the keys are English)."""
+    language = language or i18n.choose()
+    if language == "en":
+        return None
+    return url_for("pwa.strings", language=language, v=payload(language)[1])
+
+
+def init_app(app) -> None:
+    app.add_template_global(strings_url, "strings_url")

@@ -25,13 +25,14 @@ try:
 except ImportError:  # pragma: no cover - the dependency is declared
     brotli = None
 
-from webapp import i18n
+from webapp import i18n, js_strings
 from webapp.assets import asset_hashes, asset_url, hash_tree
-from webapp.minify import minify_js
-from webapp.pwa.bundle import Unbundleable, bundle_worker
+from webapp.js_strings import strings_url
 from webapp.learn.routes import precache_pages as learn_pages
+from webapp.minify import minify_js
 from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.pwa import bp
+from webapp.pwa.bundle import Unbundleable, bundle_worker
 
 #: Pages that are the same for everyone and are kept for offline use: these,
 #: and every page's offline copy (webapp/offline_copies.py).
@@ -203,25 +204,6 @@ def offline_pack():
     return response.make_conditional(request)
 
 
-def _strings(language: str) -> tuple[bytes, str]:
-    """The scripts' words in ``language`` as JSON, and its content hash (made once)."""
-    cache = current_app.extensions.setdefault("steady.js_strings", {})
-    if language not in cache:
-        from webapp.js_strings import table
-
-        body = json.dumps(table(language), ensure_ascii=False, sort_keys=True).encode()
-        cache[language] = (body, hashlib.sha256(body).hexdigest()[:16])
-    return cache[language]
-
-
-def strings_url(language: str | None = None) -> str | None:
-    """Where the page's scripts find their words (None for English: the keys are English)."""
-    language = language or i18n.choose()
-    if language == "en":
-        return None
-    return url_for("pwa.strings", language=language, v=_strings(language)[1])
-
-
 @bp.get("/i18n/<language>.json")
 def strings(language: str):
     """The browser scripts' words in one language (webapp/js_strings.py),
@@ -230,7 +212,7 @@ def strings(language: str):
 
     if i18n.shipped(language) != language or language == "en":
         abort(404)
-    body, version = _strings(language)
+    body, version = js_strings.payload(language)
     response = Response(body, mimetype="application/json")
     if request.args.get("v") == version:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
