@@ -61,14 +61,33 @@ def create_app(
 
     ownership.init_app(app)
 
-    from webapp.services.content import CONTENT_DIR, load_library
-
-    app.extensions["steady.content"] = load_library(Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR))
+    from webapp import i18n
+    from webapp.services.content import CONTENT_DIR, lines_in_language_first, load_library, with_headings
+    from webapp.services.content_i18n import LANGUAGES, check_translations
     from webapp.services.learn_content import load_learning
 
-    app.extensions["steady.learning"] = load_learning(
-        Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR), set(app.extensions["steady.content"].exercises)
-    )
+    # The English files are checked first; then every content file must be in
+    # every shipped language, or no start at all (the error names each file
+    # and missing id). Each language's library is built once and a request
+    # picks its own (webapp/i18n.py).
+    content_folder = Path(app.config.get("CONTENT_FOLDER") or CONTENT_DIR)
+    i18n.prepare(app)
+    libraries = {"en": load_library(content_folder)}
+    exercise_ids = set(libraries["en"].exercises)
+    learnings = {"en": load_learning(content_folder, exercise_ids)}
+    check_translations(content_folder)
+    for language in LANGUAGES[1:]:
+        library = lines_in_language_first(load_library(content_folder, language), libraries["en"], language)
+        libraries[language] = with_headings(library, i18n.translations(language).ugettext)
+        learnings[language] = load_learning(content_folder, exercise_ids, language)
+    app.extensions["steady.libraries"] = libraries
+    app.extensions["steady.learnings"] = learnings
+    app.extensions["steady.content"] = libraries["en"]
+    app.extensions["steady.learning"] = app.extensions["steady.learnings"]["en"]
+    i18n.init_app(app)
+    from webapp import js_strings
+
+    js_strings.init_app(app)
 
     from webapp import (
         account,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy.exc
 from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,21 +24,21 @@ def wants_json() -> bool:
 
 #: What each error says to a person, in plain words.
 ERROR_TEXT = {
-    400: ("Something was wrong with that request", "Please go back and try again."),
-    401: ("Please sign in", "You need to sign in to see this."),
-    403: ("Not allowed", "You do not have access to this."),
-    404: ("Page not found", "We could not find that page. It may have moved."),
-    405: ("That did not work", "This page cannot be used that way."),
-    413: ("That was too much to send", "What you sent was too large. Please shorten it and try again."),
-    503: ("Steady is busy for a moment", "Nothing was lost. Please try again in a minute."),
-    429: ("Please wait a little", "There have been too many tries. Please wait a few minutes, then try again."),
-    500: ("Sorry, something went wrong on our side", "Your data is safe. Please try again in a moment."),
+    400: (_l("Something was wrong with that request"), _l("Please go back and try again.")),
+    401: (_l("Please sign in"), _l("You need to sign in to see this.")),
+    403: (_l("Not allowed"), _l("You do not have access to this.")),
+    404: (_l("Page not found"), _l("We could not find that page. It may have moved.")),
+    405: (_l("That did not work"), _l("This page cannot be used that way.")),
+    413: (_l("That was too much to send"), _l("What you sent was too large. Please shorten it and try again.")),
+    503: (_l("Steady is busy for a moment"), _l("Nothing was lost. Please try again in a minute.")),
+    429: (_l("Please wait a little"), _l("There have been too many tries. Please wait a few minutes, then try again.")),
+    500: (_l("Sorry, something went wrong on our side"), _l("Your data is safe. Please try again in a moment.")),
 }
 
 
 def error_response(status: int, detail: str | None = None):
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[400] if status < 500 else ERROR_TEXT[500])
-    message = detail or text
+    title, message = str(title), str(detail or text)
     if wants_json():
         return jsonify(error=message), status
     return render_template("core/error.html", status=status, title=title, message=message), status
@@ -48,7 +50,7 @@ def register_error_handlers(app: Flask) -> None:
         audit("csrf.rejected", reason=exc.description.replace(" ", "_"))
         return error_response(
             400,
-            "This form has expired or came from somewhere else. Please reload the page and try again.",
+            _("This form has expired or came from somewhere else. Please reload the page and try again."),
         )
 
     @app.errorhandler(sqlalchemy.exc.OperationalError)
@@ -63,8 +65,10 @@ def register_error_handlers(app: Flask) -> None:
             g._login_user = AnonymousUserMixin()  # the page must not ask the database who this is
         response = make_response(error_response(
             503,
-            "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
-            "changes waiting on your device are sent again by themselves.",
+            _(
+                "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
+                "changes waiting on your device are sent again by themselves."
+            ),
         ))
         response.headers["Retry-After"] = "30"
         return response

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import flask_wtf
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -29,7 +31,7 @@ class FlaskForm(flask_wtf.FlaskForm):
             if field is None:
                 self.form_errors.append(problem_words(name.replace("_", " ").capitalize(), raw))
             else:
-                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, str))]
+                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, (str, LazyString)))]
         return False
 
 
@@ -52,13 +54,13 @@ class Limit:
             raise StopValidation(too_long(self.label or field.label.text, self.max_length, len(value)))
 
 
-def email_field(label: str = "Email address") -> EmailField:
+def email_field(label: str | None = None) -> EmailField:
     return EmailField(
-        label,
+        label or _l("Email address"),
         validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="That email address is too long."),
-            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            DataRequired(_l("Enter your email address.")),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(_l("Enter an email address like name@example.com."), check_deliverability=False),
         ],
         filters=[lambda value: value.strip().lower() if isinstance(value, str) else value],
         render_kw={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"},
@@ -70,7 +72,7 @@ def password_field(label: str, autocomplete: str, *, required_message: str) -> P
         label,
         validators=[
             DataRequired(required_message),
-            Length(max=MAX_LENGTH, message=f"Use at most {MAX_LENGTH} characters."),
+            Length(max=MAX_LENGTH, message=_l("Use at most %(max)s characters.", max=MAX_LENGTH)),
         ],
         render_kw={"autocomplete": autocomplete},
     )

@@ -30,7 +30,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: Endpoints whose responses never depend on who asks.
-SAME_FOR_EVERYONE = {"static", "pwa.service_worker", "pwa.manifest"}
+SAME_FOR_EVERYONE = {"static", "pwa.service_worker", "pwa.manifest", "pwa.strings"}
 
 #: What stays open while this session is locked by the app lock: nothing here
 #: shows the person's data. Every other endpoint — and so every new one — is
@@ -58,6 +58,7 @@ OPEN_WHEN_LOCKED = frozenset(
         "static",
         "pwa.service_worker",
         "pwa.manifest",
+        "pwa.strings",
         "people.offline_copy",
         "plan.offline_copy",
         "checkins.offline_copy",
@@ -72,6 +73,7 @@ OPEN_WHEN_LOCKED = frozenset(
         "auth.register",
         "auth.logout",
         "core.session_info",
+        "core.choose_language",
         "lock.settings",
         "lock.state",
         "lock.lock_now",

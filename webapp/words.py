@@ -2,7 +2,8 @@
 moment, ``day`` for a date, ``clock`` for "HH:MM", ``since`` for "2 days ago"), plain plurals
 (``plural``) and email addresses that wrap at the @ (``email_breaks``).
 The rules live in ``webapp/services/person_time.py``; this only finds the
-person (once per request) and the browser's language."""
+person (once per request), the browser's language and the page's language
+(``webapp/i18n.py``): dates, times and counts follow it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from webapp import i18n
 from webapp.services import person_time
 
 
@@ -43,7 +45,10 @@ def when(moment: datetime | str | None, zone_name: str | None = None) -> str:
     zone, today, month_first, chose_utc = _person()
     if zone_name:
         zone = person_time.parse_zone(zone_name)
-    return person_time.format_when(moment, zone, month_first_order=month_first, today=today, show_zone=bool(chose_utc and zone.key == "UTC"))
+    return person_time.format_when(
+        moment, zone, month_first_order=month_first, today=today, show_zone=bool(chose_utc and zone.key == "UTC"),
+        language=i18n.choose(),
+    )
 
 
 def day(value: date | datetime | None, year: bool | None = None) -> str:
@@ -56,7 +61,7 @@ def day(value: date | datetime | None, year: bool | None = None) -> str:
         value = person_time.local(value, zone).date()
     if year is None:
         year = today is not None and value.year != today.year
-    return person_time.format_day(value, month_first_order=month_first, year=year)
+    return person_time.format_day(value, month_first_order=month_first, year=year, language=i18n.choose())
 
 
 def since(moment: datetime | None) -> str:
@@ -64,8 +69,15 @@ def since(moment: datetime | None) -> str:
     counted in days where the person is."""
     if moment is None:
         return ""
+    from flask_babel import gettext, ngettext
+
     zone, today, _, _ = _person()
-    return person_time.days_ago(moment, zone, today or person_time.today_in(zone))
+    days = (today or person_time.today_in(zone)) - person_time.local(moment, zone).date()
+    if days.days <= 0:
+        return gettext("today")
+    if days.days == 1:
+        return gettext("yesterday")
+    return ngettext("%(num)d day ago", "%(num)d days ago", days.days)
 
 
 def clock(value) -> str:
@@ -73,9 +85,37 @@ def clock(value) -> str:
     if value in (None, ""):
         return ""
     try:
-        return person_time.format_clock(value)
+        return person_time.format_clock(value, i18n.choose())
     except (TypeError, ValueError):
         return str(value)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 time``, ``2 times`` in English. A page in another language writes
+    its counts with ``ngettext`` instead; here a count in another language is
+    at least written as that locale writes numbers."""
+    if i18n.choose() == "en":
+        return person_time.plural(count, word, many)
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(count, locale=i18n.babel_locale())} {word if count == 1 else (many or word + 's')}"
+
+
+#: strftime patterns used by the templates, as Babel writes them in other languages.
+DATE_PATTERNS = {"%-d %B %Y": "d 'de' MMMM 'de' y", "%-d %b %Y": "d MMM y", "%-d %b": "d MMM"}
+
+
+def datefmt(value: date | None, pattern: str = "%-d %b %Y") -> str:
+    """A date written with ``pattern`` (strftime) in English, and the same
+    shape in the page's language ("30 de noviembre de 2026")."""
+    if value is None:
+        return ""
+    language = i18n.choose()
+    if language == "en" or pattern not in DATE_PATTERNS:
+        return value.strftime(pattern)
+    from babel.dates import format_date
+
+    return format_date(value, DATE_PATTERNS[pattern], locale=i18n.babel_locale(language))
 
 
 def email_breaks(address: str | None) -> Markup:
@@ -100,6 +140,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_filter(day, "day")
     app.add_template_filter(clock, "clock")
-    app.add_template_filter(person_time.plural, "plural")
+    app.add_template_filter(plural, "plural")
     app.add_template_filter(email_breaks, "email_breaks")
+    app.add_template_filter(datefmt, "datefmt")
     app.add_template_global(since, "since")

@@ -63,15 +63,17 @@ def test_the_language_is_used_where_the_time_zone_is_not_listed(shared_server, n
 
 
 def test_the_united_states_shows_the_988_spanish_line_with_press_2_and_text_ayuda(shared_server, new_context):
+    # A browser in Spanish gets Help now in Spanish, with the 988 Spanish option first.
     page = open_help(new_context, shared_server, timezone_id="America/Los_Angeles", locale="es-US")
     assert shown_country(page) == "US"
     section = page.locator('.help-country[data-country="US"]')
-    expect(section.get_by_role("link", name="Call 911")).to_have_attribute("href", "tel:911")
+    expect(section.get_by_role("link", name="Llamar al 911")).to_have_attribute("href", "tel:911")
     spanish = section.locator(".crisis-line", has_text="988 Lifeline in Spanish")
     expect(spanish).to_have_count(1)
-    expect(spanish).to_contain_text("Call 988 and press 2, or text AYUDA to 988. In Spanish")
-    expect(spanish.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
-    expect(spanish.get_by_role("link", name="Text AYUDA to 988")).to_have_attribute("href", "sms:988?&body=AYUDA")
+    expect(section.locator(".crisis-line").first).to_contain_text("988 Lifeline in Spanish")
+    expect(spanish).to_contain_text("Llama al 988 y marca 2, o envía AYUDA por SMS al 988. En español")
+    expect(spanish.get_by_role("link", name="Llamar al 988")).to_have_attribute("href", "tel:988")
+    expect(spanish.get_by_role("link", name="Envía AYUDA por SMS al 988")).to_have_attribute("href", "sms:988?&body=AYUDA")
     expect(spanish.locator(".source a")).to_have_attribute("href", re.compile(r"^https://medium\.com/wadepthealth/"))
 
 
@@ -81,9 +83,9 @@ def test_spain_is_not_listed_yet_so_a_device_in_madrid_gets_112_and_the_director
     fallback shows 112 and the international directory instead."""
     page = open_help(new_context, shared_server, timezone_id="Europe/Madrid", locale="es-ES")
     assert shown_country(page) == ""
-    expect(page.get_by_label("Your country")).to_have_value("")
+    expect(page.get_by_label("Tu país")).to_have_value("")
     fallback = page.locator('.help-country[data-country=""]')
-    expect(fallback.get_by_role("link", name="Call 112")).to_have_attribute("href", "tel:112")
+    expect(fallback.get_by_role("link", name="Llamar al 112")).to_have_attribute("href", "tel:112")
     expect(page.get_by_role("link", name="Find A Helpline")).to_be_visible()
 
 

@@ -24,6 +24,8 @@ PUBLIC = {
     "auth.logout",
     "pwa.service_worker",
     "pwa.manifest",
+    "pwa.strings",
+    "core.choose_language",
     "core.session_info",
     "toolkit.index",
     "toolkit.feelings",

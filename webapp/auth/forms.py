@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from webapp.forms import FlaskForm
 from wtforms import BooleanField
 
@@ -9,14 +11,14 @@ from webapp.forms import email_field, password_field
 class RegisterForm(FlaskForm):
     email = email_field()
     password = password_field(
-        "Choose a password", "new-password", required_message="Choose a password."
+        _l("Choose a password"), "new-password", required_message=_l("Choose a password.")
     )
 
 
 class LoginForm(FlaskForm):
     email = email_field()
-    password = password_field("Password", "current-password", required_message="Enter your password.")
-    remember = BooleanField("Keep me signed in on this device for 30 days")
+    password = password_field(_l("Password"), "current-password", required_message=_l("Enter your password."))
+    remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
 
 
 class ConfirmForm(FlaskForm):

@@ -10,10 +10,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from webapp import i18n
 from webapp.auth import bp
 from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
 from webapp.extensions import db, limiter
@@ -22,7 +25,7 @@ from webapp.models import User
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 
-WRONG_CREDENTIALS = "That email and password do not match an account. Check them and try again."
+WRONG_CREDENTIALS = _l("That email and password do not match an account. Check them and try again.")
 
 
 def safe_next(target: str | None) -> str:
@@ -105,20 +108,22 @@ def register():
             if problem:
                 form.password.errors.append(problem)
             else:
-                user = User(email=form.email.data, password_hash=hash_password(form.password.data))
+                user = User(
+                    email=form.email.data, password_hash=hash_password(form.password.data), language=i18n.choose()
+                )
                 db.session.add(user)
                 try:
                     db.session.flush()
                 except IntegrityError:
                     db.session.rollback()
                     form.email.errors.append(
-                        "There is already an account with this email address. Sign in instead."
+                        _("There is already an account with this email address. Sign in instead.")
                     )
                     status = 409
                 else:
                     sign_in(user, remember=False)
                     audit("account.created", user=user.id)
-                    flash("Welcome to Steady. Your account is ready.", "success")
+                    flash(_("Welcome to Steady. Your account is ready."), "success")
                     return redirect(safe_next(request.args.get("next")))
     return render_template("auth/register.html", form=form), status
 
@@ -147,7 +152,7 @@ def login():
                 audit("login.succeeded", user=user.id)
                 return redirect(safe_next(request.args.get("next")))
             audit("login.failed", user=user.id if user else "unknown")
-            form.password.errors.append(WRONG_CREDENTIALS)
+            form.password.errors.append(str(WRONG_CREDENTIALS))
             status = 401
     return render_template("auth/login.html", form=form), status
 
@@ -161,5 +166,5 @@ def logout():
     if current_user.is_authenticated:
         audit("logout", user=current_user.id)
         sign_out()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login", signed_out=1))

@@ -23,23 +23,23 @@ from pydantic import (
 )
 
 from webapp.bodies import EARLIEST, FUTURE_SLACK, Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, say  # noqa: F401 - still importable from here
-from webapp.services.content import symptom_labels
+from webapp.services.content import N_, symptom_labels
 from webapp.sync import keyed_hash
 
 DOSES = {
-    "as_planned": "Yes, as planned",
-    "not_as_planned": "No, not as planned",
-    "not_tapering": "I am not tapering right now",
+    "as_planned": N_("Yes, as planned"),
+    "not_as_planned": N_("No, not as planned"),
+    "not_tapering": N_("I am not tapering right now"),
 }
-SELF_CARE = {"moved": "I moved my body", "ate": "I ate", "outside": "I got outside", "connected": "I connected with someone"}
+SELF_CARE = {"moved": N_("I moved my body"), "ate": N_("I ate"), "outside": N_("I got outside"), "connected": N_("I connected with someone")}
 RED_FLAGS = {
-    "seizure": "Have you had a seizure (a fit)?",
-    "hallucinations": "Are you seeing or hearing things that other people do not?",
-    "confusion": "Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?",
-    "suicidal_thoughts": "Are you having thoughts of suicide or of harming yourself?",
+    "seizure": N_("Have you had a seizure (a fit)?"),
+    "hallucinations": N_("Are you seeing or hearing things that other people do not?"),
+    "confusion": N_("Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?"),
+    "suicidal_thoughts": N_("Are you having thoughts of suicide or of harming yourself?"),
     "oversedation": (
-        "Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
-        "and now feel very drowsy, are hard to wake or are breathing slowly?"
+        N_("Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
+           "and now feel very drowsy, are hard to wake or are breathing slowly?")
     ),
 }
 #: What the urgent-help panel says about a red flag, and the page that says it
@@ -80,8 +80,8 @@ RED_FLAG_SOURCES = {
 #: one existed has no answer for it, so a "no" is left out of the replay hash
 #: (a check-in waiting on a phone from before is still recognised as itself).
 LATER_RED_FLAGS = ("oversedation",)
-SLEEP_QUALITY = {0: "Very poor", 1: "Poor", 2: "OK", 3: "Good", 4: "Very good"}
-SEVERITY = {0: "None", 1: "Mild", 2: "Moderate", 3: "Severe"}
+SLEEP_QUALITY = {0: N_("Very poor"), 1: N_("Poor"), 2: N_("OK"), 3: N_("Good"), 4: N_("Very good")}
+SEVERITY = {0: N_("None"), 1: N_("Mild"), 2: N_("Moderate"), 3: N_("Severe")}
 NOTE_MAX = 5000
 OTHER_MAX = 10
 OTHER_LABEL_MAX = 80

@@ -20,7 +20,6 @@ import uuid
 from datetime import date, timedelta
 
 from flask import (
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -28,8 +27,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp import i18n
 from webapp.api import json_body, json_error, typed_problems
 from webapp.checkins import bp
 from webapp.checkins import store
@@ -53,11 +54,12 @@ from webapp.sync import refuse
 
 @bp.context_processor
 def _choices():
-    library = current_app.extensions["steady.content"]
+    library = i18n.library()
+    language = i18n.choose()
     return {
-        "SYMPTOMS": symptoms(),
+        "SYMPTOMS": symptoms(language),
         # Retired ids (cravings) keep a readable label on check-ins that hold them.
-        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels()} if library.symptoms else symptom_labels(),
+        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels(language)} if library.symptoms else symptom_labels(language),
         "SYMPTOM_SOURCES": list(library.symptoms.sources.values()) if library.symptoms else [],
         "DOSES": DOSES,
         "SELF_CARE": SELF_CARE,
@@ -85,17 +87,17 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         try:
             return kind(raw)
         except ValueError:
-            problems[name] = f"{label} must be a number."
+            problems[name] = _("%(label)s must be a number.", label=label)
             return None
 
     body = {
         "client_id": client_id,
         "checked_at": checked_at,
         "time_zone": form.get("time_zone") or person_time.zone_for(current_user.id).key,
-        "overall": number("overall", int, "How you are overall"),
-        "anxiety": number("anxiety", int, "Anxiety"),
-        "sleep_hours": number("sleep_hours", float, "Hours of sleep"),
-        "sleep_quality": number("sleep_quality", int, "Sleep quality"),
+        "overall": number("overall", int, _("How you are overall")),
+        "anxiety": number("anxiety", int, _("Anxiety")),
+        "sleep_hours": number("sleep_hours", float, _("Hours of sleep")),
+        "sleep_quality": number("sleep_quality", int, _("Sleep quality")),
         "symptoms": {},
         "other_symptoms": [
             {"label": line.strip(), "severity": None}
@@ -108,7 +110,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         "keep_suicidal_answer": form.get("keep_suicidal_answer") == "y",
         "note": form.get("note") or "",
     }
-    for symptom in symptoms():
+    for symptom in symptoms(i18n.choose()):
         value = number(f"symptom-{symptom.id}", int, symptom.label)
         if value:
             body["symptoms"][symptom.id] = value
@@ -145,7 +147,7 @@ def new():
         body, problems = form_to_body(request.form, client_id=client_id, checked_at=utcnow().isoformat())
         if not problems and store.find(client_id) is not None:
             # The same form sent again (a double tap, a resubmitted page): it is saved already.
-            flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+            flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
             return redirect(url_for("checkins.index"))
         if not problems:
             try:
@@ -156,7 +158,7 @@ def new():
             else:
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
-                flash("Check-in saved. Thank you for taking a moment for yourself.", "success")
+                flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
                 return redirect(url_for("checkins.index"))
     return render_template(
         "checkins/new.html", values=_form_values(None), problems=problems, client_id=client_id, shell=False
@@ -217,7 +219,7 @@ def edit(checkin_id: int):
                 db.session.commit()
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
-                flash("Check-in updated.", "success")
+                flash(_("Check-in updated."), "success")
                 return redirect(url_for("checkins.index"))
     values = _form_values(None if request.method == "POST" else checkin)
     return render_template("checkins/edit.html", checkin=checkin, values=values, problems=problems), 422 if problems else 200
@@ -228,7 +230,7 @@ def edit(checkin_id: int):
 def delete(checkin_id: int):
     db.session.delete(get_owned_or_404(CheckIn, checkin_id))
     db.session.commit()
-    flash("Check-in deleted.", "success")
+    flash(_("Check-in deleted."), "success")
     return redirect(url_for("checkins.index"))
 
 

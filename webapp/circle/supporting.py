@@ -13,6 +13,7 @@ from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import i18n
 from webapp.circle import bp
 from webapp.circle.common import push_sender, user_key
 from webapp.circle.forms import EncourageForm, SupportingSettingsForm
@@ -151,8 +152,12 @@ def encourage(link_id: int):
                 db.session,
                 link.user_id,
                 Notification(
-                    title="A message from your circle",
-                    body=f"{circle.first_name(db.session, current_user.id)} sent you some encouragement.",
+                    # In the recipient's language, not the sender's.
+                    title=i18n.gettext_in(i18n.language_of(db.session, link.user_id), "A message from your circle"),
+                    body=i18n.gettext_in(
+                        i18n.language_of(db.session, link.user_id), "%(name)s sent you some encouragement.",
+                        name=circle.first_name(db.session, current_user.id),
+                    ),
                     navigate="/circle#messages",
                     tag="steady-circle-message",
                     data={"kind": "circle_message"},

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_error
 from webapp.core import bp
-from webapp.extensions import db
+from webapp.errors import error_response
+from webapp.extensions import csrf, db
 
 
 @bp.get("/")
@@ -58,9 +60,10 @@ def help_now():
     directory, and a quick grounding exercise. The page holds every country;
     the device shows the one chosen or guessed from its time zone and language
     (``?country=`` without JS)."""
+    from webapp import i18n
     from webapp.checkins.checks import SOURCES
 
-    content = current_app.extensions["steady.content"]
+    content = i18n.library()  # in the page's language; the country is the device's
     selected = request.args.get("country", "")
     return render_template(
         "core/help.html",
@@ -69,6 +72,35 @@ def help_now():
         selected=selected if selected in content.countries else "",
         sources=SOURCES,
     )
+
+
+@bp.post("/language")
+@csrf.exempt
+def choose_language():
+    """The footer's language switcher: remembered on this device (a cookie)
+    and, signed in, in the account (so notifications come in it too). Back to
+    the page it was chosen on. Not CSRF-protected on purpose: it is on every
+    page, cached pages included, and changes nothing but the words; a post
+    from another site carries no session cookie (SameSite=Lax), so it can
+    never change an account."""
+    from webapp import i18n
+    from webapp.auth.routes import safe_next
+
+    origin = request.headers.get("Origin")
+    if origin and origin not in ("null", request.host_url.rstrip("/")):
+        return error_response(400, _("Choose the language from Steady's own page."))
+    language = i18n.shipped(request.form.get("language"))
+    if language is None:
+        return error_response(400, _("Choose one of the languages offered: %(names)s.", names=", ".join(i18n.NAMES.values())))
+    response = redirect(safe_next(request.args.get("next")))
+    response.set_cookie(
+        i18n.COOKIE, language, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    if current_user.is_authenticated and getattr(current_user, "language", None) != language:
+        current_user.language = language
+        db.session.commit()
+    return response
 
 
 @bp.get("/offline")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp import i18n
 from webapp.extensions import db
 from webapp.learn import bp
 from webapp.models import SupportGroup
@@ -22,7 +23,8 @@ from webapp.services.learn_content import HelpEntry, Learning
 
 
 def learning() -> Learning:
-    return current_app.extensions["steady.learning"]
+    """The articles, guide and Find help in this request's language."""
+    return i18n.learning()
 
 
 def precache_pages() -> list[str]:
@@ -47,7 +49,7 @@ def article(article_id: str):
     page = data.articles.get(article_id)
     if page is None:
         abort(404)
-    exercises = [current_app.extensions["steady.content"].exercises[e] for e in page.exercises]
+    exercises = [i18n.library().exercises[e] for e in page.exercises]
     return render_template(
         "learn/page.html", page=page, exercises=exercises, pages=list(data.articles.values()), audience="person"
     )

@@ -18,18 +18,21 @@ from importlib import resources
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 
 try:
     import brotli
 except ImportError:  # pragma: no cover - the dependency is declared
     brotli = None
 
+from webapp import i18n, js_strings
 from webapp.assets import asset_hashes, asset_url, hash_tree
-from webapp.minify import minify_js
-from webapp.pwa.bundle import Unbundleable, bundle_worker
+from webapp.js_strings import strings_url
 from webapp.learn.routes import precache_pages as learn_pages
+from webapp.minify import minify_js
 from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.pwa import bp
+from webapp.pwa.bundle import Unbundleable, bundle_worker
 
 #: Pages that are the same for everyone and are kept for offline use: these,
 #: and every page's offline copy (webapp/offline_copies.py).
@@ -76,9 +79,12 @@ def _templates_digest(root: str) -> str:
     return digest.hexdigest()
 
 
-def shell_assets() -> list[str]:
-    """Hashed URLs of the static files the shell needs offline (in the offline pack)."""
-    return [asset_url(name) for name in sorted(asset_hashes()) if name.endswith(SHELL_ASSET_SUFFIXES)]
+def shell_assets(language: str | None = None) -> list[str]:
+    """Hashed URLs of the static files the shell needs offline (in the offline
+    pack), with the scripts' words in the person's language."""
+    assets = [asset_url(name) for name in sorted(asset_hashes()) if name.endswith(SHELL_ASSET_SUFFIXES)]
+    words = strings_url(language)
+    return [*assets, words] if words else assets
 
 
 def build_record() -> dict:
@@ -93,12 +99,19 @@ def build_record() -> dict:
     digest = hashlib.sha256()
     digest.update(_worker_source().encode())
     digest.update(_templates_digest(current_app.root_path).encode())
-    digest.update(content.version.encode())
-    digest.update(current_app.extensions["steady.learning"].version.encode())
+    # The pages and content are kept in the person's language only: a worker
+    # (and an offline pack) per language, so choosing another language brings
+    # a new worker that caches that one.
+    language = i18n.choose()
+    digest.update(language.encode())
+    digest.update(current_app.extensions["steady.libraries"][language].version.encode())
+    digest.update(current_app.extensions["steady.learnings"][language].version.encode())
+    digest.update((strings_url(language) or "").encode())
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
     return {
         "version": digest.hexdigest()[:16],
+        "language": language,
         "pages": pages,
         "offlinePage": url_for("core.offline"),
         "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16]),
@@ -133,6 +146,7 @@ def service_worker():
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 
@@ -141,14 +155,14 @@ _PACKS: dict[str, tuple[bytes, bytes, bytes | None]] = {}
 _PACKS_LOCK = threading.Lock()
 
 
-def _render_public(paths: list[str]) -> list[list[str]]:
+def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
     """[[path, content type, body]] of each page as someone signed out sees it
     (rendered without cookies, like the worker's old ``credentials: "omit"``
-    fetches); a page that is not a plain public 200 is left out."""
+    fetches), in ``language``; a page that is not a plain public 200 is left out."""
     client = current_app.test_client(use_cookies=False)
     entries = []
     for path in paths:
-        response = client.get(path, headers={"Accept-Encoding": "identity"})
+        response = client.get(path, headers={"Accept-Encoding": "identity", "Accept-Language": language})
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
             continue
@@ -164,11 +178,12 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
     version = record["version"]
     with _PACKS_LOCK:
         if version not in _PACKS:
-            entries = _render_public([*record["pages"], record["contentUrl"]])
-            pack = {"version": version, "assets": shell_assets(), "entries": entries}
+            entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
+            pack = {"version": version, "assets": shell_assets(record["language"]), "entries": entries}
             body = json.dumps(pack, separators=(",", ":")).encode()
             packed = (body, gzip.compress(body, compresslevel=9, mtime=0), brotli.compress(body, quality=11) if brotli else None)
-            _PACKS.clear()
+            if len(_PACKS) >= 2 * len(i18n.LANGUAGES):  # this build's pack in each language, and the last one's
+                _PACKS.clear()
             _PACKS[version] = packed
         return version, _PACKS[version]
 
@@ -183,21 +198,40 @@ def offline_pack():
     response = Response({"br": br, "gzip": gz}.get(encoding) or body, mimetype="application/json")
     if encoding != "identity":
         response.headers["Content-Encoding"] = encoding
-    response.vary.add("Accept-Encoding")
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     response.set_etag(f"{version}-{encoding}")
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
 
 
+@bp.get("/i18n/<language>.json")
+def strings(language: str):
+    """The browser scripts' words in one language (webapp/js_strings.py),
+    cached for a year under its content hash like every static file."""
+    from flask import abort
+
+    if i18n.shipped(language) != language or language == "en":
+        abort(404)
+    body, version = js_strings.payload(language)
+    response = Response(body, mimetype="application/json")
+    if request.args.get("v") == version:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(version)
+    return response.make_conditional(request)
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """The web app manifest: what the installed app is called and looks like."""
+    """The web app manifest: what the installed app is called and looks like,
+    in the language of the device that asks."""
     data = {
         "id": "/",
-        "name": "Steady — support through benzodiazepine withdrawal",
+        "name": _("Steady — support through benzodiazepine withdrawal"),
         "short_name": "Steady",
-        "description": "Grounding exercises, your people, check-ins and your taper, even offline.",
-        "lang": "en",
+        "description": _("Grounding exercises, your people, check-ins and your taper, even offline."),
+        "lang": i18n.choose(),
         "dir": "ltr",
         "start_url": "/",
         "scope": "/",
@@ -213,16 +247,16 @@ def manifest():
         ],
         "shortcuts": [
             {
-                "name": "Help now",
-                "short_name": "Help now",
-                "description": "Emergency and crisis help",
+                "name": _("Help now"),
+                "short_name": _("Help now"),
+                "description": _("Emergency and crisis help"),
                 "url": url_for("core.help_now"),
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
             },
             {
-                "name": "How do you feel?",
-                "short_name": "Feelings",
-                "description": "Exercises for what is happening right now",
+                "name": _("How do you feel?"),
+                "short_name": _("Feelings"),
+                "description": _("Exercises for what is happening right now"),
                 "url": url_for("toolkit.feelings"),
                 "icons": [{"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"}],
             },
@@ -231,4 +265,5 @@ def manifest():
     response = jsonify(data)
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))
     return response

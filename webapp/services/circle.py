@@ -19,6 +19,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp import i18n
 from webapp.models import (
     CheckIn,
     CircleInvite,
@@ -230,15 +231,22 @@ def reach_outs_in_window(session: Session, user_id: int, now: datetime) -> int:
     ) or 0
 
 
-def call_words(name: str) -> str:
-    """The only words about the person that leave Steady: no health data."""
-    return f"{name} could use a call"
+def call_words(name: str, language: str | None = None) -> str:
+    """The only words about the person that leave Steady: no health data.
+    In ``language`` (a supporter's), else the page's."""
+    if language is None:
+        from flask_babel import gettext
+
+        return gettext("%(name)s could use a call", name=name)
+    return i18n.gettext_in(language, "%(name)s could use a call", name=name)
 
 
 def sms_link(name: str) -> str:
     """A prefilled text message for supporters without the app (no number:
     the phone asks whom to send it to)."""
-    return "sms:?&body=" + quote(f"{call_words(name)}. Could you call me when you can?")
+    from flask_babel import gettext
+
+    return "sms:?&body=" + quote(gettext("%(words)s. Could you call me when you can?", words=call_words(name)))
 
 
 def reach_out(session: Session, person_id: int, sender: PushSender, now: datetime) -> CircleReachOut:
@@ -250,10 +258,12 @@ def reach_out(session: Session, person_id: int, sender: PushSender, now: datetim
         select(CircleLink).where(CircleLink.user_id == person_id, CircleLink.notify_reach_out.is_(True))
     ).all()
     jobs, devices = [], []
+    languages = i18n.languages_of(session, {link.supporter_id for link in links})
     for link in links:
+        language = languages.get(link.supporter_id, "en")
         note = Notification(
-            title=call_words(name),
-            body="Open Steady to call or message them.",
+            title=call_words(name, language),
+            body=i18n.gettext_in(language, "Open Steady to call or message them."),
             navigate="/circle/supporting",
             tag=f"steady-circle-{link.id}",
             data={"kind": "circle_reach_out"},

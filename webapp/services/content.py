@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,19 +26,27 @@ from webapp.services.content_files import (  # noqa: F401 - the content's names,
     _Checker,
     _read,
 )
+from webapp.services.content_i18n import normalise_language, read_in
 from webapp.services.crisis_lines import Country, CrisisLine, Directory, load_crisis_lines  # noqa: F401
 from webapp.services.symptom_checklist import Symptoms, load_symptoms  # noqa: F401
 
-#: Categories, in the order the toolkit shows them, with their headings.
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogue without translating it here."""
+    return message
+
+
+#: Categories, in the order the toolkit shows them, with their headings
+#: (marked for the catalogue; a library in another language translates them).
 CATEGORIES = {
-    "grounding": "Grounding",
-    "breathing": "Breathing",
-    "body": "Body and relaxation",
-    "thinking": "Thinking it through",
-    "sleep": "Sleep",
-    "unreal": "Feeling unreal",
-    "urges": "Urges and cravings",
-    "reassurance": "Reassurance",
+    "grounding": N_("Grounding"),
+    "breathing": N_("Breathing"),
+    "body": N_("Body and relaxation"),
+    "thinking": N_("Thinking it through"),
+    "sleep": N_("Sleep"),
+    "unreal": N_("Feeling unreal"),
+    "urges": N_("Urges and cravings"),
+    "reassurance": N_("Reassurance"),
 }
 FEELINGS = (
     "panic",
@@ -117,10 +124,12 @@ class Library:
     directory: Directory
     version: str = field(default="")
     symptoms: Symptoms | None = None
+    #: The categories' headings in the library's language.
+    headings: dict[str, str] = field(default_factory=lambda: dict(CATEGORIES))
 
     def by_category(self) -> list[tuple[str, str, list[Exercise]]]:
         groups = []
-        for key, heading in CATEGORIES.items():
+        for key, heading in self.headings.items():
             items = [e for e in self.exercises.values() if e.category == key]
             if items:
                 groups.append((key, heading, items))
@@ -137,7 +146,7 @@ class Library:
         """Everything as plain JSON, for ``/api/content`` and offline clients."""
         return {
             "version": self.version,
-            "categories": CATEGORIES,
+            "categories": self.headings,
             "exercises": [asdict(e) for e in self.exercises.values()],
             "feelings": [asdict(f) for f in self.feelings.values()],
             "crisis": {
@@ -147,9 +156,9 @@ class Library:
         }
 
 
-def load_exercise(path: Path) -> Exercise:
+def load_exercise(path: Path, language: str = "en", folder: Path | None = None) -> Exercise:
     check = _Checker(path)
-    data = _read(path)
+    data = read_in(path, language, folder or path.parent.parent)
     check.only_keys(data, {"id", "title", "category", "kind", "summary", "duration_minutes", "helps_with", "source", "steps", "breathing"})
     exercise_id = check.text(data, "id", limit=64)
     if not ID.match(exercise_id) or exercise_id != path.stem:
@@ -222,9 +231,9 @@ def check_breathing(check: _Checker, pattern: dict) -> Breathing:
     return breathing
 
 
-def load_feelings(path: Path, exercises: dict[str, Exercise]) -> dict[str, Feeling]:
+def load_feelings(path: Path, exercises: dict[str, Exercise], language: str = "en") -> dict[str, Feeling]:
     check = _Checker(path)
-    data = _read(path)
+    data = read_in(path, language, path.parent)
     check.only_keys(data, {"feeling"})
     feelings: dict[str, Feeling] = {}
     for entry in data.get("feeling", []):
@@ -260,41 +269,79 @@ class Symptom:
     label: str
 
 
-@lru_cache(maxsize=1)
-def symptoms() -> tuple[Symptom, ...]:
-    """The checklist from ``content/symptoms.toml``, in order."""
-    data = tomllib.loads(SYMPTOMS_FILE.read_text("utf-8"))
+@lru_cache(maxsize=8)
+def symptoms(language: str = "en") -> tuple[Symptom, ...]:
+    """The checklist from ``content/symptoms.toml``, in order, in ``language``."""
+    data = read_in(SYMPTOMS_FILE, _shipped(language), CONTENT_DIR)
     items = tuple(Symptom(id=item["id"], label=item["label"]) for item in data["symptom"])
     if len({s.id for s in items}) != len(items):
         raise ValueError("symptoms.toml lists an id twice")
     return items
 
 
-def symptom_labels() -> dict[str, str]:
-    return {s.id: s.label for s in symptoms()}
+def _shipped(language: str | None) -> str:
+    return normalise_language(language)
 
 
-@lru_cache(maxsize=1)
-def retired_symptom_labels() -> dict[str, str]:
+def symptom_labels(language: str = "en") -> dict[str, str]:
+    return {s.id: s.label for s in symptoms(_shipped(language))}
+
+
+@lru_cache(maxsize=8)
+def retired_symptom_labels(language: str = "en") -> dict[str, str]:
     """Labels of symptoms no longer on the checklist, for stored check-ins
     that still hold them (the app checked the file at start-up)."""
-    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml").retired}
+    return {item.id: item.label for item in load_symptoms(CONTENT_DIR / "symptoms.toml", _shipped(language)).retired}
 
 
-def load_library(folder: Path = CONTENT_DIR) -> Library:
-    """Load and check every content file; raise ContentError on the first problem."""
+def load_library(folder: Path = CONTENT_DIR, language: str = "en") -> Library:
+    """Load and check every content file, in ``language`` (the English files
+    with that language's overlays); raise ContentError on the first problem."""
     exercise_files = sorted((folder / "exercises").glob("*.toml"))
     if not exercise_files:
         raise ContentError(folder / "exercises", "no exercises found")
-    loaded = [load_exercise(path) for path in exercise_files]
+    loaded = [load_exercise(path, language, folder) for path in exercise_files]
     order = list(CATEGORIES)
     exercises = {e.id: e for e in sorted(loaded, key=lambda e: (order.index(e.category), e.title.lower()))}
-    feelings = load_feelings(folder / "feelings.toml", exercises)
-    symptoms = load_symptoms(folder / "symptoms.toml")
-    directory, countries = load_crisis_lines(folder / "crisis_lines.toml")
+    feelings = load_feelings(folder / "feelings.toml", exercises, language)
+    symptoms = load_symptoms(folder / "symptoms.toml", language)
+    directory, countries = load_crisis_lines(folder / "crisis_lines.toml", language)
     library = Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory)
     version = hashlib.sha256(json.dumps(library.bundle(), sort_keys=True).encode()).hexdigest()[:16]
     return Library(
         exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version,
         symptoms=symptoms,
     )
+
+
+#: The English name of each shipped language, as crisis lines' ``languages`` give it.
+LANGUAGE_NAMES = {"es": "Spanish"}
+
+
+def lines_in_language_first(library: Library, english: Library, language: str) -> Library:
+    """``library`` (in ``language``) with, in each country, the crisis lines
+    that answer in that language first (the 988 Lifeline's Spanish option for
+    Spanish), the rest in their usual order. Which lines answer in a language
+    is read from the English file, so a translation cannot change it."""
+    name = LANGUAGE_NAMES.get(language)
+    if not name:
+        return library
+    countries = {}
+    for code, country in library.countries.items():
+        speaks = [
+            name.lower() in (english_line.languages or "").lower()
+            for english_line in english.countries[code].lines
+        ]
+        lines = [line for line, yes in zip(country.lines, speaks, strict=True) if yes] + [
+            line for line, yes in zip(country.lines, speaks, strict=True) if not yes
+        ]
+        countries[code] = replace(country, lines=tuple(lines))
+    return replace(library, countries=countries)
+
+
+def with_headings(library: Library, translate) -> Library:
+    """``library`` with its category headings put through ``translate`` (the
+    library's language's catalogue), and a version that covers them."""
+    localised = replace(library, headings={key: translate(heading) for key, heading in CATEGORIES.items()})
+    version = hashlib.sha256(json.dumps(localised.bundle(), sort_keys=True).encode()).hexdigest()[:16]
+    return replace(localised, version=version)

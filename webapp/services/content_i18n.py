@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
-from webapp.services.content import CONTENT_DIR, MARKUP, ContentError
+from webapp.services.content_files import CONTENT_DIR, MARKUP, ContentError
+from webapp.services.content_files import _read as _read_english
 
 #: Shipped languages, English (the source of every overlay) first.
 LANGUAGES = ("en", "es")
@@ -390,6 +391,16 @@ def localise(english: dict, language: str | None, path: str | Path, folder: Path
     if problems:
         raise TranslationError([(shown, p) for p in problems])
     return merge(english, overlay, schema)
+
+
+def read_in(path: Path, language: str = "en", folder: Path | None = None) -> dict:
+    """The content file at ``path`` (checked as TOML, errors naming it) in
+    ``language``: what the loaders read. ``folder`` is the content folder."""
+    data = _read_english(path)
+    if normalise_language(language) == SOURCE_LANGUAGE:
+        return data
+    folder = folder or CONTENT_DIR
+    return localise(data, language, Path(path).resolve().relative_to(folder.resolve()), folder)
 
 
 def read_localised(path: str | Path, language: str | None, folder: Path = CONTENT_DIR) -> dict:

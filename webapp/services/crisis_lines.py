@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from webapp.services.content_files import PHONE, _Checker, _read, checked_date
+from webapp.services.content_files import PHONE, _Checker, checked_date
+from webapp.services.content_i18n import read_in
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ class Directory:
 MAX_ZONES = 80
 
 
-def load_crisis_lines(path: Path) -> tuple[Directory, dict[str, Country]]:
+def load_crisis_lines(path: Path, language: str = "en") -> tuple[Directory, dict[str, Country]]:
     """The crisis data file. Refused (naming the file) when a country has no
     crisis line, or any number (a line or an emergency number) lacks the page
     it was checked on or the date (docs/SAFETY.md)."""
     check = _Checker(path)
-    data = _read(path)
+    data = read_in(path, language, path.parent)
     check.only_keys(data, {"directory", "country"})
     directory_data = data.get("directory")
     if not isinstance(directory_data, dict):

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from webapp import i18n
 from webapp.models import (
     PushAttempt,
     PushSubscription,
@@ -283,6 +284,7 @@ class Dispatcher:
             }
             device_ids = {a.subscription_id for a in attempts if a.subscription_id}
             devices = {d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))}
+            languages = i18n.languages_of(session, {d.reminder.user_id for d in deliveries.values()})
             jobs, sending = [], []
             ttl = ttl_for(self.grace)
             for attempt in attempts:
@@ -299,7 +301,8 @@ class Dispatcher:
                 else:
                     try:
                         reminder = delivery.reminder
-                        payload = notification_for(reminder, delivery).payload()
+                        language = languages.get(reminder.user_id) or "en"
+                        payload = notification_for(reminder, delivery, language).payload()
                         target = PushTarget(device.endpoint, device.p256dh, device.auth)
                     except Exception as exc:  # this attempt fails alone
                         log.exception("push attempt %s could not be prepared", attempt.id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from webapp.services.content import CONTENT_DIR, ID, ContentError, _Checker
-from webapp.services.content import _read as _read_toml
+from webapp.services.content_i18n import read_in
 
 DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 MAX_PARAGRAPH = 600
@@ -129,10 +129,10 @@ class Learning:
 # --- checking -------------------------------------------------------------------------
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, language: str = "en", folder: Path | None = None) -> dict:
     if not path.is_file():
         raise ContentError(path, "is missing")
-    return _read_toml(path)
+    return read_in(path, language, folder)
 
 
 def _date(check: _Checker, data: dict, key: str, where: str) -> str:
@@ -202,9 +202,9 @@ def _paragraphs(check: _Checker, items: object, sources: tuple[Citation, ...], w
     return tuple(paragraphs)
 
 
-def load_page(path: Path, exercise_ids: set[str]) -> Page:
+def load_page(path: Path, exercise_ids: set[str], language: str = "en") -> Page:
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, path.parent.parent)
     check.only_keys(data, {"id", "title", "summary", "order", "exercises", "paragraph", "source"})
     page_id = check.text(data, "id", limit=64)
     if not ID.match(page_id) or page_id != path.stem:
@@ -224,20 +224,20 @@ def load_page(path: Path, exercise_ids: set[str]) -> Page:
     )
 
 
-def load_pages(folder: Path, exercise_ids: set[str]) -> dict[str, Page]:
+def load_pages(folder: Path, exercise_ids: set[str], language: str = "en") -> dict[str, Page]:
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise ContentError(folder, "no pages found")
-    pages = [load_page(path, exercise_ids) for path in files]
+    pages = [load_page(path, exercise_ids, language) for path in files]
     orders = [p.order for p in pages]
     if len(set(orders)) != len(orders):
         raise ContentError(folder, "two pages share the same 'order'")
     return {p.id: p for p in sorted(pages, key=lambda p: p.order)}
 
 
-def load_find_help(path: Path) -> tuple[HelpKind, ...]:
+def load_find_help(path: Path, language: str = "en") -> tuple[HelpKind, ...]:
     check = _Checker(path)
-    data = _read(path)
+    data = _read(path, language, path.parent)
     check.only_keys(data, {"kind"})
     kinds_data = data.get("kind")
     if not isinstance(kinds_data, list) or not kinds_data:
@@ -305,17 +305,21 @@ def _entry(check: _Checker, entry: object, kind_id: str, where: str, seen: set[s
     )
 
 
-def load_learning(folder: Path = CONTENT_DIR, exercise_ids: set[str] | None = None) -> Learning:
-    """Load and check the articles, the supporters' guide and Find help."""
+def load_learning(folder: Path = CONTENT_DIR, exercise_ids: set[str] | None = None, language: str = "en") -> Learning:
+    """Load and check the articles, the supporters' guide and Find help, in
+    ``language`` (the English files with that language's overlays)."""
     if exercise_ids is None:
         exercise_ids = {p.stem for p in (folder / "exercises").glob("*.toml")}
-    articles = load_pages(folder / "learn", exercise_ids)
+    articles = load_pages(folder / "learn", exercise_ids, language)
     if "supporting" in articles:
         raise ContentError(folder / "learn" / "supporting.toml", "'supporting' is taken by the supporters' guide; choose another id")
-    supporting = load_pages(folder / "supporting", exercise_ids)
-    help_kinds = load_find_help(folder / "find_help.toml")
+    supporting = load_pages(folder / "supporting", exercise_ids, language)
+    help_kinds = load_find_help(folder / "find_help.toml", language)
     digest = hashlib.sha256()
     files = [*sorted((folder / "learn").glob("*.toml")), *sorted((folder / "supporting").glob("*.toml"))]
     for path in [*files, folder / "find_help.toml"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        if language != "en":
+            overlay = folder / language / path.relative_to(folder)
+            digest.update(b"\0" + overlay.read_bytes())
     return Learning(articles=articles, supporting=supporting, help_kinds=help_kinds, version=digest.hexdigest()[:16])

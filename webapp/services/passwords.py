@@ -13,6 +13,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256
@@ -31,14 +32,14 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "") -> str | None:
     """What is wrong with a new password, in plain words, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(min)s characters.", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(max)s characters.", max=MAX_LENGTH)
     lowered = password.lower().strip()
     if lowered in _common_passwords():
-        return "That password is too common and easy to guess. Try a few words you will remember."
+        return _("That password is too common and easy to guess. Try a few words you will remember.")
     if email and lowered == email.lower().strip():
-        return "Your password cannot be your email address."
+        return _("Your password cannot be your email address.")
     return None
 
 

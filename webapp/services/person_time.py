@@ -7,7 +7,8 @@ dose was made in (the device's), else UTC. "UTC" is only ever written out when
 the person chose it.
 
 Dates and times read like "Mon 30 Nov, 8:14 pm" (or "Mon, Nov 30, 8:14 pm" for
-a browser set to US English). Everything but ``zone_name_for`` is pure, so it
+a browser set to US English); in another language they follow its Babel
+locale ("lun 30 nov, 20:14" in Spanish). Everything but ``zone_name_for`` is pure, so it
 is unit-tested without Flask.
 """
 
@@ -107,8 +108,20 @@ def month_first(languages: str | None) -> bool:
     return first in MONTH_FIRST
 
 
-def format_day(day: date, *, month_first_order: bool = False, year: bool = False, weekday: bool = True) -> str:
-    """``Mon 30 Nov`` (``Mon, Nov 30``), with the year when asked."""
+#: Babel locales for the languages that are not English (English keeps the
+#: hand-made forms above, "8:14 pm" and "12 noon").
+LOCALES = {"es": "es"}
+
+
+def format_day(
+    day: date, *, month_first_order: bool = False, year: bool = False, weekday: bool = True, language: str = "en"
+) -> str:
+    """``Mon 30 Nov`` (``Mon, Nov 30``), with the year when asked; ``lun 30 nov`` in Spanish."""
+    if language in LOCALES:
+        from babel.dates import format_date
+
+        pattern = ("EEE " if weekday else "") + "d MMM" + (" y" if year else "")
+        return format_date(day, pattern, locale=LOCALES[language])
     name = f"{day:%a}" if weekday else ""
     if month_first_order:
         text = f"{name}, {day:%b} {day.day}" if name else f"{day:%b} {day.day}"
@@ -117,12 +130,19 @@ def format_day(day: date, *, month_first_order: bool = False, year: bool = False
     return f"{text} {day.year}" if year else text
 
 
-def format_clock(moment: datetime | str) -> str:
-    """``8:14 pm``; ``12 noon`` and ``midnight`` are spelt plainly. A string is "HH:MM"."""
+def format_clock(moment: datetime | str, language: str = "en") -> str:
+    """``8:14 pm``; ``12 noon`` and ``midnight`` are spelt plainly. A string is "HH:MM".
+    In another language, its own clock (``20:14`` in Spanish)."""
     if isinstance(moment, str):
         hours, minutes = (int(part) for part in moment.split(":")[:2])
     else:
         hours, minutes = moment.hour, moment.minute
+    if language in LOCALES:
+        from datetime import time
+
+        from babel.dates import format_time
+
+        return format_time(time(hours, minutes), "H:mm", locale=LOCALES[language])
     if (hours, minutes) == (0, 0):
         return "midnight"
     if (hours, minutes) == (12, 0):
@@ -132,13 +152,14 @@ def format_clock(moment: datetime | str) -> str:
 
 def format_when(
     moment: datetime, zone: ZoneInfo, *, month_first_order: bool = False, today: date | None = None,
-    show_zone: bool = False,
+    show_zone: bool = False, language: str = "en",
 ) -> str:
     """``Mon 30 Nov, 8:14 pm`` on the person's clock; the year is added when
     it is not this year, and the zone's name only when ``show_zone``."""
     here = local(moment, zone)
     year = today is not None and here.year != today.year
-    text = f"{format_day(here.date(), month_first_order=month_first_order, year=year)}, {format_clock(here)}"
+    day_text = format_day(here.date(), month_first_order=month_first_order, year=year, language=language)
+    text = f"{day_text}, {format_clock(here, language)}"
     return f"{text} ({zone.key})" if show_zone else text
 
 

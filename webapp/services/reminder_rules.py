@@ -6,30 +6,33 @@ says on a lock screen. The dispatcher (``dispatch.py``) sends them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from webapp import i18n
 from webapp.models import Reminder, ReminderDelivery, ReminderSettings, TaperStep
 from webapp.services import taper
+from webapp.services.content import N_
 from webapp.services.push import Notification
 from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
 
 #: Where each kind of reminder leads, and its default (never private) words.
 KINDS = {
-    "checkin": ("Time for your check-in", "How are you today? It takes half a minute.", "/toolkit/feel", "Check in now"),
-    "reach_out": ("Reach out to someone", "A short message to one of your people can help.", "/people", "Open my people"),
-    "network_review": ("Time to look at your support network", "A short review of who helps you.", "/people", "Review now"),
+    "checkin": (N_("Time for your check-in"), N_("How are you today? It takes half a minute."), "/toolkit/feel", N_("Check in now")),
+    "reach_out": (N_("Reach out to someone"), N_("A short message to one of your people can help."), "/people", N_("Open my people")),
+    "network_review": (N_("Time to look at your support network"), N_("A short review of who helps you."), "/people", N_("Review now")),
     # Generic too: "support group" on a lock screen hints at health.
-    "meeting": ("A reminder from Steady", "Something you planned is coming up.", "/people", "See details"),
+    "meeting": (N_("A reminder from Steady"), N_("Something you planned is coming up."), "/people", N_("See details")),
     # Deliberately vague: a lock screen must not say that someone takes medication.
-    "dose": ("A reminder from Steady", "It is time for what you planned.", "/", "Open Steady"),
-    "custom": ("A reminder from Steady", "You asked Steady to remind you now.", "/", "Open Steady"),
+    "dose": (N_("A reminder from Steady"), N_("It is time for what you planned."), "/", N_("Open Steady")),
+    "custom": (N_("A reminder from Steady"), N_("You asked Steady to remind you now."), "/", N_("Open Steady")),
     # A supporter's weekly nudge; its title names the person ("Check in on Sam").
-    "circle": ("Check in on someone you support", "A short message can mean a lot.", "/circle/supporting", "Open Steady"),
+    "circle": (N_("Check in on someone you support"), N_("A short message can mean a lot."), "/circle/supporting", N_("Open Steady")),
     # Once, the day before an appointment: never "doctor" or "appointment" on a lock screen.
-    "appointment": ("A reminder from Steady", "Something you planned is coming up tomorrow.", "/appointments", "See details"),
+    "appointment": (N_("A reminder from Steady"), N_("Something you planned is coming up tomorrow."), "/appointments", N_("See details")),
 }
 
 
@@ -136,13 +139,36 @@ def in_quiet_hours(settings: ReminderSettings, now: datetime) -> bool:
     return rule.in_quiet_hours(now.astimezone(rule.zone).time().replace(second=0, microsecond=0))
 
 
-def notification_for(reminder: Reminder, delivery: ReminderDelivery) -> Notification:
+#: A supporter's weekly reminder is titled "Check in on <name>" (circle/supporting.py).
+CIRCLE_TITLE = re.compile(r"^Check in on (.+)$", re.S)
+
+
+def words_in(language: str, kind: str, title: str, body: str) -> tuple[str, str]:
+    """A reminder's words in its owner's ``language``: Steady's default words
+    are translated; words the person wrote are sent as they wrote them."""
+    defaults = {words for entry in KINDS.values() for words in entry[:2]}
+    if title in defaults:
+        title = i18n.gettext_in(language, title)
+    elif kind == "circle" and (match := CIRCLE_TITLE.match(title)):
+        title = i18n.gettext_in(language, "Check in on %(name)s", name=match.group(1))[:80]
+    if body in defaults:
+        body = i18n.gettext_in(language, body)
+    return title, body
+
+
+def notification_for(reminder: Reminder, delivery: ReminderDelivery, language: str = "en") -> Notification:
+    """The push for one slot of a reminder, in the language of the person
+    it goes to (their account's language)."""
     _, _, navigate, action_title = KINDS.get(reminder.kind, KINDS["custom"])
+    title, body = words_in(language, reminder.kind, reminder.title, reminder.body)
     return Notification(
-        title=reminder.title,
-        body=reminder.body,
+        title=title,
+        body=body,
         navigate=navigate,
         tag=f"steady-reminder-{reminder.id}",
-        actions=(("open", action_title, navigate), ("snooze", "Snooze 1 hour", "/reminders")),
+        actions=(
+            ("open", i18n.gettext_in(language, action_title), navigate),
+            ("snooze", i18n.gettext_in(language, "Snooze 1 hour"), "/reminders"),
+        ),
         data={"reminder": reminder.id, "delivery": delivery.id, "kind": reminder.kind},
     )

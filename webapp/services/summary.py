@@ -51,7 +51,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def build(
-    *, start: date, end: date, steps: Sequence, doses: Iterable, checkins: Sequence, unit: str, title: str
+    *, start: date, end: date, steps: Sequence, doses: Iterable, checkins: Sequence, unit: str, title: str, language: str = "en",
 ) -> Summary:
     """Everything on the summary page for ``start``..``end`` (both included)."""
     in_range = [c for c in checkins if start <= c.local_date <= end]
@@ -80,7 +80,7 @@ def build(
         ))
         week_start += timedelta(days=7)
 
-    labels = {**retired_symptom_labels(), **symptom_labels()}  # old check-ins may hold a retired id
+    labels = {**retired_symptom_labels(language), **symptom_labels(language)}  # old check-ins may hold a retired id
     seen: dict[str, set[date]] = defaultdict(set)
     severities: dict[str, list[int]] = defaultdict(list)
     for checkin in in_range:

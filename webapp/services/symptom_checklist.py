@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.services.content_files import ID, SYMPTOM_ID, _Checker, _read, checked_date
+from webapp.services.content_files import ID, SYMPTOM_ID, _Checker, checked_date
+from webapp.services.content_i18n import read_in
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,12 @@ class Symptoms:
         return {**{s.id: s.label for s in self.retired}, **{s.id: s.label for s in self.checklist}}
 
 
-def load_symptoms(path: Path) -> Symptoms:
+def load_symptoms(path: Path, language: str = "en") -> Symptoms:
     """The check-in's symptom checklist. Every symptom cites at least one
     source that names it (with the words it uses), and every source has an
     https address and the date it was checked (docs/SAFETY.md)."""
     check = _Checker(path)
-    data = _read(path)
+    data = read_in(path, language, path.parent)
     check.only_keys(data, {"source", "symptom", "retired_symptom"})
     sources: dict[str, SymptomSource] = {}
     for number, entry in enumerate(data.get("source") or [], start=1):

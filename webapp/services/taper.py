@@ -22,19 +22,19 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from webapp.services.content import Source
+from webapp.services.content import N_, Source
 
 #: What each kind of step is called.
 KIND_WORDS = {
-    "start": "Starting dose",
-    "cut": "Cut",
-    "hold": "Hold (same dose)",
-    "updose": "Increase",
-    "end": "End of taper",
+    "start": N_("Starting dose"),
+    "cut": N_("Cut"),
+    "hold": N_("Hold (same dose)"),
+    "updose": N_("Increase"),
+    "end": N_("End of taper"),
 }
 #: Forms a medication comes in, and the units a plan may be kept in. Amounts
 #: are never converted between units (or between medications: docs/SAFETY.md).
-FORMS = {"tablet": "Tablet", "capsule": "Capsule", "liquid": "Liquid", "other": "Something else"}
+FORMS = {"tablet": N_("Tablet"), "capsule": N_("Capsule"), "liquid": N_("Liquid"), "other": N_("Something else")}
 UNITS = {"mg": "mg (milligrams)", "mcg": "mcg (micrograms)", "mL": "mL (millilitres of a liquid)"}
 
 #: Suggestions for the medication's name (free text: anything may be typed).

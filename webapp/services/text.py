@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+# The messages follow the page's language (outside a request: English). A
+# ``label`` is given already in that language ("The note" / "La nota").
+
 
 class TextProblem(ValueError):
     """What is wrong with a piece of text, in words for the person."""
@@ -12,7 +18,11 @@ def too_long(label: str, max_length: int, length: int) -> str:
     has to be guessed at or lost ("Notes can be at most 1000 characters. Cut
     120 characters.")."""
     over = length - max_length
-    return f"{label} can be at most {max_length} characters. Cut {over} character{'' if over == 1 else 's'}."
+    return ngettext(
+        "%(label)s can be at most %(max_length)s characters. Cut %(num)d character.",
+        "%(label)s can be at most %(max_length)s characters. Cut %(num)d characters.",
+        over, label=label, max_length=max_length,
+    )
 
 
 def clean_text(value: object, *, label: str, max_length: int, required: bool = True) -> str:
@@ -22,14 +32,14 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise TextProblem(f"{label} must be text.")
+        raise TextProblem(_("%(label)s must be text.", label=label))
     if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate: not text, cannot be stored as UTF-8
-        raise TextProblem(f"{label} has a broken character that is not valid text. Please retype it.")
+        raise TextProblem(_("%(label)s has a broken character that is not valid text. Please retype it.", label=label))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
-        raise TextProblem(f"Write something for {label.lower()}.")
+        raise TextProblem(_("Write something for %(label)s.", label=label.lower()))
     if len(value) > max_length:
         raise TextProblem(too_long(label, max_length, len(value)))
     if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
-        raise TextProblem(f"{label} has hidden control characters. Please retype it.")
+        raise TextProblem(_("%(label)s has hidden control characters. Please retype it.", label=label))
     return value

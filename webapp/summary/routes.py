@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import render_template, request
+from flask import g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
+from webapp import i18n
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.services import person_time, records, summary
@@ -17,6 +20,13 @@ from webapp.summary import bp
 
 #: The longest summary: about two years.
 SUMMARY_MAX_DAYS = 800
+
+
+def _date(day: date) -> str:
+    """"30 Nov 2026" in the page's language."""
+    from webapp.services.person_time import format_day
+
+    return format_day(day, year=True, weekday=False, language=i18n.choose())
 
 
 @bp.context_processor
@@ -32,11 +42,11 @@ def _dates() -> tuple[date, date, str | None]:
         start = date.fromisoformat(source.get("start") or (today - timedelta(days=29)).isoformat())
         end = date.fromisoformat(source.get("end") or today.isoformat())
     except ValueError:
-        return today - timedelta(days=29), today, "Enter the dates like 2026-11-01."
+        return today - timedelta(days=29), today, _("Enter the dates like 2026-11-01.")
     if end < start:
-        return start, end, "The end date is before the start date."
+        return start, end, _("The end date is before the start date.")
     if (end - start).days > SUMMARY_MAX_DAYS:
-        return start, end, "Choose at most about two years (800 days)."
+        return start, end, _("Choose at most about two years (800 days).")
     if start < date(2000, 1, 1) or end > today + timedelta(days=366):
         return start, end, "Choose dates between 2000 and next year."
     return start, end, None
@@ -57,20 +67,27 @@ def index():
 @bp.post("/summary/print")
 @login_required
 def printable():
+    """The printable summary, in the language chosen for it (the prescriber's), else the page's."""
+    language = i18n.shipped(request.form.get("summary_language"))
+    if language:
+        g.steady_language = language
+        refresh()
     start, end, problem = _dates()
     if problem:
         return render_template("summary/summary_form.html", start=start, end=end, problem=problem, notes=[]), 400
     try:
         chosen = {int(value) for value in request.form.getlist("note")}
     except ValueError:
-        return render_template("summary/summary_form.html", start=start, end=end, problem="Choose notes from the list.", notes=[]), 400
+        return render_template("summary/summary_form.html", start=start, end=end, problem=_("Choose notes from the list."), notes=[]), 400
     user_id = current_user.id
     plan = records.taper_plan(db.session, user_id)
     checkins = records.checkins_between(db.session, user_id, start, end)
     report = summary.build(
         start=start, end=end, steps=records.taper_steps(db.session, user_id),
         doses=records.doses_between(db.session, user_id, start, end), checkins=checkins,
-        unit=plan.unit if plan else "", title=f"Windows and waves, {start:%-d %b %Y} to {end:%-d %b %Y}",
+        unit=plan.unit if plan else "",
+        title=_("Windows and waves, %(start)s to %(end)s", start=_date(start), end=_date(end)),
+        language=i18n.choose(),
     )
     # Only this person's own check-ins can be chosen: an id from elsewhere is simply not among them.
     notes = [c for c in checkins if c.id in chosen and c.note_enc]

@@ -6,15 +6,16 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from webapp.bodies import Body, DeviceId, Say, Text, say
+from webapp.services.content import N_
 
 #: The fields of a thought record, with their labels, in order.
 THOUGHT_FIELDS = {
-    "situation": "What happened",
-    "thought": "The thought that came",
-    "feelings": "How I felt",
-    "evidence_for": "What supports the thought",
-    "evidence_against": "What does not fit the thought",
-    "balanced": "A kinder, more balanced thought",
+    "situation": N_("What happened"),
+    "thought": N_("The thought that came"),
+    "feelings": N_("How I felt"),
+    "evidence_for": N_("What supports the thought"),
+    "evidence_against": N_("What does not fit the thought"),
+    "balanced": N_("A kinder, more balanced thought"),
 }
 THOUGHT_FIELD_MAX = 2000
 IMPORT_MAX_ITEMS = 200

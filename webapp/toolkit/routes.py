@@ -6,23 +6,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request
 from flask_login import login_required
 
+from webapp import i18n
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.models import ThoughtRecord, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import content
-from webapp.services.content import CATEGORIES, Library
+from webapp.services.content import Library
 from webapp.sync import refuse
 from webapp.toolkit import bp, store
 from webapp.toolkit.checks import THOUGHT_FIELDS, RecentInput, ThoughtRecordInput, ToolkitImport
 
 
 def library() -> Library:
-    return current_app.extensions["steady.content"]
+    """The coping content in this request's language."""
+    return i18n.library()
 
 
 def exercise_or_404(exercise_id: str):
@@ -74,7 +76,7 @@ def exercise(exercise_id: str):
     return render_template(
         "toolkit/exercise.html",
         exercise=item,
-        category=CATEGORIES[item.category],
+        category=library().headings[item.category],
         thought_fields=THOUGHT_FIELDS,
     )
 
@@ -86,6 +88,7 @@ def content_bundle():
     response = jsonify(bundle)
     response.set_etag(bundle["version"])
     response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Language", "Cookie"))  # the bundle is in the person's language
     return response.make_conditional(request)
 
 

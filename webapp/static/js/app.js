@@ -8,6 +8,7 @@
 // that module, which is imported — only then — and started once per page.
 import { registerServiceWorker } from "./pwa.js";
 import { watchConnection } from "./connection.js";
+import { stringsReady } from "./strings.js";
 
 /** data-module name → how to start it (`synced`: whose the device is, settled). */
 const MODULES = {
@@ -44,7 +45,8 @@ export function modulesOnPage(root = document) {
 /** Modules that only show what this device holds for someone. */
 const DEVICE_ONLY = new Set(["quick-people", "sync-problems"]);
 
-function startModules(synced, inUse) {
+async function startModules(synced, inUse) {
+  await stringsReady(); // the page's words first (at once for English), so a module never shows two languages
   for (const name of modulesOnPage()) {
     const start = MODULES[name];
     if (!start) {
@@ -97,6 +99,7 @@ async function startForms() {
     import("./password-toggle.js"),
   ]);
   enablePasswordToggles();
+  await stringsReady();
   enableLimits();
   enableBusyButtons();
   rememberOpen();

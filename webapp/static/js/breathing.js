@@ -8,8 +8,11 @@
 // schema) and on the breathing page's inputs; a pattern outside them is
 // refused with a message beside the field, never quietly changed.
 
+import { t } from "./strings.js";
+
 export const LIMITS = Object.freeze({ minIn: 3, minOut: 4, maxHold: 4, maxPhase: 20 });
 
+// Labels are English keys, shown through t() in the page's language.
 const PHASES = [
   { key: "inhale", label: "Breathe in", className: "is-in", hold: false },
   { key: "holdIn", label: "Hold", className: "is-in", hold: true },
@@ -26,20 +29,20 @@ export function patternProblems(pattern) {
   const problems = {};
   for (const key of ["inhale", "holdIn", "exhale", "holdOut"]) {
     const value = pattern[key];
-    if (!Number.isInteger(value)) problems[key] = `Type a whole number of seconds for the ${WORDS[key]}.`;
+    if (!Number.isInteger(value)) problems[key] = t("Type a whole number of seconds for the {what}.", { what: t(WORDS[key]) });
   }
   const { inhale, holdIn, exhale, holdOut } = pattern;
   if (!problems.inhale && inhale < LIMITS.minIn)
-    problems.inhale = `Breathe in for at least ${LIMITS.minIn} seconds.`;
-  else if (!problems.inhale && inhale > LIMITS.maxPhase) problems.inhale = `Breathe in for at most ${LIMITS.maxPhase} seconds.`;
+    problems.inhale = t("Breathe in for at least {seconds} seconds.", { seconds: LIMITS.minIn });
+  else if (!problems.inhale && inhale > LIMITS.maxPhase) problems.inhale = t("Breathe in for at most {seconds} seconds.", { seconds: LIMITS.maxPhase });
   if (!problems.exhale && exhale < LIMITS.minOut)
-    problems.exhale = `Breathe out for at least ${LIMITS.minOut} seconds.`;
-  else if (!problems.exhale && exhale > LIMITS.maxPhase) problems.exhale = `Breathe out for at most ${LIMITS.maxPhase} seconds.`;
+    problems.exhale = t("Breathe out for at least {seconds} seconds.", { seconds: LIMITS.minOut });
+  else if (!problems.exhale && exhale > LIMITS.maxPhase) problems.exhale = t("Breathe out for at most {seconds} seconds.", { seconds: LIMITS.maxPhase });
   else if (!problems.exhale && !problems.inhale && exhale < inhale)
-    problems.exhale = `Breathe out at least as long as in: ${inhale} seconds or more.`;
+    problems.exhale = t("Breathe out at least as long as in: {seconds} seconds or more.", { seconds: inhale });
   for (const [key, value] of [["holdIn", holdIn], ["holdOut", holdOut]]) {
     if (!problems[key] && (value < 0 || value > LIMITS.maxHold))
-      problems[key] = `Hold for ${LIMITS.maxHold} seconds or less (0 for no hold).`;
+      problems[key] = t("Hold for {seconds} seconds or less (0 for no hold).", { seconds: LIMITS.maxHold });
   }
   return problems;
 }
@@ -59,9 +62,12 @@ function describe(pattern, skipHolds) {
   const holdIn = skipHolds ? 0 : pattern.holdIn;
   const holdOut = skipHolds ? 0 : pattern.holdOut;
   return (
-    `Breathe in for ${pattern.inhale}` + (holdIn ? `, hold for ${holdIn}` : "") + `, breathe out for ${pattern.exhale}` +
-    (holdOut ? `, hold for ${holdOut}` : "") + `. ${pattern.rounds} times.` +
-    (skipHolds && (pattern.holdIn || pattern.holdOut) ? " Holds skipped." : "")
+    t("Breathe in for {seconds}", { seconds: pattern.inhale }) +
+    (holdIn ? t(", hold for {seconds}", { seconds: holdIn }) : "") +
+    t(", breathe out for {seconds}", { seconds: pattern.exhale }) +
+    (holdOut ? t(", hold for {seconds}", { seconds: holdOut }) : "") +
+    ". " + t("{rounds} times.", { rounds: pattern.rounds }) +
+    (skipHolds && (pattern.holdIn || pattern.holdOut) ? t(" Holds skipped.") : "")
   );
 }
 
@@ -96,7 +102,7 @@ function enablePacer(pacer) {
     countText.textContent = "";
     start.hidden = false;
     stop.hidden = true;
-    start.textContent = "Start again";
+    start.textContent = t("Start again");
     pacer.classList.remove("is-running");
   };
 
@@ -110,7 +116,7 @@ function enablePacer(pacer) {
     const pattern = readPattern(pacer);
     if (Object.keys(patternProblems(pattern)).length) {
       // Never pace a pattern faster than docs/SAFETY.md allows, whatever the page says.
-      phaseText.textContent = "This pattern is too fast to pace safely, so it will not run.";
+      phaseText.textContent = t("This pattern is too fast to pace safely, so it will not run.");
       return;
     }
     const active = (phase) => pattern[phase.key] > 0 && !(phase.hold && skipInput.checked);
@@ -121,14 +127,14 @@ function enablePacer(pacer) {
     const enterPhase = () => {
       const phase = PHASES[phaseIndex];
       const seconds = pattern[phase.key];
-      phaseText.textContent = phase.label;
-      roundText.textContent = `Round ${round} of ${pattern.rounds}`;
+      phaseText.textContent = t(phase.label);
+      roundText.textContent = t("Round {round} of {rounds}", { round, rounds: pattern.rounds });
       if (!reducedMotion()) {
         shape.style.transitionDuration = `${seconds}s`;
         shape.classList.remove("is-in", "is-out");
         shape.classList.add(phase.className);
       }
-      countText.textContent = reducedMotion() ? `${phase.label}… 1` : "1";
+      countText.textContent = reducedMotion() ? `${t(phase.label)}… 1` : "1";
       if (vibrateInput.checked && navigator.vibrate) navigator.vibrate(phase.key === "inhale" ? 40 : 20);
     };
 
@@ -141,7 +147,7 @@ function enablePacer(pacer) {
           phaseIndex = 0;
           round += 1;
           if (round > pattern.rounds) {
-            end("Well done. Let your breath find its own pace.");
+            end(t("Well done. Let your breath find its own pace."));
             return false;
           }
         }
@@ -163,7 +169,7 @@ function enablePacer(pacer) {
       second += 1;
       const phase = PHASES[phaseIndex];
       if (second < pattern[phase.key]) {
-        countText.textContent = reducedMotion() ? `${phase.label}… ${second + 1}` : String(second + 1);
+        countText.textContent = reducedMotion() ? `${t(phase.label)}… ${second + 1}` : String(second + 1);
         return;
       }
       advance();
@@ -175,11 +181,11 @@ function enablePacer(pacer) {
     if (timer && skipInput.checked && skipCurrentHold) skipCurrentHold();
   });
   start.addEventListener("click", run);
-  stop.addEventListener("click", () => end("Stopped. You can start again any time."));
+  stop.addEventListener("click", () => end(t("Stopped. You can start again any time.")));
   refresh();
   return {
     running: () => timer !== null,
-    stop: () => timer && end("Ready when you are"),
+    stop: () => timer && end(t("Ready when you are")),
     refresh,
     allowStart: (allowed) => {
       start.disabled = !allowed;

@@ -5,6 +5,7 @@
 // unless it is a "yes" the person chose to keep (SAFETY.md).
 import { tooLong } from "./limits.js";
 import { withoutUnkeptAnswer } from "./unkept-answer.js";
+import { t } from "./strings.js";
 
 export { withoutUnkeptAnswer };
 
@@ -61,13 +62,13 @@ export function bodyFrom(form) {
 /** What must be fixed before saving, as [field id, words]. */
 export function problemsIn(body) {
   const problems = [];
-  if (body.overall === null) problems.push(["overall", "Choose a number from 0 to 10 for how you are overall."]);
-  if (body.anxiety === null) problems.push(["anxiety", "Choose a number from 0 to 10 for anxiety."]);
+  if (body.overall === null) problems.push(["overall", t("Choose a number from 0 to 10 for how you are overall.")]);
+  if (body.anxiety === null) problems.push(["anxiety", t("Choose a number from 0 to 10 for anxiety.")]);
   if (body.sleep_hours !== null && !(body.sleep_hours >= 0 && body.sleep_hours <= 24)) {
-    problems.push(["sleep_hours", "Hours of sleep must be a number from 0 to 24."]);
+    problems.push(["sleep_hours", t("Hours of sleep must be a number from 0 to 24.")]);
   }
-  if (!body.doses) problems.push(["doses", "Say whether you took your doses as planned (or that you are not tapering)."]);
-  const noteTooLong = tooLong("The note", 5000, body.note);
+  if (!body.doses) problems.push(["doses", t("Say whether you took your doses as planned (or that you are not tapering).")]);
+  const noteTooLong = tooLong(t("The note"), 5000, body.note);
   if (noteTooLong) problems.push(["note", noteTooLong]);
   return problems;
 }

@@ -14,6 +14,7 @@ import { updateUrgentPanel } from "./help-now.js";
 import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { answersFrom, bodyFrom, fillForm, problemsIn } from "./checkin-answers.js";
+import { t } from "./strings.js";
 
 const API = "/api/checkins";
 const SEVERITY = ["none", "mild", "moderate", "severe"];
@@ -44,10 +45,10 @@ function when(iso) {
 }
 
 function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = "" } = {}) {
-  const summary = [`Overall ${checkin.overall}/10`, `Anxiety ${checkin.anxiety}/10`];
-  if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(`Slept ${checkin.sleep_hours} h`);
+  const summary = [t("Overall {value}/10", { value: checkin.overall }), t("Anxiety {value}/10", { value: checkin.anxiety })];
+  if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(t("Slept {hours} h", { hours: checkin.sleep_hours }));
   const heading = element("h3", { text: when(checkin.checked_at) });
-  if (state === "waiting") heading.append(" ", element("span", { class: "tag tag-waiting", "data-waiting": true, text: "Waiting to sync" }));
+  if (state === "waiting") heading.append(" ", element("span", { class: "tag tag-waiting", "data-waiting": true, text: t("Waiting to sync") }));
   if (state === "failed") heading.append(" ", element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" }));
   const symptoms = Object.entries(checkin.symptoms || {}).map(([id, s]) => `${labels[id] || id} (${SEVERITY[s]})`);
   (checkin.other_symptoms || []).forEach((item) => symptoms.push(item.label));
@@ -61,11 +62,11 @@ function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = 
   if (state === "failed") {
     item.append(
       element("p", { class: "error-message", text: reason }),
-      element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-checkin", "data-entry": entryId, text: "Put it back in the form to fix it" })
+      element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-checkin", "data-entry": entryId, text: t("Put it back in the form to fix it") })
     );
   }
   if (checkin.id) {
-    item.append(element("p", {}, element("a", { href: `/checkins/${checkin.id}/edit`, text: "Change or delete" })));
+    item.append(element("p", {}, element("a", { href: `/checkins/${checkin.id}/edit`, text: t("Change or delete") })));
   }
   return item;
 }
@@ -122,7 +123,7 @@ function enableFixing(root, form, rerender) {
     // Every list drawn from this device's data (the "couldn't sync" panel too) draws itself again.
     await discard(entry);
     const status = root.querySelector("[data-checkin-status]");
-    status.textContent = `Your check-in is back in the form. Fix it and save it again. (${entry.failed})`;
+    status.textContent = t("Your check-in is back in the form. Fix it and save it again. ({reason})", { reason: entry.failed });
     status.hidden = false;
     form.querySelector("legend").scrollIntoView({ block: "start" });
     await rerender();
@@ -163,8 +164,8 @@ function enableForm(root, rerender) {
     const panel = root.querySelector("[data-urgent-help]");
     if (flagged && panel) panel.hidden = false; // keep the help on screen after saving
     status.textContent = navigator.onLine
-      ? "Check-in saved. Thank you for taking a moment for yourself."
-      : "Check-in saved on this phone. It will sync when you are back online.";
+      ? t("Check-in saved. Thank you for taking a moment for yourself.")
+      : t("Check-in saved on this phone. It will sync when you are back online.");
     status.hidden = false;
     (flagged ? panel : status).scrollIntoView({ block: "nearest" });
     await rerender();

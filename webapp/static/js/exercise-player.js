@@ -2,6 +2,8 @@
 // a countdown where a step is timed, and the screen kept awake meanwhile.
 // Without JavaScript every step is simply listed.
 
+import { t } from "./strings.js";
+
 function formatSeconds(total) {
   const minutes = Math.floor(total / 60);
   const seconds = total % 60;
@@ -53,25 +55,25 @@ function enableTimer(step) {
     stop();
     remaining = total;
     display.textContent = formatSeconds(remaining);
-    button.textContent = "Start timer";
+    button.textContent = t("Start timer");
     done.hidden = true;
   };
   button.hidden = false;
   button.addEventListener("click", () => {
     if (interval) {
       stop();
-      button.textContent = "Carry on";
+      button.textContent = t("Carry on");
       return;
     }
     if (remaining === 0) reset();
-    button.textContent = "Pause";
+    button.textContent = t("Pause");
     interval = setInterval(() => {
       remaining -= 1;
       display.textContent = formatSeconds(remaining);
       if (remaining <= 0) {
         stop();
         done.hidden = false;
-        button.textContent = "Start again";
+        button.textContent = t("Start again");
         if (navigator.vibrate) navigator.vibrate(60);
       }
     }, 1000);
@@ -100,7 +102,7 @@ export function enableExercisePlayer() {
       step.hidden = i !== index;
       if (i !== index && timers[i]) timers[i].stop();
     });
-    progress.textContent = `Step ${index + 1} of ${steps.length}`;
+    progress.textContent = t("Step {number} of {total}", { number: index + 1, total: steps.length });
     back.disabled = index === 0;
     next.textContent = index === steps.length - 1 ? "Finish" : "Next";
     if (moveFocus) steps[index].focus();

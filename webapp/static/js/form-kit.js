@@ -5,6 +5,7 @@
 // Built with textContent only.
 
 import { element } from "./dom.js";
+import { t } from "./strings.js";
 
 const REMEMBER_PREFIX = "steady.open.";
 
@@ -65,7 +66,8 @@ export function busyWords(button) {
   if (button.dataset.busy) return button.dataset.busy;
   const text = button.textContent.trim();
   const found = BUSY_WORDS.find(([pattern]) => pattern.test(text));
-  return found ? found[1] : "Sending…";
+  // The words are found from an English button; on a page in another language none is, and "Sending…" is said in it.
+  return found ? found[1] : t("Sending…");
 }
 
 const waiting = new WeakMap();

@@ -2,6 +2,8 @@
 // limit nears ("20 characters left"), says how much to cut once over it, and
 // is read out politely. Nothing is ever cut or blocked here: the server
 // refuses over-long text and keeps it in the field.
+
+import { t } from "./strings.js";
 const SHOW_FROM = 0.8;
 
 export function count(text) {
@@ -12,12 +14,16 @@ export function count(text) {
 /** The server's words for text over its limit, or "" when it fits. */
 export function tooLong(label, limit, text) {
   const over = count(text || "") - limit;
-  return over > 0 ? `${label} can be at most ${limit} characters. Cut ${over} character${over === 1 ? "" : "s"}.` : "";
+  if (over <= 0) return "";
+  const template = over === 1
+    ? "{label} can be at most {limit} characters. Cut {count} character."
+    : "{label} can be at most {limit} characters. Cut {count} characters.";
+  return t(template, { label, limit, count: over });
 }
 
 function words(left) {
-  if (left < 0) return `Too long: cut ${-left} character${left === -1 ? "" : "s"}.`;
-  return `${left} character${left === 1 ? "" : "s"} left.`;
+  if (left < 0) return t(left === -1 ? "Too long: cut {count} character." : "Too long: cut {count} characters.", { count: -left });
+  return t(left === 1 ? "{count} character left." : "{count} characters left.", { count: left });
 }
 
 function enhance(field) {

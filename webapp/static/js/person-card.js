@@ -2,14 +2,15 @@
 // people/_person.html), drawn on the device from the offline snapshot.
 import { element } from "./dom.js";
 import { dialTarget, mailtoHref, smsHref } from "./people-links.js";
+import { t } from "./strings.js";
 
 function since(iso) {
-  if (!iso) return "Not noted yet";
+  if (!iso) return t("Not noted yet");
   const then = new Date(iso);
   const days = Math.floor((Date.UTC(...ymd(new Date())) - Date.UTC(...ymd(then))) / 86400000);
-  if (days <= 0) return "today";
-  if (days === 1) return "yesterday";
-  return `${days} days ago`;
+  if (days <= 0) return t("today");
+  if (days === 1) return t("yesterday");
+  return t("{days} days ago", { days });
 }
 
 function ymd(date) {
@@ -31,19 +32,19 @@ function emailBreaks(address) {
 export function personItem(contact, message, { details = true, actions = false } = {}) {
   const links = element("p", { class: "actions person-actions" });
   if (contact.phone) {
-    links.append(element("a", { class: "button", href: `tel:${dialTarget(contact.phone)}`, "data-link": "call", text: `Call ${contact.name}` }));
+    links.append(element("a", { class: "button", href: `tel:${dialTarget(contact.phone)}`, "data-link": "call", text: t("Call {name}", { name: contact.name }) }));
     if (contact.can_text) {
       links.append(
-        element("a", { class: "button button-secondary", href: smsHref(contact.phone, message), "data-link": "text", text: `Text ${contact.name}` })
+        element("a", { class: "button button-secondary", href: smsHref(contact.phone, message), "data-link": "text", text: t("Text {name}", { name: contact.name }) })
       );
     }
   }
   if (contact.email) {
-    links.append(element("a", { class: "button button-secondary", href: mailtoHref(contact.email), "data-link": "email", text: `Email ${contact.name}` }));
+    links.append(element("a", { class: "button button-secondary", href: mailtoHref(contact.email), "data-link": "email", text: t("Email {name}", { name: contact.name }) }));
   }
   const meta = element("p", { class: "person-meta", text: contact.relationship_label || "" });
-  if (contact.pinned) meta.append(" · ", element("span", { class: "tag", text: "One of my people" }));
-  if (contact.understands_withdrawal) meta.append(" · ", element("span", { class: "tag", text: "Understands withdrawal" }));
+  if (contact.pinned) meta.append(" · ", element("span", { class: "tag", text: t("One of my people") }));
+  if (contact.understands_withdrawal) meta.append(" · ", element("span", { class: "tag", text: t("Understands withdrawal") }));
   const item = element(
     "li",
     { class: contact.pinned ? "person person-pinned" : "person", "data-contact-id": contact.id ?? "" },
@@ -56,13 +57,13 @@ export function personItem(contact, message, { details = true, actions = false }
     const add = (label, value, className) => {
       if (value) list.append(element("dt", { text: label }), element("dd", { text: value, class: className || false }));
     };
-    add("Phone", contact.phone);
-    add("Email", contact.email, "email");
+    add(t("Phone"), contact.phone);
+    add(t("Email"), contact.email, "email");
     const email = list.querySelector("dd.email");
     if (email) email.replaceChildren(...emailBreaks(contact.email));
-    add("Best times", contact.best_times);
-    add("Notes", contact.notes, "preserve-lines");
-    add("Last connected", since(contact.last_connected_at));
+    add(t("Best times"), contact.best_times);
+    add(t("Notes"), contact.notes, "preserve-lines");
+    add(t("Last connected"), since(contact.last_connected_at));
     item.append(list);
   }
   if (actions && contact.id) {

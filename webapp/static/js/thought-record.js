@@ -6,6 +6,7 @@ import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { queue } from "./outbox.js";
 import { whileBusy } from "./form-kit.js";
 import { spokenWhen } from "./person-time.js";
+import { t } from "./strings.js";
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
 
@@ -22,13 +23,13 @@ async function save(record) {
     await writeSnapshot(userId, { ...snapshot, thought_records: [record, ...(snapshot.thought_records || [])] });
     const sent = await queue(userId, "thought", { url: "/api/thought-records", body: record });
     if (!sent && (await deviceLock.status()) === "locked") {
-      return "Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady.";
+      return t("Saved on this phone, locked with your PIN. It will reach your account when you unlock Steady.");
     }
-    return navigator.onLine ? "Saved to your account." : "Saved on this device. It will reach your account when you are back online.";
+    return navigator.onLine ? t("Saved to your account.") : t("Saved on this device. It will reach your account when you are back online.");
   }
   const records = (await kv.get("guest:thought-records")) || [];
   await kv.set("guest:thought-records", [record, ...records]);
-  return "Saved on this device. Create an account to keep it safe.";
+  return t("Saved on this device. Create an account to keep it safe.");
 }
 
 // "Mon 30 Nov, 8:14 pm" on the person's clock.
@@ -47,7 +48,7 @@ function renderRecords(list, records) {
       const thought = document.createElement("p");
       thought.textContent = record.thought || record.situation || record.balanced || "";
       const balanced = document.createElement("p");
-      if (record.balanced) balanced.textContent = `Kinder thought: ${record.balanced}`;
+      if (record.balanced) balanced.textContent = t("Kinder thought: {text}", { text: record.balanced });
       item.append(when, thought, balanced);
       return item;
     })
@@ -67,7 +68,7 @@ export async function enableThoughtRecord() {
     const record = { client_id: crypto.randomUUID(), created_at: new Date().toISOString() };
     for (const name of FIELDS) record[name] = form.elements[name].value.trim();
     if (!FIELDS.some((name) => record[name])) {
-      status.textContent = "Write at least one part of the thought record.";
+      status.textContent = t("Write at least one part of the thought record.");
       form.elements.situation.focus();
       return;
     }

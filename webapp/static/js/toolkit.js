@@ -5,6 +5,7 @@ import { kv } from "./device-store.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { queue } from "./outbox.js";
+import { t } from "./strings.js";
 
 const RECENT_KEEP = 10;
 
@@ -54,7 +55,7 @@ function enableFavouriteButton(article, favourites) {
   const label = button.querySelector(".favourite-label");
   const show = (on) => {
     button.setAttribute("aria-pressed", String(on));
-    label.textContent = on ? "In your favourites" : "Add to favourites";
+    label.textContent = on ? t("In your favourites") : t("Add to favourites");
   };
   show(favourites.includes(exerciseId));
   button.hidden = false;
