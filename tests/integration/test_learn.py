@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -163,5 +165,5 @@ def test_a_change_to_learn_content_gives_a_new_worker(make_app, tmp_path):
         app = make_app(CONTENT_FOLDER=str(folder))
         body = app.test_client().get("/sw.js").get_data(as_text=True)
         assert '"/learn/slow-and-steady"' in body and '"/learn/supporting/believe-them"' in body
-        versions.append(body.split('"version": "')[1].split('"')[0])
+        versions.append(re.search(r'"version":\s*"([^"]+)"', body).group(1))
     assert versions[0] != versions[1]

@@ -25,6 +25,7 @@ PUBLIC = {
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.strings",
+    "pwa.offline_pack",  # the public pages as a signed-out visitor sees them
     "core.choose_language",
     "core.session_info",
     "toolkit.index",
