@@ -59,15 +59,17 @@ def make_checkins(days: int, seed: int = 5) -> list[CheckIn]:
         wave = (offset % 60) / 60  # worse just after each cut, easing off
         for extra in range(2 if rng.random() < 1 / 6 else 1):
             chosen = rng.sample(ids, rng.randint(0, 6))
-            result.append(CheckIn(
-                local_date=day,
-                checked_at=datetime(day.year, day.month, day.day, 8 + 10 * extra, tzinfo=timezone.utc),
-                time_zone="Europe/London",
-                overall=max(0, min(10, round(3 + 5 * wave + rng.gauss(0, 1.2)))),
-                anxiety=max(0, min(10, round(7 - 4 * wave + rng.gauss(0, 1.2)))),
-                symptoms={s: rng.randint(1, 3) for s in chosen},
-                doses="as_planned",
-            ))
+            result.append(
+                CheckIn(
+                    local_date=day,
+                    checked_at=datetime(day.year, day.month, day.day, 8 + 10 * extra, tzinfo=timezone.utc),
+                    time_zone="Europe/London",
+                    overall=max(0, min(10, round(3 + 5 * wave + rng.gauss(0, 1.2)))),
+                    anxiety=max(0, min(10, round(7 - 4 * wave + rng.gauss(0, 1.2)))),
+                    symptoms={s: rng.randint(1, 3) for s in chosen},
+                    doses="as_planned",
+                )
+            )
     return result
 
 
@@ -76,7 +78,9 @@ def make_steps(days: int) -> list[SimpleNamespace]:
     start = TODAY - timedelta(days=days - 1)
     doses = ["10", "9", "8", "8", "7", "7.5", "6.5", "5.5", "4.5", "3.5", "2.5", "1.5"]
     every = max(days // len(doses), 1)
-    return [SimpleNamespace(starts_on=start + timedelta(days=every * i), daily_dose=Decimal(d)) for i, d in enumerate(doses)]
+    return [
+        SimpleNamespace(starts_on=start + timedelta(days=every * i), daily_dose=Decimal(d)) for i, d in enumerate(doses)
+    ]
 
 
 def steady_chart(checkins, steps, start, end) -> str:
@@ -135,9 +139,18 @@ def summary_page(app, checkins, steps, start, end) -> str:
 
     plan = SimpleNamespace(medication="Diazepam", form="tablet", unit="mg")
     with app.test_request_context("/summary/print"):
-        report = summary.build(start=start, end=end, steps=steps, doses=[], checkins=checkins, unit="mg", title="Windows and waves")
-        return render_template("summary/summary.html", report=report, plan=plan, notes=[], printed_on=datetime.now(timezone.utc),
-                               STEP_WORDS={"start": "Starting dose", "cut": "Cut", "hold": "Hold", "updose": "Increase", "end": "End"}, FORMS={})
+        report = summary.build(
+            start=start, end=end, steps=steps, doses=[], checkins=checkins, unit="mg", title="Windows and waves"
+        )
+        return render_template(
+            "summary/summary.html",
+            report=report,
+            plan=plan,
+            notes=[],
+            printed_on=datetime.now(timezone.utc),
+            STEP_WORDS={"start": "Starting dose", "cut": "Cut", "hold": "Hold", "updose": "Increase", "end": "End"},
+            FORMS={},
+        )
 
 
 def cases(checkins, steps, start, end, app=None) -> list[tuple[str, Callable[[], str]]]:
@@ -148,7 +161,9 @@ def cases(checkins, steps, start, end, app=None) -> list[tuple[str, Callable[[],
         ("json.dumps of the day points", lambda: json_days(checkins, steps, start, end)),
     ]
     if app is not None:
-        named.append(("clinician summary page (all of it, HTML)", lambda: summary_page(app, checkins, steps, start, end)))
+        named.append(
+            ("clinician summary page (all of it, HTML)", lambda: summary_page(app, checkins, steps, start, end))
+        )
     return named
 
 
@@ -183,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     from webapp import create_app
 
     instance = tempfile.mkdtemp(prefix="steady-chart-bench-")
-    app = create_app({"TESTING": True}, environ={"DATABASE_URL": f"sqlite:///{instance}/bench.db"}, instance_path=instance)
+    app = create_app(
+        {"TESTING": True}, environ={"DATABASE_URL": f"sqlite:///{instance}/bench.db"}, instance_path=instance
+    )
     results = measure(cases(checkins, steps, start, end, app), args.repeats)
     steady_ms, steady_size = results[0][1], results[0][2]
     naive_ms, naive_size = results[1][1], results[1][2]

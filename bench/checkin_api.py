@@ -56,13 +56,29 @@ BARE_APP = textwrap.dedent(
 )
 
 
-def start_gunicorn(target: str, env: dict, cwd: Path, workers: int = 2, threads: int = 1) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    target: str, env: dict, cwd: Path, workers: int = 2, threads: int = 1
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     threading_flags = ["--threads", str(threads)] if threads > 1 else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), *threading_flags, "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", target],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(cwd / "gunicorn.log", "ab"),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            *threading_flags,
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(cwd / "gunicorn.log", "ab"),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -98,7 +114,9 @@ def signed_in_session(url: str, n: int) -> tuple[requests.Session, str]:
     page = session.get(url + "/register").text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     email = f"bench-{n}-{secrets.token_hex(3)}@example.com"
-    answer = session.post(url + "/register", data={"email": email, "password": PASSWORD, "csrf_token": token}, allow_redirects=False)
+    answer = session.post(
+        url + "/register", data={"email": email, "password": PASSWORD, "csrf_token": token}, allow_redirects=False
+    )
     if answer.status_code != 302:
         raise SystemExit(f"could not register a bench account ({answer.status_code})")
     return session, session.get(url + "/api/session").json()["csrf_token"]
@@ -184,11 +202,17 @@ def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per endpoint, in 1-second slices taken in turn")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="seconds per endpoint, in 1-second slices taken in turn"
+    )
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker for both servers (1: sync workers)")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="gthread threads per worker for both servers (1: sync workers)"
+    )
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
-    parser.add_argument("--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
     args = parser.parse_args()
 
     from sqlalchemy import text
@@ -210,12 +234,14 @@ def main() -> None:
         migrations.upgrade(make_engine(url))
         work = Path(tempfile.mkdtemp(prefix="steady-bench-"))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "FLASK_"))}
-        env.update({
-            "DATABASE_URL": url,
-            "STEADY_INSTANCE_PATH": str(work / "instance"),
-            "STEADY_RATELIMIT_ENABLED": "0",
-            "PYTHONPATH": str(ROOT),
-        })
+        env.update(
+            {
+                "DATABASE_URL": url,
+                "STEADY_INSTANCE_PATH": str(work / "instance"),
+                "STEADY_RATELIMIT_ENABLED": "0",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
         # Make the instance secrets once, before two workers start side by side.
         create_app(environ=env, instance_path=env["STEADY_INSTANCE_PATH"])
         steady, steady_url = start_gunicorn("webapp:create_app()", env, work, threads=args.threads)
@@ -249,15 +275,23 @@ def main() -> None:
     results = [steady_tally.row(), bare_tally.row()]
     steady_result, bare_result = results
     kind = "sync workers" if args.threads == 1 else f"gthread x{args.threads}"
-    print(f"Check-in sync endpoint: gunicorn -w 2 ({kind}) for both, {args.clients} concurrent clients, "
-          f"{args.seconds:g} s each in 1-second slices taken in turn\n")
+    print(
+        f"Check-in sync endpoint: gunicorn -w 2 ({kind}) for both, {args.clients} concurrent clients, "
+        f"{args.seconds:g} s each in 1-second slices taken in turn\n"
+    )
     print(f"{'endpoint':<42} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for row in results:
-        print(f"{row['name']:<42} {row['requests']:>9} {row['per_s']:>9.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>7}")
+        print(
+            f"{row['name']:<42} {row['requests']:>9} {row['per_s']:>9.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['errors']:>7}"
+        )
     ratio = bare_result["per_s"] / steady_result["per_s"]
-    print(f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput.")
-    print(f"\nOne check-in in-process (Flask test client, same database, rate limiter on), "
-          f"mean of {args.profile_requests}, each part's own time:\n")
+    print(
+        f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput."
+    )
+    print(
+        f"\nOne check-in in-process (Flask test client, same database, rate limiter on), "
+        f"mean of {args.profile_requests}, each part's own time:\n"
+    )
     print(f"{'part':<46} {'ms':>7} {'share':>6}")
     for label, ms in parts:
         print(f"{label:<46} {ms:>7.3f} {ms / parts_total * 100:>5.0f}%")

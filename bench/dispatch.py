@@ -70,7 +70,9 @@ class RemotePushService:
         import subprocess
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.fast_push", str(latency_ms)], stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "tests.support.fast_push", str(latency_ms)],
+            stdout=subprocess.PIPE,
+            text=True,
             cwd=Path(__file__).resolve().parents[1],
         )
         self.origin = self.process.stdout.readline().strip()
@@ -80,7 +82,9 @@ class RemotePushService:
 
         from tests.support.fake_push import FakeSubscription
 
-        return FakeSubscription(name, f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), b"0123456789abcdef")
+        return FakeSubscription(
+            name, f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), b"0123456789abcdef"
+        )
 
     def count(self) -> int:
         import urllib.request
@@ -95,24 +99,63 @@ class RemotePushService:
 def seed_people(engine, service, count: int, due) -> list[dict]:
     subs = [service.subscribe(f"s{n}") for n in range(count)]
     with engine.begin() as conn:
-        conn.execute(insert(User), [{"id": n + 1, "email": f"p{n}@example.com", "password_hash": "x", "created_at": due, "password_changed_at": due} for n in range(count)])
-        conn.execute(insert(ReminderSettings), [{"user_id": n + 1, "timezone": "UTC", "zone_from_device": False} for n in range(count)])
-        conn.execute(insert(PushSubscription), [
-            {"user_id": n + 1, "endpoint": s.endpoint, "p256dh": s.p256dh, "auth": s.as_json()["keys"]["auth"],
-             "device_name": "phone", "created_at": due, "last_seen_at": due}
-            for n, s in enumerate(subs)
-        ])
-        conn.execute(insert(Reminder), [
-            {"user_id": n + 1, "kind": "checkin", "title": "Time for your check-in", "body": "How are you today?",
-             "times": due.strftime("%H:%M"), "weekdays": "0,1,2,3,4,5,6", "enabled": True, "next_fire_at": due,
-             "next_slot_key": due.strftime("%Y-%m-%dT%H:%M"), "created_at": due}
-            for n in range(count)
-        ])
+        conn.execute(
+            insert(User),
+            [
+                {
+                    "id": n + 1,
+                    "email": f"p{n}@example.com",
+                    "password_hash": "x",
+                    "created_at": due,
+                    "password_changed_at": due,
+                }
+                for n in range(count)
+            ],
+        )
+        conn.execute(
+            insert(ReminderSettings),
+            [{"user_id": n + 1, "timezone": "UTC", "zone_from_device": False} for n in range(count)],
+        )
+        conn.execute(
+            insert(PushSubscription),
+            [
+                {
+                    "user_id": n + 1,
+                    "endpoint": s.endpoint,
+                    "p256dh": s.p256dh,
+                    "auth": s.as_json()["keys"]["auth"],
+                    "device_name": "phone",
+                    "created_at": due,
+                    "last_seen_at": due,
+                }
+                for n, s in enumerate(subs)
+            ],
+        )
+        conn.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": n + 1,
+                    "kind": "checkin",
+                    "title": "Time for your check-in",
+                    "body": "How are you today?",
+                    "times": due.strftime("%H:%M"),
+                    "weekdays": "0,1,2,3,4,5,6",
+                    "enabled": True,
+                    "next_fire_at": due,
+                    "next_slot_key": due.strftime("%Y-%m-%dT%H:%M"),
+                    "created_at": due,
+                }
+                for n in range(count)
+            ],
+        )
     return [s.as_json() for s in subs]
 
 
 def bench_steady(engine, private_key, service) -> float:
-    sender = PushSender(private_key, "mailto:bench@example.com", workers=32, allow_loopback_http=True)  # a local fake service
+    sender = PushSender(
+        private_key, "mailto:bench@example.com", workers=32, allow_loopback_http=True
+    )  # a local fake service
     dispatcher = Dispatcher(sessionmaker(bind=engine, expire_on_commit=False), sender, batch=250)
     started = time.perf_counter()
     stats = dispatcher.run_once()
@@ -125,8 +168,9 @@ def bench_steady(engine, private_key, service) -> float:
 def bench_naive(subscriptions, private_key, service, payload) -> float:
     started = time.perf_counter()
     for sub in subscriptions:
-        webpush(sub, data=payload, vapid_private_key=private_key,
-                vapid_claims={"sub": "mailto:bench@example.com"}, ttl=3600)
+        webpush(
+            sub, data=payload, vapid_private_key=private_key, vapid_claims={"sub": "mailto:bench@example.com"}, ttl=3600
+        )
     return time.perf_counter() - started
 
 
@@ -142,14 +186,31 @@ def bench_claim(engine, total: int, due_count: int, rounds: int = 15) -> float:
             rows = []
             for n in range(start, min(total, start + chunk)):
                 fire = now - timedelta(minutes=1 + n % 60) if n < due_count else now + timedelta(minutes=1 + n % 10_000)
-                rows.append({"user_id": user_id, "kind": "checkin", "title": "t", "body": "b", "times": "20:00",
-                             "weekdays": "0", "enabled": True, "next_fire_at": fire, "next_slot_key": "k", "created_at": now})
+                rows.append(
+                    {
+                        "user_id": user_id,
+                        "kind": "checkin",
+                        "title": "t",
+                        "body": "b",
+                        "times": "20:00",
+                        "weekdays": "0",
+                        "enabled": True,
+                        "next_fire_at": fire,
+                        "next_slot_key": "k",
+                        "created_at": now,
+                    }
+                )
             conn.execute(insert(Reminder), rows)
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE reminders"))
         else:
             conn.execute(text("ANALYZE"))
-    query = select(Reminder.id).where(Reminder.enabled.is_(True), Reminder.next_fire_at <= now).order_by(Reminder.next_fire_at).limit(100)
+    query = (
+        select(Reminder.id)
+        .where(Reminder.enabled.is_(True), Reminder.next_fire_at <= now)
+        .order_by(Reminder.next_fire_at)
+        .limit(100)
+    )
     if engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     timings = []

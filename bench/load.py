@@ -36,7 +36,6 @@ import os
 import random
 import re
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,7 +60,15 @@ from webapp.services.passwords import hash_password  # noqa: E402
 
 PASSWORD = "load test lantern path"
 KEEP_ALIVE = [False]  # set when gunicorn runs threaded workers, which keep connections open
-SNAPSHOT = ["/api/session", "/api/toolkit/state", "/api/cards", "/api/thought-records", "/api/people", "/api/plan", "/api/checkins"]
+SNAPSHOT = [
+    "/api/session",
+    "/api/toolkit/state",
+    "/api/cards",
+    "/api/thought-records",
+    "/api/people",
+    "/api/plan",
+    "/api/checkins",
+]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -99,7 +106,8 @@ class Person:
         # gunicorn's sync workers close every connection after one answer; a
         # client reusing one would race that close, so each request connects anew.
         self.session = aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30),
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            timeout=aiohttp.ClientTimeout(total=30),
             connector=aiohttp.TCPConnector(force_close=not KEEP_ALIVE[0]),
         )
         self.content_etag = None
@@ -114,30 +122,58 @@ class Person:
                 ok = response.status in expect
                 self.stats.add(kind, elapsed, ok, f"{method} {path} -> {response.status}")
                 return response.status, body, response.headers
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {type(exc).__name__}")
             return 0, repr(exc).encode(), {}
 
     async def sign_in(self) -> None:
         _, page, _ = await self.request("sign in", "GET", "/login")
         token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-        status, body, _ = await self.request("sign in", "POST", "/login", expect=(302,),
-                                             data={"email": self.email, "password": PASSWORD, "csrf_token": token})
+        status, body, _ = await self.request(
+            "sign in",
+            "POST",
+            "/login",
+            expect=(302,),
+            data={"email": self.email, "password": PASSWORD, "csrf_token": token},
+        )
         if status != 302:
             raise SystemExit(f"could not sign {self.email} in ({status} {body[:200]!r})")
         csrf = await self.csrf()
         headers = {"X-CSRFToken": csrf}
-        await self.seed("POST", "/api/people/contacts", expect=(201,), headers=headers,
-                           json={"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend", "phone": "+44 7700 900456"})
-        await self.seed("POST", "/api/thought-records", expect=(201,), headers=headers,
-                           json={"client_id": str(uuid.uuid4()), "thought": "They will notice my hands"})
-        await self.seed("PUT", "/api/plan", headers=headers, json={"sections": {"warning_signs": "Pacing at night"}, "version": None})
+        await self.seed(
+            "POST",
+            "/api/people/contacts",
+            expect=(201,),
+            headers=headers,
+            json={"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend", "phone": "+44 7700 900456"},
+        )
+        await self.seed(
+            "POST",
+            "/api/thought-records",
+            expect=(201,),
+            headers=headers,
+            json={"client_id": str(uuid.uuid4()), "thought": "They will notice my hands"},
+        )
+        await self.seed(
+            "PUT",
+            "/api/plan",
+            headers=headers,
+            json={"sections": {"warning_signs": "Pacing at night"}, "version": None},
+        )
         if "/api/taper" in self.snapshot:  # a taper plan with a step, so the chart has a dose line
             await self.seed("POST", "/taper/accept", expect=(302,), data={"understood": "y", "csrf_token": csrf})
-            await self.seed("POST", "/taper/setup", expect=(302,),
-                               data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": csrf})
-            await self.seed("POST", "/taper/steps/new", expect=(302,),
-                               data={"starts_on": "2026-10-01", "daily_dose": "10", "csrf_token": csrf})
+            await self.seed(
+                "POST",
+                "/taper/setup",
+                expect=(302,),
+                data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": csrf},
+            )
+            await self.seed(
+                "POST",
+                "/taper/steps/new",
+                expect=(302,),
+                data={"starts_on": "2026-10-01", "daily_dose": "10", "csrf_token": csrf},
+            )
         for _ in range(3):
             await self.check_in_with(csrf)
 
@@ -152,18 +188,34 @@ class Person:
         return json.loads(body)["csrf_token"]
 
     async def check_in_with(self, csrf: str) -> None:
-        await self.request("check in", "POST", "/api/checkins", expect=(201,), headers={"X-CSRFToken": csrf}, json={
-            "client_id": str(uuid.uuid4()), "checked_at": datetime.now(timezone.utc).isoformat(), "time_zone": "Europe/London",
-            "overall": random.randint(0, 10), "anxiety": random.randint(0, 10), "sleep_hours": 6.5, "sleep_quality": 2,
-            "symptoms": {"panic": random.randint(0, 3), "tinnitus": random.randint(0, 3)}, "doses": "as_planned",
-            "self_care": {"moved": True}, "note": "A wave in the afternoon, walked it off.",
-        })
+        await self.request(
+            "check in",
+            "POST",
+            "/api/checkins",
+            expect=(201,),
+            headers={"X-CSRFToken": csrf},
+            json={
+                "client_id": str(uuid.uuid4()),
+                "checked_at": datetime.now(timezone.utc).isoformat(),
+                "time_zone": "Europe/London",
+                "overall": random.randint(0, 10),
+                "anxiety": random.randint(0, 10),
+                "sleep_hours": 6.5,
+                "sleep_quality": 2,
+                "symptoms": {"panic": random.randint(0, 3), "tinnitus": random.randint(0, 3)},
+                "doses": "as_planned",
+                "self_care": {"moved": True},
+                "note": "A wave in the afternoon, walked it off.",
+            },
+        )
 
     async def browse(self) -> None:
         await self.request("browse toolkit", "GET", "/toolkit")
         await self.request("browse toolkit", "GET", f"/toolkit/exercise/{random.choice(self.exercises)}")
         headers = {"If-None-Match": self.content_etag} if self.content_etag else {}
-        status, _, response_headers = await self.request("browse toolkit", "GET", "/api/content", expect=(200, 304), headers=headers)
+        status, _, response_headers = await self.request(
+            "browse toolkit", "GET", "/api/content", expect=(200, 304), headers=headers
+        )
         if status == 200:
             self.content_etag = response_headers.get("ETag")
 
@@ -252,12 +304,26 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
     instance = folder / "instance"
     load_or_create_instance_secrets(instance)  # made once here, so every worker shares the keys
     env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
-    env.update({
-        "DATABASE_URL": url, "STEADY_INSTANCE_PATH": str(instance), "STEADY_RATELIMIT_ENABLED": "0",
-        "STEADY_REMINDER_DISPATCHER": "off",
-    })
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "STEADY_INSTANCE_PATH": str(instance),
+            "STEADY_RATELIMIT_ENABLED": "0",
+            "STEADY_REMINDER_DISPATCHER": "off",
+        }
+    )
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     if threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     command.append("webapp:create_app()")
@@ -279,13 +345,21 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
     raise SystemExit("gunicorn did not start")
 
 
-async def run(base: str, users: int, seconds: float, history: str, exercises: list[str], pause: tuple[float, float], snapshot: list[str]):
+async def run(
+    base: str,
+    users: int,
+    seconds: float,
+    history: str,
+    exercises: list[str],
+    pause: tuple[float, float],
+    snapshot: list[str],
+):
     stats = Stats()
     people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot) for n in range(users)]
     try:
         # Sign in ten at a time (argon2 is meant to be slow); not measured.
         for start in range(0, users, 10):
-            await asyncio.gather(*(p.sign_in() for p in people[start:start + 10]))
+            await asyncio.gather(*(p.sign_in() for p in people[start : start + 10]))
 
         # Baseline: one person alone, same mix, no pauses between actions that matter for latency.
         stats.recording = True
@@ -344,13 +418,18 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         _, stats, elapsed = measure(args, users, args.seconds, rules, exercises)
         tried.append((users, stats, elapsed))
         everything = stats.all()
-        print(f"  {users:>6} people: {len(everything) / elapsed:7.1f} req/s  p50 {percentile(everything, 50) * 1000:7.1f} ms  "
-              f"p99 {percentile(everything, 99) * 1000:7.1f} ms  errors {sum(stats.errors.values())}  "
-              f"{'served' if served(stats) else 'NOT served'}", flush=True)
+        print(
+            f"  {users:>6} people: {len(everything) / elapsed:7.1f} req/s  p50 {percentile(everything, 50) * 1000:7.1f} ms  "
+            f"p99 {percentile(everything, 99) * 1000:7.1f} ms  errors {sum(stats.errors.values())}  "
+            f"{'served' if served(stats) else 'NOT served'}",
+            flush=True,
+        )
         return served(stats)
 
-    print(f"Finding capacity: gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) "
-          f"+ PostgreSQL, pauses {args.pause[0]:g}–{args.pause[1]:g} s, {args.seconds:g} s per try, goal 0 errors and p99 <= 300 ms")
+    print(
+        f"Finding capacity: gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) "
+        f"+ PostgreSQL, pauses {args.pause[0]:g}–{args.pause[1]:g} s, {args.seconds:g} s per try, goal 0 errors and p99 <= 300 ms"
+    )
     good, bad = 0, None
     users = args.users
     while bad is None and users <= args.max_users:
@@ -369,8 +448,10 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
     best = next(((u, st, el) for u, st, el in tried if u == good), None)
     rps = len(best[1].all()) / best[2] if best else 0.0
     p99 = percentile(best[1].all(), 99) * 1000 if best else 0.0
-    print(f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
-          f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}")
+    print(
+        f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
+        f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}"
+    )
     return good
 
 
@@ -379,12 +460,25 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)")
-    parser.add_argument("--pause", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
-                        help="seconds a person pauses between actions (default 2 6)")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--find-capacity", action="store_true",
-                        help="search for the largest crowd served with 0 errors and p99 <= 300 ms (from --users, doubling)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)"
+    )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        nargs=2,
+        default=(2.0, 6.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a person pauses between actions (default 2 6)",
+    )
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
+    parser.add_argument(
+        "--find-capacity",
+        action="store_true",
+        help="search for the largest crowd served with 0 errors and p99 <= 300 ms (from --users, doubling)",
+    )
     parser.add_argument("--step", type=int, default=100, help="--find-capacity stops when the gap is this many people")
     parser.add_argument("--max-users", type=int, default=8000, help="--find-capacity tries no crowd above this")
     args = parser.parse_args()
@@ -402,7 +496,9 @@ def main() -> int:
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads)
-        baseline, stats, elapsed = asyncio.run(run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot))
+        baseline, stats, elapsed = asyncio.run(
+            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot)
+        )
     finally:
         if process is not None:
             process.terminate()
@@ -417,18 +513,26 @@ def main() -> int:
     everything = stats.all()
     total_errors = sum(stats.errors.values())
     ms = lambda s: s * 1000  # noqa: E731
-    print(f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
-          f"{args.users} people for {elapsed:.0f} s, pausing {args.pause[0]:g}–{args.pause[1]:g} s; history page {history}")
+    print(
+        f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
+        f"{args.users} people for {elapsed:.0f} s, pausing {args.pause[0]:g}–{args.pause[1]:g} s; history page {history}"
+    )
     print(f"{'action':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
     for kind in sorted(stats.latency):
         values = stats.latency[kind]
-        print(f"{kind:<16} {len(values):>9} {ms(percentile(values, 50)):>8.1f} {ms(percentile(values, 95)):>8.1f} "
-              f"{ms(percentile(values, 99)):>8.1f} {ms(max(values)):>8.1f} {stats.errors[kind]:>7}")
-    print(f"{'all':<16} {len(everything):>9} {ms(percentile(everything, 50)):>8.1f} {ms(percentile(everything, 95)):>8.1f} "
-          f"{ms(percentile(everything, 99)):>8.1f} {ms(max(everything)):>8.1f} {total_errors:>7}")
+        print(
+            f"{kind:<16} {len(values):>9} {ms(percentile(values, 50)):>8.1f} {ms(percentile(values, 95)):>8.1f} "
+            f"{ms(percentile(values, 99)):>8.1f} {ms(max(values)):>8.1f} {stats.errors[kind]:>7}"
+        )
+    print(
+        f"{'all':<16} {len(everything):>9} {ms(percentile(everything, 50)):>8.1f} {ms(percentile(everything, 95)):>8.1f} "
+        f"{ms(percentile(everything, 99)):>8.1f} {ms(max(everything)):>8.1f} {total_errors:>7}"
+    )
     base_all = baseline.all()
-    print(f"{'baseline (1)':<16} {len(base_all):>9} {ms(percentile(base_all, 50)):>8.1f} {ms(percentile(base_all, 95)):>8.1f} "
-          f"{ms(percentile(base_all, 99)):>8.1f} {ms(max(base_all)):>8.1f} {sum(baseline.errors.values()):>7}")
+    print(
+        f"{'baseline (1)':<16} {len(base_all):>9} {ms(percentile(base_all, 50)):>8.1f} {ms(percentile(base_all, 95)):>8.1f} "
+        f"{ms(percentile(base_all, 99)):>8.1f} {ms(max(base_all)):>8.1f} {sum(baseline.errors.values()):>7}"
+    )
     rps = len(everything) / elapsed
     print(f"requests/s: {rps:.1f}   (goal: 0 errors, p99 < 300 ms)")
     for sample in stats.error_samples + baseline.error_samples:

@@ -202,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"Steady offline start: navigation start → first contentful paint of {path}")
-    print(f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up, loopback network, {os.cpu_count()} cores\n")
+    print(
+        f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up, loopback network, {os.cpu_count()} cores\n"
+    )
     header = f"  {'series':40} {'FCP median':>11} {'FCP p90':>9} {'FCP min':>9} {'TTFB median':>12} {'DCL median':>11}"
     print(header)
     print("  " + "-" * (len(header) - 2))
@@ -218,8 +220,10 @@ def main(argv: list[str] | None = None) -> int:
             f" {statistics.median(ttfb):>9.1f} ms {statistics.median(dcl):>8.1f} ms"
         )
     ratio = medians["offline"] / medians["online"]
-    print(f"\n  offline / online FCP (medians): {ratio:.2f}"
-          f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)")
+    print(
+        f"\n  offline / online FCP (medians): {ratio:.2f}"
+        f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)"
+    )
     print("  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
     pairs = {
         "offline_fcp_ms": f"{medians['offline']:.1f}",

@@ -265,7 +265,9 @@ def run(path: str = "/", chromium: str | None = None, settle_s: float = 3.0, qui
     if quiet:
         return figures
 
-    print(f"Steady page weight: first visit to {path} on a fresh profile (Chromium, 390x844, {settle_s:g} s after load)")
+    print(
+        f"Steady page weight: first visit to {path} on a fresh profile (Chromium, 390x844, {settle_s:g} s after load)"
+    )
     table("First visit: the page and the worker script", page, sent)
     sums = by_kind("First visit, by kind", page)
     table("Precache: the worker's fetches ((cache) = from the browser's HTTP cache, not the network)", precache, sent)
@@ -275,11 +277,15 @@ def run(path: str = "/", chromium: str | None = None, settle_s: float = 3.0, qui
         print(f"  {kb(size)}  {part}")
     print(f"  {kb(offline_gz)}  total ({offline_entries} cache entries)")
     print("\nBudgets")
-    print(f"  first visit excl. icons: {kb(figures['first_visit_gz_excl_icons'])} gzip of {kb(FIRST_VISIT_BUDGET_GZ)}, "
-          f"{len(page)} requests of {FIRST_VISIT_MAX_REQUESTS} (sent: {kb(figures['first_visit_sent'])})")
+    print(
+        f"  first visit excl. icons: {kb(figures['first_visit_gz_excl_icons'])} gzip of {kb(FIRST_VISIT_BUDGET_GZ)}, "
+        f"{len(page)} requests of {FIRST_VISIT_MAX_REQUESTS} (sent: {kb(figures['first_visit_sent'])})"
+    )
     print(f"  offline set:             {kb(offline_gz)} gzip of {kb(OFFLINE_SET_BUDGET_GZ)}")
     print(f"  duplicate fetches:       {len(duplicates)}" + (f"  {', '.join(duplicates)}" if duplicates else ""))
-    print(f"  other origins:           {len(other_origins)}" + (f"  {', '.join(other_origins)}" if other_origins else ""))
+    print(
+        f"  other origins:           {len(other_origins)}" + (f"  {', '.join(other_origins)}" if other_origins else "")
+    )
     print()
     pairs = {
         "path": path,

@@ -14,7 +14,7 @@ import functools
 import importlib
 import time
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 #: before/after-request hooks by function name -> the part they belong to.
 HOOK_PARTS = {
@@ -78,7 +78,7 @@ def instrument(app, timer: PartTimer) -> Callable[[], None]:
         undo.append(lambda: setattr(owner, name, original))
 
     for hooks in (app.before_request_funcs, app.after_request_funcs):
-        for key, funcs in hooks.items():
+        for _key, funcs in hooks.items():
             for index, fn in enumerate(list(funcs)):
                 name = getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "?")
                 label = HOOK_PARTS.get(name, f"other hooks ({name})")

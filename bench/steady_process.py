@@ -62,7 +62,9 @@ class Server:
         if self.access_log is not None:
             script = Path(__file__).with_name("logged_server.py")
             command = [sys.executable, str(script), "--port", str(self.port), "--log", str(self.access_log)]
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")])
+            )
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT

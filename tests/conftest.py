@@ -82,7 +82,9 @@ def client(app):
     return app.test_client()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|content="([^"]+)" *name="csrf-token"|name="csrf-token" content="([^"]+)"')
+CSRF_INPUT = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|content="([^"]+)" *name="csrf-token"|name="csrf-token" content="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -138,7 +140,7 @@ class Api:
         headers = {"X-CSRFToken": token, **kw.pop("headers", {})}
         return self.client.open(path, method=method, headers=headers, **kw)
 
-    def on(self, client) -> "Api":
+    def on(self, client) -> Api:
         return Api(client)
 
 

@@ -117,8 +117,25 @@ def create_app(
     assets.init_app(app)
     words.init_app(app)
     features = (
-        core, auth, account, toolkit, cards, checkins, taper, chart, summary, circle, export, people, plan, helpme, reminders,
-        lock, openapi, pwa, learn,
+        core,
+        auth,
+        account,
+        toolkit,
+        cards,
+        checkins,
+        taper,
+        chart,
+        summary,
+        circle,
+        export,
+        people,
+        plan,
+        helpme,
+        reminders,
+        lock,
+        openapi,
+        pwa,
+        learn,
     )
     for feature in features:
         app.register_blueprint(feature.bp)

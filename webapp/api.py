@@ -228,7 +228,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         first = next(iter(g.input_problems))
         label = first.replace("_", " ").strip().capitalize() or "A field"
-        message = f"{problem_words(label, g.input_problems[first])} Nothing was saved. Go back to the form to try again."
+        message = (
+            f"{problem_words(label, g.input_problems[first])} Nothing was saved. Go back to the form to try again."
+        )
         return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
 
     @app.before_request
@@ -261,6 +263,9 @@ def init_app(app: Flask) -> None:
             bad = set(g.input_problems)
             # What was typed goes back in the field, less what no field can hold.
             request.form = ImmutableMultiDict(
-                [(name, _without_hidden(value) if name in bad else value) for name, value in request.form.items(multi=True)]
+                [
+                    (name, _without_hidden(value) if name in bad else value)
+                    for name, value in request.form.items(multi=True)
+                ]
             )
         return None

@@ -130,6 +130,7 @@ def build_manifest(folder: Path) -> dict[str, Asset]:
     for name, data in raw.items():
         body = data
         if name in modules and graph[name]:
+
             def hashed(match: re.Match, imports=graph[name]) -> str:
                 target = imports.get(match["spec"])
                 if target is None:
@@ -142,7 +143,11 @@ def build_manifest(folder: Path) -> dict[str, Asset]:
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if name.endswith((".js", ".mjs")):
             mimetype = "text/javascript"
-        if mimetype.startswith("text/") or mimetype in ("image/svg+xml", "application/json", "application/manifest+json"):
+        if mimetype.startswith("text/") or mimetype in (
+            "image/svg+xml",
+            "application/json",
+            "application/manifest+json",
+        ):
             mimetype += "; charset=utf-8"
         gz, br = _compress(body, name)
         manifest[name] = Asset(body=body, digest=digests[name], mimetype=mimetype, gzip=gz, br=br)

@@ -24,8 +24,9 @@ answered by :func:`webapp.sync.refuse`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any, ClassVar, Mapping, get_args
+from typing import Annotated, Any, ClassVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -95,7 +96,9 @@ def Text(label: str, max_length: int, *, required: bool = False):
     schema: dict = {"type": "string", "maxLength": max_length}
     if required:
         schema["minLength"] = 1
-        return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema), Say(f"Write something for {label.lower()}.")]
+        return Annotated[
+            str, BeforeValidator(clean), WithJsonSchema(schema), Say(f"Write something for {label.lower()}.")
+        ]
     return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema)]
 
 
@@ -111,7 +114,12 @@ def TimeZone(missing: str):
             raise say(f"'{value[:64]}' is not a time zone we know. Use a name like Europe/London.") from None
         return value
 
-    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": 64, "description": "IANA zone"}), Say(missing)]
+    return Annotated[
+        str,
+        PlainValidator(clean),
+        WithJsonSchema({"type": "string", "maxLength": 64, "description": "IANA zone"}),
+        Say(missing),
+    ]
 
 
 #: Times before this are a phone's clock gone wrong; so are times more than
@@ -141,7 +149,9 @@ def Moment(*, missing: str, unreadable: str, no_offset: str, future: str, past: 
             raise say(past)
         return when.astimezone(timezone.utc)
 
-    return Annotated[datetime, PlainValidator(clean), WithJsonSchema({"type": "string", "format": "date-time"}), Say(missing)]
+    return Annotated[
+        datetime, PlainValidator(clean), WithJsonSchema({"type": "string", "format": "date-time"}), Say(missing)
+    ]
 
 
 def DeviceId(message: str):
@@ -257,7 +267,15 @@ class _OpenApiSchema(GenerateJsonSchema):
 
     def nullable_schema(self, schema):
         inner = self.generate_inner(schema["schema"])
-        if set(inner) <= {"type", "minimum", "maximum", "maxLength", "minLength", "format", "description"} and isinstance(inner.get("type"), str):
+        if set(inner) <= {
+            "type",
+            "minimum",
+            "maximum",
+            "maxLength",
+            "minLength",
+            "format",
+            "description",
+        } and isinstance(inner.get("type"), str):
             return {**inner, "type": [inner["type"], "null"]}
         return {"oneOf": [inner, {"type": "null"}]}
 

@@ -1,15 +1,15 @@
 """The ``steady`` command.
 
-    steady serve [--host 127.0.0.1] [--port 8000]   run Steady (embedded default)
-    steady db upgrade                                bring the database up to date
-    steady db status                                 show the database's revision
-    steady reminders work [--interval 15]            dispatch reminders until stopped
-    steady reminders tick                            one dispatch pass (cron)
-    steady secrets                                   print new production secrets
-    steady keys status                               which field keys seal how many values
-    steady keys rotate [--batch-size 500]            new field key, re-encrypt everything
-    steady keys new                                  print a new field key (production)
-    steady keys retire                               drop keys no value uses (embedded)
+steady serve [--host 127.0.0.1] [--port 8000]   run Steady (embedded default)
+steady db upgrade                                bring the database up to date
+steady db status                                 show the database's revision
+steady reminders work [--interval 15]            dispatch reminders until stopped
+steady reminders tick                            one dispatch pass (cron)
+steady secrets                                   print new production secrets
+steady keys status                               which field keys seal how many values
+steady keys rotate [--batch-size 500]            new field key, re-encrypt everything
+steady keys new                                  print a new field key (production)
+steady keys retire                               drop keys no value uses (embedded)
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     stop = None
     if app.config["REMINDER_DISPATCHER"] == "thread":
-        from webapp.services.dispatch import start_dispatcher_thread
+        from webapp.services.dispatcher_setup import start_dispatcher_thread
 
         stop = start_dispatcher_thread(app)
     print(f"Steady is running at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
@@ -85,7 +85,7 @@ def reminders_work(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from webapp.services.dispatch import build_dispatcher
+    from webapp.services.dispatcher_setup import build_dispatcher
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -102,7 +102,7 @@ def reminders_work(args: argparse.Namespace) -> int:
 
 def reminders_tick(args: argparse.Namespace) -> int:
     """One dispatch pass, for cron."""
-    from webapp.services.dispatch import build_dispatcher
+    from webapp.services.dispatcher_setup import build_dispatcher
 
     dispatcher = build_dispatcher(_app())
     try:
@@ -203,7 +203,9 @@ def keys_rotate(args: argparse.Namespace) -> int:
         usage = key_usage(db.engine)
         stale = sum(n for kid, n in usage.items() if kid != cipher.current_kid)
         if stale:
-            print(f"{plural(stale, 'value')} {'is' if stale == 1 else 'are'} not under the current key {cipher.current_kid} yet: re-encrypting them.")
+            print(
+                f"{plural(stale, 'value')} {'is' if stale == 1 else 'are'} not under the current key {cipher.current_kid} yet: re-encrypting them."
+            )
         elif _keys_from_instance(app):
             stored = load_or_create_instance_secrets(app.instance_path)
             new_key = generate_field_key()
@@ -211,7 +213,9 @@ def keys_rotate(args: argparse.Namespace) -> int:
             write_instance_secrets(app.instance_path, stored)
             cipher = FieldCipher.from_spec(stored["STEADY_FIELD_KEYS"])
             app.extensions["steady.cipher"] = cipher
-            print(f"New field key {cipher.current_kid} added to {app.instance_path}/secrets.json; older keys kept for reading.")
+            print(
+                f"New field key {cipher.current_kid} added to {app.instance_path}/secrets.json; older keys kept for reading."
+            )
         else:
             print(
                 f"Every value is already under the current key {cipher.current_kid}.\n"
@@ -263,14 +267,18 @@ def keys_retire(args: argparse.Namespace) -> int:
     stored = load_or_create_instance_secrets(app.instance_path)
     parts = [p.strip() for p in stored["STEADY_FIELD_KEYS"].split(",") if p.strip()]
     keys = parse_keys(stored["STEADY_FIELD_KEYS"])
-    keep = [part for index, (part, (kid, _)) in enumerate(zip(parts, keys)) if index == 0 or usage.get(kid)]
+    keep = [
+        part for index, (part, (kid, _)) in enumerate(zip(parts, keys, strict=False)) if index == 0 or usage.get(kid)
+    ]
     dropped = [kid for index, (kid, _) in enumerate(keys) if index != 0 and not usage.get(kid)]
     if not dropped:
         print("Every configured key is still in use (or is the current one); nothing to drop.")
         return 0
     stored["STEADY_FIELD_KEYS"] = ",".join(keep)
     write_instance_secrets(app.instance_path, stored)
-    print(f"Dropped unused {'key' if len(dropped) == 1 else 'keys'}: {', '.join(dropped)}. Backups older than the rotation need them: keep a copy if so.")
+    print(
+        f"Dropped unused {'key' if len(dropped) == 1 else 'keys'}: {', '.join(dropped)}. Backups older than the rotation need them: keep a copy if so."
+    )
     return 0
 
 

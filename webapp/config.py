@@ -16,9 +16,9 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Mapping
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -55,9 +55,7 @@ def generate_vapid_keys() -> tuple[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    point = private.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
+    point = private.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return _b64url(der), _b64url(point)
 
 
@@ -115,9 +113,7 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         missing = [name for name in REQUIRED_SECRETS if not env.get(name)]
         if missing:
             lines = "\n".join(f"  {name} ({REQUIRED_SECRETS[name]})" for name in missing)
-            raise ConfigError(
-                "Steady will not start in production without these settings:\n" + lines
-            )
+            raise ConfigError("Steady will not start in production without these settings:\n" + lines)
         secret_values = {name: env[name] for name in REQUIRED_SECRETS if name != "DATABASE_URL"}
     else:
         secret_values = load_or_create_instance_secrets(instance_path)

@@ -63,13 +63,15 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.warning("database unavailable: %s", type(exc).__name__)
         if "_login_user" not in g:
             g._login_user = AnonymousUserMixin()  # the page must not ask the database who this is
-        response = make_response(error_response(
-            503,
-            _(
-                "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
-                "changes waiting on your device are sent again by themselves."
-            ),
-        ))
+        response = make_response(
+            error_response(
+                503,
+                _(
+                    "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
+                    "changes waiting on your device are sent again by themselves."
+                ),
+            )
+        )
         response.headers["Retry-After"] = "30"
         return response
 

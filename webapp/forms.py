@@ -31,7 +31,10 @@ class FlaskForm(flask_wtf.FlaskForm):
             if field is None:
                 self.form_errors.append(problem_words(name.replace("_", " ").capitalize(), raw))
             else:
-                field.errors = [problem_words(field.label.text, raw), *(e for e in field.errors if isinstance(e, (str, LazyString)))]
+                field.errors = [
+                    problem_words(field.label.text, raw),
+                    *(e for e in field.errors if isinstance(e, (str, LazyString))),
+                ]
         return False
 
 

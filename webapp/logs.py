@@ -31,9 +31,7 @@ def audit(event: str, **ids: object) -> None:
 def init_app(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [req=%(request_id)s] %(message)s")
-    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [req=%(request_id)s] %(message)s"))
     logger = logging.getLogger("steady")
     if not any(isinstance(f, RequestIdFilter) for h in logger.handlers for f in h.filters):
         logger.addHandler(handler)

@@ -18,7 +18,20 @@ import rcssmin
 _WORD = re.compile(r"[A-Za-z0-9_$\\\u0080-\uffff]")
 #: After these words a ``/`` starts a regular expression, not a division.
 _REGEX_AFTER_WORDS = {
-    "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await",
+    "return",
+    "typeof",
+    "instanceof",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "case",
+    "do",
+    "else",
+    "yield",
+    "await",
 }
 
 
@@ -139,7 +152,9 @@ def minify_js(src: str) -> str:
             end = _string_end(src, i)
         elif ch == "`":
             end = _template_end(src, i)
-        elif ch == "/" and (not last or (not _is_word(last[-1]) and last[-1] not in ")]}") or last in _REGEX_AFTER_WORDS):
+        elif ch == "/" and (
+            not last or (not _is_word(last[-1]) and last[-1] not in ")]}") or last in _REGEX_AFTER_WORDS
+        ):
             end = _regex_end(src, i)
         elif _is_word(ch):
             end = i + 1
@@ -152,7 +167,12 @@ def minify_js(src: str) -> str:
             prev = out[-1][-1]
             if pending == "\n":
                 out.append("\n")
-            elif _is_word(prev) and _is_word(token[0]) or (prev in "+-/" and token[0] == prev) or (prev + token[0]) in ("+-", "-+"):
+            elif (
+                _is_word(prev)
+                and _is_word(token[0])
+                or (prev in "+-/" and token[0] == prev)
+                or (prev + token[0]) in ("+-", "-+")
+            ):
                 out.append(" ")
         pending = ""
         out.append(token)

@@ -82,7 +82,6 @@ OPEN_WHEN_LOCKED = frozenset(
 )
 
 
-
 LOCKED_MESSAGE = (
     "Steady is locked on this device. Enter your PIN in Steady on this device to unlock it; "
     "the toolkit, Help now and signing out stay open."
@@ -133,7 +132,11 @@ def init_app(app: Flask) -> None:
         """Pages' forms are posted as form fields; only ``/api/`` takes JSON.
         Flask-WTF would otherwise read a JSON body as the form's data, and a
         body that is not an object (``true``, ``[1]``) would fail on our side."""
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json and not request.path.startswith("/api/"):
+        if (
+            request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.is_json
+            and not request.path.startswith("/api/")
+        ):
             return error_response(415, "This form takes form fields, not JSON. Please use the page's form.")
 
     @app.before_request

@@ -41,10 +41,11 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import current_app
 from flask_login import current_user
@@ -98,7 +99,11 @@ def keyed_hash(clean: Mapping[str, Any], key: bytes, *, added_later: Mapping[str
     one implicitly had) is left out while it holds that value, so a copy that
     waited on a phone from before still replays as itself."""
     if added_later:
-        clean = {k: v for k, v in clean.items() if not (k in added_later and v == added_later[k] and type(v) is type(added_later[k]))}
+        clean = {
+            k: v
+            for k, v in clean.items()
+            if not (k in added_later and v == added_later[k] and type(v) is type(added_later[k]))
+        }
     return hmac.new(key, canonical(clean), hashlib.sha256).hexdigest()
 
 
@@ -107,7 +112,7 @@ def secret() -> bytes:
 
 
 #: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
-DECLARED: list["Synced"] = []
+DECLARED: list[Synced] = []
 
 
 # --- the declaration --------------------------------------------------------------------

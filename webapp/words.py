@@ -46,7 +46,11 @@ def when(moment: datetime | str | None, zone_name: str | None = None) -> str:
     if zone_name:
         zone = person_time.parse_zone(zone_name)
     return person_time.format_when(
-        moment, zone, month_first_order=month_first, today=today, show_zone=bool(chose_utc and zone.key == "UTC"),
+        moment,
+        zone,
+        month_first_order=month_first,
+        today=today,
+        show_zone=bool(chose_utc and zone.key == "UTC"),
         language=i18n.choose(),
     )
 
@@ -65,7 +69,7 @@ def day(value: date | datetime | None, year: bool | None = None) -> str:
 
 
 def since(moment: datetime | None) -> str:
-    """"today", "yesterday", "5 days ago" — calm words for a last connection,
+    """ "today", "yesterday", "5 days ago" — calm words for a last connection,
     counted in days where the person is."""
     if moment is None:
         return ""

@@ -61,6 +61,7 @@ def wait_until(page, script: str, arg=None, timeout: float = DEFAULT_TIMEOUT_MS,
             raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {script.strip()[:120]}")
         page.wait_for_timeout(polling)
 
+
 #: Settings from the outer environment that must not reach the server under
 #: test: it has to run the embedded default (SQLite in its instance folder).
 LEAKY_ENV = re.compile(r"^(DATABASE_URL|TEST_DATABASE_URL|STEADY_.*|FLASK_.*)$")
@@ -125,7 +126,7 @@ class SteadyServer:
         except FileNotFoundError:
             return "(no log)"
 
-    def start(self, timeout: float = 30.0) -> "SteadyServer":
+    def start(self, timeout: float = 30.0) -> SteadyServer:
         if self.running:
             return self
         with open(self.log_path, "ab") as log:
@@ -147,7 +148,7 @@ class SteadyServer:
                 with urllib.request.urlopen(self.url + "/offline", timeout=2) as response:
                     if response.status == 200:
                         return self
-            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            except (TimeoutError, urllib.error.URLError, ConnectionError, OSError):
                 pass
             if time.monotonic() > deadline:
                 self.stop()
@@ -257,9 +258,7 @@ def chromium_executable(playwright_driver) -> str:
 
 @pytest.fixture(scope="session")
 def browser(playwright_driver, chromium_executable):
-    browser = playwright_driver.chromium.launch(
-        executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True
-    )
+    browser = playwright_driver.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True)
     yield browser
     browser.close()
 
@@ -476,7 +475,7 @@ class Accounts:
 
     @classmethod
     def sign_out(cls, page, base_url: str) -> None:
-        """"Sign out on this device" from the account page; waits until the
+        """ "Sign out on this device" from the account page; waits until the
         sign-in page shows (the click may do work on the device first)."""
         from playwright.sync_api import expect
 

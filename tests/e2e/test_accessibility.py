@@ -141,8 +141,20 @@ def test_help_now_with_a_guessed_country_and_the_over_sedation_panel(shared_serv
 # The daily pages, with an account that holds one of everything
 # --------------------------------------------------------------------------
 
-DAILY_PAGES = ["/", "/my/checkin", "/checkin", "/checkins", "/taper", "/taper/steps/new", "/taper/doses", "/my/dose",
-               "/chart", "/my/chart", "/summary", "/reminders"]
+DAILY_PAGES = [
+    "/",
+    "/my/checkin",
+    "/checkin",
+    "/checkins",
+    "/taper",
+    "/taper/steps/new",
+    "/taper/doses",
+    "/my/dose",
+    "/chart",
+    "/my/chart",
+    "/summary",
+    "/reminders",
+]
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +191,9 @@ def test_check_in_with_errors_beside_the_fields(shared_server, new_context, axe,
     check_both_schemes(page, axe, "/my/checkin with errors")
     # The same problems from the server (a plain form post, no JavaScript needed).
     page = open_page(new_context, shared_server, "/checkin", storage_state=full_state)
-    page.evaluate("() => { const f = document.querySelector('form[data-checkin-form]'); HTMLFormElement.prototype.submit.call(f); }")
+    page.evaluate(
+        "() => { const f = document.querySelector('form[data-checkin-form]'); HTMLFormElement.prototype.submit.call(f); }"
+    )
     page.wait_for_load_state("load")
     expect(page.locator("#overall-error")).to_be_visible()
     expect(page.locator("fieldset#overall")).to_have_attribute("aria-describedby", "overall-hint overall-error")

@@ -154,8 +154,21 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     page = new_context().new_page()
     signed_in_with_worker(server, page, pwa, accounts, "lock")
     tag = secrets.token_hex(3)
-    alex = {"name": f"Alex Marlowe {tag}", "relationship": "Friend", "phone": "+44 7700 900461", "text": True, "pin": True}
-    sam = {"name": f"Sam Quillon {tag}", "relationship": "Family", "phone": "(020) 7946 0721", "text": False, "pin": False, "email": f"sam.{tag}@example.org"}
+    alex = {
+        "name": f"Alex Marlowe {tag}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900461",
+        "text": True,
+        "pin": True,
+    }
+    sam = {
+        "name": f"Sam Quillon {tag}",
+        "relationship": "Family",
+        "phone": "(020) 7946 0721",
+        "text": False,
+        "pin": False,
+        "email": f"sam.{tag}@example.org",
+    }
     add_person(page, server.url, alex)
     add_person(page, server.url, sam)
     write_plan(page, server.url)
@@ -259,7 +272,13 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     accounts.register(page, server.url, email)
     accounts.expect_signed_in(page)
     pwa.wait_controlled(page, timeout=40_000)
-    person = {"name": f"Robin Ashdown {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900555", "text": True, "pin": True}
+    person = {
+        "name": f"Robin Ashdown {secrets.token_hex(3)}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900555",
+        "text": True,
+        "pin": True,
+    }
     add_person(page, server.url, person)
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
@@ -318,7 +337,13 @@ def test_someone_else_signing_in_ends_a_lock_that_was_not_theirs(shared_server, 
     context = new_context()
     page = context.new_page()
     signed_in_with_worker(server, page, pwa, accounts, "lock-first")
-    person = {"name": f"Kit Farrow {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900777", "text": False, "pin": True}
+    person = {
+        "name": f"Kit Farrow {secrets.token_hex(3)}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900777",
+        "text": False,
+        "pin": True,
+    }
     add_person(page, server.url, person)
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
@@ -347,7 +372,9 @@ def test_lock_pages_have_no_serious_accessibility_problems(shared_server, new_co
     page.goto(shared_server.url + "/lock")
     expect(page.locator('form[data-lock-form="turn-on"]')).to_be_visible()
     page.locator('form[data-lock-form="turn-on"]').get_by_role("button", name="Turn on the app lock").click()
-    expect(page.locator('form[data-lock-form="turn-on"] [data-problems]')).to_contain_text("Choose a PIN of 6 to 12 digits")
+    expect(page.locator('form[data-lock-form="turn-on"] [data-problems]')).to_contain_text(
+        "Choose a PIN of 6 to 12 digits"
+    )
     axe(page, f"/lock, lock off, with an error ({scheme})")
     turn_on_lock(page, shared_server.url)
     axe(page, f"/lock, lock on ({scheme})")
@@ -376,7 +403,13 @@ def test_change_pin_idle_time_and_turning_off(shared_server, new_context, pwa, a
     server = shared_server
     page = new_context().new_page()
     signed_in_with_worker(server, page, pwa, accounts, "lock-settings")
-    person = {"name": f"Nell Brackwater {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900888", "text": False, "pin": True}
+    person = {
+        "name": f"Nell Brackwater {secrets.token_hex(3)}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900888",
+        "text": False,
+        "pin": True,
+    }
     add_person(page, server.url, person)
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
@@ -384,7 +417,9 @@ def test_change_pin_idle_time_and_turning_off(shared_server, new_context, pwa, a
     assert person["name"] not in dump_storage(page)["text"]
 
     # Idle time.
-    page.locator('form[data-lock-form="idle"]').get_by_label("Lock after this long without use").select_option(label="15 minutes")
+    page.locator('form[data-lock-form="idle"]').get_by_label("Lock after this long without use").select_option(
+        label="15 minutes"
+    )
     page.locator('form[data-lock-form="idle"]').get_by_role("button", name="Save").click()
     expect(page.locator("[data-lock-status]")).to_have_text("Saved. Steady now locks after 15 minutes without use.")
     assert page.evaluate(KV_GET, "app-lock")["idleMinutes"] == 15
@@ -483,11 +518,34 @@ def test_sealed_records_are_bound_to_their_place_and_a_new_pin_keeps_the_data_ke
 
 #: Every page a signed-in person has (with {contact} for one of their people).
 SIGNED_IN_PAGES = [
-    "/people", "/people/new", "/people/groups", "/people/messages", "/people/review", "/people/nudge",
-    "/people/{contact}/edit", "/plan", "/plan/edit", "/plan/share", "/checkin", "/checkins", "/cards", "/chart",
-    "/summary", "/taper", "/taper/doses", "/taper/setup", "/reminders", "/circle", "/circle/supporting",
-    "/toolkit/thought-records", "/account/", "/account/export", "/account/export.json", "/account/export.csv",
-    "/account/password", "/account/delete",
+    "/people",
+    "/people/new",
+    "/people/groups",
+    "/people/messages",
+    "/people/review",
+    "/people/nudge",
+    "/people/{contact}/edit",
+    "/plan",
+    "/plan/edit",
+    "/plan/share",
+    "/checkin",
+    "/checkins",
+    "/cards",
+    "/chart",
+    "/summary",
+    "/taper",
+    "/taper/doses",
+    "/taper/setup",
+    "/reminders",
+    "/circle",
+    "/circle/supporting",
+    "/toolkit/thought-records",
+    "/account/",
+    "/account/export",
+    "/account/export.json",
+    "/account/export.csv",
+    "/account/password",
+    "/account/delete",
 ]
 
 SEED = """async ({ note, thought }) => {
@@ -511,10 +569,10 @@ READ_ALL = """async (paths) => {
 }"""
 
 
-
 def without_breaks(html: str) -> str:
     """Page text as a reader sees it: an email address may carry <wbr> hints."""
     return html.replace("<wbr>", "")
+
 
 def api_reads(page) -> list[str]:
     """Every GET under /api/ that the OpenAPI document describes (the document
@@ -534,7 +592,9 @@ def api_reads(page) -> list[str]:
 OPEN_READS = {"/api/session", "/api/content", "/api/openapi.json", "/api/push/key"}
 
 
-def test_the_server_session_locks_with_the_device_with_or_without_javascript(shared_server, new_context, pwa, accounts, browser):
+def test_the_server_session_locks_with_the_device_with_or_without_javascript(
+    shared_server, new_context, pwa, accounts, browser
+):
     server = shared_server
     context = new_context()
     page = context.new_page()
@@ -547,7 +607,13 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(sha
         page.reload()
         pwa.wait_controlled(page, timeout=40_000)
     tag = secrets.token_hex(3)
-    person = {"name": f"Ottoline Varga {tag}", "relationship": "Friend", "phone": "+44 7700 900321", "text": True, "pin": True}
+    person = {
+        "name": f"Ottoline Varga {tag}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900321",
+        "text": True,
+        "pin": True,
+    }
     add_person(page, server.url, person)
     write_plan(page, server.url)
     note = f"Could not stop shaking at work {tag}"
@@ -586,7 +652,10 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(sha
         # With JavaScript: every read from this page.
         answers = page.evaluate(READ_ALL, reads)
         for path, answer in answers.items():
-            assert [label for label, value in secret.items() if value in without_breaks(answer["text"])] == [], (where, path)
+            assert [label for label, value in secret.items() if value in without_breaks(answer["text"])] == [], (
+                where,
+                path,
+            )
             if path in OPEN_READS:
                 assert answer["status"] == 200, (where, path)
             else:
@@ -596,11 +665,17 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(sha
         for path in pages:
             response = context.request.get(server.url + path)
             assert response.status == 423, (where, path, response.status)
-            assert [label for label, value in secret.items() if value in without_breaks(response.text())] == [], (where, path)
+            assert [label for label, value in secret.items() if value in without_breaks(response.text())] == [], (
+                where,
+                path,
+            )
         for path in ("/people", "/plan", "/toolkit/thought-records", "/checkins", "/account/"):
             page.goto(server.url + path)
             expect(lock_screen(page)).to_be_visible()
-            assert [label for label, value in secret.items() if value in without_breaks(page.content())] == [], (where, path)
+            assert [label for label, value in secret.items() if value in without_breaks(page.content())] == [], (
+                where,
+                path,
+            )
         # Without JavaScript, with this device's cookies: the lock page, nothing of theirs.
         nojs = new_context(java_script_enabled=False, service_workers="block")
         nojs.add_cookies(context.cookies())
@@ -656,7 +731,13 @@ def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_serv
     context = new_context()
     page = context.new_page()
     signed_in_with_worker(server, page, pwa, accounts, "lock-reload")
-    person = {"name": f"Wren Halloway {secrets.token_hex(3)}", "relationship": "Friend", "phone": "+44 7700 900999", "text": False, "pin": True}
+    person = {
+        "name": f"Wren Halloway {secrets.token_hex(3)}",
+        "relationship": "Friend",
+        "phone": "+44 7700 900999",
+        "text": False,
+        "pin": True,
+    }
     add_person(page, server.url, person)
     turn_on_lock(page, server.url)
     assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"

@@ -40,7 +40,10 @@ def test_the_worker_sends_queued_check_ins_when_the_browser_syncs(server, contex
 
     cdp = context.new_cdp_session(page)
     reg_id = registration_id(cdp, page, server.url)
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False})
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False},
+    )
     deadline = time.monotonic() + SYNC_TIMEOUT_S
     stored = []
     while time.monotonic() < deadline and len(stored) < 2:
@@ -53,6 +56,9 @@ def test_the_worker_sends_queued_check_ins_when_the_browser_syncs(server, contex
     expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(2, timeout=SYNC_TIMEOUT_S * 1000)
     expect(page.locator("[data-waiting]")).to_have_count(0)
     page.goto("about:blank")
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False})
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False},
+    )
     time.sleep(1)
     assert len(server_checkins(context, server)) == 2

@@ -93,7 +93,9 @@ def test_a_refused_check_in_is_listed_as_couldnt_sync_and_can_be_discarded(serve
     # A check-in from a device whose copy of the app let an impossible value through.
     page.evaluate(
         """async () => {
-            """ + PAGE_MODULE + """
+            """
+        + PAGE_MODULE
+        + """
             const sync = await pageModule("account-sync.js");
             const outbox = await pageModule("outbox.js");
             const userId = await sync.currentUser();
@@ -121,7 +123,9 @@ def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, 
     signed_in_with_shell(server, page, pwa, accounts)
     page.evaluate(
         """async () => {
-            """ + PAGE_MODULE + """
+            """
+        + PAGE_MODULE
+        + """
             const sync = await pageModule("account-sync.js");
             const outbox = await pageModule("outbox.js");
             await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
@@ -144,16 +148,29 @@ def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, 
     expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)
     expect(page.locator("[data-waiting], [data-failed]")).to_have_count(0, timeout=SYNC_TIMEOUT)
     [stored] = server_checkins(page)
-    assert (stored["overall"], stored["sleep_hours"], stored["symptoms"], stored["note"]) == (4, 7.0, {"tinnitus": 3}, "Fix me")
+    assert (stored["overall"], stored["sleep_hours"], stored["symptoms"], stored["note"]) == (
+        4,
+        7.0,
+        {"tinnitus": 3},
+        "Fix me",
+    )
 
 
 def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, accounts):
     from test_people import add_person
 
     signed_in_with_shell(server, page, pwa, accounts)
-    add_person(page, server.url, {"name": "Jo Lane", "relationship": "Friend", "phone": "+44 7700 900456", "text": False, "pin": True})
+    add_person(
+        page,
+        server.url,
+        {"name": "Jo Lane", "relationship": "Friend", "phone": "+44 7700 900456", "text": False, "pin": True},
+    )
     page.goto(server.url + "/my/checkin")
-    wait_kv(page, f"user:{page.locator('meta[name=steady-user]').get_attribute('content')}:snapshot", "(s) => s && s.people && s.people.contacts.length === 1")
+    wait_kv(
+        page,
+        f"user:{page.locator('meta[name=steady-user]').get_attribute('content')}:snapshot",
+        "(s) => s && s.people && s.people.contacts.length === 1",
+    )
     page.evaluate("() => localStorage.setItem('steady.country', 'GB')")
     go_offline(context, server)
     page.goto(server.url + "/my/checkin")
@@ -241,7 +258,9 @@ def test_an_unkept_suicide_answer_is_never_written_to_the_phone(server, context,
     assert [c["note"] for c in snapshot_checkins(page)] == ["online, not kept"]
     assert device_holds_suicide_answer(page) == []
     # The form opens empty: the answer is not loaded back.
-    expect(page.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True)).not_to_be_checked()
+    expect(
+        page.locator('fieldset[data-red-flag="suicidal_thoughts"]').get_by_label("Yes", exact=True)
+    ).not_to_be_checked()
 
     # Offline: the panel shows at once, the check-in waits, the answer is not on the phone.
     go_offline(context, server)
@@ -292,7 +311,9 @@ def test_the_server_never_keeps_an_unkept_answer_sent_by_an_older_page(server, c
     signed_in_with_shell(server, page, pwa, accounts)
     page.evaluate(
         """async () => {
-            """ + PAGE_MODULE + """
+            """
+        + PAGE_MODULE
+        + """
             const sync = await pageModule("account-sync.js");
             const outbox = await pageModule("outbox.js");
             await outbox.queue(await sync.currentUser(), "checkin", { url: "/api/checkins", body: {
@@ -338,7 +359,9 @@ def open_as(new_context, server, path, scheme, storage_state=None):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_check_in_pages_have_no_serious_accessibility_problems(shared_server, new_context, axe, checkin_account, scheme):
+def test_check_in_pages_have_no_serious_accessibility_problems(
+    shared_server, new_context, axe, checkin_account, scheme
+):
     state = checkin_account["state"]
     page = open_as(new_context, shared_server, "/checkin", scheme, state)
     expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
 from test_toolkit_accounts import unique_email
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +49,7 @@ def test_breathe_with_me_start_is_on_the_first_screen(server, page):
 
 
 def test_show_password_is_a_full_row_lined_up_with_its_field(server, page):
-    """"Show password" sits under its field, lined up with its left edge, as
+    """ "Show password" sits under its field, lined up with its left edge, as
     a tap-anywhere row at least 44 px tall like every other tick."""
     page.goto(server.url + "/register")
     field = page.get_by_label("Choose a password", exact=True)

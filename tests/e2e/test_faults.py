@@ -13,10 +13,12 @@ from test_checkins import server_checkins, signed_in_with_shell
 from test_toolkit_accounts import OUTBOX_ALL, PAGE_MODULE
 
 #: What Steady answers when its database is unreachable (core/routes.py).
-DATABASE_DOWN = json.dumps({
-    "error": "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
-             "changes waiting on your device are sent again by themselves."
-})
+DATABASE_DOWN = json.dumps(
+    {
+        "error": "Steady cannot reach its database just now, so nothing was saved. Please try again in a minute; "
+        "changes waiting on your device are sent again by themselves."
+    }
+)
 
 
 def test_a_check_in_answered_503_waits_and_lands_once_when_the_database_is_back(server, context, page, pwa, accounts):
@@ -26,14 +28,18 @@ def test_a_check_in_answered_503_waits_and_lands_once_when_the_database_is_back(
     def database_down(route):
         if route.request.method == "POST":
             refused.append(route.request.post_data_json["client_id"])
-            route.fulfill(status=503, headers={"Retry-After": "30"}, content_type="application/json", body=DATABASE_DOWN)
+            route.fulfill(
+                status=503, headers={"Retry-After": "30"}, content_type="application/json", body=DATABASE_DOWN
+            )
         else:
             route.continue_()
 
     context.route("**/api/checkins", database_down)
     page.evaluate(
         """async () => {
-            """ + PAGE_MODULE + """
+            """
+        + PAGE_MODULE
+        + """
             const sync = await pageModule("account-sync.js");
             const outbox = await pageModule("outbox.js");
             const userId = await sync.currentUser();

@@ -1,4 +1,4 @@
-""""How to help me" in Chromium with three people, each in their own
+""" "How to help me" in Chromium with three people, each in their own
 browser profile: Sam writes it (an over-long answer is refused beside its
 field and stays in the field whole), shares it with Alex and not with Robin;
 Alex sees it, Robin does not, and turning sharing off hides it from Alex at
@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from playwright.sync_api import expect
-
 from test_toolkit_accounts import go_offline, user_id, wait_kv
 
 from tests.e2e.test_accessibility import check_both_schemes
@@ -128,7 +127,9 @@ def test_how_to_help_me_is_shared_with_one_supporter_and_not_another(server, new
     alex.reload()
     expect(alex.get_by_role("heading", name="Thank-yous from Sam")).to_be_visible()
     expect(alex.get_by_text("Thank you for checking in on me.")).to_be_visible()
-    assert "Thank you for checking in on me." not in robin.evaluate("async () => (await fetch('/circle/supporting')).text()")
+    assert "Thank you for checking in on me." not in robin.evaluate(
+        "async () => (await fetch('/circle/supporting')).text()"
+    )
 
 
 def test_appointments_prepare_and_the_offline_copy(server, context, page, accounts, axe, pwa):
@@ -161,7 +162,9 @@ def test_appointments_prepare_and_the_offline_copy(server, context, page, accoun
     page.get_by_label("Video link").fill("https://meet.example.org/okafor")
     page.get_by_role("button", name="Save the appointment").click()
     expect(page.get_by_text("Steady will remind you the day before.")).to_be_visible()
-    expect(page.get_by_role("link", name="Join the video call with Dr Okafor")).to_have_attribute("href", "https://meet.example.org/okafor")
+    expect(page.get_by_role("link", name="Join the video call with Dr Okafor")).to_have_attribute(
+        "href", "https://meet.example.org/okafor"
+    )
     check_both_schemes(page, axe, "appointments, one")
     page.get_by_role("link", name="Prepare").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Prepare for your appointment")
@@ -181,7 +184,11 @@ def test_appointments_prepare_and_the_offline_copy(server, context, page, accoun
     pwa.wait_controlled(page)
     pwa.wait_precached(page, "/my/help-me")
     page.goto(server.url + "/people")  # a signed-in page load brings the snapshot up to date
-    wait_kv(page, f"user:{user_id(page)}:snapshot", "(s) => s && s.helpMe && s.helpMe.help_me && s.helpMe.help_me.sections.reach_me")
+    wait_kv(
+        page,
+        f"user:{user_id(page)}:snapshot",
+        "(s) => s && s.helpMe && s.helpMe.help_me && s.helpMe.help_me.sections.reach_me",
+    )
     go_offline(context, server)
     response = page.goto(server.url + "/my/help-me")
     assert response is not None and response.from_service_worker

@@ -73,7 +73,9 @@ def test_the_united_states_shows_the_988_spanish_line_with_press_2_and_text_ayud
     expect(section.locator(".crisis-line").first).to_contain_text("988 Lifeline in Spanish")
     expect(spanish).to_contain_text("Llama al 988 y marca 2, o envía AYUDA por SMS al 988. En español")
     expect(spanish.get_by_role("link", name="Llamar al 988")).to_have_attribute("href", "tel:988")
-    expect(spanish.get_by_role("link", name="Envía AYUDA por SMS al 988")).to_have_attribute("href", "sms:988?&body=AYUDA")
+    expect(spanish.get_by_role("link", name="Envía AYUDA por SMS al 988")).to_have_attribute(
+        "href", "sms:988?&body=AYUDA"
+    )
     expect(spanish.locator(".source a")).to_have_attribute("href", re.compile(r"^https://medium\.com/wadepthealth/"))
 
 
@@ -102,10 +104,20 @@ def test_a_country_chosen_on_the_device_wins_over_the_guess_and_is_remembered(sh
     assert shown_country(page) == ""
 
 
-def test_offline_the_over_sedation_flag_shows_help_for_the_chosen_country_and_your_people_first(server, context, page, pwa, accounts):
+def test_offline_the_over_sedation_flag_shows_help_for_the_chosen_country_and_your_people_first(
+    server, context, page, pwa, accounts
+):
     signed_in_with_shell(server, page, pwa, accounts)
-    add_person(page, server.url, {"name": "Jo Lane", "relationship": "Friend", "phone": "+64 21 555 0123", "text": True, "pin": True})
-    add_person(page, server.url, {"name": "Ari Moss", "relationship": "Friend", "phone": "+64 21 555 0456", "text": False, "pin": False})
+    add_person(
+        page,
+        server.url,
+        {"name": "Jo Lane", "relationship": "Friend", "phone": "+64 21 555 0123", "text": True, "pin": True},
+    )
+    add_person(
+        page,
+        server.url,
+        {"name": "Ari Moss", "relationship": "Friend", "phone": "+64 21 555 0456", "text": False, "pin": False},
+    )
     page.goto(server.url + "/help")
     user = page.locator("meta[name=steady-user]").get_attribute("content")
     wait_kv(page, f"user:{user}:snapshot", "(s) => s && s.people && s.people.contacts.length === 2")

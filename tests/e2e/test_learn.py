@@ -149,7 +149,9 @@ def test_read_to_me_is_hidden_where_the_browser_cannot_speak(shared_server, new_
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/learn", "/learn/talking-with-your-prescriber", "/learn/supporting/red-flags", "/find-help"])
+@pytest.mark.parametrize(
+    "path", ["/learn", "/learn/talking-with-your-prescriber", "/learn/supporting/red-flags", "/find-help"]
+)
 def test_phone_width_no_sideways_scroll_and_big_targets(shared_server, new_context, path):
     context = new_context(service_workers="block", viewport={"width": 320, "height": 640})
     context.add_init_script(SPEECH_STUB)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
 from test_toolkit_accounts import unique_email
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,6 @@ import json
 import re
 
 from playwright.sync_api import expect
-
 from test_toolkit import wait_all_precached
 from test_toolkit_accounts import go_offline, unique_email, wait_kv
 
@@ -54,7 +53,7 @@ def test_every_page_with_an_offline_copy_opens_as_the_copy_without_a_redirect(se
     go_offline(context, server)
     for path, (_copy, root) in EXPECTED.items():
         navigated: list[str] = []
-        on_navigation = lambda frame: frame == page.main_frame and navigated.append(frame.url)  # noqa: E731
+        on_navigation = lambda frame, navigated=navigated: frame == page.main_frame and navigated.append(frame.url)  # noqa: E731
         page.on("framenavigated", on_navigation)
         response = page.goto(server.url + path)
         assert response is not None and response.from_service_worker, path

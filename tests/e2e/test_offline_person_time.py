@@ -38,10 +38,17 @@ def test_offline_check_ins_read_on_the_persons_clock(server, new_context, pwa, a
     page.wait_for_load_state()
 
     moment = (datetime.now(timezone.utc) - timedelta(hours=2)).replace(second=0, microsecond=0)
-    status = page.evaluate(POST_CHECKIN, {
-        "client_id": "6f1c7d0e-3a1b-4c2d-9e8f-0a1b2c3d4e5f", "checked_at": moment.isoformat(),
-        "time_zone": "America/New_York", "overall": 6, "anxiety": 3, "doses": "as_planned",
-    })
+    status = page.evaluate(
+        POST_CHECKIN,
+        {
+            "client_id": "6f1c7d0e-3a1b-4c2d-9e8f-0a1b2c3d4e5f",
+            "checked_at": moment.isoformat(),
+            "time_zone": "America/New_York",
+            "overall": 6,
+            "anxiety": 3,
+            "doses": "as_planned",
+        },
+    )
     assert status == 201
     page.goto(server.url + "/")  # a signed-in page: the zone is noted on this phone
     page.goto(server.url + "/my/checkin")

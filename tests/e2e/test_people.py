@@ -18,13 +18,19 @@ import secrets
 import pytest
 from conftest import wait_until
 from playwright.sync_api import expect
-
 from test_toolkit import wait_all_precached
 from test_toolkit_accounts import GET_JSON, OUTBOX_ALL, go_offline, go_online, kv_get, unique_email, user_id, wait_kv
 
 ALEX = {"name": "Alex Rivera", "relationship": "Friend", "phone": "+44 7700 900123", "text": True, "pin": True}
 SAM = {"name": "Sam Okafor", "relationship": "Family", "phone": "(020) 7946 0018", "text": False, "pin": True}
-PRIYA = {"name": "Priya Shah", "relationship": "Therapist or counsellor", "phone": "0161 496 0000", "text": True, "pin": False, "email": "priya@example.org"}
+PRIYA = {
+    "name": "Priya Shah",
+    "relationship": "Therapist or counsellor",
+    "phone": "0161 496 0000",
+    "text": True,
+    "pin": False,
+    "email": "priya@example.org",
+}
 PLAN = {
     "My warning signs": "Not sleeping two nights running",
     "Things I can do on my own": "Cold water, then the 5-4-3-2-1 exercise",
@@ -58,7 +64,9 @@ def write_plan(page, base_url: str) -> None:
 
 
 def wait_snapshot(page, people: int, plan: bool = True):
-    check = f"(s) => s && s.people && s.people.contacts.length === {people}" + (" && s.plan && s.plan.plan" if plan else "")
+    check = f"(s) => s && s.people && s.people.contacts.length === {people}" + (
+        " && s.plan && s.plan.plan" if plan else ""
+    )
     return wait_kv(page, f"user:{user_id(page)}:snapshot", check)
 
 
@@ -112,11 +120,16 @@ def test_people_and_plan_open_offline_and_leave_no_trace_after_sign_out(server, 
         "Call Sam Okafor": "tel:02079460018",
         "Call Priya Shah": "tel:01614960000",
     }
-    assert links(mine, "text") == {"Text Alex Rivera": FIRST_MESSAGE, "Text Priya Shah": FIRST_MESSAGE.replace("+447700900123", "01614960000")}
+    assert links(mine, "text") == {
+        "Text Alex Rivera": FIRST_MESSAGE,
+        "Text Priya Shah": FIRST_MESSAGE.replace("+447700900123", "01614960000"),
+    }
     expect(mine.get_by_role("link", name="Email Priya Shah")).to_have_attribute("href", "mailto:priya@example.org")
     # Choosing another message changes what the Text buttons prefill.
     page.get_by_label("Message for the Text buttons").select_option(label="Can we talk tonight?")
-    expect(mine.get_by_role("link", name="Text Alex Rivera")).to_have_attribute("href", "sms:+447700900123?&body=Can%20we%20talk%20tonight%3F")
+    expect(mine.get_by_role("link", name="Text Alex Rivera")).to_have_attribute(
+        "href", "sms:+447700900123?&body=Can%20we%20talk%20tonight%3F"
+    )
 
     # The plan opens.
     page.get_by_role("link", name="My wave plan").click()
@@ -273,7 +286,9 @@ def open_as(new_context, server, path, scheme, storage_state=None):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", list(PAGES))
-def test_people_pages_have_no_serious_accessibility_problems(shared_server, new_context, axe, full_account, path, scheme):
+def test_people_pages_have_no_serious_accessibility_problems(
+    shared_server, new_context, axe, full_account, path, scheme
+):
     page = open_as(new_context, shared_server, path, scheme, full_account["state"])
     expect(page.get_by_role("heading", level=1)).to_have_text(PAGES[path])
     if path == "/my/people":
@@ -287,7 +302,9 @@ def test_people_pages_have_no_serious_accessibility_problems(shared_server, new_
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_forms_with_errors_share_page_and_help_now_are_accessible(shared_server, new_context, axe, full_account, scheme):
+def test_forms_with_errors_share_page_and_help_now_are_accessible(
+    shared_server, new_context, axe, full_account, scheme
+):
     page = open_as(new_context, shared_server, "/people/new", scheme, full_account["state"])
     page.get_by_label("Phone number").fill("call me")
     page.get_by_role("button", name="Save").click()

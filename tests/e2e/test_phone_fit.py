@@ -116,36 +116,96 @@ def now_iso() -> str:
 def fill_account(client: Client) -> dict:
     """Fill the account through its forms; returns the pages shown once
     (the new circle invite link, the new shared plan link)."""
-    client.form("/cards", {"text": "When a wave comes, it also goes. This is a long card to see how it wraps on a small phone."})
+    client.form(
+        "/cards", {"text": "When a wave comes, it also goes. This is a long card to see how it wraps on a small phone."}
+    )
     client.json("/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "I will never feel better"})
-    client.form("/people/new", {"name": "Alexandra Montgomery-Whitfield", "relationship": "friend", "phone": "+44 7700 900123",
-                                "email": "alexandra.montgomery-whitfield@example-long-domain.co.uk", "can_text": "y", "pinned": "y",
-                                "notes": "Good at listening. Call after 6."})
+    client.form(
+        "/people/new",
+        {
+            "name": "Alexandra Montgomery-Whitfield",
+            "relationship": "friend",
+            "phone": "+44 7700 900123",
+            "email": "alexandra.montgomery-whitfield@example-long-domain.co.uk",
+            "can_text": "y",
+            "pinned": "y",
+            "notes": "Good at listening. Call after 6.",
+        },
+    )
     client.form("/people/groups/new", {"name": "Tuesday peers", "time_zone": "Europe/London"})
     client.form("/plan/edit", {"warning_signs": "Not sleeping for two nights", "version": ""})
     client.form("/reminders", {"kind": "checkin", "time1": "20:00", "weekdays": ["0", "3"]})
     for overall, anxiety in ((6, 4), (3, 8), (7, 2)):
-        client.json("/api/checkins", {"client_id": str(uuid.uuid4()), "checked_at": now_iso(), "time_zone": "UTC",
-                                      "overall": overall, "anxiety": anxiety, "doses": "as_planned", "sleep_hours": 6.5,
-                                      "note": "A hard afternoon", "symptoms": {"panic": 2, "tinnitus": 1}})
+        client.json(
+            "/api/checkins",
+            {
+                "client_id": str(uuid.uuid4()),
+                "checked_at": now_iso(),
+                "time_zone": "UTC",
+                "overall": overall,
+                "anxiety": anxiety,
+                "doses": "as_planned",
+                "sleep_hours": 6.5,
+                "note": "A hard afternoon",
+                "symptoms": {"panic": 2, "tinnitus": 1},
+            },
+        )
     client.form("/taper/accept", {"understood": "y"})
     client.form("/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"})
-    client.form("/taper/steps/new", {"starts_on": "2026-09-01", "daily_dose": "10", "time-1": "08:00", "amount-1": "5",
-                                     "time-2": "20:00", "amount-2": "5", "note": "Starting dose"})
-    client.form("/taper/steps/new", {"starts_on": "2026-10-15", "daily_dose": "9", "time-1": "08:00", "amount-1": "4.5",
-                                     "time-2": "20:00", "amount-2": "4.5", "note": "First cut"})
+    client.form(
+        "/taper/steps/new",
+        {
+            "starts_on": "2026-09-01",
+            "daily_dose": "10",
+            "time-1": "08:00",
+            "amount-1": "5",
+            "time-2": "20:00",
+            "amount-2": "5",
+            "note": "Starting dose",
+        },
+    )
+    client.form(
+        "/taper/steps/new",
+        {
+            "starts_on": "2026-10-15",
+            "daily_dose": "9",
+            "time-1": "08:00",
+            "amount-1": "4.5",
+            "time-2": "20:00",
+            "amount-2": "4.5",
+            "note": "First cut",
+        },
+    )
     for amount in ("4.5", "4.5"):
-        client.json("/api/doses", {"client_id": str(uuid.uuid4()), "taken_at": now_iso(), "time_zone": "UTC", "amount": amount, "note": "With food"})
+        client.json(
+            "/api/doses",
+            {
+                "client_id": str(uuid.uuid4()),
+                "taken_at": now_iso(),
+                "time_zone": "UTC",
+                "amount": amount,
+                "note": "With food",
+            },
+        )
     invite_page = client.form("/circle/invites", {"first_name": "Sam"})
-    client.form("/people/help-me/edit", {"hard_day": "Sit with me, bring tea, no questions needed.", "reach_me": "Text first.", "version": ""})
+    client.form(
+        "/people/help-me/edit",
+        {"hard_day": "Sit with me, bring tea, no questions needed.", "reach_me": "Text first.", "version": ""},
+    )
     client.form("/people/new", {"name": "Dr Priya Raman", "relationship": "prescriber", "phone": "+44 20 7946 0000"})
     prescriber = re.findall(r'href="/people/(\d+)/appointments/new"', client.page("/people"))
     if prescriber:
         from datetime import date, timedelta
 
-        client.form(f"/people/{prescriber[0]}/appointments/new", {
-            "day": (date.today() + timedelta(days=9)).isoformat(), "at": "09:30", "place": "Riverside Surgery, room 4",
-            "link": "https://video.example.org/room/steady-e2e"})
+        client.form(
+            f"/people/{prescriber[0]}/appointments/new",
+            {
+                "day": (date.today() + timedelta(days=9)).isoformat(),
+                "at": "09:30",
+                "place": "Riverside Surgery, room 4",
+                "link": "https://video.example.org/room/steady-e2e",
+            },
+        )
     share_page = client.form("/plan/share", {"label": "Mum", "days": "7"})
     client.form("/people/messages", {"text": "Having a hard day. Could you call me when you can?"})
     return {"invite": invite_page, "share": share_page}
@@ -188,23 +248,75 @@ def full_account(shared_server, browser):
     shown_once = fill_account(client)
     join_circle(browser, shared_server.url, shown_once["invite"])
     paths = [
-        "/", "/help", "/install", "/offline", "/toolkit", "/toolkit/feel", "/toolkit/breathe", "/toolkit/thought-records",
-        "/people", "/people/new", "/people/groups", "/people/groups/new", "/people/messages", "/people/nudge",
-        "/plan", "/plan/edit", "/plan/share", "/cards", "/checkin", "/my/checkin", "/checkins", "/taper", "/taper/setup",
-        "/taper/steps/new", "/taper/doses", "/my/dose", "/chart", "/my/chart", "/summary", "/circle", "/reminders",
-        "/account/", "/account/password", "/account/export", "/account/delete", "/lock", "/my/people", "/my/plan",
-        "/people/help-me", "/people/help-me/edit", "/my/help-me", "/appointments", "/people/review",
-        "/learn", "/learn/supporting", "/find-help", "/circle/supporting",
+        "/",
+        "/help",
+        "/install",
+        "/offline",
+        "/toolkit",
+        "/toolkit/feel",
+        "/toolkit/breathe",
+        "/toolkit/thought-records",
+        "/people",
+        "/people/new",
+        "/people/groups",
+        "/people/groups/new",
+        "/people/messages",
+        "/people/nudge",
+        "/plan",
+        "/plan/edit",
+        "/plan/share",
+        "/cards",
+        "/checkin",
+        "/my/checkin",
+        "/checkins",
+        "/taper",
+        "/taper/setup",
+        "/taper/steps/new",
+        "/taper/doses",
+        "/my/dose",
+        "/chart",
+        "/my/chart",
+        "/summary",
+        "/circle",
+        "/reminders",
+        "/account/",
+        "/account/password",
+        "/account/export",
+        "/account/delete",
+        "/lock",
+        "/my/people",
+        "/my/plan",
+        "/people/help-me",
+        "/people/help-me/edit",
+        "/my/help-me",
+        "/appointments",
+        "/people/review",
+        "/learn",
+        "/learn/supporting",
+        "/find-help",
+        "/circle/supporting",
     ]
-    listings = {"/people": r'href="(/people/\d+/edit)"', "/people/groups": r'href="(/people/groups/\d+/edit)"',
-                "/cards": r'href="(/cards/\d+/edit)"', "/checkins": r'href="(/checkins/\d+/edit)"',
-                "/taper": r'href="(/taper/steps/\d+/edit)"', "/taper/doses": r'href="(/taper/doses/\d+/edit)"',
-                "/reminders": r'href="(/reminders/\d+/edit)"', "/toolkit": r'href="(/toolkit/exercise/[\w-]+)"',
-                "/toolkit/feel": r'href="(/toolkit/feel/[\w-]+)"'}
-    more = [("/people", r'href="(/people/\d+/appointments/new)"'), ("/appointments", r'href="(/appointments/\d+/edit)"'),
-            ("/appointments", r'href="(/appointments/\d+/prepare)"'), ("/people/messages", r'href="(/people/messages/\d+/edit)"'),
-            ("/learn", r'href="(/learn/(?!supporting)[\w-]+)"'), ("/learn/supporting", r'href="(/learn/supporting/[\w-]+)"'),
-            ("/circle", r'href="(/circle/links/\d+/thanks)"'), ("share", r'(/shared/plan/[\w-]+)')]
+    listings = {
+        "/people": r'href="(/people/\d+/edit)"',
+        "/people/groups": r'href="(/people/groups/\d+/edit)"',
+        "/cards": r'href="(/cards/\d+/edit)"',
+        "/checkins": r'href="(/checkins/\d+/edit)"',
+        "/taper": r'href="(/taper/steps/\d+/edit)"',
+        "/taper/doses": r'href="(/taper/doses/\d+/edit)"',
+        "/reminders": r'href="(/reminders/\d+/edit)"',
+        "/toolkit": r'href="(/toolkit/exercise/[\w-]+)"',
+        "/toolkit/feel": r'href="(/toolkit/feel/[\w-]+)"',
+    }
+    more = [
+        ("/people", r'href="(/people/\d+/appointments/new)"'),
+        ("/appointments", r'href="(/appointments/\d+/edit)"'),
+        ("/appointments", r'href="(/appointments/\d+/prepare)"'),
+        ("/people/messages", r'href="(/people/messages/\d+/edit)"'),
+        ("/learn", r'href="(/learn/(?!supporting)[\w-]+)"'),
+        ("/learn/supporting", r'href="(/learn/supporting/[\w-]+)"'),
+        ("/circle", r'href="(/circle/links/\d+/thanks)"'),
+        ("share", r"(/shared/plan/[\w-]+)"),
+    ]
     for listing, pattern in [*listings.items(), *more]:
         found = re.search(pattern, shown_once[listing] if listing in shown_once else client.page(listing))
         if found:
@@ -255,11 +367,24 @@ def test_every_page_fits_a_phone(full_account):
 def test_the_walk_holds_every_kind_of_page(full_account):
     """The walk above reaches a page for each kind of data the account holds."""
     _, _, paths = full_account
-    for pattern in (r"^/people/\d+/edit$", r"^/people/groups/\d+/edit$", r"^/cards/\d+/edit$", r"^/checkins/\d+/edit$",
-                    r"^/taper/steps/\d+/edit$", r"^/taper/doses/\d+/edit$", r"^/reminders/\d+/edit$",
-                    r"^/people/\d+/appointments/new$", r"^/appointments/\d+/edit$", r"^/appointments/\d+/prepare$",
-                    r"^/people/messages/\d+/edit$", r"^/learn/[\w-]+$", r"^/learn/supporting/[\w-]+$",
-                    r"^/circle/links/\d+/thanks$", r"^/shared/plan/[\w-]+$", r"^/toolkit/exercise/[\w-]+$"):
+    for pattern in (
+        r"^/people/\d+/edit$",
+        r"^/people/groups/\d+/edit$",
+        r"^/cards/\d+/edit$",
+        r"^/checkins/\d+/edit$",
+        r"^/taper/steps/\d+/edit$",
+        r"^/taper/doses/\d+/edit$",
+        r"^/reminders/\d+/edit$",
+        r"^/people/\d+/appointments/new$",
+        r"^/appointments/\d+/edit$",
+        r"^/appointments/\d+/prepare$",
+        r"^/people/messages/\d+/edit$",
+        r"^/learn/[\w-]+$",
+        r"^/learn/supporting/[\w-]+$",
+        r"^/circle/links/\d+/thanks$",
+        r"^/shared/plan/[\w-]+$",
+        r"^/toolkit/exercise/[\w-]+$",
+    ):
         assert any(re.match(pattern, path) for path in paths), f"no page matching {pattern} in the walk"
 
 
@@ -410,13 +535,16 @@ def test_check_in_errors_sit_beside_their_fields(shared_server, newcomer):
     expect(hours).to_have_value("25")
 
 
-@pytest.mark.parametrize("name, heading", [
-    ("Your chart", "Windows and waves"),
-    ("Your check-ins", "Your check-ins"),
-    ("Your taper plan", None),
-    ("Summary for your prescriber", None),
-    ("Log a dose", None),
-])
+@pytest.mark.parametrize(
+    "name, heading",
+    [
+        ("Your chart", "Windows and waves"),
+        ("Your check-ins", "Your check-ins"),
+        ("Your taper plan", None),
+        ("Summary for your prescriber", None),
+        ("Log a dose", None),
+    ],
+)
 def test_the_daily_pages_are_one_tap_from_home_with_no_people(shared_server, newcomer, name, heading):
     page = newcomer
     page.goto(shared_server.url + "/")

@@ -132,15 +132,24 @@ def test_reminders_from_subscribe_to_notification_and_snooze(push_server, push_s
         conn.execute(
             "INSERT INTO reminders (user_id, kind, title, body, times, weekdays, enabled, automatic, lead_minutes, next_fire_at, next_slot_key, created_at)"
             " VALUES (?, 'checkin', 'Time for your check-in', 'How are you today?', ?, '0,1,2,3,4,5,6', 1, 0, 0, ?, ?, ?)",
-            (user_id, due.strftime("%H:%M"), due.replace(tzinfo=None).isoformat(sep=" "),
-             due.strftime("%Y-%m-%dT%H:%M"), due.replace(tzinfo=None).isoformat(sep=" ")),
+            (
+                user_id,
+                due.strftime("%H:%M"),
+                due.replace(tzinfo=None).isoformat(sep=" "),
+                due.strftime("%Y-%m-%dT%H:%M"),
+                due.replace(tzinfo=None).isoformat(sep=" "),
+            ),
         )
-    reminder_push = wait_for(page, lambda: len(push_service.delivered()) >= 2 and push_service.delivered()[1], message="the reminder push")
+    reminder_push = wait_for(
+        page, lambda: len(push_service.delivered()) >= 2 and push_service.delivered()[1], message="the reminder push"
+    )
     assert reminder_push.payload["notification"]["title"] == "Time for your check-in"
     assert "private" not in json.dumps(reminder_push.payload)
     deliver(cdp, server.url, reg_id, reminder_push)
     tag = reminder_push.payload["notification"]["tag"]
-    shown = wait_for(page, lambda: [n for n in notifications(page) if n["tag"] == tag], message="the reminder notification")
+    shown = wait_for(
+        page, lambda: [n for n in notifications(page) if n["tag"] == tag], message="the reminder notification"
+    )
     assert shown[0]["body"] == "How are you today?"
     assert shown[0]["actions"] == ["open", "snooze"]
 

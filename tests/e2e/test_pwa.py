@@ -60,9 +60,7 @@ def test_manifest_meets_install_criteria_and_icons_are_real(server, page, contex
     assert context.request.get(start_url).status == 200
 
     icons = manifest["icons"]
-    any_sizes = {
-        icon["sizes"] for icon in icons if "any" in purposes(icon) and icon.get("type") == "image/png"
-    }
+    any_sizes = {icon["sizes"] for icon in icons if "any" in purposes(icon) and icon.get("type") == "image/png"}
     assert {"192x192", "512x512"} <= any_sizes, f"'any' PNG icons: {sorted(any_sizes)}"
     maskable = [icon for icon in icons if "maskable" in purposes(icon)]
     assert maskable, "no maskable icon"

@@ -267,7 +267,10 @@ def test_background_sync_never_sends_another_accounts_entry(server, context, pag
     page.goto("about:blank")  # no Steady window: the worker sends by itself
     cdp = context.new_cdp_session(page)
     reg_id = registration_id(cdp, page, server.url)
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False})
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {"origin": server.url, "registrationId": reg_id, "tag": "steady-outbox", "lastChance": False},
+    )
     deadline = time.monotonic() + SYNC_TIMEOUT_S
     stored = []
     while time.monotonic() < deadline and not stored:

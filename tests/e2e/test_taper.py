@@ -39,8 +39,12 @@ def wait_outbox_empty(page, timeout_ms: float = SYNC_TIMEOUT) -> None:
 def launch(playwright_driver, chromium_executable, profile):
     """The same browser profile each time, like a phone's browser."""
     context = playwright_driver.chromium.launch_persistent_context(
-        str(profile), executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True,
-        viewport=PHONE_VIEWPORT, service_workers="allow",
+        str(profile),
+        executable_path=chromium_executable,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=PHONE_VIEWPORT,
+        service_workers="allow",
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     return context
@@ -105,7 +109,12 @@ def ready_for_offline(page, base_url: str, pwa) -> str:
     wait_all_precached(page, ["/my/checkin", "/my/dose", "/my/chart"], timeout=60_000)
     page.goto(base_url + "/my/dose")
     user = wait_kv(page, "current-user")
-    wait_kv(page, f"user:{user}:snapshot", "(value) => Boolean(value && value.taper && value.taper.steps.length && value.taper.progress && value.chart)", timeout=30_000)
+    wait_kv(
+        page,
+        f"user:{user}:snapshot",
+        "(value) => Boolean(value && value.taper && value.taper.steps.length && value.taper.progress && value.chart)",
+        timeout=30_000,
+    )
     return user
 
 
@@ -175,7 +184,8 @@ def test_check_ins_and_doses_made_offline_survive_a_browser_restart_and_land_onc
             assert c["sleep_hours"] == 6.5 and c["symptoms"] == {"panic": 2} and c["doses"] == "as_planned"
             assert c["self_care"]["outside"] is True and c["self_care"]["moved"] is False and c["time_zone"]
         assert sorted((d["amount"], d["note"]) for d in taper["doses"]) == [
-            ("2.5", "Evening: held half"), ("5", "Morning, with food")
+            ("2.5", "Evening: held half"),
+            ("5", "Morning, with food"),
         ]
         page.goto(server.url + "/my/checkin")
         expect(page.locator('[data-list="recent-checkins"] .checkin-entry')).to_have_count(5, timeout=SYNC_TIMEOUT)
@@ -223,7 +233,17 @@ def test_taper_chart_and_summary_pages_have_no_serious_accessibility_problems(
     context = new_context(service_workers="block", storage_state=taper_account)
     page = context.new_page()
     page.emulate_media(color_scheme=scheme)
-    for path in ("/taper", "/taper/setup", "/taper/steps/new", "/taper/doses", "/my/dose", "/chart?range=7", "/chart?range=all", "/summary", "/my/chart"):
+    for path in (
+        "/taper",
+        "/taper/setup",
+        "/taper/steps/new",
+        "/taper/doses",
+        "/my/dose",
+        "/chart?range=7",
+        "/chart?range=all",
+        "/summary",
+        "/my/chart",
+    ):
         page.goto(shared_server.url + path)
         page.wait_for_load_state("load")
         axe(page, f"{path} ({scheme})")

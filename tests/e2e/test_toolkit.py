@@ -351,7 +351,9 @@ def test_own_pace_refuses_over_breathing_beside_the_field_and_keeps_what_was_typ
     inhale.fill("8")
     exhale.fill("5")
     expect(page.locator("#breath-inhale-error")).to_be_hidden()
-    expect(page.locator("#breath-exhale-error")).to_contain_text("Breathe out at least as long as in: 8 seconds or more")
+    expect(page.locator("#breath-exhale-error")).to_contain_text(
+        "Breathe out at least as long as in: 8 seconds or more"
+    )
     expect(start).to_be_disabled()
 
     # A 20 s hold, a negative hold, a fraction and an empty field are refused too.
@@ -381,7 +383,9 @@ def test_own_pace_refuses_over_breathing_beside_the_field_and_keeps_what_was_typ
 def test_the_pacer_never_runs_a_pattern_faster_than_the_bounds_even_if_the_page_says_so(shared_server, new_context):
     page = open_page(quiet_context(new_context), shared_server.url + exercise_url("paced-breathing"), clock=True)
     pacer = page.locator(".pacer")
-    page.evaluate("() => { const p = document.querySelector('.pacer'); p.dataset.inhale = '1'; p.dataset.exhale = '1'; }")
+    page.evaluate(
+        "() => { const p = document.querySelector('.pacer'); p.dataset.inhale = '1'; p.dataset.exhale = '1'; }"
+    )
     pacer.get_by_role("button", name="Start").click()
     expect(pacer.locator(".pacer-phase")).to_contain_text("too fast to pace safely")
     page.clock.run_for(3000)
@@ -545,14 +549,20 @@ def signed_in_state(shared_server, browser, accounts):
         page.get_by_label("A kinder, more balanced thought").fill("I have had better days this month.")
         page.get_by_role("button", name="Save my thought record").click()
         expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
-        wait_until(page, "() => fetch('/api/thought-records').then((r) => r.json()).then((d) => d.records.length === 1)", polling=200)
+        wait_until(
+            page,
+            "() => fetch('/api/thought-records').then((r) => r.json()).then((d) => d.records.length === 1)",
+            polling=200,
+        )
         return context.storage_state()
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_toolkit_screens_have_no_serious_axe_violations(shared_server, new_context, axe, library, signed_in_state, scheme):
+def test_toolkit_screens_have_no_serious_axe_violations(
+    shared_server, new_context, axe, library, signed_in_state, scheme
+):
     failures: list[str] = []
 
     def check(page, label: str) -> None:

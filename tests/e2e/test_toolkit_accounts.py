@@ -21,8 +21,8 @@ import time
 import pytest
 from conftest import wait_until
 from playwright.sync_api import expect
-
 from test_toolkit import exercise_url, wait_all_precached
+
 from webapp.services.content import load_library
 
 KV_GET = """(key) => new Promise((resolve, reject) => {
@@ -205,7 +205,11 @@ def test_guest_favourite_and_thought_record_survive_offline_and_move_into_the_ac
     go_online(context, server)
     accounts.register(page, server.url, unique_email("guest"))
     accounts.expect_signed_in(page)
-    wait_until(page, f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))", polling=200)
+    wait_until(
+        page,
+        f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))",
+        polling=200,
+    )
     wait_until(page, f"() => ({GET_JSON})('/api/thought-records').then((d) => d.records.length > 0)", polling=200)
     state = page.evaluate(GET_JSON, "/api/toolkit/state")
     assert state["favourites"] == [favourite.id]
@@ -326,7 +330,11 @@ def test_changes_made_while_the_snapshot_refreshes_are_kept(server, page, accoun
     page.wait_for_function(SETTLED, polling=50)
     page.wait_for_timeout(300)  # whatever the late answers cause has happened
     assert favourite.id in kv_get(page, snapshot_key)["favourites"], "the late refresh undid the favourite"
-    wait_until(page, f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))", polling=200)
+    wait_until(
+        page,
+        f"() => ({GET_JSON})('/api/toolkit/state').then((s) => s.favourites.includes({favourite.id!r}))",
+        polling=200,
+    )
 
     page.goto(server.url + exercise_url("thought-record"))
     page.get_by_label("The thought that came").fill(thought)
@@ -374,7 +382,8 @@ def test_sign_out_removes_the_persons_data_from_the_device(server, page, account
             const state = await fetch("/api/toolkit/state", {credentials: "same-origin"}).then((r) => r.json());
             if ((state.favourites || []).includes(id)) return true;
             return (await (%s)()).some((entry) => String(entry.url || "").endsWith(id));
-        }""" % OUTBOX_ALL,
+        }"""
+        % OUTBOX_ALL,  # noqa: UP031 - the script is full of braces
         favourite.id,
     )
     page.goto(server.url + "/toolkit")

@@ -15,7 +15,9 @@ from webapp.models import Base, User
 def fill_account(client):
     token = client.get("/api/session").get_json()["csrf_token"]
     client.post("/cards", data={"text": "Mine", "csrf_token": token})
-    client.post("/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": "x"}, headers={"X-CSRFToken": token})
+    client.post(
+        "/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": "x"}, headers={"X-CSRFToken": token}
+    )
     client.put("/api/toolkit/favourites/box-breathing", headers={"X-CSRFToken": token})
     client.post("/api/toolkit/recents", json={"exercise_id": "box-breathing"}, headers={"X-CSRFToken": token})
     client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})

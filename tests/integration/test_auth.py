@@ -93,7 +93,9 @@ def test_unknown_email_and_wrong_password_look_the_same(client, auth, user, monk
     wrong_password = auth.login(password="not the password at all")
     unknown_user = auth.login(email="nobody@example.com", password="not the password at all")
     assert wrong_password.status_code == unknown_user.status_code == 401
-    assert _without_tokens(wrong_password.get_data(as_text=True)) == _without_tokens(unknown_user.get_data(as_text=True))
+    assert _without_tokens(wrong_password.get_data(as_text=True)) == _without_tokens(
+        unknown_user.get_data(as_text=True)
+    )
     assert len(checked) == 2  # a (dummy) hash was verified for the unknown email too
 
 
@@ -283,7 +285,12 @@ def test_https_cookies_are_secure_with_host_prefix(make_app):
     page = client.get("/login", **https)
     response = client.post(
         "/login",
-        data={"email": "sam@example.com", "password": PASSWORD, "remember": "y", "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "email": "sam@example.com",
+            "password": PASSWORD,
+            "remember": "y",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
         headers={"Referer": "https://localhost/login"},
         **https,
     )

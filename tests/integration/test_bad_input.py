@@ -12,7 +12,6 @@ from tests.conftest import PASSWORD
 from webapp.extensions import db
 from webapp.models import User, UserSession
 
-
 FORMS = {
     "/register": ("email", "password"),
     "/login": ("email", "password", "remember"),
@@ -69,7 +68,9 @@ def test_non_utf8_bytes_are_refused_kindly(client, signed_in, path):
     token = signed_in(path)
     before = counts()
     fields = FORMS[path]
-    body = f"csrf_token={token}&{fields[0]}=".encode() + b"\xff\xfe\xc3(" + f"&{fields[1]}=".encode() + b"\xe2\x28\xa1pass"
+    body = (
+        f"csrf_token={token}&{fields[0]}=".encode() + b"\xff\xfe\xc3(" + f"&{fields[1]}=".encode() + b"\xe2\x28\xa1pass"
+    )
     response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
     assert 400 <= response.status_code < 500
     assert counts() == before
@@ -88,7 +89,9 @@ def test_repeated_fields_do_not_confuse_registration(client, auth):
     token = auth.token("/register")
     response = client.post(
         "/register",
-        data=MultiDict([("csrf_token", token), ("email", "a@example.com"), ("email", "b@example.com"), ("password", PASSWORD)]),
+        data=MultiDict(
+            [("csrf_token", token), ("email", "a@example.com"), ("email", "b@example.com"), ("password", PASSWORD)]
+        ),
     )
     assert response.status_code in (302, 422)
     emails = [u.email for u in db.session.query(User).all()]
@@ -107,7 +110,9 @@ def test_hostile_registration_and_sign_in_never_fail_on_our_side(client, auth, e
         token = auth.token(path)
         users_before = db.session.query(User).count()
         db.session.rollback()
-        response = client.post(path, data={"csrf_token": token, "email": email, "password": password, "remember": remember})
+        response = client.post(
+            path, data={"csrf_token": token, "email": email, "password": password, "remember": remember}
+        )
         assert response.status_code < 500
         if response.status_code != 302:
             assert 400 <= response.status_code < 500

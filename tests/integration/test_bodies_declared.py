@@ -59,7 +59,12 @@ def body_views(app):
 def test_the_finder_finds_the_bodies_it_should(app):
     endpoints = {endpoint for _, _, endpoint in body_views(app)}
     # One read straight in the view, one through a module helper, one through the api module's helper.
-    assert {"checkins.create_checkin", "toolkit.add_recent", "people.api_add_contact", "reminders.delete_subscription"} <= endpoints
+    assert {
+        "checkins.create_checkin",
+        "toolkit.add_recent",
+        "people.api_add_contact",
+        "reminders.delete_subscription",
+    } <= endpoints
     assert "checkins.list_checkins" not in endpoints and "toolkit.add_favourite" not in endpoints
 
 
@@ -68,7 +73,9 @@ def test_every_json_body_is_described_by_its_model(app):
     assert len(views) >= 13  # every write of the JSON API that takes a body
     for path, method, endpoint in views:
         operation = DOCUMENT["paths"].get(path, {}).get(method)
-        assert operation is not None, f"{method.upper()} {path} ({endpoint}) reads a JSON body but is not in webapp/openapi.py"
+        assert operation is not None, (
+            f"{method.upper()} {path} ({endpoint}) reads a JSON body but is not in webapp/openapi.py"
+        )
         content = operation.get("requestBody", {}).get("content", {}).get("application/json")
         assert content, f"{method.upper()} {path} reads a JSON body: describe it with a body model"
         name = content["schema"]["$ref"].rsplit("/", 1)[1]
@@ -104,4 +111,7 @@ def test_each_model_names_the_field_a_wrong_type_is_in(model):
         problems = refused.value.problems
         assert problems, name
         assert all(message.endswith(".") and "Input should" not in message for message in problems.values()), problems
-        assert any(key == name or key.startswith(name) or key in ("subscription", "body") for key in problems), (name, problems)
+        assert any(key == name or key.startswith(name) or key in ("subscription", "body") for key in problems), (
+            name,
+            problems,
+        )

@@ -24,11 +24,21 @@ def person(client, auth):
         return client.post(path, data={"csrf_token": token, **data})
 
     def checkin(days_ago: int, overall: int, note: str = "", **extra):
-        return client.post("/api/checkins", headers={"X-CSRFToken": token}, json={
-            "client_id": str(uuid.uuid4()), "checked_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
-            "time_zone": "UTC", "overall": overall, "anxiety": 10 - overall, "doses": "as_planned",
-            "symptoms": {"insomnia": 2, "tinnitus": 1}, "note": note, **extra,
-        })
+        return client.post(
+            "/api/checkins",
+            headers={"X-CSRFToken": token},
+            json={
+                "client_id": str(uuid.uuid4()),
+                "checked_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
+                "time_zone": "UTC",
+                "overall": overall,
+                "anxiety": 10 - overall,
+                "doses": "as_planned",
+                "symptoms": {"insomnia": 2, "tinnitus": 1},
+                "note": note,
+                **extra,
+            },
+        )
 
     post.checkin = checkin
     return post
@@ -57,7 +67,7 @@ def test_the_chart_draws_each_range_with_a_table_alternative(client, person):
         assert svg.find(f"{ns}title") is not None and svg.find(f"{ns}desc").text
         assert "<table" in page and "Symptom load" in page
     month = client.get("/chart?range=30").get_data(as_text=True)
-    assert month.count("<tr><th scope=\"row\">") >= 3  # the three check-in days at least
+    assert month.count('<tr><th scope="row">') >= 3  # the three check-in days at least
     assert "1.75" in month and "(cut)" in month
     assert client.get("/chart?range=5y").status_code == 400
 
@@ -90,10 +100,19 @@ def test_the_summary_includes_only_the_notes_chosen(app, client, person):
     other = app.test_client()
     Auth(other).register(email="other@example.com")
     token = other.get("/api/session").get_json()["csrf_token"]
-    theirs = other.post("/api/checkins", headers={"X-CSRFToken": token}, json={
-        "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
-        "overall": 5, "anxiety": 5, "doses": "as_planned", "note": "Someone else's secret",
-    }).get_json()["id"]
+    theirs = other.post(
+        "/api/checkins",
+        headers={"X-CSRFToken": token},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "checked_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "overall": 5,
+            "anxiety": 5,
+            "doses": "as_planned",
+            "note": "Someone else's secret",
+        },
+    ).get_json()["id"]
     start = (utcnow().date() - timedelta(days=29)).isoformat()
     response = person("/summary/print", start=start, end=utcnow().date().isoformat(), note=[ids[0], str(theirs)])
     page = response.get_data(as_text=True)
@@ -107,7 +126,12 @@ def test_the_summary_includes_only_the_notes_chosen(app, client, person):
 
 @pytest.mark.parametrize(
     "start, end",
-    [("2026-11-30", "2026-11-01"), ("yesterday", "2026-11-01"), ("2020-01-01", "2026-11-01"), ("1999-01-01", "1999-02-01")],
+    [
+        ("2026-11-30", "2026-11-01"),
+        ("yesterday", "2026-11-01"),
+        ("2020-01-01", "2026-11-01"),
+        ("1999-01-01", "1999-02-01"),
+    ],
 )
 def test_a_bad_summary_range_is_refused_in_words(client, person, start, end):
     response = person("/summary", start=start, end=end)

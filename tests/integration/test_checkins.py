@@ -157,7 +157,12 @@ def test_someone_else_never_sees_or_changes_my_check_ins(app, api):
     assert other.delete(f"/api/checkins/{saved['id']}", headers={"X-CSRFToken": token}).status_code == 404
     assert "Overall 4/10" not in other.get("/checkins").get_data(as_text=True)
     # The same device id from another person is their own check-in, not a conflict.
-    assert other.post("/api/checkins", json=checkin(client_id=saved["client_id"]), headers={"X-CSRFToken": token}).status_code == 201
+    assert (
+        other.post(
+            "/api/checkins", json=checkin(client_id=saved["client_id"]), headers={"X-CSRFToken": token}
+        ).status_code
+        == 201
+    )
     assert count() == 2
 
 
@@ -165,7 +170,13 @@ def test_someone_else_never_sees_or_changes_my_check_ins(app, api):
 
 
 def form_data(page_html: str, **fields) -> dict:
-    data = {"csrf_token": csrf_from(page_html), "overall": "6", "anxiety": "3", "doses": "not_tapering", "time_zone": "UTC"}
+    data = {
+        "csrf_token": csrf_from(page_html),
+        "overall": "6",
+        "anxiety": "3",
+        "doses": "not_tapering",
+        "time_zone": "UTC",
+    }
     data.update(fields)
     return data
 
@@ -174,7 +185,9 @@ def test_the_form_works_without_javascript(client, auth):
     auth.register()
     page = client.get("/checkin").get_data(as_text=True)
     client_id = page.split('name="client_id" value="')[1].split('"')[0]
-    data = form_data(page, client_id=client_id, **{"symptom-panic": "2", "moved": "y", "note": "ok day", "sleep_hours": "7.5"})
+    data = form_data(
+        page, client_id=client_id, **{"symptom-panic": "2", "moved": "y", "note": "ok day", "sleep_hours": "7.5"}
+    )
     response = client.post("/checkin", data=data)
     assert response.status_code == 302 and response.location.endswith("/checkins")
     # A double tap on Save sends the same form again: still one check-in.
@@ -204,7 +217,7 @@ def test_a_red_flag_on_the_form_shows_the_urgent_help_panel(client, auth):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Please get help now" in html and 'href="tel:112"' in html and "data-urgent-help" in html
-    assert 'data-urgent-help hidden' not in html
+    assert "data-urgent-help hidden" not in html
 
 
 def test_edit_and_delete_with_the_form(app, client, auth):
@@ -238,18 +251,37 @@ def test_history_calendar_shows_the_month(client, api):
     api("POST", "/api/checkins", json=checkin(checked_at="2026-03-14T09:00:00+00:00", overall=7))
     html = client.get("/checkins?month=2026-03").get_data(as_text=True)
     assert "March 2026" in html and 'data-date="2026-03-14"' in html
-    assert "7<span class=\"visually-hidden\"> out of 10 overall" in html
+    assert '7<span class="visually-hidden"> out of 10 overall' in html
     assert client.get("/checkins?month=nonsense").status_code == 200
 
 
 # --- property-based: whatever arrives, never a 5xx, never a partial write -------------
 
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=50),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=10,
 )
-FIELDS = ["overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms", "other_symptoms", "doses", "self_care", "red_flags", "keep_suicidal_answer", "note", "checked_at", "time_zone", "client_id"]
+FIELDS = [
+    "overall",
+    "anxiety",
+    "sleep_hours",
+    "sleep_quality",
+    "symptoms",
+    "other_symptoms",
+    "doses",
+    "self_care",
+    "red_flags",
+    "keep_suicidal_answer",
+    "note",
+    "checked_at",
+    "time_zone",
+    "client_id",
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -266,7 +298,27 @@ def test_hostile_check_ins_never_fail_on_our_side(api, changes):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fields=st.dictionaries(st.sampled_from(["overall", "anxiety", "sleep_hours", "sleep_quality", "doses", "symptom-panic", "note", "other_symptoms", "time_zone", "client_id", "seizure"]), st.text(max_size=60), max_size=6))
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "overall",
+                "anxiety",
+                "sleep_hours",
+                "sleep_quality",
+                "doses",
+                "symptom-panic",
+                "note",
+                "other_symptoms",
+                "time_zone",
+                "client_id",
+                "seizure",
+            ]
+        ),
+        st.text(max_size=60),
+        max_size=6,
+    )
+)
 def test_hostile_check_in_forms_never_fail_on_our_side(client, api, fields):
     token = client.get("/api/session").get_json()["csrf_token"]
     before = count()

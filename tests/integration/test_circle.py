@@ -69,8 +69,15 @@ def seen_by(client) -> list[dict]:
 def check_in(client, overall: int, anxiety: int, **extra):
     response = client.post(
         "/api/checkins",
-        json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
-              "overall": overall, "anxiety": anxiety, "doses": "as_planned", **extra},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "checked_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "overall": overall,
+            "anxiety": anxiety,
+            "doses": "as_planned",
+            **extra,
+        },
         headers={"X-CSRFToken": token_of(client)},
     )
     assert response.status_code == 201, response.get_json()
@@ -312,7 +319,8 @@ def push_service():
 
 def subscribe(client, sub):
     response = client.post(
-        "/api/push/subscriptions", json={"subscription": sub.as_json(), "device_name": "Phone"},
+        "/api/push/subscriptions",
+        json={"subscription": sub.as_json(), "device_name": "Phone"},
         headers={"X-CSRFToken": token_of(client)},
     )
     assert response.status_code == 201, response.get_json()
@@ -395,7 +403,11 @@ def test_reach_out_with_no_circle_yet_is_refused(sam):
 
 
 def encourage(client, link_id, message="", preset=""):
-    return post(client, f"/circle/supporting/{link_id}/encourage", {f"l{link_id}-message": message, f"l{link_id}-preset": preset})
+    return post(
+        client,
+        f"/circle/supporting/{link_id}/encourage",
+        {f"l{link_id}-message": message, f"l{link_id}-preset": preset},
+    )
 
 
 @pytest.mark.parametrize(
@@ -449,11 +461,24 @@ def test_encouragement_may_ring_the_persons_devices(push_app, push_service):
 
 
 def test_the_weekly_reminder_is_the_supporters_and_ends_with_the_link(sam, alex, linked):
-    response = post(alex, f"/circle/supporting/{linked}/settings",
-                    {f"l{linked}-notify_reach_out": "y", f"l{linked}-weekly": "y", f"l{linked}-weekday": "6", f"l{linked}-time": "18:00"})
+    response = post(
+        alex,
+        f"/circle/supporting/{linked}/settings",
+        {
+            f"l{linked}-notify_reach_out": "y",
+            f"l{linked}-weekly": "y",
+            f"l{linked}-weekday": "6",
+            f"l{linked}-time": "18:00",
+        },
+    )
     assert response.status_code == 302
     reminder = db.session.scalar(select(Reminder))
-    assert (reminder.kind, reminder.title, reminder.times, reminder.weekdays) == ("circle", "Check in on Sam", "18:00", "6")
+    assert (reminder.kind, reminder.title, reminder.times, reminder.weekdays) == (
+        "circle",
+        "Check in on Sam",
+        "18:00",
+        "6",
+    )
     assert reminder.next_fire_at is not None and reminder.next_fire_at.weekday() == 6
     db.session.rollback()
     # Managed where the person is supported, not among the supporter's own reminders.
@@ -495,11 +520,17 @@ def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypa
         finished: bool
 
     calls = []
-    monkeypatch.setattr(taper_service, "progress_for", lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False))
+    monkeypatch.setattr(
+        taper_service,
+        "progress_for",
+        lambda user_id, today: calls.append((user_id, today)) or TaperProgress(62.5, 9, False),
+    )
     share(sam, linked, taper=True)
     (view,) = seen_by(alex)
     assert view["taper"] == {
-        "percent_of_start": 62.5, "days_on_step": 9, "finished": False,
+        "percent_of_start": 62.5,
+        "days_on_step": 9,
+        "finished": False,
         "words": "On 62% of their starting dose, 9 days on this step",
     }
     sam_id = db.session.scalar(select(CircleLink.user_id))
@@ -518,7 +549,11 @@ def taper_plan(client, steps) -> None:
     assert post(client, "/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"}).status_code == 302
     today = utcnow().date()
     for days_ago, daily in steps:
-        saved = post(client, "/taper/steps/new", {"starts_on": (today - timedelta(days=days_ago)).isoformat(), "daily_dose": daily})
+        saved = post(
+            client,
+            "/taper/steps/new",
+            {"starts_on": (today - timedelta(days=days_ago)).isoformat(), "daily_dose": daily},
+        )
         assert saved.status_code == 302
 
 
@@ -528,7 +563,9 @@ def test_taper_progress_from_the_real_tracker(sam, alex, linked):
     taper_plan(sam, [(40, "20"), (12, "18")])
     (view,) = seen_by(alex)
     assert view["taper"] == {
-        "percent_of_start": 90.0, "days_on_step": 12, "finished": False,
+        "percent_of_start": 90.0,
+        "days_on_step": 12,
+        "finished": False,
         "words": "On 90% of their starting dose, 12 days on this step",
     }
     page = alex.get("/circle/supporting").get_data(as_text=True)
@@ -562,14 +599,19 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(message=TEXT, preset=TEXT, name=TEXT, weekday=TEXT, at=TEXT, flag=TEXT)
-def test_any_circle_form_input_is_saved_whole_or_refused_with_a_4xx(sam, alex, linked, message, preset, name, weekday, at, flag):
+def test_any_circle_form_input_is_saved_whole_or_refused_with_a_4xx(
+    sam, alex, linked, message, preset, name, weekday, at, flag
+):
     before = (count(CircleMessage), count(CircleInvite), count(Reminder))
     sent = encourage(alex, linked, message, preset)
     assert sent.status_code in (302, 422), sent.status_code
     invited = post(sam, "/circle/invites", {"first_name": name})
     assert invited.status_code in (201, 422), invited.status_code
-    weekly = post(alex, f"/circle/supporting/{linked}/settings",
-                  {f"l{linked}-weekly": flag, f"l{linked}-weekday": weekday, f"l{linked}-time": at})
+    weekly = post(
+        alex,
+        f"/circle/supporting/{linked}/settings",
+        {f"l{linked}-weekly": flag, f"l{linked}-weekday": weekday, f"l{linked}-time": at},
+    )
     assert weekly.status_code in (302, 422), weekly.status_code
     shared = post(sam, f"/circle/links/{linked}/sharing", {"share_light": flag, "share_taper": message})
     assert shared.status_code in (302, 422), shared.status_code
@@ -597,12 +639,17 @@ def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_
     subscribe(alex, push_service.subscribe("alex-phone"))
     subscribe(sam, push_service.subscribe("sam-phone"))
     check_in(sam, overall=1, anxiety=10, note="ZQX awful")
-    post(alex, f"/circle/supporting/{link_id}/settings",
-         {f"l{link_id}-weekly": "y", f"l{link_id}-weekday": "6", f"l{link_id}-time": "18:00"})
+    post(
+        alex,
+        f"/circle/supporting/{link_id}/settings",
+        {f"l{link_id}-weekly": "y", f"l{link_id}-weekday": "6", f"l{link_id}-time": "18:00"},
+    )
     with push_app.app_context():
         due = db.session.scalar(select(Reminder.next_fire_at))
         db.session.rollback()
-        sender = PushSender(push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2, allow_loopback_http=True)
+        sender = PushSender(
+            push_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2, allow_loopback_http=True
+        )
         try:
             Dispatcher(db.new_session, sender, clock=lambda: due + timedelta(seconds=5)).run_once()
         finally:
@@ -610,7 +657,11 @@ def test_the_dispatcher_rings_the_weekly_check_in_on_the_supporters_device(push_
     (push,) = push_service.delivered()
     assert push.subscription == "alex-phone"
     note = push.payload["notification"]
-    assert (note["title"], note["body"], note["navigate"]) == ("Check in on Sam", "A short message can mean a lot.", "/circle/supporting")
+    assert (note["title"], note["body"], note["navigate"]) == (
+        "Check in on Sam",
+        "A short message can mean a lot.",
+        "/circle/supporting",
+    )
     assert "ZQX" not in json.dumps(push.payload)
 
 
@@ -624,11 +675,15 @@ def poison_device(push_app, email):
 
     with push_app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == email))
-        db.session.add(PushSubscription(
-            user_id=user_id, endpoint="https://[::1]:9445/x", device_name="Old phone",
-            p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
-            auth="tBHItJI5svbpez7KI4CCXg",
-        ))
+        db.session.add(
+            PushSubscription(
+                user_id=user_id,
+                endpoint="https://[::1]:9445/x",
+                device_name="Old phone",
+                p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                auth="tBHItJI5svbpez7KI4CCXg",
+            )
+        )
         db.session.commit()
 
 

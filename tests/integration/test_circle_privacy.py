@@ -41,11 +41,11 @@ from webapp.services import export
 
 MARK = "ZQX"
 
+
 @pytest.fixture
 def app(make_app):
     """Devices here subscribe at a loopback endpoint (nothing is sent off the machine)."""
     return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
-
 
 
 def fill_everything(client) -> None:
@@ -53,34 +53,76 @@ def fill_everything(client) -> None:
     token = token_of(client)
     headers = {"X-CSRFToken": token}
     client.post("/cards", data={"text": f"{MARK} card", "csrf_token": token})
-    client.post("/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": f"{MARK} thought"}, headers=headers)
-    check_in(
-        client, overall=2, anxiety=9, note=f"{MARK} note", symptoms={"tremor": 3},
-        other_symptoms=[{"label": f"{MARK} symptom", "severity": 2}], red_flags={"hallucinations": True},
+    client.post(
+        "/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": f"{MARK} thought"}, headers=headers
     )
-    client.post("/people/new", data={"name": f"{MARK} Friend", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token})
+    check_in(
+        client,
+        overall=2,
+        anxiety=9,
+        note=f"{MARK} note",
+        symptoms={"tremor": 3},
+        other_symptoms=[{"label": f"{MARK} symptom", "severity": 2}],
+        red_flags={"hallucinations": True},
+    )
+    client.post(
+        "/people/new",
+        data={"name": f"{MARK} Friend", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token},
+    )
     client.post("/people/groups/new", data={"name": f"{MARK} group", "time_zone": "Europe/London", "csrf_token": token})
     client.post("/plan/edit", data={"warning_signs": f"{MARK} warning", "version": "", "csrf_token": token})
-    client.post("/people/help-me/edit", data={"hard_day": f"{MARK} helpme", "boundaries": f"{MARK} boundary", "version": "", "csrf_token": token})
+    client.post(
+        "/people/help-me/edit",
+        data={"hard_day": f"{MARK} helpme", "boundaries": f"{MARK} boundary", "version": "", "csrf_token": token},
+    )
     client.post("/people/new", data={"name": f"{MARK} Prescriber", "relationship": "prescriber", "csrf_token": token})
     prescriber = db.session.scalar(select(SupportContact.id).where(SupportContact.relationship == "prescriber"))
     db.session.rollback()
     soon = (utcnow() + timedelta(days=9)).date().isoformat()
-    client.post(f"/people/{prescriber}/appointments/new", data={"day": soon, "at": "09:00", "place": f"{MARK} surgery", "csrf_token": token})
-    client.post("/reminders", data={"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": f"{MARK} title", "body": f"{MARK} body", "csrf_token": token})
+    client.post(
+        f"/people/{prescriber}/appointments/new",
+        data={"day": soon, "at": "09:00", "place": f"{MARK} surgery", "csrf_token": token},
+    )
+    client.post(
+        "/reminders",
+        data={
+            "kind": "custom",
+            "time1": "20:00",
+            "weekdays": ["0"],
+            "title": f"{MARK} title",
+            "body": f"{MARK} body",
+            "csrf_token": token,
+        },
+    )
     client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
     client.post("/taper/setup", data={"medication": f"{MARK} med", "form": "tablet", "unit": "mg", "csrf_token": token})
-    client.post("/taper/steps/new", data={"starts_on": "2026-01-05", "daily_dose": "20", "note": f"{MARK} step", "csrf_token": token})
+    client.post(
+        "/taper/steps/new",
+        data={"starts_on": "2026-01-05", "daily_dose": "20", "note": f"{MARK} step", "csrf_token": token},
+    )
     client.post(
         "/api/doses",
-        json={"client_id": str(uuid.uuid4()), "taken_at": "2026-01-06T08:00:00+00:00", "time_zone": "UTC", "amount": "5", "note": f"{MARK} dose"},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "taken_at": "2026-01-06T08:00:00+00:00",
+            "time_zone": "UTC",
+            "amount": "5",
+            "note": f"{MARK} dose",
+        },
         headers=headers,
     )
     client.post(
         "/api/push/subscriptions",
-        json={"subscription": {"endpoint": "http://127.0.0.1:9/push/sam", "keys": {
-            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
-            "auth": "tBHItJI5svbpez7KI4CCXg"}}, "device_name": f"{MARK} phone"},
+        json={
+            "subscription": {
+                "endpoint": "http://127.0.0.1:9/push/sam",
+                "keys": {
+                    "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                    "auth": "tBHItJI5svbpez7KI4CCXg",
+                },
+            },
+            "device_name": f"{MARK} phone",
+        },
         headers=headers,
     )
 
@@ -144,8 +186,26 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
     post(sam, "/circle/invites", {"first_name": "Sam"})
     secrets = marked_values(app, user_id("sam@example.com"))
     # Every kind of thing Sam wrote is in the list we look for.
-    for expected in ("card", "thought", "note", "symptom", "Friend", "group", "warning", "title", "body", "phone", "from Robin", "med", "step", "dose",
-                     "helpme", "boundary", "Prescriber", "surgery"):
+    for expected in (
+        "card",
+        "thought",
+        "note",
+        "symptom",
+        "Friend",
+        "group",
+        "warning",
+        "title",
+        "body",
+        "phone",
+        "from Robin",
+        "med",
+        "step",
+        "dose",
+        "helpme",
+        "boundary",
+        "Prescriber",
+        "surgery",
+    ):
         assert any(expected in value for value in secrets), expected
 
     walk_every_route(app, alex, secrets)
@@ -188,7 +248,6 @@ def walk_every_route(app, walker, secrets) -> None:
     route takes one, as HTML and as JSON: none of ``secrets`` shows up, and
     every route with one of Sam's ids answers 404."""
     # The person's own ids, for every route that takes one.
-    tables = Base.metadata.tables
     sam_id = user_id("sam@example.com")
     ids = {}
     for table in Base.metadata.sorted_tables:
@@ -198,10 +257,21 @@ def walk_every_route(app, walker, secrets) -> None:
                 ids[table.name] = row
     db.session.rollback()
     by_arg = {
-        "card_id": "coping_cards", "record_id": "thought_records", "contact_id": "support_contacts",
-        "template_id": "message_templates", "group_id": "support_groups", "share_id": "plan_shares",
-        "reminder_id": "reminders", "device_id": "push_subscriptions", "delivery_id": "reminder_deliveries",
-        "checkin_id": "check_ins", "invite_id": "circle_invites", "step_id": "taper_steps", "dose_id": "dose_logs", "link_id": "circle_links", "message_id": "circle_messages",
+        "card_id": "coping_cards",
+        "record_id": "thought_records",
+        "contact_id": "support_contacts",
+        "template_id": "message_templates",
+        "group_id": "support_groups",
+        "share_id": "plan_shares",
+        "reminder_id": "reminders",
+        "device_id": "push_subscriptions",
+        "delivery_id": "reminder_deliveries",
+        "checkin_id": "check_ins",
+        "invite_id": "circle_invites",
+        "step_id": "taper_steps",
+        "dose_id": "dose_logs",
+        "link_id": "circle_links",
+        "message_id": "circle_messages",
         "appointment_id": "appointments",
     }
 
@@ -254,7 +324,11 @@ def test_the_supporter_sees_exactly_what_is_turned_on(circle, light, taper, monk
 def test_the_persons_export_holds_their_circle_and_the_supporters_does_not(app, circle):
     sam, alex, robin, alex_link, robin_link = circle
     post(robin, f"/circle/supporting/{robin_link}/encourage", {f"l{robin_link}-message": "Keep going"})
-    post(alex, f"/circle/supporting/{alex_link}/settings", {f"l{alex_link}-weekly": "y", f"l{alex_link}-weekday": "2", f"l{alex_link}-time": "19:00"})
+    post(
+        alex,
+        f"/circle/supporting/{alex_link}/settings",
+        {f"l{alex_link}-weekly": "y", f"l{alex_link}-weekday": "2", f"l{alex_link}-time": "19:00"},
+    )
     with app.app_context():
         sam_data = export.collect(db.session, user_id("sam@example.com"))
         alex_data = export.collect(db.session, user_id("alex@example.com"))
@@ -292,7 +366,11 @@ def count(model, **where) -> int:
 def test_deleting_the_persons_account_ends_every_link(circle):
     sam, alex, robin, alex_link, robin_link = circle
     post(robin, f"/circle/supporting/{robin_link}/encourage", {f"l{robin_link}-message": "Keep going"})
-    post(alex, f"/circle/supporting/{alex_link}/settings", {f"l{alex_link}-weekly": "y", f"l{alex_link}-weekday": "2", f"l{alex_link}-time": "19:00"})
+    post(
+        alex,
+        f"/circle/supporting/{alex_link}/settings",
+        {f"l{alex_link}-weekly": "y", f"l{alex_link}-weekday": "2", f"l{alex_link}-time": "19:00"},
+    )
     delete_account(sam)
     assert count(CircleLink) == 0 and count(CircleInvite) == 0 and count(CircleMessage) == 0
     assert count(Reminder) == 0  # Alex's "check in on Sam" went with the link

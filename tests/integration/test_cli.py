@@ -27,7 +27,11 @@ def test_db_upgrade_then_status(tmp_path, monkeypatch, capsys):
 def test_production_start_without_secrets_names_what_is_missing(tmp_path):
     env = {"STEADY_ENV": "production", "STEADY_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-m", "webapp.cli", "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "webapp.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     for name in ("STEADY_SECRET_KEY", "STEADY_FIELD_KEYS", "STEADY_VAPID_PRIVATE_KEY", "DATABASE_URL"):
@@ -36,8 +40,15 @@ def test_production_start_without_secrets_names_what_is_missing(tmp_path):
 
 
 def test_production_refuses_debug(tmp_path):
-    env = {"STEADY_ENV": "production", "STEADY_DEBUG": "1", "STEADY_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "webapp.cli", "serve"], env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "STEADY_ENV": "production",
+        "STEADY_DEBUG": "1",
+        "STEADY_INSTANCE_PATH": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "STEADY_DEBUG" in result.stderr
 
@@ -85,7 +96,9 @@ def test_keys_status_works_once_the_database_is_made(tmp_path, monkeypatch, caps
 
 def test_keys_status_on_a_fresh_instance_as_a_command(tmp_path):
     env = {"STEADY_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "webapp.cli", "keys", "status"], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "webapp.cli", "keys", "status"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "steady db upgrade" in result.stderr
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
 from tests.conftest import PASSWORD, Auth, csrf_from
 from webapp.extensions import db
 from webapp.models import User
-
 
 CLEAR_MESSAGE = "This form has expired or came from somewhere else"
 

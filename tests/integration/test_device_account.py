@@ -58,9 +58,17 @@ def test_a_write_naming_another_account_is_refused_and_nothing_is_written(client
     assert checkins() == 0
 
 
-@pytest.mark.parametrize("path,method", [("/api/doses", "POST"), ("/api/toolkit/import", "POST"), ("/api/people", "GET"), ("/api/checkins", "GET")])
+@pytest.mark.parametrize(
+    "path,method",
+    [("/api/doses", "POST"), ("/api/toolkit/import", "POST"), ("/api/people", "GET"), ("/api/checkins", "GET")],
+)
 def test_every_route_checks_the_named_account(client, signed_in, path, method):
-    response = client.open(path, method=method, json={}, headers={"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"] + 1)})
+    response = client.open(
+        path,
+        method=method,
+        json={},
+        headers={"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"] + 1)},
+    )
     assert response.status_code == 409
 
 

@@ -45,7 +45,9 @@ def make_dispatcher(app, clock):
     made = []
 
     def factory(**kw):
-        sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4, allow_loopback_http=True)
+        sender = PushSender(
+            app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=4, allow_loopback_http=True
+        )
         dispatcher = Dispatcher(db.new_session, sender, clock=clock, **kw)
         made.append(dispatcher)
         return dispatcher
@@ -70,13 +72,21 @@ def add_person(app, service, email, devices=("phone",), times="20:00", zone="UTC
             subs.append(sub)
             session.add(
                 PushSubscription(
-                    user_id=user.id, endpoint=sub.endpoint, p256dh=sub.p256dh,
-                    auth=sub.as_json()["keys"]["auth"], device_name=device,
+                    user_id=user.id,
+                    endpoint=sub.endpoint,
+                    p256dh=sub.p256dh,
+                    auth=sub.as_json()["keys"]["auth"],
+                    device_name=device,
                 )
             )
         reminder = Reminder(
-            user_id=user.id, kind="checkin", title="Time for your check-in",
-            body="How are you today? It takes half a minute.", times=times, weekdays="0,1,2,3,4,5,6", enabled=True,
+            user_id=user.id,
+            kind="checkin",
+            title="Time for your check-in",
+            body="How are you today? It takes half a minute.",
+            times=times,
+            weekdays="0,1,2,3,4,5,6",
+            enabled=True,
         )
         schedule(reminder, settings, (clock.now if clock else T0) - timedelta(minutes=1))
         session.add(reminder)
@@ -92,8 +102,12 @@ def count(model, *where):
     return value
 
 
-def test_a_due_reminder_reaches_every_device_once_with_a_private_safe_payload(app, push_service, make_dispatcher, clock):
-    (user_id, reminder_id), subs = add_person(app, push_service, "sam@example.com", devices=("phone", "tablet"), clock=clock)
+def test_a_due_reminder_reaches_every_device_once_with_a_private_safe_payload(
+    app, push_service, make_dispatcher, clock
+):
+    (user_id, reminder_id), subs = add_person(
+        app, push_service, "sam@example.com", devices=("phone", "tablet"), clock=clock
+    )
     dispatcher = make_dispatcher()
     assert dispatcher.run_once().attempts_sent == 0  # not due yet
     clock.now = T0 + timedelta(seconds=5)
@@ -180,7 +194,9 @@ def test_429_waits_for_retry_after_then_sends(app, push_service, make_dispatcher
     assert db.session.scalar(select(ReminderDelivery.status)) == "sent"
 
 
-def test_5xx_is_retried_with_capped_backoff_then_missed_after_the_grace_window(app, push_service, make_dispatcher, clock):
+def test_5xx_is_retried_with_capped_backoff_then_missed_after_the_grace_window(
+    app, push_service, make_dispatcher, clock
+):
     """The push service is down for over an hour: retried, then recorded as missed; nothing silently dropped."""
     _, (sub,) = add_person(app, push_service, "sam@example.com", clock=clock)
     push_service.answer(sub.name, 503, times=1000)
@@ -230,7 +246,9 @@ def test_payload_never_carries_what_the_person_wrote(app, push_service, make_dis
     assert "private words" not in text and "diazepam" not in text and "sam@" not in text
 
 
-def test_snoozed_delivery_comes_back_an_hour_later(app, push_service, make_dispatcher, clock, client, auth, monkeypatch):
+def test_snoozed_delivery_comes_back_an_hour_later(
+    app, push_service, make_dispatcher, clock, client, auth, monkeypatch
+):
     import webapp.reminders.routes
 
     monkeypatch.setattr(webapp.reminders.routes, "utcnow", clock)  # the snooze is pressed in the test's time
@@ -239,9 +257,25 @@ def test_snoozed_delivery_comes_back_an_hour_later(app, push_service, make_dispa
     db.session.rollback()
     with app.app_context():
         sub = push_service.subscribe("snoozer")
-        db.session.add(PushSubscription(user_id=user_id, endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.as_json()["keys"]["auth"], device_name="phone"))
+        db.session.add(
+            PushSubscription(
+                user_id=user_id,
+                endpoint=sub.endpoint,
+                p256dh=sub.p256dh,
+                auth=sub.as_json()["keys"]["auth"],
+                device_name="phone",
+            )
+        )
         settings = ReminderSettings(user_id=user_id, timezone="UTC", zone_from_device=False)
-        reminder = Reminder(user_id=user_id, kind="checkin", title="Time for your check-in", body="b", times="20:00", weekdays="0,1,2,3,4,5,6", enabled=True)
+        reminder = Reminder(
+            user_id=user_id,
+            kind="checkin",
+            title="Time for your check-in",
+            body="b",
+            times="20:00",
+            weekdays="0,1,2,3,4,5,6",
+            enabled=True,
+        )
         schedule(reminder, settings, T0 - timedelta(minutes=1))
         db.session.add_all([settings, reminder])
         db.session.commit()
@@ -307,8 +341,14 @@ def test_the_not_connected_nudge_goes_out_once_outside_quiet_hours(app, push_ser
         session = db.new_session()
         settings = session.get(ReminderSettings, user_id)
         settings.quiet_start, settings.quiet_end = "22:00", "07:00"
-        session.add(SupportSettings(user_id=user_id, nudge_after_days=3, nudge_due_at=T0 + timedelta(hours=3),
-                                    review_due_at=T0 + timedelta(days=90)))
+        session.add(
+            SupportSettings(
+                user_id=user_id,
+                nudge_after_days=3,
+                nudge_due_at=T0 + timedelta(hours=3),
+                review_due_at=T0 + timedelta(days=90),
+            )
+        )
         session.commit()
         session.close()
     dispatcher = make_dispatcher()
@@ -321,7 +361,10 @@ def test_the_not_connected_nudge_goes_out_once_outside_quiet_hours(app, push_ser
     (push,) = [p for p in push_service.delivered() if p.payload["steady"]["kind"] == "reach_out"]
     assert push.payload["notification"]["title"] == "Reach out to someone"
     dispatcher.run_once()
-    assert stats.nudges == 1 and len([p for p in push_service.delivered() if p.payload["steady"]["kind"] == "reach_out"]) == 1
+    assert (
+        stats.nudges == 1
+        and len([p for p in push_service.delivered() if p.payload["steady"]["kind"] == "reach_out"]) == 1
+    )
     next_due = db.session.scalar(select(SupportSettings.nudge_due_at))
     assert next_due - clock.now == timedelta(days=3)
     # The nudge's own rule is not shown among the person's reminders.
@@ -372,7 +415,9 @@ def test_one_target_that_raises_fails_alone_and_the_other_99_are_delivered_and_c
         # The endpoint from the report: py_vapid raised on it and rolled the whole batch back.
         with app.app_context():
             session = db.new_session()
-            session.query(PushSubscription).filter_by(user_id=poisoned_user).update({"endpoint": "https://[::1]:9445/x"})
+            session.query(PushSubscription).filter_by(user_id=poisoned_user).update(
+                {"endpoint": "https://[::1]:9445/x"}
+            )
             session.commit()
             session.close()
     else:
@@ -395,15 +440,13 @@ def test_one_target_that_raises_fails_alone_and_the_other_99_are_delivered_and_c
     # Committed: a fresh session sees it.
     with app.app_context():
         session = db.new_session()
-        statuses = dict(
-            session.execute(
-                select(PushAttempt.status, func.count()).group_by(PushAttempt.status)
-            ).all()
-        )
+        statuses = dict(session.execute(select(PushAttempt.status, func.count()).group_by(PushAttempt.status)).all())
         bad = session.scalar(
             select(PushAttempt).join(ReminderDelivery).where(ReminderDelivery.user_id == poisoned_user)
         )
-        delivered = session.scalar(select(func.count()).select_from(ReminderDelivery).where(ReminderDelivery.status == "sent"))
+        delivered = session.scalar(
+            select(func.count()).select_from(ReminderDelivery).where(ReminderDelivery.status == "sent")
+        )
         session.close()
     if how == "stored before endpoints were checked":
         assert statuses == {"sent": 99, "refused": 1}
@@ -419,7 +462,9 @@ def test_one_target_that_raises_fails_alone_and_the_other_99_are_delivered_and_c
     assert count(PushSubscription) == 100  # the device is kept; its person sees why in the history
 
 
-def test_a_batch_whose_sending_breaks_entirely_is_retried_not_lost(app, push_service, make_dispatcher, clock, monkeypatch):
+def test_a_batch_whose_sending_breaks_entirely_is_retried_not_lost(
+    app, push_service, make_dispatcher, clock, monkeypatch
+):
     add_person(app, push_service, "sam@example.com", clock=clock)
     clock.now = T0 + timedelta(seconds=5)
     dispatcher = make_dispatcher()

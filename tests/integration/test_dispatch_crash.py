@@ -22,7 +22,9 @@ PEOPLE = 30
 def dispatcher_process(database_url, instance, command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "DATABASE_URL", "TEST_DATABASE_URL"))}
     # The fake push service listens on 127.0.0.1: the test-only allowance lets the dispatcher send there.
-    env.update({"DATABASE_URL": database_url, "STEADY_INSTANCE_PATH": str(instance), "STEADY_PUSH_ALLOW_LOOPBACK_HTTP": "1"})
+    env.update(
+        {"DATABASE_URL": database_url, "STEADY_INSTANCE_PATH": str(instance), "STEADY_PUSH_ALLOW_LOOPBACK_HTTP": "1"}
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "webapp.cli", "reminders", *command],
         env=env,
@@ -43,14 +45,29 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, databas
                 session.add(user)
                 session.flush()
                 sub = service.subscribe(f"p{n}")
-                session.add_all([
-                    ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
-                    PushSubscription(user_id=user.id, endpoint=sub.endpoint, p256dh=sub.p256dh,
-                                     auth=sub.as_json()["keys"]["auth"], device_name="phone"),
-                    Reminder(user_id=user.id, kind="checkin", title="Time for your check-in", body="b",
-                             times=due.strftime("%H:%M"), weekdays="0,1,2,3,4,5,6", enabled=True,
-                             next_fire_at=due, next_slot_key=due.strftime("%Y-%m-%dT%H:%M")),
-                ])
+                session.add_all(
+                    [
+                        ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
+                        PushSubscription(
+                            user_id=user.id,
+                            endpoint=sub.endpoint,
+                            p256dh=sub.p256dh,
+                            auth=sub.as_json()["keys"]["auth"],
+                            device_name="phone",
+                        ),
+                        Reminder(
+                            user_id=user.id,
+                            kind="checkin",
+                            title="Time for your check-in",
+                            body="b",
+                            times=due.strftime("%H:%M"),
+                            weekdays="0,1,2,3,4,5,6",
+                            enabled=True,
+                            next_fire_at=due,
+                            next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
+                        ),
+                    ]
+                )
             session.commit()
             session.close()
 

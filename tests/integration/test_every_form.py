@@ -31,7 +31,7 @@ NOT_TYPED = {"csrf_token", "version", "client_id", "time_zone"}
 
 
 class Node:
-    def __init__(self, tag: str, attrs: dict, parent: "Node | None"):
+    def __init__(self, tag: str, attrs: dict, parent: Node | None):
         self.tag, self.attrs, self.parent, self.children, self.text = tag, attrs, parent, [], ""
 
     def walk(self):
@@ -88,7 +88,10 @@ def typed_fields(form: Node) -> list[Node]:
         kind = node.attrs.get("type", "text")
         if not name or name in NOT_TYPED or name in seen:
             continue
-        if (node.tag == "input" and kind in ("text", "email", "url", "tel", "search", "date", "time", "datetime-local", "number")) or node.tag == "textarea":
+        if (
+            node.tag == "input"
+            and kind in ("text", "email", "url", "tel", "search", "date", "time", "datetime-local", "number")
+        ) or node.tag == "textarea":
             seen.add(name)
             found.append(node)
     return found
@@ -113,7 +116,10 @@ def form_values(form: Node) -> list[tuple[str, str]]:
         elif node.tag == "select":
             options = [o for o in node.walk() if o.tag == "option"]
             chosen = [o for o in options if "selected" in o.attrs] or options[:1]
-            values += [(name, o.attrs.get("value", o.text.strip())) for o in chosen[: (None if "multiple" in node.attrs else 1)]]
+            values += [
+                (name, o.attrs.get("value", o.text.strip()))
+                for o in chosen[: (None if "multiple" in node.attrs else 1)]
+            ]
     return values
 
 
@@ -171,22 +177,59 @@ def account(client, auth):
     token = client.get("/api/session").get_json()["csrf_token"]
     seed(client, token)
     client.post("/people/help-me/edit", data={"hard_day": "Sit with me.", "version": "", "csrf_token": token})
-    client.post("/people/new", data={"name": "Dr Lee", "relationship": "prescriber", "phone": "+44 20 7946 0000", "csrf_token": token})
+    client.post(
+        "/people/new",
+        data={"name": "Dr Lee", "relationship": "prescriber", "phone": "+44 20 7946 0000", "csrf_token": token},
+    )
     prescriber = re.findall(r"/people/(\d+)/appointments/new", client.get("/people").get_data(as_text=True))[0]
-    client.post(f"/people/{prescriber}/appointments/new", data={
-        "day": (date.today() + timedelta(days=9)).isoformat(), "at": "09:30", "place": "Surgery", "link": "", "csrf_token": token})
-    client.post("/api/checkins", headers={"X-CSRFToken": token}, json={
-        "client_id": str(uuid.uuid4()), "checked_at": f"{date.today().isoformat()}T08:00:00+00:00", "time_zone": "UTC",
-        "overall": 5, "anxiety": 5, "doses": "as_planned"})
+    client.post(
+        f"/people/{prescriber}/appointments/new",
+        data={
+            "day": (date.today() + timedelta(days=9)).isoformat(),
+            "at": "09:30",
+            "place": "Surgery",
+            "link": "",
+            "csrf_token": token,
+        },
+    )
+    client.post(
+        "/api/checkins",
+        headers={"X-CSRFToken": token},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "checked_at": f"{date.today().isoformat()}T08:00:00+00:00",
+            "time_zone": "UTC",
+            "overall": 5,
+            "anxiety": 5,
+            "doses": "as_planned",
+        },
+    )
     return client
 
 
 def edit_pages(client) -> list[str]:
     """The form pages of the account, with their ids found from its lists."""
-    pages = ["/plan/edit", "/people/help-me/edit", "/taper/setup", "/people/nudge", "/reminders", "/circle", "/people/review", "/lock"]
-    listings = {"/people": r"/people/\d+/edit", "/people/groups": r"/people/groups/\d+/edit", "/cards": r"/cards/\d+/edit",
-                "/checkins": r"/checkins/\d+/edit", "/taper": r"/taper/steps/\d+/edit", "/taper/doses": r"/taper/doses/\d+/edit",
-                "/reminders": r"/reminders/\d+/edit", "/appointments": r"/appointments/\d+/edit", "/people/messages": r"/people/messages/\d+/edit"}
+    pages = [
+        "/plan/edit",
+        "/people/help-me/edit",
+        "/taper/setup",
+        "/people/nudge",
+        "/reminders",
+        "/circle",
+        "/people/review",
+        "/lock",
+    ]
+    listings = {
+        "/people": r"/people/\d+/edit",
+        "/people/groups": r"/people/groups/\d+/edit",
+        "/cards": r"/cards/\d+/edit",
+        "/checkins": r"/checkins/\d+/edit",
+        "/taper": r"/taper/steps/\d+/edit",
+        "/taper/doses": r"/taper/doses/\d+/edit",
+        "/reminders": r"/reminders/\d+/edit",
+        "/appointments": r"/appointments/\d+/edit",
+        "/people/messages": r"/people/messages/\d+/edit",
+    }
     for listing, pattern in listings.items():
         found = re.findall(pattern, client.get(listing).get_data(as_text=True))
         assert found, f"nothing to edit on {listing}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 
-
 def token_of(client) -> str:
     return client.get("/api/session").get_json()["csrf_token"]
 
@@ -17,8 +16,13 @@ def test_reminder_sections_name_the_kinds_they_apply_to(client, auth):
     page = client.get("/reminders").get_data(as_text=True)
     # Without JavaScript every section shows with its heading; reminder-form.js
     # shows only the one that applies, from these.
-    assert re.search(r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting"[^>]*>\s*<legend>For a support-group meeting</legend>', page)
-    assert re.search(r'<fieldset class="field taper-choice" data-reminder-kinds="dose">\s*<legend>For dose times</legend>', page)
+    assert re.search(
+        r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting"[^>]*>\s*<legend>For a support-group meeting</legend>',
+        page,
+    )
+    assert re.search(
+        r'<fieldset class="field taper-choice" data-reminder-kinds="dose">\s*<legend>For dose times</legend>', page
+    )
     times = re.search(r'<div class="time-choice" data-reminder-kinds="([^"]+)">', page)
     assert times and set(times.group(1).split()) == {"checkin", "reach_out", "network_review", "dose", "custom"}
 
@@ -27,11 +31,22 @@ def test_a_meeting_reminder_saves_without_times_sent(client, auth):
     # reminder-form.js disables the times for a meeting, so none are sent.
     auth.register(email="meeting@example.com")
     token = token_of(client)
-    client.post("/people/groups/new", data={"name": "Peers", "time_zone": "Europe/London", "meeting_day": "1", "meeting_time": "19:00", "csrf_token": token})
+    client.post(
+        "/people/groups/new",
+        data={
+            "name": "Peers",
+            "time_zone": "Europe/London",
+            "meeting_day": "1",
+            "meeting_time": "19:00",
+            "csrf_token": token,
+        },
+    )
     page = client.get("/reminders").get_data(as_text=True)
     group = re.search(r'<option value="(\d+)">Peers</option>', page)
     assert group
-    response = client.post("/reminders", data={"kind": "meeting", "group_id": group.group(1), "lead_minutes": "30", "csrf_token": token})
+    response = client.post(
+        "/reminders", data={"kind": "meeting", "group_id": group.group(1), "lead_minutes": "30", "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -50,7 +65,15 @@ def test_start_comes_before_the_pattern_choice_on_breathe_with_me(client):
 def test_email_addresses_break_at_the_at_sign(client, auth):
     auth.register(email="a.very.long.address.for.testing@example.org")
     token = token_of(client)
-    client.post("/people/new", data={"name": "Priya", "relationship": "friend", "email": "priya.shah.longname@clinic.example.org", "csrf_token": token})
+    client.post(
+        "/people/new",
+        data={
+            "name": "Priya",
+            "relationship": "friend",
+            "email": "priya.shah.longname@clinic.example.org",
+            "csrf_token": token,
+        },
+    )
     page = client.get("/people").get_data(as_text=True)
     assert '<dd class="email">priya.shah.longname@<wbr>clinic<wbr>.example<wbr>.org</dd>' in page
     account = client.get("/account/").get_data(as_text=True)

@@ -26,21 +26,41 @@ def fill(client, *, note: str, card: str) -> None:
     response = client.post(
         "/api/checkins",
         json={
-            "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 3,
-            "anxiety": 8, "doses": "not_as_planned", "symptoms": {"tremor": 3}, "note": note,
+            "client_id": str(uuid.uuid4()),
+            "checked_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "overall": 3,
+            "anxiety": 8,
+            "doses": "not_as_planned",
+            "symptoms": {"tremor": 3},
+            "note": note,
             "other_symptoms": [{"label": "=cmd|' /C calc'!A0", "severity": 1}],
         },
         headers=headers,
     )
     assert response.status_code == 201
-    client.post("/people/new", data={"name": f"Friend of {card}", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token})
+    client.post(
+        "/people/new",
+        data={"name": f"Friend of {card}", "relationship": "friend", "phone": "+44 7700 900123", "csrf_token": token},
+    )
     client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
     client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
-    client.post("/taper/setup", data={"medication": f"{card} pills", "form": "liquid", "unit": "mL", "csrf_token": token})
-    client.post("/taper/steps/new", data={"starts_on": "2026-10-01", "daily_dose": "2.5", "note": f"{note} step", "csrf_token": token})
+    client.post(
+        "/taper/setup", data={"medication": f"{card} pills", "form": "liquid", "unit": "mL", "csrf_token": token}
+    )
+    client.post(
+        "/taper/steps/new",
+        data={"starts_on": "2026-10-01", "daily_dose": "2.5", "note": f"{note} step", "csrf_token": token},
+    )
     dose = client.post(
         "/api/doses",
-        json={"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "UTC", "amount": "1.25", "note": f"{note} dose"},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "taken_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "amount": "1.25",
+            "note": f"{note} dose",
+        },
         headers=headers,
     )
     assert dose.status_code == 201
@@ -100,9 +120,11 @@ def test_json_export_holds_all_and_only_my_data(two_people):
     assert len(data["thought_records"]) == 1 and len(data["reminders"]) == 1
     assert [p["name"] for p in data["support_contacts"]] == ["Friend of My card"]
     assert [(p["medication"], p["form"], p["unit"]) for p in data["taper_plans"]] == [("My card pills", "liquid", "mL")]
-    assert [(s["starts_on"], s["daily_dose"], s["note"]) for s in data["taper_steps"]] == [("2026-10-01", "2.5", "My own note step")]
+    assert [(s["starts_on"], s["daily_dose"], s["note"]) for s in data["taper_steps"]] == [
+        ("2026-10-01", "2.5", "My own note step")
+    ]
     assert [(d["amount"], d["note"]) for d in data["dose_logs"]] == [("1.25", "My own note dose")]
-    for secret in ("Their", "other@example.com", "password_hash", "token_hash", "body_hash", "_enc\""):
+    for secret in ("Their", "other@example.com", "password_hash", "token_hash", "body_hash", '_enc"'):
         assert secret not in body
     # A round trip: what was exported parses back to the same data.
     assert json.loads(json.dumps(data)) == data
@@ -122,7 +144,9 @@ def test_csv_export_is_a_zip_of_spreadsheets_with_headers(two_people):
     rows = list(csv.DictReader(io.StringIO(archive.read("check_ins.csv").decode())))
     assert len(rows) == 1
     header = next(csv.reader(io.StringIO(archive.read("check_ins.csv").decode())))
-    assert {"checked_at", "overall", "anxiety", "sleep_hours", "symptoms", "doses", "note", "other_symptoms"} <= set(header)
+    assert {"checked_at", "overall", "anxiety", "sleep_hours", "symptoms", "doses", "note", "other_symptoms"} <= set(
+        header
+    )
     assert rows[0]["overall"] == "3" and rows[0]["note"] == "My own note"
     assert rows[0]["other_symptoms"].startswith("[")  # JSON text, never a formula
     doses = list(csv.DictReader(io.StringIO(archive.read("dose_logs.csv").decode())))
@@ -148,10 +172,11 @@ def test_formula_text_is_defused_in_csv():
 # encrypted column gets its text through the model's attribute). A column or
 # table added later is filled, exported and checked without touching this.
 
-from datetime import date, datetime, time as clock, timezone  # noqa: E402
+from datetime import date, datetime, timezone  # noqa: E402
+from datetime import time as clock  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, Numeric, Time, inspect, select  # noqa: E402
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, Numeric, Time, select  # noqa: E402
 
 from webapp.extensions import db  # noqa: E402
 from webapp.models import Base, Encrypted, User  # noqa: E402
@@ -177,7 +202,7 @@ def value_for(table, column):
         return clock(19, 30)
     if isinstance(kind, JSON):
         return {"from": f"{table.name}.{column.key}", "list": [1, "two"]}
-    text = f"{table.name}.{column.key} ünïcode, \"quoted\", =formula"
+    text = f'{table.name}.{column.key} ünïcode, "quoted", =formula'
     length = getattr(kind, "length", None)
     return text[-length:] if length else text
 
@@ -207,7 +232,9 @@ def populate_every_model(user_id: int, other_id: int) -> dict[str, dict]:
         values: dict = {}
         secret = encrypted_attributes(model)
         for column in table.columns:
-            if column.key == "user_id" or (column.primary_key and len(table.primary_key.columns) == 1 and isinstance(column.type, Integer)):
+            if column.key == "user_id" or (
+                column.primary_key and len(table.primary_key.columns) == 1 and isinstance(column.type, Integer)
+            ):
                 continue  # the owner, and an id the database gives
             target = next(iter(column.foreign_keys), None)
             if target is not None:
@@ -259,7 +286,9 @@ def test_every_table_and_every_column_is_filled(app, everything):
         for column in table.columns:
             if column.key == "user_id" or (column.primary_key and len(table.primary_key.columns) == 1):
                 continue
-            assert (secret.get(column.key) or column.key) in put[table.name], f"{table.name}.{column.key} was not filled"
+            assert (secret.get(column.key) or column.key) in put[table.name], (
+                f"{table.name}.{column.key} was not filled"
+            )
 
 
 def test_json_export_of_every_model_and_field_round_trips(everything):
@@ -268,7 +297,9 @@ def test_json_export_of_every_model_and_field_round_trips(everything):
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     data = json.loads(response.get_data(as_text=True))
     for table, values in put.items():
-        rows = [row for row in data[table] if all(row.get(k) == export._plain(v) for k, v in values.items() if k in row)]
+        rows = [
+            row for row in data[table] if all(row.get(k) == export._plain(v) for k, v in values.items() if k in row)
+        ]
         assert rows, f"{table}: what was stored is not in the export: {data[table]!r:.300}"
         row = rows[-1]
         for key, value in values.items():

@@ -8,9 +8,7 @@ import re
 import threading
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -23,8 +21,13 @@ from webapp.models import CheckIn, PushAttempt, ReminderDelivery, utcnow
 
 def checkin(note: str = "Steadier after lunch") -> dict:
     return {
-        "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
-        "overall": 5, "anxiety": 6, "doses": "as_planned", "note": note,
+        "client_id": str(uuid.uuid4()),
+        "checked_at": utcnow().isoformat(),
+        "time_zone": "UTC",
+        "overall": 5,
+        "anxiety": 6,
+        "doses": "as_planned",
+        "note": note,
     }
 
 
@@ -107,7 +110,11 @@ def test_server_killed_mid_sync_every_change_lands_exactly_once(tmp_path):
         browser = requests.Session()
         page = browser.get(server.url + "/register", timeout=10).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        assert browser.post(server.url + "/register", data={"email": "kill@example.com", "password": "storm drain lullaby", "csrf_token": token}, timeout=30).ok
+        assert browser.post(
+            server.url + "/register",
+            data={"email": "kill@example.com", "password": "storm drain lullaby", "csrf_token": token},
+            timeout=30,
+        ).ok
         outbox = [checkin(note=f"entry {n}") for n in range(40)]
         acknowledged: list[str] = []
         killed = threading.Event()
@@ -118,7 +125,9 @@ def test_server_killed_mid_sync_every_change_lands_exactly_once(tmp_path):
                 if entry["client_id"] in acknowledged:
                     continue
                 try:
-                    response = browser.post(server.url + "/api/checkins", json=entry, headers={"X-CSRFToken": csrf}, timeout=10)
+                    response = browser.post(
+                        server.url + "/api/checkins", json=entry, headers={"X-CSRFToken": csrf}, timeout=10
+                    )
                 except requests.ConnectionError:
                     return  # offline: keep the rest for later, as the outbox does
                 if response.status_code >= 500:
@@ -160,7 +169,9 @@ def test_push_service_down_for_an_hour_of_reminders_none_silently_dropped(app, p
     subs = []
     for n in range(12):
         minute = 5 * n
-        _, person_subs = add_person(app, push_service, f"p{n}@example.com", devices=("phone", "laptop"), times=f"20:{minute:02d}", clock=clock)
+        _, person_subs = add_person(
+            app, push_service, f"p{n}@example.com", devices=("phone", "laptop"), times=f"20:{minute:02d}", clock=clock
+        )
         subs.extend(person_subs)
     for sub in subs:
         push_service.answer(sub.name, 503, times=10_000)

@@ -40,11 +40,17 @@ PASSWORD = "fuzzy lighthouse keeper"
 EMAIL = "fuzz@example.com"
 
 settings.register_profile(
-    "ci", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "20")), deadline=None,
-    suppress_health_check=list(HealthCheck), derandomize=False, database=None,
+    "ci",
+    max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "20")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=False,
+    database=None,
 )
 settings.register_profile(
-    "long", max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "400")), deadline=None,
+    "long",
+    max_examples=int(os.environ.get("STEADY_FUZZ_EXAMPLES", "400")),
+    deadline=None,
     suppress_health_check=list(HealthCheck),
 )
 PROFILE = os.environ.get("STEADY_FUZZ_PROFILE", "ci")
@@ -76,6 +82,7 @@ READS = [r for r in ROUTES if r[1] == "GET"]
 
 
 # -- the signed-in world the fuzzing runs in ----------------------------------
+
 
 class World:
     """One app, one signed-in person with one of each object, for the module."""
@@ -151,7 +158,15 @@ class World:
                 self.field_names |= set(re.findall(r'name="([A-Za-z_][\w\-\[\]]*)"', response.get_data(as_text=True)))
             elif response.is_json:
                 collect_json(response.get_json(), self.json_templates, self.json_keys)
-        self.field_names -= {"csrf_token", "csrf-token", "viewport", "description", "theme-color", "color-scheme", "referrer"}
+        self.field_names -= {
+            "csrf_token",
+            "csrf-token",
+            "viewport",
+            "description",
+            "theme-color",
+            "color-scheme",
+            "referrer",
+        }
         self.json_keys |= self.field_names
 
 
@@ -182,18 +197,26 @@ def snapshot() -> dict:
 def world(database_url, tmp_path_factory):
     app = create_app(
         {"DATABASE_URL": database_url, "RATELIMIT_ENABLED": False, "TESTING": True, "PUSH_ALLOW_LOOPBACK_HTTP": True},
-        environ={}, instance_path=str(tmp_path_factory.mktemp("fuzz-instance")),
+        environ={},
+        instance_path=str(tmp_path_factory.mktemp("fuzz-instance")),
     )
     w = World(app)
     page = w.client.get("/register").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    assert w.client.post("/register", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        w.client.post("/register", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    )
     w.sign_in()
     for n in range(2):  # people on the other side of a support circle
         helper = app.test_client()
         page = helper.get("/register").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        assert helper.post("/register", data={"email": f"circle{n}@example.com", "password": PASSWORD, "csrf_token": token}).status_code == 302
+        assert (
+            helper.post(
+                "/register", data={"email": f"circle{n}@example.com", "password": PASSWORD, "csrf_token": token}
+            ).status_code
+            == 302
+        )
         w.helpers.append(helper)
     w.reset()
     w.harvest()
@@ -207,19 +230,51 @@ def world(database_url, tmp_path_factory):
 # -- strategies ---------------------------------------------------------------
 
 HOSTILE_STRINGS = [
-    "", " ", "\x00", "\u202e", "\ud7ff", "💥" * 50, "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
-    "=cmd|' /C calc'!A0", "9" * 400, "-1", "0", "1e309", "NaN", "null", "true", "[]", "{}", "2026-02-30",
-    "2026-13-01T25:61:00", "0000-00-00", "25:61", "Europe/Nowhere", "UTC", str(uuid.uuid4()), "not-a-uuid",
-    "%s%s%n", "a" * 5000, "\r\n\r\nX-Injected: 1", "javascript:alert(1)", "+44 7700 900123", "x@example.com",
+    "",
+    " ",
+    "\x00",
+    "\u202e",
+    "\ud7ff",
+    "💥" * 50,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "=cmd|' /C calc'!A0",
+    "9" * 400,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "2026-02-30",
+    "2026-13-01T25:61:00",
+    "0000-00-00",
+    "25:61",
+    "Europe/Nowhere",
+    "UTC",
+    str(uuid.uuid4()),
+    "not-a-uuid",
+    "%s%s%n",
+    "a" * 5000,
+    "\r\n\r\nX-Injected: 1",
+    "javascript:alert(1)",
+    "+44 7700 900123",
+    "x@example.com",
 ]
 
 
 def scalars():
     return st.one_of(
-        st.none(), st.booleans(),
-        st.integers(min_value=-(2**70), max_value=2**70), st.integers(min_value=-3, max_value=12),
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.integers(min_value=-3, max_value=12),
         st.floats(allow_nan=True, allow_infinity=True),
-        st.text(max_size=40), st.sampled_from(HOSTILE_STRINGS),
+        st.text(max_size=40),
+        st.sampled_from(HOSTILE_STRINGS),
         st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(lambda d: d.isoformat()),
         st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: d.isoformat()),
         st.just((datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()),
@@ -229,7 +284,11 @@ def scalars():
 #: Only JSON can carry these (a form is sent as UTF-8, which cannot hold a lone surrogate).
 JSON_ONLY = ["\ud800", "a\udfffb", "\udc00\ud800", 10**400, -(10**400), float("inf"), 2**63]
 
-json_values = st.recursive(scalars() | st.sampled_from(JSON_ONLY), lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    scalars() | st.sampled_from(JSON_ONLY),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def json_bodies(w: World):
@@ -259,9 +318,13 @@ def json_bodies(w: World):
 
 def form_bodies(w: World):
     names = st.sampled_from(sorted(w.field_names)) if w.field_names else st.text(min_size=1, max_size=12)
-    value = st.one_of(st.text(max_size=60), st.sampled_from(HOSTILE_STRINGS), scalars().map(lambda v: "" if v is None else str(v)))
+    value = st.one_of(
+        st.text(max_size=60), st.sampled_from(HOSTILE_STRINGS), scalars().map(lambda v: "" if v is None else str(v))
+    )
     field = st.one_of(value, st.lists(value, min_size=2, max_size=3))
-    return st.dictionaries(names | st.text(min_size=1, max_size=10), field, max_size=10).map(lambda data: {"data": data})
+    return st.dictionaries(names | st.text(min_size=1, max_size=10), field, max_size=10).map(
+        lambda data: {"data": data}
+    )
 
 
 def raw_bodies():
@@ -273,8 +336,12 @@ def raw_bodies():
             lambda t: {"data": '{"a": 1}', "content_type": t}
         ),
         st.just({"data": {"text": "a" * (300 * 1024)}}),
-        st.sampled_from([1100, 5000, 40_000]).map(lambda n: {"data": "[" * n + "]" * n, "content_type": "application/json"}),
-        st.sampled_from([1100, 5000]).map(lambda n: {"data": '{"note": ' + '{"a": ' * n + "1" + "}" * n + "}", "content_type": "application/json"}),
+        st.sampled_from([1100, 5000, 40_000]).map(
+            lambda n: {"data": "[" * n + "]" * n, "content_type": "application/json"}
+        ),
+        st.sampled_from([1100, 5000]).map(
+            lambda n: {"data": '{"note": ' + '{"a": ' * n + "1" + "}" * n + "}", "content_type": "application/json"}
+        ),
         st.just({"data": json.dumps({"note": "a" * (300 * 1024)}), "content_type": "application/json"}),
     )
 
@@ -289,6 +356,7 @@ def bodies(w: World, is_api: bool):
 
 
 # -- the properties -----------------------------------------------------------
+
 
 def clear_message(response) -> bool:
     if response.is_json:
@@ -331,8 +399,14 @@ def test_hostile_bodies_never_break_a_write_route(world, endpoint, method, rule)
 def test_hostile_query_strings_never_break_a_page(world, endpoint, method, rule):
     world.still_me()
     profile = settings.get_profile(PROFILE)
-    names = st.sampled_from(sorted(world.field_names | {"next", "range", "month", "country", "q", "page", "days", "from", "to"}))
-    query = st.dictionaries(names | st.text(min_size=1, max_size=8), st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_STRINGS)), max_size=4)
+    names = st.sampled_from(
+        sorted(world.field_names | {"next", "range", "month", "country", "q", "page", "days", "from", "to"})
+    )
+    query = st.dictionaries(
+        names | st.text(min_size=1, max_size=8),
+        st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_STRINGS)),
+        max_size=4,
+    )
 
     @settings(profile, max_examples=max(3, int(profile.max_examples * GET_SHARE)))
     @given(query=query)
@@ -356,12 +430,15 @@ def test_every_route_with_an_id_is_fuzzed_with_an_object_of_ours(world):
     """A route whose id matched nothing would only ever answer 404: give the
     seed (tests/support/seed.py) one of its objects."""
     world.reset()
-    shallow = sorted({
-        rule.rule
-        for rule in world.app.url_map.iter_rules()
-        for arg in rule.arguments
-        if "Integer" in rule._converters[arg].__class__.__name__ and world.value_for(rule, arg, fallback=None) is None
-    })
+    shallow = sorted(
+        {
+            rule.rule
+            for rule in world.app.url_map.iter_rules()
+            for arg in rule.arguments
+            if "Integer" in rule._converters[arg].__class__.__name__
+            and world.value_for(rule, arg, fallback=None) is None
+        }
+    )
     assert shallow == []
 
 
@@ -397,12 +474,45 @@ class Raw:
 
 DEEP = 5000
 HOSTILE_JSON = [
-    [], {}, [[]], {"a": {"b": {}}}, 0, -1, 1.5, True, False, None,
-    10**400, -(10**400), Raw("1e309", "1e309"), Raw("-1e309", "-1e309"), 2**63, 2**31,
-    "\ud800", "a\udfffb", "\udc00\ud800", "\x00", "\x07", "\x1b[31m", "\x7f", "\x85", "a\u2028b",
-    "", " ", "9" * 400, "1e309", "NaN", "https://[::1", "https://h:abc/", "a" * 5000,
-    ["\ud800"], {"\ud800": "x"}, {"x": "\x00"}, [10**400],
-    Raw("[" * DEEP + "]" * DEEP, f"[*{DEEP}"), Raw('{"a":' * DEEP + "1" + "}" * DEEP, f"{{*{DEEP}"),
+    [],
+    {},
+    [[]],
+    {"a": {"b": {}}},
+    0,
+    -1,
+    1.5,
+    True,
+    False,
+    None,
+    10**400,
+    -(10**400),
+    Raw("1e309", "1e309"),
+    Raw("-1e309", "-1e309"),
+    2**63,
+    2**31,
+    "\ud800",
+    "a\udfffb",
+    "\udc00\ud800",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\x7f",
+    "\x85",
+    "a\u2028b",
+    "",
+    " ",
+    "9" * 400,
+    "1e309",
+    "NaN",
+    "https://[::1",
+    "https://h:abc/",
+    "a" * 5000,
+    ["\ud800"],
+    {"\ud800": "x"},
+    {"x": "\x00"},
+    [10**400],
+    Raw("[" * DEEP + "]" * DEEP, f"[*{DEEP}"),
+    Raw('{"a":' * DEEP + "1" + "}" * DEEP, f"{{*{DEEP}"),
     Raw("[" * 1100 + "]" * 1100, "[*1100"),
 ]
 
@@ -444,7 +554,11 @@ def sensible(schema: dict):
     if "enum" in schema:
         return schema["enum"][0]
     if kind == "object":
-        return {name: sensible(inner) for name, inner in schema.get("properties", {}).items() if name in schema.get("required", [])}
+        return {
+            name: sensible(inner)
+            for name, inner in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
     if kind == "array":
         return []
     if kind in ("integer", "number"):
@@ -490,7 +604,9 @@ def put_at(body, path: tuple, value, schema: dict):
         items[0] = put_at(items[0], rest, value, inner)
         return items
     data = dict(body) if isinstance(body, dict) else {}
-    inner = schema.get("properties", {}).get(head) or (schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {})
+    inner = schema.get("properties", {}).get(head) or (
+        schema.get("additionalProperties") if isinstance(schema.get("additionalProperties"), dict) else {}
+    )
     data[head] = put_at(data.get(head, sensible(inner) if rest else None), rest, value, inner)
     return data
 
@@ -507,7 +623,9 @@ def _operations():
     examples = {}
     for path, item in DOCUMENT["paths"].items():
         for method, op in item.items():
-            content = op.get("requestBody", {}).get("content", {}).get("application/json") if isinstance(op, dict) else None
+            content = (
+                op.get("requestBody", {}).get("content", {}).get("application/json") if isinstance(op, dict) else None
+            )
             if content:
                 examples.setdefault(content["schema"]["$ref"], content.get("example"))
                 found.append((method.upper(), path, content["schema"]))
@@ -537,9 +655,13 @@ def sensible_body(world: World, method: str, rule: str, schema: dict, example):
             people = world.client.get("/api/people").get_json()["contacts"]
             body["version"] = next((c["version"] for c in people if c["id"] == contact_id), 1)
     if "subscription" in properties:
-        body["subscription"] = {"endpoint": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4()}",
-                                "keys": {"p256dh": "BOr3EvYEqVpnW0wS2GWvk3tH0hkE0shDqG1ZV3Xq9fAFuD4mNvqvS2UJq8mGeYsbIe2LiiTi4yjbNNY5dLG2-6M",
-                                         "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}
+        body["subscription"] = {
+            "endpoint": f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4()}",
+            "keys": {
+                "p256dh": "BOr3EvYEqVpnW0wS2GWvk3tH0hkE0shDqG1ZV3Xq9fAFuD4mNvqvS2UJq8mGeYsbIe2LiiTi4yjbNNY5dLG2-6M",
+                "auth": "MDEyMzQ1Njc4OWFiY2RlZg",
+            },
+        }
     return body
 
 
@@ -558,8 +680,11 @@ def test_every_schema_field_refuses_every_hostile_value(world, method, path, sch
             world.still_me()
             body = put_at(sensible_body(world, method, rule, schema, example), field, value, schema) if field else value
             response = world.client.open(
-                world.path_for(rule), method=method, data=dumps_hostile(body),
-                content_type="application/json", headers={"X-CSRFToken": world.csrf},
+                world.path_for(rule),
+                method=method,
+                data=dumps_hostile(body),
+                content_type="application/json",
+                headers={"X-CSRFToken": world.csrf},
             )
             where = ".".join(map(str, field)) or "(body)"
             if response.status_code >= 500:
@@ -570,7 +695,9 @@ def test_every_schema_field_refuses_every_hostile_value(world, method, path, sch
                     failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code} without a message")
                 after = snapshot()
                 if after != before:
-                    failures.append(f"{method} {path} {where}={value!r:.40}: {response.status_code} but the database changed")
+                    failures.append(
+                        f"{method} {path} {where}={value!r:.40}: {response.status_code} but the database changed"
+                    )
                 before = after
             else:  # accepted (a sensible answer to, say, null): go on from here
                 before = snapshot()
@@ -579,6 +706,7 @@ def test_every_schema_field_refuses_every_hostile_value(world, method, path, sch
 
 
 # -- every field of every form the pages show ---------------------------------
+
 
 class Forms(HTMLParser):
     """The POST forms on a page: action and the fields with their values."""
@@ -600,14 +728,18 @@ class Forms(HTMLParser):
         elif tag == "input" and a.get("type") not in ("submit", "button", "image"):
             if a.get("type") in ("checkbox", "radio") and "checked" not in a and a["name"] in self._current["fields"]:
                 return
-            self._current["fields"].setdefault(a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else ""))
+            self._current["fields"].setdefault(
+                a["name"], a.get("value") or ("y" if a.get("type") == "checkbox" else "")
+            )
         elif tag == "textarea":
             self._textarea = a["name"]
             self._current["fields"][a["name"]] = ""
         elif tag == "select":
             self._select = a["name"]
             self._current["fields"].setdefault(a["name"], None)
-        elif tag == "option" and self._select and (self._current["fields"].get(self._select) is None or "selected" in a):
+        elif (
+            tag == "option" and self._select and (self._current["fields"].get(self._select) is None or "selected" in a)
+        ):
             self._current["fields"][self._select] = a.get("value", "")
 
     def handle_data(self, data):
@@ -626,8 +758,19 @@ class Forms(HTMLParser):
 #: Form values: control characters, a lone surrogate as CESU-8 bytes (written
 #: raw), huge numbers, impossible dates and times, malformed links, repeats.
 HOSTILE_FORM = [
-    "\x00", "a\x1bb", "\x85", "9" * 400, "1e309", "-1", "", "2026-02-30", "25:61", "https://[::1",
-    "a" * 5000, ["1", "2"], b"%ED%A0%80",
+    "\x00",
+    "a\x1bb",
+    "\x85",
+    "9" * 400,
+    "1e309",
+    "-1",
+    "",
+    "2026-02-30",
+    "25:61",
+    "https://[::1",
+    "a" * 5000,
+    ["1", "2"],
+    b"%ED%A0%80",
 ]
 #: Forms whose whole point is to end the session or the account.
 FORM_SKIP = SESSION_ENDING | {"account.delete_account"}
@@ -639,7 +782,10 @@ def form_request(fields: dict, name: str, value, token: str):
         from urllib.parse import urlencode
 
         encoded = urlencode({k: v for k, v in data.items() if k != name and v is not None}, doseq=True).encode()
-        return {"data": encoded + b"&" + name.encode() + b"=" + value, "content_type": "application/x-www-form-urlencoded"}
+        return {
+            "data": encoded + b"&" + name.encode() + b"=" + value,
+            "content_type": "application/x-www-form-urlencoded",
+        }
     data[name] = value
     return {"data": {k: v for k, v in data.items() if v is not None}}
 
@@ -682,7 +828,9 @@ def test_every_form_field_refuses_every_hostile_value(world, rule):
                     break
                 form = current[index]
                 world.still_me()
-                response = world.client.post(form["action"] or world.path_for(rule), **form_request(form["fields"], name, value, world.csrf))
+                response = world.client.post(
+                    form["action"] or world.path_for(rule), **form_request(form["fields"], name, value, world.csrf)
+                )
                 shown = value if not isinstance(value, str) else value[:40]
                 if response.status_code >= 500:
                     failures.append(f"{form['action']} {name}={shown!r}: {response.status_code}")
@@ -692,7 +840,9 @@ def test_every_form_field_refuses_every_hostile_value(world, rule):
                         failures.append(f"{form['action']} {name}={shown!r}: {response.status_code} without a message")
                     after = snapshot()
                     if after != before:
-                        failures.append(f"{form['action']} {name}={shown!r}: {response.status_code} but the database changed")
+                        failures.append(
+                            f"{form['action']} {name}={shown!r}: {response.status_code} but the database changed"
+                        )
                     before = after
                 else:  # accepted: go on from what the page shows now
                     before = snapshot()
@@ -705,6 +855,15 @@ def test_the_forms_of_every_feature_were_fuzzed(world):
     """The form walk really reached the forms (run after the page tests)."""
     if len(_FUZZED_FORMS) < 5:
         pytest.skip("run together with test_every_form_field_refuses_every_hostile_value")
-    wanted = {"cards.index", "people.add", "people.add_group", "plan.edit", "reminders.create", "taper.setup", "checkins.new", "account.change_password"}
+    wanted = {
+        "cards.index",
+        "people.add",
+        "people.add_group",
+        "plan.edit",
+        "reminders.create",
+        "taper.setup",
+        "checkins.new",
+        "account.change_password",
+    }
     assert wanted <= _FUZZED_FORMS, sorted(wanted - _FUZZED_FORMS)
     assert len(_FUZZED_FORMS) >= 30, sorted(_FUZZED_FORMS)

@@ -1,4 +1,4 @@
-""""How to help me", appointments with professionals and thanking a
+""" "How to help me", appointments with professionals and thanking a
 supporter: what is saved, what is refused (4xx, a message beside the field,
 nothing half-written, nothing cut), what each supporter sees, and the
 appointment reminder through the real dispatcher and a local fake push
@@ -224,8 +224,16 @@ def test_the_person_thanks_a_supporter_with_a_preset_or_a_note(circle):
     assert "Say thank you to Alex" in sam.get("/circle").get_data(as_text=True)
     page = sam.get(f"/circle/links/{alex_link}/thanks").get_data(as_text=True)
     assert "Thank you for being there." in page
-    assert post(sam, f"/circle/links/{alex_link}/thanks", {f"t{alex_link}-preset": "Thank you for being there."}).status_code == 302
-    assert post(sam, f"/circle/links/{alex_link}/thanks", {f"t{alex_link}-message": "The soup was perfect"}).status_code == 302
+    assert (
+        post(
+            sam, f"/circle/links/{alex_link}/thanks", {f"t{alex_link}-preset": "Thank you for being there."}
+        ).status_code
+        == 302
+    )
+    assert (
+        post(sam, f"/circle/links/{alex_link}/thanks", {f"t{alex_link}-message": "The soup was perfect"}).status_code
+        == 302
+    )
     (view,) = seen_by(alex)
     assert [t["text"] for t in view["thanks"]] == ["The soup was perfect", "Thank you for being there."]
     assert "The soup was perfect" in alex.get("/circle/supporting").get_data(as_text=True)
@@ -275,7 +283,9 @@ def test_thanks_are_rate_limited_like_encouragement(make_app):
     accept(alex, make_invite(sam))
     link = db.session.scalar(select(CircleLink.id))
     db.session.rollback()
-    statuses = [post(sam, f"/circle/links/{link}/thanks", {f"t{link}-message": f"Thanks {n}"}).status_code for n in range(31)]
+    statuses = [
+        post(sam, f"/circle/links/{link}/thanks", {f"t{link}-message": f"Thanks {n}"}).status_code for n in range(31)
+    ]
     assert statuses[:30] == [302] * 30 and statuses[30] == 429
     assert count(CircleMessage, kind="thanks") == 30
 
@@ -285,7 +295,9 @@ def test_thanks_are_rate_limited_like_encouragement(make_app):
 
 def add_professional(client, name="Dr Okafor", relationship="prescriber") -> int:
     post(client, "/people/new", {"name": name, "relationship": relationship})
-    found = db.session.scalar(select(SupportContact.id).where(SupportContact.relationship == relationship).order_by(SupportContact.id.desc()))
+    found = db.session.scalar(
+        select(SupportContact.id).where(SupportContact.relationship == relationship).order_by(SupportContact.id.desc())
+    )
     db.session.rollback()
     return found
 
@@ -297,7 +309,11 @@ def in_days(n: int) -> str:
 def test_a_professional_can_have_appointments_with_a_reminder(sam):
     contact = add_professional(sam)
     assert "Add an appointment" in sam.get("/people").get_data(as_text=True)
-    response = post(sam, f"/people/{contact}/appointments/new", {"day": in_days(10), "at": "09:30", "place": "Surgery, room 4", "link": "https://meet.example.org/okafor"})
+    response = post(
+        sam,
+        f"/people/{contact}/appointments/new",
+        {"day": in_days(10), "at": "09:30", "place": "Surgery, room 4", "link": "https://meet.example.org/okafor"},
+    )
     assert response.status_code == 302
     page = sam.get("/appointments").get_data(as_text=True)
     assert "Dr Okafor" in page and "Surgery, room 4" in page and "https://meet.example.org/okafor" in page
@@ -340,7 +356,11 @@ def test_only_professionals_have_appointments(sam):
         ({"day": in_days(3), "at": "10:00", "link": "https://"}, "link", "https://"),
         ({"day": in_days(3), "at": "10:00", "link": "https://user@evil.example/x"}, "link", "https://"),
         ({"day": in_days(3), "at": "10:00", "link": "https://meet.example.org/a b"}, "link", "spaces"),
-        ({"day": in_days(3), "at": "10:00", "link": "https://meet.example.org/" + "a" * 600}, "link", "Cut 125 characters"),
+        (
+            {"day": in_days(3), "at": "10:00", "link": "https://meet.example.org/" + "a" * 600},
+            "link",
+            "Cut 125 characters",
+        ),
         ({"day": in_days(3), "at": "10:00", "place": "p" * 301}, "place", "Cut 1 character."),
     ],
 )
@@ -359,13 +379,22 @@ def test_a_bad_change_leaves_the_appointment_as_it_was(app, sam):
     post(sam, f"/people/{contact}/appointments/new", {"day": in_days(5), "at": "10:00", "place": "Room 1"})
     appointment = db.session.scalar(select(Appointment.id))
     db.session.rollback()
-    response = post(sam, f"/appointments/{appointment}/edit", {"day": in_days(-3), "at": "10:00", "place": "Room 2", "link": "javascript:x"})
+    response = post(
+        sam,
+        f"/appointments/{appointment}/edit",
+        {"day": in_days(-3), "at": "10:00", "place": "Room 2", "link": "javascript:x"},
+    )
     assert response.status_code == 422
     with app.app_context():
         row = db.session.get(Appointment, appointment)
         assert row.day.isoformat() == in_days(5) and row.place == "Room 1" and row.link is None
         db.session.rollback()
-    assert post(sam, f"/appointments/{appointment}/edit", {"day": in_days(6), "at": "11:15", "place": "Room 2"}).status_code == 302
+    assert (
+        post(
+            sam, f"/appointments/{appointment}/edit", {"day": in_days(6), "at": "11:15", "place": "Room 2"}
+        ).status_code
+        == 302
+    )
     reminder = db.session.scalar(select(Reminder).where(Reminder.appointment_id == appointment))
     assert reminder.next_fire_at.date().isoformat() == in_days(5)
     db.session.rollback()
@@ -394,7 +423,9 @@ def test_prepare_fills_the_summary_dates_since_the_last_appointment_without_a_ur
     assert f'name="start" value="{past.isoformat()}"' in form and f'name="end" value="{today.isoformat()}"' in form
     assert not re.search(r'(href|action)="[^"]*\d{4}-\d{2}-\d{2}', page)  # no dates in any URL
     # The summary form opens with those dates chosen (posted, not in the URL).
-    summary = sam.post("/summary", data={"start": past.isoformat(), "end": today.isoformat(), "csrf_token": token_of(sam)})
+    summary = sam.post(
+        "/summary", data={"start": past.isoformat(), "end": today.isoformat(), "csrf_token": token_of(sam)}
+    )
     assert summary.status_code == 200
     assert f'value="{past.isoformat()}"' in summary.get_data(as_text=True)
 
@@ -438,7 +469,15 @@ def person_with_appointment(app, service, zone: str, day: date, made_at: datetim
         settings = ReminderSettings(user_id=user.id, timezone=zone, zone_from_device=False)
         session.add(settings)
         sub = service.subscribe(f"{user.email}-phone")
-        session.add(PushSubscription(user_id=user.id, endpoint=sub.endpoint, p256dh=sub.p256dh, auth=sub.as_json()["keys"]["auth"], device_name="phone"))
+        session.add(
+            PushSubscription(
+                user_id=user.id,
+                endpoint=sub.endpoint,
+                p256dh=sub.p256dh,
+                auth=sub.as_json()["keys"]["auth"],
+                device_name="phone",
+            )
+        )
         contact = SupportContact(user_id=user.id, client_id=f"c{user.id}", relationship="prescriber", version=1)
         contact.name = "Dr Okafor"
         session.add(contact)
@@ -446,8 +485,16 @@ def person_with_appointment(app, service, zone: str, day: date, made_at: datetim
         appointment = Appointment(user_id=user.id, contact_id=contact.id, day=day, at=time(9, 0), time_zone=zone)
         session.add(appointment)
         session.flush()
-        reminder = Reminder(user_id=user.id, kind="appointment", title="A reminder from Steady", body="Something you planned is coming up tomorrow.",
-                            times="18:00", weekdays="", enabled=True, appointment_id=appointment.id)
+        reminder = Reminder(
+            user_id=user.id,
+            kind="appointment",
+            title="A reminder from Steady",
+            body="Something you planned is coming up tomorrow.",
+            times="18:00",
+            weekdays="",
+            enabled=True,
+            appointment_id=appointment.id,
+        )
         reminder.appointment = appointment
         schedule(reminder, settings, made_at)
         session.add(reminder)
@@ -519,7 +566,9 @@ def test_the_pages_for_supporters_are_suggested_only_once_they_exist(app, circle
     assert (helpme_routes.SUPPORTING_PAGES == "/learn/supporting") is with_pages
     post(sam, f"/circle/links/{alex_link}/sharing", {"share_help_me": "y"})
     edit = sam.get("/people/help-me/edit").get_data(as_text=True)
-    assert ('href="/learn/supporting">http://localhost/learn/supporting</a>; you can paste that link' in edit) is with_pages
+    assert (
+        'href="/learn/supporting">http://localhost/learn/supporting</a>; you can paste that link' in edit
+    ) is with_pages
     shown = alex.get("/circle/supporting").get_data(as_text=True)
     assert ('<a href="/learn/supporting">What withdrawal is like, for supporters</a>' in shown) is with_pages
     assert "not-a-page-here" not in edit + shown

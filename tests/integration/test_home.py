@@ -32,9 +32,18 @@ def start_taper(client, *, starts_on: str) -> None:
     token = csrf(client)
     client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
     client.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
-    response = client.post("/taper/steps/new", data={
-        "starts_on": starts_on, "daily_dose": "7.5", "time-1": "08:00", "amount-1": "5", "time-2": "21:30",
-        "amount-2": "2.5", "csrf_token": token})
+    response = client.post(
+        "/taper/steps/new",
+        data={
+            "starts_on": starts_on,
+            "daily_dose": "7.5",
+            "time-1": "08:00",
+            "amount-1": "5",
+            "time-2": "21:30",
+            "amount-2": "2.5",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
@@ -59,7 +68,7 @@ def test_today_step_shows_the_step_in_force_with_its_times(client, auth):
     auth.register()
     start_taper(client, starts_on=(utcnow().date() - timedelta(days=3)).isoformat())
     html = client.get("/").get_data(as_text=True)
-    step = html[html.index("data-today-step"):]
+    step = html[html.index("data-today-step") :]
     step = step[: step.index("</div>")]
     assert "7.5 mg" in step and "8:00 am: 5 mg" in step and "9:30 pm: 2.5 mg" in step
 

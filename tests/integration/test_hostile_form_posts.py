@@ -33,7 +33,9 @@ def _count(table: str) -> int:
 
 def _beside(page: str, field_id: str) -> str:
     """The error message shown beside a field (its aria-describedby target)."""
-    match = re.search(rf'id="{field_id}"[^>]*aria-describedby="([^"]+)"|aria-describedby="([^"]+)"[^>]*id="{field_id}"', page)
+    match = re.search(
+        rf'id="{field_id}"[^>]*aria-describedby="([^"]+)"|aria-describedby="([^"]+)"[^>]*id="{field_id}"', page
+    )
     assert match, f"#{field_id} points at no message"
     ids = (match.group(1) or match.group(2)).split()
     messages = [re.search(rf'id="{i}"[^>]*>(.*?)</p>', page, re.S) for i in ids]
@@ -49,7 +51,13 @@ def sam(client, auth):
 # (path, fields, the field with the problem, its id on the page, table that must stay empty, setup)
 CASES = [
     ("/cards", {"text": "Breathe out slowly"}, "text", "text", "coping_cards"),
-    ("/people/new", {"name": "Ruth", "relationship": "friend", "best_times": "Evenings"}, "best_times", "best_times", "support_contacts"),
+    (
+        "/people/new",
+        {"name": "Ruth", "relationship": "friend", "best_times": "Evenings"},
+        "best_times",
+        "best_times",
+        "support_contacts",
+    ),
     ("/plan/edit", {"warning_signs": "Not sleeping"}, "warning_signs", "warning_signs", "wave_plans"),
     ("/people/help-me/edit", {"hard_day": "Sit with me"}, "hard_day", "hard_day", "help_me"),
 ]
@@ -57,7 +65,9 @@ CASES = [
 
 @pytest.mark.parametrize("bad", ["\x00", HIDDEN, "\x1b", "\x7f", "\x85"])
 @pytest.mark.parametrize("path, fields, name, field_id, table", CASES)
-def test_a_form_comes_back_with_the_problem_beside_the_field_and_the_text_kept(sam, path, fields, name, field_id, table, bad):
+def test_a_form_comes_back_with_the_problem_beside_the_field_and_the_text_kept(
+    sam, path, fields, name, field_id, table, bad
+):
     words = "hidden control characters"
     before = _count(table)
     data = {**fields, "csrf_token": _token(sam)}
@@ -77,7 +87,9 @@ def test_a_form_comes_back_with_the_problem_beside_the_field_and_the_text_kept(s
 def test_the_taper_forms_keep_the_text_and_save_nothing(sam):
     token = _token(sam)
     assert sam.post("/taper/accept", data={"understood": "y", "csrf_token": token}).status_code == 302
-    response = sam.post("/taper/setup", data={"medication": f"Diaze{HIDDEN}pam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    response = sam.post(
+        "/taper/setup", data={"medication": f"Diaze{HIDDEN}pam", "form": "tablet", "unit": "mg", "csrf_token": token}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'value="Diazepam"' in page
@@ -85,8 +97,17 @@ def test_the_taper_forms_keep_the_text_and_save_nothing(sam):
     plan = Base.metadata.tables["taper_plans"]
     assert db.session.scalar(select(plan.c.medication_enc)) is None
     db.session.rollback()
-    assert sam.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token}).status_code == 302
-    response = _post(sam, "/taper/steps/new", {"starts_on": "2026-11-01", "daily_dose": "10", "note": f"Agreed{HIDDEN} with Dr Lee", "csrf_token": token})
+    assert (
+        sam.post(
+            "/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token}
+        ).status_code
+        == 302
+    )
+    response = _post(
+        sam,
+        "/taper/steps/new",
+        {"starts_on": "2026-11-01", "daily_dose": "10", "note": f"Agreed{HIDDEN} with Dr Lee", "csrf_token": token},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Agreed with Dr Lee" in page and "hidden control characters" in page
@@ -94,7 +115,9 @@ def test_the_taper_forms_keep_the_text_and_save_nothing(sam):
 
 
 def test_a_check_in_note_is_kept_and_nothing_saved(sam):
-    response = sam.post("/checkin", data={"overall": "3", "anxiety": "4", "note": f"Slept{HIDDEN} badly", "csrf_token": _token(sam)})
+    response = sam.post(
+        "/checkin", data={"overall": "3", "anxiety": "4", "note": f"Slept{HIDDEN} badly", "csrf_token": _token(sam)}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Slept badly" in page
@@ -104,7 +127,9 @@ def test_a_check_in_note_is_kept_and_nothing_saved(sam):
 
 def test_a_password_with_a_hidden_character_is_refused_beside_it(client, auth):
     token = auth.token("/register")
-    response = client.post("/register", data={"email": "kim@example.com", "password": f"long enough{HIDDEN} pass", "csrf_token": token})
+    response = client.post(
+        "/register", data={"email": "kim@example.com", "password": f"long enough{HIDDEN} pass", "csrf_token": token}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "hidden control characters" in _beside(page, "password")

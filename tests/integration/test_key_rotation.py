@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from tests.conftest import Auth
 from webapp import cli
@@ -39,25 +39,50 @@ def fill_account(client) -> None:
     token = client.get("/api/session").get_json()["csrf_token"]
     headers = {"X-CSRFToken": token}
     assert client.post("/cards", data={"text": WORDS["card"], "csrf_token": token}).status_code == 302
-    assert client.post(
-        "/people/new",
-        data={"name": WORDS["person"], "relationship": "friend", "phone": WORDS["phone"], "notes": WORDS["person_notes"], "csrf_token": token},
-    ).status_code == 302
-    assert client.post("/people/groups/new", data={"name": "Tuesday peers", "time_zone": "Europe/London", "csrf_token": token}).status_code == 302
-    assert client.post("/plan/edit", data={"warning_signs": WORDS["plan"], "version": "", "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/people/new",
+            data={
+                "name": WORDS["person"],
+                "relationship": "friend",
+                "phone": WORDS["phone"],
+                "notes": WORDS["person_notes"],
+                "csrf_token": token,
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/people/groups/new", data={"name": "Tuesday peers", "time_zone": "Europe/London", "csrf_token": token}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post("/plan/edit", data={"warning_signs": WORDS["plan"], "version": "", "csrf_token": token}).status_code
+        == 302
+    )
     assert client.post(
         "/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": WORDS["thought"]}, headers=headers
     ).status_code in (200, 201)
     for _ in range(3):
-        assert client.post(
-            "/api/checkins",
-            json={
-                "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC",
-                "overall": 5, "anxiety": 6, "doses": "as_planned", "note": WORDS["note"],
-                "other_symptoms": [{"label": WORDS["symptom"], "severity": 2}],
-            },
-            headers=headers,
-        ).status_code == 201
+        assert (
+            client.post(
+                "/api/checkins",
+                json={
+                    "client_id": str(uuid.uuid4()),
+                    "checked_at": utcnow().isoformat(),
+                    "time_zone": "UTC",
+                    "overall": 5,
+                    "anxiety": 6,
+                    "doses": "as_planned",
+                    "note": WORDS["note"],
+                    "other_symptoms": [{"label": WORDS["symptom"], "severity": 2}],
+                },
+                headers=headers,
+            ).status_code
+            == 201
+        )
 
 
 def stored_values() -> list[tuple[str, str]]:
@@ -65,7 +90,9 @@ def stored_values() -> list[tuple[str, str]]:
     found = []
     with db.engine.connect() as conn:
         for col in encrypted_columns():
-            for (value,) in conn.execute(text(f'SELECT "{col.column}" FROM "{col.table.name}" WHERE "{col.column}" IS NOT NULL')):
+            for (value,) in conn.execute(
+                text(f'SELECT "{col.column}" FROM "{col.table.name}" WHERE "{col.column}" IS NOT NULL')
+            ):
                 found.append((col.label, value))
     return found
 
@@ -75,7 +102,9 @@ def everything_reads(client) -> None:
     auth = Auth(client)
     assert auth.login(email=EMAIL).status_code == 302
     pages = "".join(client.get(p).get_data(as_text=True) for p in ("/cards", "/people", "/plan", "/checkins"))
-    body = json.dumps(client.get("/api/checkins").get_json()) + json.dumps(client.get("/api/thought-records").get_json())
+    body = json.dumps(client.get("/api/checkins").get_json()) + json.dumps(
+        client.get("/api/thought-records").get_json()
+    )
     for word in ("card", "person", "phone", "person_notes", "plan"):
         assert WORDS[word] in pages, word
     for word in ("thought", "note", "symptom"):
@@ -187,9 +216,16 @@ def test_steady_keys_rotate_adds_a_key_to_the_instance_and_reencrypts(embedded_c
     assert f"under key {kids[0]}" in out
 
     # Restarted on the same instance folder (new key current), it reads everything.
-    everything_reads(make_app(FIELD_KEYS=",".join(
-        part for part in json.loads((Path(app.instance_path) / "secrets.json").read_text())["STEADY_FIELD_KEYS"].split(",")
-    )).test_client())
+    everything_reads(
+        make_app(
+            FIELD_KEYS=",".join(
+                part
+                for part in json.loads((Path(app.instance_path) / "secrets.json").read_text())[
+                    "STEADY_FIELD_KEYS"
+                ].split(",")
+            )
+        ).test_client()
+    )
 
     assert cli.main(["keys", "status"]) == 0
     assert f"key {kids[0]}: {len(stored_values())} values  (current)" in capsys.readouterr().out

@@ -123,7 +123,17 @@ def test_an_account_made_in_spanish_is_spanish(app, client, auth):
 
 
 def test_every_page_says_its_language(client):
-    for path in ("/", "/help", "/toolkit", "/toolkit/feelings", "/login", "/register", "/offline", "/learn", "/no-such-page"):
+    for path in (
+        "/",
+        "/help",
+        "/toolkit",
+        "/toolkit/feelings",
+        "/login",
+        "/register",
+        "/offline",
+        "/learn",
+        "/no-such-page",
+    ):
         for chosen in ("en", "es"):
             client.set_cookie(i18n.COOKIE, chosen)
             assert lang_of(client.get(path).get_data(as_text=True)) == chosen, (path, chosen)
@@ -133,7 +143,9 @@ def test_the_manifest_and_worker_follow_the_language(client):
     english = client.get("/manifest.webmanifest").get_json()
     spanish = client.get("/manifest.webmanifest", headers={"Accept-Language": "es"}).get_json()
     assert english["lang"] == "en" and spanish["lang"] == "es"
-    assert english["name"] != spanish["name"] and "Accept-Language" in client.get("/manifest.webmanifest").headers["Vary"]
+    assert (
+        english["name"] != spanish["name"] and "Accept-Language" in client.get("/manifest.webmanifest").headers["Vary"]
+    )
     worker_en = client.get("/sw.js").get_data(as_text=True)
     worker_es = client.get("/sw.js", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '"language":"es"' in worker_es and worker_en != worker_es

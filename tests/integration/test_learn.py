@@ -62,7 +62,12 @@ def test_pages_are_the_same_signed_in_and_show_nothing_personal(client, auth):
 
 
 def test_unknown_pages_are_404(client):
-    for path in ("/learn/no-such-article", "/learn/supporting/no-such-page", "/learn/%ED%A0%80", "/learn/" + "a" * 5000):
+    for path in (
+        "/learn/no-such-article",
+        "/learn/supporting/no-such-page",
+        "/learn/%ED%A0%80",
+        "/learn/" + "a" * 5000,
+    ):
         assert client.get(path).status_code == 404
 
 
@@ -119,7 +124,9 @@ def test_posted_details_are_ignored_javascript_links_never_saved(app, client, au
         assert "javascript" not in (group.link + (group.notes or "")).lower() and "script" not in group.name
 
 
-@pytest.mark.parametrize("entry_id", ["no-such-entry", "javascript:alert(1)", "..%2F..%2Fetc", "%ED%A0%80", "x" * 3000, "1"])
+@pytest.mark.parametrize(
+    "entry_id", ["no-such-entry", "javascript:alert(1)", "..%2F..%2Fetc", "%ED%A0%80", "x" * 3000, "1"]
+)
 def test_bad_ids_are_404_and_write_nothing(app, client, auth, entry_id):
     auth.register()
     response = client.post(f"/find-help/{entry_id}/add", data={"csrf_token": csrf(client)})

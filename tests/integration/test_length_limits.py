@@ -61,8 +61,20 @@ FORMS = [
     ("/reminders", "title", 80, {"kind": "checkin", "time1": "20:00", "weekdays": ["0"]}, "reminders"),
     ("/reminders", "body", 160, {"kind": "checkin", "time1": "20:00", "weekdays": ["0"]}, "reminders"),
     ("/taper/steps/new", "note", 1000, {"starts_on": "2026-11-01", "daily_dose": "1.5"}, "taper_steps"),
-    ("/taper/doses", "note", 1000, {"taken_at": "2026-11-29T08:00", "amount": "1", "client_id": "", "time_zone": "Europe/London"}, "dose_logs"),
-    ("/checkin", "note", 5000, {"overall": "5", "anxiety": "5", "doses": "as_planned", "time_zone": "Europe/London"}, "check_ins"),
+    (
+        "/taper/doses",
+        "note",
+        1000,
+        {"taken_at": "2026-11-29T08:00", "amount": "1", "client_id": "", "time_zone": "Europe/London"},
+        "dose_logs",
+    ),
+    (
+        "/checkin",
+        "note",
+        5000,
+        {"overall": "5", "anxiety": "5", "doses": "as_planned", "time_zone": "Europe/London"},
+        "check_ins",
+    ),
     ("/circle/profile", "profile-first_name", 40, {}, "circle_profiles"),
     ("/people/help-me/edit", "boundaries", 1000, {"version": ""}, "help_me"),
     ("/people/help-me/edit", "to_read", 1000, {"version": "", "hard_day": "Sit with me"}, "help_me"),
@@ -79,7 +91,9 @@ def test_over_the_limit_is_refused_with_how_much_to_cut_and_the_text_kept(sam, p
     if table == "circle_profiles" and table not in Base.metadata.tables:
         table = "users"
     page = sam.get(path).get_data(as_text=True)
-    assert "maxlength" not in page.replace('maxlength="12"', "").replace('"maxlength": 2', ""), "a maxlength cuts pasted text silently"
+    assert "maxlength" not in page.replace('maxlength="12"', "").replace('"maxlength": 2', ""), (
+        "a maxlength cuts pasted text silently"
+    )
     before = rows(table)
     text = over(limit, cut)
     response = sam.post(path, data={**others, field: text, "csrf_token": token_of(sam)})
@@ -94,16 +108,24 @@ def test_over_the_limit_is_refused_with_how_much_to_cut_and_the_text_kept(sam, p
 def test_the_limit_is_counted_after_trimming_and_at_the_limit_is_saved(sam):
     token = token_of(sam)
     exactly = "n" * 1000
-    response = sam.post("/people/new", data={"name": "Alex", "relationship": "friend", "notes": f"  {exactly}\n", "csrf_token": token})
+    response = sam.post(
+        "/people/new", data={"name": "Alex", "relationship": "friend", "notes": f"  {exactly}\n", "csrf_token": token}
+    )
     assert response.status_code == 302
     assert rows("support_contacts") == 1
 
 
 def test_astral_characters_count_as_one(sam):
     # 1000 emoji are 1000 characters (2000 UTF-16 units): within the limit.
-    response = sam.post("/people/new", data={"name": "Alex", "relationship": "friend", "notes": "\U0001F33F" * 1000, "csrf_token": token_of(sam)})
+    response = sam.post(
+        "/people/new",
+        data={"name": "Alex", "relationship": "friend", "notes": "\U0001f33f" * 1000, "csrf_token": token_of(sam)},
+    )
     assert response.status_code == 302
-    response = sam.post("/people/new", data={"name": "Alex", "relationship": "friend", "notes": "\U0001F33F" * 1001, "csrf_token": token_of(sam)})
+    response = sam.post(
+        "/people/new",
+        data={"name": "Alex", "relationship": "friend", "notes": "\U0001f33f" * 1001, "csrf_token": token_of(sam)},
+    )
     assert response.status_code == 422 and "Cut 1 character." in response.get_data(as_text=True)
 
 
@@ -141,4 +163,6 @@ def test_every_limited_field_carries_data_limit_for_the_counter(sam):
     page = sam.get("/plan/edit").get_data(as_text=True)
     assert len(re.findall(r'data-limit="2000"', page)) == 7
     page = sam.get("/people/new").get_data(as_text=True)
-    assert re.search(r'<textarea[^>]*data-limit="1000"[^>]*name="notes"|<textarea[^>]*name="notes"[^>]*data-limit="1000"', page)
+    assert re.search(
+        r'<textarea[^>]*data-limit="1000"[^>]*name="notes"|<textarea[^>]*name="notes"[^>]*data-limit="1000"', page
+    )

@@ -90,19 +90,43 @@ def seed(client) -> dict:
     """Everything a person keeps here, with text that must never show locked."""
     token = csrf(client)
     headers = {"X-CSRFToken": token}
-    contact = client.post("/api/people/contacts", headers=headers, json={
-        "client_id": str(uuid.uuid4()), "name": SECRETS["contact name"], "relationship": "friend",
-        "phone": "+44 7700 900456", "notes": SECRETS["contact notes"]})
+    contact = client.post(
+        "/api/people/contacts",
+        headers=headers,
+        json={
+            "client_id": str(uuid.uuid4()),
+            "name": SECRETS["contact name"],
+            "relationship": "friend",
+            "phone": "+44 7700 900456",
+            "notes": SECRETS["contact notes"],
+        },
+    )
     assert contact.status_code in (200, 201), contact.get_json()
-    plan = client.put("/api/plan", headers=headers, json={"version": None, "sections": {"safe_surroundings": SECRETS["plan"]}})
+    plan = client.put(
+        "/api/plan", headers=headers, json={"version": None, "sections": {"safe_surroundings": SECRETS["plan"]}}
+    )
     assert plan.status_code == 200, plan.get_json()
-    checkin = client.post("/api/checkins", headers=headers, json={
-        "client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 2,
-        "anxiety": 8, "doses": "as_planned", "red_flags": {"suicidal_thoughts": True}, "keep_suicidal_answer": True,
-        "note": SECRETS["check-in note"]})
+    checkin = client.post(
+        "/api/checkins",
+        headers=headers,
+        json={
+            "client_id": str(uuid.uuid4()),
+            "checked_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "overall": 2,
+            "anxiety": 8,
+            "doses": "as_planned",
+            "red_flags": {"suicidal_thoughts": True},
+            "keep_suicidal_answer": True,
+            "note": SECRETS["check-in note"],
+        },
+    )
     assert checkin.status_code in (200, 201), checkin.get_json()
-    thought = client.post("/api/thought-records", headers=headers, json={
-        "client_id": str(uuid.uuid4()), "situation": "At the pharmacy", "thought": SECRETS["thought"]})
+    thought = client.post(
+        "/api/thought-records",
+        headers=headers,
+        json={"client_id": str(uuid.uuid4()), "situation": "At the pharmacy", "thought": SECRETS["thought"]},
+    )
     assert thought.status_code in (200, 201), thought.get_json()
     assert client.post("/cards", data={"text": SECRETS["card"], "csrf_token": token}).status_code in (200, 302)
     return {
@@ -157,7 +181,9 @@ def test_a_locked_session_shows_nothing_of_the_person_on_any_route_but_the_open_
     # Unlocked, the walk finds every secret somewhere (so its absence below means something).
     seen_unlocked = "".join(person.get(url_for_rule(rule, ids)).get_data(as_text=True) for rule in routes)
     assert found(seen_unlocked) == list(SECRETS)
-    assert '"suicidal_thoughts": true' in person.get("/api/checkins").get_data(as_text=True).replace('":true', '": true')
+    assert '"suicidal_thoughts": true' in person.get("/api/checkins").get_data(as_text=True).replace(
+        '":true', '": true'
+    )
 
     lock_it(person, secrets.token_bytes(32))
     locked_endpoints = []
@@ -177,17 +203,33 @@ def test_a_locked_session_shows_nothing_of_the_person_on_any_route_but_the_open_
                 body = response.get_json()
                 assert body["locked"] is True and "Enter your PIN" in body["error"], url
             else:
-                assert "Steady is locked" in text and "data-server-locked" in text and "Sign out on this device" in text, url
+                assert (
+                    "Steady is locked" in text and "data-server-locked" in text and "Sign out on this device" in text
+                ), url
         locked_endpoints.append(rule.endpoint)
     # The reads from the report, and the pages without JavaScript, are among them.
-    for endpoint in ("checkins.list_checkins", "people.api_network", "plan.api_plan", "toolkit.list_thought_records",
-                     "cards.api_list", "core.snapshot", "people.index", "plan.index", "toolkit.thought_records",
-                     "account.settings", "export.as_json", "export.as_csv"):
+    for endpoint in (
+        "checkins.list_checkins",
+        "people.api_network",
+        "plan.api_plan",
+        "toolkit.list_thought_records",
+        "cards.api_list",
+        "core.snapshot",
+        "people.index",
+        "plan.index",
+        "toolkit.thought_records",
+        "account.settings",
+        "export.as_json",
+        "export.as_csv",
+    ):
         assert endpoint in locked_endpoints, endpoint
     # Writes are refused too, and change nothing.
     token = csrf(person)
-    refused = person.post("/api/thought-records", headers={"X-CSRFToken": token}, json={
-        "client_id": str(uuid.uuid4()), "situation": "x", "thought": "written while locked"})
+    refused = person.post(
+        "/api/thought-records",
+        headers={"X-CSRFToken": token},
+        json={"client_id": str(uuid.uuid4()), "situation": "x", "thought": "written while locked"},
+    )
     assert refused.status_code == 423
     assert person.post("/cards", data={"text": "locked card", "csrf_token": token}).status_code == 423
     # Signing out stays open.
@@ -233,7 +275,9 @@ def test_the_right_proof_unlocks_and_wrong_ones_are_counted_then_the_session_end
     third = post(person, "/lock/unlock", proof="not-a-proof")
     assert third.status_code == 403 and third.get_json() == {
         "error": "That does not unlock Steady. After 7 more wrong tries this device is signed out.",
-        "failures": 3, "wait_seconds": 30}
+        "failures": 3,
+        "wait_seconds": 30,
+    }
     # During the wait even the right proof is not looked at (and not counted).
     waiting = post(person, "/lock/unlock", proof=proof_text(raw))
     assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) <= 30

@@ -14,7 +14,18 @@ from tests.support.seed import owned_id, seed
 
 #: Fields a GET form may carry: choices about the page, never about a person.
 SAFE_QUERY_FIELDS = {"country"}
-PRIVATE_WORDS = ("Seed card", "Seed thought", "Seed plan", "Seed note", "Alex", "7700 900123", "Tuesday peers", "Seed medication", "Seed step", "Seed dose")
+PRIVATE_WORDS = (
+    "Seed card",
+    "Seed thought",
+    "Seed plan",
+    "Seed note",
+    "Alex",
+    "7700 900123",
+    "Tuesday peers",
+    "Seed medication",
+    "Seed step",
+    "Seed dose",
+)
 
 
 class Forms(HTMLParser):
@@ -30,7 +41,11 @@ class Forms(HTMLParser):
             if attrs.get(name):
                 self.urls.append(attrs[name])
         if tag == "form":
-            self._open = {"method": (attrs.get("method") or "get").lower(), "fields": set(), "id": attrs.get("class", "")}
+            self._open = {
+                "method": (attrs.get("method") or "get").lower(),
+                "fields": set(),
+                "id": attrs.get("class", ""),
+            }
             self.forms.append(self._open)
         elif tag in ("input", "textarea", "select", "button") and self._open is not None and attrs.get("name"):
             if attrs.get("type") != "submit" or tag != "button":
@@ -70,7 +85,9 @@ def test_no_page_puts_health_data_in_a_url(app, client, auth):
         page.feed(response.get_data(as_text=True))
         for form in page.forms:
             if form["method"] == "get":
-                assert form["fields"] <= SAFE_QUERY_FIELDS, f"{rule.rule}: a GET form would put {form['fields'] - SAFE_QUERY_FIELDS} in the URL"
+                assert form["fields"] <= SAFE_QUERY_FIELDS, (
+                    f"{rule.rule}: a GET form would put {form['fields'] - SAFE_QUERY_FIELDS} in the URL"
+                )
         for url in page.urls:
             assert not any(word in url for word in PRIVATE_WORDS), f"{rule.rule}: {url}"
     assert walked >= 25

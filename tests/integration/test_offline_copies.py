@@ -51,7 +51,11 @@ def test_the_worker_replays_with_the_pages_own_outbox_module(client):
     pages, not a copy written for the worker."""
     body = client.get("/sw.js").get_data(as_text=True)
     page = client.get("/static/js/outbox.js").get_data(as_text=True)
-    code = [line for line in page.splitlines() if len(line) > 40 and not line.lstrip().startswith(("import", "export{", "export {"))]
+    code = [
+        line
+        for line in page.splitlines()
+        if len(line) > 40 and not line.lstrip().startswith(("import", "export{", "export {"))
+    ]
     code = [line.removeprefix("export ") for line in code]
     assert code, "outbox.js has no code lines"
     missing = [line for line in code if line not in body]

@@ -18,11 +18,11 @@ from tests.support.seed import owned_id, seed
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
+
 @pytest.fixture
 def app(make_app):
     """Devices here subscribe at a loopback endpoint (nothing is sent off the machine)."""
     return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
-
 
 
 def flask_to_openapi(rule: str) -> str:
@@ -39,8 +39,12 @@ def app_operations(app) -> set[tuple[str, str]]:
 
 
 def described(document, prefix: str = "/api/") -> set[tuple[str, str]]:
-    return {(path, method) for path, item in document["paths"].items() for method in item
-            if method in METHODS and path.startswith(prefix)}
+    return {
+        (path, method)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in METHODS and path.startswith(prefix)
+    }
 
 
 @pytest.fixture
@@ -75,14 +79,18 @@ def test_the_document_is_valid_openapi_3_1(document):
 
 
 def validator(document, schema):
-    return Draft202012Validator({**schema, "components": document["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        {**schema, "components": document["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def check_answer(document, path, method, response) -> None:
     """The status is one the description lists, and the body matches its schema."""
     responses = document["paths"][path][method]["responses"]
     status = str(response.status_code)
-    assert status in responses, f"{method.upper()} {path} answered {status}, not described: {response.get_data(as_text=True)[:300]}"
+    assert status in responses, (
+        f"{method.upper()} {path} answered {status}, not described: {response.get_data(as_text=True)[:300]}"
+    )
     content = responses[status].get("content", {}).get("application/json")
     if content is None:
         assert not response.get_data(), f"{method.upper()} {path} {status}: a body where none is described"
@@ -96,8 +104,10 @@ def _p256dh() -> str:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     return base64.urlsafe_b64encode(point).decode().rstrip("=")
 
@@ -118,8 +128,13 @@ def built_body(client, path: str, method: str):
         contact = client.get("/api/people").get_json()["contacts"][0]
         return {**contact, "notes": "Call after six"}
     if (path, method) == ("/api/push/subscriptions", "post"):
-        return {"subscription": {"endpoint": f"http://127.0.0.1:9/push/{uuid.uuid4()}",
-                                 "keys": {"p256dh": _p256dh(), "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}, "timezone": "Europe/Paris"}
+        return {
+            "subscription": {
+                "endpoint": f"http://127.0.0.1:9/push/{uuid.uuid4()}",
+                "keys": {"p256dh": _p256dh(), "auth": "MDEyMzQ1Njc4OWFiY2RlZg"},
+            },
+            "timezone": "Europe/Paris",
+        }
     return None
 
 
@@ -139,8 +154,12 @@ def test_real_answers_match_the_description(app, client, document):
         for parameter in item.get("parameters", []) + operation.get("parameters", []):
             params[parameter["name"]] = parameter.get("example") or owned_id(parameter["name"], user_id)
         url = path.format(**{name: value for name, value in params.items() if "{" + name + "}" in path})
-        query = [(p["name"], value) for p in item.get("parameters", []) + operation.get("parameters", []) if p["in"] == "query"
-                 for value in (params[p["name"]] if isinstance(params[p["name"]], list) else [params[p["name"]]])]
+        query = [
+            (p["name"], value)
+            for p in item.get("parameters", []) + operation.get("parameters", [])
+            if p["in"] == "query"
+            for value in (params[p["name"]] if isinstance(params[p["name"]], list) else [params[p["name"]]])
+        ]
         kwargs = {"query_string": query} if query else {}
         if "requestBody" in operation:
             example = operation["requestBody"]["content"]["application/json"].get("example")
@@ -148,11 +167,19 @@ def test_real_answers_match_the_description(app, client, document):
                 example = {**example, "client_id": str(uuid.uuid4())}
             body = example if example is not None else built_body(client, path, method)
             assert body is not None, f"give {method.upper()} {path} an example in webapp/openapi.py"
-            Draft202012Validator({**operation["requestBody"]["content"]["application/json"]["schema"],
-                                  "components": document["components"]}).validate(body)
+            Draft202012Validator(
+                {
+                    **operation["requestBody"]["content"]["application/json"]["schema"],
+                    "components": document["components"],
+                }
+            ).validate(body)
             kwargs["json"] = body
         response = client.open(url, method=method.upper(), headers=headers, **kwargs)
-        assert response.status_code < 300 or response.status_code == 304, (method, url, response.get_data(as_text=True)[:300])
+        assert response.status_code < 300 or response.status_code == 304, (
+            method,
+            url,
+            response.get_data(as_text=True)[:300],
+        )
         check_answer(document, path, method, response)
 
         if method != "get":
@@ -169,7 +196,9 @@ def test_real_answers_match_the_description(app, client, document):
         if operation.get("security") == []:
             continue
         params = {p["name"]: p.get("example") or 1 for p in document["paths"][path].get("parameters", [])}
-        response = client.open(path.format(**params), method=method.upper(), headers={"Accept": "application/json"}, json={})
+        response = client.open(
+            path.format(**params), method=method.upper(), headers={"Accept": "application/json"}, json={}
+        )
         assert response.status_code in (400, 401), (method, path, response.status_code)
         check_answer(document, path, method, response)
 
@@ -177,8 +206,12 @@ def test_real_answers_match_the_description(app, client, document):
 def test_the_lock_endpoints_are_described_and_answer_as_described(app, client, document):
     """The app lock's form posts (answered with JSON) are in the document too,
     with their bodies declared as models; a whole lock and unlock matches it."""
-    in_app = {(flask_to_openapi(rule.rule), method.lower()) for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/lock/") for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    in_app = {
+        (flask_to_openapi(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/lock/")
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
     assert in_app and in_app == described(document, "/lock/")
     Auth(client).register(email="locked@example.com")
     raw = bytes(range(32))
@@ -210,5 +243,7 @@ def test_writes_say_which_account_they_were_made_for(document):
     for path, method in described(document):
         operation = document["paths"][path][method]
         if method != "get" and operation.get("security") != []:
-            assert any(p["name"] == "X-Steady-Account" and p["in"] == "header" for p in operation.get("parameters", [])), (method, path)
+            assert any(
+                p["name"] == "X-Steady-Account" and p["in"] == "header" for p in operation.get("parameters", [])
+            ), (method, path)
             assert "409" in operation["responses"], (method, path)

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
-from tests.integration.test_circle import accept, check_in, make_invite, seen_by, share
 from tests.integration.test_checkins import checkin
+from tests.integration.test_circle import accept, check_in, make_invite, seen_by, share
 from webapp.checkins.checks import body_hash
 from webapp.extensions import db
 from webapp.models import CheckIn, CircleLink
@@ -32,7 +32,11 @@ def test_the_api_accepts_and_stores_over_sedation(api):
     response = api("POST", "/api/checkins", json=body)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["red_flags"] == {
-        "seizure": False, "hallucinations": False, "confusion": False, "suicidal_thoughts": False, "oversedation": True,
+        "seizure": False,
+        "hallucinations": False,
+        "confusion": False,
+        "suicidal_thoughts": False,
+        "oversedation": True,
     }
     assert stored(body["client_id"]).oversedation is True
     listed = api("GET", "/api/checkins").get_json()["checkins"]
@@ -85,8 +89,14 @@ def test_a_check_in_saved_before_the_question_existed_still_replays(app, api):
 
 
 def form_data(page: str, **changes) -> dict:
-    data = {"csrf_token": csrf_from(page), "client_id": str(uuid.uuid4()), "overall": "3", "anxiety": "8",
-            "doses": "not_as_planned", "time_zone": "UTC"}
+    data = {
+        "csrf_token": csrf_from(page),
+        "client_id": str(uuid.uuid4()),
+        "overall": "3",
+        "anxiety": "8",
+        "doses": "not_as_planned",
+        "time_zone": "UTC",
+    }
     data.update(changes)
     return data
 
@@ -116,7 +126,7 @@ def test_other_red_flags_do_not_show_the_over_sedation_words(client, auth):
     part = re.search(r'data-urgent-for="oversedation"([^>]*)>', html)
     assert part and "hidden" in part.group(1)
     # The withdrawal words now cite the FDA, with a link.
-    assert re.search(r'can cause withdrawal reactions, including seizures, which can be life-threatening', html)
+    assert re.search(r"can cause withdrawal reactions, including seizures, which can be life-threatening", html)
     assert 'href="https://www.fda.gov/drugs/fda-drug-safety-podcasts/' in html
 
 
@@ -155,7 +165,9 @@ def test_help_now_puts_your_people_first_and_sources_every_number(client):
     first_country = html.index('class="help-country"')
     assert people < first_country
     for code in ("CA", "NZ", "DE", "FR", "NL", "GB", "IE", "US", "AU"):
-        section = re.search(rf'<div class="help-country" data-country="{code}" data-time-zones="([^"]+)".*?</ul>\s*</div>', html, re.S)
+        section = re.search(
+            rf'<div class="help-country" data-country="{code}" data-time-zones="([^"]+)".*?</ul>\s*</div>', html, re.S
+        )
         assert section, code
         assert section.group(1).strip()
         assert section.group(0).count("Checked 2026-") >= 2, code

@@ -73,7 +73,16 @@ def contact(app, name: str | None = None) -> Row:
 
 
 def test_add_see_edit_and_remove_a_person(app, signed_in):
-    assert add_person(signed_in, email="alex@example.com", best_times="Evenings", notes="Knows about the taper", understands_withdrawal="y").status_code == 302
+    assert (
+        add_person(
+            signed_in,
+            email="alex@example.com",
+            best_times="Evenings",
+            notes="Knows about the taper",
+            understands_withdrawal="y",
+        ).status_code
+        == 302
+    )
     page = signed_in.get("/people").get_data(as_text=True)
     assert "Alex Rivera" in page and "One of my people" in page and "Understands withdrawal" in page
     assert 'href="tel:+447700900123"' in page
@@ -86,12 +95,23 @@ def test_add_see_edit_and_remove_a_person(app, signed_in):
     assert 'value="Alex Rivera"' in form and 'name="version" type="hidden" value="1"' in form
     response = signed_in.post(
         f"/people/{person.id}/edit",
-        data={"name": "Alex R.", "relationship": "peer", "phone": "07700 900124", "version": "1", "csrf_token": csrf_from(form)},
+        data={
+            "name": "Alex R.",
+            "relationship": "peer",
+            "phone": "07700 900124",
+            "version": "1",
+            "csrf_token": csrf_from(form),
+        },
     )
     assert response.status_code == 302
     person = contact(app)
     assert (person.name, person.relationship, person.phone, person.can_text, person.pinned, person.version) == (
-        "Alex R.", "peer", "07700 900124", False, False, 2
+        "Alex R.",
+        "peer",
+        "07700 900124",
+        False,
+        False,
+        2,
     )
     assert person.email is None and person.notes is None
 
@@ -120,7 +140,14 @@ def test_at_most_three_pins_and_pinned_people_come_first(app, signed_in, api):
     )
     assert response.status_code == 422 and "Unpin one of them first" in response.get_data(as_text=True)
     assert contact(app, "Zoe").relationship == "friend"  # nothing changed
-    assert api("PUT", f"/api/people/contacts/{zoe.id}", {"name": "Zoe", "relationship": "friend", "pinned": True, "version": 1}).status_code == 422
+    assert (
+        api(
+            "PUT",
+            f"/api/people/contacts/{zoe.id}",
+            {"name": "Zoe", "relationship": "friend", "pinned": True, "version": 1},
+        ).status_code
+        == 422
+    )
 
 
 def test_a_stale_edit_is_a_conflict_not_an_overwrite(app, signed_in, api):
@@ -128,9 +155,15 @@ def test_a_stale_edit_is_a_conflict_not_an_overwrite(app, signed_in, api):
     person = contact(app)
     form = csrf_from(signed_in.get(f"/people/{person.id}/edit").get_data(as_text=True))
     # Another device changes Alex first.
-    assert api("PUT", f"/api/people/contacts/{person.id}", {"name": "Alex (work)", "relationship": "friend", "version": 1}).status_code == 200
+    assert (
+        api(
+            "PUT", f"/api/people/contacts/{person.id}", {"name": "Alex (work)", "relationship": "friend", "version": 1}
+        ).status_code
+        == 200
+    )
     response = signed_in.post(
-        f"/people/{person.id}/edit", data={"name": "Alex old copy", "relationship": "friend", "version": "1", "csrf_token": form}
+        f"/people/{person.id}/edit",
+        data={"name": "Alex old copy", "relationship": "friend", "version": "1", "csrf_token": form},
     )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
@@ -139,14 +172,24 @@ def test_a_stale_edit_is_a_conflict_not_an_overwrite(app, signed_in, api):
     assert contact(app).name == "Alex (work)"
     # Saving again, knowingly, from the new version works.
     response = signed_in.post(
-        f"/people/{person.id}/edit", data={"name": "Alex old copy", "relationship": "friend", "version": "2", "csrf_token": form}
+        f"/people/{person.id}/edit",
+        data={"name": "Alex old copy", "relationship": "friend", "version": "2", "csrf_token": form},
     )
     assert response.status_code == 302 and contact(app).name == "Alex old copy"
 
 
 def test_names_numbers_and_notes_are_encrypted_at_rest(app, signed_in):
     add_person(signed_in, email="alex.secret@example.com", best_times="Tuesdays only", notes="Lives near the hospital")
-    signed_in.post("/people/groups/new", data={"name": "Harbour peers", "time_zone": "Europe/London", "place": "Quay Street hall", "link": "https://meet.example.org/harbour", "csrf_token": token(signed_in)})
+    signed_in.post(
+        "/people/groups/new",
+        data={
+            "name": "Harbour peers",
+            "time_zone": "Europe/London",
+            "place": "Quay Street hall",
+            "link": "https://meet.example.org/harbour",
+            "csrf_token": token(signed_in),
+        },
+    )
     signed_in.post("/people/messages", data={"text": "Pineapple code word", "csrf_token": token(signed_in)})
     raw = " ".join(
         str(value)
@@ -154,7 +197,19 @@ def test_names_numbers_and_notes_are_encrypted_at_rest(app, signed_in):
         for row in db.session.execute(text(f"SELECT * FROM {table}")).all()
         for value in row
     )
-    for secret in ("Alex", "7700", "900123", "alex.secret", "Tuesdays", "hospital", "Harbour", "Quay", "meet.example", "Pineapple", "wave"):
+    for secret in (
+        "Alex",
+        "7700",
+        "900123",
+        "alex.secret",
+        "Tuesdays",
+        "hospital",
+        "Harbour",
+        "Quay",
+        "meet.example",
+        "Pineapple",
+        "wave",
+    ):
         assert secret not in raw, secret
 
 
@@ -248,7 +303,10 @@ def test_the_nudge_setting_is_stored_for_the_dispatcher(app, signed_in):
     response = signed_in.post("/people/nudge", data={"enabled": "y", "days": "abc", "csrf_token": csrf_from(page)})
     assert response.status_code == 422
     assert count(SupportSettings) == 0
-    assert signed_in.post("/people/nudge", data={"enabled": "y", "days": "5", "csrf_token": csrf_from(page)}).status_code == 302
+    assert (
+        signed_in.post("/people/nudge", data={"enabled": "y", "days": "5", "csrf_token": csrf_from(page)}).status_code
+        == 302
+    )
     settings = db.session.scalars(select(SupportSettings)).one()
     assert settings.nudge_after_days == 5
     assert settings.nudge_due_at - utcnow() > timedelta(days=4, hours=23)
@@ -285,8 +343,13 @@ def test_default_messages_are_offered_then_seeded_once_at_the_first_change(app, 
     templates = db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.position)).all()
     first = templates[0].id
     edit = signed_in.get(f"/people/messages/{first}/edit").get_data(as_text=True)
-    assert signed_in.post(f"/people/messages/{first}/edit", data={"text": "", "csrf_token": csrf_from(edit)}).status_code == 422
-    signed_in.post(f"/people/messages/{first}/edit", data={"text": "I'm struggling — can you call?", "csrf_token": csrf_from(edit)})
+    assert (
+        signed_in.post(f"/people/messages/{first}/edit", data={"text": "", "csrf_token": csrf_from(edit)}).status_code
+        == 422
+    )
+    signed_in.post(
+        f"/people/messages/{first}/edit", data={"text": "I'm struggling — can you call?", "csrf_token": csrf_from(edit)}
+    )
     assert signed_in.get("/api/people").get_json()["templates"][0] == "I'm struggling — can you call?"
     for template in templates:
         signed_in.post(f"/people/messages/{template.id}/delete", data={"csrf_token": token(signed_in)})
@@ -306,17 +369,39 @@ def test_a_message_is_checked_and_bounded(signed_in):
 
 
 def test_support_groups_with_day_time_and_time_zone(app, signed_in):
-    data = {"name": "Thursday peers", "meeting_day": "3", "meeting_time": "19:30", "time_zone": "America/New_York", "link": "https://meet.example.org/thu", "place": "", "csrf_token": token(signed_in)}
+    data = {
+        "name": "Thursday peers",
+        "meeting_day": "3",
+        "meeting_time": "19:30",
+        "time_zone": "America/New_York",
+        "link": "https://meet.example.org/thu",
+        "place": "",
+        "csrf_token": token(signed_in),
+    }
     assert signed_in.post("/people/groups/new", data=data).status_code == 302
     group = signed_in.get("/api/people").get_json()["groups"][0]
-    assert (group["name"], group["meeting_day_label"], group["meeting_time"], group["time_zone"]) == ("Thursday peers", "Thursday", "19:30", "America/New_York")
+    assert (group["name"], group["meeting_day_label"], group["meeting_time"], group["time_zone"]) == (
+        "Thursday peers",
+        "Thursday",
+        "19:30",
+        "America/New_York",
+    )
     page = signed_in.get("/people/groups").get_data(as_text=True)
     assert "Every Thursday at 19:30 (America/New_York)" in page and 'href="https://meet.example.org/thu"' in page
 
     group_id = group["id"]
     edit = signed_in.get(f"/people/groups/{group_id}/edit").get_data(as_text=True)
     assert 'value="19:30"' in edit
-    response = signed_in.post(f"/people/groups/{group_id}/edit", data={**data, "meeting_day": "", "meeting_time": "", "time_zone": "Europe/Paris", "csrf_token": csrf_from(edit)})
+    response = signed_in.post(
+        f"/people/groups/{group_id}/edit",
+        data={
+            **data,
+            "meeting_day": "",
+            "meeting_time": "",
+            "time_zone": "Europe/Paris",
+            "csrf_token": csrf_from(edit),
+        },
+    )
     assert response.status_code == 302
     group = signed_in.get("/api/people").get_json()["groups"][0]
     assert (group["meeting_day"], group["meeting_time"], group["time_zone"]) == (None, "", "Europe/Paris")
@@ -357,7 +442,11 @@ def test_the_review_prompt_comes_after_90_days_can_be_snoozed_and_done(app, sign
 
     signed_in.post("/people/review/snooze", data={"csrf_token": token(signed_in)})
     db.session.expire_all()
-    assert timedelta(days=6) < db.session.get(SupportSettings, settings.user_id).review_due_at - utcnow() <= timedelta(days=7)
+    assert (
+        timedelta(days=6)
+        < db.session.get(SupportSettings, settings.user_id).review_due_at - utcnow()
+        <= timedelta(days=7)
+    )
     assert "Time to look at your support network?" not in signed_in.get("/people").get_data(as_text=True)
 
     page = signed_in.get("/people/review").get_data(as_text=True)
@@ -366,7 +455,12 @@ def test_the_review_prompt_comes_after_90_days_can_be_snoozed_and_done(app, sign
     assert bad.status_code == 422 and "Choose from the kinds of support listed." in bad.get_data(as_text=True)
     response = signed_in.post(
         "/people/review",
-        data={"helped": "Sam listened", "did_not_help": "Uncle Bob", "missing": ["peer", "practical"], "csrf_token": csrf_from(page)},
+        data={
+            "helped": "Sam listened",
+            "did_not_help": "Uncle Bob",
+            "missing": ["peer", "practical"],
+            "csrf_token": csrf_from(page),
+        },
     )
     assert response.status_code == 302
     assert count(SupportReview) == 1
@@ -383,7 +477,14 @@ def test_the_review_prompt_comes_after_90_days_can_be_snoozed_and_done(app, sign
 
 def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in, api):
     client_id = str(uuid.uuid4())
-    body = {"client_id": client_id, "name": "Priya", "relationship": "therapist", "phone": "020 7946 0018", "can_text": False, "pinned": True}
+    body = {
+        "client_id": client_id,
+        "name": "Priya",
+        "relationship": "therapist",
+        "phone": "020 7946 0018",
+        "can_text": False,
+        "pinned": True,
+    }
     first = api("POST", "/api/people/contacts", body)
     assert first.status_code == 201
     assert api("POST", "/api/people/contacts", body).status_code == 200
@@ -410,7 +511,13 @@ def test_api_creates_once_per_device_id_and_updates_with_versions(app, signed_in
 
 @pytest.mark.parametrize(
     "body",
-    [[], "text", {"client_id": "x"}, {"client_id": str(uuid.uuid4()), "name": 5, "relationship": "friend"}, {"client_id": str(uuid.uuid4()), "name": "A", "relationship": "friend", "can_text": "yes"}],
+    [
+        [],
+        "text",
+        {"client_id": "x"},
+        {"client_id": str(uuid.uuid4()), "name": 5, "relationship": "friend"},
+        {"client_id": str(uuid.uuid4()), "name": "A", "relationship": "friend", "can_text": "yes"},
+    ],
 )
 def test_api_refuses_malformed_contacts(signed_in, body, api):
     response = api("POST", "/api/people/contacts", body)
@@ -425,8 +532,18 @@ def test_another_person_sees_none_of_it(app, signed_in, api):
     Auth(other).register(email="other@example.com")
     assert other.get("/api/people").get_json()["contacts"] == []
     assert "Alex" not in other.get("/people").get_data(as_text=True)
-    assert api.on(other)("PUT", f"/api/people/contacts/{person.id}", {"name": "Mine", "relationship": "friend", "version": 1}).status_code == 404
-    assert api.on(other)("POST", f"/api/people/contacts/{person.id}/reached-out", {"client_id": str(uuid.uuid4())}).status_code == 404
+    assert (
+        api.on(other)(
+            "PUT", f"/api/people/contacts/{person.id}", {"name": "Mine", "relationship": "friend", "version": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        api.on(other)(
+            "POST", f"/api/people/contacts/{person.id}/reached-out", {"client_id": str(uuid.uuid4())}
+        ).status_code
+        == 404
+    )
     assert contact(app).name == "Alex Rivera" and count(ContactLog) == 0
 
 
@@ -439,7 +556,14 @@ def test_another_person_sees_none_of_it(app, signed_in, api):
 )
 def test_any_contact_body_is_saved_whole_or_refused_with_a_4xx(app, signed_in, name, phone, relationship, flag, api):
     before = count(SupportContact)
-    body = {"client_id": str(uuid.uuid4()), "name": name, "phone": phone, "relationship": relationship, "can_text": flag, "pinned": False}
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "name": name,
+        "phone": phone,
+        "relationship": relationship,
+        "can_text": flag,
+        "pinned": False,
+    }
     response = api("POST", "/api/people/contacts", body)
     assert response.status_code in (201, 415, 400, 422), response.status_code
     assert count(SupportContact) == before + (1 if response.status_code == 201 else 0)
@@ -450,11 +574,18 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=15
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=TEXT, phone=TEXT, email=TEXT, relationship=TEXT, notes=TEXT, link=TEXT, zone=TEXT)
-def test_any_form_input_is_saved_whole_or_refused_with_a_4xx(signed_in, name, phone, email, relationship, notes, link, zone):
+def test_any_form_input_is_saved_whole_or_refused_with_a_4xx(
+    signed_in, name, phone, email, relationship, notes, link, zone
+):
     before = (count(SupportContact), count(SupportGroup))
-    response = add_person(signed_in, name=name, phone=phone, email=email, relationship=relationship, notes=notes, pinned=None)
+    response = add_person(
+        signed_in, name=name, phone=phone, email=email, relationship=relationship, notes=notes, pinned=None
+    )
     assert response.status_code in (302, 422), response.status_code
-    group = signed_in.post("/people/groups/new", data={"name": name, "link": link, "time_zone": zone, "meeting_time": phone, "csrf_token": token(signed_in)})
+    group = signed_in.post(
+        "/people/groups/new",
+        data={"name": name, "link": link, "time_zone": zone, "meeting_time": phone, "csrf_token": token(signed_in)},
+    )
     assert group.status_code in (302, 422), group.status_code
     after = (count(SupportContact), count(SupportGroup))
     assert after == (before[0] + (response.status_code == 302), before[1] + (group.status_code == 302))

@@ -81,7 +81,11 @@ def test_a_stale_plan_edit_is_a_conflict(signed_in):
     assert "Your plan was changed on another device" in response.get_data(as_text=True)
     api = signed_in.put("/api/plan", json={"version": 7, "sections": PLAN}, headers={"X-CSRFToken": token(signed_in)})
     assert api.status_code == 409 and "changed on another device" in api.get_json()["error"]
-    ok = signed_in.put("/api/plan", json={"version": 1, "sections": {**PLAN, "reasons": "offline words"}}, headers={"X-CSRFToken": token(signed_in)})
+    ok = signed_in.put(
+        "/api/plan",
+        json={"version": 1, "sections": {**PLAN, "reasons": "offline words"}},
+        headers={"X-CSRFToken": token(signed_in)},
+    )
     assert ok.status_code == 200 and ok.get_json()["plan"]["version"] == 2
 
 
@@ -114,7 +118,9 @@ def test_plan_text_is_encrypted_and_shown_as_text(signed_in):
 
 
 def test_a_share_link_opens_a_printable_copy_until_revoked(app, signed_in):
-    assert signed_in.post("/plan/share", data={"days": "7", "csrf_token": token(signed_in)}).status_code == 422  # no plan yet
+    assert (
+        signed_in.post("/plan/share", data={"days": "7", "csrf_token": token(signed_in)}).status_code == 422
+    )  # no plan yet
     save_plan(signed_in)
     url = share_link(signed_in)
     path = url.replace("http://localhost", "")
@@ -159,7 +165,13 @@ def test_a_share_link_expires_and_dies_with_the_plan(signed_in, app):
     assert reader.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("fields, message", [({"days": "365"}, "Choose how long the link should work."), ({"days": "7", "label": "l" * 101}, "at most 100 characters")])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"days": "365"}, "Choose how long the link should work."),
+        ({"days": "7", "label": "l" * 101}, "at most 100 characters"),
+    ],
+)
 def test_bad_share_requests_are_refused(signed_in, fields, message):
     save_plan(signed_in)
     response = signed_in.post("/plan/share", data={**fields, "csrf_token": token(signed_in)})
@@ -189,7 +201,10 @@ def test_offline_copies_are_public_shells_kept_by_the_worker(app, client, auth):
     assert '"/my/people"' in worker and '"/my/plan"' in worker
     auth.register()
     save_plan(client)
-    client.post("/people/new", data={"name": "Sam", "relationship": "friend", "phone": "07700 900123", "csrf_token": token(client)})
+    client.post(
+        "/people/new",
+        data={"name": "Sam", "relationship": "friend", "phone": "07700 900123", "csrf_token": token(client)},
+    )
     client.get("/people")  # shows (and so clears) the "Sam is saved" message
     for path in ("/my/people", "/my/plan"):
         page = client.get(path).get_data(as_text=True)
@@ -207,22 +222,41 @@ def test_everything_here_goes_with_the_account(app, signed_in):
 
     save_plan(signed_in)
     path = share_link(signed_in).replace("http://localhost", "")
-    signed_in.post("/people/new", data={"name": "Sam", "relationship": "friend", "phone": "07700 900123", "csrf_token": token(signed_in)})
+    signed_in.post(
+        "/people/new",
+        data={"name": "Sam", "relationship": "friend", "phone": "07700 900123", "csrf_token": token(signed_in)},
+    )
     contact_id = signed_in.get("/api/people").get_json()["contacts"][0]["id"]
     signed_in.post(f"/people/{contact_id}/reached-out", data={"csrf_token": token(signed_in)})
     signed_in.post("/people/groups/new", data={"name": "Peers", "time_zone": "UTC", "csrf_token": token(signed_in)})
     signed_in.post("/people/review", data={"helped": "Sam", "csrf_token": token(signed_in)})
     user_id = db.session.scalar(select(User.id))
-    mine = ["support_contacts", "contact_logs", "message_templates", "support_groups", "support_settings", "support_reviews", "wave_plans", "plan_shares"]
+    mine = [
+        "support_contacts",
+        "contact_logs",
+        "message_templates",
+        "support_groups",
+        "support_settings",
+        "support_reviews",
+        "wave_plans",
+        "plan_shares",
+    ]
 
     def owned() -> dict[str, int]:
         tables = Base.metadata.tables
-        result = {name: db.session.scalar(select(func.count()).select_from(tables[name]).where(tables[name].c.user_id == user_id)) for name in mine}
+        result = {
+            name: db.session.scalar(
+                select(func.count()).select_from(tables[name]).where(tables[name].c.user_id == user_id)
+            )
+            for name in mine
+        }
         db.session.rollback()
         return result
 
     assert all(owned().values()), owned()
     page = signed_in.get("/account/delete").get_data(as_text=True)
-    assert signed_in.post("/account/delete", data={"password": PASSWORD, "csrf_token": csrf_from(page)}).status_code == 302
+    assert (
+        signed_in.post("/account/delete", data={"password": PASSWORD, "csrf_token": csrf_from(page)}).status_code == 302
+    )
     assert sum(owned().values()) == 0
     assert app.test_client().get(path).status_code == 404

@@ -22,10 +22,20 @@ def test_chosen_zone_beats_the_device_and_the_latest_check_in(app):
         # Nothing known yet: UTC, and they did not choose it.
         assert person_time.zone_for(user.id).key == "UTC"
         assert not person_time.chose_utc(db.session, user.id)
-        db.session.add(CheckIn(
-            user_id=user.id, client_id="c1", body_hash="h", checked_at=utc(2026, 11, 30, 23, 30),
-            time_zone="Asia/Tokyo", local_date=date(2026, 12, 1), overall=5, anxiety=5, doses="as_planned", symptoms={},
-        ))
+        db.session.add(
+            CheckIn(
+                user_id=user.id,
+                client_id="c1",
+                body_hash="h",
+                checked_at=utc(2026, 11, 30, 23, 30),
+                time_zone="Asia/Tokyo",
+                local_date=date(2026, 12, 1),
+                overall=5,
+                anxiety=5,
+                doses="as_planned",
+                symptoms={},
+            )
+        )
         db.session.flush()
         # The device's zone, from the latest check-in.
         assert person_time.zone_for(user.id).key == "Asia/Tokyo"

@@ -43,8 +43,10 @@ def b64url(raw: bytes) -> str:
 
 
 def keys() -> dict:
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     return {"p256dh": b64url(point), "auth": b64url(b"0123456789abcdef")}
 
@@ -202,7 +204,11 @@ def test_every_address_form_is_refused_by_the_subscription_api_and_nothing_is_st
         # Refused by the push endpoint check ("endpoint") or, for a web address
         # that does not even parse, by the body check at the root.
         field = body.get("field")
-        if response.status_code != 422 or field not in ENDPOINT_FIELDS or "endpoint" not in body.get("error", "").lower():
+        if (
+            response.status_code != 422
+            or field not in ENDPOINT_FIELDS
+            or "endpoint" not in body.get("error", "").lower()
+        ):
             wrong.append((endpoint, response.status_code, body))
     assert wrong == []
     assert stored() == 0
@@ -257,13 +263,25 @@ def test_push_hosts_setting_adds_self_hosted_services(make_app, monkeypatch):
 def test_push_hosts_setting_is_read_from_the_environment(tmp_path):
     config = build_config(str(tmp_path), {"STEADY_PUSH_HOSTS": "push.example.org *.Ntfy.example.net"})
     assert config["PUSH_HOSTS"][: len(DEFAULT_PUSH_HOSTS)] == DEFAULT_PUSH_HOSTS
-    assert config["PUSH_HOSTS"][len(DEFAULT_PUSH_HOSTS):] == ("push.example.org", "*.ntfy.example.net")
+    assert config["PUSH_HOSTS"][len(DEFAULT_PUSH_HOSTS) :] == ("push.example.org", "*.ntfy.example.net")
 
 
 @pytest.mark.parametrize(
     "value",
-    ["127.0.0.1", "2130706433", "[::1]", "https://push.example.org", "push.example.org:8443", "*", "*.com.",
-     "localhost", "push_example.org", "u@push.example.org", "*.*.example.org", "pюsh.example.org"],
+    [
+        "127.0.0.1",
+        "2130706433",
+        "[::1]",
+        "https://push.example.org",
+        "push.example.org:8443",
+        "*",
+        "*.com.",
+        "localhost",
+        "push_example.org",
+        "u@push.example.org",
+        "*.*.example.org",
+        "pюsh.example.org",
+    ],
 )
 def test_push_hosts_setting_refuses_what_is_not_a_host_name(tmp_path, value):
     with pytest.raises(ConfigError, match="STEADY_PUSH_HOSTS"):
@@ -302,11 +320,36 @@ def test_production_refuses_the_loopback_allowance_from_app_config(tmp_path):
 # --- send time: resolve, check every address, connect to the checked one ------------------------
 
 INSIDE = [
-    "127.0.0.1", "127.255.255.254", "10.1.2.3", "172.16.3.4", "172.31.255.1", "192.168.0.1", "169.254.169.254",
-    "100.64.0.1", "100.127.255.254", "0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "240.0.0.1",
-    "255.255.255.255", "192.0.0.8", "198.18.0.1", "::1", "::", "fe80::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1",
-    "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::7f00:1",
-    "2002:7f00:1::1", "2001:db8::1",
+    "127.0.0.1",
+    "127.255.255.254",
+    "10.1.2.3",
+    "172.16.3.4",
+    "172.31.255.1",
+    "192.168.0.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "100.127.255.254",
+    "0.0.0.0",
+    "0.1.2.3",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "192.0.0.8",
+    "198.18.0.1",
+    "::1",
+    "::",
+    "fe80::1",
+    "fe80::1%eth0",
+    "fc00::1",
+    "fd12:3456::1",
+    "ff02::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "64:ff9b::7f00:1",
+    "2002:7f00:1::1",
+    "2001:db8::1",
 ]
 
 
@@ -349,7 +392,13 @@ def resolving_to(monkeypatch, *addresses, calls=None):
             calls.append(host)
         answers = addresses if not callable(addresses[0]) else addresses[0]()
         return [
-            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port) if ":" not in a else (a, port, 0, 0))
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port) if ":" not in a else (a, port, 0, 0),
+            )
             for a in answers
         ]
 
@@ -466,12 +515,25 @@ def test_dispatcher_records_a_host_resolving_inside_as_a_refused_attempt(app, sp
         user = User(email="sam@example.com", password_hash="x")
         session.add(user)
         session.flush()
-        session.add_all([
-            ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
-            PushSubscription(user_id=user.id, endpoint="https://fcm.googleapis.com/fcm/send/abc", device_name="phone", **keys()),
-            Reminder(user_id=user.id, kind="checkin", title="Check in", body="b", times=due.strftime("%H:%M"),
-                     weekdays="0,1,2,3,4,5,6", enabled=True, next_fire_at=due, next_slot_key=due.strftime("%Y-%m-%dT%H:%M")),
-        ])
+        session.add_all(
+            [
+                ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
+                PushSubscription(
+                    user_id=user.id, endpoint="https://fcm.googleapis.com/fcm/send/abc", device_name="phone", **keys()
+                ),
+                Reminder(
+                    user_id=user.id,
+                    kind="checkin",
+                    title="Check in",
+                    body="b",
+                    times=due.strftime("%H:%M"),
+                    weekdays="0,1,2,3,4,5,6",
+                    enabled=True,
+                    next_fire_at=due,
+                    next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
+                ),
+            ]
+        )
         session.commit()
         session.close()
     sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
@@ -501,7 +563,12 @@ def test_naming_an_endpoint_to_forget_or_replace_checks_its_type(person, value):
     )
     assert response.status_code == 422 and response.get_json()["field"] == "replaces"
     assert stored() == 1  # nothing forgotten, nothing half-written
-    assert person.delete("/api/push/subscriptions", json={"endpoint": ACCEPTED[0]}, headers={"X-CSRFToken": token}).status_code == 204
+    assert (
+        person.delete(
+            "/api/push/subscriptions", json={"endpoint": ACCEPTED[0]}, headers={"X-CSRFToken": token}
+        ).status_code
+        == 204
+    )
     assert stored() == 0
 
 

@@ -22,7 +22,10 @@ def set_language(app, user_id, language):
 
 
 def test_a_reminder_reaches_an_english_supporter_in_english_and_a_spanish_person_in_spanish(
-    app, push_service, make_dispatcher, clock  # noqa: F811
+    app,
+    push_service,
+    make_dispatcher,
+    clock,  # noqa: F811
 ):
     (english_id, _), english_devices = add_person(app, push_service, "supporter@example.com", clock=clock)
     (spanish_id, _), spanish_devices = add_person(app, push_service, "persona@example.com", clock=clock)
@@ -69,8 +72,10 @@ def test_a_supporters_weekly_reminder_is_in_the_supporters_language():
     from webapp.services.reminder_rules import words_in
 
     assert words_in("es", "circle", "Check in on Sam", "A short message can mean a lot.") == (
-        "Pregunta a Sam cómo está", "Un mensaje corto puede significar mucho."
+        "Pregunta a Sam cómo está",
+        "Un mensaje corto puede significar mucho.",
     )
     assert words_in("en", "circle", "Check in on Sam", "A short message can mean a lot.") == (
-        "Check in on Sam", "A short message can mean a lot."
+        "Check in on Sam",
+        "A short message can mean a lot.",
     )

@@ -8,7 +8,6 @@ import pytest
 from tests.conftest import PASSWORD, Auth
 from webapp.extensions import limiter
 
-
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -111,7 +110,7 @@ def test_successful_sign_ins_do_not_count(limited_app):
 
 
 def test_registration_rations_the_answers_that_say_an_email_is_taken(limited_app):
-    """"There is already an account" is itself health information here, so an
+    """ "There is already an account" is itself health information here, so an
     address gets only a few of those answers, then 429 — for any email."""
     owner = browser(limited_app, "203.0.113.20")
     owner.register(email="sam@example.com")

@@ -155,7 +155,10 @@ def test_bad_time_zone_in_a_subscription_is_refused(person, push_service):
 
 def test_malformed_json_is_a_400(person):
     response = person.post(
-        "/api/push/subscriptions", data="{not json", content_type="application/json", headers={"X-CSRFToken": token(person)}
+        "/api/push/subscriptions",
+        data="{not json",
+        content_type="application/json",
+        headers={"X-CSRFToken": token(person)},
     )
     assert response.status_code == 400
 
@@ -185,7 +188,10 @@ def test_http_endpoints_need_the_loopback_test_setting(make_app, push_service):
 def test_devices_can_be_renamed_tested_and_removed(person, push_service):
     sub = push_service.subscribe("phone")
     device_id = subscribe(person, sub.as_json()).get_json()["id"]
-    assert form_post(person, f"/reminders/devices/{device_id}/rename", {"device_name": "Kitchen tablet"}).status_code == 302
+    assert (
+        form_post(person, f"/reminders/devices/{device_id}/rename", {"device_name": "Kitchen tablet"}).status_code
+        == 302
+    )
     assert "Kitchen tablet" in person.get("/reminders").get_data(as_text=True)
     response = form_post(person, f"/reminders/devices/{device_id}/test", {})
     assert response.status_code == 302
@@ -226,8 +232,14 @@ def test_pause_resume_edit_and_delete_a_reminder(person):
 
 def add_group(client, **fields):
     page = client.get("/people/groups/new").get_data(as_text=True)
-    data = {"name": "Tuesday peers", "meeting_day": "1", "meeting_time": "00:15", "time_zone": "America/New_York",
-            "csrf_token": csrf_from(page), **fields}
+    data = {
+        "name": "Tuesday peers",
+        "meeting_day": "1",
+        "meeting_time": "00:15",
+        "time_zone": "America/New_York",
+        "csrf_token": csrf_from(page),
+        **fields,
+    }
     assert client.post("/people/groups/new", data=data).status_code == 302
     from webapp.models import SupportGroup
 
@@ -250,9 +262,16 @@ def test_meeting_reminder_follows_the_group_in_its_own_zone(person):
     assert "30 minutes before Tuesday peers" in person.get("/reminders").get_data(as_text=True)
 
     page = person.get(f"/people/groups/{group_id}/edit").get_data(as_text=True)
-    person.post(f"/people/groups/{group_id}/edit", data={
-        "name": "Tuesday peers", "meeting_day": "3", "meeting_time": "19:00", "time_zone": "Europe/London",
-        "csrf_token": csrf_from(page)})
+    person.post(
+        f"/people/groups/{group_id}/edit",
+        data={
+            "name": "Tuesday peers",
+            "meeting_day": "3",
+            "meeting_time": "19:00",
+            "time_zone": "Europe/London",
+            "csrf_token": csrf_from(page),
+        },
+    )
     reminder = db.session.scalar(select(Reminder))
     assert (reminder.times, reminder.weekdays) == ("18:30", "3")
     assert reminder.next_fire_at.astimezone(ZoneInfo("Europe/London")).strftime("%a %H:%M") == "Thu 18:30"
@@ -279,7 +298,11 @@ def test_someone_elses_group_cannot_be_chosen(push_app, person):
 
 
 def test_dose_reminders_say_nothing_about_medication_on_the_lock_screen(person):
-    form_post(person, "/reminders", {"kind": "dose", "time1": "08:00", "time2": "20:00", "weekdays": [str(d) for d in range(7)]})
+    form_post(
+        person,
+        "/reminders",
+        {"kind": "dose", "time1": "08:00", "time2": "20:00", "weekdays": [str(d) for d in range(7)]},
+    )
     reminder = db.session.scalar(select(Reminder))
     assert reminder.times == "08:00,20:00"
     words = f"{reminder.title} {reminder.body}".lower()
@@ -351,9 +374,16 @@ def test_device_test_to_an_endpoint_stored_before_checks_connects_nowhere(person
 
     monkeypatch.setattr(urllib3.util.connection, "create_connection", spy)
     user_id = db.session.scalar(select(User.id))
-    for endpoint in ("https://169.254.169.254/latest/meta-data/", "https://[::1]:9445/x", "https://u:p@h/", "https:///x"):
+    for endpoint in (
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]:9445/x",
+        "https://u:p@h/",
+        "https:///x",
+    ):
         device = PushSubscription(
-            user_id=user_id, endpoint=endpoint, device_name="Old phone",
+            user_id=user_id,
+            endpoint=endpoint,
+            device_name="Old phone",
             p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
             auth="tBHItJI5svbpez7KI4CCXg",
         )

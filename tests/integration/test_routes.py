@@ -52,11 +52,11 @@ PUBLIC = {
     "learn.find_help",
 }
 
+
 @pytest.fixture
 def app(make_app):
     """Devices here subscribe at a loopback endpoint (nothing is sent off the machine)."""
     return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
-
 
 
 def routes(app, method=None):
@@ -104,7 +104,10 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         json={"client_id": str(uuid.uuid4()), "thought": "Mine"},
         headers={"X-CSRFToken": token},
     )
-    owner.post("/people/new", data={"name": "Alex", "relationship": "friend", "phone": "+44 7700 900123", "pinned": "y", "csrf_token": token})
+    owner.post(
+        "/people/new",
+        data={"name": "Alex", "relationship": "friend", "phone": "+44 7700 900123", "pinned": "y", "csrf_token": token},
+    )
     owner.post("/people/groups/new", data={"name": "Tuesday peers", "time_zone": "Europe/London", "csrf_token": token})
     owner.post("/plan/edit", data={"warning_signs": "Mine", "version": "", "csrf_token": token})
     owner.post("/plan/share", data={"days": "7", "csrf_token": token})
@@ -113,19 +116,35 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     owner.post(
         "/api/push/subscriptions",
-        json={"subscription": {"endpoint": "http://127.0.0.1:9/push/owner", "keys": {
-            "p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="), "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}},
+        json={
+            "subscription": {
+                "endpoint": "http://127.0.0.1:9/push/owner",
+                "keys": {
+                    "p256dh": base64.urlsafe_b64encode(point).decode().rstrip("="),
+                    "auth": "MDEyMzQ1Njc4OWFiY2RlZg",
+                },
+            }
+        },
         headers={"X-CSRFToken": token},
     )
     owner.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
     owner.post(
         "/api/checkins",
-        json={"client_id": str(uuid.uuid4()), "checked_at": utcnow().isoformat(), "time_zone": "UTC", "overall": 6, "anxiety": 4, "doses": "as_planned"},
+        json={
+            "client_id": str(uuid.uuid4()),
+            "checked_at": utcnow().isoformat(),
+            "time_zone": "UTC",
+            "overall": 6,
+            "anxiety": 4,
+            "doses": "as_planned",
+        },
         headers={"X-CSRFToken": token},
     )
     owner.post("/taper/accept", data={"understood": "y", "csrf_token": token})
@@ -146,7 +165,9 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     owner.post("/circle/invites", data={"first_name": "Owner", "csrf_token": token})
     tables = Base.metadata.tables
     link_id = db.session.execute(select(tables["circle_links"].c.id)).scalar_one()
-    helper.post(f"/circle/supporting/{link_id}/encourage", data={f"l{link_id}-message": "Mine", "csrf_token": helper_token})
+    helper.post(
+        f"/circle/supporting/{link_id}/encourage", data={f"l{link_id}-message": "Mine", "csrf_token": helper_token}
+    )
     # How to help me, an appointment with a professional, and a thank-you to the helper.
     owner.post("/people/help-me/edit", data={"hard_day": "Mine", "version": "", "csrf_token": token})
     owner.post("/people/new", data={"name": "Dr Okafor", "relationship": "prescriber", "csrf_token": token})
@@ -155,13 +176,27 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
     ).scalar_one()
     soon = (utcnow() + timedelta(days=10)).date().isoformat()
     owner.post(f"/people/{prescriber_id}/appointments/new", data={"day": soon, "at": "09:30", "csrf_token": token})
-    owner.post(f"/circle/links/{link_id}/thanks", data={f"t{link_id}-preset": "Thank you for being there.", "csrf_token": token})
-    reminder_id = db.session.execute(select(tables["reminders"].c.id).where(tables["reminders"].c.kind == "checkin")).scalar_one()
-    owner_id = db.session.execute(select(tables["reminders"].c.user_id).where(tables["reminders"].c.kind == "checkin")).scalar_one()
+    owner.post(
+        f"/circle/links/{link_id}/thanks",
+        data={f"t{link_id}-preset": "Thank you for being there.", "csrf_token": token},
+    )
+    reminder_id = db.session.execute(
+        select(tables["reminders"].c.id).where(tables["reminders"].c.kind == "checkin")
+    ).scalar_one()
+    owner_id = db.session.execute(
+        select(tables["reminders"].c.user_id).where(tables["reminders"].c.kind == "checkin")
+    ).scalar_one()
     with db.engine.begin() as conn:
         delivery_id = conn.execute(
-            tables["reminder_deliveries"].insert().values(
-                reminder_id=reminder_id, user_id=owner_id, slot_key="2026-11-23T20:00", slot_at=utcnow(), status="sent", detail=""
+            tables["reminder_deliveries"]
+            .insert()
+            .values(
+                reminder_id=reminder_id,
+                user_id=owner_id,
+                slot_key="2026-11-23T20:00",
+                slot_at=utcnow(),
+                status="sent",
+                detail="",
             )
         ).inserted_primary_key[0]
     ids = {
@@ -177,14 +212,18 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
         "checkin_id": db.session.execute(select(tables["check_ins"].c.id)).scalar_one(),
         "step_id": db.session.execute(select(tables["taper_steps"].c.id)).scalar_one(),
         "dose_id": db.session.execute(select(tables["dose_logs"].c.id)).scalar_one(),
-        "invite_id": db.session.execute(select(tables["circle_invites"].c.id).where(tables["circle_invites"].c.status == "pending")).scalar_one(),
+        "invite_id": db.session.execute(
+            select(tables["circle_invites"].c.id).where(tables["circle_invites"].c.status == "pending")
+        ).scalar_one(),
         "link_id": link_id,
         "message_id": db.session.execute(
             select(tables["circle_messages"].c.id).where(tables["circle_messages"].c.kind == "encouragement")
         ).scalar_one(),
         "appointment_id": db.session.execute(select(tables["appointments"].c.id)).scalar_one(),
     }
-    assert db.session.execute(select(tables["circle_messages"].c.id).where(tables["circle_messages"].c.kind == "thanks")).scalar_one()
+    assert db.session.execute(
+        select(tables["circle_messages"].c.id).where(tables["circle_messages"].c.kind == "thanks")
+    ).scalar_one()
     assert db.session.execute(select(tables["help_me"].c.id)).scalar_one()
     db.session.rollback()
 
@@ -198,7 +237,12 @@ def test_another_persons_ids_give_404_and_change_nothing(app, client, auth):
             continue
         assert set(int_args) <= set(ids), f"give the walk an object for {rule}"
         path = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
-        response = client.open(path, method=method, headers={"X-CSRFToken": intruder_token}, data={"csrf_token": intruder_token, "text": "stolen"})
+        response = client.open(
+            path,
+            method=method,
+            headers={"X-CSRFToken": intruder_token},
+            data={"csrf_token": intruder_token, "text": "stolen"},
+        )
         assert response.status_code == 404, (rule, method, response.status_code)
         walked += 1
     assert walked >= 4
@@ -290,4 +334,3 @@ def test_security_headers_on_a_500(make_app):
 def test_hsts_over_https(client):
     response = client.get("/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-

@@ -12,7 +12,7 @@ import pytest
 
 from webapp.assets import asset_url, build_manifest
 
-IMPORT = re.compile(r'''(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[^"']+)["']''')
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[^"']+)["']""")
 
 
 @pytest.fixture
@@ -35,16 +35,16 @@ def test_module_imports_carry_the_imported_files_hash(app, client, app_js):
     pack_url = re.search(r'"pack":"([^"]+)"', build).group(1)
     assets = client.get(pack_url).get_json()["assets"]
     for spec in specifiers:
-        assert f'/static/js/{spec.removeprefix("./")}' in assets, spec
+        assert f"/static/js/{spec.removeprefix('./')}" in assets, spec
 
 
 def test_a_change_in_an_imported_module_changes_the_importers_url(tmp_path):
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "main.js").write_text('import { a } from "./a.js";\nimport("./b.js");\n')
     (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nexport const a = 1;\n')
-    (tmp_path / "js" / "b.js").write_text('export const b = 1;\n')
+    (tmp_path / "js" / "b.js").write_text("export const b = 1;\n")
     before = build_manifest(tmp_path)
-    (tmp_path / "js" / "b.js").write_text('export const b = 2;\n')
+    (tmp_path / "js" / "b.js").write_text("export const b = 2;\n")
     after = build_manifest(tmp_path)
     for name in ("js/main.js", "js/a.js", "js/b.js"):
         assert before[name].version != after[name].version, name
@@ -64,7 +64,14 @@ def test_import_cycles_are_hashed(tmp_path):
 
 @pytest.mark.parametrize(
     ("accept", "encoding"),
-    [("br, gzip", "br"), ("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("identity", None), (None, None)],
+    [
+        ("br, gzip", "br"),
+        ("gzip, deflate, br", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("identity", None),
+        (None, None),
+    ],
 )
 def test_each_client_gets_an_encoding_it_accepts(client, app_js, accept, encoding):
     headers = {"Accept-Encoding": accept} if accept is not None else {}

@@ -7,9 +7,9 @@ The cases below must cover every declared synced resource."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -45,35 +45,50 @@ def _taper(api):
 
 
 def _contact(api):
-    made = api("POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend"})
+    made = api(
+        "POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend"}
+    )
     assert made.status_code == 201
     return f"/api/people/contacts/{made.get_json()['id']}/reached-out"
 
 
 CASES = {
     "check-in": Case(
-        CheckIn, _no_setup("/api/checkins"),
-        lambda cid: {"client_id": cid, "checked_at": _now(), "time_zone": "Europe/London", "overall": 6, "anxiety": 4,
-                     "doses": "as_planned", "symptoms": {"panic": 1}, "note": "A calmer evening."},
+        CheckIn,
+        _no_setup("/api/checkins"),
+        lambda cid: {
+            "client_id": cid,
+            "checked_at": _now(),
+            "time_zone": "Europe/London",
+            "overall": 6,
+            "anxiety": 4,
+            "doses": "as_planned",
+            "symptoms": {"panic": 1},
+            "note": "A calmer evening.",
+        },
         lambda body: {**body, "overall": 3},
     ),
     "dose": Case(
-        DoseLog, _taper,
+        DoseLog,
+        _taper,
         lambda cid: {"client_id": cid, "taken_at": _now(), "time_zone": "Europe/London", "amount": "0.5", "note": ""},
         lambda body: {**body, "amount": "5"},
     ),
     "thought record": Case(
-        ThoughtRecord, _no_setup("/api/thought-records"),
+        ThoughtRecord,
+        _no_setup("/api/thought-records"),
         lambda cid: {"client_id": cid, "situation": "At the pharmacy", "thought": "Everyone saw my hands shake"},
         lambda body: {**body, "balanced": "Most people were looking at their phones."},
     ),
     "contact": Case(
-        SupportContact, _no_setup("/api/people/contacts"),
+        SupportContact,
+        _no_setup("/api/people/contacts"),
         lambda cid: {"client_id": cid, "name": "Alex", "relationship": "friend", "phone": "+44 7700 900456"},
         lambda body: {**body, "name": "Alexandra"},
     ),
     "reach-out": Case(
-        ContactLog, _contact,
+        ContactLog,
+        _contact,
         lambda cid: {"client_id": cid, "reached_at": _now(90)},
         lambda body: {**body, "reached_at": _now(200)},
     ),

@@ -40,7 +40,12 @@ def tracking(signed_in):
 
 
 def dose(**changes) -> dict:
-    body = {"client_id": str(uuid.uuid4()), "taken_at": utcnow().isoformat(), "time_zone": "Europe/London", "amount": "5"}
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "taken_at": utcnow().isoformat(),
+        "time_zone": "Europe/London",
+        "amount": "5",
+    }
     body.update(changes)
     return body
 
@@ -69,7 +74,9 @@ def test_a_plan_of_steps_shows_where_the_person_is(client, tracking):
     today = utcnow().date()
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=40)).isoformat(), daily_dose="20")
     saved = tracking.post(
-        "/taper/steps/new", starts_on=(today - timedelta(days=12)).isoformat(), daily_dose="18",
+        "/taper/steps/new",
+        starts_on=(today - timedelta(days=12)).isoformat(),
+        daily_dose="18",
         **{"time-1": "08:00", "amount-1": "10", "time-2": "20:00", "amount-2": "8"},
     )
     assert saved.status_code == 302
@@ -100,10 +107,18 @@ def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, 
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=3)).isoformat(), daily_dose="19")
     for hours in (3, 2, 1):
-        tracking.api("POST", "/api/checkins", json={
-            "client_id": str(uuid.uuid4()), "checked_at": (utcnow() - timedelta(hours=hours)).isoformat(),
-            "time_zone": "UTC", "overall": 2, "anxiety": 8, "doses": "as_planned",
-        })
+        tracking.api(
+            "POST",
+            "/api/checkins",
+            json={
+                "client_id": str(uuid.uuid4()),
+                "checked_at": (utcnow() - timedelta(hours=hours)).isoformat(),
+                "time_zone": "UTC",
+                "overall": 2,
+                "anxiety": 8,
+                "doses": "as_planned",
+            },
+        )
     page = client.get("/taper").get_data(as_text=True)
     assert "You could talk to your prescriber about holding" in page
 
@@ -161,7 +176,13 @@ def test_doses_before_taper_tracking_is_on_are_refused_kindly(signed_in):
 
 
 def test_the_plain_dose_form_logs_in_local_time_and_shows_problems_in_the_page(client, tracking):
-    ok = tracking.post("/taper/doses", taken_at="2026-11-20T08:30", amount="2.5", time_zone="Europe/London", client_id=str(uuid.uuid4()))
+    ok = tracking.post(
+        "/taper/doses",
+        taken_at="2026-11-20T08:30",
+        amount="2.5",
+        time_zone="Europe/London",
+        client_id=str(uuid.uuid4()),
+    )
     assert ok.status_code == 302
     stored = db.session.scalar(select(DoseLog))
     assert stored.local_date == date(2026, 11, 20) and stored.taken_at.hour == 8
@@ -209,7 +230,9 @@ def test_steps_and_doses_can_be_changed_and_deleted(client, tracking):
     created = tracking.api("POST", "/api/doses", json=dose()).get_json()
     form = client.get(f"/taper/doses/{created['id']}/edit").get_data(as_text=True)
     assert 'value="5"' in form
-    assert tracking.post(f"/taper/doses/{created['id']}/edit", taken_at="2026-11-20T09:00", amount="4").status_code == 302
+    assert (
+        tracking.post(f"/taper/doses/{created['id']}/edit", taken_at="2026-11-20T09:00", amount="4").status_code == 302
+    )
     assert db.session.scalar(select(DoseLog.amount)) == 4
     db.session.rollback()
     assert tracking.post(f"/taper/doses/{created['id']}/delete").status_code == 302
@@ -240,8 +263,12 @@ def test_the_snapshot_and_export_hold_the_plan(app, client, tracking):
 
 def test_a_dose_reminder_can_follow_the_plans_dose_times(client, tracking):
     today = utcnow().date()
-    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=5)).isoformat(), daily_dose="3",
-                  **{"time-1": "07:30", "amount-1": "2", "time-2": "19:30", "amount-2": "1"})
+    tracking.post(
+        "/taper/steps/new",
+        starts_on=(today - timedelta(days=5)).isoformat(),
+        daily_dose="3",
+        **{"time-1": "07:30", "amount-1": "2", "time-2": "19:30", "amount-2": "1"},
+    )
     tracking.post("/reminders/settings", timezone="UTC", quiet_start="", quiet_end="")
     response = tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"])
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -251,7 +278,9 @@ def test_a_dose_reminder_can_follow_the_plans_dose_times(client, tracking):
     db.session.rollback()
     # A new step from tomorrow with one evening dose: from tomorrow, the reminder rings at 21:00 only.
     tomorrow = today + timedelta(days=1)
-    tracking.post("/taper/steps/new", starts_on=tomorrow.isoformat(), daily_dose="2", **{"time-1": "21:00", "amount-1": "2"})
+    tracking.post(
+        "/taper/steps/new", starts_on=tomorrow.isoformat(), daily_dose="2", **{"time-1": "21:00", "amount-1": "2"}
+    )
     from webapp.models import ReminderSettings
     from webapp.services.reminder_rules import following_slot
 

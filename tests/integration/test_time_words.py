@@ -72,7 +72,9 @@ def test_no_page_says_utc_or_s_in_brackets_for_someone_who_did_not_choose_utc(ap
     walked = 0
     for path, text in pages(app, client, info["user"]):
         walked += 1
-        assert not re.search(r"\bUTC\b", text), f"{path} says UTC: …{text[max(0, text.find('UTC') - 80):text.find('UTC') + 20]}…"
+        assert not re.search(r"\bUTC\b", text), (
+            f"{path} says UTC: …{text[max(0, text.find('UTC') - 80) : text.find('UTC') + 20]}…"
+        )
         assert "(s)" not in text, f"{path} has a (s)"
         # Sources keep the date they were checked on as written ("checked 2026-11-22").
         dates = re.findall(r"(\w+\W{1,3})?\b(20\d\d-\d\d-\d\d)\b", text)
@@ -91,7 +93,10 @@ def test_times_follow_the_zone_the_person_chose(app, client, auth):
     settings = db.session.get(ReminderSettings, info["user"])
     assert settings is not None and settings.timezone == "Asia/Tokyo" and not settings.zone_from_device
     db.session.rollback()
-    client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": [str(d) for d in range(7)], "csrf_token": token})
+    client.post(
+        "/reminders",
+        data={"kind": "checkin", "time1": "20:00", "weekdays": [str(d) for d in range(7)], "csrf_token": token},
+    )
     page = client.get("/reminders").get_data(as_text=True)
     assert "8:00 pm" in page and "(UTC)" not in page and "T20:00" not in page
 
@@ -101,6 +106,9 @@ def test_utc_is_named_when_the_person_chose_it(app, client, auth):
     info = client.get("/api/session").get_json()
     token = info["csrf_token"]
     client.post("/reminders/settings", data={"timezone": "UTC", "csrf_token": token})
-    client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": [str(d) for d in range(7)], "csrf_token": token})
+    client.post(
+        "/reminders",
+        data={"kind": "checkin", "time1": "20:00", "weekdays": [str(d) for d in range(7)], "csrf_token": token},
+    )
     page = client.get("/reminders").get_data(as_text=True)
     assert "8:00 pm (UTC)" in page

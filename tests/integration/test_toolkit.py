@@ -4,7 +4,6 @@ signed-in people, through the JSON API."""
 from __future__ import annotations
 
 import re
-
 import uuid
 
 import pytest

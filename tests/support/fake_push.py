@@ -106,7 +106,9 @@ class FakePushService:
         return f"http://{self.host}:{self.server.server_address[1]}"
 
     def subscribe(self, name: str) -> FakeSubscription:
-        sub = FakeSubscription(name, f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), b"0123456789abcdef")
+        sub = FakeSubscription(
+            name, f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), b"0123456789abcdef"
+        )
         self.subscriptions[name] = sub
         return sub
 

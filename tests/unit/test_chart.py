@@ -30,7 +30,9 @@ START, END = date(2026, 3, 1), date(2026, 3, 11)  # 10 day-steps across the plot
 
 
 def checkin(day, overall, anxiety=5, symptoms=None):
-    return SimpleNamespace(local_date=day, overall=overall, anxiety=anxiety, symptoms=symptoms or {}, other_symptoms_list=[])
+    return SimpleNamespace(
+        local_date=day, overall=overall, anxiety=anxiety, symptoms=symptoms or {}, other_symptoms_list=[]
+    )
 
 
 def step(day, dose):
@@ -82,7 +84,9 @@ def subpaths(d):
 
 
 def x_of(root, day):
-    return float(root.get("data-x0")) + (day - date.fromisoformat(root.get("data-start"))).days * float(root.get("data-px-per-day"))
+    return float(root.get("data-x0")) + (day - date.fromisoformat(root.get("data-start"))).days * float(
+        root.get("data-px-per-day")
+    )
 
 
 def y_of(root, value):
@@ -112,7 +116,9 @@ def test_symptom_load_is_a_percent_of_the_whole_checklist_at_its_worst():
     assert symptom_load({i: 3 for i in ids}) == 100
     assert symptom_load({ids[0]: 3}) == pytest.approx(100 / len(ids))
     # Ids that are not on the list, out-of-range values and booleans do not count.
-    assert symptom_load({"made_up": 3, ids[0]: True, ids[1]: 9, ids[2]: -1, ids[3]: 2}) == pytest.approx(100 * 2 / (3 * len(ids)))
+    assert symptom_load({"made_up": 3, ids[0]: True, ids[1]: 9, ids[2]: -1, ids[3]: 2}) == pytest.approx(
+        100 * 2 / (3 * len(ids))
+    )
 
 
 def test_series_accepts_stored_check_ins_and_device_check_ins():
@@ -269,7 +275,9 @@ def test_renders_for_0_1_and_1000_entries(count):
 def test_two_years_of_daily_data_stays_small():
     start = date(2024, 12, 1)
     end = start + timedelta(days=729)
-    entries = [checkin(start + timedelta(days=i), 3 + i % 5, symptoms={"panic": i % 4, "tremor": 2}) for i in range(730)]
+    entries = [
+        checkin(start + timedelta(days=i), 3 + i % 5, symptoms={"panic": i % 4, "tremor": 2}) for i in range(730)
+    ]
     steps = [step(start + timedelta(days=60 * i), Decimal(24) - 2 * i) for i in range(12)]
     svg, root = draw(entries, steps, start=start, end=end)
     assert len(svg.encode()) < 40_000
@@ -319,7 +327,7 @@ def test_app_css_styles_the_chart_for_dark_mode_and_print():
     from pathlib import Path
 
     css = (Path(__file__).resolve().parents[2] / "webapp" / "static" / "css" / "app.css").read_text("utf-8")
-    section = css[css.index("Windows and waves chart"):]
+    section = css[css.index("Windows and waves chart") :]
     for cls in ("chart-mood", "chart-load", "chart-dose", "chart-cut"):
         assert f".{cls}" in section
     assert "@media (prefers-color-scheme: dark)" in section and "@media print" in section

@@ -18,9 +18,17 @@ from webapp.services.text import TextProblem
 @pytest.mark.parametrize(
     "overall, anxiety, light",
     [
-        (10, 0, "green"), (7, 4, "green"),
-        (6, 4, "amber"), (7, 5, "amber"), (5, 5, "amber"), (4, 7, "amber"), (10, 7, "amber"),
-        (3, 0, "red"), (0, 0, "red"), (10, 8, "red"), (9, 10, "red"),
+        (10, 0, "green"),
+        (7, 4, "green"),
+        (6, 4, "amber"),
+        (7, 5, "amber"),
+        (5, 5, "amber"),
+        (4, 7, "amber"),
+        (10, 7, "amber"),
+        (3, 0, "red"),
+        (0, 0, "red"),
+        (10, 8, "red"),
+        (9, 10, "red"),
     ],
 )
 def test_the_thresholds(overall, anxiety, light):
@@ -91,8 +99,13 @@ def test_malformed_tokens_never_reach_the_database(token):
 @pytest.mark.parametrize(
     "text, problem",
     [
-        ("", "Write something"), ("  ", "Write something"), ("x" * 281, "at most 280"),
-        ("<i>hi</i>", "plain text"), ("a > b", "plain text"), ("bell\x07", "control characters"), (None, "Write something"),
+        ("", "Write something"),
+        ("  ", "Write something"),
+        ("x" * 281, "at most 280"),
+        ("<i>hi</i>", "plain text"),
+        ("a > b", "plain text"),
+        ("bell\x07", "control characters"),
+        (None, "Write something"),
         (42, "must be text"),
     ],
 )

@@ -14,7 +14,12 @@ def test_embedded_mode_generates_secrets_once_with_mode_0600(tmp_path):
     path = tmp_path / "secrets.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     stored = json.loads(path.read_text())
-    assert set(stored) == {"STEADY_SECRET_KEY", "STEADY_FIELD_KEYS", "STEADY_VAPID_PRIVATE_KEY", "STEADY_VAPID_PUBLIC_KEY"}
+    assert set(stored) == {
+        "STEADY_SECRET_KEY",
+        "STEADY_FIELD_KEYS",
+        "STEADY_VAPID_PRIVATE_KEY",
+        "STEADY_VAPID_PUBLIC_KEY",
+    }
     second = build_config(str(tmp_path), {})
     for key in ("SECRET_KEY", "FIELD_KEYS", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"):
         assert first[key] == second[key]

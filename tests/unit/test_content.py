@@ -22,9 +22,22 @@ from webapp.services.content import (
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 EXERCISE_FILES = sorted((CONTENT_DIR / "exercises").glob("*.toml"))
 REQUIRED_EXERCISES = {
-    "five-four-three-two-one", "paced-breathing", "box-breathing", "progressive-muscle-relaxation", "body-scan",
-    "cold-water", "orienting", "thought-record", "self-compassion-break", "safe-place", "urge-surfing",
-    "sleep-wind-down", "windows-and-waves", "mindful-walking", "ride-the-wave", "just-this-minute",
+    "five-four-three-two-one",
+    "paced-breathing",
+    "box-breathing",
+    "progressive-muscle-relaxation",
+    "body-scan",
+    "cold-water",
+    "orienting",
+    "thought-record",
+    "self-compassion-break",
+    "safe-place",
+    "urge-surfing",
+    "sleep-wind-down",
+    "windows-and-waves",
+    "mindful-walking",
+    "ride-the-wave",
+    "just-this-minute",
 }
 
 
@@ -48,8 +61,17 @@ def test_the_library_is_complete():
         assert len(helping) >= 2, feeling
     breathing = {e.id: e.breathing for e in library.exercises.values() if e.kind == "breathing"}
     assert breathing["paced-breathing"].exhale > breathing["paced-breathing"].inhale
-    assert len({breathing["box-breathing"].inhale, breathing["box-breathing"].hold_in,
-                breathing["box-breathing"].exhale, breathing["box-breathing"].hold_out}) == 1
+    assert (
+        len(
+            {
+                breathing["box-breathing"].inhale,
+                breathing["box-breathing"].hold_in,
+                breathing["box-breathing"].exhale,
+                breathing["box-breathing"].hold_out,
+            }
+        )
+        == 1
+    )
 
 
 def test_every_crisis_line_has_a_source_and_a_date():
@@ -67,7 +89,9 @@ def test_no_dose_advice_in_any_exercise():
     import re
 
     library = load_library()
-    pattern = re.compile(r"\b\d+(\.\d+)?\s?(mg|milligram|%)|\b(reduce|cut|lower|increase) your (dose|medication)\b", re.I)
+    pattern = re.compile(
+        r"\b\d+(\.\d+)?\s?(mg|milligram|%)|\b(reduce|cut|lower|increase) your (dose|medication)\b", re.I
+    )
     for exercise in library.exercises.values():
         for text in [exercise.summary, *(s.text for s in exercise.steps)]:
             assert not pattern.search(text), (exercise.id, text)
@@ -85,7 +109,7 @@ def test_fixture_library_loads(content):
 
 
 BROKEN = [
-    ("title = \"Feet on the floor\"\n", "", "'title' is missing"),
+    ('title = "Feet on the floor"\n', "", "'title' is missing"),
     ('category = "grounding"', 'category = "magic"', "'category' must be one of"),
     ('helps_with = ["panic"', 'helps_with = ["sneezing", "panic"', "'helps_with' must list feelings"),
     ("timer_seconds = 3", "timer_seconds = 0", "step 1 timer_seconds"),
@@ -116,7 +140,11 @@ def test_a_broken_exercise_is_refused_naming_the_file(content, old, new, message
 
 def test_a_feeling_pointing_at_a_missing_exercise_is_refused(content):
     path = content / "feelings.toml"
-    path.write_text(path.read_text().replace('first = ["feet-on-floor", "steady-breath"]', 'first = ["nowhere", "steady-breath"]', 1))
+    path.write_text(
+        path.read_text().replace(
+            'first = ["feet-on-floor", "steady-breath"]', 'first = ["nowhere", "steady-breath"]', 1
+        )
+    )
     with pytest.raises(ContentError, match="feelings.toml: feeling 'panic' names unknown exercise 'nowhere'"):
         load_library(content)
 
@@ -153,6 +181,7 @@ def test_the_app_refuses_to_start_on_hostile_content(content, tmp_path):
 # --------------------------------------------------------------------------
 # docs/SAFETY.md: breathing is paced slowly, everywhere
 # --------------------------------------------------------------------------
+
 
 def test_every_breathing_exercise_is_within_the_bounds():
     library = load_library()
@@ -227,8 +256,10 @@ def test_the_breathing_page_and_script_carry_the_same_bounds(client):
     script = (CONTENT_DIR.parent / "static" / "js" / "breathing.js").read_text()
     limits = re.search(r"LIMITS = Object\.freeze\(\{([^}]*)\}\)", script).group(1)
     assert dict(re.findall(r"(\w+): (\d+)", limits)) == {
-        "minIn": str(content_module.BREATH_MIN_IN), "minOut": str(content_module.BREATH_MIN_OUT),
-        "maxHold": str(content_module.BREATH_MAX_HOLD), "maxPhase": str(content_module.BREATH_MAX_PHASE),
+        "minIn": str(content_module.BREATH_MIN_IN),
+        "minOut": str(content_module.BREATH_MIN_OUT),
+        "maxHold": str(content_module.BREATH_MAX_HOLD),
+        "maxPhase": str(content_module.BREATH_MAX_PHASE),
     }
     # The script checks what was typed against LIMITS and never rounds or clamps it.
     assert "Math.min(" not in script and "Math.max(" not in script and "Math.round(" not in script
@@ -263,8 +294,15 @@ def test_paced_breathing_and_feet_and_sips_cite_what_they_really_are():
 def test_cold_water_names_who_should_skip_the_face_steps():
     cold = load_library().exercises["cold-water"]
     first = cold.steps[0].text.lower()
-    for who in ("heart problem", "slow heart rate", "beta-blocker", "propranolol", "slows your heart",
-                "allergic to cold", "eating disorder"):
+    for who in (
+        "heart problem",
+        "slow heart rate",
+        "beta-blocker",
+        "propranolol",
+        "slows your heart",
+        "allergic to cold",
+        "eating disorder",
+    ):
         assert who in first, who
     everything = " ".join(step.text for step in cold.steps)
     assert "cool, not icy" in everything and "10 °C" in everything
@@ -300,7 +338,16 @@ def test_the_meeting_reminder_says_nothing_about_health_on_a_lock_screen():
 # The symptom checklist: every symptom cites a source that names it
 # --------------------------------------------------------------------------
 
-NEW_SYMPTOMS = {"dizziness", "headache", "sweating", "tingling", "restlessness", "nightmares", "blurred_vision", "fatigue"}
+NEW_SYMPTOMS = {
+    "dizziness",
+    "headache",
+    "sweating",
+    "tingling",
+    "restlessness",
+    "nightmares",
+    "blurred_vision",
+    "fatigue",
+}
 
 
 def test_every_symptom_cites_a_source_with_a_checked_date():
@@ -347,9 +394,21 @@ def test_the_check_in_form_offers_exactly_the_cited_checklist():
 SYMPTOMS_BROKEN = [
     ('cited = [{ source = "test-source", says = "headaches" }]\n', "", "symptom 'headache' cites no source"),
     ('cited = [{ source = "test-source", says = "headaches" }]', "cited = []", "symptom 'headache' cites no source"),
-    ('source = "test-source", says = "headaches"', 'source = "nowhere", says = "headaches"', "cites unknown source 'nowhere'"),
-    ('source = "test-source", says = "headaches"', 'source = "test-source", says = ""', "'symptom headache cited says' is missing"),
-    ('source = "test-source", says = "headaches"', 'source = "test-source"', "'symptom headache cited says' is missing"),
+    (
+        'source = "test-source", says = "headaches"',
+        'source = "nowhere", says = "headaches"',
+        "cites unknown source 'nowhere'",
+    ),
+    (
+        'source = "test-source", says = "headaches"',
+        'source = "test-source", says = ""',
+        "'symptom headache cited says' is missing",
+    ),
+    (
+        'source = "test-source", says = "headaches"',
+        'source = "test-source"',
+        "'symptom headache cited says' is missing",
+    ),
     ('url = "https://example.org/symptoms"\n', "", "'source test-source url' is missing"),
     ('url = "https://example.org/symptoms"', 'url = "http://example.org/symptoms"', "must be an https:// address"),
     ('checked = "2026-11-30"\n', "", "'source test-source checked' is missing"),
@@ -381,13 +440,13 @@ def test_hostile_symptom_files_are_refused_not_crashed_on(content):
     hostile = [
         "symptom = 3\n",
         "symptom = []\n",
-        "[[symptom]]\nid = 5\nlabel = \"x\"\n",
-        "[[symptom]]\nid = \"a\"\nlabel = \"x\"\ncited = \"everything\"\n",
-        "[[symptom]]\nid = \"a\"\nlabel = \"x\"\ncited = [\"test-source\"]\n",
-        "source = [1]\n[[symptom]]\nid = \"a\"\nlabel = \"x\"\n",
-        "[[symptom]]\nid = \"a\"\nlabel = \"x\"\ncited = [{ source = [[[[[]]]]], says = \"y\" }]\n",
-        "[[symptom]]\nid = \"\\ud800\"\n",
-        "[[symptom]]\nid = \"" + "a" * 100_000 + "\"\n",
+        '[[symptom]]\nid = 5\nlabel = "x"\n',
+        '[[symptom]]\nid = "a"\nlabel = "x"\ncited = "everything"\n',
+        '[[symptom]]\nid = "a"\nlabel = "x"\ncited = ["test-source"]\n',
+        'source = [1]\n[[symptom]]\nid = "a"\nlabel = "x"\n',
+        '[[symptom]]\nid = "a"\nlabel = "x"\ncited = [{ source = [[[[[]]]]], says = "y" }]\n',
+        '[[symptom]]\nid = "\\ud800"\n',
+        '[[symptom]]\nid = "' + "a" * 100_000 + '"\n',
         "\x00\x01\x02",
     ]
     for text in hostile:
@@ -399,7 +458,10 @@ def test_hostile_symptom_files_are_refused_not_crashed_on(content):
 
 def test_a_source_no_symptom_cites_is_refused(content):
     path = content / "symptoms.toml"
-    path.write_text(path.read_text() + '\n[[source]]\nid = "spare"\nname = "Spare"\nurl = "https://example.org/"\nchecked = "2026-11-30"\n')
+    path.write_text(
+        path.read_text()
+        + '\n[[source]]\nid = "spare"\nname = "Spare"\nurl = "https://example.org/"\nchecked = "2026-11-30"\n'
+    )
     with pytest.raises(ContentError, match="symptoms.toml: source\\(s\\) spare cited by no symptom"):
         load_symptoms(path)
 
@@ -411,11 +473,22 @@ def test_the_clinician_summary_names_a_retired_symptom_readably():
     from webapp.services import summary
 
     checkin = SimpleNamespace(
-        local_date=date(2026, 11, 2), overall=5, anxiety=5, symptoms={"cravings": 2, "headache": 1},
-        checked_at=None, note=None, doses="as_planned",
+        local_date=date(2026, 11, 2),
+        overall=5,
+        anxiety=5,
+        symptoms={"cravings": 2, "headache": 1},
+        checked_at=None,
+        note=None,
+        doses="as_planned",
     )
     built = summary.build(
-        start=date(2026, 11, 1), end=date(2026, 11, 7), steps=[], doses=[], checkins=[checkin], unit="mg", title="t",
+        start=date(2026, 11, 1),
+        end=date(2026, 11, 7),
+        steps=[],
+        doses=[],
+        checkins=[checkin],
+        unit="mg",
+        title="t",
     )
     labels = {row.label for row in built.symptoms}
     assert labels == {"Cravings (no longer on the list)", "Headache"}

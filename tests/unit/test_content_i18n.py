@@ -77,8 +77,18 @@ def without_text(value, schema):
 
 def test_every_kind_of_content_is_covered():
     folders = {f.split("/")[0] if "/" in f else f for f in ENGLISH_FILES}
-    assert folders == {"exercises", "learn", "supporting", "feelings.toml", "symptoms.toml", "find_help.toml", "crisis_lines.toml"}
-    assert len([f for f in ENGLISH_FILES if f.startswith("exercises/")]) == len(list((CONTENT_DIR / "exercises").glob("*.toml")))
+    assert folders == {
+        "exercises",
+        "learn",
+        "supporting",
+        "feelings.toml",
+        "symptoms.toml",
+        "find_help.toml",
+        "crisis_lines.toml",
+    }
+    assert len([f for f in ENGLISH_FILES if f.startswith("exercises/")]) == len(
+        list((CONTENT_DIR / "exercises").glob("*.toml"))
+    )
 
 
 @pytest.mark.parametrize("language", SHIPPED)
@@ -126,12 +136,16 @@ def test_a_localised_page_has_the_english_sources():
         spanish = read_localised(relative, "es")
         assert spanish["source"] == english["source"]
         assert [p.get("cites") for p in spanish["paragraph"]] == [p.get("cites") for p in english["paragraph"]]
-        assert [p["text"] for p in spanish["paragraph"]] == [p["text"] for p in read(overlay_path(relative, "es"))["paragraph"]]
+        assert [p["text"] for p in spanish["paragraph"]] == [
+            p["text"] for p in read(overlay_path(relative, "es"))["paragraph"]
+        ]
     help_en, help_es = read(CONTENT_DIR / "find_help.toml"), read_localised("find_help.toml", "es")
     for kind_en, kind_es in zip(help_en["kind"], help_es["kind"]):
         assert kind_es["source"] == kind_en["source"]
         assert [e["source"] for e in kind_es["entry"]] == [e["source"] for e in kind_en["entry"]]
-        assert [(e["url"], e["checked"], e["name"]) for e in kind_es["entry"]] == [(e["url"], e["checked"], e["name"]) for e in kind_en["entry"]]
+        assert [(e["url"], e["checked"], e["name"]) for e in kind_es["entry"]] == [
+            (e["url"], e["checked"], e["name"]) for e in kind_en["entry"]
+        ]
 
 
 def test_crisis_numbers_sources_and_dates_carry_over():
@@ -139,8 +153,17 @@ def test_crisis_numbers_sources_and_dates_carry_over():
     spanish = read_localised(CONTENT_DIR / "crisis_lines.toml", "es")
     assert spanish["directory"] == english["directory"]
     for country_en, country_es in zip(english["country"], spanish["country"]):
-        assert (country_es["code"], country_es["emergency"], country_es["emergency_source"], country_es["emergency_checked"]) == (
-            country_en["code"], country_en["emergency"], country_en["emergency_source"], country_en["emergency_checked"])
+        assert (
+            country_es["code"],
+            country_es["emergency"],
+            country_es["emergency_source"],
+            country_es["emergency_checked"],
+        ) == (
+            country_en["code"],
+            country_en["emergency"],
+            country_en["emergency_source"],
+            country_en["emergency_checked"],
+        )
         for line_en, line_es in zip(country_en["line"], country_es["line"]):
             for key in ("name", "call", "text", "text_body", "source", "checked"):
                 assert line_es.get(key) == line_en.get(key)
@@ -182,7 +205,11 @@ def test_localised_symptoms_still_pass_the_english_schema(tmp_path):
             lines.append(f"[[{kind}]]")
             for key, value in item.items():
                 if key == "cited":
-                    lines.append("cited = [" + ", ".join(f"{{ source = {_quote(c['source'])}, says = {_quote(c['says'])} }}" for c in value) + "]")
+                    lines.append(
+                        "cited = ["
+                        + ", ".join(f"{{ source = {_quote(c['source'])}, says = {_quote(c['says'])} }}" for c in value)
+                        + "]"
+                    )
                 else:
                     lines.append(f"{key} = {_quote(value)}")
             lines.append("")
@@ -250,7 +277,9 @@ def test_a_missing_folder_of_overlays_names_every_file(content):
 
 def test_a_missing_field_is_named(content):
     path = content / "es" / "exercises" / "box-breathing.toml"
-    path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith("summary")), encoding="utf-8")
+    path.write_text(
+        "\n".join(line for line in path.read_text().splitlines() if not line.startswith("summary")), encoding="utf-8"
+    )
     with pytest.raises(TranslationError, match=r"es/exercises/box-breathing\.toml: 'summary' is missing"):
         check_translations(content)
 
@@ -285,7 +314,9 @@ def test_a_missing_field_inside_an_id_is_named(content):
 def test_an_id_the_english_lacks_is_named(content):
     path = content / "es" / "symptoms.toml"
     path.write_text(path.read_text() + '\n[[symptom]]\nid = "made_up"\nlabel = "Inventado"\n', encoding="utf-8")
-    with pytest.raises(TranslationError, match=r"es/symptoms\.toml: 'symptom': symptom id\(s\) made_up not in the English file"):
+    with pytest.raises(
+        TranslationError, match=r"es/symptoms\.toml: 'symptom': symptom id\(s\) made_up not in the English file"
+    ):
         check_translations(content)
 
 
@@ -307,7 +338,9 @@ def test_an_overlay_without_an_english_file_is_named(content):
 
 def test_an_english_file_without_its_translation_is_named(content):
     shutil.copy(content / "learn" / "sleep.toml", content / "learn" / "sleep-two.toml")
-    with pytest.raises(TranslationError, match=r"es/learn/sleep-two\.toml: is missing: learn/sleep-two\.toml has no es translation"):
+    with pytest.raises(
+        TranslationError, match=r"es/learn/sleep-two\.toml: is missing: learn/sleep-two\.toml has no es translation"
+    ):
         check_translations(content)
 
 
@@ -381,5 +414,7 @@ def test_placeholders_must_match(english, spanish, ok):
 def test_a_placeholder_mismatch_in_a_file_is_named(content):
     english = content / "learn" / "sleep.toml"
     english.write_text(english.read_text().replace('title = "', 'title = "{name}: ', 1), encoding="utf-8")
-    with pytest.raises(TranslationError, match=r"es/learn/sleep\.toml: 'title' has placeholders none, the English has \['\{name\}'\]"):
+    with pytest.raises(
+        TranslationError, match=r"es/learn/sleep\.toml: 'title' has placeholders none, the English has \['\{name\}'\]"
+    ):
         check_translations(content)

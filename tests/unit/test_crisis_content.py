@@ -152,7 +152,11 @@ HOSTILE = [
     ('checked = "2026-11-22"', 'checked = "9999-12-31"', "'GB line 1 checked' is in the future"),
     ('checked = "2026-11-22"', "checked = 2026-11-22", "'GB line 1 checked' must be text"),
     ('checked = "2026-11-22"', 'checked = ""', "'GB line 1 checked' is missing"),
-    ('emergency_checked = "2026-11-30"', 'emergency_checked = "2026-13-01"', "'GB emergency_checked' is not a real date"),
+    (
+        'emergency_checked = "2026-11-30"',
+        'emergency_checked = "2026-13-01"',
+        "'GB emergency_checked' is not a real date",
+    ),
     ('emergency_source = "https://emergency.example/"', 'emergency_source = "http://emergency.example/"', "https://"),
     ('source = "https://line.example/"', 'source = "javascript:alert(1)"', "contains markup"),
     ('time_zones = ["Europe/London"]', 'time_zones = ["Mars/Olympus_Mons"]', "not a time zone we know"),
@@ -183,7 +187,7 @@ def test_hostile_crisis_entries_are_refused(content, old, new, message):
 def test_a_time_zone_given_to_two_countries_is_refused(content):
     path = content / "crisis_lines.toml"
     text = path.read_text()
-    second = text[text.index("[[country]]"):].replace('code = "GB"', 'code = "IE"').replace("Testland", "Otherland")
+    second = text[text.index("[[country]]") :].replace('code = "GB"', 'code = "IE"').replace("Testland", "Otherland")
     path.write_text(text + "\n" + second)
     with pytest.raises(ContentError, match="crisis_lines.toml: time zone 'Europe/London' is given to both GB and IE"):
         load_crisis_lines(path)

@@ -26,7 +26,10 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
 def test_every_prompt_is_kept_as_typed_and_empty_ones_are_empty():
     values, problems = check_help_me({"hard_day": "  A walk.\r\nSoup.  ", "boundaries": "<b>not markup</b>"})
     assert not problems
-    assert values == {key: "" for key in HELP_ME_SECTIONS} | {"hard_day": "A walk.\nSoup.", "boundaries": "<b>not markup</b>"}
+    assert values == {key: "" for key in HELP_ME_SECTIONS} | {
+        "hard_day": "A walk.\nSoup.",
+        "boundaries": "<b>not markup</b>",
+    }
 
 
 @pytest.mark.parametrize("extra", [1, 2, 999])
@@ -54,9 +57,22 @@ def test_unknown_prompts_and_an_empty_answer_are_refused():
 
 @pytest.mark.parametrize(
     "link",
-    ["javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "http://meet.example.org", "https://", "https:///x",
-     "ftp://meet.example.org", "//meet.example.org", "https://a@b.example", "https://meet.example.org/a b", "https://x\u0000y.org",
-     "https://meet.example.org/\ud800", "https://[::1", 5],
+    [
+        "javascript:alert(1)",
+        " JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "http://meet.example.org",
+        "https://",
+        "https:///x",
+        "ftp://meet.example.org",
+        "//meet.example.org",
+        "https://a@b.example",
+        "https://meet.example.org/a b",
+        "https://x\u0000y.org",
+        "https://meet.example.org/\ud800",
+        "https://[::1",
+        5,
+    ],
 )
 def test_only_https_video_links(link):
     with pytest.raises(TextProblem):
@@ -94,7 +110,11 @@ def test_later_today_in_the_persons_zone_is_fine():
 @pytest.mark.parametrize(
     "zone, day, expected",
     [
-        ("Europe/London", date(2026, 3, 30), datetime(2026, 3, 29, 17, 0, tzinfo=timezone.utc)),  # clocks went forward that morning
+        (
+            "Europe/London",
+            date(2026, 3, 30),
+            datetime(2026, 3, 29, 17, 0, tzinfo=timezone.utc),
+        ),  # clocks went forward that morning
         ("Europe/London", date(2026, 10, 26), datetime(2026, 10, 25, 18, 0, tzinfo=timezone.utc)),  # and back
         ("America/New_York", date(2026, 11, 2), datetime(2026, 11, 1, 23, 0, tzinfo=timezone.utc)),
         ("UTC", date(2027, 1, 1), datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc)),
@@ -112,5 +132,8 @@ def test_the_reminder_is_18_00_the_day_before_in_the_zone_and_only_once(zone, da
 def test_prepare_looks_back_to_the_last_appointment_or_four_weeks():
     assert lookback(date(2026, 10, 1), date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 10, 1), date(2026, 11, 30))
     assert lookback(None, date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 11, 2), date(2026, 11, 30))
-    assert lookback(date(2026, 11, 30), date(2026, 12, 1), date(2026, 11, 30)) == (date(2026, 11, 2), date(2026, 11, 30))
+    assert lookback(date(2026, 11, 30), date(2026, 12, 1), date(2026, 11, 30)) == (
+        date(2026, 11, 2),
+        date(2026, 11, 30),
+    )
     assert lookback(date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 30)) == (date(2026, 9, 1), date(2026, 10, 1))

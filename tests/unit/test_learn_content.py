@@ -17,8 +17,15 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 LEARNING = load_learning(CONTENT_DIR, set(load_library().exercises))
 ALL_PAGES = [*LEARNING.articles.values(), *LEARNING.supporting.values()]
 REQUIRED_ARTICLES = {
-    "what-is-happening", "windows-and-waves", "protracted-withdrawal", "a-wave-is-not-a-failure", "sleep",
-    "things-that-make-it-worse", "talking-with-your-prescriber", "anxiety-depression-trauma", "support-network",
+    "what-is-happening",
+    "windows-and-waves",
+    "protracted-withdrawal",
+    "a-wave-is-not-a-failure",
+    "sleep",
+    "things-that-make-it-worse",
+    "talking-with-your-prescriber",
+    "anxiety-depression-trauma",
+    "support-network",
     "looking-after-yourself",
 }
 DOSE_ADVICE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|ml|%|percent)\b|\b(cut|reduce|lower) (your|the) dose by\b", re.I)
@@ -99,21 +106,25 @@ def test_fixtures_load(content):
 
 BROKEN_PAGE = [
     ('title = "Slow and steady"\n', "", "'title' is missing"),
-    ('[[source]]\nkey = "guide"\nname = "A patient guide"\nurl = "https://example.org/guide"\nchecked = "2026-11-30"\n', "", "at least one [[source]]"),
+    (
+        '[[source]]\nkey = "guide"\nname = "A patient guide"\nurl = "https://example.org/guide"\nchecked = "2026-11-30"\n',
+        "",
+        "at least one [[source]]",
+    ),
     ('cites = ["guide"]', 'cites = ["other"]', "unknown source 'other'"),
     ('url = "https://example.org/guide"', 'url = "javascript:alert(1)"', "markup"),
     ('url = "https://example.org/guide"', 'url = "data:text/html,hi"', "https://"),
     ('url = "https://example.org/guide"', 'url = "http://example.org/guide"', "https://"),
     ('checked = "2026-11-30"', 'checked = "2026-13-40"', "date like"),
-    ('checked = "2026-11-30"', 'checked = 2026-11-30', "must be text"),
+    ('checked = "2026-11-30"', "checked = 2026-11-30", "must be text"),
     ('text = "Tapering often takes months."', 'text = "<script>alert(1)</script>"', "markup"),
     ('text = "Tapering often takes months."', 'text = "' + "x" * 601 + '"', "longer than 600"),
     ('text = "Tapering often takes months."', 'text = "bad \\ud800 surrogate"', "not valid TOML"),
     ('cites = ["guide"]', 'cites = "guide"', "must list source keys"),
     ('cites = ["guide"]', "cites = []", "cites no source"),
     ('exercises = ["steady-breath"]', 'exercises = ["no-such-exercise"]', "'exercises'"),
-    ('order = 1', 'order = 99999999999999999999', "whole number"),
-    ('order = 1', 'order = true', "whole number"),
+    ("order = 1", "order = 99999999999999999999", "whole number"),
+    ("order = 1", "order = true", "whole number"),
     ('id = "slow-and-steady"', 'id = "other"', "match the file name"),
     ('summary = "A fixture article."', 'summary = "A fixture article."\nsneaky = 1', "unknown field"),
 ]

@@ -13,7 +13,7 @@ def test_comments_and_indentation_go_strings_templates_and_regexes_stay():
     src = (
         "// first remark\n"
         "const a = `  two  spaces ${ b + `nested  ${c}` } // not a comment`;\n"
-        "    const d = \"keep  /* this */\";  /* gone */\n"
+        '    const d = "keep  /* this */";  /* gone */\n'
         "const e = /[/\"']+ x/g.test(f) / 2;\n"
         "let g = a\n"
         "(h)\n"
@@ -42,7 +42,9 @@ def test_the_worker_bundle_inlines_each_module_once_in_dependency_order(tmp_path
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "a.js").write_text('import { b as bee } from "./b.js";\nexport const a = () => bee + 1;\n')
     (tmp_path / "js" / "b.js").write_text("const hidden = 1;\nexport const b = hidden;\nexport { hidden as h };\n")
-    out = bundle_worker('import { a } from "/static/js/a.js";\nimport { h } from "/static/js/b.js";\nself.x = a() + h;\n', tmp_path)
+    out = bundle_worker(
+        'import { a } from "/static/js/a.js";\nimport { h } from "/static/js/b.js";\nself.x = a() + h;\n', tmp_path
+    )
     assert out.count("const hidden = 1;") == 1
     assert out.index("const __steady_js_b") < out.index("const __steady_js_a")
     assert "import" not in out and "export" not in out

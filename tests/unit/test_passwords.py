@@ -6,7 +6,9 @@ from argon2 import PasswordHasher
 from webapp.services import passwords
 
 
-@pytest.mark.parametrize("ok", ["eight ch", "x" * 128, "x" * 256, "日本語のパスワードです", "🙂🙂🙂🙂🙂🙂🙂🙂", "tHiS iS fine 2"])
+@pytest.mark.parametrize(
+    "ok", ["eight ch", "x" * 128, "x" * 256, "日本語のパスワードです", "🙂🙂🙂🙂🙂🙂🙂🙂", "tHiS iS fine 2"]
+)
 def test_any_characters_and_length_8_to_256_are_accepted(ok):
     assert passwords.password_problem(ok) is None
 

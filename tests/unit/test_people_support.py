@@ -46,7 +46,18 @@ def test_one_tap_targets():
     assert support.mailto_link("sam+steady@example.com") == "mailto:sam+steady@example.com"
 
 
-@pytest.mark.parametrize("link", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,hi", "ftp://x.org", "https://", "meet.example.org", "https://x.org/a b"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,hi",
+        "ftp://x.org",
+        "https://",
+        "meet.example.org",
+        "https://x.org/a b",
+    ],
+)
 def test_only_web_links_are_accepted(link):
     with pytest.raises(support.SupportProblem, match="https://"):
         support.clean_link(link)
@@ -84,7 +95,14 @@ def test_share_tokens_are_long_random_and_stored_only_as_a_hash():
 
 def test_contact_check_collects_every_problem():
     values, problems = check_contact(
-        {"name": "", "relationship": "enemy", "phone": "abc", "email": "not-an-email", "can_text": True, "notes": "x" * 1001}
+        {
+            "name": "",
+            "relationship": "enemy",
+            "phone": "abc",
+            "email": "not-an-email",
+            "can_text": True,
+            "notes": "x" * 1001,
+        }
     )
     assert set(problems) == {"name", "relationship", "phone", "email", "notes"}
     assert "Write something for name" in problems["name"]
@@ -101,10 +119,14 @@ def test_contact_check_keeps_markup_as_text():
 
 
 def test_group_check():
-    values, problems = check_group({"name": "Peers", "meeting_day": "6", "meeting_time": "19:30", "time_zone": "Asia/Tokyo"})
+    values, problems = check_group(
+        {"name": "Peers", "meeting_day": "6", "meeting_time": "19:30", "time_zone": "Asia/Tokyo"}
+    )
     assert not problems
     assert (values["meeting_day"], values["meeting_time"], values["time_zone"]) == (6, time(19, 30), "Asia/Tokyo")
-    _, problems = check_group({"name": "Peers", "meeting_day": "7", "meeting_time": "25:00", "time_zone": "Nowhere", "link": "javascript:x"})
+    _, problems = check_group(
+        {"name": "Peers", "meeting_day": "7", "meeting_time": "25:00", "time_zone": "Nowhere", "link": "javascript:x"}
+    )
     assert set(problems) == {"meeting_day", "meeting_time", "time_zone", "link"}
 
 

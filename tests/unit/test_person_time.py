@@ -79,8 +79,14 @@ def test_anything_that_is_not_a_zone_reads_as_utc(name):
 
 @pytest.mark.parametrize(
     ("count", "word", "many", "expected"),
-    [(0, "time", None, "0 times"), (1, "time", None, "1 time"), (2, "time", None, "2 times"),
-     (1, "extra dose", None, "1 extra dose"), (3, "person", "people", "3 people"), (10**18, "day", None, f"{10**18} days")],
+    [
+        (0, "time", None, "0 times"),
+        (1, "time", None, "1 time"),
+        (2, "time", None, "2 times"),
+        (1, "extra dose", None, "1 extra dose"),
+        (3, "person", "people", "3 people"),
+        (10**18, "day", None, f"{10**18} days"),
+    ],
 )
 def test_plurals(count, word, many, expected):
     assert plural(count, word, many) == expected

@@ -53,9 +53,12 @@ def unresolved(path: Path, text: str) -> list[str]:
             # A bare name resolves only while docs/SAFETY.md is the one SAFETY.md in the repository.
             if [p.resolve() for p in files_named] != [DOC.resolve()]:
                 bad.append(where)
-        elif prefix.startswith("/") or not prefix.endswith("/") or DOC.resolve() not in {
-            (ROOT / prefix / "SAFETY.md").resolve(), (path.parent / prefix / "SAFETY.md").resolve()
-        }:
+        elif (
+            prefix.startswith("/")
+            or not prefix.endswith("/")
+            or DOC.resolve()
+            not in {(ROOT / prefix / "SAFETY.md").resolve(), (path.parent / prefix / "SAFETY.md").resolve()}
+        ):
             # A path is written from the repository root (docs/SAFETY.md) or from the file itself.
             bad.append(where)
         if anchor and anchor[1:] not in headings():
@@ -66,10 +69,22 @@ def unresolved(path: Path, text: str) -> list[str]:
 def test_docs_safety_exists_and_states_the_rules():
     text = DOC.read_text("utf-8")
     for rule in (
-        "No dose advice", "No converting between medicines", "No shame", "No health details on a lock screen",
-        "Crisis help", "Red flags", "never gets a \"too", "last step, to zero", "Sources on every medical fact",
-        "in for at least 3 seconds", "out for at least 4 seconds", "holds of at most 4 seconds",
-        "beta-blocker", "allergic to cold", "eating disorder", "cool, not icy",
+        "No dose advice",
+        "No converting between medicines",
+        "No shame",
+        "No health details on a lock screen",
+        "Crisis help",
+        "Red flags",
+        'never gets a "too',
+        "last step, to zero",
+        "Sources on every medical fact",
+        "in for at least 3 seconds",
+        "out for at least 4 seconds",
+        "holds of at most 4 seconds",
+        "beta-blocker",
+        "allergic to cold",
+        "eating disorder",
+        "cool, not icy",
     ):
         assert rule in text, rule
 

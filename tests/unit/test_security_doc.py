@@ -15,7 +15,11 @@ PROPERTY = re.compile(r"^\*\*(\d+)\.", re.M)
 
 def _test_names(path: Path) -> set[str]:
     tree = ast.parse(path.read_text("utf-8"))
-    return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")}
+    return {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")
+    }
 
 
 def test_every_test_named_in_the_security_doc_exists():

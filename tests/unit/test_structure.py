@@ -115,7 +115,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def _features() -> list[Path]:
     return sorted(
-        path for path in WEBAPP.iterdir()
+        path
+        for path in WEBAPP.iterdir()
         if path.is_dir() and (path / "__init__.py").exists() and path.name not in NOT_FEATURES
     )
 
@@ -149,7 +150,8 @@ def test_services_import_no_feature_package():
 def test_each_feature_package_declares_its_blueprint_in_init(package: Path):
     tree = ast.parse((package / "__init__.py").read_text("utf-8"))
     assigned = [
-        node for node in tree.body
+        node
+        for node in tree.body
         if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "bp" for target in node.targets)
     ]
     assert assigned, f"webapp/{package.name}/__init__.py should say bp = Blueprint(...)"
@@ -161,7 +163,8 @@ def test_no_hand_written_owner_filter():
     """Views read a person's rows through ``owned``/``mine`` (webapp/ownership.py)."""
     found = [
         f"{path.relative_to(ROOT)}:{number}"
-        for path in _python_files() if path.name != "ownership.py"
+        for path in _python_files()
+        if path.name != "ownership.py"
         for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
         if ".user_id == current_user.id" in line and not line.lstrip().startswith("if ")
     ]

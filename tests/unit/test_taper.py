@@ -258,7 +258,9 @@ def _dose(**changes) -> dict:
 def test_a_dose_is_checked_field_by_field():
     now = datetime(2026, 11, 22, tzinfo=timezone.utc)
     clean = check_dose(_dose(note=" after breakfast "), unit="mg", now=now)
-    assert clean["amount"] == D("0.5") and clean["local_date"] == date(2026, 11, 20) and clean["note"] == "after breakfast"
+    assert (
+        clean["amount"] == D("0.5") and clean["local_date"] == date(2026, 11, 20) and clean["note"] == "after breakfast"
+    )
     cases = {
         "amount": [-1, 0, "abc", 10**9, True, None, "1e400", "0.00001", [1]],
         "taken_at": ["2040-01-01T00:00:00+00:00", "2026-11-20T08:00:00", "yesterday", 5],
@@ -278,7 +280,11 @@ def test_a_dose_is_checked_field_by_field():
 def test_a_step_is_checked_and_its_dose_times_must_add_up():
     today = date(2026, 11, 22)
     clean = check_step(
-        {"starts_on": "2026-12-01", "daily_dose": "1.5", "dose_times": [{"time": "20:00", "amount": "1"}, {"time": "08:00", "amount": "0.5"}]},
+        {
+            "starts_on": "2026-12-01",
+            "daily_dose": "1.5",
+            "dose_times": [{"time": "20:00", "amount": "1"}, {"time": "08:00", "amount": "0.5"}],
+        },
         today=today,
     )
     assert clean["dose_times"] == [{"time": "08:00", "amount": "0.5"}, {"time": "20:00", "amount": "1"}]
@@ -339,7 +345,8 @@ def test_split_doses_are_matched_to_their_own_times():
     # Logged out of order (evening first), both as planned.
     both = dose_adherence.match_dose_times(steps, [_at(JAN, "19:40", "0.25"), _at(JAN, "07:55", "0.5")])
     assert [(m.planned_time, m.taken, m.outcome) for m in both] == [
-        ("08:00", D("0.5"), "as_planned"), ("20:00", D("0.25"), "as_planned"),
+        ("08:00", D("0.5"), "as_planned"),
+        ("20:00", D("0.25"), "as_planned"),
     ]
 
 
@@ -363,7 +370,9 @@ def test_an_extra_dose_is_counted_as_extra_not_against_a_time():
     doses = [_at(JAN, "08:00", "0.5"), _at(JAN, "13:00", "0.25"), _at(JAN, "20:00", "0.25")]
     matches = dose_adherence.match_dose_times(steps, doses)
     assert [(m.planned_time, m.outcome) for m in matches] == [
-        ("08:00", "as_planned"), ("20:00", "as_planned"), (None, "extra"),
+        ("08:00", "as_planned"),
+        ("20:00", "as_planned"),
+        (None, "extra"),
     ]
     assert matches[-1].taken == D("0.25")
 
@@ -386,14 +395,23 @@ def test_the_summary_counts_dose_times_not_day_totals():
 
     steps = _split_plan(("08:00", "0.5"), ("20:00", "0.25"))
     doses = [_at(JAN, "08:00", "0.5"), _at(JAN, "20:00", "0.25"), _at(JAN + timedelta(days=1), "08:00", "0.5")]
-    report = summary.build(start=JAN, end=JAN + timedelta(days=1), steps=steps, doses=doses, checkins=[], unit="mg", title="t")
+    report = summary.build(
+        start=JAN, end=JAN + timedelta(days=1), steps=steps, doses=doses, checkins=[], unit="mg", title="t"
+    )
     assert report.days_logged == 2
     assert report.dose_times == {"as_planned": 3, "missed": 1}
 
 
 @given(
-    times=st.lists(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(1, 40)), min_size=0, max_size=6, unique_by=lambda t: (t[0], t[1])),
-    logged=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 23), st.integers(0, 59), st.integers(0, 10**6)), max_size=12),
+    times=st.lists(
+        st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(1, 40)),
+        min_size=0,
+        max_size=6,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    logged=st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 23), st.integers(0, 59), st.integers(0, 10**6)), max_size=12
+    ),
 )
 def test_every_logged_dose_is_counted_exactly_once(times, logged):
     plan_times = [{"time": f"{h:02d}:{m:02d}", "amount": str(D(a) / 4)} for h, m, a in times]
@@ -405,7 +423,9 @@ def test_every_logged_dose_is_counted_exactly_once(times, logged):
         assert taken == sorted(d.amount for d in doses)
         days = {d.local_date for d in doses}
         assert sum(1 for m in matches if m.planned is not None) == len(plan_times) * len(days)
-        assert sum(1 for m in matches if m.outcome == "extra") == sum(max(0, sum(1 for d in doses if d.local_date == day) - len(plan_times)) for day in days)
+        assert sum(1 for m in matches if m.outcome == "extra") == sum(
+            max(0, sum(1 for d in doses if d.local_date == day) - len(plan_times)) for day in days
+        )
     else:
         # No dose times: one line a day, the day's total against the daily dose.
         assert len(matches) == len({d.local_date for d in doses})
@@ -413,7 +433,19 @@ def test_every_logged_dose_is_counted_exactly_once(times, logged):
 
 
 def test_damaged_dose_times_are_skipped_not_crashed_on():
-    steps = [Step(JAN, D("1"), [{"time": "25:99", "amount": "1"}, {"time": "08:00", "amount": "abc"}, "08:00", {"time": None},
-                                {"time": "08:00", "amount": "NaN"}, {"time": "20:00", "amount": "1"}])]
+    steps = [
+        Step(
+            JAN,
+            D("1"),
+            [
+                {"time": "25:99", "amount": "1"},
+                {"time": "08:00", "amount": "abc"},
+                "08:00",
+                {"time": None},
+                {"time": "08:00", "amount": "NaN"},
+                {"time": "20:00", "amount": "1"},
+            ],
+        )
+    ]
     matches = dose_adherence.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
     assert [(m.planned_time, m.outcome) for m in matches] == [("20:00", "as_planned")]

@@ -37,8 +37,13 @@ def key(message) -> str:
 def test_extraction_finds_the_marked_strings(extracted):
     ids = {key(m) for m in extracted if m.id}
     # one from a template, one from Python, one lazy (WTForms), one sent in a notification, one for the scripts
-    for text in ("You are not alone in this", "Check-in saved. Thank you for taking a moment for yourself.",
-                 "Keep me signed in on this device for 30 days", "Snooze 1 hour", "Breathe in"):
+    for text in (
+        "You are not alone in this",
+        "Check-in saved. Thank you for taking a moment for yourself.",
+        "Keep me signed in on this device for 30 days",
+        "Snooze 1 hour",
+        "Breathe in",
+    ):
         assert text in ids, text
     assert len(ids) > 300
 

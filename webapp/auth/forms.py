@@ -1,18 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-
-from webapp.forms import FlaskForm
 from wtforms import BooleanField
 
-from webapp.forms import email_field, password_field
+from webapp.forms import FlaskForm, email_field, password_field
 
 
 class RegisterForm(FlaskForm):
     email = email_field()
-    password = password_field(
-        _l("Choose a password"), "new-password", required_message=_l("Choose a password.")
-    )
+    password = password_field(_l("Choose a password"), "new-password", required_message=_l("Choose a password."))
 
 
 class LoginForm(FlaskForm):

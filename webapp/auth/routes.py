@@ -59,9 +59,7 @@ def sign_in(user: User, *, remember: bool) -> None:
     """Start a fresh session for ``user``: the old session is dropped first, so
     nothing from before sign-in survives and the session id is new."""
     session.clear()
-    token = sessions.start_session(
-        db.session, user, remember=remember, user_agent=request.user_agent.string
-    )
+    token = sessions.start_session(db.session, user, remember=remember, user_agent=request.user_agent.string)
     db.session.commit()
     user.session_token = token
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
@@ -91,10 +89,14 @@ REGISTER_TAKEN_EVERYWHERE = "60 per hour"
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], deduct_when=lambda r: r.status_code in (302, 409))
-@limiter.limit(REGISTER_TAKEN_PER_ADDRESS, methods=["POST"], deduct_when=_email_taken,
-               scope="register-taken")
-@limiter.limit(REGISTER_TAKEN_EVERYWHERE, methods=["POST"], deduct_when=_email_taken,
-               key_func=lambda: "everyone", scope="register-taken-everywhere")
+@limiter.limit(REGISTER_TAKEN_PER_ADDRESS, methods=["POST"], deduct_when=_email_taken, scope="register-taken")
+@limiter.limit(
+    REGISTER_TAKEN_EVERYWHERE,
+    methods=["POST"],
+    deduct_when=_email_taken,
+    key_func=lambda: "everyone",
+    scope="register-taken-everywhere",
+)
 def register():
     """Create an account and sign in."""
     if current_user.is_authenticated:
@@ -116,9 +118,7 @@ def register():
                     db.session.flush()
                 except IntegrityError:
                     db.session.rollback()
-                    form.email.errors.append(
-                        _("There is already an account with this email address. Sign in instead.")
-                    )
+                    form.email.errors.append(_("There is already an account with this email address. Sign in instead."))
                     status = 409
                 else:
                     sign_in(user, remember=False)
@@ -130,9 +130,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute;100 per hour", methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    "5 per minute;20 per hour", methods=["POST"], key_func=_login_pair_key, deduct_when=_failed
-)
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_login_pair_key, deduct_when=_failed)
 @limiter.limit("30 per 15 minutes", methods=["POST"], key_func=_login_account_key, deduct_when=_failed)
 def login():
     """Sign in. Unknown email and wrong password look and cost the same."""

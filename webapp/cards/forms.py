@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
+from webapp.forms import FlaskForm
 from webapp.services.text import TextProblem, clean_text
 
 CARD_MAX = 500

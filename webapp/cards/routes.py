@@ -15,11 +15,7 @@ from webapp.ownership import get_owned_or_404, owned
 
 
 def my_cards() -> list[CopingCard]:
-    return list(
-        db.session.scalars(
-            owned(CopingCard).order_by(CopingCard.created_at)
-        )
-    )
+    return list(db.session.scalars(owned(CopingCard).order_by(CopingCard.created_at)))
 
 
 @bp.route("/cards", methods=["GET", "POST"])

@@ -33,7 +33,9 @@ def draw(range_name: str, today: date, first: date | None, steps, unit: str) -> 
         "range": range_name,
         "start": start,
         "end": end,
-        "svg": chart.render_svg(days, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id=f"chart-{range_name}"),
+        "svg": chart.render_svg(
+            days, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id=f"chart-{range_name}"
+        ),
         "rows": chart.table_rows(days, dose.points),
     }
 
@@ -54,10 +56,19 @@ def _looked_back() -> tuple[date, date | None, list, str]:
 def index():
     range_name = request.args.get("range", "30")
     if range_name not in RANGE_WORDS:
-        return render_template("chart/chart.html", problem="Choose 7, 30 or 90 days, or all time.", view=None, range_name="30", ranges=RANGE_WORDS, unit=""), 400
+        return render_template(
+            "chart/chart.html",
+            problem="Choose 7, 30 or 90 days, or all time.",
+            view=None,
+            range_name="30",
+            ranges=RANGE_WORDS,
+            unit="",
+        ), 400
     today, first, steps, unit = _looked_back()
     view = draw(range_name, today, first, steps, unit)
-    return render_template("chart/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None)
+    return render_template(
+        "chart/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None
+    )
 
 
 def _row_json(row) -> dict:
@@ -96,4 +107,6 @@ def api_chart():
 def offline_copy():
     """The chart page kept for offline use: the same for everyone; chart.js
     fills it from this device's snapshot and its check-ins waiting to sync."""
-    return render_template("chart/chart.html", view=None, range_name="30", ranges=RANGE_WORDS, unit="", problem=None, shell=True)
+    return render_template(
+        "chart/chart.html", view=None, range_name="30", ranges=RANGE_WORDS, unit="", problem=None, shell=True
+    )

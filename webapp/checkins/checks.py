@@ -31,15 +31,24 @@ DOSES = {
     "not_as_planned": N_("No, not as planned"),
     "not_tapering": N_("I am not tapering right now"),
 }
-SELF_CARE = {"moved": N_("I moved my body"), "ate": N_("I ate"), "outside": N_("I got outside"), "connected": N_("I connected with someone")}
+SELF_CARE = {
+    "moved": N_("I moved my body"),
+    "ate": N_("I ate"),
+    "outside": N_("I got outside"),
+    "connected": N_("I connected with someone"),
+}
 RED_FLAGS = {
     "seizure": N_("Have you had a seizure (a fit)?"),
     "hallucinations": N_("Are you seeing or hearing things that other people do not?"),
-    "confusion": N_("Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?"),
+    "confusion": N_(
+        "Are you so confused that you do not know where you are or what is happening, or has someone said you seem confused?"
+    ),
     "suicidal_thoughts": N_("Are you having thoughts of suicide or of harming yourself?"),
     "oversedation": (
-        N_("Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
-           "and now feel very drowsy, are hard to wake or are breathing slowly?")
+        N_(
+            "Did you take more than planned, or take it with alcohol, opioids or other sedatives, "
+            "and now feel very drowsy, are hard to wake or are breathing slowly?"
+        )
     ),
 }
 #: What the urgent-help panel says about a red flag, and the page that says it
@@ -105,7 +114,8 @@ def _yes_no(name: str, description: str | None = None):
 
 def _score(label: str):
     return Annotated[
-        int, Field(strict=True, ge=0, le=10),
+        int,
+        Field(strict=True, ge=0, le=10),
         Say(f"{label} must be a whole number from 0 to 10.", f"Choose a number from 0 to 10 for {label.lower()}."),
     ]
 
@@ -177,8 +187,10 @@ class CheckInInput(Body):
     """A check-in, from the JSON API, the outbox or the plain form. The fields'
     order is the order problems are told in."""
 
-    client_id: Annotated[DeviceId("Each check-in needs an id made on the device (a UUID)."),
-                         Say("Each check-in needs an id made on the device (a UUID).")]
+    client_id: Annotated[
+        DeviceId("Each check-in needs an id made on the device (a UUID)."),
+        Say("Each check-in needs an id made on the device (a UUID)."),
+    ]
     time_zone: TimeZone("Say which time zone the check-in was made in (like Europe/London).")
     checked_at: Moment(
         missing="Say when the check-in was made (an ISO date and time).",
@@ -190,21 +202,30 @@ class CheckInInput(Body):
     overall: _score("How you are overall")
     anxiety: _score("Anxiety")
     sleep_hours: Annotated[
-        float | None, Field(strict=True, ge=0, le=24, allow_inf_nan=False),
+        float | None,
+        Field(strict=True, ge=0, le=24, allow_inf_nan=False),
         AfterValidator(lambda hours: None if hours is None else round(float(hours), 2)),
         Say("Hours of sleep must be a number from 0 to 24."),
     ] = None
     sleep_quality: Annotated[
-        int | None, Field(strict=True, ge=0, le=4),
+        int | None,
+        Field(strict=True, ge=0, le=4),
         Say("Sleep quality must be a whole number from 0 (very poor) to 4 (very good)."),
     ] = None
     symptoms: Annotated[
-        dict[str, int], PlainValidator(_symptoms),
-        WithJsonSchema({"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
-                        "description": "Symptom id (GET /api/content) to severity 0-3"}),
+        dict[str, int],
+        PlainValidator(_symptoms),
+        WithJsonSchema(
+            {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 3},
+                "description": "Symptom id (GET /api/content) to severity 0-3",
+            }
+        ),
     ] = {}
     other_symptoms: Annotated[
-        list[OtherSymptom], Field(max_length=OTHER_MAX),
+        list[OtherSymptom],
+        Field(max_length=OTHER_MAX),
         Say(f"Other symptoms must be a list of at most {OTHER_MAX}.", field="other_symptoms"),
     ] = []
     doses: Annotated[
@@ -213,7 +234,9 @@ class CheckInInput(Body):
     ]
     self_care: Annotated[SelfCare, _only("self_care", SELF_CARE)] = {}
     red_flags: Annotated[RedFlags, _only("red_flags", RED_FLAGS)] = {}
-    keep_suicidal_answer: Annotated[bool, Field(strict=True), Say("keep_suicidal_answer must be true or false.")] = False
+    keep_suicidal_answer: Annotated[bool, Field(strict=True), Say("keep_suicidal_answer must be true or false.")] = (
+        False
+    )
     note: Text("The note", NOTE_MAX) = ""
 
 

@@ -32,8 +32,7 @@ from flask_login import current_user, login_required
 
 from webapp import i18n
 from webapp.api import json_body, json_error, typed_problems
-from webapp.checkins import bp
-from webapp.checkins import store
+from webapp.checkins import bp, store
 from webapp.checkins.checks import (
     DOSES,
     RED_FLAGS,
@@ -59,7 +58,9 @@ def _choices():
     return {
         "SYMPTOMS": symptoms(language),
         # Retired ids (cravings) keep a readable label on check-ins that hold them.
-        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels(language)} if library.symptoms else symptom_labels(language),
+        "SYMPTOM_LABELS": {**library.symptoms.labels(), **symptom_labels(language)}
+        if library.symptoms
+        else symptom_labels(language),
         "SYMPTOM_SOURCES": list(library.symptoms.sources.values()) if library.symptoms else [],
         "DOSES": DOSES,
         "SELF_CARE": SELF_CARE,
@@ -207,7 +208,9 @@ def edit(checkin_id: int):
     checkin = get_owned_or_404(CheckIn, checkin_id)
     problems: dict[str, str] = {}
     if request.method == "POST":
-        body, problems = form_to_body(request.form, client_id=checkin.client_id, checked_at=checkin.checked_at.isoformat())
+        body, problems = form_to_body(
+            request.form, client_id=checkin.client_id, checked_at=checkin.checked_at.isoformat()
+        )
         body["time_zone"] = checkin.time_zone
         if not problems:
             try:
@@ -222,7 +225,9 @@ def edit(checkin_id: int):
                 flash(_("Check-in updated."), "success")
                 return redirect(url_for("checkins.index"))
     values = _form_values(None if request.method == "POST" else checkin)
-    return render_template("checkins/edit.html", checkin=checkin, values=values, problems=problems), 422 if problems else 200
+    return render_template(
+        "checkins/edit.html", checkin=checkin, values=values, problems=problems
+    ), 422 if problems else 200
 
 
 @bp.post("/checkins/<int:checkin_id>/delete")

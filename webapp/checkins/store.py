@@ -5,18 +5,32 @@ from __future__ import annotations
 import json
 from datetime import date
 
-
 from webapp.checkins.checks import LATER_RED_FLAGS, RED_FLAGS, SELF_CARE
 from webapp.extensions import db
-from webapp.ownership import owned
 from webapp.models import CheckIn
+from webapp.ownership import owned
 from webapp.sync import Synced
 
 #: How many recent check-ins the device keeps for offline use.
 SNAPSHOT_LIMIT = 100
 STORED = (
-    "checked_at", "time_zone", "local_date", "overall", "anxiety", "sleep_hours", "sleep_quality", "symptoms",
-    "doses", "moved", "ate", "outside", "connected", "seizure", "hallucinations", "confusion", "suicidal_thoughts",
+    "checked_at",
+    "time_zone",
+    "local_date",
+    "overall",
+    "anxiety",
+    "sleep_hours",
+    "sleep_quality",
+    "symptoms",
+    "doses",
+    "moved",
+    "ate",
+    "outside",
+    "connected",
+    "seizure",
+    "hallucinations",
+    "confusion",
+    "suicidal_thoughts",
     "oversedation",
 )
 

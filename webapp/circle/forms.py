@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from webapp.forms import FlaskForm
 from webapp.reminders.forms import DAY_NAMES
 from webapp.services.circle import MESSAGE_MAX, PRESETS
 

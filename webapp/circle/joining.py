@@ -17,16 +17,31 @@ from webapp.services import circle
 
 #: What a person sees for each way an invite link can fail, kindly.
 INVITE_PROBLEMS = {
-    "malformed": (404, "This invite link does not work",
-                  "The link may have been copied only in part. Ask the person who sent it to send it again."),
-    "unknown": (404, "This invite link does not work",
-                "We could not find this invite. Ask the person who sent it to send you a new link."),
-    "expired": (410, "This invite has expired",
-                "Invite links work for 7 days, to keep them safe. Ask the person who sent it for a new one."),
-    "used": (410, "This invite has already been used",
-             "Each invite link works once. If you already accepted it, you will find them under People I support."),
-    "revoked": (410, "This invite was cancelled",
-                "The person who sent it cancelled this link. If you think that was a mistake, ask them for a new one."),
+    "malformed": (
+        404,
+        "This invite link does not work",
+        "The link may have been copied only in part. Ask the person who sent it to send it again.",
+    ),
+    "unknown": (
+        404,
+        "This invite link does not work",
+        "We could not find this invite. Ask the person who sent it to send you a new link.",
+    ),
+    "expired": (
+        410,
+        "This invite has expired",
+        "Invite links work for 7 days, to keep them safe. Ask the person who sent it for a new one.",
+    ),
+    "used": (
+        410,
+        "This invite has already been used",
+        "Each invite link works once. If you already accepted it, you will find them under People I support.",
+    ),
+    "revoked": (
+        410,
+        "This invite was cancelled",
+        "The person who sent it cancelled this link. If you think that was a mistake, ask them for a new one.",
+    ),
 }
 
 
@@ -57,24 +72,36 @@ def join(token: str):
             return redirect(url_for("auth.login", next=request.path))
         return render_template("circle/join.html", inviter=inviter, form=None, token=token)
     if invite.user_id == current_user.id:
-        return render_template("circle/join.html", inviter=inviter, form=None, token=token, own=True), 409 if request.method == "POST" else 200
+        return render_template(
+            "circle/join.html", inviter=inviter, form=None, token=token, own=True
+        ), 409 if request.method == "POST" else 200
     existing = db.session.scalar(
         select(CircleLink).where(CircleLink.user_id == invite.user_id, CircleLink.supporter_id == current_user.id)
     )
     profile = my_profile()
-    form = AcceptForm() if request.method == "POST" else AcceptForm(
-        formdata=None, data={"first_name": profile.first_name if profile else "", "notify_reach_out": True}
+    form = (
+        AcceptForm()
+        if request.method == "POST"
+        else AcceptForm(
+            formdata=None, data={"first_name": profile.first_name if profile else "", "notify_reach_out": True}
+        )
     )
     if request.method == "GET":
-        return render_template("circle/join.html", inviter=inviter, form=form, token=token, already=existing is not None)
+        return render_template(
+            "circle/join.html", inviter=inviter, form=form, token=token, already=existing is not None
+        )
     if existing is not None:
         return render_template("circle/join.html", inviter=inviter, form=None, token=token, already=True), 409
     if not form.validate() or save_name(form):
         db.session.rollback()
         return render_template("circle/join.html", inviter=inviter, form=form, token=token), 422
     link = CircleLink(
-        user_id=invite.user_id, supporter_id=current_user.id, share_light=False, share_taper=False,
-        notify_reach_out=bool(form.notify_reach_out.data), created_at=now,
+        user_id=invite.user_id,
+        supporter_id=current_user.id,
+        share_light=False,
+        share_taper=False,
+        notify_reach_out=bool(form.notify_reach_out.data),
+        created_at=now,
     )
     db.session.add(link)
     try:

@@ -21,23 +21,21 @@ from webapp.services import circle
 def _circle_page(invite_form=None, profile_form=None, status=200, problem=None, new_invite=None):
     now = utcnow()
     profile = my_profile()
-    links = db.session.scalars(
-        owned(CircleLink).order_by(CircleLink.created_at)
-    ).all()
+    links = db.session.scalars(owned(CircleLink).order_by(CircleLink.created_at)).all()
     supporters = [(link, circle.first_name(db.session, link.supporter_id)) for link in links]
-    invites = db.session.scalars(
-        owned(CircleInvite).order_by(CircleInvite.created_at.desc()).limit(30)
-    ).all()
+    invites = db.session.scalars(owned(CircleInvite).order_by(CircleInvite.created_at.desc()).limit(30)).all()
     messages = db.session.scalars(
         owned(CircleMessage, CircleMessage.kind == "encouragement").order_by(CircleMessage.created_at.desc()).limit(30)
     ).all()
-    reach_outs = db.session.scalars(
-        owned(CircleReachOut).order_by(CircleReachOut.created_at.desc()).limit(10)
-    ).all()
+    reach_outs = db.session.scalars(owned(CircleReachOut).order_by(CircleReachOut.created_at.desc()).limit(10)).all()
     if invite_form is None:
         invite_form = InviteForm(formdata=None, data={"first_name": profile.first_name if profile else ""})
     if profile_form is None and profile is not None:
-        profile_form = ProfileForm(formdata=None, prefix="profile", data={"first_name": profile.first_name, "notify_messages": profile.notify_messages})
+        profile_form = ProfileForm(
+            formdata=None,
+            prefix="profile",
+            data={"first_name": profile.first_name, "notify_messages": profile.notify_messages},
+        )
     name = profile.first_name if profile else None
     names = {link.id: supporter_name for link, supporter_name in supporters}
     return render_template(
@@ -71,7 +69,11 @@ def profile():
     form = ProfileForm(prefix="profile")
     if not form.validate() or save_name(form):
         db.session.rollback()
-        return _circle_page(profile_form=form, status=422, problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.")
+        return _circle_page(
+            profile_form=form,
+            status=422,
+            problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.",
+        )
     my_profile().notify_messages = bool(form.notify_messages.data)
     db.session.commit()
     flash("Saved.", "success")
@@ -93,12 +95,19 @@ def create_invite():
     form = InviteForm()
     if not form.validate() or save_name(form):
         db.session.rollback()
-        return _circle_page(invite_form=form, status=422, problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.")
+        return _circle_page(
+            invite_form=form,
+            status=422,
+            problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.",
+        )
     token = circle.new_token()
     now = utcnow()
     invite = CircleInvite(
-        user_id=current_user.id, token_hash=circle.hash_token(token), created_at=now,
-        expires_at=now + circle.INVITE_LIFETIME, status="pending",
+        user_id=current_user.id,
+        token_hash=circle.hash_token(token),
+        created_at=now,
+        expires_at=now + circle.INVITE_LIFETIME,
+        status="pending",
     )
     db.session.add(invite)
     db.session.commit()
@@ -113,7 +122,9 @@ def revoke_invite(invite_id: int):
     """Cancel a pending invite: the link stops working."""
     invite = get_owned_or_404(CircleInvite, invite_id)
     if invite.status != "pending":
-        return _circle_page(status=409, problem="This invite was already used or cancelled, so there is nothing to cancel.")
+        return _circle_page(
+            status=409, problem="This invite was already used or cancelled, so there is nothing to cancel."
+        )
     invite.status = "revoked"
     db.session.commit()
     flash("Invite cancelled. That link no longer works.", "success")
@@ -153,7 +164,7 @@ def end_link(link_id: int):
 @bp.post("/circle/reach-out")
 @login_required
 def reach_out():
-    """"Reach out to my circle": a push to every supporter who turned
+    """ "Reach out to my circle": a push to every supporter who turned
     notifications on. A few an hour at most; each one is logged."""
     now = utcnow()
     if my_profile() is None:
@@ -185,7 +196,10 @@ def reach_out():
         return redirect(url_for("circle.index", _anchor="reach-out"))
     audit("circle.reach_out", user=current_user.id, supporters=record.supporters, delivered=record.delivered)
     if record.delivered:
-        flash(f"Sent. {record.delivered} device{'s' if record.delivered != 1 else ''} in your circle got your message.", "success")
+        flash(
+            f"Sent. {record.delivered} device{'s' if record.delivered != 1 else ''} in your circle got your message.",
+            "success",
+        )
     elif record.devices:
         flash("Your circle's devices could not be reached just now. Send a text or call instead.", "error")
     else:

@@ -40,9 +40,7 @@ def supported_link_or_404(link_id: int) -> CircleLink:
 
 
 def _weekly_reminder(link: CircleLink) -> Reminder | None:
-    return db.session.scalar(
-        select(Reminder).where(Reminder.circle_link_id == link.id, mine(Reminder))
-    )
+    return db.session.scalar(select(Reminder).where(Reminder.circle_link_id == link.id, mine(Reminder)))
 
 
 def _supporting_rows():
@@ -102,7 +100,14 @@ def supporting_settings(link_id: int):
         name = circle.first_name(db.session, link.user_id)
         if reminder is None:
             _, body, _, _ = KINDS["circle"]
-            reminder = Reminder(user_id=current_user.id, kind="circle", circle_link_id=link.id, body=body, automatic=False, lead_minutes=0)
+            reminder = Reminder(
+                user_id=current_user.id,
+                kind="circle",
+                circle_link_id=link.id,
+                body=body,
+                automatic=False,
+                lead_minutes=0,
+            )
             db.session.add(reminder)
         reminder.title = f"Check in on {name}"[:80]
         reminder.times = form.time.data.strftime("%H:%M")
@@ -155,7 +160,8 @@ def encourage(link_id: int):
                     # In the recipient's language, not the sender's.
                     title=i18n.gettext_in(i18n.language_of(db.session, link.user_id), "A message from your circle"),
                     body=i18n.gettext_in(
-                        i18n.language_of(db.session, link.user_id), "%(name)s sent you some encouragement.",
+                        i18n.language_of(db.session, link.user_id),
+                        "%(name)s sent you some encouragement.",
                         name=circle.first_name(db.session, current_user.id),
                     ),
                     navigate="/circle#messages",

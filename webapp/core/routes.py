@@ -47,7 +47,8 @@ def _today_step() -> dict | None:
         "amount": format_amount(step.daily_dose, plan.unit),
         "times": [
             {"time": str(item.get("time", "")), "amount": f"{item.get('amount', '')} {plan.unit}".strip()}
-            for item in (step.dose_times or []) if isinstance(item, dict)
+            for item in (step.dose_times or [])
+            if isinstance(item, dict)
         ],
         "since": step.starts_on,
     }
@@ -91,10 +92,16 @@ def choose_language():
         return error_response(400, _("Choose the language from Steady's own page."))
     language = i18n.shipped(request.form.get("language"))
     if language is None:
-        return error_response(400, _("Choose one of the languages offered: %(names)s.", names=", ".join(i18n.NAMES.values())))
+        return error_response(
+            400, _("Choose one of the languages offered: %(names)s.", names=", ".join(i18n.NAMES.values()))
+        )
     response = redirect(safe_next(request.args.get("next")))
     response.set_cookie(
-        i18n.COOKIE, language, max_age=i18n.COOKIE_AGE, samesite="Lax", httponly=True,
+        i18n.COOKIE,
+        language,
+        max_age=i18n.COOKIE_AGE,
+        samesite="Lax",
+        httponly=True,
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
     if current_user.is_authenticated and getattr(current_user, "language", None) != language:
@@ -128,7 +135,13 @@ def session_info():
 
 
 #: Reads that are not a person's data, or not JSON to keep: never snapshot parts.
-NOT_SNAPSHOT_PARTS = {"core.session_info", "core.snapshot", "toolkit.content_bundle", "openapi.spec", "reminders.vapid_key"}
+NOT_SNAPSHOT_PARTS = {
+    "core.session_info",
+    "core.snapshot",
+    "toolkit.content_bundle",
+    "openapi.spec",
+    "reminders.vapid_key",
+}
 MAX_SNAPSHOT_PARTS = 20
 
 
@@ -160,7 +173,9 @@ def snapshot():
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
         answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
         if answer.status_code != 200 or not answer.is_json:
-            json_error(answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now.")
+            json_error(
+                answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now."
+            )
         body = answer.get_data()
         etags[path] = _tag(path.encode() + b"\0" + body)
         parts[path] = None if etags[path] in have else answer.get_json()

@@ -15,13 +15,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from webapp.forms import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from webapp.auth.routes import safe_next
 from webapp.export import bp
 from webapp.extensions import db, limiter
+from webapp.forms import FlaskForm
 from webapp.logs import audit
 from webapp.services import export
 from webapp.services.passwords import verify_password
@@ -30,7 +30,11 @@ FRESH_FOR = 5 * 60  # seconds
 
 
 class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired("Enter your password.")], render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 def is_fresh() -> bool:
@@ -86,7 +90,9 @@ def as_json():
     if not is_fresh():
         return redirect(url_for("export.confirm", next=url_for("export.as_json")))
     audit("export.downloaded", user=current_user.id, format="json")
-    return _download(export.to_json(export.collect(db.session, current_user.id)), "application/json", "steady-export.json")
+    return _download(
+        export.to_json(export.collect(db.session, current_user.id)), "application/json", "steady-export.json"
+    )
 
 
 @bp.get("/export.csv")
@@ -96,4 +102,6 @@ def as_csv():
     if not is_fresh():
         return redirect(url_for("export.confirm", next=url_for("export.as_csv")))
     audit("export.downloaded", user=current_user.id, format="csv")
-    return _download(export.to_csv_zip(export.collect(db.session, current_user.id)), "application/zip", "steady-export-csv.zip")
+    return _download(
+        export.to_csv_zip(export.collect(db.session, current_user.id)), "application/zip", "steady-export-csv.zip"
+    )

@@ -1,4 +1,4 @@
-""""How to help me", appointments with professionals, and thanking a supporter."""
+""" "How to help me", appointments with professionals, and thanking a supporter."""
 
 from flask import Blueprint
 

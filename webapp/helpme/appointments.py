@@ -50,8 +50,15 @@ def _schedule_reminder(appointment: Appointment) -> None:
     reminder = _reminder_for(appointment)
     if reminder is None:
         reminder = Reminder(
-            user_id=current_user.id, kind="appointment", title=helpme.REMINDER_TITLE, body=helpme.REMINDER_BODY,
-            times=helpme.REMINDER_AT.strftime("%H:%M"), weekdays="", enabled=True, automatic=False, lead_minutes=0,
+            user_id=current_user.id,
+            kind="appointment",
+            title=helpme.REMINDER_TITLE,
+            body=helpme.REMINDER_BODY,
+            times=helpme.REMINDER_AT.strftime("%H:%M"),
+            weekdays="",
+            enabled=True,
+            automatic=False,
+            lead_minutes=0,
         )
         db.session.add(reminder)
     reminder.appointment = appointment
@@ -92,7 +99,9 @@ def appointments():
     today = person_time.today_for(current_user.id, session=db.session)
     contacts = {c.id: c for c in db.session.scalars(owned(SupportContact))}
     rows = _appointments()
-    professionals = sorted((c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold())
+    professionals = sorted(
+        (c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold()
+    )
     return render_template(
         "helpme/appointments.html",
         upcoming=[a for a in rows if a.day >= today],
@@ -124,10 +133,14 @@ def edit_appointment(appointment_id: int):
     appointment = get_owned_or_404(Appointment, appointment_id)
     contact = get_owned_or_404(SupportContact, appointment.contact_id)
     if request.method == "GET":
-        form = AppointmentForm(data={
-            "day": appointment.day.isoformat(), "at": appointment.at.strftime("%H:%M"),
-            "place": appointment.place or "", "link": appointment.link or "",
-        })
+        form = AppointmentForm(
+            data={
+                "day": appointment.day.isoformat(),
+                "at": appointment.at.strftime("%H:%M"),
+                "place": appointment.place or "",
+                "link": appointment.link or "",
+            }
+        )
         return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment)
     form = AppointmentForm()
     if form.validate() and _save_appointment(form, appointment, contact):
@@ -165,5 +178,10 @@ def prepare(appointment_id: int):
     )
     start, end = helpme.lookback(previous, appointment.day, today)
     return render_template(
-        "helpme/prepare.html", appointment=appointment, contact=contact, previous=previous, start=start, end=end,
+        "helpme/prepare.html",
+        appointment=appointment,
+        contact=contact,
+        previous=previous,
+        start=start,
+        end=end,
     )

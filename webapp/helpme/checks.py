@@ -19,5 +19,12 @@ class HelpMeInput(Body):
     sections: Annotated[HelpMeSections, Say("Send the prompts as an object.")]
     #: Compared with the stored version, not otherwise checked: anything but
     #: the stored one (a wrong type included) is a stale copy, answered 409.
-    version: Annotated[Any, WithJsonSchema(
-        {"type": ["integer", "null"], "description": "The version the change was made from; null for the first save."})] = None
+    version: Annotated[
+        Any,
+        WithJsonSchema(
+            {
+                "type": ["integer", "null"],
+                "description": "The version the change was made from; null for the first save.",
+            }
+        ),
+    ] = None

@@ -6,10 +6,10 @@ much to cut."""
 
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from webapp.forms import FlaskForm
 from webapp.services.circle import MESSAGE_MAX
 from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS, LINK_MAX, PLACE_MAX
 
@@ -29,17 +29,35 @@ class HelpMeForm(FlaskForm):
 
 
 for _key, (_label, _hint) in HELP_ME_SECTIONS.items():
-    setattr(HelpMeForm, _key, TextAreaField(_label, description=f"{_hint} Up to {HELP_ME_MAX} characters.", render_kw={"rows": 4, "data-limit": HELP_ME_MAX}))
+    setattr(
+        HelpMeForm,
+        _key,
+        TextAreaField(
+            _label,
+            description=f"{_hint} Up to {HELP_ME_MAX} characters.",
+            render_kw={"rows": 4, "data-limit": HELP_ME_MAX},
+        ),
+    )
 
 
 class AppointmentForm(FlaskForm):
     day = StringField("Date", description="The day of the appointment.", render_kw={"type": "date"})
     at = StringField("Time", description="In your own time zone, for example 9:30 am.", render_kw={"type": "time"})
-    place = StringField("Place", description="Optional. An address or a room.", render_kw={"autocomplete": "off", "data-limit": PLACE_MAX})
+    place = StringField(
+        "Place",
+        description="Optional. An address or a room.",
+        render_kw={"autocomplete": "off", "data-limit": PLACE_MAX},
+    )
     link = StringField(
         "Video link",
         description="Optional. A link starting with https:// for a video appointment.",
-        render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "none", "autocomplete": "off", "data-limit": LINK_MAX},
+        render_kw={
+            "type": "url",
+            "spellcheck": "false",
+            "autocapitalize": "none",
+            "autocomplete": "off",
+            "data-limit": LINK_MAX,
+        },
     )
 
     def values(self) -> dict:

@@ -1,4 +1,4 @@
-""""How to help me", appointments with professionals, and thanking a supporter.
+""" "How to help me", appointments with professionals, and thanking a supporter.
 
 * ``/people/help-me`` — the person's own words for their people: what helps
   on a hard day, what does not, how and when to reach them, their boundaries,
@@ -82,7 +82,9 @@ def my_help_me() -> HelpMe | None:
 
 def help_me_json(row: HelpMe | None) -> dict:
     return {
-        "help_me": None if row is None else {
+        "help_me": None
+        if row is None
+        else {
             "version": row.version,
             "sections": helpme.sections_of(row.sections_json),
             "updated_at": row.updated_at.isoformat(),
@@ -105,7 +107,9 @@ def save_help_me(row: HelpMe | None, values: dict) -> HelpMe:
 
 def _sharing_with(user_id: int) -> list[str]:
     links = db.session.scalars(
-        select(CircleLink).where(CircleLink.user_id == user_id, CircleLink.share_help_me.is_(True)).order_by(CircleLink.created_at)
+        select(CircleLink)
+        .where(CircleLink.user_id == user_id, CircleLink.share_help_me.is_(True))
+        .order_by(CircleLink.created_at)
     ).all()
     return [circle.first_name(db.session, link.supporter_id) for link in links]
 
@@ -116,7 +120,9 @@ def help_me():
     """How to help me: ready to read, print, and share per supporter."""
     row = my_help_me()
     return render_template(
-        "helpme/index.html", row=row, sections=helpme.sections_of(row.sections_json if row else None),
+        "helpme/index.html",
+        row=row,
+        sections=helpme.sections_of(row.sections_json if row else None),
         shared_with=_sharing_with(current_user.id),
     )
 
@@ -202,18 +208,28 @@ def api_save_help_me():
 
 
 def _sender() -> PushSender:
-    return PushSender(current_app.config["VAPID_PRIVATE_KEY"], current_app.config["VAPID_SUBJECT"], workers=4, timeout=5.0)
+    return PushSender(
+        current_app.config["VAPID_PRIVATE_KEY"], current_app.config["VAPID_SUBJECT"], workers=4, timeout=5.0
+    )
 
 
 def _thanks_page(link: CircleLink, form: ThanksForm):
     sent = db.session.scalars(
         select(CircleMessage)
-        .where(CircleMessage.user_id == link.supporter_id, CircleMessage.sender_id == current_user.id, CircleMessage.kind == "thanks")
+        .where(
+            CircleMessage.user_id == link.supporter_id,
+            CircleMessage.sender_id == current_user.id,
+            CircleMessage.kind == "thanks",
+        )
         .order_by(CircleMessage.created_at.desc())
         .limit(5)
     ).all()
     return render_template(
-        "helpme/thanks.html", link=link, form=form, presets=THANKS_PRESETS, sent=sent,
+        "helpme/thanks.html",
+        link=link,
+        form=form,
+        presets=THANKS_PRESETS,
+        sent=sent,
         name=circle.first_name(db.session, link.supporter_id),
     )
 
@@ -256,7 +272,8 @@ def thank(link_id: int):
         sender = _sender()
         try:
             circle.push_to_user(
-                db.session, link.supporter_id,
+                db.session,
+                link.supporter_id,
                 Notification(
                     title="A message from Steady",
                     body=f"{circle.first_name(db.session, current_user.id)} sent you a thank-you.",
@@ -264,7 +281,8 @@ def thank(link_id: int):
                     tag="steady-circle-thanks",
                     data={"kind": "circle_thanks"},
                 ),
-                sender, utcnow(),
+                sender,
+                utcnow(),
             )
         finally:
             sender.close()

@@ -15,11 +15,23 @@ from webapp.services.sessions import LOCK_IDLE_CHOICES
 PROOF = "proof must be 32 bytes in base64url without padding (43 characters)."
 IDLE = f"idle_minutes must be one of {', '.join(str(n) for n in LOCK_IDLE_CHOICES)}."
 
-Proof = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]{43}$", description="The unlock proof: 32 bytes, base64url without padding"), Say(PROOF)]
+Proof = Annotated[
+    str,
+    Field(
+        strict=True, pattern=r"^[A-Za-z0-9_-]{43}$", description="The unlock proof: 32 bytes, base64url without padding"
+    ),
+    Say(PROOF),
+]
 
 
 def _idle(value: Any) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3 and int(value) in LOCK_IDLE_CHOICES:
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= 3
+        and int(value) in LOCK_IDLE_CHOICES
+    ):
         return int(value)
     raise say(IDLE)
 
@@ -28,7 +40,12 @@ class LockSetUp(Body):
     """Put the lock on this session (or renew its proof and idle time)."""
 
     proof: Proof
-    idle_minutes: Annotated[int, PlainValidator(_idle), WithJsonSchema({"type": "string", "enum": [str(n) for n in LOCK_IDLE_CHOICES]}), Say(IDLE)]
+    idle_minutes: Annotated[
+        int,
+        PlainValidator(_idle),
+        WithJsonSchema({"type": "string", "enum": [str(n) for n in LOCK_IDLE_CHOICES]}),
+        Say(IDLE),
+    ]
 
 
 class LockUnlock(Body):

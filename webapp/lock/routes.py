@@ -161,7 +161,12 @@ def unlock():
             _error(401, "Too many wrong tries: you are signed out on this device. Sign in again.", ended=True), None
         )
     if result.waiting:
-        response = _error(429, f"Too many wrong tries. Try again in {result.wait} seconds.", wait_seconds=result.wait, failures=result.failures)
+        response = _error(
+            429,
+            f"Too many wrong tries. Try again in {result.wait} seconds.",
+            wait_seconds=result.wait,
+            failures=result.failures,
+        )
         response.headers["Retry-After"] = str(result.wait)
         return response
     audit("lock.wrong_proof", failures=result.failures)

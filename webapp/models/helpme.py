@@ -1,4 +1,4 @@
-""""How to help me" and appointments with professionals.
+""" "How to help me" and appointments with professionals.
 
 Every word a person writes here is encrypted at rest (``Encrypted``, bound to
 table, column and owner). What stays in the clear is what the app needs to
@@ -18,7 +18,7 @@ __all__ = ["Appointment", "HelpMe"]
 
 
 class HelpMe(Base):
-    """"How to help me": the person's own words for their people. One per
+    """ "How to help me": the person's own words for their people. One per
     person; ``version`` guards against overwriting a newer copy. Shared with
     a supporter only when that circle link's ``share_help_me`` is on."""
 

@@ -64,7 +64,7 @@ class SupportContact(Base):
 
 
 class ContactLog(Base):
-    """"I reached out": one contact with one person. ``client_id`` (made on
+    """ "I reached out": one contact with one person. ``client_id`` (made on
     the device) makes logging idempotent, so an offline tap lands once."""
 
     __tablename__ = "contact_logs"

@@ -14,7 +14,7 @@ __all__ = ["PlanShare", "WavePlan"]
 
 
 class WavePlan(Base):
-    """"My wave plan": the person's own relapse-prevention and safety plan.
+    """ "My wave plan": the person's own relapse-prevention and safety plan.
     One per person; ``version`` guards against overwriting a newer copy."""
 
     __tablename__ = "wave_plans"

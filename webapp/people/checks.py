@@ -42,7 +42,9 @@ MISSING_SUPPORT = {
 Problems = BodyProblems
 
 
-def _values_and_problems(model: type[Body], data: Mapping, context: Mapping | None = None) -> tuple[dict, dict[str, str]]:
+def _values_and_problems(
+    model: type[Body], data: Mapping, context: Mapping | None = None
+) -> tuple[dict, dict[str, str]]:
     """``(values, {})`` when ``data`` passes ``model``, else ``({}, problems)``."""
     try:
         return checked(model, dict(data), context=context), {}
@@ -104,10 +106,16 @@ class ContactFields(Body):
     can_text: Flag = False
     understands_withdrawal: Flag = False
     pinned: Flag = False
-    relationship: Annotated[str, PlainValidator(_relationship), WithJsonSchema({"type": "string", "enum": list(RELATIONSHIPS)}),
-                            Say("Choose who they are to you from the list.")]
+    relationship: Annotated[
+        str,
+        PlainValidator(_relationship),
+        WithJsonSchema({"type": "string", "enum": list(RELATIONSHIPS)}),
+        Say("Choose who they are to you from the list."),
+    ]
     phone: Annotated[str, PlainValidator(_phone), WithJsonSchema({"type": "string", "maxLength": 32})] = ""
-    email: Annotated[str, PlainValidator(_email), WithJsonSchema({"type": "string", "maxLength": 254, "format": "email"})] = ""
+    email: Annotated[
+        str, PlainValidator(_email), WithJsonSchema({"type": "string", "maxLength": 254, "format": "email"})
+    ] = ""
 
     @model_validator(mode="after")
     def _texts_need_a_phone(self):
@@ -132,17 +140,28 @@ class ContactInput(ContactFields):
 class ContactChange(ContactFields):
     """Changing a person, made from ``version``."""
 
-    version: Annotated[int, Field(strict=True, description="The version the change was made from."),
-                       Say("Each change must say which version of the person it was made from.")]
+    version: Annotated[
+        int,
+        Field(strict=True, description="The version the change was made from."),
+        Say("Each change must say which version of the person it was made from."),
+    ]
 
 
 class ReachedOutInput(Body):
     """ "I reached out", once per client_id, at the device's time."""
 
     client_id: Annotated[DeviceId(DEVICE_ID), Say(DEVICE_ID)]
-    reached_at: Annotated[datetime | None, PlainValidator(lambda value, info: _reached_at(value, info)),
-                          WithJsonSchema({"type": ["string", "null"], "format": "date-time",
-                                          "description": "When; never later than now, at most a year ago (null: now)"})] = None
+    reached_at: Annotated[
+        datetime | None,
+        PlainValidator(lambda value, info: _reached_at(value, info)),
+        WithJsonSchema(
+            {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When; never later than now, at most a year ago (null: now)",
+            }
+        ),
+    ] = None
 
 
 def _reached_at(value: Any, info) -> datetime | None:
@@ -166,7 +185,12 @@ def check_contact(data: Mapping) -> tuple[dict, dict[str, str]]:
     field is right; on a form with other problems it is told too, so the
     person sees everything to fix at once."""
     values, problems = _values_and_problems(ContactFields, data)
-    if problems and not {"can_text", "phone"} & set(problems) and data.get("can_text") is True and not _phone(data.get("phone")):
+    if (
+        problems
+        and not {"can_text", "phone"} & set(problems)
+        and data.get("can_text") is True
+        and not _phone(data.get("phone"))
+    ):
         problems["phone"] = NEEDS_PHONE
         problems = {name: problems[name] for name in ContactFields.model_fields if name in problems}
     return values, problems
@@ -225,7 +249,9 @@ class GroupFields(Body):
     notes: Text("Notes", NOTES_MAX) = ""
     meeting_day: Annotated[int | None, PlainValidator(_meeting_day)] = None
     meeting_time: Annotated[time | None, PlainValidator(_meeting_time)] = None
-    time_zone: Annotated[str, PlainValidator(_group_zone), Say("Choose the time zone the meeting time is in, like Europe/London.")]
+    time_zone: Annotated[
+        str, PlainValidator(_group_zone), Say("Choose the time zone the meeting time is in, like Europe/London.")
+    ]
     link: Annotated[str, PlainValidator(_link)] = ""
 
 

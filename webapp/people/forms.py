@@ -4,11 +4,11 @@ API, and problems are put back on the fields here."""
 
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.forms import FlaskForm
 from webapp.people.checks import (
     BEST_TIMES_MAX,
     MISSING_SUPPORT,
@@ -31,7 +31,9 @@ def put_problems(form: FlaskForm, problems: Problems) -> None:
 class ContactForm(FlaskForm):
     name = StringField("Name", render_kw={"data-limit": NAME_MAX, "autocomplete": "off"})
     relationship = SelectField(
-        "Who they are to you", choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in RELATIONSHIPS.items()], validate_choice=False
+        "Who they are to you",
+        choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in RELATIONSHIPS.items()],
+        validate_choice=False,
     )
     phone = TelField(
         "Phone number",
@@ -49,15 +51,28 @@ class ContactForm(FlaskForm):
         description="Optional. For example: evenings after 7, not on Sundays.",
         render_kw={"data-limit": BEST_TIMES_MAX},
     )
-    notes = TextAreaField("Notes", description="Optional. Only you can see these.", render_kw={"rows": 3, "data-limit": NOTES_MAX})
+    notes = TextAreaField(
+        "Notes", description="Optional. Only you can see these.", render_kw={"rows": 3, "data-limit": NOTES_MAX}
+    )
     understands_withdrawal = BooleanField("They understand benzodiazepine withdrawal")
     pinned = BooleanField("Pin as one of my people (up to three, shown first everywhere)")
     version = HiddenField()
 
     def values(self) -> dict:
-        return {name: self[name].data for name in (
-            "name", "relationship", "phone", "can_text", "email", "best_times", "notes", "understands_withdrawal", "pinned"
-        )}
+        return {
+            name: self[name].data
+            for name in (
+                "name",
+                "relationship",
+                "phone",
+                "can_text",
+                "email",
+                "best_times",
+                "notes",
+                "understands_withdrawal",
+                "pinned",
+            )
+        }
 
 
 class TemplateForm(FlaskForm):
@@ -71,11 +86,15 @@ class TemplateForm(FlaskForm):
 class GroupForm(FlaskForm):
     name = StringField("Name of the group", render_kw={"data-limit": NAME_MAX})
     meeting_day = SelectField(
-        "Day it meets", choices=[SelectChoice("", "It varies")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)], validate_choice=False
+        "Day it meets",
+        choices=[SelectChoice("", "It varies")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        validate_choice=False,
     )
     meeting_time = StringField("Time it starts", description="For example 19:30.", render_kw={"type": "time"})
     time_zone = SelectField("Time zone of that time", validate_choice=False)
-    place = StringField("Where it meets", description="Optional. An address or a room.", render_kw={"data-limit": PLACE_MAX})
+    place = StringField(
+        "Where it meets", description="Optional. An address or a room.", render_kw={"data-limit": PLACE_MAX}
+    )
     link = StringField(
         "Link to join online",
         description="Optional. A web link starting with https://.",
@@ -88,7 +107,10 @@ class GroupForm(FlaskForm):
         self.time_zone.choices = [SelectChoice(zone, zone) for zone in time_zone_choices()]
 
     def values(self) -> dict:
-        return {name: self[name].data for name in ("name", "meeting_day", "meeting_time", "time_zone", "place", "link", "notes")}
+        return {
+            name: self[name].data
+            for name in ("name", "meeting_day", "meeting_time", "time_zone", "place", "link", "notes")
+        }
 
 
 class NudgeForm(FlaskForm):
@@ -102,7 +124,9 @@ class NudgeForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     helped = TextAreaField("Who helped me lately?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
-    did_not_help = TextAreaField("Who did not help, or made things harder?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
+    did_not_help = TextAreaField(
+        "Who did not help, or made things harder?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX}
+    )
     to_add = TextAreaField("Who could I add?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
     missing = SelectMultipleField(
         "What kind of support is missing?",

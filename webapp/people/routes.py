@@ -132,7 +132,7 @@ def delete(contact_id: int):
 @bp.post("/people/<int:contact_id>/reached-out")
 @login_required
 def reached_out(contact_id: int):
-    """"I reached out": log a connection with this person, now."""
+    """ "I reached out": log a connection with this person, now."""
     contact = get_owned_or_404(SupportContact, contact_id)
     store.log_reach_out(contact, store.reach_out_body(contact, str(uuid.uuid4()), None), utcnow())
     db.session.commit()
@@ -275,7 +275,7 @@ def delete_group(group_id: int):
 @bp.route("/people/nudge", methods=["GET", "POST"])
 @login_required
 def nudge():
-    """"Remind me when I have not connected with anyone for N days." The
+    """ "Remind me when I have not connected with anyone for N days." The
     setting is stored here; the reminder itself is sent by the reminders."""
     settings = store.my_settings()
     if request.method == "GET":
@@ -294,7 +294,12 @@ def nudge():
         settings.nudge_after_days = days
         settings.nudge_due_at = support.nudge_due_at(days, settings.last_connected_at, utcnow())
         db.session.commit()
-        flash(f"We will remind you gently after {days} days without connecting." if days else "No reminders about connecting.", "success")
+        flash(
+            f"We will remind you gently after {days} days without connecting."
+            if days
+            else "No reminders about connecting.",
+            "success",
+        )
         return redirect(url_for("people.index"))
     return render_template("people/nudge.html", form=form), 422
 
@@ -329,7 +334,7 @@ def review():
 @bp.post("/people/review/snooze")
 @login_required
 def snooze_review():
-    """"Not now": ask again in a week."""
+    """ "Not now": ask again in a week."""
     settings = store.ensure_settings()
     settings.review_due_at = utcnow() + support.REVIEW_SNOOZE
     db.session.commit()
@@ -346,4 +351,3 @@ def offline_copy():
     service worker can keep it), filled in on the device from the person's
     offline snapshot. Nothing personal is ever in this HTML."""
     return render_template("people/offline.html")
-

@@ -41,7 +41,14 @@ def my_contacts() -> list[SupportContact]:
 
 def my_groups() -> list[SupportGroup]:
     rows = db.session.scalars(owned(SupportGroup)).all()
-    return sorted(rows, key=lambda g: (g.meeting_day if g.meeting_day is not None else 7, g.meeting_time or datetime.min.time(), g.name.casefold()))
+    return sorted(
+        rows,
+        key=lambda g: (
+            g.meeting_day if g.meeting_day is not None else 7,
+            g.meeting_time or datetime.min.time(),
+            g.name.casefold(),
+        ),
+    )
 
 
 def my_settings() -> SupportSettings | None:
@@ -72,9 +79,7 @@ def my_templates() -> list[MessageTemplate] | list[str]:
         return list(support.DEFAULT_TEMPLATES)
     return list(
         db.session.scalars(
-            select(MessageTemplate)
-            .where(mine(MessageTemplate))
-            .order_by(MessageTemplate.position, MessageTemplate.id)
+            select(MessageTemplate).where(mine(MessageTemplate)).order_by(MessageTemplate.position, MessageTemplate.id)
         )
     )
 
@@ -84,8 +89,10 @@ def template_texts() -> list[str]:
 
 
 def pinned_count(excluding: SupportContact | None = None) -> int:
-    query = select(func.count()).select_from(SupportContact).where(
-        mine(SupportContact), SupportContact.pin_order.is_not(None)
+    query = (
+        select(func.count())
+        .select_from(SupportContact)
+        .where(mine(SupportContact), SupportContact.pin_order.is_not(None))
     )
     if excluding is not None and excluding.id is not None:
         query = query.where(SupportContact.id != excluding.id)
@@ -100,9 +107,7 @@ def apply_contact(contact: SupportContact, values: dict) -> None:
             raise PinLimit(
                 f"You already have {MAX_PINNED} people pinned. Unpin one of them first, then pin {values['name'] or 'this person'}."
             )
-        top = db.session.scalar(
-            select(func.max(SupportContact.pin_order)).where(mine(SupportContact))
-        )
+        top = db.session.scalar(select(func.max(SupportContact.pin_order)).where(mine(SupportContact)))
         contact.pin_order = (top or 0) + 1
     elif not values["pinned"]:
         contact.pin_order = None
@@ -158,10 +163,16 @@ def _reach_out_filler(contact: SupportContact, when: datetime):
 def reach_out_body(contact: SupportContact, client_id: str, reached_at: datetime | None) -> dict:
     """What an "I reached out" is, for its replay hash: the device's id, the
     person, and the time the device gave (none: when it arrived)."""
-    return {"client_id": client_id, "contact_id": contact.id, "reached_at": reached_at and reached_at.astimezone(timezone.utc)}
+    return {
+        "client_id": client_id,
+        "contact_id": contact.id,
+        "reached_at": reached_at and reached_at.astimezone(timezone.utc),
+    }
 
 
-def log_reach_out(contact: SupportContact, clean: dict, when: datetime, *, commit: bool = False) -> tuple[ContactLog, bool]:
+def log_reach_out(
+    contact: SupportContact, clean: dict, when: datetime, *, commit: bool = False
+) -> tuple[ContactLog, bool]:
     """Record "I reached out" at ``when`` once per device-made id; moves the
     person's last connection (and so the nudge) forward. With ``commit``,
     the outbox's rule (webapp/sync.py: a different body under the id raises
@@ -185,9 +196,7 @@ def apply_group(group: SupportGroup, values: dict) -> None:
 
 
 def template_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(MessageTemplate).where(mine(MessageTemplate))
-    )
+    return db.session.scalar(select(func.count()).select_from(MessageTemplate).where(mine(MessageTemplate)))
 
 
 # --- JSON for the device -----------------------------------------------------------------
@@ -234,5 +243,7 @@ def network_json() -> dict:
         "groups": [group_json(g) for g in my_groups()],
         "max_pinned": MAX_PINNED,
         "nudge_after_days": settings.nudge_after_days if settings else None,
-        "last_connected_at": settings.last_connected_at.isoformat() if settings and settings.last_connected_at else None,
+        "last_connected_at": settings.last_connected_at.isoformat()
+        if settings and settings.last_connected_at
+        else None,
     }

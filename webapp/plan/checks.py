@@ -26,7 +26,8 @@ class _Sections(Body):
 
 #: The plan's parts (webapp/services/plan.py), each free text; unknown keys are ignored.
 PlanSections = create_model(
-    "PlanSections", __base__=_Sections,
+    "PlanSections",
+    __base__=_Sections,
     **{key: (Text(label, PLAN_SECTION_MAX), "") for key, (label, _) in PLAN_SECTIONS.items()},
 )
 
@@ -36,7 +37,8 @@ class PlanInput(Body):
 
     sections: Annotated[PlanSections, Say("Send the plan's sections as an object.")]
     version: Annotated[
-        int | None, Field(strict=True, description="The version the change was made from; null for a first plan."),
+        int | None,
+        Field(strict=True, description="The version the change was made from; null for a first plan."),
         Say("Say which version of the plan this edit was made from (a whole number, or null for a first plan)."),
     ] = None
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from webapp.forms import FlaskForm
 from webapp.services.plan import PLAN_SECTION_MAX, PLAN_SECTIONS, SHARE_DAYS
 
 SHARE_LABEL_MAX = 100
@@ -19,7 +19,9 @@ class PlanForm(FlaskForm):
 
 
 for _key, (_label, _hint) in PLAN_SECTIONS.items():
-    setattr(PlanForm, _key, TextAreaField(_label, description=_hint, render_kw={"rows": 4, "data-limit": PLAN_SECTION_MAX}))
+    setattr(
+        PlanForm, _key, TextAreaField(_label, description=_hint, render_kw={"rows": 4, "data-limit": PLAN_SECTION_MAX})
+    )
 
 
 class ShareForm(FlaskForm):
@@ -28,4 +30,9 @@ class ShareForm(FlaskForm):
         description="Optional, just for you, for example: Mum, or my GP.",
         render_kw={"data-limit": SHARE_LABEL_MAX, "autocomplete": "off"},
     )
-    days = SelectField("How long should the link work?", choices=[SelectChoice(str(d), text) for d, text in SHARE_DAYS.items()], default="7", validate_choice=False)
+    days = SelectField(
+        "How long should the link work?",
+        choices=[SelectChoice(str(d), text) for d, text in SHARE_DAYS.items()],
+        default="7",
+        validate_choice=False,
+    )

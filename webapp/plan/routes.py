@@ -77,7 +77,10 @@ def index():
     """Your wave plan, ready to read or print, with your people under it."""
     plan = my_plan()
     return render_template(
-        "plan/index.html", plan=plan, sections=plan_sections(plan), contacts=store.my_contacts(),
+        "plan/index.html",
+        plan=plan,
+        sections=plan_sections(plan),
+        contacts=store.my_contacts(),
         message=(store.template_texts() or [None])[0],
     )
 
@@ -127,11 +130,7 @@ def delete():
 
 
 def my_shares() -> list[PlanShare]:
-    return list(
-        db.session.scalars(
-            owned(PlanShare).order_by(PlanShare.created_at.desc())
-        )
-    )
+    return list(db.session.scalars(owned(PlanShare).order_by(PlanShare.created_at.desc())))
 
 
 @bp.route("/plan/share", methods=["GET", "POST"])
@@ -157,7 +156,12 @@ def share():
             if not form.label.errors and not form.days.errors:
                 token, token_hash = new_share_token()
                 now = utcnow()
-                link = PlanShare(user_id=current_user.id, token_hash=token_hash, created_at=now, expires_at=now + timedelta(days=days))
+                link = PlanShare(
+                    user_id=current_user.id,
+                    token_hash=token_hash,
+                    created_at=now,
+                    expires_at=now + timedelta(days=days),
+                )
                 link.label = label or None
                 db.session.add(link)
                 db.session.commit()

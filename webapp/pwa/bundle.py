@@ -21,7 +21,9 @@ from pathlib import Path
 
 _IMPORT = re.compile(r"""^\s*import\s*\{(?P<names>[^}]*)\}\s*from\s*["'](?P<spec>[^"']+)["']\s*;?[ \t]*$""", re.M)
 _ANY_IMPORT = re.compile(r"""^\s*import\b(?!\s*\()""", re.M)
-_EXPORT_DECL = re.compile(r"^export\s+(?P<kind>async\s+function\*?|function\*?|class|const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)", re.M)
+_EXPORT_DECL = re.compile(
+    r"^export\s+(?P<kind>async\s+function\*?|function\*?|class|const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)", re.M
+)
 _EXPORT_LIST = re.compile(r"^export\s*\{(?P<names>[^}]*)\}\s*;?[ \t]*$", re.M)
 _ANY_EXPORT = re.compile(r"^\s*export\b", re.M)
 

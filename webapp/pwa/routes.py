@@ -166,7 +166,9 @@ def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
             continue
-        entries.append([path, response.headers.get("Content-Type", "text/html; charset=utf-8"), response.get_data(as_text=True)])
+        entries.append(
+            [path, response.headers.get("Content-Type", "text/html; charset=utf-8"), response.get_data(as_text=True)]
+        )
     return entries
 
 
@@ -181,7 +183,11 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
             entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
             pack = {"version": version, "assets": shell_assets(record["language"]), "entries": entries}
             body = json.dumps(pack, separators=(",", ":")).encode()
-            packed = (body, gzip.compress(body, compresslevel=9, mtime=0), brotli.compress(body, quality=11) if brotli else None)
+            packed = (
+                body,
+                gzip.compress(body, compresslevel=9, mtime=0),
+                brotli.compress(body, quality=11) if brotli else None,
+            )
             if len(_PACKS) >= 2 * len(i18n.LANGUAGES):  # this build's pack in each language, and the last one's
                 _PACKS.clear()
             _PACKS[version] = packed
@@ -243,7 +249,12 @@ def manifest():
         "icons": [
             {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
             {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
-            {"src": asset_url("icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {
+                "src": asset_url("icons/maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
         ],
         "shortcuts": [
             {

@@ -38,8 +38,12 @@ def _key(name: str, length: int):
             raise say(f"The subscription's {name} key has the wrong length.")
         return value
 
-    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": 200, "description": f"base64url, {length} bytes"}),
-                     Say(f"The subscription's {name} key is missing or too long.")]
+    return Annotated[
+        str,
+        PlainValidator(clean),
+        WithJsonSchema({"type": "string", "maxLength": 200, "description": f"base64url, {length} bytes"}),
+        Say(f"The subscription's {name} key is missing or too long."),
+    ]
 
 
 class PushKeys(Body):
@@ -54,8 +58,11 @@ def _endpoint(value: Any, info: ValidationInfo) -> str:
     user info. No DNS: subscribing works offline."""
     context = context_of(info)
     try:
-        check_endpoint(value, tuple(context.get("push_hosts") or DEFAULT_PUSH_HOSTS),
-                       allow_loopback_http=bool(context.get("allow_loopback_http")))
+        check_endpoint(
+            value,
+            tuple(context.get("push_hosts") or DEFAULT_PUSH_HOSTS),
+            allow_loopback_http=bool(context.get("allow_loopback_http")),
+        )
     except EndpointProblem as problem:
         raise say(f"The subscription's endpoint was refused: {problem}") from None
     return value
@@ -68,7 +75,9 @@ class PushSubscriptionData(Body):
     model_config = ConfigDict(json_schema_extra={"required": ["endpoint", "keys"]})
     named_alone = True
 
-    endpoint: Annotated[str, PlainValidator(_endpoint), WithJsonSchema({"type": "string", "format": "uri", "maxLength": ENDPOINT_MAX})] = None
+    endpoint: Annotated[
+        str, PlainValidator(_endpoint), WithJsonSchema({"type": "string", "format": "uri", "maxLength": ENDPOINT_MAX})
+    ] = None
     keys: Annotated[PushKeys, Say(SHAPE, field="subscription")] = None
 
     @model_validator(mode="before")
@@ -89,7 +98,12 @@ def _known(name: str):
             raise say(message)
         return value
 
-    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ENDPOINT_MAX}), Say(message)]
+    return Annotated[
+        str,
+        PlainValidator(clean),
+        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ENDPOINT_MAX}),
+        Say(message),
+    ]
 
 
 def _device_name(value: Any) -> str:
@@ -113,10 +127,24 @@ class PushSubscriptionInput(Body):
     """Turn reminders on for this device (sent on every app start)."""
 
     subscription: Annotated[PushSubscriptionData, Say(SHAPE)]
-    device_name: Annotated[str, PlainValidator(_device_name), WithJsonSchema({"type": "string", "maxLength": 60})] = "This device"
-    timezone: Annotated[str | None, PlainValidator(_zone), WithJsonSchema({"type": ["string", "null"], "description": "The device's IANA zone"})] = None
-    replaces: Annotated[_known("replaces") | None, WithJsonSchema(
-        {"type": ["string", "null"], "maxLength": ENDPOINT_MAX, "description": "The endpoint this one takes the place of"})] = None
+    device_name: Annotated[str, PlainValidator(_device_name), WithJsonSchema({"type": "string", "maxLength": 60})] = (
+        "This device"
+    )
+    timezone: Annotated[
+        str | None,
+        PlainValidator(_zone),
+        WithJsonSchema({"type": ["string", "null"], "description": "The device's IANA zone"}),
+    ] = None
+    replaces: Annotated[
+        _known("replaces") | None,
+        WithJsonSchema(
+            {
+                "type": ["string", "null"],
+                "maxLength": ENDPOINT_MAX,
+                "description": "The endpoint this one takes the place of",
+            }
+        ),
+    ] = None
 
 
 class PushUnsubscribe(Body):

@@ -111,8 +111,10 @@ def test_device(device_id: int):
 def _push_body(model) -> dict:
     """The body checked against its declaration (webapp/reminders/checks.py),
     or a 422 naming the field."""
-    context = {"push_hosts": current_app.config.get("PUSH_HOSTS"),
-               "allow_loopback_http": push_settings(current_app.config)["allow_loopback_http"]}
+    context = {
+        "push_hosts": current_app.config.get("PUSH_HOSTS"),
+        "allow_loopback_http": push_settings(current_app.config)["allow_loopback_http"],
+    }
     try:
         return checked(model, json_body(), context=context)
     except Problems as refused:
@@ -141,9 +143,7 @@ def save_subscription():
     replaced = data["replaces"]
     if replaced is not None and replaced != endpoint:
         db.session.execute(
-            PushSubscription.__table__.delete().where(
-                PushSubscription.endpoint == replaced, mine(PushSubscription)
-            )
+            PushSubscription.__table__.delete().where(PushSubscription.endpoint == replaced, mine(PushSubscription))
         )
     created = existing is None
     if created:
@@ -158,7 +158,9 @@ def save_subscription():
         settings.timezone = zone
         reschedule_all(settings)
     db.session.commit()
-    return jsonify(id=existing.id, device_name=existing.device_name, timezone=settings.timezone), 201 if created else 200
+    return jsonify(
+        id=existing.id, device_name=existing.device_name, timezone=settings.timezone
+    ), 201 if created else 200
 
 
 @bp.delete("/api/push/subscriptions")
@@ -167,9 +169,7 @@ def delete_subscription():
     """Forget this device (reminders turned off here)."""
     endpoint = _push_body(PushUnsubscribe)["endpoint"]
     db.session.execute(
-        PushSubscription.__table__.delete().where(
-            PushSubscription.endpoint == endpoint, mine(PushSubscription)
-        )
+        PushSubscription.__table__.delete().where(PushSubscription.endpoint == endpoint, mine(PushSubscription))
     )
     db.session.commit()
     return "", 204

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from webapp.forms import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import Limit
+from webapp.forms import FlaskForm, Limit
 from webapp.services.reminder_rules import KINDS
 
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -37,12 +36,13 @@ class ReminderForm(FlaskForm):
         choices=[SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
         default=[str(i) for i in range(7)],
     )
-    group_id = SelectField(
-        "Which group (for meeting reminders)", choices=[], coerce=str, validate_choice=False
-    )
+    group_id = SelectField("Which group (for meeting reminders)", choices=[], coerce=str, validate_choice=False)
     lead_minutes = SelectField(
         "How long before it starts",
-        choices=[SelectChoice(str(m), label) for m, label in ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (120, "2 hours"))],
+        choices=[
+            SelectChoice(str(m), label)
+            for m, label in ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (120, "2 hours"))
+        ],
         default="30",
     )
     follows_taper = BooleanField(

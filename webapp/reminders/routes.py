@@ -50,9 +50,7 @@ def my_settings(*, saving: bool = False) -> ReminderSettings:
 
 def reschedule_all(settings: ReminderSettings) -> None:
     now = utcnow()
-    for reminder in db.session.scalars(
-        owned(Reminder, Reminder.automatic.is_(False))
-    ):
+    for reminder in db.session.scalars(owned(Reminder, Reminder.automatic.is_(False))):
         try:
             schedule(reminder, settings, now)
         except RuleProblem:
@@ -75,14 +73,14 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
         select(Reminder)
         # Weekly circle reminders are set where the person is supported (/circle/supporting).
         .where(
-            mine(Reminder), Reminder.automatic.is_(False), Reminder.circle_link_id.is_(None),
+            mine(Reminder),
+            Reminder.automatic.is_(False),
+            Reminder.circle_link_id.is_(None),
             Reminder.appointment_id.is_(None),  # set with the appointment, at /appointments
         )
         .order_by(Reminder.created_at)
     ).all()
-    devices = db.session.scalars(
-        owned(PushSubscription).order_by(PushSubscription.created_at)
-    ).all()
+    devices = db.session.scalars(owned(PushSubscription).order_by(PushSubscription.created_at)).all()
     history = db.session.scalars(
         select(ReminderDelivery)
         .options(selectinload(ReminderDelivery.attempts), selectinload(ReminderDelivery.reminder))
@@ -171,7 +169,10 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
         elif form.kind.data == "dose" and form.follows_taper.data:
             times, weekdays = _plan_times(), list(range(7))
             if not times:
-                return _beside(form.follows_taper, "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here.")
+                return _beside(
+                    form.follows_taper,
+                    "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here.",
+                )
         else:
             times, weekdays = form.times(), [int(d) for d in form.weekdays.data]
             make_rule(times, weekdays, settings.timezone, settings.quiet_start, settings.quiet_end)
@@ -294,12 +295,16 @@ MAX_SNOOZES = 9
 @bp.post("/api/reminders/deliveries/<int:delivery_id>/snooze")
 @login_required
 def snooze(delivery_id: int):
-    """"Snooze 1 hour" from a notification: the same reminder again in an hour."""
+    """ "Snooze 1 hour" from a notification: the same reminder again in an hour."""
     delivery = get_owned_or_404(ReminderDelivery, delivery_id)
-    previous = db.session.query(ReminderDelivery).filter(
-        ReminderDelivery.reminder_id == delivery.reminder_id,
-        ReminderDelivery.slot_key.like(f"{delivery.slot_key.split('+')[0]}+snooze%"),
-    ).count()
+    previous = (
+        db.session.query(ReminderDelivery)
+        .filter(
+            ReminderDelivery.reminder_id == delivery.reminder_id,
+            ReminderDelivery.slot_key.like(f"{delivery.slot_key.split('+')[0]}+snooze%"),
+        )
+        .count()
+    )
     if previous >= MAX_SNOOZES:
         # slot_key holds "<slot>+snooze<n>" in 24 characters: n stays one digit.
         json_error(409, f"This reminder was already snoozed {MAX_SNOOZES} times. It will come again at its next time.")

@@ -176,7 +176,11 @@ def first_name(session: Session, user_id: int, fallback: str = "Someone") -> str
 def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
     """Everything a supporter may see about the person on ``link`` — and
     nothing else. A key is present only when the person shares it."""
-    view: dict = {"link": link.id, "name": first_name(session, link.user_id), "since": link.created_at.date().isoformat()}
+    view: dict = {
+        "link": link.id,
+        "name": first_name(session, link.user_id),
+        "since": link.created_at.date().isoformat(),
+    }
     if link.share_light:
         light = todays_light(session, link.user_id, now)
         view["light"] = {"colour": light, "words": LIGHT_WORDS[light]}
@@ -184,18 +188,26 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
         progress = taper_progress(link.user_id, person_today(session, link.user_id, now))
         # Three figures and their words; the tracker's other fields (doses,
         # next step, days since the last dose) stay with the person.
-        view["taper"] = None if progress is None else {
-            "percent_of_start": round(float(progress.percent_of_start), 1),
-            "days_on_step": None if progress.days_on_step is None else int(progress.days_on_step),
-            "finished": bool(progress.finished),
-            "words": taper_words(progress),
-        }
+        view["taper"] = (
+            None
+            if progress is None
+            else {
+                "percent_of_start": round(float(progress.percent_of_start), 1),
+                "days_on_step": None if progress.days_on_step is None else int(progress.days_on_step),
+                "finished": bool(progress.finished),
+                "words": taper_words(progress),
+            }
+        )
     if link.share_help_me:
         view["help_me"] = help_me_view(session, link.user_id)
     # Thank-yous the person sent this supporter (they are the supporter's to read).
     thanks = session.scalars(
         select(CircleMessage)
-        .where(CircleMessage.user_id == link.supporter_id, CircleMessage.sender_id == link.user_id, CircleMessage.kind == "thanks")
+        .where(
+            CircleMessage.user_id == link.supporter_id,
+            CircleMessage.sender_id == link.user_id,
+            CircleMessage.kind == "thanks",
+        )
         .order_by(CircleMessage.created_at.desc())
         .limit(5)
     ).all()
@@ -205,7 +217,7 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
 
 
 def help_me_view(session: Session, user_id: int) -> list[dict] | None:
-    """"How to help me" as a supporter sees it: each prompt that has words,
+    """ "How to help me" as a supporter sees it: each prompt that has words,
     or None when nothing is written."""
     from webapp.models import HelpMe
     from webapp.services.helpme import HELP_ME_SECTIONS, sections_of
@@ -214,7 +226,11 @@ def help_me_view(session: Session, user_id: int) -> list[dict] | None:
     if row is None:
         return None
     sections = sections_of(row.sections_json)
-    return [{"key": key, "label": label, "text": sections[key]} for key, (label, _) in HELP_ME_SECTIONS.items() if sections[key]]
+    return [
+        {"key": key, "label": label, "text": sections[key]}
+        for key, (label, _) in HELP_ME_SECTIONS.items()
+        if sections[key]
+    ]
 
 
 # --- reaching out ---------------------------------------------------------------------------
@@ -224,11 +240,14 @@ REACH_OUT_WINDOW = timedelta(hours=1)
 
 
 def reach_outs_in_window(session: Session, user_id: int, now: datetime) -> int:
-    return session.scalar(
-        select(func.count(CircleReachOut.id)).where(
-            CircleReachOut.user_id == user_id, CircleReachOut.created_at > now - REACH_OUT_WINDOW
+    return (
+        session.scalar(
+            select(func.count(CircleReachOut.id)).where(
+                CircleReachOut.user_id == user_id, CircleReachOut.created_at > now - REACH_OUT_WINDOW
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def call_words(name: str, language: str | None = None) -> str:
@@ -269,7 +288,15 @@ def reach_out(session: Session, person_id: int, sender: PushSender, now: datetim
             data={"kind": "circle_reach_out"},
         )
         for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id == link.supporter_id)):
-            jobs.append((PushTarget(device.endpoint, device.p256dh, device.auth), note.payload(), 3600, "high", f"circle{link.id}"))
+            jobs.append(
+                (
+                    PushTarget(device.endpoint, device.p256dh, device.auth),
+                    note.payload(),
+                    3600,
+                    "high",
+                    f"circle{link.id}",
+                )
+            )
             devices.append(device)
     results = sender.send_many(jobs) if jobs else []
     delivered = 0
@@ -289,7 +316,9 @@ def reach_out(session: Session, person_id: int, sender: PushSender, now: datetim
 def push_to_user(session: Session, user_id: int, note: Notification, sender: PushSender, now: datetime) -> int:
     """Send one notification to every device of one person; how many took it."""
     devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)).all()
-    jobs = [(PushTarget(d.endpoint, d.p256dh, d.auth), note.payload(), 3600, "normal", "circlemessage") for d in devices]
+    jobs = [
+        (PushTarget(d.endpoint, d.p256dh, d.auth), note.payload(), 3600, "normal", "circlemessage") for d in devices
+    ]
     delivered = 0
     for device, result in zip(devices, sender.send_many(jobs) if jobs else [], strict=False):
         if result.outcome == "sent":

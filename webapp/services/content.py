@@ -71,7 +71,6 @@ BREATH_MAX_HOLD = 4
 BREATH_MAX_PHASE = 20
 
 
-
 @dataclass(frozen=True)
 class Step:
     text: str
@@ -159,7 +158,21 @@ class Library:
 def load_exercise(path: Path, language: str = "en", folder: Path | None = None) -> Exercise:
     check = _Checker(path)
     data = read_in(path, language, folder or path.parent.parent)
-    check.only_keys(data, {"id", "title", "category", "kind", "summary", "duration_minutes", "helps_with", "source", "steps", "breathing"})
+    check.only_keys(
+        data,
+        {
+            "id",
+            "title",
+            "category",
+            "kind",
+            "summary",
+            "duration_minutes",
+            "helps_with",
+            "source",
+            "steps",
+            "breathing",
+        },
+    )
     exercise_id = check.text(data, "id", limit=64)
     if not ID.match(exercise_id) or exercise_id != path.stem:
         check.fail("'id' must be lowercase words joined by hyphens and match the file name")
@@ -198,7 +211,7 @@ def load_exercise(path: Path, language: str = "en", folder: Path | None = None) 
         check.only_keys(pattern, {"inhale", "hold_in", "exhale", "hold_out", "rounds"}, "in [breathing]")
         breathing = check_breathing(check, pattern)
     elif "breathing" in data:
-        check.fail("only kind = \"breathing\" exercises have a [breathing] pattern")
+        check.fail('only kind = "breathing" exercises have a [breathing] pattern')
     return Exercise(
         id=exercise_id,
         title=check.text(data, "title", limit=120),
@@ -309,7 +322,11 @@ def load_library(folder: Path = CONTENT_DIR, language: str = "en") -> Library:
     library = Library(exercises=exercises, feelings=feelings, countries=countries, directory=directory)
     version = hashlib.sha256(json.dumps(library.bundle(), sort_keys=True).encode()).hexdigest()[:16]
     return Library(
-        exercises=exercises, feelings=feelings, countries=countries, directory=directory, version=version,
+        exercises=exercises,
+        feelings=feelings,
+        countries=countries,
+        directory=directory,
+        version=version,
         symptoms=symptoms,
     )
 
@@ -329,8 +346,7 @@ def lines_in_language_first(library: Library, english: Library, language: str) -
     countries = {}
     for code, country in library.countries.items():
         speaks = [
-            name.lower() in (english_line.languages or "").lower()
-            for english_line in english.countries[code].lines
+            name.lower() in (english_line.languages or "").lower() for english_line in english.countries[code].lines
         ]
         lines = [line for line, yes in zip(country.lines, speaks, strict=True) if yes] + [
             line for line, yes in zip(country.lines, speaks, strict=True) if not yes

@@ -34,7 +34,9 @@ class _Checker:
     def fail(self, problem: str):
         raise ContentError(self.path, problem)
 
-    def text(self, data: dict, key: str, *, where: str = "", required: bool = True, limit: int = MAX_TEXT) -> str | None:
+    def text(
+        self, data: dict, key: str, *, where: str = "", required: bool = True, limit: int = MAX_TEXT
+    ) -> str | None:
         value = data.get(key)
         label = f"{where}{key}"
         if value is None or value == "":
@@ -51,7 +53,9 @@ class _Checker:
             self.fail(f"'{label}' contains control characters")
         return value.strip()
 
-    def integer(self, data: dict, key: str, low: int, high: int, *, where: str = "", required: bool = True) -> int | None:
+    def integer(
+        self, data: dict, key: str, low: int, high: int, *, where: str = "", required: bool = True
+    ) -> int | None:
         value = data.get(key)
         if value is None:
             if required:

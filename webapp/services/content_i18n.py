@@ -131,7 +131,9 @@ class TranslationError(ContentError):
         self.problems = problems
         self.path = problems[0][0] if problems else ""
         lines = [f"{path}: {problem}" for path, problem in problems]
-        ValueError.__init__(self, "content translations are incomplete or do not match the English:\n  " + "\n  ".join(lines))
+        ValueError.__init__(
+            self, "content translations are incomplete or do not match the English:\n  " + "\n  ".join(lines)
+        )
 
 
 def schema_for(relative: str | PurePosixPath) -> dict:
@@ -266,7 +268,7 @@ def _compare_each(english: object, overlay: object, spec: Each, key: str, where:
         return
     if len(items) != len(english_items):
         problems.append(f"{spot} has {len(items)} entries, the English file has {len(english_items)}")
-    for number, (source, translated) in enumerate(zip(english_items, items), start=1):
+    for number, (source, translated) in enumerate(zip(english_items, items, strict=False), start=1):
         _compare(source, translated, spec.fields, _where(where, f"{key} {number}"), problems)
 
 
@@ -326,14 +328,16 @@ def pairs(english: dict, overlay: dict, schema: dict, where: str = "") -> list[t
         if isinstance(spec, Text):
             found.append((spot, english[key], overlay[key]))
         elif isinstance(spec, Each):
-            for number, (source, translated) in enumerate(zip(english[key], overlay[key]), start=1):
+            for number, (source, translated) in enumerate(zip(english[key], overlay[key], strict=False), start=1):
                 found += pairs(source, translated, spec.fields, _where(where, f"{key} {number}"))
         else:
             by_id = {item.get(spec.key): item for item in overlay[key]}
             for source in english[key]:
                 item_id = source.get(spec.key)
                 if item_id in by_id:
-                    found += pairs(source, by_id[item_id], spec.fields, _where(where, f"{spec.label or key} {item_id!r}"))
+                    found += pairs(
+                        source, by_id[item_id], spec.fields, _where(where, f"{spec.label or key} {item_id!r}")
+                    )
     return found
 
 
@@ -348,7 +352,7 @@ def _merge(english: dict, overlay: dict, schema: dict) -> None:
         if isinstance(spec, Text):
             english[key] = overlay[key]
         elif isinstance(spec, Each):
-            for source, translated in zip(english[key], overlay[key]):
+            for source, translated in zip(english[key], overlay[key], strict=False):
                 _merge(source, translated, spec.fields)
         else:
             by_id = {item.get(spec.key): item for item in overlay[key]}

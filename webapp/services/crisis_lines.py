@@ -69,7 +69,9 @@ def load_crisis_lines(path: Path, language: str = "en") -> tuple[Directory, dict
     zone_owner: dict[str, str] = {}
     for entry in entries:
         check.only_keys(
-            entry, {"code", "name", "emergency", "emergency_source", "emergency_checked", "time_zones", "line"}, "in a [[country]]"
+            entry,
+            {"code", "name", "emergency", "emergency_source", "emergency_checked", "time_zones", "line"},
+            "in a [[country]]",
         )
         code = entry.get("code")
         if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code) or code in countries:
@@ -83,7 +85,9 @@ def load_crisis_lines(path: Path, language: str = "en") -> tuple[Directory, dict
         if not isinstance(zones, list) or not zones or len(zones) > MAX_ZONES:
             check.fail(f"'{code} time_zones' must list 1 to {MAX_ZONES} time zones (like \"Europe/London\")")
         for zone in zones:
-            if not isinstance(zone, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", zone):
+            if not isinstance(zone, str) or not re.fullmatch(
+                r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}", zone
+            ):
                 check.fail(f"'{code} time_zones' holds {str(zone)[:40]!r}, which is not a time zone name")
             try:
                 ZoneInfo(zone)
@@ -100,7 +104,9 @@ def load_crisis_lines(path: Path, language: str = "en") -> tuple[Directory, dict
         lines = []
         for number, line in enumerate(raw_lines, start=1):
             where = f"{code} line {number} "
-            check.only_keys(line, {"name", "call", "text", "text_body", "hours", "languages", "source", "checked"}, f"in {where}")
+            check.only_keys(
+                line, {"name", "call", "text", "text_body", "hours", "languages", "source", "checked"}, f"in {where}"
+            )
             call = check.text(line, "call", where=where, required=False, limit=20)
             text = check.text(line, "text", where=where, required=False, limit=20)
             for value, label in ((call, "call"), (text, "text")):

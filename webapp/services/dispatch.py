@@ -44,7 +44,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import support
-from webapp.services.push import PushResult, PushSender, PushTarget, sender_from_config
+from webapp.services.push import PushResult, PushSender, PushTarget
 from webapp.services.reminder_rules import KINDS, following_slot, in_quiet_hours, notification_for
 from webapp.services.scheduling import RuleProblem
 
@@ -52,6 +52,7 @@ log = logging.getLogger("steady.reminders")
 
 MAX_BACKOFF = timedelta(minutes=15)
 FIRST_BACKOFF = timedelta(seconds=30)
+
 
 @dataclass
 class PassStats:
@@ -134,7 +135,10 @@ class Dispatcher:
             if not reminders:
                 return 0
             users = {r.user_id for r in reminders}
-            settings = {s.user_id: s for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))}
+            settings = {
+                s.user_id: s
+                for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))
+            }
             support_settings = {
                 s.user_id: s for s in session.scalars(select(SupportSettings).where(SupportSettings.user_id.in_(users)))
             }
@@ -224,8 +228,15 @@ class Dispatcher:
                 if reminder is None:
                     title, body, _, _ = KINDS["reach_out"]
                     reminder = Reminder(
-                        user_id=settings.user_id, kind="reach_out", title=title, body=body, times="12:00",
-                        weekdays="0,1,2,3,4,5,6", enabled=False, automatic=True, next_slot_key="",
+                        user_id=settings.user_id,
+                        kind="reach_out",
+                        title=title,
+                        body=body,
+                        times="12:00",
+                        weekdays="0,1,2,3,4,5,6",
+                        enabled=False,
+                        automatic=True,
+                        next_slot_key="",
                     )
                     session.add(reminder)
                     session.flush()
@@ -237,8 +248,12 @@ class Dispatcher:
                 )
                 if exists is None:
                     delivery = ReminderDelivery(
-                        reminder_id=reminder.id, user_id=settings.user_id, slot_key=slot_key, slot_at=now,
-                        status="pending", detail="You asked to be nudged when you have not connected for a while.",
+                        reminder_id=reminder.id,
+                        user_id=settings.user_id,
+                        slot_key=slot_key,
+                        slot_at=now,
+                        status="pending",
+                        detail="You asked to be nudged when you have not connected for a while.",
                     )
                     session.add(delivery)
                     session.flush()
@@ -255,8 +270,11 @@ class Dispatcher:
         for device in devices:
             session.add(
                 PushAttempt(
-                    delivery_id=delivery.id, subscription_id=device.id, device_name=device.device_name,
-                    status="pending", next_try_at=delivery.slot_at,
+                    delivery_id=delivery.id,
+                    subscription_id=device.id,
+                    device_name=device.device_name,
+                    status="pending",
+                    next_try_at=delivery.slot_at,
                 )
             )
 
@@ -283,7 +301,9 @@ class Dispatcher:
                 )
             }
             device_ids = {a.subscription_id for a in attempts if a.subscription_id}
-            devices = {d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))}
+            devices = {
+                d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))
+            }
             languages = i18n.languages_of(session, {d.reminder.user_id for d in deliveries.values()})
             jobs, sending = [], []
             ttl = ttl_for(self.grace)
@@ -294,7 +314,9 @@ class Dispatcher:
                     attempt.status, attempt.detail = "gone", "The device was removed."
                 elif now - delivery.slot_at > self.grace:
                     attempt.status = "missed"
-                    attempt.detail = f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
+                    attempt.detail = (
+                        f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
+                    )
                     stats.attempts_missed += 1
                 elif device.blocked_until and device.blocked_until > now:
                     attempt.status, attempt.next_try_at = "retry", device.blocked_until
@@ -371,20 +393,3 @@ FINAL_FAILURES = frozenset({"missed", "gone", "config", "refused", "failed"})
 
 def _failure(exc: BaseException) -> PushResult:
     return PushResult(None, error=f"an error while sending ({type(exc).__name__})", failed=True)
-
-
-def start_dispatcher_thread(app) -> threading.Event:
-    """Run the dispatcher inside this process (the embedded default)."""
-    stop = threading.Event()
-    dispatcher = build_dispatcher(app)
-    interval = app.config["REMINDER_INTERVAL_SECONDS"]
-    thread = threading.Thread(target=dispatcher.run_forever, args=(stop, interval), name="steady-reminders", daemon=True)
-    thread.start()
-    return stop
-
-
-def build_dispatcher(app) -> Dispatcher:
-    from webapp.extensions import db
-
-    sender = sender_from_config(app.config)
-    return Dispatcher(db.new_session, sender, grace=timedelta(minutes=app.config["REMINDER_GRACE_MINUTES"]))

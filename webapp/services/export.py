@@ -70,7 +70,9 @@ def collect(session: Session, user_id: int) -> dict:
     user = session.get(User, user_id)
     result: dict = {"account": {"email": user.email, "created_at": _plain(user.created_at)}}
     for model in owned_models():
-        rows = session.scalars(select(model).where(model.user_id == user_id).order_by(*model.__table__.primary_key.columns))
+        rows = session.scalars(
+            select(model).where(model.user_id == user_id).order_by(*model.__table__.primary_key.columns)
+        )
         result[model.__tablename__] = [_row(obj) for obj in rows]
     return result
 

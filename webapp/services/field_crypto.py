@@ -72,14 +72,12 @@ class FieldCipher:
         self.key_ids = [kid for kid, _ in keys]
 
     @classmethod
-    def from_spec(cls, spec: str) -> "FieldCipher":
+    def from_spec(cls, spec: str) -> FieldCipher:
         return cls(parse_keys(spec))
 
     def encrypt(self, plaintext: str, where: FieldContext) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._keys[self.current_kid].encrypt(
-            nonce, plaintext.encode("utf-8"), where.associated_data()
-        )
+        sealed = self._keys[self.current_kid].encrypt(nonce, plaintext.encode("utf-8"), where.associated_data())
         token = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
         return f"{self.current_kid}.{token}"
 

@@ -1,4 +1,4 @@
-""""How to help me" and appointments with professionals, without a request
+""" "How to help me" and appointments with professionals, without a request
 in sight: the prompts and their limits, checking what a person typed, and
 when an appointment's reminder rings.
 
@@ -9,9 +9,10 @@ shortened: what was typed goes back into the field as it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema, create_model, model_validator
@@ -23,11 +24,23 @@ from webapp.services.text import TextProblem, clean_text, too_long
 
 #: The guided prompts, in the order they are asked: key → (label, hint).
 HELP_ME_SECTIONS = {
-    "hard_day": ("What helps on a hard day", "For example: a short visit, a walk together, help with shopping, just sitting with me."),
-    "not_helpful": ("What does not help", "For example: asking why I am not better yet, telling me to just stop, lots of questions."),
-    "reach_me": ("How and when to reach me", "For example: text first, mornings are hard, I may not answer but I read every message."),
+    "hard_day": (
+        "What helps on a hard day",
+        "For example: a short visit, a walk together, help with shopping, just sitting with me.",
+    ),
+    "not_helpful": (
+        "What does not help",
+        "For example: asking why I am not better yet, telling me to just stop, lots of questions.",
+    ),
+    "reach_me": (
+        "How and when to reach me",
+        "For example: text first, mornings are hard, I may not answer but I read every message.",
+    ),
     "boundaries": ("My boundaries", "For example: please do not talk about my medication with others."),
-    "to_read": ("What I'd like you to read", "For example: the Steady pages for supporters, or a page you found helpful."),
+    "to_read": (
+        "What I'd like you to read",
+        "For example: the Steady pages for supporters, or a page you found helpful.",
+    ),
 }
 HELP_ME_MAX = 1000
 
@@ -52,7 +65,9 @@ def _prompt(label: str):
             raise say(too_long(label, HELP_ME_MAX, len(text)))
         return text
 
-    return Annotated[str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": HELP_ME_MAX, "description": label})]
+    return Annotated[
+        str, PlainValidator(clean), WithJsonSchema({"type": "string", "maxLength": HELP_ME_MAX, "description": label})
+    ]
 
 
 #: Form fields that come with the prompts and are not prompts.
@@ -76,7 +91,9 @@ class _Prompts(Body):
 
 #: "How to help me", one text per prompt (declared once: webapp/bodies.py).
 HelpMeSections = create_model(
-    "HelpMeSections", __base__=_Prompts, **{key: (_prompt(label), "") for key, (label, _) in HELP_ME_SECTIONS.items()},
+    "HelpMeSections",
+    __base__=_Prompts,
+    **{key: (_prompt(label), "") for key, (label, _) in HELP_ME_SECTIONS.items()},
 )
 
 

@@ -22,8 +22,8 @@ values, so sync and conflict checks do not see a rotation as an edit.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.engine import Engine
@@ -77,7 +77,11 @@ def key_usage(engine: Engine, columns: list[EncryptedColumn] | None = None) -> C
     usage: Counter = Counter()
     for col in columns or encrypted_columns():
         column = col.table.c[col.column]
-        kid = func.substr(column, 1, func.instr(column, ".") - 1) if engine.dialect.name == "sqlite" else func.split_part(column, ".", 1)
+        kid = (
+            func.substr(column, 1, func.instr(column, ".") - 1)
+            if engine.dialect.name == "sqlite"
+            else func.split_part(column, ".", 1)
+        )
         with engine.connect() as conn:
             for key_id, count in conn.execute(select(kid, func.count()).where(column.is_not(None)).group_by(kid)):
                 usage[key_id] += count
@@ -150,9 +154,7 @@ def reencrypt(
                         ) from exc
                     fresh = cipher.encrypt(plain, where)
                     result = conn.execute(
-                        update(table)
-                        .where(pk == row_id, column == stored)
-                        .values({col.column: fresh, **untouched})
+                        update(table).where(pk == row_id, column == stored).values({col.column: fresh, **untouched})
                     )
                     if result.rowcount == 1:
                         done += 1

@@ -171,7 +171,9 @@ def _sources(check: _Checker, items: object, where: str = "") -> tuple[Citation,
     return tuple(sources)
 
 
-def _paragraphs(check: _Checker, items: object, sources: tuple[Citation, ...], where: str = "") -> tuple[Paragraph, ...]:
+def _paragraphs(
+    check: _Checker, items: object, sources: tuple[Citation, ...], where: str = ""
+) -> tuple[Paragraph, ...]:
     if not isinstance(items, list) or not items:
         check.fail(f"{where}needs a body: at least one [[paragraph]] with text")
     if len(items) > MAX_PARAGRAPHS:
@@ -312,7 +314,9 @@ def load_learning(folder: Path = CONTENT_DIR, exercise_ids: set[str] | None = No
         exercise_ids = {p.stem for p in (folder / "exercises").glob("*.toml")}
     articles = load_pages(folder / "learn", exercise_ids, language)
     if "supporting" in articles:
-        raise ContentError(folder / "learn" / "supporting.toml", "'supporting' is taken by the supporters' guide; choose another id")
+        raise ContentError(
+            folder / "learn" / "supporting.toml", "'supporting' is taken by the supporters' guide; choose another id"
+        )
     supporting = load_pages(folder / "supporting", exercise_ids, language)
     help_kinds = load_find_help(folder / "find_help.toml", language)
     digest = hashlib.sha256()

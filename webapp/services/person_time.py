@@ -85,7 +85,7 @@ def today_in(zone: ZoneInfo, now: datetime | None = None) -> date:
 
 
 def days_ago(moment: datetime, zone: ZoneInfo, today: date) -> str:
-    """"today", "yesterday", "5 days ago": how long ago ``moment`` was, counted
+    """ "today", "yesterday", "5 days ago": how long ago ``moment`` was, counted
     in days on the person's clock (``zone``; ``today`` is theirs)."""
     days = (today - local(moment, zone).date()).days
     if days <= 0:
@@ -151,8 +151,13 @@ def format_clock(moment: datetime | str, language: str = "en") -> str:
 
 
 def format_when(
-    moment: datetime, zone: ZoneInfo, *, month_first_order: bool = False, today: date | None = None,
-    show_zone: bool = False, language: str = "en",
+    moment: datetime,
+    zone: ZoneInfo,
+    *,
+    month_first_order: bool = False,
+    today: date | None = None,
+    show_zone: bool = False,
+    language: str = "en",
 ) -> str:
     """``Mon 30 Nov, 8:14 pm`` on the person's clock; the year is added when
     it is not this year, and the zone's name only when ``show_zone``."""

@@ -9,10 +9,19 @@ import secrets
 #: "My wave plan", modelled on established safety plans (Stanley–Brown).
 PLAN_SECTIONS = {
     "warning_signs": ("My warning signs", "Thoughts, feelings or situations that tell me a wave is building."),
-    "on_my_own": ("Things I can do on my own", "What helps me ride it out, for example a grounding exercise or a walk."),
-    "people_places": ("People and places that help me feel better", "People to be with and places to go that take my mind off things."),
+    "on_my_own": (
+        "Things I can do on my own",
+        "What helps me ride it out, for example a grounding exercise or a walk.",
+    ),
+    "people_places": (
+        "People and places that help me feel better",
+        "People to be with and places to go that take my mind off things.",
+    ),
     "ask_for_help": ("People I can ask for help", "Who I can call or text, and how to reach them."),
-    "professionals": ("Professionals and services", "My prescriber, therapist, a crisis line, the nearest emergency department."),
+    "professionals": (
+        "Professionals and services",
+        "My prescriber, therapist, a crisis line, the nearest emergency department.",
+    ),
     "safe_surroundings": ("Making my surroundings safe", "For example, asking someone I trust to hold my medication."),
     "reasons": ("My reasons to keep going", "What matters to me and what I am doing this for."),
 }

@@ -168,7 +168,9 @@ class PushSender:
         self.resolver = resolver or Resolver()
         self.http = _pool_manager(workers, timeout)
         # Loopback (tests only) never goes through a proxy.
-        self.local_http = urllib3.PoolManager(num_pools=4, maxsize=workers, block=False, timeout=urllib3.Timeout(total=timeout))
+        self.local_http = urllib3.PoolManager(
+            num_pools=4, maxsize=workers, block=False, timeout=urllib3.Timeout(total=timeout)
+        )
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="steady-push")
         self._headers: dict[str, tuple[dict, float]] = {}
         self._lock = threading.Lock()
@@ -205,7 +207,9 @@ class PushSender:
             return PushResult(None, error=str(problem), refused=True)
         if endpoint.loopback:
             addresses, http = (endpoint.host,), self.local_http
-            host_header = f"[{endpoint.host}]:{endpoint.port}" if ":" in endpoint.host else f"{endpoint.host}:{endpoint.port}"
+            host_header = (
+                f"[{endpoint.host}]:{endpoint.port}" if ":" in endpoint.host else f"{endpoint.host}:{endpoint.port}"
+            )
             pool_kwargs = None
         else:
             try:
@@ -230,9 +234,17 @@ class PushSender:
         }
         for number, address in enumerate(addresses, start=1):
             try:
-                pool = http.connection_from_host(address, port=endpoint.port, scheme=endpoint.scheme, pool_kwargs=pool_kwargs)
+                pool = http.connection_from_host(
+                    address, port=endpoint.port, scheme=endpoint.scheme, pool_kwargs=pool_kwargs
+                )
                 response = pool.urlopen(
-                    "POST", endpoint.path, body=body, headers=headers, retries=False, redirect=False, assert_same_host=False
+                    "POST",
+                    endpoint.path,
+                    body=body,
+                    headers=headers,
+                    retries=False,
+                    redirect=False,
+                    assert_same_host=False,
                 )
             except urllib3.exceptions.NewConnectionError as exc:
                 if number < len(addresses):

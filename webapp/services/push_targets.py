@@ -46,9 +46,7 @@ MAX_ENDPOINT_LENGTH = 1024
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # What can follow the host: an optional :443 and then a path (and query) of
 # RFC 3986 characters only. No fragment, no spaces, no backslashes.
-_URL = re.compile(
-    r"^(?P<scheme>https?)://(?P<authority>[^/?#]*)(?P<path>/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*)?$"
-)
+_URL = re.compile(r"^(?P<scheme>https?)://(?P<authority>[^/?#]*)(?P<path>/[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*)?$")
 _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # One part of an IPv4 address as inet_aton reads it: decimal, octal (0…) or hex (0x…).
 _INET_ATON_PART = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
@@ -131,7 +129,9 @@ def host_allowed(host: str, patterns: tuple[str, ...]) -> bool:
 _LOOPBACK_LITERALS = {"127.0.0.1": "127.0.0.1", "[::1]": "::1"}
 
 
-def check_endpoint(value: object, hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS, *, allow_loopback_http: bool = False) -> Endpoint:
+def check_endpoint(
+    value: object, hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS, *, allow_loopback_http: bool = False
+) -> Endpoint:
     """Check an endpoint URL without any network access; raise EndpointProblem
     with the reason, or return it split for sending."""
     if not isinstance(value, str) or not value:
@@ -155,7 +155,9 @@ def check_endpoint(value: object, hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS, *
         host, _, port_text = authority.rpartition(":")
         if host in _LOOPBACK_LITERALS and port_text.isdigit() and 0 < int(port_text) < 65536:
             return Endpoint("http", _LOOPBACK_LITERALS[host], int(port_text), path, loopback=True)
-        raise EndpointProblem("Push endpoints must use https (plain http only to 127.0.0.1 or [::1] with a port, in tests).")
+        raise EndpointProblem(
+            "Push endpoints must use https (plain http only to 127.0.0.1 or [::1] with a port, in tests)."
+        )
     if scheme != "https":
         raise EndpointProblem("Push endpoints must use https.")
     if authority.startswith("["):
@@ -189,8 +191,19 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SPECIAL = tuple(
     ipaddress.ip_network(net)
     for net in (
-        "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "198.18.0.0/15", "198.51.100.0/24",
-        "203.0.113.0/24", "240.0.0.0/4", "100::/64", "2001::/23", "2001:db8::/32", "2002::/16", "fec0::/10",
+        "0.0.0.0/8",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "240.0.0.0/4",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "2002::/16",
+        "fec0::/10",
         "64:ff9b:1::/48",
     )
 )

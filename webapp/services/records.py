@@ -29,18 +29,22 @@ def taper_steps(session: Session, user_id: int) -> list[TaperStep]:
 
 def checkins_between(session: Session, user_id: int, start: date, end: date) -> list[CheckIn]:
     """The person's check-ins from ``start`` to ``end`` (their own dates), in the order made."""
-    return list(session.scalars(
-        select(CheckIn)
-        .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
-        .order_by(CheckIn.checked_at)
-    ))
+    return list(
+        session.scalars(
+            select(CheckIn)
+            .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
+            .order_by(CheckIn.checked_at)
+        )
+    )
 
 
 def doses_between(session: Session, user_id: int, start: date, end: date) -> list[DoseLog]:
     """The doses the person logged from ``start`` to ``end`` (their own dates)."""
-    return list(session.scalars(
-        select(DoseLog).where(DoseLog.user_id == user_id, DoseLog.local_date >= start, DoseLog.local_date <= end)
-    ))
+    return list(
+        session.scalars(
+            select(DoseLog).where(DoseLog.user_id == user_id, DoseLog.local_date >= start, DoseLog.local_date <= end)
+        )
+    )
 
 
 def first_record_date(session: Session, user_id: int) -> date | None:

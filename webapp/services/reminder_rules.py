@@ -21,18 +21,43 @@ from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rul
 
 #: Where each kind of reminder leads, and its default (never private) words.
 KINDS = {
-    "checkin": (N_("Time for your check-in"), N_("How are you today? It takes half a minute."), "/toolkit/feel", N_("Check in now")),
-    "reach_out": (N_("Reach out to someone"), N_("A short message to one of your people can help."), "/people", N_("Open my people")),
-    "network_review": (N_("Time to look at your support network"), N_("A short review of who helps you."), "/people", N_("Review now")),
+    "checkin": (
+        N_("Time for your check-in"),
+        N_("How are you today? It takes half a minute."),
+        "/toolkit/feel",
+        N_("Check in now"),
+    ),
+    "reach_out": (
+        N_("Reach out to someone"),
+        N_("A short message to one of your people can help."),
+        "/people",
+        N_("Open my people"),
+    ),
+    "network_review": (
+        N_("Time to look at your support network"),
+        N_("A short review of who helps you."),
+        "/people",
+        N_("Review now"),
+    ),
     # Generic too: "support group" on a lock screen hints at health.
     "meeting": (N_("A reminder from Steady"), N_("Something you planned is coming up."), "/people", N_("See details")),
     # Deliberately vague: a lock screen must not say that someone takes medication.
     "dose": (N_("A reminder from Steady"), N_("It is time for what you planned."), "/", N_("Open Steady")),
     "custom": (N_("A reminder from Steady"), N_("You asked Steady to remind you now."), "/", N_("Open Steady")),
     # A supporter's weekly nudge; its title names the person ("Check in on Sam").
-    "circle": (N_("Check in on someone you support"), N_("A short message can mean a lot."), "/circle/supporting", N_("Open Steady")),
+    "circle": (
+        N_("Check in on someone you support"),
+        N_("A short message can mean a lot."),
+        "/circle/supporting",
+        N_("Open Steady"),
+    ),
     # Once, the day before an appointment: never "doctor" or "appointment" on a lock screen.
-    "appointment": (N_("A reminder from Steady"), N_("Something you planned is coming up tomorrow."), "/appointments", N_("See details")),
+    "appointment": (
+        N_("A reminder from Steady"),
+        N_("Something you planned is coming up tomorrow."),
+        "/appointments",
+        N_("See details"),
+    ),
 }
 
 

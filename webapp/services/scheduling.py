@@ -132,9 +132,7 @@ def next_slot(rule: Rule, after: datetime, after_key: str = "") -> Slot:
         if day.weekday() not in rule.weekdays:
             continue
         candidates = [
-            (local_to_utc(day, at, rule.zone), slot_key(day, at))
-            for at in rule.times
-            if not rule.in_quiet_hours(at)
+            (local_to_utc(day, at, rule.zone), slot_key(day, at)) for at in rule.times if not rule.in_quiet_hours(at)
         ]
         later = [candidate for candidate in candidates if candidate > floor]
         if later:

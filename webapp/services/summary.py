@@ -51,7 +51,15 @@ def _mean(values: list[float]) -> float | None:
 
 
 def build(
-    *, start: date, end: date, steps: Sequence, doses: Iterable, checkins: Sequence, unit: str, title: str, language: str = "en",
+    *,
+    start: date,
+    end: date,
+    steps: Sequence,
+    doses: Iterable,
+    checkins: Sequence,
+    unit: str,
+    title: str,
+    language: str = "en",
 ) -> Summary:
     """Everything on the summary page for ``start``..``end`` (both included)."""
     in_range = [c for c in checkins if start <= c.local_date <= end]
@@ -71,13 +79,15 @@ def build(
     week_start = start
     while week_start <= end:
         week = [p for p in series if week_start <= p.day < week_start + timedelta(days=7) and p.checkins]
-        weeks.append(WeekRow(
-            starts=week_start,
-            checkins=sum(p.checkins for p in week),
-            mood=_mean([p.mood for p in week if p.mood is not None]),
-            anxiety=_mean([p.anxiety for p in week if p.anxiety is not None]),
-            load=_mean([p.load for p in week if p.load is not None]),
-        ))
+        weeks.append(
+            WeekRow(
+                starts=week_start,
+                checkins=sum(p.checkins for p in week),
+                mood=_mean([p.mood for p in week if p.mood is not None]),
+                anxiety=_mean([p.anxiety for p in week if p.anxiety is not None]),
+                load=_mean([p.load for p in week if p.load is not None]),
+            )
+        )
         week_start += timedelta(days=7)
 
     labels = {**retired_symptom_labels(language), **symptom_labels(language)}  # old check-ins may hold a retired id
@@ -102,6 +112,8 @@ def build(
         weeks=weeks,
         symptoms=symptom_rows,
         checkin_count=len(in_range),
-        svg=chart.render_svg(series, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id="summary-chart"),
+        svg=chart.render_svg(
+            series, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id="summary-chart"
+        ),
         rows=chart.table_rows(series, dose.points),
     )

@@ -57,7 +57,9 @@ def clean_phone(value: str) -> str:
     if len(value) > 32:
         raise SupportProblem(too_long("A phone number", 32, len(value)))
     if not _PHONE_CHARS.match(value):
-        raise SupportProblem("Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123.")
+        raise SupportProblem(
+            "Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123."
+        )
     digits = re.sub(r"\D", "", value)
     if not 3 <= len(digits) <= 17:
         raise SupportProblem("A phone number needs between 3 and 17 digits.")

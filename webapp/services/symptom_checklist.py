@@ -108,22 +108,30 @@ def load_symptoms(path: Path, language: str = "en") -> Symptoms:
             cited_source = citation.get("source")
             if not isinstance(cited_source, str) or cited_source not in sources:
                 check.fail(f"symptom {item_id!r} cites unknown source {citation.get('source')!r}")
-            citations.append(Citation(
-                source=citation["source"],
-                says=check.text(citation, "says", where=f"symptom {item_id} cited ", limit=200),
-            ))
-        checklist.append(SymptomItem(
-            id=item_id, label=check.text(entry, "label", where=f"symptom {item_id} ", limit=80), cited=tuple(citations),
-        ))
+            citations.append(
+                Citation(
+                    source=citation["source"],
+                    says=check.text(citation, "says", where=f"symptom {item_id} cited ", limit=200),
+                )
+            )
+        checklist.append(
+            SymptomItem(
+                id=item_id,
+                label=check.text(entry, "label", where=f"symptom {item_id} ", limit=80),
+                cited=tuple(citations),
+            )
+        )
     retired = []
     for number, entry in enumerate(data.get("retired_symptom") or [], start=1):
         item_id = symptom_id(entry, number, "retired_symptom")
         check.only_keys(entry, {"id", "label", "reason"}, f"in retired_symptom {item_id}")
-        retired.append(RetiredSymptom(
-            id=item_id,
-            label=check.text(entry, "label", where=f"retired_symptom {item_id} ", limit=80),
-            reason=check.text(entry, "reason", where=f"retired_symptom {item_id} "),
-        ))
+        retired.append(
+            RetiredSymptom(
+                id=item_id,
+                label=check.text(entry, "label", where=f"retired_symptom {item_id} ", limit=80),
+                reason=check.text(entry, "reason", where=f"retired_symptom {item_id} "),
+            )
+        )
     unused = set(sources) - {c.source for item in checklist for c in item.cited}
     if unused:
         check.fail(f"source(s) {', '.join(sorted(unused))} cited by no symptom")

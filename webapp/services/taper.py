@@ -39,9 +39,24 @@ UNITS = {"mg": "mg (milligrams)", "mcg": "mcg (micrograms)", "mL": "mL (millilit
 
 #: Suggestions for the medication's name (free text: anything may be typed).
 MEDICATION_SUGGESTIONS = (
-    "Alprazolam", "Bromazepam", "Chlordiazepoxide", "Clobazam", "Clonazepam", "Clorazepate", "Diazepam",
-    "Estazolam", "Flurazepam", "Loprazolam", "Lorazepam", "Lormetazepam", "Nitrazepam", "Oxazepam",
-    "Temazepam", "Triazolam", "Zolpidem", "Zopiclone",
+    "Alprazolam",
+    "Bromazepam",
+    "Chlordiazepoxide",
+    "Clobazam",
+    "Clonazepam",
+    "Clorazepate",
+    "Diazepam",
+    "Estazolam",
+    "Flurazepam",
+    "Loprazolam",
+    "Lorazepam",
+    "Lormetazepam",
+    "Nitrazepam",
+    "Oxazepam",
+    "Temazepam",
+    "Triazolam",
+    "Zolpidem",
+    "Zopiclone",
 )
 
 GUIDELINE = Source(
@@ -155,31 +170,39 @@ def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | 
         timing = (
             f" It comes {gap} day{'s' if gap != 1 else ''} after your last change, and symptoms after a "
             "reduction can take up to a week to show."
-            if soon else ""
+            if soon
+            else ""
         )
-        return (Note(
-            "final_step",
-            "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 tapering "
-            "guideline says withdrawal symptoms may increase as you get close to the end of a taper." + timing
-            + " Please plan this last step with your prescriber, and tell them how you feel afterwards. "
-            "You can still save it: this is your plan.",
-            PATIENT_GUIDE,
-        ),)
+        return (
+            Note(
+                "final_step",
+                "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 tapering "
+                "guideline says withdrawal symptoms may increase as you get close to the end of a taper."
+                + timing
+                + " Please plan this last step with your prescriber, and tell them how you feel afterwards. "
+                "You can still save it: this is your plan.",
+                PATIENT_GUIDE,
+            ),
+        )
     notes = []
     if (before - now) * 100 > FAST_CUT_PERCENT * before:
-        notes.append(Note(
-            "big_cut",
-            f"This step cuts {percent(before - now, before)}% of the dose before it. The 2025 tapering guideline "
-            "says cuts are generally not more than 25% every 2 weeks. Please talk this step through with your "
-            "prescriber. You can still save it: this is your plan.",
-        ))
+        notes.append(
+            Note(
+                "big_cut",
+                f"This step cuts {percent(before - now, before)}% of the dose before it. The 2025 tapering guideline "
+                "says cuts are generally not more than 25% every 2 weeks. Please talk this step through with your "
+                "prescriber. You can still save it: this is your plan.",
+            )
+        )
     if soon:
-        notes.append(Note(
-            "quick_step",
-            f"This cut comes {gap} day{'s' if gap != 1 else ''} after your dose last changed. The 2025 tapering "
-            "guideline describes reductions every 2 to 4 weeks. Please talk the timing through with your "
-            "prescriber. You can still save it: this is your plan.",
-        ))
+        notes.append(
+            Note(
+                "quick_step",
+                f"This cut comes {gap} day{'s' if gap != 1 else ''} after your dose last changed. The 2025 tapering "
+                "guideline describes reductions every 2 to 4 weeks. Please talk the timing through with your "
+                "prescriber. You can still save it: this is your plan.",
+            )
+        )
     return tuple(notes)
 
 
@@ -202,17 +225,20 @@ def describe(steps: Iterable[StepLike]) -> list[StepView]:
     start = next((Decimal(s.daily_dose) for s in steps if s.daily_dose > 0), Decimal(0))
     previous, dose_began = None, None
     for step in steps:
-        result.append(StepView(
-            step=step,
-            kind=step_kind(previous, step),
-            change_percent=(
-                percent(Decimal(step.daily_dose) - Decimal(previous.daily_dose), Decimal(previous.daily_dose))
-                if previous is not None and previous.daily_dose > 0 else None
-            ),
-            days_after_previous=(step.starts_on - previous.starts_on).days if previous is not None else None,
-            percent_of_start=percent(Decimal(step.daily_dose), start),
-            notes=step_notes(previous, step, dose_began=dose_began),
-        ))
+        result.append(
+            StepView(
+                step=step,
+                kind=step_kind(previous, step),
+                change_percent=(
+                    percent(Decimal(step.daily_dose) - Decimal(previous.daily_dose), Decimal(previous.daily_dose))
+                    if previous is not None and previous.daily_dose > 0
+                    else None
+                ),
+                days_after_previous=(step.starts_on - previous.starts_on).days if previous is not None else None,
+                percent_of_start=percent(Decimal(step.daily_dose), start),
+                notes=step_notes(previous, step, dose_began=dose_began),
+            )
+        )
         if previous is None or step.daily_dose != previous.daily_dose:
             dose_began = step.starts_on
         previous = step

@@ -21,7 +21,9 @@ def too_long(label: str, max_length: int, length: int) -> str:
     return ngettext(
         "%(label)s can be at most %(max_length)s characters. Cut %(num)d character.",
         "%(label)s can be at most %(max_length)s characters. Cut %(num)d characters.",
-        over, label=label, max_length=max_length,
+        over,
+        label=label,
+        max_length=max_length,
     )
 
 

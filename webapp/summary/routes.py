@@ -23,7 +23,7 @@ SUMMARY_MAX_DAYS = 800
 
 
 def _date(day: date) -> str:
-    """"30 Nov 2026" in the page's language."""
+    """ "30 Nov 2026" in the page's language."""
     from webapp.services.person_time import format_day
 
     return format_day(day, year=True, weekday=False, language=i18n.choose())
@@ -58,7 +58,9 @@ def index():
     """Choose the dates, and which notes (if any) go on the summary. The
     dates are posted (changing nothing), so they stay out of the URL."""
     start, end, problem = _dates()
-    notes = [] if problem else [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
+    notes = (
+        [] if problem else [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
+    )
     return render_template(
         "summary/summary_form.html", start=start, end=end, problem=problem, notes=notes
     ), 400 if problem else 200
@@ -78,13 +80,18 @@ def printable():
     try:
         chosen = {int(value) for value in request.form.getlist("note")}
     except ValueError:
-        return render_template("summary/summary_form.html", start=start, end=end, problem=_("Choose notes from the list."), notes=[]), 400
+        return render_template(
+            "summary/summary_form.html", start=start, end=end, problem=_("Choose notes from the list."), notes=[]
+        ), 400
     user_id = current_user.id
     plan = records.taper_plan(db.session, user_id)
     checkins = records.checkins_between(db.session, user_id, start, end)
     report = summary.build(
-        start=start, end=end, steps=records.taper_steps(db.session, user_id),
-        doses=records.doses_between(db.session, user_id, start, end), checkins=checkins,
+        start=start,
+        end=end,
+        steps=records.taper_steps(db.session, user_id),
+        doses=records.doses_between(db.session, user_id, start, end),
+        checkins=checkins,
         unit=plan.unit if plan else "",
         title=_("Windows and waves, %(start)s to %(end)s", start=_date(start), end=_date(end)),
         language=i18n.choose(),

@@ -63,7 +63,9 @@ def check_plan(data: dict, *, has_entries: bool, current_unit: str | None) -> di
     """The medication, its form and the plan's unit."""
     problems, clean = {}, {}
     try:
-        clean["medication"] = clean_text(data.get("medication"), label="The medication's name", max_length=MEDICATION_MAX)
+        clean["medication"] = clean_text(
+            data.get("medication"), label="The medication's name", max_length=MEDICATION_MAX
+        )
     except TextProblem as problem:
         problems["medication"] = str(problem)
     if not _one_of(data.get("form"), FORMS):
@@ -153,10 +155,16 @@ def _amount(label: str):
         except ValueError as problem:
             raise say(str(problem)) from None
 
-    schema = {"oneOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
-                        {"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*$"}],
-              "description": f"More than 0, at most {MAX_PLACES} digits after the point; a string keeps it exact"}
-    return Annotated[Decimal, PlainValidator(clean), WithJsonSchema(schema), Say(f"{label}: enter an amount, like 2 or 0.5.")]
+    schema = {
+        "oneOf": [
+            {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
+            {"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*$"},
+        ],
+        "description": f"More than 0, at most {MAX_PLACES} digits after the point; a string keeps it exact",
+    }
+    return Annotated[
+        Decimal, PlainValidator(clean), WithJsonSchema(schema), Say(f"{label}: enter an amount, like 2 or 0.5.")
+    ]
 
 
 #: A dose's unit when it does not say one: the plan's.
@@ -182,8 +190,10 @@ class DoseInput(Body):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: Annotated[DeviceId("Each dose needs an id made on the device (a UUID)."),
-                         Say("Each dose needs an id made on the device (a UUID).")]
+    client_id: Annotated[
+        DeviceId("Each dose needs an id made on the device (a UUID)."),
+        Say("Each dose needs an id made on the device (a UUID)."),
+    ]
     time_zone: TimeZone("Say which time zone the dose was taken in (like Europe/London).")
     taken_at: Moment(
         missing="Say when the dose was taken (a date and time).",
@@ -192,8 +202,16 @@ class DoseInput(Body):
         future="That time is in the future. Check the date on your phone.",
         past="That time is too long ago. Check the date on your phone.",
     )
-    unit: Annotated[str, PlainValidator(_unit), WithJsonSchema(
-        {"type": "string", "enum": list(UNITS), "description": "Must be the plan's unit: amounts are never converted"})
+    unit: Annotated[
+        str,
+        PlainValidator(_unit),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "enum": list(UNITS),
+                "description": "Must be the plan's unit: amounts are never converted",
+            }
+        ),
     ] = Field(default_factory=lambda: _PLAN_UNIT)
     amount: _amount("The amount taken")
     note: Text("The note", NOTE_MAX) = ""

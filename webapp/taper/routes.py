@@ -35,7 +35,6 @@ from webapp.taper.store import (  # noqa: F401 - local_today, my_steps and my_pl
     SNAPSHOT_DOSES,
     add_plan,
     apply_dose,
-    remove_step,
     dose_json,
     has_entries,
     local_today,
@@ -43,13 +42,12 @@ from webapp.taper.store import (  # noqa: F401 - local_today, my_steps and my_pl
     my_plan,
     my_steps,
     recent_checkins,
+    remove_step,
     save_dose,
     save_step,
     step_json,
     step_starting,
 )
-
-
 
 
 @bp.app_template_filter("amount")
@@ -132,7 +130,11 @@ def _step_values(step: TaperStep | None) -> dict:
         return request.form.to_dict()
     if step is None:
         return {}
-    values = {"starts_on": step.starts_on.isoformat(), "daily_dose": format_amount(step.daily_dose), "note": step.note or ""}
+    values = {
+        "starts_on": step.starts_on.isoformat(),
+        "daily_dose": format_amount(step.daily_dose),
+        "note": step.note or "",
+    }
     for index, item in enumerate(step.dose_times or [], start=1):
         values[f"time-{index}"], values[f"amount-{index}"] = item["time"], item["amount"]
     return values
@@ -221,7 +223,13 @@ def _form_dose(form, *, client_id: str, zone: str) -> dict:
         taken = local.isoformat()
     except (ValueError, KeyError):
         pass  # check_dose names the problem
-    return {"client_id": client_id, "taken_at": taken, "time_zone": zone, "amount": (form.get("amount") or "").strip(), "note": form.get("note") or ""}
+    return {
+        "client_id": client_id,
+        "taken_at": taken,
+        "time_zone": zone,
+        "amount": (form.get("amount") or "").strip(),
+        "note": form.get("note") or "",
+    }
 
 
 @bp.route("/taper/doses", methods=["GET", "POST"])
@@ -251,9 +259,17 @@ def doses():
     steps = my_steps()
     step = arithmetic.step_in_force(steps, today)
     return render_template(
-        "taper/doses.html", plan=plan, doses=my_doses(limit=300), problems=problems, client_id=client_id,
-        values=request.form.to_dict() if request.method == "POST" else {}, step=step, shell=False,
-        days=dose_adherence.adherence(steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today),
+        "taper/doses.html",
+        plan=plan,
+        doses=my_doses(limit=300),
+        problems=problems,
+        client_id=client_id,
+        values=request.form.to_dict() if request.method == "POST" else {},
+        step=step,
+        shell=False,
+        days=dose_adherence.adherence(
+            steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today
+        ),
     ), 422 if problems else 200
 
 
@@ -262,7 +278,9 @@ def offline_dose():
     """The dose form in a page that is the same for everyone, kept by the
     service worker: doses logged here wait on the device and are sent when
     there is a connection. Nothing personal is in it."""
-    return render_template("taper/doses.html", plan=None, doses=[], problems={}, client_id="", values={}, step=None, shell=True, days=[])
+    return render_template(
+        "taper/doses.html", plan=None, doses=[], problems={}, client_id="", values={}, step=None, shell=True, days=[]
+    )
 
 
 @bp.route("/taper/doses/<int:dose_id>/edit", methods=["GET", "POST"])
@@ -286,12 +304,18 @@ def edit_dose(dose_id: int):
             return redirect(url_for("taper.doses"))
     from zoneinfo import ZoneInfo
 
-    values = request.form.to_dict() if request.method == "POST" else {
-        "taken_at": dose.taken_at.astimezone(ZoneInfo(dose.time_zone)).strftime("%Y-%m-%dT%H:%M"),
-        "amount": format_amount(dose.amount),
-        "note": dose.note or "",
-    }
-    return render_template("taper/dose_edit.html", dose=dose, plan=plan, values=values, problems=problems), 422 if problems else 200
+    values = (
+        request.form.to_dict()
+        if request.method == "POST"
+        else {
+            "taken_at": dose.taken_at.astimezone(ZoneInfo(dose.time_zone)).strftime("%Y-%m-%dT%H:%M"),
+            "amount": format_amount(dose.amount),
+            "note": dose.note or "",
+        }
+    )
+    return render_template(
+        "taper/dose_edit.html", dose=dose, plan=plan, values=values, problems=problems
+    ), 422 if problems else 200
 
 
 @bp.post("/taper/doses/<int:dose_id>/delete")
@@ -316,21 +340,25 @@ def snapshot():
     today = local_today()
     steps = my_steps()
     progress = arithmetic.progress(steps, my_doses(end=today), today)
-    return jsonify(taper={
-        "medication": plan.medication or "",
-        "form": plan.form,
-        "unit": plan.unit,
-        "steps": [step_json(step) for step in steps],
-        "doses": [dose_json(dose) for dose in my_doses(limit=SNAPSHOT_DOSES)],
-        "progress": None if progress is None else {
-            "current_daily": format_amount(progress.current_daily),
-            "percent_of_start": progress.percent_of_start,
-            "days_on_step": progress.days_on_step,
-            "days_since_last_cut": progress.days_since_last_cut,
-            "finished": progress.finished,
-            "days_since_last_dose": progress.days_since_last_dose,
-        },
-    })
+    return jsonify(
+        taper={
+            "medication": plan.medication or "",
+            "form": plan.form,
+            "unit": plan.unit,
+            "steps": [step_json(step) for step in steps],
+            "doses": [dose_json(dose) for dose in my_doses(limit=SNAPSHOT_DOSES)],
+            "progress": None
+            if progress is None
+            else {
+                "current_daily": format_amount(progress.current_daily),
+                "percent_of_start": progress.percent_of_start,
+                "days_on_step": progress.days_on_step,
+                "days_since_last_cut": progress.days_since_last_cut,
+                "finished": progress.finished,
+                "days_since_last_dose": progress.days_since_last_dose,
+            },
+        }
+    )
 
 
 @bp.post("/api/doses")

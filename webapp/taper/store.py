@@ -12,8 +12,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.extensions import db
-from webapp.ownership import owned, mine
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
+from webapp.ownership import mine, owned
 from webapp.services import person_time
 from webapp.services.taper import format_amount
 from webapp.sync import Synced
@@ -44,9 +44,7 @@ def my_plan() -> TaperPlan | None:
 
 
 def my_steps() -> list[TaperStep]:
-    return list(db.session.scalars(
-        owned(TaperStep).order_by(TaperStep.starts_on)
-    ))
+    return list(db.session.scalars(owned(TaperStep).order_by(TaperStep.starts_on)))
 
 
 def my_doses(start: date | None = None, end: date | None = None, limit: int | None = None) -> list[DoseLog]:
@@ -60,9 +58,7 @@ def my_doses(start: date | None = None, end: date | None = None, limit: int | No
 
 
 def recent_checkins(limit: int = 10) -> list[CheckIn]:
-    return list(db.session.scalars(
-        owned(CheckIn).order_by(CheckIn.checked_at.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(owned(CheckIn).order_by(CheckIn.checked_at.desc()).limit(limit)))
 
 
 def local_today() -> date:
@@ -72,9 +68,7 @@ def local_today() -> date:
 
 def has_entries() -> bool:
     count = db.session.scalar(select(func.count()).select_from(TaperStep).where(mine(TaperStep)))
-    return bool(count) or db.session.scalar(
-        select(func.count()).select_from(DoseLog).where(mine(DoseLog))
-    ) > 0
+    return bool(count) or db.session.scalar(select(func.count()).select_from(DoseLog).where(mine(DoseLog))) > 0
 
 
 def step_starting(starts_on: date) -> TaperStep | None:

@@ -20,7 +20,10 @@ THOUGHT_FIELDS = {
 THOUGHT_FIELD_MAX = 2000
 IMPORT_MAX_ITEMS = 200
 
-RecordId = Annotated[DeviceId("Each record needs an id made on the device (a UUID)."), Say("Each record needs an id made on the device (a UUID).")]
+RecordId = Annotated[
+    DeviceId("Each record needs an id made on the device (a UUID)."),
+    Say("Each record needs an id made on the device (a UUID)."),
+]
 
 
 class ThoughtRecordInput(Body):
@@ -43,7 +46,9 @@ class ThoughtRecordInput(Body):
 
 def _items(name: str, of=Any):
     return Annotated[
-        list[of], Field(max_length=IMPORT_MAX_ITEMS), Say(f"'{name}' must be a list of at most {IMPORT_MAX_ITEMS} items.")
+        list[of],
+        Field(max_length=IMPORT_MAX_ITEMS),
+        Say(f"'{name}' must be a list of at most {IMPORT_MAX_ITEMS} items."),
     ]
 
 

@@ -46,7 +46,7 @@ def index():
 
 @bp.get("/toolkit/feel")
 def feelings():
-    """"How do you feel right now?" — big buttons, one per feeling."""
+    """ "How do you feel right now?" — big buttons, one per feeling."""
     return render_template("toolkit/feelings.html", feelings=library().feelings.values())
 
 
@@ -63,8 +63,10 @@ def feeling(feeling_id: str):
 def breathe():
     """The breathing pacer with a choice of pattern."""
     limits = {
-        "min_in": content.BREATH_MIN_IN, "min_out": content.BREATH_MIN_OUT,
-        "max_hold": content.BREATH_MAX_HOLD, "max_phase": content.BREATH_MAX_PHASE,
+        "min_in": content.BREATH_MIN_IN,
+        "min_out": content.BREATH_MIN_OUT,
+        "max_hold": content.BREATH_MAX_HOLD,
+        "max_phase": content.BREATH_MAX_PHASE,
     }
     return render_template("toolkit/breathe.html", limits=limits)
 
@@ -150,7 +152,9 @@ def add_recent():
 def thought_records():
     """The signed-in person's thought records, newest first."""
     records = store.my_thought_records()
-    return render_template("toolkit/thought_records.html", records=[store.thought_json(r) for r in records], fields=THOUGHT_FIELDS)
+    return render_template(
+        "toolkit/thought_records.html", records=[store.thought_json(r) for r in records], fields=THOUGHT_FIELDS
+    )
 
 
 @bp.get("/api/thought-records")

@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.ownership import owned, mine
 from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
+from webapp.ownership import mine, owned
 from webapp.sync import Synced
 
 RECENT_KEEP = 10
@@ -24,14 +24,10 @@ THOUGHTS = Synced(
 
 def state() -> dict:
     favourites = db.session.scalars(
-        select(FavouriteExercise.exercise_id)
-        .where(mine(FavouriteExercise))
-        .order_by(FavouriteExercise.created_at)
+        select(FavouriteExercise.exercise_id).where(mine(FavouriteExercise)).order_by(FavouriteExercise.created_at)
     ).all()
     recents = db.session.scalars(
-        select(RecentExercise.exercise_id)
-        .where(mine(RecentExercise))
-        .order_by(RecentExercise.used_at.desc())
+        select(RecentExercise.exercise_id).where(mine(RecentExercise)).order_by(RecentExercise.used_at.desc())
     ).all()
     return {"favourites": list(favourites), "recents": list(recents)}
 
@@ -44,9 +40,7 @@ def add_favourite(exercise_id: str) -> None:
 
 def remove_favourite(exercise_id: str) -> None:
     db.session.execute(
-        delete(FavouriteExercise).where(
-            mine(FavouriteExercise), FavouriteExercise.exercise_id == exercise_id
-        )
+        delete(FavouriteExercise).where(mine(FavouriteExercise), FavouriteExercise.exercise_id == exercise_id)
     )
 
 
@@ -66,22 +60,23 @@ def trim_recents() -> None:
         .order_by(RecentExercise.used_at.desc())
         .limit(RECENT_KEEP)
     ).all()
-    db.session.execute(
-        delete(RecentExercise).where(mine(RecentExercise), RecentExercise.exercise_id.not_in(keep))
-    )
+    db.session.execute(delete(RecentExercise).where(mine(RecentExercise), RecentExercise.exercise_id.not_in(keep)))
 
 
 # --- thought records ------------------------------------------------------------------
 
 
 def thought_json(record: ThoughtRecord) -> dict:
-    return {"id": record.id, "client_id": record.client_id, "created_at": record.created_at.isoformat(), **json.loads(record.content)}
+    return {
+        "id": record.id,
+        "client_id": record.client_id,
+        "created_at": record.created_at.isoformat(),
+        **json.loads(record.content),
+    }
 
 
 def my_thought_records() -> list[ThoughtRecord]:
-    return list(db.session.scalars(
-        owned(ThoughtRecord).order_by(ThoughtRecord.created_at.desc())
-    ))
+    return list(db.session.scalars(owned(ThoughtRecord).order_by(ThoughtRecord.created_at.desc())))
 
 
 def _fill(record: ThoughtRecord, clean: dict) -> None:

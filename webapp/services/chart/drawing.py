@@ -195,7 +195,9 @@ def _axes(start: date, end: date, scale: Scale, unit_text: str, show_dose: bool)
     for value, label in ((0, "0"), (5, "5"), (10, "10")):
         out.append(f'<text x="{LEFT - 6}" y="{coord(scale.y(value) + 4)}" text-anchor="end">{label}</text>')
     if show_dose:
-        out.append(f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{_esc(_short(unit_text + " a day", 22))}</text>')
+        out.append(
+            f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{_esc(_short(unit_text + " a day", 22))}</text>'
+        )
         for fraction in (0, 0.5, 1):
             dose = Decimal(str(round(scale.dose_max * fraction, 6)))
             out.append(f'<text x="{coord(right + 6)}" y="{coord(scale.y_dose(dose) + 4)}">{dose_text(dose)}</text>')
@@ -249,14 +251,18 @@ def _series_paths(days, dose_steps, end: date, scale: Scale, cid: str, markers: 
     mood_path = line_path(days, lambda p: p.mood, scale)
     thin = scale.px_per_day < 2  # long ranges: thinner daily lines
     if load_path:
-        marks = f' marker-start="url(#{cid}-l)" marker-mid="url(#{cid}-l)" marker-end="url(#{cid}-l)"' if markers else ""
+        marks = (
+            f' marker-start="url(#{cid}-l)" marker-mid="url(#{cid}-l)" marker-end="url(#{cid}-l)"' if markers else ""
+        )
         out.append(
             f'<path class="chart-load" d="{load_path}" fill="none" stroke="{FALLBACK["load"]}"'
             f' stroke-width="{1.5 if thin else 2}" stroke-dasharray="{LOAD_DASH}" stroke-linecap="round"'
             f' stroke-linejoin="round"{marks}/>'
         )
     if mood_path:
-        marks = f' marker-start="url(#{cid}-m)" marker-mid="url(#{cid}-m)" marker-end="url(#{cid}-m)"' if markers else ""
+        marks = (
+            f' marker-start="url(#{cid}-m)" marker-mid="url(#{cid}-m)" marker-end="url(#{cid}-m)"' if markers else ""
+        )
         out.append(
             f'<path class="chart-mood" d="{mood_path}" fill="none" stroke="{FALLBACK["mood"]}"'
             f' stroke-width="{1.5 if thin else 2.5}" stroke-linecap="round" stroke-linejoin="round"{marks}/>'

@@ -244,12 +244,17 @@ def table_rows(days: Sequence[DayPoint], dose_steps: Sequence[DosePoint]) -> lis
         if not point.checkins and point.day not in starts:
             continue
         index = bisect_right(days_list, point.day) - 1
-        rows.append(TableRow(
-            day=point.day, mood=point.mood, anxiety=point.anxiety, load=point.load,
-            checkins=point.checkins,
-            dose=dose_steps[index].dose if index >= 0 else None,
-            dose_change=starts.get(point.day),
-        ))
+        rows.append(
+            TableRow(
+                day=point.day,
+                mood=point.mood,
+                anxiety=point.anxiety,
+                load=point.load,
+                checkins=point.checkins,
+                dose=dose_steps[index].dose if index >= 0 else None,
+                dose_change=starts.get(point.day),
+            )
+        )
     return rows
 
 

@@ -24,12 +24,16 @@ def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
         moods = [p.mood for p in shown if p.mood is not None]
         if moods:
             low, high = min(moods), max(moods)
-            range_text = f"was {num_words(low)}" if low == high else f"ranged from {num_words(low)} to {num_words(high)}"
+            range_text = (
+                f"was {num_words(low)}" if low == high else f"ranged from {num_words(low)} to {num_words(high)}"
+            )
             sentences.append(f"Mood {range_text} out of 10, latest {num_words(moods[-1])}.")
         loads = [p.load for p in shown if p.load is not None]
         if loads:
             low, high = min(loads), max(loads)
-            range_text = f"was {num_words(low)}%" if low == high else f"ranged from {num_words(low)}% to {num_words(high)}%"
+            range_text = (
+                f"was {num_words(low)}%" if low == high else f"ranged from {num_words(low)}% to {num_words(high)}%"
+            )
             sentences.append(f"Symptom load {range_text}, latest {num_words(loads[-1])}%.")
     if dose_steps:
         latest = dose_steps[-1]
