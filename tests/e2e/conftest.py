@@ -126,7 +126,7 @@ class SteadyServer:
         except FileNotFoundError:
             return "(no log)"
 
-    def start(self, timeout: float = 30.0) -> SteadyServer:
+    def start(self, timeout: float = 90.0) -> SteadyServer:
         if self.running:
             return self
         with open(self.log_path, "ab") as log:
