@@ -20,7 +20,7 @@ PY_SIZE_EXEMPT_DIRS = ("webapp/migrations/",)
 #: Over the limit today, with its queries and save helpers about to move to a
 #: store.py; each entry must still be over the limit (so the list only shrinks).
 #: Modules over the limit that are being split (each must still be over it).
-PY_SIZE_PENDING = {"webapp/services/content_i18n.py"}
+PY_SIZE_PENDING: set[str] = set()
 MAX_JS_LINES = 300
 #: Packages under webapp/ that are not features with pages of their own.
 NOT_FEATURES = {"models", "services", "migrations", "content", "static", "templates"}
