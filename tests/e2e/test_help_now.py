@@ -27,6 +27,7 @@ def open_help(new_context, server, **device):
     page = context.new_page()
     page.goto(server.url + "/help")
     page.wait_for_load_state("load")
+    page.locator('#country[data-guessed="yes"]').wait_for(state="attached")  # help-now.js has chosen
     return page
 
 
@@ -97,10 +98,12 @@ def test_a_country_chosen_on_the_device_wins_over_the_guess_and_is_remembered(sh
     page.get_by_label("Your country").select_option(label="France")
     assert shown_country(page) == "FR"
     page.reload()
+    page.locator('#country[data-guessed="yes"]').wait_for(state="attached")
     assert shown_country(page) == "FR"
     # "Another country" is a choice too: it stays.
     page.get_by_label("Your country").select_option(label="Another country")
     page.reload()
+    page.locator('#country[data-guessed="yes"]').wait_for(state="attached")
     assert shown_country(page) == ""
 
 
