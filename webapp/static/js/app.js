@@ -8,7 +8,6 @@
 // that module, which is imported — only then — and started once per page.
 import { registerServiceWorker } from "./pwa.js";
 import { watchConnection } from "./connection.js";
-import { stringsReady } from "./strings.js";
 
 /** data-module name → how to start it (`synced`: whose the device is, settled). */
 const MODULES = {
@@ -40,6 +39,13 @@ export function modulesOnPage(root = document) {
     node.dataset.module.split(/\s+/).filter(Boolean).forEach((name) => names.add(name));
   });
   return [...names];
+}
+
+/** The page's words for scripts (strings.js), loaded only where the page is
+ * not in English: English needs no table. */
+function stringsReady() {
+  if (!document.querySelector('meta[name="steady-strings"]')) return Promise.resolve();
+  return import("./strings.js").then((strings) => strings.stringsReady());
 }
 
 /** Modules that only show what this device holds for someone. */
@@ -107,7 +113,7 @@ async function startForms() {
 
 registerServiceWorker();
 watchConnection();
-if (document.querySelector("form, details[data-remember]")) {
+if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
   startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
 }
 deviceInUse().then((inUse) => {
