@@ -138,3 +138,20 @@ def test_bad_names(name):
 def test_reach_out_limit_is_a_few_an_hour():
     assert 2 <= circle.REACH_OUT_LIMIT <= 5 and circle.REACH_OUT_WINDOW.total_seconds() == 3600
     assert circle.INVITE_LIFETIME.days == 7
+
+
+def test_the_weekly_reminder_title_holds_the_longest_first_name_whole():
+    """ "Check in on <name>" is never cut: the longest first name fits the
+    reminder's title column, and its translation keeps the name whole."""
+    from webapp import create_app
+    from webapp.models import Reminder
+    from webapp.services.circle import FIRST_NAME_MAX, clean_name
+    from webapp.services.reminder_rules import words_in
+
+    name = clean_name("Ż" * FIRST_NAME_MAX)
+    title = f"Check in on {name}"
+    assert len(title) <= Reminder.__table__.c.title.type.length
+    with create_app().app_context():
+        for language in ("en", "es"):
+            sent, _ = words_in(language, "circle", title, "A gentle reminder")
+            assert name in sent, (language, sent)

@@ -109,7 +109,7 @@ def supporting_settings(link_id: int):
                 lead_minutes=0,
             )
             db.session.add(reminder)
-        reminder.title = f"Check in on {name}"[:80]
+        reminder.title = f"Check in on {name}"  # a first name is at most 40 characters: it fits
         reminder.times = form.time.data.strftime("%H:%M")
         reminder.weekdays = form.weekday.data
         reminder.enabled = True

@@ -38,6 +38,8 @@ from webapp.services.text import TextProblem, clean_text
 INVITE_LIFETIME = timedelta(days=7)
 #: ``secrets.token_urlsafe(32)``: 32 random bytes (256 bits) as 43 URL-safe characters.
 TOKEN_BYTES = 32
+#: A first name as shown to supporters (and in their "Check in on <name>" reminder title).
+FIRST_NAME_MAX = 40
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
@@ -350,7 +352,7 @@ def clean_message(value: object) -> str:
 
 
 def clean_name(value: object) -> str:
-    name = clean_text(value, label="Your first name", max_length=40)
+    name = clean_text(value, label="Your first name", max_length=FIRST_NAME_MAX)
     if _MARKUP.search(name) or "\n" in name:
         raise TextProblem("Your first name can only be plain text on one line.")
     return name

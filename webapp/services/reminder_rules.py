@@ -175,7 +175,7 @@ def words_in(language: str, kind: str, title: str, body: str) -> tuple[str, str]
     if title in defaults:
         title = i18n.gettext_in(language, title)
     elif kind == "circle" and (match := CIRCLE_TITLE.match(title)):
-        title = i18n.gettext_in(language, "Check in on %(name)s", name=match.group(1))[:80]
+        title = i18n.gettext_in(language, "Check in on %(name)s", name=match.group(1))
     if body in defaults:
         body = i18n.gettext_in(language, body)
     return title, body
