@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -121,7 +122,7 @@ def add_appointment(contact_id: int):
     if form.is_submitted():
         status = 422
         if form.validate() and _save_appointment(form, None, contact):
-            flash("Saved. Steady will remind you the day before.", "success")
+            flash(_("Saved. Steady will remind you the day before."), "success")
             return redirect(url_for("helpme.appointments"))
         db.session.rollback()
     return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=None), status
@@ -144,7 +145,7 @@ def edit_appointment(appointment_id: int):
         return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment)
     form = AppointmentForm()
     if form.validate() and _save_appointment(form, appointment, contact):
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("helpme.appointments"))
     db.session.rollback()
     return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment), 422
@@ -156,7 +157,7 @@ def delete_appointment(appointment_id: int):
     """Delete an appointment; its reminder goes with it."""
     db.session.delete(get_owned_or_404(Appointment, appointment_id))
     db.session.commit()
-    flash("Appointment deleted.", "success")
+    flash(_("Appointment deleted."), "success")
     return redirect(url_for("helpme.appointments"))
 
 

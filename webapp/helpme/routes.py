@@ -17,11 +17,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import i18n
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.extensions import db, limiter
@@ -58,9 +61,34 @@ def supporting_pages_url() -> str | None:
     return None
 
 
+#: The strftime patterns these pages write dates with, as Babel writes them in other languages.
+DATE_PATTERNS = {
+    "%A %-d %B %Y": "EEEE d 'de' MMMM 'de' y",
+    "%-d %B %Y": "d 'de' MMMM 'de' y",
+    "%-d %B": "d 'de' MMMM",
+    "%d %b %Y": "dd MMM y",
+}
+
+
+def long_date(value: date | datetime, pattern: str) -> str:
+    """A date written with ``pattern`` in English, and the same shape in the
+    page's language ("martes 1 de diciembre de 2026")."""
+    language = i18n.choose()
+    if language == "en" or pattern not in DATE_PATTERNS:
+        return value.strftime(pattern)
+    from babel.dates import format_date
+
+    return format_date(value, DATE_PATTERNS[pattern], locale=i18n.babel_locale(language))
+
+
 @bp.context_processor
 def _helpers():
-    return {"HELP_ME_SECTIONS": HELP_ME_SECTIONS, "HELP_ME_MAX": HELP_ME_MAX, "RELATIONSHIPS": RELATIONSHIPS}
+    return {
+        "HELP_ME_SECTIONS": HELP_ME_SECTIONS,
+        "HELP_ME_MAX": HELP_ME_MAX,
+        "RELATIONSHIPS": RELATIONSHIPS,
+        "long_date": long_date,
+    }
 
 
 @bp.app_context_processor
@@ -89,7 +117,7 @@ def help_me_json(row: HelpMe | None) -> dict:
             "sections": helpme.sections_of(row.sections_json),
             "updated_at": row.updated_at.isoformat(),
         },
-        "labels": {key: label for key, (label, _) in HELP_ME_SECTIONS.items()},
+        "labels": {key: _(label) for key, (label, _hint) in HELP_ME_SECTIONS.items()},
         "max_length": HELP_ME_MAX,
     }
 
@@ -149,7 +177,7 @@ def edit_help_me():
         elif not problems:
             save_help_me(row, values)
             db.session.commit()
-            flash("Saved. It is on this phone for when you are offline too.", "success")
+            flash(_("Saved. It is on this phone for when you are offline too."), "success")
             return redirect(url_for("helpme.help_me"))
         put_problems(form, {k: v for k, v in problems.items() if k in HELP_ME_SECTIONS})
     return render_template("helpme/edit.html", form=form, row=row, conflict=conflict), status
@@ -163,7 +191,7 @@ def delete_help_me():
     if row is not None:
         db.session.delete(row)
         db.session.commit()
-    flash("Deleted. Your supporters no longer see it.", "success")
+    flash(_("Deleted. Your supporters no longer see it."), "success")
     return redirect(url_for("helpme.help_me"))
 
 
@@ -195,8 +223,10 @@ def api_save_help_me():
     if (row.version if row else None) != version or isinstance(version, bool):
         json_error(
             409,
-            "This was changed on another device after your edit was made, so your edit was not saved. "
-            "Open it, check it, and make your change again.",
+            _(
+                "This was changed on another device after your edit was made, so your edit was not saved. "
+                "Open it, check it, and make your change again."
+            ),
             help_me=help_me_json(row)["help_me"],
         )
     row = save_help_me(row, values)
@@ -254,10 +284,14 @@ def thank(link_id: int):
     if not form.validate():
         problem = next(iter(form.errors.values()))[0]
     elif form.preset.data and form.preset.data not in THANKS_PRESETS:
-        problem = "Choose one of the thank-yous offered, or write your own."
+        problem = _("Choose one of the thank-yous offered, or write your own.")
     else:
         try:
-            text = circle.clean_message(form.preset.data or form.message.data)
+            # A ready-made thank-you is Steady's words: sent in the supporter's language.
+            preset = form.preset.data and i18n.gettext_in(
+                i18n.language_of(db.session, link.supporter_id), form.preset.data
+            )
+            text = circle.clean_message(preset or form.message.data)
         except TextProblem as refused:
             problem = str(refused)
     if problem:
@@ -269,14 +303,17 @@ def thank(link_id: int):
     db.session.commit()
     recipient = db.session.get(CircleProfile, link.supporter_id)
     if recipient is not None and recipient.notify_messages:
+        language = i18n.language_of(db.session, link.supporter_id)
         sender = _sender()
         try:
             circle.push_to_user(
                 db.session,
                 link.supporter_id,
                 Notification(
-                    title="A message from Steady",
-                    body=f"{circle.first_name(db.session, current_user.id)} sent you a thank-you.",
+                    title=i18n.gettext_in(language, "A message from Steady"),
+                    body=i18n.gettext_in(
+                        language, "%(name)s sent you a thank-you.", name=circle.first_name(db.session, current_user.id)
+                    ),
                     navigate="/circle/supporting",
                     tag="steady-circle-thanks",
                     data={"kind": "circle_thanks"},
@@ -288,5 +325,5 @@ def thank(link_id: int):
             sender.close()
         db.session.commit()
     audit("circle.thanks_sent", user=current_user.id, link=link.id)
-    flash(f"Sent to {circle.first_name(db.session, link.supporter_id)}.", "success")
+    flash(_("Sent to %(name)s.", name=circle.first_name(db.session, link.supporter_id)), "success")
     return redirect(url_for("circle.index"))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, create_model, model_validator
 
 from webapp.bodies import Body, Problems, Say, Text, checked, say
@@ -20,15 +22,16 @@ class _Sections(Body):
     def _one_part_written(self):
         """Spans every field: an empty plan is not a plan."""
         if not any(getattr(self, key) for key in PLAN_SECTIONS):
-            raise say("Write at least one part of your plan.", field="warning_signs")
+            raise say(_("Write at least one part of your plan."), field="warning_signs")
         return self
 
 
 #: The plan's parts (webapp/services/plan.py), each free text; unknown keys are ignored.
+#: Each is named in the page's language when it is checked (lazily).
 PlanSections = create_model(
     "PlanSections",
     __base__=_Sections,
-    **{key: (Text(label, PLAN_SECTION_MAX), "") for key, (label, _) in PLAN_SECTIONS.items()},
+    **{key: (Text(_l(label), PLAN_SECTION_MAX), "") for key, (label, _hint) in PLAN_SECTIONS.items()},
 )
 
 

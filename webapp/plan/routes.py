@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -56,7 +57,7 @@ def plan_json(plan: WavePlan | None) -> dict:
         "plan": None
         if plan is None
         else {"version": plan.version, "sections": plan_sections(plan), "updated_at": plan.updated_at.isoformat()},
-        "labels": {key: label for key, (label, _) in PLAN_SECTIONS.items()},
+        "labels": {key: _(label) for key, (label, _hint) in PLAN_SECTIONS.items()},
     }
 
 
@@ -105,7 +106,7 @@ def edit():
         elif not problems:
             save_plan(plan, values)
             db.session.commit()
-            flash("Your wave plan is saved. It is on this phone for when you are offline too.", "success")
+            flash(_("Your wave plan is saved. It is on this phone for when you are offline too."), "success")
             return redirect(url_for("plan.index"))
         put_problems(form, problems)
     return render_template("plan/edit.html", form=form, plan=plan, conflict=conflict), status
@@ -122,7 +123,7 @@ def delete():
     for share in db.session.scalars(owned(PlanShare, PlanShare.revoked_at.is_(None))):
         share.revoked_at = now
     db.session.commit()
-    flash("Your wave plan is deleted.", "success")
+    flash(_("Your wave plan is deleted."), "success")
     return redirect(url_for("plan.index"))
 
 
@@ -143,16 +144,18 @@ def share():
     if form.is_submitted():
         status = 422
         if plan is None:
-            form.days.errors = ["Write your plan first, then share it."]
+            form.days.errors = [_("Write your plan first, then share it.")]
         elif form.validate():
             label = ""
             try:
-                label = clean_text(form.label.data, label="Who it is for", max_length=SHARE_LABEL_MAX, required=False)
+                label = clean_text(
+                    form.label.data, label=_("Who it is for"), max_length=SHARE_LABEL_MAX, required=False
+                )
             except TextProblem as problem:
                 form.label.errors = [str(problem)]
             days = int(form.days.data) if (form.days.data or "").isdigit() else 0
             if days not in SHARE_DAYS:
-                form.days.errors = ["Choose how long the link should work."]
+                form.days.errors = [_("Choose how long the link should work.")]
             if not form.label.errors and not form.days.errors:
                 token, token_hash = new_share_token()
                 now = utcnow()
@@ -179,7 +182,7 @@ def revoke_share(share_id: int):
     if link.revoked_at is None:
         link.revoked_at = utcnow()
         db.session.commit()
-    flash("That link no longer works.", "success")
+    flash(_("That link no longer works."), "success")
     return redirect(url_for("plan.share"))
 
 
@@ -232,8 +235,10 @@ def api_save_plan():
     if (plan.version if plan else None) != version:
         json_error(
             409,
-            "Your wave plan was changed on another device after this edit was made, so this edit was not saved. "
-            "Open your plan, check it, and make your change again.",
+            _(
+                "Your wave plan was changed on another device after this edit was made, so this edit was not saved. "
+                "Open your plan, check it, and make your change again."
+            ),
             plan=plan_json(plan)["plan"],
         )
     plan = save_plan(plan, values)

@@ -3,7 +3,9 @@ in sight: the prompts and their limits, checking what a person typed, and
 when an appointment's reminder rings.
 
 Over-long text is refused with the number of characters to cut and never
-shortened: what was typed goes back into the field as it was.
+shortened: what was typed goes back into the field as it was. The words
+follow the page's language (outside a request: English); the prompts are
+marked here and translated where they are shown.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema, create_model, model_validator
 
 from webapp.bodies import Body, Problems, checked, say
+from webapp.services.content import N_
 from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, slot_key
 from webapp.services.support import is_time_zone
 from webapp.services.text import TextProblem, clean_text, too_long
@@ -25,21 +30,21 @@ from webapp.services.text import TextProblem, clean_text, too_long
 #: The guided prompts, in the order they are asked: key → (label, hint).
 HELP_ME_SECTIONS = {
     "hard_day": (
-        "What helps on a hard day",
-        "For example: a short visit, a walk together, help with shopping, just sitting with me.",
+        N_("What helps on a hard day"),
+        N_("For example: a short visit, a walk together, help with shopping, just sitting with me."),
     ),
     "not_helpful": (
-        "What does not help",
-        "For example: asking why I am not better yet, telling me to just stop, lots of questions.",
+        N_("What does not help"),
+        N_("For example: asking why I am not better yet, telling me to just stop, lots of questions."),
     ),
     "reach_me": (
-        "How and when to reach me",
-        "For example: text first, mornings are hard, I may not answer but I read every message.",
+        N_("How and when to reach me"),
+        N_("For example: text first, mornings are hard, I may not answer but I read every message."),
     ),
-    "boundaries": ("My boundaries", "For example: please do not talk about my medication with others."),
+    "boundaries": (N_("My boundaries"), N_("For example: please do not talk about my medication with others.")),
     "to_read": (
-        "What I'd like you to read",
-        "For example: the Steady pages for supporters, or a page you found helpful.",
+        N_("What I'd like you to read"),
+        N_("For example: the Steady pages for supporters, or a page you found helpful."),
     ),
 }
 HELP_ME_MAX = 1000
@@ -49,20 +54,21 @@ def _clean(value: object, *, label: str, max_length: int) -> str:
     """``clean_text``, and no lone surrogates (they cannot be stored as UTF-8)."""
     text = clean_text(value, label=label, max_length=max_length, required=False)
     if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-        raise TextProblem(f"{label} has characters that cannot be saved. Please retype it.")
+        raise TextProblem(_("%(label)s has characters that cannot be saved. Please retype it.", label=label))
     return text
 
 
 def _prompt(label: str):
     """A prompt's text: over the limit is refused with how much to cut."""
+    named = _l(label)  # in the page's language when a problem is worded
 
     def clean(value: Any) -> str:
         try:
-            text = _clean(value, label=label, max_length=10**9)
+            text = _clean(value, label=named, max_length=10**9)
         except TextProblem as problem:
             raise say(str(problem)) from None
         if len(text) > HELP_ME_MAX:
-            raise say(too_long(label, HELP_ME_MAX, len(text)))
+            raise say(too_long(named, HELP_ME_MAX, len(text)))
         return text
 
     return Annotated[
@@ -83,9 +89,9 @@ class _Prompts(Body):
         """Span every field: only the prompts, and at least one written."""
         unknown = sorted(set(self.model_extra or {}) - _NOT_PROMPTS)
         if unknown:
-            raise say("This is not one of the prompts.", field=str(unknown[0])[:40])
+            raise say(_("This is not one of the prompts."), field=str(unknown[0])[:40])
         if not any(getattr(self, key) for key in HELP_ME_SECTIONS):
-            raise say("Write something for at least one prompt.", field="hard_day")
+            raise say(_("Write something for at least one prompt."), field="hard_day")
         return self
 
 
@@ -93,7 +99,7 @@ class _Prompts(Body):
 HelpMeSections = create_model(
     "HelpMeSections",
     __base__=_Prompts,
-    **{key: (_prompt(label), "") for key, (label, _) in HELP_ME_SECTIONS.items()},
+    **{key: (_prompt(label), "") for key, (label, _hint) in HELP_ME_SECTIONS.items()},
 )
 
 
@@ -135,20 +141,20 @@ def clean_https_link(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise TextProblem("The video link must be text.")
+        raise TextProblem(_("The video link must be text."))
     value = value.strip()
     if not value:
         return ""
     if len(value) > LINK_MAX:
-        raise TextProblem(too_long("The video link", LINK_MAX, len(value)))
+        raise TextProblem(too_long(_("The video link"), LINK_MAX, len(value)))
     if any(c.isspace() or ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise TextProblem("The video link cannot have spaces or hidden characters in it.")
+        raise TextProblem(_("The video link cannot have spaces or hidden characters in it."))
     try:
         parts = urlsplit(value)
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
-        raise TextProblem("Enter a video link that starts with https://, like https://meet.example.org/room.")
+        raise TextProblem(_("Enter a video link that starts with https://, like https://meet.example.org/room."))
     return value
 
 
@@ -194,18 +200,18 @@ def check_appointment(data: Mapping, zone_name: str, now: datetime) -> tuple[App
     day = _as_date(data.get("day"))
     at = _as_time(data.get("at"))
     if day is None:
-        problems["day"] = "Enter the date of the appointment, like 2027-01-14."
+        problems["day"] = _("Enter the date of the appointment, like 2027-01-14.")
     if at is None:
-        problems["at"] = "Enter the time of the appointment, like 09:30."
+        problems["at"] = _("Enter the time of the appointment, like 09:30.")
     if day is not None and at is not None:
         starts = local_to_utc(day, at, zone)
         if starts <= now:
-            problems["day"] = "This date and time have already passed. Enter a date that is still to come."
+            problems["day"] = _("This date and time have already passed. Enter a date that is still to come.")
         elif starts - now > FURTHEST_AHEAD:
-            problems["day"] = "That is more than two years away. Enter a date within the next two years."
+            problems["day"] = _("That is more than two years away. Enter a date within the next two years.")
     values.day, values.at = day, at
     try:
-        values.place = _clean(data.get("place"), label="Place", max_length=PLACE_MAX)
+        values.place = _clean(data.get("place"), label=_("Place"), max_length=PLACE_MAX)
     except TextProblem as problem:
         problems["place"] = str(problem)
     try:

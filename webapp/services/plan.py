@@ -6,28 +6,33 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from webapp.services.content import N_
+
 #: "My wave plan", modelled on established safety plans (Stanley–Brown).
 PLAN_SECTIONS = {
-    "warning_signs": ("My warning signs", "Thoughts, feelings or situations that tell me a wave is building."),
+    "warning_signs": (N_("My warning signs"), N_("Thoughts, feelings or situations that tell me a wave is building.")),
     "on_my_own": (
-        "Things I can do on my own",
-        "What helps me ride it out, for example a grounding exercise or a walk.",
+        N_("Things I can do on my own"),
+        N_("What helps me ride it out, for example a grounding exercise or a walk."),
     ),
     "people_places": (
-        "People and places that help me feel better",
-        "People to be with and places to go that take my mind off things.",
+        N_("People and places that help me feel better"),
+        N_("People to be with and places to go that take my mind off things."),
     ),
-    "ask_for_help": ("People I can ask for help", "Who I can call or text, and how to reach them."),
+    "ask_for_help": (N_("People I can ask for help"), N_("Who I can call or text, and how to reach them.")),
     "professionals": (
-        "Professionals and services",
-        "My prescriber, therapist, a crisis line, the nearest emergency department.",
+        N_("Professionals and services"),
+        N_("My prescriber, therapist, a crisis line, the nearest emergency department."),
     ),
-    "safe_surroundings": ("Making my surroundings safe", "For example, asking someone I trust to hold my medication."),
-    "reasons": ("My reasons to keep going", "What matters to me and what I am doing this for."),
+    "safe_surroundings": (
+        N_("Making my surroundings safe"),
+        N_("For example, asking someone I trust to hold my medication."),
+    ),
+    "reasons": (N_("My reasons to keep going"), N_("What matters to me and what I am doing this for.")),
 }
 PLAN_SECTION_MAX = 2000
 #: How long a share link may work, in days.
-SHARE_DAYS = {1: "1 day", 7: "7 days", 30: "30 days"}
+SHARE_DAYS = (1, 7, 30)
 
 
 def new_share_token() -> tuple[str, str]:

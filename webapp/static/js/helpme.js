@@ -5,6 +5,7 @@ import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
+import { t } from "./strings.js";
 
 function renderHelpMe(root, snapshot, userId) {
   showSignedIn(root, userId);
@@ -20,14 +21,14 @@ function renderHelpMe(root, snapshot, userId) {
             element("h2", { id: `help-me-${key}`, text: label }),
             row.sections[key]
               ? element("p", { class: "preserve-lines", text: row.sections[key] })
-              : element("p", { class: "plan-empty", text: "Not written yet." })
+              : element("p", { class: "plan-empty", text: t("Not written yet.") })
           )
         )
       : [])
   );
   root.querySelector('[data-when="no-help-me"]').hidden = Boolean(row);
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? t("Last brought up to date {when}.", { when: spokenWhen(snapshot.fetchedAt) }) : "";
 }
 
 export function enableHelpMe(synced) {

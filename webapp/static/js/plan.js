@@ -6,6 +6,7 @@ import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 import { dialTarget } from "./people-links.js";
+import { t } from "./strings.js";
 
 function renderPlan(root, snapshot, userId) {
   showSignedIn(root, userId);
@@ -21,7 +22,7 @@ function renderPlan(root, snapshot, userId) {
             element("h2", { id: `plan-${key}`, text: `${index + 1}. ${label}` }),
             plan.sections[key]
               ? element("p", { class: "preserve-lines", text: plan.sections[key] })
-              : element("p", { class: "plan-empty", text: "Not written yet." })
+              : element("p", { class: "plan-empty", text: t("Not written yet.") })
           )
         )
       : [])
@@ -37,7 +38,7 @@ function renderPlan(root, snapshot, userId) {
   );
   root.querySelector('[data-section="plan-people"]').hidden = contacts.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? t("Last brought up to date {when}.", { when: spokenWhen(snapshot.fetchedAt) }) : "";
 }
 
 function enableCopyLink() {
@@ -51,10 +52,10 @@ function enableCopyLink() {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      status.textContent = "Link copied. Paste it into a message to the person you trust.";
+      status.textContent = t("Link copied. Paste it into a message to the person you trust.");
     } catch (error) {
       input.select();
-      status.textContent = "Copying did not work here. The link is selected: copy it from the box.";
+      status.textContent = t("Copying did not work here. The link is selected: copy it from the box.");
     }
   });
 }
