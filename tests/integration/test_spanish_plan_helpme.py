@@ -255,3 +255,21 @@ def test_a_thank_you_reaches_a_supporter_in_the_supporters_language(app, monkeyp
     assert one(select(CircleMessage.id)) is not None
     # A ready-made thank-you is Steady's words, so it arrives in Alex's language.
     assert "Gracias por estar ahí." in html.unescape(alex.get("/circle/supporting").get_data(as_text=True))
+
+
+def test_an_appointment_reminder_rings_in_the_persons_language(people):
+    from webapp.models import Reminder
+    from webapp.services.reminder_rules import words_in
+
+    sam, _, _ = people
+    post(sam, "/people/new", {"name": "Dra. Ruiz", "relationship": "prescriber"})
+    contact = one(select(SupportContact.id).where(SupportContact.relationship == "prescriber"))
+    day = (utcnow() + timedelta(days=10)).date().isoformat()
+    assert post(sam, f"/people/{contact}/appointments/new", {"day": day, "at": "09:30"}).status_code == 302
+    reminder = db.session.scalar(select(Reminder).where(Reminder.kind == "appointment"))
+    language = i18n.language_of(db.session, reminder.user_id)
+    assert words_in(language, reminder.kind, reminder.title, reminder.body) == (
+        "Un recordatorio de Steady",
+        "Mañana tienes algo que planeaste.",
+    )
+    db.session.rollback()
