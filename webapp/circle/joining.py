@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,28 +21,28 @@ from webapp.services import circle
 INVITE_PROBLEMS = {
     "malformed": (
         404,
-        "This invite link does not work",
-        "The link may have been copied only in part. Ask the person who sent it to send it again.",
+        _l("This invite link does not work"),
+        _l("The link may have been copied only in part. Ask the person who sent it to send it again."),
     ),
     "unknown": (
         404,
-        "This invite link does not work",
-        "We could not find this invite. Ask the person who sent it to send you a new link.",
+        _l("This invite link does not work"),
+        _l("We could not find this invite. Ask the person who sent it to send you a new link."),
     ),
     "expired": (
         410,
-        "This invite has expired",
-        "Invite links work for 7 days, to keep them safe. Ask the person who sent it for a new one.",
+        _l("This invite has expired"),
+        _l("Invite links work for 7 days, to keep them safe. Ask the person who sent it for a new one."),
     ),
     "used": (
         410,
-        "This invite has already been used",
-        "Each invite link works once. If you already accepted it, you will find them under People I support.",
+        _l("This invite has already been used"),
+        _l("Each invite link works once. If you already accepted it, you will find them under People I support."),
     ),
     "revoked": (
         410,
-        "This invite was cancelled",
-        "The person who sent it cancelled this link. If you think that was a mistake, ask them for a new one.",
+        _l("This invite was cancelled"),
+        _l("The person who sent it cancelled this link. If you think that was a mistake, ask them for a new one."),
     ),
 }
 
@@ -121,5 +123,5 @@ def join(token: str):
         return _invite_problem("used")
     db.session.commit()
     audit("circle.invite_accepted", user=current_user.id, invite=invite.id, link=link.id)
-    flash(f"You are now in {inviter}'s circle. They choose what you can see.", "success")
+    flash(_("You are now in %(name)s's circle. They choose what you can see.", name=inviter), "success")
     return redirect(url_for("circle.supporting"))

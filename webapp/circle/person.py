@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import segno
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp.circle import bp
@@ -72,11 +74,11 @@ def profile():
         return _circle_page(
             profile_form=form,
             status=422,
-            problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.",
+            problem=form.first_name.errors[0] if form.first_name.errors else _("Please check the form."),
         )
     my_profile().notify_messages = bool(form.notify_messages.data)
     db.session.commit()
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("circle.index"))
 
 
@@ -98,7 +100,7 @@ def create_invite():
         return _circle_page(
             invite_form=form,
             status=422,
-            problem=form.first_name.errors[0] if form.first_name.errors else "Please check the form.",
+            problem=form.first_name.errors[0] if form.first_name.errors else _("Please check the form."),
         )
     token = circle.new_token()
     now = utcnow()
@@ -123,11 +125,11 @@ def revoke_invite(invite_id: int):
     invite = get_owned_or_404(CircleInvite, invite_id)
     if invite.status != "pending":
         return _circle_page(
-            status=409, problem="This invite was already used or cancelled, so there is nothing to cancel."
+            status=409, problem=_("This invite was already used or cancelled, so there is nothing to cancel.")
         )
     invite.status = "revoked"
     db.session.commit()
-    flash("Invite cancelled. That link no longer works.", "success")
+    flash(_("Invite cancelled. That link no longer works."), "success")
     return redirect(url_for("circle.index"))
 
 
@@ -138,13 +140,13 @@ def sharing(link_id: int):
     link = get_owned_or_404(CircleLink, link_id)
     form = SharingForm()
     if not form.validate():
-        return _circle_page(status=422, problem="Please try that again.")
+        return _circle_page(status=422, problem=_("Please try that again."))
     link.share_light = bool(form.share_light.data)
     link.share_taper = bool(form.share_taper.data)
     link.share_help_me = bool(form.share_help_me.data)
     db.session.commit()
     audit("circle.sharing_changed", user=current_user.id, link=link.id)
-    flash(f"Saved what {circle.first_name(db.session, link.supporter_id)} can see.", "success")
+    flash(_("Saved what %(name)s can see.", name=circle.first_name(db.session, link.supporter_id)), "success")
     return redirect(url_for("circle.index"))
 
 
@@ -157,7 +159,7 @@ def end_link(link_id: int):
     db.session.delete(link)
     db.session.commit()
     audit("circle.link_ended", user=current_user.id, link=link_id, by="person")
-    flash(f"{name} is no longer in your circle and sees nothing from now on.", "success")
+    flash(_("%(name)s is no longer in your circle and sees nothing from now on.", name=name), "success")
     return redirect(url_for("circle.index"))
 
 
@@ -168,14 +170,15 @@ def reach_out():
     notifications on. A few an hour at most; each one is logged."""
     now = utcnow()
     if my_profile() is None:
-        return _circle_page(status=409, problem="Invite someone to your circle first, so there is someone to reach.")
+        return _circle_page(status=409, problem=_("Invite someone to your circle first, so there is someone to reach."))
     if circle.reach_outs_in_window(db.session, current_user.id, now) >= circle.REACH_OUT_LIMIT:
         audit("circle.reach_out_limited", user=current_user.id)
         return _circle_page(
             status=429,
-            problem=(
-                f"You have already reached out {circle.REACH_OUT_LIMIT} times in the last hour, so your circle "
-                "has been told. Please call or text someone directly, or use Help now."
+            problem=_(
+                "You have already reached out %(count)s times in the last hour, so your circle "
+                "has been told. Please call or text someone directly, or use Help now.",
+                count=circle.REACH_OUT_LIMIT,
             ),
         )
     try:
@@ -190,20 +193,24 @@ def reach_out():
         log.exception("reach out failed")
         audit("circle.reach_out_failed", user=current_user.id)
         flash(
-            "Steady could not reach your circle just now. Please call or text someone directly, or use Help now.",
+            _("Steady could not reach your circle just now. Please call or text someone directly, or use Help now."),
             "error",
         )
         return redirect(url_for("circle.index", _anchor="reach-out"))
     audit("circle.reach_out", user=current_user.id, supporters=record.supporters, delivered=record.delivered)
     if record.delivered:
         flash(
-            f"Sent. {record.delivered} device{'s' if record.delivered != 1 else ''} in your circle got your message.",
+            ngettext(
+                "Sent. %(num)d device in your circle got your message.",
+                "Sent. %(num)d devices in your circle got your message.",
+                record.delivered,
+            ),
             "success",
         )
     elif record.devices:
-        flash("Your circle's devices could not be reached just now. Send a text or call instead.", "error")
+        flash(_("Your circle's devices could not be reached just now. Send a text or call instead."), "error")
     else:
-        flash("No one in your circle has notifications turned on right now. Send a text or call instead.", "error")
+        flash(_("No one in your circle has notifications turned on right now. Send a text or call instead."), "error")
     return redirect(url_for("circle.index", _anchor="reach-out"))
 
 
@@ -212,5 +219,5 @@ def reach_out():
 def delete_message(message_id: int):
     db.session.delete(get_owned_or_404(CircleMessage, message_id))
     db.session.commit()
-    flash("Message deleted.", "success")
+    flash(_("Message deleted."), "success")
     return redirect(url_for("circle.index", _anchor="messages"))

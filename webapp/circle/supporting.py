@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import time
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -93,13 +94,13 @@ def supporting_settings(link_id: int):
     if not form.validate():
         return _supporting_page(status=422, problem=next(iter(form.errors.values()))[0])
     if form.weekly.data and form.time.data is None:
-        return _supporting_page(status=422, problem="Choose a time for the weekly reminder.")
+        return _supporting_page(status=422, problem=_("Choose a time for the weekly reminder."))
     link.notify_reach_out = bool(form.notify_reach_out.data)
     reminder = _weekly_reminder(link)
     if form.weekly.data:
         name = circle.first_name(db.session, link.user_id)
         if reminder is None:
-            _, body, _, _ = KINDS["circle"]
+            body = KINDS["circle"][1]
             reminder = Reminder(
                 user_id=current_user.id,
                 kind="circle",
@@ -121,7 +122,7 @@ def supporting_settings(link_id: int):
     elif reminder is not None:
         db.session.delete(reminder)
     db.session.commit()
-    flash("Saved.", "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("circle.supporting"))
 
 
@@ -136,10 +137,12 @@ def encourage(link_id: int):
     if not form.validate():
         problem = next(iter(form.errors.values()))[0]
     elif form.preset.data and form.preset.data not in circle.PRESETS:
-        problem = "Choose one of the messages offered, or write your own."
+        problem = _("Choose one of the messages offered, or write your own.")
     else:
         try:
             text = circle.clean_message(form.preset.data or form.message.data)
+            if form.preset.data:  # a preset reads in the recipient's language
+                text = i18n.gettext_in(i18n.language_of(db.session, link.user_id), form.preset.data)
         except TextProblem as refused:
             problem = str(refused)
     if problem:
@@ -175,7 +178,7 @@ def encourage(link_id: int):
             sender.close()
         db.session.commit()
     audit("circle.encouragement_sent", user=current_user.id, link=link.id)
-    flash(f"Sent to {circle.first_name(db.session, link.user_id)}.", "success")
+    flash(_("Sent to %(name)s.", name=circle.first_name(db.session, link.user_id)), "success")
     return redirect(url_for("circle.supporting"))
 
 
@@ -189,5 +192,5 @@ def leave(link_id: int):
     db.session.delete(link)
     db.session.commit()
     audit("circle.link_ended", user=current_user.id, link=link_id, by="supporter")
-    flash(f"You have left {name}'s circle.", "success")
+    flash(_("You have left %(name)s's circle.", name=name), "success")
     return redirect(url_for("circle.supporting"))

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from webapp.api import json_body, json_error
@@ -35,8 +36,8 @@ def _checked(model, data: dict, **context) -> dict:
     except Problems as refused:
         for name in ALONE:
             if name in refused.problems:
-                json_error(422, refused.problems[name], field=name)
-        refuse(refused, key="problems")
+                json_error(422, str(refused.problems[name]), field=name)
+        refuse(Problems({name: str(message) for name, message in refused.problems.items()}), key="problems")
 
 
 def _contact_values(body: dict) -> dict:
@@ -94,8 +95,11 @@ def api_update_contact(contact_id: int):
     if version != contact.version:
         json_error(
             409,
-            f"{contact.name} was changed on another device after this edit was made, so this edit was not saved. "
-            "Open their details, check them, and make your change again.",
+            _(
+                "%(name)s was changed on another device after this edit was made, so this edit was not saved. "
+                "Open their details, check them, and make your change again.",
+                name=contact.name,
+            ),
             contact=store.contact_json(contact),
         )
     try:

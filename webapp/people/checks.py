@@ -10,10 +10,13 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, PlainValidator, WithJsonSchema, model_validator
 
 from webapp.bodies import Body, DeviceId, Say, Text, checked, context_of, say
 from webapp.bodies import Problems as BodyProblems
+from webapp.services.content import N_
 from webapp.services.support import (
     RELATIONSHIPS,
     SupportProblem,
@@ -30,10 +33,10 @@ TEMPLATE_MAX = 300
 PLACE_MAX = 300
 REVIEW_ANSWER_MAX = 1000
 MISSING_SUPPORT = {
-    "emotional": "Emotional: someone to listen",
-    "practical": "Practical: lifts, meals, errands",
-    "professional": "Professional: prescriber, therapist",
-    "peer": "Peer: someone who has been through withdrawal",
+    "emotional": N_("Emotional: someone to listen"),
+    "practical": N_("Practical: lifts, meals, errands"),
+    "professional": N_("Professional: prescriber, therapist"),
+    "peer": N_("Peer: someone who has been through withdrawal"),
 }
 
 
@@ -49,14 +52,14 @@ def _values_and_problems(
     try:
         return checked(model, dict(data), context=context), {}
     except BodyProblems as refused:
-        return {}, refused.problems
+        return {}, {name: str(message) for name, message in refused.problems.items()}
 
 
 def _flag(value: Any) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise say("Answer yes or no.")
+        raise say(_("Answer yes or no."))
     return value
 
 
@@ -67,7 +70,7 @@ def _plain_text(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise say("This must be text.")
+        raise say(_("This must be text."))
     return value
 
 
@@ -83,16 +86,16 @@ def _email(value: Any) -> str:
     if not email:
         return ""
     if len(email) > 254:
-        raise say(too_long("An email address", 254, len(email)))
+        raise say(too_long(_("An email address"), 254, len(email)))
     try:
         return validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError:
-        raise say("Enter an email address like name@example.com, or leave it empty.") from None
+        raise say(_("Enter an email address like name@example.com, or leave it empty.")) from None
 
 
 def _relationship(value: Any) -> str:
     if not isinstance(value, str) or value not in RELATIONSHIPS:
-        raise say("Choose who they are to you from the list.")
+        raise say(_("Choose who they are to you from the list."))
     return value
 
 
@@ -100,9 +103,9 @@ class ContactFields(Body):
     """A person in My people, from the form or the JSON API. The fields'
     order is the order problems are told in."""
 
-    name: Text("Name", NAME_MAX, required=True)
-    best_times: Text("Best times to reach them", BEST_TIMES_MAX) = ""
-    notes: Text("Notes", NOTES_MAX) = ""
+    name: Text(_l("Name"), NAME_MAX, required=True)
+    best_times: Text(_l("Best times to reach them"), BEST_TIMES_MAX) = ""
+    notes: Text(_l("Notes"), NOTES_MAX) = ""
     can_text: Flag = False
     understands_withdrawal: Flag = False
     pinned: Flag = False
@@ -110,7 +113,7 @@ class ContactFields(Body):
         str,
         PlainValidator(_relationship),
         WithJsonSchema({"type": "string", "enum": list(RELATIONSHIPS)}),
-        Say("Choose who they are to you from the list."),
+        Say(_l("Choose who they are to you from the list.")),
     ]
     phone: Annotated[str, PlainValidator(_phone), WithJsonSchema({"type": "string", "maxLength": 32})] = ""
     email: Annotated[
@@ -120,12 +123,12 @@ class ContactFields(Body):
     @model_validator(mode="after")
     def _texts_need_a_phone(self):
         if self.can_text and not self.phone:
-            raise say(NEEDS_PHONE, field="phone")
+            raise say(str(NEEDS_PHONE), field="phone")
         return self
 
 
 #: The one rule here that spans two fields: "happy to get texts" needs a number.
-NEEDS_PHONE = "Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d."
+NEEDS_PHONE = _l("Add a phone number to send texts to, or untick \u201cThey are happy to get texts\u201d.")
 
 
 DEVICE_ID = "Each change needs an id made on the device (a UUID)."
@@ -143,7 +146,7 @@ class ContactChange(ContactFields):
     version: Annotated[
         int,
         Field(strict=True, description="The version the change was made from."),
-        Say("Each change must say which version of the person it was made from."),
+        Say(_l("Each change must say which version of the person it was made from.")),
     ]
 
 
@@ -170,12 +173,12 @@ def _reached_at(value: Any, info) -> datetime | None:
     try:
         given = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise say("reached_at must be a date and time like 2026-05-01T18:30:00Z.") from None
+        raise say(_("reached_at must be a date and time like 2026-05-01T18:30:00Z.")) from None
     if given.tzinfo is None:
-        raise say("reached_at must include a time zone.")
+        raise say(_("reached_at must include a time zone."))
     now = context_of(info).get("now") or datetime.now(timezone.utc)
     if min(given, now) < now - timedelta(days=366):
-        raise say("reached_at is more than a year ago.")
+        raise say(_("reached_at is more than a year ago."))
     return given
 
 
@@ -191,13 +194,13 @@ def check_contact(data: Mapping) -> tuple[dict, dict[str, str]]:
         and data.get("can_text") is True
         and not _phone(data.get("phone"))
     ):
-        problems["phone"] = NEEDS_PHONE
+        problems["phone"] = str(NEEDS_PHONE)
         problems = {name: problems[name] for name in ContactFields.model_fields if name in problems}
     return values, problems
 
 
 class TemplateFields(Body):
-    text: Text("Message", TEMPLATE_MAX, required=True)
+    text: Text(_l("Message"), TEMPLATE_MAX, required=True)
 
 
 def check_template(data: Mapping) -> tuple[dict, dict[str, str]]:
@@ -211,7 +214,7 @@ def _meeting_day(value: Any) -> int | None:
         return value
     if isinstance(value, str) and value.strip() in ("0", "1", "2", "3", "4", "5", "6"):
         return int(value)
-    raise say("Choose a day of the week, or \u201cIt varies\u201d.")
+    raise say(_("Choose a day of the week, or \u201cIt varies\u201d."))
 
 
 def _meeting_time(value: Any) -> time | None:
@@ -224,12 +227,12 @@ def _meeting_time(value: Any) -> time | None:
             raise ValueError(value)
         return time.fromisoformat(value).replace(second=0, microsecond=0)
     except ValueError:
-        raise say("Enter a time like 19:30.") from None
+        raise say(_("Enter a time like 19:30.")) from None
 
 
 def _group_zone(value: Any) -> str:
     if not isinstance(value, str) or not is_time_zone(value):
-        raise say("Choose the time zone the meeting time is in, like Europe/London.")
+        raise say(_("Choose the time zone the meeting time is in, like Europe/London."))
     return value
 
 
@@ -244,13 +247,13 @@ class GroupFields(Body):
     """A support group. ``meeting_day`` is 0–6 or empty; ``meeting_time`` a
     ``time`` (forms) or "HH:MM" (JSON)."""
 
-    name: Text("Name of the group", NAME_MAX, required=True)
-    place: Text("Where it meets", PLACE_MAX) = ""
-    notes: Text("Notes", NOTES_MAX) = ""
+    name: Text(_l("Name of the group"), NAME_MAX, required=True)
+    place: Text(_l("Where it meets"), PLACE_MAX) = ""
+    notes: Text(_l("Notes"), NOTES_MAX) = ""
     meeting_day: Annotated[int | None, PlainValidator(_meeting_day)] = None
     meeting_time: Annotated[time | None, PlainValidator(_meeting_time)] = None
     time_zone: Annotated[
-        str, PlainValidator(_group_zone), Say("Choose the time zone the meeting time is in, like Europe/London.")
+        str, PlainValidator(_group_zone), Say(_l("Choose the time zone the meeting time is in, like Europe/London."))
     ]
     link: Annotated[str, PlainValidator(_link)] = ""
 
@@ -262,14 +265,14 @@ def check_group(data: Mapping) -> tuple[dict, dict[str, str]]:
 def _missing(value: Any) -> list[str]:
     value = value or []
     if not isinstance(value, list) or any(not isinstance(item, str) or item not in MISSING_SUPPORT for item in value):
-        raise say("Choose from the kinds of support listed.")
+        raise say(_("Choose from the kinds of support listed."))
     return sorted(set(value))
 
 
 class ReviewFields(Body):
-    helped: Text("Who helped", REVIEW_ANSWER_MAX) = ""
-    did_not_help: Text("Who did not help", REVIEW_ANSWER_MAX) = ""
-    to_add: Text("Who to add", REVIEW_ANSWER_MAX) = ""
+    helped: Text(_l("Who helped"), REVIEW_ANSWER_MAX) = ""
+    did_not_help: Text(_l("Who did not help"), REVIEW_ANSWER_MAX) = ""
+    to_add: Text(_l("Who to add"), REVIEW_ANSWER_MAX) = ""
     missing: Annotated[list[str], PlainValidator(_missing)] = []
 
 

@@ -4,6 +4,7 @@ API, and problems are put back on the fields here."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -29,33 +30,33 @@ def put_problems(form: FlaskForm, problems: Problems) -> None:
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Name", render_kw={"data-limit": NAME_MAX, "autocomplete": "off"})
+    name = StringField(_l("Name"), render_kw={"data-limit": NAME_MAX, "autocomplete": "off"})
     relationship = SelectField(
-        "Who they are to you",
-        choices=[SelectChoice("", "Choose one")] + [SelectChoice(k, v) for k, v in RELATIONSHIPS.items()],
+        _l("Who they are to you"),
+        choices=[SelectChoice("", _l("Choose one"))] + [SelectChoice(k, _l(v)) for k, v in RELATIONSHIPS.items()],
         validate_choice=False,
     )
     phone = TelField(
-        "Phone number",
-        description="Optional. Digits, spaces and a + at the start are fine.",
+        _l("Phone number"),
+        description=_l("Optional. Digits, spaces and a + at the start are fine."),
         render_kw={"autocomplete": "off", "inputmode": "tel", "data-limit": 32},
     )
-    can_text = BooleanField("They are happy to get texts")
+    can_text = BooleanField(_l("They are happy to get texts"))
     email = StringField(
-        "Email address",
-        description="Optional.",
+        _l("Email address"),
+        description=_l("Optional."),
         render_kw={"type": "email", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
     )
     best_times = StringField(
-        "Best times to reach them",
-        description="Optional. For example: evenings after 7, not on Sundays.",
+        _l("Best times to reach them"),
+        description=_l("Optional. For example: evenings after 7, not on Sundays."),
         render_kw={"data-limit": BEST_TIMES_MAX},
     )
     notes = TextAreaField(
-        "Notes", description="Optional. Only you can see these.", render_kw={"rows": 3, "data-limit": NOTES_MAX}
+        _l("Notes"), description=_l("Optional. Only you can see these."), render_kw={"rows": 3, "data-limit": NOTES_MAX}
     )
-    understands_withdrawal = BooleanField("They understand benzodiazepine withdrawal")
-    pinned = BooleanField("Pin as one of my people (up to three, shown first everywhere)")
+    understands_withdrawal = BooleanField(_l("They understand benzodiazepine withdrawal"))
+    pinned = BooleanField(_l("Pin as one of my people (up to three, shown first everywhere)"))
     version = HiddenField()
 
     def values(self) -> dict:
@@ -77,30 +78,30 @@ class ContactForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     text = TextAreaField(
-        "Message",
-        description="A short message you can send with one tap, for example: Can we talk tonight?",
+        _l("Message"),
+        description=_l("A short message you can send with one tap, for example: Can we talk tonight?"),
         render_kw={"rows": 2, "data-limit": TEMPLATE_MAX},
     )
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Name of the group", render_kw={"data-limit": NAME_MAX})
+    name = StringField(_l("Name of the group"), render_kw={"data-limit": NAME_MAX})
     meeting_day = SelectField(
-        "Day it meets",
-        choices=[SelectChoice("", "It varies")] + [SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        _l("Day it meets"),
+        choices=[SelectChoice("", _l("It varies"))] + [SelectChoice(str(i), _l(day)) for i, day in enumerate(WEEKDAYS)],
         validate_choice=False,
     )
-    meeting_time = StringField("Time it starts", description="For example 19:30.", render_kw={"type": "time"})
-    time_zone = SelectField("Time zone of that time", validate_choice=False)
+    meeting_time = StringField(_l("Time it starts"), description=_l("For example 19:30."), render_kw={"type": "time"})
+    time_zone = SelectField(_l("Time zone of that time"), validate_choice=False)
     place = StringField(
-        "Where it meets", description="Optional. An address or a room.", render_kw={"data-limit": PLACE_MAX}
+        _l("Where it meets"), description=_l("Optional. An address or a room."), render_kw={"data-limit": PLACE_MAX}
     )
     link = StringField(
-        "Link to join online",
-        description="Optional. A web link starting with https://.",
+        _l("Link to join online"),
+        description=_l("Optional. A web link starting with https://."),
         render_kw={"type": "url", "spellcheck": "false", "autocapitalize": "none"},
     )
-    notes = TextAreaField("Notes", description="Optional.", render_kw={"rows": 3, "data-limit": NOTES_MAX})
+    notes = TextAreaField(_l("Notes"), description=_l("Optional."), render_kw={"rows": 3, "data-limit": NOTES_MAX})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,23 +115,23 @@ class GroupForm(FlaskForm):
 
 
 class NudgeForm(FlaskForm):
-    enabled = BooleanField("Remind me gently when I have not connected with anyone for a while")
+    enabled = BooleanField(_l("Remind me gently when I have not connected with anyone for a while"))
     days = StringField(
-        "After how many days?",
-        description=f"A number from 1 to {NUDGE_DAYS_MAX}.",
+        _l("After how many days?"),
+        description=_l("A number from 1 to %(max)s.", max=NUDGE_DAYS_MAX),
         render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 2},
     )
 
 
 class ReviewForm(FlaskForm):
-    helped = TextAreaField("Who helped me lately?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
+    helped = TextAreaField(_l("Who helped me lately?"), render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
     did_not_help = TextAreaField(
-        "Who did not help, or made things harder?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX}
+        _l("Who did not help, or made things harder?"), render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX}
     )
-    to_add = TextAreaField("Who could I add?", render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
+    to_add = TextAreaField(_l("Who could I add?"), render_kw={"rows": 2, "data-limit": REVIEW_ANSWER_MAX})
     missing = SelectMultipleField(
-        "What kind of support is missing?",
-        choices=[SelectChoice(k, v) for k, v in MISSING_SUPPORT.items()],
+        _l("What kind of support is missing?"),
+        choices=[SelectChoice(k, _l(v)) for k, v in MISSING_SUPPORT.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validate_choice=False,

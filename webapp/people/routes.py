@@ -9,6 +9,8 @@ import json
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
@@ -31,6 +33,7 @@ def _links():
         "mailto_link": support.mailto_link,
         "RELATIONSHIPS": support.RELATIONSHIPS,
         "WEEKDAYS": support.WEEKDAYS,
+        "WEEKDAYS_PLURAL": support.WEEKDAYS_PLURAL,
     }
 
 
@@ -77,7 +80,10 @@ def add():
                     problems["pinned"] = str(limit)
                 else:
                     db.session.commit()
-                    flash(f"{contact.name} is saved. They are on this phone for when you are offline too.", "success")
+                    flash(
+                        _("%(name)s is saved. They are on this phone for when you are offline too.", name=contact.name),
+                        "success",
+                    )
                     return redirect(url_for("people.index"))
             db.session.rollback()
             put_problems(form, problems)
@@ -110,7 +116,7 @@ def edit(contact_id: int):
                 problems["pinned"] = str(limit)
             else:
                 db.session.commit()
-                flash(f"{contact.name}'s details are updated.", "success")
+                flash(_("%(name)s's details are updated.", name=contact.name), "success")
                 return redirect(url_for("people.index"))
         db.session.rollback()
         put_problems(form, problems)
@@ -125,7 +131,7 @@ def delete(contact_id: int):
     name = contact.name
     db.session.delete(contact)
     db.session.commit()
-    flash(f"{name} is removed from your people.", "success")
+    flash(_("%(name)s is removed from your people.", name=name), "success")
     return redirect(url_for("people.index"))
 
 
@@ -136,7 +142,7 @@ def reached_out(contact_id: int):
     contact = get_owned_or_404(SupportContact, contact_id)
     store.log_reach_out(contact, store.reach_out_body(contact, str(uuid.uuid4()), None), utcnow())
     db.session.commit()
-    flash(f"Noted: you connected with {contact.name} today. Reaching out takes courage.", "success")
+    flash(_("Noted: you connected with %(name)s today. Reaching out takes courage.", name=contact.name), "success")
     return redirect(url_for("people.index") + f"#contact-{contact.id}")
 
 
@@ -157,13 +163,13 @@ def templates():
             db.session.flush()
             count = store.template_count()
             if not problems and count >= TEMPLATES_MAX:
-                problems["text"] = f"You can keep up to {TEMPLATES_MAX} messages. Delete one first."
+                problems["text"] = _("You can keep up to %(count)s messages. Delete one first.", count=TEMPLATES_MAX)
             if not problems:
                 template = MessageTemplate(user_id=current_user.id, position=count)
                 template.text = values["text"]
                 db.session.add(template)
                 db.session.commit()
-                flash("Message saved.", "success")
+                flash(_("Message saved."), "success")
                 return redirect(url_for("people.templates"))
             db.session.rollback()
             put_problems(form, problems)
@@ -192,7 +198,7 @@ def edit_template(template_id: int):
             if not problems:
                 template.text = values["text"]
                 db.session.commit()
-                flash("Message updated.", "success")
+                flash(_("Message updated."), "success")
                 return redirect(url_for("people.templates"))
             put_problems(form, problems)
     return render_template("people/template_edit.html", template=template, form=form), status
@@ -203,7 +209,7 @@ def edit_template(template_id: int):
 def delete_template(template_id: int):
     db.session.delete(get_owned_or_404(MessageTemplate, template_id))
     db.session.commit()
-    flash("Message deleted.", "success")
+    flash(_("Message deleted."), "success")
     return redirect(url_for("people.templates"))
 
 
@@ -232,7 +238,7 @@ def add_group():
                 store.apply_group(group, values)
                 db.session.add(group)
                 db.session.commit()
-                flash(f"{group.name} is saved.", "success")
+                flash(_("%(name)s is saved.", name=group.name), "success")
                 return redirect(url_for("people.groups"))
             put_problems(form, problems)
     elif not form.time_zone.data:
@@ -254,7 +260,7 @@ def edit_group(group_id: int):
                 store.apply_group(group, values)
                 reschedule_group(db.session, group, utcnow())  # its meeting reminders follow
                 db.session.commit()
-                flash(f"{group.name} is updated.", "success")
+                flash(_("%(name)s is updated.", name=group.name), "success")
                 return redirect(url_for("people.groups"))
             put_problems(form, problems)
     return render_template("people/group_edit.html", form=form, group=group), status
@@ -265,7 +271,7 @@ def edit_group(group_id: int):
 def delete_group(group_id: int):
     db.session.delete(get_owned_or_404(SupportGroup, group_id))
     db.session.commit()
-    flash("Group deleted.", "success")
+    flash(_("Group deleted."), "success")
     return redirect(url_for("people.groups"))
 
 
@@ -287,7 +293,7 @@ def nudge():
         text = (form.days.data or "").strip()
         # A number typed while the reminder is off is still checked: nothing typed is dropped without a word.
         if (form.enabled.data or text) and (not text.isdigit() or not 1 <= int(text) <= support.NUDGE_DAYS_MAX):
-            form.days.errors = [f"Enter a number of days from 1 to {support.NUDGE_DAYS_MAX}."]
+            form.days.errors = [_("Enter a number of days from 1 to %(max)s.", max=support.NUDGE_DAYS_MAX)]
             return render_template("people/nudge.html", form=form), 422
         days = int(text) if form.enabled.data else None
         settings = store.ensure_settings()
@@ -295,9 +301,13 @@ def nudge():
         settings.nudge_due_at = support.nudge_due_at(days, settings.last_connected_at, utcnow())
         db.session.commit()
         flash(
-            f"We will remind you gently after {days} days without connecting."
+            ngettext(
+                "We will remind you gently after %(num)d day without connecting.",
+                "We will remind you gently after %(num)d days without connecting.",
+                days,
+            )
             if days
-            else "No reminders about connecting.",
+            else _("No reminders about connecting."),
             "success",
         )
         return redirect(url_for("people.index"))
@@ -325,7 +335,7 @@ def review():
                 settings.last_reviewed_at = now
                 settings.review_due_at = now + support.REVIEW_EVERY
                 db.session.commit()
-                flash("Thank you. We will suggest another look in about three months.", "success")
+                flash(_("Thank you. We will suggest another look in about three months."), "success")
                 return redirect(url_for("people.index"))
             put_problems(form, problems)
     return render_template("people/review.html", form=form, settings=settings, missing=MISSING_SUPPORT), status
@@ -338,7 +348,7 @@ def snooze_review():
     settings = store.ensure_settings()
     settings.review_due_at = utcnow() + support.REVIEW_SNOOZE
     db.session.commit()
-    flash("OK. We will ask again in a week.", "success")
+    flash(_("OK. We will ask again in a week."), "success")
     return redirect(url_for("people.index"))
 
 

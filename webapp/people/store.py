@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -66,7 +67,7 @@ def ensure_settings() -> SupportSettings:
     if not settings.templates_seeded:
         for position, text in enumerate(support.DEFAULT_TEMPLATES):
             template = MessageTemplate(user_id=current_user.id, position=position)
-            template.text = text
+            template.text = _(text)  # kept in the language they were first seen in
             db.session.add(template)
         settings.templates_seeded = True
     return settings
@@ -76,7 +77,7 @@ def my_templates() -> list[MessageTemplate] | list[str]:
     """Stored messages; before the first change here, the defaults (as text)."""
     settings = my_settings()
     if settings is None or not settings.templates_seeded:
-        return list(support.DEFAULT_TEMPLATES)
+        return [_(text) for text in support.DEFAULT_TEMPLATES]
     return list(
         db.session.scalars(
             select(MessageTemplate).where(mine(MessageTemplate)).order_by(MessageTemplate.position, MessageTemplate.id)
@@ -105,7 +106,11 @@ def apply_contact(contact: SupportContact, values: dict) -> None:
     if values["pinned"] and not contact.pinned:
         if pinned_count(excluding=contact) >= MAX_PINNED:
             raise PinLimit(
-                f"You already have {MAX_PINNED} people pinned. Unpin one of them first, then pin {values['name'] or 'this person'}."
+                _(
+                    "You already have %(count)s people pinned. Unpin one of them first, then pin %(name)s.",
+                    count=MAX_PINNED,
+                    name=values["name"] or _("this person"),
+                )
             )
         top = db.session.scalar(select(func.max(SupportContact.pin_order)).where(mine(SupportContact)))
         contact.pin_order = (top or 0) + 1
@@ -209,7 +214,7 @@ def contact_json(contact: SupportContact) -> dict:
         "version": contact.version,
         "name": contact.name,
         "relationship": contact.relationship,
-        "relationship_label": RELATIONSHIPS.get(contact.relationship, "Other"),
+        "relationship_label": _(RELATIONSHIPS.get(contact.relationship, "Other")),
         "phone": contact.phone or "",
         "can_text": contact.can_text,
         "email": contact.email or "",
@@ -226,7 +231,8 @@ def group_json(group: SupportGroup) -> dict:
         "id": group.id,
         "name": group.name,
         "meeting_day": group.meeting_day,
-        "meeting_day_label": WEEKDAYS[group.meeting_day] if group.meeting_day is not None else "",
+        "meeting_day_label": _(WEEKDAYS[group.meeting_day]) if group.meeting_day is not None else "",
+        "meeting_days_label": _(support.WEEKDAYS_PLURAL[group.meeting_day]) if group.meeting_day is not None else "",
         "meeting_time": group.meeting_time.strftime("%H:%M") if group.meeting_time else "",
         "time_zone": group.time_zone,
         "place": group.place or "",

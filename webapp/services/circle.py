@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ from webapp.models import (
     PushSubscription,
 )
 from webapp.services import person_time, taper
+from webapp.services.content import N_
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.text import TextProblem, clean_text
 
@@ -112,10 +114,10 @@ GREEN_OVERALL_AT_LEAST = 7
 GREEN_ANXIETY_AT_MOST = 4
 
 LIGHT_WORDS = {
-    "green": "Doing OK today",
-    "amber": "Having a harder day",
-    "red": "Having a very hard day",
-    "none": "No check-in today",
+    "green": N_("Doing OK today"),
+    "amber": N_("Having a harder day"),
+    "red": N_("Having a very hard day"),
+    "none": N_("No check-in today"),
 }
 
 
@@ -155,16 +157,27 @@ def taper_progress(user_id: int, today: date):
 
 
 def taper_words(progress) -> str | None:
+    """The supporter's words for the person's taper progress, in the page's language."""
+    from flask_babel import gettext, ngettext
+
     if progress is None:
         return None
     if progress.finished:
-        return "Has finished their taper"
+        return gettext("Has finished their taper")
     if progress.days_on_step is None:
-        return "Their taper plan has not started yet"
+        return gettext("Their taper plan has not started yet")
     percent = progress.percent_of_start
     shown = f"{percent:.1f}".rstrip("0").rstrip(".") if percent < 10 else f"{percent:.0f}"
-    days = progress.days_on_step
-    return f"On {shown}% of their starting dose, {days} day{'' if days == 1 else 's'} on this step"
+    if i18n.choose() != "en":
+        from babel.numbers import format_decimal
+
+        shown = format_decimal(float(shown), locale=i18n.babel_locale())
+    return ngettext(
+        "On %(percent)s%% of their starting dose, %(num)d day on this step",
+        "On %(percent)s%% of their starting dose, %(num)d days on this step",
+        progress.days_on_step,
+        percent=shown,
+    )
 
 
 # --- what a supporter sees ------------------------------------------------------------------
@@ -185,7 +198,7 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
     }
     if link.share_light:
         light = todays_light(session, link.user_id, now)
-        view["light"] = {"colour": light, "words": LIGHT_WORDS[light]}
+        view["light"] = {"colour": light, "words": _(LIGHT_WORDS[light])}
     if link.share_taper:
         progress = taper_progress(link.user_id, person_today(session, link.user_id, now))
         # Three figures and their words; the tracker's other fields (doses,
@@ -334,25 +347,26 @@ def push_to_user(session: Session, user_id: int, note: Notification, sender: Pus
 # --- encouragement ---------------------------------------------------------------------------
 
 MESSAGE_MAX = 280
+#: In English (what the form sends back); stored in the recipient's language.
 PRESETS = (
-    "Thinking of you today.",
-    "You are doing something really hard, and you are doing it.",
-    "I'm here if you want to talk.",
-    "One day at a time. I'm proud of you.",
+    N_("Thinking of you today."),
+    N_("You are doing something really hard, and you are doing it."),
+    N_("I'm here if you want to talk."),
+    N_("One day at a time. I'm proud of you."),
 )
 _MARKUP = re.compile(r"[<>]")
 
 
 def clean_message(value: object) -> str:
     """A note of encouragement: 1 to 280 characters of plain text."""
-    text = clean_text(value, label="Your message", max_length=MESSAGE_MAX)
+    text = clean_text(value, label=_("Your message"), max_length=MESSAGE_MAX)
     if _MARKUP.search(text):
-        raise TextProblem("Your message can only be plain text. Please leave out the < and > signs.")
+        raise TextProblem(_("Your message can only be plain text. Please leave out the < and > signs."))
     return text
 
 
 def clean_name(value: object) -> str:
-    name = clean_text(value, label="Your first name", max_length=FIRST_NAME_MAX)
+    name = clean_text(value, label=_("Your first name"), max_length=FIRST_NAME_MAX)
     if _MARKUP.search(name) or "\n" in name:
-        raise TextProblem("Your first name can only be plain text on one line.")
+        raise TextProblem(_("Your first name can only be plain text on one line."))
     return name

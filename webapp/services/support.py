@@ -9,36 +9,49 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlsplit
 from zoneinfo import available_timezones
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.services.content import N_
 from webapp.services.text import too_long
 
 #: Relationship kinds, in the order a person is asked.
 RELATIONSHIPS = {
-    "friend": "Friend",
-    "family": "Family",
-    "partner": "Partner",
-    "prescriber": "Prescriber or doctor",
-    "therapist": "Therapist or counsellor",
-    "peer": "Peer who has been through withdrawal",
-    "support_group": "Support group",
-    "treatment_centre": "Treatment centre",
-    "crisis_service": "Crisis service",
-    "other": "Other",
+    "friend": N_("Friend"),
+    "family": N_("Family"),
+    "partner": N_("Partner"),
+    "prescriber": N_("Prescriber or doctor"),
+    "therapist": N_("Therapist or counsellor"),
+    "peer": N_("Peer who has been through withdrawal"),
+    "support_group": N_("Support group"),
+    "treatment_centre": N_("Treatment centre"),
+    "crisis_service": N_("Crisis service"),
+    "other": N_("Other"),
 }
 MAX_PINNED = 3
 #: Seeded once per person, the first time they change anything here.
+#: In English here; seeded and shown in the person's language (people/store.py).
 DEFAULT_TEMPLATES = (
-    "I'm in a wave — could you call me?",
-    "Can we talk tonight?",
-    "Having a hard day. Could you check in on me later?",
-    "No need to reply — just letting you know I'm thinking of you and doing OK.",
+    N_("I'm in a wave — could you call me?"),
+    N_("Can we talk tonight?"),
+    N_("Having a hard day. Could you check in on me later?"),
+    N_("No need to reply — just letting you know I'm thinking of you and doing OK."),
 )
 REVIEW_EVERY = timedelta(days=90)
 REVIEW_SNOOZE = timedelta(days=7)
 NUDGE_DAYS_MAX = 90
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+#: "Mondays": a group that meets every week on that day.
+WEEKDAYS_PLURAL = (
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+)
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 
@@ -55,14 +68,14 @@ def clean_phone(value: str) -> str:
     if not value:
         return ""
     if len(value) > 32:
-        raise SupportProblem(too_long("A phone number", 32, len(value)))
+        raise SupportProblem(too_long(_("A phone number"), 32, len(value)))
     if not _PHONE_CHARS.match(value):
         raise SupportProblem(
-            "Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123."
+            _("Enter a phone number using digits, spaces and an optional + at the start, like +44 7700 900123.")
         )
     digits = re.sub(r"\D", "", value)
     if not 3 <= len(digits) <= 17:
-        raise SupportProblem("A phone number needs between 3 and 17 digits.")
+        raise SupportProblem(_("A phone number needs between 3 and 17 digits."))
     return value
 
 
@@ -92,10 +105,10 @@ def clean_link(value: str) -> str:
     if not value:
         return ""
     if len(value) > 500:
-        raise SupportProblem(too_long("A link", 500, len(value)))
+        raise SupportProblem(too_long(_("A link"), 500, len(value)))
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise SupportProblem("Enter a web link that starts with https://, like https://meet.example.org/group.")
+        raise SupportProblem(_("Enter a web link that starts with https://, like https://meet.example.org/group."))
     return value
 
 

@@ -1,5 +1,7 @@
 // Support circle: a "Copy the link" button for a new invite link, shown only
 // where the clipboard can be written.
+import { t } from "./strings.js";
+
 export function enableCircle() {
   for (const button of document.querySelectorAll("[data-copy]")) {
     const field = document.querySelector(button.dataset.copy);
@@ -9,10 +11,10 @@ export function enableCircle() {
     button.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(field.value);
-        if (status) status.textContent = "Link copied. Paste it into a message to the person you trust.";
+        if (status) status.textContent = t("Link copied. Paste it into a message to the person you trust.");
       } catch {
         field.select();
-        if (status) status.textContent = "Select the link above and copy it.";
+        if (status) status.textContent = t("Select the link above and copy it.");
       }
     });
   }

@@ -14,6 +14,7 @@ import { spokenWhen } from "./person-time.js";
 import { queue } from "./outbox.js";
 import { dialTarget, encode, smsHref } from "./people-links.js";
 import { personItem } from "./person-card.js";
+import { t } from "./strings.js";
 
 export { dialTarget, smsHref };
 
@@ -47,15 +48,17 @@ function renderMyPeople(root, snapshot, userId) {
   const groups = people?.groups || [];
   root.querySelector('[data-list="groups"]').replaceChildren(
     ...groups.map((g) => {
-      const when = [g.meeting_day_label ? `${g.meeting_day_label}s` : "", g.meeting_time ? `at ${g.meeting_time}` : ""].filter(Boolean).join(" ");
+      const days = g.meeting_days_label || (g.meeting_day_label ? `${g.meeting_day_label}s` : "");
+      const time = g.meeting_time;
+      const when = days && time ? t("{days} at {time}", { days, time }) : days || (time ? t("at {time}", { time }) : "");
       const item = element("li", { text: `${g.name}${when ? ` · ${when} (${g.time_zone})` : ""}${g.place ? ` · ${g.place}` : ""}` });
-      if (/^https?:\/\//i.test(g.link)) item.append(" · ", element("a", { href: g.link, rel: "noopener noreferrer", text: `Join ${g.name} online` }));
+      if (/^https?:\/\//i.test(g.link)) item.append(" · ", element("a", { href: g.link, rel: "noopener noreferrer", text: t("Join {name} online", { name: g.name }) }));
       return item;
     })
   );
   root.querySelector('[data-section="groups"]').hidden = groups.length === 0;
   const fetched = root.querySelector("[data-fetched]");
-  fetched.textContent = snapshot?.fetchedAt ? `Last brought up to date ${spokenWhen(snapshot.fetchedAt)}.` : "";
+  fetched.textContent = snapshot?.fetchedAt ? t("Last brought up to date {when}.", { when: spokenWhen(snapshot.fetchedAt) }) : "";
   fillMessageChoice(root, people);
 }
 
@@ -134,19 +137,19 @@ async function reachedOut(root, userId, id) {
   const now = new Date().toISOString();
   const result = await updateContact(userId, id, { last_connected_at: now });
   if (!result) return;
-  say(root, `Noted: you connected with ${result.after.name} today. Reaching out takes courage.`);
+  say(root, t("Noted: you connected with {name} today. Reaching out takes courage.", { name: result.after.name }));
   queue(userId, "reach-out", { url: `/api/people/contacts/${id}/reached-out`, about: id, body: { client_id: crypto.randomUUID(), reached_at: now } }).catch(() => {});
 }
 
 function problemsIn(values) {
   const problems = [];
-  if (!values.name.trim()) problems.push(["offline-name", "Write their name."]);
+  if (!values.name.trim()) problems.push(["offline-name", t("Write their name.")]);
   if (values.phone.trim() && (!PHONE.test(values.phone.trim()) || !/^(\D*\d){3,17}\D*$/.test(values.phone))) {
-    problems.push(["offline-phone", "Enter a phone number using digits, spaces and an optional + at the start."]);
+    problems.push(["offline-phone", t("Enter a phone number using digits, spaces and an optional + at the start.")]);
   }
-  if (values.can_text && !values.phone.trim()) problems.push(["offline-phone", "Add a phone number to send texts to."]);
+  if (values.can_text && !values.phone.trim()) problems.push(["offline-phone", t("Add a phone number to send texts to.")]);
   if (values.email.trim() && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email.trim())) {
-    problems.push(["offline-email", "Enter an email address like name@example.com, or leave it empty."]);
+    problems.push(["offline-email", t("Enter an email address like name@example.com, or leave it empty.")]);
   }
   return problems;
 }
@@ -183,8 +186,8 @@ function enableEditor(root, userIdPromise) {
     } catch (error) {
       const errors = form.querySelector("[data-edit-errors]");
       errors.replaceChildren(
-        element("h2", { text: "There is a problem" }),
-        element("p", { text: "This phone could not save the change. Nothing was changed. Try again." })
+        element("h2", { text: t("There is a problem") }),
+        element("p", { text: t("This phone could not save the change. Nothing was changed. Try again.") })
       );
       errors.hidden = false;
       errors.focus();
@@ -219,7 +222,8 @@ async function saveEdit(form, root, userIdPromise) {
   const body = { ...values, relationship: contact.relationship, pinned: contact.pinned, version: contact.version };
   await updateContact(userId, id, { ...values, version: contact.version + 1 });
   form.hidden = true;
-  say(root, navigator.onLine ? `${values.name}'s details are saved.` : `${values.name}'s details are saved on this phone. They will sync when you are back online.`);
+  const name = values.name;
+  say(root, navigator.onLine ? t("{name}'s details are saved.", { name }) : t("{name}'s details are saved on this phone. They will sync when you are back online.", { name }));
   queue(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body }).catch(() => {});
 }
 

@@ -71,8 +71,8 @@ export function personItem(contact, message, { details = true, actions = false }
       element(
         "div",
         { class: "actions" },
-        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "reached-out", "data-id": contact.id, text: "I reached out" }, element("span", { class: "visually-hidden", text: ` to ${contact.name}` })),
-        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "edit", "data-id": contact.id, text: "Edit" }, element("span", { class: "visually-hidden", text: ` ${contact.name}` }))
+        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "reached-out", "data-id": contact.id, text: t("I reached out") }, element("span", { class: "visually-hidden", text: t(" to {name}", { name: contact.name }) })),
+        element("button", { type: "button", class: "button button-secondary button-small", "data-action": "edit", "data-id": contact.id, text: t("Edit") }, element("span", { class: "visually-hidden", text: ` ${contact.name}` }))
       )
     );
   }

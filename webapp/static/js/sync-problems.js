@@ -6,6 +6,7 @@ import { element } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { describe, discard, entriesOf } from "./outbox.js";
+import { t } from "./strings.js";
 
 /** Draw the refused writes of `userId` into every "couldn't sync" section on the page. */
 export async function renderSyncProblems(userId, snapshot) {
@@ -17,12 +18,12 @@ export async function renderSyncProblems(userId, snapshot) {
     const list = section.querySelector('[data-list="sync-problems"]');
     list.replaceChildren(
       ...entries.map((entry) => {
-        const button = element("button", { type: "button", class: "button button-secondary button-small", text: "Discard this change" });
+        const button = element("button", { type: "button", class: "button button-secondary button-small", text: t("Discard this change") });
         button.addEventListener("click", () => discard(entry));
         return element(
           "li",
           { class: "sync-problem" },
-          element("p", {}, element("strong", { text: `${describe(entry, names)} couldn't sync.` }), " ", element("span", { text: entry.failed })),
+          element("p", {}, element("strong", { text: t("{what} couldn't sync.", { what: describe(entry, names) }) }), " ", element("span", { text: entry.failed })),
           button
         );
       })
