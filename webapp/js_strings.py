@@ -115,10 +115,9 @@ STRINGS = (
     N_("Saved on this device. Create an account to keep it safe."),
     N_("Kinder thought: {text}"),
     N_("Write at least one part of the thought record."),
-    # plan.js, helpme.js (the offline copies of the wave plan and "How to help me", copying a share link)
+    # plan.js, helpme.js (the offline copies of the wave plan and "How to help me", copying a share
+    # link; "Last brought up to date {when}." and "Link copied..." are listed above, with people.js and circle.js)
     N_("Not written yet."),
-    N_("Last brought up to date {when}."),
-    N_("Link copied. Paste it into a message to the person you trust."),
     N_("Copying did not work here. The link is selected: copy it from the box."),
 )
 
