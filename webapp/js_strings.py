@@ -119,6 +119,39 @@ STRINGS = (
     # link; "Last brought up to date {when}." and "Link copied..." are listed above, with people.js and circle.js)
     N_("Not written yet."),
     N_("Copying did not work here. The link is selected: copy it from the box."),
+    # dose.js (the dose log at /taper/doses and /my/dose)
+    N_("Enter the amount you took, like 2 or 0.5."),
+    N_("Enter when you took it."),
+    N_("Couldn't sync"),
+    N_("Your plan: {dose} {unit} a day ({percent}% of your starting dose), day {day} on this step."),
+    N_("Turn on taper tracking (online, on the Taper page) before logging doses here."),
+    N_("Dose logged."),
+    N_("Dose saved on this phone. It will sync when you are back online."),
+    N_("Your dose is back in the form. Fix it and save it again. ({reason})"),
+    # push.js (turning reminders on and off on the reminders page)
+    N_("The server answered {status}."),
+    N_("the server answered {status}"),
+    N_("Reminders on this device: add Steady to your Home Screen first."),
+    N_("This browser cannot show reminders."),
+    N_("Reminders on this device: blocked."),
+    N_("Reminders on this device: on."),
+    N_("Reminders on this device: off."),
+    N_("Turning on…"),
+    N_("Asking this browser whether Steady may show notifications…"),
+    N_("Reminders on this device: off. Notifications were not allowed."),
+    N_("Setting up reminders with this browser's push service. This can take a little while…"),
+    N_("Saving this device…"),
+    N_("This device"),
+    N_(
+        "Reminders could not be turned on: this browser's push service did not answer in time. "
+        "Check your connection and try again."
+    ),
+    N_("Reminders could not be turned on: {reason}. Try again in a moment."),
+    N_("something went wrong"),
+    N_("Turning off…"),
+    N_("Turning off reminders on this device…"),
+    N_("Reminders could not be turned off: there was no answer in time. Check your connection and try again."),
+    N_("Reminders could not be turned off: {reason}. Try again in a moment."),
 )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, flash, jsonify, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from webapp.reminders import bp
 from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
 from webapp.reminders.forms import DeviceNameForm
 from webapp.reminders.routes import my_settings, page, reschedule_all
+from webapp.services.content import N_
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
 from webapp.services.text import TextProblem, clean_text
 from webapp.sync import refuse
@@ -39,12 +41,12 @@ def rename_device(device_id: int):
     device = get_owned_or_404(PushSubscription, device_id)
     form = DeviceNameForm()
     try:
-        name = clean_text(form.device_name.data, label="The device name", max_length=60)
+        name = clean_text(form.device_name.data, label=_("The device name"), max_length=60)
     except TextProblem as problem:
         return page(status=422, problem=str(problem))
     device.device_name = name
     db.session.commit()
-    flash("Device renamed.", "success")
+    flash(_("Device renamed."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -53,7 +55,7 @@ def rename_device(device_id: int):
 def remove_device(device_id: int):
     db.session.delete(get_owned_or_404(PushSubscription, device_id))
     db.session.commit()
-    flash("Device removed. It will get no more reminders.", "success")
+    flash(_("Device removed. It will get no more reminders."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -64,8 +66,8 @@ def _user_key() -> str:
 #: What the person reads after a test. Only "sent" and "gone" (the push service
 #: said the subscription is over) are told apart; everything else reads the
 #: same, so a test says nothing about what any other host answered.
-TEST_NOT_SENT = "The test could not be sent right now. Please try again later."
-TEST_REFUSED = (
+TEST_NOT_SENT = N_("The test could not be sent right now. Please try again later.")
+TEST_REFUSED = N_(
     "Steady does not send to this device's push address, so it gets no reminders. "
     "Remove it here, then turn reminders on again on that device."
 )
@@ -79,7 +81,7 @@ def test_device(device_id: int):
     keep it from being used to probe anything)."""
     device = get_owned_or_404(PushSubscription, device_id)
     note = Notification(
-        title="Steady test", body="Reminders work on this device.", navigate="/reminders", tag="steady-test"
+        title=_("Steady test"), body=_("Reminders work on this device."), navigate="/reminders", tag="steady-test"
     )
     target = PushTarget(device.endpoint, device.p256dh, device.auth)
     try:
@@ -93,14 +95,14 @@ def test_device(device_id: int):
         result = PushResult(None, error=type(exc).__name__, failed=True)
     if result.outcome == "sent":
         device.last_success_at = utcnow()
-        flash("Test sent. It should appear in a moment.", "success")
+        flash(_("Test sent. It should appear in a moment."), "success")
     elif result.outcome == "gone":
         db.session.delete(device)
-        flash("This device no longer accepts reminders, so it was removed. Turn reminders on again there.", "error")
+        flash(_("This device no longer accepts reminders, so it was removed. Turn reminders on again there."), "error")
     elif result.outcome == "refused":
-        flash(TEST_REFUSED, "error")
+        flash(_(TEST_REFUSED), "error")
     else:
-        flash(TEST_NOT_SENT, "error")
+        flash(_(TEST_NOT_SENT), "error")
     db.session.commit()
     return redirect(url_for("reminders.index"))
 
@@ -139,7 +141,7 @@ def save_subscription():
     existing = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if existing is not None and existing.user_id != current_user.id:
         audit("push.endpoint_conflict", user=current_user.id)
-        json_error(409, "This device gets reminders for another account. Turn them off there first.")
+        json_error(409, _("This device gets reminders for another account. Turn them off there first."))
     replaced = data["replaces"]
     if replaced is not None and replaced != endpoint:
         db.session.execute(
@@ -149,7 +151,9 @@ def save_subscription():
     if created:
         count = db.session.query(PushSubscription).filter_by(user_id=current_user.id).count()
         if count >= MAX_DEVICES:
-            json_error(422, f"You can have reminders on at most {MAX_DEVICES} devices. Remove one first.")
+            json_error(
+                422, _("You can have reminders on at most %(count)s devices. Remove one first.", count=MAX_DEVICES)
+            )
         existing = PushSubscription(user_id=current_user.id, endpoint=endpoint, device_name=name)
         db.session.add(existing)
     existing.p256dh, existing.auth, existing.last_seen_at = p256dh, auth, utcnow()

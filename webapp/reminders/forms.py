@@ -1,21 +1,23 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import FlaskForm, Limit
+from webapp.services.content import N_
 from webapp.services.reminder_rules import KINDS
 
-DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+DAY_NAMES = [N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday")]
 KIND_LABELS = {
-    "checkin": "Check in",
-    "reach_out": "Reach out to someone",
-    "network_review": "Review my support network",
-    "meeting": "Before my support group meets",
-    "dose": "My dose times (as planned with my prescriber)",
-    "custom": "Something else",
+    "checkin": N_("Check in"),
+    "reach_out": N_("Reach out to someone"),
+    "network_review": N_("Review my support network"),
+    "meeting": N_("Before my support group meets"),
+    "dose": N_("My dose times (as planned with my prescriber)"),
+    "custom": N_("Something else"),
 }
 
 
@@ -26,37 +28,37 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ReminderForm(FlaskForm):
     kind = SelectField(
-        "What is it for?", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()], default="checkin"
+        _l("What is it for?"), choices=[SelectChoice(k, _l(v)) for k, v in KIND_LABELS.items()], default="checkin"
     )
-    time1 = TimeField("Time", validators=[Optional()], format="%H:%M")
-    time2 = TimeField("Another time (optional)", validators=[Optional()], format="%H:%M")
-    time3 = TimeField("Another time (optional)", validators=[Optional()], format="%H:%M")
+    time1 = TimeField(_l("Time"), validators=[Optional()], format="%H:%M")
+    time2 = TimeField(_l("Another time (optional)"), validators=[Optional()], format="%H:%M")
+    time3 = TimeField(_l("Another time (optional)"), validators=[Optional()], format="%H:%M")
     weekdays = MultiCheckboxField(
-        "Days",
-        choices=[SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
+        _l("Days"),
+        choices=[SelectChoice(str(i), _l(name)) for i, name in enumerate(DAY_NAMES)],
         default=[str(i) for i in range(7)],
     )
-    group_id = SelectField("Which group (for meeting reminders)", choices=[], coerce=str, validate_choice=False)
+    group_id = SelectField(_l("Which group (for meeting reminders)"), choices=[], coerce=str, validate_choice=False)
     lead_minutes = SelectField(
-        "How long before it starts",
+        _l("How long before it starts"),
         choices=[
             SelectChoice(str(m), label)
-            for m, label in ((15, "15 minutes"), (30, "30 minutes"), (60, "1 hour"), (120, "2 hours"))
+            for m, label in ((15, _l("15 minutes")), (30, _l("30 minutes")), (60, _l("1 hour")), (120, _l("2 hours")))
         ],
         default="30",
     )
     follows_taper = BooleanField(
-        "Ring at the dose times in my taper plan",
-        description="When a new step starts with other times, the reminder moves with it.",
+        _l("Ring at the dose times in my taper plan"),
+        description=_l("When a new step starts with other times, the reminder moves with it."),
     )
     title = StringField(
-        "Notification title",
-        validators=[Optional(), Limit(80, "The title")],
+        _l("Notification title"),
+        validators=[Optional(), Limit(80, _l("The title"))],
         render_kw={"data-limit": 80},
-        description="Shown on the lock screen. Leave empty for the default, which says nothing private.",
+        description=_l("Shown on the lock screen. Leave empty for the default, which says nothing private."),
     )
     body = StringField(
-        "Notification text", validators=[Optional(), Limit(160, "The text")], render_kw={"data-limit": 160}
+        _l("Notification text"), validators=[Optional(), Limit(160, _l("The text"))], render_kw={"data-limit": 160}
     )
 
     def times(self) -> list[str]:
@@ -68,15 +70,15 @@ class ReminderForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    timezone = SelectField("Time zone", choices=[])
-    zone_from_device = BooleanField("Follow my phone's time zone when I travel")
-    quiet_start = TimeField("Quiet from", validators=[Optional()], format="%H:%M")
-    quiet_end = TimeField("Quiet until", validators=[Optional()], format="%H:%M")
+    timezone = SelectField(_l("Time zone"), choices=[])
+    zone_from_device = BooleanField(_l("Follow my phone's time zone when I travel"))
+    quiet_start = TimeField(_l("Quiet from"), validators=[Optional()], format="%H:%M")
+    quiet_end = TimeField(_l("Quiet until"), validators=[Optional()], format="%H:%M")
 
 
 class DeviceNameForm(FlaskForm):
     device_name = StringField(
-        "Device name",
-        validators=[Length(min=1, message="Give the device a name."), Limit(60, "The device name")],
+        _l("Device name"),
+        validators=[Length(min=1, message=_l("Give the device a name.")), Limit(60, _l("The device name"))],
         render_kw={"data-limit": 60},
     )

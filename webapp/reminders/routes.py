@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -30,6 +31,7 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
+from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import person_time
 from webapp.services.reminder_rules import meeting_rule, schedule
 from webapp.services.scheduling import RuleProblem, make_rule, zone_names
@@ -97,8 +99,9 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
             reminders=reminders,
             devices=devices,
             history=history,
-            day_names=DAY_NAMES,
-            kind_labels=KIND_LABELS,
+            day_names=[_(name) for name in DAY_NAMES],
+            kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
+            default_words=default_words(),
             problem=problem,
         ),
         status,
@@ -123,7 +126,7 @@ def _my_groups() -> list[SupportGroup]:
 
 
 def with_group_choices(form: ReminderForm) -> ReminderForm:
-    form.group_id.choices = [SelectChoice("", "Choose a group")] + [
+    form.group_id.choices = [SelectChoice("", _("Choose a group"))] + [
         SelectChoice(str(g.id), g.name) for g in _my_groups()
     ]
     return form
@@ -163,7 +166,7 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
         if form.kind.data == "meeting":
             group = next((g for g in _my_groups() if str(g.id) == form.group_id.data), None)
             if group is None:
-                return _beside(form.group_id, "Choose which of your support groups this reminder is for.")
+                return _beside(form.group_id, _("Choose which of your support groups this reminder is for."))
             times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
             make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
         elif form.kind.data == "dose" and form.follows_taper.data:
@@ -171,20 +174,23 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
             if not times:
                 return _beside(
                     form.follows_taper,
-                    "Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here.",
+                    _("Your taper plan has no dose times yet. Add them to a step of your plan, or choose times here."),
                 )
         else:
             times, weekdays = form.times(), [int(d) for d in form.weekdays.data]
             make_rule(times, weekdays, settings.timezone, settings.quiet_start, settings.quiet_end)
     except RuleProblem as problem:
-        return _beside(form.lead_minutes if form.kind.data == "meeting" else _rule_field(form, problem), str(problem))
+        field = form.lead_minutes if form.kind.data == "meeting" else _rule_field(form, problem)
+        return _beside(field, rule_words(str(problem)))
     default_title, default_body = form.default_words()
     try:
-        title = clean_text(form.title.data, label="The title", max_length=80, required=False) or default_title
+        title = in_english(clean_text(form.title.data, label=_("The title"), max_length=80, required=False))
+        title = title or default_title
     except TextProblem as problem:
         return _beside(form.title, str(problem))
     try:
-        body = clean_text(form.body.data, label="The text", max_length=160, required=False) or default_body
+        body = in_english(clean_text(form.body.data, label=_("The text"), max_length=160, required=False))
+        body = body or default_body
     except TextProblem as problem:
         return _beside(form.body, str(problem))
     reminder.kind = form.kind.data
@@ -212,7 +218,7 @@ def create():
         return page(reminder_form=form, status=422, problem=problem)
     db.session.add(reminder)
     db.session.commit()
-    flash("Reminder saved.", "success")
+    flash(_("Reminder saved."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -232,8 +238,8 @@ def edit(reminder_id: int):
                 "time2": _time_or_none(times[1]) if len(times) > 1 else None,
                 "time3": _time_or_none(times[2]) if len(times) > 2 else None,
                 "weekdays": reminder.weekdays.split(","),
-                "title": reminder.title,
-                "body": reminder.body,
+                "title": _(reminder.title) if reminder.title in default_words() else reminder.title,
+                "body": _(reminder.body) if reminder.body in default_words() else reminder.body,
                 "follows_taper": reminder.follows_taper,
             }
         )
@@ -244,7 +250,7 @@ def edit(reminder_id: int):
         db.session.rollback()
         return render_template("reminders/edit.html", form=form, reminder=reminder, problem=problem), 422
     db.session.commit()
-    flash("Reminder updated.", "success")
+    flash(_("Reminder updated."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -257,7 +263,7 @@ def toggle(reminder_id: int):
     if reminder.enabled:
         schedule(reminder, my_settings(), utcnow())
     db.session.commit()
-    flash("Reminder resumed." if reminder.enabled else "Reminder paused.", "success")
+    flash(_("Reminder resumed.") if reminder.enabled else _("Reminder paused."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -266,7 +272,7 @@ def toggle(reminder_id: int):
 def delete(reminder_id: int):
     db.session.delete(get_owned_or_404(Reminder, reminder_id))
     db.session.commit()
-    flash("Reminder deleted.", "success")
+    flash(_("Reminder deleted."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -285,7 +291,7 @@ def settings():
     current.quiet_end = form.quiet_end.data.strftime("%H:%M") if form.quiet_end.data else None
     reschedule_all(current)
     db.session.commit()
-    flash("Settings saved.", "success")
+    flash(_("Settings saved."), "success")
     return redirect(url_for("reminders.index"))
 
 
@@ -307,7 +313,13 @@ def snooze(delivery_id: int):
     )
     if previous >= MAX_SNOOZES:
         # slot_key holds "<slot>+snooze<n>" in 24 characters: n stays one digit.
-        json_error(409, f"This reminder was already snoozed {MAX_SNOOZES} times. It will come again at its next time.")
+        json_error(
+            409,
+            _(
+                "This reminder was already snoozed %(count)s times. It will come again at its next time.",
+                count=MAX_SNOOZES,
+            ),
+        )
     base_key = delivery.slot_key.split("+")[0]
     again = ReminderDelivery(
         reminder_id=delivery.reminder_id,

@@ -22,6 +22,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from flask_babel import gettext, ngettext
+
 from webapp.services.content import N_, Source
 
 #: What each kind of step is called.
@@ -35,7 +37,7 @@ KIND_WORDS = {
 #: Forms a medication comes in, and the units a plan may be kept in. Amounts
 #: are never converted between units (or between medications: docs/SAFETY.md).
 FORMS = {"tablet": N_("Tablet"), "capsule": N_("Capsule"), "liquid": N_("Liquid"), "other": N_("Something else")}
-UNITS = {"mg": "mg (milligrams)", "mcg": "mcg (micrograms)", "mL": "mL (millilitres of a liquid)"}
+UNITS = {"mg": N_("mg (milligrams)"), "mcg": N_("mcg (micrograms)"), "mL": N_("mL (millilitres of a liquid)")}
 
 #: Suggestions for the medication's name (free text: anything may be typed).
 MEDICATION_SUGGESTIONS = (
@@ -168,19 +170,30 @@ def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | 
     soon = gap < FAST_STEP_DAYS
     if now == 0:
         timing = (
-            f" It comes {gap} day{'s' if gap != 1 else ''} after your last change, and symptoms after a "
-            "reduction can take up to a week to show."
+            " "
+            + ngettext(
+                "It comes %(num)d day after your last change, and symptoms after a reduction can take up to a week "
+                "to show.",
+                "It comes %(num)d days after your last change, and symptoms after a reduction can take up to a week "
+                "to show.",
+                gap,
+            )
             if soon
             else ""
         )
         return (
             Note(
                 "final_step",
-                "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 tapering "
-                "guideline says withdrawal symptoms may increase as you get close to the end of a taper."
+                gettext(
+                    "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 "
+                    "tapering guideline says withdrawal symptoms may increase as you get close to the end of a taper."
+                )
                 + timing
-                + " Please plan this last step with your prescriber, and tell them how you feel afterwards. "
-                "You can still save it: this is your plan.",
+                + " "
+                + gettext(
+                    "Please plan this last step with your prescriber, and tell them how you feel afterwards. "
+                    "You can still save it: this is your plan."
+                ),
                 PATIENT_GUIDE,
             ),
         )
@@ -189,18 +202,27 @@ def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | 
         notes.append(
             Note(
                 "big_cut",
-                f"This step cuts {percent(before - now, before)}% of the dose before it. The 2025 tapering guideline "
-                "says cuts are generally not more than 25% every 2 weeks. Please talk this step through with your "
-                "prescriber. You can still save it: this is your plan.",
+                gettext(
+                    "This step cuts %(percent)s%% of the dose before it. The 2025 tapering guideline says cuts are "
+                    "generally not more than 25%% every 2 weeks. Please talk this step through with your prescriber. "
+                    "You can still save it: this is your plan.",
+                    percent=percent(before - now, before),
+                ),
             )
         )
     if soon:
         notes.append(
             Note(
                 "quick_step",
-                f"This cut comes {gap} day{'s' if gap != 1 else ''} after your dose last changed. The 2025 tapering "
-                "guideline describes reductions every 2 to 4 weeks. Please talk the timing through with your "
-                "prescriber. You can still save it: this is your plan.",
+                ngettext(
+                    "This cut comes %(num)d day after your dose last changed. The 2025 tapering guideline describes "
+                    "reductions every 2 to 4 weeks. Please talk the timing through with your prescriber. You can "
+                    "still save it: this is your plan.",
+                    "This cut comes %(num)d days after your dose last changed. The 2025 tapering guideline describes "
+                    "reductions every 2 to 4 weeks. Please talk the timing through with your prescriber. You can "
+                    "still save it: this is your plan.",
+                    gap,
+                ),
             )
         )
     return tuple(notes)
@@ -325,9 +347,11 @@ def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], 
         return None
     return Note(
         "rough_after_cut",
-        "Your last three check-ins since your most recent cut have been rough. The 2025 tapering guideline says "
-        "that when withdrawal is significant, a taper can be paused or slowed. You could talk to your prescriber "
-        "about holding at this step for a while.",
+        gettext(
+            "Your last three check-ins since your most recent cut have been rough. The 2025 tapering guideline says "
+            "that when withdrawal is significant, a taper can be paused or slowed. You could talk to your prescriber "
+            "about holding at this step for a while."
+        ),
     )
 
 

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("taper", __name__, template_folder="templates")
 
-from webapp.taper import routes  # noqa: E402,F401 - registers the views on bp
+from webapp.taper import routes, words  # noqa: E402,F401 - registers the views and filters on bp

@@ -10,9 +10,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import ConfigDict, Field, PlainValidator, ValidationInfo, WithJsonSchema
 
 from webapp.bodies import Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, context_of, say
+from webapp.services.content import N_
 from webapp.services.taper import FORMS, UNITS, format_amount
 from webapp.services.text import TextProblem, clean_text
 
@@ -39,23 +42,36 @@ def _one_of(value: object, choices) -> bool:
 
 def amount_from(value: object, label: str, *, allow_zero: bool = False) -> Decimal:
     """An amount from JSON (a number or a numeric string) or a form, exactly."""
+    not_a_number = _("%(label)s must be a number, like 2 or 0.5.", label=label)
     if isinstance(value, bool) or value is None or value == "":
-        raise ValueError(f"{label}: enter an amount, like 2 or 0.5.")
+        raise ValueError(_("%(label)s: enter an amount, like 2 or 0.5.", label=label))
     if not isinstance(value, (int, float, str)):
-        raise ValueError(f"{label} must be a number, like 2 or 0.5.")
+        raise ValueError(not_a_number)
     try:
         amount = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValueError(f"{label} must be a number, like 2 or 0.5.") from None
+        raise ValueError(not_a_number) from None
     if not amount.is_finite():
-        raise ValueError(f"{label} must be a number, like 2 or 0.5.")
+        raise ValueError(not_a_number)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValueError(f"{label} must be more than 0." if not allow_zero else f"{label} cannot be below 0.")
+        raise ValueError(
+            _("%(label)s must be more than 0.", label=label)
+            if not allow_zero
+            else _("%(label)s cannot be below 0.", label=label)
+        )
     if amount > MAX_AMOUNT:
-        raise ValueError(f"{label} looks too large (more than {format_amount(MAX_AMOUNT)}). Check the number.")
+        raise ValueError(
+            _(
+                "%(label)s looks too large (more than %(most)s). Check the number.",
+                label=label,
+                most=format_amount(MAX_AMOUNT),
+            )
+        )
     exact = amount.quantize(PLACES)
     if exact != amount:
-        raise ValueError(f"{label} can have at most {MAX_PLACES} digits after the decimal point.")
+        raise ValueError(
+            _("%(label)s can have at most %(places)s digits after the decimal point.", label=label, places=MAX_PLACES)
+        )
     return exact
 
 
@@ -64,21 +80,22 @@ def check_plan(data: dict, *, has_entries: bool, current_unit: str | None) -> di
     problems, clean = {}, {}
     try:
         clean["medication"] = clean_text(
-            data.get("medication"), label="The medication's name", max_length=MEDICATION_MAX
+            data.get("medication"), label=_("The medication's name"), max_length=MEDICATION_MAX
         )
     except TextProblem as problem:
         problems["medication"] = str(problem)
     if not _one_of(data.get("form"), FORMS):
-        problems["form"] = "Choose the form: " + ", ".join(v.lower() for v in FORMS.values()) + "."
+        problems["form"] = _("Choose the form: %(forms)s.", forms=", ".join(_(v).lower() for v in FORMS.values()))
     else:
         clean["form"] = data["form"]
     unit = data.get("unit")
     if not _one_of(unit, UNITS):
-        problems["unit"] = f"'{str(unit)[:20]}' is not a unit Steady keeps. Choose mg, mcg or mL."
+        problems["unit"] = _("'%(unit)s' is not a unit Steady keeps. Choose mg, mcg or mL.", unit=str(unit)[:20])
     elif has_entries and current_unit and unit != current_unit:
-        problems["unit"] = (
-            f"Your steps and doses are kept in {current_unit}. Steady never converts amounts, so the unit "
-            "cannot change once they exist."
+        problems["unit"] = _(
+            "Your steps and doses are kept in %(unit)s. Steady never converts amounts, so the unit "
+            "cannot change once they exist.",
+            unit=current_unit,
         )
     else:
         clean["unit"] = unit
@@ -94,36 +111,38 @@ def check_step(data: dict, *, today: date) -> dict:
     try:
         starts_on = raw if isinstance(raw, date) else date.fromisoformat(str(raw or ""))
     except ValueError:
-        problems["starts_on"] = "Enter the date this step starts, like 2026-12-01."
+        problems["starts_on"] = _("Enter the date this step starts, like 2026-12-01.")
     else:
         if not today - STEP_HORIZON <= starts_on <= today + STEP_HORIZON:
-            problems["starts_on"] = "That date is more than five years away. Check the year."
+            problems["starts_on"] = _("That date is more than five years away. Check the year.")
         else:
             clean["starts_on"] = starts_on
     try:
-        clean["daily_dose"] = amount_from(data.get("daily_dose"), "The dose a day", allow_zero=True)
+        clean["daily_dose"] = amount_from(data.get("daily_dose"), _("The dose a day"), allow_zero=True)
     except ValueError as problem:
         problems["daily_dose"] = str(problem)
 
     times = data.get("dose_times") or []
     if not isinstance(times, list) or len(times) > MAX_DOSE_TIMES:
-        problems["dose_times"] = f"A step can have at most {MAX_DOSE_TIMES} dose times."
+        problems["dose_times"] = _("A step can have at most %(most)s dose times.", most=MAX_DOSE_TIMES)
     else:
         kept, seen = [], set()
         for index, item in enumerate(times, start=1):
             if not isinstance(item, dict):
-                problems["dose_times"] = "Each dose time needs a time and an amount."
+                problems["dose_times"] = _("Each dose time needs a time and an amount.")
                 break
             at = item.get("time")
             if not isinstance(at, str) or not TIME.match(at):
-                problems["dose_times"] = f"Dose time {index}: enter a time like 08:00 (hours 00–23, minutes 00–59)."
+                problems["dose_times"] = _(
+                    "Dose time %(number)s: enter a time like 08:00 (hours 00–23, minutes 00–59).", number=index
+                )
                 break
             if at in seen:
-                problems["dose_times"] = f"{at} is listed twice. Put both amounts in one dose time."
+                problems["dose_times"] = _("%(time)s is listed twice. Put both amounts in one dose time.", time=at)
                 break
             seen.add(at)
             try:
-                amount = amount_from(item.get("amount"), f"The amount at {at}")
+                amount = amount_from(item.get("amount"), _("The amount at %(time)s", time=at))
             except ValueError as problem:
                 problems["dose_times"] = str(problem)
                 break
@@ -132,15 +151,16 @@ def check_step(data: dict, *, today: date) -> dict:
             kept.sort(key=lambda item: item["time"])
             total = sum((Decimal(item["amount"]) for item in kept), Decimal(0))
             if kept and "daily_dose" in clean and total != clean["daily_dose"]:
-                problems["dose_times"] = (
-                    f"The amounts at each time add up to {format_amount(total)}, but the dose a day is "
-                    f"{format_amount(clean['daily_dose'])}. Make them match."
+                problems["dose_times"] = _(
+                    "The amounts at each time add up to %(total)s, but the dose a day is %(daily)s. Make them match.",
+                    total=format_amount(total),
+                    daily=format_amount(clean["daily_dose"]),
                 )
             if kept and clean.get("daily_dose") == 0:
-                problems["dose_times"] = "A step of 0 a day has no dose times."
+                problems["dose_times"] = _("A step of 0 a day has no dose times.")
             clean["dose_times"] = kept
     try:
-        clean["note"] = clean_text(data.get("note"), label="The note", max_length=NOTE_MAX, required=False)
+        clean["note"] = clean_text(data.get("note"), label=_("The note"), max_length=NOTE_MAX, required=False)
     except TextProblem as problem:
         problems["note"] = str(problem)
     if problems:
@@ -151,7 +171,7 @@ def check_step(data: dict, *, today: date) -> dict:
 def _amount(label: str):
     def clean(value: Any) -> Decimal:
         try:
-            return amount_from(value, label)
+            return amount_from(value, _(label))
         except ValueError as problem:
             raise say(str(problem)) from None
 
@@ -163,7 +183,10 @@ def _amount(label: str):
         "description": f"More than 0, at most {MAX_PLACES} digits after the point; a string keeps it exact",
     }
     return Annotated[
-        Decimal, PlainValidator(clean), WithJsonSchema(schema), Say(f"{label}: enter an amount, like 2 or 0.5.")
+        Decimal,
+        PlainValidator(clean),
+        WithJsonSchema(schema),
+        Say(N_("The amount taken: enter an amount, like 2 or 0.5.")),
     ]
 
 
@@ -178,9 +201,20 @@ def _unit(value: Any, info: ValidationInfo) -> str:
     if value is _PLAN_UNIT:
         return unit
     if not _one_of(value, UNITS):
-        raise say(f"'{str(value)[:20]}' is not a unit Steady keeps. Your plan is in {unit}.")
+        raise say(
+            _(
+                "'%(unit)s' is not a unit Steady keeps. Your plan is in %(plan_unit)s.",
+                unit=str(value)[:20],
+                plan_unit=unit,
+            )
+        )
     if value != unit:
-        raise say(f"Your plan is kept in {unit}, and Steady never converts amounts. Enter the dose in {unit}.")
+        raise say(
+            _(
+                "Your plan is kept in %(unit)s, and Steady never converts amounts. Enter the dose in %(unit)s.",
+                unit=unit,
+            )
+        )
     return value
 
 
@@ -191,16 +225,16 @@ class DoseInput(Body):
     model_config = ConfigDict(extra="forbid")
 
     client_id: Annotated[
-        DeviceId("Each dose needs an id made on the device (a UUID)."),
-        Say("Each dose needs an id made on the device (a UUID)."),
+        DeviceId(N_("Each dose needs an id made on the device (a UUID).")),
+        Say(N_("Each dose needs an id made on the device (a UUID).")),
     ]
-    time_zone: TimeZone("Say which time zone the dose was taken in (like Europe/London).")
+    time_zone: TimeZone(N_("Say which time zone the dose was taken in (like Europe/London)."))
     taken_at: Moment(
-        missing="Say when the dose was taken (a date and time).",
-        unreadable="Say when the dose was taken (a date and time).",
-        no_offset="The time needs its UTC offset (like 2026-11-22T08:00:00+00:00).",
-        future="That time is in the future. Check the date on your phone.",
-        past="That time is too long ago. Check the date on your phone.",
+        missing=N_("Say when the dose was taken (a date and time)."),
+        unreadable=N_("Say when the dose was taken (a date and time)."),
+        no_offset=N_("The time needs its UTC offset (like 2026-11-22T08:00:00+00:00)."),
+        future=N_("That time is in the future. Check the date on your phone."),
+        past=N_("That time is too long ago. Check the date on your phone."),
     )
     unit: Annotated[
         str,
@@ -213,8 +247,8 @@ class DoseInput(Body):
             }
         ),
     ] = Field(default_factory=lambda: _PLAN_UNIT)
-    amount: _amount("The amount taken")
-    note: Text("The note", NOTE_MAX) = ""
+    amount: _amount(N_("The amount taken"))
+    note: Text(_l("The note"), NOTE_MAX) = ""
 
 
 def check_dose(data: object, *, unit: str, now: datetime | None = None) -> dict:
@@ -222,8 +256,13 @@ def check_dose(data: object, *, unit: str, now: datetime | None = None) -> dict:
     ``unit``; the day it was taken where the person was spans the time and
     the zone, so it is worked out here."""
     if not isinstance(data, dict):
-        raise TaperProblems({"body": "A dose must be a JSON object."})
-    body = checked(DoseInput, data, context={"unit": unit, "now": now or datetime.now(timezone.utc)})
+        raise TaperProblems({"body": _("A dose must be a JSON object.")})
+    try:
+        body = checked(DoseInput, data, context={"unit": unit, "now": now or datetime.now(timezone.utc)})
+    except TaperProblems as refused:
+        # The declared words (marked with N_) in the person's language; words
+        # already put in it while checking are left as they are.
+        raise TaperProblems({name: _(message) for name, message in refused.problems.items()}) from None
     return {
         "client_id": body["client_id"],
         "time_zone": body["time_zone"],

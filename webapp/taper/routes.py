@@ -19,6 +19,7 @@ import uuid
 from datetime import timedelta
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.api import json_body, json_error, typed_problems
@@ -27,7 +28,7 @@ from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import dose_adherence, person_time
 from webapp.services import taper as arithmetic
-from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, MEDICATION_SUGGESTIONS, UNITS, format_amount
+from webapp.services.taper import MEDICATION_SUGGESTIONS, format_amount
 from webapp.sync import refuse
 from webapp.taper import bp
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
@@ -50,20 +51,10 @@ from webapp.taper.store import (  # noqa: F401 - local_today, my_steps and my_pl
 )
 
 
-@bp.app_template_filter("amount")
-def _amount_filter(value, unit: str = "") -> str:
-    return format_amount(value, unit)
-
-
-@bp.context_processor
-def _words():
-    return {"FORMS": FORMS, "UNITS": UNITS, "KIND_WORDS": KIND_WORDS, "GUIDELINE": GUIDELINE}
-
-
 def _require_plan() -> TaperPlan | None:
     plan = my_plan()
     if plan is None:
-        flash("Taper tracking starts with a short note to read and accept.", "info")
+        flash(_("Taper tracking starts with a short note to read and accept."), "info")
     return plan
 
 
@@ -114,11 +105,11 @@ def setup():
             clean = check_plan(values, has_entries=has_entries(), current_unit=plan.unit)
         except TaperProblems as refused:
             problems = refused.problems
-        problems = {**typed_problems({"medication": "Medication name"}), **problems}
+        problems = {**typed_problems({"medication": _("Medication name")}), **problems}
         if not problems:
             plan.medication, plan.form, plan.unit = clean["medication"], clean["form"], clean["unit"]
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("taper.index"))
     return render_template(
         "taper/setup.html", values=values, problems=problems, suggestions=MEDICATION_SUGGESTIONS
@@ -166,15 +157,15 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
             clean = check_step(_step_body(request.form), today=local_today())
         except TaperProblems as refused:
             problems = refused.problems
-        problems = {**typed_problems({"note": "Note"}, key=_step_key), **problems}
+        problems = {**typed_problems({"note": _("Note")}, key=_step_key), **problems}
         if not problems:
             clash = step_starting(clean["starts_on"])
             if clash is not None and clash is not step:
-                problems = {"starts_on": "Another step already starts on that day. Change that step instead."}
+                problems = {"starts_on": _("Another step already starts on that day. Change that step instead.")}
             else:
                 step = save_step(step, clean)
                 views = {view.step.id: view for view in arithmetic.describe(my_steps())}
-                flash("Step saved.", "success")
+                flash(_("Step saved."), "success")
                 for note in views[step.id].notes:
                     flash(note.text, "info")
                 return redirect(url_for("taper.index"))
@@ -203,7 +194,7 @@ def edit_step(step_id: int):
 @login_required
 def delete_step(step_id: int):
     remove_step(get_owned_or_404(TaperStep, step_id))
-    flash("Step deleted.", "success")
+    flash(_("Step deleted."), "success")
     return redirect(url_for("taper.index"))
 
 
@@ -244,7 +235,7 @@ def doses():
     client_id = request.form.get("client_id") or str(uuid.uuid4())
     if request.method == "POST":
         zone = request.form.get("time_zone") or person_time.zone_for(current_user.id).key
-        problems = typed_problems({"note": "Note"})
+        problems = typed_problems({"note": _("Note")})
         try:
             if problems:
                 raise TaperProblems(problems)
@@ -253,7 +244,7 @@ def doses():
         except TaperProblems as refused:
             problems = refused.problems
         else:
-            flash("Dose logged.", "success")
+            flash(_("Dose logged."), "success")
             return redirect(url_for("taper.doses"))
     today = local_today()
     steps = my_steps()
@@ -291,7 +282,7 @@ def edit_dose(dose_id: int):
     problems: dict[str, str] = {}
     if request.method == "POST":
         try:
-            if typed := typed_problems({"note": "Note"}):
+            if typed := typed_problems({"note": _("Note")}):
                 raise TaperProblems(typed)
             body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
             clean = check_dose(body, unit=plan.unit, now=max(utcnow(), dose.taken_at))
@@ -300,7 +291,7 @@ def edit_dose(dose_id: int):
         else:
             apply_dose(dose, clean)
             db.session.commit()
-            flash("Dose updated.", "success")
+            flash(_("Dose updated."), "success")
             return redirect(url_for("taper.doses"))
     from zoneinfo import ZoneInfo
 
@@ -323,7 +314,7 @@ def edit_dose(dose_id: int):
 def delete_dose(dose_id: int):
     db.session.delete(get_owned_or_404(DoseLog, dose_id))
     db.session.commit()
-    flash("Dose deleted.", "success")
+    flash(_("Dose deleted."), "success")
     return redirect(url_for("taper.doses"))
 
 
@@ -370,7 +361,7 @@ def create_dose():
     data = json_body()
     plan = my_plan()
     if plan is None:
-        json_error(409, "Turn on taper tracking (and read its short note) before logging doses.", field="body")
+        json_error(409, _("Turn on taper tracking (and read its short note) before logging doses."), field="body")
     try:
         clean = check_dose(data, unit=plan.unit)
     except TaperProblems as refused:

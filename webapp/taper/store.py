@@ -8,13 +8,16 @@ import hmac
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from webapp.bodies import Problems
 from webapp.extensions import db
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import mine, owned
 from webapp.services import person_time
+from webapp.services.content import N_
 from webapp.services.taper import format_amount
 from webapp.sync import Synced
 
@@ -31,7 +34,9 @@ def _digest_before_sync(clean, key: bytes) -> str:
 
 DOSES = Synced(
     model=DoseLog,
-    conflict="A different dose was already saved with this id. Nothing was changed; discard this copy and log it again.",
+    conflict=N_(
+        "A different dose was already saved with this id. Nothing was changed; discard this copy and log it again."
+    ),
     legacy=_digest_before_sync,
 )
 
@@ -141,4 +146,7 @@ def apply_dose(dose: DoseLog, clean: dict) -> None:
 def save_dose(clean: dict) -> tuple[DoseLog, bool]:
     """Store a dose once (webapp/sync.py): the same id again with the same
     dose gives back the first; with a different one, ``Problems``."""
-    return DOSES.save(clean, apply_dose)
+    try:
+        return DOSES.save(clean, apply_dose)
+    except Problems as refused:
+        raise Problems({name: _(message) for name, message in refused.problems.items()}) from None

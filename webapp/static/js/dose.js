@@ -11,6 +11,7 @@ import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, queue } from "./outbox.js";
 import { tooLong } from "./limits.js";
+import { t } from "./strings.js";
 
 const API = "/api/doses";
 
@@ -37,9 +38,9 @@ export function doseBody(form, unit) {
 function problemsIn(body) {
   const problems = [];
   const amount = Number(body.amount);
-  if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", "Enter the amount you took, like 2 or 0.5."]);
-  if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", "Enter when you took it."]);
-  const noteTooLong = tooLong("The note", 1000, body.note);
+  if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", t("Enter the amount you took, like 2 or 0.5.")]);
+  if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", t("Enter when you took it.")]);
+  const noteTooLong = tooLong(t("The note"), 1000, body.note);
   if (noteTooLong) problems.push(["dose-note", noteTooLong]);
   return problems;
 }
@@ -69,13 +70,13 @@ async function render(root) {
       const item = element("li", { "data-client-id": entry.body.client_id }, `${when(entry.body.taken_at)}: ${entry.body.amount} ${unit} `);
       item.append(
         entry.failed
-          ? element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" })
-          : element("span", { class: "tag tag-waiting", "data-waiting": true, text: "Waiting to sync" })
+          ? element("span", { class: "tag tag-failed", "data-failed": true, text: t("Couldn't sync") })
+          : element("span", { class: "tag tag-waiting", "data-waiting": true, text: t("Waiting to sync") })
       );
       if (entry.failed) {
         item.append(
           element("p", { class: "error-message", text: entry.failed }),
-          element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-dose", "data-entry": entry.id, text: "Put it back in the form to fix it" })
+          element("button", { type: "button", class: "button button-secondary button-small", "data-action": "fix-dose", "data-entry": entry.id, text: t("Put it back in the form to fix it") })
         );
       }
       return item;
@@ -94,13 +95,18 @@ async function render(root) {
     const today = root.querySelector("[data-taper-today]");
     const progress = taper.progress;
     if (progress && progress.current_daily !== null) {
-      today.textContent = `Your plan: ${progress.current_daily} ${unit} a day (${progress.percent_of_start}% of your starting dose), day ${progress.days_on_step} on this step.`;
+      today.textContent = t("Your plan: {dose} {unit} a day ({percent}% of your starting dose), day {day} on this step.", {
+        dose: progress.current_daily,
+        unit,
+        percent: progress.percent_of_start,
+        day: progress.days_on_step,
+      });
       today.hidden = false;
     }
   }
   if (root.hasAttribute("data-shell") && !taper) {
     const status = root.querySelector("[data-dose-status]");
-    status.textContent = "Turn on taper tracking (online, on the Taper page) before logging doses here.";
+    status.textContent = t("Turn on taper tracking (online, on the Taper page) before logging doses here.");
     status.hidden = false;
   }
 }
@@ -131,7 +137,7 @@ function enableForm(root, rerender) {
     );
     form.reset();
     field.value = localInputValue(new Date());
-    status.textContent = navigator.onLine ? "Dose logged." : "Dose saved on this phone. It will sync when you are back online.";
+    status.textContent = navigator.onLine ? t("Dose logged.") : t("Dose saved on this phone. It will sync when you are back online.");
     status.hidden = false;
     await rerender();
     sending.then(async (sent) => {
@@ -155,7 +161,7 @@ function enableFixing(root, rerender) {
     form.elements.note.value = entry.body.note || "";
     await discard(entry);
     const status = root.querySelector("[data-dose-status]");
-    status.textContent = `Your dose is back in the form. Fix it and save it again. (${entry.failed})`;
+    status.textContent = t("Your dose is back in the form. Fix it and save it again. ({reason})", { reason: entry.failed });
     status.hidden = false;
     form.elements.amount.focus();
     await rerender();

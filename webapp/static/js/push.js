@@ -2,6 +2,7 @@
 // "Turn on reminders" tap. On every app start a signed-in device re-sends its
 // subscription (and its time zone), so the server always has a fresh one.
 import { pageUser } from "./account-sync.js";
+import { t } from "./strings.js";
 
 const isIOS = () => /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
 const isStandalone = () => window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
@@ -42,7 +43,7 @@ async function saveSubscription(subscription, deviceName) {
     }),
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(answer.error || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error(answer.error || t("The server answered {status}.", { status: response.status }));
   return answer;
 }
 
@@ -69,21 +70,21 @@ function enableSetup(section) {
 
   if (isIOS() && !isStandalone()) {
     section.querySelector(".push-ios-help").hidden = false;
-    status.textContent = "Reminders on this device: add Steady to your Home Screen first.";
+    status.textContent = t("Reminders on this device: add Steady to your Home Screen first.");
     return;
   }
   if (!supported()) {
-    status.textContent = "This browser cannot show reminders.";
+    status.textContent = t("This browser cannot show reminders.");
     return;
   }
   if (Notification.permission === "denied") {
     section.querySelector(".push-denied").hidden = false;
-    status.textContent = "Reminders on this device: blocked.";
+    status.textContent = t("Reminders on this device: blocked.");
     return;
   }
   navigator.serviceWorker.ready
     .then((registration) => registration.pushManager.getSubscription())
-    .then((subscription) => show(subscription ? "Reminders on this device: on." : "Reminders on this device: off.", Boolean(subscription)));
+    .then((subscription) => show(subscription ? t("Reminders on this device: on.") : t("Reminders on this device: off."), Boolean(subscription)));
 
   enable.addEventListener("click", async () => {
     // Subscribing goes through the browser's push service and can take a
@@ -91,18 +92,18 @@ function enableSetup(section) {
     const label = enable.textContent;
     const busy = (text) => {
       status.textContent = text;
-      enable.textContent = "Turning on…";
+      enable.textContent = t("Turning on…");
       enable.setAttribute("aria-busy", "true");
     };
     enable.disabled = true;
     try {
-      busy("Asking this browser whether Steady may show notifications…");
+      busy(t("Asking this browser whether Steady may show notifications…"));
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
-        show("Reminders on this device: off. Notifications were not allowed.", false);
+        show(t("Reminders on this device: off. Notifications were not allowed."), false);
         return;
       }
-      busy("Setting up reminders with this browser's push service. This can take a little while…");
+      busy(t("Setting up reminders with this browser's push service. This can take a little while…"));
       const registration = await withTimeout(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
       const subscription = await withTimeout(
         (async () =>
@@ -110,14 +111,14 @@ function enableSetup(section) {
           (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: await publicKey() })))(),
         SUBSCRIBE_TIMEOUT_MS,
       );
-      busy("Saving this device…");
-      await withTimeout(saveSubscription(subscription, nameInput.value.trim() || "This device"), SUBSCRIBE_TIMEOUT_MS);
-      show("Reminders on this device: on.", true);
+      busy(t("Saving this device…"));
+      await withTimeout(saveSubscription(subscription, nameInput.value.trim() || t("This device")), SUBSCRIBE_TIMEOUT_MS);
+      show(t("Reminders on this device: on."), true);
       window.location.reload();
     } catch (error) {
       status.textContent = error instanceof TimedOut
-        ? "Reminders could not be turned on: this browser's push service did not answer in time. Check your connection and try again."
-        : `Reminders could not be turned on: ${error.message || "something went wrong"}. Try again in a moment.`;
+        ? t("Reminders could not be turned on: this browser's push service did not answer in time. Check your connection and try again.")
+        : t("Reminders could not be turned on: {reason}. Try again in a moment.", { reason: error.message || t("something went wrong") });
     } finally {
       enable.disabled = false;
       enable.textContent = label;
@@ -128,9 +129,9 @@ function enableSetup(section) {
   disable.addEventListener("click", async () => {
     const label = disable.textContent;
     disable.disabled = true;
-    disable.textContent = "Turning off…";
+    disable.textContent = t("Turning off…");
     disable.setAttribute("aria-busy", "true");
-    status.textContent = "Turning off reminders on this device…";
+    status.textContent = t("Turning off reminders on this device…");
     try {
       const registration = await withTimeout(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
       const subscription = await registration.pushManager.getSubscription();
@@ -141,15 +142,15 @@ function enableSetup(section) {
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
           body: JSON.stringify({ endpoint: subscription.endpoint }),
         }), SUBSCRIBE_TIMEOUT_MS);
-        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        if (!response.ok) throw new Error(t("the server answered {status}", { status: response.status }));
         await subscription.unsubscribe();
       }
-      show("Reminders on this device: off.", false);
+      show(t("Reminders on this device: off."), false);
       window.location.reload();
     } catch (error) {
       status.textContent = error instanceof TimedOut
-        ? "Reminders could not be turned off: there was no answer in time. Check your connection and try again."
-        : `Reminders could not be turned off: ${error.message || "something went wrong"}. Try again in a moment.`;
+        ? t("Reminders could not be turned off: there was no answer in time. Check your connection and try again.")
+        : t("Reminders could not be turned off: {reason}. Try again in a moment.", { reason: error.message || t("something went wrong") });
     } finally {
       disable.disabled = false;
       disable.textContent = label;
