@@ -225,7 +225,7 @@ def test_every_taper_and_reminders_page_is_all_spanish(spanish):
         "Es hora de registrar cómo estás",  # a default title, shown in Spanish
         "Registrar cómo estoy",
         "todos los días",
-        "Lunes, Miércoles",
+        "lunes, miércoles",
         "Ponte en contacto con alguien (en pausa)",
         "“Agua”",
         "Mi móvil",
