@@ -70,6 +70,11 @@ STRINGS = (
     N_("Hours of sleep must be a number from 0 to 24."),
     N_("Say whether you took your doses as planned (or that you are not tapering)."),
     N_("The note"),
+    N_("Couldn't sync"),
+    N_("None"),
+    N_("Mild"),
+    N_("Moderate"),
+    N_("Severe"),
     # person-card.js (your people on Help now and home)
     N_("Not noted yet"),
     N_("today"),
