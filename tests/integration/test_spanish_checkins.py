@@ -204,3 +204,13 @@ def test_the_form_post_with_hidden_characters_is_refused_in_spanish(client, span
     text = page_text(response.get_data(as_text=True))
     assert "Nota: tenía caracteres de control ocultos. Los hemos quitado" in text
     assert csrf_from(page)
+
+
+def test_a_thought_records_refusal_is_in_spanish_too(client, spanish_api):
+    """The other bodies declared in webapp/bodies.py word their problems the same way."""
+    empty = spanish_api("POST", "/api/thought-records", json={"client_id": str(uuid.uuid4())})
+    assert empty.status_code == 422
+    assert empty.get_json()["error"] == "Escribe al menos una parte del registro de pensamientos."
+    bad_id = spanish_api("POST", "/api/thought-records", json={"client_id": "x", "thought": "hola"})
+    assert bad_id.status_code == 422 and bad_id.get_json()["field"] == "client_id"
+    assert bad_id.get_json()["error"] == "Cada registro necesita un identificador creado en el dispositivo (un UUID)."
