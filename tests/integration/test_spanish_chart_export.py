@@ -114,3 +114,15 @@ def test_the_export_says_what_each_file_holds_in_spanish_and_keeps_its_keys(clie
     assert {"checked_at", "overall", "anxiety", "doses", "note"} <= set(header)
     data = client.get("/account/export.json").get_json()
     assert data["format"] == "steady-export-1" and data["check_ins"][0]["overall"] == 4
+
+
+def test_the_summary_form_and_its_problems_are_in_spanish(client, person):  # noqa: F811
+    client.post("/language", data={"language": "es"})
+    phrases = english_phrases("webapp/summary/")
+    assert english_left(page_text(client.get("/summary").get_data(as_text=True)), phrases) == []
+    for start, end in (("1999-01-01", "1999-02-01"), ("2026-11-30", "2026-11-01"), ("yesterday", "2026-11-01")):
+        page = page_text(person("/summary/print", start=start, end=end).get_data(as_text=True))
+        assert english_left(page, phrases) == [], (start, end)
+    assert "Elige fechas entre el año 2000 y el año que viene." in page_text(
+        person("/summary/print", start="1999-01-01", end="1999-02-01").get_data(as_text=True)
+    )
