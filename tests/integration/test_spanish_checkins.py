@@ -214,3 +214,9 @@ def test_a_thought_records_refusal_is_in_spanish_too(client, spanish_api):
     bad_id = spanish_api("POST", "/api/thought-records", json={"client_id": "x", "thought": "hola"})
     assert bad_id.status_code == 422 and bad_id.get_json()["field"] == "client_id"
     assert bad_id.get_json()["error"] == "Cada registro necesita un identificador creado en el dispositivo (un UUID)."
+
+
+def test_signed_out_the_api_says_so_in_spanish(client):
+    answer = client.get("/api/checkins", headers={"Accept-Language": "es"})
+    assert answer.status_code == 401 and answer.get_json() == {"error": "Primero inicia sesión."}
+    assert client.get("/api/checkins").get_json() == {"error": "Please sign in first."}
