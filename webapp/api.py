@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ImmutableMultiDict
@@ -80,21 +81,25 @@ def nesting_depth(raw: bytes, stop_above: int | None = None) -> int:
 
 
 def _label(field: str) -> str:
-    return field or "The body"
+    return field or _("The body")
 
 
 def check_text(value: str, field: str) -> None:
     """Refuse a string no field may hold (see the module's docstring)."""
     if _SURROGATE.search(value):
-        raise InputProblem(field, f"{_label(field)} has a broken character that is not valid text. Please retype it.")
+        raise InputProblem(
+            field, _("%(label)s has a broken character that is not valid text. Please retype it.", label=_label(field))
+        )
     if _CONTROL.search(value):
-        raise InputProblem(field, f"{_label(field)} has hidden control characters. Please retype it.")
+        raise InputProblem(field, _("%(label)s has hidden control characters. Please retype it.", label=_label(field)))
     if _WHOLE_URL.fullmatch(value.strip()):
         try:
             parts = urlsplit(value.strip())
             parts.port  # noqa: B018 - raises on a port that is not a number
         except ValueError:
-            raise InputProblem(field, f"{_label(field)} is not a web address that can be used.") from None
+            raise InputProblem(
+                field, _("%(label)s is not a web address that can be used.", label=_label(field))
+            ) from None
 
 
 def check_value(value: object, field: str = "") -> None:
@@ -107,16 +112,18 @@ def check_value(value: object, field: str = "") -> None:
         return
     elif isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
-            raise InputProblem(field, f"{_label(field)} is far too large a number.")
+            raise InputProblem(field, _("%(label)s is far too large a number.", label=_label(field)))
     elif isinstance(value, float):
         if not math.isfinite(value) or abs(value) > MAX_SAFE_INTEGER:
-            raise InputProblem(field, f"{_label(field)} must be an ordinary number, not infinity or too large.")
+            raise InputProblem(
+                field, _("%(label)s must be an ordinary number, not infinity or too large.", label=_label(field))
+            )
     elif isinstance(value, dict):
         for key, inner in value.items():
             name = f"{field}.{key}" if field else str(key)
             if _SURROGATE.search(key) or _CONTROL.search(key):
-                where = field or "the body"
-                raise InputProblem(field, f"A field name in {where} has a broken or hidden character.")
+                where = field or _("the body")
+                raise InputProblem(field, _("A field name in %(where)s has a broken or hidden character.", where=where))
             check_value(inner, name)
     elif isinstance(value, list):
         for index, inner in enumerate(value):
@@ -126,14 +133,14 @@ def check_value(value: object, field: str = "") -> None:
 def json_body() -> dict:
     """The request's JSON object, or a 400/415/422 explaining what is wrong."""
     if not request.is_json:
-        json_error(415, "Send JSON with Content-Type: application/json.")
+        json_error(415, _("Send JSON with Content-Type: application/json."))
     if not g.get("steady_depth_checked"):  # the root check below has not run
         raw = request.get_data(cache=True)
         if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
-            json_error(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+            json_error(400, _("The body nests lists or objects more than %(depth)s deep.", depth=MAX_DEPTH))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        json_error(400, "The body must be a JSON object.")
+        json_error(400, _("The body must be a JSON object."))
     try:
         check_value(data)
     except InputProblem as problem:
@@ -152,9 +159,9 @@ def form_problems() -> list[InputProblem]:
     a broken field name comes back alone, with ``field`` empty."""
     found: list[InputProblem] = []
     for name, value in request.form.items(multi=True):
-        label = name.replace("_", " ").strip().capitalize() or "A field"
+        label = name.replace("_", " ").strip().capitalize() or _("A field")
         if _SURROGATE.search(name) or _CONTROL.search(name):
-            return [InputProblem("", "A field name in this form has a broken or hidden character.")]
+            return [InputProblem("", _("A field name in this form has a broken or hidden character."))]
         try:
             check_text(value, label)
         except InputProblem as problem:
@@ -172,10 +179,17 @@ def problem_words(label: str, value: str) -> str:
     """What to say beside a field whose posted text held characters no field
     may hold, once they have been taken out of the text put back in it."""
     if _SURROGATE.search(value):
-        return f"{label} had a broken character that is not valid text. It has been taken out: check what is left and save again."
+        return _(
+            "%(label)s had a broken character that is not valid text. "
+            "It has been taken out: check what is left and save again.",
+            label=label,
+        )
     if _CONTROL.search(value):
-        return f"{label} had hidden control characters. They have been taken out: check what is left and save again."
-    return f"{label} is not a web address that can be used."
+        return _(
+            "%(label)s had hidden control characters. They have been taken out: check what is left and save again.",
+            label=label,
+        )
+    return _("%(label)s is not a web address that can be used.", label=label)
 
 
 class InputRefused(Exception):
@@ -227,11 +241,11 @@ def init_app(app: Flask) -> None:
 
         db.session.rollback()
         first = next(iter(g.input_problems))
-        label = first.replace("_", " ").strip().capitalize() or "A field"
-        message = (
-            f"{problem_words(label, g.input_problems[first])} Nothing was saved. Go back to the form to try again."
+        label = first.replace("_", " ").strip().capitalize() or _("A field")
+        message = f"{problem_words(label, g.input_problems[first])} " + _(
+            "Nothing was saved. Go back to the form to try again."
         )
-        return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
+        return render_template("core/error.html", status=422, title=_("There is a problem"), message=message), 422
 
     @app.before_request
     def _refuse_hostile_bodies():
@@ -247,7 +261,9 @@ def init_app(app: Flask) -> None:
         if request.is_json:
             raw = request.get_data(cache=True)
             if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:
-                return error_response(400, f"The body nests lists or objects more than {MAX_DEPTH} deep.")
+                return error_response(
+                    400, _("The body nests lists or objects more than %(depth)s deep.", depth=MAX_DEPTH)
+                )
             g.steady_depth_checked = True
             return None
         if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -255,10 +271,13 @@ def init_app(app: Flask) -> None:
             if not problems:
                 return None
             if wants_json():
-                return jsonify(error=str(problems[0]), field=problems[0].field), 422
+                return jsonify(error=str(problems[0]), field=problems[0].field), 422  # worded in the request's language
             if not problems[0].field:
-                message = f"{problems[0]} Go back to the form: what you typed is still there."
-                return render_template("core/error.html", status=422, title="There is a problem", message=message), 422
+                message = f"{problems[0]} " + _("Go back to the form: what you typed is still there.")
+                return (
+                    render_template("core/error.html", status=422, title=_("There is a problem"), message=message),
+                    422,
+                )
             g.input_problems = {problem.field: problem.value for problem in problems}
             bad = set(g.input_problems)
             # What was typed goes back in the field, less what no field can hold.

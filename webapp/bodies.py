@@ -19,6 +19,12 @@ location and its schema output is less complete.
 
 Problems with what was sent are one type everywhere (:class:`Problems`),
 answered by :func:`webapp.sync.refuse`.
+
+Every message is written in the language of the request that is being
+checked, not when the models are declared: a ``Say`` keeps its English
+(marked with ``N_`` for the catalogue) and its ``%(name)s`` values, and
+:func:`say` and :func:`problems_from` put them in the request's language
+(English outside a request). Values such as field names stay machine keys.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import PydanticCustomError
 
+from webapp.services.content import N_
 from webapp.services.text import TextProblem, clean_text
 
 #: The error type of a problem already worded for the person.
@@ -56,21 +63,41 @@ class Problems(ValueError):
         self.problems = dict(problems)
 
 
-def say(message: str, field: str | None = None) -> PydanticCustomError:
-    """A problem worded for the person (raise it from a validator). ``field``
-    names the field it is shown beside when that is not where it was found
-    (say, a key inside an object)."""
-    return PydanticCustomError(WORDED, message, {"steady_field": field} if field else None)
+def words(message: str, **values: Any) -> str:
+    """``message`` (English, marked with ``N_``) in the request's language,
+    with ``%(name)s`` filled from ``values`` (English outside a request; a
+    message nobody marked stays as it is)."""
+    from flask_babel import gettext
+
+    return gettext(message, **values)
+
+
+def say(message: str, field: str | None = None, **values: Any) -> PydanticCustomError:
+    """A problem worded for the person (raise it from a validator), in the
+    request's language (:func:`words`). ``field`` names the field it is shown
+    beside when that is not where it was found (say, a key inside an object)."""
+    return PydanticCustomError(WORDED, words(message, **values), {"steady_field": field} if field else None)
 
 
 class Say:
     """Field metadata: what to tell the person when the field is missing (or
-    null) and when it holds something it may not. ``field``, if given, is the
-    name the problem is shown under, for this field and anything inside it
-    (a nested object whose problems belong beside one field on the page)."""
+    null) and when it holds something it may not, as marked English with
+    ``%(name)s`` ``values``; read :attr:`invalid` and :attr:`missing` in the
+    request's language. ``field``, if given, is the name the problem is shown
+    under, for this field and anything inside it (a nested object whose
+    problems belong beside one field on the page)."""
 
-    def __init__(self, invalid: str, missing: str | None = None, *, field: str | None = None):
-        self.invalid, self.missing, self.field = invalid, missing or invalid, field
+    def __init__(self, invalid: str, missing: str | None = None, *, field: str | None = None, **values: Any):
+        self.invalid_text, self.missing_text, self.field = invalid, missing or invalid, field
+        self.values = values
+
+    @property
+    def invalid(self) -> str:
+        return words(self.invalid_text, **self.values)
+
+    @property
+    def missing(self) -> str:
+        return words(self.missing_text, **self.values)
 
 
 class Body(BaseModel):
@@ -89,17 +116,29 @@ def Text(label: str, max_length: int, *, required: bool = False):
 
     def clean(value: Any) -> str:
         try:
-            return clean_text(value, label=label, max_length=max_length, required=required)
+            return clean_text(value, label=words(label), max_length=max_length, required=required)
         except TextProblem as problem:
             raise say(str(problem)) from None
 
     schema: dict = {"type": "string", "maxLength": max_length}
     if required:
         schema["minLength"] = 1
-        return Annotated[
-            str, BeforeValidator(clean), WithJsonSchema(schema), Say(f"Write something for {label.lower()}.")
-        ]
+        return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema), _WriteSomething(label)]
     return Annotated[str, BeforeValidator(clean), WithJsonSchema(schema)]
+
+
+class _WriteSomething(Say):
+    """ "Write something for the note": the label in the request's language, in lower case."""
+
+    def __init__(self, label: str):
+        super().__init__(N_("Write something for %(label)s."))
+        self.label = label
+
+    @property
+    def invalid(self) -> str:
+        return words(self.invalid_text, label=words(self.label).lower())
+
+    missing = invalid
 
 
 def TimeZone(missing: str):
@@ -111,7 +150,9 @@ def TimeZone(missing: str):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise say(f"'{value[:64]}' is not a time zone we know. Use a name like Europe/London.") from None
+            raise say(
+                N_("'%(zone)s' is not a time zone we know. Use a name like Europe/London."), zone=value[:64]
+            ) from None
         return value
 
     return Annotated[
@@ -230,17 +271,25 @@ def problems_from(model: type[BaseModel], error: ValidationError) -> dict[str, s
             continue
         if item["type"] == "extra_forbidden":
             outer = [said for depth, said in says if depth < len(loc) - 1]
-            problems[name] = outer[-1].invalid if outer else f"Unexpected field: {str(loc[-1])[:40]}."
+            problems[name] = (
+                outer[-1].invalid if outer else words(N_("Unexpected field: %(name)s."), name=str(loc[-1])[:40])
+            )
             continue
         depth, said = says[-1] if says else (-1, None)
         if in_list is not None and depth < in_list:
-            kind = "an object" if item["type"] == "model_type" else "what the list takes"
-            problems[name] = f"Each item of {loc[0]} must be {kind}."
+            if item["type"] == "model_type":
+                problems[name] = words(N_("Each item of %(field)s must be an object."), field=loc[0])
+            else:
+                problems[name] = words(N_("Each item of %(field)s must be what the list takes."), field=loc[0])
         elif said is not None:
             absent = item["type"] == "missing" or (depth == len(loc) - 1 and item.get("input") is None)
             problems[name] = said.missing if absent else said.invalid
         else:
-            problems[name] = f"{name.replace('_', ' ').capitalize()} is not valid ({item['msg'].lower()})."
+            problems[name] = words(
+                N_("%(field)s is not valid (%(reason)s)."),
+                field=name.replace("_", " ").capitalize(),
+                reason=item["msg"].lower(),
+            )
     return problems
 
 
@@ -249,7 +298,7 @@ def checked(model: type[Body], data: object, *, context: Mapping[str, Any] | Non
     ``context`` gives validators what they compare with (the time now, the
     plan's unit, the push services allowed)."""
     if not isinstance(data, dict):
-        raise Problems({"body": "The body must be a JSON object."})
+        raise Problems({"body": words(N_("The body must be a JSON object."))})
     try:
         return model.model_validate(data, context=dict(context or {})).model_dump()
     except ValidationError as error:

@@ -70,6 +70,17 @@ STRINGS = (
     N_("Hours of sleep must be a number from 0 to 24."),
     N_("Say whether you took your doses as planned (or that you are not tapering)."),
     N_("The note"),
+    N_("Couldn't sync"),
+    N_("None"),
+    N_("Mild"),
+    N_("Moderate"),
+    N_("Severe"),
+    # chart.js (the chart kept on this phone)
+    N_("{count} check-in waiting to sync is shown as a hollow circle."),
+    N_("{count} check-ins waiting to sync are shown as hollow circles."),
+    N_("{day} (waiting to sync)"),
+    N_("Your chart has not been kept on this phone yet. Open it once while online."),
+    N_("Showing the copy on this phone, drawn on {day}."),
     # person-card.js (your people on Help now and home)
     N_("Not noted yet"),
     N_("today"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -114,7 +115,7 @@ def _load_user(token: str):
 def _unauthorized():
     audit("auth.required", path=request.endpoint or "-")
     if wants_json():
-        return jsonify(error="Please sign in first."), 401
+        return jsonify(error=_("Please sign in first.")), 401
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 
@@ -137,7 +138,7 @@ def init_app(app: Flask) -> None:
             and request.is_json
             and not request.path.startswith("/api/")
         ):
-            return error_response(415, "This form takes form fields, not JSON. Please use the page's form.")
+            return error_response(415, _("This form takes form fields, not JSON. Please use the page's form."))
 
     @app.before_request
     def _app_lock():

@@ -52,7 +52,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from webapp.api import json_error
-from webapp.bodies import Problems
+from webapp.bodies import Problems, words
 from webapp.extensions import db
 from webapp.ownership import owned
 
@@ -124,7 +124,8 @@ class Synced:
 
     ``model`` has ``user_id``, ``client_id`` and ``body_hash`` columns (and a
     unique constraint on ``user_id, client_id``). ``conflict`` is what the
-    person is told when a different body reuses a stored id. ``legacy``, if
+    person is told when a different body reuses a stored id (marked English,
+    told in the request's language). ``legacy``, if
     given, is how digests stored before the one serialisation were made: a
     replay matching it is still a replay."""
 
@@ -159,7 +160,7 @@ class Synced:
         existing = self.find(clean["client_id"])
         if existing is not None:
             if compare and not self.same(existing, clean, digest):
-                raise Problems({"client_id": self.conflict})
+                raise Problems({"client_id": words(self.conflict)})
             return existing, False
         record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
         fill(record, clean)

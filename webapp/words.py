@@ -106,7 +106,13 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 #: strftime patterns used by the templates, as Babel writes them in other languages.
-DATE_PATTERNS = {"%-d %B %Y": "d 'de' MMMM 'de' y", "%-d %b %Y": "d MMM y", "%-d %b": "d MMM"}
+DATE_PATTERNS = {
+    "%-d %B %Y": "d 'de' MMMM 'de' y",
+    "%-d %b %Y": "d MMM y",
+    "%-d %b": "d MMM",
+    "%B %Y": "LLLL 'de' y",
+    "%A %-d %B %Y": "EEEE d 'de' MMMM 'de' y",
+}
 
 
 def datefmt(value: date | None, pattern: str = "%-d %b %Y") -> str:

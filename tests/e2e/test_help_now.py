@@ -9,7 +9,7 @@
    person's own people.
 3. The person's pinned people come first on Help now, online and offline.
 4. The United States shows the 988 Spanish line (press 2, or text AYUDA);
-   Spain is not listed yet, so Madrid gets 112 and the directory.
+   a device in Madrid gets Spain (024 and 112), one in Mexico City Mexico.
 """
 
 from __future__ import annotations
@@ -80,16 +80,25 @@ def test_the_united_states_shows_the_988_spanish_line_with_press_2_and_text_ayud
     expect(spanish.locator(".source a")).to_have_attribute("href", re.compile(r"^https://medium\.com/wadepthealth/"))
 
 
-def test_spain_is_not_listed_yet_so_a_device_in_madrid_gets_112_and_the_directory(shared_server, new_context):
-    """No Spanish crisis line has been confirmed on its service's own page
-    (docs/SAFETY.md), so Spain is not guessed from Europe/Madrid or es-ES: the
-    fallback shows 112 and the international directory instead."""
+def test_a_device_in_spain_gets_024_and_112_in_spanish(shared_server, new_context):
+    """Spain is guessed from Europe/Madrid: 112 first, then the 024 suicide
+    line, both as call links, with their sources (docs/SAFETY.md)."""
     page = open_help(new_context, shared_server, timezone_id="Europe/Madrid", locale="es-ES")
-    assert shown_country(page) == ""
-    expect(page.get_by_label("Tu país")).to_have_value("")
-    fallback = page.locator('.help-country[data-country=""]')
-    expect(fallback.get_by_role("link", name="Llamar al 112")).to_have_attribute("href", "tel:112")
-    expect(page.get_by_role("link", name="Find A Helpline")).to_be_visible()
+    assert shown_country(page) == "ES"
+    spain = page.locator('.help-country[data-country="ES"]')
+    expect(spain.get_by_role("link", name="Llamar al 112")).to_have_attribute("href", "tel:112")
+    expect(spain.get_by_role("link", name="Llamar al 024")).to_have_attribute("href", "tel:024")
+    expect(spain).to_contain_text("024, Línea de atención a la conducta suicida")
+    expect(spain).to_contain_text("24 horas, todos los días; gratuita (en español)")
+
+
+def test_a_device_in_mexico_gets_911_and_linea_de_la_vida(shared_server, new_context):
+    page = open_help(new_context, shared_server, timezone_id="America/Mexico_City", locale="es-MX")
+    assert shown_country(page) == "MX"
+    mexico = page.locator('.help-country[data-country="MX"]')
+    expect(mexico.get_by_role("link", name="Llamar al 911")).to_have_attribute("href", "tel:911")
+    expect(mexico.get_by_role("link", name="Llamar al 800 911 2000")).to_have_attribute("href", "tel:8009112000")
+    expect(mexico).to_contain_text("Línea de la Vida")
 
 
 def test_a_country_chosen_on_the_device_wins_over_the_guess_and_is_remembered(shared_server, new_context):

@@ -168,3 +168,18 @@ def test_help_now_in_spanish_keeps_every_countrys_numbers_with_the_988_spanish_o
     assert us_en.index("988 Suicide") < us_en.index("988 Lifeline in Spanish")
     assert us_es.index("988 Lifeline in Spanish") < us_es.index("988 Suicide")
     assert "Estados Unidos" in spanish and "24 horas" in spanish
+
+
+def test_help_now_in_spanish_lists_spain_with_024_and_112_and_mexico_with_linea_de_la_vida(client):
+    """A device in Spain (Europe/Madrid) is shown Spain's part: the page holds
+    it with its zones, 112 and the 024 line; Mexico has 911 and the Línea de
+    la Vida."""
+    spanish = client.get("/help", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    spain = spanish.split('data-country="ES"', 1)[1].split('class="help-country"', 1)[0]
+    assert "Europe/Madrid" in spain.split(">", 1)[0]
+    assert 'href="tel:112"' in spain and 'href="tel:024"' in spain
+    assert "España" in spain and "024, Línea de atención a la conducta suicida" in spain
+    assert "gratuita (en español)" in spain and "rtve.es" in spain
+    mexico = spanish.split('data-country="MX"', 1)[1].split('class="help-country"', 1)[0]
+    assert "America/Mexico_City" in mexico.split(">", 1)[0]
+    assert 'href="tel:911"' in mexico and 'href="tel:8009112000"' in mexico and "Línea de la Vida" in mexico

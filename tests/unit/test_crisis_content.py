@@ -24,11 +24,12 @@ TODAY = date(2026, 11, 30)
 #: Countries the clinical review asked for, and what became of each. A country
 #: is listed only once a crisis line was confirmed on a page of its own
 #: service (or its operator); the rest are covered by the directory.
-LISTED = {"GB", "IE", "US", "CA", "AU", "NZ", "DE", "FR", "NL"}
+LISTED = {"GB", "IE", "US", "CA", "AU", "NZ", "DE", "FR", "NL", "ES", "MX"}
 #: Spanish-speaking countries looked for (docs/SAFETY.md says why each is not
-#: listed yet): no crisis line of theirs was found on the service's own page or
-#: an official one, so the fallback (112 or 911 and the directory) covers them.
-NOT_YET_CONFIRMED = {"ES", "MX", "AR", "CO", "CL", "PE"}
+#: listed yet): no crisis line of theirs was found on the service's own page, an
+#: official one or a reputable report quoting it, so the fallback (112 or 911
+#: and the directory) covers them.
+NOT_YET_CONFIRMED = {"AR", "CO", "CL", "PE"}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,38 @@ def test_lines_the_review_asked_for_are_there_with_their_numbers(crisis):
     assert (spanish.call, spanish.text, spanish.text_body, spanish.languages) == ("988", "988", "AYUDA", "Spanish")
     assert "press 2" in spanish.hours and "AYUDA" in spanish.hours
     assert spanish.checked == "2026-11-30" and spanish.source.startswith("https://medium.com/wadepthealth/")
+
+
+def test_spain_and_mexico_have_their_emergency_numbers_and_crisis_lines_with_sources(crisis):
+    """The issue asked for crisis help in Spanish beyond the 988 option: Spain
+    (024 and 112) and Mexico (Línea de la Vida and 911), each number with the
+    page it was read on (docs/SAFETY.md says which kind of page and why)."""
+    _, countries = crisis
+    spain, mexico = countries["ES"], countries["MX"]
+    assert (spain.emergency, mexico.emergency) == ("112", "911")
+    assert spain.emergency_source == "https://112.castillalamancha.es/node/36"
+    assert mexico.emergency_source.startswith("https://www.noventagrados.com.mx/")
+    [line_024] = spain.lines
+    assert (line_024.name, line_024.call, line_024.text) == (
+        "024, Línea de atención a la conducta suicida",
+        "024",
+        None,
+    )
+    assert line_024.source.startswith("https://www.rtve.es/noticias/20220509/")
+    [vida] = mexico.lines
+    assert (vida.name, vida.call) == ("Línea de la Vida", "800 911 2000")
+    assert vida.source.startswith("https://www.eluniversal.com.mx/")
+    for line in (line_024, vida):
+        assert line.checked == "2026-11-30" and "24 hours" in line.hours and "free" in line.hours
+    assert {"Europe/Madrid", "Atlantic/Canary", "Africa/Ceuta"} <= set(spain.time_zones)
+    assert {"America/Mexico_City", "America/Tijuana", "Mexico/General"} <= set(mexico.time_zones)
+
+
+def test_spain_and_mexico_read_in_spanish():
+    _, countries = load_crisis_lines(CONTENT_DIR / "crisis_lines.toml", "es")
+    assert (countries["ES"].name, countries["MX"].name) == ("España", "México")
+    assert countries["ES"].lines[0].hours == "24 horas, todos los días; gratuita (en español)"
+    assert countries["ES"].lines[0].call == "024" and countries["MX"].lines[0].call == "800 911 2000"
 
 
 def test_every_zone_of_a_listed_country_picks_it(crisis):

@@ -13,14 +13,24 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.chart import bp
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.services import chart, person_time, records
+from webapp.services.content import N_
 
-RANGE_WORDS = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All time"}
+#: The ranges and their names (marked English; shown in the page's language).
+RANGE_WORDS = {"7": N_("7 days"), "30": N_("30 days"), "90": N_("90 days"), "all": N_("All time")}
+#: The chart's title for each range.
+RANGE_TITLES = {
+    "7": N_("Windows and waves: 7 days"),
+    "30": N_("Windows and waves: 30 days"),
+    "90": N_("Windows and waves: 90 days"),
+    "all": N_("Windows and waves: all time"),
+}
 
 
 def draw(range_name: str, today: date, first: date | None, steps, unit: str) -> dict:
@@ -28,7 +38,7 @@ def draw(range_name: str, today: date, first: date | None, steps, unit: str) -> 
     start, end = chart.range_bounds(range_name, today, first)
     days = chart.daily_series(records.checkins_between(db.session, current_user.id, start, end), start, end)
     dose = chart.dose_series(steps, start, end)
-    title = f"Windows and waves: {RANGE_WORDS[range_name].lower()}"
+    title = _(RANGE_TITLES[range_name])
     return {
         "range": range_name,
         "start": start,
@@ -58,7 +68,7 @@ def index():
     if range_name not in RANGE_WORDS:
         return render_template(
             "chart/chart.html",
-            problem="Choose 7, 30 or 90 days, or all time.",
+            problem=_("Choose 7, 30 or 90 days, or all time."),
             view=None,
             range_name="30",
             ranges=RANGE_WORDS,

@@ -22,7 +22,18 @@ from pydantic import (
     model_validator,
 )
 
-from webapp.bodies import EARLIEST, FUTURE_SLACK, Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, say  # noqa: F401 - still importable from here
+from webapp.bodies import (
+    Body,
+    DeviceId,
+    Moment,
+    Problems,
+    Say,
+    Text,
+    TimeZone,
+    checked,
+    say,
+    words,
+)  # noqa: F401 - still importable from here
 from webapp.services.content import N_, symptom_labels
 from webapp.sync import keyed_hash
 
@@ -109,29 +120,28 @@ CheckInProblems = Problems
 
 
 def _yes_no(name: str, description: str | None = None):
-    return Annotated[bool, Field(strict=True, description=description), Say(f"'{name}' must be true or false.")]
-
-
-def _score(label: str):
     return Annotated[
-        int,
-        Field(strict=True, ge=0, le=10),
-        Say(f"{label} must be a whole number from 0 to 10.", f"Choose a number from 0 to 10 for {label.lower()}."),
+        bool, Field(strict=True, description=description), Say(N_("'%(name)s' must be true or false."), name=name)
     ]
+
+
+def _score(invalid: str, missing: str):
+    return Annotated[int, Field(strict=True, ge=0, le=10), Say(invalid, missing)]
 
 
 def _symptoms(value: Any) -> dict:
     """Known symptom ids (from the content files) to a severity; zeros are
     dropped and the order is the list's."""
     if not isinstance(value, dict):
-        raise say("Symptoms must be a list of symptom ids with a severity from 0 to 3.")
+        raise say(N_("Symptoms must be a list of symptom ids with a severity from 0 to 3."))
     known = symptom_labels()
     chosen = {}
     for key, severity in value.items():
         if key not in known:
-            raise say(f"'{str(key)[:40]}' is not a symptom on the list. Add it under other symptoms.")
+            raise say(N_("'%(id)s' is not a symptom on the list. Add it under other symptoms."), id=str(key)[:40])
         if not _is_int(severity) or severity not in SEVERITY:
-            raise say(f"The severity of {known[key].lower()} must be 0, 1, 2 or 3.")
+            label = symptom_labels(_language()).get(key, known[key])
+            raise say(N_("The severity of %(symptom)s must be 0, 1, 2 or 3."), symptom=label.lower())
         if severity:
             chosen[key] = severity
     return {key: chosen[key] for key in known if key in chosen}
@@ -140,21 +150,22 @@ def _symptoms(value: Any) -> dict:
 class OtherSymptom(Body):
     """A symptom not on the list, in the person's words."""
 
-    label: Text("The symptom's name", OTHER_LABEL_MAX, required=True)
+    label: Text(N_("The symptom's name"), OTHER_LABEL_MAX, required=True)
     severity: Annotated[int | None, WithJsonSchema({"type": ["integer", "null"], "minimum": 0, "maximum": 3})] = None
 
     @model_validator(mode="before")
     @classmethod
     def _an_object(cls, data: Any):
         if not isinstance(data, dict):
-            raise say("Each other symptom needs a name and a severity.")
+            raise say(N_("Each other symptom needs a name and a severity."))
         return data
 
     @field_validator("severity", mode="before")
     @classmethod
     def _severity(cls, value: Any, info: ValidationInfo):
         if value is not None and (not _is_int(value) or value not in SEVERITY):
-            raise say(f"The severity of {info.data.get('label', 'that symptom')} must be 0, 1, 2 or 3.")
+            label = info.data.get("label") or words(N_("that symptom"))
+            raise say(N_("The severity of %(symptom)s must be 0, 1, 2 or 3."), symptom=label)
         return value
 
 
@@ -180,7 +191,7 @@ class RedFlags(Body):
 
 
 def _only(group: str, names) -> Say:
-    return Say(f"{group} must be an object with only: {', '.join(names)}.")
+    return Say(N_("%(group)s must be an object with only: %(names)s."), group=group, names=", ".join(names))
 
 
 class CheckInInput(Body):
@@ -188,29 +199,32 @@ class CheckInInput(Body):
     order is the order problems are told in."""
 
     client_id: Annotated[
-        DeviceId("Each check-in needs an id made on the device (a UUID)."),
-        Say("Each check-in needs an id made on the device (a UUID)."),
+        DeviceId(N_("Each check-in needs an id made on the device (a UUID).")),
+        Say(N_("Each check-in needs an id made on the device (a UUID).")),
     ]
-    time_zone: TimeZone("Say which time zone the check-in was made in (like Europe/London).")
+    time_zone: TimeZone(N_("Say which time zone the check-in was made in (like Europe/London)."))
     checked_at: Moment(
-        missing="Say when the check-in was made (an ISO date and time).",
-        unreadable="The check-in time is not a date and time we can read.",
-        no_offset="The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00).",
-        future="The check-in time is in the future. Check the date on your phone.",
-        past="The check-in time is too long ago. Check the date on your phone.",
+        missing=N_("Say when the check-in was made (an ISO date and time)."),
+        unreadable=N_("The check-in time is not a date and time we can read."),
+        no_offset=N_("The check-in time needs its UTC offset (like 2026-11-22T08:00:00+00:00)."),
+        future=N_("The check-in time is in the future. Check the date on your phone."),
+        past=N_("The check-in time is too long ago. Check the date on your phone."),
     )
-    overall: _score("How you are overall")
-    anxiety: _score("Anxiety")
+    overall: _score(
+        N_("How you are overall must be a whole number from 0 to 10."),
+        N_("Choose a number from 0 to 10 for how you are overall."),
+    )
+    anxiety: _score(N_("Anxiety must be a whole number from 0 to 10."), N_("Choose a number from 0 to 10 for anxiety."))
     sleep_hours: Annotated[
         float | None,
         Field(strict=True, ge=0, le=24, allow_inf_nan=False),
         AfterValidator(lambda hours: None if hours is None else round(float(hours), 2)),
-        Say("Hours of sleep must be a number from 0 to 24."),
+        Say(N_("Hours of sleep must be a number from 0 to 24.")),
     ] = None
     sleep_quality: Annotated[
         int | None,
         Field(strict=True, ge=0, le=4),
-        Say("Sleep quality must be a whole number from 0 (very poor) to 4 (very good)."),
+        Say(N_("Sleep quality must be a whole number from 0 (very poor) to 4 (very good).")),
     ] = None
     symptoms: Annotated[
         dict[str, int],
@@ -226,22 +240,28 @@ class CheckInInput(Body):
     other_symptoms: Annotated[
         list[OtherSymptom],
         Field(max_length=OTHER_MAX),
-        Say(f"Other symptoms must be a list of at most {OTHER_MAX}.", field="other_symptoms"),
+        Say(N_("Other symptoms must be a list of at most %(max)s."), field="other_symptoms", max=OTHER_MAX),
     ] = []
     doses: Annotated[
         Literal["as_planned", "not_as_planned", "not_tapering"],
-        Say("Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering."),
+        Say(N_("Say whether you took your doses as planned: as_planned, not_as_planned or not_tapering.")),
     ]
     self_care: Annotated[SelfCare, _only("self_care", SELF_CARE)] = {}
     red_flags: Annotated[RedFlags, _only("red_flags", RED_FLAGS)] = {}
-    keep_suicidal_answer: Annotated[bool, Field(strict=True), Say("keep_suicidal_answer must be true or false.")] = (
-        False
-    )
-    note: Text("The note", NOTE_MAX) = ""
+    keep_suicidal_answer: Annotated[
+        bool, Field(strict=True), Say(N_("keep_suicidal_answer must be true or false."))
+    ] = False
+    note: Text(N_("The note"), NOTE_MAX) = ""
 
 
 assert tuple(CheckInInput.model_fields["doses"].annotation.__args__) == tuple(DOSES)
 assert tuple(SelfCare.model_fields) == tuple(SELF_CARE) and tuple(RedFlags.model_fields) == tuple(RED_FLAGS)
+
+
+def _language() -> str:
+    from webapp import i18n
+
+    return i18n.choose()
 
 
 def _is_int(value: object) -> bool:
@@ -258,7 +278,7 @@ def check_checkin(data: object, *, now: datetime | None = None) -> dict:
     the stored fields.
     """
     if not isinstance(data, dict):
-        raise CheckInProblems({"body": "A check-in must be a JSON object."})
+        raise CheckInProblems({"body": words(N_("A check-in must be a JSON object."))})
     body = checked(CheckInInput, data, context={"now": now or datetime.now(timezone.utc)})
     clean = {name: body[name] for name in ("client_id", "time_zone", "checked_at")}
     clean["local_date"] = body["checked_at"].astimezone(ZoneInfo(body["time_zone"])).date()

@@ -19,6 +19,7 @@ import calendar
 import uuid
 from datetime import date, timedelta
 
+from babel.dates import get_day_names
 from flask import (
     flash,
     jsonify,
@@ -115,7 +116,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         value = number(f"symptom-{symptom.id}", int, symptom.label)
         if value:
             body["symptoms"][symptom.id] = value
-    problems.update(typed_problems({"note": "Note", "other_symptoms": "Other symptoms"}))
+    problems.update(typed_problems({"note": _("Note"), "other_symptoms": _("Other symptoms")}))
     return body, problems
 
 
@@ -190,11 +191,13 @@ def index():
     for checkin in month_rows:
         by_day.setdefault(checkin.local_date, []).append(checkin)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    names = get_day_names("abbreviated", context="stand-alone", locale=i18n.babel_locale())
     return render_template(
         "checkins/index.html",
         checkins=store.my_checkins(limit=200),
         first=first,
         weeks=weeks,
+        weekdays=[names[n].rstrip(".").capitalize() for n in range(7)],
         by_day=by_day,
         previous_month=(first - timedelta(days=1)).strftime("%Y-%m"),
         next_month=(last + timedelta(days=1)).strftime("%Y-%m"),
@@ -278,7 +281,7 @@ def update_checkin(checkin_id: int):
     except CheckInProblems as refused:
         refuse(refused)
     if clean["client_id"] != checkin.client_id:
-        json_error(409, "A check-in's id cannot change.", field="client_id")
+        json_error(409, _("A check-in's id cannot change."), field="client_id")
     store.apply(checkin, clean)
     db.session.commit()
     return jsonify(store.checkin_json(checkin))

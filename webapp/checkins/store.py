@@ -9,6 +9,7 @@ from webapp.checkins.checks import LATER_RED_FLAGS, RED_FLAGS, SELF_CARE
 from webapp.extensions import db
 from webapp.models import CheckIn
 from webapp.ownership import owned
+from webapp.services.content import N_
 from webapp.sync import Synced
 
 #: How many recent check-ins the device keeps for offline use.
@@ -36,7 +37,9 @@ STORED = (
 
 CHECKINS = Synced(
     model=CheckIn,
-    conflict="A different check-in was already saved with this id. Nothing was changed; discard this copy and check in again.",
+    conflict=N_(
+        "A different check-in was already saved with this id. Nothing was changed; discard this copy and check in again."
+    ),
     added_later={name: False for name in LATER_RED_FLAGS},
 )
 

@@ -14,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
@@ -31,8 +33,8 @@ FRESH_FOR = 5 * 60  # seconds
 
 class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(
-        "Your password",
-        validators=[DataRequired("Enter your password.")],
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -71,7 +73,7 @@ def confirm():
                 audit("password.confirmed", user=current_user.id)
                 target = request.args.get("next")
                 return redirect(safe_next(target) if target else url_for("export.index"))
-            form.password.errors.append("That is not your password.")
+            form.password.errors.append(_("That is not your password."))
             audit("password.confirm_failed", user=current_user.id)
             status = 401
     return render_template("export/confirm.html", form=form), status

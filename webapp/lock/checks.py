@@ -10,10 +10,12 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, WithJsonSchema
 
 from webapp.bodies import Body, Say, say
+from webapp.services.content import N_
 from webapp.services.sessions import LOCK_IDLE_CHOICES
 
-PROOF = "proof must be 32 bytes in base64url without padding (43 characters)."
-IDLE = f"idle_minutes must be one of {', '.join(str(n) for n in LOCK_IDLE_CHOICES)}."
+PROOF = N_("proof must be 32 bytes in base64url without padding (43 characters).")
+IDLE = N_("idle_minutes must be one of %(choices)s.")
+CHOICES = ", ".join(str(n) for n in LOCK_IDLE_CHOICES)
 
 Proof = Annotated[
     str,
@@ -33,7 +35,7 @@ def _idle(value: Any) -> int:
         and int(value) in LOCK_IDLE_CHOICES
     ):
         return int(value)
-    raise say(IDLE)
+    raise say(IDLE, choices=CHOICES)
 
 
 class LockSetUp(Body):
@@ -44,7 +46,7 @@ class LockSetUp(Body):
         int,
         PlainValidator(_idle),
         WithJsonSchema({"type": "string", "enum": [str(n) for n in LOCK_IDLE_CHOICES]}),
-        Say(IDLE),
+        Say(IDLE, choices=CHOICES),
     ]
 
 

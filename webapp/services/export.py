@@ -16,10 +16,12 @@ import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Base, Encrypted, User
+from webapp.services.content import N_
 
 #: Columns that are not the person's data: secrets and keys (a push endpoint is a
 #: capability URL), and the owner id; ``*_enc`` columns come out decrypted instead.
@@ -119,10 +121,65 @@ def headers_for(table: str) -> list[str]:
     return columns + sorted(encrypted)
 
 
+#: What each file holds, in words for the person (README.txt, in their
+#: language). The files' names, the CSV header rows and the JSON keys stay
+#: the machine keys: they are the export's format (``steady-export-1``), read
+#: back by other apps and by the tests, so they are never translated.
+TABLE_TITLES = {
+    "account": N_("Your account"),
+    "appointments": N_("Appointments"),
+    "check_ins": N_("Check-ins"),
+    "circle_invites": N_("Invitations to your circle"),
+    "circle_links": N_("Your circle"),
+    "circle_messages": N_("Messages in your circle"),
+    "circle_profiles": N_("Your circle profile"),
+    "circle_reach_outs": N_("Reaching out to your circle"),
+    "contact_logs": N_("Times you got in touch with your people"),
+    "coping_cards": N_("Coping cards"),
+    "dose_logs": N_("Doses taken"),
+    "favourite_exercises": N_("Favourite exercises"),
+    "help_me": N_("Help me requests"),
+    "message_templates": N_("Message templates"),
+    "plan_shares": N_("Plan shares"),
+    "push_subscriptions": N_("Devices that get notifications"),
+    "recent_exercises": N_("Recent exercises"),
+    "reminder_deliveries": N_("Reminders sent"),
+    "reminder_settings": N_("Reminder settings"),
+    "reminders": N_("Reminders"),
+    "support_contacts": N_("Your people"),
+    "support_groups": N_("Support groups"),
+    "support_reviews": N_("Support reviews"),
+    "support_settings": N_("Support settings"),
+    "taper_plans": N_("Taper plan"),
+    "taper_steps": N_("Taper steps"),
+    "thought_records": N_("Thought records"),
+    "user_sessions": N_("Signed-in sessions"),
+    "wave_plans": N_("Wave plans"),
+}
+
+
+def readme(tables) -> str:
+    """README.txt: what each file in the zip holds, in the person's language."""
+    lines = [
+        _("Your data from Steady"),
+        "",
+        _(
+            "One spreadsheet (CSV) per kind of data. The column names are kept as Steady's own keys, in English, so other apps can read the files."
+        ),
+        "",
+    ]
+    for table in tables:
+        title = TABLE_TITLES.get(table)
+        lines.append(f"{table}.csv: {_(title) if title else table.replace('_', ' ')}")
+    return "\n".join(lines) + "\n"
+
+
 def to_csv_zip(data: dict) -> bytes:
-    """A zip with one CSV per kind of data (``account.csv``, ``check_ins.csv``...)."""
+    """A zip with one CSV per kind of data (``account.csv``, ``check_ins.csv``...)
+    and README.txt saying what each holds, in the person's language."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("README.txt", readme(data))
         archive.writestr("account.csv", _csv([data["account"]], ["email", "created_at"]))
         for table, rows in data.items():
             if table == "account":

@@ -48,7 +48,7 @@ def _dates() -> tuple[date, date, str | None]:
     if (end - start).days > SUMMARY_MAX_DAYS:
         return start, end, _("Choose at most about two years (800 days).")
     if start < date(2000, 1, 1) or end > today + timedelta(days=366):
-        return start, end, "Choose dates between 2000 and next year."
+        return start, end, _("Choose dates between 2000 and next year.")
     return start, end, None
 
 

@@ -21,8 +21,8 @@ THOUGHT_FIELD_MAX = 2000
 IMPORT_MAX_ITEMS = 200
 
 RecordId = Annotated[
-    DeviceId("Each record needs an id made on the device (a UUID)."),
-    Say("Each record needs an id made on the device (a UUID)."),
+    DeviceId(N_("Each record needs an id made on the device (a UUID).")),
+    Say(N_("Each record needs an id made on the device (a UUID).")),
 ]
 
 
@@ -40,7 +40,7 @@ class ThoughtRecordInput(Body):
     @model_validator(mode="after")
     def _one_part_written(self):
         if not any(getattr(self, name) for name in THOUGHT_FIELDS):
-            raise say("Write at least one part of the thought record.")
+            raise say(N_("Write at least one part of the thought record."))
         return self
 
 
@@ -48,7 +48,7 @@ def _items(name: str, of=Any):
     return Annotated[
         list[of],
         Field(max_length=IMPORT_MAX_ITEMS),
-        Say(f"'{name}' must be a list of at most {IMPORT_MAX_ITEMS} items."),
+        Say(N_("'%(name)s' must be a list of at most %(max)s items."), name=name, max=IMPORT_MAX_ITEMS),
     ]
 
 
@@ -62,4 +62,4 @@ class ToolkitImport(Body):
 
 
 class RecentInput(Body):
-    exercise_id: Annotated[str, Say("That exercise does not exist.")]
+    exercise_id: Annotated[str, Say(N_("That exercise does not exist."))]

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
+from webapp.services.chart.dates import chart_date
 from webapp.services.chart.geometry import (
     FONT,
     LEFT,
@@ -117,9 +120,10 @@ def render_svg(
         )
     out += _pending_marks(pending_points, scale)
     if not any(p.checkins for p in days) and not pending_count:
+        empty = _esc(_("No check-ins in this time"))
         out.append(
             f'<text class="chart-empty" x="{coord(LEFT + scale.plot_width / 2)}" y="{coord(TOP + PLOT_HEIGHT / 2)}"'
-            f' text-anchor="middle">No check-ins in this time</text>'
+            f' text-anchor="middle">{empty}</text>'
         )
     out += _legend_marks(rows, legend_top)
     out.append("</svg>")
@@ -128,13 +132,13 @@ def render_svg(
 
 def _legend(unit_text: str, show_dose: bool, has_cuts: bool, has_pending: bool) -> list[tuple[str, str]]:
     """The legend's entries, ``(kind, label)``, in order."""
-    legend = [("mood", "Mood (0–10)"), ("load", "Symptom load (5 = 50%)")]
+    legend = [("mood", _("Mood (0–10)")), ("load", _("Symptom load (5 = 50%)"))]
     if show_dose:
-        legend.append(("dose", _short(f"Planned dose ({unit_text} a day)", 34)))
+        legend.append(("dose", _short(_("Planned dose (%(unit)s a day)", unit=unit_text), 34)))
         if has_cuts:
-            legend.append(("cut", "Cut"))
+            legend.append(("cut", _("Cut")))
     if has_pending:
-        legend.append(("pending", "Waiting to sync"))
+        legend.append(("pending", _("Waiting to sync")))
     return legend
 
 
@@ -191,13 +195,13 @@ def _axes(start: date, end: date, scale: Scale, unit_text: str, show_dose: bool)
     as a tenth of its percentage, and the legend says so), the dose on the
     right; dates along the bottom."""
     right = LEFT + scale.plot_width
-    out = ['<g class="chart-axis">', f'<text x="4" y="{TOP - 14}">Mood (0–10)</text>']
+    mood_caption = _esc(_("Mood (0–10)"))  # words are made outside the f-strings, where the catalogue finds them
+    out = ['<g class="chart-axis">', f'<text x="4" y="{TOP - 14}">{mood_caption}</text>']
     for value, label in ((0, "0"), (5, "5"), (10, "10")):
         out.append(f'<text x="{LEFT - 6}" y="{coord(scale.y(value) + 4)}" text-anchor="end">{label}</text>')
     if show_dose:
-        out.append(
-            f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{_esc(_short(unit_text + " a day", 22))}</text>'
-        )
+        dose_caption = _esc(_short(_("%(unit)s a day", unit=unit_text), 22))
+        out.append(f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{dose_caption}</text>')
         for fraction in (0, 0.5, 1):
             dose = Decimal(str(round(scale.dose_max * fraction, 6)))
             out.append(f'<text x="{coord(right + 6)}" y="{coord(scale.y_dose(dose) + 4)}">{dose_text(dose)}</text>')
@@ -227,7 +231,15 @@ def _cut_marks(cuts, dose_steps, start: date, end: date, scale: Scale, unit_text
             continue
         x_cut = scale.x(cut)
         step = dose_on(dose_steps, cut)
-        words = f"Cut on {long_date(cut)}" + (f" to {dose_text(step.dose)} {unit_text} a day" if step else "")
+        if step:
+            words = _(
+                "Cut on %(day)s to %(dose)s %(unit)s a day",
+                day=long_date(cut),
+                dose=dose_text(step.dose),
+                unit=unit_text,
+            )
+        else:
+            words = _("Cut on %(day)s", day=long_date(cut))
         markers.append(
             f'<g class="chart-cut-marker" data-date="{cut.isoformat()}"><title>{_esc(words)}</title>'
             f'<line class="chart-cut" x1="{coord(x_cut)}" x2="{coord(x_cut)}" y1="{TOP}" y2="{coord(scale.bottom)}"'
@@ -235,9 +247,10 @@ def _cut_marks(cuts, dose_steps, start: date, end: date, scale: Scale, unit_text
         )
         if x_cut - last_label_x >= FONT + 3:  # a label only where it has room
             x_label = coord(x_cut - 3)
+            label = _esc(_("cut %(day)s", day=chart_date(cut, "day")))
             labels.append(
                 f'<text class="chart-cut-label" data-date="{cut.isoformat()}" x="{x_label}" y="{TOP + 4}"'
-                f' text-anchor="end" transform="rotate(-90 {x_label} {TOP + 4})">cut {cut.day} {cut:%b}</text>'
+                f' text-anchor="end" transform="rotate(-90 {x_label} {TOP + 4})">{label}</text>'
             )
             last_label_x = x_cut
     return markers, labels

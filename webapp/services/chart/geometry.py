@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from webapp.services.chart.dates import chart_date
 from webapp.services.chart.series import DayPoint, DosePoint
 
 # The drawing, in SVG user units; the SVG scales to its container's width.
@@ -118,7 +119,7 @@ def date_ticks(start: date, end: date, scale: Scale) -> list[tuple[date, str]]:
     for step in (1, 2, 7, 14):
         if step * scale.px_per_day >= 50:
             days = [start + timedelta(days=step * i) for i in range((end - start).days // step + 1)]
-            return [(day, f"{day.day} {day:%b}") for day in days]
+            return [(day, chart_date(day, "day")) for day in days]
     months = next((m for m in (1, 2, 3, 6, 12, 24, 60) if m * 30.4 * scale.px_per_day >= 64), 120)
     ticks: list[tuple[date, str]] = []
     index = start.year * 12 + start.month - 1 + (start.day != 1)
@@ -127,6 +128,6 @@ def date_ticks(start: date, end: date, scale: Scale) -> list[tuple[date, str]]:
         if day > end:
             break
         if (index % months == 0) if months < 12 else (day.month == 1 and day.year % (months // 12) == 0):
-            ticks.append((day, f"{day:%b %Y}" if not ticks or day.month == 1 else f"{day:%b}"))
+            ticks.append((day, chart_date(day, "month_year" if not ticks or day.month == 1 else "month")))
         index += 1
     return ticks

@@ -1,56 +1,107 @@
 """The chart in words: the description a screen reader reads in place of
-the picture (the SVG's ``<desc>``)."""
+the picture (the SVG's ``<desc>``), in the request's language (English
+outside a request)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from webapp.services.chart.dates import chart_date
 from webapp.services.chart.series import dose_on, dose_text
 
 
 def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return chart_date(day, "long")
 
 
 def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
     shown = [p for p in days if p.checkins]
     count = sum(p.checkins for p in shown)
-    sentences = [f"From {long_date(start)} to {long_date(end)}."]
+    sentences = [_("From %(start)s to %(end)s.", start=long_date(start), end=long_date(end))]
     if not shown:
-        sentences.append("No check-ins in this time.")
+        sentences.append(_("No check-ins in this time."))
     else:
-        day_word = "day" if len(shown) == 1 else "days"
-        sentences.append(f"{count} check-in{'s' if count != 1 else ''} on {len(shown)} {day_word}.")
+        checkins = ngettext("%(num)d check-in", "%(num)d check-ins", count)
+        sentences.append(
+            ngettext("%(checkins)s on %(num)d day.", "%(checkins)s on %(num)d days.", len(shown), checkins=checkins)
+        )
         moods = [p.mood for p in shown if p.mood is not None]
         if moods:
             low, high = min(moods), max(moods)
-            range_text = (
-                f"was {num_words(low)}" if low == high else f"ranged from {num_words(low)} to {num_words(high)}"
-            )
-            sentences.append(f"Mood {range_text} out of 10, latest {num_words(moods[-1])}.")
+            if low == high:
+                sentences.append(
+                    _(
+                        "Mood was %(value)s out of 10, latest %(latest)s.",
+                        value=num_words(low),
+                        latest=num_words(moods[-1]),
+                    )
+                )
+            else:
+                sentences.append(
+                    _(
+                        "Mood ranged from %(low)s to %(high)s out of 10, latest %(latest)s.",
+                        low=num_words(low),
+                        high=num_words(high),
+                        latest=num_words(moods[-1]),
+                    )
+                )
         loads = [p.load for p in shown if p.load is not None]
         if loads:
             low, high = min(loads), max(loads)
-            range_text = (
-                f"was {num_words(low)}%" if low == high else f"ranged from {num_words(low)}% to {num_words(high)}%"
-            )
-            sentences.append(f"Symptom load {range_text}, latest {num_words(loads[-1])}%.")
+            if low == high:
+                sentences.append(
+                    _(
+                        "Symptom load was %(value)s%%, latest %(latest)s%%.",
+                        value=num_words(low),
+                        latest=num_words(loads[-1]),
+                    )
+                )
+            else:
+                sentences.append(
+                    _(
+                        "Symptom load ranged from %(low)s%% to %(high)s%%, latest %(latest)s%%.",
+                        low=num_words(low),
+                        high=num_words(high),
+                        latest=num_words(loads[-1]),
+                    )
+                )
     if dose_steps:
         latest = dose_steps[-1]
-        since = "" if latest.change is None else f" since {long_date(latest.day)}"
-        sentences.append(f"Latest planned dose {dose_text(latest.dose)} {unit} a day{since}.")
+        dose = dose_text(latest.dose)
+        if latest.change is None:
+            sentences.append(_("Latest planned dose %(dose)s %(unit)s a day.", dose=dose, unit=unit))
+        else:
+            sentences.append(
+                _(
+                    "Latest planned dose %(dose)s %(unit)s a day since %(day)s.",
+                    dose=dose,
+                    unit=unit,
+                    day=long_date(latest.day),
+                )
+            )
         if cuts:
             last = dose_on(dose_steps, cuts[-1])
             sentences.append(
-                f"{len(cuts)} cut{'s' if len(cuts) != 1 else ''} in this time, the latest on "
-                f"{long_date(cuts[-1])} to {dose_text(last.dose)} {unit}."
+                ngettext(
+                    "%(num)d cut in this time, the latest on %(day)s to %(dose)s %(unit)s.",
+                    "%(num)d cuts in this time, the latest on %(day)s to %(dose)s %(unit)s.",
+                    len(cuts),
+                    day=long_date(cuts[-1]),
+                    dose=dose_text(last.dose),
+                    unit=unit,
+                )
             )
         else:
-            sentences.append("No cuts in this time.")
+            sentences.append(_("No cuts in this time."))
     else:
-        sentences.append("No taper steps in this time.")
+        sentences.append(_("No taper steps in this time."))
     if pending_count:
-        sentences.append(f"{pending_count} check-in{'s' if pending_count != 1 else ''} waiting to sync.")
+        sentences.append(
+            ngettext("%(num)d check-in waiting to sync.", "%(num)d check-ins waiting to sync.", pending_count)
+        )
     return " ".join(sentences)
 
 

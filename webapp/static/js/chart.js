@@ -6,6 +6,7 @@ import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { entriesOf } from "./outbox.js";
+import { t } from "./strings.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86400000;
@@ -46,7 +47,8 @@ function addPending(svg, checkins) {
 function sayPending(root, count) {
   const note = root.querySelector("[data-chart-pending]");
   if (!note) return;
-  note.textContent = count ? `${count} check-in${count === 1 ? "" : "s"} waiting to sync ${count === 1 ? "is" : "are"} shown as hollow circles.` : "";
+  const words = count === 1 ? "{count} check-in waiting to sync is shown as a hollow circle." : "{count} check-ins waiting to sync are shown as hollow circles.";
+  note.textContent = count ? t(words, { count }) : "";
   note.hidden = !count;
 }
 
@@ -55,7 +57,7 @@ function pendingRows(checkins) {
     element(
       "tr",
       { "data-waiting": "" },
-      element("th", { scope: "row", text: `${localDate(c)} (waiting to sync)` }),
+      element("th", { scope: "row", text: t("{day} (waiting to sync)", { day: localDate(c) }) }),
       element("td", { text: String(c.overall) }),
       element("td", { text: String(c.anxiety) }),
       element("td", { text: "—" }),
@@ -81,12 +83,12 @@ async function showOffline(root) {
   const view = snapshot.chart?.ranges?.[chosen];
   const waiting = await waitingCheckins(userId);
   if (!view) {
-    status.textContent = "Your chart has not been kept on this phone yet. Open it once while online.";
+    status.textContent = t("Your chart has not been kept on this phone yet. Open it once while online.");
     figure.replaceChildren();
     rows.replaceChildren(...pendingRows(waiting));
     return;
   }
-  status.textContent = `Showing the copy on this phone, drawn on ${snapshot.chart.drawn_on}.`;
+  status.textContent = t("Showing the copy on this phone, drawn on {day}.", { day: snapshot.chart.drawn_on });
   const parsed = new DOMParser().parseFromString(view.svg, "image/svg+xml").documentElement;
   const svg = document.importNode(parsed, true);
   figure.replaceChildren(svg);

@@ -17,7 +17,7 @@ import { answersFrom, bodyFrom, fillForm, problemsIn } from "./checkin-answers.j
 import { t } from "./strings.js";
 
 const API = "/api/checkins";
-const SEVERITY = ["none", "mild", "moderate", "severe"];
+const SEVERITY = ["None", "Mild", "Moderate", "Severe"]; // their words, in lower case in the list
 
 // --- the form ------------------------------------------------------------------------
 
@@ -49,8 +49,8 @@ function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = 
   if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(t("Slept {hours} h", { hours: checkin.sleep_hours }));
   const heading = element("h3", { text: when(checkin.checked_at) });
   if (state === "waiting") heading.append(" ", element("span", { class: "tag tag-waiting", "data-waiting": true, text: t("Waiting to sync") }));
-  if (state === "failed") heading.append(" ", element("span", { class: "tag tag-failed", "data-failed": true, text: "Couldn't sync" }));
-  const symptoms = Object.entries(checkin.symptoms || {}).map(([id, s]) => `${labels[id] || id} (${SEVERITY[s]})`);
+  if (state === "failed") heading.append(" ", element("span", { class: "tag tag-failed", "data-failed": true, text: t("Couldn't sync") }));
+  const symptoms = Object.entries(checkin.symptoms || {}).map(([id, s]) => `${labels[id] || id} (${t(SEVERITY[s]).toLowerCase()})`);
   (checkin.other_symptoms || []).forEach((item) => symptoms.push(item.label));
   const item = element(
     "li",
