@@ -133,7 +133,6 @@ STRINGS = (
     # dose.js (the dose log at /taper/doses and /my/dose)
     N_("Enter the amount you took, like 2 or 0.5."),
     N_("Enter when you took it."),
-    N_("Couldn't sync"),
     N_("Your plan: {dose} {unit} a day ({percent}% of your starting dose), day {day} on this step."),
     N_("Turn on taper tracking (online, on the Taper page) before logging doses here."),
     N_("Dose logged."),
