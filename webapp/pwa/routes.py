@@ -216,7 +216,7 @@ def strings(language: str):
     cached for a year under its content hash like every static file."""
     from flask import abort
 
-    if i18n.shipped(language) != language or language == "en":
+    if i18n.available(language) != language or language == "en":
         abort(404)
     body, version = js_strings.payload(language)
     response = Response(body, mimetype="application/json")
@@ -238,7 +238,7 @@ def manifest():
         "short_name": "Steady",
         "description": _("Grounding exercises, your people, check-ins and your taper, even offline."),
         "lang": i18n.choose(),
-        "dir": "ltr",
+        "dir": i18n.direction(),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
