@@ -114,7 +114,9 @@ def build_record() -> dict:
         "language": language,
         "pages": pages,
         "offlinePage": url_for("core.offline"),
-        "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16]),
+        "languageUrl": url_for("core.choose_language"),
+        # The worker fetches its pack without cookies: the language travels in the address.
+        "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16], lang=language),
         "offlineCopies": copy_urls(),
         "contentUrl": url_for("toolkit.content_bundle"),
         "icon": asset_url("icons/icon-192.png"),
@@ -162,7 +164,8 @@ def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
     client = current_app.test_client(use_cookies=False)
     entries = []
     for path in paths:
-        response = client.get(path, headers={"Accept-Encoding": "identity", "Accept-Language": language})
+        # The language as the device's choice (the cookie): a pseudo-locale too.
+        response = client.get(path, headers={"Accept-Encoding": "identity", "Cookie": f"{i18n.COOKIE}={language}"})
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
             continue
