@@ -58,3 +58,14 @@ def test_the_offline_page_says_a_new_language_needs_a_connection_once(client):
     assert "Choosing another language also needs a connection, once" in english
     spanish = client.get("/offline?lang=es").get_data(as_text=True)
     assert "Elegir otro idioma también necesita conexión, una vez" in spanish
+
+
+def test_a_signed_in_request_for_the_pack_still_gets_the_public_pages(client, auth):
+    """The pack is the same for everyone: asked for with a session (a browser
+    opening it), its pages are still rendered signed out, never left out."""
+    auth.register(email="pack@example.com")
+    client.set_cookie("steady_lang", "en-XB")  # a language no other test has packed yet
+    packed = pack(client, record(client))
+    pages = [body for _, kind, body in packed["entries"] if kind.startswith("text/html")]
+    assert len(pages) > 20
+    assert not any("pack@example.com" in body for body in pages)

@@ -164,8 +164,11 @@ def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
     client = current_app.test_client(use_cookies=False)
     entries = []
     for path in paths:
+        # Each page in an app context of its own: nothing of the request that
+        # asked for the pack (its ``g``: who is signed in) reaches the page.
         # The language as the device's choice (the cookie): a pseudo-locale too.
-        response = client.get(path, headers={"Accept-Encoding": "identity", "Cookie": f"{i18n.COOKIE}={language}"})
+        with current_app.app_context():
+            response = client.get(path, headers={"Accept-Encoding": "identity", "Cookie": f"{i18n.COOKIE}={language}"})
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
             continue
