@@ -84,8 +84,9 @@ SEPARATOR = re.compile(r"[\s,.:;!?()\"“”–—/-]*")
 
 
 class VisibleText(HTMLParser):
-    """The words a person can read: not scripts or styles. A tag separates
-    words, except ``<wbr>`` (a break inside an address)."""
+    """The words a person can read or hear: text (not scripts or styles) and
+    labels in attributes. A tag separates words, except ``<wbr>`` (a break
+    inside an address)."""
 
     SKIP = {"script", "style"}
 
@@ -94,11 +95,20 @@ class VisibleText(HTMLParser):
         self.parts: list[str] = []
         self._skipping = 0
 
+    #: Attributes a person reads or hears.
+    READ = ("aria-label", "placeholder", "title", "alt", "aria-description")
+
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self._skipping += 1
         if tag != "wbr":
             self.parts.append(" ")
+        values = dict(attrs)
+        read = [values[name] for name in self.READ if values.get(name)]
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            read.append(values["value"])
+        if read and not self._skipping:
+            self.parts.append(" " + " ".join(read) + " ")
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skipping:
