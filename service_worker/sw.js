@@ -15,13 +15,19 @@
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
  * - Static assets: cache first (their URLs carry a content hash).
- * - Updates wait until the page asks (the "A new version is ready" prompt).
+ * - Updates wait until the page asks (the "A new version is ready" prompt),
+ *   except a worker for another language (a page in it registers
+ *   /sw.js?lang=<its language>, webapp/static/js/pwa.js): it takes over at once, and the cache of the language left behind is deleted, so
+ *   the device keeps the pages of the person's language only.
+ * - Choosing a language offline (the footer's POST /language): the offline
+ *   page, which says that needs a connection once, in the language kept.
  * - Push reminders: push.js; the outbox's Background Sync: outbox-sync.js.
  */
 
 import { raw } from "/static/js/idb.js";
 
-const SHELL_CACHE = `steady-shell-${STEADY_BUILD.version}`;
+const SHELL_PREFIX = "steady-shell-";
+const SHELL_CACHE = `${SHELL_PREFIX}${STEADY_BUILD.language}-${STEADY_BUILD.version}`;
 const KEEP_CACHES = new Set([SHELL_CACHE]);
 const NETWORK_TIMEOUT_MS = 3500;
 const SHELL_PAGES = new Set(STEADY_BUILD.pages);
@@ -44,8 +50,20 @@ async function precache(cache) {
   ]);
 }
 
+/** Whether this worker brings another language than the one kept: the
+ * device keeps only shell caches of other languages (or an older naming). */
+async function isLanguageSwitch() {
+  const kept = (await caches.keys()).filter((name) => name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE);
+  return kept.length > 0 && !kept.some((name) => name.startsWith(`${SHELL_PREFIX}${STEADY_BUILD.language}-`));
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then(precache));
+  event.waitUntil(
+    (async () => {
+      await precache(await caches.open(SHELL_CACHE));
+      if (await isLanguageSwitch()) await self.skipWaiting();
+    })()
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -202,11 +220,31 @@ async function handleContent(request) {
   }
 }
 
+/** The footer's language switcher: the network (the page then comes in the
+ * new language and registers that language's worker), else (offline) the offline
+ * page kept in the current language, which says a new language needs a
+ * connection once. */
+async function handleLanguageChoice(event) {
+  const offlinePage = () => caches.match(STEADY_BUILD.offlinePage, { cacheName: SHELL_CACHE });
+  if (self.navigator.onLine !== false) {
+    try {
+      return await fetch(event.request);
+    } catch (error) {
+      // Below: no network.
+    }
+  }
+  return (await offlinePage()) || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === STEADY_BUILD.languageUrl) {
+    event.respondWith(handleLanguageChoice(event));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (request.mode === "navigate") {
     event.respondWith(handleNavigation(event));
   } else if (url.pathname.startsWith("/static/")) {

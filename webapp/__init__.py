@@ -80,8 +80,16 @@ def create_app(
         library = lines_in_language_first(load_library(content_folder, language), libraries["en"], language)
         libraries[language] = with_headings(library, i18n.translations(language).ugettext)
         learnings[language] = load_learning(content_folder, exercise_ids, language)
-    app.extensions["steady.libraries"] = libraries
-    app.extensions["steady.learnings"] = learnings
+    from webapp import pseudo
+
+    def pseudo_library(language: str):
+        library = load_library(content_folder, language)
+        return with_headings(library, i18n.translations(language).ugettext)
+
+    app.extensions["steady.libraries"] = pseudo.PerLanguage(libraries, pseudo_library)
+    app.extensions["steady.learnings"] = pseudo.PerLanguage(
+        learnings, lambda language: load_learning(content_folder, exercise_ids, language)
+    )
     app.extensions["steady.content"] = libraries["en"]
     app.extensions["steady.learning"] = app.extensions["steady.learnings"]["en"]
     i18n.init_app(app)

@@ -185,6 +185,8 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         # endpoints (a local fake push service). Refused in production, above and
         # in create_app (push_settings).
         "PUSH_ALLOW_LOOPBACK_HTTP": not production and _flag(env.get("STEADY_PUSH_ALLOW_LOOPBACK_HTTP")),
+        # Development only: the pseudo-locales en-XA and en-XB (webapp/pseudo.py).
+        "PSEUDO_LOCALES": not production and _flag(env.get("STEADY_PSEUDO_LOCALES")),
         # Where static files come from (tests point it at a copy to make an update).
         "STATIC_FOLDER": env.get("STEADY_STATIC_FOLDER") or None,
     }

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import Domain
 
 from webapp.services.content_i18n import LANGUAGES, SOURCE_LANGUAGE
 
@@ -82,12 +83,40 @@ def from_accept_language(header: object) -> str | None:
     return best[2] if best else None
 
 
+def pseudo_enabled() -> bool:
+    """Whether this app offers the pseudo-locales (development and tests only)."""
+    from webapp import pseudo
+
+    try:
+        return pseudo.enabled(current_app)
+    except RuntimeError:  # no app
+        return False
+
+
+def available(value: object) -> str | None:
+    """``value`` as a language this app offers: a shipped one, or (in
+    development and tests) a pseudo-locale (webapp/pseudo.py)."""
+    from webapp import pseudo
+
+    code = pseudo.match(value)
+    if code is not None:
+        return code if pseudo_enabled() else None
+    return shipped(value)
+
+
+def direction(language: str | None = None) -> str:
+    """``ltr`` or ``rtl``: the text direction of ``language`` (default: this request's)."""
+    from webapp import pseudo
+
+    return pseudo.direction(language or choose())
+
+
 def _account_language() -> str | None:
     try:
         from flask_login import current_user
 
         if getattr(current_user, "is_authenticated", False):
-            return shipped(getattr(current_user, "language", None))
+            return available(getattr(current_user, "language", None))
     except Exception:  # noqa: BLE001 - an error page must still render when the database is down
         return None
     return None
@@ -100,14 +129,23 @@ def choose() -> str:
     if "steady_language" in g:
         return g.steady_language
     language = (
-        shipped(request.args.get("lang"))
+        available(request.args.get("lang"))
         or _account_language()
-        or shipped(request.cookies.get(COOKIE))
+        or available(request.cookies.get(COOKIE))
         or from_accept_language(request.headers.get("Accept-Language"))
         or SOURCE_LANGUAGE
     )
     g.steady_language = language
     return language
+
+
+def babel_language(language: str | None = None) -> str:
+    """The shipped language whose dates and numbers ``language`` (default:
+    this request's) uses: a pseudo-locale writes them as English."""
+    from webapp import pseudo
+
+    language = language or choose()
+    return SOURCE_LANGUAGE if pseudo.is_pseudo(language) else language
 
 
 def babel_locale(language: str | None = None) -> str:
@@ -184,6 +222,10 @@ def translations(language: str, folder: Path | None = None):
     outside a page: notifications and the content built at start-up."""
     from babel.support import NullTranslations, Translations
 
+    from webapp import pseudo
+
+    if pseudo.is_pseudo(language):
+        return pseudo.translations(language)
     if language == SOURCE_LANGUAGE or language not in LANGUAGES:
         return NullTranslations()
     folder = folder or _folder
@@ -231,12 +273,35 @@ def init_app(app: Flask) -> None:
     if "BABEL_TRANSLATION_DIRECTORIES" not in app.config:
         prepare(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE_LANGUAGE)
-    Babel(app, locale_selector=choose)
+    babel = Babel(app, locale_selector=_babel_selector)
+    babel.domain_instance = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
     def _language() -> dict:
-        return {"language": choose(), "language_names": NAMES, "languages": LANGUAGES}
+        language = choose()
+        return {
+            "language": language,
+            "text_direction": direction(language),
+            "language_names": NAMES,
+            "languages": LANGUAGES,
+        }
+
+
+def _babel_selector() -> str:
+    """Flask-Babel's locale: a pseudo-locale formats dates and numbers as English."""
+    return babel_language()
+
+
+class _Domain(Domain):
+    """Flask-Babel's catalogues, with a pseudo-locale's made on the fly."""
+
+    def get_translations(self):
+        from webapp import pseudo
+
+        if has_request_context() and pseudo.is_pseudo(choose()):
+            return pseudo.translations(choose())
+        return super().get_translations()
 
 
 # --- extraction (for the catalogue test and bin/translations) -------------------------

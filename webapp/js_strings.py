@@ -188,7 +188,7 @@ def payload(language: str) -> tuple[bytes, str]:
 def strings_url(language: str | None = None) -> str | None:
     """Where the page's scripts find their words (None for English: the keys are English)."""
     language = language or i18n.choose()
-    if language == "en":
+    if language == i18n.SOURCE_LANGUAGE:
         return None
     return url_for("pwa.strings", language=language, v=payload(language)[1])
 

@@ -98,7 +98,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 time``, ``2 times`` in English. A page in another language writes
     its counts with ``ngettext`` instead; here a count in another language is
     at least written as that locale writes numbers."""
-    if i18n.choose() == "en":
+    if i18n.babel_language() == "en":
         return person_time.plural(count, word, many)
     from babel.numbers import format_decimal
 
@@ -121,7 +121,7 @@ def datefmt(value: date | None, pattern: str = "%-d %b %Y") -> str:
     if value is None:
         return ""
     language = i18n.choose()
-    if language == "en" or pattern not in DATE_PATTERNS:
+    if i18n.babel_language(language) == "en" or pattern not in DATE_PATTERNS:
         return value.strftime(pattern)
     from babel.dates import format_date
 

@@ -98,6 +98,7 @@ def server_env(instance_dir: Path, static_dir: Path) -> dict[str, str]:
     env["STEADY_INSTANCE_PATH"] = str(instance_dir)
     env["STEADY_STATIC_FOLDER"] = str(static_dir)
     env["PYTHONUNBUFFERED"] = "1"
+    env["STEADY_PSEUDO_LOCALES"] = "1"  # the pseudo-locales, for tests/e2e/test_pseudo_fit.py
     return env
 
 

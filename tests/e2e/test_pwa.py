@@ -223,7 +223,7 @@ def test_changed_asset_prompts_update_and_reload_brings_it(server, page, pwa):
     # The new stylesheet is linked, applied and served from the new cache.
     expect(page.locator(".brand")).to_have_css("text-transform", "uppercase")
     css_href = page.locator("link[rel=stylesheet][href*='/css/app.css']").get_attribute("href")
-    new_cache = f"steady-shell-{new_version}"
+    new_cache = f"steady-shell-en-{new_version}"  # the shell cache of the language kept, English here
     cached = page.evaluate(
         """async ([name, href]) => {
             const response = await (await caches.open(name)).match(href);

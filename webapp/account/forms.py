@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from webapp.forms import FlaskForm, password_field
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = password_field(
-        "Current password", "current-password", required_message="Enter your current password."
+        _l("Current password"), "current-password", required_message=_l("Enter your current password.")
     )
-    new_password = password_field("New password", "new-password", required_message="Choose a new password.")
+    new_password = password_field(_l("New password"), "new-password", required_message=_l("Choose a new password."))
 
 
 class DeleteAccountForm(FlaskForm):
     password = password_field(
-        "Your password", "current-password", required_message="Enter your password to delete your account."
+        _l("Your password"), "current-password", required_message=_l("Enter your password to delete your account.")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from webapp.account import bp
@@ -49,7 +50,7 @@ def change_password():
                 ended = sessions.end_all_sessions(db.session, user.id, keep_token=user.get_id())
                 db.session.commit()
                 audit("password.changed", user=user.id, other_sessions_ended=ended)
-                flash("Your password is changed. You are signed out on your other devices.", "success")
+                flash(_("Your password is changed. You are signed out on your other devices."), "success")
                 return redirect(url_for("account.settings"))
     return render_template("account/password.html", form=form), status
 
@@ -64,7 +65,7 @@ def sign_out_everywhere():
     logout_user()
     session.clear()
     audit("logout.everywhere", user=user_id, sessions_ended=ended)
-    flash("You are signed out on every device.", "success")
+    flash(_("You are signed out on every device."), "success")
     return redirect(url_for("auth.login", signed_out=1))
 
 
@@ -95,6 +96,6 @@ def delete_account():
                 logout_user()
                 session.clear()
                 audit("account.deleted", user=user_id)
-                flash("Your account and everything in it are deleted.", "success")
+                flash(_("Your account and everything in it are deleted."), "success")
                 return redirect(url_for("core.index"))
     return render_template("account/delete.html", form=form), status

@@ -5,6 +5,7 @@ fetched from ``/api/cards``."""
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.cards import bp
@@ -30,7 +31,7 @@ def index():
             card.text = form.text.data
             db.session.add(card)
             db.session.commit()
-            flash("Card saved. You will find it in the toolkit, even offline.", "success")
+            flash(_("Card saved. You will find it in the toolkit, even offline."), "success")
             return redirect(url_for("cards.index"))
         status = 422
     return render_template("cards/index.html", cards=my_cards(), form=form), status
@@ -47,7 +48,7 @@ def edit(card_id: int):
         if form.validate():
             card.text = form.text.data
             db.session.commit()
-            flash("Card updated.", "success")
+            flash(_("Card updated."), "success")
             return redirect(url_for("cards.index"))
         status = 422
     return render_template("cards/edit.html", card=card, form=form), status
@@ -60,7 +61,7 @@ def delete(card_id: int):
     card = get_owned_or_404(CopingCard, card_id)
     db.session.delete(card)
     db.session.commit()
-    flash("Card deleted.", "success")
+    flash(_("Card deleted."), "success")
     return redirect(url_for("cards.index"))
 
 

@@ -90,7 +90,7 @@ def choose_language():
     origin = request.headers.get("Origin")
     if origin and origin not in ("null", request.host_url.rstrip("/")):
         return error_response(400, _("Choose the language from Steady's own page."))
-    language = i18n.shipped(request.form.get("language"))
+    language = i18n.available(request.form.get("language"))
     if language is None:
         return error_response(
             400, _("Choose one of the languages offered: %(names)s.", names=", ".join(i18n.NAMES.values()))

@@ -10,6 +10,7 @@ long name) can reach the person's network.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import i18n
@@ -97,7 +98,7 @@ def add_to_my_people(entry_id: str):
     """Save a help entry as a contact or a support group, once."""
     entry = _entry_or_404(entry_id)
     if _already_saved(entry):
-        flash(f"{entry.name} is already in My people.", "success")
+        flash(_("%(name)s is already in My people.", name=entry.name), "success")
         return redirect(url_for("people.groups" if entry.add_as == "group" else "people.index"))
     if entry.add_as == "group":
         values, problems = check_group(
@@ -120,5 +121,5 @@ def add_to_my_people(entry_id: str):
         store.new_contact(values)
         target = "people.index"
     db.session.commit()
-    flash(f"{entry.name} is in My people now.", "success")
+    flash(_("%(name)s is in My people now.", name=entry.name), "success")
     return redirect(url_for(target))

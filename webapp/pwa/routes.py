@@ -114,7 +114,9 @@ def build_record() -> dict:
         "language": language,
         "pages": pages,
         "offlinePage": url_for("core.offline"),
-        "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16]),
+        "languageUrl": url_for("core.choose_language"),
+        # The worker fetches its pack without cookies: the language travels in the address.
+        "pack": url_for("pwa.offline_pack", v=digest.hexdigest()[:16], lang=language),
         "offlineCopies": copy_urls(),
         "contentUrl": url_for("toolkit.content_bundle"),
         "icon": asset_url("icons/icon-192.png"),
@@ -162,7 +164,11 @@ def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
     client = current_app.test_client(use_cookies=False)
     entries = []
     for path in paths:
-        response = client.get(path, headers={"Accept-Encoding": "identity", "Accept-Language": language})
+        # Each page in an app context of its own: nothing of the request that
+        # asked for the pack (its ``g``: who is signed in) reaches the page.
+        # The language as the device's choice (the cookie): a pseudo-locale too.
+        with current_app.app_context():
+            response = client.get(path, headers={"Accept-Encoding": "identity", "Cookie": f"{i18n.COOKIE}={language}"})
         cache_control = response.headers.get("Cache-Control", "")
         if response.status_code != 200 or re.search(r"no-store|private", cache_control, re.I):
             continue
@@ -216,7 +222,7 @@ def strings(language: str):
     cached for a year under its content hash like every static file."""
     from flask import abort
 
-    if i18n.shipped(language) != language or language == "en":
+    if i18n.available(language) != language or language == "en":
         abort(404)
     body, version = js_strings.payload(language)
     response = Response(body, mimetype="application/json")
@@ -238,7 +244,7 @@ def manifest():
         "short_name": "Steady",
         "description": _("Grounding exercises, your people, check-ins and your taper, even offline."),
         "lang": i18n.choose(),
-        "dir": "ltr",
+        "dir": i18n.direction(),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",

@@ -296,7 +296,12 @@ def merge(english: dict, overlay: dict, schema: dict) -> dict:
 
 
 def normalise_language(language: str | None) -> str:
-    """A shipped language for ``language`` (``es-MX`` → ``es``), else English."""
+    """A shipped language for ``language`` (``es-MX`` → ``es``), a
+    pseudo-locale as it is (webapp/pseudo.py), else English."""
+    from webapp import pseudo
+
+    if pseudo.is_pseudo(language):
+        return language
     if isinstance(language, str):
         base = language.strip().replace("_", "-").split("-")[0].lower()
         if base in LANGUAGES:
@@ -315,6 +320,10 @@ def localise(english: dict, language: str | None, path: str | Path, folder: Path
         return copy.deepcopy(english)
     relative = _relative(path, folder)
     schema = schema_for(relative)
+    from webapp import pseudo
+
+    if pseudo.is_pseudo(language):
+        return pseudo.content(english, schema)
     shown = f"{language}/{relative}"
     overlay = _read(overlay_path(relative, language, folder), shown)
     problems = compare(english, overlay, schema)
@@ -327,7 +336,8 @@ def read_in(path: Path, language: str = "en", folder: Path | None = None) -> dic
     """The content file at ``path`` (checked as TOML, errors naming it) in
     ``language``: what the loaders read. ``folder`` is the content folder."""
     data = _read_english(path)
-    if normalise_language(language) == SOURCE_LANGUAGE:
+    language = normalise_language(language)
+    if language == SOURCE_LANGUAGE:
         return data
     folder = folder or CONTENT_DIR
     return localise(data, language, Path(path).resolve().relative_to(folder.resolve()), folder)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp import pseudo
 from webapp.services.content import CONTENT_DIR, ID, ContentError, _Checker
 from webapp.services.content_i18n import read_in
 
@@ -319,11 +320,11 @@ def load_learning(folder: Path = CONTENT_DIR, exercise_ids: set[str] | None = No
         )
     supporting = load_pages(folder / "supporting", exercise_ids, language)
     help_kinds = load_find_help(folder / "find_help.toml", language)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(language.encode() if pseudo.is_pseudo(language) else b"")
     files = [*sorted((folder / "learn").glob("*.toml")), *sorted((folder / "supporting").glob("*.toml"))]
     for path in [*files, folder / "find_help.toml"]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-        if language != "en":
+        if language != "en" and not pseudo.is_pseudo(language):
             overlay = folder / language / path.relative_to(folder)
             digest.update(b"\0" + overlay.read_bytes())
     return Learning(articles=articles, supporting=supporting, help_kinds=help_kinds, version=digest.hexdigest()[:16])

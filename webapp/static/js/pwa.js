@@ -4,9 +4,14 @@
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
 
+/** The language a worker keeps (its address says: /sw.js?lang=es). */
+const languageOf = (worker) => worker && new URL(worker.scriptURL).searchParams.get("lang");
+
 function showUpdatePrompt(registration) {
   const banner = document.getElementById("update-banner");
   if (!banner || !registration.waiting || !banner.hidden) return;
+  // A worker for another language takes over by itself (sw.js): no prompt.
+  if (languageOf(registration.waiting) !== languageOf(registration.active)) return;
   banner.hidden = false;
   const button = banner.querySelector("[data-action=reload-update]");
   button.addEventListener(
@@ -74,7 +79,10 @@ export async function registerServiceWorker() {
   if (!navigator.serviceWorker.controller) await afterFirstPaint();
   try {
     // A module worker: it imports the outbox (and what it needs) from /static/js.
-    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/", type: "module" });
+    // It keeps the pages in this page's language, which its address names: a
+    // page in another language brings that language's worker (sw.js).
+    const url = `/sw.js?lang=${encodeURIComponent(document.documentElement.lang)}`;
+    const registration = await navigator.serviceWorker.register(url, { scope: "/", type: "module" });
     watchForWaitingWorker(registration);
     const check = () => registration.update().catch(() => {});
     document.addEventListener("visibilitychange", () => {
