@@ -112,10 +112,12 @@ DATE_PATTERNS = {
     "%-d %b": "d MMM",
     "%B %Y": "LLLL 'de' y",
     "%A %-d %B %Y": "EEEE d 'de' MMMM 'de' y",
+    "%-d %B": "d 'de' MMMM",
+    "%d %b %Y": "dd MMM y",
 }
 
 
-def datefmt(value: date | None, pattern: str = "%-d %b %Y") -> str:
+def datefmt(value: date | datetime | None, pattern: str = "%-d %b %Y") -> str:
     """A date written with ``pattern`` (strftime) in English, and the same
     shape in the page's language ("30 de noviembre de 2026")."""
     if value is None:

@@ -21,34 +21,13 @@ from tests.support.seed import link_circle, owned_id, seed
 from webapp import pseudo
 from webapp.services.content_files import CONTENT_DIR
 from webapp.services.content_i18n import content_files, schema_for
+from webapp.services.support import DEFAULT_TEMPLATES
 
 LANGUAGE = "en-XA"
 
 #: Pages whose words are being marked right now, by URL prefix. This set
 #: must end empty: remove a prefix as soon as its pages pass.
-PENDING = {
-    "/people",  # people, groups, messages, nudge, review, help-me
-    "/my/people",
-    "/my/help-me",
-    "/appointments",
-    "/circle",
-    "/plan",
-    "/my/plan",
-    "/shared/plan",
-    "/join",
-    "/help-me",
-    "/taper",
-    "/my/dose",
-    "/reminders",
-    "/checkins",
-    "/checkin",  # with its sync-problems list (people/_sync_problems.html)
-    "/my/checkin",
-    "/chart",
-    "/my/chart",
-    "/summary",
-    "/account/export",
-    "/account/confirm",  # the export's password check (webapp/export)
-}
+PENDING: set[str] = set()
 
 #: Words that are the same in every language: the app's name, units.
 SAME_EVERYWHERE = {"Steady", "mg", "ml", "OK"}
@@ -70,6 +49,10 @@ ACCOUNT_DATA = (
     "Sam",
     "words@example.com",
     "helper@example.com",
+    "Thinking of you",  # the supporter's encouragement, as they wrote it
+    # The message templates, seeded in English when this English account first
+    # changed its people (people/store.py), then kept as the person's own words.
+    *DEFAULT_TEMPLATES,
 )
 #: Dates and times are written by Babel as English in a pseudo-locale.
 CALENDAR = re.compile(
@@ -89,11 +72,15 @@ class VisibleText(HTMLParser):
     inside an address)."""
 
     SKIP = {"script", "style"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__()
         self.parts: list[str] = []
         self._skipping = 0
+        #: Inside an element marked ``translate="no"`` (names such as time
+        #: zones, which are the same in every language): [tag, depth].
+        self._untranslated: list[list] = []
 
     #: Attributes a person reads or hears.
     READ = ("aria-label", "placeholder", "title", "alt", "aria-description")
@@ -101,22 +88,30 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self._skipping += 1
+        if self._untranslated and tag == self._untranslated[-1][0]:
+            self._untranslated[-1][1] += 1
+        elif dict(attrs).get("translate") == "no" and tag not in self.VOID:
+            self._untranslated.append([tag, 1])
         if tag != "wbr":
             self.parts.append(" ")
         values = dict(attrs)
         read = [values[name] for name in self.READ if values.get(name)]
         if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
             read.append(values["value"])
-        if read and not self._skipping:
+        if read and not self._skipping and not self._untranslated:
             self.parts.append(" " + " ".join(read) + " ")
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skipping:
             self._skipping -= 1
+        if self._untranslated and tag == self._untranslated[-1][0]:
+            self._untranslated[-1][1] -= 1
+            if not self._untranslated[-1][1]:
+                self._untranslated.pop()
         self.parts.append(" ")
 
     def handle_data(self, data):
-        if not self._skipping:
+        if not self._skipping and not self._untranslated:
             self.parts.append(data)
 
 
@@ -138,8 +133,9 @@ def untranslated_content() -> list[str]:
     check-in's sources, and each language's name for itself."""
     from webapp.checkins.checks import SOURCES
     from webapp.i18n import NAMES
+    from webapp.services.taper import GUIDELINE
 
-    found: set[str] = {*NAMES.values(), *(source["name"] for source in SOURCES.values())}
+    found: set[str] = {*NAMES.values(), *(source["name"] for source in SOURCES.values()), GUIDELINE.name}
     for relative in content_files():
         with (CONTENT_DIR / relative).open("rb") as fh:
             english = tomllib.load(fh)

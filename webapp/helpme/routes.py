@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -61,33 +60,12 @@ def supporting_pages_url() -> str | None:
     return None
 
 
-#: The strftime patterns these pages write dates with, as Babel writes them in other languages.
-DATE_PATTERNS = {
-    "%A %-d %B %Y": "EEEE d 'de' MMMM 'de' y",
-    "%-d %B %Y": "d 'de' MMMM 'de' y",
-    "%-d %B": "d 'de' MMMM",
-    "%d %b %Y": "dd MMM y",
-}
-
-
-def long_date(value: date | datetime, pattern: str) -> str:
-    """A date written with ``pattern`` in English, and the same shape in the
-    page's language ("martes 1 de diciembre de 2026")."""
-    language = i18n.choose()
-    if language == "en" or pattern not in DATE_PATTERNS:
-        return value.strftime(pattern)
-    from babel.dates import format_date
-
-    return format_date(value, DATE_PATTERNS[pattern], locale=i18n.babel_locale(language))
-
-
 @bp.context_processor
 def _helpers():
     return {
         "HELP_ME_SECTIONS": HELP_ME_SECTIONS,
         "HELP_ME_MAX": HELP_ME_MAX,
         "RELATIONSHIPS": RELATIONSHIPS,
-        "long_date": long_date,
     }
 
 

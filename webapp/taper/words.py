@@ -8,9 +8,9 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from webapp import i18n
 from webapp.services.taper import FORMS, GUIDELINE, KIND_WORDS, UNITS, format_amount
 from webapp.taper import bp
+from webapp.words import datefmt
 
 
 @bp.app_template_filter("amount")
@@ -20,14 +20,7 @@ def _amount_filter(value, unit: str = "") -> str:
 
 def taper_day(value: date | None) -> str:
     """A date without its year: "1 December" in English, "1 de diciembre" in Spanish."""
-    if value is None:
-        return ""
-    language = i18n.choose()
-    if language == "en":
-        return value.strftime("%-d %B")
-    from babel.dates import format_skeleton
-
-    return format_skeleton("MMMMd", value, locale=i18n.babel_locale(language))
+    return datefmt(value, "%-d %B")
 
 
 @bp.app_template_filter("taper_day")

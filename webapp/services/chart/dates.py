@@ -27,6 +27,6 @@ def _english(day: date, shape: str) -> str:
 def chart_date(day: date, shape: str = "long") -> str:
     """``day`` in one of the chart's shapes (``day``, ``month``, ``month_year``, ``long``)."""
     language = i18n.choose()
-    if language == "en":
+    if i18n.babel_language(language) == "en":
         return _english(day, shape)
     return format_date(day, _PATTERNS[shape], locale=i18n.babel_locale(language))
