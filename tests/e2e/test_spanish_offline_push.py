@@ -102,7 +102,7 @@ def phone_with_reminders(new_context, push_service, server, pwa, accounts, name:
     pwa.wait_controlled(page)
     page.locator("#push-device-name").fill(name)
     page.locator("button.push-enable").click()
-    expect(page.locator("#device-1")).to_have_value(name, timeout=30_000)
+    expect(page.locator('input[name="device_name"]')).to_have_value(name, timeout=30_000)
     cdp = context.new_cdp_session(page)
     return page, cdp, registration_id(cdp, page, server.url), email
 
