@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests.conftest import Auth
 from webapp.extensions import db
 from webapp.models import RecentExercise, ThoughtRecord
-from webapp.services.content import load_library
+from webapp.services.content import Library, load_library
 
 LIBRARY = load_library()
 
@@ -227,3 +227,20 @@ def test_bad_import_changes_nothing(signed_in, auth, body, api):
     assert response.status_code == 422
     assert db.session.query(ThoughtRecord).count() == 0
     assert signed_in.get("/api/toolkit/state").get_json() == {"favourites": [], "recents": []}
+
+
+def test_content_bundle_is_made_once_per_version_and_language(client, monkeypatch):
+    """The bundle's JSON is kept per content version (which differs by
+    language): asking again, in either language, never builds it again, and
+    each language still gets its own."""
+    english = client.get("/api/content")
+    spanish = client.get("/api/content", headers={"Accept-Language": "es"})
+    built = []
+    monkeypatch.setattr(Library, "bundle", lambda self: built.append(self) or {})
+    again = client.get("/api/content")
+    again_es = client.get("/api/content", headers={"Accept-Language": "es"})
+    assert not built
+    assert again.get_data() == english.get_data() and again_es.get_data() == spanish.get_data()
+    assert again.headers["ETag"] == english.headers["ETag"] != spanish.headers["ETag"] == again_es.headers["ETag"]
+    assert again.mimetype == "application/json" and again.headers["Cache-Control"] == "no-cache"
+    assert client.get("/api/content", headers={"If-None-Match": spanish.headers["ETag"]}).status_code == 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import login_required
 
 from webapp import i18n
@@ -85,10 +85,15 @@ def exercise(exercise_id: str):
 
 @bp.get("/api/content")
 def content_bundle():
-    """All coping content as versioned JSON (ETag = content version)."""
-    bundle = library().bundle()
-    response = jsonify(bundle)
-    response.set_etag(bundle["version"])
+    """All coping content as versioned JSON (ETag = content version, a hash
+    of the content in this language). The JSON is made once per version in
+    each process: a revalidation costs no more than the request itself."""
+    current = library()
+    made = current_app.extensions.setdefault("steady.content_json", {})
+    if current.version not in made:
+        made[current.version] = jsonify(current.bundle()).get_data()
+    response = current_app.response_class(made[current.version], mimetype="application/json")
+    response.set_etag(current.version)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Accept-Language", "Cookie"))  # the bundle is in the person's language
     return response.make_conditional(request)
