@@ -160,3 +160,22 @@ def test_the_offline_chart_reads_check_ins_once_and_each_range_holds_its_own_day
         page = client.get(f"/chart?range={name}").get_data(as_text=True)
         assert page.count('<tr><th scope="row">') == len(view["rows"]), name
         assert all(view["start"] <= row["day"] <= view["end"] for row in view["rows"])
+
+
+def test_the_first_record_day_is_the_earlier_of_a_check_in_and_a_step(app, client, person):
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import records
+
+    with app.app_context():
+        user_id = db.session.scalar(db.session.query(User.id).statement)
+        assert records.first_record_date(db.session, user_id) is None
+    assert person.checkin(30, 5).status_code == 201
+    person("/taper/accept", understood="y")
+    person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
+    today = utcnow().date()
+    with app.app_context():
+        assert records.first_record_date(db.session, user_id) == today - timedelta(days=30)
+    person("/taper/steps/new", starts_on=(today - timedelta(days=45)).isoformat(), daily_dose="2")
+    with app.app_context():
+        assert records.first_record_date(db.session, user_id) == today - timedelta(days=45)
