@@ -134,6 +134,13 @@ def email_breaks(address: str | None) -> Markup:
     return escape(local_part) + Markup("@<wbr>") + Markup("<wbr>.").join(escape(part) for part in domain.split("."))
 
 
+def person_today() -> date:
+    """Today where the person is, worked out once for this request (the same
+    day the page's words use). For reads: a write that may change the zone
+    asks ``person_time.today_for`` after it."""
+    return _person()[1]
+
+
 def person_zone() -> str:
     """The name of the person's zone, for the device to show the offline
     copies' times on the same clock as the pages."""

@@ -15,10 +15,10 @@ from datetime import date
 from flask import jsonify, render_template, request
 from flask_login import current_user, login_required
 
+from webapp import words
 from webapp.chart import bp
 from webapp.extensions import db
-from webapp.models import utcnow
-from webapp.services import chart, person_time, records
+from webapp.services import chart, records
 
 RANGE_WORDS = {"7": "7 days", "30": "30 days", "90": "90 days", "all": "All time"}
 
@@ -50,7 +50,7 @@ def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
     user_id = current_user.id
     return (
-        person_time.today_for(user_id, utcnow()),
+        words.person_today(),
         records.first_record_date(db.session, user_id),
         records.taper_steps(db.session, user_id),
         records.taper_unit(db.session, user_id),
