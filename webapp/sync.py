@@ -114,6 +114,9 @@ def secret() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
+#: (model, database dialect) -> its INSERT … ON CONFLICT DO NOTHING RETURNING, made once.
+_INSERT_ONCE: dict[tuple[type, str], Any] = {}
+
 #: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
 DECLARED: list[Synced] = []
 
@@ -180,15 +183,16 @@ class Synced:
         if state.pending:  # a filler that linked it to a relationship added it: it is inserted here, once
             db.session.expunge(record)
         dialect = db.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        model = self.model
-        statement = (
-            insert(model)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-            .returning(model)
-        )
-        return db.session.scalar(statement)
+        statement = _INSERT_ONCE.get((self.model, dialect))
+        if statement is None:
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            statement = (
+                insert(self.model).on_conflict_do_nothing(index_elements=["user_id", "client_id"]).returning(self.model)
+            )
+            _INSERT_ONCE[(self.model, dialect)] = statement
+        # One statement object per model and database, its values passed as
+        # parameters: SQLAlchemy compiles it once, not on every save.
+        return db.session.scalars(statement, [values]).first()
 
     def save(self, clean: Mapping[str, Any], fill: Callable[[Any, Mapping[str, Any]], None]):
         """Store the record once and commit: ``(record, created)``. A replay
