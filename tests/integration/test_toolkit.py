@@ -244,3 +244,21 @@ def test_content_bundle_is_made_once_per_version_and_language(client, monkeypatc
     assert again.headers["ETag"] == english.headers["ETag"] != spanish.headers["ETag"] == again_es.headers["ETag"]
     assert again.mimetype == "application/json" and again.headers["Cache-Control"] == "no-cache"
     assert client.get("/api/content", headers={"If-None-Match": spanish.headers["ETag"]}).status_code == 200
+
+
+def test_the_toolkit_list_is_drawn_once_per_language_and_is_the_same_for_everyone(client, auth, monkeypatch):
+    """The exercise list is the content's, never the person's: kept once per
+    language and content version, the page is the same signed out and
+    signed in, and Spanish gets its own list."""
+    signed_out = client.get("/toolkit").get_data(as_text=True)
+    spanish = client.get("/toolkit", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    drawn = []
+    monkeypatch.setattr(Library, "by_category", lambda self: drawn.append(self) or [])
+    auth.register()
+    signed_in = client.get("/toolkit").get_data(as_text=True)
+    assert not drawn
+    listed = re.findall(r'<section aria-labelledby="cat-.*?</section>', signed_out, re.S)
+    assert listed and listed == re.findall(r'<section aria-labelledby="cat-.*?</section>', signed_in, re.S)
+    assert listed != re.findall(r'<section aria-labelledby="cat-.*?</section>', spanish, re.S)
+    for exercise in LIBRARY.exercises.values():
+        assert f'href="/toolkit/exercise/{exercise.id}"' in signed_in

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import abort, current_app, jsonify, render_template, request
 from flask_login import login_required
+from markupsafe import Markup
 
 from webapp import i18n
 from webapp.api import json_body, json_error
@@ -41,7 +42,20 @@ def exercise_or_404(exercise_id: str):
 def index():
     """Every exercise by category; favourites, recents and coping cards are
     added on the device (they differ per person, this page does not)."""
-    return render_template("toolkit/index.html", groups=library().by_category())
+    return render_template("toolkit/index.html", categories=_categories())
+
+
+def _categories() -> Markup:
+    """Every exercise by category, as HTML: the same for everyone who reads
+    this language, so drawn once per language and content version in each
+    process (the words are the content's and the catalogue's, nothing of
+    the person's)."""
+    current = library()
+    key = (i18n.choose(), current.version, request.script_root)
+    made = current_app.extensions.setdefault("steady.toolkit_categories", {})
+    if key not in made:
+        made[key] = Markup(render_template("toolkit/_categories.html", groups=current.by_category()))
+    return made[key]
 
 
 @bp.get("/toolkit/feel")
