@@ -262,3 +262,27 @@ def test_the_toolkit_list_is_drawn_once_per_language_and_is_the_same_for_everyon
     assert listed != re.findall(r'<section aria-labelledby="cat-.*?</section>', spanish, re.S)
     for exercise in LIBRARY.exercises.values():
         assert f'href="/toolkit/exercise/{exercise.id}"' in signed_in
+
+
+def test_an_exercise_is_drawn_once_per_language_and_is_the_same_for_everyone(client, auth, monkeypatch):
+    """An exercise's article holds only the content's words: kept per
+    language, content version and exercise; the page is the same signed out
+    and signed in, and each exercise and language has its own."""
+    from webapp.toolkit import routes
+
+    article = re.compile(r"<article.*?</article>", re.S)
+    first, second = list(LIBRARY.exercises)[:2]
+    signed_out = article.findall(client.get(f"/toolkit/exercise/{first}").get_data(as_text=True))
+    spanish = article.findall(
+        client.get(f"/toolkit/exercise/{first}", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    )
+    drawn = []
+    original = routes.render_template
+    monkeypatch.setattr(routes, "render_template", lambda name, **kw: drawn.append(name) or original(name, **kw))
+    auth.register()
+    signed_in = article.findall(client.get(f"/toolkit/exercise/{first}").get_data(as_text=True))
+    assert "toolkit/_exercise_article.html" not in drawn
+    assert signed_out and signed_in == signed_out and spanish != signed_out
+    other = article.findall(client.get(f"/toolkit/exercise/{second}").get_data(as_text=True))
+    assert other != signed_out and f'data-exercise-id="{second}"' in other[0]
+    assert "toolkit/_exercise_article.html" in drawn

@@ -89,12 +89,26 @@ def breathe():
 def exercise(exercise_id: str):
     """One exercise, step by step."""
     item = exercise_or_404(exercise_id)
-    return render_template(
-        "toolkit/exercise.html",
-        exercise=item,
-        category=library().headings[item.category],
-        thought_fields=THOUGHT_FIELDS,
-    )
+    return render_template("toolkit/exercise.html", exercise=item, article=_article(item))
+
+
+def _article(item) -> Markup:
+    """The exercise itself, as HTML: the same for everyone who reads this
+    language (the thought record's form is filled and sent by the device),
+    so drawn once per language, content version and exercise in each process."""
+    current = library()
+    key = (i18n.choose(), current.version, request.script_root, item.id)
+    made = current_app.extensions.setdefault("steady.toolkit_articles", {})
+    if key not in made:
+        made[key] = Markup(
+            render_template(
+                "toolkit/_exercise_article.html",
+                exercise=item,
+                category=current.headings[item.category],
+                thought_fields=THOUGHT_FIELDS,
+            )
+        )
+    return made[key]
 
 
 @bp.get("/api/content")
