@@ -176,7 +176,7 @@ def hammer(tally: Tally, url: str, sessions: list, seconds: float) -> None:
     tally.errors += sum(errors)
 
 
-def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str, float]], float]:
+def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str, float, float]], float, float]:
     """Per-part milliseconds of one ``POST /api/checkins`` through the Flask
     test client on the same database, rate limiter on (memory storage)."""
     from bench.request_parts import profile
@@ -211,6 +211,11 @@ def main() -> None:
     )
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument(
+        "--profile-only",
+        action="store_true",
+        help="only the in-process part-by-part profile (no gunicorn): CPU figures that a busy machine does not change",
+    )
+    parser.add_argument(
         "--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
     args = parser.parse_args()
@@ -244,6 +249,9 @@ def main() -> None:
         )
         # Make the instance secrets once, before two workers start side by side.
         create_app(environ=env, instance_path=env["STEADY_INSTANCE_PATH"])
+        if args.profile_only:
+            parts, parts_total, parts_cpu = profile_in_process(env, args.profile_requests)
+            return report_profile(args, parts, parts_total, parts_cpu)
         steady, steady_url = start_gunicorn("webapp:create_app()", env, work, threads=args.threads)
         processes.append(steady)
         (work / "bare_app.py").write_text(BARE_APP)
@@ -263,7 +271,7 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=10)
         processes.clear()
-        parts, parts_total = profile_in_process(env, args.profile_requests)
+        parts, parts_total, parts_cpu = profile_in_process(env, args.profile_requests)
     finally:
         for process in processes:
             process.terminate()
@@ -288,21 +296,33 @@ def main() -> None:
     print(
         f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput."
     )
-    print(
-        f"\nOne check-in in-process (Flask test client, same database, rate limiter on), "
-        f"mean of {args.profile_requests}, each part's own time:\n"
-    )
-    print(f"{'part':<46} {'ms':>7} {'share':>6}")
-    for label, ms in parts:
-        print(f"{label:<46} {ms:>7.3f} {ms / parts_total * 100:>5.0f}%")
-    print(f"{'whole request':<46} {parts_total:>7.3f}\n")
-    database_ms = sum(ms for label, ms in parts if "select" in label or "commit" in label)
+    print_parts(args, parts, parts_total, parts_cpu)
     print(
         f"ratio={ratio:.2f} steady_per_s={steady_result['per_s']:.0f} bare_per_s={bare_result['per_s']:.0f} "
         f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
         f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']} "
-        f"in_process_ms={parts_total:.2f} database_ms={database_ms:.2f}"
+        f"{profile_pairs(parts, parts_total, parts_cpu)}"
     )
+
+
+def print_parts(args, parts, parts_total: float, parts_cpu: float) -> None:
+    from bench.request_parts import print_table
+
+    print(
+        f"\nOne check-in in-process (Flask test client, same database, rate limiter on), "
+        f"mean of {args.profile_requests}, each part's own time:\n"
+    )
+    print_table(parts, parts_total, parts_cpu)
+
+
+def profile_pairs(parts, parts_total: float, parts_cpu: float) -> str:
+    database_ms = sum(ms for label, ms, _ in parts if "select" in label or "commit" in label)
+    return f"in_process_ms={parts_total:.2f} in_process_cpu_ms={parts_cpu:.2f} database_ms={database_ms:.2f}"
+
+
+def report_profile(args, parts, parts_total: float, parts_cpu: float) -> None:
+    print_parts(args, parts, parts_total, parts_cpu)
+    print(profile_pairs(parts, parts_total, parts_cpu))
 
 
 if __name__ == "__main__":

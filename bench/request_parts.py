@@ -40,29 +40,35 @@ FUNCTION_PARTS = {
     "webapp.sync:check_checkin": "check-in checks (fields, time, hash)",
     "webapp.sync:json_body": "body checks (root, depth, text)",
     "webapp.store:body_hash": "check-in checks (fields, time, hash)",
+    "webapp.sync:Synced.digest": "check-in checks (fields, time, hash)",
+    "webapp.sync:Synced.find": "idempotency lookup (select)",
+    "webapp.sync:Synced.insert_once": "insert and commit",
 }
 
 
 class PartTimer:
     def __init__(self) -> None:
         self.totals: dict[str, float] = defaultdict(float)
-        self._stack: list[float] = []
+        self.cpu: dict[str, float] = defaultdict(float)
+        self._stack: list[list[float]] = []
 
     def wrap(self, label: str, fn: Callable) -> Callable:
         timer = self
 
         @functools.wraps(fn)
         def timed(*args, **kwargs):
-            began = time.perf_counter()
-            timer._stack.append(0.0)
+            began, began_cpu = time.perf_counter(), time.thread_time()
+            timer._stack.append([0.0, 0.0])
             try:
                 return fn(*args, **kwargs)
             finally:
-                elapsed = time.perf_counter() - began
-                nested = timer._stack.pop()
+                elapsed, elapsed_cpu = time.perf_counter() - began, time.thread_time() - began_cpu
+                nested, nested_cpu = timer._stack.pop()
                 timer.totals[label] += elapsed - nested
+                timer.cpu[label] += elapsed_cpu - nested_cpu
                 if timer._stack:
-                    timer._stack[-1] += elapsed
+                    timer._stack[-1][0] += elapsed
+                    timer._stack[-1][1] += elapsed_cpu
 
         timed.__wrapped_part__ = fn  # type: ignore[attr-defined]
         return timed
@@ -90,11 +96,14 @@ def instrument(app, timer: PartTimer) -> Callable[[], None]:
     for spec, label in FUNCTION_PARTS.items():
         module_name, name = spec.split(":")
         try:
-            module = importlib.import_module(module_name)
+            owner = importlib.import_module(module_name)
         except ImportError:
             continue
-        if hasattr(module, name):
-            patch(module, name, label)
+        *classes, name = name.split(".")
+        for class_name in classes:
+            owner = getattr(owner, class_name, None)
+        if owner is not None and hasattr(owner, name):
+            patch(owner, name, label)
 
     from flask_wtf.csrf import CSRFProtect
     from sqlalchemy.orm import Session
@@ -120,10 +129,13 @@ def instrument(app, timer: PartTimer) -> Callable[[], None]:
     return restore
 
 
-def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[str, float]], float]:
+def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[str, float, float]], float, float]:
     """Per-request milliseconds for each part over ``requests`` calls of
-    ``send`` (which makes one request through the test client), and the
-    whole request's median-free mean."""
+    ``send`` (which makes one request through the test client): rows of
+    ``(part, wall ms, CPU ms)``, then the whole request's mean wall and CPU
+    milliseconds. CPU time is this thread's own (``time.thread_time``): the
+    web tier's cost, the same whether or not the machine is busy; wall time
+    adds the waits on PostgreSQL (and on a busy machine's scheduler)."""
     timer = PartTimer()
     restore = instrument(app, timer)
     try:
@@ -131,5 +143,15 @@ def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[
             send()
     finally:
         restore()
-    rows = sorted(((label, total / requests * 1000) for label, total in timer.totals.items()), key=lambda r: -r[1])
-    return rows, sum(ms for _, ms in rows)
+    rows = sorted(
+        ((label, total / requests * 1000, timer.cpu[label] / requests * 1000) for label, total in timer.totals.items()),
+        key=lambda r: -r[1],
+    )
+    return rows, sum(row[1] for row in rows), sum(row[2] for row in rows)
+
+
+def print_table(rows: list[tuple[str, float, float]], wall: float, cpu: float) -> None:
+    print(f"{'part':<46} {'wall ms':>8} {'CPU ms':>7} {'share':>6}")
+    for label, ms, cpu_ms in rows:
+        print(f"{label:<46} {ms:>8.3f} {cpu_ms:>7.3f} {ms / wall * 100:>5.0f}%")
+    print(f"{'whole request':<46} {wall:>8.3f} {cpu:>7.3f}\n")

@@ -14,7 +14,8 @@ replay from a different thing that happens to carry the same id:
   record (the first copy stands, nothing is written);
 * the same id with a different body answers **409** and changes nothing;
 * two copies racing each other: the database's unique ``(user_id,
-  client_id)`` lets one in and the other is answered as a replay.
+  client_id)`` lets one in (``INSERT … ON CONFLICT DO NOTHING``) and the
+  other is answered as a replay.
 
 A new synced feature is a declaration plus its checks::
 
@@ -49,7 +50,9 @@ from typing import Any
 
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.api import json_error
 from webapp.bodies import Problems, words
@@ -111,6 +114,9 @@ def secret() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
+#: (model, database dialect) -> its INSERT … ON CONFLICT DO NOTHING RETURNING, made once.
+_INSERT_ONCE: dict[tuple[type, str], Any] = {}
+
 #: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
 DECLARED: list[Synced] = []
 
@@ -167,19 +173,55 @@ class Synced:
         db.session.add(record)
         return record, True
 
+    def insert_once(self, record):
+        """``INSERT … ON CONFLICT (user_id, client_id) DO NOTHING RETURNING``
+        the record's column values: the stored row (all its columns, so
+        nothing is read again), or ``None`` when the id is already stored —
+        one round trip instead of a select and then an insert. A copy racing
+        this one waits for it in the database and then finds it stored."""
+        state = inspect(record)
+        values = {prop.key: state.dict[prop.key] for prop in state.mapper.column_attrs if prop.key in state.dict}
+        if state.pending:  # a filler that linked it to a relationship added it: it is inserted here, once
+            db.session.expunge(record)
+        dialect = db.session.get_bind().dialect.name
+        statement = _INSERT_ONCE.get((self.model, dialect))
+        if statement is None:
+            insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            statement = (
+                insert(self.model).on_conflict_do_nothing(index_elements=["user_id", "client_id"]).returning(self.model)
+            )
+            _INSERT_ONCE[(self.model, dialect)] = statement
+        # One statement object per model and database, its values passed as
+        # parameters: SQLAlchemy compiles it once, not on every save.
+        return db.session.scalars(statement, [values]).first()
+
     def save(self, clean: Mapping[str, Any], fill: Callable[[Any, Mapping[str, Any]], None]):
         """Store the record once and commit: ``(record, created)``. A replay
         gives back the first; a different body under its id raises
         ``Problems`` (answer 409). ``fill`` writes the checked body onto the
         new record, which already holds its owner, id and hash (it may raise;
-        the caller rolls back)."""
+        the caller rolls back).
+
+        The insert comes first (:meth:`insert_once`); only when the id is
+        already stored is the stored row read, to tell a replay from a
+        conflict. Anything the filler changed besides the record (a
+        contact's last connection, say) is rolled back then: a replay or a
+        conflict changes nothing."""
+        digest = self.digest(clean)
         for _ in range(2):
-            record, created = self.stage(clean, fill)
-            if not created:
-                return record, False
-            try:
+            record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
+            fill(record, clean)
+            touched = bool(db.session.new or db.session.dirty or db.session.deleted)
+            stored = self.insert_once(record)
+            if stored is not None:
                 db.session.commit()
-                return record, True
-            except IntegrityError:  # the same create arrived twice at once: the first one stands
+                return stored, True
+            if touched:
                 db.session.rollback()
-        raise RuntimeError("unreachable")  # pragma: no cover
+            existing = self.find(clean["client_id"])
+            if existing is not None:
+                if not self.same(existing, clean, digest):
+                    raise Problems({"client_id": self.conflict})
+                return existing, False
+            db.session.rollback()  # stored, then deleted before it could be read: try once more
+        raise RuntimeError("a synced record was stored and deleted while being saved twice over")

@@ -26,7 +26,8 @@ def _person() -> tuple:
 
         signed_in = getattr(current_user, "is_authenticated", False)
         zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
-        chose_utc = signed_in and person_time.chose_utc(db.session, current_user.id)
+        # Only a person whose zone is UTC can have chosen it: no second read for everyone else.
+        chose_utc = signed_in and zone.key == "UTC" and person_time.chose_utc(db.session, current_user.id)
         today = person_time.today_in(zone)
         g.person_time = (zone, today, person_time.month_first(request.headers.get("Accept-Language")), chose_utc)
     return g.person_time
@@ -139,6 +140,13 @@ def email_breaks(address: str | None) -> Markup:
     if not at:
         return escape(address)
     return escape(local_part) + Markup("@<wbr>") + Markup("<wbr>.").join(escape(part) for part in domain.split("."))
+
+
+def person_today() -> date:
+    """Today where the person is, worked out once for this request (the same
+    day the page's words use). For reads: a write that may change the zone
+    asks ``person_time.today_for`` after it."""
+    return _person()[1]
 
 
 def person_zone() -> str:

@@ -138,3 +138,44 @@ def test_a_bad_summary_range_is_refused_in_words(client, person, start, end):
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
     assert person("/summary/print", start=start, end=end).status_code == 400
+
+
+def test_the_offline_chart_reads_check_ins_once_and_each_range_holds_its_own_days(app, client, person):
+    from sqlalchemy import event
+
+    for days_ago, overall in ((3, 6), (20, 5), (60, 4), (150, 3)):
+        assert person.checkin(days_ago, overall).status_code == 201
+    sent = []
+    engine = app.extensions["steady.db"].engine
+    note = lambda *args: sent.append(args[2].lower())  # noqa: E731
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        data = client.get("/api/chart").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len([s for s in sent if "from check_ins" in s and "check_ins.note_enc" in s]) == 1, sent
+    counts = {name: sum(row["checkins"] for row in view["rows"]) for name, view in data["ranges"].items()}
+    assert counts == {"7": 1, "30": 2, "90": 3, "all": 4}
+    for name, view in data["ranges"].items():  # the same days as the page drawing that range alone
+        page = client.get(f"/chart?range={name}").get_data(as_text=True)
+        assert page.count('<tr><th scope="row">') == len(view["rows"]), name
+        assert all(view["start"] <= row["day"] <= view["end"] for row in view["rows"])
+
+
+def test_the_first_record_day_is_the_earlier_of_a_check_in_and_a_step(app, client, person):
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import records
+
+    with app.app_context():
+        user_id = db.session.scalar(db.session.query(User.id).statement)
+        assert records.first_record_date(db.session, user_id) is None
+    assert person.checkin(30, 5).status_code == 201
+    person("/taper/accept", understood="y")
+    person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
+    today = utcnow().date()
+    with app.app_context():
+        assert records.first_record_date(db.session, user_id) == today - timedelta(days=30)
+    person("/taper/steps/new", starts_on=(today - timedelta(days=45)).isoformat(), daily_dose="2")
+    with app.app_context():
+        assert records.first_record_date(db.session, user_id) == today - timedelta(days=45)

@@ -77,3 +77,63 @@ def test_last_connected_counts_days_where_the_person_is(app, client, auth):
         db.session.commit()
     page = client.get("/people").get_data(as_text=True)
     assert "<dt>Last connected</dt><dd>yesterday</dd>" in page
+
+
+def test_the_latest_of_a_check_in_and_a_dose_gives_the_zone_in_one_statement(app):
+    from decimal import Decimal
+
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+    from webapp.models import CheckIn, DoseLog, ReminderSettings, User
+
+    with app.app_context():
+        user = User(email="zones@example.com", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        checkin = dict(body_hash="h", overall=5, anxiety=5, doses="as_planned", symptoms={})
+        db.session.add(
+            CheckIn(
+                user_id=user.id,
+                client_id="c1",
+                checked_at=utc(2026, 11, 30, 8),
+                time_zone="Asia/Tokyo",
+                local_date=date(2026, 11, 30),
+                **checkin,
+            )
+        )
+        db.session.add(
+            DoseLog(
+                user_id=user.id,
+                client_id="d1",
+                body_hash="h",
+                taken_at=utc(2026, 11, 30, 9),
+                time_zone="Europe/Madrid",
+                local_date=date(2026, 11, 30),
+                amount=Decimal("1"),
+            )
+        )
+        db.session.flush()
+        sent = []
+        engine = app.extensions["steady.db"].engine
+        note = lambda *args: sent.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert person_time.zone_for(user.id).key == "Europe/Madrid"  # the dose is later
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert len(sent) == 1
+        db.session.add(
+            CheckIn(
+                user_id=user.id,
+                client_id="c2",
+                checked_at=utc(2026, 11, 30, 10),
+                time_zone="America/Lima",
+                local_date=date(2026, 11, 30),
+                **checkin,
+            )
+        )
+        assert person_time.zone_for(user.id).key == "America/Lima"  # seen before it is flushed
+        db.session.add(ReminderSettings(user_id=user.id, timezone="Australia/Perth", zone_from_device=False))
+        assert person_time.zone_for(user.id).key == "Australia/Perth"
+        db.session.rollback()

@@ -121,3 +121,20 @@ def test_another_persons_tag_does_not_match(person, app):
     Auth(other).register("ola@example.com")
     answer = other.get(query, headers={"If-None-Match": tag})
     assert answer.status_code == 200 and answer.headers["ETag"] != tag
+
+
+def test_a_snapshot_works_out_the_persons_zone_and_day_once(app, person):
+    """The taper part and the chart part both need today where the person
+    is: it is read once for the request, and both parts use that day."""
+    from sqlalchemy import event
+
+    sent = []
+    engine = app.extensions["steady.db"].engine
+    note = lambda *args: sent.append(args[2].lower())  # noqa: E731
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        answer = person.get("/api/snapshot?part=/api/taper&part=/api/chart").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len([s for s in sent if s.startswith("select (select reminder_settings.timezone")]) == 1, sent
+    assert answer["parts"]["/api/chart"]["drawn_on"] == person.get("/api/chart").get_json()["drawn_on"]

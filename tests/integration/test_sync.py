@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from webapp.extensions import db
 from webapp.models import CheckIn, ContactLog, DoseLog, SupportContact, ThoughtRecord
@@ -149,3 +149,54 @@ def test_a_record_kept_before_it_had_a_hash_replays_as_itself(api, name):
     assert api("POST", path, body).status_code == 200
     assert api("POST", path, case.different(body)).status_code == 200
     assert len(rows(case.model, client_id)) == 1
+
+
+def _statements(app):
+    """The SQL sent while the block runs, as a list (lower case)."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement.lower())
+
+    engine = app.extensions["steady.db"].engine
+    event.listen(engine, "before_cursor_execute", note)
+    return sent, lambda: event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_new_record_is_one_insert_and_no_select_of_its_table(app, api):
+    """The idempotency check is the insert itself (``ON CONFLICT DO
+    NOTHING RETURNING``): a new check-in reads nothing from ``check_ins``
+    before or after it is written; a replay reads its row once."""
+    token = api.client.get("/api/session").get_json()["csrf_token"]
+    body = CASES["check-in"].body(str(uuid.uuid4()))
+    sent, stop = _statements(app)
+    try:
+        first = api.client.post("/api/checkins", json=body, headers={"X-CSRFToken": token})
+        on_new = list(sent)
+        sent.clear()
+        again = api.client.post("/api/checkins", json=body, headers={"X-CSRFToken": token})
+    finally:
+        stop()
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.get_json() == again.get_json()
+    touching = [s for s in on_new if "check_ins" in s]
+    assert len(touching) == 1 and touching[0].startswith("insert") and "on conflict" in touching[0], touching
+    assert [s.split()[0] for s in sent if "check_ins" in s] == ["insert", "select"], sent
+
+
+def test_a_reach_out_replayed_or_refused_moves_no_last_connection(app, api):
+    """Filling in a reach-out moves its contact's last connection; when the
+    id turns out to be stored already, that move is undone with it."""
+    path = _contact(api)
+    client_id = str(uuid.uuid4())
+    first = {"client_id": client_id, "reached_at": _now(90)}
+    assert api("POST", path, first).status_code == 201
+    contact_id = int(path.split("/")[-2])
+    before = db.session.get(SupportContact, contact_id).last_connected_at
+    db.session.rollback()
+
+    later = {"client_id": client_id, "reached_at": _now(5)}
+    assert api("POST", path, later).status_code == 409
+    assert api("POST", path, first).status_code == 200
+    assert db.session.get(SupportContact, contact_id).last_connected_at == before
+    assert len(rows(ContactLog, client_id)) == 1

@@ -112,3 +112,22 @@ def test_utc_is_named_when_the_person_chose_it(app, client, auth):
     )
     page = client.get("/reminders").get_data(as_text=True)
     assert "8:00 pm (UTC)" in page
+
+
+def test_a_page_reads_the_zone_once_and_asks_whether_utc_was_chosen_only_in_utc(app, client, auth):
+    """The person's zone is one statement a page; whether they chose UTC is
+    asked only when their zone is UTC (no one else can have chosen it)."""
+    from sqlalchemy import event
+
+    auth.register()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    client.post("/reminders/settings", data={"timezone": "Europe/Madrid", "csrf_token": token})
+    sent = []
+    engine = app.extensions["steady.db"].engine
+    note = lambda *args: sent.append(args[2].lower())  # noqa: E731
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/toolkit").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len([s for s in sent if "reminder_settings" in s]) == 1, sent

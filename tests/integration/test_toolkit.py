@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests.conftest import Auth
 from webapp.extensions import db
 from webapp.models import RecentExercise, ThoughtRecord
-from webapp.services.content import load_library
+from webapp.services.content import Library, load_library
 
 LIBRARY = load_library()
 
@@ -227,3 +227,62 @@ def test_bad_import_changes_nothing(signed_in, auth, body, api):
     assert response.status_code == 422
     assert db.session.query(ThoughtRecord).count() == 0
     assert signed_in.get("/api/toolkit/state").get_json() == {"favourites": [], "recents": []}
+
+
+def test_content_bundle_is_made_once_per_version_and_language(client, monkeypatch):
+    """The bundle's JSON is kept per content version (which differs by
+    language): asking again, in either language, never builds it again, and
+    each language still gets its own."""
+    english = client.get("/api/content")
+    spanish = client.get("/api/content", headers={"Accept-Language": "es"})
+    built = []
+    monkeypatch.setattr(Library, "bundle", lambda self: built.append(self) or {})
+    again = client.get("/api/content")
+    again_es = client.get("/api/content", headers={"Accept-Language": "es"})
+    assert not built
+    assert again.get_data() == english.get_data() and again_es.get_data() == spanish.get_data()
+    assert again.headers["ETag"] == english.headers["ETag"] != spanish.headers["ETag"] == again_es.headers["ETag"]
+    assert again.mimetype == "application/json" and again.headers["Cache-Control"] == "no-cache"
+    assert client.get("/api/content", headers={"If-None-Match": spanish.headers["ETag"]}).status_code == 200
+
+
+def test_the_toolkit_list_is_drawn_once_per_language_and_is_the_same_for_everyone(client, auth, monkeypatch):
+    """The exercise list is the content's, never the person's: kept once per
+    language and content version, the page is the same signed out and
+    signed in, and Spanish gets its own list."""
+    signed_out = client.get("/toolkit").get_data(as_text=True)
+    spanish = client.get("/toolkit", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    drawn = []
+    monkeypatch.setattr(Library, "by_category", lambda self: drawn.append(self) or [])
+    auth.register()
+    signed_in = client.get("/toolkit").get_data(as_text=True)
+    assert not drawn
+    listed = re.findall(r'<section aria-labelledby="cat-.*?</section>', signed_out, re.S)
+    assert listed and listed == re.findall(r'<section aria-labelledby="cat-.*?</section>', signed_in, re.S)
+    assert listed != re.findall(r'<section aria-labelledby="cat-.*?</section>', spanish, re.S)
+    for exercise in LIBRARY.exercises.values():
+        assert f'href="/toolkit/exercise/{exercise.id}"' in signed_in
+
+
+def test_an_exercise_is_drawn_once_per_language_and_is_the_same_for_everyone(client, auth, monkeypatch):
+    """An exercise's article holds only the content's words: kept per
+    language, content version and exercise; the page is the same signed out
+    and signed in, and each exercise and language has its own."""
+    from webapp.toolkit import routes
+
+    article = re.compile(r"<article.*?</article>", re.S)
+    first, second = list(LIBRARY.exercises)[:2]
+    signed_out = article.findall(client.get(f"/toolkit/exercise/{first}").get_data(as_text=True))
+    spanish = article.findall(
+        client.get(f"/toolkit/exercise/{first}", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    )
+    drawn = []
+    original = routes.render_template
+    monkeypatch.setattr(routes, "render_template", lambda name, **kw: drawn.append(name) or original(name, **kw))
+    auth.register()
+    signed_in = article.findall(client.get(f"/toolkit/exercise/{first}").get_data(as_text=True))
+    assert "toolkit/_exercise_article.html" not in drawn
+    assert signed_out and signed_in == signed_out and spanish != signed_out
+    other = article.findall(client.get(f"/toolkit/exercise/{second}").get_data(as_text=True))
+    assert other != signed_out and f'data-exercise-id="{second}"' in other[0]
+    assert "toolkit/_exercise_article.html" in drawn

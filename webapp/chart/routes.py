@@ -16,10 +16,10 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp import words
 from webapp.chart import bp
 from webapp.extensions import db
-from webapp.models import utcnow
-from webapp.services import chart, person_time, records
+from webapp.services import chart, records
 from webapp.services.content import N_
 
 #: The ranges and their names (marked English; shown in the page's language).
@@ -33,10 +33,16 @@ RANGE_TITLES = {
 }
 
 
-def draw(range_name: str, today: date, first: date | None, steps, unit: str) -> dict:
-    """One range of the chart: its SVG and its table."""
+def draw(range_name: str, today: date, first: date | None, steps, unit: str, read=None) -> dict:
+    """One range of the chart: its SVG and its table. ``read`` is the
+    person's check-ins over a span covering this range, in the order made,
+    when they were read already (else they are read here)."""
     start, end = chart.range_bounds(range_name, today, first)
-    days = chart.daily_series(records.checkins_between(db.session, current_user.id, start, end), start, end)
+    if read is None:
+        checkins = records.checkins_between(db.session, current_user.id, start, end)
+    else:
+        checkins = [checkin for checkin in read if start <= checkin.local_date <= end]
+    days = chart.daily_series(checkins, start, end)
     dose = chart.dose_series(steps, start, end)
     title = _(RANGE_TITLES[range_name])
     return {
@@ -54,7 +60,7 @@ def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
     user_id = current_user.id
     return (
-        person_time.today_for(user_id, utcnow()),
+        words.person_today(),
         records.first_record_date(db.session, user_id),
         records.taper_steps(db.session, user_id),
         records.taper_unit(db.session, user_id),
@@ -97,7 +103,12 @@ def _row_json(row) -> dict:
 def api_chart():
     """The chart for every range, drawn here, for the device to show offline."""
     today, first, steps, unit = _looked_back()
-    views = [draw(name, today, first, steps, unit) for name in RANGE_WORDS]
+    # One read for every range: the widest span, then each range takes its days.
+    bounds = [chart.range_bounds(name, today, first) for name in RANGE_WORDS]
+    read = records.checkins_between(
+        db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
+    )
+    views = [draw(name, today, first, steps, unit, read) for name in RANGE_WORDS]
     return jsonify(
         unit=unit,
         drawn_on=today.isoformat(),

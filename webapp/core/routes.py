@@ -178,9 +178,16 @@ def snapshot():
             )
         body = answer.get_data()
         etags[path] = _tag(path.encode() + b"\0" + body)
-        parts[path] = None if etags[path] in have else answer.get_json()
+        parts[path] = None if etags[path] in have else body.strip()
     whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
-    response = jsonify(parts=parts, etags=etags, unchanged=[path for path in paths if parts[path] is None])
+    # Each part's JSON goes in as its view wrote it: not read back and written again.
+    dumps = current_app.json.dumps
+    held = b",".join(dumps(path).encode() + b":" + (b"null" if body is None else body) for path, body in parts.items())
+    response = current_app.response_class(
+        b'{"etags":%s,"parts":{%s},"unchanged":%s}\n'
+        % (dumps(etags).encode(), held, dumps([path for path in paths if parts[path] is None]).encode()),
+        mimetype="application/json",
+    )
     response.set_etag(whole)
     response.headers["Cache-Control"] = "no-store"
     # A person's answer never changes hands (no-store, signed-in only); the

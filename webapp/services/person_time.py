@@ -33,25 +33,29 @@ def parse_zone(name: object) -> ZoneInfo:
 
 
 def zone_name_for(session, user_id: int) -> str | None:
-    """The name of the person's zone, or None when nothing says (see above)."""
+    """The name of the person's zone, or None when nothing says (see above).
+    One statement: the settings' zone and the latest check-in's and dose's
+    zones and times, each a subquery."""
     from sqlalchemy import select
 
     from webapp.models import CheckIn, DoseLog, ReminderSettings
 
-    settings = session.get(ReminderSettings, user_id)
-    if settings is not None and settings.timezone:
-        return settings.timezone
-    latest = [
-        session.execute(
-            select(model.time_zone, model.taken_at if model is DoseLog else model.checked_at)
-            .where(model.user_id == user_id)
-            .order_by((model.taken_at if model is DoseLog else model.checked_at).desc())
-            .limit(1)
-        ).first()
-        for model in (CheckIn, DoseLog)
-    ]
-    found = sorted((row for row in latest if row is not None), key=lambda row: row[1], reverse=True)
-    return found[0][0] if found else None
+    def latest(model, when):
+        newest = select(model.time_zone, when).where(model.user_id == user_id).order_by(when.desc()).limit(1)
+        return newest.with_only_columns(model.time_zone).scalar_subquery(), newest.with_only_columns(
+            when
+        ).scalar_subquery()
+
+    settings = select(ReminderSettings.timezone).where(ReminderSettings.user_id == user_id).scalar_subquery()
+    checkin_zone, checkin_at = latest(CheckIn, CheckIn.checked_at)
+    dose_zone, dose_at = latest(DoseLog, DoseLog.taken_at)
+    chosen, *found = session.execute(select(settings, checkin_zone, checkin_at, dose_zone, dose_at)).one()
+    if chosen:
+        return chosen
+    made = [(at, zone) for zone, at in (found[0:2], found[2:4]) if at is not None]
+    # The latest wins; on a tie the check-in's (it comes first and the sort is stable).
+    made.sort(key=lambda pair: pair[0], reverse=True)
+    return made[0][1] if made else None
 
 
 def chose_utc(session, user_id: int) -> bool:

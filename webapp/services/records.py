@@ -48,8 +48,9 @@ def doses_between(session: Session, user_id: int, start: date, end: date) -> lis
 
 
 def first_record_date(session: Session, user_id: int) -> date | None:
-    """The earliest day of a check-in or a taper step, or None without either."""
-    first_checkin = session.scalar(select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id))
-    first_step = session.scalar(select(func.min(TaperStep.starts_on)).where(TaperStep.user_id == user_id))
-    known = [day for day in (first_checkin, first_step) if day is not None]
+    """The earliest day of a check-in or a taper step, or None without either
+    (one statement: each table's earliest day is a subquery)."""
+    first_checkin = select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id).scalar_subquery()
+    first_step = select(func.min(TaperStep.starts_on)).where(TaperStep.user_id == user_id).scalar_subquery()
+    known = [day for day in session.execute(select(first_checkin, first_step)).one() if day is not None]
     return min(known) if known else None

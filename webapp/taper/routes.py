@@ -22,6 +22,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp import words
 from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
@@ -328,7 +329,7 @@ def snapshot():
     plan = my_plan()
     if plan is None:
         return jsonify(taper=None)
-    today = local_today()
+    today = words.person_today()  # a read: the day worked out once for this request
     steps = my_steps()
     progress = arithmetic.progress(steps, my_doses(end=today), today)
     return jsonify(

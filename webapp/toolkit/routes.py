@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_login import login_required
+from markupsafe import Markup
 
 from webapp import i18n
 from webapp.api import json_body, json_error
@@ -41,7 +42,20 @@ def exercise_or_404(exercise_id: str):
 def index():
     """Every exercise by category; favourites, recents and coping cards are
     added on the device (they differ per person, this page does not)."""
-    return render_template("toolkit/index.html", groups=library().by_category())
+    return render_template("toolkit/index.html", categories=_categories())
+
+
+def _categories() -> Markup:
+    """Every exercise by category, as HTML: the same for everyone who reads
+    this language, so drawn once per language and content version in each
+    process (the words are the content's and the catalogue's, nothing of
+    the person's)."""
+    current = library()
+    key = (i18n.choose(), current.version, request.script_root)
+    made = current_app.extensions.setdefault("steady.toolkit_categories", {})
+    if key not in made:
+        made[key] = Markup(render_template("toolkit/_categories.html", groups=current.by_category()))
+    return made[key]
 
 
 @bp.get("/toolkit/feel")
@@ -75,20 +89,39 @@ def breathe():
 def exercise(exercise_id: str):
     """One exercise, step by step."""
     item = exercise_or_404(exercise_id)
-    return render_template(
-        "toolkit/exercise.html",
-        exercise=item,
-        category=library().headings[item.category],
-        thought_fields=THOUGHT_FIELDS,
-    )
+    return render_template("toolkit/exercise.html", exercise=item, article=_article(item))
+
+
+def _article(item) -> Markup:
+    """The exercise itself, as HTML: the same for everyone who reads this
+    language (the thought record's form is filled and sent by the device),
+    so drawn once per language, content version and exercise in each process."""
+    current = library()
+    key = (i18n.choose(), current.version, request.script_root, item.id)
+    made = current_app.extensions.setdefault("steady.toolkit_articles", {})
+    if key not in made:
+        made[key] = Markup(
+            render_template(
+                "toolkit/_exercise_article.html",
+                exercise=item,
+                category=current.headings[item.category],
+                thought_fields=THOUGHT_FIELDS,
+            )
+        )
+    return made[key]
 
 
 @bp.get("/api/content")
 def content_bundle():
-    """All coping content as versioned JSON (ETag = content version)."""
-    bundle = library().bundle()
-    response = jsonify(bundle)
-    response.set_etag(bundle["version"])
+    """All coping content as versioned JSON (ETag = content version, a hash
+    of the content in this language). The JSON is made once per version in
+    each process: a revalidation costs no more than the request itself."""
+    current = library()
+    made = current_app.extensions.setdefault("steady.content_json", {})
+    if current.version not in made:
+        made[current.version] = jsonify(current.bundle()).get_data()
+    response = current_app.response_class(made[current.version], mimetype="application/json")
+    response.set_etag(current.version)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Accept-Language", "Cookie"))  # the bundle is in the person's language
     return response.make_conditional(request)
