@@ -221,7 +221,7 @@ class Synced:
             existing = self.find(clean["client_id"])
             if existing is not None:
                 if not self.same(existing, clean, digest):
-                    raise Problems({"client_id": self.conflict})
+                    raise Problems({"client_id": words(self.conflict)})
                 return existing, False
             db.session.rollback()  # stored, then deleted before it could be read: try once more
         raise RuntimeError("a synced record was stored and deleted while being saved twice over")
