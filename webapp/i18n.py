@@ -148,6 +148,26 @@ def babel_language(language: str | None = None) -> str:
     return SOURCE_LANGUAGE if pseudo.is_pseudo(language) else language
 
 
+def number(value) -> str:
+    """A number as the language writes it, with no more places than it has:
+    ``Decimal('1.2500')`` → "1.25" in English, "1,25" in Spanish; "" for None.
+    Outside a request, English."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    exact = Decimal(format(value, ".6g") if isinstance(value, float) else str(value)).normalize()
+    if exact == exact.to_integral_value():
+        exact = exact.quantize(Decimal(1))
+    text = format(exact, "f")
+    if not has_request_context() or babel_language() == SOURCE_LANGUAGE:
+        return text
+    from babel.numbers import format_decimal
+
+    places = max(0, -exact.as_tuple().exponent)
+    return format_decimal(exact, format="0." + "#" * places if places else "0", locale=babel_locale())
+
+
 def babel_locale(language: str | None = None) -> str:
     """The Babel locale for ``language`` (default: this request's)."""
     return BABEL_LOCALES.get(language or choose(), BABEL_LOCALES[SOURCE_LANGUAGE])

@@ -163,4 +163,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(plural, "plural")
     app.add_template_filter(email_breaks, "email_breaks")
     app.add_template_filter(datefmt, "datefmt")
+    app.add_template_filter(i18n.number, "number")
     app.add_template_global(since, "since")

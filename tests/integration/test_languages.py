@@ -183,3 +183,23 @@ def test_help_now_in_spanish_lists_spain_with_024_and_112_and_mexico_with_linea_
     mexico = spanish.split('data-country="MX"', 1)[1].split('class="help-country"', 1)[0]
     assert "America/Mexico_City" in mexico.split(">", 1)[0]
     assert 'href="tel:911"' in mexico and 'href="tel:8009112000"' in mexico and "Línea de la Vida" in mexico
+
+
+def test_numbers_follow_the_language(app):
+    from decimal import Decimal
+
+    from webapp.i18n import number
+    from webapp.services.taper import format_amount
+
+    with app.test_request_context("/", headers={"Accept-Language": "es-ES"}):
+        assert [number(Decimal("1.2500")), number(16.666666), number(40.0), number(None)] == [
+            "1,25",
+            "16,6667",
+            "40",
+            "",
+        ]
+        assert format_amount(Decimal("0.5"), "mg") == "0,5 mg"
+    with app.test_request_context("/", headers={"Accept-Language": "en-GB"}):
+        assert [number(Decimal("1.2500")), number(16.666666), number(40.0)] == ["1.25", "16.6667", "40"]
+        assert format_amount(Decimal("0.5"), "mg") == "0.5 mg"
+    assert number(Decimal("2.50")) == "2.5"  # outside a request: English

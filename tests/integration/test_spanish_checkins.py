@@ -86,7 +86,7 @@ def test_the_history_calendar_and_edit_page_are_in_spanish(client, spanish_api):
     assert english_left(text, phrases) == []
     assert "marzo de 2026" in text and "lun mar mié jue vie sáb dom" in text.lower()
     assert "de 10 en general, 2 registros" in text
-    assert "En general 5/10 · Ansiedad 7/10 · Dormí 5.5 h" in text
+    assert "En general 5/10 · Ansiedad 7/10 · Dormí 5,5 h" in text
     assert "(moderado)" in text and "(leve)" in text
     assert "el registro del sáb 14 mar" in text.lower()
     row_id = db.session.scalars(select(CheckIn.id).order_by(CheckIn.id)).first()

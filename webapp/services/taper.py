@@ -24,6 +24,7 @@ from typing import Protocol
 
 from flask_babel import gettext, ngettext
 
+from webapp import i18n
 from webapp.services.content import N_, Source
 
 #: What each kind of step is called.
@@ -356,13 +357,11 @@ def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], 
 
 
 def format_amount(amount: Decimal | None, unit: str = "") -> str:
-    """``Decimal('1.2500')`` → ``"1.25"``, with the unit if given."""
+    """``Decimal('1.2500')`` → ``"1.25"`` ("1,25" on a Spanish page), with
+    the unit if given."""
     if amount is None:
         return ""
-    text = format(Decimal(amount).normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text} {unit}".strip()
+    return f"{i18n.number(amount)} {unit}".strip()
 
 
 def progress_for(user_id: int, today: date) -> TaperProgress | None:
