@@ -122,7 +122,17 @@ def public_pages(base: str, paths: list[str]) -> list[str]:
     return pages
 
 
-def run_lighthouse(binary: Path, chromium: str, url: str, report_dir: Path | None) -> dict:
+def run_lighthouse(binary: Path, chromium: str, url: str, report_dir: Path | None, tries: int = 3) -> dict:
+    """One page's scores; a run Lighthouse could not finish (a trace without a
+    navigation start, a protocol timeout: it says "run again") is run again."""
+    for _ in range(tries):
+        result = run_lighthouse_once(binary, chromium, url, report_dir)
+        if not result.get("error"):
+            break
+    return result
+
+
+def run_lighthouse_once(binary: Path, chromium: str, url: str, report_dir: Path | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="steady-lh-") as scratch:
         out = Path(scratch) / "report.json"
         env = dict(os.environ, CHROME_PATH=chromium, TMPDIR=scratch)
