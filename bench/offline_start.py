@@ -46,8 +46,8 @@ VIEWPORT = {"width": 390, "height": 844}
 TIMINGS_JS = """() => new Promise((resolve) => {
     const done = (fcp) => {
         const nav = performance.getEntriesByType("navigation")[0];
-        // What the page asked for before its first frame (FIRST_FRAME_JS; the
-        // same under any machine load): every request, those that held the first paint
+        // What the page had fetched by its first frame (FIRST_FRAME_JS; varies
+        // with load), and what held the first paint (does not): every request, those that held it
         // (renderBlockingStatus), the scripts among them, and those the
         // worker's fetch handler answered (workerStart; static routes skip it).
         const frame = window.__steadyFirstFrame || [];
@@ -73,7 +73,7 @@ TIMINGS_JS = """() => new Promise((resolve) => {
 })"""
 
 
-#: Runs before the page's own scripts: notes what was requested by the first
+#: Runs before the page's own scripts: notes what had been fetched by the first
 #: frame (the first requestAnimationFrame runs once nothing holds rendering).
 FIRST_FRAME_JS = """requestAnimationFrame(() => {
     window.__steadyFirstFrame = performance.getEntriesByType("resource").map((r) => r.name);
@@ -237,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  {LABELS[key]:40} {median:>8.1f} ms {p90:>6.1f} ms {low:>6.1f} ms"
             f" {statistics.median(ttfb):>9.1f} ms {statistics.median(dcl):>8.1f} ms"
         )
-    print("\n  Requested by the first frame (median load; the same under any machine load):")
+    print(
+        "\n  Before the first frame (median load): files fetched (varies with load), and those holding the paint (does not):"
+    )
     for key, results in series.items():
         pick = sorted(results, key=lambda r: r["fcp"])[len(results) // 2]
         print(
@@ -256,7 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         "online_fcp_ms": f"{medians['online']:.1f}",
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
         "ratio": f"{ratio:.2f}",
-        "offline_requests_by_first_frame": sorted(series["offline"], key=lambda r: r["fcp"])[
+        "offline_paint_blockers": len(
+            sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]["blockingBeforeFcp"]
+        ),
+        "offline_fetched_by_first_frame": sorted(series["offline"], key=lambda r: r["fcp"])[
             len(series["offline"]) // 2
         ]["requestsBeforeFcp"],
         "loads": args.loads,
