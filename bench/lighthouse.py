@@ -177,7 +177,7 @@ def fmt_ms(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="only pages whose path contains this")
+    parser.add_argument("--only", help="only pages whose path contains one of these (comma-separated)")
     parser.add_argument("--chromium", default=os.environ.get("STEADY_CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--keep-reports", type=Path, help="copy each JSON report into this folder")
     args = parser.parse_args(argv)
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         pages = public_pages(server.url, paths)
         if args.only:
-            pages = [p for p in pages if args.only in p]
+            pages = [p for p in pages if any(part in p for part in args.only.split(","))]
         for path in pages:
             results[path] = run_lighthouse(binary, args.chromium, server.url + path, args.keep_reports)
             row = results[path]
