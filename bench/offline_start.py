@@ -46,11 +46,21 @@ VIEWPORT = {"width": 390, "height": 844}
 TIMINGS_JS = """() => new Promise((resolve) => {
     const done = (fcp) => {
         const nav = performance.getEntriesByType("navigation")[0];
+        // What the page had fetched by its first frame (FIRST_FRAME_JS; varies
+        // with load), and what held the first paint (does not): every request, those that held it
+        // (renderBlockingStatus), the scripts among them, and those the
+        // worker's fetch handler answered (workerStart; static routes skip it).
+        const frame = window.__steadyFirstFrame || [];
+        const before = performance.getEntriesByType("resource").filter((r) => frame.includes(r.name));
         resolve({
             fcp,
             responseStart: nav ? nav.responseStart : null,
             domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
             workerStart: nav ? nav.workerStart : null,
+            requestsBeforeFcp: before.length,
+            blockingBeforeFcp: before.filter((r) => r.renderBlockingStatus === "blocking").map((r) => new URL(r.name).pathname),
+            scriptsBeforeFcp: before.filter((r) => r.initiatorType === "script" || r.name.includes(".js")).length,
+            viaWorkerBeforeFcp: before.filter((r) => r.workerStart > 0).length,
         });
     };
     const found = performance.getEntriesByName("first-contentful-paint")[0];
@@ -62,6 +72,12 @@ TIMINGS_JS = """() => new Promise((resolve) => {
     setTimeout(() => done(null), 10000);
 })"""
 
+
+#: Runs before the page's own scripts: notes what had been fetched by the first
+#: frame (the first requestAnimationFrame runs once nothing holds rendering).
+FIRST_FRAME_JS = """requestAnimationFrame(() => {
+    window.__steadyFirstFrame = performance.getEntriesByType("resource").map((r) => r.name);
+});"""
 
 # --------------------------------------------------------------------------
 # The server
@@ -142,6 +158,8 @@ def measure(online: Server, offline: Server, path: str, loads: int, chromium: st
             wait_precached(away, path)
             offline.stop()
             away_context.set_offline(True)
+            for page in (plain, via, away):
+                page.add_init_script(FIRST_FRAME_JS)
             runs = [
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
@@ -219,6 +237,16 @@ def main(argv: list[str] | None = None) -> int:
             f"  {LABELS[key]:40} {median:>8.1f} ms {p90:>6.1f} ms {low:>6.1f} ms"
             f" {statistics.median(ttfb):>9.1f} ms {statistics.median(dcl):>8.1f} ms"
         )
+    print(
+        "\n  Before the first frame (median load): files fetched (varies with load), and those holding the paint (does not):"
+    )
+    for key, results in series.items():
+        pick = sorted(results, key=lambda r: r["fcp"])[len(results) // 2]
+        print(
+            f"  {LABELS[key]:40} {pick['requestsBeforeFcp']} requests ({pick['scriptsBeforeFcp']} scripts,"
+            f" {pick['viaWorkerBeforeFcp']} through the worker's fetch handler),"
+            f" holding the paint: {', '.join(pick['blockingBeforeFcp']) or 'none'}"
+        )
     ratio = medians["offline"] / medians["online"]
     print(
         f"\n  offline / online FCP (medians): {ratio:.2f}"
@@ -230,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         "online_fcp_ms": f"{medians['online']:.1f}",
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
         "ratio": f"{ratio:.2f}",
+        "offline_paint_blockers": len(
+            sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]["blockingBeforeFcp"]
+        ),
+        "offline_fetched_by_first_frame": sorted(series["offline"], key=lambda r: r["fcp"])[
+            len(series["offline"]) // 2
+        ]["requestsBeforeFcp"],
         "loads": args.loads,
     }
     print(" ".join(f"{key}={value}" for key, value in pairs.items()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -120,11 +122,28 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=target))
 
 
+#: Pages that stay open on the device while Steady is locked there (the home
+#: screen, the toolkit and its exercises, Help now, Learn and Find help as on
+#: the server, signing in): they never show anyone's data, so they need no lock
+#: gate (static/js/lock-gate.js) before they are drawn. Every other page loads
+#: the gate first, a blocking script.
+OPEN_ON_DEVICE = re.compile(
+    r"^/(|help|toolkit|toolkit/(feel|breathe|exercise)(/[^/]*)?|learn|learn/[^/]+|learn/supporting/[^/]+"
+    r"|find-help|offline|install|login|register|shared/plan/[^/]+)$"
+)
+
+
+def lock_page_open() -> bool:
+    """Whether this page stays open on a locked device (no gate before drawing)."""
+    return bool(OPEN_ON_DEVICE.match(request.path))
+
+
 def init_app(app: Flask) -> None:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
+    app.jinja_env.globals["lock_page_open"] = lock_page_open
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 

@@ -121,6 +121,7 @@ def test_every_toolkit_page_opens_offline_with_all_its_steps(server, context, pa
             expect(page.locator(".player-progress")).to_have_count(0)
         else:
             # The player script came from the cache too: one step at a time.
+            expect(page.locator(".player")).to_have_class(re.compile(r"\bis-player\b"))
             expect(page.locator(".player-progress")).to_have_text(f"Step 1 of {len(exercise.steps)}")
 
     expect(open_offline("/toolkit/feel")).to_have_text("How do you feel right now?")

@@ -44,15 +44,21 @@ def test_the_lock_page_is_the_same_for_everyone_and_sends_nothing(client, auth):
     assert 'href="/lock"' in client.get("/account/").get_data(as_text=True)
 
 
-def test_the_lock_page_is_kept_offline_and_every_page_loads_the_gate_first(client):
+def test_the_lock_page_is_kept_offline_and_every_closed_page_loads_the_gate_first(client):
     assert "lock.settings" in SHELL_PAGES
     worker = client.get("/sw.js").get_data(as_text=True)
     assert '"/lock"' in worker
-    for path in ("/", "/help", "/lock", "/my/people"):
+    gate = re.compile(r"<script src=\"/static/js/lock-gate\.js\?v=[0-9a-f]+\"></script>")
+    for path in ("/lock", "/my/people", "/my/plan", "/install/nothing-here"):
         head = client.get(path).get_data(as_text=True).split("</head>", 1)[0]
         # A classic (blocking) script, before the page is drawn: never async, defer or a module.
-        gate = re.search(r"<script src=\"/static/js/lock-gate\.js\?v=[0-9a-f]+\"></script>", head)
-        assert gate, path
+        assert gate.search(head), path
+        assert 'data-lock-page="closed"' in head, path
+    # Pages that stay open while locked show no one's data: nothing blocks their drawing.
+    for path in ("/", "/help", "/toolkit", "/toolkit/exercise/safe-place", "/learn", "/learn/supporting", "/find-help"):
+        head = client.get(path).get_data(as_text=True).split("</head>", 1)[0]
+        assert "lock-gate" not in head, path
+        assert 'data-lock-page="open"' in head, path
 
 
 # --- the lock on the server ------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //   are sent once unlocked.
 // - Locked, a page that may show their data (people, plan, check-ins, the
 //   account...) shows the lock screen instead; the home screen, the toolkit
-//   with its exercises and Help now stay open (lock-gate.js has the list).
+//   with its exercises and Help now stay open (webapp/security.py has the list).
 // - Wrong PINs are limited here: from the third, a growing wait; at the
 //   tenth, Steady removes its copy from this phone and signs out — the
 //   account and everything in it stay on the server. "Forgot your PIN?" does

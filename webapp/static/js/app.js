@@ -111,12 +111,25 @@ async function startForms() {
   rememberOpen();
 }
 
+/** Resolves once the page's first frame is drawn (at once for a page not on
+ * screen), so the modules below never hold the first paint: the page is drawn
+ * as they will leave it (app.css), and they start right after. */
+function afterFirstPaint() {
+  if (document.visibilityState !== "visible") return Promise.resolve();
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 250); // no frame comes (a throttled tab): start anyway
+  });
+}
+
 registerServiceWorker();
 watchConnection();
-if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
-  startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
-}
-deviceInUse().then((inUse) => {
-  const synced = inUse ? startDevice() : Promise.resolve();
-  startModules(synced, inUse);
+afterFirstPaint().then(() => {
+  if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
+    startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
+  }
+  return deviceInUse().then((inUse) => {
+    const synced = inUse ? startDevice() : Promise.resolve();
+    startModules(synced, inUse);
+  });
 });

@@ -108,3 +108,8 @@ export function enableHelpNow() {
   select.form.querySelector(".country-submit").hidden = true;
   select.dataset.guessed = "yes"; // the device's country is shown (tests wait for this)
 }
+
+// On Help now this module is loaded from the page's <head> and starts itself,
+// so the country is shown before the page is first drawn (nothing moves);
+// elsewhere (the check-in's urgent panel) it is started as data-module="help-now".
+if (document.querySelector(".country-form #country")) enableHelpNow();

@@ -1,6 +1,7 @@
 /* "Read to me": reads a learn page aloud with the browser's own speech
- * synthesis, for days when reading is too hard. The button stays hidden where
- * the browser cannot speak. Nothing leaves the device. */
+ * synthesis, for days when reading is too hard. The page keeps room for the
+ * button (learn.css) and this shows it, or removes it where the browser cannot
+ * speak. Nothing leaves the device. */
 
 const root = document.querySelector("[data-speak-root]");
 const holder = root && root.querySelector(".read-to-me");
@@ -18,10 +19,14 @@ function show(speaking) {
   button.textContent = speaking ? button.dataset.stopLabel : button.dataset.startLabel;
 }
 
+if (holder && !(button && "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function")) {
+  holder.hidden = true;
+}
+
 if (button && "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function") {
   const synth = window.speechSynthesis;
   let current = null;
-  holder.hidden = false;
+  holder.classList.add("is-ready");
   button.addEventListener("click", () => {
     if (current) {
       current = null;

@@ -58,7 +58,7 @@ function enableFavouriteButton(article, favourites) {
     label.textContent = on ? t("In your favourites") : t("Add to favourites");
   };
   show(favourites.includes(exerciseId));
-  button.hidden = false;
+  button.classList.add("is-ready"); // its room was kept (app.css): nothing moves
   button.addEventListener("click", async () => {
     const on = button.getAttribute("aria-pressed") !== "true";
     show(on);
