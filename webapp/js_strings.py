@@ -44,6 +44,8 @@ STRINGS = (
     N_("Carry on"),
     N_("Pause"),
     N_("Step {number} of {total}"),
+    N_("Next"),
+    N_("Finish"),
     # toolkit.js
     N_("In your favourites"),
     N_("Add to favourites"),

@@ -104,7 +104,7 @@ export function enableExercisePlayer() {
     });
     progress.textContent = t("Step {number} of {total}", { number: index + 1, total: steps.length });
     back.disabled = index === 0;
-    next.textContent = index === steps.length - 1 ? "Finish" : "Next";
+    next.textContent = index === steps.length - 1 ? t("Finish") : t("Next");
     if (moveFocus) steps[index].focus();
   };
 
