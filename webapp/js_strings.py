@@ -115,7 +115,17 @@ STRINGS = (
     N_("This phone could not save the change. Nothing was changed. Try again."),
     N_("{name}'s details are saved."),
     N_("{name}'s details are saved on this phone. They will sync when you are back online."),
-    # sync-problems.js: "Changes that couldn't sync"
+    # sync-problems.js: "Changes that couldn't sync", and what each change is called there
+    N_("A check-in"),
+    N_("The dose you logged ({amount})"),
+    N_("Adding {name}"),
+    N_("Adding a person"),
+    N_("Your change to {name}"),
+    N_("Your change to someone"),
+    N_("\u201cI reached out\u201d to {name}"),
+    N_("\u201cI reached out\u201d to someone"),
+    N_("Your change to your wave plan"),
+    N_("A change made on this phone"),
     N_("Discard this change"),
     N_("{what} couldn't sync."),
     # circle.js: copying a new invite link

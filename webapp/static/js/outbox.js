@@ -21,20 +21,8 @@ import { session, signedInUser } from "./session.js";
 export const OUTBOX_LOCK = "steady-outbox";
 export const SYNC_TAG = "steady-outbox";
 
-/** What each kind of write is called in "Changes that couldn't sync";
- * `names` maps a contact's id to their name (from the offline snapshot). */
-const KINDS = {
-  checkin: () => "A check-in",
-  dose: (entry) => `The dose you logged (${entry.body?.amount ?? "?"})`,
-  "contact-add": (entry) => `Adding ${entry.body?.name || "a person"}`,
-  contact: (entry, names) => `Your change to ${entry.body?.name || names.get(entry.about) || "someone"}`,
-  "reach-out": (entry, names) => `\u201cI reached out\u201d to ${names.get(entry.about) || entry.body?.name || "someone"}`,
-  plan: () => "Your change to your wave plan",
-  thought: () => "A change made on this phone",
-  favourite: () => "A change made on this phone",
-  recent: () => "A change made on this phone",
-  "guest-import": () => "A change made on this phone",
-};
+/** Every kind of write the outbox carries (sync-problems.js names each). */
+const KINDS = new Set(["checkin", "dose", "contact-add", "contact", "reach-out", "plan", "thought", "favourite", "recent", "guest-import"]);
 
 /** Entries queued before writes carried a kind: their kind, from their address. */
 function legacyKind(entry) {
@@ -60,12 +48,6 @@ export function withKind(entry) {
   return entry.kind ? entry : { ...entry, ...legacyKind(entry) };
 }
 
-/** How "Changes that couldn't sync" names an entry. */
-export function describe(entry, names = new Map()) {
-  const known = withKind(entry);
-  return (KINDS[known.kind] || (() => "A change made on this phone"))(known, names);
-}
-
 const inPage = typeof document !== "undefined";
 
 function announce(name, detail) {
@@ -87,7 +69,7 @@ export function connectOutbox(hooks) {
  * number of entries sent (0 offline, locked or refused). */
 export async function queue(userId, kind, { method = "POST", url, body, about } = {}) {
   if (!userId) throw new TypeError("a write is queued for an account");
-  if (!KINDS[kind]) throw new TypeError(`no kind of write called ${kind}`);
+  if (!KINDS.has(kind)) throw new TypeError(`no kind of write called ${kind}`);
   await outboxStore.put({
     id: crypto.randomUUID(),
     userId,

@@ -5,8 +5,31 @@
 import { element } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
-import { describe, discard, entriesOf } from "./outbox.js";
+import { discard, entriesOf, withKind } from "./outbox.js";
 import { t } from "./strings.js";
+
+/** What each kind of write is called here, in the page's language; `names`
+ * maps a contact's id to their name (from the offline snapshot). */
+const KINDS = {
+  checkin: () => t("A check-in"),
+  dose: (entry) => t("The dose you logged ({amount})", { amount: entry.body?.amount ?? "?" }),
+  "contact-add": (entry) => (entry.body?.name ? t("Adding {name}", { name: entry.body.name }) : t("Adding a person")),
+  contact: (entry, names) => {
+    const name = entry.body?.name || names.get(entry.about);
+    return name ? t("Your change to {name}", { name }) : t("Your change to someone");
+  },
+  "reach-out": (entry, names) => {
+    const name = names.get(entry.about) || entry.body?.name;
+    return name ? t("\u201cI reached out\u201d to {name}", { name }) : t("\u201cI reached out\u201d to someone");
+  },
+  plan: () => t("Your change to your wave plan"),
+};
+
+/** How this list names an entry. */
+export function describe(entry, names = new Map()) {
+  const known = withKind(entry);
+  return (KINDS[known.kind] || (() => t("A change made on this phone")))(known, names);
+}
 
 /** Draw the refused writes of `userId` into every "couldn't sync" section on the page. */
 export async function renderSyncProblems(userId, snapshot) {
