@@ -161,7 +161,7 @@ DAILY_PAGES = [
 def full_state(shared_server, browser):
     """Cookies of a person with people, a plan, check-ins, a taper with
     steps and doses, reminders and a circle invite."""
-    from test_phone_fit import Client, fill_account, register
+    from tests.support.phone_walk import Client, fill_account, register
 
     context = browser.new_context(service_workers="block")
     try:
