@@ -143,16 +143,19 @@ def set_up(person) -> dict:
         checkin_id = db.session.scalar(select(Reminder.id).where(Reminder.kind == "checkin"))
         reminder = db.session.get(Reminder, checkin_id)
         device_row = db.session.scalar(select(PushSubscription))
-        for status, detail in (
-            ("sent", ""),
-            ("missed", "Not sent: more than 30 minutes late."),
-            ("no_devices", "No device has reminders turned on."),
-            ("pending", ""),
+        for day, (status, detail) in enumerate(
+            (
+                ("sent", ""),
+                ("missed", "Not sent: more than 30 minutes late."),
+                ("no_devices", "No device has reminders turned on."),
+                ("pending", ""),
+            ),
+            start=1,
         ):
             delivery = ReminderDelivery(
                 reminder_id=reminder.id,
                 user_id=reminder.user_id,
-                slot_key=f"2026-11-2{len(detail) % 10}T20:00-{status[:3]}",
+                slot_key=f"2026-11-2{day}T20:00",  # a local slot, as the dispatcher writes it
                 slot_at=utcnow() - timedelta(hours=len(detail) + 1),
                 status=status,
                 detail=detail,
