@@ -11,7 +11,7 @@ import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, queue } from "./outbox.js";
 import { tooLong } from "./limits.js";
-import { t } from "./strings.js";
+import { number, t } from "./strings.js";
 
 const API = "/api/doses";
 
@@ -67,7 +67,7 @@ async function render(root) {
   const waiting = root.querySelector('[data-list="waiting-doses"]');
   waiting.replaceChildren(
     ...entries.map((entry) => {
-      const item = element("li", { "data-client-id": entry.body.client_id }, `${when(entry.body.taken_at)}: ${entry.body.amount} ${unit} `);
+      const item = element("li", { "data-client-id": entry.body.client_id }, `${when(entry.body.taken_at)}: ${number(entry.body.amount)} ${unit} `);
       item.append(
         entry.failed
           ? element("span", { class: "tag tag-failed", "data-failed": true, text: t("Couldn't sync") })
@@ -89,16 +89,16 @@ async function render(root) {
     const pending = new Set(entries.map((entry) => entry.body.client_id));
     list.replaceChildren(
       ...taper.doses.filter((dose) => !pending.has(dose.client_id)).map((dose) =>
-        element("li", { "data-client-id": dose.client_id }, `${when(dose.taken_at)}: ${dose.amount} ${unit}${dose.note ? ` · ${dose.note}` : ""}`)
+        element("li", { "data-client-id": dose.client_id }, `${when(dose.taken_at)}: ${number(dose.amount)} ${unit}${dose.note ? ` · ${dose.note}` : ""}`)
       )
     );
     const today = root.querySelector("[data-taper-today]");
     const progress = taper.progress;
     if (progress && progress.current_daily !== null) {
       today.textContent = t("Your plan: {dose} {unit} a day ({percent}% of your starting dose), day {day} on this step.", {
-        dose: progress.current_daily,
+        dose: number(progress.current_daily),
         unit,
-        percent: progress.percent_of_start,
+        percent: number(progress.percent_of_start),
         day: progress.days_on_step,
       });
       today.hidden = false;

@@ -34,3 +34,15 @@ export function t(text, values = {}) {
 export function pageLanguage() {
   return (typeof document !== "undefined" && document.documentElement.lang) || "en";
 }
+
+/** A number as the page's language writes it ("0,5" in Spanish, "0.5" in
+ * English), up to four places; anything that is not a number, as given. */
+export function number(value) {
+  const parsed = typeof value === "string" ? Number(value.replace(",", ".")) : Number(value);
+  if (value === null || value === undefined || value === "" || !Number.isFinite(parsed)) return String(value ?? "");
+  try {
+    return new Intl.NumberFormat(pageLanguage(), { maximumFractionDigits: 4, useGrouping: false }).format(parsed);
+  } catch {
+    return String(parsed);
+  }
+}
