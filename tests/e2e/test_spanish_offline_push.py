@@ -41,9 +41,11 @@ def test_offline_in_spanish_check_in_exercise_and_help_now_for_spain(server, new
     page.on("pageerror", lambda error: errors.append(str(error)))
     register_in_spanish(page, server.url, unique_email("sin-red"))
     pwa.wait_controlled(page, timeout=40_000)
-    wait_all_precached(page, OFFLINE_PATHS, timeout=60_000)
     page.goto(server.url + "/my/checkin")
     wait_kv(page, "current-user")
+    # The scripts' Spanish words (a JSON named by the page) are kept too.
+    strings = page.locator('meta[name="steady-strings"]').get_attribute("content")
+    wait_all_precached(page, [*OFFLINE_PATHS, strings], timeout=60_000)
 
     go_offline(context, server)
 
