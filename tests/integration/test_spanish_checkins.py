@@ -9,53 +9,21 @@ must not be in the page's text once the tags are stripped."""
 
 from __future__ import annotations
 
-import html as htmlib
-import re
 import uuid
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy import func, select
 
 from tests.conftest import Api, csrf_from
 from tests.integration.test_checkins import checkin, form_data
+from tests.support.spanish import english_in, english_phrases
+from tests.support.spanish import visible as page_text
 from webapp.extensions import db
 from webapp.models import CheckIn
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "webapp/translations/es/LC_MESSAGES/messages.po"
-_PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
 
-
-def english_phrases(*where: str) -> set[str]:
-    """The English phrases (two words or more) of every string marked in a
-    file under ``where`` whose Spanish is different, cut at placeholders."""
-    with CATALOGUE.open("rb") as fh:
-        catalogue = read_po(fh, locale="es")
-    phrases = set()
-    for message in catalogue:
-        if not message.id or not any(path.startswith(where) for path, _ in message.locations):
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        for english in ids:
-            if english in strings:
-                continue
-            for part in _PLACEHOLDER.split(english):
-                part = re.sub(r"<[^>]+>", " ", part).strip(" .,:;()·")
-                if len(re.findall(r"[A-Za-z]+", part)) >= 2:
-                    phrases.add(" ".join(part.split()))
-    return phrases
-
-
-def page_text(html: str) -> str:
-    """What a person reads: no scripts, no tags, entities decoded, spaces folded."""
-    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
-    return " ".join(htmlib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def english_left(text: str, phrases: set[str]) -> list[str]:
-    return sorted(phrase for phrase in phrases if phrase in text)
+def english_left(text: str, phrases) -> list[str]:
+    return sorted(english_in(text, phrases))
 
 
 CHECKIN_PHRASES = ("webapp/checkins/",)

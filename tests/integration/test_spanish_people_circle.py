@@ -7,7 +7,6 @@ recipient in their own language."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
@@ -15,6 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Auth
+from tests.support.spanish import english_phrases as shared_english_phrases
+from tests.support.spanish import visible
 from webapp import i18n
 from webapp.extensions import db
 from webapp.js_strings import STRINGS
@@ -35,36 +36,11 @@ SOURCES = (
     "webapp/services/support.py",
     "webapp/services/circle.py",
 )
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%%|\{[a-z_]+\}|<[^>]*>")
 INVITE_LINK = re.compile(r'id="invite-link"[^>]*value="([^"]+)"')
 
 
-def english_phrases() -> set[str]:
-    """Every run of two or more English words in the strings marked in
-    SOURCES whose Spanish differs (placeholders and markup split a string
-    into runs: "Call %(name)s" has none, "Join %(name)s's circle" has one)."""
-    catalogue = i18n.extract()
-    spanish = i18n.translations("es")
-    phrases = set()
-    for message in catalogue:
-        if not message.id or not any(path.startswith(SOURCES) for path, _ in message.locations):
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        if spanish.ugettext(ids[0]) == ids[0] and len(ids) == 1:
-            continue
-        for text in ids:
-            for run in PLACEHOLDER.split(text):
-                run = run.strip(" .,:;·—()“”'")
-                if len(run.split()) >= 2:
-                    phrases.add(run)
-    return phrases
-
-
-def visible_text(page: str) -> str:
-    """The words a person sees: tags, scripts and styles taken out."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<[^>]+>", " ", page)
-    return re.sub(r"\s+", " ", html.unescape(page))
+def english_phrases() -> list[str]:
+    return shared_english_phrases(*SOURCES)
 
 
 def token_of(client) -> str:
@@ -167,7 +143,7 @@ def seeded(app, sam, alex):
 
 
 def assert_spanish(page: str, where: str, phrases: set[str]) -> None:
-    text = visible_text(page)
+    text = visible(page)
     found = sorted(phrase for phrase in phrases if phrase in text)
     assert not found, f"{where} still shows English: {found}"
 
@@ -220,7 +196,7 @@ def test_every_page_of_people_and_circle_is_in_spanish(app, sam, alex, seeded):
     # The check bites: the same pages in English are full of these phrases.
     sam.post("/language", data={"language": "en"})
     for path in ("/people", "/circle", "/people/groups"):
-        text = visible_text(sam.get(path).get_data(as_text=True))
+        text = visible(sam.get(path).get_data(as_text=True))
         assert len([phrase for phrase in phrases if phrase in text]) > 5, path
 
 
@@ -236,14 +212,14 @@ def test_what_people_and_circle_say_after_a_change_is_in_spanish(app, sam, alex,
     ]
     for client, path, data, words in changes:
         page = post(client, path, data, follow_redirects=True).get_data(as_text=True)
-        assert words in page, (path, visible_text(page)[:2000])
+        assert words in page, (path, visible(page)[:2000])
         assert_spanish(page, path, phrases)
 
 
 def error_beside(page: str, field_id: str) -> str:
     found = re.search(rf'id="{field_id}-error-1">(.*?)</p>', page, re.S)
     assert found, f"no error beside {field_id}"
-    return visible_text(found.group(1)).strip()
+    return visible(found.group(1)).strip()
 
 
 def test_refused_forms_say_what_to_fix_in_spanish_beside_the_field(sam, seeded):

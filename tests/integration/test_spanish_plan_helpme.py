@@ -11,20 +11,18 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, time, timedelta
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from tests.conftest import Auth
 from tests.integration.test_circle import accept, make_invite, post
+from tests.support.spanish import english_phrases, visible
 from webapp import i18n
 from webapp.extensions import db
 from webapp.js_strings import STRINGS
 from webapp.models import Appointment, CircleLink, CircleMessage, PlanShare, SupportContact, User, utcnow
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Where the strings of these pages are marked.
 SOURCES = (
     "webapp/plan/",
@@ -32,45 +30,11 @@ SOURCES = (
     "webapp/services/plan.py",
     "webapp/services/helpme.py",
 )
-PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}")
-TAG = re.compile(r"<[^>]+>")
 SUPPORTER_VIEW = re.compile(r'<section class="circle-(?:help-me|thanks)".*?</section>', re.S)
 SHARE_URL = re.compile(r'id="share-url" value="([^"]+)"')
 
 
-def spanish_catalogue():
-    with (i18n.TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        return read_po(fh, locale="es")
-
-
-def english_phrases() -> list[str]:
-    """Every English phrase (2+ words) marked in the plan and helpme code and
-    templates that Spanish says differently, cut at placeholders and tags."""
-    catalogue = spanish_catalogue()
-    phrases = set()
-    for message in i18n.extract(ROOT):
-        if not message.id or not any(path.startswith(SOURCES) for path, _ in message.locations):
-            continue
-        translated = catalogue.get(message.id)
-        assert translated is not None and translated.string, message.id
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [translated.string] if isinstance(translated.string, str) else list(translated.string)
-        for text in ids:
-            if text in strings:
-                continue
-            for part in PLACEHOLDER.split(TAG.sub(" ", text)):
-                part = " ".join(part.split()).strip(" .,:;()·")
-                if len(part.split()) >= 2:
-                    phrases.add(part)
-    return sorted(phrases, key=len, reverse=True)
-
-
-ENGLISH = english_phrases()
-
-
-def visible(page: str) -> str:
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(TAG.sub(" ", page)).split())
+ENGLISH = english_phrases(*SOURCES)
 
 
 def assert_spanish(client, path: str, status: int = 200, part: re.Pattern | None = None, **kw) -> str:

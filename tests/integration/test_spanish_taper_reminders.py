@@ -10,57 +10,23 @@ import html
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from tests.conftest import Auth
 from tests.support.seed import _p256dh
-from webapp import i18n
+from tests.support.spanish import english_in, english_phrases, visible
 from webapp.extensions import db
 from webapp.models import DoseLog, PushAttempt, PushSubscription, Reminder, ReminderDelivery, TaperStep, utcnow
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Where the words of these pages are marked.
 SOURCES = ("webapp/taper/", "webapp/reminders/", "webapp/services/taper.py", "webapp/services/reminder_rules.py")
-PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|\{[A-Za-z_]+\}")
-TAG = re.compile(r"<[^>]+>")
-
-
-def english_phrases() -> list[str]:
-    """Every phrase (2+ words, between placeholders and tags) of the strings
-    marked in the taper and reminders code whose Spanish differs."""
-    with (i18n.TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        spanish = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in read_po(fh, locale="es") if m.id}
-    phrases = set()
-    for message in i18n.extract(ROOT):
-        if not message.id or not any(path.startswith(SOURCES) for path, _ in message.locations):
-            continue
-        ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        translated = spanish[ids[0]].string
-        strings = [translated] if isinstance(translated, str) else list(translated)
-        for text in ids:
-            if text in strings:
-                continue
-            for part in PLACEHOLDER.split(TAG.sub(" ", text.replace("%%", "%"))):
-                part = " ".join(part.split()).strip(" .,:;()“”'")
-                if len(part.split()) >= 2:
-                    phrases.add(part)
-    return sorted(phrases, key=len, reverse=True)
-
-
-ENGLISH = english_phrases()
-
-
-def visible(page: str) -> str:
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(TAG.sub(" ", page)).split())
+ENGLISH = english_phrases(*SOURCES)
 
 
 def english_on(text: str) -> list[str]:
-    return [phrase for phrase in ENGLISH if phrase in text]
+    return english_in(text, ENGLISH)
 
 
 @pytest.fixture
@@ -272,7 +238,7 @@ def form_of(page: str) -> dict:
 def error_beside(page: str, field: str) -> str:
     found = re.search(rf'<p class="error-message" id="{field}-error[^"]*">(.*?)</p>', page, flags=re.S)
     assert found, f"no error beside {field}"
-    return " ".join(html.unescape(TAG.sub(" ", found.group(1))).split())
+    return visible(found.group(1))
 
 
 def test_refused_forms_say_what_is_wrong_in_spanish_beside_the_field(spanish):
