@@ -1,17 +1,22 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from webapp import words
 from webapp.api import json_error
 from webapp.core import bp
 from webapp.errors import error_response
 from webapp.extensions import csrf, db
+from webapp.services import data_version
 
 
 @bp.get("/")
@@ -143,6 +148,53 @@ NOT_SNAPSHOT_PARTS = {
     "reminders.vapid_key",
 }
 MAX_SNAPSHOT_PARTS = 20
+#: Parts whose answer depends only on the rows ``services.data_version``
+#: fingerprints, the person's day (today where they are), the language of
+#: the request and this running build: checked by reading each view (none
+#: reads the clock beyond today, a header, or another person's rows outside
+#: the circle). A snapshot made only of these can be answered 304 from the
+#: fingerprint alone. Any other part is always worked out.
+UNCHANGED_WITHOUT_WORK = frozenset(
+    {
+        "toolkit.state",
+        "cards.api_list",
+        "toolkit.list_thought_records",
+        "people.api_network",
+        "plan.api_plan",
+        "checkins.list_checkins",
+        "taper.snapshot",
+        "chart.api_chart",
+    }
+)
+#: How many snapshot tags an app keeps (``_known_tags``); the oldest go first.
+KNOWN_TAGS_KEPT = 4096
+_KNOWN_TAGS_LOCK = threading.Lock()
+
+
+def _known_tags() -> OrderedDict[tuple, str]:
+    """(person, parts, fingerprint, day, language, Accept-Language) -> the
+    snapshot's ETag last worked out from them, kept by this app in this
+    process (a new build starts empty)."""
+    return current_app.extensions.setdefault("steady.snapshot_tags", OrderedDict())
+
+
+def _snapshot_key(paths: list[str], endpoints: list[str]) -> tuple | None:
+    """What the snapshot's answer is worked out from, when every part is one
+    of ``UNCHANGED_WITHOUT_WORK`` and the database can fingerprint the
+    person's rows; else None."""
+    if not all(endpoint in UNCHANGED_WITHOUT_WORK for endpoint in endpoints):
+        return None
+    version = data_version.fingerprint(db.session, current_user.id)
+    if version is None:
+        return None
+    return (
+        current_user.id,
+        tuple(paths),
+        version,
+        words.person_today(),
+        str(get_locale()),
+        request.headers.get("Accept-Language", ""),
+    )
 
 
 @bp.get("/api/snapshot")
@@ -156,14 +208,19 @@ def snapshot():
     Unchanged answers cost little: the answer has an ``ETag`` (a hash of what
     it holds) and ``If-None-Match`` with it gets a bodiless 304; each part has
     its own tag in ``etags``, and a part whose current tag is sent back as
-    ``have=<tag>`` comes back as ``null`` and is named in ``unchanged``."""
+    ``have=<tag>`` comes back as ``null`` and is named in ``unchanged``.
+
+    When nothing the parts are made from changed since this process last
+    worked out the same snapshot for the person (``_snapshot_key``: the
+    fingerprint of their rows and their circle's, their day, the language)
+    and the device sends that answer's tag, the 304 comes without running
+    the parts' views."""
     paths = request.args.getlist("part")
     if not paths or len(paths) > MAX_SNAPSHOT_PARTS or len(set(paths)) != len(paths):
         json_error(400, f"Ask for 1 to {MAX_SNAPSHOT_PARTS} different parts, like ?part=/api/cards&part=/api/people.")
     have = set(request.args.getlist("have")[:MAX_SNAPSHOT_PARTS])
     adapter = current_app.url_map.bind("localhost")
-    parts: dict = {}
-    etags: dict[str, str] = {}
+    endpoints: list[str] = []
     for path in paths:
         try:
             endpoint, arguments = adapter.match(path, method="GET")
@@ -171,6 +228,18 @@ def snapshot():
             endpoint, arguments = None, None
         if endpoint is None or arguments or not path.startswith("/api/") or endpoint in NOT_SNAPSHOT_PARTS:
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
+        endpoints.append(endpoint)
+    key = _snapshot_key(paths, endpoints)
+    with _KNOWN_TAGS_LOCK:
+        known = _known_tags().get(key) if key is not None else None
+    if known is not None and request.if_none_match.contains(known):
+        response = current_app.response_class(mimetype="application/json")
+        response.set_etag(known)
+        response.headers["Cache-Control"] = "no-store"
+        return response.make_conditional(request)  # the 304 the full answer gets, headers and all
+    parts: dict = {}
+    etags: dict[str, str] = {}
+    for path, endpoint in zip(paths, endpoints, strict=True):
         answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
         if answer.status_code != 200 or not answer.is_json:
             json_error(
@@ -180,6 +249,13 @@ def snapshot():
         etags[path] = _tag(path.encode() + b"\0" + body)
         parts[path] = None if etags[path] in have else body.strip()
     whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
+    if key is not None:
+        with _KNOWN_TAGS_LOCK:
+            known_tags = _known_tags()
+            known_tags[key] = whole
+            known_tags.move_to_end(key)
+            while len(known_tags) > KNOWN_TAGS_KEPT:
+                known_tags.popitem(last=False)
     # Each part's JSON goes in as its view wrote it: not read back and written again.
     dumps = current_app.json.dumps
     held = b",".join(dumps(path).encode() + b":" + (b"null" if body is None else body) for path, body in parts.items())

@@ -1,0 +1,252 @@
+"""An unchanged snapshot answered 304 from the fingerprint of the person's
+rows (``services/data_version.py``) without running its parts' views, and
+never a stale 304: after every change, on a new day, in another language,
+the answer is the one the views give when worked out in full.
+
+The fingerprint needs PostgreSQL (``TEST_DATABASE_URL``); on SQLite there
+is none and every snapshot is worked out in full."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from webapp.core import routes
+from webapp.extensions import db
+from webapp.models import Base, User, utcnow
+from webapp.services import data_version, person_time
+
+PARTS = [
+    "/api/toolkit/state",
+    "/api/cards",
+    "/api/thought-records",
+    "/api/people",
+    "/api/plan",
+    "/api/checkins",
+    "/api/taper",
+    "/api/chart",
+]
+VARYING = {"Content-Length", "X-Request-ID", "Date"}
+SNAPSHOT = "/api/snapshot?" + "&".join(f"part={p}" for p in PARTS)
+on_postgresql = pytest.mark.skipif(
+    not __import__("os").environ.get("TEST_DATABASE_URL"), reason="the fingerprint needs PostgreSQL"
+)
+
+
+def checkin(**changes) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": utcnow().isoformat(),
+        "time_zone": "UTC",
+        "overall": 6,
+        "anxiety": 3,
+        "doses": "as_planned",
+        **changes,
+    }
+
+
+@pytest.fixture
+def views_run(app):
+    """The endpoints of snapshot parts run, in order (each view wrapped)."""
+    ran: list[str] = []
+    for endpoint in list(app.view_functions):
+        if endpoint.startswith(("core.", "static")):
+            continue
+        view = app.view_functions[endpoint]
+
+        def counted(*args, _view=view, _endpoint=endpoint, **kwargs):
+            ran.append(_endpoint)
+            return _view(*args, **kwargs)
+
+        app.view_functions[endpoint] = counted
+    return ran
+
+
+def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tuple[int, str]:
+    if tag is not None:
+        headers["If-None-Match"] = tag
+    answer = client.get(path, headers=headers)
+    assert answer.status_code in (200, 304), answer.get_data(as_text=True)
+    return answer.status_code, answer.headers["ETag"]
+
+
+def in_full(app, client, tag: str | None, **headers) -> tuple[int, str]:
+    """What the snapshot is when nothing is remembered: every view run."""
+    app.extensions.pop("steady.snapshot_tags", None)
+    return sync(client, tag, **headers)
+
+
+def step(app, client, tag: str, **headers) -> str:
+    """One sync sending ``tag``; checked against the answer worked out in full."""
+    fast = sync(client, tag, **headers)
+    assert fast == in_full(app, client, tag, **headers)
+    return fast[1]
+
+
+@on_postgresql
+def test_an_unchanged_snapshot_is_304_without_running_a_view(app, client, auth, api, views_run):
+    api("POST", "/api/checkins", checkin())
+    status, tag = sync(client)
+    assert status == 200
+    in_full_304 = client.get(SNAPSHOT, headers={"If-None-Match": tag})  # remembered now
+    views_run.clear()
+    fast = client.get(SNAPSHOT, headers={"If-None-Match": tag})
+    assert fast.status_code == 304 and views_run == []
+    app.extensions.pop("steady.snapshot_tags")
+    slow = client.get(SNAPSHOT, headers={"If-None-Match": tag})
+    assert slow.status_code == 304 and len(views_run) == len(PARTS)
+    for answer in (in_full_304, fast):
+        assert answer.get_data() == slow.get_data() == b""
+        assert {k: v for k, v in answer.headers if k not in VARYING} == {
+            k: v for k, v in slow.headers if k not in VARYING
+        }
+    # A tag that is not the current one still gets the whole answer.
+    assert sync(client, '"0123"') == (200, tag)
+
+
+@on_postgresql
+def test_every_change_to_a_part_changes_the_answer(app, client, api):
+    token = client.get("/api/session").get_json()["csrf_token"]
+    exercise = next(iter(app.extensions["steady.content"].exercises))
+    writes = [
+        lambda: api("POST", "/api/checkins", checkin()),
+        lambda: client.post("/cards", data={"text": "Breathe out longer", "csrf_token": token}),
+        lambda: api("POST", "/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "They will see"}),
+        lambda: api(
+            "POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend"}
+        ),
+        lambda: api("PUT", "/api/plan", {"sections": {"warning_signs": "Pacing at night"}, "version": None}),
+        lambda: api("PUT", f"/api/toolkit/favourites/{exercise}"),
+        lambda: api("POST", "/api/toolkit/recents", {"exercise_id": exercise}),
+        lambda: client.post("/taper/accept", data={"understood": "y", "csrf_token": token}),
+        lambda: client.post(
+            "/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token}
+        ),
+        lambda: client.post(
+            "/taper/steps/new", data={"starts_on": "2026-10-01", "daily_dose": "10", "csrf_token": token}
+        ),
+        lambda: api("DELETE", f"/api/toolkit/favourites/{exercise}"),
+        lambda: api("POST", "/api/checkins", checkin(overall=2, note="A wave")),
+    ]
+    _, tag = sync(client)
+    assert sync(client, tag)[0] == 304  # remembered
+    for number, write in enumerate(writes):
+        assert write().status_code < 400, number
+        status, new_tag = sync(client, tag)
+        assert status == 200 and new_tag != tag, f"write {number} kept the old answer"
+        assert in_full(app, client, tag) == (200, new_tag)
+        tag = new_tag
+        assert sync(client, tag)[0] == 304
+
+
+@on_postgresql
+def test_a_new_day_is_a_new_answer(app, client, api, monkeypatch):
+    api("POST", "/api/checkins", checkin())
+    _, tag = sync(client)
+    assert sync(client, tag)[0] == 304
+    real = person_time.today_in
+    monkeypatch.setattr(person_time, "today_in", lambda zone, now=None: real(zone, now) + timedelta(days=1))
+    status, tomorrow = sync(client, tag)
+    assert status == 200 and tomorrow != tag  # the chart is drawn up to the new day
+    assert in_full(app, client, tag) == (200, tomorrow)
+
+
+@on_postgresql
+def test_another_language_is_not_answered_with_the_first_ones_tag(app, client, api):
+    api("POST", "/api/checkins", checkin())
+    _, tag = sync(client)
+    assert sync(client, tag)[0] == 304
+    step(app, client, tag, **{"Accept-Language": "es"})  # whatever it is, it is what the views say
+    # The account's own language (a change to the person's users row).
+    person = db.session.scalar(select(User))
+    person.language = "es"
+    db.session.commit()
+    assert step(app, client, tag) != tag
+
+
+@on_postgresql
+def test_changes_made_outside_the_orm_are_seen(app, client, api):
+    """Any insert, update or delete of a row naming the person, however it
+    was made (here plain SQL), changes the fingerprint: every table with a
+    column pointing at users.id is read, bar the sessions."""
+    api("POST", "/api/checkins", checkin())
+    client.post("/cards", data={"text": "Slow", "csrf_token": client.get("/api/session").get_json()["csrf_token"]})
+    me = db.session.scalar(select(User.id))
+    statement = str(data_version._statement())
+    for table in Base.metadata.sorted_tables:
+        names_a_person = any(key.column.table.name == "users" for c in table.columns for key in c.foreign_keys)
+        if names_a_person and table.name not in data_version.LEFT_OUT:
+            assert f'"{table.name}"' in statement, table.name
+    for table in ("check_ins", "coping_cards", "users"):
+        column = "id" if table == "users" else "user_id"
+        before = data_version.fingerprint(db.session, me)
+        db.session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE {column} = :me"), {"me": me})
+        db.session.commit()
+        assert data_version.fingerprint(db.session, me) != before, table
+    before = data_version.fingerprint(db.session, me)
+    db.session.execute(text("DELETE FROM coping_cards WHERE user_id = :me"), {"me": me})
+    db.session.commit()
+    assert data_version.fingerprint(db.session, me) != before
+    db.session.commit()
+    # Signing in again (a new session row) changes nothing a part shows.
+    before = data_version.fingerprint(db.session, me)
+    client.get("/api/session")
+    assert data_version.fingerprint(db.session, me) == before
+
+
+@on_postgresql
+def test_a_supporter_sees_the_person_they_support_change(app, make_app, client, auth, api):
+    api("POST", "/api/checkins", checkin())
+    person = db.session.scalar(select(User.id).where(User.email == "sam@example.com"))
+    helper = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(helper).register("alex@example.com")
+    supporter = db.session.scalar(select(User.id).where(User.email == "alex@example.com"))
+    alone = data_version.fingerprint(db.session, supporter)
+    db.session.execute(
+        text(
+            "INSERT INTO circle_links (user_id, supporter_id, share_light, share_taper, share_help_me,"
+            " notify_reach_out, created_at) VALUES (:p, :s, true, true, false, true, now())"
+        ),
+        {"p": person, "s": supporter},
+    )
+    db.session.commit()
+    linked = data_version.fingerprint(db.session, supporter)
+    assert linked != alone
+    api("POST", "/api/checkins", checkin(overall=3))
+    assert data_version.fingerprint(db.session, supporter) != linked
+    # Someone not linked to Sam: Sam's check-ins leave theirs alone.
+    stranger = app.test_client()
+    Auth(stranger).register("kit@example.com")
+    other = db.session.scalar(select(User.id).where(User.email == "kit@example.com"))
+    theirs = data_version.fingerprint(db.session, other)
+    api("POST", "/api/checkins", checkin(overall=4))
+    assert data_version.fingerprint(db.session, other) == theirs
+
+
+def test_parts_outside_the_checked_list_are_always_worked_out(app, client, api, views_run):
+    api("POST", "/api/checkins", checkin())
+    path = "/api/snapshot?part=/api/cards&part=/api/help-me"
+    _, tag = sync(client, path=path)
+    views_run.clear()
+    assert sync(client, tag, path=path)[0] == 304
+    assert views_run == ["cards.api_list", "help_me.api_help_me"] or len(views_run) == 2
+    assert not app.extensions.get("steady.snapshot_tags")
+
+
+def test_without_postgresql_there_is_no_fingerprint(app, api):
+    api("POST", "/api/checkins", checkin())
+    me = db.session.scalar(select(User.id))
+    found = data_version.fingerprint(db.session, me)
+    if db.engine.dialect.name == "postgresql":
+        assert isinstance(found, str) and len(found) == 32
+    else:
+        assert found is None
+
+
+def test_the_list_of_parts_names_real_endpoints(app):
+    assert routes.UNCHANGED_WITHOUT_WORK <= set(app.view_functions)
