@@ -294,7 +294,16 @@ def init_app(app: Flask) -> None:
         prepare(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", SOURCE_LANGUAGE)
     babel = Babel(app, locale_selector=_babel_selector)
-    babel.domain_instance = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    domain = babel.domain_instance = _Domain(domain=app.config.get("BABEL_DOMAIN", "messages"))
+    # Templates' words from the one domain straight away (Flask-Babel's own
+    # callables look the domain up again on ``g`` for every word).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
@@ -314,9 +323,33 @@ def _babel_selector() -> str:
 
 
 class _Domain(Domain):
-    """Flask-Babel's catalogues, with a pseudo-locale's made on the fly."""
+    """Flask-Babel's catalogues, with a pseudo-locale's made on the fly.
+
+    A page asks for its catalogue once for each word it shows (a hundred or
+    more times); the answer is kept on the request's ``g`` with what it was
+    worked out from (Flask-Babel's locale object, this request's language)
+    and given again while both are the same, so a change of language inside
+    a request (``flask_babel.refresh()``) still takes effect."""
 
     def get_translations(self):
+        if not has_request_context():
+            return self._worked_out()
+        here = g._get_current_object().__dict__
+        babel = here.get("_flask_babel")
+        kept = getattr(babel, "steady_translations", None)
+        if (
+            kept is not None
+            and kept[0] is getattr(babel, "babel_locale", None)
+            and kept[1] == here.get("steady_language")
+        ):
+            return kept[2]
+        found = self._worked_out()
+        babel = here.get("_flask_babel")
+        if babel is not None and getattr(babel, "babel_locale", None) is not None:
+            babel.steady_translations = (babel.babel_locale, here.get("steady_language"), found)
+        return found
+
+    def _worked_out(self):
         from webapp import pseudo
 
         if has_request_context() and pseudo.is_pseudo(choose()):
