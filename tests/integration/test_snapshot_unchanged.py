@@ -8,12 +8,14 @@ is none and every snapshot is worked out in full."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
 
+from webapp.chart import routes as chart_routes
 from webapp.core import routes
 from webapp.extensions import db
 from webapp.models import Base, User, utcnow
@@ -75,7 +77,7 @@ def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tup
 
 def in_full(app, client, tag: str | None, **headers) -> tuple[int, str]:
     """What the snapshot is when nothing is remembered: every view run."""
-    app.extensions.pop("steady.snapshot_tags", None)
+    app.extensions.pop("steady.kept.snapshot_tags", None)
     return sync(client, tag, **headers)
 
 
@@ -95,7 +97,7 @@ def test_an_unchanged_snapshot_is_304_without_running_a_view(app, client, auth, 
     views_run.clear()
     fast = client.get(SNAPSHOT, headers={"If-None-Match": tag})
     assert fast.status_code == 304 and views_run == []
-    app.extensions.pop("steady.snapshot_tags")
+    app.extensions.pop("steady.kept.snapshot_tags")
     slow = client.get(SNAPSHOT, headers={"If-None-Match": tag})
     assert slow.status_code == 304 and len(views_run) == len(PARTS)
     for answer in (in_full_304, fast):
@@ -235,7 +237,7 @@ def test_parts_outside_the_checked_list_are_always_worked_out(app, client, api, 
     views_run.clear()
     assert sync(client, tag, path=path)[0] == 304
     assert views_run == ["cards.api_list", "help_me.api_help_me"] or len(views_run) == 2
-    assert not app.extensions.get("steady.snapshot_tags")
+    assert not app.extensions.get("steady.kept.snapshot_tags")
 
 
 def test_without_postgresql_there_is_no_fingerprint(app, api):
@@ -250,3 +252,65 @@ def test_without_postgresql_there_is_no_fingerprint(app, api):
 
 def test_the_list_of_parts_names_real_endpoints(app):
     assert routes.UNCHANGED_WITHOUT_WORK <= set(app.view_functions)
+
+
+def chart_page(client, **headers) -> str:
+    """The drawn part of the page: the chart, its caption and its table."""
+    page = client.get("/chart?range=30", headers=headers).get_data(as_text=True)
+    return re.search(r'<figure class="chart-figure">.*?</details>', page, re.S).group(0)
+
+
+@on_postgresql
+def test_the_chart_page_is_drawn_again_only_when_something_it_shows_changed(app, client, api, views_run, monkeypatch):
+    """The drawing is kept (``chart._drawn``) and the page is the one drawn
+    from scratch, whatever changed: a check-in, a taper step, the day, the
+    language."""
+    drawn: list[str] = []
+    real_draw = chart_routes.draw
+    monkeypatch.setattr(chart_routes, "draw", lambda *a, **k: drawn.append(a[0]) or real_draw(*a, **k))
+
+    def fresh(**headers) -> str:
+        kept = app.extensions.pop("steady.kept.charts", None)
+        page = chart_page(client, **headers)
+        if kept is not None:
+            app.extensions["steady.kept.charts"] = kept
+        return page
+
+    api("POST", "/api/checkins", checkin(overall=7))
+    client.get("/toolkit")  # shows (and so clears) the welcome notice
+    first = chart_page(client)
+    assert drawn == ["30"] and chart_page(client) == first and drawn == ["30"]  # kept
+    token = client.get("/api/session").get_json()["csrf_token"]
+    changes = [
+        lambda: api("POST", "/api/checkins", checkin(overall=2)),
+        lambda: client.post("/taper/accept", data={"understood": "y", "csrf_token": token}),
+        lambda: client.post(
+            "/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token}
+        ),
+        lambda: client.post(
+            "/taper/steps/new",
+            data={
+                "starts_on": (utcnow() - timedelta(days=3)).date().isoformat(),
+                "daily_dose": "10",
+                "csrf_token": token,
+            },
+        ),
+    ]
+    page = first
+    for number, change in enumerate(changes):
+        assert change().status_code < 400, number
+        before = len(drawn)
+        now = chart_page(client)
+        assert len(drawn) == before + 1, f"change {number} was not drawn again"
+        assert now == fresh()
+        page = now
+    assert page != first  # the check-in and the step show
+    # Another language, another Accept-Language: drawn for them.
+    for headers in ({"Accept-Language": "es"}, {"Accept-Language": "en-US"}):
+        assert chart_page(client, **headers) == fresh(**headers)
+    # A new day: drawn again, to the new day.
+    real_today = person_time.today_in
+    monkeypatch.setattr(person_time, "today_in", lambda zone, now=None: real_today(zone, now) + timedelta(days=1))
+    before = len(drawn)
+    tomorrow = chart_page(client)
+    assert len(drawn) == before + 1 and tomorrow == fresh() and tomorrow != page

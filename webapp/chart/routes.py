@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp import words
 from webapp.chart import bp
 from webapp.extensions import db
-from webapp.services import chart, records
+from webapp.services import chart, data_version, records
 from webapp.services.content import N_
 
 #: The ranges and their names (marked English; shown in the page's language).
@@ -80,11 +80,29 @@ def index():
             ranges=RANGE_WORDS,
             unit="",
         ), 400
-    today, first, steps, unit = _looked_back()
-    view = draw(range_name, today, first, steps, unit)
+    view, unit = _drawn(range_name)
     return render_template(
         "chart/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None
     )
+
+
+#: How many drawn charts an app keeps (``_drawn``); the least recently used go first.
+DRAWN_KEPT = 256
+
+
+def _drawn(range_name: str) -> tuple[dict, str]:
+    """One range drawn for the signed-in person, and their dose unit: drawn
+    again only when something it is drawn from changed (their rows, their
+    day, the language: ``data_version.person_key``), else the drawing kept
+    in this process."""
+    key = data_version.person_key("chart", range_name)
+    kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
+    found = kept.get(key)
+    if found is None:
+        today, first, steps, unit = _looked_back()
+        found = (draw(range_name, today, first, steps, unit), unit)
+        kept.put(key, found)
+    return found
 
 
 def _row_json(row) -> dict:

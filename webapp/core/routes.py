@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from flask import current_app, jsonify, redirect, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from webapp import words
 from webapp.api import json_error
 from webapp.core import bp
 from webapp.errors import error_response
@@ -168,14 +164,12 @@ UNCHANGED_WITHOUT_WORK = frozenset(
 )
 #: How many snapshot tags an app keeps (``_known_tags``); the oldest go first.
 KNOWN_TAGS_KEPT = 4096
-_KNOWN_TAGS_LOCK = threading.Lock()
 
 
-def _known_tags() -> OrderedDict[tuple, str]:
-    """(person, parts, fingerprint, day, language, Accept-Language) -> the
-    snapshot's ETag last worked out from them, kept by this app in this
-    process (a new build starts empty)."""
-    return current_app.extensions.setdefault("steady.snapshot_tags", OrderedDict())
+def _known_tags() -> data_version.Kept:
+    """``data_version.person_key("snapshot", parts)`` -> the snapshot's ETag
+    last worked out from it, kept by this app in this process."""
+    return data_version.kept(current_app, "snapshot_tags", KNOWN_TAGS_KEPT)
 
 
 def _snapshot_key(paths: list[str], endpoints: list[str]) -> tuple | None:
@@ -184,17 +178,7 @@ def _snapshot_key(paths: list[str], endpoints: list[str]) -> tuple | None:
     person's rows; else None."""
     if not all(endpoint in UNCHANGED_WITHOUT_WORK for endpoint in endpoints):
         return None
-    version = data_version.fingerprint(db.session, current_user.id)
-    if version is None:
-        return None
-    return (
-        current_user.id,
-        tuple(paths),
-        version,
-        words.person_today(),
-        str(get_locale()),
-        request.headers.get("Accept-Language", ""),
-    )
+    return data_version.person_key("snapshot", tuple(paths))
 
 
 @bp.get("/api/snapshot")
@@ -230,8 +214,7 @@ def snapshot():
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
         endpoints.append(endpoint)
     key = _snapshot_key(paths, endpoints)
-    with _KNOWN_TAGS_LOCK:
-        known = _known_tags().get(key) if key is not None else None
+    known = _known_tags().get(key)
     if known is not None and request.if_none_match.contains(known):
         response = current_app.response_class(mimetype="application/json")
         response.set_etag(known)
@@ -249,13 +232,7 @@ def snapshot():
         etags[path] = _tag(path.encode() + b"\0" + body)
         parts[path] = None if etags[path] in have else body.strip()
     whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
-    if key is not None:
-        with _KNOWN_TAGS_LOCK:
-            known_tags = _known_tags()
-            known_tags[key] = whole
-            known_tags.move_to_end(key)
-            while len(known_tags) > KNOWN_TAGS_KEPT:
-                known_tags.popitem(last=False)
+    _known_tags().put(key, whole)
     # Each part's JSON goes in as its view wrote it: not read back and written again.
     dumps = current_app.json.dumps
     held = b",".join(dumps(path).encode() + b":" + (b"null" if body is None else body) for path, body in parts.items())

@@ -20,8 +20,11 @@ fingerprint (``None``) and the snapshot is always worked out in full.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
+from flask_babel import get_locale
 from sqlalchemy import text
 
 #: Tables no snapshot part reads and that change on their own (see above).
@@ -60,3 +63,72 @@ def fingerprint(session, user_id: int) -> str | None:
     if session.get_bind().dialect.name != "postgresql":
         return None
     return session.execute(_statement(), {"me": user_id}).scalar_one() or ""
+
+
+def person_key(*what) -> tuple | None:
+    """What an answer for the signed-in person is worked out from, when it
+    depends only on their rows and their circle's, their day, the language
+    of the request and ``what`` (the answer's own name and options): the
+    person, ``what``, the fingerprint, today where they are, the language
+    and ``Accept-Language`` (which orders a date's day and month). None
+    when there is no fingerprint."""
+    from flask import request
+    from flask_login import current_user
+
+    from webapp import i18n, words
+    from webapp.extensions import db
+
+    version = fingerprint(db.session, current_user.id)
+    if version is None:
+        return None
+    return (
+        current_user.id,
+        what,
+        version,
+        words.person_today(),
+        i18n.choose(),
+        str(get_locale()),
+        request.headers.get("Accept-Language", ""),
+    )
+
+
+class Kept:
+    """A small, bounded, thread-safe map of answers worked out from a
+    ``person_key``, kept in this process (a new build starts empty); the
+    least recently used go first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._answers: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        if key is None:
+            return None
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key, answer) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def kept(app, name: str, size: int) -> Kept:
+    """The app's ``Kept`` called ``name`` (made at first use)."""
+    found = app.extensions.get(f"steady.kept.{name}")
+    return found if found is not None else app.extensions.setdefault(f"steady.kept.{name}", Kept(size))
