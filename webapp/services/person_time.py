@@ -15,6 +15,7 @@ is unit-tested without Flask.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = ZoneInfo("UTC")
@@ -36,9 +37,23 @@ def zone_name_for(session, user_id: int) -> str | None:
     """The name of the person's zone, or None when nothing says (see above).
     One statement: the settings' zone and the latest check-in's and dose's
     zones and times, each a subquery."""
-    from sqlalchemy import select
+    chosen, *found = session.execute(_zone_statement(), {"zone_user": user_id}).one()
+    if chosen:
+        return chosen
+    made = [(at, zone) for zone, at in (found[0:2], found[2:4]) if at is not None]
+    # The latest wins; on a tie the check-in's (it comes first and the sort is stable).
+    made.sort(key=lambda pair: pair[0], reverse=True)
+    return made[0][1] if made else None
+
+
+@lru_cache(maxsize=1)
+def _zone_statement():
+    """``zone_name_for``'s statement, built once (the person is a parameter)."""
+    from sqlalchemy import bindparam, select
 
     from webapp.models import CheckIn, DoseLog, ReminderSettings
+
+    user_id = bindparam("zone_user")
 
     def latest(model, when):
         newest = select(model.time_zone, when).where(model.user_id == user_id).order_by(when.desc()).limit(1)
@@ -49,13 +64,7 @@ def zone_name_for(session, user_id: int) -> str | None:
     settings = select(ReminderSettings.timezone).where(ReminderSettings.user_id == user_id).scalar_subquery()
     checkin_zone, checkin_at = latest(CheckIn, CheckIn.checked_at)
     dose_zone, dose_at = latest(DoseLog, DoseLog.taken_at)
-    chosen, *found = session.execute(select(settings, checkin_zone, checkin_at, dose_zone, dose_at)).one()
-    if chosen:
-        return chosen
-    made = [(at, zone) for zone, at in (found[0:2], found[2:4]) if at is not None]
-    # The latest wins; on a tie the check-in's (it comes first and the sort is stable).
-    made.sort(key=lambda pair: pair[0], reverse=True)
-    return made[0][1] if made else None
+    return select(settings, checkin_zone, checkin_at, dose_zone, dose_at)
 
 
 def chose_utc(session, user_id: int) -> bool:
