@@ -314,3 +314,46 @@ def test_the_chart_page_is_drawn_again_only_when_something_it_shows_changed(app,
     before = len(drawn)
     tomorrow = chart_page(client)
     assert len(drawn) == before + 1 and tomorrow == fresh() and tomorrow != page
+
+
+def test_every_table_the_checked_parts_read_is_fingerprinted(app, client, api):
+    """Driven from the parts list: each view in ``UNCHANGED_WITHOUT_WORK``
+    is run and every table its statements name must be one the fingerprint
+    reads, so a part that starts reading a new table without a column
+    naming a person (or one left out) fails here."""
+    from sqlalchemy import event
+
+    api("POST", "/api/checkins", checkin())
+    token = client.get("/api/session").get_json()["csrf_token"]
+    client.post("/cards", data={"text": "Slow", "csrf_token": token})
+    client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
+    client.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    fingerprinted = {
+        table.name
+        for table in Base.metadata.sorted_tables
+        if f'"{table.name}"' in str(data_version._statement()) or table.name == "users"
+    }
+    assert "user_sessions" not in fingerprinted and "check_ins" in fingerprinted
+    names = [table.name for table in Base.metadata.sorted_tables]
+    read: dict[str, set[str]] = {}
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+        for endpoint in sorted(routes.UNCHANGED_WITHOUT_WORK):
+            client.get("/api/session")  # the session's own statements, before the part's
+            statements.clear()
+            assert client.get(rules[endpoint]).status_code == 200, endpoint
+            read[endpoint] = {
+                name for sql in statements for name in names if re.search(rf'\b(?:FROM|JOIN)\s+"?{name}"?\b', sql)
+            }
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert read["checkins.list_checkins"] >= {"check_ins"}  # the capture works
+    for endpoint, tables in read.items():
+        # user_sessions: the signed-in check before every view, not the part.
+        assert tables - {"user_sessions"} <= fingerprinted, (endpoint, tables - fingerprinted)
