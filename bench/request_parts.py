@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -151,9 +152,10 @@ def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[
 
 
 def _autocommit(dbapi_connection) -> bool:
-    if hasattr(dbapi_connection, "autocommit") and not hasattr(dbapi_connection, "isolation_level"):
-        return bool(dbapi_connection.autocommit)  # psycopg
-    return getattr(dbapi_connection, "isolation_level", "") is None  # sqlite3
+    """Whether the driver's connection commits each statement on its own."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is None
+    return bool(dbapi_connection.autocommit)  # psycopg
 
 
 def round_trips(app, send: Callable[[], object], requests: int) -> float:

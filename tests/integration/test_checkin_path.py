@@ -10,6 +10,7 @@ transaction again."""
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -41,9 +42,9 @@ def body(client_id: str | None = None, **changes) -> dict:
 
 def _dbapi_autocommit(dbapi_connection) -> bool:
     """Whether the driver's connection commits each statement on its own."""
-    if hasattr(dbapi_connection, "autocommit") and not hasattr(dbapi_connection, "isolation_level"):
-        return bool(dbapi_connection.autocommit)  # psycopg
-    return dbapi_connection.isolation_level is None  # sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is None
+    return bool(dbapi_connection.autocommit)  # psycopg
 
 
 @pytest.fixture
