@@ -42,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 from bench.steady_process import free_port  # noqa: E402
 
 PASSWORD = "correct horse battery"
+#: Database round trips per check-in, counted in-process (``request_parts.round_trips``).
+ROUND_TRIPS = 0.0
 BARE_APP = textwrap.dedent(
     """
     from flask import Flask, jsonify, request
@@ -197,6 +199,10 @@ def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str
 
     for _ in range(50):  # warm the pool, caches and statement cache
         send()
+    from bench.request_parts import round_trips
+
+    global ROUND_TRIPS
+    ROUND_TRIPS = round_trips(app, send, 20)
     return profile(app, send, requests_to_time)
 
 
@@ -313,11 +319,15 @@ def print_parts(args, parts, parts_total: float, parts_cpu: float) -> None:
         f"mean of {args.profile_requests}, each part's own time:\n"
     )
     print_table(parts, parts_total, parts_cpu)
+    print(f"Database round trips per check-in: {ROUND_TRIPS:g}\n")
 
 
 def profile_pairs(parts, parts_total: float, parts_cpu: float) -> str:
     database_ms = sum(ms for label, ms, _ in parts if "select" in label or "commit" in label)
-    return f"in_process_ms={parts_total:.2f} in_process_cpu_ms={parts_cpu:.2f} database_ms={database_ms:.2f}"
+    return (
+        f"in_process_ms={parts_total:.2f} in_process_cpu_ms={parts_cpu:.2f} database_ms={database_ms:.2f} "
+        f"round_trips={ROUND_TRIPS:g}"
+    )
 
 
 def report_profile(args, parts, parts_total: float, parts_cpu: float) -> None:

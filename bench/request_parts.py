@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -148,6 +149,48 @@ def profile(app, send: Callable[[], object], requests: int) -> tuple[list[tuple[
         key=lambda r: -r[1],
     )
     return rows, sum(row[1] for row in rows), sum(row[2] for row in rows)
+
+
+def _autocommit(dbapi_connection) -> bool:
+    """Whether the driver's connection commits each statement on its own."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is None
+    return bool(dbapi_connection.autocommit)  # psycopg
+
+
+def round_trips(app, send: Callable[[], object], requests: int) -> float:
+    """Round trips to the database per request over ``requests`` calls of
+    ``send``: each statement, plus the ``BEGIN`` and ``COMMIT`` (or
+    ``ROLLBACK``) the driver sends around statements outside autocommit."""
+    from sqlalchemy import event
+
+    engine = app.extensions["steady.db"].engine
+    count = [0]
+    open_transactions: set[int] = set()
+
+    def statement(conn, cursor, *_args):
+        dbapi = cursor.connection
+        if not _autocommit(dbapi) and id(dbapi) not in open_transactions:
+            open_transactions.add(id(dbapi))
+            count[0] += 1  # BEGIN
+        count[0] += 1
+
+    def ended(conn):
+        dbapi = conn.connection.dbapi_connection
+        if id(dbapi) in open_transactions:
+            open_transactions.discard(id(dbapi))
+            count[0] += 1  # COMMIT or ROLLBACK
+
+    listeners = [("before_cursor_execute", statement), ("commit", ended), ("rollback", ended)]
+    for name, fn in listeners:
+        event.listen(engine, name, fn)
+    try:
+        for _ in range(requests):
+            send()
+    finally:
+        for name, fn in listeners:
+            event.remove(engine, name, fn)
+    return count[0] / requests
 
 
 def print_table(rows: list[tuple[str, float, float]], wall: float, cpu: float) -> None:

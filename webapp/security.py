@@ -108,8 +108,30 @@ def lifetimes() -> sessions.Lifetimes:
     )
 
 
+#: Views whose only write is one statement (webapp/sync.py: ``INSERT … ON
+#: CONFLICT DO NOTHING RETURNING``). Their requests run on a connection in
+#: autocommit: each statement is its own transaction, committed durably by the
+#: database when it ends (synchronous_commit stays on), so the session lookup
+#: and the insert need no BEGIN and COMMIT round trips of their own. Every
+#: write the request can make is a single statement (the insert; the session's
+#: ``last_seen_at`` or lock touch; an expired session's delete), so none can be
+#: left half done. A view listed here must keep to that (and ``Synced.save``
+#: refuses a filler that stages anything besides the record on such a
+#: connection).
+ONE_STATEMENT_WRITES = frozenset({"checkins.create_checkin"})
+
+
+def one_statement_request() -> None:
+    """Put this request's database session on an autocommit connection when
+    its view is in :data:`ONE_STATEMENT_WRITES` and nothing has been read yet
+    (otherwise the request stays one transaction, as every other one is)."""
+    if request.endpoint in ONE_STATEMENT_WRITES and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @login_manager.user_loader
 def _load_user(token: str):
+    one_statement_request()
     return sessions.load_session(db.session, token, lifetimes())
 
 

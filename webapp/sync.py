@@ -53,6 +53,8 @@ from flask_login import current_user
 from sqlalchemy import inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.api import json_error
 from webapp.bodies import Problems, words
@@ -108,6 +110,15 @@ def keyed_hash(clean: Mapping[str, Any], key: bytes, *, added_later: Mapping[str
             if not (k in added_later and v == added_later[k] and type(v) is type(added_later[k]))
         }
     return hmac.new(key, canonical(clean), hashlib.sha256).hexdigest()
+
+
+def autocommitted() -> bool:
+    """Whether this request's session runs on an autocommit connection
+    (webapp/security.py, ``ONE_STATEMENT_WRITES``)."""
+    session = db.session()
+    if not session.in_transaction():
+        return False
+    return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def secret() -> bytes:
@@ -175,25 +186,41 @@ class Synced:
 
     def insert_once(self, record):
         """``INSERT … ON CONFLICT (user_id, client_id) DO NOTHING RETURNING``
-        the record's column values: the stored row (all its columns, so
-        nothing is read again), or ``None`` when the id is already stored —
-        one round trip instead of a select and then an insert. A copy racing
-        this one waits for it in the database and then finds it stored."""
+        every column: ``record`` itself, now persistent in the session and
+        holding the stored row's values (so nothing is read again), or
+        ``None`` when the id is already stored — one round trip instead of a
+        select and then an insert. A copy racing this one waits for it in
+        the database and then finds it stored.
+
+        The statement is a Core insert on the model's table, made once per
+        model and database with its values passed as parameters; the row it
+        returns is put on ``record`` as loaded values, which is what the ORM's
+        own insert would do, without its bulk-insert machinery."""
         state = inspect(record)
-        values = {prop.key: state.dict[prop.key] for prop in state.mapper.column_attrs if prop.key in state.dict}
+        mapper = state.mapper
+        columns = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+        values = {column.key: state.dict[key] for key, column in columns if key in state.dict}
         if state.pending:  # a filler that linked it to a relationship added it: it is inserted here, once
             db.session.expunge(record)
         dialect = db.session.get_bind().dialect.name
         statement = _INSERT_ONCE.get((self.model, dialect))
         if statement is None:
             insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            table = mapper.local_table
             statement = (
-                insert(self.model).on_conflict_do_nothing(index_elements=["user_id", "client_id"]).returning(self.model)
+                insert(table)
+                .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+                .returning(*(column for _key, column in columns))
             )
             _INSERT_ONCE[(self.model, dialect)] = statement
-        # One statement object per model and database, its values passed as
-        # parameters: SQLAlchemy compiles it once, not on every save.
-        return db.session.scalars(statement, [values]).first()
+        stored = db.session.execute(statement, values).first()
+        if stored is None:
+            return None
+        for (key, _column), value in zip(columns, stored, strict=True):
+            set_committed_value(record, key, value)
+        make_transient_to_detached(record)
+        db.session.add(record)  # persistent, as loaded: no further SQL
+        return record
 
     def save(self, clean: Mapping[str, Any], fill: Callable[[Any, Mapping[str, Any]], None]):
         """Store the record once and commit: ``(record, created)``. A replay
@@ -212,6 +239,9 @@ class Synced:
             record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
             fill(record, clean)
             touched = bool(db.session.new or db.session.dirty or db.session.deleted)
+            if touched and autocommitted():
+                # Each statement would commit on its own: a replay could not undo them.
+                raise RuntimeError("a filler staged other changes on an autocommit request")
             stored = self.insert_once(record)
             if stored is not None:
                 db.session.commit()

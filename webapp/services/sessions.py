@@ -13,8 +13,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session
 
 from webapp.models import User, UserSession, utcnow
 
@@ -53,18 +53,25 @@ def _expired(record: UserSession, now: datetime, limits: Lifetimes) -> bool:
     return now - record.created_at > limits.absolute or now - record.last_seen_at > limits.idle
 
 
+_SESSION_AND_USER = (
+    select(UserSession, User)
+    .join(User, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | None = None) -> User | None:
     """The user a live session token belongs to, or None. Expired records are
     deleted on sight; live ones have ``last_seen_at`` refreshed now and then."""
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
-    # One round trip: the session row and its user together.
-    record = db.scalar(
-        select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == hash_token(token))
-    )
-    if record is None:
+    # One round trip: the session row and its user together (both then in the
+    # identity map, so ``record.user`` reads no more).
+    found = db.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
+    if found is None:
         return None
+    record, user = found
     if _expired(record, now, limits):
         db.delete(record)
         db.commit()
@@ -72,7 +79,6 @@ def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | Non
     if now - record.last_seen_at > TOUCH_EVERY:
         record.last_seen_at = now
         db.commit()
-    user = record.user
     user.session_token = token
     user.session_record = record
     return user
