@@ -36,6 +36,15 @@ const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
 const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
+/** This version's cache, opened once per run of the worker and held: each
+ * answer is one lookup in an open cache, not an open and a lookup. */
+let shellCache = null;
+const openShell = () =>
+  (shellCache ??= caches.open(SHELL_CACHE).catch((error) => {
+    shellCache = null;
+    throw error;
+  }));
+
 /** Precache the offline set: the offline pack (see webapp/pwa/routes.py)
  * holds every shell page and the content bundle, each put in the cache at its
  * own path, and the list of static files, fetched into the cache. Those carry
@@ -90,7 +99,7 @@ async function isLanguageSwitch() {
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      const assets = await precache(await caches.open(SHELL_CACHE));
+      const assets = await precache(await openShell());
       await routeAssets(event, assets);
       if (await isLanguageSwitch()) await self.skipWaiting();
     })()
@@ -191,10 +200,10 @@ async function handleNavigation(event) {
     // Offline: a precached page is answered at once, without waiting for the
     // network to fail (nor on anything else: no account check for a public page).
     event.preloadResponse.catch(() => {});
-    const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+    const cached = await (await openShell()).match(url.pathname);
     if (cached) return cached;
   }
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
@@ -213,7 +222,7 @@ async function handleNavigation(event) {
 }
 
 async function handleAsset(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   const exact = await cache.match(request);
   if (exact) return exact;
   if (new URL(request.url).searchParams.has("v")) {
@@ -236,7 +245,7 @@ async function handleAsset(request) {
 
 /** The content bundle: fresh from the network when there is one, else the copy kept at install. */
 async function handleContent(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   try {
     const response = await Promise.race([fetch(request), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.ok) {
@@ -256,7 +265,7 @@ async function handleContent(request) {
  * page kept in the current language, which says a new language needs a
  * connection once. */
 async function handleLanguageChoice(event) {
-  const offlinePage = () => caches.match(STEADY_BUILD.offlinePage, { cacheName: SHELL_CACHE });
+  const offlinePage = async () => (await openShell()).match(STEADY_BUILD.offlinePage);
   if (self.navigator.onLine !== false) {
     try {
       return await fetch(event.request);
