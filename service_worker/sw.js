@@ -62,6 +62,11 @@ async function precache(cache) {
   return pack.assets;
 }
 
+/** The most static routes one worker may have (Chromium's limit); files
+ * past it (tests/integration/test_pwa.py keeps Steady's under it) would be
+ * answered by the fetch handler. */
+const MAX_ROUTES = 256;
+
 /** URLPattern syntax characters in a URL part, escaped (matched as written). */
 function literal(text) {
   return text.replace(/[\\:*?+(){}]/g, "\\$&");
@@ -77,7 +82,7 @@ function literal(text) {
  * the fetch handler for everything. */
 async function routeAssets(event, urls) {
   if (typeof event.addRoutes !== "function" || typeof URLPattern !== "function") return;
-  const rules = urls.map((address) => {
+  const rules = urls.slice(0, MAX_ROUTES).map((address) => {
     const url = new URL(address, self.location.origin);
     const urlPattern = new URLPattern({ pathname: literal(url.pathname), search: literal(url.search.slice(1)) });
     return { condition: { urlPattern, requestMethod: "GET" }, source: { cacheName: SHELL_CACHE } };
