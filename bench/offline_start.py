@@ -17,7 +17,8 @@ one exercise page:
   offline: every load is answered from the worker's cache.
 
 The three series run interleaved, load by load (online, through the
-worker, offline), so the machine's load falls on each alike; the offline one
+worker, offline, each round starting one series further on, so each follows
+each of the others as often), so the machine's load falls on each alike; the offline one
 talks to a second server of the same code, stopped once its worker has
 installed. Each series starts with one unmeasured warm-up load, so all three run with a
 warm HTTP / Cache Storage cache (a person opening the app again, not a first
@@ -177,7 +178,13 @@ def measure(
                 ("offline", away, offline.url + path, True),
             ]
             for index in range(loads + 1):  # the first round warms the caches
-                for number, (key, page, url, from_worker) in enumerate(runs):
+                # Each round starts with the next series, so each follows each
+                # of the others as often: a load pays for what the load before
+                # it left running (its page's modules starting, its server's
+                # work), and the through-the-worker one leaves the most.
+                start = index % len(runs)
+                for number in [*range(start, len(runs)), *range(start)]:
+                    key, page, url, from_worker = runs[number]
                     if fresh_tabs:
                         tab = page.context.new_page()
                         page.close()
