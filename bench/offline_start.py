@@ -17,12 +17,19 @@ one exercise page:
   offline: every load is answered from the worker's cache.
 
 The three series run interleaved, load by load (online, through the
-worker, offline), so the machine's load falls on each alike; the offline one
+worker, offline, each round starting one series further on, so each follows
+each of the others as often), so the machine's load falls on each alike; the offline one
 talks to a second server of the same code, stopped once its worker has
 installed. Each series starts with one unmeasured warm-up load, so all three run with a
 warm HTTP / Cache Storage cache (a person opening the app again, not a first
 visit). It prints a table and ends with one line of key=value pairs. It never
 fails on a number.
+
+Loads in one tab reuse its in-memory cache (the page's files come from the
+renderer's memory, online and offline alike); with ``--fresh-tabs`` each load
+opens a new tab and closes the last, so every file is looked up again: from
+the HTTP cache online, from the worker's cache offline (through its static
+routes or its fetch handler, which the table counts).
 """
 
 from __future__ import annotations
@@ -48,8 +55,9 @@ TIMINGS_JS = """() => new Promise((resolve) => {
         const nav = performance.getEntriesByType("navigation")[0];
         // What the page had fetched by its first frame (FIRST_FRAME_JS; varies
         // with load), and what held the first paint (does not): every request, those that held it
-        // (renderBlockingStatus), the scripts among them, and those the
-        // worker's fetch handler answered (workerStart; static routes skip it).
+        // (renderBlockingStatus), the scripts among them, those the worker's
+        // static routes answered (workerFinalSourceType: the browser, from the
+        // worker's cache, no fetch event) and those its fetch handler did.
         const frame = window.__steadyFirstFrame || [];
         const before = performance.getEntriesByType("resource").filter((r) => frame.includes(r.name));
         resolve({
@@ -60,7 +68,8 @@ TIMINGS_JS = """() => new Promise((resolve) => {
             requestsBeforeFcp: before.length,
             blockingBeforeFcp: before.filter((r) => r.renderBlockingStatus === "blocking").map((r) => new URL(r.name).pathname),
             scriptsBeforeFcp: before.filter((r) => r.initiatorType === "script" || r.name.includes(".js")).length,
-            viaWorkerBeforeFcp: before.filter((r) => r.workerStart > 0).length,
+            routedBeforeFcp: before.filter((r) => ["cache", "network"].includes(r.workerFinalSourceType)).length,
+            viaWorkerBeforeFcp: before.filter((r) => r.workerStart > 0 && !r.workerFinalSourceType).length,
         });
     };
     const found = performance.getEntriesByName("first-contentful-paint")[0];
@@ -133,10 +142,13 @@ def wait_precached(page, path: str) -> None:
     )
 
 
-def measure(online: Server, offline: Server, path: str, loads: int, chromium: str | None) -> dict[str, list[dict]]:
+def measure(
+    online: Server, offline: Server, path: str, loads: int, chromium: str | None, fresh_tabs: bool = False
+) -> dict[str, list[dict]]:
     """The three series, interleaved load by load, so the machine's load
     (shared, busy) falls on each alike. ``offline`` is a second server of the
-    same code, stopped once its worker is installed."""
+    same code, stopped once its worker is installed. With ``fresh_tabs``,
+    each load in a new tab."""
     from playwright.sync_api import sync_playwright
 
     series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": []}
@@ -159,14 +171,25 @@ def measure(online: Server, offline: Server, path: str, loads: int, chromium: st
             offline.stop()
             away_context.set_offline(True)
             for page in (plain, via, away):
-                page.add_init_script(FIRST_FRAME_JS)
+                page.context.add_init_script(FIRST_FRAME_JS)
             runs = [
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
                 ("offline", away, offline.url + path, True),
             ]
             for index in range(loads + 1):  # the first round warms the caches
-                for key, page, url, from_worker in runs:
+                # Each round starts with the next series, so each follows each
+                # of the others as often: a load pays for what the load before
+                # it left running (its page's modules starting, its server's
+                # work), and the through-the-worker one leaves the most.
+                start = index % len(runs)
+                for number in [*range(start, len(runs)), *range(start)]:
+                    key, page, url, from_worker = runs[number]
+                    if fresh_tabs:
+                        tab = page.context.new_page()
+                        page.close()
+                        runs[number] = (key, tab, url, from_worker)
+                        page = tab
                     timings = load_series(page, url, 0, from_worker=from_worker, keep_first=True)[0]
                     if index:
                         series[key].append(timings)
@@ -203,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", help="page to load (default: an exercise page)")
     parser.add_argument("--loads", type=int, default=20, help="measured loads per series (default 20)")
     parser.add_argument("--chromium", help="Chromium binary (default: $STEADY_CHROMIUM, /usr/bin/chromium)")
+    parser.add_argument(
+        "--fresh-tabs", action="store_true", help="each load in a new tab (nothing in its memory cache)"
+    )
     args = parser.parse_args(argv)
     path = args.path or default_path()
 
@@ -213,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         (workdir / "offline").mkdir(parents=True)
         online.start()
         offline.start()
-        series = measure(online, offline, path, args.loads, args.chromium)
+        series = measure(online, offline, path, args.loads, args.chromium, args.fresh_tabs)
     finally:
         online.stop()
         offline.stop()
@@ -221,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Steady offline start: navigation start → first contentful paint of {path}")
     print(
-        f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up, loopback network, {os.cpu_count()} cores\n"
+        f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up"
+        f"{', each in a new tab' if args.fresh_tabs else ''}, loopback network, {os.cpu_count()} cores\n"
     )
     header = f"  {'series':40} {'FCP median':>11} {'FCP p90':>9} {'FCP min':>9} {'TTFB median':>12} {'DCL median':>11}"
     print(header)
@@ -244,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         pick = sorted(results, key=lambda r: r["fcp"])[len(results) // 2]
         print(
             f"  {LABELS[key]:40} {pick['requestsBeforeFcp']} requests ({pick['scriptsBeforeFcp']} scripts,"
-            f" {pick['viaWorkerBeforeFcp']} through the worker's fetch handler),"
+            f" {pick['routedBeforeFcp']} by the worker's static routes,"
+            f" {pick['viaWorkerBeforeFcp']} through its fetch handler),"
             f" holding the paint: {', '.join(pick['blockingBeforeFcp']) or 'none'}"
         )
     ratio = medians["offline"] / medians["online"]
@@ -253,18 +281,17 @@ def main(argv: list[str] | None = None) -> int:
         f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)"
     )
     print("  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
+    offline_pick = sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]
     pairs = {
         "offline_fcp_ms": f"{medians['offline']:.1f}",
         "online_fcp_ms": f"{medians['online']:.1f}",
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
         "ratio": f"{ratio:.2f}",
-        "offline_paint_blockers": len(
-            sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]["blockingBeforeFcp"]
-        ),
-        "offline_fetched_by_first_frame": sorted(series["offline"], key=lambda r: r["fcp"])[
-            len(series["offline"]) // 2
-        ]["requestsBeforeFcp"],
+        "offline_paint_blockers": len(offline_pick["blockingBeforeFcp"]),
+        "offline_fetched_by_first_frame": offline_pick["requestsBeforeFcp"],
+        "offline_fetch_handler_by_first_frame": offline_pick["viaWorkerBeforeFcp"],
         "loads": args.loads,
+        "fresh_tabs": int(args.fresh_tabs),
     }
     print(" ".join(f"{key}={value}" for key, value in pairs.items()))
     return 0

@@ -6,7 +6,7 @@
  * - Install (the page registers this worker once it has loaded and is idle):
  *   precache every shell asset and the offline pack, the public pages as
  *   someone signed out sees them, in one response (so no one's signed-in HTML
- *   is ever stored).
+ *   is ever stored); add a static route for each asset kept.
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
  * - Navigations: offline, a precached page at once; otherwise network
@@ -14,7 +14,9 @@
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
- * - Static assets: cache first (their URLs carry a content hash).
+ * - Static assets: cache first (their URLs carry a content hash); the files
+ *   precached are answered by the browser itself, through static routes added
+ *   at install (routeAssets), without running this worker.
  * - Updates wait until the page asks (the "A new version is ready" prompt),
  *   except a worker for another language (a page in it registers
  *   /sw.js?lang=<its language>, webapp/static/js/pwa.js): it takes over at once, and the cache of the language left behind is deleted, so
@@ -34,6 +36,15 @@ const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
 const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
+/** This version's cache, opened once per run of the worker and held: each
+ * answer is one lookup in an open cache, not an open and a lookup. */
+let shellCache = null;
+const openShell = () =>
+  (shellCache ??= caches.open(SHELL_CACHE).catch((error) => {
+    shellCache = null;
+    throw error;
+  }));
+
 /** Precache the offline set: the offline pack (see webapp/pwa/routes.py)
  * holds every shell page and the content bundle, each put in the cache at its
  * own path, and the list of static files, fetched into the cache. Those carry
@@ -48,6 +59,39 @@ async function precache(cache) {
     cache.addAll(pack.assets.map((url) => new Request(url, { credentials: "omit" }))),
     ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { "Content-Type": type } }))),
   ]);
+  return pack.assets;
+}
+
+/** The most static routes one worker may have (Chromium's limit); files
+ * past it (tests/integration/test_pwa.py keeps Steady's under it) would be
+ * answered by the fetch handler. */
+const MAX_ROUTES = 256;
+
+/** URLPattern syntax characters in a URL part, escaped (matched as written). */
+function literal(text) {
+  return text.replace(/[\\:*?+(){}]/g, "\\$&");
+}
+
+/** Static routes (the Service Worker Static Routing API, where the browser
+ * has it): each static file this version precached, at its exact hashed URL,
+ * is answered by the browser from this version's cache, without starting
+ * this worker or running its fetch handler, so a page opened offline paints
+ * as soon as its style sheet is read. Any other URL (a ?v= this version does
+ * not hold, a module import without one) matches no route and still reaches
+ * handleAsset below. A browser without static routes (or refusing these) keeps
+ * the fetch handler for everything. */
+async function routeAssets(event, urls) {
+  if (typeof event.addRoutes !== "function" || typeof URLPattern !== "function") return;
+  const rules = urls.slice(0, MAX_ROUTES).map((address) => {
+    const url = new URL(address, self.location.origin);
+    const urlPattern = new URLPattern({ pathname: literal(url.pathname), search: literal(url.search.slice(1)) });
+    return { condition: { urlPattern, requestMethod: "GET" }, source: { cacheName: SHELL_CACHE } };
+  });
+  try {
+    await event.addRoutes(rules);
+  } catch (error) {
+    // The fetch handler answers these files as before.
+  }
 }
 
 /** Whether this worker brings another language than the one kept: the
@@ -60,7 +104,8 @@ async function isLanguageSwitch() {
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      await precache(await caches.open(SHELL_CACHE));
+      const assets = await precache(await openShell());
+      await routeAssets(event, assets);
       if (await isLanguageSwitch()) await self.skipWaiting();
     })()
   );
@@ -160,10 +205,10 @@ async function handleNavigation(event) {
     // Offline: a precached page is answered at once, without waiting for the
     // network to fail (nor on anything else: no account check for a public page).
     event.preloadResponse.catch(() => {});
-    const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+    const cached = await (await openShell()).match(url.pathname);
     if (cached) return cached;
   }
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
@@ -182,7 +227,7 @@ async function handleNavigation(event) {
 }
 
 async function handleAsset(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   const exact = await cache.match(request);
   if (exact) return exact;
   if (new URL(request.url).searchParams.has("v")) {
@@ -205,7 +250,7 @@ async function handleAsset(request) {
 
 /** The content bundle: fresh from the network when there is one, else the copy kept at install. */
 async function handleContent(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await openShell();
   try {
     const response = await Promise.race([fetch(request), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.ok) {
@@ -225,7 +270,7 @@ async function handleContent(request) {
  * page kept in the current language, which says a new language needs a
  * connection once. */
 async function handleLanguageChoice(event) {
-  const offlinePage = () => caches.match(STEADY_BUILD.offlinePage, { cacheName: SHELL_CACHE });
+  const offlinePage = async () => (await openShell()).match(STEADY_BUILD.offlinePage);
   if (self.navigator.onLine !== false) {
     try {
       return await fetch(event.request);
