@@ -134,3 +134,19 @@ def test_every_page_preloads_exactly_the_modules_app_js_imports_first(client, ap
     page = client.get(path).get_data(as_text=True)
     preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)"', page))
     assert preloaded == {url.replace("&", "&amp;") for url in imported}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/learn", "/learn/sleep", "/learn/supporting", "/find-help", "/toolkit/exercise/box-breathing"]
+)
+def test_only_app_css_stands_before_a_public_pages_first_paint(client, path):
+    """One style sheet, no blocking script, and the module scripts (which run
+    after parsing) fetched at low priority, behind the style sheet."""
+    page = client.get(path).get_data(as_text=True)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"?]+)', page)
+    assert sheets == ["/static/css/app.css"]
+    assert not re.search(r"<script(?![^>]*type=\"module\")[^>]*\bsrc=", page)
+    scripts = re.findall(r'<script type="module"[^>]*>|<link rel="modulepreload"[^>]*>', page)
+    assert len(scripts) >= 3
+    for tag in scripts:
+        assert 'fetchpriority="low"' in tag, tag
