@@ -45,10 +45,11 @@ def create_app(
     )
     app.config.update(settings)
 
-    from webapp import api, logs, security
+    from webapp import api, logs, page_compression, security
     from webapp.extensions import csrf, db, limiter, login_manager
     from webapp.services.field_crypto import FieldCipher
 
+    page_compression.init_app(app)  # first, so it runs last: after every header is set
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)

@@ -97,15 +97,24 @@ def _reach(start: str, graph: dict[str, dict[str, str]]) -> list[str]:
     return sorted(seen)
 
 
+def compress(body: bytes, encoding: str) -> bytes | None:
+    """``body`` in ``encoding`` (``br`` or ``gzip``), or None when that encoding is
+    not available or saves fewer than ``MIN_SAVING`` bytes."""
+    if encoding == "gzip":
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+    elif encoding == "br" and brotli is not None:
+        # Quality 5: within 10% of the slowest setting's size at a tenth of its time,
+        # so every worker can compress the whole tree as it starts.
+        packed = brotli.compress(body, quality=BROTLI_QUALITY)
+    else:
+        return None
+    return packed if len(packed) + MIN_SAVING <= len(body) else None
+
+
 def _compress(body: bytes, name: str) -> tuple[bytes | None, bytes | None]:
     if not name.endswith(COMPRESSIBLE):
         return None, None
-    gz = gzip.compress(body, compresslevel=9, mtime=0)
-    # Quality 5: within 10% of the slowest setting's size at a tenth of its time,
-    # so every worker can compress the whole tree as it starts.
-    br = brotli.compress(body, quality=BROTLI_QUALITY) if brotli is not None else None
-    keep = lambda packed: packed if packed is not None and len(packed) + MIN_SAVING <= len(body) else None  # noqa: E731
-    return keep(gz), keep(br)
+    return compress(body, "gzip"), compress(body, "br")
 
 
 def build_manifest(folder: Path) -> dict[str, Asset]:
@@ -205,14 +214,22 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=asset.version)
 
 
-def _encoding(asset: Asset) -> str:
-    """The smallest encoding this request accepts: ``br``, ``gzip`` or ``identity``."""
+def pick_encoding(offered: tuple[str, ...] | None = None) -> str:
+    """The smallest of the ``offered`` encodings (default: every one this
+    server can make) this request accepts, Brotli before gzip, or
+    ``identity`` when it accepts none of them."""
+    if offered is None:
+        offered = ("br", "gzip") if brotli is not None else ("gzip",)
     accepted = request.accept_encodings
-    if asset.br is not None and accepted["br"] > 0:
-        return "br"
-    if asset.gzip is not None and accepted["gzip"] > 0:
-        return "gzip"
+    for encoding in ("br", "gzip"):
+        if encoding in offered and accepted[encoding] > 0:
+            return encoding
     return "identity"
+
+
+def _encoding(asset: Asset) -> str:
+    """The smallest encoding of ``asset`` this request accepts: ``br``, ``gzip`` or ``identity``."""
+    return pick_encoding(tuple(name for name, packed in (("br", asset.br), ("gzip", asset.gzip)) if packed is not None))
 
 
 def serve_static(filename: str):

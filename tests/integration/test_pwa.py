@@ -77,7 +77,9 @@ def test_changing_any_asset_changes_the_worker(tmp_path, database_url):
 def test_pages_link_hashed_assets_and_the_manifest(client):
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'href="/static/css/app\.css\?v=[0-9a-f]{12}"', page)
-    assert re.search(r'<script type="module" src="/static/js/app\.js\?v=[0-9a-f]{12}"></script>', page)
+    assert re.search(
+        r'<script type="module" src="/static/js/app\.js\?v=[0-9a-f]{12}"( fetchpriority="low")?></script>', page
+    )
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert 'rel="apple-touch-icon"' in page and 'name="apple-mobile-web-app-capable"' in page
 

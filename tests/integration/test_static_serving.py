@@ -119,3 +119,34 @@ def test_images_are_not_recompressed(client, app):
     response = client.get(icon, headers={"Accept-Encoding": "br, gzip"})
     assert response.status_code == 200 and "Content-Encoding" not in response.headers
     assert response.headers["Content-Type"] == "image/png"
+
+
+STATIC_IMPORT = re.compile(r"""^import(?!\s*\()[^;]*?\bfrom\s*["'](\./[^"']+)["']""", re.M)
+
+
+@pytest.mark.parametrize("path", ["/", "/toolkit/exercise/box-breathing", "/learn"])
+def test_every_page_preloads_exactly_the_modules_app_js_imports_first(client, app_js, path):
+    """app.js's static imports are asked for with the page's own files
+    (``modulepreload``, the same hashed URLs), not a round trip after app.js."""
+    body = client.get(app_js, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+    imported = {f"/static/js/{spec.removeprefix('./')}" for spec in STATIC_IMPORT.findall(body)}
+    assert imported, "app.js imports nothing at start"
+    page = client.get(path).get_data(as_text=True)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)"', page))
+    assert preloaded == {url.replace("&", "&amp;") for url in imported}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/learn", "/learn/sleep", "/learn/supporting", "/find-help", "/toolkit/exercise/box-breathing"]
+)
+def test_only_app_css_stands_before_a_public_pages_first_paint(client, path):
+    """One style sheet, no blocking script, and the module scripts (which run
+    after parsing) fetched at low priority, behind the style sheet."""
+    page = client.get(path).get_data(as_text=True)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"?]+)', page)
+    assert sheets == ["/static/css/app.css"]
+    assert not re.search(r"<script(?![^>]*type=\"module\")[^>]*\bsrc=", page)
+    scripts = re.findall(r'<script type="module"[^>]*>|<link rel="modulepreload"[^>]*>', page)
+    assert len(scripts) >= 3
+    for tag in scripts:
+        assert 'fetchpriority="low"' in tag, tag

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - the dependency is declared
     brotli = None
 
 from webapp import i18n, js_strings
-from webapp.assets import asset_hashes, asset_url, hash_tree
+from webapp.assets import asset_hashes, asset_url, hash_tree, pick_encoding
 from webapp.js_strings import strings_url
 from webapp.learn.routes import precache_pages as learn_pages
 from webapp.minify import minify_js
@@ -205,8 +205,7 @@ def offline_pack():
     """Every page kept for offline use, in one response (the worker unpacks it
     into its cache at install). The same for everyone; no-cache, with an ETag."""
     version, (body, gz, br) = build_pack()
-    accepted = request.accept_encodings
-    encoding = "br" if br is not None and accepted["br"] > 0 else "gzip" if accepted["gzip"] > 0 else "identity"
+    encoding = pick_encoding(("br", "gzip") if br is not None else ("gzip",))
     response = Response({"br": br, "gzip": gz}.get(encoding) or body, mimetype="application/json")
     if encoding != "identity":
         response.headers["Content-Encoding"] = encoding

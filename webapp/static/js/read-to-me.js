@@ -1,6 +1,6 @@
 /* "Read to me": reads a learn page aloud with the browser's own speech
  * synthesis, for days when reading is too hard. The page keeps room for the
- * button (learn.css) and this shows it, or removes it where the browser cannot
+ * button (app.css) and this shows it, or removes it where the browser cannot
  * speak. Nothing leaves the device. */
 
 const root = document.querySelector("[data-speak-root]");
