@@ -207,7 +207,8 @@ def offline_set_size(base: str, urls: list[str]) -> tuple[int, int, list[tuple[s
     file, and the offline pack (one response) instead of the pages it holds."""
     record = fetch_body(base + "/sw.js")[0].split(b"\n", 1)[0].decode()
     build = json.loads(record.split("=", 1)[1].rstrip(";"))
-    packed_paths = set(build["pages"]) | {build["contentUrl"]}
+    pack = json.loads(fetch_body(base + build["pack"])[0])
+    packed_paths = {path for path, _kind, _body in pack["entries"]} | {build["contentUrl"]}
     parts = []
     for url in sorted(set(urls)):
         path = urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")

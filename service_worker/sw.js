@@ -1,8 +1,8 @@
 /* Steady's service worker (a module worker: it imports the pages' own
  * modules from /static/js, see outbox-sync.js).
  *
- * The server prepends `STEADY_BUILD` = { version, pages, assets, offlinePage,
- * offlineCopies }.
+ * The server prepends `STEADY_BUILD` = { version, language, pack, offlinePage,
+ * offlineCopies, ... }; the shell pages are those the offline pack keeps.
  * - Install (the page registers this worker once it has loaded and is idle):
  *   precache every shell asset and the offline pack, the public pages as
  *   someone signed out sees them, in one response (so no one's signed-in HTML
@@ -32,7 +32,6 @@ const SHELL_PREFIX = "steady-shell-";
 const SHELL_CACHE = `${SHELL_PREFIX}${STEADY_BUILD.language}-${STEADY_BUILD.version}`;
 const KEEP_CACHES = new Set([SHELL_CACHE]);
 const NETWORK_TIMEOUT_MS = 3500;
-const SHELL_PAGES = new Set(STEADY_BUILD.pages);
 const CONTENT_URL = STEADY_BUILD.contentUrl;
 const OFFLINE_COPIES = STEADY_BUILD.offlineCopies || {};
 
@@ -209,10 +208,11 @@ async function handleNavigation(event) {
     if (cached) return cached;
   }
   const cache = await openShell();
+  const kept = cache.match(url.pathname).then(Boolean, () => false);
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
-    if (SHELL_PAGES.has(url.pathname) && isShareable(response)) {
+    if (isShareable(response) && (await kept)) { // a shell page: one the offline pack kept
       await cache.put(url.pathname, response.clone());
     }
     return response;

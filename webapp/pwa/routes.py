@@ -144,7 +144,9 @@ def service_worker():
     hashes = asset_hashes()
     assets_key = hashlib.sha256("".join(f"{k}:{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()
     code = _worker_code(current_app.static_folder, assets_key)
-    body = f"const STEADY_BUILD = {json.dumps(build_record(), separators=(',', ':'))};\n" + code
+    # The shell pages' list stays out of the worker (the offline pack holds them).
+    record = {key: value for key, value in build_record().items() if key != "pages"}
+    body = f"const STEADY_BUILD = {json.dumps(record, separators=(',', ':'))};\n" + code
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
