@@ -136,13 +136,12 @@ _COLUMNS: dict[Any, list[tuple[str, Any, type | None]]] = {}
 #: Column types that read back exactly the value sent when it is of the Python
 #: type beside them (or None): the database keeps it as it is and no type
 #: processes it on the way back. An inserted row need not return them.
-#: Anything else (a type of our own, JSON, a date and time, an Enum, a
-#: decimal float, an int sent to a float column) is returned and read back.
+#: Anything else (a type of our own, JSON, a date and time, an Enum, a float:
+#: a REAL rounds it, SQLite may keep -0.0 as 0) is returned and read back.
 _READ_BACK_AS_SENT = (
     (sqltypes.String, str),
     (sqltypes.Integer, int),
     (sqltypes.Boolean, bool),
-    (sqltypes.Float, float),
     (sqltypes.Date, date),
 )
 
@@ -160,12 +159,8 @@ def _columns_of(mapper) -> list[tuple[str, Any, type | None]]:
 def _read_back_as_sent(column) -> type | None:
     """The Python type whose values (or None) ``column`` reads back as sent, if any."""
     column_type = column.type
-    if isinstance(column_type, sqltypes.Enum) or getattr(column_type, "asdecimal", False):
+    if isinstance(column_type, (sqltypes.Enum, sqltypes.CHAR)):  # CHAR pads what it keeps
         return None
-    if isinstance(column_type, sqltypes.Float) and (
-        type(column_type) not in (sqltypes.Float, sqltypes.Double) or column_type.precision is not None
-    ):
-        return None  # a single-precision float (REAL, a given precision) is rounded when stored
     for sql_type, python_type in _READ_BACK_AS_SENT:
         if isinstance(column_type, sql_type):
             return python_type
