@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import lazy_gettext
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -116,7 +117,8 @@ def Text(label: str, max_length: int, *, required: bool = False):
 
     def clean(value: Any) -> str:
         try:
-            return clean_text(value, label=words(label), max_length=max_length, required=required)
+            # The label is put into the request's language only if a problem is worded.
+            return clean_text(value, label=lazy_gettext(label), max_length=max_length, required=required)
         except TextProblem as problem:
             raise say(str(problem)) from None
 

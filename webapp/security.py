@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -129,6 +130,25 @@ def one_statement_request() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+class KeptSignerSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, with its serializer made once per set of
+    keys rather than on every request (making one encodes an empty session to
+    learn that it is text). The same keys, salt, key derivation and digest;
+    a changed ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` makes a new one."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple, object] | None = None
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = self._kept
+        if kept is not None and kept[0] == keys:
+            return kept[1]
+        serializer = super().get_signing_serializer(app)
+        self._kept = (keys, serializer)
+        return serializer
+
+
 @login_manager.user_loader
 def _load_user(token: str):
     one_statement_request()
@@ -165,6 +185,7 @@ def init_app(app: Flask) -> None:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
+    app.session_interface = KeptSignerSessionInterface()
     app.jinja_env.globals["lock_page_open"] = lock_page_open
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

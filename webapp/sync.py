@@ -55,6 +55,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import sqltypes
 
 from webapp.api import json_error
 from webapp.bodies import Problems, words
@@ -125,8 +126,46 @@ def secret() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
-#: (model, database dialect) -> its INSERT … ON CONFLICT DO NOTHING RETURNING, made once.
-_INSERT_ONCE: dict[tuple[type, str], Any] = {}
+#: (model, database dialect, the columns not returned) -> its INSERT … ON
+#: CONFLICT DO NOTHING RETURNING, made once.
+_INSERT_ONCE: dict[tuple[type, str, frozenset[str]], Any] = {}
+
+#: mapper -> its columns (:func:`_columns_of`).
+_COLUMNS: dict[Any, list[tuple[str, Any, type | None]]] = {}
+
+#: Column types that read back exactly the value sent when it is of the Python
+#: type beside them (or None): the database keeps it as it is and no type
+#: processes it on the way back. An inserted row need not return them.
+#: Anything else (a type of our own, JSON, a date and time, an Enum, a float:
+#: a REAL rounds it, SQLite may keep -0.0 as 0) is returned and read back.
+_READ_BACK_AS_SENT = (
+    (sqltypes.String, str),
+    (sqltypes.Integer, int),
+    (sqltypes.Boolean, bool),
+    (sqltypes.Date, date),
+)
+
+
+def _columns_of(mapper) -> list[tuple[str, Any, type | None]]:
+    """(attribute, column, the Python type it reads back as sent) for each
+    column of ``mapper``, worked out once."""
+    found = _COLUMNS.get(mapper)
+    if found is None:
+        found = [(prop.key, prop.columns[0], _read_back_as_sent(prop.columns[0])) for prop in mapper.column_attrs]
+        _COLUMNS[mapper] = found
+    return found
+
+
+def _read_back_as_sent(column) -> type | None:
+    """The Python type whose values (or None) ``column`` reads back as sent, if any."""
+    column_type = column.type
+    if isinstance(column_type, (sqltypes.Enum, sqltypes.CHAR)):  # CHAR pads what it keeps
+        return None
+    for sql_type, python_type in _READ_BACK_AS_SENT:
+        if isinstance(column_type, sql_type):
+            return python_type
+    return None
+
 
 #: Every synced resource, as declared (tests/integration/test_sync.py holds each to the rule).
 DECLARED: list[Synced] = []
@@ -198,25 +237,38 @@ class Synced:
         own insert would do, without its bulk-insert machinery."""
         state = inspect(record)
         mapper = state.mapper
-        columns = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+        columns = [(key, column) for key, column, _python_type in _columns_of(mapper)]
         values = {column.key: state.dict[key] for key, column in columns if key in state.dict}
         if state.pending:  # a filler that linked it to a relationship added it: it is inserted here, once
             db.session.expunge(record)
+        # What the row would return as it was sent stays as sent; the rest
+        # (the id, defaults, what a type changes) is returned.
+        as_sent = frozenset(
+            key
+            for key, column, python_type in _columns_of(mapper)
+            if python_type is not None
+            and column.key in values
+            and (values[column.key] is None or type(values[column.key]) is python_type)
+        )
+        returned = [(key, column) for key, column in columns if key not in as_sent]
         dialect = db.session.get_bind().dialect.name
-        statement = _INSERT_ONCE.get((self.model, dialect))
+        statement = _INSERT_ONCE.get((self.model, dialect, as_sent))
         if statement is None:
             insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
             table = mapper.local_table
             statement = (
                 insert(table)
                 .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-                .returning(*(column for _key, column in columns))
+                .returning(*(column for _key, column in returned))
             )
-            _INSERT_ONCE[(self.model, dialect)] = statement
+            _INSERT_ONCE[(self.model, dialect, as_sent)] = statement
         stored = db.session.execute(statement, values).first()
         if stored is None:
             return None
-        for (key, _column), value in zip(columns, stored, strict=True):
+        for key, column in columns:
+            if key in as_sent:
+                set_committed_value(record, key, values[column.key])
+        for (key, _column), value in zip(returned, stored, strict=True):
             set_committed_value(record, key, value)
         make_transient_to_detached(record)
         db.session.add(record)  # persistent, as loaded: no further SQL

@@ -194,3 +194,34 @@ def test_a_filler_that_stages_more_than_the_record_is_refused_on_an_autocommit_r
             extra.save(clean, fill_and_stage_another)
         db.session.rollback()
         db.session.remove()
+
+
+def test_the_answer_is_the_stored_row_though_the_insert_returns_only_what_it_cannot_know(app, api):
+    """Columns that read back as sent (text, whole numbers, yes/no, dates)
+    are not returned by the insert; the answer still equals the row as
+    stored, read again on its own, down to the time's zone."""
+    inserts: list[str] = []
+
+    def note(conn, cursor, statement, *_args):
+        if statement.lower().startswith("insert"):
+            inserts.append(statement.lower())
+
+    engine = app.extensions["steady.db"].engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        sent_body = body(
+            checked_at=(datetime.now(timezone(timedelta(hours=2))) - timedelta(minutes=5)).isoformat(),
+            sleep_hours=7.25,
+            sleep_quality=3,
+            self_care={"moved": True, "ate": False},
+        )
+        made = api("POST", "/api/checkins", sent_body)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert made.status_code == 201, made.get_json()
+    returning = {name.strip().split(".")[-1] for name in inserts[-1].split(" returning ", 1)[1].split(",")}
+    assert {"id", "checked_at", "symptoms", "created_at", "updated_at"} <= returning, returning
+    assert not {"overall", "note_enc", "moved", "doses", "local_date"} & returning, returning
+    stored = [c for c in api("GET", "/api/checkins").get_json()["checkins"] if c["id"] == made.get_json()["id"]]
+    assert stored == [made.get_json()]
+    assert made.get_json()["checked_at"].endswith("+00:00") and made.get_json()["sleep_hours"] == 7.25

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 # The messages follow the page's language (outside a request: English). A
 # ``label`` is given already in that language ("The note" / "La nota").
+
+
+#: A lone surrogate: not text, cannot be stored as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Control characters but newline and tab (C0, DEL and C1), and the line and
+#: paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class TextProblem(ValueError):
@@ -35,13 +44,13 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
         value = ""
     if not isinstance(value, str):
         raise TextProblem(_("%(label)s must be text.", label=label))
-    if any("\ud800" <= c <= "\udfff" for c in value):  # a lone surrogate: not text, cannot be stored as UTF-8
+    if _SURROGATE.search(value):  # a lone surrogate: not text, cannot be stored as UTF-8
         raise TextProblem(_("%(label)s has a broken character that is not valid text. Please retype it.", label=label))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not value:
         raise TextProblem(_("Write something for %(label)s.", label=label.lower()))
     if len(value) > max_length:
         raise TextProblem(too_long(label, max_length, len(value)))
-    if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+    if _CONTROL.search(value):
         raise TextProblem(_("%(label)s has hidden control characters. Please retype it.", label=label))
     return value
