@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Auth
+from tests.support.worker import kept_pages
 from webapp.extensions import db
 from webapp.models import UserSession, utcnow
 from webapp.pwa.routes import SHELL_PAGES
@@ -46,8 +47,7 @@ def test_the_lock_page_is_the_same_for_everyone_and_sends_nothing(client, auth):
 
 def test_the_lock_page_is_kept_offline_and_every_closed_page_loads_the_gate_first(client):
     assert "lock.settings" in SHELL_PAGES
-    worker = client.get("/sw.js").get_data(as_text=True)
-    assert '"/lock"' in worker
+    assert "/lock" in kept_pages(client)
     gate = re.compile(r"<script src=\"/static/js/lock-gate\.js\?v=[0-9a-f]+\"></script>")
     for path in ("/lock", "/my/people", "/my/plan", "/install/nothing-here"):
         head = client.get(path).get_data(as_text=True).split("</head>", 1)[0]

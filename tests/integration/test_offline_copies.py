@@ -4,16 +4,9 @@ precache list and page → copy table are built from it."""
 
 from __future__ import annotations
 
-import json
-import re
-
+from tests.support.worker import build_record, kept_pages
 from webapp.offline_copies import OFFLINE_COPIES
 from webapp.pwa.routes import SHELL_PAGES
-
-
-def build_record(client) -> dict:
-    body = client.get("/sw.js").get_data(as_text=True)
-    return json.loads(re.match(r"const STEADY_BUILD = (\{.*?\});\n", body).group(1))
 
 
 def test_every_page_and_copy_is_a_route_and_every_copy_is_precached(app, client):
@@ -31,7 +24,7 @@ def test_every_page_and_copy_is_a_route_and_every_copy_is_precached(app, client)
         "/plan": "/my/plan",
         "/people/help-me": "/my/help-me",
     }
-    kept = {path for path, _kind, _body in client.get(record["pack"]).get_json()["entries"]}
+    kept = kept_pages(client)
     assert set(record["offlineCopies"].values()) <= kept
     # No page's own (personal) address is ever precached: only its copy.
     assert not set(record["offlineCopies"]) & kept

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.support.worker import build_record, kept_pages
 from webapp import create_app
 
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
-
-
-def build_record(client) -> dict:
-    body = client.get("/sw.js").get_data(as_text=True)
-    match = re.match(r"const STEADY_BUILD = (\{.*?\});\n", body)
-    assert match, "sw.js must start with its build record"
-    return json.loads(match.group(1))
-
-
-def kept_pages(client) -> set[str]:
-    """The pages the offline pack puts in the worker's cache (the worker does
-    not carry their list: it is the pack's)."""
-    return {path for path, _kind, _body in client.get(build_record(client)["pack"]).get_json()["entries"]}
 
 
 def test_sw_is_served_uncached_with_every_shell_asset_hashed(client):
