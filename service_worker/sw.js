@@ -6,7 +6,7 @@
  * - Install (the page registers this worker once it has loaded and is idle):
  *   precache every shell asset and the offline pack, the public pages as
  *   someone signed out sees them, in one response (so no one's signed-in HTML
- *   is ever stored); add a static route for each asset kept.
+ *   is ever stored).
  * - Activate: delete caches that are not this version's; enable navigation
  *   preload; take control of open pages.
  * - Navigations: offline, a precached page at once; otherwise network
@@ -14,9 +14,7 @@
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
- * - Static assets: cache first (their URLs carry a content hash); the files
- *   precached are answered by the browser itself, through static routes added
- *   at install (routeAssets), without running this worker.
+ * - Static assets: cache first (their URLs carry a content hash).
  * - Updates wait until the page asks (the "A new version is ready" prompt),
  *   except a worker for another language (a page in it registers
  *   /sw.js?lang=<its language>, webapp/static/js/pwa.js): it takes over at once, and the cache of the language left behind is deleted, so
@@ -58,39 +56,6 @@ async function precache(cache) {
     cache.addAll(pack.assets.map((url) => new Request(url, { credentials: "omit" }))),
     ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { "Content-Type": type } }))),
   ]);
-  return pack.assets;
-}
-
-/** The most static routes one worker may have (Chromium's limit); files
- * past it (tests/integration/test_pwa.py keeps Steady's under it) would be
- * answered by the fetch handler. */
-const MAX_ROUTES = 256;
-
-/** URLPattern syntax characters in a URL part, escaped (matched as written). */
-function literal(text) {
-  return text.replace(/[\\:*?+(){}]/g, "\\$&");
-}
-
-/** Static routes (the Service Worker Static Routing API, where the browser
- * has it): each static file this version precached, at its exact hashed URL,
- * is answered by the browser from this version's cache, without starting
- * this worker or running its fetch handler, so a page opened offline paints
- * as soon as its style sheet is read. Any other URL (a ?v= this version does
- * not hold, a module import without one) matches no route and still reaches
- * handleAsset below. A browser without static routes (or refusing these) keeps
- * the fetch handler for everything. */
-async function routeAssets(event, urls) {
-  if (typeof event.addRoutes !== "function" || typeof URLPattern !== "function") return;
-  const rules = urls.slice(0, MAX_ROUTES).map((address) => {
-    const url = new URL(address, self.location.origin);
-    const urlPattern = new URLPattern({ pathname: literal(url.pathname), search: literal(url.search.slice(1)) });
-    return { condition: { urlPattern, requestMethod: "GET" }, source: { cacheName: SHELL_CACHE } };
-  });
-  try {
-    await event.addRoutes(rules);
-  } catch (error) {
-    // The fetch handler answers these files as before.
-  }
 }
 
 /** Whether this worker brings another language than the one kept: the
@@ -103,8 +68,7 @@ async function isLanguageSwitch() {
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      const assets = await precache(await openShell());
-      await routeAssets(event, assets);
+      await precache(await openShell());
       if (await isLanguageSwitch()) await self.skipWaiting();
     })()
   );

@@ -7,10 +7,7 @@ c) with no network and no server, the shell (home, Help now, offline page)
    still opens, styled and with its scripts running;
 d) a changed asset gives a "A new version is ready — Reload" prompt, and
    Reload brings the new worker and the new asset;
-e) a signed-in person's pages never enter the service worker's caches;
-f) the static files the worker keeps are answered by the browser's static
-   routes (no fetch handler), offline too; a content hash the worker does not
-   hold still reaches its fetch handler, so the network while there is one.
+e) a signed-in person's pages never enter the service worker's caches.
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ import secrets
 import struct
 from urllib.parse import urljoin, urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 HOME_HEADING = "You are not alone in this"
@@ -280,76 +276,3 @@ def test_signed_in_pages_never_enter_the_cache(server, page, pwa, accounts):
             assert 'name="csrf-token"' not in entry["body"], f"{entry['url']} is a signed-in page"
             assert 'href="/account/"' not in entry["body"], f"{entry['url']} is a signed-in page"
             assert ">Sign in<" in entry["body"], f"{entry['url']} is not the signed-out page"
-
-
-# --------------------------------------------------------------------------
-# f) static routes for the files kept
-# --------------------------------------------------------------------------
-
-#: Where a URL's response came from, by the page's Resource Timing: the static
-#: route's source ("cache") or "" (no route: the fetch handler, or no worker).
-FETCH_SOURCE_JS = """async (url) => {
-    const response = await fetch(url);
-    const body = await response.text();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const entry = performance.getEntriesByName(new URL(url, location.href).href).pop();
-    return {
-        status: response.status,
-        cacheControl: response.headers.get("Cache-Control"),
-        body,
-        matched: entry ? entry.workerMatchedSourceType : null,
-        final: entry ? entry.workerFinalSourceType : null,
-    };
-}"""
-
-
-def test_kept_files_are_answered_by_static_routes_offline(server, context, page, pwa):
-    path = "/toolkit/exercise/five-four-three-two-one"
-    page.goto(server.url + "/")
-    pwa.wait_controlled(page)
-    cache_name = pwa.wait_precached(page, path)
-    if not page.evaluate("() => 'workerMatchedSourceType' in PerformanceResourceTiming.prototype"):
-        pytest.skip("this Chromium has no service worker static routes to observe")
-    css_href = page.locator("link[rel=stylesheet][href*='/css/app.css']").get_attribute("href")
-    assert "?v=" in css_href
-    kept_css = page.evaluate(
-        "async ([name, href]) => (await (await caches.open(name)).match(href)).text()", [cache_name, css_href]
-    )
-
-    # Online: a file the worker keeps comes from its cache by the static route.
-    online = page.evaluate(FETCH_SOURCE_JS, css_href)
-    assert online["status"] == 200 and online["body"] == kept_css
-    assert (online["matched"], online["final"]) == ("cache", "cache"), online
-
-    # A hash this version does not hold (a newer page's file) matches no route:
-    # the fetch handler asks the network, which answers with the current file, not cacheable.
-    unknown = css_href.split("?")[0] + "?v=000000000000"
-    fresh = page.evaluate(FETCH_SOURCE_JS, unknown)
-    assert fresh["status"] == 200 and fresh["body"] == kept_css
-    assert fresh["matched"] == "" and fresh["final"] == "", fresh
-    assert fresh["cacheControl"] == "no-cache", "the unknown hash was not answered by the network"
-
-    # Offline, server stopped: an exercise page opened in a new tab paints with
-    # its style sheet and scripts from the static route, not the fetch handler.
-    server.stop()
-    context.set_offline(True)
-    tab = context.new_page()
-    tab.goto(server.url + path)
-    expect(tab.get_by_role("heading", level=1)).not_to_have_text("You are offline")
-    expect(tab.locator("#offline-banner")).to_be_visible()  # app.js ran
-    sources = tab.evaluate(
-        """() => performance.getEntriesByType("resource")
-            .filter((r) => /\\/static\\/(css\\/app\\.css|js\\/app\\.js)\\?v=/.test(r.name))
-            .map((r) => [new URL(r.name).pathname, r.workerMatchedSourceType, r.workerFinalSourceType])"""
-    )
-    assert sorted(path for path, _, _ in sources) == ["/static/css/app.css", "/static/js/app.js"], sources
-    assert all(matched == final == "cache" for _, matched, final in sources), sources
-    background = tab.locator(".help-now").evaluate("el => getComputedStyle(el).backgroundColor")
-    assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
-
-    # Offline, the unknown hash still reaches the fetch handler, which falls
-    # back to this version's copy (the page keeps its styles).
-    away = tab.evaluate(FETCH_SOURCE_JS, unknown)
-    assert away["status"] == 200 and away["body"] == kept_css
-    assert away["matched"] == "" and away["cacheControl"] != "no-cache", away
-    assert page.js_errors == []

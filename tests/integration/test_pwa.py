@@ -32,18 +32,6 @@ def test_sw_is_served_uncached_with_every_shell_asset_hashed(client):
         assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
-def test_every_kept_file_gets_a_static_route(client):
-    """The worker routes each kept file by its exact address (sw.js
-    routeAssets): a path and one hex ``v``, and no more of them than the
-    browser takes (MAX_ROUTES)."""
-    source = (Path(__file__).resolve().parents[2] / "service_worker" / "sw.js").read_text("utf-8")
-    limit = int(re.search(r"const MAX_ROUTES = (\d+);", source).group(1))
-    assets = client.get(build_record(client)["pack"]).get_json()["assets"]
-    assert 0 < len(assets) <= limit, f"{len(assets)} kept files, routes for {limit}"
-    for url in assets:
-        assert re.fullmatch(r"/[\w./-]+\?v=[0-9a-f]+", url), url
-
-
 def test_signed_in_pages_are_not_in_the_precache(client):
     pages = kept_pages(client)
     assert not any(p.startswith(("/account", "/login", "/register")) for p in pages)
