@@ -39,6 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402
 from bench.steady_process import free_port  # noqa: E402
 
 PASSWORD = "correct horse battery"
@@ -270,9 +271,15 @@ def main() -> None:
         hammer(Tally("warm-up"), bare_url + "/echo", bare_sessions, 1.0)
         # One-second slices in turn, so the machine's other load falls on both alike.
         slices = max(1, round(args.seconds))
+        meter = cpu.Meter(lambda: cpu.reading({"Steady": steady.pid, "bare": bare.pid}))
         for _ in range(slices):
-            hammer(steady_tally, steady_url + "/api/checkins", steady_sessions, args.seconds / slices)
-            hammer(bare_tally, bare_url + "/echo", bare_sessions, args.seconds / slices)
+            meter.measure(
+                steady_tally.name,
+                lambda: hammer(steady_tally, steady_url + "/api/checkins", steady_sessions, args.seconds / slices),
+            )
+            meter.measure(
+                bare_tally.name, lambda: hammer(bare_tally, bare_url + "/echo", bare_sessions, args.seconds / slices)
+            )
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
@@ -302,13 +309,40 @@ def main() -> None:
     print(
         f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput."
     )
+    per_request = cpu_table(meter, [(steady_tally, "Steady"), (bare_tally, "bare")])
     print_parts(args, parts, parts_total, parts_cpu)
     print(
         f"ratio={ratio:.2f} steady_per_s={steady_result['per_s']:.0f} bare_per_s={bare_result['per_s']:.0f} "
         f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
         f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']} "
+        f"steady_cpu_ms={per_request['Steady']:.2f} bare_cpu_ms={per_request['bare']:.2f} "
         f"{profile_pairs(parts, parts_total, parts_cpu)}"
     )
+
+
+def cpu_table(meter, tallies) -> dict[str, float]:
+    """CPU milliseconds per request, by side, over each endpoint's slices (bench/cpu.py);
+    returns each endpoint's whole-machine CPU per request."""
+    print("\nCPU per request while each endpoint ran (ms; client, servers and database share the machine's cores):\n")
+    sides = ("web server", "PostgreSQL", "client", "rest of machine", "all busy", "idle")
+    print(f"{'endpoint':<42} " + " ".join(f"{side:>15}" for side in sides))
+    whole = {}
+    for tally, server in tallies:
+        spent = meter.spent.get(tally.name, {})
+        count = max(1, len(tally.latencies))
+        known = spent.get(server, 0.0) + spent.get("database", 0.0) + spent.get("client", 0.0)
+        busy = spent.get("machine busy", 0.0)
+        values = (
+            spent.get(server, 0.0),
+            spent.get("database", 0.0),
+            spent.get("client", 0.0),
+            max(0.0, busy - known),
+            busy,
+            spent.get("machine idle", 0.0),
+        )
+        whole[server] = busy / count * 1000
+        print(f"{tally.name:<42} " + " ".join(f"{v / count * 1000:>15.2f}" for v in values))
+    return whole
 
 
 def print_parts(args, parts, parts_total: float, parts_cpu: float) -> None:
