@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sqlite3
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from webapp import create_app
 from webapp.extensions import db, make_engine
@@ -157,3 +158,24 @@ def user(auth):
     auth.register()
     auth.logout()
     return {"email": "sam@example.com", "password": PASSWORD}
+
+
+def dbapi_autocommit(dbapi_connection) -> bool:
+    """Whether the driver's connection commits each statement on its own."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is None
+    return bool(dbapi_connection.autocommit)  # psycopg
+
+
+@pytest.fixture
+def sent(app):
+    """Every statement sent while the test runs: (first word, autocommit?)."""
+    seen: list[tuple[str, bool]] = []
+
+    def note(conn, cursor, statement, *_args):
+        seen.append((statement.split()[0].lower(), dbapi_autocommit(cursor.connection)))
+
+    engine = app.extensions["steady.db"].engine
+    event.listen(engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(engine, "before_cursor_execute", note)

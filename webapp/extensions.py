@@ -39,6 +39,16 @@ class Database:
         return self._factory()
 
 
+def autocommitted(session: Session | None = None) -> bool:
+    """Whether ``session`` (by default this request's) runs on an autocommit
+    connection (webapp/security.py, ``ONE_STATEMENT_WRITES`` and
+    ``AUTOCOMMIT_READS``)."""
+    session = session if session is not None else db.session()
+    if not session.in_transaction():
+        return False
+    return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings Steady relies on for each backend."""
     if url.startswith("sqlite"):

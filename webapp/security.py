@@ -8,10 +8,12 @@ from flask import Flask, current_app, jsonify, redirect, render_template, reques
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.errors import error_response, wants_json
-from webapp.extensions import db, login_manager
+from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
 from webapp.services import sessions
 
@@ -121,13 +123,71 @@ def lifetimes() -> sessions.Lifetimes:
 #: connection).
 ONE_STATEMENT_WRITES = frozenset({"checkins.create_checkin"})
 
+#: Views that only read (their only writes are the session's own touches, as
+#: above, each one statement), asked for with GET or HEAD. On PostgreSQL at
+#: READ COMMITTED, its default, each statement of a transaction takes a
+#: snapshot of its own anyway, so a read's BEGIN and ROLLBACK are two round
+#: trips (and two commands for the database) that change nothing: these run
+#: in autocommit there. SQLite, or a stricter isolation level, gives a
+#: transaction one snapshot for all its statements, so there they stay one
+#: transaction. A flush of more than one change is refused on such a
+#: connection (:func:`refuse_multi_statement_flush`).
+AUTOCOMMIT_READS = frozenset(
+    {
+        "core.session_info",
+        "core.snapshot",
+        "cards.api_list",
+        "chart.api_chart",
+        "checkins.list_checkins",
+        "people.api_network",
+        "plan.api_plan",
+        "taper.snapshot",
+        "toolkit.list_thought_records",
+        "toolkit.state",
+        "toolkit.content_bundle",
+        "chart.index",
+        "toolkit.index",
+        "toolkit.breathe",
+        "toolkit.exercise",
+        "toolkit.feelings",
+        "toolkit.feeling",
+    }
+)
+
+
+def reads_take_a_snapshot_each() -> bool:
+    """Whether the database gives each statement its own snapshot even
+    inside a transaction (PostgreSQL at READ COMMITTED)."""
+    dialect = db.session.get_bind().dialect
+    return dialect.name == "postgresql" and dialect.default_isolation_level == "READ COMMITTED"
+
+
+def autocommit_request() -> bool:
+    """Whether this request's statements may each commit on their own."""
+    endpoint = request.endpoint
+    if endpoint in ONE_STATEMENT_WRITES:
+        return True
+    return endpoint in AUTOCOMMIT_READS and request.method in ("GET", "HEAD") and reads_take_a_snapshot_each()
+
 
 def one_statement_request() -> None:
     """Put this request's database session on an autocommit connection when
-    its view is in :data:`ONE_STATEMENT_WRITES` and nothing has been read yet
-    (otherwise the request stays one transaction, as every other one is)."""
-    if request.endpoint in ONE_STATEMENT_WRITES and not db.session().in_transaction():
+    its view is in :data:`ONE_STATEMENT_WRITES` or reads as
+    :data:`AUTOCOMMIT_READS` says, and nothing has been read yet (otherwise
+    the request stays one transaction, as every other one is)."""
+    if not db.session().in_transaction() and autocommit_request():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def refuse_multi_statement_flush(session, _flush_context, _instances) -> None:
+    """On an autocommit connection each statement commits on its own, so a
+    flush of several changes could be left half done: refuse it before any
+    is sent (the views allowed there write one row at a time)."""
+    if not autocommitted(session):
+        return
+    changes = len(session.new) + len(session.dirty) + len(session.deleted)
+    if changes > 1:
+        raise RuntimeError(f"a flush of {changes} changes on an autocommit request: make it one transaction")
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
@@ -186,6 +246,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.session_interface = KeptSignerSessionInterface()
+    if not event.contains(Session, "before_flush", refuse_multi_statement_flush):
+        event.listen(Session, "before_flush", refuse_multi_statement_flush)
     app.jinja_env.globals["lock_page_open"] = lock_page_open
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"

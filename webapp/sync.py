@@ -59,7 +59,7 @@ from sqlalchemy.sql import sqltypes
 
 from webapp.api import json_error
 from webapp.bodies import Problems, words
-from webapp.extensions import db
+from webapp.extensions import autocommitted, db
 from webapp.ownership import owned
 
 
@@ -111,15 +111,6 @@ def keyed_hash(clean: Mapping[str, Any], key: bytes, *, added_later: Mapping[str
             if not (k in added_later and v == added_later[k] and type(v) is type(added_later[k]))
         }
     return hmac.new(key, canonical(clean), hashlib.sha256).hexdigest()
-
-
-def autocommitted() -> bool:
-    """Whether this request's session runs on an autocommit connection
-    (webapp/security.py, ``ONE_STATEMENT_WRITES``)."""
-    session = db.session()
-    if not session.in_transaction():
-        return False
-    return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def secret() -> bytes:

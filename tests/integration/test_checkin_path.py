@@ -1,5 +1,5 @@
 """``POST /api/checkins`` runs on an autocommit connection (webapp/security.py,
-``ONE_STATEMENT_WRITES``): each statement is its own durable transaction, so
+``ONE_STATEMENT_WRITES``; the ``sent`` fixture is in tests/conftest.py): each statement is its own durable transaction, so
 the request sends no BEGIN or COMMIT of its own. Every check still holds: a
 revoked, expired or locked session is refused on the very next request and
 nothing is stored; a replay answers with the stored row; a different body
@@ -10,7 +10,6 @@ transaction again."""
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -40,27 +39,6 @@ def body(client_id: str | None = None, **changes) -> dict:
     }
 
 
-def _dbapi_autocommit(dbapi_connection) -> bool:
-    """Whether the driver's connection commits each statement on its own."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        return dbapi_connection.isolation_level is None
-    return bool(dbapi_connection.autocommit)  # psycopg
-
-
-@pytest.fixture
-def sent(app):
-    """Every statement sent while the test runs: (first word, autocommit?)."""
-    seen: list[tuple[str, bool]] = []
-
-    def note(conn, cursor, statement, *_args):
-        seen.append((statement.split()[0].lower(), _dbapi_autocommit(cursor.connection)))
-
-    engine = app.extensions["steady.db"].engine
-    event.listen(engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(engine, "before_cursor_execute", note)
-
-
 def count(client_id: str | None = None) -> int:
     query = select(func.count()).select_from(CheckIn)
     if client_id:
@@ -88,8 +66,13 @@ def test_a_new_check_in_is_one_select_and_one_insert_each_committed_on_its_own(a
 def test_the_next_request_on_the_connection_is_one_transaction_again(api, sent):
     made = api("POST", "/api/checkins", body())
     assert made.status_code == 201
+    csrf = token(api.client)
     sent.clear()
-    changed = api("PUT", f"/api/checkins/{made.get_json()['id']}", {**body(made.get_json()["client_id"]), "overall": 2})
+    changed = api.client.put(
+        f"/api/checkins/{made.get_json()['id']}",
+        json={**body(made.get_json()["client_id"]), "overall": 2},
+        headers={"X-CSRFToken": csrf},
+    )
     assert changed.status_code == 200, changed.get_json()
     assert sent and not any(autocommit for _, autocommit in sent), sent
 
