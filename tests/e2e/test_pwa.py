@@ -276,3 +276,38 @@ def test_signed_in_pages_never_enter_the_cache(server, page, pwa, accounts):
             assert 'name="csrf-token"' not in entry["body"], f"{entry['url']} is a signed-in page"
             assert 'href="/account/"' not in entry["body"], f"{entry['url']} is a signed-in page"
             assert ">Sign in<" in entry["body"], f"{entry['url']} is not the signed-out page"
+
+
+def test_a_kept_page_refreshed_online_is_what_offline_shows_next(server, context, page, pwa):
+    """The worker holds the last pages it answered from its cache in memory
+    (the next answer reads nothing from Cache Storage); a page refreshed from
+    the network replaces the copy in memory as well as the one in the cache."""
+    heading = page.get_by_role("heading", level=1)
+    page.goto(server.url + "/")
+    pwa.wait_controlled(page)
+    pwa.wait_precached(page, "/help")
+
+    context.set_offline(True)
+    for _ in range(2):  # the second answer comes from the worker's memory
+        page.goto(server.url + "/help")
+        expect(heading).to_have_text("Help now")
+        expect(page.locator("#offline-banner")).to_be_visible()
+
+    # Online again, the server's page has changed since it was kept.
+    context.set_offline(False)
+
+    def changed(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace("<h1>Help now</h1>", "<h1>Help now, again</h1>"))
+
+    # The worker's own request, not the browser's preload, so the route sees it.
+    context.service_workers[0].evaluate("() => self.registration.navigationPreload.disable()")
+    context.route(server.url + "/help", changed)
+    page.goto(server.url + "/help")
+    expect(heading).to_have_text("Help now, again")
+    context.unroute(server.url + "/help")
+
+    context.set_offline(True)
+    page.goto(server.url + "/help")
+    expect(heading).to_have_text("Help now, again")
+    assert page.js_errors == []
