@@ -86,6 +86,10 @@ def index():
     )
 
 
+#: Every table a drawing reads (``_looked_back``, ``draw``): a write to any
+#: other table leaves a kept drawing as it is (``core.routes.PART_TABLES``,
+#: checked by ``tests/integration/test_snapshot_unchanged.py``).
+TABLES = frozenset({"check_ins", "dose_logs", "reminder_settings", "taper_plans", "taper_steps"})
 #: How many drawn charts an app keeps (``_drawn``); the least recently used go first.
 DRAWN_KEPT = 256
 
@@ -95,7 +99,7 @@ def _drawn(range_name: str) -> tuple[dict, str]:
     again only when something it is drawn from changed (their rows, their
     day, the language: ``data_version.person_key``), else the drawing kept
     in this process."""
-    key = data_version.person_key("chart", range_name)
+    key = data_version.person_key("chart", range_name, tables=TABLES)
     kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
     found = kept.get(key)
     if found is None:
