@@ -86,10 +86,11 @@ def index():
     )
 
 
-#: Every table a drawing reads (``_looked_back``, ``draw``): a write to any
+#: Every table a drawing reads (``_looked_back``, ``draw``; the person's day
+#: is in the key itself): a write to any
 #: other table leaves a kept drawing as it is (``core.routes.PART_TABLES``,
 #: checked by ``tests/integration/test_snapshot_unchanged.py``).
-TABLES = frozenset({"check_ins", "dose_logs", "reminder_settings", "taper_plans", "taper_steps"})
+TABLES = frozenset({"check_ins", "taper_plans", "taper_steps"})
 #: How many drawn charts an app keeps (``_drawn``); the least recently used go first.
 DRAWN_KEPT = 256
 

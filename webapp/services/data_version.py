@@ -112,11 +112,12 @@ def person_key(*what, tables=None) -> tuple | None:
     """What an answer for the signed-in person is worked out from, when it
     depends only on their rows and their circle's, their day, the language
     of the request and ``what`` (the answer's own name and options): the
-    person, ``what``, the fingerprint, today where they are, the language
-    and ``Accept-Language`` (which orders a date's day and month). None
-    when there is no fingerprint. With ``tables`` (every table the answer
-    reads), the fingerprint is of those tables' rows only (plus ``ALWAYS``),
-    so a write elsewhere leaves the key as it was."""
+    person, ``what``, the fingerprint, their time (zone, today there:
+    ``words.person_time_key``), the language and ``Accept-Language`` (which
+    orders a date's day and month). None when there is no fingerprint. With
+    ``tables`` (every table the answer reads, besides what the person's time
+    is read from), the fingerprint is of those tables' rows only (plus
+    ``ALWAYS``), so a write elsewhere leaves the key as it was."""
     from flask import request
     from flask_login import current_user
 
@@ -131,7 +132,7 @@ def person_key(*what, tables=None) -> tuple | None:
         what,
         None if tables is None else tuple(sorted(tables)),
         version,
-        words.person_today(),
+        words.person_time_key(),
         i18n.choose(),
         str(get_locale()),
         request.headers.get("Accept-Language", ""),
