@@ -59,12 +59,8 @@ def draw(range_name: str, today: date, first: date | None, steps, unit: str, rea
 def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
     user_id = current_user.id
-    return (
-        words.person_today(),
-        records.first_record_date(db.session, user_id),
-        records.taper_steps(db.session, user_id),
-        records.taper_unit(db.session, user_id),
-    )
+    first, unit = records.first_record_date_and_unit(db.session, user_id)
+    return words.person_today(), first, records.taper_steps(db.session, user_id), unit
 
 
 @bp.get("/chart")
