@@ -19,7 +19,13 @@ made and dropped here; rate limits are off (every person comes from
 Baseline, in the same run: one person alone doing the same mix for 10 s — the
 latency the same server gives with no one else around.
 
-Prints a table per kind of action, then one line of key=value pairs.
+Prints a table per kind of action, then how many of each request were sent
+(by path and answer, so the share of 304s shows), then the server's CPU per
+request: the CPU seconds the gunicorn workers and this run's PostgreSQL
+backends spent over the measured window (read from ``/proc``), divided by the
+requests answered in it — a figure that still means something once the crowd
+saturates the server and p99 is only queueing. Then one line of key=value
+pairs.
 
 ``--find-capacity`` instead searches for the largest crowd (same pauses) this
 set-up serves with 0 errors and p99 <= 300 ms: it doubles the crowd from
@@ -71,6 +77,12 @@ SNAPSHOT = [
 ]
 
 
+def request_label(path: str) -> str:
+    """A path without what differs person to person: the exercise, the query."""
+    path = path.split("?", 1)[0]
+    return re.sub(r"^/toolkit/exercise/.+", "/toolkit/exercise/<id>", path)
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -84,7 +96,9 @@ class Stats:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
         self.error_samples: list[str] = []
+        self.requests: dict[str, int] = defaultdict(int)  # "GET /api/snapshot 304" -> how many
         self.recording = False
+        self.cpu: dict[str, float] | None = None  # CPU seconds of the server over the window (ServerCpu)
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
         if not self.recording:
@@ -94,6 +108,10 @@ class Stats:
             self.errors[kind] += 1
             if len(self.error_samples) < 5:
                 self.error_samples.append(f"{kind}: {detail}")
+
+    def count(self, method: str, path: str, status: int) -> None:
+        if self.recording:
+            self.requests[f"{method} {request_label(path)} {status or 'failed'}"] += 1
 
     def all(self) -> list[float]:
         return [v for values in self.latency.values() for v in values]
@@ -121,9 +139,11 @@ class Person:
                 elapsed = time.perf_counter() - started
                 ok = response.status in expect
                 self.stats.add(kind, elapsed, ok, f"{method} {path} -> {response.status}")
+                self.stats.count(method, path, response.status)
                 return response.status, body, response.headers
         except (TimeoutError, aiohttp.ClientError) as exc:
             self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {type(exc).__name__}")
+            self.stats.count(method, path, 0)
             return 0, repr(exc).encode(), {}
 
     async def sign_in(self) -> None:
@@ -251,6 +271,64 @@ class Person:
         await self.session.close()
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid: int) -> int | None:
+    """User + system CPU ticks a process has spent, or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+class ServerCpu:
+    """CPU spent by the server over the measured window: gunicorn's workers
+    (the master's children) and the PostgreSQL backends this run's server
+    opened (named by ``application_name``). A backend that closes inside the
+    window takes its last ticks with it, which the pool makes rare."""
+
+    def __init__(self, gunicorn_pid: int, admin, application: str):
+        self.gunicorn_pid, self.admin, self.application = gunicorn_pid, admin, application
+        self.start: dict[tuple[str, int], int] = {}
+
+    def pids(self) -> list[tuple[str, int]]:
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(stat[1]) == self.gunicorn_pid:
+                    children.append(("web", int(entry.name)))
+        with self.admin.connect() as conn:
+            backends = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": self.application}
+            ).scalars()
+            children += [("db", int(pid)) for pid in backends]
+        return children
+
+    def sample(self) -> dict[tuple[str, int], int]:
+        found = {}
+        for key in self.pids():
+            ticks = cpu_ticks(key[1])
+            if ticks is not None:
+                found[key] = ticks
+        return found
+
+    def begin(self) -> None:
+        self.start = self.sample()
+
+    def end(self) -> dict[str, float]:
+        """CPU seconds of the web workers and of the database backends since ``begin``."""
+        spent = {"web": 0.0, "db": 0.0}
+        for key, ticks in self.sample().items():
+            spent[key[0]] += (ticks - self.start.get(key, 0)) / TICKS
+        return spent
+
+
 def app_rules() -> set[str]:
     from webapp import create_app
 
@@ -286,7 +364,10 @@ def prepare_database(base_url: str, users: int):
     admin = make_engine(base_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base_url}{'&' if '?' in base_url else '?'}options={quote(f'-csearch_path={schema}')}"
+    url = (
+        f"{base_url}{'&' if '?' in base_url else '?'}options={quote(f'-csearch_path={schema}')}"
+        f"&application_name={schema}"  # how ServerCpu finds this run's backends
+    )
     engine = make_engine(url)
     migrations.upgrade(engine)
     digest = hash_password(PASSWORD)  # one hash for everyone: 100 argon2 runs would only slow the set-up
@@ -353,6 +434,7 @@ async def run(
     exercises: list[str],
     pause: tuple[float, float],
     snapshot: list[str],
+    cpu: ServerCpu | None = None,
 ):
     stats = Stats()
     people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot) for n in range(users)]
@@ -370,11 +452,14 @@ async def run(
             p.stats = stats
 
         stats.recording = True
+        if cpu is not None:
+            cpu.begin()
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(*(p.live(until, pause) for p in people))
         elapsed = time.monotonic() - started
         stats.recording = False
+        stats.cpu = cpu.end() if cpu is not None else None
         return baseline, stats, elapsed
     finally:
         await asyncio.gather(*(p.close() for p in people))
@@ -388,7 +473,8 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads)
-        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot))
+        cpu = ServerCpu(process.pid, admin, schema)
+        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, cpu))
     finally:
         if process is not None:
             process.terminate()
@@ -399,6 +485,19 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def cpu_per_request(stats: Stats, requests: int) -> tuple[float, float]:
+    """(web, database) CPU ms the server spent per request answered."""
+    if not stats.cpu or not requests:
+        return 0.0, 0.0
+    return stats.cpu["web"] * 1000 / requests, stats.cpu["db"] * 1000 / requests
+
+
+def cpu_words(stats: Stats, requests: int, elapsed: float) -> str:
+    web, db = cpu_per_request(stats, requests)
+    busy = (stats.cpu["web"] + stats.cpu["db"]) / elapsed if stats.cpu else 0.0
+    return f"CPU/request web {web:.2f} + db {db:.2f} ms ({busy:.2f} cores busy)"
 
 
 def served(stats: Stats) -> bool:
@@ -421,7 +520,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         print(
             f"  {users:>6} people: {len(everything) / elapsed:7.1f} req/s  p50 {percentile(everything, 50) * 1000:7.1f} ms  "
             f"p99 {percentile(everything, 99) * 1000:7.1f} ms  errors {sum(stats.errors.values())}  "
-            f"{'served' if served(stats) else 'NOT served'}",
+            f"{cpu_words(stats, len(everything), elapsed)}  {'served' if served(stats) else 'NOT served'}",
             flush=True,
         )
         return served(stats)
@@ -448,8 +547,10 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
     best = next(((u, st, el) for u, st, el in tried if u == good), None)
     rps = len(best[1].all()) / best[2] if best else 0.0
     p99 = percentile(best[1].all(), 99) * 1000 if best else 0.0
+    web, db = cpu_per_request(best[1], len(best[1].all())) if best else (0.0, 0.0)
     print(
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
+        f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}"
     )
     return good
@@ -496,8 +597,9 @@ def main() -> int:
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads)
+        cpu = ServerCpu(process.pid, admin, schema)
         baseline, stats, elapsed = asyncio.run(
-            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot)
+            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot, cpu)
         )
     finally:
         if process is not None:
@@ -535,13 +637,20 @@ def main() -> int:
     )
     rps = len(everything) / elapsed
     print(f"requests/s: {rps:.1f}   (goal: 0 errors, p99 < 300 ms)")
+    print(f"\n{'request':<36} {'sent':>7} {'share':>6}")
+    for label in sorted(stats.requests):
+        print(f"{label:<36} {stats.requests[label]:>7} {stats.requests[label] / max(1, len(everything)):>6.1%}")
+    web, db = cpu_per_request(stats, len(everything))
+    print(f"server {cpu_words(stats, len(everything), elapsed)}\n")
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
     print(
         f"users={args.users} seconds={elapsed:.0f} workers={args.workers} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
-        f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f}"
+        f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
+        f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
+        f"snapshot_200={stats.requests.get('GET /api/snapshot 200', 0)} snapshot_304={stats.requests.get('GET /api/snapshot 304', 0)}"
     )
     return 0 if total_errors == 0 else 1
 

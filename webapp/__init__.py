@@ -125,6 +125,9 @@ def create_app(
 
     assets.init_app(app)
     words.init_app(app)
+    from webapp import links
+
+    links.init_app(app)  # after assets: wraps its asset_url
     features = (
         core,
         auth,

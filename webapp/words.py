@@ -149,6 +149,15 @@ def person_today() -> date:
     return _person()[1]
 
 
+def person_time_key() -> tuple:
+    """Everything this request's person's time is worked out from (their zone,
+    today there, day-or-month first, whether they chose UTC), for keeping
+    an answer that uses it (``data_version.person_key``): the rows it is read
+    from then need not be among the answer's own."""
+    zone, today, month_first, chose_utc = _person()
+    return zone.key, today, month_first, chose_utc
+
+
 def person_zone() -> str:
     """The name of the person's zone, for the device to show the offline
     copies' times on the same clock as the pages."""

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.integration.test_snapshot import PARTS as ALL_PARTS
+from webapp import words
 from webapp.chart import routes as chart_routes
 from webapp.core import routes
 from webapp.extensions import db
@@ -67,10 +68,28 @@ def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tup
     return answer.status_code, answer.headers["ETag"]
 
 
+def forget(app) -> None:
+    """Drop every answer the app keeps: tags, parts, drawings."""
+    for name in ("snapshot_tags", "snapshot_parts", "charts"):
+        app.extensions.pop(f"steady.kept.{name}", None)
+
+
 def in_full(app, client, tag: str | None, **headers) -> tuple[int, str]:
     """What the snapshot is when nothing is remembered: every view run."""
-    app.extensions.pop("steady.kept.snapshot_tags", None)
+    forget(app)
     return sync(client, tag, **headers)
+
+
+def whole(client, **headers) -> dict:
+    """The snapshot's answer, every part in it."""
+    answer = client.get(SNAPSHOT, headers=headers)
+    assert answer.status_code == 200
+    return answer.get_json()
+
+
+def whole_in_full(app, client, **headers) -> dict:
+    forget(app)
+    return whole(client, **headers)
 
 
 def step(app, client, tag: str, **headers) -> str:
@@ -89,7 +108,7 @@ def test_an_unchanged_snapshot_is_304_without_running_a_view(app, client, auth, 
     views_run.clear()
     fast = client.get(SNAPSHOT, headers={"If-None-Match": tag})
     assert fast.status_code == 304 and views_run == []
-    app.extensions.pop("steady.kept.snapshot_tags")
+    forget(app)
     slow = client.get(SNAPSHOT, headers={"If-None-Match": tag})
     assert slow.status_code == 304 and len(views_run) == len(PARTS)
     for answer in (in_full_304, fast):
@@ -230,6 +249,7 @@ def test_parts_outside_the_checked_list_are_always_worked_out(app, client, api, 
     assert sync(client, tag, path=path)[0] == 304
     assert views_run == ["cards.api_list", "help_me.api_help_me"] or len(views_run) == 2
     assert not app.extensions.get("steady.kept.snapshot_tags")
+    assert not app.extensions.get("steady.kept.snapshot_parts")
 
 
 def test_without_postgresql_there_is_no_fingerprint(app, api):
@@ -308,35 +328,64 @@ def test_the_chart_page_is_drawn_again_only_when_something_it_shows_changed(app,
     assert len(drawn) == before + 1 and tomorrow == fresh() and tomorrow != page
 
 
-def test_every_table_the_checked_parts_read_is_fingerprinted(app, client, api):
-    """Driven from the parts list: each view in ``UNCHANGED_WITHOUT_WORK``
-    is run and every table its statements name must be one the fingerprint
-    reads, so a part that starts reading a new table without a column
-    naming a person (or one left out) fails here."""
+def test_every_table_the_checked_parts_read_is_fingerprinted(app, client, api, monkeypatch):
+    """Driven from the parts list: each view in ``PART_TABLES`` is run, with
+    every kind of row in place and the person linked to others both ways,
+    and every table its statements name must be one the fingerprint reads
+    and one its entry names (or ``ALWAYS``), so a part that starts reading a
+    new table fails here."""
     from sqlalchemy import event
 
-    api("POST", "/api/checkins", checkin())
-    token = client.get("/api/session").get_json()["csrf_token"]
-    client.post("/cards", data={"text": "Slow", "csrf_token": token})
-    client.post("/taper/accept", data={"understood": "y", "csrf_token": token})
-    client.post("/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token})
+    from tests.conftest import Auth
+
+    for name, write in every_write(app, client, api):
+        if name != "language":
+            assert write().status_code < 400, name
+    me = db.session.scalar(select(User.id).where(User.email == "sam@example.com"))
+    for email, supported in (("alex@example.com", True), ("kit@example.com", False)):
+        Auth(app.test_client()).register(email)
+        other = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.execute(
+            text(
+                "INSERT INTO circle_links (user_id, supporter_id, share_light, share_taper, share_help_me,"
+                " notify_reach_out, created_at) VALUES (:p, :s, true, true, true, true, :now)"
+            ),
+            {"p": me if supported else other, "s": other if supported else me, "now": utcnow()},
+        )
+    db.session.commit()
     fingerprinted = {
         table.name
         for table in Base.metadata.sorted_tables
         if f'"{table.name}"' in str(data_version._statement()) or table.name == "users"
     }
     assert "user_sessions" not in fingerprinted and "check_ins" in fingerprinted
+    assert data_version.ALWAYS <= fingerprinted
     names = [table.name for table in Base.metadata.sorted_tables]
     read: dict[str, set[str]] = {}
     statements: list[str] = []
+    # What the person's time is read from (their zone) is in every key as
+    # the time itself (``words.person_time_key``): not a part's own read.
+    working_out_time = [False]
+    real_person = words._person
+
+    def person_time_only(*args, **kwargs):
+        working_out_time[0] = True
+        try:
+            return real_person(*args, **kwargs)
+        finally:
+            working_out_time[0] = False
+
+    monkeypatch.setattr(words, "_person", person_time_only)
 
     def seen(conn, cursor, statement, *args):
-        statements.append(statement)
+        # Nor is the fingerprint's own statement (a part asking for its key).
+        if not working_out_time[0] and not statement.startswith("WITH linked AS"):
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", seen)
     try:
         rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
-        for endpoint in sorted(routes.UNCHANGED_WITHOUT_WORK):
+        for endpoint in sorted(routes.PART_TABLES):
             client.get("/api/session")  # the session's own statements, before the part's
             statements.clear()
             assert client.get(rules[endpoint]).status_code == 200, endpoint
@@ -346,6 +395,201 @@ def test_every_table_the_checked_parts_read_is_fingerprinted(app, client, api):
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
     assert read["checkins.list_checkins"] >= {"check_ins"}  # the capture works
+    assert read["chart.api_chart"] >= {"check_ins", "taper_steps"}
     for endpoint, tables in read.items():
         # user_sessions: the signed-in check before every view, not the part.
         assert tables - {"user_sessions"} <= fingerprinted, (endpoint, tables - fingerprinted)
+        declared = routes.PART_TABLES[endpoint] | data_version.ALWAYS
+        assert tables - {"user_sessions"} <= declared, (endpoint, tables - declared)
+        assert routes.PART_TABLES[endpoint] <= fingerprinted, endpoint
+    assert routes.PART_TABLES["chart.api_chart"] == chart_routes.TABLES  # the chart page keeps drawings by them
+
+
+def every_write(app, client, api) -> list:
+    """One of each kind of write a snapshot part shows, in an order that
+    makes each meaningful (the taper set up before its steps and doses)."""
+    token = client.get("/api/session").get_json()["csrf_token"]
+    exercise = next(iter(app.extensions["steady.content"].exercises))
+    return [
+        ("check-in", lambda: api("POST", "/api/checkins", checkin())),
+        ("card", lambda: client.post("/cards", data={"text": "Breathe out longer", "csrf_token": token})),
+        ("thought", lambda: api("POST", "/api/thought-records", {"client_id": str(uuid.uuid4()), "thought": "Ugh"})),
+        (
+            "contact",
+            lambda: api(
+                "POST",
+                "/api/people/contacts",
+                {"client_id": str(uuid.uuid4()), "name": "Ruth", "relationship": "friend"},
+            ),
+        ),
+        ("plan", lambda: api("PUT", "/api/plan", {"sections": {"warning_signs": "Pacing at night"}, "version": None})),
+        ("favourite", lambda: api("PUT", f"/api/toolkit/favourites/{exercise}")),
+        ("recent", lambda: api("POST", "/api/toolkit/recents", {"exercise_id": exercise})),
+        ("taper accept", lambda: client.post("/taper/accept", data={"understood": "y", "csrf_token": token})),
+        (
+            "taper setup",
+            lambda: client.post(
+                "/taper/setup", data={"medication": "Diazepam", "form": "tablet", "unit": "mg", "csrf_token": token}
+            ),
+        ),
+        (
+            "taper step",
+            lambda: client.post(
+                "/taper/steps/new",
+                data={
+                    "starts_on": (utcnow() - timedelta(days=2)).date().isoformat(),
+                    "daily_dose": "10",
+                    "csrf_token": token,
+                },
+            ),
+        ),
+        (
+            "dose",
+            lambda: api(
+                "POST",
+                "/api/doses",
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "taken_at": utcnow().isoformat(),
+                    "time_zone": "Europe/London",
+                    "amount": "5",
+                },
+            ),
+        ),
+        (
+            "zone",
+            lambda: client.post("/reminders/settings", data={"timezone": "Asia/Kolkata", "csrf_token": token}),
+        ),
+        ("unfavourite", lambda: api("DELETE", f"/api/toolkit/favourites/{exercise}")),
+        ("language", lambda: client.post("/language", data={"language": "es"})),
+        ("check-in again", lambda: api("POST", "/api/checkins", checkin(overall=2, note="A wave"))),
+    ]
+
+
+@on_postgresql
+def test_after_each_write_only_the_parts_reading_it_run_and_the_answer_is_the_full_one(app, client, api, views_run):
+    """Each kind of write, then a sync: every part is what the views give
+    worked out from nothing (the whole answer compared), and the views run
+    are only those of parts reading a table whose rows changed."""
+    me = db.session.scalar(select(User.id))
+    whole(client)
+    for name, write in every_write(app, client, api):
+        before = data_version.fingerprints(db.session, me)
+        zone_before = person_time.zone_for(me, db.session).key, person_time.chose_utc(db.session, me)
+        assert write().status_code < 400, name
+        after = data_version.fingerprints(db.session, me)
+        zone_after = person_time.zone_for(me, db.session).key, person_time.chose_utc(db.session, me)
+        changed = {table for table in set(before) | set(after) if before.get(table) != after.get(table)}
+        views_run.clear()
+        kept = whole(client)
+        ran = set(views_run)
+        assert kept == whole_in_full(app, client), name
+        if changed & data_version.ALWAYS or zone_before != zone_after:
+            # The person's row, the circle or their time: everything again.
+            assert ran == routes.UNCHANGED_WITHOUT_WORK, name
+        else:
+            assert ran == {e for e, tables in routes.PART_TABLES.items() if tables & changed}, (name, changed)
+        assert changed, name
+    # A check-in, the commonest write, runs only the parts that show check-ins
+    # (its zone is the one the person already had: their time is unchanged).
+    api("POST", "/api/checkins", checkin())
+    views_run.clear()
+    kept = whole(client)
+    assert set(views_run) == {"checkins.list_checkins", "chart.api_chart"}
+    assert kept == whole_in_full(app, client)
+
+
+@on_postgresql
+def test_kept_parts_never_reach_another_person_and_a_supporter_sees_changes(app, client, auth, api):
+    """Two people with the same rows, and a supporter linked to one of them:
+    each one's answer is always their own, worked out in full, whatever the
+    others did and synced in between."""
+    from tests.conftest import Auth
+
+    sam = client
+    kit, alex = app.test_client(), app.test_client()
+    Auth(kit).register("kit@example.com")
+    Auth(alex).register("alex@example.com")
+    person = db.session.scalar(select(User.id).where(User.email == "sam@example.com"))
+    supporter = db.session.scalar(select(User.id).where(User.email == "alex@example.com"))
+    db.session.execute(
+        text(
+            "INSERT INTO circle_links (user_id, supporter_id, share_light, share_taper, share_help_me,"
+            " notify_reach_out, created_at) VALUES (:p, :s, true, true, true, true, now())"
+        ),
+        {"p": person, "s": supporter},
+    )
+    db.session.commit()
+
+    def kit_api(method, path, body=None):
+        token = kit.get("/api/session").get_json()["csrf_token"]
+        return kit.open(path, method=method, json=body, headers={"X-CSRFToken": token})
+
+    answers = {}
+    for name, write in every_write(app, sam, api):
+        assert write().status_code < 400, name
+        for who in (sam, kit, alex):
+            answers[who] = whole(who)
+        for who in (sam, kit, alex):
+            assert answers[who] == whole_in_full(app, who), name
+        assert answers[sam] != answers[kit]
+        # Kit writes the same, and the kept answers stay each their own.
+        if name == "check-in":
+            assert kit_api("POST", "/api/checkins", checkin()).status_code == 201
+    assert answers[kit]["parts"]["/api/checkins"]["checkins"] != answers[sam]["parts"]["/api/checkins"]["checkins"]
+
+
+@on_postgresql
+def test_a_new_day_and_another_language_work_out_the_parts_again(app, client, api, monkeypatch):
+    for name, write in every_write(app, client, api)[:10]:
+        assert write().status_code < 400, name
+    first = whole(client)
+    for headers in ({"Accept-Language": "es"}, {"Accept-Language": "en-US"}, {}):
+        assert whole(client, **headers) == whole_in_full(app, client, **headers)
+    assert whole(client) == first
+    real = person_time.today_in
+    monkeypatch.setattr(person_time, "today_in", lambda zone, now=None: real(zone, now) + timedelta(days=1))
+    tomorrow = whole(client)
+    assert tomorrow == whole_in_full(app, client) and tomorrow != first
+
+
+def test_kept_answers_are_bounded_in_bytes_too():
+    kept = data_version.Kept(10, max_bytes=100)
+    for n in range(5):
+        kept.put(("k", n), b"x" * 40)
+    assert len(kept) == 2 and kept.get(("k", 4)) == b"x" * 40 and kept.get(("k", 0)) is None
+    kept.put(("big",), b"x" * 101)  # larger than everything: not kept
+    assert kept.get(("big",)) is None and len(kept) == 2
+    kept.put(("k", 4), b"y" * 10)  # replaced: its old size no longer counts
+    kept.put(("k", 5), b"z" * 80)
+    assert kept.get(("k", 4)) == b"y" * 10 and kept.get(("k", 5)) == b"z" * 80 and kept.get(("k", 3)) is None
+
+
+@on_postgresql
+def test_the_chart_page_and_the_snapshot_share_their_drawings(app, client, api, monkeypatch):
+    """A range drawn for the page is the snapshot's, and the other way round,
+    for the same rows, time and language; what each gives is what it gives
+    worked out from nothing."""
+    drawn: list[str] = []
+    real_draw = chart_routes.draw
+    monkeypatch.setattr(chart_routes, "draw", lambda *a, **k: drawn.append(a[0]) or real_draw(*a, **k))
+    client.get("/toolkit")  # shows (and so clears) the welcome notice
+    api("POST", "/api/checkins", checkin(overall=7))
+    chart_page(client)
+    assert drawn == ["30"]
+    snapshot = whole(client)
+    assert sorted(drawn) == ["30", "7", "90", "all"]  # the 30 days came from the page
+    assert snapshot == whole_in_full(app, client)
+    api("POST", "/api/checkins", checkin(overall=2))
+    drawn.clear()
+    whole(client)
+    page = chart_page(client)
+    assert sorted(drawn) == ["30", "7", "90", "all"]  # the page's range came from the snapshot
+    forget(app)
+    assert chart_page(client) == page
+    for headers in ({"Accept-Language": "es"}, {}):
+        drawn.clear()
+        theirs = chart_page(client, **headers)
+        assert drawn == ["30"] and whole(client, **headers) == whole_in_full(app, client, **headers)
+        forget(app)
+        assert chart_page(client, **headers) == theirs

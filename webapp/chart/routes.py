@@ -59,12 +59,8 @@ def draw(range_name: str, today: date, first: date | None, steps, unit: str, rea
 def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
     user_id = current_user.id
-    return (
-        words.person_today(),
-        records.first_record_date(db.session, user_id),
-        records.taper_steps(db.session, user_id),
-        records.taper_unit(db.session, user_id),
-    )
+    first, unit = records.first_record_date_and_unit(db.session, user_id)
+    return words.person_today(), first, records.taper_steps(db.session, user_id), unit
 
 
 @bp.get("/chart")
@@ -86,23 +82,44 @@ def index():
     )
 
 
-#: How many drawn charts an app keeps (``_drawn``); the least recently used go first.
-DRAWN_KEPT = 256
+#: Every table a drawing reads (``_looked_back``, ``draw``; the person's day
+#: is in the key itself): a write to any
+#: other table leaves a kept drawing as it is (``core.routes.PART_TABLES``,
+#: checked by ``tests/integration/test_snapshot_unchanged.py``).
+TABLES = frozenset({"check_ins", "taper_plans", "taper_steps"})
+#: How many drawn ranges an app keeps (``_drawings``); the least recently used go first.
+DRAWN_KEPT = 1024
+
+
+def _drawings(names: list[str]) -> tuple[dict[str, dict], str]:
+    """Each range in ``names`` drawn for the signed-in person, and their dose
+    unit: a range is drawn again only when something it is drawn from
+    changed (the rows of ``TABLES``, their time, the language:
+    ``data_version.person_key``), else the drawing kept in this process, the
+    same for the page and for the snapshot's chart. The ranges drawn share
+    one read of the check-ins."""
+    kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
+    keys = {name: data_version.person_key("chart", name, tables=TABLES) for name in names}
+    found = {name: kept.get(keys[name]) for name in names}
+    missing = [name for name in names if found[name] is None]
+    if missing:
+        today, first, steps, unit = _looked_back()
+        read = None
+        if len(missing) > 1:  # one read for them all: the widest span, then each range takes its days
+            bounds = [chart.range_bounds(name, today, first) for name in missing]
+            read = records.checkins_between(
+                db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
+            )
+        for name in missing:
+            found[name] = (draw(name, today, first, steps, unit, read), unit)
+            kept.put(keys[name], found[name])
+    return {name: found[name][0] for name in names}, found[names[0]][1]
 
 
 def _drawn(range_name: str) -> tuple[dict, str]:
-    """One range drawn for the signed-in person, and their dose unit: drawn
-    again only when something it is drawn from changed (their rows, their
-    day, the language: ``data_version.person_key``), else the drawing kept
-    in this process."""
-    key = data_version.person_key("chart", range_name)
-    kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
-    found = kept.get(key)
-    if found is None:
-        today, first, steps, unit = _looked_back()
-        found = (draw(range_name, today, first, steps, unit), unit)
-        kept.put(key, found)
-    return found
+    """One range drawn for the signed-in person, and their dose unit (``_drawings``)."""
+    views, unit = _drawings([range_name])
+    return views[range_name], unit
 
 
 def _row_json(row) -> dict:
@@ -119,14 +136,12 @@ def _row_json(row) -> dict:
 @bp.get("/api/chart")
 @login_required
 def api_chart():
-    """The chart for every range, drawn here, for the device to show offline."""
-    today, first, steps, unit = _looked_back()
-    # One read for every range: the widest span, then each range takes its days.
-    bounds = [chart.range_bounds(name, today, first) for name in RANGE_WORDS]
-    read = records.checkins_between(
-        db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
-    )
-    views = [draw(name, today, first, steps, unit, read) for name in RANGE_WORDS]
+    """The chart for every range, drawn here, for the device to show offline
+    (each range kept as the page keeps it: ``_drawings``)."""
+    with data_version.read_once(db.session, current_user.id):  # one fingerprint read for the four keys
+        drawn, unit = _drawings(list(RANGE_WORDS))
+    today = words.person_today()
+    views = [drawn[name] for name in RANGE_WORDS]
     return jsonify(
         unit=unit,
         drawn_on=today.isoformat(),

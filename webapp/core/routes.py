@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from webapp.api import json_error
+from webapp.chart import routes as chart_routes
 from webapp.core import bp
 from webapp.errors import error_response
 from webapp.extensions import csrf, db
@@ -148,28 +149,59 @@ MAX_SNAPSHOT_PARTS = 20
 #: fingerprints, the person's day (today where they are), the language of
 #: the request and this running build: checked by reading each view (none
 #: reads the clock beyond today, a header, or another person's rows outside
-#: the circle). A snapshot made only of these can be answered 304 from the
-#: fingerprint alone. Any other part is always worked out.
-UNCHANGED_WITHOUT_WORK = frozenset(
-    {
-        "toolkit.state",
-        "cards.api_list",
-        "toolkit.list_thought_records",
-        "people.api_network",
-        "plan.api_plan",
-        "checkins.list_checkins",
-        "taper.snapshot",
-        "chart.api_chart",
-    }
-)
+#: the circle), each with every table it reads (besides
+#: ``data_version.ALWAYS``, the person's row and the circle, always counted,
+#: and what the person's zone is read from, their time being in every key;
+#: ``tests/integration/test_snapshot_unchanged.py`` runs each view and
+#: fails if it reads a table not named here). A snapshot made only of these
+#: can be answered 304 from the fingerprint alone, and each part's answer is
+#: kept under the fingerprint of its own tables, so a write to one table
+#: (a check-in) works out again only the parts that read it. Any other part
+#: is always worked out.
+PART_TABLES: dict[str, frozenset[str]] = {
+    "toolkit.state": frozenset({"favourite_exercises", "recent_exercises"}),
+    "cards.api_list": frozenset({"coping_cards"}),
+    "toolkit.list_thought_records": frozenset({"thought_records"}),
+    "people.api_network": frozenset({"message_templates", "support_contacts", "support_groups", "support_settings"}),
+    "plan.api_plan": frozenset({"wave_plans"}),
+    "checkins.list_checkins": frozenset({"check_ins"}),
+    "taper.snapshot": frozenset({"dose_logs", "taper_plans", "taper_steps"}),
+    "chart.api_chart": chart_routes.TABLES,
+}
+UNCHANGED_WITHOUT_WORK = frozenset(PART_TABLES)
 #: How many snapshot tags an app keeps (``_known_tags``); the oldest go first.
 KNOWN_TAGS_KEPT = 4096
+#: How many parts' answers an app keeps (``_kept_parts``), and their bytes at most.
+PARTS_KEPT = 8192
+PARTS_KEPT_BYTES = 64 * 1024 * 1024
 
 
 def _known_tags() -> data_version.Kept:
     """``data_version.person_key("snapshot", parts)`` -> the snapshot's ETag
     last worked out from it, kept by this app in this process."""
     return data_version.kept(current_app, "snapshot_tags", KNOWN_TAGS_KEPT)
+
+
+def _kept_parts() -> data_version.Kept:
+    """``data_version.person_key("part", path, tables=...)`` -> that part's
+    JSON as its view wrote it, kept by this app in this process."""
+    return data_version.kept(current_app, "snapshot_parts", PARTS_KEPT, max_bytes=PARTS_KEPT_BYTES)
+
+
+def _part_body(path: str, endpoint: str, keyed: bool) -> bytes:
+    """One part's JSON: kept from the last time it was worked out from the
+    same rows of the tables it reads (``keyed``: the snapshot is made only of
+    ``PART_TABLES`` parts and the rows can be fingerprinted), else its view's."""
+    key = data_version.person_key("part", path, tables=PART_TABLES[endpoint]) if keyed else None
+    body = _kept_parts().get(key)
+    if body is not None:
+        return body
+    answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
+    if answer.status_code != 200 or not answer.is_json:
+        json_error(answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now.")
+    body = answer.get_data()
+    _kept_parts().put(key, body)
+    return body
 
 
 def _snapshot_key(paths: list[str], endpoints: list[str]) -> tuple | None:
@@ -198,7 +230,9 @@ def snapshot():
     worked out the same snapshot for the person (``_snapshot_key``: the
     fingerprint of their rows and their circle's, their day, the language)
     and the device sends that answer's tag, the 304 comes without running
-    the parts' views."""
+    the parts' views. When something changed, only the parts reading a
+    table whose rows changed run their views (``PART_TABLES``,
+    ``_part_body``); the others give the answer kept from the same rows."""
     paths = request.args.getlist("part")
     if not paths or len(paths) > MAX_SNAPSHOT_PARTS or len(set(paths)) != len(paths):
         json_error(400, f"Ask for 1 to {MAX_SNAPSHOT_PARTS} different parts, like ?part=/api/cards&part=/api/people.")
@@ -213,24 +247,20 @@ def snapshot():
         if endpoint is None or arguments or not path.startswith("/api/") or endpoint in NOT_SNAPSHOT_PARTS:
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
         endpoints.append(endpoint)
-    key = _snapshot_key(paths, endpoints)
-    known = _known_tags().get(key)
-    if known is not None and request.if_none_match.contains(known):
-        response = current_app.response_class(mimetype="application/json")
-        response.set_etag(known)
-        response.headers["Cache-Control"] = "no-store"
-        return response.make_conditional(request)  # the 304 the full answer gets, headers and all
-    parts: dict = {}
-    etags: dict[str, str] = {}
-    for path, endpoint in zip(paths, endpoints, strict=True):
-        answer = current_app.make_response(current_app.ensure_sync(current_app.view_functions[endpoint])())
-        if answer.status_code != 200 or not answer.is_json:
-            json_error(
-                answer.status_code if answer.status_code >= 400 else 502, f"'{path}' could not be read just now."
-            )
-        body = answer.get_data()
-        etags[path] = _tag(path.encode() + b"\0" + body)
-        parts[path] = None if etags[path] in have else body.strip()
+    with data_version.read_once(db.session, current_user.id):  # one fingerprint read for the whole answer
+        key = _snapshot_key(paths, endpoints)
+        known = _known_tags().get(key)
+        if known is not None and request.if_none_match.contains(known):
+            response = current_app.response_class(mimetype="application/json")
+            response.set_etag(known)
+            response.headers["Cache-Control"] = "no-store"
+            return response.make_conditional(request)  # the 304 the full answer gets, headers and all
+        parts: dict = {}
+        etags: dict[str, str] = {}
+        for path, endpoint in zip(paths, endpoints, strict=True):
+            body = _part_body(path, endpoint, keyed=key is not None)
+            etags[path] = _tag(path.encode() + b"\0" + body)
+            parts[path] = None if etags[path] in have else body.strip()
     whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
     _known_tags().put(key, whole)
     # Each part's JSON goes in as its view wrote it: not read back and written again.

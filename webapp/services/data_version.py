@@ -10,7 +10,10 @@ xmin) of the rows it touches, so no write path can forget to "bump" it. The
 rows read are those of every table with a column pointing at ``users.id``
 (found from the models' metadata, so a new table is covered by itself),
 where that column names the person or anyone linked to them through the
-circle (either way), and those people's ``users`` rows.
+circle (either way), and those people's ``users`` rows. The hash is kept
+table by table, so an answer that reads only some tables can be keyed by
+those tables' rows alone (``person_key(..., tables=...)``: a check-in then
+leaves the cards' answer as it was).
 
 Left out: ``user_sessions`` (written on every request; no snapshot part
 reads it) and tables with no column naming a person (``push_attempts``; no
@@ -20,10 +23,13 @@ fingerprint (``None``) and the snapshot is always worked out in full.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import lru_cache
 
+from flask import g, has_request_context
 from flask_babel import get_locale
 from sqlalchemy import text
 
@@ -36,7 +42,7 @@ def _statement():
     from webapp.models import Base
 
     wanted = "id IN (SELECT id FROM linked)"
-    selects = [f"SELECT 'users:' || ctid::text || ':' || xmin::text AS r FROM users WHERE {wanted}"]
+    selects = [f"SELECT 'users' AS t, ctid::text || ':' || xmin::text AS r FROM users WHERE {wanted}"]
     for table in Base.metadata.sorted_tables:
         if table.name in LEFT_OUT or table.name == "users":
             continue
@@ -48,44 +54,89 @@ def _statement():
         if not columns:
             continue
         where = " OR ".join(f'"{column}" IN (SELECT id FROM linked)' for column in columns)
-        selects.append(f"SELECT '{table.name}:' || ctid::text || ':' || xmin::text FROM \"{table.name}\" WHERE {where}")
+        selects.append(f"SELECT '{table.name}', ctid::text || ':' || xmin::text FROM \"{table.name}\" WHERE {where}")
     return text(
         "WITH linked AS (SELECT CAST(:me AS INTEGER) AS id"
         " UNION SELECT supporter_id FROM circle_links WHERE user_id = :me"
         " UNION SELECT user_id FROM circle_links WHERE supporter_id = :me) "
-        "SELECT md5(string_agg(r, ',' ORDER BY r)) FROM (" + " UNION ALL ".join(selects) + ") AS written"
+        "SELECT t, md5(string_agg(r, ',' ORDER BY r)) FROM (" + " UNION ALL ".join(selects) + ") AS written GROUP BY t"
     )
 
 
-def fingerprint(session, user_id: int) -> str | None:
-    """A hash that changes whenever any row the person's snapshot could show
-    changes (theirs or their circle's), or None where it cannot be read."""
+#: Tables every part's fingerprint covers whatever it reads: the person's own
+#: row (their language, their zone) and the circle, which decides whose rows
+#: are read at all.
+ALWAYS = frozenset({"users", "circle_links"})
+
+
+def fingerprints(session, user_id: int) -> dict[str, str] | None:
+    """Table -> a hash of the (ctid, xmin) of every row of it naming the
+    person or anyone linked to them (a table with no such row is absent), or
+    None where it cannot be read. Read once per request while
+    :func:`read_once` holds it."""
+    held = g.get("steady_fingerprints") if has_request_context() else None
+    if held is not None and held[0] == user_id:
+        return held[1]
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return session.execute(_statement(), {"me": user_id}).scalar_one() or ""
+    return dict(session.execute(_statement(), {"me": user_id}).all())
 
 
-def person_key(*what) -> tuple | None:
+@contextmanager
+def read_once(session, user_id: int):
+    """Within this block, :func:`fingerprints` (and so :func:`person_key`)
+    reads the database once for the person, for a read-only request that
+    asks for several keys (the snapshot's parts). Nothing may be written
+    inside it."""
+    held = g.get("steady_fingerprints")
+    if held is not None and held[0] == user_id:  # inside another such block: it holds them
+        yield
+        return
+    g.steady_fingerprints = (user_id, fingerprints(session, user_id))
+    try:
+        yield
+    finally:
+        g.pop("steady_fingerprints", None)
+
+
+def _combined(found: dict[str, str], tables=None) -> str:
+    names = sorted(found if tables is None else (set(tables) | ALWAYS))
+    return hashlib.md5(";".join(f"{name}={found.get(name, '')}" for name in names).encode()).hexdigest()
+
+
+def fingerprint(session, user_id: int, tables=None) -> str | None:
+    """A hash that changes whenever any row the person's snapshot could show
+    changes (theirs or their circle's), or None where it cannot be read.
+    With ``tables``, only rows of those tables (and of ``ALWAYS``) count."""
+    found = fingerprints(session, user_id)
+    return None if found is None else _combined(found, tables)
+
+
+def person_key(*what, tables=None) -> tuple | None:
     """What an answer for the signed-in person is worked out from, when it
     depends only on their rows and their circle's, their day, the language
     of the request and ``what`` (the answer's own name and options): the
-    person, ``what``, the fingerprint, today where they are, the language
-    and ``Accept-Language`` (which orders a date's day and month). None
-    when there is no fingerprint."""
+    person, ``what``, the fingerprint, their time (zone, today there:
+    ``words.person_time_key``), the language and ``Accept-Language`` (which
+    orders a date's day and month). None when there is no fingerprint. With
+    ``tables`` (every table the answer reads, besides what the person's time
+    is read from), the fingerprint is of those tables' rows only (plus
+    ``ALWAYS``), so a write elsewhere leaves the key as it was."""
     from flask import request
     from flask_login import current_user
 
     from webapp import i18n, words
     from webapp.extensions import db
 
-    version = fingerprint(db.session, current_user.id)
+    version = fingerprint(db.session, current_user.id, tables)
     if version is None:
         return None
     return (
         current_user.id,
         what,
+        None if tables is None else tuple(sorted(tables)),
         version,
-        words.person_today(),
+        words.person_time_key(),
         i18n.choose(),
         str(get_locale()),
         request.headers.get("Accept-Language", ""),
@@ -95,11 +146,13 @@ def person_key(*what) -> tuple | None:
 class Kept:
     """A small, bounded, thread-safe map of answers worked out from a
     ``person_key``, kept in this process (a new build starts empty); the
-    least recently used go first."""
+    least recently used go first. With ``max_bytes``, answers are bytes and
+    their total length is bounded too."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, size: int, max_bytes: int | None = None):
+        self.size, self.max_bytes = size, max_bytes
         self._answers: OrderedDict = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key):
@@ -115,20 +168,28 @@ class Kept:
         if key is None:
             return
         with self._lock:
+            if self.max_bytes is not None:
+                if len(answer) > self.max_bytes:
+                    return
+                previous = self._answers.get(key)
+                self._bytes += len(answer) - (len(previous) if previous is not None else 0)
             self._answers[key] = answer
             self._answers.move_to_end(key)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            while len(self._answers) > self.size or (self.max_bytes is not None and self._bytes > self.max_bytes):
+                _, dropped = self._answers.popitem(last=False)
+                if self.max_bytes is not None:
+                    self._bytes -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._answers)
 
 
-def kept(app, name: str, size: int) -> Kept:
+def kept(app, name: str, size: int, max_bytes: int | None = None) -> Kept:
     """The app's ``Kept`` called ``name`` (made at first use)."""
     found = app.extensions.get(f"steady.kept.{name}")
-    return found if found is not None else app.extensions.setdefault(f"steady.kept.{name}", Kept(size))
+    return found if found is not None else app.extensions.setdefault(f"steady.kept.{name}", Kept(size, max_bytes))

@@ -50,7 +50,15 @@ def doses_between(session: Session, user_id: int, start: date, end: date) -> lis
 def first_record_date(session: Session, user_id: int) -> date | None:
     """The earliest day of a check-in or a taper step, or None without either
     (one statement: each table's earliest day is a subquery)."""
+    return first_record_date_and_unit(session, user_id)[0]
+
+
+def first_record_date_and_unit(session: Session, user_id: int) -> tuple[date | None, str]:
+    """``first_record_date`` and ``taper_unit`` in one statement (each a
+    subquery), for the chart."""
     first_checkin = select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id).scalar_subquery()
     first_step = select(func.min(TaperStep.starts_on)).where(TaperStep.user_id == user_id).scalar_subquery()
-    known = [day for day in session.execute(select(first_checkin, first_step)).one() if day is not None]
-    return min(known) if known else None
+    unit = select(TaperPlan.unit).where(TaperPlan.user_id == user_id).scalar_subquery()
+    checkin_day, step_day, found_unit = session.execute(select(first_checkin, first_step, unit)).one()
+    known = [day for day in (checkin_day, step_day) if day is not None]
+    return (min(known) if known else None), found_unit or ""
