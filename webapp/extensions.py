@@ -39,11 +39,13 @@ class Database:
         return self._factory()
 
 
-def autocommitted(session: Session | None = None) -> bool:
+def autocommitted(session: Session | scoped_session | None = None) -> bool:
     """Whether ``session`` (by default this request's) runs on an autocommit
     connection (webapp/security.py, ``ONE_STATEMENT_WRITES`` and
     ``AUTOCOMMIT_READS``)."""
-    session = session if session is not None else db.session()
+    session = db.session() if session is None else session
+    if isinstance(session, scoped_session):
+        session = session()
     if not session.in_transaction():
         return False
     return session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"

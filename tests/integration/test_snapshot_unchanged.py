@@ -60,7 +60,16 @@ def views_run(app):
     return ran
 
 
+def fresh_request_session() -> None:
+    """End what the test read through the shared session, so the request
+    starts with a session of its own, as every request does when served
+    (a request inside a transaction keeps nothing it works out: see
+    ``data_version.consistent``)."""
+    db.session.remove()
+
+
 def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tuple[int, str]:
+    fresh_request_session()
     if tag is not None:
         headers["If-None-Match"] = tag
     answer = client.get(path, headers=headers)
@@ -82,6 +91,7 @@ def in_full(app, client, tag: str | None, **headers) -> tuple[int, str]:
 
 def whole(client, **headers) -> dict:
     """The snapshot's answer, every part in it."""
+    fresh_request_session()
     answer = client.get(SNAPSHOT, headers=headers)
     assert answer.status_code == 200
     return answer.get_json()
@@ -268,6 +278,7 @@ def test_the_list_of_parts_names_real_endpoints(app):
 
 def chart_page(client, **headers) -> str:
     """The drawn part of the page: the chart, its caption and its table."""
+    fresh_request_session()
     page = client.get("/chart?range=30", headers=headers).get_data(as_text=True)
     return re.search(r'<figure class="chart-figure">.*?</details>', page, re.S).group(0)
 
@@ -593,3 +604,68 @@ def test_the_chart_page_and_the_snapshot_share_their_drawings(app, client, api, 
         assert drawn == ["30"] and whole(client, **headers) == whole_in_full(app, client, **headers)
         forget(app)
         assert chart_page(client, **headers) == theirs
+
+
+def write_before(app, monkeypatch, target, name: str, statement: str) -> list:
+    """Run ``statement`` once, on a connection of its own and committed (as
+    another device's request would be), just before ``target[name]`` (a view
+    of the app, or a function of a module) reads; the rows it returns are
+    collected in the list given back."""
+    engine = app.extensions["steady.db"].engine
+    original = target[name] if isinstance(target, dict) else getattr(target, name)
+    written: list = []
+
+    def meanwhile(*args, **kwargs):
+        if not written:
+            with engine.begin() as conn:
+                written.extend(conn.execute(text(statement)).all())
+        return original(*args, **kwargs)
+
+    if isinstance(target, dict):
+        monkeypatch.setitem(target, name, meanwhile)
+    else:
+        monkeypatch.setattr(target, name, meanwhile)
+    return written
+
+
+#: A copy of the person's first check-in under a new id (another device's check-in).
+COPY_A_CHECKIN = (
+    "INSERT INTO check_ins ({columns}) SELECT {values} FROM check_ins ORDER BY id LIMIT 1 RETURNING id, client_id"
+)
+
+
+def copy_a_checkin() -> str:
+    from webapp.models import CheckIn
+
+    columns = [column.name for column in CheckIn.__table__.columns if column.name != "id"]
+    values = ["md5(random()::text)" if name == "client_id" else name for name in columns]
+    return COPY_A_CHECKIN.format(columns=", ".join(columns), values=", ".join(values))
+
+
+@on_postgresql
+@pytest.mark.parametrize("path", [SNAPSHOT, "/api/chart", "/chart?range=30"])
+def test_a_row_written_and_removed_while_an_answer_is_worked_out_is_never_kept(app, client, api, monkeypatch, path):
+    """The fingerprint and the views read one snapshot of the database. A
+    check-in stored by another device while the views run, then deleted,
+    never stays in an answer kept under the rows without it (each statement
+    its own snapshot would have kept it, and given it again once the rows
+    were back as they were)."""
+    api("POST", "/api/checkins", checkin(note="First."))
+    if path == SNAPSHOT:  # between the fingerprint's read and the check-ins part's
+        written = write_before(app, monkeypatch, app.view_functions, "checkins.list_checkins", copy_a_checkin())
+    else:  # between the drawings' keys and the read they are drawn from
+        written = write_before(app, monkeypatch, chart_routes, "_looked_back", copy_a_checkin())
+    forget(app)
+    first = client.get(path)
+    assert first.status_code == 200 and written
+    with app.extensions["steady.db"].engine.begin() as conn:  # the other device deletes it again
+        conn.execute(text("DELETE FROM check_ins WHERE id = :id"), {"id": written[0].id})
+    monkeypatch.undo()
+    # What is answered now (the page's drawings are the ones /api/chart gives).
+    read_back = SNAPSHOT if path == SNAPSHOT else "/api/chart"
+    again = client.get(read_back)
+    forget(app)
+    in_full = client.get(read_back)
+    assert again.status_code == in_full.status_code == 200
+    assert written[0].client_id not in again.get_data(as_text=True)
+    assert again.get_json() == in_full.get_json()

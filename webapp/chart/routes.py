@@ -101,6 +101,17 @@ def _drawings(names: list[str]) -> tuple[dict[str, dict], str]:
     kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
     keys = {name: data_version.person_key("chart", name, tables=TABLES) for name in names}
     found = {name: kept.get(keys[name]) for name in names}
+    if any(found[name] is None for name in names):
+        # Drawn, and kept, from one snapshot of the database (the keys' too).
+        with data_version.consistent(db.session, current_user.id):
+            _draw_missing(names, kept, found)
+    return {name: found[name][0] for name in names}, found[names[0]][1]
+
+
+def _draw_missing(names: list[str], kept, found: dict) -> None:
+    keys = {name: data_version.person_key("chart", name, tables=TABLES) for name in names}
+    for name in names:
+        found[name] = kept.get(keys[name])
     missing = [name for name in names if found[name] is None]
     if missing:
         today, first, steps, unit = _looked_back()
@@ -113,7 +124,6 @@ def _drawings(names: list[str]) -> tuple[dict[str, dict], str]:
         for name in missing:
             found[name] = (draw(name, today, first, steps, unit, read), unit)
             kept.put(keys[name], found[name])
-    return {name: found[name][0] for name in names}, found[names[0]][1]
 
 
 def _drawn(range_name: str) -> tuple[dict, str]:

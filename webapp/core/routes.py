@@ -255,14 +255,17 @@ def snapshot():
             response.set_etag(known)
             response.headers["Cache-Control"] = "no-store"
             return response.make_conditional(request)  # the 304 the full answer gets, headers and all
+    # Worked out, and kept, from one snapshot of the database (its keys' too).
+    with data_version.consistent(db.session, current_user.id):
+        key = _snapshot_key(paths, endpoints)
         parts: dict = {}
         etags: dict[str, str] = {}
         for path, endpoint in zip(paths, endpoints, strict=True):
             body = _part_body(path, endpoint, keyed=key is not None)
             etags[path] = _tag(path.encode() + b"\0" + body)
             parts[path] = None if etags[path] in have else body.strip()
-    whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
-    _known_tags().put(key, whole)
+        whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
+        _known_tags().put(key, whole)
     # Each part's JSON goes in as its view wrote it: not read back and written again.
     dumps = current_app.json.dumps
     held = b",".join(dumps(path).encode() + b":" + (b"null" if body is None else body) for path, body in parts.items())

@@ -99,6 +99,58 @@ def read_once(session, user_id: int):
         g.pop("steady_fingerprints", None)
 
 
+#: Isolation levels at which a transaction reads one snapshot throughout.
+ONE_SNAPSHOT_LEVELS = frozenset({"REPEATABLE READ", "SERIALIZABLE"})
+
+
+@contextmanager
+def consistent(session, user_id: int):
+    """Within this block, answers are worked out from one snapshot of the
+    database, the same one their keys' fingerprint is read from, so an
+    answer kept under a key holds exactly the rows that key describes.
+
+    Without this, a row written and removed again between the fingerprint's
+    read and a view's (each statement its own snapshot at READ COMMITTED)
+    could be kept in an answer under the fingerprint of rows without it, and
+    given again once the rows were back to those. On an autocommit
+    connection (``AUTOCOMMIT_READS``) the block is one read-only REPEATABLE
+    READ transaction and the fingerprint is read again inside it; in a
+    transaction that already reads one snapshot it is read again there; in
+    any other transaction nothing worked out inside is keyed (``person_key``
+    gives None), so nothing is kept."""
+    from webapp.extensions import autocommitted
+
+    if g.get("steady_consistent"):  # inside another such block: its snapshot holds
+        yield
+        return
+    previous = g.get("steady_fingerprints")
+    dialect = session.get_bind().dialect
+    own_transaction = dialect.name == "postgresql" and autocommitted(session)
+    one_snapshot = own_transaction or (
+        dialect.name == "postgresql" and dialect.default_isolation_level in ONE_SNAPSHOT_LEVELS
+    )
+    connection = session.connection() if own_transaction else None
+    if connection is not None:
+        connection.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    ended = False
+    try:
+        found = dict(session.execute(_statement(), {"me": user_id}).all()) if one_snapshot else None
+        g.steady_fingerprints = (user_id, found)
+        g.steady_consistent = True
+        yield
+        if connection is not None:
+            ended = True
+            connection.exec_driver_sql("COMMIT")
+    finally:
+        g.pop("steady_consistent", None)
+        if connection is not None and not ended:
+            connection.exec_driver_sql("ROLLBACK")
+        if previous is None:
+            g.pop("steady_fingerprints", None)
+        else:
+            g.steady_fingerprints = previous
+
+
 def _combined(found: dict[str, str], tables=None) -> str:
     names = sorted(found if tables is None else (set(tables) | ALWAYS))
     return hashlib.md5(";".join(f"{name}={found.get(name, '')}" for name in names).encode()).hexdigest()
