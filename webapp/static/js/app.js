@@ -111,16 +111,14 @@ async function startForms() {
   rememberOpen();
 }
 
-/** Resolves once the page's first contentful paint is on screen (at once for
- * a page not on screen), so the modules below never hold it and their files
- * are asked for after it, not beside it: the page is drawn as they will leave
- * it (app.css). */
+/** Resolves once the page's first frame is drawn (at once for a page not on
+ * screen), so the modules below never hold the first paint: the page is drawn
+ * as they will leave it (app.css), and they start right after. */
 function afterFirstPaint() {
   if (document.visibilityState !== "visible") return Promise.resolve();
   return new Promise((resolve) => {
-    const painted = (list) => list.getEntriesByName("first-contentful-paint").length && resolve();
-    new PerformanceObserver(painted).observe({ type: "paint", buffered: true });
-    setTimeout(resolve, 1000); // no paint reported (a throttled tab, a browser without paint timing): start anyway
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 250); // no frame comes (a throttled tab): start anyway
   });
 }
 
