@@ -227,8 +227,8 @@ def _unauthorized():
 #: Pages that stay open on the device while Steady is locked there (the home
 #: screen, the toolkit and its exercises, Help now, Learn and Find help as on
 #: the server, signing in): they never show anyone's data, so they need no lock
-#: gate (static/js/lock-gate.js) before they are drawn. Every other page loads
-#: the gate first, a blocking script.
+#: gate (static/js/lock-gate.js). Every other page loads the gate (deferred) and,
+#: with JavaScript on, keeps its content hidden until the gate has run (app.css).
 OPEN_ON_DEVICE = re.compile(
     r"^/(|help|toolkit|toolkit/(feel|breathe|exercise)(/[^/]*)?|learn|learn/[^/]+|learn/supporting/[^/]+"
     r"|find-help|offline|install|login|register|shared/plan/[^/]+)$"

@@ -28,6 +28,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 
@@ -723,6 +724,24 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(
     assert "Steady is locked" in reopened.content() and person["name"] not in reopened.content()
 
 
+#: Before every frame from the page's start, whether its content (#main) is
+#: drawn and whether what is drawn holds SECRET (requestAnimationFrame runs
+#: just before the frame's style, layout and paint).
+WATCH_FRAMES = """(() => {
+    const frames = { drawn: 0, leaked: 0 };
+    window.steadyFrames = frames;
+    const watch = () => {
+        const main = document.getElementById("main");
+        if (main && getComputedStyle(main).visibility !== "hidden") {
+            frames.drawn += 1;
+            if (main.innerText.includes(SECRET)) frames.leaked += 1;
+        }
+        requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+})();"""
+
+
 def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_server, new_context, pwa, accounts):
     """The browser stopped the worker (or the device locked offline): the keys
     are gone but the server was not told. The next page that loads tells it,
@@ -743,8 +762,13 @@ def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_serv
     assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
     page.evaluate("async () => (await import('/static/js/device-store.js')).deviceLock.forgetKeys()")
     assert page.evaluate("async () => (await (await fetch('/lock/state')).json()).state") == "unlocked"
+    # The server still sends the page with the person in it; the device must never draw them.
+    assert person["name"] in context.request.get(server.url + "/people").text()
+    context.add_init_script(WATCH_FRAMES.replace("SECRET", json.dumps(person["name"])))
     page.goto(server.url + "/people")
     expect(lock_screen(page)).to_be_visible()
+    frames = page.evaluate("() => window.steadyFrames")
+    assert frames["drawn"] > 0 and frames["leaked"] == 0, frames
     poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
     nojs = new_context(java_script_enabled=False, service_workers="block")
     nojs.add_cookies(context.cookies())
@@ -756,3 +780,40 @@ def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_serv
     assert "Steady is locked" in bare.content()
     unlock(page, PIN)
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
+
+
+def test_a_closed_page_draws_its_header_at_once_and_its_content_once_the_gate_has_run(shared_server, new_context):
+    """No script holds the first paint of a page that may show someone's data:
+    the header is drawn at once, the content once lock-gate.js has run (here
+    held back), and with the app lock on, only once app-lock.js knows whether
+    Steady is locked. Without JavaScript nothing is hidden (the server's lock
+    governs)."""
+    held = []  # the requests for the script, held back
+    for lock_on in (False, True):
+        context = new_context(service_workers="block")
+        if lock_on:
+            # The lock's mark on this device, with no lock kept here: app-lock.js finds none and shows the page.
+            context.add_init_script("localStorage.setItem('steady.app-lock', 'on')")
+        context.add_init_script(WATCH_FRAMES.replace("SECRET", json.dumps("Your people")))
+        held.clear()
+        context.route("**/static/js/lock-gate.js*", lambda route: held.append(route))
+        page = context.new_page()
+        page.goto(shared_server.url + "/my/people", wait_until="commit")
+        page.wait_for_function(
+            "() => performance.getEntriesByType('paint').some((entry) => entry.name === 'first-contentful-paint')"
+        )
+        assert held, "lock-gate.js was asked for"
+        expect(page.get_by_role("link", name="Help now")).to_be_visible()
+        expect(page.locator("#main")).to_be_hidden()
+        page.wait_for_timeout(500)
+        expect(page.locator("#main")).to_be_hidden()
+        assert page.evaluate("() => window.steadyFrames.drawn") == 0
+        held[0].continue_()
+        expect(page.locator("#main")).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert page.evaluate("() => document.documentElement.classList.contains('lock-checked')")
+        context.close()
+
+    bare = new_context(java_script_enabled=False).new_page()
+    bare.goto(shared_server.url + "/my/people")
+    expect(bare.locator("#main")).to_be_visible()

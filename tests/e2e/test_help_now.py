@@ -188,3 +188,44 @@ def test_offline_the_over_sedation_flag_shows_help_for_the_chosen_country_and_yo
     expect(panel).to_be_visible()
     expect(first_words).to_be_hidden()
     expect(panel.get_by_role("link", name="Call 111")).to_be_visible()
+
+
+HELD_UNTIL_CHOSEN = """() => [...document.querySelectorAll('.help-country, .help-country ~ *')]
+    .every((node) => getComputedStyle(node).visibility === 'hidden')"""
+FIRST_PAINT = "() => performance.getEntriesByType('paint').some((entry) => entry.name === 'first-contentful-paint')"
+
+
+def test_the_page_is_drawn_before_its_script_and_the_countrys_help_only_once_chosen(shared_server, new_context):
+    """No script holds Help now's first paint: the heading is drawn at once;
+    the country's help (and all below it) is drawn once help-now.js has
+    chosen the country, so the wrong country never shows and nothing moves.
+    If the script never comes, everything is shown after 2 s anyway; without
+    JavaScript nothing is hidden."""
+    held = []  # the requests for the script, held back
+    for arrives in (True, False):
+        context = new_context(service_workers="block", timezone_id="Europe/Berlin", locale="en-US")
+        held.clear()
+        context.route("**/static/js/help-now.js*", lambda route: held.append(route))
+        page = context.new_page()
+        page.goto(shared_server.url + "/help", wait_until="commit")
+        page.wait_for_function(FIRST_PAINT)
+        assert held, "help-now.js was asked for"
+        expect(page.get_by_role("heading", level=1, name="Help now")).to_be_visible()
+        expect(page.get_by_role("link", name="Help now")).to_be_visible()
+        assert page.evaluate(HELD_UNTIL_CHOSEN)
+        if arrives:
+            page.wait_for_timeout(500)
+            assert page.evaluate(HELD_UNTIL_CHOSEN)  # still the script, not the clock
+            held[0].continue_()
+            page.locator('#country[data-guessed="yes"]').wait_for(state="attached")
+            assert shown_country(page) == "DE"
+        else:
+            held[0].abort()
+            assert shown_country(page) == ""  # the server's choice: every country's emergency numbers
+        expect(page.locator(".help-country:not([hidden]) .button-urgent").first).to_be_visible(timeout=5_000)
+        expect(page.get_by_role("heading", name="Ground yourself for one minute")).to_be_visible()
+        context.close()
+
+    bare = new_context(java_script_enabled=False).new_page()
+    bare.goto(shared_server.url + "/help?country=DE")
+    expect(bare.locator('.help-country[data-country="DE"]').get_by_role("link", name="Call 112")).to_be_visible()

@@ -48,11 +48,14 @@ def test_the_lock_page_is_the_same_for_everyone_and_sends_nothing(client, auth):
 def test_the_lock_page_is_kept_offline_and_every_closed_page_loads_the_gate_first(client):
     assert "lock.settings" in SHELL_PAGES
     assert "/lock" in kept_pages(client)
-    gate = re.compile(r"<script src=\"/static/js/lock-gate\.js\?v=[0-9a-f]+\"></script>")
+    gate = re.compile(r"<script src=\"/static/js/lock-gate\.js\?v=[0-9a-f]+\" defer></script>")
     for path in ("/lock", "/my/people", "/my/plan", "/install/nothing-here"):
         head = client.get(path).get_data(as_text=True).split("</head>", 1)[0]
-        # A classic (blocking) script, before the page is drawn: never async, defer or a module.
+        # Deferred (it never holds the first paint; app.css hides the content until it has
+        # run), and a classic script before app.js, so it runs before app.js and app-lock.js.
         assert gate.search(head), path
+        assert head.index("lock-gate.js") < head.index("js/app.js"), path
+        assert not re.search(r"<script(?![^>]*type=\"module\")(?![^>]*\bdefer\b)[^>]*\bsrc=", head), path
         assert 'data-lock-page="closed"' in head, path
     # Pages that stay open while locked show no one's data: nothing blocks their drawing.
     for path in ("/", "/help", "/toolkit", "/toolkit/exercise/safe-place", "/learn", "/learn/supporting", "/find-help"):

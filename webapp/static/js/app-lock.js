@@ -72,6 +72,13 @@ async function syncServer(record) {
 
 let state = "off";
 
+/** Whether Steady is locked here is known (and shown): the page's content may
+ * be drawn (also if lock-gate.js never ran). */
+function settled() {
+  document.documentElement.classList.remove("app-lock-pending");
+  document.documentElement.classList.add("lock-checked");
+}
+
 /** Lock now, here and in every other tab. */
 export async function lockNow() {
   deviceLock.forgetKeys();
@@ -90,7 +97,7 @@ async function showLocked() {
   } else {
     await cover(screenActions);
   }
-  document.documentElement.classList.remove("app-lock-pending");
+  settled();
   // What was drawn from the person's data is drawn again, now from nothing.
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { locked: true } }));
 }
@@ -99,7 +106,7 @@ async function showUnlocked(record) {
   state = "unlocked";
   uncover();
   document.querySelector("[data-lock-banner]")?.remove();
-  document.documentElement.classList.remove("app-lock-pending");
+  settled();
   addLockNowButton();
   watchIdle(record);
 }
@@ -186,7 +193,7 @@ async function start() {
   const user = pageUser();
   // Someone else signed in here: account-sync.js ends the lock that was not theirs.
   if (!record || (user && String(record.owner) !== String(user))) {
-    document.documentElement.classList.remove("app-lock-pending");
+    settled();
     return;
   }
   localStorage.setItem("steady.app-lock", "on");
@@ -214,7 +221,7 @@ export function enableAppLock() {
     }
   });
   const ready = start().catch(() => {
-    document.documentElement.classList.remove("app-lock-pending");
+    settled();
   });
   const root = document.querySelector('[data-page="app-lock"]');
   if (root) ready.then(() => import("./lock-settings.js")).then((settings) => settings.enableSettings(root, settingsActions));

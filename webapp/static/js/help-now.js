@@ -109,7 +109,14 @@ export function enableHelpNow() {
   select.dataset.guessed = "yes"; // the device's country is shown (tests wait for this)
 }
 
-// On Help now this module is loaded from the page's <head> and starts itself,
-// so the country is shown before the page is first drawn (nothing moves);
-// elsewhere (the check-in's urgent panel) it is started as data-module="help-now".
-if (document.querySelector(".country-form #country")) enableHelpNow();
+// On Help now this module is loaded from the page's <head> and starts itself;
+// the country's help is hidden until then (app.css: "help-ready"), so it is
+// first drawn for the right country and nothing moves. Elsewhere (the
+// check-in's urgent panel) it is started as data-module="help-now".
+if (document.querySelector(".country-form #country")) {
+  try {
+    enableHelpNow();
+  } finally {
+    document.documentElement.classList.add("help-ready");
+  }
+}

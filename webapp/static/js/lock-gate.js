@@ -1,15 +1,20 @@
-// Runs in <head>, before the page is drawn (a classic script, not a module),
-// on pages that may show someone's data (the server leaves it out of pages that
-// stay open while Steady is locked, and marks those data-lock-page="open":
-// webapp/security.py, OPEN_ON_DEVICE). With the app lock on, it keeps the page
-// covered until app-lock.js has checked for the key: so a locked phone never
-// flashes a name, a plan or a check-in before the lock screen.
+// Loaded deferred (it never holds the first paint) on pages that may show
+// someone's data; the server leaves it out of pages that stay open while
+// Steady is locked and marks those data-lock-page="open" (webapp/security.py,
+// OPEN_ON_DEVICE). Until it has run, app.css keeps such a page's content
+// hidden: the header is drawn at once, the content only once this says so.
+// With the app lock on, the content stays covered until app-lock.js has
+// checked for the key: both classes change in one task, so a locked phone
+// never draws a name, a plan or a check-in, not even for a frame. Without
+// JavaScript nothing is hidden: the server's lock (a 423) governs then.
 (function () {
+  var root = document.documentElement;
   var on = false;
   try {
     on = window.localStorage.getItem("steady.app-lock") === "on";
   } catch (error) {
     on = false;
   }
-  if (on) document.documentElement.classList.add("app-lock-pending");
+  if (on) root.classList.add("app-lock-pending");
+  root.classList.add("lock-checked");
 })();
