@@ -159,7 +159,7 @@ def reads_take_a_snapshot_each() -> bool:
     """Whether the database gives each statement its own snapshot even
     inside a transaction (PostgreSQL at READ COMMITTED)."""
     dialect = db.session.get_bind().dialect
-    return dialect.name == "postgresql" and dialect.default_isolation_level == "READ COMMITTED"
+    return dialect.name == "postgresql" and getattr(dialect, "default_isolation_level", None) == "READ COMMITTED"
 
 
 def autocommit_request() -> bool:

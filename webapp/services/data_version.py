@@ -127,7 +127,7 @@ def consistent(session, user_id: int):
     dialect = session.get_bind().dialect
     own_transaction = dialect.name == "postgresql" and autocommitted(session)
     one_snapshot = own_transaction or (
-        dialect.name == "postgresql" and dialect.default_isolation_level in ONE_SNAPSHOT_LEVELS
+        dialect.name == "postgresql" and getattr(dialect, "default_isolation_level", None) in ONE_SNAPSHOT_LEVELS
     )
     connection = session.connection() if own_transaction else None
     if connection is not None:
