@@ -162,34 +162,13 @@ async function offlineCopy(cache, pathname) {
   return (await cache.match(copy)) || null;
 }
 
-/** Shell pages this run of the worker has answered, held in memory (the
- * last few), so the next answer reads nothing from Cache Storage. They
- * mirror this version's cache (only shareable pages are ever put there):
- * a page refreshed from the network is dropped here first, and the browser
- * stopping the worker forgets them all. */
-const hot = new Map();
-const HOT_PAGES = 12;
-
-async function keptPage(cache, pathname) {
-  let held = hot.get(pathname);
-  if (!held) {
-    const cached = await cache.match(pathname);
-    if (!cached) return null;
-    held = { body: await cached.arrayBuffer(), init: { status: cached.status, statusText: cached.statusText, headers: cached.headers } };
-    if (hot.size >= HOT_PAGES) hot.delete(hot.keys().next().value);
-  }
-  hot.delete(pathname);
-  hot.set(pathname, held); // the most recent last
-  return new Response(held.body, held.init);
-}
-
 async function handleNavigation(event) {
   const url = new URL(event.request.url);
   if (self.navigator.onLine === false) {
     // Offline: a precached page is answered at once, without waiting for the
     // network to fail (nor on anything else: no account check for a public page).
     event.preloadResponse.catch(() => {});
-    const cached = await keptPage(await openShell(), url.pathname);
+    const cached = await (await openShell()).match(url.pathname);
     if (cached) return cached;
   }
   const cache = await openShell();
@@ -199,11 +178,10 @@ async function handleNavigation(event) {
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
     if (isShareable(response) && (await kept)) { // a shell page: one the offline pack kept
       await cache.put(url.pathname, response.clone());
-      hot.delete(url.pathname);
     }
     return response;
   } catch (error) {
-    const cached = await keptPage(cache, url.pathname);
+    const cached = await cache.match(url.pathname);
     if (cached) return cached;
     const copy = await offlineCopy(cache, url.pathname);
     if (copy) return copy;

@@ -279,16 +279,16 @@ def test_signed_in_pages_never_enter_the_cache(server, page, pwa, accounts):
 
 
 def test_a_kept_page_refreshed_online_is_what_offline_shows_next(server, context, page, pwa):
-    """The worker holds the last pages it answered from its cache in memory
-    (the next answer reads nothing from Cache Storage); a page refreshed from
-    the network replaces the copy in memory as well as the one in the cache."""
+    """A kept page answered offline, then refreshed from the network once
+    online, is answered offline in its new form (the worker keeps no older
+    copy anywhere)."""
     heading = page.get_by_role("heading", level=1)
     page.goto(server.url + "/")
     pwa.wait_controlled(page)
     pwa.wait_precached(page, "/help")
 
     context.set_offline(True)
-    for _ in range(2):  # the second answer comes from the worker's memory
+    for _ in range(2):
         page.goto(server.url + "/help")
         expect(heading).to_have_text("Help now")
         expect(page.locator("#offline-banner")).to_be_visible()
