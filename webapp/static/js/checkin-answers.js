@@ -14,11 +14,24 @@ function radioNumber(form, name) {
   return checked ? Number(checked.value) : null;
 }
 
-/** The form's answers as they stand (the urgent-help panel reads these). */
+/** The red flags answered yes in the form as it stands (the urgent-help
+ * panel reads these as the person answers; nothing else is read, so the page's
+ * start does not wait on the device's time zone). */
+export function redFlagsIn(form) {
+  const yes = (name) => form.querySelector(`input[name="${name}"][value="yes"]`)?.checked || false;
+  return {
+    seizure: yes("seizure"),
+    hallucinations: yes("hallucinations"),
+    confusion: yes("confusion"),
+    suicidal_thoughts: yes("suicidal_thoughts"),
+    oversedation: yes("oversedation"),
+  };
+}
+
+/** The form's answers as they stand. */
 export function answersFrom(form) {
   const value = (name) => form.elements[name]?.value ?? "";
   const ticked = (name) => Boolean(form.elements[name]?.checked);
-  const yes = (name) => form.querySelector(`input[name="${name}"][value="yes"]`)?.checked || false;
   const symptoms = {};
   form.querySelectorAll('input[type="radio"][name^="symptom-"]:checked').forEach((input) => {
     if (Number(input.value) > 0) symptoms[input.name.slice("symptom-".length)] = Number(input.value);
@@ -40,13 +53,7 @@ export function answersFrom(form) {
       .map((label) => ({ label, severity: null })),
     doses: form.querySelector('input[name="doses"]:checked')?.value ?? null,
     self_care: { moved: ticked("moved"), ate: ticked("ate"), outside: ticked("outside"), connected: ticked("connected") },
-    red_flags: {
-      seizure: yes("seizure"),
-      hallucinations: yes("hallucinations"),
-      confusion: yes("confusion"),
-      suicidal_thoughts: yes("suicidal_thoughts"),
-      oversedation: yes("oversedation"),
-    },
+    red_flags: redFlagsIn(form),
     keep_suicidal_answer: ticked("keep_suicidal_answer"),
     note: value("note").trim(),
   };
