@@ -124,6 +124,9 @@ def create_app(
     )
 
     assets.init_app(app)
+    from webapp import page_modules
+
+    page_modules.init_app(app)
     words.init_app(app)
     from webapp import links
 

@@ -190,7 +190,7 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
         if version not in _PACKS:
             entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
             pack = {"version": version, "assets": shell_assets(record["language"]), "entries": entries}
-            body = json.dumps(pack, separators=(",", ":")).encode()
+            body = json.dumps(pack, separators=(",", ":"), ensure_ascii=False).encode()
             packed = (
                 body,
                 gzip.compress(body, compresslevel=9, mtime=0),
