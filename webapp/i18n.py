@@ -150,17 +150,34 @@ def babel_language(language: str | None = None) -> str:
     return SOURCE_LANGUAGE if pseudo.is_pseudo(language) else language
 
 
-def number(value) -> str:
-    """A number as the language writes it, with no more places than it has:
-    ``Decimal('1.2500')`` → "1.25" in English, "1,25" in Spanish; "" for None.
-    Outside a request, English."""
+def _exact(value):
+    """``value`` as the Decimal a page writes: a float to six significant
+    digits (``format(value, ".6g")``), anything else exactly; trailing zeros
+    dropped."""
     from decimal import Decimal
 
-    if value is None:
-        return ""
     exact = Decimal(format(value, ".6g") if isinstance(value, float) else str(value)).normalize()
     if exact == exact.to_integral_value():
         exact = exact.quantize(Decimal(1))
+    return exact
+
+
+def plain_number(value) -> str:
+    """A number as a machine writes it, in any language: ``Decimal('1.2500')``
+    → "1.25", ``10`` → "10"; "" for None. For JSON and for what is stored;
+    the browser writes it for the page's language (static/js/strings.js)."""
+    if value is None:
+        return ""
+    return format(_exact(value), "f")
+
+
+def number(value) -> str:
+    """A number as the language writes it, with no more places than it has:
+    ``Decimal('1.2500')`` → "1.25" in English, "1,25" in Spanish; "" for None.
+    Never grouped. Outside a request, English."""
+    if value is None:
+        return ""
+    exact = _exact(value)
     text = format(exact, "f")
     if not has_request_context() or babel_language() == SOURCE_LANGUAGE:
         return text

@@ -188,8 +188,8 @@ def test_help_now_in_spanish_lists_spain_with_024_and_112_and_mexico_with_linea_
 def test_numbers_follow_the_language(app):
     from decimal import Decimal
 
-    from webapp.i18n import number
-    from webapp.services.taper import format_amount
+    from webapp.i18n import number, plain_number
+    from webapp.services.taper import amount_text, format_amount
 
     with app.test_request_context("/", headers={"Accept-Language": "es-ES"}):
         assert [number(Decimal("1.2500")), number(16.666666), number(40.0), number(None)] == [
@@ -199,6 +199,12 @@ def test_numbers_follow_the_language(app):
             "",
         ]
         assert format_amount(Decimal("0.5"), "mg") == "0,5 mg"
+        # What JSON carries and a step keeps: the same in every language.
+        assert [amount_text(Decimal("0.2500")), amount_text(Decimal("10")), plain_number(16.666666)] == [
+            "0.25",
+            "10",
+            "16.6667",
+        ]
     with app.test_request_context("/", headers={"Accept-Language": "en-GB"}):
         assert [number(Decimal("1.2500")), number(16.666666), number(40.0)] == ["1.25", "16.6667", "40"]
         assert format_amount(Decimal("0.5"), "mg") == "0.5 mg"

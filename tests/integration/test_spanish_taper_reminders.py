@@ -52,7 +52,7 @@ def spanish(make_app):
             return text
 
     person = Person()
-    person.app = app
+    person.app, person.client = app, client
     return person
 
 
@@ -285,3 +285,63 @@ def test_the_scripts_words_of_these_pages_are_in_spanish(spanish):
     assert words["Dose logged."] == "Dosis anotada."
     assert words["Reminders on this device: on."] == "Recordatorios en este dispositivo: activados."
     assert "{reason}" in words["Reminders could not be turned on: {reason}. Try again in a moment."]
+
+
+def test_amounts_with_a_decimal_part_read_in_spanish_and_travel_as_machine_numbers(spanish):
+    """Typed the Spanish way ("0,25"), amounts are kept and sent as machine
+    numbers ("0.25") whatever the language, and every page writes them as its
+    language does: the same dose reads "0,25 mg" in Spanish, "0.25 mg" in
+    English. A step split into times with a decimal part saves in Spanish."""
+    assert spanish.post("/taper/accept", understood="y").status_code == 302
+    assert spanish.post("/taper/setup", medication="Diazepam", form="tablet", unit="mg").status_code == 302
+    today = utcnow().date()
+    for starts_on, daily, times in (
+        (
+            today - timedelta(days=20),
+            "10",
+            {"time-1": "08:00", "amount-1": "2,5", "time-2": "20:00", "amount-2": "7,5"},
+        ),
+        (
+            today - timedelta(days=3),
+            "3,75",
+            {"time-1": "08:00", "amount-1": "0,25", "time-2": "20:00", "amount-2": "3,5"},
+        ),
+    ):
+        answer = spanish.post("/taper/steps/new", starts_on=starts_on.isoformat(), daily_dose=daily, **times)
+        assert answer.status_code == 302, answer.get_data(as_text=True)[-1500:]
+    for hours, amount in ((40, "10"), (30, "2,5"), (20, "0,25"), (10, "0,5")):
+        taken = (utcnow() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+        answer = spanish.post("/taper/doses", taken_at=taken, amount=amount, time_zone="UTC")
+        assert answer.status_code == 302, answer.get_data(as_text=True)[-1500:]
+
+    with spanish.app.app_context():
+        kept = [step.dose_times for step in db.session.scalars(select(TaperStep).order_by(TaperStep.starts_on))]
+    assert kept == [
+        [{"time": "08:00", "amount": "2.5"}, {"time": "20:00", "amount": "7.5"}],
+        [{"time": "08:00", "amount": "0.25"}, {"time": "20:00", "amount": "3.5"}],
+    ]
+    sent = spanish.client.get("/api/taper").get_json()["taper"]
+    assert [dose["amount"] for dose in sent["doses"]] == ["0.5", "0.25", "2.5", "10"]
+    assert [step["daily_dose"] for step in sent["steps"]] == ["10", "3.75"]
+    assert sent["steps"][1]["dose_times"] == kept[1]
+    assert sent["progress"]["current_daily"] == "3.75" and sent["progress"]["percent_of_start"] == 37.5
+
+    doses = spanish.get("/taper/doses")
+    for shown in ("0,5 mg", "0,25 mg", "2,5 mg", "10 mg", "3,75 mg"):
+        assert f": {shown}" in doses or f"{shown} al día" in doses, shown
+    assert ": 0,25, " in doses and ": 3,5)" in doses  # today's dose times
+    assert "0.5" not in visible(doses) and "0.25" not in visible(doses)
+    taper = spanish.get("/taper")
+    assert '<dd data-figure="percent">37,5%</dd>' in taper
+    assert ": 0,25 mg" in taper and ": 7,5 mg" in taper
+    assert "0,25 mg" in spanish.get("/")
+    step_id = spanish.client.get("/api/taper").get_json()["taper"]["steps"][1]["id"]
+    assert 'value="0,25"' in spanish.get(f"/taper/steps/{step_id}/edit")
+
+    assert spanish.client.post("/language", data={"language": "en"}).status_code == 302
+    assert spanish.client.get("/api/taper").get_json()["taper"] == sent  # the same numbers in every language
+    english = spanish.client.get("/taper/doses").get_data(as_text=True)
+    assert '<html lang="en"' in english
+    for shown in ("0.5 mg", "0.25 mg", "2.5 mg", "10 mg"):
+        assert f": {shown}" in english, shown
+    assert "0,5" not in english and "0,25" not in english

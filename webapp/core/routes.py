@@ -48,7 +48,7 @@ def _today_step() -> dict | None:
     return {
         "amount": format_amount(step.daily_dose, plan.unit),
         "times": [
-            {"time": str(item.get("time", "")), "amount": f"{item.get('amount', '')} {plan.unit}".strip()}
+            {"time": str(item.get("time", "")), "amount": format_amount(item.get("amount"), plan.unit)}
             for item in (step.dose_times or [])
             if isinstance(item, dict)
         ],

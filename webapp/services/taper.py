@@ -364,6 +364,13 @@ def format_amount(amount: Decimal | None, unit: str = "") -> str:
     return f"{i18n.number(amount)} {unit}".strip()
 
 
+def amount_text(amount: Decimal | None) -> str:
+    """``Decimal('1.2500')`` → ``"1.25"`` in every language: an amount as
+    JSON carries it and a step's dose times keep it (``format_amount`` is
+    for people to read)."""
+    return i18n.plain_number(amount)
+
+
 def progress_for(user_id: int, today: date) -> TaperProgress | None:
     """A person's progress on ``today``, read from the database."""
     from sqlalchemy import select

@@ -16,7 +16,7 @@ from pydantic import ConfigDict, Field, PlainValidator, ValidationInfo, WithJson
 
 from webapp.bodies import Body, DeviceId, Moment, Problems, Say, Text, TimeZone, checked, context_of, say
 from webapp.services.content import N_
-from webapp.services.taper import FORMS, UNITS, format_amount
+from webapp.services.taper import FORMS, UNITS, amount_text, format_amount
 from webapp.services.text import TextProblem, clean_text
 
 #: Larger than any real daily amount in mg, mcg or mL; anything above is a typo.
@@ -146,7 +146,7 @@ def check_step(data: dict, *, today: date) -> dict:
             except ValueError as problem:
                 problems["dose_times"] = str(problem)
                 break
-            kept.append({"time": at, "amount": format_amount(amount)})
+            kept.append({"time": at, "amount": amount_text(amount)})
         else:
             kept.sort(key=lambda item: item["time"])
             total = sum((Decimal(item["amount"]) for item in kept), Decimal(0))

@@ -29,7 +29,7 @@ from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import dose_adherence, person_time
 from webapp.services import taper as arithmetic
-from webapp.services.taper import MEDICATION_SUGGESTIONS, format_amount
+from webapp.services.taper import MEDICATION_SUGGESTIONS, amount_text, format_amount
 from webapp.sync import refuse
 from webapp.taper import bp
 from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
@@ -128,7 +128,7 @@ def _step_values(step: TaperStep | None) -> dict:
         "note": step.note or "",
     }
     for index, item in enumerate(step.dose_times or [], start=1):
-        values[f"time-{index}"], values[f"amount-{index}"] = item["time"], item["amount"]
+        values[f"time-{index}"], values[f"amount-{index}"] = item["time"], format_amount(item["amount"])
     return values
 
 
@@ -342,7 +342,7 @@ def snapshot():
             "progress": None
             if progress is None
             else {
-                "current_daily": format_amount(progress.current_daily),
+                "current_daily": amount_text(progress.current_daily),
                 "percent_of_start": progress.percent_of_start,
                 "days_on_step": progress.days_on_step,
                 "days_since_last_cut": progress.days_since_last_cut,

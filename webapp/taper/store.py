@@ -18,7 +18,7 @@ from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import mine, owned
 from webapp.services import person_time
 from webapp.services.content import N_
-from webapp.services.taper import format_amount
+from webapp.services.taper import amount_text
 from webapp.sync import Synced
 
 #: How many recent doses the device keeps for offline use.
@@ -87,7 +87,7 @@ def dose_json(dose: DoseLog) -> dict:
         "taken_at": dose.taken_at.isoformat(),
         "time_zone": dose.time_zone,
         "local_date": dose.local_date.isoformat(),
-        "amount": format_amount(dose.amount),
+        "amount": amount_text(dose.amount),
         "note": dose.note or "",
     }
 
@@ -96,7 +96,7 @@ def step_json(step: TaperStep) -> dict:
     return {
         "id": step.id,
         "starts_on": step.starts_on.isoformat(),
-        "daily_dose": format_amount(step.daily_dose),
+        "daily_dose": amount_text(step.daily_dose),
         "dose_times": step.dose_times or [],
         "note": step.note or "",
     }

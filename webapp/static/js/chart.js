@@ -6,7 +6,7 @@ import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { entriesOf } from "./outbox.js";
-import { t } from "./strings.js";
+import { number, t } from "./strings.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86400000;
@@ -52,14 +52,19 @@ function sayPending(root, count) {
   note.hidden = !count;
 }
 
+/** A figure of the table as the server's page writes it ("—" for none). */
+function cellText(value) {
+  return value === null || value === undefined ? "—" : number(value);
+}
+
 function pendingRows(checkins) {
   return checkins.map((c) =>
     element(
       "tr",
       { "data-waiting": "" },
       element("th", { scope: "row", text: t("{day} (waiting to sync)", { day: localDate(c) }) }),
-      element("td", { text: String(c.overall) }),
-      element("td", { text: String(c.anxiety) }),
+      element("td", { text: number(c.overall) }),
+      element("td", { text: number(c.anxiety) }),
       element("td", { text: "—" }),
       element("td", { text: "1" }),
       element("td", { text: "—" })
@@ -104,11 +109,11 @@ async function showOffline(root) {
           "tr",
           {},
           element("th", { scope: "row", text: row.day }),
-          element("td", { text: row.mood ?? "—" }),
-          element("td", { text: row.anxiety ?? "—" }),
-          element("td", { text: row.load ?? "—" }),
-          element("td", { text: String(row.checkins) }),
-          element("td", { text: row.dose === null ? "—" : `${row.dose} ${unit}` })
+          element("td", { text: cellText(row.mood) }),
+          element("td", { text: cellText(row.anxiety) }),
+          element("td", { text: cellText(row.load) }),
+          element("td", { text: number(row.checkins) }),
+          element("td", { text: row.dose === null || row.dose === undefined ? "—" : `${number(row.dose)} ${unit}` })
         )
       )
   );

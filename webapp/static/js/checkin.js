@@ -14,7 +14,7 @@ import { updateUrgentPanel } from "./help-now.js";
 import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { bodyFrom, fillForm, problemsIn, redFlagsIn } from "./checkin-answers.js";
-import { t } from "./strings.js";
+import { number, t } from "./strings.js";
 
 const API = "/api/checkins";
 const SEVERITY = ["None", "Mild", "Moderate", "Severe"]; // their words, in lower case in the list
@@ -48,7 +48,7 @@ function when(iso) {
 
 function entryItem(checkin, { state = null, reason = "", labels = {}, entryId = "" } = {}) {
   const summary = [t("Overall {value}/10", { value: checkin.overall }), t("Anxiety {value}/10", { value: checkin.anxiety })];
-  if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(t("Slept {hours} h", { hours: checkin.sleep_hours }));
+  if (checkin.sleep_hours !== null && checkin.sleep_hours !== undefined) summary.push(t("Slept {hours} h", { hours: number(checkin.sleep_hours) }));
   const heading = element("h3", { text: when(checkin.checked_at) });
   if (state === "waiting") heading.append(" ", element("span", { class: "tag tag-waiting", "data-waiting": true, text: t("Waiting to sync") }));
   if (state === "failed") heading.append(" ", element("span", { class: "tag tag-failed", "data-failed": true, text: t("Couldn't sync") }));

@@ -35,14 +35,60 @@ export function pageLanguage() {
   return (typeof document !== "undefined" && document.documentElement.lang) || "en";
 }
 
-/** A number as the page's language writes it ("0,5" in Spanish, "0.5" in
- * English), up to four places; anything that is not a number, as given. */
+/** The digits webapp/i18n.py's number() starts from, as plain text ("1.25",
+ * "10", "-0.5"), or null for what is not a number. Text (an amount from the
+ * server or a form: "2.50", or "2,50" as a copy kept before amounts were sent
+ * as machine text) keeps its digits exactly; a JSON number is taken to six
+ * significant digits, as the server does a float (format(value, ".6g")), and
+ * a whole one exactly. Trailing zeros go: "2.50" → "2.5". */
+export function plainNumber(value) {
+  let sign, whole, fraction;
+  if (typeof value === "string") {
+    const match = /^(-?)(\d+)(?:[.,](\d+))?$/.exec(value.trim());
+    if (!match) return null;
+    [, sign, whole, fraction = ""] = match;
+  } else if (typeof value === "number" && Number.isFinite(value)) {
+    if (Number.isInteger(value)) return BigInt(value).toString();
+    // "1.23457e-7": six significant digits, then written out in full.
+    const [, minus, first, rest, exponent] = /^(-?)(\d)\.(\d+)e([+-]\d+)$/.exec(value.toExponential(5));
+    const digits = first + rest;
+    const point = Number(exponent) + 1; // digits before the decimal point
+    sign = minus;
+    whole = point > 0 ? digits.slice(0, point).padEnd(point, "0") : "0";
+    fraction = point > 0 ? digits.slice(point) : "0".repeat(-point) + digits;
+  } else {
+    return null;
+  }
+  whole = whole.replace(/^0+(?=\d)/, "");
+  fraction = fraction.replace(/0+$/, "");
+  const text = fraction ? `${whole}.${fraction}` : whole;
+  return sign && /[1-9]/.test(text) ? `-${text}` : text;
+}
+
+const formats = new Map();
+
+function formatWith(places) {
+  const key = `${pageLanguage()} ${places}`;
+  if (!formats.has(key)) {
+    formats.set(key, new Intl.NumberFormat(pageLanguage(), { minimumFractionDigits: places, maximumFractionDigits: places, useGrouping: false }));
+  }
+  return formats.get(key);
+}
+
+/** A number as the page's language writes it, exactly as the server writes
+ * the same number on its pages (webapp/i18n.py number()): "0,25" in Spanish,
+ * "0.25" in English, "10" in both; never grouped, never rounded to fewer
+ * places than it has. Anything that is not a number, as given. */
 export function number(value) {
-  const parsed = typeof value === "string" ? Number(value.replace(",", ".")) : Number(value);
-  if (value === null || value === undefined || value === "" || !Number.isFinite(parsed)) return String(value ?? "");
+  const plain = plainNumber(value);
+  if (plain === null) return String(value ?? "");
+  const places = plain.includes(".") ? plain.length - plain.indexOf(".") - 1 : 0;
+  if (places > 20) return plain; // further than any language's format reaches
   try {
-    return new Intl.NumberFormat(pageLanguage(), { maximumFractionDigits: 4, useGrouping: false }).format(parsed);
+    // Formatted from its text, so no binary rounding creeps in; with exactly
+    // its own places, nothing is rounded at all.
+    return formatWith(places).format(plain);
   } catch {
-    return String(parsed);
+    return plain;
   }
 }

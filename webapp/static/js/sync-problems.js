@@ -6,13 +6,13 @@ import { element } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { discard, entriesOf, withKind } from "./outbox.js";
-import { t } from "./strings.js";
+import { number, t } from "./strings.js";
 
 /** What each kind of write is called here, in the page's language; `names`
  * maps a contact's id to their name (from the offline snapshot). */
 const KINDS = {
   checkin: () => t("A check-in"),
-  dose: (entry) => t("The dose you logged ({amount})", { amount: entry.body?.amount ?? "?" }),
+  dose: (entry) => t("The dose you logged ({amount})", { amount: entry.body?.amount ? number(entry.body.amount) : "?" }),
   "contact-add": (entry) => (entry.body?.name ? t("Adding {name}", { name: entry.body.name }) : t("Adding a person")),
   contact: (entry, names) => {
     const name = entry.body?.name || names.get(entry.about);
