@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.api import json_error
 from webapp.extensions import db
 from webapp.models import (
+    Appointment,
     PushAttempt,
     PushSubscription,
     Reminder,
@@ -33,8 +34,8 @@ from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import person_time
-from webapp.services.reminder_rules import meeting_rule, schedule
-from webapp.services.scheduling import RuleProblem, make_rule, zone_names
+from webapp.services.reminder_rules import appointment_plan, meeting_rule, schedule
+from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_names
 from webapp.services.text import TextProblem, clean_text
 
 SNOOZE = timedelta(hours=1)
@@ -103,9 +104,25 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
             kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
             default_words=default_words(),
             problem=problem,
+            quiet_stops_an_appointment=_quiet_stops_an_appointment(settings),
         ),
         status,
     )
+
+
+def _quiet_stops_an_appointment(settings: ReminderSettings) -> bool:
+    """Whether quiet hours stop the reminder of an appointment to come."""
+    yesterday = person_time.today_for(current_user) - timedelta(days=1)
+    stopped = db.session.scalars(
+        select(Reminder)
+        .join(Appointment, Appointment.id == Reminder.appointment_id)
+        .options(selectinload(Reminder.deliveries))
+        .where(
+            mine(Reminder), Appointment.day >= yesterday, Reminder.enabled.is_(True), Reminder.next_fire_at.is_(None)
+        )
+    )
+    now = utcnow()
+    return any(appointment_plan(reminder, settings, now).stopped_by_quiet_hours for reminder in stopped)
 
 
 def _time_or_none(text: str | None):
@@ -168,7 +185,10 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
             if group is None:
                 return _beside(form.group_id, _("Choose which of your support groups this reminder is for."))
             times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
-            make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
+            # The group's time, the person's quiet hours: whether any week rings depends on both.
+            next_slot(
+                make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end, settings.timezone), utcnow()
+            )
         elif form.kind.data == "dose" and form.follows_taper.data:
             times, weekdays = _plan_times(), list(range(7))
             if not times:

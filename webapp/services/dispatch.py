@@ -8,7 +8,9 @@ Reminders are rows, not timers. Each pass:
    For each, record a delivery with the unique key (reminder, slot) — or, if
    the slot is older than the grace window, record it as missed — queue one
    push attempt per device, and advance ``next_fire_at`` to the next slot.
-   One transaction: a crash leaves nothing half-done.
+   One transaction: a crash leaves nothing half-done. A slot inside the
+   person's quiet hours (a rule that has not caught up with them) is not
+   recorded: the reminder moves to its next slot after now.
 2. **Send queued attempts** (claimed the same way): Web Push to each device.
    201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
    Retry-After says; 5xx or unreachable → retried with capped exponential
@@ -19,7 +21,8 @@ Reminders are rows, not timers. Each pass:
    still unsent when its slot leaves the grace window is recorded as missed.
    A crash while sending leaves the attempts queued, so they are sent again:
    never lost; a duplicate is collapsed by the push Topic and the
-   notification tag.
+   notification tag. Nothing is sent inside the person's quiet hours: an
+   attempt due then (late, retried or snoozed) is recorded as not sent.
 """
 
 from __future__ import annotations
@@ -45,12 +48,13 @@ from webapp.models import (
 )
 from webapp.services import support
 from webapp.services.push import PushResult, PushSender, PushTarget
-from webapp.services.reminder_rules import KINDS, following_slot, in_quiet_hours, notification_for
+from webapp.services.reminder_rules import KINDS, following_slot, in_quiet_hours, notification_for, quiet_hours_at
 from webapp.services.scheduling import RuleProblem
 
 log = logging.getLogger("steady.reminders")
 
 MAX_BACKOFF = timedelta(minutes=15)
+QUIET_HOURS = "Not sent: it was in your quiet hours."
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
@@ -156,6 +160,9 @@ class Dispatcher:
             }
             new_deliveries = []
             for reminder in reminders:
+                if quiet_hours_at(settings.get(reminder.user_id), reminder.next_fire_at) is not None:
+                    self._move_out_of_quiet_hours(reminder, settings.get(reminder.user_id), now)
+                    continue
                 delivery = self._record_slot(reminder, settings.get(reminder.user_id), now, recorded, stats)
                 if delivery is not None and reminder.kind == "network_review" and delivery.status == "pending":
                     review = support_settings.get(reminder.user_id)
@@ -182,6 +189,16 @@ class Dispatcher:
                     delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
             stats.claimed += len(reminders)
             return len(reminders)
+
+    @staticmethod
+    def _move_out_of_quiet_hours(reminder, settings, now) -> None:
+        """A slot in quiet hours never rings: the reminder's next slot after
+        now (its rule skips quiet hours; an appointment's moves out of them)."""
+        try:
+            following = following_slot(reminder, settings, now)
+            reminder.next_fire_at, reminder.next_slot_key = (following.at, following.key) if following else (None, "")
+        except RuleProblem:
+            reminder.enabled, reminder.next_fire_at = False, None
 
     def _record_slot(self, reminder, settings, now, recorded, stats: PassStats) -> ReminderDelivery | None:
         """Advance the reminder past its slot and return the slot's delivery row."""
@@ -304,7 +321,12 @@ class Dispatcher:
             devices = {
                 d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))
             }
-            languages = i18n.languages_of(session, {d.reminder.user_id for d in deliveries.values()})
+            people = {d.reminder.user_id for d in deliveries.values()}
+            languages = i18n.languages_of(session, people)
+            settings = {
+                s.user_id: s
+                for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(people)))
+            }
             jobs, sending = [], []
             ttl = ttl_for(self.grace)
             for attempt in attempts:
@@ -317,6 +339,9 @@ class Dispatcher:
                     attempt.detail = (
                         f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
                     )
+                    stats.attempts_missed += 1
+                elif quiet_hours_at(settings.get(delivery.user_id), now) is not None:
+                    attempt.status, attempt.detail = "missed", QUIET_HOURS
                     stats.attempts_missed += 1
                 elif device.blocked_until and device.blocked_until > now:
                     attempt.status, attempt.next_try_at = "retry", device.blocked_until
@@ -349,7 +374,8 @@ class Dispatcher:
                     delivery.status = "sent"
                 elif statuses and statuses <= FINAL_FAILURES:
                     delivery.status = "missed"
-                    delivery.detail = "Could not reach any device in time."
+                    quiet = all(a.detail == QUIET_HOURS for a in delivery.attempts)
+                    delivery.detail = QUIET_HOURS if quiet else "Could not reach any device in time."
             return len(attempts)
 
     def _apply_result(self, session, attempt, device, result: PushResult, now, stats: PassStats) -> None:
