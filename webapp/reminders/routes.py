@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_error
+from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import (
     Appointment,
@@ -245,8 +246,16 @@ def create():
 @bp.route("/reminders/<int:reminder_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(reminder_id: int):
-    """Change when a reminder rings, or its words."""
+    """Change when a reminder rings, or its words. A reminder set elsewhere
+    (with an appointment, for someone you support, Steady's own nudge) is
+    changed there: this page sends you there, and refuses to change it."""
     reminder = get_owned_or_404(Reminder, reminder_id)
+    elsewhere = _edited_elsewhere(reminder)
+    if elsewhere is not None:
+        place, refusal = elsewhere
+        if request.method == "GET":
+            return redirect(place)
+        return error_response(409, refusal)
     if request.method == "GET":
         times = reminder.times.split(",")
         form = ReminderForm(
@@ -272,6 +281,27 @@ def edit(reminder_id: int):
     db.session.commit()
     flash(_("Reminder updated."), "success")
     return redirect(url_for("reminders.index"))
+
+
+def _edited_elsewhere(reminder: Reminder) -> tuple[str, str] | None:
+    """Where a reminder that is not a rule of this page is changed, and why a
+    change posted here is refused; None for the page's own reminders."""
+    if reminder.appointment_id is not None:
+        return (
+            url_for("helpme.edit_appointment", appointment_id=reminder.appointment_id),
+            _("This reminder goes with an appointment. Change it on the appointment's page. Nothing was changed."),
+        )
+    if reminder.circle_link_id is not None:
+        return (
+            url_for("circle.supporting", _anchor=f"person-{reminder.circle_link_id}"),
+            _("This reminder is set on the page of the people you support. Nothing was changed."),
+        )
+    if reminder.automatic:
+        return (
+            url_for("people.nudge"),
+            _("Change this reminder under “Reminder to connect”. Nothing was changed."),
+        )
+    return None
 
 
 @bp.post("/reminders/<int:reminder_id>/toggle")
