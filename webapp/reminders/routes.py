@@ -35,7 +35,7 @@ from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import person_time
-from webapp.services.reminder_rules import appointment_plan, meeting_rule, schedule
+from webapp.services.reminder_rules import appointment_plan, meeting_rule, schedule, schedule_or_stop
 from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_names
 from webapp.services.text import TextProblem, clean_text
 
@@ -55,10 +55,7 @@ def my_settings(*, saving: bool = False) -> ReminderSettings:
 def reschedule_all(settings: ReminderSettings) -> None:
     now = utcnow()
     for reminder in db.session.scalars(owned(Reminder, Reminder.automatic.is_(False))):
-        try:
-            schedule(reminder, settings, now)
-        except RuleProblem:
-            reminder.enabled, reminder.next_fire_at = False, None
+        schedule_or_stop(reminder, settings, now)
 
 
 def page(reminder_form=None, settings_form=None, status=200, problem=None):

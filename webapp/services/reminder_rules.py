@@ -156,6 +156,14 @@ def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetim
     reminder.next_fire_at, reminder.next_slot_key = (slot.at, slot.key) if slot else (None, "")
 
 
+def schedule_or_stop(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
+    """``schedule``; a rule that can no longer ring (quiet hours changed) stops, visibly."""
+    try:
+        schedule(reminder, settings, now)
+    except RuleProblem:
+        reminder.enabled, reminder.next_fire_at = False, None
+
+
 def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
     """The taper plan changed: dose reminders that follow it move to its times."""
     settings = session.get(ReminderSettings, user_id)
@@ -200,11 +208,6 @@ def quiet_hours_at(settings: ReminderSettings | None, at: datetime) -> tuple[dat
     except RuleProblem:
         zone = parse_zone("UTC")
     return quiet_period(at, zone, start, end)
-
-
-def in_quiet_hours(settings: ReminderSettings | None, now: datetime) -> bool:
-    """Whether ``now`` falls in the person's quiet hours."""
-    return quiet_hours_at(settings, now) is not None
 
 
 #: A supporter's weekly reminder is titled "Check in on <name>" (circle/supporting.py).
