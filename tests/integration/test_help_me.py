@@ -572,3 +572,59 @@ def test_the_pages_for_supporters_are_suggested_only_once_they_exist(app, circle
     shown = alex.get("/circle/supporting").get_data(as_text=True)
     assert ('<a href="/learn/supporting">What withdrawal is like, for supporters</a>' in shown) is with_pages
     assert "not-a-page-here" not in edit + shown
+
+
+# --- the reminder and quiet hours, on the pages -------------------------------------------
+
+
+def test_quiet_hours_move_or_stop_the_appointment_reminder_and_the_pages_say_so(sam, monkeypatch):
+    """Setting quiet hours reschedules the appointment's reminder; when it
+    cannot ring, the appointment's page and the reminders page say why."""
+    from webapp.helpme import appointments as appointment_routes
+    from webapp.reminders import routes as reminder_routes
+
+    evening = datetime.combine(utcnow().date() + timedelta(days=2), time(20, 0), tzinfo=timezone.utc)
+    clock = [evening - timedelta(days=1, hours=8)]  # two days before the appointment, at noon (UTC)
+    for module in (appointment_routes, reminder_routes):
+        monkeypatch.setattr(module, "utcnow", lambda: clock[0])
+    day = evening.date() + timedelta(days=1)
+    contact = add_professional(sam)
+    response = post(sam, f"/people/{contact}/appointments/new", {"day": day.isoformat(), "at": "09:00"})
+    assert response.status_code == 302
+    appointment = db.session.scalar(select(Appointment.id))
+
+    def next_fire_at():
+        found = db.session.scalar(select(Reminder.next_fire_at).where(Reminder.appointment_id == appointment))
+        db.session.rollback()
+        return found
+
+    def quiet(start, end):
+        return post(sam, "/reminders/settings", {"timezone": "UTC", "quiet_start": start, "quiet_end": end})
+
+    assert next_fire_at() == evening.replace(hour=18)
+    assert "6:00 pm" in sam.get("/appointments").get_data(as_text=True)
+    assert quiet("17:00", "08:00").status_code == 302
+    assert next_fire_at() == evening.replace(hour=16, minute=59)
+    assert "4:59 pm" in sam.get("/appointments").get_data(as_text=True)
+    assert "4:59 pm" in sam.get(f"/appointments/{appointment}/edit").get_data(as_text=True)
+
+    clock[0] = evening  # inside quiet hours: 16:59 has passed
+    quiet("17:00", "09:30")  # ... and they last until after the appointment begins
+    assert next_fire_at() is None
+    said = "No reminder will ring: its time falls in your"
+    assert said in html.unescape(sam.get("/appointments").get_data(as_text=True))
+    assert said in html.unescape(sam.get(f"/appointments/{appointment}/edit").get_data(as_text=True))
+    reminders_page = html.unescape(sam.get("/reminders").get_data(as_text=True))
+    assert "No reminder will ring for an appointment: its time falls in your quiet hours." in reminders_page
+    # Saving the appointment again says so too.
+    response = post(
+        sam, f"/appointments/{appointment}/edit", {"day": day.isoformat(), "at": "09:00"}, follow_redirects=True
+    )
+    assert "Saved. No reminder will ring: its time falls in your quiet hours." in html.unescape(
+        response.get_data(as_text=True)
+    )
+
+    quiet("17:00", "08:00")  # quiet hours now end before the appointment: it rings then
+    assert next_fire_at() == datetime.combine(day, time(8, 0), tzinfo=timezone.utc)
+    assert said not in html.unescape(sam.get("/appointments").get_data(as_text=True))
+    assert "for an appointment" not in html.unescape(sam.get("/reminders").get_data(as_text=True))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Auth, csrf_from
 from tests.support.fake_push import FakePushService
 from webapp.extensions import db
-from webapp.models import PushSubscription, Reminder, ReminderSettings
+from webapp.models import Appointment, CircleLink, PushSubscription, Reminder, ReminderSettings, SupportContact, User
 
 
 def count(model):
@@ -427,3 +429,80 @@ def test_device_test_is_rate_limited_with_a_clear_message(make_app, push_service
         assert len(push_service.received) == 5
     finally:
         limiter.reset()
+
+
+# --- reminders set elsewhere are not edited here ----------------------------------------------
+
+
+def reminder_set_elsewhere(client, where: str) -> tuple[int, str]:
+    """One of the person's reminders that belongs to another page: its id and
+    the address where it is changed."""
+    from datetime import date, timedelta
+
+    from tests.integration.test_circle import accept, make_invite
+
+    if where == "appointment":
+        form_post(client, "/people/new", {"name": "Dr Okafor", "relationship": "prescriber"})
+        contact = db.session.scalar(select(SupportContact.id))
+        db.session.rollback()
+        day = (date.today() + timedelta(days=5)).isoformat()
+        form_post(client, f"/people/{contact}/appointments/new", {"day": day, "at": "10:00"})
+        appointment = db.session.scalar(select(Appointment.id))
+        db.session.rollback()
+        place = f"/appointments/{appointment}/edit"
+    elif where == "circle":  # the person supports someone, with a weekly reminder
+        someone = client.application.test_client()
+        Auth(someone).register(email="someone@example.com")
+        accept(client, make_invite(someone))
+        link = db.session.scalar(select(CircleLink.id))
+        db.session.rollback()
+        prefix = f"l{link}-"
+        form_post(
+            client,
+            f"/circle/supporting/{link}/settings",
+            {prefix + "weekly": "y", prefix + "weekday": "6", prefix + "time": "18:00"},
+        )
+        place = f"/circle/supporting#person-{link}"
+    else:  # Steady's own "not connected for a while" nudge
+        reminder = Reminder(user_id=db.session.scalar(select(User.id)), kind="reach_out", title="t", body="b")
+        reminder.times, reminder.weekdays, reminder.enabled, reminder.automatic = "12:00", "0", False, True
+        db.session.add(reminder)
+        db.session.commit()
+        place = "/people/nudge"
+    reminder_id = db.session.scalar(select(Reminder.id))
+    db.session.rollback()
+    return reminder_id, place
+
+
+def reminder_row(reminder_id: int) -> tuple:
+    row = db.session.get(Reminder, reminder_id)
+    found = (row.kind, row.times, row.weekdays, row.title, row.enabled, row.next_fire_at)
+    db.session.rollback()
+    return found
+
+
+@pytest.mark.parametrize("where", ["appointment", "circle", "nudge"])
+def test_a_reminder_set_elsewhere_opens_where_it_is_set_and_is_not_changed_here(person, where):
+    reminder_id, place = reminder_set_elsewhere(person, where)
+    response = person.get(f"/reminders/{reminder_id}/edit")
+    assert response.status_code == 302 and response.headers["Location"] == place
+    before = reminder_row(reminder_id)
+    response = form_post(
+        person, f"/reminders/{reminder_id}/edit", {"kind": "checkin", "time1": "03:00", "weekdays": ["0", "1"]}
+    )
+    assert response.status_code == 409
+    assert "Nothing was changed." in html.unescape(response.get_data(as_text=True))
+    assert reminder_row(reminder_id) == before
+
+
+def test_another_persons_reminder_is_still_not_found(push_app, person):
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    form_post(other, "/reminders", {"kind": "checkin", "time1": "20:00", "weekdays": ["0"]})
+    theirs = db.session.scalar(select(Reminder.id))
+    db.session.rollback()
+    assert person.get(f"/reminders/{theirs}/edit").status_code == 404
+    response = form_post(person, f"/reminders/{theirs}/edit", {"kind": "checkin", "time1": "03:00", "weekdays": ["0"]})
+    assert response.status_code == 404
+    assert db.session.scalar(select(Reminder.times)) == "20:00"
+    db.session.rollback()

@@ -4,7 +4,7 @@ links, appointment dates against the person's zone, the one reminder slot
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +16,7 @@ from webapp.services.helpme import (
     check_help_me,
     clean_https_link,
     lookback,
+    reminder_plan,
     reminder_slot,
 )
 from webapp.services.text import TextProblem
@@ -137,3 +138,76 @@ def test_prepare_looks_back_to_the_last_appointment_or_four_weeks():
         date(2026, 11, 30),
     )
     assert lookback(date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 30)) == (date(2026, 9, 1), date(2026, 10, 1))
+
+
+# --- the reminder and quiet hours ------------------------------------------------------------
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def appointment_on(day: date, at: time = time(9, 0), zone: str = "Europe/London"):
+    return SimpleNamespace(day=day, at=at, time_zone=zone)
+
+
+WEDNESDAY = appointment_on(date(2026, 12, 2))  # planned: Tue 1 Dec, 18:00 GMT
+
+
+@pytest.mark.parametrize(
+    "quiet, made_at, rings_at",
+    [
+        # No quiet hours, or quiet hours that miss 18:00: 18:00 the day before.
+        ((None, None), utc(2026, 11, 30, 12), utc(2026, 12, 1, 18)),
+        ((time(22), time(7)), utc(2026, 11, 30, 12), utc(2026, 12, 1, 18)),
+        # 18:00 is quiet (17:00-08:00, over midnight): the last minute before they begin.
+        ((time(17), time(8)), utc(2026, 11, 30, 12), utc(2026, 12, 1, 16, 59)),
+        ((time(17, 30), time(1)), utc(2026, 11, 30, 12), utc(2026, 12, 1, 17, 29)),
+        # Quiet hours within one day (12:00-19:00): the minute before noon.
+        ((time(12), time(19)), utc(2026, 11, 30, 12), utc(2026, 12, 1, 11, 59)),
+        # Set during those quiet hours: when they end, still before the appointment.
+        ((time(17), time(8)), utc(2026, 12, 1, 20), utc(2026, 12, 2, 8)),
+        ((time(17), time(8)), utc(2026, 12, 1, 16, 59, 30), utc(2026, 12, 2, 8)),
+        ((time(17, 30), time(1)), utc(2026, 12, 1, 23), utc(2026, 12, 2, 1)),
+        ((time(12), time(19)), utc(2026, 12, 1, 13), utc(2026, 12, 1, 19)),
+    ],
+)
+def test_the_reminder_moves_out_of_quiet_hours(quiet, made_at, rings_at):
+    slot = reminder_slot(WEDNESDAY, "Europe/London", made_at, quiet=quiet)
+    assert slot.at == rings_at
+    assert slot.key == "2026-12-01T18:00"  # wherever it moves, it is the same one reminder
+    assert reminder_slot(WEDNESDAY, "Europe/London", slot.at, slot.key, quiet=quiet) is None
+
+
+@pytest.mark.parametrize(
+    "appointment, quiet, made_at",
+    [
+        # Quiet hours end after the appointment has begun.
+        (WEDNESDAY, (time(17), time(9, 30)), utc(2026, 12, 1, 20)),
+        # An appointment just after midnight, quiet until 01:00.
+        (appointment_on(date(2026, 12, 2), time(0, 30)), (time(17), time(1)), utc(2026, 12, 1, 20)),
+    ],
+)
+def test_no_reminder_when_quiet_hours_last_until_the_appointment(appointment, quiet, made_at):
+    plan = reminder_plan(appointment, "Europe/London", made_at, quiet=quiet)
+    assert plan.slot is None and plan.stopped_by_quiet_hours
+    # Once the appointment has begun, quiet hours are no longer the reason.
+    assert not reminder_plan(appointment, "Europe/London", utc(2026, 12, 2, 10), quiet=quiet).stopped_by_quiet_hours
+
+
+@pytest.mark.parametrize(
+    "zone, day, before, after_quiet",
+    [
+        # Clocks go forward in London on Sun 29 Mar 2026: quiet 17:00 GMT to 08:00 BST.
+        ("Europe/London", date(2026, 3, 29), utc(2026, 3, 28, 16, 59), utc(2026, 3, 29, 7)),
+        # Clocks go back on Sun 25 Oct 2026: quiet 17:00 BST to 08:00 GMT.
+        ("Europe/London", date(2026, 10, 25), utc(2026, 10, 24, 15, 59), utc(2026, 10, 25, 8)),
+        # New York springs forward on Sun 8 Mar 2026: 17:00 EST to 08:00 EDT.
+        ("America/New_York", date(2026, 3, 8), utc(2026, 3, 7, 21, 59), utc(2026, 3, 8, 12)),
+    ],
+)
+def test_the_reminder_moves_out_of_quiet_hours_on_a_clock_change_night(zone, day, before, after_quiet):
+    appointment = appointment_on(day, zone=zone)
+    quiet = (time(17), time(8))
+    assert reminder_slot(appointment, zone, before - timedelta(days=2), quiet=quiet).at == before
+    assert reminder_slot(appointment, zone, before + timedelta(hours=3), quiet=quiet).at == after_quiet

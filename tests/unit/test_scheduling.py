@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.services.scheduling import RuleProblem, make_rule, next_slot
+from webapp.services.scheduling import RuleProblem, make_rule, next_slot, quiet_period
 
 ZONES = ["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe", "Asia/Kolkata"]
 START = date(2026, 1, 1)
@@ -174,3 +174,78 @@ def test_property_next_slot_matches_the_reference(zone_name, times, weekdays, st
             assert (slot.at, slot.key) > previous
         previous = (slot.at, slot.key)
         after, key = slot.at, slot.key
+
+
+# --- quiet hours as instants -------------------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        # 22:00-07:00 spans midnight: either side of it is quiet, the edges are [begin, end).
+        (utc(2026, 12, 1, 21, 59), None),
+        (utc(2026, 12, 1, 22, 0), (utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 7, 0))),
+        (utc(2026, 12, 1, 23, 59), (utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 7, 0))),
+        (utc(2026, 12, 2, 0, 0), (utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 7, 0))),
+        (utc(2026, 12, 2, 6, 59), (utc(2026, 12, 1, 22, 0), utc(2026, 12, 2, 7, 0))),
+        (utc(2026, 12, 2, 7, 0), None),
+        # The night the clocks go forward (29 Mar 2026) is an hour shorter: 22:00 GMT to 07:00 BST.
+        (utc(2026, 3, 29, 5, 59), (utc(2026, 3, 28, 22, 0), utc(2026, 3, 29, 6, 0))),
+        (utc(2026, 3, 29, 6, 0), None),
+        # The night they go back (25 Oct 2026) is an hour longer: 22:00 BST to 07:00 GMT.
+        (utc(2026, 10, 24, 20, 59), None),
+        (utc(2026, 10, 24, 21, 0), (utc(2026, 10, 24, 21, 0), utc(2026, 10, 25, 7, 0))),
+        (utc(2026, 10, 25, 6, 59), (utc(2026, 10, 24, 21, 0), utc(2026, 10, 25, 7, 0))),
+    ],
+)
+def test_quiet_hours_across_midnight_and_clock_changes(at, expected):
+    assert quiet_period(at, LONDON, time(22, 0), time(7, 0)) == expected
+
+
+def test_quiet_hours_within_one_day_and_none_set():
+    new_york = ZoneInfo("America/New_York")
+    # A day sleeper: 09:00-17:00 in New York (EST, UTC-5).
+    assert quiet_period(utc(2026, 12, 1, 13, 59), new_york, time(9), time(17)) is None
+    assert quiet_period(utc(2026, 12, 1, 14, 0), new_york, time(9), time(17)) == (
+        utc(2026, 12, 1, 14, 0),
+        utc(2026, 12, 1, 22, 0),
+    )
+    assert quiet_period(utc(2026, 12, 1, 22, 0), new_york, time(9), time(17)) is None
+    assert quiet_period(utc(2026, 12, 1, 3, 0), new_york, None, None) is None
+    assert quiet_period(utc(2026, 12, 1, 3, 0), new_york, time(7), time(7)) is None
+
+
+def test_the_hour_that_repeats_stays_quiet():
+    """01:30-06:00 on 25 Oct 2026: the clock shows 01:10 a second time (GMT)
+    after quiet hours began at 01:30 BST; that second 01:10 is still quiet."""
+    second_one_ten = utc(2026, 10, 25, 1, 10)
+    assert second_one_ten.astimezone(LONDON).strftime("%H:%M %Z") == "01:10 GMT"
+    assert quiet_period(second_one_ten, LONDON, time(1, 30), time(6, 0)) == (
+        utc(2026, 10, 25, 0, 30),
+        utc(2026, 10, 25, 6, 0),
+    )
+
+
+def test_a_slot_moved_into_quiet_hours_by_a_clock_change_is_skipped():
+    """02:30 does not exist in New York on 8 Mar 2026: it rings at 03:30 EDT,
+    which is inside quiet hours from 03:00, so that day is skipped."""
+    rule = make_rule(["02:30"], list(range(7)), "America/New_York", "03:00", "07:00")
+    slot = next_slot(rule, utc(2026, 3, 8, 5, 0))
+    assert slot.key == "2026-03-09T02:30"
+
+
+def test_a_meeting_in_another_zone_keeps_the_persons_quiet_hours():
+    """Times in the group's zone, quiet hours in the person's (London, 22:00-07:00)."""
+    # 20:00 in New York is 01:00 in London: never outside quiet hours.
+    night = make_rule(["20:00"], [1], "America/New_York", "22:00", "07:00", quiet_zone="Europe/London")
+    with pytest.raises(RuleProblem):
+        next_slot(night, utc(2026, 12, 1))
+    # 23:00 in Tokyo is 14:00 in London: it rings, though 23:00 is a quiet time in London.
+    day = make_rule(["23:00"], [1], "Asia/Tokyo", "22:00", "07:00", quiet_zone="Europe/London")
+    assert next_slot(day, utc(2026, 12, 1)).at == utc(2026, 12, 1, 14, 0)

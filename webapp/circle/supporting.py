@@ -22,6 +22,7 @@ from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import CircleLink, CircleMessage, CircleProfile, Reminder, ReminderSettings, utcnow
 from webapp.ownership import mine
+from webapp.reminders.words import rule_words
 from webapp.services import circle
 from webapp.services.push import Notification
 from webapp.services.reminder_rules import KINDS, schedule
@@ -118,7 +119,7 @@ def supporting_settings(link_id: int):
             schedule(reminder, db.session.get(ReminderSettings, current_user.id), utcnow())
         except RuleProblem as problem:
             db.session.rollback()
-            return _supporting_page(status=422, problem=str(problem))
+            return _supporting_page(status=422, problem=rule_words(str(problem)))
     elif reminder is not None:
         db.session.delete(reminder)
     db.session.commit()

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.helpme import bp
@@ -24,8 +25,8 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.people.forms import put_problems
 from webapp.services import helpme, person_time
-from webapp.services.helpme import PROFESSIONALS
-from webapp.services.reminder_rules import schedule
+from webapp.services.helpme import PROFESSIONALS, ReminderPlan
+from webapp.services.reminder_rules import appointment_plan, schedule
 
 
 def my_zone() -> str:
@@ -67,6 +68,28 @@ def _schedule_reminder(appointment: Appointment) -> None:
     schedule(reminder, db.session.get(ReminderSettings, current_user.id), utcnow())
 
 
+def _reminder_plans(rows: list[Appointment]) -> dict:
+    """When each appointment's reminder rings (moved out of quiet hours), or
+    that quiet hours stop it: appointment id → ReminderPlan."""
+    if not rows:
+        return {}
+    settings = db.session.get(ReminderSettings, current_user.id)
+    reminders = db.session.scalars(
+        select(Reminder)
+        .options(selectinload(Reminder.deliveries))
+        .where(mine(Reminder), Reminder.appointment_id.in_([a.id for a in rows]), Reminder.enabled.is_(True))
+    )
+    now = utcnow()
+    return {r.appointment_id: appointment_plan(r, settings, now) for r in reminders}
+
+
+def _saved_words(appointment: Appointment, saved: str) -> str:
+    """What "saved" says: plainly, when quiet hours stop the reminder."""
+    if _reminder_plans([appointment]).get(appointment.id, ReminderPlan(None)).stopped_by_quiet_hours:
+        return _("Saved. No reminder will ring: its time falls in your quiet hours.")
+    return saved
+
+
 def _appointments(contact_id: int | None = None) -> list[Appointment]:
     query = owned(Appointment)
     if contact_id is not None:
@@ -103,9 +126,11 @@ def appointments():
     professionals = sorted(
         (c for c in contacts.values() if c.relationship in PROFESSIONALS), key=lambda c: c.name.casefold()
     )
+    upcoming = [a for a in rows if a.day >= today]
     return render_template(
         "helpme/appointments.html",
-        upcoming=[a for a in rows if a.day >= today],
+        upcoming=upcoming,
+        plans=_reminder_plans(upcoming),
         past=[a for a in reversed(rows) if a.day < today][:20],
         contacts=contacts,
         professionals=professionals,
@@ -121,8 +146,8 @@ def add_appointment(contact_id: int):
     status = 200
     if form.is_submitted():
         status = 422
-        if form.validate() and _save_appointment(form, None, contact):
-            flash(_("Saved. Steady will remind you the day before."), "success")
+        if form.validate() and (appointment := _save_appointment(form, None, contact)):
+            flash(_saved_words(appointment, _("Saved. Steady will remind you the day before.")), "success")
             return redirect(url_for("helpme.appointments"))
         db.session.rollback()
     return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=None), status
@@ -142,10 +167,16 @@ def edit_appointment(appointment_id: int):
                 "link": appointment.link or "",
             }
         )
-        return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment)
+        return render_template(
+            "helpme/appointment_edit.html",
+            form=form,
+            contact=contact,
+            appointment=appointment,
+            plan=_reminder_plans([appointment]).get(appointment.id),
+        )
     form = AppointmentForm()
     if form.validate() and _save_appointment(form, appointment, contact):
-        flash(_("Saved."), "success")
+        flash(_saved_words(appointment, _("Saved.")), "success")
         return redirect(url_for("helpme.appointments"))
     db.session.rollback()
     return render_template("helpme/appointment_edit.html", form=form, contact=contact, appointment=appointment), 422

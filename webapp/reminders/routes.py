@@ -18,8 +18,10 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_error
+from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import (
+    Appointment,
     PushAttempt,
     PushSubscription,
     Reminder,
@@ -33,8 +35,8 @@ from webapp.reminders import bp
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import person_time
-from webapp.services.reminder_rules import meeting_rule, schedule
-from webapp.services.scheduling import RuleProblem, make_rule, zone_names
+from webapp.services.reminder_rules import appointment_plan, meeting_rule, schedule, schedule_or_stop
+from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_names
 from webapp.services.text import TextProblem, clean_text
 
 SNOOZE = timedelta(hours=1)
@@ -53,10 +55,7 @@ def my_settings(*, saving: bool = False) -> ReminderSettings:
 def reschedule_all(settings: ReminderSettings) -> None:
     now = utcnow()
     for reminder in db.session.scalars(owned(Reminder, Reminder.automatic.is_(False))):
-        try:
-            schedule(reminder, settings, now)
-        except RuleProblem:
-            reminder.enabled, reminder.next_fire_at = False, None
+        schedule_or_stop(reminder, settings, now)
 
 
 def page(reminder_form=None, settings_form=None, status=200, problem=None):
@@ -103,9 +102,25 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
             kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
             default_words=default_words(),
             problem=problem,
+            quiet_stops_an_appointment=_quiet_stops_an_appointment(settings),
         ),
         status,
     )
+
+
+def _quiet_stops_an_appointment(settings: ReminderSettings) -> bool:
+    """Whether quiet hours stop the reminder of an appointment to come."""
+    yesterday = person_time.today_for(current_user) - timedelta(days=1)
+    stopped = db.session.scalars(
+        select(Reminder)
+        .join(Appointment, Appointment.id == Reminder.appointment_id)
+        .options(selectinload(Reminder.deliveries))
+        .where(
+            mine(Reminder), Appointment.day >= yesterday, Reminder.enabled.is_(True), Reminder.next_fire_at.is_(None)
+        )
+    )
+    now = utcnow()
+    return any(appointment_plan(reminder, settings, now).stopped_by_quiet_hours for reminder in stopped)
 
 
 def _time_or_none(text: str | None):
@@ -168,7 +183,10 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
             if group is None:
                 return _beside(form.group_id, _("Choose which of your support groups this reminder is for."))
             times, weekdays, zone = meeting_rule(group, int(form.lead_minutes.data))
-            make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end)
+            # The group's time, the person's quiet hours: whether any week rings depends on both.
+            next_slot(
+                make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end, settings.timezone), utcnow()
+            )
         elif form.kind.data == "dose" and form.follows_taper.data:
             times, weekdays = _plan_times(), list(range(7))
             if not times:
@@ -225,8 +243,16 @@ def create():
 @bp.route("/reminders/<int:reminder_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(reminder_id: int):
-    """Change when a reminder rings, or its words."""
+    """Change when a reminder rings, or its words. A reminder set elsewhere
+    (with an appointment, for someone you support, Steady's own nudge) is
+    changed there: this page sends you there, and refuses to change it."""
     reminder = get_owned_or_404(Reminder, reminder_id)
+    elsewhere = _edited_elsewhere(reminder)
+    if elsewhere is not None:
+        place, refusal = elsewhere
+        if request.method == "GET":
+            return redirect(place)
+        return error_response(409, refusal)
     if request.method == "GET":
         times = reminder.times.split(",")
         form = ReminderForm(
@@ -252,6 +278,27 @@ def edit(reminder_id: int):
     db.session.commit()
     flash(_("Reminder updated."), "success")
     return redirect(url_for("reminders.index"))
+
+
+def _edited_elsewhere(reminder: Reminder) -> tuple[str, str] | None:
+    """Where a reminder that is not a rule of this page is changed, and why a
+    change posted here is refused; None for the page's own reminders."""
+    if reminder.appointment_id is not None:
+        return (
+            url_for("helpme.edit_appointment", appointment_id=reminder.appointment_id),
+            _("This reminder goes with an appointment. Change it on the appointment's page. Nothing was changed."),
+        )
+    if reminder.circle_link_id is not None:
+        return (
+            url_for("circle.supporting", _anchor=f"person-{reminder.circle_link_id}"),
+            _("This reminder is set on the page of the people you support. Nothing was changed."),
+        )
+    if reminder.automatic:
+        return (
+            url_for("people.nudge"),
+            _("Change this reminder under “Reminder to connect”. Nothing was changed."),
+        )
+    return None
 
 
 @bp.post("/reminders/<int:reminder_id>/toggle")

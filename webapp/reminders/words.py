@@ -37,6 +37,7 @@ DELIVERY_WORDS = (
     N_("Could not reach any device in time."),
     N_("The device unsubscribed; it was removed."),
     N_("Snoozed for an hour."),
+    N_("Not sent: it was in your quiet hours."),
 )
 _LATE = re.compile(r"^Not sent: more than (\d+) minutes late\.$")
 

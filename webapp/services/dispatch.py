@@ -8,7 +8,8 @@ Reminders are rows, not timers. Each pass:
    For each, record a delivery with the unique key (reminder, slot) — or, if
    the slot is older than the grace window, record it as missed — queue one
    push attempt per device, and advance ``next_fire_at`` to the next slot.
-   One transaction: a crash leaves nothing half-done.
+   One transaction: a crash leaves nothing half-done. A slot inside quiet
+   hours is not recorded: the reminder moves to its next slot after now.
 2. **Send queued attempts** (claimed the same way): Web Push to each device.
    201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
    Retry-After says; 5xx or unreachable → retried with capped exponential
@@ -19,7 +20,8 @@ Reminders are rows, not timers. Each pass:
    still unsent when its slot leaves the grace window is recorded as missed.
    A crash while sending leaves the attempts queued, so they are sent again:
    never lost; a duplicate is collapsed by the push Topic and the
-   notification tag.
+   notification tag. Nothing is sent inside the person's quiet hours: an
+   attempt due then (late, retried or snoozed) is recorded as not sent.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ from webapp.models import (
 )
 from webapp.services import support
 from webapp.services.push import PushResult, PushSender, PushTarget
-from webapp.services.reminder_rules import KINDS, following_slot, in_quiet_hours, notification_for
+from webapp.services.reminder_rules import KINDS, following_slot, notification_for, quiet_hours_at, schedule_or_stop
 from webapp.services.scheduling import RuleProblem
 
 log = logging.getLogger("steady.reminders")
 
 MAX_BACKOFF = timedelta(minutes=15)
+QUIET_HOURS = "Not sent: it was in your quiet hours."
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
@@ -135,10 +138,7 @@ class Dispatcher:
             if not reminders:
                 return 0
             users = {r.user_id for r in reminders}
-            settings = {
-                s.user_id: s
-                for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))
-            }
+            settings = settings_of(session, users)
             support_settings = {
                 s.user_id: s for s in session.scalars(select(SupportSettings).where(SupportSettings.user_id.in_(users)))
             }
@@ -156,6 +156,9 @@ class Dispatcher:
             }
             new_deliveries = []
             for reminder in reminders:
+                if quiet_hours_at(settings.get(reminder.user_id), reminder.next_fire_at) is not None:
+                    schedule_or_stop(reminder, settings.get(reminder.user_id), now)  # to its next slot after now
+                    continue
                 delivery = self._record_slot(reminder, settings.get(reminder.user_id), now, recorded, stats)
                 if delivery is not None and reminder.kind == "network_review" and delivery.status == "pending":
                     review = support_settings.get(reminder.user_id)
@@ -166,20 +169,8 @@ class Dispatcher:
                     new_deliveries.append(delivery)
             session.flush()
             for delivery in new_deliveries:
-                if delivery.status != "pending":
-                    continue
-                for device in devices.get(delivery.user_id, []):
-                    session.add(
-                        PushAttempt(
-                            delivery_id=delivery.id,
-                            subscription_id=device.id,
-                            device_name=device.device_name,
-                            status="pending",
-                            next_try_at=delivery.slot_at,
-                        )
-                    )
-                if delivery.user_id not in devices:
-                    delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
+                if delivery.status == "pending":
+                    self._queue_attempts(session, delivery, devices.get(delivery.user_id, []))
             stats.claimed += len(reminders)
             return len(reminders)
 
@@ -220,7 +211,7 @@ class Dispatcher:
             due = session.scalars(self._lock(query, session, SupportSettings)).all()
             for settings in due:
                 reminder_settings = session.get(ReminderSettings, settings.user_id)
-                if reminder_settings is not None and in_quiet_hours(reminder_settings, now):
+                if quiet_hours_at(reminder_settings, now) is not None:
                     continue  # it stays due and goes out after quiet hours
                 reminder = session.scalar(
                     select(Reminder).where(Reminder.user_id == settings.user_id, Reminder.automatic.is_(True))
@@ -257,14 +248,17 @@ class Dispatcher:
                     )
                     session.add(delivery)
                     session.flush()
-                    self._queue_attempts(session, delivery)
+                    devices = session.scalars(
+                        select(PushSubscription).where(PushSubscription.user_id == delivery.user_id)
+                    )
+                    self._queue_attempts(session, delivery, devices.all())
                 support.nudge_sent(settings, now)
                 stats.nudges += 1
             return len(due)
 
     @staticmethod
-    def _queue_attempts(session: Session, delivery: ReminderDelivery) -> None:
-        devices = session.scalars(select(PushSubscription).where(PushSubscription.user_id == delivery.user_id)).all()
+    def _queue_attempts(session: Session, delivery: ReminderDelivery, devices: list[PushSubscription]) -> None:
+        """One attempt per device of the person, or "no devices"."""
         if not devices:
             delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
         for device in devices:
@@ -304,7 +298,8 @@ class Dispatcher:
             devices = {
                 d.id: d for d in session.scalars(select(PushSubscription).where(PushSubscription.id.in_(device_ids)))
             }
-            languages = i18n.languages_of(session, {d.reminder.user_id for d in deliveries.values()})
+            people = {d.reminder.user_id for d in deliveries.values()}
+            languages, settings = i18n.languages_of(session, people), settings_of(session, people)
             jobs, sending = [], []
             ttl = ttl_for(self.grace)
             for attempt in attempts:
@@ -317,6 +312,9 @@ class Dispatcher:
                     attempt.detail = (
                         f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
                     )
+                    stats.attempts_missed += 1
+                elif quiet_hours_at(settings.get(delivery.user_id), now) is not None:
+                    attempt.status, attempt.detail = "missed", QUIET_HOURS
                     stats.attempts_missed += 1
                 elif device.blocked_until and device.blocked_until > now:
                     attempt.status, attempt.next_try_at = "retry", device.blocked_until
@@ -349,7 +347,8 @@ class Dispatcher:
                     delivery.status = "sent"
                 elif statuses and statuses <= FINAL_FAILURES:
                     delivery.status = "missed"
-                    delivery.detail = "Could not reach any device in time."
+                    quiet = all(a.detail == QUIET_HOURS for a in delivery.attempts)
+                    delivery.detail = QUIET_HOURS if quiet else "Could not reach any device in time."
             return len(attempts)
 
     def _apply_result(self, session, attempt, device, result: PushResult, now, stats: PassStats) -> None:
@@ -385,6 +384,10 @@ class Dispatcher:
             attempt.status, attempt.next_try_at = "retry", now + wait
             attempt.detail = f"Will try again: {result.status_code or result.error or 'no answer'}."
             stats.attempts_retry += 1
+
+
+def settings_of(session: Session, users) -> dict[int, ReminderSettings]:
+    return {s.user_id: s for s in session.scalars(select(ReminderSettings).where(ReminderSettings.user_id.in_(users)))}
 
 
 #: Attempt states that end an attempt without a delivery.

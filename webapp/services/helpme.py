@@ -23,7 +23,7 @@ from pydantic import ConfigDict, PlainValidator, WithJsonSchema, create_model, m
 
 from webapp.bodies import Body, Problems, checked, say
 from webapp.services.content import N_
-from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, slot_key
+from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, quiet_period, slot_key
 from webapp.services.support import is_time_zone
 from webapp.services.text import TextProblem, clean_text, too_long
 
@@ -221,22 +221,58 @@ def check_appointment(data: Mapping, zone_name: str, now: datetime) -> tuple[App
     return values, problems
 
 
-def reminder_slot(appointment, zone_name: str, after: datetime, after_key: str = "") -> Slot | None:
-    """The one slot of an appointment's reminder: 18:00 the day before, in
-    the person's zone (``local_to_utc`` handles a DST change that day).
-    None once it has passed: the reminder rings exactly once."""
+@dataclass(frozen=True)
+class ReminderPlan:
+    """When an appointment's reminder rings (``slot``; None: it will not), and
+    whether quiet hours are why it will not."""
+
+    slot: Slot | None
+    stopped_by_quiet_hours: bool = False
+
+
+def reminder_plan(
+    appointment, zone_name: str, after: datetime, after_key: str = "", quiet: tuple = (None, None)
+) -> ReminderPlan:
+    """The one slot of an appointment's reminder after ``after``: 18:00 the
+    day before, in the person's zone (``local_to_utc`` handles a DST change
+    that day). Nothing rings in the person's ``quiet`` hours (start, end): a
+    time inside them rings the minute before they begin, if that is still to
+    come; else when they end, if that is before the appointment; else not at
+    all. The slot keeps its key wherever it moves, so it rings exactly once."""
     if appointment is None:
-        return None
-    try:
-        zone = parse_zone(zone_name)
-    except RuleProblem:
-        zone = parse_zone("UTC")
+        return ReminderPlan(None)
+    zone = _zone_or_utc(zone_name)
     day = appointment.day - timedelta(days=1)
-    at = local_to_utc(day, REMINDER_AT, zone)
+    planned = local_to_utc(day, REMINDER_AT, zone)
     key = slot_key(day, REMINDER_AT)
-    if (at, key) <= (after.astimezone(at.tzinfo), after_key):
-        return None
-    return Slot(key, at)
+    if after_key == key:  # it has rung
+        return ReminderPlan(None)
+    quiet_hours = quiet_period(planned, zone, *quiet)
+    if quiet_hours is None:
+        passed = (planned, key) <= (after.astimezone(planned.tzinfo), after_key)
+        return ReminderPlan(None if passed else Slot(key, planned))
+    begins, ends = quiet_hours
+    before = begins - timedelta(minutes=1)
+    if before > after and quiet_period(before, zone, *quiet) is None:
+        return ReminderPlan(Slot(key, before))
+    starts = local_to_utc(appointment.day, appointment.at, _zone_or_utc(appointment.time_zone))
+    if ends >= starts:
+        return ReminderPlan(None, stopped_by_quiet_hours=after < starts)
+    if ends <= after:
+        return ReminderPlan(None)
+    return ReminderPlan(Slot(key, ends))
+
+
+def reminder_slot(appointment, zone_name: str, after: datetime, after_key: str = "", quiet=(None, None)) -> Slot | None:
+    """``reminder_plan``'s slot: None once it has passed (it rings exactly once)."""
+    return reminder_plan(appointment, zone_name, after, after_key, quiet).slot
+
+
+def _zone_or_utc(name: str):
+    try:
+        return parse_zone(name)
+    except RuleProblem:
+        return parse_zone("UTC")
 
 
 def lookback(previous_day: date | None, appointment_day: date, today: date) -> tuple[date, date]:

@@ -17,7 +17,16 @@ from webapp.models import Reminder, ReminderDelivery, ReminderSettings, TaperSte
 from webapp.services import taper
 from webapp.services.content import N_
 from webapp.services.push import Notification
-from webapp.services.scheduling import Rule, RuleProblem, local_to_utc, make_rule, next_slot, parse_zone
+from webapp.services.scheduling import (
+    Rule,
+    RuleProblem,
+    local_to_utc,
+    make_rule,
+    next_slot,
+    parse_time,
+    parse_zone,
+    quiet_period,
+)
 
 #: Where each kind of reminder leads, and its default (never private) words.
 KINDS = {
@@ -76,7 +85,9 @@ def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
     times = reminder.times.split(",")
     weekdays = [int(day) for day in reminder.weekdays.split(",") if day != ""]
     zone = settings.timezone if settings else "UTC"
-    if reminder.kind == "meeting":
+    quiet_zone = None
+    if reminder.kind == "meeting":  # at the group's time, but quiet hours are the person's
+        quiet_zone = zone
         times, weekdays, zone = meeting_rule(reminder.group, reminder.lead_minutes)
     return make_rule(
         times,
@@ -84,6 +95,7 @@ def rule_for(reminder: Reminder, settings: ReminderSettings | None) -> Rule:
         zone,
         settings.quiet_start if settings else None,
         settings.quiet_end if settings else None,
+        quiet_zone,
     )
 
 
@@ -92,10 +104,23 @@ def following_slot(reminder: Reminder, settings: ReminderSettings | None, after:
     if reminder.follows_taper:
         return taper_slot(reminder, settings, after, after_key)
     if reminder.kind == "appointment":
-        from webapp.services.helpme import reminder_slot
-
-        return reminder_slot(reminder.appointment, settings.timezone if settings else "UTC", after, after_key)
+        return appointment_plan(reminder, settings, after, after_key).slot
     return next_slot(rule_for(reminder, settings), after, after_key)
+
+
+def appointment_plan(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
+    """When an appointment's reminder rings after ``after``, moved out of the
+    person's quiet hours (``helpme.reminder_plan``). It rings once: not again
+    for a slot it has already rung for."""
+    from webapp.services.helpme import ReminderPlan, reminder_plan
+
+    start, end = quiet_times(settings)
+    plan = reminder_plan(
+        reminder.appointment, settings.timezone if settings else "UTC", after, after_key, quiet=(start, end)
+    )
+    if plan.slot is not None and any(d.slot_key == plan.slot.key for d in reminder.deliveries):
+        return ReminderPlan(None)
+    return plan
 
 
 def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
@@ -131,6 +156,14 @@ def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetim
     reminder.next_fire_at, reminder.next_slot_key = (slot.at, slot.key) if slot else (None, "")
 
 
+def schedule_or_stop(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
+    """``schedule``; a rule that can no longer ring (quiet hours changed) stops, visibly."""
+    try:
+        schedule(reminder, settings, now)
+    except RuleProblem:
+        reminder.enabled, reminder.next_fire_at = False, None
+
+
 def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
     """The taper plan changed: dose reminders that follow it move to its times."""
     settings = session.get(ReminderSettings, user_id)
@@ -155,13 +188,26 @@ def reschedule_group(session: Session, group, now: datetime) -> None:
             reminder.enabled, reminder.next_fire_at = False, None
 
 
-def in_quiet_hours(settings: ReminderSettings, now: datetime) -> bool:
-    """Whether ``now`` falls in the person's quiet hours."""
+def quiet_times(settings: ReminderSettings | None) -> tuple[time | None, time | None]:
+    """The person's quiet hours as times (None, None: none kept)."""
+    if settings is None or not settings.quiet_start or not settings.quiet_end:
+        return None, None
     try:
-        rule = make_rule(["12:00"], [0], settings.timezone, settings.quiet_start, settings.quiet_end)
+        return parse_time(settings.quiet_start), parse_time(settings.quiet_end)
     except RuleProblem:
-        return False
-    return rule.in_quiet_hours(now.astimezone(rule.zone).time().replace(second=0, microsecond=0))
+        return None, None
+
+
+def quiet_hours_at(settings: ReminderSettings | None, at: datetime) -> tuple[datetime, datetime] | None:
+    """The person's quiet hours that ``at`` falls in, as UTC instants; None outside them."""
+    start, end = quiet_times(settings)
+    if start is None:
+        return None
+    try:
+        zone = parse_zone(settings.timezone)
+    except RuleProblem:
+        zone = parse_zone("UTC")
+    return quiet_period(at, zone, start, end)
 
 
 #: A supporter's weekly reminder is titled "Check in on <name>" (circle/supporting.py).

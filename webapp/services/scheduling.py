@@ -9,6 +9,11 @@ dates so that daylight-saving changes behave as a person expects:
 * a time that happens twice (fall back) fires once, at its first occurrence;
 * slots inside quiet hours are skipped.
 
+Quiet hours are a span of instants (``quiet_period``): they begin when the
+person's clock first shows their start and end when it first shows their
+end, so a night the clocks change is an hour shorter or longer, and nothing
+rings in an hour that repeats.
+
 Each slot has a key (its local date and time, e.g. ``2026-03-08T02:30``): the
 dispatcher records one delivery per (reminder, slot key), never two.
 """
@@ -37,19 +42,47 @@ class Rule:
     zone: ZoneInfo
     quiet_start: time | None = None
     quiet_end: time | None = None
+    #: The person's zone, when the times are in another one (a group's meeting).
+    quiet_zone: ZoneInfo | None = None
 
     def in_quiet_hours(self, at: time) -> bool:
-        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
-            return False
-        if self.quiet_start < self.quiet_end:
-            return self.quiet_start <= at < self.quiet_end
-        return at >= self.quiet_start or at < self.quiet_end  # wraps past midnight
+        """Whether the wall-clock time ``at`` is in quiet hours (in the times' zone)."""
+        return wall_time_is_quiet(at, self.quiet_start, self.quiet_end)
+
+    def quiet_period(self, instant: datetime) -> tuple[datetime, datetime] | None:
+        return quiet_period(instant, self.quiet_zone or self.zone, self.quiet_start, self.quiet_end)
 
 
 @dataclass(frozen=True)
 class Slot:
     key: str
     at: datetime  # UTC
+
+
+def wall_time_is_quiet(at: time, start: time | None, end: time | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end  # wraps past midnight
+
+
+def quiet_period(at: datetime, zone: ZoneInfo, start: time | None, end: time | None):
+    """The quiet hours that the instant ``at`` falls in, as UTC instants
+    ``(begin, end)`` with ``begin <= at < end``; None outside quiet hours.
+
+    They begin at the first instant the clock in ``zone`` shows ``start`` and
+    end at the first instant it shows ``end`` (a time in a spring-forward gap
+    is shifted forward, as reminder times are: ``local_to_utc``)."""
+    if start is None or end is None or start == end:
+        return None
+    day = at.astimezone(zone).date()
+    for begin_day in (day - timedelta(days=1), day):
+        begin = local_to_utc(begin_day, start, zone)
+        finish = local_to_utc(begin_day + timedelta(days=1) if end < start else begin_day, end, zone)
+        if begin <= at < finish:
+            return begin, finish
+    return None
 
 
 def parse_time(text: object) -> time:
@@ -84,8 +117,9 @@ def zone_names() -> list[str]:
     return ["UTC", *sorted(regional)]
 
 
-def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None) -> Rule:
-    """A checked rule from loosely typed input; RuleProblem says what is wrong."""
+def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None, quiet_zone=None) -> Rule:
+    """A checked rule from loosely typed input; RuleProblem says what is wrong.
+    ``quiet_zone``: the person's zone, when the times are in another one."""
     if not isinstance(times, (list, tuple)) or not times:
         raise RuleProblem("Add at least one time.")
     if len(times) > 12:
@@ -98,8 +132,12 @@ def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None) -> Rule:
     zone_info = zone if isinstance(zone, ZoneInfo) else parse_zone(zone)
     start = parse_time(quiet_start) if isinstance(quiet_start, str) and quiet_start else quiet_start or None
     end = parse_time(quiet_end) if isinstance(quiet_end, str) and quiet_end else quiet_end or None
-    rule = Rule(parsed, frozenset(weekdays), zone_info, start, end)
-    if all(rule.in_quiet_hours(t) for t in parsed):
+    quiet_zone = quiet_zone if isinstance(quiet_zone, ZoneInfo) or quiet_zone is None else parse_zone(quiet_zone)
+    if quiet_zone is not None and quiet_zone.key == zone_info.key:
+        quiet_zone = None
+    rule = Rule(parsed, frozenset(weekdays), zone_info, start, end, quiet_zone)
+    # In two zones, whether a time is quiet changes with the date: next_slot finds out.
+    if quiet_zone is None and all(rule.in_quiet_hours(t) for t in parsed):
         raise RuleProblem("Every time you chose is inside your quiet hours, so it would never ring.")
     return rule
 
@@ -131,14 +169,19 @@ def next_slot(rule: Rule, after: datetime, after_key: str = "") -> Slot:
         day = start_day + timedelta(days=offset)
         if day.weekday() not in rule.weekdays:
             continue
-        candidates = [
-            (local_to_utc(day, at, rule.zone), slot_key(day, at)) for at in rule.times if not rule.in_quiet_hours(at)
-        ]
+        candidates = []
+        for at in rule.times:
+            if rule.quiet_zone is None and rule.in_quiet_hours(at):
+                continue
+            instant = local_to_utc(day, at, rule.zone)
+            if rule.quiet_period(instant) is None:  # also on a night the clocks change
+                candidates.append((instant, slot_key(day, at)))
         later = [candidate for candidate in candidates if candidate > floor]
         if later:
             instant, key = min(later)
             return Slot(key, instant)
-    raise RuleProblem("This reminder has no time it can ring.")  # pragma: no cover - make_rule prevents it
+    # make_rule prevents it, except for times in another zone than the quiet hours.
+    raise RuleProblem("This reminder has no time it can ring.")
 
 
 def next_fire_at(rule: Rule, after: datetime) -> datetime:
