@@ -150,43 +150,6 @@ def babel_language(language: str | None = None) -> str:
     return SOURCE_LANGUAGE if pseudo.is_pseudo(language) else language
 
 
-def _exact(value):
-    """``value`` as the Decimal a page writes: a float to six significant
-    digits (``format(value, ".6g")``), anything else exactly; trailing zeros
-    dropped."""
-    from decimal import Decimal
-
-    exact = Decimal(format(value, ".6g") if isinstance(value, float) else str(value)).normalize()
-    if exact == exact.to_integral_value():
-        exact = exact.quantize(Decimal(1))
-    return exact
-
-
-def plain_number(value) -> str:
-    """A number as a machine writes it, in any language: ``Decimal('1.2500')``
-    → "1.25", ``10`` → "10"; "" for None. For JSON and for what is stored;
-    the browser writes it for the page's language (static/js/strings.js)."""
-    if value is None:
-        return ""
-    return format(_exact(value), "f")
-
-
-def number(value) -> str:
-    """A number as the language writes it, with no more places than it has:
-    ``Decimal('1.2500')`` → "1.25" in English, "1,25" in Spanish; "" for None.
-    Never grouped. Outside a request, English."""
-    if value is None:
-        return ""
-    exact = _exact(value)
-    text = format(exact, "f")
-    if not has_request_context() or babel_language() == SOURCE_LANGUAGE:
-        return text
-    from babel.numbers import format_decimal
-
-    places = max(0, -exact.as_tuple().exponent)
-    return format_decimal(exact, format="0." + "#" * places if places else "0", locale=babel_locale())
-
-
 def babel_locale(language: str | None = None) -> str:
     """The Babel locale for ``language`` (default: this request's)."""
     return BABEL_LOCALES.get(language or choose(), BABEL_LOCALES[SOURCE_LANGUAGE])

@@ -13,7 +13,7 @@ from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from webapp import i18n
+from webapp import i18n, numbers
 from webapp.services import person_time
 
 
@@ -172,5 +172,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(plural, "plural")
     app.add_template_filter(email_breaks, "email_breaks")
     app.add_template_filter(datefmt, "datefmt")
-    app.add_template_filter(i18n.number, "number")
+    app.add_template_filter(numbers.number, "number")
     app.add_template_global(since, "since")

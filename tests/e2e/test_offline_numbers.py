@@ -5,7 +5,7 @@ check-ins at /my/checkin) are drawn on the device from what it keeps; the
 server's pages (/taper/doses, /taper, /chart, /checkins) are drawn by Babel.
 The same dose reads the same on both, in each language: "0,25 mg" in
 Spanish, "0.25 mg" in English, never rounded ("0,3"). The scripts' helper
-(static/js/strings.js number()) is checked against webapp/i18n.py number()
+(static/js/strings.js number()) is checked against webapp/numbers.py number()
 value by value, and the dose list is read again with no connection at all,
 from the service worker."""
 
@@ -22,7 +22,7 @@ from test_spanish_offline_push import register_in_spanish
 from test_toolkit import wait_all_precached
 from test_toolkit_accounts import go_offline, wait_kv
 
-from webapp import i18n
+from webapp import numbers
 
 #: The doses logged, as a person types them in English.
 DOSES = ["0.5", "2.5", "0.25", "10"]
@@ -88,7 +88,7 @@ DOSE_LINES = """(selector) => Object.fromEntries([...document.querySelectorAll(s
 
 def server_numbers(app, language: str) -> list[str]:
     with app.test_request_context(f"/?lang={language}"):
-        return [i18n.number(Decimal(value) if isinstance(value, str) else value) for value in VALUES]
+        return [numbers.number(Decimal(value) if isinstance(value, str) else value) for value in VALUES]
 
 
 def test_the_scripts_write_each_number_as_the_server_does(shared_server, new_context, app):

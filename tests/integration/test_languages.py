@@ -188,7 +188,7 @@ def test_help_now_in_spanish_lists_spain_with_024_and_112_and_mexico_with_linea_
 def test_numbers_follow_the_language(app):
     from decimal import Decimal
 
-    from webapp.i18n import number, plain_number
+    from webapp.numbers import number, plain_number
     from webapp.services.taper import amount_text, format_amount
 
     with app.test_request_context("/", headers={"Accept-Language": "es-ES"}):

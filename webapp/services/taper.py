@@ -24,7 +24,7 @@ from typing import Protocol
 
 from flask_babel import gettext, ngettext
 
-from webapp import i18n
+from webapp import numbers
 from webapp.services.content import N_, Source
 
 #: What each kind of step is called.
@@ -361,14 +361,14 @@ def format_amount(amount: Decimal | None, unit: str = "") -> str:
     the unit if given."""
     if amount is None:
         return ""
-    return f"{i18n.number(amount)} {unit}".strip()
+    return f"{numbers.number(amount)} {unit}".strip()
 
 
 def amount_text(amount: Decimal | None) -> str:
     """``Decimal('1.2500')`` → ``"1.25"`` in every language: an amount as
     JSON carries it and a step's dose times keep it (``format_amount`` is
     for people to read)."""
-    return i18n.plain_number(amount)
+    return numbers.plain_number(amount)
 
 
 def progress_for(user_id: int, today: date) -> TaperProgress | None:
