@@ -174,6 +174,67 @@ STRINGS = (
     N_("Turning off reminders on this device…"),
     N_("Reminders could not be turned off: there was no answer in time. Check your connection and try again."),
     N_("Reminders could not be turned off: {reason}. Try again in a moment."),
+    # dom.js, form-kit.js: problems beside a field, a form post taking long ("There is a problem" is above)
+    N_("Error:"),
+    N_("This is taking longer than it should. Check your connection, then try again."),
+    # thought-record.js
+    N_("This phone could not save the thought record. What you wrote is still here: try again."),
+    # lock-screen.js: the lock screen, "Forgot your PIN?", the banner while locked, after the copy is removed
+    N_("1 hour"),
+    N_("{count} minute"),
+    N_("{count} minutes"),
+    N_("{count} second"),
+    N_("{count} seconds"),
+    N_("{count} change will sync when you unlock."),
+    N_("{count} changes will sync when you unlock."),
+    N_("That PIN is not right."),
+    N_("You can try again in {time}."),
+    N_("After {count} more wrong PIN, Steady removes its copy from this phone and you sign in again."),
+    N_("After {count} more wrong PINs, Steady removes its copy from this phone and you sign in again."),
+    N_("Too many wrong PINs. You can try again in {time}."),
+    N_("PIN"),
+    N_("Unlock"),
+    N_("You can try your PIN again."),
+    N_("Enter your PIN."),
+    N_("Checking…"),
+    N_("Steady could not check the PIN on this phone. Try again."),
+    N_(
+        "Sign in again with your email and password. Steady first removes its copy from this phone; "
+        "everything saved in your account stays."
+    ),
+    N_("{count} change made on this phone has not synced yet and will be lost."),
+    N_("{count} changes made on this phone have not synced yet and will be lost."),
+    N_("Remove Steady's copy and sign in again"),
+    N_("Forgot your PIN?"),
+    N_("Steady is locked"),
+    N_("Enter your PIN to open your people, your plan and your check-ins on this phone."),
+    N_("The toolkit and Help now stay open without your PIN:"),
+    N_("Toolkit"),
+    N_("Help now"),
+    N_("Steady is locked on this phone."),
+    N_("Please sign in again"),
+    N_(
+        "For your safety, Steady removed its copy from this phone and signed you out here. "
+        "Everything saved in your account is still there."
+    ),
+    N_("Sign in"),
+    # lock-idle.js: the top bar's button (shows "Lock", says "Lock Steady now")
+    N_("Lock"),
+    N_("Lock Steady now"),
+    # lock-settings.js: the app lock's settings (/lock)
+    N_("Choose a PIN of 6 to 12 digits (numbers only)."),
+    N_("Choose a PIN that is harder to guess than a row or a repeat of one digit."),
+    N_("The two PINs are not the same. Enter the same PIN twice."),
+    N_("Turning on the app lock…"),
+    N_("This browser could not turn on the app lock. Nothing was changed. Try again, or try another browser."),
+    N_("The app lock is on. Steady locks after {time} without use, and when you tap Lock."),
+    N_("Saved. Steady now locks after {time} without use."),
+    N_("Enter the PIN you use now."),
+    N_("That is not the PIN you use now."),
+    N_("That is not the PIN you use now, or you need to wait {time} before trying again."),
+    N_("Your PIN is changed. Use the new one from now on."),
+    N_("Enter your PIN to turn the app lock off."),
+    N_("The app lock is off. What Steady keeps on this phone is no longer locked with your PIN."),
 )
 
 

@@ -5,6 +5,7 @@ nothing the code no longer uses."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -82,13 +83,80 @@ def test_placeholders_and_markup_match(spanish):
 def test_translations_are_not_just_the_english(spanish):
     same = [key(m) for m in spanish if m.id and m.string == m.id]
     # Words that are the same in both languages.
-    assert set(same) <= {"Error:", "No", "OK", "Steady"}, same
+    assert set(same) <= {"Error:", "No", "OK", "PIN", "Steady"}, same
 
 
 def test_the_scripts_strings_use_braces_and_are_all_marked():
     assert len(set(STRINGS)) == len(STRINGS)
     for text in STRINGS:
         assert "%(" not in text, text
+
+
+SCRIPTS = sorted((ROOT / "webapp" / "static" / "js").glob("*.js"))
+T_CALL = re.compile(r"(?<![\w.$])t\(")
+
+
+def _js_string(source: str, start: int) -> tuple[str | None, int]:
+    """The string literal at ``start`` (None for a template literal), and where it ends."""
+    quote, end = source[start], start + 1
+    while source[end] != quote:
+        end += 2 if source[end] == "\\" else 1
+    if quote == "`":
+        return None, end + 1
+    body = source[start + 1 : end]
+    if quote == "'":
+        body = body.replace("\\'", "'").replace('"', '\\"')
+    return json.loads(f'"{body}"'), end + 1
+
+
+def t_calls(source: str):
+    """(line, the string literals in the first argument, whether it holds a
+    template literal) for every ``t(`` call in ``source``."""
+    for match in T_CALL.finditer(source):
+        at, depth, texts, template = match.end(), 0, [], False
+        while True:
+            char = source[at]
+            if char in "\"'`":
+                text, at = _js_string(source, at)
+                template = template or text is None
+                texts += [text] if text is not None else []
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}" and depth:
+                depth -= 1
+            elif char in ")]}," and not depth:
+                break
+            at += 1
+        yield source.count("\n", 0, match.start()) + 1, texts, template
+
+
+def test_every_string_a_script_passes_to_t_is_listed_for_translation():
+    """What a script hands to t() is an English key of webapp/js_strings.py
+    (so the Spanish table has it), never a template literal glued together."""
+    calls = [
+        (path.name, *call) for path in SCRIPTS if path.name != "strings.js" for call in t_calls(path.read_text("utf-8"))
+    ]
+    assert len(calls) > 100
+    assert [(name, line) for name, line, _, template in calls if template] == []
+    unlisted = [(name, line, text) for name, line, texts, _ in calls for text in texts if text not in STRINGS]
+    assert unlisted == []
+    # Each listed string is still in a script (some reach t() through a variable).
+    scripts = "\n".join(path.read_text("utf-8") for path in SCRIPTS)
+    unused = [
+        text
+        for text in STRINGS
+        if json.dumps(text, ensure_ascii=False) not in scripts and json.dumps(text) not in scripts
+    ]
+    assert unused == []
+
+
+def test_t_calls_are_found_in_every_shape():
+    source = (
+        't("One.") + t(n === 1 ? "{count} PIN" : "{count} PINs", { count: n }) + t(`x ${y}`) + x.t("no") + at("no")'
+    )
+    assert [texts for _, texts, _ in t_calls(source)] == [["One."], ["{count} PIN", "{count} PINs"], []]
+    assert [template for _, _, template in t_calls(source)] == [False, False, True]
 
 
 def test_the_catalogue_compiles_and_is_used(tmp_path):

@@ -28,6 +28,7 @@ import { deviceLock } from "./device-store.js";
 import { WrongPin, openLock } from "./lock-crypto.js";
 import { pageUser } from "./account-sync.js";
 import { session } from "./session.js";
+import { stringsReady } from "./strings.js";
 import { SIGN_OUT_PENDING, lockChannel as channel, lockServer, proveToServer, removeCopyAndSignOut, serverState, signOutHere } from "./lock-server.js";
 import { cover, showLockedBanner, showSignedOutScreen, uncover } from "./lock-screen.js";
 import { addLockNowButton, connectIdle, listenForActivity, stopTimers, watchIdle } from "./lock-idle.js";
@@ -220,9 +221,13 @@ export function enableAppLock() {
       window.location.reload();
     }
   });
-  const ready = start().catch(() => {
-    settled();
-  });
+  // The page's words first: the lock screen is drawn in its language (the
+  // content stays hidden meanwhile).
+  const ready = stringsReady()
+    .then(start)
+    .catch(() => {
+      settled();
+    });
   const root = document.querySelector('[data-page="app-lock"]');
   if (root) ready.then(() => import("./lock-settings.js")).then((settings) => settings.enableSettings(root, settingsActions));
   return ready;

@@ -2,6 +2,7 @@
 // only: nothing a person typed is ever parsed as HTML), showing which state a
 // page is in, and showing problems the GOV.UK way — in the summary at the top
 // *and* beside each field (aria-invalid, aria-describedby).
+import { t } from "./strings.js";
 
 /** `element("p", { class: "hint", text: "Hello" }, child...)`: attributes that
  * are false, null or undefined are left off, `true` sets an empty one, `text`
@@ -57,7 +58,7 @@ export function showFieldErrors(form, box, problems) {
     const group = target.matches("fieldset");
     const messageId = `${id}-client-error`;
     const message = element("p", { class: "error-message", id: messageId, "data-client-error": "" },
-      element("span", { class: "visually-hidden", text: "Error: " }), text);
+      element("span", { class: "visually-hidden", text: `${t("Error:")} ` }), text);
     if (group) {
       const heading = [...target.children].filter((child) => child.matches("legend, .hint")).pop();
       target.insertBefore(message, heading ? heading.nextSibling : target.firstChild);
@@ -80,7 +81,7 @@ export function showFieldErrors(form, box, problems) {
     if (details) details.open = true;
   }
   box.replaceChildren(
-    element("h2", { text: "There is a problem" }),
+    element("h2", { text: t("There is a problem") }),
     element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
   );
   box.hidden = false;

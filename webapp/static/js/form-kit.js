@@ -107,7 +107,7 @@ export function enableBusyButtons() {
       ready(form);
       button.insertAdjacentElement("afterend", element("p", {
         class: "hint busy-late", role: "status", "data-busy-late": "",
-        text: "This is taking longer than it should. Check your connection, then try again.",
+        text: t("This is taking longer than it should. Check your connection, then try again."),
       }));
     }, LATE_MS);
   });

@@ -4,6 +4,7 @@
 // phone is in use (it locks on its own after the idle time without a sign).
 // The "Lock" button in the top bar is here too.
 import { element } from "./dom.js";
+import { t } from "./strings.js";
 import { askWorker, deviceLock, tellWorker } from "./device-store.js";
 import { DEFAULT_IDLE, tellServer } from "./lock-server.js";
 
@@ -86,8 +87,13 @@ export function listenForActivity() {
 export function addLockNowButton() {
   const bar = document.querySelector(".topbar");
   if (!bar || bar.querySelector("[data-lock-now]")) return;
-  const button = element("button", { type: "button", class: "lock-now", "data-lock-now": true, text: "Lock" });
-  button.append(element("span", { class: "visually-hidden", text: " Steady now" }));
+  // Shows "Lock"; says "Lock Steady now" (one whole phrase in every language).
+  const button = element(
+    "button",
+    { type: "button", class: "lock-now", "data-lock-now": true },
+    element("span", { "aria-hidden": "true", text: t("Lock") }),
+    element("span", { class: "visually-hidden", text: t("Lock Steady now") })
+  );
   button.addEventListener("click", () => lock.lockNow());
   bar.querySelector(".help-now")?.before(button);
 }

@@ -2,29 +2,53 @@
 // (the PIN form, "Forgot your PIN?", how many changes wait to sync), the
 // banner on pages that stay open while locked, and the page shown once
 // Steady's copy has been removed from this phone. Built with textContent
-// only. What happens on a PIN is the lock's (app-lock.js): it hands its
+// only; every word through t(), in the page's language. What happens on a PIN is the lock's (app-lock.js): it hands its
 // actions in as `lock` ({ tryPin, afterUnlock, showSignedOut, maxFailures }).
 import { element } from "./dom.js";
+import { t } from "./strings.js";
 import { deviceLock, outboxStore } from "./device-store.js";
 import { currentUser } from "./account-sync.js";
 import { removeCopyAndSignOut } from "./lock-server.js";
 
 let covered = null; // the page's own content while the lock screen shows
 
+/** "5 minutes", for the idle time (60 is "1 hour"). */
 export function minutesLabel(minutes) {
-  if (minutes === 60) return "1 hour";
-  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  if (minutes === 60) return t("1 hour");
+  return t(minutes === 1 ? "{count} minute" : "{count} minutes", { count: minutes });
 }
 
+/** "30 seconds", "5 minutes": what is left of a wait, rounded up. */
 export function waitLabel(ms) {
   const seconds = Math.ceil(ms / 1000);
-  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  if (seconds < 60) return t(seconds === 1 ? "{count} second" : "{count} seconds", { count: seconds });
   const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+  return t(minutes === 1 ? "{count} minute" : "{count} minutes", { count: minutes });
 }
 
-function changesLabel(count) {
-  return count === 1 ? "1 change" : `${count} changes`;
+/** "2 changes will sync when you unlock." */
+function willSync(count) {
+  return t(count === 1 ? "{count} change will sync when you unlock." : "{count} changes will sync when you unlock.", { count });
+}
+
+/** What a wrong PIN says: the wait (if any), and how many tries are left. */
+export function wrongPinMessage(left, wait) {
+  const sentences = [t("That PIN is not right.")];
+  if (wait) sentences.push(t("You can try again in {time}.", { time: waitLabel(wait) }));
+  sentences.push(
+    t(
+      left === 1
+        ? "After {count} more wrong PIN, Steady removes its copy from this phone and you sign in again."
+        : "After {count} more wrong PINs, Steady removes its copy from this phone and you sign in again.",
+      { count: left }
+    )
+  );
+  return sentences.join(" ");
+}
+
+/** What a PIN tried during the wait says. */
+export function waitMessage(wait) {
+  return t("Too many wrong PINs. You can try again in {time}.", { time: waitLabel(wait) });
 }
 
 async function waitingCount() {
@@ -54,8 +78,8 @@ function pinField(id, label, hint) {
 /** The form that asks for the PIN: on the lock screen and on /lock. */
 function unlockForm(lock, onUnlocked) {
   const message = element("p", { class: "error-message", role: "alert", "data-lock-message": true });
-  const field = pinField("lock-pin", "PIN");
-  const button = element("button", { type: "submit", class: "button", text: "Unlock" });
+  const field = pinField("lock-pin", t("PIN"));
+  const button = element("button", { type: "submit", class: "button", text: t("Unlock") });
   const form = element("form", { class: "lock-form", novalidate: true, "data-lock-form": "unlock" }, field, message, button);
   const input = field.querySelector("input");
   let reenable = null;
@@ -64,12 +88,12 @@ function unlockForm(lock, onUnlocked) {
   const holdOff = (ms) => {
     clearTimeout(reenable);
     reenable = setTimeout(() => {
-      message.textContent = "You can try your PIN again.";
+      message.textContent = t("You can try your PIN again.");
     }, ms);
   };
   deviceLock.record().then((record) => {
     if (record?.waitUntil && record.waitUntil > Date.now()) {
-      message.textContent = `Too many wrong PINs. You can try again in ${waitLabel(record.waitUntil - Date.now())}.`;
+      message.textContent = waitMessage(record.waitUntil - Date.now());
       holdOff(record.waitUntil - Date.now());
     }
   });
@@ -78,12 +102,12 @@ function unlockForm(lock, onUnlocked) {
     if (button.disabled) return; // a PIN is being checked
     const pin = input.value;
     if (!pin) {
-      message.textContent = "Enter your PIN.";
+      message.textContent = t("Enter your PIN.");
       input.focus();
       return;
     }
     button.disabled = true;
-    message.textContent = "Checking…";
+    message.textContent = t("Checking…");
     let result;
     try {
       result = await lock.tryPin(pin);
@@ -102,16 +126,12 @@ function unlockForm(lock, onUnlocked) {
       return;
     }
     if (result.error) {
-      message.textContent = "Steady could not check the PIN on this phone. Try again.";
+      message.textContent = t("Steady could not check the PIN on this phone. Try again.");
     } else if (result.wrong) {
-      const left = lock.maxFailures - result.failures;
-      const then = `After ${left} more wrong ${left === 1 ? "PIN" : "PINs"}, Steady removes its copy from this phone and you sign in again.`;
-      message.textContent = result.wait
-        ? `That PIN is not right. You can try again in ${waitLabel(result.wait)}. ${then}`
-        : `That PIN is not right. ${then}`;
+      message.textContent = wrongPinMessage(lock.maxFailures - result.failures, result.wait);
       if (result.wait) holdOff(result.wait);
     } else if (result.wait) {
-      message.textContent = `Too many wrong PINs. You can try again in ${waitLabel(result.wait)}.`;
+      message.textContent = waitMessage(result.wait);
       holdOff(result.wait);
     }
     input.focus();
@@ -121,41 +141,46 @@ function unlockForm(lock, onUnlocked) {
 
 function forgotSection(lock) {
   const explain = element("p", {
-    text: "Sign in again with your email and password. Steady first removes its copy from this phone; everything saved in your account stays.",
+    text: t("Sign in again with your email and password. Steady first removes its copy from this phone; everything saved in your account stays."),
   });
   const lost = element("p", { class: "error-message", hidden: true });
   waitingCount().then((count) => {
     if (count) {
-      lost.textContent = `${changesLabel(count)} made on this phone have not synced yet and will be lost.`;
+      lost.textContent = t(
+        count === 1
+          ? "{count} change made on this phone has not synced yet and will be lost."
+          : "{count} changes made on this phone have not synced yet and will be lost.",
+        { count }
+      );
       lost.hidden = false;
     }
   });
-  const button = element("button", { type: "button", class: "button button-secondary", text: "Remove Steady's copy and sign in again" });
+  const button = element("button", { type: "button", class: "button button-secondary", text: t("Remove Steady's copy and sign in again") });
   button.addEventListener("click", async () => {
     button.disabled = true;
     await removeCopyAndSignOut();
     lock.showSignedOut();
   });
-  return element("details", { class: "lock-forgot" }, element("summary", { text: "Forgot your PIN?" }), explain, lost, button);
+  return element("details", { class: "lock-forgot" }, element("summary", { text: t("Forgot your PIN?") }), explain, lost, button);
 }
 
 async function lockScreen(lock) {
   const count = await waitingCount();
-  const title = element("h1", { id: "lock-title", tabindex: "-1", text: "Steady is locked" });
+  const title = element("h1", { id: "lock-title", tabindex: "-1", text: t("Steady is locked") });
   const screen = element(
     "section",
     { class: "lock-screen", "aria-labelledby": "lock-title", "data-lock-screen": true },
     title,
-    element("p", { class: "lead", text: "Enter your PIN to open your people, your plan and your check-ins on this phone." }),
-    count ? element("p", { class: "notice", "data-lock-waiting": true, text: `${changesLabel(count)} will sync when you unlock.` }) : null,
+    element("p", { class: "lead", text: t("Enter your PIN to open your people, your plan and your check-ins on this phone.") }),
+    count ? element("p", { class: "notice", "data-lock-waiting": true, text: willSync(count) }) : null,
     unlockForm(lock, async (record) => lock.afterUnlock(record)),
     element(
       "p",
       {},
-      "The toolkit and Help now stay open without your PIN: ",
-      element("a", { href: "/toolkit", text: "Toolkit" }),
+      `${t("The toolkit and Help now stay open without your PIN:")} `,
+      element("a", { href: "/toolkit", text: t("Toolkit") }),
       " · ",
-      element("a", { href: "/help", text: "Help now" })
+      element("a", { href: "/help", text: t("Help now") })
     ),
     forgotSection(lock)
   );
@@ -189,9 +214,9 @@ export async function showLockedBanner() {
   const banner = element(
     "p",
     { class: "notice lock-banner", "data-lock-banner": true },
-    "Steady is locked on this phone. ",
-    count ? element("span", { "data-lock-waiting": true, text: `${changesLabel(count)} will sync when you unlock. ` }) : null,
-    element("a", { href: "/lock", text: "Unlock" })
+    `${t("Steady is locked on this phone.")} `,
+    count ? element("span", { "data-lock-waiting": true, text: `${willSync(count)} ` }) : null,
+    element("a", { href: "/lock", text: t("Unlock") })
   );
   const shown = main.querySelector("[data-lock-banner]");
   if (shown) shown.replaceWith(banner);
@@ -202,7 +227,7 @@ export function showSignedOutScreen() {
   const main = document.getElementById("main");
   if (!main) return;
   covered = null;
-  const title = element("h1", { id: "signed-out-title", tabindex: "-1", text: "Please sign in again" });
+  const title = element("h1", { id: "signed-out-title", tabindex: "-1", text: t("Please sign in again") });
   main.replaceChildren(
     element(
       "section",
@@ -210,9 +235,9 @@ export function showSignedOutScreen() {
       title,
       element("p", {
         class: "lead",
-        text: "For your safety, Steady removed its copy from this phone and signed you out here. Everything saved in your account is still there.",
+        text: t("For your safety, Steady removed its copy from this phone and signed you out here. Everything saved in your account is still there."),
       }),
-      element("p", {}, element("a", { class: "button", href: "/login", text: "Sign in" }))
+      element("p", {}, element("a", { class: "button", href: "/login", text: t("Sign in") }))
     )
   );
   document.documentElement.classList.remove("app-lock-pending");

@@ -4,11 +4,12 @@
 // actions in as `lock` ({ tryPin, lockNow, showUnlocked, showSignedOut,
 // turnedOff, idleChoices }).
 import { element } from "./dom.js";
+import { t } from "./strings.js";
 import { deviceLock } from "./device-store.js";
 import { changePin, createLock } from "./lock-crypto.js";
 import { currentUser, pageUser } from "./account-sync.js";
 import { DEFAULT_IDLE, lockChannel, proveToServer, tellServer } from "./lock-server.js";
-import { minutesLabel, waitLabel } from "./lock-screen.js";
+import { minutesLabel, waitLabel, waitMessage } from "./lock-screen.js";
 import { watchIdle } from "./lock-idle.js";
 
 const PIN_PATTERN = /^[0-9]{6,12}$/;
@@ -20,7 +21,7 @@ function problemsBox(form) {
 function showProblems(form, problems) {
   const box = problemsBox(form);
   box.replaceChildren(
-    element("h3", { text: "There is a problem" }),
+    element("h3", { text: t("There is a problem") }),
     element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
   );
   box.hidden = false;
@@ -37,10 +38,10 @@ function newPinProblems(form, first, second) {
   const pin = form.querySelector(`#${first}`).value;
   const again = form.querySelector(`#${second}`).value;
   const problems = [];
-  if (!PIN_PATTERN.test(pin)) problems.push([first, "Choose a PIN of 6 to 12 digits (numbers only)."]);
+  if (!PIN_PATTERN.test(pin)) problems.push([first, t("Choose a PIN of 6 to 12 digits (numbers only).")]);
   else if (/^(\d)\1+$/.test(pin) || "01234567890123".includes(pin) || "98765432109876".includes(pin)) {
-    problems.push([first, "Choose a PIN that is harder to guess than a row or a repeat of one digit."]);
-  } else if (pin !== again) problems.push([second, "The two PINs are not the same. Enter the same PIN twice."]);
+    problems.push([first, t("Choose a PIN that is harder to guess than a row or a repeat of one digit.")]);
+  } else if (pin !== again) problems.push([second, t("The two PINs are not the same. Enter the same PIN twice.")]);
   return { pin, problems };
 }
 
@@ -90,7 +91,7 @@ export function enableSettings(root, lock) {
     if (!userId) return rerender();
     const button = turnOn.querySelector("button[type=submit]");
     button.disabled = true;
-    say(root, "Turning on the app lock…");
+    say(root, t("Turning on the app lock…"));
     const idleMinutes = Number(root.querySelector("#idle-on").value) || DEFAULT_IDLE;
     try {
       const { record, keys } = await createLock(pin);
@@ -98,7 +99,9 @@ export function enableSettings(root, lock) {
     } catch (error) {
       button.disabled = false;
       say(root, "");
-      return showProblems(turnOn, [["new-pin", "This browser could not turn on the app lock. Nothing was changed. Try again, or try another browser."]]);
+      return showProblems(turnOn, [
+        ["new-pin", t("This browser could not turn on the app lock. Nothing was changed. Try again, or try another browser.")],
+      ]);
     }
     lockChannel?.postMessage({ type: "changed" });
     turnOn.reset();
@@ -106,7 +109,7 @@ export function enableSettings(root, lock) {
     const saved = await deviceLock.record();
     await proveToServer(saved, await deviceLock.current(), { onEnded: lock.showSignedOut }).catch(() => false);
     await lock.showUnlocked(saved);
-    say(root, `The app lock is on. Steady locks after ${minutesLabel(idleMinutes)} without use, and when you tap Lock.`);
+    say(root, t("The app lock is on. Steady locks after {time} without use, and when you tap Lock.", { time: minutesLabel(idleMinutes) }));
     await rerender();
   });
 
@@ -127,7 +130,7 @@ export function enableSettings(root, lock) {
     await proveToServer(saved, await deviceLock.current(), { onEnded: lock.showSignedOut }).catch(() => false);
     lockChannel?.postMessage({ type: "changed" });
     watchIdle(saved);
-    say(root, `Saved. Steady now locks after ${minutesLabel(minutes)} without use.`);
+    say(root, t("Saved. Steady now locks after {time} without use.", { time: minutesLabel(minutes) }));
     await rerender();
   });
 
@@ -136,39 +139,43 @@ export function enableSettings(root, lock) {
     event.preventDefault();
     const current = change.querySelector("#current-pin").value;
     const { pin, problems } = newPinProblems(change, "changed-pin", "changed-pin-again");
-    if (!current) problems.unshift(["current-pin", "Enter the PIN you use now."]);
+    if (!current) problems.unshift(["current-pin", t("Enter the PIN you use now.")]);
     if (problems.length) return showProblems(change, problems);
     const record = await deviceLock.record();
     const checked = await lock.tryPin(current);
     if (!checked.ok) {
       change.reset();
       if (checked.wiped) return lock.showSignedOut();
-      return showProblems(change, [["current-pin", checked.wrong && !checked.wait ? "That is not the PIN you use now." : `That is not the PIN you use now, or you need to wait ${waitLabel(checked.wait)} before trying again.`]]);
+      const problem =
+        checked.wrong && !checked.wait
+          ? t("That is not the PIN you use now.")
+          : t("That is not the PIN you use now, or you need to wait {time} before trying again.", { time: waitLabel(checked.wait) });
+      return showProblems(change, [["current-pin", problem]]);
     }
     clearProblems(change);
     const latest = (await deviceLock.record()) || record;
     await deviceLock.saveRecord(await changePin(latest, current, pin));
     change.reset();
-    say(root, "Your PIN is changed. Use the new one from now on.");
+    say(root, t("Your PIN is changed. Use the new one from now on."));
   });
 
   const off = root.querySelector('[data-lock-form="turn-off"]');
   off.addEventListener("submit", async (event) => {
     event.preventDefault();
     const pin = off.querySelector("#off-pin").value;
-    if (!pin) return showProblems(off, [["off-pin", "Enter your PIN to turn the app lock off."]]);
+    if (!pin) return showProblems(off, [["off-pin", t("Enter your PIN to turn the app lock off.")]]);
     const checked = await lock.tryPin(pin);
     off.reset();
     if (!checked.ok) {
       if (checked.wiped) return lock.showSignedOut();
-      return showProblems(off, [["off-pin", checked.wait && !checked.wrong ? `Too many wrong PINs. You can try again in ${waitLabel(checked.wait)}.` : "That PIN is not right."]]);
+      return showProblems(off, [["off-pin", checked.wait && !checked.wrong ? waitMessage(checked.wait) : t("That PIN is not right.")]]);
     }
     clearProblems(off);
     await deviceLock.turnOff();
     await tellServer("/lock/remove");
     lockChannel?.postMessage({ type: "changed" });
     lock.turnedOff();
-    say(root, "The app lock is off. What Steady keeps on this phone is no longer locked with your PIN.");
+    say(root, t("The app lock is off. What Steady keeps on this phone is no longer locked with your PIN."));
     await rerender();
   });
   rerender();

@@ -75,7 +75,7 @@ export async function enableThoughtRecord() {
     try {
       status.textContent = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () => save(record));
     } catch (error) {
-      status.textContent = "This phone could not save the thought record. What you wrote is still here: try again.";
+      status.textContent = t("This phone could not save the thought record. What you wrote is still here: try again.");
       return;
     }
     form.reset();
