@@ -83,6 +83,7 @@ STRINGS = (
     N_("{day} (waiting to sync)"),
     N_("Your chart has not been kept on this phone yet. Open it once while online."),
     N_("Showing the copy on this phone, drawn on {day}."),
+    N_("cut"),
     # person-card.js (your people on Help now and home)
     N_("Not noted yet"),
     N_("today"),

@@ -140,6 +140,7 @@ def _row_json(row) -> dict:
         "load": row.load,
         "checkins": row.checkins,
         "dose": None if row.dose is None else chart.dose_text(row.dose),
+        "change": row.dose_change,
     }
 
 

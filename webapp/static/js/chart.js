@@ -6,10 +6,48 @@ import { element, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { entriesOf } from "./outbox.js";
-import { number, t } from "./strings.js";
+import { personZone } from "./person-time.js";
+import { number, pageLanguage, t } from "./strings.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY_MS = 86400000;
+
+/** Languages whose days the server writes with Babel (person_time.LOCALES);
+ * every other page language (English, the pseudo-locales) gets English. */
+const LOCALES = ["es"];
+/** Browser languages that put the month first in English (person_time.MONTH_FIRST). */
+const MONTH_FIRST = ["en-us", "en-ph", "en-ca"];
+const dayFormats = new Map();
+
+/** The parts of a day (weekday, day, month, year) as ``locale`` writes them short. */
+function dayParts(iso, locale) {
+  if (!dayFormats.has(locale)) {
+    const options = { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" };
+    dayFormats.set(locale, new Intl.DateTimeFormat(locale, options));
+  }
+  const parts = {};
+  for (const part of dayFormats.get(locale).formatToParts(new Date(`${iso}T00:00:00Z`))) parts[part.type] = part.value;
+  return parts;
+}
+
+/** A day (YYYY-MM-DD) as the server writes it (webapp/words.py day(),
+ * person_time.format_day): "Mon 30 Nov 2026", "Mon, Nov 30, 2026" for a
+ * browser whose first language is US English, "lun 30 nov 2026" in Spanish;
+ * the year only when ``year``. Built from Intl's parts, as Babel's and
+ * strftime's patterns put them (Intl's own order adds commas). */
+export function spokenDay(iso, year = true) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso || "")) return iso || "";
+  const language = pageLanguage().toLowerCase();
+  const locale = LOCALES.find((code) => language === code || language.startsWith(`${code}-`));
+  if (locale) {
+    const { weekday, day, month, year: yearText } = dayParts(iso, locale);
+    return [weekday.replace(/\.$/, ""), day, month.replace(/\.$/, ""), ...(year ? [yearText] : [])].join(" ");
+  }
+  const { weekday, day, month, year: yearText } = dayParts(iso, "en-US");
+  const first = (typeof navigator !== "undefined" && navigator.languages?.[0]) || "";
+  if (MONTH_FIRST.includes(first.toLowerCase())) return `${weekday}, ${month} ${day}${year ? `, ${yearText}` : ""}`;
+  return `${weekday} ${day} ${month}${year ? ` ${yearText}` : ""}`;
+}
 
 async function waitingCheckins(userId) {
   return (await entriesOf(userId, "checkin")).filter((entry) => !entry.failed).map((entry) => entry.body);
@@ -62,7 +100,7 @@ function pendingRows(checkins) {
     element(
       "tr",
       { "data-waiting": "" },
-      element("th", { scope: "row", text: t("{day} (waiting to sync)", { day: localDate(c) }) }),
+      element("th", { scope: "row", text: t("{day} (waiting to sync)", { day: spokenDay(localDate(c)) }) }),
       element("td", { text: number(c.overall) }),
       element("td", { text: number(c.anxiety) }),
       element("td", { text: "—" }),
@@ -70,6 +108,35 @@ function pendingRows(checkins) {
       element("td", { text: "—" })
     )
   );
+}
+
+/** A kept row as the server's table writes it (chart/_table.html): the day
+ * with its year, the dose without its unit (the column's heading names it)
+ * and "(cut)" on the day a cut starts. */
+function keptRow(row) {
+  const dose = row.dose === null || row.dose === undefined ? "—" : number(row.dose);
+  return element(
+    "tr",
+    {},
+    element("th", { scope: "row", text: spokenDay(row.day) }),
+    element("td", { text: cellText(row.mood) }),
+    element("td", { text: cellText(row.anxiety) }),
+    element("td", { text: cellText(row.load) }),
+    element("td", { text: number(row.checkins) }),
+    element("td", { text: row.change === "cut" ? `${dose} (${t("cut")})` : dose })
+  );
+}
+
+/** The dose column's heading names the unit, as on the server's page. */
+function sayUnit(root, unit) {
+  const named = root.querySelector("[data-chart-unit]");
+  if (named) named.textContent = unit ? ` (${unit})` : "";
+}
+
+/** "drawn on" a day: with its year only when that is not this year (as webapp/words.py day()). */
+function drawnDay(iso) {
+  const thisYear = new Intl.DateTimeFormat("en-CA", { timeZone: personZone() || undefined, year: "numeric" }).format(new Date());
+  return spokenDay(iso, !String(iso).startsWith(`${thisYear}-`));
 }
 
 async function showOffline(root) {
@@ -90,33 +157,18 @@ async function showOffline(root) {
   if (!view) {
     status.textContent = t("Your chart has not been kept on this phone yet. Open it once while online.");
     figure.replaceChildren();
+    sayUnit(root, "");
     rows.replaceChildren(...pendingRows(waiting));
     return;
   }
-  status.textContent = t("Showing the copy on this phone, drawn on {day}.", { day: snapshot.chart.drawn_on });
+  status.textContent = t("Showing the copy on this phone, drawn on {day}.", { day: drawnDay(snapshot.chart.drawn_on) });
   const parsed = new DOMParser().parseFromString(view.svg, "image/svg+xml").documentElement;
   const svg = document.importNode(parsed, true);
   figure.replaceChildren(svg);
   sayPending(root, addPending(svg, waiting));
-  const unit = snapshot.chart.unit;
-  rows.replaceChildren(
-    ...pendingRows(waiting),
-    ...view.rows
-      .slice()
-      .reverse()
-      .map((row) =>
-        element(
-          "tr",
-          {},
-          element("th", { scope: "row", text: row.day }),
-          element("td", { text: cellText(row.mood) }),
-          element("td", { text: cellText(row.anxiety) }),
-          element("td", { text: cellText(row.load) }),
-          element("td", { text: number(row.checkins) }),
-          element("td", { text: row.dose === null || row.dose === undefined ? "—" : `${number(row.dose)} ${unit}` })
-        )
-      )
-  );
+  sayUnit(root, snapshot.chart.unit);
+  // Oldest first, as the server lists them; those waiting to sync are the newest.
+  rows.replaceChildren(...view.rows.map(keptRow), ...pendingRows(waiting));
 }
 
 export function enableChart() {
