@@ -623,8 +623,13 @@ SCHEMAS.update(
                             "load": {"type": ["number", "null"]},
                             "checkins": {"type": "integer"},
                             "dose": {"type": ["string", "null"]},
+                            "change": {
+                                "enum": ["first", "cut", "hold", "increase", None],
+                                "description": "How a taper step starting that day compares with the one before; "
+                                "null when none starts",
+                            },
                         },
-                        ["day", "mood", "anxiety", "load", "checkins", "dose"],
+                        ["day", "mood", "anxiety", "load", "checkins", "dose", "change"],
                     ),
                 },
             },
