@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from tests.support.clock import Clock
 from tests.support.fake_push import FakePushService
 from webapp.extensions import db
 from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User
@@ -18,21 +19,6 @@ from webapp.services.push import PushSender
 from webapp.services.reminder_rules import schedule
 
 T0 = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)  # a Monday
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def push_service(app):
-    service = FakePushService(vapid_public_key=app.config["VAPID_PUBLIC_KEY"])
-    yield service
-    service.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.support.fake_push import FakePushService
+from tests.support.clock import Clock
 from webapp.extensions import db
 from webapp.models import (
     Appointment,
@@ -33,21 +33,6 @@ LONDON = "Europe/London"
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def push_service(app):
-    service = FakePushService(vapid_public_key=app.config["VAPID_PUBLIC_KEY"])
-    yield service
-    service.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from tests.conftest import Auth
 from tests.integration.test_circle import accept, make_invite, post, seen_by, token_of
-from tests.support.fake_push import FakePushService
+from tests.support.clock import Clock
 from webapp.extensions import db
 from webapp.models import (
     Appointment,
@@ -443,21 +443,6 @@ def test_export_holds_help_me_and_appointments(app, sam):
 
 
 # --- the reminder, through the dispatcher --------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def push_service(app):
-    service = FakePushService(vapid_public_key=app.config["VAPID_PUBLIC_KEY"])
-    yield service
-    service.close()
 
 
 def person_with_appointment(app, service, zone: str, day: date, made_at: datetime) -> int:
