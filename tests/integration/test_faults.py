@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bench.steady_process import Server
 from tests.conftest import Auth
-from tests.integration.test_dispatch import T0, add_person, clock, make_dispatcher, push_service  # noqa: F401 - fixtures
+from tests.integration.test_dispatch import T0, add_person, clock, make_dispatcher  # noqa: F401 - fixtures
 from webapp.extensions import db, make_engine
 from webapp.models import CheckIn, PushAttempt, ReminderDelivery, utcnow
 

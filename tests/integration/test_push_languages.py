@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.integration.test_dispatch import T0, add_person, clock, make_dispatcher, push_service  # noqa: F401 - fixtures
+from tests.integration.test_dispatch import T0, add_person, clock, make_dispatcher  # noqa: F401 - fixtures
 from webapp.extensions import db
 from webapp.models import Reminder, User
 
