@@ -48,26 +48,15 @@ export function rememberOpen(root = document) {
   });
 }
 
-/** Words for a button whose form is on its way, from the button's own
- * first word ("Save" → "Saving…"); data-busy on the button says it instead. */
-const BUSY_WORDS = [
-  [/^save\b/i, "Saving…"], [/^delete\b/i, "Deleting…"], [/^remove\b/i, "Removing…"], [/^send\b/i, "Sending…"],
-  [/^sign in\b/i, "Signing in…"], [/^sign out\b/i, "Signing out…"], [/^create\b/i, "Creating…"], [/^make\b/i, "Making…"],
-  [/^change\b/i, "Changing…"], [/^turn on\b/i, "Turning on…"], [/^turn off\b/i, "Turning off…"], [/^join\b/i, "Joining…"],
-  [/^leave\b/i, "Leaving…"], [/^cancel\b/i, "Cancelling…"], [/^stop\b/i, "Stopping…"], [/^add\b/i, "Adding…"],
-  [/^pause\b/i, "Pausing…"], [/^resume\b/i, "Resuming…"], [/^rename\b/i, "Renaming…"], [/^reach out\b/i, "Sending…"],
-  [/^i reached out\b/i, "Noting it…"], [/^i have reviewed\b/i, "Saving…"], [/^not now\b/i, "Saving…"],
-];
 /** How long a plain form post may take before the button is ready again,
  * with a word that it is taking long. */
 const LATE_MS = 20_000;
 
+/** Words for a button whose form is on its way ("Saving…"): the page says
+ * them on the button, in its language (data-busy, set where the button is
+ * drawn, so they follow what the button does, not its label's words). */
 export function busyWords(button) {
-  if (button.dataset.busy) return button.dataset.busy;
-  const text = button.textContent.trim();
-  const found = BUSY_WORDS.find(([pattern]) => pattern.test(text));
-  // The words are found from an English button; on a page in another language none is, and "Sending…" is said in it.
-  return found ? found[1] : t("Sending…");
+  return button.dataset.busy || t("Sending…");
 }
 
 const waiting = new WeakMap();
