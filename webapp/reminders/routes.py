@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_error
-from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import (
     Appointment,
@@ -32,6 +31,7 @@ from webapp.models import (
 )
 from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.reminders import bp
+from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import person_time
@@ -247,12 +247,9 @@ def edit(reminder_id: int):
     (with an appointment, for someone you support, Steady's own nudge) is
     changed there: this page sends you there, and refuses to change it."""
     reminder = get_owned_or_404(Reminder, reminder_id)
-    elsewhere = _edited_elsewhere(reminder)
+    elsewhere = set_elsewhere(reminder)
     if elsewhere is not None:
-        place, refusal = elsewhere
-        if request.method == "GET":
-            return redirect(place)
-        return error_response(409, refusal)
+        return redirect(elsewhere[0]) if request.method == "GET" else refusal(reminder)
     if request.method == "GET":
         times = reminder.times.split(",")
         form = ReminderForm(
@@ -280,32 +277,13 @@ def edit(reminder_id: int):
     return redirect(url_for("reminders.index"))
 
 
-def _edited_elsewhere(reminder: Reminder) -> tuple[str, str] | None:
-    """Where a reminder that is not a rule of this page is changed, and why a
-    change posted here is refused; None for the page's own reminders."""
-    if reminder.appointment_id is not None:
-        return (
-            url_for("helpme.edit_appointment", appointment_id=reminder.appointment_id),
-            _("This reminder goes with an appointment. Change it on the appointment's page. Nothing was changed."),
-        )
-    if reminder.circle_link_id is not None:
-        return (
-            url_for("circle.supporting", _anchor=f"person-{reminder.circle_link_id}"),
-            _("This reminder is set on the page of the people you support. Nothing was changed."),
-        )
-    if reminder.automatic:
-        return (
-            url_for("people.nudge"),
-            _("Change this reminder under “Reminder to connect”. Nothing was changed."),
-        )
-    return None
-
-
 @bp.post("/reminders/<int:reminder_id>/toggle")
 @login_required
 def toggle(reminder_id: int):
-    """Pause or resume a reminder."""
+    """Pause or resume a reminder (one set elsewhere is refused, as in edit)."""
     reminder = get_owned_or_404(Reminder, reminder_id)
+    if (refused := refusal(reminder)) is not None:
+        return refused
     reminder.enabled = not reminder.enabled
     if reminder.enabled:
         schedule(reminder, my_settings(), utcnow())
@@ -317,7 +295,11 @@ def toggle(reminder_id: int):
 @bp.post("/reminders/<int:reminder_id>/delete")
 @login_required
 def delete(reminder_id: int):
-    db.session.delete(get_owned_or_404(Reminder, reminder_id))
+    """Delete a reminder (one set elsewhere is refused, as in edit)."""
+    reminder = get_owned_or_404(Reminder, reminder_id)
+    if (refused := refusal(reminder)) is not None:
+        return refused
+    db.session.delete(reminder)
     db.session.commit()
     flash(_("Reminder deleted."), "success")
     return redirect(url_for("reminders.index"))
