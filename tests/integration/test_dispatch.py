@@ -56,15 +56,7 @@ def add_person(app, service, email, devices=("phone",), times="20:00", zone="UTC
         for device in devices:
             sub = service.subscribe(f"{email}-{device}")
             subs.append(sub)
-            session.add(
-                PushSubscription(
-                    user_id=user.id,
-                    endpoint=sub.endpoint,
-                    p256dh=sub.p256dh,
-                    auth=sub.as_json()["keys"]["auth"],
-                    device_name=device,
-                )
-            )
+            session.add(sub.as_device(user.id, device))
         reminder = Reminder(
             user_id=user.id,
             kind="checkin",
@@ -242,16 +234,7 @@ def test_snoozed_delivery_comes_back_an_hour_later(
     user_id = db.session.scalar(select(User.id).where(User.email == "snoozer@example.com"))
     db.session.rollback()
     with app.app_context():
-        sub = push_service.subscribe("snoozer")
-        db.session.add(
-            PushSubscription(
-                user_id=user_id,
-                endpoint=sub.endpoint,
-                p256dh=sub.p256dh,
-                auth=sub.as_json()["keys"]["auth"],
-                device_name="phone",
-            )
-        )
+        db.session.add(push_service.subscribe("snoozer").as_device(user_id))
         settings = ReminderSettings(user_id=user_id, timezone="UTC", zone_from_device=False)
         reminder = Reminder(
             user_id=user_id,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tests.support.fake_push import FakePushService
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
+from webapp.models import PushAttempt, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
 
 PEOPLE = 30
 
@@ -48,13 +48,7 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, databas
                 session.add_all(
                     [
                         ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
-                        PushSubscription(
-                            user_id=user.id,
-                            endpoint=sub.endpoint,
-                            p256dh=sub.p256dh,
-                            auth=sub.as_json()["keys"]["auth"],
-                            device_name="phone",
-                        ),
+                        sub.as_device(user.id),
                         Reminder(
                             user_id=user.id,
                             kind="checkin",

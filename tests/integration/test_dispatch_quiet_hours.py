@@ -16,7 +16,6 @@ from webapp.extensions import db
 from webapp.models import (
     Appointment,
     PushAttempt,
-    PushSubscription,
     Reminder,
     ReminderDelivery,
     ReminderSettings,
@@ -74,16 +73,7 @@ def add_person(app, service, quiet=("17:00", "08:00"), zone=LONDON) -> int:
         session.add(
             ReminderSettings(user_id=user.id, timezone=zone, zone_from_device=False, quiet_start=start, quiet_end=end)
         )
-        sub = service.subscribe(f"{user.email}-phone")
-        session.add(
-            PushSubscription(
-                user_id=user.id,
-                endpoint=sub.endpoint,
-                p256dh=sub.p256dh,
-                auth=sub.as_json()["keys"]["auth"],
-                device_name="phone",
-            )
-        )
+        session.add(service.subscribe(f"{user.email}-phone").as_device(user.id))
         session.commit()
         uid = user.id
         session.close()

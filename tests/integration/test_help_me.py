@@ -22,7 +22,6 @@ from webapp.models import (
     CircleLink,
     CircleMessage,
     HelpMe,
-    PushSubscription,
     Reminder,
     ReminderDelivery,
     ReminderSettings,
@@ -453,16 +452,7 @@ def person_with_appointment(app, service, zone: str, day: date, made_at: datetim
         session.flush()
         settings = ReminderSettings(user_id=user.id, timezone=zone, zone_from_device=False)
         session.add(settings)
-        sub = service.subscribe(f"{user.email}-phone")
-        session.add(
-            PushSubscription(
-                user_id=user.id,
-                endpoint=sub.endpoint,
-                p256dh=sub.p256dh,
-                auth=sub.as_json()["keys"]["auth"],
-                device_name="phone",
-            )
-        )
+        session.add(service.subscribe(f"{user.email}-phone").as_device(user.id))
         contact = SupportContact(user_id=user.id, client_id=f"c{user.id}", relationship="prescriber", version=1)
         contact.name = "Dr Okafor"
         session.add(contact)

@@ -46,6 +46,15 @@ class FakeSubscription:
     def as_json(self) -> dict:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)}}
 
+    def as_device(self, user_id: int, device_name: str = "phone"):
+        """The app's row for this subscription (what ``push.js`` stores), to
+        add to a session: a device of ``user_id`` the dispatcher sends to."""
+        from webapp.models import PushSubscription  # here, so the service itself needs no app
+
+        return PushSubscription(
+            user_id=user_id, endpoint=self.endpoint, p256dh=self.p256dh, auth=b64url(self.auth), device_name=device_name
+        )
+
 
 @dataclass
 class ReceivedPush:
