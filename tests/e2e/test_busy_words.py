@@ -10,7 +10,9 @@ listener on window), so the busy button stays to be read.
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
+from test_spanish_offline_push import register_in
 from test_toolkit_accounts import unique_email
 
 HOLD_POSTS = """() => window.addEventListener('submit', (event) => event.preventDefault())"""
@@ -29,19 +31,6 @@ SPANISH = {
     "saving": "Guardando…",
     "deleting": "Borrando…",
 }
-
-
-def register(page, base_url: str, email: str, words: dict) -> None:
-    page.goto(base_url + "/register")
-    labels = (
-        ("Email address", "Choose a password", "Create account")
-        if words is ENGLISH
-        else ("Correo electrónico", "Elige una contraseña", "Crear cuenta")
-    )
-    page.get_by_label(labels[0], exact=True).fill(email)
-    page.get_by_label(labels[1], exact=True).fill("correct horse battery staple")
-    with page.expect_navigation():
-        page.get_by_role("button", name=labels[2], exact=True).click()
 
 
 def busy_words_on_the_cards_page(page, base_url: str, words: dict) -> None:
@@ -71,22 +60,18 @@ def busy_words_on_the_cards_page(page, base_url: str, words: dict) -> None:
     expect(save).to_be_enabled()
 
 
-def test_busy_words_stay_english_on_an_english_page(shared_server, new_context):
-    page = new_context(locale="en-GB").new_page()
+@pytest.mark.parametrize(
+    ("locale", "language", "words"), [("en-GB", "en", ENGLISH), ("es-ES", "es", SPANISH)], ids=["english", "spanish"]
+)
+def test_a_button_says_what_it_does_while_busy_in_the_pages_language(
+    shared_server, new_context, locale, language, words
+):
+    page = new_context(locale=locale).new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    register(page, shared_server.url, unique_email("busy-en"), ENGLISH)
-    busy_words_on_the_cards_page(page, shared_server.url, ENGLISH)
-    assert page.evaluate("() => document.documentElement.lang") == "en"
-    assert errors == []
-
-
-def test_a_spanish_button_says_what_it_does_while_busy(shared_server, new_context):
-    page = new_context(locale="es-ES").new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    register(page, shared_server.url, unique_email("busy-es"), SPANISH)
-    busy_words_on_the_cards_page(page, shared_server.url, SPANISH)
-    assert page.evaluate("() => document.documentElement.lang") == "es"
-    assert "Enviando…" not in page.locator("main").inner_text()
+    email = unique_email(f"busy-{language}")
+    register_in(page, shared_server.url, email, language)
+    busy_words_on_the_cards_page(page, shared_server.url, words)
+    assert page.evaluate("() => document.documentElement.lang") == language
+    assert "Enviando…" not in page.locator("main").inner_text()  # never the one catch-all
     assert errors == []

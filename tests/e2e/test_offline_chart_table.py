@@ -16,9 +16,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 from test_offline_numbers import JSON_POST, SESSION_POST
-from test_spanish_offline_push import register_in_spanish
-from test_toolkit import wait_all_precached
-from test_toolkit_accounts import go_offline, wait_kv
+from test_spanish_offline_push import register_in
+from test_toolkit_accounts import go_offline, wait_kept_offline
 
 from webapp.services import person_time
 
@@ -66,14 +65,11 @@ def table(page) -> tuple[list[str], list[list[str]]]:
 
 
 @pytest.mark.parametrize(("language", "locale"), [("en", "en-GB"), ("en", "en-US"), ("es", "es-ES")])
-def test_the_kept_chart_table_reads_as_the_servers(server, new_context, pwa, accounts, language, locale):
+def test_the_kept_chart_table_reads_as_the_servers(server, new_context, pwa, language, locale):
     context = new_context(locale=locale)
     page = context.new_page()
     email = f"chart-table-{secrets.token_hex(3)}@example.com"
-    if language == "es":
-        register_in_spanish(page, server.url, email)
-    else:
-        accounts.register(page, server.url, email)
+    register_in(page, server.url, email, language)
     set_up(page)
     pwa.wait_controlled(page, timeout=40_000)
 
@@ -89,14 +85,10 @@ def test_the_kept_chart_table_reads_as_the_servers(server, new_context, pwa, acc
     assert served[-1][0] == person_time.format_day(today, month_first_order=month_first, year=True, language=language)
 
     page.goto(server.url + "/my/chart#range-90")
-    strings = page.evaluate("document.querySelector('meta[name=\"steady-strings\"]')?.content || null")
-    wait_all_precached(page, ["/my/chart", *([strings] if strings else [])], timeout=60_000)
-    user = wait_kv(page, "current-user")
-    wait_kv(
+    wait_kept_offline(
         page,
-        f"user:{user}:snapshot",
+        "/my/chart",
         f"(value) => Boolean(value && value.chart && value.chart.ranges['90'].rows.length === {len(served)})",
-        timeout=30_000,
     )
 
     go_offline(context, server)

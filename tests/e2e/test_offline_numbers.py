@@ -18,9 +18,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 from test_pseudo_fit import choose
-from test_spanish_offline_push import register_in_spanish
-from test_toolkit import wait_all_precached
-from test_toolkit_accounts import go_offline, wait_kv
+from test_spanish_offline_push import register_in
+from test_toolkit_accounts import go_offline, wait_kept_offline
 
 from webapp import numbers
 
@@ -144,15 +143,11 @@ def set_up(page) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def numbers_account(shared_server, browser):
+def numbers_account(shared_server, browser, accounts):
     context = browser.new_context(service_workers="block")
     try:
         page = context.new_page()
-        page.goto(shared_server.url + "/register")
-        page.get_by_label("Email address", exact=True).fill(f"numbers-{secrets.token_hex(3)}@example.com")
-        page.get_by_label("Choose a password", exact=True).fill("correct horse battery")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Create account").click()
+        accounts.register(page, shared_server.url, f"numbers-{secrets.token_hex(3)}@example.com")
         doses = set_up(page)
         return context.storage_state(), doses
     finally:
@@ -230,31 +225,20 @@ def test_the_offline_copies_write_numbers_as_the_server_pages_do(shared_server, 
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_with_no_connection_the_kept_dose_list_writes_doses_in_the_page_language(
-    server, new_context, pwa, accounts, language
-):
+def test_with_no_connection_the_kept_dose_list_writes_doses_in_the_page_language(server, new_context, pwa, language):
     locale = {"en": "en-GB", "es": "es-ES"}[language]
     context = new_context(locale=locale)
     page = context.new_page()
     email = f"offline-numbers-{secrets.token_hex(3)}@example.com"
-    if language == "es":
-        register_in_spanish(page, server.url, email)
-    else:
-        accounts.register(page, server.url, email)
+    register_in(page, server.url, email, language)
     doses = set_up(page)
     pwa.wait_controlled(page, timeout=40_000)
     page.goto(server.url + "/taper/doses")
     served = amounts(page.evaluate(DOSE_LINES, '[data-list="doses"] li'))
     assert sorted(served.values()) == sorted(WRITTEN[language])
     page.goto(server.url + "/my/dose")
-    strings = page.evaluate("document.querySelector('meta[name=\"steady-strings\"]')?.content || null")
-    wait_all_precached(page, ["/my/dose", *([strings] if strings else [])], timeout=60_000)
-    user = wait_kv(page, "current-user")
-    wait_kv(
-        page,
-        f"user:{user}:snapshot",
-        f"(value) => Boolean(value && value.taper && value.taper.doses.length === {len(doses)})",
-        timeout=30_000,
+    wait_kept_offline(
+        page, "/my/dose", f"(value) => Boolean(value && value.taper && value.taper.doses.length === {len(doses)})"
     )
 
     go_offline(context, server)

@@ -16,6 +16,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
+from conftest import Accounts
 from playwright.sync_api import expect
 from test_push import STUB_PUSH, deliver, push_server, push_service, registration_id, wait_for  # noqa: F401
 from test_spanish import english_on
@@ -32,6 +33,15 @@ def register_in_spanish(page, base_url: str, email: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Crear cuenta").click()
     expect(page.locator(".notice")).to_contain_text("Te damos la bienvenida a Steady")
+
+
+def register_in(page, base_url: str, email: str, language: str) -> None:
+    """A new account through the sign-up form as it reads in ``language``
+    ("es" or "en")."""
+    if language == "es":
+        register_in_spanish(page, base_url, email)
+    else:
+        Accounts.register(page, base_url, email)
 
 
 def test_offline_in_spanish_check_in_exercise_and_help_now_for_spain(server, new_context, pwa, axe):

@@ -200,15 +200,11 @@ def test_check_ins_and_doses_made_offline_survive_a_browser_restart_and_land_onc
 
 
 @pytest.fixture(scope="module")
-def taper_account(shared_server, browser):
+def taper_account(shared_server, browser, accounts):
     context = browser.new_context(service_workers="block")
     try:
         page = context.new_page()
-        page.goto(shared_server.url + "/register")
-        page.get_by_label("Email address", exact=True).fill(f"axe-taper-{secrets.token_hex(3)}@example.com")
-        page.get_by_label("Choose a password", exact=True).fill(PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="Create account").click()
+        accounts.register(page, shared_server.url, f"axe-taper-{secrets.token_hex(3)}@example.com")
         turn_on_taper(page, shared_server.url)
         page.get_by_role("link", name="Add a step").click()
         page.get_by_label("Starts on").fill((date.today() - timedelta(days=3)).isoformat())

@@ -118,6 +118,16 @@ def wait_kv(page, key: str, predicate_js: str = "(value) => value !== undefined"
     return kv_get(page, key)
 
 
+def wait_kept_offline(page, path: str, snapshot_js: str) -> None:
+    """Wait until the service worker keeps ``path`` and the scripts' words the
+    open page names (``steady-strings``, none in English), and the signed-in
+    person's snapshot on the device satisfies ``snapshot_js(value)``."""
+    strings = page.evaluate("document.querySelector('meta[name=\"steady-strings\"]')?.content || null")
+    wait_all_precached(page, [path, *([strings] if strings else [])], timeout=60_000)
+    user = wait_kv(page, "current-user")
+    wait_kv(page, f"user:{user}:snapshot", snapshot_js, timeout=30_000)
+
+
 def unique_email(label: str) -> str:
     return f"{label}-{secrets.token_hex(3)}@example.com"
 
