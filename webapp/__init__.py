@@ -45,7 +45,7 @@ def create_app(
     )
     app.config.update(settings)
 
-    from webapp import api, logs, page_compression, security
+    from webapp import api, logs, page_compression, rate_limits, security
     from webapp.extensions import csrf, db, limiter, login_manager
     from webapp.services.field_crypto import FieldCipher
 
@@ -53,7 +53,7 @@ def create_app(
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    rate_limits.init_app(app, limiter)
     login_manager.init_app(app)
     app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
