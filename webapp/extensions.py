@@ -7,10 +7,11 @@ import time
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_wtf import CSRFProtect
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from webapp.csrf_check import SteadyCSRF
 
 
 class Database:
@@ -109,5 +110,5 @@ def client_address() -> str:
 
 db = Database()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = SteadyCSRF()
 limiter = Limiter(key_func=client_address)
