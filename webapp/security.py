@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
-from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import event
@@ -16,6 +15,7 @@ from webapp.errors import error_response, wants_json
 from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
 from webapp.services import sessions
+from webapp.session_cookie import KeptSignerSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -34,6 +34,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+#: Headers every response carries.
+FIXED_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
 #: Endpoints whose responses never depend on who asks.
 SAME_FOR_EVERYONE = {"static", "pwa.service_worker", "pwa.manifest", "pwa.strings"}
@@ -190,25 +199,6 @@ def refuse_multi_statement_flush(session, _flush_context, _instances) -> None:
         raise RuntimeError(f"a flush of {changes} changes on an autocommit request: make it one transaction")
 
 
-class KeptSignerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie session, with its serializer made once per set of
-    keys rather than on every request (making one encodes an empty session to
-    learn that it is text). The same keys, salt, key derivation and digest;
-    a changed ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` makes a new one."""
-
-    def __init__(self) -> None:
-        self._kept: tuple[tuple, object] | None = None
-
-    def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self._kept
-        if kept is not None and kept[0] == keys:
-            return kept[1]
-        serializer = super().get_signing_serializer(app)
-        self._kept = (keys, serializer)
-        return serializer
-
-
 @login_manager.user_loader
 def _load_user(token: str):
     one_statement_request()
@@ -287,12 +277,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if "Content-Security-Policy" in headers:  # set already (none of Steady's views does)
+            for name, value in FIXED_HEADERS:
+                headers[name] = value
+        else:  # the usual case: appended in one step, nothing to replace
+            headers.extend(FIXED_HEADERS)
         if request.is_secure or app.config["STEADY_HTTPS"]:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         # Anything rendered for a signed-in person stays out of every cache.
