@@ -54,7 +54,6 @@ from sqlalchemy import inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import sqltypes
 
 from webapp.api import json_error
@@ -256,11 +255,15 @@ class Synced:
         stored = db.session.execute(statement, values).first()
         if stored is None:
             return None
+        # As set_committed_value does for each column, in one step: the
+        # values in place, then all of them marked as loaded (no history).
+        loaded = state.dict
         for key, column in columns:
             if key in as_sent:
-                set_committed_value(record, key, values[column.key])
+                loaded[key] = values[column.key]
         for (key, _column), value in zip(returned, stored, strict=True):
-            set_committed_value(record, key, value)
+            loaded[key] = value
+        state._commit(loaded, [key for key, _column in columns])
         make_transient_to_detached(record)
         db.session.add(record)  # persistent, as loaded: no further SQL
         return record

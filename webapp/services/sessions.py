@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from webapp.models import User, UserSession, utcnow
 
@@ -53,10 +53,13 @@ def _expired(record: UserSession, now: datetime, limits: Lifetimes) -> bool:
     return now - record.created_at > limits.absolute or now - record.last_seen_at > limits.idle
 
 
+#: The user's columns every request reads; the rest (email, password hash,
+#: dates) load on first use, on the few pages that show or change them.
 _SESSION_AND_USER = (
     select(UserSession, User)
     .join(User, UserSession.user_id == User.id)
     .where(UserSession.token_hash == bindparam("token_hash"))
+    .options(load_only(User.id, User.language))
 )
 
 
