@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import wait_until
 from playwright.sync_api import expect
+from test_toolkit import wait_all_precached
 
 from webapp.services.content import CONTENT_DIR, load_library
 from webapp.services.learn_content import load_learning
@@ -61,24 +61,6 @@ NO_SPEECH = """
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
-
-
-def wait_all_precached(page, paths: list[str], timeout: float = 30_000) -> None:
-    wait_until(
-        page,
-        """async (paths) => {
-            for (const name of await caches.keys()) {
-                if (!name.startsWith("steady-shell-")) continue;
-                const cache = await caches.open(name);
-                const found = await Promise.all(paths.map((path) => cache.match(path)));
-                if (found.every(Boolean)) return true;
-            }
-            return false;
-        }""",
-        paths,
-        timeout,
-        polling=200,
-    )
 
 
 def test_every_learn_page_opens_offline_after_one_visit(server, context, page, pwa):

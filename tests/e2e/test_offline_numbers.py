@@ -21,11 +21,16 @@ from test_pseudo_fit import choose
 from test_spanish_offline_push import register_in
 from test_toolkit_accounts import go_offline, wait_kept_offline
 
+from tests.support.clock import earlier_today
 from webapp import numbers
 
 #: The doses logged, as a person types them in English.
 DOSES = ["0.5", "2.5", "0.25", "10"]
 WRITTEN = {"en": ["0.5 mg", "2.5 mg", "0.25 mg", "10 mg"], "es": ["0,5 mg", "2,5 mg", "0,25 mg", "10 mg"]}
+
+#: How long before now the doses and the check-ins are logged (see set_up).
+DOSE_GAPS = [timedelta(hours=hours) for hours in (4, 3, 2, 1)]
+CHECKIN_GAPS = [timedelta(minutes=30), timedelta(minutes=20)]
 
 #: What the page's script is given: amounts as JSON carries them (text), a
 #: form's text, and JSON numbers (floats from the server: hours, averages,
@@ -106,8 +111,11 @@ def test_the_scripts_write_each_number_as_the_server_does(shared_server, new_con
 def set_up(page) -> dict[str, str]:
     """A plan of 10 mg, then 3.75 mg (37.5% of the start), four doses and two
     check-ins today (overall 6 and 7, 7.5 and 6 hours of sleep), through the
-    pages' own forms and the outbox's API; {client id: amount} of the doses."""
-    today = datetime.now(timezone.utc).date()
+    pages' own forms and the outbox's API; {client id: amount} of the doses.
+    The doses 4, 3, 2 and 1 hours and the check-ins 30 and 20 minutes before
+    now, drawn closer together early in the UTC day so all stay on today."""
+    now = datetime.now(timezone.utc)
+    today = now.date()
     for path, form in (
         ("/taper/accept", {"understood": "y"}),
         ("/taper/setup", {"medication": "Diazepam", "form": "tablet", "unit": "mg"}),
@@ -115,23 +123,23 @@ def set_up(page) -> dict[str, str]:
         ("/taper/steps/new", {"starts_on": (today - timedelta(days=3)).isoformat(), "daily_dose": "3.75"}),
     ):
         assert page.evaluate(SESSION_POST, [path, form]) == 200, path
-    now = datetime.now(timezone.utc)
+    *taken, first, second = earlier_today(now, [*DOSE_GAPS, *CHECKIN_GAPS])
     doses = {}
-    for hours, amount in zip((4, 3, 2, 1), DOSES, strict=True):
+    for taken_at, amount in zip(taken, DOSES, strict=True):
         client_id = f"00000000-0000-4000-8000-{secrets.token_hex(6)}"
         body = {
             "client_id": client_id,
-            "taken_at": (now - timedelta(hours=hours)).isoformat(),
+            "taken_at": taken_at.isoformat(),
             "time_zone": "UTC",
             "amount": amount,
             "note": "",
         }
         assert page.evaluate(JSON_POST, ["/api/doses", body]) == 201
         doses[client_id] = amount
-    for minutes, overall, hours in ((30, 6, 7.5), (20, 7, 6)):
+    for checked_at, overall, hours in ((first, 6, 7.5), (second, 7, 6)):
         body = {
             "client_id": f"00000000-0000-4000-8000-{secrets.token_hex(6)}",
-            "checked_at": (now - timedelta(minutes=minutes)).isoformat(),
+            "checked_at": checked_at.isoformat(),
             "time_zone": "UTC",
             "overall": overall,
             "anxiety": 4 if overall == 6 else 5,
