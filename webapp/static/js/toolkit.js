@@ -9,19 +9,21 @@ import { t } from "./strings.js";
 
 const RECENT_KEEP = 10;
 
+/** Whose the device is, the snapshot and the outbox (account-sync.js imports the other two anyway). */
+const account = () => Promise.all([import("./account-sync.js"), import("./snapshot.js"), import("./outbox.js")]);
+
 /** The person this device belongs to right now (null: a guest). */
 async function currentUser() {
-  return (await import("./account-sync.js")).currentUser();
+  const [sync] = await account();
+  return sync.currentUser();
 }
-
-const accountParts = () => Promise.all([import("./snapshot.js"), import("./outbox.js")]);
 
 /** `guestDevice`: nothing of anyone's is on this device yet, so nothing to read. */
 async function loadState(guestDevice = false) {
   if (guestDevice) return { userId: null, favourites: [], recents: [], cards: [] };
   const userId = await currentUser();
   if (userId) {
-    const { readSnapshot } = await import("./snapshot.js");
+    const [, { readSnapshot }] = await account();
     const snapshot = await readSnapshot(userId);
     return { userId, favourites: snapshot.favourites || [], recents: snapshot.recents || [], cards: snapshot.cards || [] };
   }
@@ -32,7 +34,7 @@ async function loadState(guestDevice = false) {
 async function setFavourite(exerciseId, on) {
   const userId = await currentUser();
   if (userId) {
-    const [{ readSnapshot, writeSnapshot }, { queue }] = await accountParts();
+    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
     const snapshot = await readSnapshot(userId);
     const favourites = (snapshot.favourites || []).filter((id) => id !== exerciseId);
     if (on) favourites.push(exerciseId);
@@ -49,7 +51,7 @@ async function setFavourite(exerciseId, on) {
 async function recordUse(exerciseId, guestDevice = false) {
   const userId = guestDevice ? null : await currentUser();
   if (userId) {
-    const [{ readSnapshot, writeSnapshot }, { queue }] = await accountParts();
+    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
     const snapshot = await readSnapshot(userId);
     const recents = [exerciseId, ...(snapshot.recents || []).filter((id) => id !== exerciseId)].slice(0, RECENT_KEEP);
     await writeSnapshot(userId, { ...snapshot, recents });
