@@ -17,6 +17,11 @@ than as ``<link>`` elements: the page's bytes, and so the offline pack's,
 stay as they were (the worker answers from its cache offline, where a round
 trip costs little).
 
+Only static imports are followed: what a module imports with ``import()``
+waits until it is asked for (``toolkit.js`` loads the account's code only
+on a device that may hold someone's Steady; on a signed-in page that code
+is in the device's own graph, preloaded already).
+
 What ``app.js`` starts is read from ``app.js`` itself (so the two cannot drift
 apart); a name that cannot be read there is refused at start-up.
 """
@@ -29,9 +34,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-#: ``name: (synced) => import("./file.js")`` in app.js's MODULES table.
+#: ``name: (synced, inUse) => import("./file.js")`` in app.js's MODULES table.
 _MODULE_ENTRY = re.compile(
-    r"""^\s*"?(?P<name>[a-z][a-z-]*)"?:\s*\([a-z]*\)\s*=>\s*import\("\./(?P<file>[a-z-]+\.js)"\)""", re.M
+    r"""^\s*"?(?P<name>[a-z][a-z-]*)"?:\s*\([\w, ]*\)\s*=>\s*import\("\./(?P<file>[a-z-]+\.js)"\)""", re.M
 )
 _DEVICE_ONLY = re.compile(r"const DEVICE_ONLY = new Set\(\[(?P<names>[^\]]*)\]\)")
 _FUNCTION = r"(?:async )?function {name}\(\) \{{(?P<body>.*?)\n\}}"

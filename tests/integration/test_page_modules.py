@@ -87,6 +87,41 @@ def test_a_pages_modules_and_all_they_import_are_preloaded(client):
     assert "js/push.js" not in names and "js/app-lock.js" not in names  # signed out: no device code
 
 
+#: What toolkit.js asks for only for someone signed in, or on a device that may hold someone's Steady.
+ACCOUNT_CODE = ("js/account-sync.js", "js/session.js", "js/snapshot.js", "js/outbox.js", "js/unkept-answer.js")
+
+
+def test_a_signed_out_exercise_page_preloads_only_what_a_guest_starts_with(client):
+    """A guest's favourites and recents are on the device (device-store.js and
+    its parts); whose the device is, the snapshot and the outbox are imported
+    by toolkit.js only when needed, so they are not asked for with the page."""
+    names = check_closed_and_current(client, client.get("/toolkit/exercise/safe-place"))
+    assert sorted(names) == [
+        "js/device-keys.js",
+        "js/device-lock.js",
+        "js/device-store.js",
+        "js/exercise-player.js",
+        "js/idb.js",
+        "js/lock-crypto.js",
+        "js/strings.js",
+        "js/toolkit.js",
+    ]
+    toolkit = check_closed_and_current(client, client.get("/toolkit"))
+    assert "js/toolkit.js" in toolkit
+    assert not set(ACCOUNT_CODE) & set(toolkit)
+
+
+def test_a_signed_in_exercise_page_preloads_the_account_code_toolkit_js_imports(client, auth):
+    """Signed in, toolkit.js imports the account's code at once: the device's
+    own graph (startDevice) carries every file of it."""
+    auth.register()
+    names = check_closed_and_current(client, client.get("/toolkit/exercise/safe-place"))
+    toolkit_js = (STATIC / "js" / "toolkit.js").read_text("utf-8")
+    dynamic = {f"js/{name}" for name in re.findall(r'import\("\./([a-z-]+\.js)"\)', toolkit_js)}
+    assert dynamic == {"js/account-sync.js", "js/snapshot.js", "js/outbox.js"}
+    assert set(ACCOUNT_CODE) <= set(names)
+
+
 def test_a_page_with_a_form_preloads_the_forms_helpers(client):
     names = check_closed_and_current(client, client.get("/login"))
     assert {"js/form-kit.js", "js/limits.js", "js/password-toggle.js"} <= set(names)

@@ -9,7 +9,8 @@
 import { registerServiceWorker } from "./pwa.js";
 import { watchConnection } from "./connection.js";
 
-/** data-module name → how to start it (`synced`: whose the device is, settled). */
+/** data-module name → how to start it (`synced`: whose the device is, settled;
+ * `inUse`: whether the device may hold someone's Steady, see deviceInUse). */
 const MODULES = {
   breathing: () => import("./breathing.js").then((m) => m.enableBreathing()),
   chart: () => import("./chart.js").then((m) => m.enableChart()),
@@ -29,7 +30,7 @@ const MODULES = {
   "reminder-form": () => import("./reminder-form.js").then((m) => m.enableReminderForm()),
   "sync-problems": (synced) => import("./sync-problems.js").then((m) => m.enableSyncProblems(synced)),
   "thought-record": () => import("./thought-record.js").then((m) => m.enableThoughtRecord()),
-  toolkit: () => import("./toolkit.js").then((m) => m.enableToolkit()),
+  toolkit: (synced, inUse) => import("./toolkit.js").then((m) => m.enableToolkit(inUse)),
 };
 
 /** Every module named by a data-module on the page, once each. */
@@ -60,7 +61,7 @@ async function startModules(synced, inUse) {
       continue;
     }
     if (!inUse && DEVICE_ONLY.has(name)) continue;
-    start(synced).catch((error) => console.warn(`Steady could not start ${name}`, error));
+    start(synced, inUse).catch((error) => console.warn(`Steady could not start ${name}`, error));
   }
 }
 

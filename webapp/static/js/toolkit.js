@@ -1,17 +1,29 @@
 // Favourites and recently used exercises, and coping cards in the toolkit.
 // Guests keep them on this device; signed-in people keep them in their
-// account, with the device snapshot for offline use.
+// account, with the device snapshot for offline use. Whose they are
+// (account-sync.js), the snapshot and the outbox are loaded only when asked
+// for: on a device that held no one's Steady as the page started (app.js's
+// deviceInUse), the page starts with a guest's lists, and none of that code.
 import { kv } from "./device-store.js";
-import { currentUser } from "./account-sync.js";
-import { readSnapshot, writeSnapshot } from "./snapshot.js";
-import { queue } from "./outbox.js";
 import { t } from "./strings.js";
 
 const RECENT_KEEP = 10;
 
-async function loadState() {
+/** Whose the device is, the snapshot and the outbox (account-sync.js imports the other two anyway). */
+const account = () => Promise.all([import("./account-sync.js"), import("./snapshot.js"), import("./outbox.js")]);
+
+/** The person this device belongs to right now (null: a guest). */
+async function currentUser() {
+  const [sync] = await account();
+  return sync.currentUser();
+}
+
+/** `guestDevice`: nothing of anyone's is on this device yet, so nothing to read. */
+async function loadState(guestDevice = false) {
+  if (guestDevice) return { userId: null, favourites: [], recents: [], cards: [] };
   const userId = await currentUser();
   if (userId) {
+    const [, { readSnapshot }] = await account();
     const snapshot = await readSnapshot(userId);
     return { userId, favourites: snapshot.favourites || [], recents: snapshot.recents || [], cards: snapshot.cards || [] };
   }
@@ -22,6 +34,7 @@ async function loadState() {
 async function setFavourite(exerciseId, on) {
   const userId = await currentUser();
   if (userId) {
+    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
     const snapshot = await readSnapshot(userId);
     const favourites = (snapshot.favourites || []).filter((id) => id !== exerciseId);
     if (on) favourites.push(exerciseId);
@@ -34,9 +47,11 @@ async function setFavourite(exerciseId, on) {
   await kv.set("guest:favourites", favourites);
 }
 
-async function recordUse(exerciseId) {
-  const userId = await currentUser();
+/** `guestDevice`: no one's Steady was on this device as the page started: a guest's use. */
+async function recordUse(exerciseId, guestDevice = false) {
+  const userId = guestDevice ? null : await currentUser();
   if (userId) {
+    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
     const snapshot = await readSnapshot(userId);
     const recents = [exerciseId, ...(snapshot.recents || []).filter((id) => id !== exerciseId)].slice(0, RECENT_KEEP);
     await writeSnapshot(userId, { ...snapshot, recents });
@@ -96,8 +111,8 @@ function fillCards(section, cards) {
   section.hidden = cards.length === 0;
 }
 
-async function renderToolkitPage() {
-  const state = await loadState();
+async function renderToolkitPage(guestDevice = false) {
+  const state = await loadState(guestDevice);
   const favourites = document.getElementById("favourites");
   const recents = document.getElementById("recents");
   const cards = document.getElementById("my-cards");
@@ -106,15 +121,17 @@ async function renderToolkitPage() {
   if (cards) fillCards(cards, state.cards);
 }
 
-export async function enableToolkit() {
+/** `inUse`: whether this device may hold someone's Steady (app.js's deviceInUse). */
+export async function enableToolkit(inUse = true) {
+  const guestDevice = !inUse;
   const article = document.querySelector("article.exercise[data-exercise-id]");
   if (article) {
-    const state = await loadState();
+    const state = await loadState(guestDevice);
     enableFavouriteButton(article, state.favourites);
-    await recordUse(article.dataset.exerciseId);
+    await recordUse(article.dataset.exerciseId, guestDevice);
   }
   if (document.getElementById("favourites")) {
-    await renderToolkitPage();
-    document.addEventListener("steady:snapshot", renderToolkitPage);
+    await renderToolkitPage(guestDevice);
+    document.addEventListener("steady:snapshot", () => renderToolkitPage());
   }
 }
