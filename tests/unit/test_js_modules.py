@@ -33,7 +33,9 @@ def test_shared_pieces_are_written_once():
 
 def test_every_data_module_on_a_page_is_one_the_entry_can_start():
     entry = (ROOT / "webapp" / "static" / "js" / "app.js").read_text("utf-8")
-    known = set(re.findall(r'^\s*"?([a-z-]+)"?: (?:\(synced\)|\(\)) => import\("\./([a-z-]+)\.js"\)', entry, re.M))
+    known = set(
+        re.findall(r'^\s*"?([a-z-]+)"?: \((?:synced(?:, inUse)?)?\) => import\("\./([a-z-]+)\.js"\)', entry, re.M)
+    )
     names = {name for name, _ in known}
     used = set()
     for template in TEMPLATES:
