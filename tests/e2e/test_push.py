@@ -166,6 +166,10 @@ def test_reminders_from_subscribe_to_notification_and_snooze(push_server, push_s
         keys = [row[0] for row in conn.execute("SELECT slot_key FROM reminder_deliveries ORDER BY id")]
     assert len(keys) == 2 and keys[1].endswith("+snooze1")
 
+    # The tapped notification closes. Chromium gives a tag's notifications one id, so a close
+    # still on its way would close the same push shown again: wait until it is gone.
+    wait_for(page, lambda: not [n for n in notifications(page) if n["tag"] == tag], message="the tapped one closed")
+
     # "Check in now": opens the page in the existing window.
     deliver(cdp, server.url, reg_id, reminder_push)
     wait_for(page, lambda: [n for n in notifications(page) if n["tag"] == tag], message="the notification again")
