@@ -31,6 +31,7 @@ def limited_plain_app(**limiter_options) -> tuple[Flask, Limiter]:
 def test_without_limits_before_the_view_the_check_is_left_out_and_view_limits_hold():
     app, fresh = limited_plain_app()
     assert fresh._check_request_limit not in app.before_request_funcs.get(None, [])
+    assert not rate_limits.limits_before_the_view(fresh)
     client = app.test_client()
     first = client.get("/limited")
     assert first.status_code == 200
@@ -49,7 +50,6 @@ def test_without_limits_before_the_view_the_check_is_left_out_and_view_limits_ho
 def test_with_a_default_limit_every_hook_stays_and_applies_to_every_view():
     app, fresh = limited_plain_app(default_limits=["3 per minute"])
     assert rate_limits.limits_before_the_view(fresh)
-    assert fresh._check_request_limit in app.before_request_funcs[None]
     client = app.test_client()
     assert [client.get("/open").status_code for _ in range(4)] == [200, 200, 200, 429]
 
@@ -58,7 +58,6 @@ def test_with_application_or_meta_limits_the_hooks_stay():
     for options in ({"application_limits": ["5 per minute"]}, {"meta_limits": ["2 per hour"]}):
         app, fresh = limited_plain_app(**options)
         assert rate_limits.limits_before_the_view(fresh), options
-        assert fresh._check_request_limit in app.before_request_funcs[None]
 
 
 def test_steadys_limited_sign_in_still_counts_and_says_so(make_app):
@@ -75,3 +74,19 @@ def test_steadys_limited_sign_in_still_counts_and_says_so(make_app):
     assert [answer.status_code for answer in answers] == [401] * 5 + [429]
     assert client.get("/help").headers.get("X-RateLimit-Limit") is None
     limiter.reset()
+
+
+def test_a_blueprint_limit_added_after_start_up_still_applies():
+    from flask import Blueprint
+
+    app, fresh = limited_plain_app()
+    later = Blueprint("later", __name__)
+
+    @later.get("/later")
+    def later_view():
+        return "later"
+
+    fresh.limit("2 per minute")(later)
+    app.register_blueprint(later)
+    client = app.test_client()
+    assert [client.get("/later").status_code for _ in range(3)] == [200, 200, 429]
