@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
+from types import FunctionType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask
+
+
+class SteadyFlask(Flask):
+    """Flask, with each hook's and view's "is it a coroutine?" answer kept.
+
+    Flask asks ``inspect.iscoroutinefunction`` of every before- and
+    after-request hook and the view on every request (``ensure_sync``); the
+    answer for a plain function never changes, so it is worked out once.
+    Anything else (a bound method, a partial) is asked each time, as before;
+    the answers are held weakly, so a function made for one request (as
+    ``after_this_request`` takes) is not kept.
+    """
+
+    def ensure_sync(self, func):
+        if type(func) is not FunctionType:
+            return super().ensure_sync(func)
+        known = self._sync_functions.get(func)
+        if known is None:
+            known = self._sync_functions[func] = super().ensure_sync(func)
+        return known
+
+    @cached_property
+    def _sync_functions(self) -> WeakKeyDictionary:
+        return WeakKeyDictionary()
 
 
 def default_instance_path() -> str:
@@ -37,7 +64,7 @@ def create_app(
     push_settings(settings)  # refuses the test-only push allowance in production
 
     static_folder = settings.get("STATIC_FOLDER") or "static"
-    app = Flask(
+    app = SteadyFlask(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,

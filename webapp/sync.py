@@ -252,7 +252,9 @@ class Synced:
                 .returning(*(column for _key, column in returned))
             )
             _INSERT_ONCE[(self.model, dialect, as_sent)] = statement
-        stored = db.session.execute(statement, values).first()
+        # On the session's connection (its transaction): a Core statement needs
+        # none of the ORM's execution steps.
+        stored = db.session.connection().execute(statement, values).first()
         if stored is None:
             return None
         # As set_committed_value does for each column, in one step: the
@@ -290,7 +292,8 @@ class Synced:
                 raise RuntimeError("a filler staged other changes on an autocommit request")
             stored = self.insert_once(record)
             if stored is not None:
-                db.session.commit()
+                if not autocommitted():  # on an autocommit connection the insert has committed itself
+                    db.session.commit()
                 return stored, True
             if touched:
                 db.session.rollback()
