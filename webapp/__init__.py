@@ -18,7 +18,8 @@ class SteadyFlask(Flask):
 
     Flask asks ``inspect.iscoroutinefunction`` of every before- and
     after-request hook and the view on every request (``ensure_sync``); the
-    answer for a plain function never changes, so it is worked out once.
+    answer for a plain function never changes, so it is worked out once
+    (a coroutine function is wrapped each time, as Flask does).
     Anything else (a bound method, a partial) is asked each time, as before;
     the answers are held weakly, so a function made for one request (as
     ``after_this_request`` takes) is not kept.
@@ -27,10 +28,12 @@ class SteadyFlask(Flask):
     def ensure_sync(self, func):
         if type(func) is not FunctionType:
             return super().ensure_sync(func)
-        known = self._sync_functions.get(func)
-        if known is None:
-            known = self._sync_functions[func] = super().ensure_sync(func)
-        return known
+        if func in self._sync_functions:  # known to be plain: returned as it is
+            return func
+        made = super().ensure_sync(func)
+        if made is func:
+            self._sync_functions[func] = True
+        return made
 
     @cached_property
     def _sync_functions(self) -> WeakKeyDictionary:
