@@ -4,7 +4,7 @@
 // loaded only when asked for (as in toolkit.js): on a device that held no
 // one's Steady as the page started (app.js's deviceInUse) there is nothing
 // saved to show, so the page starts with none of that code and reads nothing;
-// it comes with the first record saved.
+// it comes once the person starts writing.
 import { deviceLock, kv } from "./device-store.js";
 import { whileBusy } from "./form-kit.js";
 import { t } from "./strings.js";
@@ -70,6 +70,9 @@ export async function enableThoughtRecord(inUse = true) {
     renderRecords(list, records, spokenWhen);
   };
   if (inUse) await refresh();
+  // Otherwise the code comes as the person starts writing, well before the
+  // record is saved (should the connection go by then).
+  else form.addEventListener("focusin", () => account().catch(() => {}), { once: true });
   document.addEventListener("steady:snapshot", refresh);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
