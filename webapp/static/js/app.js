@@ -29,7 +29,7 @@ const MODULES = {
   "quick-people": (synced) => import("./quick-people.js").then((m) => m.enableQuickPeople(synced)),
   "reminder-form": () => import("./reminder-form.js").then((m) => m.enableReminderForm()),
   "sync-problems": (synced) => import("./sync-problems.js").then((m) => m.enableSyncProblems(synced)),
-  "thought-record": () => import("./thought-record.js").then((m) => m.enableThoughtRecord()),
+  "thought-record": (synced, inUse) => import("./thought-record.js").then((m) => m.enableThoughtRecord(inUse)),
   toolkit: (synced, inUse) => import("./toolkit.js").then((m) => m.enableToolkit(inUse)),
 };
 
@@ -52,6 +52,19 @@ function stringsReady() {
 /** Modules that only show what this device holds for someone. */
 const DEVICE_ONLY = new Set(["quick-people", "sync-problems"]);
 
+/** Resolves in a task of its own (scheduler.yield where there is one, else a
+ * message, which a page in the background does not hold back as it does
+ * timers): what comes next never joins what came before in one long task,
+ * and a tap or a frame waiting in between goes first. */
+function nextTask() {
+  if (typeof scheduler !== "undefined" && typeof scheduler.yield === "function") return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
 async function startModules(synced, inUse) {
   await stringsReady(); // the page's words first (at once for English), so a module never shows two languages
   for (const name of modulesOnPage()) {
@@ -61,6 +74,7 @@ async function startModules(synced, inUse) {
       continue;
     }
     if (!inUse && DEVICE_ONLY.has(name)) continue;
+    await nextTask(); // one module's start at a time
     start(synced, inUse).catch((error) => console.warn(`Steady could not start ${name}`, error));
   }
 }
@@ -125,12 +139,13 @@ function afterFirstPaint() {
 
 registerServiceWorker();
 watchConnection();
-afterFirstPaint().then(() => {
+afterFirstPaint().then(async () => {
   if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
     startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
+    await nextTask();
   }
-  return deviceInUse().then((inUse) => {
-    const synced = inUse ? startDevice() : Promise.resolve();
-    startModules(synced, inUse);
-  });
+  const inUse = await deviceInUse();
+  const synced = inUse ? startDevice() : Promise.resolve();
+  if (inUse) await nextTask();
+  await startModules(synced, inUse);
 });

@@ -1,22 +1,29 @@
 // The CBT thought record: saved to the account when signed in (through the
 // outbox, so it survives being offline), kept on this device for guests.
+// Whose the device is, the snapshot, the outbox and the person's clock are
+// loaded only when asked for (as in toolkit.js): on a device that held no
+// one's Steady as the page started (app.js's deviceInUse) there is nothing
+// saved to show, so the page starts with none of that code and reads nothing;
+// it comes once the person starts writing.
 import { deviceLock, kv } from "./device-store.js";
-import { currentUser } from "./account-sync.js";
-import { readSnapshot, writeSnapshot } from "./snapshot.js";
-import { queue } from "./outbox.js";
 import { whileBusy } from "./form-kit.js";
-import { spokenWhen } from "./person-time.js";
 import { t } from "./strings.js";
+
+/** Whose the device is, the snapshot, the outbox and the person's clock. */
+const account = () =>
+  Promise.all([import("./account-sync.js"), import("./snapshot.js"), import("./outbox.js"), import("./person-time.js")]);
 
 const FIELDS = ["situation", "thought", "feelings", "evidence_for", "evidence_against", "balanced"];
 
 async function savedRecords() {
+  const [{ currentUser }, { readSnapshot }] = await account();
   const userId = await currentUser();
   if (userId) return (await readSnapshot(userId)).thought_records || [];
   return (await kv.get("guest:thought-records")) || [];
 }
 
 async function save(record) {
+  const [{ currentUser }, { readSnapshot, writeSnapshot }, { queue }] = await account();
   const userId = await currentUser();
   if (userId) {
     const snapshot = await readSnapshot(userId);
@@ -32,19 +39,15 @@ async function save(record) {
   return t("Saved on this device. Create an account to keep it safe.");
 }
 
-// "Mon 30 Nov, 8:14 pm" on the person's clock.
-function spokenDate(iso) {
-  return spokenWhen(iso);
-}
-
-function renderRecords(list, records) {
+/** `spokenWhen`: "Mon 30 Nov, 8:14 pm" on the person's clock (person-time.js). */
+function renderRecords(list, records, spokenWhen) {
   list.replaceChildren(
     ...records.map((record) => {
       const item = document.createElement("li");
       item.className = "saved-record";
       const when = document.createElement("p");
       when.className = "meta";
-      when.textContent = spokenDate(record.created_at);
+      when.textContent = spokenWhen(record.created_at);
       const thought = document.createElement("p");
       thought.textContent = record.thought || record.situation || record.balanced || "";
       const balanced = document.createElement("p");
@@ -55,13 +58,21 @@ function renderRecords(list, records) {
   );
 }
 
-export async function enableThoughtRecord() {
+/** `inUse`: whether this device may hold someone's Steady (app.js's deviceInUse). */
+export async function enableThoughtRecord(inUse = true) {
   const form = document.querySelector(".thought-record-form");
   if (!form) return;
   const status = form.querySelector(".form-status");
   const list = document.querySelector('[data-list="thought-records"]');
-  const refresh = async () => renderRecords(list, await savedRecords());
-  await refresh();
+  const refresh = async () => {
+    const records = await savedRecords();
+    const [, , , { spokenWhen }] = await account();
+    renderRecords(list, records, spokenWhen);
+  };
+  if (inUse) await refresh();
+  // Otherwise the code comes as the person starts writing, well before the
+  // record is saved (should the connection go by then).
+  else form.addEventListener("focusin", () => account().catch(() => {}), { once: true });
   document.addEventListener("steady:snapshot", refresh);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
