@@ -8,11 +8,11 @@
  *   someone signed out sees them, in one response (so no one's signed-in HTML
  *   is ever stored).
  * - Activate: delete caches that are not this version's; enable navigation
- *   preload; take control of open pages.
+ *   preload (off while the device is offline, see preloadFor); take control
+ *   of open pages.
  * - Navigations: offline, a precached page at once; otherwise network
- *   first with a short timeout (the answer goes to the page as it arrives; a
- *   kept page's copy is refreshed after, and an answer from the cache waits
- *   for a refresh under way), then the cache; for a
+ *   first with a short timeout (a kept page's copy refreshed as the page reads
+ *   it), then the cache; for a
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
@@ -85,11 +85,24 @@ self.addEventListener("activate", (event) => {
       );
       if (self.registration.navigationPreload) {
         await self.registration.navigationPreload.enable();
+        preloading = true;
       }
       await self.clients.claim();
     })()
   );
 });
+
+/* Navigation preload: offline it can only fail, and a failed preload still costs
+ * the page's first paint a few ms: off while offline, on with the first
+ * navigation online (the registration's setting: it outlives this worker). */
+let preloading = null; // as last set by this run of the worker (null: not known)
+
+function preloadFor(event, online) {
+  const preload = self.registration.navigationPreload;
+  if (!preload || preloading === online) return;
+  preloading = online;
+  event.waitUntil((online ? preload.enable() : preload.disable()).catch(() => (preloading = null)));
+}
 
 /* ---- App lock ------------------------------------------------------------
  * While Steady is unlocked, the unwrapped keys are held here, in memory only,
@@ -164,12 +177,10 @@ async function offlineCopy(cache, pathname) {
   return (await cache.match(copy)) || null;
 }
 
-/** Shell pages being refreshed in the cache (path -> the put), so an answer
- * from the cache waits for the refresh under way rather than giving the older copy. */
+/** Pages being refreshed in the cache (path -> the put): an answer from the cache waits for it. */
 const refreshing = new Map();
 
-/** Keep ``response`` (a copy) as the page at ``path``, after the page has it:
- * the response goes to the page at once, not after its whole body is stored. */
+/** Keep a copy of ``response`` at ``path``, while the page already reads it. */
 function refresh(event, cache, path, response) {
   const put = cache
     .put(path, response.clone())
@@ -187,8 +198,8 @@ async function kept(cache, path) {
   return cache.match(path);
 }
 
-/** Offline: the precached page, straight from the held cache (no network to
- * wait for, no account check for a public page); else the network-first path. */
+/** Offline: a precached page at once (no network to wait for, no account
+ * check for a public page); else the network-first path. */
 async function handleOfflineNavigation(event, pathname) {
   event.preloadResponse.catch(() => {});
   const cached = await kept(await openShell(), pathname);
@@ -278,9 +289,9 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
-    event.respondWith(
-      self.navigator.onLine === false ? handleOfflineNavigation(event, url.pathname) : handleNavigation(event, url.pathname)
-    );
+    const online = self.navigator.onLine !== false;
+    event.respondWith(online ? handleNavigation(event, url.pathname) : handleOfflineNavigation(event, url.pathname));
+    preloadFor(event, online);
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(handleAsset(request));
   } else if (url.pathname === CONTENT_URL) {
