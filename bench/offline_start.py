@@ -2,6 +2,7 @@
 compared with online (served by the server), in a real Chromium.
 
     /work/venv/bin/python bench/offline_start.py [--path /toolkit/exercise/ID] [--loads 20] [--chromium PATH]
+        [--fresh-tabs] [--against CHECKOUT]
 
 Starts Steady the way the e2e harness does (``python -m webapp.cli serve`` on
 a free port, a throw-away instance folder) and measures navigation start →
@@ -30,6 +31,14 @@ renderer's memory, online and offline alike); with ``--fresh-tabs`` each load
 opens a new tab and closes the last, so every file is looked up again: from
 the HTTP cache online, from the worker's cache offline (through its static
 routes or its fetch handler, which the table counts).
+
+With ``--against CHECKOUT`` (another checkout of Steady, e.g. the main
+branch's), two more series run in the same rounds, from servers started from
+that checkout's code (its ``webapp`` and ``service_worker``): through its
+worker online, and offline from its worker (that server stopped like the
+first). Each pair then differs only in the code that served it, load by load,
+on the same machine at the same time; the last line adds
+``against_fcp_ms`` (offline) and ``against_via_worker_fcp_ms``.
 """
 
 from __future__ import annotations
@@ -142,16 +151,38 @@ def wait_precached(page, path: str) -> None:
     )
 
 
+def installed_offline(browser, server: Server, path: str):
+    """A page whose worker, from ``server``, has installed; then the server
+    stopped and the page's context offline."""
+    context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(server.url + "/", wait_until="load")
+    wait_precached(page, path)
+    server.stop()
+    context.set_offline(True)
+    return page
+
+
 def measure(
-    online: Server, offline: Server, path: str, loads: int, chromium: str | None, fresh_tabs: bool = False
+    online: Server,
+    offline: Server,
+    path: str,
+    loads: int,
+    chromium: str | None,
+    fresh_tabs: bool = False,
+    against: tuple[Server, Server] | None = None,
 ) -> dict[str, list[dict]]:
-    """The three series, interleaved load by load, so the machine's load
-    (shared, busy) falls on each alike. ``offline`` is a second server of the
-    same code, stopped once its worker is installed. With ``fresh_tabs``,
-    each load in a new tab."""
+    """The three series (four with ``against``), interleaved load by load, so
+    the machine's load (shared, busy) falls on each alike. ``offline`` is a
+    second server, stopped once its worker is installed; ``against``, two
+    servers of other code: online, and offline (stopped alike).
+    With ``fresh_tabs``, each load in a new tab."""
     from playwright.sync_api import sync_playwright
 
     series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": []}
+    if against is not None:
+        series["online_via_worker_against"] = []
+        series["offline_against"] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(playwright, chromium), args=CHROMIUM_ARGS, headless=True
@@ -164,19 +195,22 @@ def measure(
             via.goto(online.url + "/", wait_until="load")
             wait_precached(via, path)
             # Offline: the worker installed, then its server stopped and the context offline.
-            away_context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
-            away = away_context.new_page()
-            away.goto(offline.url + "/", wait_until="load")
-            wait_precached(away, path)
-            offline.stop()
-            away_context.set_offline(True)
-            for page in (plain, via, away):
-                page.context.add_init_script(FIRST_FRAME_JS)
+            away = installed_offline(browser, offline, path)
             runs = [
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
                 ("offline", away, offline.url + path, True),
             ]
+            if against is not None:
+                other_online, other_offline = against
+                other_via = browser.new_context(service_workers="allow", viewport=VIEWPORT).new_page()
+                other_via.goto(other_online.url + "/", wait_until="load")
+                wait_precached(other_via, path)
+                runs.append(("online_via_worker_against", other_via, other_online.url + path, True))
+                other_away = installed_offline(browser, other_offline, path)
+                runs.append(("offline_against", other_away, other_offline.url + path, True))
+            for _key, page, _url, _from_worker in runs:
+                page.context.add_init_script(FIRST_FRAME_JS)
             for index in range(loads + 1):  # the first round warms the caches
                 # Each round starts with the next series, so each follows each
                 # of the others as often: a load pays for what the load before
@@ -203,6 +237,19 @@ def measure(
 # --------------------------------------------------------------------------
 
 
+def start_from(server: Server, checkout: Path) -> None:
+    """Start ``server`` with ``checkout``'s code first on the import path."""
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(checkout)
+    try:
+        server.start()
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -218,6 +265,8 @@ LABELS = {
     "online": "online (server, no worker)",
     "online_via_worker": "online (through the worker)",
     "offline": "offline (worker cache, server stopped)",
+    "online_via_worker_against": "through the worker, --against's code",
+    "offline_against": "offline, --against's code",
 }
 
 
@@ -229,20 +278,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fresh-tabs", action="store_true", help="each load in a new tab (nothing in its memory cache)"
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also measure offline from a worker served by this checkout's code (e.g. the main branch)",
+    )
     args = parser.parse_args(argv)
     path = args.path or default_path()
+    if args.against is not None and not (args.against / "webapp").is_dir():
+        parser.error(f"--against {args.against}: no webapp/ there")
 
     workdir = Path(tempfile.mkdtemp(prefix="steady-bench-"))
     online, offline = Server(workdir / "online"), Server(workdir / "offline")
+    against = None
+    if args.against is not None:
+        against = (Server(workdir / "against-online"), Server(workdir / "against-offline"))
+    servers = [online, offline, *(against or ())]
     try:
-        (workdir / "online").mkdir(parents=True)
-        (workdir / "offline").mkdir(parents=True)
+        for server in servers:
+            server.workdir.mkdir(parents=True)
         online.start()
         offline.start()
-        series = measure(online, offline, path, args.loads, args.chromium, args.fresh_tabs)
+        for server in against or ():
+            start_from(server, args.against.resolve())
+        series = measure(online, offline, path, args.loads, args.chromium, args.fresh_tabs, against)
     finally:
-        online.stop()
-        offline.stop()
+        for server in servers:
+            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"Steady offline start: navigation start → first contentful paint of {path}")
@@ -293,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         "loads": args.loads,
         "fresh_tabs": int(args.fresh_tabs),
     }
+    if "offline_against" in medians:
+        pairs["against_fcp_ms"] = f"{medians['offline_against']:.1f}"
+        pairs["against_via_worker_fcp_ms"] = f"{medians['online_via_worker_against']:.1f}"
     print(" ".join(f"{key}={value}" for key, value in pairs.items()))
     return 0
 

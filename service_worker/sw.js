@@ -8,9 +8,11 @@
  *   someone signed out sees them, in one response (so no one's signed-in HTML
  *   is ever stored).
  * - Activate: delete caches that are not this version's; enable navigation
- *   preload; take control of open pages.
+ *   preload (off while the device is offline, see preloadFor); take control
+ *   of open pages.
  * - Navigations: offline, a precached page at once; otherwise network
- *   first with a short timeout, then the cache; for a
+ *   first with a short timeout (a kept page's copy refreshed as the page reads
+ *   it), then the cache; for a
  *   page with an offline copy (/checkin → /my/checkin..., the server's
  *   webapp/offline_copies.py), the copy, served at the page's own address,
  *   when this device holds someone's data; then the offline page.
@@ -83,11 +85,24 @@ self.addEventListener("activate", (event) => {
       );
       if (self.registration.navigationPreload) {
         await self.registration.navigationPreload.enable();
+        preloading = true;
       }
       await self.clients.claim();
     })()
   );
 });
+
+/* Navigation preload: offline it can only fail, and a failed preload still costs
+ * the page's first paint a few ms: off while offline, on with the first
+ * navigation online (the registration's setting: it outlives this worker). */
+let preloading = null; // as last set by this run of the worker (null: not known)
+
+function preloadFor(event, online) {
+  const preload = self.registration.navigationPreload;
+  if (!preload || preloading === online) return;
+  preloading = online;
+  event.waitUntil((online ? preload.enable() : preload.disable()).catch(() => (preloading = null)));
+}
 
 /* ---- App lock ------------------------------------------------------------
  * While Steady is unlocked, the unwrapped keys are held here, in memory only,
@@ -162,28 +177,47 @@ async function offlineCopy(cache, pathname) {
   return (await cache.match(copy)) || null;
 }
 
-async function handleNavigation(event) {
-  const url = new URL(event.request.url);
-  if (self.navigator.onLine === false) {
-    // Offline: a precached page is answered at once, without waiting for the
-    // network to fail (nor on anything else: no account check for a public page).
-    event.preloadResponse.catch(() => {});
-    const cached = await (await openShell()).match(url.pathname);
-    if (cached) return cached;
-  }
+/** Pages being refreshed in the cache (path -> the put): an answer from the cache waits for it. */
+const refreshing = new Map();
+
+/** Keep a copy of ``response`` at ``path``, while the page already reads it. */
+function refresh(event, cache, path, response) {
+  const put = cache
+    .put(path, response.clone())
+    .catch(() => {})
+    .finally(() => {
+      if (refreshing.get(path) === put) refreshing.delete(path);
+    });
+  refreshing.set(path, put);
+  event.waitUntil(put);
+}
+
+/** This version's copy of ``path`` (after any refresh of it under way), or undefined. */
+async function kept(cache, path) {
+  if (refreshing.has(path)) await refreshing.get(path);
+  return cache.match(path);
+}
+
+/** Offline: a precached page at once (no network to wait for, no account
+ * check for a public page); else the network-first path. */
+async function handleOfflineNavigation(event, pathname) {
+  event.preloadResponse.catch(() => {});
+  const cached = await kept(await openShell(), pathname);
+  return cached || handleNavigation(event, pathname);
+}
+
+async function handleNavigation(event, pathname) {
   const cache = await openShell();
-  const kept = cache.match(url.pathname).then(Boolean, () => false);
+  const isKept = cache.match(pathname).then(Boolean, () => false);
   try {
     const response = await Promise.race([fromNetwork(event), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
-    if (isShareable(response) && (await kept)) { // a shell page: one the offline pack kept
-      await cache.put(url.pathname, response.clone());
-    }
+    if (isShareable(response) && (await isKept)) refresh(event, cache, pathname, response); // a shell page: one the offline pack kept
     return response;
   } catch (error) {
-    const cached = await cache.match(url.pathname);
+    const cached = await kept(cache, pathname);
     if (cached) return cached;
-    const copy = await offlineCopy(cache, url.pathname);
+    const copy = await offlineCopy(cache, pathname);
     if (copy) return copy;
     const offline = await cache.match(STEADY_BUILD.offlinePage);
     return offline || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
@@ -213,17 +247,17 @@ async function handleAsset(request) {
 }
 
 /** The content bundle: fresh from the network when there is one, else the copy kept at install. */
-async function handleContent(request) {
+async function handleContent(event) {
   const cache = await openShell();
   try {
-    const response = await Promise.race([fetch(request), timeout(NETWORK_TIMEOUT_MS)]);
+    const response = await Promise.race([fetch(event.request), timeout(NETWORK_TIMEOUT_MS)]);
     if (response.ok) {
-      await cache.put(CONTENT_URL, response.clone());
+      refresh(event, cache, CONTENT_URL, response);
       return response;
     }
     throw new Error(`content answered ${response.status}`);
   } catch (error) {
-    const cached = await cache.match(CONTENT_URL);
+    const cached = await kept(cache, CONTENT_URL);
     if (cached) return cached;
     throw error;
   }
@@ -255,10 +289,12 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method !== "GET") return;
   if (request.mode === "navigate") {
-    event.respondWith(handleNavigation(event));
+    const online = self.navigator.onLine !== false;
+    event.respondWith(online ? handleNavigation(event, url.pathname) : handleOfflineNavigation(event, url.pathname));
+    preloadFor(event, online);
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(handleAsset(request));
   } else if (url.pathname === CONTENT_URL) {
-    event.respondWith(handleContent(request));
+    event.respondWith(handleContent(event));
   }
 });

@@ -7,7 +7,8 @@ c) with no network and no server, the shell (home, Help now, offline page)
    still opens, styled and with its scripts running;
 d) a changed asset gives a "A new version is ready — Reload" prompt, and
    Reload brings the new worker and the new asset;
-e) a signed-in person's pages never enter the service worker's caches.
+e) a signed-in person's pages never enter the service worker's caches;
+f) navigation preload is off while the device is offline, on again online.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 import struct
+import time
 from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import expect
@@ -310,4 +312,44 @@ def test_a_kept_page_refreshed_online_is_what_offline_shows_next(server, context
     context.set_offline(True)
     page.goto(server.url + "/help")
     expect(heading).to_have_text("Help now, again")
+    assert page.js_errors == []
+
+
+# --------------------------------------------------------------------------
+# f) navigation preload follows the connection
+# --------------------------------------------------------------------------
+
+PRELOAD_STATE_JS = (
+    "() => navigator.serviceWorker.ready.then((r) => r.navigationPreload.getState()).then((s) => s.enabled)"
+)
+
+
+def wait_preload(page, enabled: bool, timeout: float = 10) -> None:
+    """Until the worker's navigation preload is ``enabled`` (it is set just after a navigation's answer)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate(PRELOAD_STATE_JS) is not enabled:
+        assert time.monotonic() < deadline, f"navigation preload never {'on' if enabled else 'off'}"
+        time.sleep(0.1)
+
+
+def test_navigation_preload_is_off_offline_and_on_again_online(server, context, page, pwa):
+    """Offline a preload can only fail (and still costs the first paint): the
+    worker turns it off with the first page opened offline, and on again with
+    the first page opened online, which it fetches itself."""
+    heading = page.get_by_role("heading", level=1)
+    page.goto(server.url + "/")
+    pwa.wait_controlled(page)
+    pwa.wait_precached(page, "/help")
+    wait_preload(page, True)
+
+    context.set_offline(True)
+    page.goto(server.url + "/help")
+    expect(heading).to_have_text("Help now")
+    wait_preload(page, False)
+
+    context.set_offline(False)
+    page.goto(server.url + "/help")
+    expect(heading).to_have_text("Help now")
+    expect(page.locator("#offline-banner")).to_be_hidden()
+    wait_preload(page, True)
     assert page.js_errors == []
