@@ -56,7 +56,7 @@ async function precache(cache) {
   if (pack.version !== STEADY_BUILD.version) throw new Error("offline pack of another version");
   await Promise.all([
     cache.addAll(pack.assets.map((url) => new Request(url, { credentials: "omit" }))),
-    ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { "Content-Type": type } }))),
+    ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { ...pack.headers, "Content-Type": type } }))),
   ]);
 }
 

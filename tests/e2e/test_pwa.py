@@ -140,8 +140,18 @@ def test_shell_works_offline_with_styles_and_scripts(server, context, page, pwa)
     context.set_offline(True)
     server.stop()
 
-    page.goto(server.url + "/")
+    answer = page.goto(server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(HOME_HEADING)
+    # Answered by the worker from what it unpacked, with the server's policy.
+    assert answer.from_service_worker
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-frame-options"] == "DENY"
+    # The policy holds offline: an inline script is refused, not run.
+    page.evaluate(
+        """() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1';
+                  document.body.append(s); }"""
+    )
+    assert page.evaluate("window.__inline") is None
     # The stylesheet came from the cache: Help now is still a red pill.
     background = page.locator(".help-now").evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background

@@ -33,6 +33,7 @@ from webapp.minify import minify_js
 from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.pwa import bp
 from webapp.pwa.bundle import Unbundleable, bundle_worker
+from webapp.security import FIXED_HEADERS
 
 #: Pages that are the same for everyone and are kept for offline use: these,
 #: and every page's offline copy (webapp/offline_copies.py).
@@ -189,7 +190,15 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
     with _PACKS_LOCK:
         if version not in _PACKS:
             entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
-            pack = {"version": version, "assets": shell_assets(record["language"]), "entries": entries}
+            pack = {
+                "version": version,
+                "assets": shell_assets(record["language"]),
+                # What every page carries from the server (its Content-Security-
+                # Policy first): the worker puts them on each page it keeps, so a
+                # page answered offline is held to the same policy as online.
+                "headers": dict(FIXED_HEADERS),
+                "entries": entries,
+            }
             body = json.dumps(pack, separators=(",", ":"), ensure_ascii=False).encode()
             packed = (
                 body,
