@@ -35,6 +35,9 @@ from webapp.services import data_version
 
 #: How many drawn pages an app keeps (paths x languages x signed in or not).
 PAGES_KEPT = 1024
+#: How many pages drawn for one person an app keeps, and their bytes at most.
+PERSONAL_PAGES_KEPT = 1024
+PERSONAL_PAGES_BYTES = 32 * 1024 * 1024
 _SLOT = secrets.token_hex(12)
 #: What stands for each person's value while a page is drawn to be kept.
 CSRF_SLOT = f"steadyslot{_SLOT}csrf"
@@ -56,6 +59,12 @@ class _SignedInSlot:
         raise RuntimeError(f"a shared page read current_user.{name}: it is not the same for everyone")
 
 
+class _Page(str):
+    """A drawn page, with the modules it asks to preload."""
+
+    preloads: tuple[str, ...] = ()
+
+
 def _filled(page: str) -> str:
     if CSRF_SLOT in page:
         from flask_wtf.csrf import generate_csrf
@@ -70,9 +79,9 @@ def _filled(page: str) -> str:
     return page
 
 
-def _drawn_afresh() -> bool:
+def _drawn_afresh(query: bool = False) -> bool:
     return bool(
-        request.query_string
+        (request.query_string and not query)
         or current_app.jinja_env.auto_reload
         or current_app.debug
         or session.get("_flashes")
@@ -80,31 +89,40 @@ def _drawn_afresh() -> bool:
     )
 
 
-def render(template: str, key: tuple, **context) -> str:
+def render(template: str, key: tuple, *, personal: bool = False, **context) -> str:
     """``render_template(template, **context)`` for a page the same for
     everyone (see the module); ``key`` is what else the page is drawn from
-    (the content's version, the item shown)."""
-    if _drawn_afresh():
+    (the content's version, the item shown).
+
+    ``personal``: a page drawn from one person's rows, whose ``key`` says
+    which person and which rows (``data_version.person_key``: their id and
+    the fingerprint of every row it reads, their time, the language); it is
+    kept apart from the shared pages, and its query string (checked by the
+    view) is part of the key."""
+    if _drawn_afresh(query=personal) or (personal and key is None):
         return render_template(template, **context)
     signed_in = bool(current_user.is_authenticated)
     whole_key = (
         template,
         key,
         request.path,
+        request.query_string if personal else b"",
         request.endpoint,
         request.script_root,
         i18n.choose(),
         signed_in,
     )
-    kept = data_version.kept(current_app, "shared_pages", PAGES_KEPT)
-    found = kept.get(whole_key)
-    if found is None:
+    if personal:
+        kept = data_version.kept(current_app, "personal_pages", PERSONAL_PAGES_KEPT, max_bytes=PERSONAL_PAGES_BYTES)
+    else:
+        kept = data_version.kept(current_app, "shared_pages", PAGES_KEPT)
+    page = kept.get(whole_key)
+    if page is None:
         slots = {"csrf_token": lambda: CSRF_SLOT, "steady_zone_name": lambda: ZONE_SLOT}
         if signed_in:
             slots["current_user"] = _SignedInSlot()
-        page = render_template(template, **context, **slots)
-        found = (page, tuple(g.get("module_preloads") or ()))
-        kept.put(whole_key, found)
-    page, preloads = found
-    g.module_preloads = list(preloads)
-    return _filled(page)
+        page = _Page(render_template(template, **context, **slots))
+        page.preloads = tuple(g.get("module_preloads") or ())
+        kept.put(whole_key, page)
+    g.module_preloads = list(page.preloads)
+    return _filled(str(page))

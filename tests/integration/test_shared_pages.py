@@ -56,7 +56,7 @@ def user_id(client) -> int:
 def fresh(app, monkeypatch, client, path: str):
     """The page as drawn without the kept copy."""
     with monkeypatch.context() as patch:
-        patch.setattr(shared_pages, "_drawn_afresh", lambda: True)
+        patch.setattr(shared_pages, "_drawn_afresh", lambda **_: True)
         return client.get(path)
 
 
@@ -190,3 +190,30 @@ def test_a_page_that_reads_more_of_the_person_is_refused_not_kept():
     assert slot.is_authenticated and slot.id == shared_pages.USER_SLOT
     with pytest.raises(RuntimeError):
         slot.email  # noqa: B018
+
+
+def chart_of(client) -> str:
+    return client.get("/chart?range=30").get_data(as_text=True)
+
+
+def test_a_kept_chart_page_is_its_own_person_s_and_follows_their_rows(app, monkeypatch):
+    sam = person(app, "sam@example.com", "Asia/Tokyo")
+    ana = person(app, "ana@example.com", "America/Lima")
+    sam_first, ana_first = chart_of(sam), chart_of(ana)
+    assert chart_of(sam) == sam_first.replace(csrf_from(sam_first), csrf_from(chart_of(sam)))
+    for page, client, zone in ((sam_first, sam, "Asia/Tokyo"), (ana_first, ana, "America/Lima")):
+        assert USER_META.search(page)[1] == str(user_id(client)) and ZONE_META.search(page)[1] == zone
+        assert "steadyslot" not in page
+    if app.extensions["steady.db"].engine.dialect.name == "postgresql":
+        assert len(data_version.kept(app, "personal_pages", shared_pages.PERSONAL_PAGES_KEPT)) == 2
+    check_in(sam, "Asia/Tokyo")  # a second check-in today: the table's count changes
+    sam_now = chart_of(sam)
+    drawn = fresh(app, monkeypatch, sam, "/chart?range=30").get_data(as_text=True)
+    assert sam_now == drawn.replace(csrf_from(drawn), csrf_from(sam_now))
+    assert sam_now.replace(csrf_from(sam_now), "") != sam_first.replace(csrf_from(sam_first), "")
+    ana_now = chart_of(ana)
+    assert ana_now.replace(csrf_from(ana_now), "") == ana_first.replace(csrf_from(ana_first), "")
+    sam.post("/language", data={"language": "es"})
+    assert '<html lang="es"' in chart_of(sam) and '<html lang="en"' in chart_of(ana)
+    Auth(sam).logout()
+    assert sam.get("/chart?range=30").status_code == 302
