@@ -23,11 +23,17 @@ def _person() -> tuple:
         return person_time.UTC, None, False, False
     if "person_time" not in g:
         from webapp.extensions import db
+        from webapp.services import data_version
 
         signed_in = getattr(current_user, "is_authenticated", False)
-        zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
-        # Only a person whose zone is UTC can have chosen it: no second read for everyone else.
-        chose_utc = signed_in and zone.key == "UTC" and person_time.chose_utc(db.session, current_user.id)
+        read = data_version.zone_read(current_user.id) if signed_in else None
+        if read is not None:  # read with the fingerprint of their rows already
+            zone = person_time.parse_zone(read[0])
+            chose_utc = zone.key == "UTC" and read[1]
+        else:
+            zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
+            # Only a person whose zone is UTC can have chosen it: no second read for everyone else.
+            chose_utc = signed_in and zone.key == "UTC" and person_time.chose_utc(db.session, current_user.id)
         today = person_time.today_in(zone)
         g.person_time = (zone, today, person_time.month_first(request.headers.get("Accept-Language")), chose_utc)
     return g.person_time
