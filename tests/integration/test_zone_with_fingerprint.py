@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from flask import g
 
+from webapp import words
 from webapp.services import data_version, person_time
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the fingerprint needs PostgreSQL")
@@ -61,7 +62,7 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
         with app.test_request_context("/api/snapshot", method=method):
             g.pop("steady_zone_read", None)  # the test's requests share one app context
             data_version.fingerprints(db.session, user_id)
-            read = data_version.zone_read(user_id)
+            read = words._zone_read(user_id)
             if method != "GET":
                 assert read is None  # only a read keeps it
                 return None

@@ -90,7 +90,7 @@ _ZONE_SELECT = (
 
 def _read(session, user_id: int) -> dict[str, str]:
     """``_statement``'s tables' hashes; the zone read with them is held for
-    this request (``zone_read``)."""
+    this request, for ``words`` (``g.steady_zone_read``)."""
     found = dict(session.execute(_statement(), {"me": user_id}).all())
     zone = found.pop(ZONE_ROW, None)
     if zone is not None and has_request_context():
@@ -100,15 +100,6 @@ def _read(session, user_id: int) -> dict[str, str]:
             name, _, chose_utc = zone.rpartition("|")
             g.steady_zone_read = (user_id, name or None, chose_utc == "1")
     return found
-
-
-def zone_read(user_id: int) -> tuple[str | None, bool] | None:
-    """The person's zone name and whether they chose UTC, when this request
-    read them with the fingerprint (else None: ask ``person_time``)."""
-    held = g.get("steady_zone_read") if has_request_context() else None
-    if held is None or held[0] != user_id:
-        return None
-    return held[1], held[2]
 
 
 #: Tables every part's fingerprint covers whatever it reads: the person's own
