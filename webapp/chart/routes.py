@@ -35,11 +35,12 @@ RANGE_TITLES = {
 
 def draw(range_name: str, today: date, first: date | None, steps, unit: str, read=None) -> dict:
     """One range of the chart: its SVG and its table. ``read`` is the
-    person's check-ins over a span covering this range, in the order made,
-    when they were read already (else they are read here)."""
+    person's check-ins over a span covering this range, in the order made
+    (``records.checkin_points_between``), when they were read already (else
+    they are read here)."""
     start, end = chart.range_bounds(range_name, today, first)
     if read is None:
-        checkins = records.checkins_between(db.session, current_user.id, start, end)
+        checkins = records.checkin_points_between(db.session, current_user.id, start, end)
     else:
         checkins = [checkin for checkin in read if start <= checkin.local_date <= end]
     days = chart.daily_series(checkins, start, end)
@@ -134,7 +135,7 @@ def _draw_missing(names: list[str], kept, found: dict) -> dict[str, tuple | None
         read = None
         if len(missing) > 1:  # one read for them all: the widest span, then each range takes its days
             bounds = [chart.range_bounds(name, today, first) for name in missing]
-            read = records.checkins_between(
+            read = records.checkin_points_between(
                 db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
             )
         for name in missing:
