@@ -25,12 +25,27 @@ def _person() -> tuple:
         from webapp.extensions import db
 
         signed_in = getattr(current_user, "is_authenticated", False)
-        zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
-        # Only a person whose zone is UTC can have chosen it: no second read for everyone else.
-        chose_utc = signed_in and zone.key == "UTC" and person_time.chose_utc(db.session, current_user.id)
+        read = _zone_read(current_user.id) if signed_in else None
+        if read is not None:  # read with the fingerprint of their rows already
+            zone = person_time.parse_zone(read[0])
+            chose_utc = zone.key == "UTC" and read[1]
+        else:
+            zone = person_time.zone_for(current_user.id, db.session) if signed_in else person_time.UTC
+            # Only a person whose zone is UTC can have chosen it: no second read for everyone else.
+            chose_utc = signed_in and zone.key == "UTC" and person_time.chose_utc(db.session, current_user.id)
         today = person_time.today_in(zone)
         g.person_time = (zone, today, person_time.month_first(request.headers.get("Accept-Language")), chose_utc)
     return g.person_time
+
+
+def _zone_read(user_id: int) -> tuple[str | None, bool] | None:
+    """The person's zone name and whether they chose UTC, when this request
+    read them with the fingerprint of their rows (``services.data_version``
+    holds them in ``g.steady_zone_read``), else None."""
+    held = g.get("steady_zone_read")
+    if held is None or held[0] != user_id:
+        return None
+    return held[1], held[2]
 
 
 def when(moment: datetime | str | None, zone_name: str | None = None) -> str:

@@ -78,8 +78,8 @@ def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tup
 
 
 def forget(app) -> None:
-    """Drop every answer the app keeps: tags, parts, drawings."""
-    for name in ("snapshot_tags", "snapshot_parts", "charts"):
+    """Drop every answer the app keeps: tags, parts, drawings, pages."""
+    for name in ("snapshot_tags", "snapshot_parts", "charts", "personal_pages"):
         app.extensions.pop(f"steady.kept.{name}", None)
 
 
@@ -285,7 +285,7 @@ def chart_page(client, **headers) -> str:
 
 @on_postgresql
 def test_the_chart_page_is_drawn_again_only_when_something_it_shows_changed(app, client, api, views_run, monkeypatch):
-    """The drawing is kept (``chart._drawn``) and the page is the one drawn
+    """The drawing is kept (``chart._drawings``) and the page is the one drawn
     from scratch, whatever changed: a check-in, a taper step, the day, the
     language."""
     drawn: list[str] = []
@@ -293,10 +293,12 @@ def test_the_chart_page_is_drawn_again_only_when_something_it_shows_changed(app,
     monkeypatch.setattr(chart_routes, "draw", lambda *a, **k: drawn.append(a[0]) or real_draw(*a, **k))
 
     def fresh(**headers) -> str:
-        kept = app.extensions.pop("steady.kept.charts", None)
+        names = ("steady.kept.charts", "steady.kept.personal_pages")
+        kept = {name: app.extensions.pop(name, None) for name in names}
         page = chart_page(client, **headers)
-        if kept is not None:
-            app.extensions["steady.kept.charts"] = kept
+        for name in names:
+            if kept[name] is not None:
+                app.extensions[name] = kept[name]
         return page
 
     api("POST", "/api/checkins", checkin(overall=7))

@@ -16,7 +16,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp import words
+from webapp import shared_pages, words
 from webapp.chart import bp
 from webapp.extensions import db
 from webapp.services import chart, data_version, records
@@ -35,11 +35,12 @@ RANGE_TITLES = {
 
 def draw(range_name: str, today: date, first: date | None, steps, unit: str, read=None) -> dict:
     """One range of the chart: its SVG and its table. ``read`` is the
-    person's check-ins over a span covering this range, in the order made,
-    when they were read already (else they are read here)."""
+    person's check-ins over a span covering this range, in the order made
+    (``records.checkin_points_between``), when they were read already (else
+    they are read here)."""
     start, end = chart.range_bounds(range_name, today, first)
     if read is None:
-        checkins = records.checkins_between(db.session, current_user.id, start, end)
+        checkins = records.checkin_points_between(db.session, current_user.id, start, end)
     else:
         checkins = [checkin for checkin in read if start <= checkin.local_date <= end]
     days = chart.daily_series(checkins, start, end)
@@ -76,9 +77,18 @@ def index():
             ranges=RANGE_WORDS,
             unit="",
         ), 400
-    view, unit = _drawn(range_name)
-    return render_template(
-        "chart/chart.html", view=view, range_name=range_name, ranges=RANGE_WORDS, unit=unit, problem=None
+    views, unit, keys = _drawings_keyed([range_name])
+    # The page is kept with the drawing, under the drawing's own key (the
+    # person, the rows it is drawn from, their time, the language).
+    return shared_pages.render(
+        "chart/chart.html",
+        keys[range_name],
+        personal=True,
+        view=views[range_name],
+        range_name=range_name,
+        ranges=RANGE_WORDS,
+        unit=unit,
+        problem=None,
     )
 
 
@@ -98,17 +108,24 @@ def _drawings(names: list[str]) -> tuple[dict[str, dict], str]:
     ``data_version.person_key``), else the drawing kept in this process, the
     same for the page and for the snapshot's chart. The ranges drawn share
     one read of the check-ins."""
+    views, unit, _keys = _drawings_keyed(names)
+    return views, unit
+
+
+def _drawings_keyed(names: list[str]) -> tuple[dict[str, dict], str, dict[str, tuple | None]]:
+    """``_drawings``, and the key each range's drawing is kept under (None
+    where nothing can be kept): the key of the rows it was drawn from."""
     kept = data_version.kept(current_app, "charts", DRAWN_KEPT)
     keys = {name: data_version.person_key("chart", name, tables=TABLES) for name in names}
     found = {name: kept.get(keys[name]) for name in names}
     if any(found[name] is None for name in names):
         # Drawn, and kept, from one snapshot of the database (the keys' too).
         with data_version.consistent(db.session, current_user.id):
-            _draw_missing(names, kept, found)
-    return {name: found[name][0] for name in names}, found[names[0]][1]
+            keys = _draw_missing(names, kept, found)
+    return {name: found[name][0] for name in names}, found[names[0]][1], keys
 
 
-def _draw_missing(names: list[str], kept, found: dict) -> None:
+def _draw_missing(names: list[str], kept, found: dict) -> dict[str, tuple | None]:
     keys = {name: data_version.person_key("chart", name, tables=TABLES) for name in names}
     for name in names:
         found[name] = kept.get(keys[name])
@@ -118,18 +135,13 @@ def _draw_missing(names: list[str], kept, found: dict) -> None:
         read = None
         if len(missing) > 1:  # one read for them all: the widest span, then each range takes its days
             bounds = [chart.range_bounds(name, today, first) for name in missing]
-            read = records.checkins_between(
+            read = records.checkin_points_between(
                 db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
             )
         for name in missing:
             found[name] = (draw(name, today, first, steps, unit, read), unit)
             kept.put(keys[name], found[name])
-
-
-def _drawn(range_name: str) -> tuple[dict, str]:
-    """One range drawn for the signed-in person, and their dose unit (``_drawings``)."""
-    views, unit = _drawings([range_name])
-    return views[range_name], unit
+    return keys
 
 
 def _row_json(row) -> dict:

@@ -60,7 +60,46 @@ def _statement():
         " UNION SELECT supporter_id FROM circle_links WHERE user_id = :me"
         " UNION SELECT user_id FROM circle_links WHERE supporter_id = :me) "
         "SELECT t, md5(string_agg(r, ',' ORDER BY r)) FROM (" + " UNION ALL ".join(selects) + ") AS written GROUP BY t"
+        " UNION ALL " + _ZONE_SELECT
     )
+
+
+#: The name of the row of ``_statement`` that is not a table's: the person's zone.
+ZONE_ROW = "~zone"
+#: The person's zone as ``services.person_time.zone_name_for`` finds it (the
+#: zone in their reminder settings, else the zone of the latest of their
+#: latest check-in and dose, the check-in's on a tie, else none), then "|",
+#: then "1" when they chose UTC themselves (``person_time.chose_utc``), else
+#: "0": read with the fingerprint, so a request that reads both (the
+#: snapshot, the chart) makes one round trip for them, not two
+#: (``tests/integration/test_shared_pages.py`` compares the two).
+_ZONE_SELECT = (
+    f"SELECT '{ZONE_ROW}', COALESCE(CASE WHEN z.chosen <> '' THEN z.chosen"
+    " WHEN z.c_at IS NOT NULL AND (z.d_at IS NULL OR z.c_at >= z.d_at) THEN z.c_zone"
+    " WHEN z.d_at IS NOT NULL THEN z.d_zone END, '')"
+    " || '|' || CASE WHEN z.chosen = 'UTC' AND NOT z.from_device THEN '1' ELSE '0' END"
+    " FROM (SELECT"
+    " (SELECT timezone FROM reminder_settings WHERE user_id = :me) AS chosen,"
+    " (SELECT zone_from_device FROM reminder_settings WHERE user_id = :me) AS from_device,"
+    " (SELECT time_zone FROM check_ins WHERE user_id = :me ORDER BY checked_at DESC LIMIT 1) AS c_zone,"
+    " (SELECT checked_at FROM check_ins WHERE user_id = :me ORDER BY checked_at DESC LIMIT 1) AS c_at,"
+    " (SELECT time_zone FROM dose_logs WHERE user_id = :me ORDER BY taken_at DESC LIMIT 1) AS d_zone,"
+    " (SELECT taken_at FROM dose_logs WHERE user_id = :me ORDER BY taken_at DESC LIMIT 1) AS d_at) AS z"
+)
+
+
+def _read(session, user_id: int) -> dict[str, str]:
+    """``_statement``'s tables' hashes; the zone read with them is held for
+    this request, for ``words`` (``g.steady_zone_read``)."""
+    found = dict(session.execute(_statement(), {"me": user_id}).all())
+    zone = found.pop(ZONE_ROW, None)
+    if zone is not None and has_request_context():
+        from flask import request
+
+        if request.method in ("GET", "HEAD"):  # a read: nothing later in it can change the zone
+            name, _, chose_utc = zone.rpartition("|")
+            g.steady_zone_read = (user_id, name or None, chose_utc == "1")
+    return found
 
 
 #: Tables every part's fingerprint covers whatever it reads: the person's own
@@ -79,7 +118,7 @@ def fingerprints(session, user_id: int) -> dict[str, str] | None:
         return held[1]
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return dict(session.execute(_statement(), {"me": user_id}).all())
+    return _read(session, user_id)
 
 
 @contextmanager
@@ -134,7 +173,7 @@ def consistent(session, user_id: int):
         connection.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     ended = False
     try:
-        found = dict(session.execute(_statement(), {"me": user_id}).all()) if one_snapshot else None
+        found = _read(session, user_id) if one_snapshot else None
         g.steady_fingerprints = (user_id, found)
         g.steady_consistent = True
         yield

@@ -38,6 +38,19 @@ def checkins_between(session: Session, user_id: int, start: date, end: date) -> 
     )
 
 
+def checkin_points_between(session: Session, user_id: int, start: date, end: date) -> list:
+    """What the chart draws of each of the person's check-ins from ``start``
+    to ``end`` (``local_date``, ``overall``, ``anxiety``, ``symptoms``), in
+    the order made: rows, not model objects (nothing else is read or built)."""
+    return list(
+        session.execute(
+            select(CheckIn.local_date, CheckIn.overall, CheckIn.anxiety, CheckIn.symptoms)
+            .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
+            .order_by(CheckIn.checked_at)
+        )
+    )
+
+
 def doses_between(session: Session, user_id: int, start: date, end: date) -> list[DoseLog]:
     """The doses the person logged from ``start`` to ``end`` (their own dates)."""
     return list(

@@ -10,7 +10,7 @@ from flask import abort, current_app, jsonify, render_template, request
 from flask_login import login_required
 from markupsafe import Markup
 
-from webapp import i18n
+from webapp import i18n, shared_pages
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.extensions import db
@@ -42,7 +42,7 @@ def exercise_or_404(exercise_id: str):
 def index():
     """Every exercise by category; favourites, recents and coping cards are
     added on the device (they differ per person, this page does not)."""
-    return render_template("toolkit/index.html", categories=_categories())
+    return shared_pages.render("toolkit/index.html", (library().version,), categories=_categories())
 
 
 def _categories() -> Markup:
@@ -61,7 +61,7 @@ def _categories() -> Markup:
 @bp.get("/toolkit/feel")
 def feelings():
     """ "How do you feel right now?" — big buttons, one per feeling."""
-    return render_template("toolkit/feelings.html", feelings=library().feelings.values())
+    return shared_pages.render("toolkit/feelings.html", (library().version,), feelings=library().feelings.values())
 
 
 @bp.get("/toolkit/feel/<feeling_id>")
@@ -70,7 +70,13 @@ def feeling(feeling_id: str):
     if feeling_id not in library().feelings:
         abort(404)
     first, more = library().for_feeling(feeling_id)
-    return render_template("toolkit/feeling.html", feeling=library().feelings[feeling_id], first=first, more=more)
+    return shared_pages.render(
+        "toolkit/feeling.html",
+        (library().version, feeling_id),
+        feeling=library().feelings[feeling_id],
+        first=first,
+        more=more,
+    )
 
 
 @bp.get("/toolkit/breathe")
@@ -82,14 +88,16 @@ def breathe():
         "max_hold": content.BREATH_MAX_HOLD,
         "max_phase": content.BREATH_MAX_PHASE,
     }
-    return render_template("toolkit/breathe.html", limits=limits)
+    return shared_pages.render("toolkit/breathe.html", (), limits=limits)
 
 
 @bp.get("/toolkit/exercise/<exercise_id>")
 def exercise(exercise_id: str):
     """One exercise, step by step."""
     item = exercise_or_404(exercise_id)
-    return render_template("toolkit/exercise.html", exercise=item, article=_article(item))
+    return shared_pages.render(
+        "toolkit/exercise.html", (library().version, item.id), exercise=item, article=_article(item)
+    )
 
 
 def _article(item) -> Markup:

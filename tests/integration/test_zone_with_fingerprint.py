@@ -1,0 +1,100 @@
+"""On PostgreSQL the person's zone is read with the fingerprint of their
+rows (``data_version.ZONE_ROW``): it must be the zone
+``person_time.zone_name_for`` finds, and ``chose_utc`` the same, whatever
+the person's rows say."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from flask import g
+
+from webapp import words
+from webapp.services import data_version, person_time
+
+pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the fingerprint needs PostgreSQL")
+
+
+def utc(*parts) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+def checkin(user_id, client_id, at, zone):
+    from webapp.models import CheckIn
+
+    return CheckIn(
+        user_id=user_id,
+        client_id=client_id,
+        body_hash="h",
+        checked_at=at,
+        time_zone=zone,
+        local_date=at.date(),
+        overall=5,
+        anxiety=5,
+        doses="as_planned",
+        symptoms={},
+    )
+
+
+def dose(user_id, client_id, at, zone):
+    from webapp.models import DoseLog
+
+    return DoseLog(
+        user_id=user_id,
+        client_id=client_id,
+        body_hash="h",
+        taken_at=at,
+        time_zone=zone,
+        local_date=at.date(),
+        amount=Decimal("1"),
+    )
+
+
+def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
+    from webapp.extensions import db
+    from webapp.models import ReminderSettings, User
+
+    def both_agree(user_id: int, method: str = "GET") -> tuple:
+        db.session.flush()
+        with app.test_request_context("/api/snapshot", method=method):
+            g.pop("steady_zone_read", None)  # the test's requests share one app context
+            data_version.fingerprints(db.session, user_id)
+            read = words._zone_read(user_id)
+            if method != "GET":
+                assert read is None  # only a read keeps it
+                return None
+            expected = (person_time.zone_name_for(db.session, user_id), person_time.chose_utc(db.session, user_id))
+            assert read == expected
+            return read
+
+    with app.app_context():
+        user = User(email="zone@example.com", password_hash="x")
+        other = User(email="other@example.com", password_hash="x")
+        db.session.add_all([user, other])
+        db.session.flush()
+        me = user.id
+        assert both_agree(me) == (None, False)
+        db.session.add(checkin(other.id, "o1", utc(2026, 12, 1, 9), "Asia/Tokyo"))  # someone else's: not mine
+        assert both_agree(me) == (None, False)
+        db.session.add(checkin(me, "c1", utc(2026, 11, 30, 23, 30), "Europe/Madrid"))
+        assert both_agree(me) == ("Europe/Madrid", False)
+        db.session.add(dose(me, "d1", utc(2026, 11, 30, 23, 30), "America/Lima"))  # a tie: the check-in's
+        assert both_agree(me) == ("Europe/Madrid", False)
+        db.session.add(dose(me, "d2", utc(2026, 12, 1, 8), "America/Lima"))  # the dose is later
+        assert both_agree(me) == ("America/Lima", False)
+        db.session.add(checkin(me, "c2", utc(2026, 12, 1, 9), "Asia/Tokyo"))
+        assert both_agree(me) == ("Asia/Tokyo", False)
+        settings = ReminderSettings(user_id=me, timezone="", zone_from_device=True)
+        db.session.add(settings)
+        assert both_agree(me) == ("Asia/Tokyo", False)  # an empty choice says nothing
+        settings.timezone = "America/New_York"
+        assert both_agree(me) == ("America/New_York", False)
+        settings.timezone = "UTC"
+        assert both_agree(me) == ("UTC", False)  # following the device
+        settings.zone_from_device = False
+        assert both_agree(me) == ("UTC", True)  # chosen
+        both_agree(me, method="POST")
+        db.session.rollback()
