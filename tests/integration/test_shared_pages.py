@@ -217,3 +217,26 @@ def test_a_kept_chart_page_is_its_own_person_s_and_follows_their_rows(app, monke
     assert '<html lang="es"' in chart_of(sam) and '<html lang="en"' in chart_of(ana)
     Auth(sam).logout()
     assert sam.get("/chart?range=30").status_code == 302
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_hostile_request_cannot_shape_what_others_are_given(app, path):
+    """Whatever the first visitor sends (another host, a forwarded address, a
+    hostile language header, a cookie, a lone surrogate in a header), the
+    page kept for the next visitor is the page drawn for them afresh."""
+    kept(app).clear()
+    hostile = app.test_client()
+    first = hostile.get(
+        path,
+        headers={
+            "Host": "evil.example",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-For": "10.0.0.1",
+            "Accept-Language": "xx-\udfff;q=1, en;q=0.1",
+            "Cookie": "steady_theme=<script>",
+        },
+    )
+    assert first.status_code == 200
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert "evil.example" not in page and "<script>" not in page and "\udfff" not in page
+    assert len(kept(app)) >= 1

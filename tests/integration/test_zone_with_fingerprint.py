@@ -22,35 +22,31 @@ def utc(*parts) -> datetime:
     return datetime(*parts, tzinfo=timezone.utc)
 
 
-def checkin(user_id, client_id, at, zone):
-    from webapp.models import CheckIn
-
-    return CheckIn(
+def _made(model, at_field: str, user_id, client_id, at, zone, **fields):
+    """A synced row of ``model`` made at ``at`` (its ``at_field``) in ``zone``."""
+    return model(
         user_id=user_id,
         client_id=client_id,
         body_hash="h",
-        checked_at=at,
         time_zone=zone,
         local_date=at.date(),
-        overall=5,
-        anxiety=5,
-        doses="as_planned",
-        symptoms={},
+        **{at_field: at},
+        **fields,
+    )
+
+
+def checkin(user_id, client_id, at, zone):
+    from webapp.models import CheckIn
+
+    return _made(
+        CheckIn, "checked_at", user_id, client_id, at, zone, overall=5, anxiety=5, doses="as_planned", symptoms={}
     )
 
 
 def dose(user_id, client_id, at, zone):
     from webapp.models import DoseLog
 
-    return DoseLog(
-        user_id=user_id,
-        client_id=client_id,
-        body_hash="h",
-        taken_at=at,
-        time_zone=zone,
-        local_date=at.date(),
-        amount=Decimal("1"),
-    )
+    return _made(DoseLog, "taken_at", user_id, client_id, at, zone, amount=Decimal("1"))
 
 
 def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
