@@ -48,12 +48,9 @@ def open_page(new_context, server, path: str, storage_state=None):
 def settle(page, heading: str) -> None:
     """The page as a person sees it: right heading, scripts done."""
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    # password-toggle.js adds a "Show password" switch to each password field;
-    # it is part of the page, so wait for it before checking.
-    page.wait_for_function(
-        """() => document.querySelectorAll("input[data-show-toggle]").length
-                 === document.querySelectorAll(".show-password").length"""
-    )
+    # password-toggle.js wires the "Show password" switch under each password
+    # field (hidden until then); it is part of the page, so wait for it.
+    page.wait_for_function("""() => !document.querySelector(".show-password:not(.ready)")""")
 
 
 def body_background(page) -> str:

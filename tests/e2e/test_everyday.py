@@ -63,6 +63,24 @@ def test_show_password_is_a_full_row_lined_up_with_its_field(server, page):
     expect(field).to_have_attribute("type", "text")
 
 
+def test_signing_in_page_does_not_move_when_its_scripts_start(server, page):
+    """The "Show password" switch is drawn with the page, kept invisible
+    until its script wires it: nothing shifts (Lighthouse counted the footer
+    moving when the switch used to be added by the script)."""
+    page.goto(server.url + "/login")
+    expect(page.locator(".show-password")).to_be_visible()
+    shifts = page.evaluate(
+        """() => new Promise((done) => {
+            new PerformanceObserver((list) => done(list.getEntries().map((e) => e.value)))
+                .observe({ type: "layout-shift", buffered: true });
+            setTimeout(() => done([]), 500);
+        })"""
+    )
+    assert sum(shifts) == 0, shifts
+    page.locator(".show-password").click()
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "text")
+
+
 def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
     """A plain form post says "Saving…" at once; if no answer comes for a
     long while the button is ready again with a word that it is taking long."""

@@ -1,14 +1,12 @@
-// Adds a "Show password" switch after every password field that asks for one.
+// Wires each "Show password" switch the page draws under its password field
+// (templates/_form.html); until then it keeps its room but is not shown.
 export function enablePasswordToggles() {
-  document.querySelectorAll("input[type=password][data-show-toggle]").forEach((input) => {
-    const label = document.createElement("label");
-    label.className = "choice show-password";
-    const box = document.createElement("input");
-    box.type = "checkbox";
+  document.querySelectorAll(".show-password input[data-shows]").forEach((box) => {
+    const input = document.getElementById(box.dataset.shows);
+    if (!input) return;
     box.addEventListener("change", () => {
       input.type = box.checked ? "text" : "password";
     });
-    label.append(box, document.createTextNode(" Show password"));
-    input.insertAdjacentElement("afterend", label);
+    box.closest(".show-password").classList.add("ready");
   });
 }
