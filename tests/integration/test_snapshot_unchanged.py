@@ -78,8 +78,8 @@ def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tup
 
 
 def forget(app) -> None:
-    """Drop every answer the app keeps: tags, parts, drawings, pages."""
-    for name in ("snapshot_tags", "snapshot_parts", "charts", "personal_pages"):
+    """Drop every answer the app keeps: tags, parts, drawings, pages, check-ins."""
+    for name in ("snapshot_tags", "snapshot_parts", "charts", "personal_pages", "checkin_rows"):
         app.extensions.pop(f"steady.kept.{name}", None)
 
 

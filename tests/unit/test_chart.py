@@ -16,7 +16,9 @@ from webapp.models import CheckIn
 from webapp.services.chart import (
     DayPoint,
     DosePoint,
+    checkins_by_day,
     daily_series,
+    days_of,
     dose_series,
     range_bounds,
     render_svg,
@@ -353,3 +355,20 @@ def test_table_rows_match_the_chart():
     assert rows[0].load == days[0].load
     # Without a plan there is no dose, and only days with check-ins.
     assert [(r.day.day, r.dose) for r in table_rows(days, [])] == [(1, None), (2, None), (4, None)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 4)),
+        (date(2026, 3, 2), date(2026, 3, 2)),
+        (date(2026, 2, 20), date(2026, 3, 20)),
+    ],
+)
+def test_days_from_one_pass_over_a_wider_span_are_the_ranges_own(start, end):
+    """The chart's ranges share one pass over the check-ins (``checkins_by_day``
+    over the widest span, then ``days_of`` for each): the same days as each
+    range's own ``daily_series``."""
+    sums = checkins_by_day(known_checkins(), date(2026, 1, 1), date(2026, 12, 31))
+    assert days_of(sums, start, end) == daily_series(known_checkins(), start, end)
+    assert days_of(sums, end, start - timedelta(days=1)) == []

@@ -33,17 +33,16 @@ RANGE_TITLES = {
 }
 
 
-def draw(range_name: str, today: date, first: date | None, steps, unit: str, read=None) -> dict:
-    """One range of the chart: its SVG and its table. ``read`` is the
-    person's check-ins over a span covering this range, in the order made
-    (``records.checkin_points_between``), when they were read already (else
-    they are read here)."""
+def draw(range_name: str, today: date, first: date | None, steps, unit: str, sums=None) -> dict:
+    """One range of the chart: its SVG and its table. ``sums`` are the
+    person's check-ins summed by day (``chart.checkins_by_day``) over a span
+    covering this range, when they were read already (else they are read
+    here)."""
     start, end = chart.range_bounds(range_name, today, first)
-    if read is None:
-        checkins = records.checkin_points_between(db.session, current_user.id, start, end)
+    if sums is None:
+        days = chart.daily_series(records.checkin_points_between(db.session, current_user.id, start, end), start, end)
     else:
-        checkins = [checkin for checkin in read if start <= checkin.local_date <= end]
-    days = chart.daily_series(checkins, start, end)
+        days = chart.days_of(sums, start, end)
     dose = chart.dose_series(steps, start, end)
     title = _(RANGE_TITLES[range_name])
     return {
@@ -132,14 +131,15 @@ def _draw_missing(names: list[str], kept, found: dict) -> dict[str, tuple | None
     missing = [name for name in names if found[name] is None]
     if missing:
         today, first, steps, unit = _looked_back()
-        read = None
-        if len(missing) > 1:  # one read for them all: the widest span, then each range takes its days
+        sums = None
+        if len(missing) > 1:  # one read and one pass for them all: the widest span, then each range takes its days
             bounds = [chart.range_bounds(name, today, first) for name in missing]
-            read = records.checkin_points_between(
-                db.session, current_user.id, min(start for start, _ in bounds), max(end for _, end in bounds)
+            start, end = min(start for start, _ in bounds), max(end for _, end in bounds)
+            sums = chart.checkins_by_day(
+                records.checkin_points_between(db.session, current_user.id, start, end), start, end
             )
         for name in missing:
-            found[name] = (draw(name, today, first, steps, unit, read), unit)
+            found[name] = (draw(name, today, first, steps, unit, sums), unit)
             kept.put(keys[name], found[name])
     return keys
 

@@ -135,5 +135,11 @@ class Encrypted:
         stored = getattr(obj, self.column)
         return None if stored is None else self.cipher().decrypt(stored, self._where(obj))
 
+    def read(self, table: str, owner_id: int, stored: str | None) -> str | None:
+        """The plaintext of ``stored``, this attribute's column as read from a
+        row of ``table`` owned by ``owner_id`` outside the ORM (a Core
+        select): opened with the same associated data as ``__get__``."""
+        return None if stored is None else self.cipher().decrypt(stored, FieldContext(table, self.name, owner_id))
+
     def __set__(self, obj, value: str | None) -> None:
         setattr(obj, self.column, None if value is None else self.cipher().encrypt(value, self._where(obj)))

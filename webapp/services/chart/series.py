@@ -184,7 +184,14 @@ def daily_series(checkins: Iterable, start: date, end: date) -> list[DayPoint]:
     included), oldest first; check-ins outside the range are left out."""
     if end < start:
         return []
-    sums = checkins_by_day(checkins, start, end)
+    return days_of(checkins_by_day(checkins, start, end), start, end)
+
+
+def days_of(sums: dict[date, list[float]], start: date, end: date) -> list[DayPoint]:
+    """``daily_series`` from ``checkins_by_day``'s sums over a span holding
+    ``start``..``end``: so several ranges share one pass over the check-ins."""
+    if end < start:
+        return []
     return [day_point(day, sums.get(day)) for day in (start + timedelta(days=i) for i in range((end - start).days + 1))]
 
 
