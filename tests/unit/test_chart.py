@@ -4,6 +4,7 @@ user text cannot break out of the SVG, and it renders for 0 to 1,000+ days."""
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from webapp.services.chart import (
     daily_series,
     days_of,
     dose_series,
+    point_sums,
     range_bounds,
     render_svg,
     symptom_load,
@@ -372,3 +374,27 @@ def test_days_from_one_pass_over_a_wider_span_are_the_ranges_own(start, end):
     sums = checkins_by_day(known_checkins(), date(2026, 1, 1), date(2026, 12, 31))
     assert days_of(sums, start, end) == daily_series(known_checkins(), start, end)
     assert days_of(sums, end, start - timedelta(days=1)) == []
+
+
+def test_sums_of_rows_read_with_symptoms_as_text_are_the_check_ins_own():
+    """``point_sums`` (rows as the chart reads them, symptoms as JSON text
+    read once per distinct text) adds up exactly what ``checkins_by_day``
+    adds up from the check-ins themselves, odd values included."""
+    ids = [s.id for s in symptoms()]
+    odd = [
+        checkin(date(2026, 3, 1), 4, None, {ids[0]: 3, ids[1]: True, ids[2]: 2.0, "not-on-the-list": 3}),
+        checkin(date(2026, 3, 1), float("nan"), 7.5, {ids[0]: 3, ids[1]: True, ids[2]: 2.0, "not-on-the-list": 3}),
+        checkin(date(2026, 3, 5), True, 3, {ids[3]: 4, ids[4]: -1, ids[5]: 1}),
+        checkin(date(2026, 3, 5), None, None, None),
+        checkin(None, 5, 5, {ids[0]: 1}),
+    ]
+    everything = known_checkins() + odd + known_checkins()
+
+    def row(item):
+        text = None if item.symptoms is None else json.dumps(item.symptoms)
+        return (item.local_date, item.overall, item.anxiety, text)
+
+    for start, end in ((START, END), (date(2026, 1, 1), date(2026, 12, 31)), (END, START)):
+        expected = checkins_by_day(everything, start, end)
+        found = point_sums([row(item) for item in everything], start, end)
+        assert repr(found) == repr(expected)

@@ -35,14 +35,13 @@ RANGE_TITLES = {
 
 def draw(range_name: str, today: date, first: date | None, steps, unit: str, sums=None) -> dict:
     """One range of the chart: its SVG and its table. ``sums`` are the
-    person's check-ins summed by day (``chart.checkins_by_day``) over a span
+    person's check-ins summed by day (``chart.point_sums``) over a span
     covering this range, when they were read already (else they are read
     here)."""
     start, end = chart.range_bounds(range_name, today, first)
     if sums is None:
-        days = chart.daily_series(records.checkin_points_between(db.session, current_user.id, start, end), start, end)
-    else:
-        days = chart.days_of(sums, start, end)
+        sums = chart.point_sums(records.checkin_points_between(db.session, current_user.id, start, end), start, end)
+    days = chart.days_of(sums, start, end)
     dose = chart.dose_series(steps, start, end)
     title = _(RANGE_TITLES[range_name])
     return {
@@ -60,7 +59,7 @@ def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
     user_id = current_user.id
     first, unit = records.first_record_date_and_unit(db.session, user_id)
-    return words.person_today(), first, records.taper_steps(db.session, user_id), unit
+    return words.person_today(), first, records.taper_step_points(db.session, user_id), unit
 
 
 @bp.get("/chart")
@@ -135,9 +134,7 @@ def _draw_missing(names: list[str], kept, found: dict) -> dict[str, tuple | None
         if len(missing) > 1:  # one read and one pass for them all: the widest span, then each range takes its days
             bounds = [chart.range_bounds(name, today, first) for name in missing]
             start, end = min(start for start, _ in bounds), max(end for _, end in bounds)
-            sums = chart.checkins_by_day(
-                records.checkin_points_between(db.session, current_user.id, start, end), start, end
-            )
+            sums = chart.point_sums(records.checkin_points_between(db.session, current_user.id, start, end), start, end)
         for name in missing:
             found[name] = (draw(name, today, first, steps, unit, sums), unit)
             kept.put(keys[name], found[name])

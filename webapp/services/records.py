@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep
@@ -27,6 +27,18 @@ def taper_steps(session: Session, user_id: int) -> list[TaperStep]:
     return list(session.scalars(select(TaperStep).where(TaperStep.user_id == user_id).order_by(TaperStep.starts_on)))
 
 
+def taper_step_points(session: Session, user_id: int) -> list:
+    """What the chart draws of the person's taper steps (``starts_on``,
+    ``daily_dose``), earliest first: rows, not model objects."""
+    return list(
+        session.execute(
+            select(TaperStep.starts_on, TaperStep.daily_dose)
+            .where(TaperStep.user_id == user_id)
+            .order_by(TaperStep.starts_on)
+        )
+    )
+
+
 def checkins_between(session: Session, user_id: int, start: date, end: date) -> list[CheckIn]:
     """The person's check-ins from ``start`` to ``end`` (their own dates), in the order made."""
     return list(
@@ -41,10 +53,12 @@ def checkins_between(session: Session, user_id: int, start: date, end: date) -> 
 def checkin_points_between(session: Session, user_id: int, start: date, end: date) -> list:
     """What the chart draws of each of the person's check-ins from ``start``
     to ``end`` (``local_date``, ``overall``, ``anxiety``, ``symptoms``), in
-    the order made: rows, not model objects (nothing else is read or built)."""
+    the order made: rows, not model objects (nothing else is read or built).
+    ``symptoms`` comes as its JSON text, unread (``chart.point_sums`` reads
+    each distinct text once)."""
     return list(
         session.execute(
-            select(CheckIn.local_date, CheckIn.overall, CheckIn.anxiety, CheckIn.symptoms)
+            select(CheckIn.local_date, CheckIn.overall, CheckIn.anxiety, cast(CheckIn.symptoms, Text))
             .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
             .order_by(CheckIn.checked_at)
         )

@@ -19,6 +19,7 @@ several check-ins shows the mean of each.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -166,6 +167,34 @@ def checkins_by_day(checkins: Iterable, start: date, end: date) -> dict[date, li
     return sums
 
 
+def point_sums(points: Iterable[tuple], start: date, end: date) -> dict[date, list[float]]:
+    """``checkins_by_day`` of check-ins read as plain rows of ``(local_date,
+    overall, anxiety, symptoms as JSON text)``
+    (``records.checkin_points_between``): the same sums, added in the same
+    order, without looking each field up by name; each distinct symptoms
+    text is read, and its load worked out, once in a call."""
+    loads: dict[str | None, float] = {}
+    sums: dict[date, list[float]] = {}
+    for day, mood, anxiety, severities in points:
+        if not isinstance(day, date) or not start <= day <= end:
+            continue
+        bucket = sums.get(day)
+        if bucket is None:
+            bucket = sums[day] = [0.0, 0, 0.0, 0, 0.0, 0]
+        if type(mood) is int or (type(mood) is float and math.isfinite(mood)):
+            bucket[0] += mood
+            bucket[1] += 1
+        if type(anxiety) is int or (type(anxiety) is float and math.isfinite(anxiety)):
+            bucket[2] += anxiety
+            bucket[3] += 1
+        load = loads.get(severities)
+        if load is None:
+            load = loads[severities] = symptom_load(json.loads(severities) if severities is not None else None)
+        bucket[4] += load
+        bucket[5] += 1
+    return sums
+
+
 def day_point(day: date, bucket: list[float] | None) -> DayPoint:
     if bucket is None:
         return DayPoint(day, None, None, None, 0)
@@ -192,7 +221,12 @@ def days_of(sums: dict[date, list[float]], start: date, end: date) -> list[DayPo
     ``start``..``end``: so several ranges share one pass over the check-ins."""
     if end < start:
         return []
-    return [day_point(day, sums.get(day)) for day in (start + timedelta(days=i) for i in range((end - start).days + 1))]
+    points = []
+    for ordinal in range(start.toordinal(), end.toordinal() + 1):
+        day = date.fromordinal(ordinal)
+        bucket = sums.get(day)
+        points.append(DayPoint(day, None, None, None, 0) if bucket is None else day_point(day, bucket))
+    return points
 
 
 def _change(previous: Decimal | None, dose: Decimal) -> str:
