@@ -6,36 +6,23 @@ and one person's kept check-ins never reach another."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from flask import jsonify
 from sqlalchemy import text
 
 from tests.conftest import Api, Auth
+from tests.integration.test_checkins import checkin as base_checkin
 from webapp.checkins import store
 from webapp.extensions import db
 from webapp.models import utcnow
 
 
 def checkin(**changes) -> dict:
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "checked_at": utcnow().isoformat(),
-        "time_zone": "Europe/London",
-        "overall": 4,
-        "anxiety": 7,
-        "sleep_hours": 5.5,
-        "sleep_quality": 1,
-        "symptoms": {"panic": 2, "tinnitus": 1},
-        "other_symptoms": [{"label": "Jaw ache", "severity": 2}],
-        "doses": "as_planned",
-        "self_care": {"moved": True, "ate": True},
-        "red_flags": {"hallucinations": True},
-        "note": "A wave after the cut — but I went for a walk. \u2603",
-    }
-    data.update(changes)
-    return data
+    """The check-in tests' body, with a red flag and a note holding a dash
+    and a non-ASCII character (written as escapes by ``jsonify``)."""
+    body = {"red_flags": {"hallucinations": True}, "note": "A wave after the cut — but I went for a walk. ☃"}
+    return base_checkin(**(body | changes))
 
 
 def written_afresh(app, client) -> bytes:
