@@ -16,12 +16,12 @@ function readPush(event) {
 
 self.addEventListener("push", (event) => {
   const message = readPush(event);
-  const note = (message && message.notification) || { title: "Steady", body: "You have a reminder.", navigate: "/" };
+  const note = (message && message.notification) || { title: "Steady", body: STEADY_BUILD.texts.reminder, navigate: "/" };
   event.waitUntil(
     self.registration.showNotification(note.title, {
       body: note.body,
       tag: note.tag || "steady",
-      lang: note.lang || "en",
+      lang: note.lang || STEADY_BUILD.language,
       icon: STEADY_BUILD.icon,
       badge: STEADY_BUILD.icon,
       data: { navigate: note.navigate || "/", actions: note.actions || [], steady: (message && message.steady) || {} },

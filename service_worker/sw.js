@@ -217,11 +217,14 @@ async function handleNavigation(event, pathname) {
   } catch (error) {
     const cached = await kept(cache, pathname);
     if (cached) return cached;
-    const copy = await offlineCopy(cache, pathname);
-    if (copy) return copy;
-    const offline = await cache.match(STEADY_BUILD.offlinePage);
-    return offline || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+    return (await offlineCopy(cache, pathname)) || offlinePage(cache);
   }
+}
+
+/** The offline page kept, else (not even that kept) a line in the worker's language. */
+async function offlinePage(cache) {
+  const text = () => new Response(STEADY_BUILD.texts.offline, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return (await cache.match(STEADY_BUILD.offlinePage)) || text();
 }
 
 async function handleAsset(request) {
@@ -263,12 +266,9 @@ async function handleContent(event) {
   }
 }
 
-/** The footer's language switcher: the network (the page then comes in the
- * new language and registers that language's worker), else (offline) the offline
- * page kept in the current language, which says a new language needs a
- * connection once. */
+/** The footer's language switcher: the network (the page then comes in the new language and
+ * registers that language's worker), else the offline page: a new language needs a connection once. */
 async function handleLanguageChoice(event) {
-  const offlinePage = async () => (await openShell()).match(STEADY_BUILD.offlinePage);
   if (self.navigator.onLine !== false) {
     try {
       return await fetch(event.request);
@@ -276,7 +276,7 @@ async function handleLanguageChoice(event) {
       // Below: no network.
     }
   }
-  return (await offlinePage()) || new Response("You are offline.", { status: 503, headers: { "Content-Type": "text/plain" } });
+  return offlinePage(await openShell());
 }
 
 self.addEventListener("fetch", (event) => {

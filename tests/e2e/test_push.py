@@ -245,3 +245,22 @@ def test_turn_on_says_what_it_is_doing_and_how_it_ended(server, new_context, acc
     page.clock.fast_forward(46_000)
     page.get_by_text("did not answer in time").wait_for()
     assert button.is_enabled() and button.inner_text() == "Turn on reminders on this device"
+
+
+def test_a_push_without_words_is_shown_in_the_workers_language(server, new_context, pwa):
+    """A push whose message cannot be read (no data, or not JSON) still shows
+    a reminder: in the language the device's worker was built in, not English."""
+    context = new_context(permissions=["notifications"], locale="es-ES")
+    page = context.new_page()
+    page.goto(server.url + "/toolkit?lang=es")
+    pwa.wait_controlled(page)
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    cdp = context.new_cdp_session(page)
+    reg_id = registration_id(cdp, page, server.url)
+    for data in ("", "not json"):
+        page.evaluate(
+            "async () => (await navigator.serviceWorker.ready).getNotifications().then(ns => ns.forEach(n => n.close()))"
+        )
+        cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": reg_id, "data": data})
+        shown = wait_for(page, lambda: notifications(page), message="the notification")
+        assert [(n["title"], n["body"]) for n in shown] == [("Steady", "Tienes un recordatorio.")], data

@@ -69,3 +69,22 @@ def test_a_signed_in_request_for_the_pack_still_gets_the_public_pages(client, au
     pages = [body for _, kind, body in packed["entries"] if kind.startswith("text/html")]
     assert len(pages) > 20
     assert not any("pack@example.com" in body for body in pages)
+
+
+@pytest.mark.parametrize(
+    ("cookie", "reminder", "offline"),
+    [("en", "You have a reminder.", "You are offline."), ("es", "Tienes un recordatorio.", "Estás sin conexión.")],
+)
+def test_the_workers_last_resort_words_are_in_its_language(app, cookie, reminder, offline):
+    """A push with no readable message, and a page asked for offline with not
+    even the offline page kept: the worker's own words come from its record,
+    in its language; its code carries none of its own."""
+    client = app.test_client()
+    client.set_cookie("steady_lang", cookie)
+    response = client.get("/sw.js")
+    build = record(client)
+    assert build["texts"] == {"reminder": reminder, "offline": offline}
+    code = response.get_data(as_text=True).split("\n", 1)[1]
+    assert "You have a reminder" not in code and "You are offline" not in code
+    assert "STEADY_BUILD.texts.reminder" in code and "STEADY_BUILD.texts.offline" in code
+    assert 'lang: note.lang || "en"' not in code

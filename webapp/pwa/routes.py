@@ -121,6 +121,10 @@ def build_record() -> dict:
         "offlineCopies": copy_urls(),
         "contentUrl": url_for("toolkit.content_bundle"),
         "icon": asset_url("icons/icon-192.png"),
+        # The worker's last-resort words, in the worker's language: a push that
+        # carries no readable message, and a page asked for offline when not even
+        # the offline page is kept.
+        "texts": {"reminder": _("You have a reminder."), "offline": _("You are offline.")},
     }
 
 
