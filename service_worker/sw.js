@@ -223,8 +223,8 @@ async function handleNavigation(event, pathname) {
 
 /** The offline page kept, else (not even that kept) a line in the worker's language. */
 async function offlinePage(cache) {
-  const text = () => new Response(STEADY_BUILD.texts.offline, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  return (await cache.match(STEADY_BUILD.offlinePage)) || text();
+  const page = await cache.match(STEADY_BUILD.offlinePage);
+  return page || new Response(STEADY_BUILD.texts.offline, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
 async function handleAsset(request) {

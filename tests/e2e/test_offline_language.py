@@ -76,3 +76,30 @@ def test_the_device_keeps_only_the_chosen_language_and_says_when_it_needs_a_conn
         page.get_by_role("button", name="English").click()
     assert page.evaluate("document.documentElement.lang") == "es"
     expect(page.get_by_text("Elegir otro idioma también necesita conexión", exact=False)).to_be_visible()
+
+
+def test_offline_with_not_even_the_offline_page_kept_the_worker_says_so_in_its_language(server, new_context, pwa):
+    """The last resort: a page the device does not keep, asked for offline after
+    the offline page itself has gone from the cache (storage pressure, a cache
+    cleared by hand): a plain line in the worker's language, sent as UTF-8."""
+    context = new_context(locale="es-ES")
+    page = context.new_page()
+    page.goto(server.url + "/toolkit?lang=es")
+    pwa.wait_controlled(page, timeout=40_000)
+    wait_all_precached(page, SHELL, timeout=60_000)
+    wait_until_kept(page, "es")
+    dropped = page.evaluate(
+        """async () => {
+            let dropped = 0;
+            for (const name of await caches.keys()) {
+                if (name.startsWith("steady-shell-")) dropped += await (await caches.open(name)).delete("/offline") ? 1 : 0;
+            }
+            return dropped;
+        }"""
+    )
+    assert dropped == 1
+    go_offline(context, server)
+    response = page.goto(server.url + "/reminders")
+    assert response is not None and response.from_service_worker and response.status == 503
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert page.evaluate("document.body.innerText").strip() == "Estás sin conexión."
