@@ -24,8 +24,15 @@ Prints a table per kind of action, then how many of each request were sent
 request: the CPU seconds the gunicorn workers and this run's PostgreSQL
 backends spent over the measured window (read from ``/proc``), divided by the
 requests answered in it — a figure that still means something once the crowd
-saturates the server and p99 is only queueing. Then one line of key=value
-pairs.
+saturates the server and p99 is only queueing — with the load generator's own
+CPU per request and how busy the whole machine was (``/proc/stat``: idle cores
+left over mean the two workers, not the cores, are the limit). Then one line
+of key=value pairs.
+
+The crowd runs in this process on the same cores as the server, with a small
+HTTP/1.1 client (``bench/plain_http.py``): one connection a request, as
+gunicorn's sync workers close each one. ``--worker-class gevent`` tries
+gevent's workers instead (gevent installed separately).
 
 ``--find-capacity`` instead searches for the largest crowd (same pauses) this
 set-up serves with 0 errors and p99 <= 300 ms: it doubles the crowd from
@@ -55,9 +62,9 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.plain_http import Client, Failed  # noqa: E402
 from bench.steady_process import LEAKY_ENV, free_port  # noqa: E402
 from webapp.config import load_or_create_instance_secrets  # noqa: E402
 from webapp.extensions import make_engine  # noqa: E402
@@ -65,7 +72,6 @@ from webapp.services import migrations  # noqa: E402
 from webapp.services.passwords import hash_password  # noqa: E402
 
 PASSWORD = "load test lantern path"
-KEEP_ALIVE = [False]  # set when gunicorn runs threaded workers, which keep connections open
 SNAPSHOT = [
     "/api/session",
     "/api/toolkit/state",
@@ -121,30 +127,22 @@ class Person:
     def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str], snapshot: list[str]):
         self.base, self.email, self.stats, self.history, self.exercises = base, email, stats, history, exercises
         self.snapshot = snapshot
-        # gunicorn's sync workers close every connection after one answer; a
-        # client reusing one would race that close, so each request connects anew.
-        self.session = aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
-            timeout=aiohttp.ClientTimeout(total=30),
-            connector=aiohttp.TCPConnector(force_close=not KEEP_ALIVE[0]),
-        )
+        host, port = base.removeprefix("http://").rsplit(":", 1)
+        self.client = Client(host, int(port))  # one connection a request (bench/plain_http.py)
         self.content_etag = None
         self.snapshot_etag = None  # the device keeps its last snapshot's tag
 
-    async def request(self, kind: str, method: str, path: str, expect=(200,), **kw):
+    async def request(self, kind: str, method: str, path: str, expect=(200,), headers=None, **kw):
         started = time.perf_counter()
         try:
-            async with self.session.request(method, self.base + path, allow_redirects=False, **kw) as response:
-                body = await response.read()
-                elapsed = time.perf_counter() - started
-                ok = response.status in expect
-                self.stats.add(kind, elapsed, ok, f"{method} {path} -> {response.status}")
-                self.stats.count(method, path, response.status)
-                return response.status, body, response.headers
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {type(exc).__name__}")
+            status, answer_headers, body = await self.client.request(method, path, headers, **kw)
+        except (Failed, ValueError) as exc:
+            self.stats.add(kind, time.perf_counter() - started, False, f"{method} {path} -> {exc!r}")
             self.stats.count(method, path, 0)
             return 0, repr(exc).encode(), {}
+        self.stats.add(kind, time.perf_counter() - started, status in expect, f"{method} {path} -> {status}")
+        self.stats.count(method, path, status)
+        return status, body, answer_headers
 
     async def sign_in(self) -> None:
         _, page, _ = await self.request("sign in", "GET", "/login")
@@ -267,9 +265,6 @@ class Person:
             await random.choice(actions)()
             await asyncio.sleep(random.uniform(*pause))
 
-    async def close(self) -> None:
-        await self.session.close()
-
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -281,6 +276,13 @@ def cpu_ticks(pid: int) -> int | None:
     except OSError:
         return None
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, idle) CPU ticks of the whole machine since boot, all cores (``/proc/stat``)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, idle
 
 
 class ServerCpu:
@@ -320,12 +322,16 @@ class ServerCpu:
 
     def begin(self) -> None:
         self.start = self.sample()
+        self.machine = machine_ticks()
 
     def end(self) -> dict[str, float]:
         """CPU seconds of the web workers and of the database backends since ``begin``."""
         spent = {"web": 0.0, "db": 0.0}
         for key, ticks in self.sample().items():
             spent[key[0]] += (ticks - self.start.get(key, 0)) / TICKS
+        busy, idle = (now - then for now, then in zip(machine_ticks(), self.machine, strict=True))
+        spent["machine"] = busy / TICKS  # every process and the kernel, all cores
+        spent["idle"] = idle / TICKS
         return spent
 
 
@@ -381,7 +387,7 @@ def prepare_database(base_url: str, users: int):
     return admin, schema, url
 
 
-def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
+def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_class: str = "sync"):
     instance = folder / "instance"
     load_or_create_instance_secrets(instance)  # made once here, so every worker shares the keys
     env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
@@ -405,7 +411,9 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int):
         "--log-level",
         "warning",
     ]
-    if threads > 1:
+    if worker_class == "gevent":
+        command += ["-k", "gevent"]
+    elif threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     command.append("webapp:create_app()")
     log = open(folder / "gunicorn.log", "wb")
@@ -438,31 +446,31 @@ async def run(
 ):
     stats = Stats()
     people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot) for n in range(users)]
-    try:
-        # Sign in ten at a time (argon2 is meant to be slow); not measured.
-        for start in range(0, users, 10):
-            await asyncio.gather(*(p.sign_in() for p in people[start : start + 10]))
+    # Sign in ten at a time (argon2 is meant to be slow); not measured.
+    for start in range(0, users, 10):
+        await asyncio.gather(*(p.sign_in() for p in people[start : start + 10]))
 
-        # Baseline: one person alone, same mix, no pauses between actions that matter for latency.
-        stats.recording = True
-        await people[0].live(time.monotonic() + 10, pause=(0.05, 0.1))
-        baseline = stats
-        stats = Stats()
-        for p in people:
-            p.stats = stats
+    # Baseline: one person alone, same mix, no pauses between actions that matter for latency.
+    stats.recording = True
+    await people[0].live(time.monotonic() + 10, pause=(0.05, 0.1))
+    baseline = stats
+    stats = Stats()
+    for p in people:
+        p.stats = stats
 
-        stats.recording = True
-        if cpu is not None:
-            cpu.begin()
-        started = time.monotonic()
-        until = started + seconds
-        await asyncio.gather(*(p.live(until, pause) for p in people))
-        elapsed = time.monotonic() - started
-        stats.recording = False
-        stats.cpu = cpu.end() if cpu is not None else None
-        return baseline, stats, elapsed
-    finally:
-        await asyncio.gather(*(p.close() for p in people))
+    stats.recording = True
+    if cpu is not None:
+        cpu.begin()
+    client_cpu = time.process_time()
+    started = time.monotonic()
+    until = started + seconds
+    await asyncio.gather(*(p.live(until, pause) for p in people))
+    elapsed = time.monotonic() - started
+    stats.recording = False
+    stats.cpu = cpu.end() if cpu is not None else None
+    if stats.cpu is not None:
+        stats.cpu["client"] = time.process_time() - client_cpu  # this process: the crowd itself
+    return baseline, stats, elapsed
 
 
 def measure(args, users: int, seconds: float, rules: set[str], exercises: list[str]):
@@ -472,7 +480,7 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
-        process, base = start_gunicorn(url, args.workers, folder, args.threads)
+        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
         cpu = ServerCpu(process.pid, admin, schema)
         return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, cpu))
     finally:
@@ -494,10 +502,23 @@ def cpu_per_request(stats: Stats, requests: int) -> tuple[float, float]:
     return stats.cpu["web"] * 1000 / requests, stats.cpu["db"] * 1000 / requests
 
 
+def client_cpu_per_request(stats: Stats, requests: int) -> float:
+    """CPU ms the load generator (this process) spent per request sent."""
+    if not stats.cpu or not requests:
+        return 0.0
+    return stats.cpu.get("client", 0.0) * 1000 / requests
+
+
 def cpu_words(stats: Stats, requests: int, elapsed: float) -> str:
     web, db = cpu_per_request(stats, requests)
     busy = (stats.cpu["web"] + stats.cpu["db"]) / elapsed if stats.cpu else 0.0
-    return f"CPU/request web {web:.2f} + db {db:.2f} ms ({busy:.2f} cores busy)"
+    client = client_cpu_per_request(stats, requests)
+    machine = stats.cpu.get("machine", 0.0) / elapsed if stats.cpu else 0.0
+    idle = stats.cpu.get("idle", 0.0) / elapsed if stats.cpu else 0.0
+    return (
+        f"CPU/request web {web:.2f} + db {db:.2f} ms ({busy:.2f} cores busy), client {client:.2f} ms; "
+        f"machine {machine:.2f} cores busy, {idle:.2f} idle"
+    )
 
 
 def served(stats: Stats) -> bool:
@@ -551,6 +572,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
     print(
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
+        f"client_cpu_ms_per_request={client_cpu_per_request(best[1], len(best[1].all())) if best else 0.0:.2f} "
         f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}"
     )
     return good
@@ -563,6 +585,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--threads", type=int, default=1, help="gthread threads per worker (1: gunicorn's sync workers)"
+    )
+    parser.add_argument(
+        "--worker-class",
+        choices=("sync", "gevent"),
+        default="sync",
+        help="gunicorn's workers: sync (or gthread with --threads > 1), or gevent (needs gevent installed)",
     )
     parser.add_argument(
         "--pause",
@@ -584,19 +612,17 @@ def main() -> int:
     parser.add_argument("--max-users", type=int, default=8000, help="--find-capacity tries no crowd above this")
     args = parser.parse_args()
     if args.find_capacity:
-        KEEP_ALIVE[0] = args.threads > 1
         find_capacity(args, app_rules(), exercise_ids())
         return 0
 
     rules = app_rules()
     history, snapshot = history_path(rules), snapshot_paths(rules)
-    KEEP_ALIVE[0] = args.threads > 1
     exercises = exercise_ids()
     admin, schema, url = prepare_database(args.postgres, args.users)
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
-        process, base = start_gunicorn(url, args.workers, folder, args.threads)
+        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
         cpu = ServerCpu(process.pid, admin, schema)
         baseline, stats, elapsed = asyncio.run(
             run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot, cpu)
@@ -650,6 +676,7 @@ def main() -> int:
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
+        f"client_cpu_ms_per_request={client_cpu_per_request(stats, len(everything)):.2f} "
         f"snapshot_200={stats.requests.get('GET /api/snapshot 200', 0)} snapshot_304={stats.requests.get('GET /api/snapshot 304', 0)}"
     )
     return 0 if total_errors == 0 else 1
