@@ -462,6 +462,7 @@ async def run(
     if cpu is not None:
         cpu.begin()
     client_cpu = time.process_time()
+    print(f"  {users} people signed in; the measured run starts", file=sys.stderr, flush=True)
     started = time.monotonic()
     until = started + seconds
     await asyncio.gather(*(p.live(until, pause) for p in people))

@@ -199,10 +199,28 @@ def refuse_multi_statement_flush(session, _flush_context, _instances) -> None:
         raise RuntimeError(f"a flush of {changes} changes on an autocommit request: make it one transaction")
 
 
+#: Pages that read the person's zone with the fingerprint of their rows
+#: (``services.data_version``): no need to read it with the session too.
+ZONE_WITH_FINGERPRINT = frozenset({"chart.index"})
+
+
+def zone_with_session() -> bool:
+    """Whether the session lookup also reads the person's zone: a page (not
+    ``/api/``) asked for with GET or HEAD on PostgreSQL, which shows the zone
+    to its scripts (base.html) and would otherwise read it in a round trip
+    of its own."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.path.startswith("/api/")
+        and request.endpoint not in ZONE_WITH_FINGERPRINT
+        and db.session.get_bind().dialect.name == "postgresql"
+    )
+
+
 @login_manager.user_loader
 def _load_user(token: str):
     one_statement_request()
-    return sessions.load_session(db.session, token, lifetimes())
+    return sessions.load_session(db.session, token, lifetimes(), with_zone=zone_with_session())
 
 
 @login_manager.unauthorized_handler

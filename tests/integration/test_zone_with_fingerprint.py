@@ -1,7 +1,8 @@
 """On PostgreSQL the person's zone is read with the fingerprint of their
-rows (``data_version.ZONE_ROW``): it must be the zone
+rows (``data_version.ZONE_ROW``), and on pages with the session lookup
+(``sessions.load_session(with_zone=True)``): both must be the zone
 ``person_time.zone_name_for`` finds, and ``chose_utc`` the same, whatever
-the person's rows say."""
+the person's rows say. A signed-in page then reads the database once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from flask import g
 
 from webapp import words
-from webapp.services import data_version, person_time
+from webapp.security import lifetimes
+from webapp.services import data_version, person_time, sessions
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the fingerprint needs PostgreSQL")
 
@@ -55,16 +57,22 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
 
     def both_agree(user_id: int, method: str = "GET") -> tuple:
         db.session.flush()
-        with app.test_request_context("/api/snapshot", method=method):
-            g.pop("steady_zone_read", None)  # the test's requests share one app context
-            data_version.fingerprints(db.session, user_id)
-            read = words._zone_read(user_id)
-            if method != "GET":
-                assert read is None  # only a read keeps it
-                return None
-            expected = (person_time.zone_name_for(db.session, user_id), person_time.chose_utc(db.session, user_id))
-            assert read == expected
-            return read
+        reads = []
+        for read_it in (
+            lambda: data_version.fingerprints(db.session, user_id),
+            lambda: sessions.load_session(db.session, token, lifetimes(), with_zone=True).id,
+        ):
+            with app.test_request_context("/toolkit", method=method):
+                g.pop("steady_zone_read", None)  # the test's requests share one app context
+                read_it()
+                read = words._zone_read(user_id)
+                if method != "GET":
+                    assert read is None  # only a read keeps it
+                    continue
+                expected = (person_time.zone_name_for(db.session, user_id), person_time.chose_utc(db.session, user_id))
+                assert read == expected
+                reads.append(read)
+        return reads[0] if reads else None
 
     with app.app_context():
         user = User(email="zone@example.com", password_hash="x")
@@ -72,6 +80,7 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
         db.session.add_all([user, other])
         db.session.flush()
         me = user.id
+        token = sessions.start_session(db.session, user, remember=False)
         assert both_agree(me) == (None, False)
         db.session.add(checkin(other.id, "o1", utc(2026, 12, 1, 9), "Asia/Tokyo"))  # someone else's: not mine
         assert both_agree(me) == (None, False)
@@ -94,3 +103,35 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
         assert both_agree(me) == ("UTC", True)  # chosen
         both_agree(me, method="POST")
         db.session.rollback()
+
+
+def test_a_signed_in_page_reads_the_database_once_and_shows_the_zone(app, client, auth):
+    """The toolkit page for a signed-in person: the session, the person and
+    their zone in one statement (the zone shown to the page's scripts is the
+    one ``zone_name_for`` finds)."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+    from webapp.models import User
+
+    assert auth.register("page@example.com").status_code == 302
+    with app.app_context():
+        me = db.session.query(User.id).filter_by(email="page@example.com").scalar()
+        db.session.add(checkin(me, "z1", utc(2026, 12, 1, 9), "Pacific/Auckland"))
+        db.session.commit()
+        engine = db.engine
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for path in ("/toolkit", "/toolkit/breathe"):
+            statements.clear()
+            page = client.get(path)
+            assert page.status_code == 200
+            assert '<meta name="steady-zone" content="Pacific/Auckland">' in page.get_data(as_text=True)
+            assert len(statements) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

@@ -66,26 +66,49 @@ def _statement():
 
 #: The name of the row of ``_statement`` that is not a table's: the person's zone.
 ZONE_ROW = "~zone"
+
+
 #: The person's zone as ``services.person_time.zone_name_for`` finds it (the
 #: zone in their reminder settings, else the zone of the latest of their
 #: latest check-in and dose, the check-in's on a tie, else none), then "|",
 #: then "1" when they chose UTC themselves (``person_time.chose_utc``), else
 #: "0": read with the fingerprint, so a request that reads both (the
 #: snapshot, the chart) makes one round trip for them, not two
-#: (``tests/integration/test_shared_pages.py`` compares the two).
-_ZONE_SELECT = (
-    f"SELECT '{ZONE_ROW}', COALESCE(CASE WHEN z.chosen <> '' THEN z.chosen"
-    " WHEN z.c_at IS NOT NULL AND (z.d_at IS NULL OR z.c_at >= z.d_at) THEN z.c_zone"
-    " WHEN z.d_at IS NOT NULL THEN z.d_zone END, '')"
-    " || '|' || CASE WHEN z.chosen = 'UTC' AND NOT z.from_device THEN '1' ELSE '0' END"
-    " FROM (SELECT"
-    " (SELECT timezone FROM reminder_settings WHERE user_id = :me) AS chosen,"
-    " (SELECT zone_from_device FROM reminder_settings WHERE user_id = :me) AS from_device,"
-    " (SELECT time_zone FROM check_ins WHERE user_id = :me ORDER BY checked_at DESC LIMIT 1) AS c_zone,"
-    " (SELECT checked_at FROM check_ins WHERE user_id = :me ORDER BY checked_at DESC LIMIT 1) AS c_at,"
-    " (SELECT time_zone FROM dose_logs WHERE user_id = :me ORDER BY taken_at DESC LIMIT 1) AS d_zone,"
-    " (SELECT taken_at FROM dose_logs WHERE user_id = :me ORDER BY taken_at DESC LIMIT 1) AS d_at) AS z"
-)
+#: (``tests/integration/test_shared_pages.py`` compares the two); a page
+#: that needs no fingerprint reads it with the session instead
+#: (``services.sessions.load_session(with_zone=True)``).
+def zone_value(me: str) -> str:
+    """The zone text ("name|0" or "name|1") of the person whose id is the SQL
+    expression ``me``, as a select without its ``SELECT`` (see above)."""
+    return (
+        "COALESCE(CASE WHEN z.chosen <> '' THEN z.chosen"
+        " WHEN z.c_at IS NOT NULL AND (z.d_at IS NULL OR z.c_at >= z.d_at) THEN z.c_zone"
+        " WHEN z.d_at IS NOT NULL THEN z.d_zone END, '')"
+        " || '|' || CASE WHEN z.chosen = 'UTC' AND NOT z.from_device THEN '1' ELSE '0' END"
+        " FROM (SELECT"
+        f" (SELECT timezone FROM reminder_settings WHERE user_id = {me}) AS chosen,"
+        f" (SELECT zone_from_device FROM reminder_settings WHERE user_id = {me}) AS from_device,"
+        f" (SELECT time_zone FROM check_ins WHERE user_id = {me} ORDER BY checked_at DESC LIMIT 1) AS c_zone,"
+        f" (SELECT checked_at FROM check_ins WHERE user_id = {me} ORDER BY checked_at DESC LIMIT 1) AS c_at,"
+        f" (SELECT time_zone FROM dose_logs WHERE user_id = {me} ORDER BY taken_at DESC LIMIT 1) AS d_zone,"
+        f" (SELECT taken_at FROM dose_logs WHERE user_id = {me} ORDER BY taken_at DESC LIMIT 1) AS d_at) AS z"
+    )
+
+
+_ZONE_SELECT = f"SELECT '{ZONE_ROW}', " + zone_value(":me")
+
+
+def hold_zone(user_id: int, zone: str) -> None:
+    """Keep the zone text read for ``user_id`` (:func:`zone_value`) for the
+    rest of this request, for ``words``, when the request is a read (nothing
+    later in it can change the zone)."""
+    if not has_request_context():
+        return
+    from flask import request
+
+    if request.method in ("GET", "HEAD"):
+        name, _, chose_utc = zone.rpartition("|")
+        g.steady_zone_read = (user_id, name or None, chose_utc == "1")
 
 
 def _read(session, user_id: int) -> dict[str, str]:
@@ -93,12 +116,8 @@ def _read(session, user_id: int) -> dict[str, str]:
     this request, for ``words`` (``g.steady_zone_read``)."""
     found = dict(session.execute(_statement(), {"me": user_id}).all())
     zone = found.pop(ZONE_ROW, None)
-    if zone is not None and has_request_context():
-        from flask import request
-
-        if request.method in ("GET", "HEAD"):  # a read: nothing later in it can change the zone
-            name, _, chose_utc = zone.rpartition("|")
-            g.steady_zone_read = (user_id, name or None, chose_utc == "1")
+    if zone is not None:
+        hold_zone(user_id, zone)
     return found
 
 

@@ -13,10 +13,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, literal_column, select
 from sqlalchemy.orm import Session, load_only
 
 from webapp.models import User, UserSession, utcnow
+from webapp.services import data_version
 
 # Writing last_seen_at on every request would make every page a write.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -61,20 +62,30 @@ _SESSION_AND_USER = (
     .where(UserSession.token_hash == bindparam("token_hash"))
     .options(load_only(User.id, User.language))
 )
+#: The same, with the person's zone (``data_version.zone_value``) in the same
+#: round trip: for a page that shows it and reads no fingerprint (PostgreSQL).
+_SESSION_USER_AND_ZONE = _SESSION_AND_USER.add_columns(
+    literal_column("(SELECT " + data_version.zone_value("users.id") + ")")
+)
 
 
-def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | None = None) -> User | None:
+def load_session(
+    db: Session, token: str, limits: Lifetimes, now: datetime | None = None, *, with_zone: bool = False
+) -> User | None:
     """The user a live session token belongs to, or None. Expired records are
-    deleted on sight; live ones have ``last_seen_at`` refreshed now and then."""
+    deleted on sight; live ones have ``last_seen_at`` refreshed now and then.
+    ``with_zone`` reads the person's zone in the same statement and holds it
+    for the request (``data_version.hold_zone``; PostgreSQL's SQL)."""
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
     # One round trip: the session row and its user together (both then in the
     # identity map, so ``record.user`` reads no more).
-    found = db.execute(_SESSION_AND_USER, {"token_hash": hash_token(token)}).first()
+    statement = _SESSION_USER_AND_ZONE if with_zone else _SESSION_AND_USER
+    found = db.execute(statement, {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
-    record, user = found
+    record, user, *zone = found
     if _expired(record, now, limits):
         db.delete(record)
         db.commit()
@@ -84,6 +95,8 @@ def load_session(db: Session, token: str, limits: Lifetimes, now: datetime | Non
         db.commit()
     user.session_token = token
     user.session_record = record
+    if zone:
+        data_version.hold_zone(user.id, zone[0])
     return user
 
 
