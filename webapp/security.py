@@ -199,28 +199,28 @@ def refuse_multi_statement_flush(session, _flush_context, _instances) -> None:
         raise RuntimeError(f"a flush of {changes} changes on an autocommit request: make it one transaction")
 
 
-#: Pages that read the person's zone with the fingerprint of their rows
-#: (``services.data_version``): no need to read it with the session too.
-ZONE_WITH_FINGERPRINT = frozenset({"chart.index"})
+#: Reads answered from the fingerprint of the person's rows
+#: (``services.data_version``), which also holds their zone.
+FINGERPRINT_READS = frozenset({"core.snapshot", "chart.index", "chart.api_chart"})
 
 
-def zone_with_session() -> bool:
-    """Whether the session lookup also reads the person's zone: a page (not
-    ``/api/``) asked for with GET or HEAD on PostgreSQL, which shows the zone
-    to its scripts (base.html) and would otherwise read it in a round trip
-    of its own."""
-    return (
-        request.method in ("GET", "HEAD")
-        and not request.path.startswith("/api/")
-        and request.endpoint not in ZONE_WITH_FINGERPRINT
-        and db.session.get_bind().dialect.name == "postgresql"
-    )
+def read_with_session() -> str | None:
+    """What the session lookup also reads, in the same statement, on
+    PostgreSQL, for a request with GET or HEAD: the fingerprint for
+    :data:`FINGERPRINT_READS`; the person's zone for any other page (not
+    ``/api/``), which shows it to its scripts (base.html) and would
+    otherwise read it in a round trip of its own; else nothing."""
+    if request.method not in ("GET", "HEAD") or db.session.get_bind().dialect.name != "postgresql":
+        return None
+    if request.endpoint in FINGERPRINT_READS:
+        return "fingerprint"
+    return None if request.path.startswith("/api/") else "zone"
 
 
 @login_manager.user_loader
 def _load_user(token: str):
     one_statement_request()
-    return sessions.load_session(db.session, token, lifetimes(), with_zone=zone_with_session())
+    return sessions.load_session(db.session, token, lifetimes(), with_read=read_with_session())
 
 
 @login_manager.unauthorized_handler

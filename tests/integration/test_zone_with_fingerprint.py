@@ -1,6 +1,6 @@
 """On PostgreSQL the person's zone is read with the fingerprint of their
 rows (``data_version.ZONE_ROW``), and on pages with the session lookup
-(``sessions.load_session(with_zone=True)``): both must be the zone
+(``sessions.load_session(with_read=...)``): each must be the zone
 ``person_time.zone_name_for`` finds, and ``chose_utc`` the same, whatever
 the person's rows say. A signed-in page then reads the database once."""
 
@@ -60,7 +60,8 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
         reads = []
         for read_it in (
             lambda: data_version.fingerprints(db.session, user_id),
-            lambda: sessions.load_session(db.session, token, lifetimes(), with_zone=True).id,
+            lambda: sessions.load_session(db.session, token, lifetimes(), with_read="zone").id,
+            lambda: fingerprint_with_the_session(user_id),
         ):
             with app.test_request_context("/toolkit", method=method):
                 g.pop("steady_zone_read", None)  # the test's requests share one app context
@@ -73,6 +74,14 @@ def test_the_zone_read_with_the_fingerprint_is_the_persons_zone(app):
                 assert read == expected
                 reads.append(read)
         return reads[0] if reads else None
+
+    def fingerprint_with_the_session(user_id: int) -> None:
+        """Read with the session: the same as a read of its own, then used once."""
+        assert sessions.load_session(db.session, token, lifetimes(), with_read="fingerprint").id == user_id
+        early = data_version.fingerprints(db.session, user_id)
+        fresh = data_version.fingerprints(db.session, user_id)  # the held one is used once: this one reads
+        assert early == fresh and "users" in early
+        assert g.get("steady_fingerprints_read") is None
 
     with app.app_context():
         user = User(email="zone@example.com", password_hash="x")
@@ -135,3 +144,49 @@ def test_a_signed_in_page_reads_the_database_once_and_shows_the_zone(app, client
             assert len(statements) == 1, statements
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_an_unchanged_snapshot_and_chart_read_the_database_once(app, client, auth):
+    """The session, the person and the fingerprint of their rows in one
+    statement: an unchanged snapshot (304) and a chart drawn before need no
+    other; a change is still seen at once."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    assert auth.register("sync@example.com").status_code == 302
+    token = client.get("/api/session").get_json()["csrf_token"]
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    snapshot = "/api/snapshot?part=/api/checkins&part=/api/chart"
+    first = client.get(snapshot)
+    assert first.status_code == 200
+    client.get("/chart?range=30")
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        statements.clear()
+        again = client.get(snapshot, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        assert len(statements) == 1, statements
+        statements.clear()
+        assert client.get("/chart?range=30").status_code == 200
+        assert len(statements) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    body = {
+        "client_id": "5b0b4c4e-8a43-4c1b-9f34-0d5c2f3e7a10",
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 4,
+        "anxiety": 6,
+        "doses": "as_planned",
+    }
+    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    changed = client.get(snapshot, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert [c["client_id"] for c in changed.get_json()["parts"]["/api/checkins"]["checkins"]] == [body["client_id"]]

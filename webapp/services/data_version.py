@@ -39,6 +39,13 @@ LEFT_OUT = frozenset({"user_sessions"})
 
 @lru_cache(maxsize=1)
 def _statement():
+    return text(statement_sql(":me"))
+
+
+@lru_cache(maxsize=2)
+def statement_sql(me: str) -> str:
+    """The fingerprint's SQL (rows of table name and hash, and ``ZONE_ROW``)
+    for the person whose id is the SQL expression ``me``."""
     from webapp.models import Base
 
     wanted = "id IN (SELECT id FROM linked)"
@@ -55,13 +62,20 @@ def _statement():
             continue
         where = " OR ".join(f'"{column}" IN (SELECT id FROM linked)' for column in columns)
         selects.append(f"SELECT '{table.name}', ctid::text || ':' || xmin::text FROM \"{table.name}\" WHERE {where}")
-    return text(
-        "WITH linked AS (SELECT CAST(:me AS INTEGER) AS id"
-        " UNION SELECT supporter_id FROM circle_links WHERE user_id = :me"
-        " UNION SELECT user_id FROM circle_links WHERE supporter_id = :me) "
+    return (
+        f"WITH linked AS (SELECT CAST({me} AS INTEGER) AS id"
+        f" UNION SELECT supporter_id FROM circle_links WHERE user_id = {me}"
+        f" UNION SELECT user_id FROM circle_links WHERE supporter_id = {me}) "
         "SELECT t, md5(string_agg(r, ',' ORDER BY r)) FROM (" + " UNION ALL ".join(selects) + ") AS written GROUP BY t"
-        " UNION ALL " + _ZONE_SELECT
+        f" UNION ALL SELECT '{ZONE_ROW}', " + zone_value(me)
     )
+
+
+def as_one_value(me: str) -> str:
+    """The fingerprint's rows as one JSON object (table -> hash, and
+    ``ZONE_ROW``), a scalar subquery for another statement to carry (the
+    session lookup: ``services.sessions``)."""
+    return f"(SELECT json_object_agg(f.t, f.h) FROM ({statement_sql(me)}) AS f(t, h))"
 
 
 #: The name of the row of ``_statement`` that is not a table's: the person's zone.
@@ -76,7 +90,7 @@ ZONE_ROW = "~zone"
 #: snapshot, the chart) makes one round trip for them, not two
 #: (``tests/integration/test_shared_pages.py`` compares the two); a page
 #: that needs no fingerprint reads it with the session instead
-#: (``services.sessions.load_session(with_zone=True)``).
+#: (``services.sessions.load_session(with_read="zone")``).
 def zone_value(me: str) -> str:
     """The zone text ("name|0" or "name|1") of the person whose id is the SQL
     expression ``me``, as a select without its ``SELECT`` (see above)."""
@@ -95,9 +109,6 @@ def zone_value(me: str) -> str:
     )
 
 
-_ZONE_SELECT = f"SELECT '{ZONE_ROW}', " + zone_value(":me")
-
-
 def hold_zone(user_id: int, zone: str) -> None:
     """Keep the zone text read for ``user_id`` (:func:`zone_value`) for the
     rest of this request, for ``words``, when the request is a read (nothing
@@ -114,11 +125,23 @@ def hold_zone(user_id: int, zone: str) -> None:
 def _read(session, user_id: int) -> dict[str, str]:
     """``_statement``'s tables' hashes; the zone read with them is held for
     this request, for ``words`` (``g.steady_zone_read``)."""
-    found = dict(session.execute(_statement(), {"me": user_id}).all())
+    return _with_zone_held(user_id, dict(session.execute(_statement(), {"me": user_id}).all()))
+
+
+def _with_zone_held(user_id: int, found: dict[str, str]) -> dict[str, str]:
     zone = found.pop(ZONE_ROW, None)
     if zone is not None:
         hold_zone(user_id, zone)
     return found
+
+
+def hold_read(user_id: int, found: dict[str, str]) -> None:
+    """Keep the fingerprint read with the session (:func:`as_one_value`) for
+    this request's first :func:`fingerprints` of the person, which then
+    reads nothing: the same rows as a read of its own a moment later, by the
+    same request, which writes nothing the fingerprint covers (GET)."""
+    if has_request_context():
+        g.steady_fingerprints_read = (user_id, _with_zone_held(user_id, dict(found)))
 
 
 #: Tables every part's fingerprint covers whatever it reads: the person's own
@@ -135,6 +158,9 @@ def fingerprints(session, user_id: int) -> dict[str, str] | None:
     held = g.get("steady_fingerprints") if has_request_context() else None
     if held is not None and held[0] == user_id:
         return held[1]
+    early = g.pop("steady_fingerprints_read", None) if has_request_context() else None
+    if early is not None and early[0] == user_id:  # read with the session: used once
+        return early[1]
     if session.get_bind().dialect.name != "postgresql":
         return None
     return _read(session, user_id)

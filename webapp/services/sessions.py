@@ -67,25 +67,31 @@ _SESSION_AND_USER = (
 _SESSION_USER_AND_ZONE = _SESSION_AND_USER.add_columns(
     literal_column("(SELECT " + data_version.zone_value("users.id") + ")")
 )
+#: With the fingerprint of the person's rows (the zone in it): for a read
+#: that answers from the fingerprint (the snapshot, the chart).
+_SESSION_USER_AND_FINGERPRINT = _SESSION_AND_USER.add_columns(literal_column(data_version.as_one_value("users.id")))
+_WITH = {None: _SESSION_AND_USER, "zone": _SESSION_USER_AND_ZONE, "fingerprint": _SESSION_USER_AND_FINGERPRINT}
 
 
 def load_session(
-    db: Session, token: str, limits: Lifetimes, now: datetime | None = None, *, with_zone: bool = False
+    db: Session, token: str, limits: Lifetimes, now: datetime | None = None, *, with_read: str | None = None
 ) -> User | None:
     """The user a live session token belongs to, or None. Expired records are
     deleted on sight; live ones have ``last_seen_at`` refreshed now and then.
-    ``with_zone`` reads the person's zone in the same statement and holds it
-    for the request (``data_version.hold_zone``; PostgreSQL's SQL)."""
+    ``with_read="zone"`` reads the person's zone in the same statement and
+    holds it for the request (``data_version.hold_zone``);
+    ``with_read="fingerprint"`` the fingerprint of their rows, with the zone
+    (``data_version.hold_read``). Both are PostgreSQL's SQL."""
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
     # One round trip: the session row and its user together (both then in the
     # identity map, so ``record.user`` reads no more).
-    statement = _SESSION_USER_AND_ZONE if with_zone else _SESSION_AND_USER
+    statement = _WITH[with_read]
     found = db.execute(statement, {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
-    record, user, *zone = found
+    record, user, *extra = found
     if _expired(record, now, limits):
         db.delete(record)
         db.commit()
@@ -95,8 +101,10 @@ def load_session(
         db.commit()
     user.session_token = token
     user.session_record = record
-    if zone:
-        data_version.hold_zone(user.id, zone[0])
+    if with_read == "zone":
+        data_version.hold_zone(user.id, extra[0])
+    elif with_read == "fingerprint":
+        data_version.hold_read(user.id, extra[0])
     return user
 
 
