@@ -125,7 +125,7 @@ class Stats:
 
 class Person:
     def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str], snapshot: list[str]):
-        self.base, self.email, self.stats, self.history, self.exercises = base, email, stats, history, exercises
+        self.email, self.stats, self.history, self.exercises = email, stats, history, exercises
         self.snapshot = snapshot
         host, port = base.removeprefix("http://").rsplit(":", 1)
         self.client = Client(host, int(port))  # one connection a request (bench/plain_http.py)
@@ -496,24 +496,17 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
         admin.dispose()
 
 
-def cpu_per_request(stats: Stats, requests: int) -> tuple[float, float]:
-    """(web, database) CPU ms the server spent per request answered."""
+def cpu_per_request(stats: Stats, requests: int) -> tuple[float, float, float]:
+    """(web, database, client) CPU ms per request answered: the server's two
+    tiers and the load generator (this process)."""
     if not stats.cpu or not requests:
-        return 0.0, 0.0
-    return stats.cpu["web"] * 1000 / requests, stats.cpu["db"] * 1000 / requests
-
-
-def client_cpu_per_request(stats: Stats, requests: int) -> float:
-    """CPU ms the load generator (this process) spent per request sent."""
-    if not stats.cpu or not requests:
-        return 0.0
-    return stats.cpu.get("client", 0.0) * 1000 / requests
+        return 0.0, 0.0, 0.0
+    return tuple(stats.cpu.get(side, 0.0) * 1000 / requests for side in ("web", "db", "client"))
 
 
 def cpu_words(stats: Stats, requests: int, elapsed: float) -> str:
-    web, db = cpu_per_request(stats, requests)
+    web, db, client = cpu_per_request(stats, requests)
     busy = (stats.cpu["web"] + stats.cpu["db"]) / elapsed if stats.cpu else 0.0
-    client = client_cpu_per_request(stats, requests)
     machine = stats.cpu.get("machine", 0.0) / elapsed if stats.cpu else 0.0
     idle = stats.cpu.get("idle", 0.0) / elapsed if stats.cpu else 0.0
     return (
@@ -569,11 +562,11 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
     best = next(((u, st, el) for u, st, el in tried if u == good), None)
     rps = len(best[1].all()) / best[2] if best else 0.0
     p99 = percentile(best[1].all(), 99) * 1000 if best else 0.0
-    web, db = cpu_per_request(best[1], len(best[1].all())) if best else (0.0, 0.0)
+    web, db, client = cpu_per_request(best[1], len(best[1].all())) if best else (0.0, 0.0, 0.0)
     print(
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
-        f"client_cpu_ms_per_request={client_cpu_per_request(best[1], len(best[1].all())) if best else 0.0:.2f} "
+        f"client_cpu_ms_per_request={client:.2f} "
         f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}"
     )
     return good
@@ -667,7 +660,7 @@ def main() -> int:
     print(f"\n{'request':<36} {'sent':>7} {'share':>6}")
     for label in sorted(stats.requests):
         print(f"{label:<36} {stats.requests[label]:>7} {stats.requests[label] / max(1, len(everything)):>6.1%}")
-    web, db = cpu_per_request(stats, len(everything))
+    web, db, client = cpu_per_request(stats, len(everything))
     print(f"server {cpu_words(stats, len(everything), elapsed)}\n")
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
@@ -677,7 +670,7 @@ def main() -> int:
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
-        f"client_cpu_ms_per_request={client_cpu_per_request(stats, len(everything)):.2f} "
+        f"client_cpu_ms_per_request={client:.2f} "
         f"snapshot_200={stats.requests.get('GET /api/snapshot 200', 0)} snapshot_304={stats.requests.get('GET /api/snapshot 304', 0)}"
     )
     return 0 if total_errors == 0 else 1

@@ -82,18 +82,18 @@ def as_one_value(me: str) -> str:
 ZONE_ROW = "~zone"
 
 
-#: The person's zone as ``services.person_time.zone_name_for`` finds it (the
-#: zone in their reminder settings, else the zone of the latest of their
-#: latest check-in and dose, the check-in's on a tie, else none), then "|",
-#: then "1" when they chose UTC themselves (``person_time.chose_utc``), else
-#: "0": read with the fingerprint, so a request that reads both (the
-#: snapshot, the chart) makes one round trip for them, not two
-#: (``tests/integration/test_shared_pages.py`` compares the two); a page
-#: that needs no fingerprint reads it with the session instead
-#: (``services.sessions.load_session(with_read="zone")``).
 def zone_value(me: str) -> str:
-    """The zone text ("name|0" or "name|1") of the person whose id is the SQL
-    expression ``me``, as a select without its ``SELECT`` (see above)."""
+    """The zone of the person whose id is the SQL expression ``me``, as a
+    select without its ``SELECT``: their zone as
+    ``services.person_time.zone_name_for`` finds it (the zone in their
+    reminder settings, else the zone of the latest of their latest check-in
+    and dose, the check-in's on a tie, else none), then "|", then "1" when
+    they chose UTC themselves (``person_time.chose_utc``), else "0". Read
+    with the fingerprint (``ZONE_ROW``), so a request that reads both (the
+    snapshot, the chart) makes one round trip for them, or with the session
+    on a page that needs no fingerprint (``services.sessions``);
+    ``tests/integration/test_zone_with_fingerprint.py`` compares both with
+    ``zone_name_for``."""
     return (
         "COALESCE(CASE WHEN z.chosen <> '' THEN z.chosen"
         " WHEN z.c_at IS NOT NULL AND (z.d_at IS NULL OR z.c_at >= z.d_at) THEN z.c_zone"
