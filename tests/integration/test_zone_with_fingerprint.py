@@ -190,3 +190,43 @@ def test_an_unchanged_snapshot_and_chart_read_the_database_once(app, client, aut
     changed = client.get(snapshot, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert [c["client_id"] for c in changed.get_json()["parts"]["/api/checkins"]["checkins"]] == [body["client_id"]]
+
+
+def test_a_chart_drawn_after_a_change_reads_its_basis_in_one_statement(app, client, auth):
+    """After a check-in the chart is drawn again in one REPEATABLE READ
+    transaction: its begin, the fingerprint again, the steps with the first
+    day and the unit (one statement), the check-ins, its end; the session's
+    statement before them."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    assert auth.register("chart@example.com").status_code == 302
+    token = client.get("/api/session").get_json()["csrf_token"]
+    assert client.get("/chart?range=30").status_code == 200
+    body = {
+        "client_id": "0f6a2c1e-3b7d-4e8f-9a10-2b3c4d5e6f70",
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 4,
+        "anxiety": 6,
+        "doses": "as_planned",
+    }
+    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = client.get("/chart?range=30")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count('<tr><th scope="row">') == 1  # today's check-in, drawn
+    assert len(statements) == 6, statements
+    assert statements[1].startswith("begin isolation level repeatable read") and statements[-1] == "commit"
+    assert sum("from taper_steps" in s or "join taper_steps" in s for s in statements) == 1, statements

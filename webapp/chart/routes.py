@@ -57,9 +57,8 @@ def draw(range_name: str, today: date, first: date | None, steps, unit: str, sum
 
 def _looked_back() -> tuple[date, date | None, list, str]:
     """Today for the person, their first record's day, their taper steps and unit."""
-    user_id = current_user.id
-    first, unit = records.first_record_date_and_unit(db.session, user_id)
-    return words.person_today(), first, records.taper_step_points(db.session, user_id), unit
+    first, steps, unit = records.chart_basis(db.session, current_user.id)
+    return words.person_today(), first, steps, unit
 
 
 @bp.get("/chart")

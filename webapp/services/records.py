@@ -27,18 +27,6 @@ def taper_steps(session: Session, user_id: int) -> list[TaperStep]:
     return list(session.scalars(select(TaperStep).where(TaperStep.user_id == user_id).order_by(TaperStep.starts_on)))
 
 
-def taper_step_points(session: Session, user_id: int) -> list:
-    """What the chart draws of the person's taper steps (``starts_on``,
-    ``daily_dose``), earliest first: rows, not model objects."""
-    return list(
-        session.execute(
-            select(TaperStep.starts_on, TaperStep.daily_dose)
-            .where(TaperStep.user_id == user_id)
-            .order_by(TaperStep.starts_on)
-        )
-    )
-
-
 def checkins_between(session: Session, user_id: int, start: date, end: date) -> list[CheckIn]:
     """The person's check-ins from ``start`` to ``end`` (their own dates), in the order made."""
     return list(
@@ -75,17 +63,27 @@ def doses_between(session: Session, user_id: int, start: date, end: date) -> lis
 
 
 def first_record_date(session: Session, user_id: int) -> date | None:
-    """The earliest day of a check-in or a taper step, or None without either
-    (one statement: each table's earliest day is a subquery)."""
-    return first_record_date_and_unit(session, user_id)[0]
+    """The earliest day of a check-in or a taper step, or None without either."""
+    return chart_basis(session, user_id)[0]
 
 
-def first_record_date_and_unit(session: Session, user_id: int) -> tuple[date | None, str]:
-    """``first_record_date`` and ``taper_unit`` in one statement (each a
-    subquery), for the chart."""
-    first_checkin = select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id).scalar_subquery()
-    first_step = select(func.min(TaperStep.starts_on)).where(TaperStep.user_id == user_id).scalar_subquery()
-    unit = select(TaperPlan.unit).where(TaperPlan.user_id == user_id).scalar_subquery()
-    checkin_day, step_day, found_unit = session.execute(select(first_checkin, first_step, unit)).one()
-    known = [day for day in (checkin_day, step_day) if day is not None]
-    return (min(known) if known else None), found_unit or ""
+def chart_basis(session: Session, user_id: int) -> tuple[date | None, list, str]:
+    """What the chart is drawn around, in one statement: the earliest day of
+    a check-in or a taper step (None without either), the taper steps as
+    rows (``starts_on``, ``daily_dose``; earliest first; not model objects)
+    and the plan's unit ("" without one). The steps are left-joined to one
+    row of the earliest check-in's day and the unit (each a subquery), so
+    that row comes back even with no step."""
+    steps = TaperStep.__table__
+    head = select(
+        select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id).scalar_subquery().label("first_checkin"),
+        select(TaperPlan.unit).where(TaperPlan.user_id == user_id).scalar_subquery().label("unit"),
+    ).subquery()
+    rows = session.execute(
+        select(head.c.first_checkin, head.c.unit, steps.c.starts_on, steps.c.daily_dose)
+        .select_from(head.outerjoin(steps, steps.c.user_id == user_id))
+        .order_by(steps.c.starts_on)
+    ).all()
+    points = [row for row in rows if row.starts_on is not None]
+    known = [day for day in (rows[0].first_checkin, points[0].starts_on if points else None) if day is not None]
+    return (min(known) if known else None), points, rows[0].unit or ""
