@@ -6,12 +6,13 @@ import json
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import Text, cast, select
+from flask_login import current_user
+from sqlalchemy import Text, bindparam, cast, select
 
 from webapp.checkins.checks import LATER_RED_FLAGS, RED_FLAGS, SELF_CARE
 from webapp.extensions import db
 from webapp.models import CheckIn
-from webapp.ownership import mine, owned
+from webapp.ownership import owned
 from webapp.services.content import N_
 from webapp.sync import Synced
 
@@ -109,6 +110,13 @@ LISTED = (
     ),
     cast(CheckIn.__table__.c.symptoms, Text).label("symptoms_json"),
 )
+#: ``recent_json``'s statement, made once: the person's latest check-ins, newest first.
+_RECENT = (
+    select(*LISTED)
+    .where(CheckIn.user_id == bindparam("user_id"))
+    .order_by(CheckIn.checked_at.desc(), CheckIn.id.desc())
+    .limit(bindparam("limit"))
+)
 #: How many check-ins' JSON an app keeps (``recent_json``), and their bytes at most.
 ROWS_KEPT = 20000
 ROWS_KEPT_BYTES = 16 * 1024 * 1024
@@ -136,9 +144,7 @@ def recent_json(limit: int, dumps=None) -> list:
     values, same ciphertext, same ``updated_at``) gives the text kept, and
     is neither opened nor written again; any change to it, or another
     person's row, is another key."""
-    rows = db.session.execute(
-        select(*LISTED).where(mine(CheckIn)).order_by(CheckIn.checked_at.desc(), CheckIn.id.desc()).limit(limit)
-    ).all()
+    rows = db.session.execute(_RECENT, {"user_id": current_user.id, "limit": limit}).all()
     if dumps is None:
         return [_listed_json(row) for row in rows]
     kept = _kept_rows()

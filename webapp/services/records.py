@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import CheckIn, DoseLog, TaperPlan, TaperStep
@@ -44,13 +44,20 @@ def checkin_points_between(session: Session, user_id: int, start: date, end: dat
     the order made: rows, not model objects (nothing else is read or built).
     ``symptoms`` comes as its JSON text, unread (``chart.point_sums`` reads
     each distinct text once)."""
-    return list(
-        session.execute(
-            select(CheckIn.local_date, CheckIn.overall, CheckIn.anxiety, cast(CheckIn.symptoms, Text))
-            .where(CheckIn.user_id == user_id, CheckIn.local_date >= start, CheckIn.local_date <= end)
-            .order_by(CheckIn.checked_at)
-        )
+    return list(session.execute(_CHECKIN_POINTS, {"user_id": user_id, "start": start, "end": end}))
+
+
+#: ``checkin_points_between``'s statement, made once (building a statement
+#: costs more than running it again from SQLAlchemy's cache).
+_CHECKIN_POINTS = (
+    select(CheckIn.local_date, CheckIn.overall, CheckIn.anxiety, cast(CheckIn.symptoms, Text))
+    .where(
+        CheckIn.user_id == bindparam("user_id"),
+        CheckIn.local_date >= bindparam("start"),
+        CheckIn.local_date <= bindparam("end"),
     )
+    .order_by(CheckIn.checked_at)
+)
 
 
 def doses_between(session: Session, user_id: int, start: date, end: date) -> list[DoseLog]:
@@ -74,16 +81,25 @@ def chart_basis(session: Session, user_id: int) -> tuple[date | None, list, str]
     and the plan's unit ("" without one). The steps are left-joined to one
     row of the earliest check-in's day and the unit (each a subquery), so
     that row comes back even with no step."""
-    steps = TaperStep.__table__
-    head = select(
-        select(func.min(CheckIn.local_date)).where(CheckIn.user_id == user_id).scalar_subquery().label("first_checkin"),
-        select(TaperPlan.unit).where(TaperPlan.user_id == user_id).scalar_subquery().label("unit"),
-    ).subquery()
-    rows = session.execute(
-        select(head.c.first_checkin, head.c.unit, steps.c.starts_on, steps.c.daily_dose)
-        .select_from(head.outerjoin(steps, steps.c.user_id == user_id))
-        .order_by(steps.c.starts_on)
-    ).all()
+    rows = session.execute(_CHART_BASIS, {"user_id": user_id}).all()
     points = [row for row in rows if row.starts_on is not None]
     known = [day for day in (rows[0].first_checkin, points[0].starts_on if points else None) if day is not None]
     return (min(known) if known else None), points, rows[0].unit or ""
+
+
+def _chart_basis_statement():
+    steps = TaperStep.__table__
+    me = bindparam("user_id")
+    head = select(
+        select(func.min(CheckIn.local_date)).where(CheckIn.user_id == me).scalar_subquery().label("first_checkin"),
+        select(TaperPlan.unit).where(TaperPlan.user_id == me).scalar_subquery().label("unit"),
+    ).subquery()
+    return (
+        select(head.c.first_checkin, head.c.unit, steps.c.starts_on, steps.c.daily_dose)
+        .select_from(head.outerjoin(steps, steps.c.user_id == me))
+        .order_by(steps.c.starts_on)
+    )
+
+
+#: ``chart_basis``'s statement, made once.
+_CHART_BASIS = _chart_basis_statement()
