@@ -4,8 +4,9 @@
 measures, so the client's own cost per request is taken from the server's
 share. aiohttp spent 0.47 ms of CPU a request there at 1,000 people (0.75 ms
 at 100), this client 0.35 ms (0.49 ms), measured the same day. It writes the request's bytes
-on a fresh connection, reads the answer to its end (every request says
-``Connection: close``, as gunicorn's sync workers close anyway) and parses
+on a fresh connection, reads the answer until it is whole and closes the
+connection then (every request says ``Connection: close``, as gunicorn's
+sync workers close anyway), and parses
 the status line, the headers and a ``Content-Length`` or chunked body. It
 keeps cookies per person (name and value, dropped when the server expires
 them). Real requests and real answers: nothing is assumed about what comes
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import socket
 from urllib.parse import urlencode
 
 
@@ -40,6 +42,33 @@ def _chunked(body: bytes) -> bytes:
             return bytes(out)
         out += body[at : at + size]
         at += size + 2
+
+
+def is_whole(raw: bytes | bytearray, head_request: bool = False) -> bool:
+    """Whether ``raw`` holds a whole answer: its headers, then the body its
+    ``Content-Length`` gives or a chunked body up to its last chunk (none
+    for a HEAD request, 1xx, 204 and 304). An answer with neither ends when
+    the server closes, so it is never whole before that."""
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = bytes(raw[:end]).lower()
+    status = head[9:12]
+    if head_request or status in (b"204", b"304") or status.startswith(b"1"):
+        return True
+    body = raw[end + 4 :]
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name, value = name.strip(), value.strip()
+        if name == b"transfer-encoding" and value == b"chunked":
+            try:
+                _chunked(bytes(body))
+            except (ValueError, IndexError):
+                return False
+            return True
+        if name == b"content-length":
+            return len(body) >= int(value)
+    return False
 
 
 def parse_answer(raw: bytes) -> tuple[int, Headers, list[bytes], bytes]:
@@ -113,12 +142,27 @@ class Client:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
     async def _exchange(self, request: bytes) -> bytes:
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        """Send ``request`` on a new connection and read the answer; the
+        connection is closed as soon as the answer is whole (as a proxy in
+        front of the server does), not when the server's end of it closes:
+        gunicorn's sync worker waits for this side to close before it takes
+        the next request (its graceful close, gunicorn 26 and later)."""
+        loop = asyncio.get_running_loop()
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
         try:
-            writer.write(request)
-            return await reader.read(-1)  # to the end: the server closes after its answer
+            await loop.sock_connect(sock, (self.host, self.port))
+            await loop.sock_sendall(sock, request)
+            answer = bytearray()
+            while True:
+                data = await loop.sock_recv(sock, 65536)
+                if not data:  # the server closed: whatever came is the answer
+                    return bytes(answer)
+                answer += data
+                if is_whole(answer, request.startswith(b"HEAD ")):
+                    return bytes(answer)
         finally:
-            writer.close()
+            sock.close()
 
     async def request(self, method: str, path: str, headers: dict | None = None, json=None, data=None):
         """(status, headers, body); raises :class:`Failed`."""

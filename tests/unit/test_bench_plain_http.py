@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+import time
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from bench.plain_http import Client, Failed, parse_answer
+from bench.plain_http import Client, Failed, is_whole, parse_answer
 
 
 def test_a_sized_body_is_read_to_its_length_and_a_short_one_refused():
@@ -83,3 +85,56 @@ def test_a_request_goes_over_a_real_connection_and_comes_back_whole():
     assert (status, body, headers.get("content-type")) == (200, b"ok", "text/plain")
     assert seen == {"method": "POST", "cookie": "s=1", "body": b'{"overall": 3}', "token": "t"}
     assert client.cookies == {"s": "2"}
+
+
+@pytest.mark.parametrize(
+    "raw, head, whole",
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", False, True),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhell", False, False),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", False, False),  # the headers not yet ended
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", False, True),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n0\r\n\r\n", False, True),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n", False, False),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWi", False, False),
+        (b'HTTP/1.1 304 NOT MODIFIED\r\nETag: "a"\r\n\r\n', False, True),
+        (b"HTTP/1.1 204 NO CONTENT\r\n\r\n", False, True),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", True, True),  # an answer to HEAD has no body
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it", False, False),  # ends at the close
+    ],
+)
+def test_an_answer_is_whole_once_its_body_is_all_there(raw, head, whole):
+    assert is_whole(raw, head) is whole
+
+
+def test_the_client_closes_once_the_answer_is_whole_without_waiting_for_the_server_to():
+    """gunicorn's sync worker waits for the client's end to close before it
+    takes the next request: the client must not wait for the server's."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    closed_by_client = []
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            connection.settimeout(5)
+            began = time.monotonic()
+            closed_by_client.append(connection.recv(1) == b"")  # the client's end closed: end of stream
+            closed_by_client.append(time.monotonic() - began)
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    answers = []
+    client = Client("127.0.0.1", listener.getsockname()[1], timeout=5)
+    sender = threading.Thread(target=lambda: answers.append(asyncio.run(client.request("GET", "/"))))
+    try:
+        sender.start()
+        sender.join(10)
+        server.join(10)
+    finally:
+        listener.close()
+    assert answers and answers[0][0] == 200 and answers[0][2] == b"ok"
+    assert closed_by_client[0] is True and closed_by_client[1] < 2
