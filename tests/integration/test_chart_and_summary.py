@@ -171,19 +171,16 @@ def test_the_first_record_day_is_the_earlier_of_a_check_in_and_a_step(app, clien
 
     with app.app_context():
         user_id = db.session.scalar(db.session.query(User.id).statement)
-        assert records.first_record_date(db.session, user_id) is None
         assert records.chart_basis(db.session, user_id) == (None, [], "")
     assert person.checkin(30, 5).status_code == 201
     person("/taper/accept", understood="y")
     person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
     today = utcnow().date()
     with app.app_context():
-        assert records.first_record_date(db.session, user_id) == today - timedelta(days=30)
         assert records.chart_basis(db.session, user_id) == (today - timedelta(days=30), [], "mg")
     person("/taper/steps/new", starts_on=(today - timedelta(days=10)).isoformat(), daily_dose="1.5")
     person("/taper/steps/new", starts_on=(today - timedelta(days=45)).isoformat(), daily_dose="2")
     with app.app_context():
-        assert records.first_record_date(db.session, user_id) == today - timedelta(days=45)
         first, steps, unit = records.chart_basis(db.session, user_id)
         assert (first, unit) == (today - timedelta(days=45), "mg")
         assert [(step.starts_on, step.daily_dose) for step in steps] == [

@@ -69,11 +69,6 @@ def doses_between(session: Session, user_id: int, start: date, end: date) -> lis
     )
 
 
-def first_record_date(session: Session, user_id: int) -> date | None:
-    """The earliest day of a check-in or a taper step, or None without either."""
-    return chart_basis(session, user_id)[0]
-
-
 def chart_basis(session: Session, user_id: int) -> tuple[date | None, list, str]:
     """What the chart is drawn around, in one statement: the earliest day of
     a check-in or a taper step (None without either), the taper steps as
