@@ -259,6 +259,7 @@ def main() -> None:
         if args.profile_only:
             parts, parts_total, parts_cpu = profile_in_process(env, args.profile_requests)
             return report_profile(args, parts, parts_total, parts_cpu)
+        speed_before = cpu.machine_speed()
         steady, steady_url = start_gunicorn("webapp:create_app()", env, work, threads=args.threads)
         processes.append(steady)
         (work / "bare_app.py").write_text(BARE_APP)
@@ -284,6 +285,7 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=10)
         processes.clear()
+        speed_after = cpu.machine_speed()
         parts, parts_total, parts_cpu = profile_in_process(env, args.profile_requests)
     finally:
         for process in processes:
@@ -311,12 +313,14 @@ def main() -> None:
     )
     per_request = cpu_table(meter, [(steady_tally, "Steady"), (bare_tally, "bare")])
     print_parts(args, parts, parts_total, parts_cpu)
+    print(cpu.speed_words(speed_before, speed_after))
     print(
         f"ratio={ratio:.2f} steady_per_s={steady_result['per_s']:.0f} bare_per_s={bare_result['per_s']:.0f} "
         f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
         f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']} "
         f"steady_cpu_ms={per_request['Steady']:.2f} bare_cpu_ms={per_request['bare']:.2f} "
-        f"{profile_pairs(parts, parts_total, parts_cpu)}"
+        f"{profile_pairs(parts, parts_total, parts_cpu)} "
+        f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
 
 

@@ -11,6 +11,7 @@ whole machine's busy and idle time from ``/proc/stat``.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -90,3 +91,32 @@ class Meter:
         spent = self.spent.setdefault(label, {})
         for side, value in after.items():
             spent[side] = spent.get(side, 0.0) + max(0.0, value - before.get(side, 0.0))
+
+
+#: Additions in ``machine_speed``'s loop.
+SPEED_LOOP = 10_000_000
+
+
+def machine_speed(tries: int = 3, additions: int = SPEED_LOOP) -> float:
+    """Seconds a pure-Python loop of ``additions`` additions takes on one
+    core, the best of ``tries``: how fast this machine runs Python right now.
+    The same code gives figures about half as good on a machine where this
+    takes twice as long, so every CPU-bound benchmark prints it, before and
+    after its run."""
+    # Run as module-level code, as ``python3 -c "s=0\nfor i in range(10_000_000): s+=i"``
+    # runs it (names are globals there): the figures this project has
+    # recorded by hand before are comparable.
+    loop = compile(f"s = 0\nfor i in range({int(additions)}):\n    s += i\n", "<machine speed>", "exec")
+    best = float("inf")
+    for _ in range(tries):
+        began = time.perf_counter()
+        exec(loop, {})  # noqa: S102 - a constant loop made here
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def speed_words(before: float, after: float) -> str:
+    return (
+        f"machine: a pure-Python loop of {SPEED_LOOP:,} additions took {before:.2f} s before the run "
+        f"and {after:.2f} s after it (best of 3; the lower, the faster)"
+    )

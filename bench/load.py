@@ -64,6 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench import cpu  # noqa: E402
 from bench.plain_http import Client, Failed  # noqa: E402
 from bench.steady_process import LEAKY_ENV, free_port  # noqa: E402
 from webapp.config import load_or_create_instance_secrets  # noqa: E402
@@ -482,8 +483,8 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
-        cpu = ServerCpu(process.pid, admin, schema)
-        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, cpu))
+        server_cpu = ServerCpu(process.pid, admin, schema)
+        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, server_cpu))
     finally:
         if process is not None:
             process.terminate()
@@ -544,6 +545,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         f"Finding capacity: gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) "
         f"+ PostgreSQL, pauses {args.pause[0]:g}–{args.pause[1]:g} s, {args.seconds:g} s per try, goal 0 errors and p99 <= 300 ms"
     )
+    speed_before = cpu.machine_speed()
     good, bad = 0, None
     users = args.users
     while bad is None and users <= args.max_users:
@@ -563,11 +565,14 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
     rps = len(best[1].all()) / best[2] if best else 0.0
     p99 = percentile(best[1].all(), 99) * 1000 if best else 0.0
     web, db, client = cpu_per_request(best[1], len(best[1].all())) if best else (0.0, 0.0, 0.0)
+    speed_after = cpu.machine_speed()
+    print(cpu.speed_words(speed_before, speed_after))
     print(
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"client_cpu_ms_per_request={client:.2f} "
-        f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g}"
+        f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
+        f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
     return good
 
@@ -612,14 +617,15 @@ def main() -> int:
     rules = app_rules()
     history, snapshot = history_path(rules), snapshot_paths(rules)
     exercises = exercise_ids()
+    speed_before = cpu.machine_speed()
     admin, schema, url = prepare_database(args.postgres, args.users)
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
         process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
-        cpu = ServerCpu(process.pid, admin, schema)
+        server_cpu = ServerCpu(process.pid, admin, schema)
         baseline, stats, elapsed = asyncio.run(
-            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot, cpu)
+            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot, server_cpu)
         )
     finally:
         if process is not None:
@@ -632,6 +638,7 @@ def main() -> int:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
+    speed_after = cpu.machine_speed()
     everything = stats.all()
     total_errors = sum(stats.errors.values())
     ms = lambda s: s * 1000  # noqa: E731
@@ -664,6 +671,7 @@ def main() -> int:
     print(f"server {cpu_words(stats, len(everything), elapsed)}\n")
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
+    print(cpu.speed_words(speed_before, speed_after))
     print(
         f"users={args.users} seconds={elapsed:.0f} workers={args.workers} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
@@ -671,7 +679,8 @@ def main() -> int:
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"client_cpu_ms_per_request={client:.2f} "
-        f"snapshot_200={stats.requests.get('GET /api/snapshot 200', 0)} snapshot_304={stats.requests.get('GET /api/snapshot 304', 0)}"
+        f"snapshot_200={stats.requests.get('GET /api/snapshot 200', 0)} snapshot_304={stats.requests.get('GET /api/snapshot 304', 0)} "
+        f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
     return 0 if total_errors == 0 else 1
 

@@ -52,3 +52,11 @@ def test_a_reading_of_this_machine_sees_this_process():
     assert found["client"] > 0
     busy, idle = found["machine busy"], found["machine idle"]
     assert busy > 0 and idle >= 0
+
+
+def test_the_machine_speed_is_the_best_of_its_tries_and_grows_with_the_loop():
+    small = cpu.machine_speed(tries=3, additions=20_000)
+    large = cpu.machine_speed(tries=3, additions=2_000_000)
+    assert 0 < small < large
+    words = cpu.speed_words(0.612, 0.654)
+    assert "10,000,000 additions took 0.61 s before the run and 0.65 s after it" in words
