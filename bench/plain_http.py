@@ -47,14 +47,15 @@ def _chunked(body: bytes) -> bytes:
 def is_whole(raw: bytes | bytearray, head_request: bool = False) -> bool:
     """Whether ``raw`` holds a whole answer: its headers, then the body its
     ``Content-Length`` gives or a chunked body up to its last chunk (none
-    for a HEAD request, 1xx, 204 and 304). An answer with neither ends when
-    the server closes, so it is never whole before that."""
+    for a HEAD request, 204 and 304). An answer with neither ends when the
+    server closes, so it is never whole before that (nor is an interim 1xx
+    answer: the client never asks for one)."""
     end = raw.find(b"\r\n\r\n")
     if end < 0:
         return False
     head = bytes(raw[:end]).lower()
     status = head[9:12]
-    if head_request or status in (b"204", b"304") or status.startswith(b"1"):
+    if head_request or status in (b"204", b"304"):
         return True
     body = raw[end + 4 :]
     for line in head.split(b"\r\n")[1:]:

@@ -7,6 +7,7 @@ the person's rows say. A signed-in page then reads the database once."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -18,6 +19,42 @@ from webapp.security import lifetimes
 from webapp.services import data_version, person_time, sessions
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="the fingerprint needs PostgreSQL")
+
+
+@contextmanager
+def statements_sent(app):
+    """The statements this app sends while the block runs, each with its
+    whitespace made single spaces and in lower case."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def check_in(client, token: str, client_id: str) -> dict:
+    """Check in through the API (201); the body sent."""
+    body = {
+        "client_id": client_id,
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 4,
+        "anxiety": 6,
+        "doses": "as_planned",
+    }
+    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    return body
 
 
 def utc(*parts) -> datetime:
@@ -118,8 +155,6 @@ def test_a_signed_in_page_reads_the_database_once_and_shows_the_zone(app, client
     """The toolkit page for a signed-in person: the session, the person and
     their zone in one statement (the zone shown to the page's scripts is the
     one ``zone_name_for`` finds)."""
-    from sqlalchemy import event
-
     from webapp.extensions import db
     from webapp.models import User
 
@@ -128,65 +163,33 @@ def test_a_signed_in_page_reads_the_database_once_and_shows_the_zone(app, client
         me = db.session.query(User.id).filter_by(email="page@example.com").scalar()
         db.session.add(checkin(me, "z1", utc(2026, 12, 1, 9), "Pacific/Auckland"))
         db.session.commit()
-        engine = db.engine
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(app) as statements:
         for path in ("/toolkit", "/toolkit/breathe"):
             statements.clear()
             page = client.get(path)
             assert page.status_code == 200
             assert '<meta name="steady-zone" content="Pacific/Auckland">' in page.get_data(as_text=True)
             assert len(statements) == 1, statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_an_unchanged_snapshot_and_chart_read_the_database_once(app, client, auth):
     """The session, the person and the fingerprint of their rows in one
     statement: an unchanged snapshot (304) and a chart drawn before need no
     other; a change is still seen at once."""
-    from sqlalchemy import event
-
-    from webapp.extensions import db
-
     assert auth.register("sync@example.com").status_code == 302
     token = client.get("/api/session").get_json()["csrf_token"]
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
     snapshot = "/api/snapshot?part=/api/checkins&part=/api/chart"
     first = client.get(snapshot)
     assert first.status_code == 200
     client.get("/chart?range=30")
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        statements.clear()
+    with statements_sent(app) as statements:
         again = client.get(snapshot, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304
         assert len(statements) == 1, statements
         statements.clear()
         assert client.get("/chart?range=30").status_code == 200
         assert len(statements) == 1, statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    body = {
-        "client_id": "5b0b4c4e-8a43-4c1b-9f34-0d5c2f3e7a10",
-        "checked_at": datetime.now(timezone.utc).isoformat(),
-        "time_zone": "Europe/London",
-        "overall": 4,
-        "anxiety": 6,
-        "doses": "as_planned",
-    }
-    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    body = check_in(client, token, "5b0b4c4e-8a43-4c1b-9f34-0d5c2f3e7a10")
     changed = client.get(snapshot, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert [c["client_id"] for c in changed.get_json()["parts"]["/api/checkins"]["checkins"]] == [body["client_id"]]
@@ -197,34 +200,12 @@ def test_a_chart_drawn_after_a_change_reads_its_basis_in_one_statement(app, clie
     transaction: its begin, the fingerprint again, the steps with the first
     day and the unit (one statement), the check-ins, its end; the session's
     statement before them."""
-    from sqlalchemy import event
-
-    from webapp.extensions import db
-
     assert auth.register("chart@example.com").status_code == 302
     token = client.get("/api/session").get_json()["csrf_token"]
     assert client.get("/chart?range=30").status_code == 200
-    body = {
-        "client_id": "0f6a2c1e-3b7d-4e8f-9a10-2b3c4d5e6f70",
-        "checked_at": datetime.now(timezone.utc).isoformat(),
-        "time_zone": "Europe/London",
-        "overall": 4,
-        "anxiety": 6,
-        "doses": "as_planned",
-    }
-    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()).lower())
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    check_in(client, token, "0f6a2c1e-3b7d-4e8f-9a10-2b3c4d5e6f70")
+    with statements_sent(app) as statements:
         page = client.get("/chart?range=30")
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert page.status_code == 200
     assert page.get_data(as_text=True).count('<tr><th scope="row">') == 1  # today's check-in, drawn
     assert len(statements) == 6, statements

@@ -99,6 +99,7 @@ def test_a_request_goes_over_a_real_connection_and_comes_back_whole():
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWi", False, False),
         (b'HTTP/1.1 304 NOT MODIFIED\r\nETag: "a"\r\n\r\n', False, True),
         (b"HTTP/1.1 204 NO CONTENT\r\n\r\n", False, True),
+        (b"HTTP/1.1 100 CONTINUE\r\n\r\n", False, False),  # interim: the answer is still to come
         (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", True, True),  # an answer to HEAD has no body
         (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it", False, False),  # ends at the close
     ],
