@@ -1,6 +1,6 @@
 """Load: gunicorn (2 workers) + PostgreSQL on loopback, 100 people at once.
 
-    python bench/load.py [--users 100] [--seconds 60] [--workers 2] [--threads 1]
+    python bench/load.py [--users 100] [--seconds 60] [--workers 2] [--threads 1] [--keep-alive 32]
                          [--postgres postgresql://postgres@127.0.0.1:5432/test]
     python bench/load.py --find-capacity [--users 250] [--seconds 30] [--step 100]
 
@@ -31,8 +31,13 @@ of key=value pairs.
 
 The crowd runs in this process on the same cores as the server, with a small
 HTTP/1.1 client (``bench/plain_http.py``): one connection a request, as
-gunicorn's sync workers close each one. ``--worker-class gevent`` tries
-gevent's workers instead (gevent installed separately).
+gunicorn's sync workers close each one. ``--keep-alive IDLE`` sends instead
+as a proxy in front of gunicorn does when it keeps its connections to it
+open (nginx's ``keepalive``, as the README's deployment asks): every person's
+requests share a pool of kept connections, at most IDLE of them idle, and
+gunicorn keeps them 75 s (threaded workers; sync workers still close each).
+``--worker-class gevent`` tries gevent's workers instead (gevent installed
+separately).
 
 ``--find-capacity`` instead searches for the largest crowd (same pauses) this
 set-up serves with 0 errors and p99 <= 300 ms: it doubles the crowd from
@@ -65,7 +70,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from bench import cpu  # noqa: E402
-from bench.plain_http import Client, Failed  # noqa: E402
+from bench.plain_http import Client, Failed, Pool  # noqa: E402
 from bench.steady_process import LEAKY_ENV, free_port  # noqa: E402
 from webapp.config import load_or_create_instance_secrets  # noqa: E402
 from webapp.extensions import make_engine  # noqa: E402
@@ -106,6 +111,7 @@ class Stats:
         self.requests: dict[str, int] = defaultdict(int)  # "GET /api/snapshot 304" -> how many
         self.recording = False
         self.cpu: dict[str, float] | None = None  # CPU seconds of the server over the window (ServerCpu)
+        self.connections: int | None = None  # connections opened in the window, with a pool of kept ones
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
         if not self.recording:
@@ -125,11 +131,21 @@ class Stats:
 
 
 class Person:
-    def __init__(self, base: str, email: str, stats: Stats, history: str, exercises: list[str], snapshot: list[str]):
+    def __init__(
+        self,
+        base: str,
+        email: str,
+        stats: Stats,
+        history: str,
+        exercises: list[str],
+        snapshot: list[str],
+        pool: Pool | None = None,
+    ):
         self.email, self.stats, self.history, self.exercises = email, stats, history, exercises
         self.snapshot = snapshot
         host, port = base.removeprefix("http://").rsplit(":", 1)
-        self.client = Client(host, int(port))  # one connection a request (bench/plain_http.py)
+        # One connection a request, or the shared pool of kept connections (bench/plain_http.py).
+        self.client = Client(host, int(port), pool=pool)
         self.content_etag = None
         self.snapshot_etag = None  # the device keeps its last snapshot's tag
 
@@ -388,7 +404,7 @@ def prepare_database(base_url: str, users: int):
     return admin, schema, url
 
 
-def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_class: str = "sync"):
+def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_class: str = "sync", keep_alive: int = 0):
     instance = folder / "instance"
     load_or_create_instance_secrets(instance)  # made once here, so every worker shares the keys
     env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
@@ -416,6 +432,8 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_cl
         command += ["-k", "gevent"]
     elif threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
+    if keep_alive:  # a proxy's kept connections stay open between requests (nginx's keepalive_timeout is 60 s)
+        command += ["--keep-alive", "75"]
     command.append("webapp:create_app()")
     log = open(folder / "gunicorn.log", "wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -444,9 +462,11 @@ async def run(
     pause: tuple[float, float],
     snapshot: list[str],
     cpu: ServerCpu | None = None,
+    keep_alive: int = 0,
 ):
     stats = Stats()
-    people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot) for n in range(users)]
+    pool = Pool(keep_alive) if keep_alive else None
+    people = [Person(base, f"load{n}@example.com", stats, history, exercises, snapshot, pool) for n in range(users)]
     # Sign in ten at a time (argon2 is meant to be slow); not measured.
     for start in range(0, users, 10):
         await asyncio.gather(*(p.sign_in() for p in people[start : start + 10]))
@@ -463,12 +483,16 @@ async def run(
     if cpu is not None:
         cpu.begin()
     client_cpu = time.process_time()
+    opened_before = pool.opened if pool else 0
     print(f"  {users} people signed in; the measured run starts", file=sys.stderr, flush=True)
     started = time.monotonic()
     until = started + seconds
     await asyncio.gather(*(p.live(until, pause) for p in people))
     elapsed = time.monotonic() - started
     stats.recording = False
+    if pool is not None:
+        stats.connections = pool.opened - opened_before
+        pool.close()
     stats.cpu = cpu.end() if cpu is not None else None
     if stats.cpu is not None:
         stats.cpu["client"] = time.process_time() - client_cpu  # this process: the crowd itself
@@ -482,9 +506,11 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
-        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
+        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class, args.keep_alive)
         server_cpu = ServerCpu(process.pid, admin, schema)
-        return asyncio.run(run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, server_cpu))
+        return asyncio.run(
+            run(base, users, seconds, history, exercises, tuple(args.pause), snapshot, server_cpu, args.keep_alive)
+        )
     finally:
         if process is not None:
             process.terminate()
@@ -542,7 +568,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         return served(stats)
 
     print(
-        f"Finding capacity: gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) "
+        f"Finding capacity: gunicorn {args.workers} workers ({server_words(args)}) "
         f"+ PostgreSQL, pauses {args.pause[0]:g}–{args.pause[1]:g} s, {args.seconds:g} s per try, goal 0 errors and p99 <= 300 ms"
     )
     speed_before = cpu.machine_speed()
@@ -571,10 +597,18 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"client_cpu_ms_per_request={client:.2f} "
-        f"workers={args.workers} threads={args.threads} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
+        f"workers={args.workers} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
         f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
     return good
+
+
+def server_words(args) -> str:
+    """The worker class and how the crowd's connections reach it."""
+    workers = "sync" if args.threads == 1 else f"gthread x{args.threads}"
+    if args.keep_alive:
+        return f"{workers}, connections kept open as a proxy keeps them, at most {args.keep_alive} idle"
+    return f"{workers}, a connection a request"
 
 
 def main() -> int:
@@ -590,6 +624,14 @@ def main() -> int:
         choices=("sync", "gevent"),
         default="sync",
         help="gunicorn's workers: sync (or gthread with --threads > 1), or gevent (needs gevent installed)",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=0,
+        metavar="IDLE",
+        help="send as a proxy keeping its connections to gunicorn open does, with at most IDLE kept idle "
+        "(nginx's keepalive; gunicorn gets --keep-alive 75; sync workers still close each one); 0: a connection a request",
     )
     parser.add_argument(
         "--pause",
@@ -622,10 +664,20 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
     process = None
     try:
-        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class)
+        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class, args.keep_alive)
         server_cpu = ServerCpu(process.pid, admin, schema)
         baseline, stats, elapsed = asyncio.run(
-            run(base, args.users, args.seconds, history, exercises, tuple(args.pause), snapshot, server_cpu)
+            run(
+                base,
+                args.users,
+                args.seconds,
+                history,
+                exercises,
+                tuple(args.pause),
+                snapshot,
+                server_cpu,
+                args.keep_alive,
+            )
         )
     finally:
         if process is not None:
@@ -643,7 +695,7 @@ def main() -> int:
     total_errors = sum(stats.errors.values())
     ms = lambda s: s * 1000  # noqa: E731
     print(
-        f"gunicorn {args.workers} workers ({'sync' if args.threads == 1 else f'gthread x{args.threads}'}) + PostgreSQL, "
+        f"gunicorn {args.workers} workers ({server_words(args)}) + PostgreSQL, "
         f"{args.users} people for {elapsed:.0f} s, pausing {args.pause[0]:g}–{args.pause[1]:g} s; history page {history}"
     )
     print(f"{'action':<16} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
@@ -668,12 +720,15 @@ def main() -> int:
     for label in sorted(stats.requests):
         print(f"{label:<36} {stats.requests[label]:>7} {stats.requests[label] / max(1, len(everything)):>6.1%}")
     web, db, client = cpu_per_request(stats, len(everything))
-    print(f"server {cpu_words(stats, len(everything), elapsed)}\n")
+    print(f"server {cpu_words(stats, len(everything), elapsed)}")
+    if stats.connections is not None:
+        print(f"connections opened: {stats.connections} for {len(everything)} requests (kept open between them)")
+    print()
     for sample in stats.error_samples + baseline.error_samples:
         print(f"  error: {sample}")
     print(cpu.speed_words(speed_before, speed_after))
     print(
-        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "

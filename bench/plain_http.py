@@ -1,4 +1,4 @@
-"""A small HTTP/1.1 client for the load benchmark: one connection a request.
+"""A small HTTP/1.1 client for the load benchmark.
 
 ``bench/load.py`` runs its crowd on the same cores as the server it
 measures, so the client's own cost per request is taken from the server's
@@ -11,6 +11,13 @@ the status line, the headers and a ``Content-Length`` or chunked body. It
 keeps cookies per person (name and value, dropped when the server expires
 them). Real requests and real answers: nothing is assumed about what comes
 back.
+
+With a :class:`Pool` shared by every person, it acts instead as a proxy in
+front of the server does when it keeps its connections to the server open
+(nginx's ``keepalive`` in an ``upstream``): a request goes out on an idle
+kept connection, or a new one when none is idle; the connection goes back to
+the pool once its answer is whole, unless the server said it will close it;
+at most ``idle`` connections are kept idle, the rest closed.
 """
 
 from __future__ import annotations
@@ -106,12 +113,61 @@ def _parse(raw: bytes) -> tuple[int, Headers, list[bytes], bytes]:
     return int(parts[1]), headers, cookies, body
 
 
+def _still_open(sock: socket.socket) -> bool:
+    """Whether a kept connection can carry another request: the server has
+    not closed it (nothing to read, not even its end) and it has no error."""
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # its end closed (b""), or bytes nobody asked for
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+class Pool:
+    """Connections kept open between requests, shared by every person (a
+    proxy's pool to its upstream)."""
+
+    def __init__(self, idle: int):
+        self.idle_limit = idle
+        self.idle: list[socket.socket] = []
+        self.opened = 0  # connections made, over the pool's life
+
+    def take(self) -> socket.socket | None:
+        while self.idle:
+            sock = self.idle.pop()
+            if _still_open(sock):
+                return sock
+            sock.close()
+        return None
+
+    def give(self, sock: socket.socket) -> None:
+        if len(self.idle) < self.idle_limit:
+            self.idle.append(sock)
+        else:
+            sock.close()
+
+    def close(self) -> None:
+        while self.idle:
+            self.idle.pop().close()
+
+
+def _server_closes(raw: bytes | bytearray) -> bool:
+    head = bytes(raw[: raw.find(b"\r\n\r\n")]).lower()
+    return any(
+        line.partition(b":")[0].strip() == b"connection" and b"close" in line.partition(b":")[2]
+        for line in head.split(b"\r\n")[1:]
+    )
+
+
 class Client:
     """One person's connection to the server: their cookies and their requests."""
 
-    def __init__(self, host: str, port: int, timeout: float = 30.0):
+    def __init__(self, host: str, port: int, timeout: float = 30.0, pool: Pool | None = None):
         self.host, self.port, self.timeout = host, port, timeout
         self.cookies: dict[str, str] = {}
+        self.pool = pool
 
     def keep_cookies(self, values: list[bytes]) -> None:
         for value in values:
@@ -126,7 +182,9 @@ class Client:
                 self.cookies[name] = content
 
     def encode(self, method: str, path: str, headers: dict | None, json=None, data=None) -> bytes:
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close"]
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if self.pool is None:
+            lines.append("Connection: close")
         body = b""
         if json is not None:
             body = jsonlib.dumps(json).encode()
@@ -143,27 +201,58 @@ class Client:
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
     async def _exchange(self, request: bytes) -> bytes:
-        """Send ``request`` on a new connection and read the answer; the
-        connection is closed as soon as the answer is whole (as a proxy in
+        """Send ``request`` and read the answer. Without a pool: on a new
+        connection, closed as soon as the answer is whole (as a proxy in
         front of the server does), not when the server's end of it closes:
         gunicorn's sync worker waits for this side to close before it takes
-        the next request (its graceful close, gunicorn 26 and later)."""
-        loop = asyncio.get_running_loop()
+        the next request (its graceful close, gunicorn 26 and later). With a
+        pool: on a kept connection when one is idle, given back after."""
+        if self.pool is not None:
+            kept = self.pool.take()
+            if kept is not None:
+                answer = await self._on(kept, request, fresh=False)
+                if answer is not None:
+                    return answer
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
+        if self.pool is not None:
+            self.pool.opened += 1
+        return await self._on(sock, request, fresh=True)
+
+    async def _on(self, sock: socket.socket, request: bytes, fresh: bool) -> bytes | None:
+        """The answer to ``request`` on ``sock``; None when a kept connection
+        turned out closed before any of the answer came (then sent again on
+        a new one, as a proxy does)."""
+        loop = asyncio.get_running_loop()
+        keep = False
         try:
-            await loop.sock_connect(sock, (self.host, self.port))
-            await loop.sock_sendall(sock, request)
+            if fresh:
+                await loop.sock_connect(sock, (self.host, self.port))
+            try:
+                await loop.sock_sendall(sock, request)
+            except OSError:
+                if fresh:
+                    raise
+                return None
             answer = bytearray()
             while True:
-                data = await loop.sock_recv(sock, 65536)
+                try:
+                    data = await loop.sock_recv(sock, 65536)
+                except OSError:
+                    if fresh or answer:
+                        raise
+                    return None
                 if not data:  # the server closed: whatever came is the answer
-                    return bytes(answer)
+                    return bytes(answer) if (answer or fresh) else None
                 answer += data
                 if is_whole(answer, request.startswith(b"HEAD ")):
+                    keep = self.pool is not None and not _server_closes(answer)
                     return bytes(answer)
         finally:
-            sock.close()
+            if keep:
+                self.pool.give(sock)
+            else:
+                sock.close()
 
     async def request(self, method: str, path: str, headers: dict | None = None, json=None, data=None):
         """(status, headers, body); raises :class:`Failed`."""

@@ -10,7 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from bench.plain_http import Client, Failed, is_whole, parse_answer
+from bench.plain_http import Client, Failed, Pool, is_whole, parse_answer
 
 
 def test_a_sized_body_is_read_to_its_length_and_a_short_one_refused():
@@ -139,3 +139,152 @@ def test_the_client_closes_once_the_answer_is_whole_without_waiting_for_the_serv
         listener.close()
     assert answers and answers[0][0] == 200 and answers[0][2] == b"ok"
     assert closed_by_client[0] is True and closed_by_client[1] < 2
+
+
+class KeepingServer:
+    """A raw HTTP/1.1 server on 127.0.0.1 that answers every request on a
+    connection until ``close_after`` answers (then says so and closes), and
+    counts the connections it accepted and the requests it read."""
+
+    def __init__(self, close_after: int = 1000):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(10)
+        self.close_after = close_after
+        self.accepted = 0
+        self.requests: list[bytes] = []
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return self.listener.getsockname()[1]
+
+    def serve(self):
+        try:
+            while True:
+                connection, _ = self.listener.accept()
+                self.accepted += 1
+                self.connections.append(connection)
+                threading.Thread(target=self.answer, args=(connection,), daemon=True).start()
+        except OSError:
+            return
+
+    def answer(self, connection):
+        try:
+            self.answer_each(connection)
+        except OSError:  # closed by the test (stop, or the idle connection's end)
+            pass
+
+    def answer_each(self, connection):
+        connection.settimeout(10)
+        for n in range(1, self.close_after + 1):
+            request = b""
+            while b"\r\n\r\n" not in request:
+                data = connection.recv(65536)
+                if not data:
+                    return
+                request += data
+            self.requests.append(request)
+            last = n == self.close_after
+            body = str(n).encode()
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s"
+                % (len(body), b"Connection: close\r\n" if last else b"", body)
+            )
+        connection.close()
+
+    def stop(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def run_in_own_loop(coroutine_function):
+    """Run it on an event loop of its own thread (the browser tests' driver may hold this thread's)."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(coroutine_function())))
+    thread.start()
+    thread.join(20)
+    return results[0]
+
+
+def test_with_a_pool_people_share_kept_connections_and_ask_for_no_close():
+    server = KeepingServer()
+    pool = Pool(idle=4)
+    alice, bob = Client("127.0.0.1", server.port, pool=pool), Client("127.0.0.1", server.port, pool=pool)
+
+    async def three():
+        return [await alice.request("GET", "/a"), await bob.request("GET", "/b"), await alice.request("GET", "/c")]
+
+    try:
+        answers = run_in_own_loop(three)
+    finally:
+        pool.close()
+        server.stop()
+    assert [(status, body) for status, _headers, body in answers] == [(200, b"1"), (200, b"2"), (200, b"3")]
+    assert server.accepted == 1 and pool.opened == 1
+    assert not any(b"connection: close" in request.lower() for request in server.requests)
+    assert b"Connection: close" in Client("127.0.0.1", 1).encode("GET", "/", None)  # without a pool: one a request
+
+
+def test_a_connection_the_server_says_it_closes_is_not_kept():
+    server = KeepingServer(close_after=1)
+    pool = Pool(idle=4)
+    client = Client("127.0.0.1", server.port, pool=pool)
+
+    async def two():
+        return [await client.request("GET", "/a"), await client.request("GET", "/b")]
+
+    try:
+        answers = run_in_own_loop(two)
+    finally:
+        pool.close()
+        server.stop()
+    assert [body for _status, _headers, body in answers] == [b"1", b"1"]
+    assert server.accepted == 2 and pool.idle == []
+
+
+def test_a_kept_connection_the_server_closed_while_idle_is_replaced_not_failed():
+    server = KeepingServer()
+    pool = Pool(idle=4)
+    client = Client("127.0.0.1", server.port, pool=pool)
+
+    async def first():
+        return await client.request("GET", "/a")
+
+    async def second():
+        return await client.request("GET", "/b")
+
+    try:
+        assert run_in_own_loop(first)[2] == b"1"
+        server.connections[0].shutdown(socket.SHUT_RDWR)  # the server's keep-alive time ran out
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(pool.idle) == 1:
+            try:
+                if pool.idle[0].recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                    break
+            except BlockingIOError:
+                time.sleep(0.01)
+        status, _headers, body = run_in_own_loop(second)
+    finally:
+        pool.close()
+        server.stop()
+    assert (status, body) == (200, b"1")  # the first answer on a new connection
+    assert server.accepted == 2 and pool.opened == 2
+
+
+def test_a_pool_keeps_no_more_idle_connections_than_its_limit():
+    pool = Pool(idle=1)
+    pairs = [socket.socketpair() for _ in range(2)]
+    try:
+        pool.give(pairs[0][0])
+        pool.give(pairs[1][0])
+        assert pool.idle == [pairs[0][0]] and pairs[1][0].fileno() == -1  # the second closed
+        assert pool.take() is pairs[0][0] and pool.take() is None
+    finally:
+        for a, b in pairs:
+            a.close()
+            b.close()
