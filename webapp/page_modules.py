@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 
 #: ``name: (synced, inUse) => import("./file.js")`` in app.js's MODULES table.
 _MODULE_ENTRY = re.compile(
@@ -129,10 +129,23 @@ def preload_modules(content: str) -> str:
     return ""
 
 
+#: How many ``Link`` headers an app keeps (one per set of files a page preloads).
+LINKS_KEPT = 256
+
+
 def link_header(files: list[str]) -> str:
-    """The ``Link`` header asking for ``files`` (their current hashed URLs)."""
-    asset_url = current_app.jinja_env.globals["asset_url"]
-    return ", ".join(f"<{asset_url(name)}>; rel=modulepreload; fetchpriority=low" for name in files)
+    """The ``Link`` header asking for ``files`` (their current hashed URLs),
+    kept per files, their versions in the asset manifest and script root."""
+    made = current_app.extensions.setdefault("steady.link_headers", {})
+    manifest = current_app.extensions["steady.asset_manifest"]
+    key = (request.script_root, *((name, getattr(manifest.get(name), "version", None)) for name in files))
+    found = made.get(key)
+    if found is None:
+        asset_url = current_app.jinja_env.globals["asset_url"]
+        found = ", ".join(f"<{asset_url(name)}>; rel=modulepreload; fetchpriority=low" for name in files)
+        if len(made) < LINKS_KEPT:
+            made[key] = found
+    return found
 
 
 def init_app(app: Flask) -> None:

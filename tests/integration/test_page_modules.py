@@ -5,6 +5,7 @@ app.js starts is read from app.js itself."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -166,3 +167,21 @@ def test_a_signed_in_page_preloads_the_devices_modules(client, auth):
     names = check_closed_and_current(client, client.get("/checkin"))
     for module in ("js/push.js", "js/app-lock.js", "js/account-sync.js", "js/outbox-schedule.js", "js/person-time.js"):
         assert module in names
+
+
+def test_a_kept_link_header_follows_a_new_version_of_a_module(app, client):
+    """The header is made once per set of files; a file served at a new
+    version (a new manifest entry) gets a header naming the new URL."""
+    first = PRELOAD.findall(client.get("/toolkit/breathe").headers.get("Link", ""))
+    assert first and client.get("/toolkit/breathe").headers["Link"] == client.get("/toolkit/breathe").headers["Link"]
+    name, version = first[0]
+    manifest = app.extensions["steady.asset_manifest"]
+    old = manifest[name]
+    manifest[name] = dataclasses.replace(old, digest="f" * len(old.digest))
+    try:
+        again = dict(PRELOAD.findall(client.get("/toolkit/breathe").headers.get("Link", "")))
+    finally:
+        manifest[name] = old
+    assert again[name] != version
+    assert again[name] == dataclasses.replace(old, digest="f" * len(old.digest)).version
+    assert dict(PRELOAD.findall(client.get("/toolkit/breathe").headers["Link"]))[name] == version

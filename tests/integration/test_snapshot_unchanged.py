@@ -672,3 +672,32 @@ def test_a_row_written_and_removed_while_an_answer_is_worked_out_is_never_kept(a
     assert again.status_code == in_full.status_code == 200
     assert written[0].client_id not in again.get_data(as_text=True)
     assert again.get_json() == in_full.get_json()
+
+
+def test_what_keys_share_is_worked_out_once_per_fingerprint_read(app, monkeypatch):
+    """The snapshot asks for a key per part: the person's time, the language
+    and each set of tables' hash come once per fingerprint read, and a new
+    read (another fingerprint) gives keys worked out afresh from it."""
+    from types import SimpleNamespace
+
+    from flask import g
+
+    current = {"found": {"users": "u1", "check_ins": "c1", "cards": "k1"}}
+    monkeypatch.setattr(data_version, "fingerprints", lambda session, user_id: current["found"])
+    asked = []
+    monkeypatch.setattr(words, "person_time_key", lambda: asked.append(1) or ("UTC", "2026-12-02", False, False))
+    with app.test_request_context("/api/snapshot", headers={"Accept-Language": "cy"}):
+        g._login_user = SimpleNamespace(id=7, is_authenticated=True)
+        checkins = data_version.person_key("a", tables={"check_ins"})
+        same_tables = data_version.person_key("b", tables={"check_ins"})
+        every_table = data_version.person_key("c")
+        assert checkins[0] == 7 and checkins[1] == ("a",) and checkins[2] == ("check_ins",)
+        assert checkins[3] == same_tables[3] == data_version._combined(current["found"], {"check_ins"})
+        assert every_table[3] == data_version._combined(current["found"]) != checkins[3]
+        assert checkins[4:] == every_table[4:] and checkins[4] == ("UTC", "2026-12-02", False, False)
+        assert checkins[-1] == "cy" and len(asked) == 1
+        current["found"] = {"users": "u1", "check_ins": "c2", "cards": "k1"}  # a row of check_ins changed
+        again = data_version.person_key("a", tables={"check_ins"})
+        assert again[3] == data_version._combined(current["found"], {"check_ins"}) != checkins[3]
+        assert data_version.person_key("d", tables={"cards"})[3] == data_version._combined(current["found"], {"cards"})
+        assert len(asked) == 2

@@ -264,19 +264,21 @@ def person_key(*what, tables=None) -> tuple | None:
     from webapp import i18n, words
     from webapp.extensions import db
 
-    version = fingerprint(db.session, current_user.id, tables)
-    if version is None:
+    found = fingerprints(db.session, current_user.id)
+    if found is None:
         return None
-    return (
-        current_user.id,
-        what,
-        None if tables is None else tuple(sorted(tables)),
-        version,
-        words.person_time_key(),
-        i18n.choose(),
-        str(get_locale()),
-        request.headers.get("Accept-Language", ""),
-    )
+    # What every key of this read shares, and each set of tables' hash, are
+    # worked out once per fingerprint read (the snapshot asks for a key per
+    # part): a new read (a new ``found``) starts afresh.
+    memo = g.get("steady_key_memo")
+    if memo is None or memo[0] is not found:
+        shared = (words.person_time_key(), i18n.choose(), str(get_locale()), request.headers.get("Accept-Language", ""))
+        memo = g.steady_key_memo = (found, shared, {})
+    table_names = None if tables is None else tuple(sorted(tables))
+    version = memo[2].get(table_names)
+    if version is None:
+        version = memo[2][table_names] = _combined(found, tables)
+    return (current_user.id, what, table_names, version, *memo[1])
 
 
 class Kept:
