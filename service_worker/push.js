@@ -9,7 +9,7 @@ import { session } from "/static/js/session.js";
 function readPush(event) {
   try {
     return event.data ? event.data.json() : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -64,7 +64,7 @@ async function handleNotificationClick(notification, action) {
     try {
       await snooze(data.steady.delivery);
       return;
-    } catch (error) {
+    } catch {
       await openPage("/reminders");
       return;
     }

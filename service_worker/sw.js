@@ -164,7 +164,7 @@ async function fromNetwork(event) {
 async function deviceAccount() {
   try {
     return (await raw.get("kv", "current-user")) || null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -214,7 +214,7 @@ async function handleNavigation(event, pathname) {
     if (response.status >= 500) throw new Error(`server error ${response.status}`);
     if (isShareable(response) && (await isKept)) refresh(event, cache, pathname, response); // a shell page: one the offline pack kept
     return response;
-  } catch (error) {
+  } catch {
     const cached = await kept(cache, pathname);
     if (cached) return cached;
     return (await offlineCopy(cache, pathname)) || offlinePage(cache);
@@ -272,7 +272,7 @@ async function handleLanguageChoice(event) {
   if (self.navigator.onLine !== false) {
     try {
       return await fetch(event.request);
-    } catch (error) {
+    } catch {
       // Below: no network.
     }
   }

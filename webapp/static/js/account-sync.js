@@ -48,7 +48,7 @@ async function whoIsSignedIn() {
   if (!navigator.onLine) return undefined;
   try {
     return signedInUser(await withinTime(session(), SESSION_WAIT_MS));
-  } catch (error) {
+  } catch {
     return undefined;
   }
 }
@@ -84,7 +84,7 @@ function forgetPersonalStorage(owner) {
           storage.removeItem(key);
         }
       }
-    } catch (error) {
+    } catch {
       /* storage refused: nothing kept there either */
     }
   }
@@ -125,7 +125,7 @@ export async function confirmOwner() {
   let signedIn;
   try {
     signedIn = signedInUser(await session());
-  } catch (error) {
+  } catch {
     return undefined;
   }
   const held = pageUser() || (await kv.get("current-user")) || null;

@@ -87,13 +87,13 @@ async function deviceInUse() {
   if (document.querySelector('meta[name="steady-user"], [data-page="app-lock"], [data-server-locked], form[data-sign-out]')) return true;
   try {
     if (window.localStorage.getItem("steady.app-lock") === "on") return true;
-  } catch (error) {
+  } catch {
     return true;
   }
   if (!window.indexedDB || typeof indexedDB.databases !== "function") return true;
   try {
     return (await indexedDB.databases()).some((database) => database.name === "steady");
-  } catch (error) {
+  } catch {
     return true;
   }
 }

@@ -31,7 +31,7 @@ export async function askWorker(message) {
       };
       worker.postMessage(message, [channel.port2]);
     });
-  } catch (error) {
+  } catch {
     return null;
   }
 }

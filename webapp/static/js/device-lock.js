@@ -18,7 +18,7 @@ function setFlag(on) {
   try {
     if (on) localStorage.setItem(LOCK_FLAG, "on");
     else localStorage.removeItem(LOCK_FLAG);
-  } catch (error) {
+  } catch {
     /* storage refused: the lock itself still holds */
   }
 }

@@ -27,7 +27,7 @@ class WakeLock {
       this.sentinel.addEventListener("release", () => {
         this.sentinel = null;
       });
-    } catch (error) {
+    } catch {
       /* not allowed right now (battery saver, hidden tab): the exercise still works */
     }
   }

@@ -28,7 +28,7 @@ export async function whileBusy(button, work) {
 function storedOpen(key) {
   try {
     return window.localStorage.getItem(REMEMBER_PREFIX + key);
-  } catch (error) {
+  } catch {
     return null; // storage turned off: the section just starts as the page says
   }
 }
@@ -41,7 +41,7 @@ export function rememberOpen(root = document) {
     details.addEventListener("toggle", () => {
       try {
         window.localStorage.setItem(REMEMBER_PREFIX + key, details.open ? "open" : "closed");
-      } catch (error) {
+      } catch {
         /* storage turned off: nothing to remember with */
       }
     });

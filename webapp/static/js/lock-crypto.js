@@ -73,7 +73,7 @@ async function unwrapDataKey(record, pinKey, extractable) {
       extractable,
       ["encrypt", "decrypt", "wrapKey", "unwrapKey"]
     );
-  } catch (error) {
+  } catch {
     throw new WrongPin();
   }
 }

@@ -29,7 +29,7 @@ export async function signOutHere() {
       info = await session();
     }
     if (info.user === null) localStorage.removeItem(SIGN_OUT_PENDING);
-  } catch (error) {
+  } catch {
     /* offline: SIGN_OUT_PENDING stays */
   }
 }
@@ -47,7 +47,7 @@ export async function tellServer(path, fields = {}) {
       body: new URLSearchParams({ ...fields, csrf_token: token }),
     });
     return { status: response.status, body: await response.json().catch(() => ({})) };
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -56,7 +56,7 @@ export async function serverState() {
   try {
     const response = await fetch("/lock/state", { credentials: "same-origin", headers: { Accept: "application/json" } });
     return response.ok ? await response.json() : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }

@@ -96,7 +96,7 @@ export function enableSettings(root, lock) {
     try {
       const { record, keys } = await createLock(pin);
       await deviceLock.turnOn({ ...record, owner: String(userId), idleMinutes, failures: 0, waitUntil: 0 }, keys, idleMinutes);
-    } catch (error) {
+    } catch {
       button.disabled = false;
       say(root, "");
       return showProblems(turnOn, [

@@ -130,7 +130,7 @@ async function sendEntries(entries, { account, token }) {
         },
         body: entry.body === null ? undefined : JSON.stringify(entry.body),
       });
-    } catch (error) {
+    } catch {
       return { sent, stopped: true }; // offline again: try later
     }
     if (response.ok) {
@@ -165,7 +165,7 @@ async function flushOnce() {
   let info;
   try {
     info = await session();
-  } catch (error) {
+  } catch {
     return 0;
   }
   const signedIn = signedInUser(info);

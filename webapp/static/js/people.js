@@ -183,7 +183,7 @@ function enableEditor(root, userIdPromise) {
     const button = event.submitter || form.querySelector('button[type="submit"]');
     try {
       await whileBusy(button, () => saveEdit(form, root, userIdPromise));
-    } catch (error) {
+    } catch {
       const errors = form.querySelector("[data-edit-errors]");
       errors.replaceChildren(
         element("h2", { text: t("There is a problem") }),

@@ -14,7 +14,7 @@ export function rememberZone() {
   if (!user || !meta || !meta.content) return;
   try {
     window.localStorage.setItem(personalKey(user, NAME), meta.content);
-  } catch (error) {
+  } catch {
     /* storage turned off: the offline copies use the phone's zone */
   }
 }
@@ -29,7 +29,7 @@ export function personZone() {
       .filter((key) => key.startsWith(PERSONAL_STORAGE_PREFIX) && key.endsWith(`:${NAME}`))
       .map((key) => window.localStorage.getItem(key));
     return kept.length === 1 ? kept[0] : undefined;
-  } catch (error) {
+  } catch {
     return undefined;
   }
 }
@@ -37,7 +37,7 @@ export function personZone() {
 function formatter(zone, options) {
   try {
     return new Intl.DateTimeFormat(undefined, { ...options, timeZone: zone });
-  } catch (error) {
+  } catch {
     return new Intl.DateTimeFormat(undefined, options); // a zone this browser does not know
   }
 }

@@ -53,7 +53,7 @@ function enableCopyLink() {
     try {
       await navigator.clipboard.writeText(input.value);
       status.textContent = t("Link copied. Paste it into a message to the person you trust.");
-    } catch (error) {
+    } catch {
       input.select();
       status.textContent = t("Copying did not work here. The link is selected: copy it from the box.");
     }

@@ -85,7 +85,7 @@ export async function enableThoughtRecord(inUse = true) {
     }
     try {
       status.textContent = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () => save(record));
-    } catch (error) {
+    } catch {
       status.textContent = t("This phone could not save the thought record. What you wrote is still here: try again.");
       return;
     }
