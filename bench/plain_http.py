@@ -51,6 +51,14 @@ def _chunked(body: bytes) -> bytes:
         at += size + 2
 
 
+def _fields(head: bytes):
+    """(name, value) of each header line of ``head`` (the answer up to its
+    blank line), both lower-case and stripped."""
+    for line in head.lower().split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        yield name.strip(), value.strip()
+
+
 def is_whole(raw: bytes | bytearray, head_request: bool = False) -> bool:
     """Whether ``raw`` holds a whole answer: its headers, then the body its
     ``Content-Length`` gives or a chunked body up to its last chunk (none
@@ -60,14 +68,12 @@ def is_whole(raw: bytes | bytearray, head_request: bool = False) -> bool:
     end = raw.find(b"\r\n\r\n")
     if end < 0:
         return False
-    head = bytes(raw[:end]).lower()
+    head = bytes(raw[:end])
     status = head[9:12]
     if head_request or status in (b"204", b"304"):
         return True
     body = raw[end + 4 :]
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        name, value = name.strip(), value.strip()
+    for name, value in _fields(head):
         if name == b"transfer-encoding" and value == b"chunked":
             try:
                 _chunked(bytes(body))
@@ -154,10 +160,8 @@ class Pool:
 
 
 def _server_closes(raw: bytes | bytearray) -> bool:
-    head = bytes(raw[: raw.find(b"\r\n\r\n")]).lower()
     return any(
-        line.partition(b":")[0].strip() == b"connection" and b"close" in line.partition(b":")[2]
-        for line in head.split(b"\r\n")[1:]
+        name == b"connection" and b"close" in value for name, value in _fields(bytes(raw[: raw.find(b"\r\n\r\n")]))
     )
 
 
