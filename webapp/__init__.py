@@ -23,7 +23,12 @@ class SteadyFlask(Flask):
     Anything else (a bound method, a partial) is asked each time, as before;
     the answers are held weakly, so a function made for one request (as
     ``after_this_request`` takes) is not kept.
+
+    Its templates are compiled without their indentation
+    (webapp/template_space.py).
     """
+
+    jinja_options = {**Flask.jinja_options, "extensions": ["webapp.template_space.TightTemplates"]}
 
     def ensure_sync(self, func):
         if type(func) is not FunctionType:
