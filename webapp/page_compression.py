@@ -55,7 +55,9 @@ def holds_no_secret(response) -> bool:
     return not _PERSONAL.search(response.headers.get("Cache-Control", ""))
 
 
-def _compressed(body: bytes, encoding: str) -> bytes | None:
+def compressed(body: bytes, encoding: str) -> bytes | None:
+    """``body`` in ``encoding`` (as ``webapp.assets.compress``), compressed once
+    and kept by the hash of its bytes: for what is the same for everyone."""
     key = (hashlib.sha256(body).digest(), encoding)
     with _kept_lock:
         if key in _kept:
@@ -83,7 +85,7 @@ def compress_page(response):
     encoding = pick_encoding()
     if encoding == "identity":
         return response
-    packed = _compressed(response.get_data(), encoding)
+    packed = compressed(response.get_data(), encoding)
     if packed is not None:
         response.set_data(packed)
         response.headers["Content-Encoding"] = encoding

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import shutil
 from pathlib import Path
 
+import brotli
 import pytest
 
 from tests.support.worker import build_record, kept_pages
@@ -30,6 +32,36 @@ def test_sw_is_served_uncached_with_every_shell_asset_hashed(client):
     for url in assets:
         assert client.get(url).status_code == 200
         assert client.get(url).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [("br, gzip", "br"), ("gzip", "gzip"), ("gzip;q=0, br;q=0", None), ("identity", None), (None, None)],
+)
+def test_the_worker_goes_out_compressed_where_accepted_and_plain_otherwise(client, accept, encoding):
+    plain = client.get("/sw.js", headers={"Accept-Encoding": "identity"})
+    assert plain.data.startswith(b"const STEADY_BUILD = ") and "Content-Encoding" not in plain.headers
+    response = client.get("/sw.js", headers={"Accept-Encoding": accept} if accept else {})
+    assert response.status_code == 200 and "Accept-Encoding" in response.headers["Vary"]
+    assert response.headers.get("Content-Encoding") == encoding
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[encoding]
+    assert decode(response.data) == plain.data
+    if encoding:
+        assert len(response.data) < len(plain.data) / 3
+
+
+def test_the_workers_update_check_is_answered_304_until_it_changes(client):
+    headers = {"Accept-Encoding": "gzip"}
+    first = client.get("/sw.js", headers=headers)
+    tag = first.headers["ETag"]
+    again = client.get("/sw.js", headers={**headers, "If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    # Another representation (plain bytes, or another language's worker) has another tag.
+    plain = client.get("/sw.js", headers={"If-None-Match": tag})
+    assert plain.status_code == 200 and plain.headers["ETag"] != tag
+    spanish = client.get("/sw.js", headers={**headers, "Accept-Language": "es", "If-None-Match": tag})
+    assert spanish.status_code == 200 and spanish.headers["ETag"] != tag
+    assert b'"language":"es"' in gzip.decompress(spanish.data)
 
 
 def test_signed_in_pages_are_not_in_the_precache(client):

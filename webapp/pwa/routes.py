@@ -31,6 +31,7 @@ from webapp.js_strings import strings_url
 from webapp.learn.routes import precache_pages as learn_pages
 from webapp.minify import minify_js
 from webapp.offline_copies import copy_endpoints, copy_urls
+from webapp.page_compression import compressed
 from webapp.pwa import bp
 from webapp.pwa.bundle import Unbundleable, bundle_worker
 from webapp.pwa.pack_order import best_order
@@ -148,17 +149,28 @@ def _worker_code(static_folder: str, assets_key: str) -> str:
 
 @bp.get("/sw.js")
 def service_worker():
+    """The worker, with this build's record. The same for everyone in one
+    language and holding no secret, so it goes out compressed (the smallest
+    encoding the browser accepts) under an ETag: the browser's update check,
+    on every navigation a day, is answered 304 while nothing changed."""
     hashes = asset_hashes()
     assets_key = hashlib.sha256("".join(f"{k}:{v}" for k, v in sorted(hashes.items())).encode()).hexdigest()
     code = _worker_code(current_app.static_folder, assets_key)
     # The shell pages' list stays out of the worker (the offline pack holds them).
     record = {key: value for key, value in build_record().items() if key != "pages"}
-    body = f"const STEADY_BUILD = {json.dumps(record, separators=(',', ':'))};\n" + code
-    response = Response(body, mimetype="text/javascript")
+    body = (f"const STEADY_BUILD = {json.dumps(record, separators=(',', ':'))};\n" + code).encode()
+    encoding = pick_encoding()
+    packed = compressed(body, encoding) if encoding != "identity" else None
+    response = Response(packed or body, mimetype="text/javascript")
+    if packed is None:
+        encoding = "identity"
+    else:
+        response.headers["Content-Encoding"] = encoding
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    response.vary.update(("Accept-Language", "Cookie"))
-    return response
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
+    response.set_etag(f"{hashlib.sha256(body).hexdigest()[:32]}-{encoding}")
+    return response.make_conditional(request)
 
 
 #: The offline pack of each build: {version: (json bytes, gzip, brotli)}.
