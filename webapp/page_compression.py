@@ -55,10 +55,11 @@ def holds_no_secret(response) -> bool:
     return not _PERSONAL.search(response.headers.get("Cache-Control", ""))
 
 
-def compressed(body: bytes, encoding: str) -> bytes | None:
+def compressed(body: bytes, encoding: str, digest: bytes | None = None) -> bytes | None:
     """``body`` in ``encoding`` (as ``webapp.assets.compress``), compressed once
-    and kept by the hash of its bytes: for what is the same for everyone."""
-    key = (hashlib.sha256(body).digest(), encoding)
+    and kept by the hash of its bytes (``digest``, its SHA-256, when the
+    caller has it already): for what is the same for everyone."""
+    key = (digest or hashlib.sha256(body).digest(), encoding)
     with _kept_lock:
         if key in _kept:
             return _kept[key]

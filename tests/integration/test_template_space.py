@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, nodes
 
+from tests.conftest import Auth
 from webapp import SteadyFlask
 from webapp.pwa.routes import _render_public, build_record
 from webapp.template_space import TightTemplates, tighten
@@ -42,6 +43,14 @@ def test_a_line_of_control_tags_alone_leaves_nothing():
     assert tighten(source) == "<ul>\n{% for x in xs %}<li>{{ x }}</li>\n{% endfor %}</ul>\n"
     assert tighten("a\n  {% if a %}{# why #}  {% endif %}\nb") == "a\n{% if a %}{# why #}{% endif %}b"
     assert tighten("a\n{% set x = 1 %}\nb") == "a\n{% set x = 1 %}b"
+    assert tighten("a\n  {# why #}\n  {% set a, b = 1, 2 %}\nb") == "a\n{# why #}{% set a, b = 1, 2 %}b"
+
+
+def test_only_a_line_feed_ends_a_line():
+    # A form feed, U+2028 or U+0085 in text is not a line break: the space after it stays.
+    for odd in ("\x0c", "\u2028", "\x85", "\x1c"):
+        assert tighten(f"a\n  b{odd}  c\n  d") == f"a\nb{odd}  c\nd"
+    assert tighten("a\r\n  {% if a %}\r\n  b\r\n") == "a\r\n{% if a %}b\r\n"
 
 
 @pytest.mark.parametrize(
@@ -50,6 +59,8 @@ def test_a_line_of_control_tags_alone_leaves_nothing():
         "{% macro m() %}",  # its body is output where it is called
         "{% block b %}",
         "{% set x %}",  # a captured block
+        '{% set x | replace("a=", "b") %}',  # a captured block with a filter
+        "{# why -#}",  # space control: Jinja decides
         "{% include 'x.html' %}",  # what it includes may end without a space
         "{%- if a %}",  # space control: Jinja decides
         "{% if a -%}",
@@ -69,6 +80,7 @@ def test_a_line_that_begins_inside_a_tag_is_left_alone():
 def test_the_first_line_a_raw_block_and_other_files_are_left_alone():
     assert tighten("{% if a %}\nb") == "{% if a %}\nb"  # an included file's first line: its caller's space
     assert tighten("a\n  {% raw %}\n  {% if %}\n{% endraw %}") == "a\n  {% raw %}\n  {% if %}\n{% endraw %}"
+    assert tighten("a\n  {%- raw %}\n  b{% endraw %}") == "a\n  {%- raw %}\n  b{% endraw %}"
     extension = TightTemplates(Environment())
     assert extension.preprocess("a\n  b", "mail.txt") == "a\n  b"
     assert extension.preprocess("a\n  b", "page.html") == "a\nb"
@@ -162,8 +174,6 @@ SIGNED_IN_PAGES = [
 
 
 def test_pages_someone_signed_in_sees_say_the_same(app, as_written, api):
-    from tests.conftest import Auth
-
     api("POST", "/api/checkins", {"overall": 4, "anxiety": 7, "note": "a hard night", "symptoms": {"panic": 2}})
     others = Auth(as_written.test_client())
     others.login()

@@ -6,7 +6,7 @@ by side. Each next page is the one that costs fewest bytes after what is
 already placed (deflated with that as its dictionary), so the pack's gzip is
 about 4% smaller than in the order the pages are listed (the feelings before
 the exercises, the learn pages last). Done once per build, as the pack is
-made (about a third of a second on a slow machine); the worker does not mind
+made (about half a second on a slow machine); the worker does not mind
 the order."""
 
 from __future__ import annotations

@@ -159,8 +159,9 @@ def service_worker():
     # The shell pages' list stays out of the worker (the offline pack holds them).
     record = {key: value for key, value in build_record().items() if key != "pages"}
     body = (f"const STEADY_BUILD = {json.dumps(record, separators=(',', ':'))};\n" + code).encode()
+    digest = hashlib.sha256(body).digest()
     encoding = pick_encoding()
-    packed = compressed(body, encoding) if encoding != "identity" else None
+    packed = compressed(body, encoding, digest) if encoding != "identity" else None
     response = Response(packed or body, mimetype="text/javascript")
     if packed is None:
         encoding = "identity"
@@ -169,7 +170,7 @@ def service_worker():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
-    response.set_etag(f"{hashlib.sha256(body).hexdigest()[:32]}-{encoding}")
+    response.set_etag(f"{digest.hex()[:32]}-{encoding}")
     return response.make_conditional(request)
 
 
