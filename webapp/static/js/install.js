@@ -1,10 +1,14 @@
 // "Add to home screen": uses the browser's install prompt where there is one
 // (Chrome, Edge, Android); elsewhere the install page explains the steps.
+// The button keeps its place while it waits (app.css: there but not seen, not
+// focusable, not read out, until it is .ready), so nothing below it moves when the
+// browser's offer arrives and it is shown.
 export function offerInstall() {
   const button = document.getElementById("install-button");
   if (!button) return;
   if (window.matchMedia("(display-mode: standalone)").matches || navigator.standalone) {
     const done = document.getElementById("install-done");
+    button.hidden = true;
     if (done) done.hidden = false;
     return;
   }
@@ -12,13 +16,13 @@ export function offerInstall() {
   window.addEventListener("beforeinstallprompt", (event) => {
     event.preventDefault();
     deferred = event;
-    button.hidden = false;
+    button.classList.add("ready");
   });
   button.addEventListener("click", async () => {
     if (!deferred) return;
     deferred.prompt();
     await deferred.userChoice;
     deferred = null;
-    button.hidden = true;
+    button.classList.remove("ready");
   });
 }
