@@ -82,3 +82,38 @@ def test_the_offer_to_install_appears_in_kept_room_and_moves_nothing(shared_serv
     assert page.evaluate("() => window.__shifts") == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     assert errors == []
+
+
+#: Where the kept room sits: the gap from the lead paragraph to the first
+#: heading, and the button's box against the Android steps and the next heading.
+PLACES = """() => {
+  const box = (element) => element.getBoundingClientRect();
+  const [android, iphone] = document.querySelectorAll("h2");
+  const androidSteps = document.querySelector("ol.steps");
+  const button = box(document.getElementById("install-button"));
+  return {
+    leadToFirstHeading: box(android).top - box(document.querySelector(".lead")).bottom,
+    afterAndroidSteps: button.top >= box(androidSteps).bottom,
+    beforeIphoneHeading: button.bottom <= box(iphone).top,
+    buttonHeight: button.height,
+  };
+}"""
+
+
+def test_without_the_offer_the_kept_room_is_the_space_between_sections_not_a_gap_under_the_lead(
+    shared_server, new_context
+):
+    # Safari, Firefox, or no JavaScript: no offer ever comes, so all anyone sees of
+    # the button is its kept room. It follows the Android steps (the browser's own
+    # way to the same thing), so the page reads on from its lead to the first heading.
+    for javascript in (True, False):
+        context = new_context(
+            service_workers="block", java_script_enabled=javascript, viewport={"width": 320, "height": 640}
+        )
+        page = context.new_page()
+        page.goto(shared_server.url + "/install")
+        places = page.evaluate(PLACES)
+        assert places["afterAndroidSteps"] and places["beforeIphoneHeading"], places
+        assert places["leadToFirstHeading"] < places["buttonHeight"], places
+        expect(page.get_by_role("button", name="Add Steady to home screen")).to_have_count(0)
+        context.close()
