@@ -187,3 +187,59 @@ def test_the_first_record_day_is_the_earlier_of_a_check_in_and_a_step(app, clien
             (today - timedelta(days=45), Decimal("2")),
             (today - timedelta(days=10), Decimal("1.5")),
         ]
+
+
+def test_a_kept_chart_frame_is_drawn_the_same_and_never_crosses_languages_or_units(app):
+    """The parts of a chart that are the same whoever's it is (axes, grid,
+    legend: ``drawing._frame``) are kept per process; a drawing that uses
+    them is byte for byte the one drawn afresh, and a frame made in one
+    language, or for one unit or dose scale, is never given to another."""
+    from webapp.services import chart
+    from webapp.services.chart import drawing
+    from webapp.services.chart.series import DayPoint, DosePoint
+
+    today = utcnow().date()
+    start, end = today - timedelta(days=29), today
+    days = [
+        DayPoint(start + timedelta(days=n), n % 10, 5, 20.0, 1)
+        if n % 3
+        else DayPoint(start + timedelta(days=n), None, None, None, 0)
+        for n in range(30)
+    ]
+    cases = [
+        (
+            "es",
+            "mg",
+            [DosePoint(start, Decimal("2"), "first"), DosePoint(start + timedelta(days=9), Decimal("1.5"), "cut")],
+        ),
+        (
+            "en",
+            "mg",
+            [DosePoint(start, Decimal("2"), "first"), DosePoint(start + timedelta(days=9), Decimal("1.5"), "cut")],
+        ),
+        ("en", "ml", [DosePoint(start, Decimal("2"), "first")]),
+        ("en", "ml", [DosePoint(start, Decimal("20"), "first")]),
+        ("en", "", []),
+        ("es", "", []),
+    ]
+
+    def drawn(language, unit, steps):
+        with app.test_request_context(f"/chart?lang={language}"):
+            cuts = [p.day for p in steps if p.change == "cut"]
+            return chart.render_svg(days, steps, cuts, start=start, end=end, unit=unit, title="T", chart_id="chart-30")
+
+    kept = [drawn(*case) for case in cases]
+    assert drawing._frame.cache_info().currsize >= len(cases)  # each case its own frame
+    again = [drawn(*case) for case in cases]
+    assert drawing._frame.cache_info().hits >= len(cases)
+    drawing._frame.cache_clear()
+    fresh = [drawn(*case) for case in cases]
+    drawing._frame.cache_clear()
+    assert kept == fresh and again == fresh
+    spanish, english = kept[0], kept[1]
+    assert "Ánimo (0–10)" in spanish and "Mood (0–10)" not in spanish
+    assert "Mood (0–10)" in english and "Ánimo" not in english
+    assert "mg al día" in spanish and "mg a day" in english
+    assert "ml a day" in kept[2] and "mg a day" not in kept[2]
+    assert 'data-dose-max="2"' in kept[2] and 'data-dose-max="20"' in kept[3]
+    assert "a day" not in kept[4]  # no taper: no dose axis

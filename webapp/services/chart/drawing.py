@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import gettext as _
 
+from webapp import i18n
 from webapp.services.chart.dates import chart_date
 from webapp.services.chart.geometry import (
     FONT,
@@ -34,6 +36,9 @@ from webapp.services.chart.series import DayPoint, DosePoint, checkins_by_day, d
 from webapp.services.chart.words import describe, long_date
 
 MARKER_MIN_PX = 5  # markers on each day only while days are this far apart
+#: How many charts' frames (``_frame``) a process keeps: four ranges for each
+#: dose scale and unit in use on a day, in each language.
+FRAMES_KEPT = 512
 
 # Fallback colours for an SVG shown outside the page (app.css overrides them).
 FALLBACK = {
@@ -98,18 +103,12 @@ def render_svg(
     scale = Scale(start, end, nice_ceiling(dose_peak))
     show_dose = bool(dose_steps)
     markers = scale.px_per_day >= MARKER_MIN_PX
-
-    rows = _legend_rows(_legend(unit_text, show_dose, bool(cuts), bool(pending_count)))
-    legend_top = scale.bottom + 42
-    height = legend_top + len(rows) * LEGEND_ROW
+    head, frame, legend = _frame(
+        i18n.choose(), cid, title, start, end, scale.dose_max, unit_text, show_dose, bool(cuts), bool(pending_count)
+    )
     desc = describe(days, dose_steps, cuts, start, end, unit_text, pending_count)
 
-    out = [_svg_open(cid, height, start, end, scale), f'<title id="{cid}-title">{_esc(title)}</title>']
-    out.append(f'<desc id="{cid}-desc">{_esc(desc)}</desc>')
-    if markers:
-        out.append(_marker_defs(cid))
-    out += _grid(scale, show_dose)
-    out += _axes(start, end, scale, unit_text, show_dose)
+    out = [head, f'<desc id="{cid}-desc">{_esc(desc)}</desc>', frame]
     cut_markers, cut_labels = _cut_marks(cuts, dose_steps, start, end, scale, unit_text)
     out += cut_markers  # under the lines; their labels go on top
     out += _series_paths(days, dose_steps, end, scale, cid, markers, show_dose)
@@ -125,9 +124,38 @@ def render_svg(
             f'<text class="chart-empty" x="{coord(LEFT + scale.plot_width / 2)}" y="{coord(TOP + PLOT_HEIGHT / 2)}"'
             f' text-anchor="middle">{empty}</text>'
         )
-    out += _legend_marks(rows, legend_top)
+    out.append(legend)
     out.append("</svg>")
     return "".join(out)
+
+
+@lru_cache(maxsize=FRAMES_KEPT)
+def _frame(
+    language: str,
+    cid: str,
+    title: str,
+    start: date,
+    end: date,
+    dose_max: float,
+    unit_text: str,
+    show_dose: bool,
+    has_cuts: bool,
+    has_pending: bool,
+) -> tuple[str, str, str]:
+    """What a chart draws the same whoever's it is, for its dates, scale,
+    unit and language (``language`` is the request's, in the key because the
+    words are made in it): the root and title, the markers, grid and axes,
+    and the legend. Kept: a sync draws four ranges of the same days for
+    each person, and people on the same day share their dates."""
+    scale = Scale(start, end, dose_max)
+    rows = _legend_rows(_legend(unit_text, show_dose, has_cuts, has_pending))
+    legend_top = scale.bottom + 42
+    height = legend_top + len(rows) * LEGEND_ROW
+    head = _svg_open(cid, height, start, end, scale) + f'<title id="{cid}-title">{_esc(title)}</title>'
+    frame = [_marker_defs(cid)] if scale.px_per_day >= MARKER_MIN_PX else []
+    frame += _grid(scale, show_dose)
+    frame += _axes(start, end, scale, unit_text, show_dose)
+    return head, "".join(frame), "".join(_legend_marks(rows, legend_top))
 
 
 def _legend(unit_text: str, show_dose: bool, has_cuts: bool, has_pending: bool) -> list[tuple[str, str]]:
