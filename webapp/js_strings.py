@@ -219,6 +219,8 @@ STRINGS = (
         "Everything saved in your account is still there."
     ),
     N_("Sign in"),
+    # account-sync.js: the bottom bar's last link on a page kept for everyone
+    N_("Account"),
     # lock-idle.js: the top bar's button (shows "Lock", says "Lock Steady now")
     N_("Lock"),
     N_("Lock Steady now"),

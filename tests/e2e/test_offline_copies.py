@@ -67,10 +67,23 @@ def test_every_page_with_an_offline_copy_opens_as_the_copy_without_a_redirect(se
         assert entry["name"] == server.url + path and entry["redirectCount"] == 0, (path, entry)
         assert entry["type"] == "navigate", (path, entry)
         expect(page.get_by_role("heading", level=1, name="You are offline")).to_have_count(0)
+        # Drawn for no one (it is kept for everyone), but this device is someone's: their account.
+        expect_account_link(page, accounts, path)
+    # So are the pages kept for everyone that are not copies: the home screen, the toolkit, Help now.
+    for path in ("/", "/toolkit", "/help"):
+        response = page.goto(server.url + path)
+        assert response is not None and response.from_service_worker, path
+        expect_account_link(page, accounts, path)
     assert page.js_errors == []
 
 
-def test_a_device_holding_no_ones_data_gets_the_offline_page(server, context, page, pwa):
+def expect_account_link(page, accounts, path: str) -> None:
+    accounts.expect_signed_in(page)
+    link = accounts.nav(page).get_by_role("link", name="Account")
+    assert link.get_attribute("href") == "/account/", path
+
+
+def test_a_device_holding_no_ones_data_gets_the_offline_page(server, context, page, pwa, accounts):
     page.goto(server.url + "/")
     pwa.wait_controlled(page, timeout=40_000)
     wait_all_precached(page, ["/offline", "/my/checkin"], timeout=60_000)
@@ -80,3 +93,6 @@ def test_a_device_holding_no_ones_data_gets_the_offline_page(server, context, pa
         page.goto(server.url + path)
         expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
         assert page.url == server.url + path
+    page.goto(server.url + "/toolkit")
+    page.wait_for_timeout(500)  # every script on the page has run
+    accounts.expect_signed_out(page)  # no one's device: "Sign in" stays

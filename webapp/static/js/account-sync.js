@@ -192,4 +192,21 @@ connectOutbox({ currentUser, ownerChanged });
 export async function syncAccount() {
   interceptSignOut();
   await owned;
+  document.addEventListener("steady:owner", (event) => showAccountLink(event.detail.userId));
+  await showAccountLink(await currentUser());
+}
+
+/** The bottom bar's last link: "Sign in" on a page kept the same for everyone
+ * (and so drawn for no one: offline, or a copy kept for offline use), while
+ * someone is signed in on this device; it becomes their account ("Account"),
+ * and "Sign in" again once the device is no one's. */
+async function showAccountLink(userId) {
+  const [from, to] = userId ? ["/login", "/account/"] : ["/account/", "/login"];
+  const link = document.querySelector(`.bottom-nav a[href="${from}"]`);
+  if (!link) return;
+  const { stringsReady, t } = await import("./strings.js");
+  await stringsReady();
+  link.href = to;
+  link.removeAttribute("aria-current");
+  link.querySelector("span").textContent = userId ? t("Account") : t("Sign in");
 }
