@@ -17,8 +17,13 @@ one exercise page:
 * offline: worker installed, then the server stopped and the browser context
   offline: every load is answered from the worker's cache.
 
-The three series run interleaved, load by load (online, through the
-worker, offline, each round starting one series further on, so each follows
+* the floor: a blank page (one heading, no style sheet, no script) answered
+  from Cache Storage by a worker of a few lines, offline, from a small server
+  of its own on 127.0.0.1: what a page served by a service worker cannot beat
+  on this machine and browser, measured in the same rounds.
+
+The four series run interleaved, load by load (online, through the
+worker, offline, the floor, each round starting one series further on, so each follows
 each of the others as often), so the machine's load falls on each alike; the offline one
 talks to a second server of the same code, stopped once its worker has
 installed. Each series starts with one unmeasured warm-up load, so all three run with a
@@ -49,12 +54,14 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from steady_process import CHROMIUM_ARGS, Server, find_chromium  # noqa: E402  (bench/ is on sys.path)
+from steady_process import CHROMIUM_ARGS, Server, find_chromium, free_port  # noqa: E402  (bench/ is on sys.path)
 
 VIEWPORT = {"width": 390, "height": 844}
 
@@ -100,6 +107,48 @@ FIRST_FRAME_JS = """requestAnimationFrame(() => {
 # --------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------
+
+
+#: The floor: a blank page and the smallest worker that answers it from Cache Storage.
+FLOOR_PAGE = b"<!doctype html><html lang=en><meta charset=utf-8><title>Floor</title><h1>Floor</h1></html>"
+FLOOR_INSTALL = (
+    b"<!doctype html><html lang=en><meta charset=utf-8><title>Floor</title><h1>Installing</h1>"
+    b"<script>navigator.serviceWorker.register('/floor-sw.js')</script></html>"
+)
+FLOOR_WORKER = b"""
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open("floor").then((cache) => cache.add("/page")).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  if (event.request.mode === "navigate") event.respondWith(caches.match("/page"));
+});
+"""
+
+
+class FloorHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body, kind = {
+            "/": (FLOOR_INSTALL, "text/html; charset=utf-8"),
+            "/page": (FLOOR_PAGE, "text/html; charset=utf-8"),
+            "/floor-sw.js": (FLOOR_WORKER, "text/javascript"),
+        }.get(self.path, (b"", ""))
+        self.send_response(200 if body else 404)
+        if kind:
+            self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+def floor_server() -> ThreadingHTTPServer:
+    """The floor's server, on 127.0.0.1 only, in a thread of this process."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), FloorHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 # --------------------------------------------------------------------------
@@ -151,6 +200,20 @@ def wait_precached(page, path: str) -> None:
     )
 
 
+def floor_offline(browser, url: str):
+    """A page on the floor's origin whose worker holds the blank page; then offline."""
+    context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(url + "/", wait_until="load")
+    page.wait_for_function(
+        "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))",
+        polling=100,
+        timeout=30_000,
+    )
+    context.set_offline(True)
+    return page
+
+
 def installed_offline(browser, server: Server, path: str):
     """A page whose worker, from ``server``, has installed; then the server
     stopped and the page's context offline."""
@@ -179,7 +242,8 @@ def measure(
     With ``fresh_tabs``, each load in a new tab."""
     from playwright.sync_api import sync_playwright
 
-    series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": []}
+    series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": [], "floor": []}
+    floor = None
     if against is not None:
         series["online_via_worker_against"] = []
         series["offline_against"] = []
@@ -196,10 +260,15 @@ def measure(
             wait_precached(via, path)
             # Offline: the worker installed, then its server stopped and the context offline.
             away = installed_offline(browser, offline, path)
+            # The floor: a blank page from a worker's cache, offline.
+            floor = floor_server()
+            floor_url = f"http://127.0.0.1:{floor.server_address[1]}"
+            bare = floor_offline(browser, floor_url)
             runs = [
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
                 ("offline", away, offline.url + path, True),
+                ("floor", bare, floor_url + "/page", True),
             ]
             if against is not None:
                 other_online, other_offline = against
@@ -229,6 +298,8 @@ def measure(
                         series[key].append(timings)
         finally:
             browser.close()
+            if floor is not None:
+                floor.shutdown()
     return series
 
 
@@ -265,6 +336,7 @@ LABELS = {
     "online": "online (server, no worker)",
     "online_via_worker": "online (through the worker)",
     "offline": "offline (worker cache, server stopped)",
+    "floor": "floor (blank page from a worker's cache)",
     "online_via_worker_against": "through the worker, --against's code",
     "offline_against": "offline, --against's code",
 }
@@ -343,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\n  offline / online FCP (medians): {ratio:.2f}"
         f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)"
     )
+    print(
+        f"  offline − floor (medians): {medians['offline'] - medians['floor']:.1f} ms"
+        " (what Steady's page, its style sheet and its worker add to the least a worker's answer costs here)"
+    )
     print("  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
     offline_pick = sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]
     pairs = {
@@ -350,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         "online_fcp_ms": f"{medians['online']:.1f}",
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
         "ratio": f"{ratio:.2f}",
+        "floor_fcp_ms": f"{medians['floor']:.1f}",
+        "above_floor_ms": f"{medians['offline'] - medians['floor']:.1f}",
         "offline_paint_blockers": len(offline_pick["blockingBeforeFcp"]),
         "offline_fetched_by_first_frame": offline_pick["requestsBeforeFcp"],
         "offline_fetch_handler_by_first_frame": offline_pick["viaWorkerBeforeFcp"],
