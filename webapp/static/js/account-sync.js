@@ -192,8 +192,11 @@ connectOutbox({ currentUser, ownerChanged });
 export async function syncAccount() {
   interceptSignOut();
   await owned;
-  document.addEventListener("steady:owner", (event) => showAccountLink(event.detail.userId));
-  await showAccountLink(await currentUser());
+  // Not awaited: the modules waiting for whose the device is never wait for the words too.
+  document.addEventListener("steady:owner", (event) => showAccountLink(event.detail.userId).catch(() => {}));
+  currentUser()
+    .then(showAccountLink)
+    .catch(() => {});
 }
 
 /** The bottom bar's last link: "Sign in" on a page kept the same for everyone
