@@ -33,6 +33,27 @@ NAVIGATIONS = """() => performance.getEntriesByType("navigation").map((entry) =>
 }))"""
 
 
+#: Notes, when the lock gate lets a page's content be drawn (the class
+#: ``lock-checked``), which of its signed-in and signed-out parts are hidden:
+#: what the first frame showing the content shows, before any page module runs.
+PARTS_WHEN_SHOWN = """new MutationObserver((changes, observer) => {
+    if (!document.documentElement.classList.contains("lock-checked")) return;
+    observer.disconnect();
+    window.__partsWhenShown = [...document.querySelectorAll(
+        '[data-page] [data-when="signed-in"], [data-page] [data-when="signed-out"]')]
+        .map((node) => [node.dataset.when, node.hidden]);
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["class"] });"""
+
+
+def parts_when_shown(page, path: str) -> dict[str, set[bool]]:
+    """{"signed-in": {hidden?...}, "signed-out": {...}} as first drawn."""
+    found: dict[str, set[bool]] = {}
+    for when, hidden in page.evaluate("() => window.__partsWhenShown") or []:
+        found.setdefault(when, set()).add(hidden)
+    assert set(found) == {"signed-in", "signed-out"}, (path, found)
+    return found
+
+
 def registry(page, base_url: str) -> dict[str, str]:
     """The page → copy table the worker was built with."""
     body = page.request.get(base_url + "/sw.js").text()
@@ -50,6 +71,7 @@ def test_every_page_with_an_offline_copy_opens_as_the_copy_without_a_redirect(se
     page.goto(server.url + "/my/checkin")
     wait_kv(page, "current-user")
 
+    page.add_init_script(PARTS_WHEN_SHOWN)
     go_offline(context, server)
     for path, (_copy, root) in EXPECTED.items():
         navigated: list[str] = []
@@ -67,6 +89,8 @@ def test_every_page_with_an_offline_copy_opens_as_the_copy_without_a_redirect(se
         assert entry["name"] == server.url + path and entry["redirectCount"] == 0, (path, entry)
         assert entry["type"] == "navigate", (path, entry)
         expect(page.get_by_role("heading", level=1, name="You are offline")).to_have_count(0)
+        # The device is someone's: the copy's signed-in part, never "Sign in", from the first frame.
+        assert parts_when_shown(page, path) == {"signed-in": {False}, "signed-out": {True}}, path
         # Drawn for no one (it is kept for everyone), but this device is someone's: their account.
         expect_account_link(page, accounts, path)
     # So are the pages kept for everyone that are not copies: the home screen, the toolkit, Help now.
@@ -84,9 +108,14 @@ def expect_account_link(page, accounts, path: str) -> None:
 
 
 def test_a_device_holding_no_ones_data_gets_the_offline_page(server, context, page, pwa, accounts):
+    page.add_init_script(PARTS_WHEN_SHOWN)
     page.goto(server.url + "/")
     pwa.wait_controlled(page, timeout=40_000)
     wait_all_precached(page, ["/offline", "/my/checkin"], timeout=60_000)
+    # A copy opened on no one's device shows its "Sign in" part from the first frame.
+    for copy in sorted({copy for copy, _ in EXPECTED.values()}):
+        page.goto(server.url + copy)
+        assert parts_when_shown(page, copy) == {"signed-in": {True}, "signed-out": {False}}, copy
 
     go_offline(context, server)
     for path in EXPECTED:

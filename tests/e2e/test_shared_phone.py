@@ -224,6 +224,8 @@ def test_an_open_page_removes_the_queued_check_in_when_the_server_says_the_sessi
 ):
     note = f"Still on screen {secrets.token_hex(4)}"
     email_a, account_a = phone_with_queued_check_in(server, page, pwa, accounts, note)
+    # The copy is drawn for no one; the bottom bar names the device's account.
+    expect(accounts.nav(page).get_by_role("link", name="Account")).to_have_attribute("href", "/account/")
     server.start()
     end_sessions_elsewhere(server, new_context, accounts, email_a)
     # A's page (the copy kept for offline use) is still open when the signal comes back.
@@ -232,6 +234,9 @@ def test_an_open_page_removes_the_queued_check_in_when_the_server_says_the_sessi
     wait_until(page, "async () => (await (" + OUTBOX_ALL + ")()).length === 0", timeout=SYNC_TIMEOUT_S * 1000)
     expect(page.locator("[data-waiting]")).to_have_count(0)
     expect(page.locator('[data-when="signed-out"]').first).to_be_visible()
+    # The device is no one's now: the same open page offers "Sign in" again.
+    expect(accounts.nav(page).get_by_role("link", name="Sign in")).to_have_attribute("href", "/login")
+    expect(accounts.nav(page).get_by_role("link", name="Account")).to_have_count(0)
     assert_nothing_of(page, account_a, note)
     assert all(c["note"] != note for c in checkins_of(page, server, email_a))
 

@@ -90,10 +90,24 @@ function forgetPersonalStorage(owner) {
   }
 }
 
+/** Whether this device is someone's, as a flag the lock gate (lock-gate.js)
+ * reads before a page kept for everyone is first drawn: it then shows the
+ * signed-in part, not the "Sign in" part the page's module would swap out a
+ * moment later. Only "someone": no account number is kept there. */
+function markOwned(owned) {
+  try {
+    if (owned) window.localStorage.setItem("steady.device-owned", "1");
+    else window.localStorage.removeItem("steady.device-owned");
+  } catch {
+    /* storage refused: the page's module shows the right part a moment later */
+  }
+}
+
 /** Give the device to `owner` (an id, or null for no one): everything else goes. */
 async function giveDeviceTo(owner) {
   forgetPersonalStorage(owner);
   const removed = await keepOnly(owner);
+  markOwned(owner !== null);
   if (removed.records || removed.lock || (removed.previous !== null && removed.previous !== owner)) {
     await forgetPersonalCaches().catch(() => {});
     document.dispatchEvent(new CustomEvent("steady:owner", { detail: { userId: owner } }));
@@ -159,7 +173,10 @@ export async function forgetUser(userId) {
   await outboxStore.removeFor(userId);
   const lock = await deviceLock.record();
   if (lock && String(lock.owner) === String(userId)) await deviceLock.release();
-  if ((await kv.get("current-user")) === userId) await kv.remove("current-user");
+  if ((await kv.get("current-user")) === userId) {
+    await kv.remove("current-user");
+    markOwned(false);
+  }
 }
 
 function interceptSignOut() {

@@ -15,6 +15,19 @@
   } catch (error) {
     on = false;
   }
+  // A page kept for everyone (drawn for no one: an offline copy) on a device
+  // that is someone's shows its signed-in part from its first frame, not the
+  // "Sign in" part its module would swap out just after (account-sync.js).
+  var owned = false;
+  try {
+    owned = window.localStorage.getItem("steady.device-owned") === "1";
+  } catch (error) {
+    owned = false;
+  }
+  if (owned && !document.querySelector('meta[name="steady-user"]')) {
+    var parts = document.querySelectorAll('[data-page] [data-when="signed-in"], [data-page] [data-when="signed-out"]');
+    for (var i = 0; i < parts.length; i += 1) parts[i].hidden = parts[i].getAttribute("data-when") !== "signed-in";
+  }
   if (on) root.classList.add("app-lock-pending");
   root.classList.add("lock-checked");
 })();
