@@ -211,8 +211,11 @@ def test_a_queued_check_in_of_an_ended_session_leaves_before_the_next_person_reg
     assert server_checkins(page) == []
 
     # After B signs out, nothing of A's (or of B's) is there either.
+    assert page.evaluate("() => localStorage.getItem('steady.device-owned')") == "1"
     accounts.sign_out(page, server.url)
     assert_nothing_of(page, account_a, note)
+    # Nor the flag that the device is someone's (lock-gate.js would show a copy's signed-in part).
+    assert page.evaluate("() => localStorage.getItem('steady.device-owned')") is None
     assert traces_of(device_dump(page), account_b, []) == []
     # A's check-in was removed with A's session, never sent anywhere.
     assert all(c["note"] != note for c in checkins_of(page, server, email_a))

@@ -173,10 +173,7 @@ export async function forgetUser(userId) {
   await outboxStore.removeFor(userId);
   const lock = await deviceLock.record();
   if (lock && String(lock.owner) === String(userId)) await deviceLock.release();
-  if ((await kv.get("current-user")) === userId) {
-    await kv.remove("current-user");
-    markOwned(false);
-  }
+  if ((await kv.get("current-user")) === userId) await kv.remove("current-user");
 }
 
 function interceptSignOut() {
