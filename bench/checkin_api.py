@@ -13,7 +13,10 @@ machine is doing falls on both alike. Rate limits are switched off for the
 gunicorn run (every bench account registers from one address). Then one
 check-in is timed part by part in-process (``bench/request_parts.py``: session
 lookup, CSRF, limiter, checks, encryption, insert and commit...), with the
-limiter on. Prints the tables, then one line of key=value pairs.
+limiter on, and one statement through the app's pool is timed three ways (the
+session lookup as the app makes it, the same row as a Core select, and
+``SELECT 1``): the floor under any change to the lookup. Prints the tables,
+then one line of key=value pairs.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from bench.steady_process import free_port  # noqa: E402
 PASSWORD = "correct horse battery"
 #: Database round trips per check-in, counted in-process (``request_parts.round_trips``).
 ROUND_TRIPS = 0.0
+#: One statement through the app's pool, three ways (``lookup_floors``).
+FLOORS: list[tuple[str, float, float]] = []
 BARE_APP = textwrap.dedent(
     """
     from flask import Flask, jsonify, request
@@ -202,9 +207,74 @@ def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str
         send()
     from bench.request_parts import round_trips
 
-    global ROUND_TRIPS
+    global ROUND_TRIPS, FLOORS
     ROUND_TRIPS = round_trips(app, send, 20)
+    FLOORS = lookup_floors(app, email, requests_to_time)
     return profile(app, send, requests_to_time)
+
+
+def lookup_floors(app, email: str, repeats: int) -> list[tuple[str, float, float]]:
+    """CPU and wall ms of one statement through the app's pool on an
+    autocommit connection, as a check-in makes it, each way taken in turn:
+    the session lookup as the app makes it (the session row and its user as
+    ORM entities), the same row as a Core select (plain columns, no
+    entities), and ``SELECT 1`` (checkout, one round trip, release): how far
+    any change to the lookup could go here."""
+    from sqlalchemy import bindparam, select, text
+
+    from webapp.extensions import db
+    from webapp.models import User, UserSession
+    from webapp.security import lifetimes
+    from webapp.services import sessions
+
+    sessions_table, users_table = UserSession.__table__, User.__table__
+    core = (
+        select(sessions_table, users_table.c.language)
+        .join(users_table, sessions_table.c.user_id == users_table.c.id)
+        .where(sessions_table.c.token_hash == bindparam("token_hash"))
+    )
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one()
+        token = sessions.start_session(db.session, user, remember=False)
+        db.session.commit()
+        limits, token_hash = lifetimes(), sessions.hash_token(token)
+
+        def autocommit():
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+        def as_the_app_does():
+            autocommit()
+            sessions.load_session(db.session, token, limits)
+            db.session.remove()
+
+        def core_row():
+            autocommit()
+            db.session.execute(core, {"token_hash": token_hash}).first()
+            db.session.remove()
+
+        def select_one():
+            autocommit()
+            db.session.execute(text("SELECT 1")).first()
+            db.session.remove()
+
+        ways = [
+            ("session lookup as the app makes it (ORM)", as_the_app_does),
+            ("the same row as a Core select", core_row),
+            ("SELECT 1 (checkout, round trip, release)", select_one),
+        ]
+        spent = {name: [0.0, 0.0] for name, _ in ways}
+        for _ in range(50):
+            for _name, way in ways:
+                way()
+        for _ in range(10):
+            for name, way in ways:
+                began, began_cpu = time.perf_counter(), time.thread_time()
+                for _ in range(max(1, repeats // 10)):
+                    way()
+                spent[name][0] += time.perf_counter() - began
+                spent[name][1] += time.thread_time() - began_cpu
+        count = 10 * max(1, repeats // 10)
+    return [(name, wall / count * 1000, cpu_s / count * 1000) for name, (wall, cpu_s) in spent.items()]
 
 
 def main() -> None:
@@ -358,6 +428,12 @@ def print_parts(args, parts, parts_total: float, parts_cpu: float) -> None:
     )
     print_table(parts, parts_total, parts_cpu)
     print(f"Database round trips per check-in: {ROUND_TRIPS:g}\n")
+    if FLOORS:
+        print("One statement through the app's pool, each way taken in turn (ms, mean):\n")
+        print(f"{'statement':<44} {'wall ms':>8} {'CPU ms':>7}")
+        for name, wall, cpu_ms in FLOORS:
+            print(f"{name:<44} {wall:>8.3f} {cpu_ms:>7.3f}")
+        print()
 
 
 def profile_pairs(parts, parts_total: float, parts_cpu: float) -> str:
@@ -365,6 +441,10 @@ def profile_pairs(parts, parts_total: float, parts_cpu: float) -> str:
     return (
         f"in_process_ms={parts_total:.2f} in_process_cpu_ms={parts_cpu:.2f} database_ms={database_ms:.2f} "
         f"round_trips={ROUND_TRIPS:g}"
+        + "".join(
+            f" {key}_cpu_ms={cpu_ms:.3f}"
+            for key, (_name, _wall, cpu_ms) in zip(("lookup_orm", "lookup_core", "select_one"), FLOORS, strict=True)
+        )
     )
 
 
