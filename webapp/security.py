@@ -108,8 +108,18 @@ def locked_response():
     audit("lock.refused", path=request.endpoint or "-")
     if wants_json():
         return jsonify(error=LOCKED_MESSAGE, locked=True), 423
-    # Flashed messages can name the person's data; they wait for the unlock.
-    return render_template("lock/locked.html", get_flashed_messages=lambda **_: []), 423
+    return render_template("lock/locked.html"), 423
+
+
+def session_locked() -> bool:
+    """Whether the app lock holds this request's session now. Its pages, the
+    open ones and error pages too, then show nothing of the person: not a
+    message left from before the lock (it can name a contact: it waits for
+    the unlock), nor their zone (base.html)."""
+    if not current_user.is_authenticated:
+        return False
+    record = getattr(current_user, "session_record", None)
+    return record is not None and sessions.lock_state(record, request.cookies.get(sessions.UNLOCKED_COOKIE)) == "locked"
 
 
 def lifetimes() -> sessions.Lifetimes:
@@ -257,6 +267,7 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "before_flush", refuse_multi_statement_flush):
         event.listen(Session, "before_flush", refuse_multi_statement_flush)
     app.jinja_env.globals["lock_page_open"] = lock_page_open
+    app.jinja_env.globals["session_locked"] = session_locked
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 

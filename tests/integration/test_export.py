@@ -124,7 +124,8 @@ def test_json_export_holds_all_and_only_my_data(two_people):
         ("2026-10-01", "2.5", "My own note step")
     ]
     assert [(d["amount"], d["note"]) for d in data["dose_logs"]] == [("1.25", "My own note dose")]
-    for secret in ("Their", "other@example.com", "password_hash", "token_hash", "body_hash", '_enc"'):
+    secrets_named = ("password_hash", "token_hash", "body_hash", "lock_verifier", "lock_open_hash", '_enc"')
+    for secret in ("Their", "other@example.com", *secrets_named):
         assert secret not in body
     # A round trip: what was exported parses back to the same data.
     assert json.loads(json.dumps(data)) == data

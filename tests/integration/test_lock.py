@@ -414,3 +414,65 @@ def test_learn_and_find_help_stay_open_while_locked(app, person):
         assert response.status_code == 200, path
         assert found(response.get_data(as_text=True)) == [], path
     assert person.get("/people/help-me").status_code == 423
+
+
+def test_a_message_left_from_before_the_lock_and_the_zone_wait_for_the_unlock_on_every_page(person):
+    """A page drawn while locked, an open one or an error page, shows no
+    message left from before the lock (it can name a contact) and not the
+    person's zone; after the unlock the message is shown, once."""
+    ids = seed(person)
+    raw = secrets.token_bytes(32)
+    assert post(person, "/lock/set-up", proof=proof_text(raw), idle_minutes="5").status_code == 200
+    assert 'name="steady-zone"' in person.get("/toolkit").get_data(as_text=True)  # unlocked: there
+    form = person.get(f"/people/{ids['contact_id']}/edit").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="([^"]*)"', form).group(1)
+    edited = person.post(
+        f"/people/{ids['contact_id']}/edit",
+        data={"name": f"Ruth Ames {TAG}", "relationship": "friend", "version": version, "csrf_token": csrf(person)},
+    )
+    assert edited.status_code == 302  # the message waits for the next page drawn
+    assert post(person, "/lock/lock").get_json() == {"state": "locked"}
+    for path in ("/", "/toolkit", "/help", "/learn", "/my/checkin", "/no-such-page", "/people", "/lock"):
+        response = person.get(path)
+        page = response.get_data(as_text=True)
+        assert TAG not in page and "details are updated" not in page, path
+        assert 'name="steady-zone"' not in page, path
+        assert 'name="steady-user"' in page, path  # the device's own checks still need whose session it is
+    assert post(person, "/lock/unlock", proof=proof_text(raw)).status_code == 200
+    page = person.get("/toolkit").get_data(as_text=True)
+    assert f"Ruth Ames {TAG}" in page and 'name="steady-zone"' in page
+    assert TAG not in person.get("/toolkit").get_data(as_text=True)  # shown once
+
+
+def test_wrong_proofs_sent_side_by_side_are_each_counted_and_meet_the_wait(app, person):
+    """Two tries read the session before either is counted (as requests sent
+    at once do): the first earns the wait, and the second meets it instead
+    of being looked at and overwriting the count."""
+    raw = secrets.token_bytes(32)
+    lock_it(person, raw)
+    record = db.session.scalar(select(UserSession))
+    record.lock_failures = 2
+    db.session.commit()
+    first, second = db.new_session(), db.new_session()
+    try:
+        mine, theirs = first.get(UserSession, record.id), second.get(UserSession, record.id)
+        assert mine.lock_failures == theirs.lock_failures == 2 and theirs.lock_wait_until is None
+        one = sessions.try_unlock(first, mine, secrets.token_bytes(32))
+        first.commit()
+        assert (one.failures, one.wait, one.waiting) == (3, 30, False)
+        two = sessions.try_unlock(second, theirs, secrets.token_bytes(32))
+        second.commit()
+        assert two.waiting and two.failures == 3 and 0 < two.wait <= 30 and two.token is None
+    finally:
+        first.close()
+        second.close()
+    db.session.expire_all()
+    assert person.get("/lock/state").get_json()["failures"] == 3
+    # The right proof earns no wait of its own: counted first, then the count and the wait are cleared.
+    record = db.session.scalar(select(UserSession))
+    record.lock_wait_until = utcnow()
+    db.session.commit()
+    assert post(person, "/lock/unlock", proof=proof_text(raw)).get_json() == {"state": "unlocked"}
+    db.session.expire_all()
+    record = db.session.scalar(select(UserSession))
+    assert record.lock_failures == 0 and record.lock_wait_until is None

@@ -24,8 +24,19 @@ from webapp.models import Base, Encrypted, User
 from webapp.services.content import N_
 
 #: Columns that are not the person's data: secrets and keys (a push endpoint is a
-#: capability URL), and the owner id; ``*_enc`` columns come out decrypted instead.
-LEFT_OUT = {"password_hash", "token_hash", "body_hash", "endpoint", "p256dh", "auth", "user_id"}
+#: capability URL; the app lock's hashes stand for a device's secrets), and the
+#: owner id; ``*_enc`` columns come out decrypted instead.
+LEFT_OUT = {
+    "password_hash",
+    "token_hash",
+    "body_hash",
+    "endpoint",
+    "p256dh",
+    "auth",
+    "lock_verifier",
+    "lock_open_hash",
+    "user_id",
+}
 
 
 def _plain(value):

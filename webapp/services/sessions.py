@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, literal_column, select
+from sqlalchemy import bindparam, case, delete, literal, literal_column, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
-from webapp.models import User, UserSession, utcnow
+from webapp.models import User, UserSession, UTCDateTime, utcnow
 from webapp.services import data_version
 
 # Writing last_seen_at on every request would make every page a write.
@@ -219,20 +219,46 @@ class UnlockResult:
     waiting: bool = False  # sent during a wait: not looked at, not counted
 
 
+def _count_a_try(db: Session, record: UserSession, now: datetime) -> int | None:
+    """Count one try against ``record`` before its proof is looked at, with
+    the wait it would earn if wrong, in one statement: tries sent side by
+    side are each counted, and each meets the wait the ones before it set.
+    Returns the try's number, or None when a wait (or the end) stops it."""
+    table = UserSession.__table__
+    number = table.c.lock_failures + 1
+    waits = [
+        (number == n, literal(now + timedelta(seconds=lock_wait_seconds(n)), UTCDateTime()))
+        for n in range(1, MAX_LOCK_FAILURES + 1)
+        if lock_wait_seconds(n)
+    ]
+    counted = db.execute(
+        update(table)
+        .where(
+            table.c.id == record.id,
+            table.c.lock_failures < MAX_LOCK_FAILURES,
+            or_(table.c.lock_wait_until.is_(None), table.c.lock_wait_until <= now),
+        )
+        .values(lock_failures=number, lock_wait_until=case(*waits, else_=None))
+        .returning(table.c.lock_failures)
+    ).scalar()
+    db.expire(record, ["lock_failures", "lock_wait_until"])  # read again, as the statement left them
+    return counted
+
+
 def try_unlock(db: Session, record: UserSession, proof: bytes, now: datetime | None = None) -> UnlockResult:
     """Check a proof, within the same limits as the device's PIN: from the
-    third wrong one a growing wait, at the tenth the session ends."""
+    third wrong one a growing wait, at the tenth the session ends. Each try
+    is counted before its proof is looked at; the right one then clears the
+    count and the wait."""
     now = now or utcnow()
-    if record.lock_wait_until is not None and now < record.lock_wait_until:
-        left = int((record.lock_wait_until - now).total_seconds() + 0.999)
+    failures = _count_a_try(db, record, now)
+    if failures is None:
+        until = record.lock_wait_until
+        left = int((until - now).total_seconds() + 0.999) if until is not None and now < until else 1
         return UnlockResult(wait=max(1, left), failures=record.lock_failures, waiting=True)
     if record.lock_verifier is not None and secrets.compare_digest(record.lock_verifier, _proof_hash(proof)):
         return UnlockResult(token=_open(record, now))
-    failures = (record.lock_failures or 0) + 1
     if failures >= MAX_LOCK_FAILURES:
         db.delete(record)
         return UnlockResult(failures=failures, ended=True)
-    record.lock_failures = failures
-    wait = lock_wait_seconds(failures)
-    record.lock_wait_until = now + timedelta(seconds=wait) if wait else None
-    return UnlockResult(failures=failures, wait=wait)
+    return UnlockResult(failures=failures, wait=lock_wait_seconds(failures))
