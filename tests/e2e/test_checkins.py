@@ -156,6 +156,44 @@ def test_a_refused_check_in_can_be_fixed_in_the_form_and_saved(server, context, 
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "words"),
+    [
+        ("Other symptoms", "\n".join(f"symptom {n}" for n in range(11)), "Write at most 10 other symptoms"),
+        ("Other symptoms", "tingling\n" + "x" * 81, "each can be at most 80 characters"),
+        ("Other symptoms", "buzzing\u0007", "Other symptoms has a hidden or broken character"),
+        ("A note for yourself (optional)", "a bell\u0007 in the note", "The note has a hidden or broken character"),
+        ("Hours of sleep", "1e999", "Hours of sleep must be a number from 0 to 24."),
+    ],
+)
+def test_what_the_server_would_refuse_is_refused_beside_the_field_and_kept(
+    server, context, page, pwa, accounts, field, typed, words
+):
+    """A check-in the server would refuse is not saved on the phone as if it
+    were fine: the words are beside the field, every answer stays, nothing is
+    queued and nothing says "saved"."""
+    signed_in_with_shell(server, page, pwa, accounts)
+    form = page.locator("form[data-checkin-form]")
+    form.locator("fieldset#overall").get_by_label("4", exact=True).check()
+    form.locator("fieldset#anxiety").get_by_label("6", exact=True).check()
+    open_section(page, "Add more")
+    form.get_by_label("I am not tapering").check()
+    form.get_by_label("I got outside").check()
+    form.get_by_label(field).fill(typed)
+    form.get_by_role("button", name="Save check-in").click()
+    box_id = form.get_by_label(field).get_attribute("id")
+    box = page.locator(f"#{box_id}")
+    message = page.locator(".field-error", has=page.locator(f"#{box_id}")).locator(".error-message")
+    expect(message).to_contain_text(words)
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_value(typed.replace("\r", ""))
+    expect(form.locator("fieldset#overall").get_by_label("4", exact=True)).to_be_checked()
+    expect(form.get_by_label("I got outside")).to_be_checked()
+    expect(page.locator("[data-checkin-status]")).to_be_hidden()
+    assert page.evaluate(OUTBOX_ALL) == []
+    assert server_checkins(page) == []
+
+
 def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, accounts):
     from test_people import add_person
 

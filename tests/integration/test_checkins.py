@@ -5,6 +5,7 @@ encrypted at rest, edit and delete."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -207,6 +208,24 @@ def test_the_form_names_each_problem_next_to_its_field(client, auth):
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
     assert "Hours of sleep must be a number." in html
+    assert count() == 0
+
+
+@pytest.mark.parametrize("typed", ["1e999", "7,5", "lots"])
+def test_hours_of_sleep_reach_the_server_as_typed_and_are_kept_when_refused(client, auth, typed):
+    """A number input sends "" for what the browser cannot read (1e999, a
+    comma), and the check-in would be saved without it: the field is text
+    with a decimal keypad, so the server sees what was typed and says so."""
+    auth.register()
+    page = client.get("/checkin").get_data(as_text=True)
+    field = re.search(r'<input[^>]*id="sleep_hours"[^>]*>', page).group(0)
+    assert 'type="text"' in field and 'inputmode="decimal"' in field
+    response = client.post("/checkin", data=form_data(page, sleep_hours=typed))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    kept = re.search(r'<input[^>]*id="sleep_hours"[^>]*>', html).group(0)
+    assert f'value="{typed}"' in kept and 'aria-invalid="true"' in kept
+    assert "Hours of sleep must be a number" in html
     assert count() == 0
 
 

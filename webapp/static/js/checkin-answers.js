@@ -3,11 +3,20 @@
 // saving, and put back into the form (a check-in the server refused, to be
 // fixed). The answer to the suicide question is never written to the device
 // unless it is a "yes" the person chose to keep (SAFETY.md).
-import { tooLong } from "./limits.js";
+import { count, tooLong } from "./limits.js";
 import { withoutUnkeptAnswer } from "./unkept-answer.js";
 import { t } from "./strings.js";
 
 export { withoutUnkeptAnswer };
+
+// The server's limits and its text rule (checkins/checks.py, services/text.py):
+// a check-in it would refuse is not saved on the phone as if it were fine.
+const OTHER_MAX = 10;
+const OTHER_LABEL_MAX = 80;
+// Control characters but newline and tab, the line and paragraph separators,
+// and a lone half of a surrogate pair (text that is not valid Unicode).
+// eslint-disable-next-line no-control-regex
+const UNSAVEABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|[\u{d800}-\u{dfff}]/u;
 
 function radioNumber(form, name) {
   const checked = form.querySelector(`input[name="${name}"]:checked`);
@@ -75,8 +84,24 @@ export function problemsIn(body) {
     problems.push(["sleep_hours", t("Hours of sleep must be a number from 0 to 24.")]);
   }
   if (!body.doses) problems.push(["doses", t("Say whether you took your doses as planned (or that you are not tapering).")]);
+  const others = body.other_symptoms || [];
+  if (others.length > OTHER_MAX) {
+    problems.push(["other_symptoms", t("Write at most {max} other symptoms, one on each line.", { max: OTHER_MAX })]);
+  } else {
+    if (others.some((item) => count(item.label) > OTHER_LABEL_MAX)) {
+      problems.push([
+        "other_symptoms",
+        t("One of the other symptoms is too long: each can be at most {limit} characters.", { limit: OTHER_LABEL_MAX }),
+      ]);
+    } else if (others.some((item) => UNSAVEABLE.test(item.label))) {
+      problems.push(["other_symptoms", t("{label} has a hidden or broken character. Please retype it.", { label: t("Other symptoms") })]);
+    }
+  }
   const noteTooLong = tooLong(t("The note"), 5000, body.note);
   if (noteTooLong) problems.push(["note", noteTooLong]);
+  else if (UNSAVEABLE.test(body.note)) {
+    problems.push(["note", t("{label} has a hidden or broken character. Please retype it.", { label: t("The note") })]);
+  }
   return problems;
 }
 
