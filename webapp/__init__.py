@@ -11,6 +11,22 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a route: an id, so no larger than any id column can
+    hold (a signed 64-bit integer). A larger number is no id: the route does
+    not match (a 404), rather than reaching the database, which cannot take
+    it (a 500 on SQLite)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+class SteadyMap(Map):
+    default_converters = {**Map.default_converters, "int": IdConverter}
 
 
 class SteadyFlask(Flask):
@@ -25,8 +41,10 @@ class SteadyFlask(Flask):
     ``after_this_request`` takes) is not kept.
 
     Its templates are compiled without their indentation
-    (webapp/template_space.py).
+    (webapp/template_space.py), and its routes' ids are bounded (``IdConverter``).
     """
+
+    url_map_class = SteadyMap
 
     jinja_options = {**Flask.jinja_options, "extensions": ["webapp.template_space.TightTemplates"]}
 

@@ -151,7 +151,7 @@ def TimeZone(missing: str):
             raise say(missing)
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "Europe"
             raise say(
                 N_("'%(zone)s' is not a time zone we know. Use a name like Europe/London."), zone=value[:64]
             ) from None

@@ -186,6 +186,8 @@ def index():
     try:
         year, month = (int(part) for part in request.args.get("month", f"{today:%Y-%m}").split("-"))
         first = date(year, month, 1)
+        if not date.min.year < year < date.max.year:  # its neighbours, linked from the page, are dates too
+            raise ValueError(year)
     except ValueError:
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])

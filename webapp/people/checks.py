@@ -176,6 +176,10 @@ def _reached_at(value: Any, info) -> datetime | None:
         raise say(_("reached_at must be a date and time like 2026-05-01T18:30:00Z.")) from None
     if given.tzinfo is None:
         raise say(_("reached_at must include a time zone."))
+    try:
+        given = given.astimezone(timezone.utc)
+    except OverflowError:  # the first or last day of the calendar, in a zone that moves it past the edge
+        raise say(_("reached_at must be a date and time like 2026-05-01T18:30:00Z.")) from None
     now = context_of(info).get("now") or datetime.now(timezone.utc)
     if min(given, now) < now - timedelta(days=366):
         raise say(_("reached_at is more than a year ago."))

@@ -29,7 +29,7 @@ def parse_zone(name: object) -> ZoneInfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "Europe"
         return UTC
 
 

@@ -1,0 +1,83 @@
+"""Values at and past the edge of what the machine holds: an id larger than
+any id column, a time zone name that is a folder of zones, a time that moves
+past the calendar's last day when put on UTC, a month at the calendar's
+edges. Each gets a 4xx with words, or the page, never a 5xx and never a write."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import db
+from webapp.models import CheckIn, utcnow
+
+HUGE_IDS = (2**63, 10**30)
+
+
+def id_routes(app):
+    for rule in app.url_map.iter_rules():
+        ints = [name for name, converter in rule._converters.items() if converter.__class__.__name__ == "IdConverter"]
+        if ints:
+            yield rule, ints
+
+
+def test_an_id_larger_than_any_id_column_is_no_route_on_every_route_that_takes_one(app, api):
+    routes = list(id_routes(app))
+    assert len(routes) > 30  # every route with an id in its path
+    adapter = app.url_map.bind("localhost")
+    for rule, names in routes:
+        for huge in HUGE_IDS:
+            path = rule.rule
+            for name in names:
+                path = path.replace(f"<int:{name}>", str(huge))
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                with pytest.raises(HTTPException):  # no view is reached with it
+                    adapter.match(path, method)
+                json = path.startswith("/api/")
+                answer = api(method, path, {} if json and method != "GET" else None)
+                assert 400 <= answer.status_code < 500, (method, path, answer.status_code)
+    # The largest id a column holds is still an id (not found here, and no 5xx).
+    assert api("DELETE", f"/api/checkins/{2**63 - 1}").status_code == 404
+
+
+@pytest.mark.parametrize("zone", ["Europe", "America", "Etc", "America/Argentina", "right", "posix"])
+def test_a_folder_of_time_zones_is_not_a_time_zone(api, zone):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": utcnow().isoformat(),
+        "time_zone": zone,
+        "overall": 5,
+        "anxiety": 5,
+        "doses": "not_tapering",
+    }
+    answer = api("POST", "/api/checkins", body)
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert "is not a time zone we know" in answer.get_json()["error"] or "time zone" in str(answer.get_json())
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_reach_out_time_past_the_calendar_edge_on_utc_is_refused(api, when):
+    made = api(
+        "POST",
+        "/api/people/contacts",
+        {"client_id": str(uuid.uuid4()), "name": "Jo", "relationship": "friend"},
+    )
+    assert made.status_code == 201, made.get_json()
+    contact = made.get_json()["id"]
+    answer = api(
+        "POST", f"/api/people/contacts/{contact}/reached-out", {"client_id": str(uuid.uuid4()), "reached_at": when}
+    )
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert "reached_at" in str(answer.get_json())
+    assert api("GET", "/api/people").get_json()["contacts"][0].get("last_connected_at") in (None, "")
+
+
+@pytest.mark.parametrize("month", ["9999-12", "9999-01", "0001-01", "1-1", "10000-01", "2026-13"])
+def test_the_history_page_at_the_calendar_edges_shows_this_month(api, month):
+    page = api.client.get(f"/checkins?month={month}")
+    assert page.status_code == 200
+    assert f"{utcnow():%Y}" in page.get_data(as_text=True)
