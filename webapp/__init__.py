@@ -15,13 +15,14 @@ from werkzeug.routing import IntegerConverter, Map
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in a route: an id, so no larger than any id column can
-    hold (a signed 64-bit integer). A larger number is no id: the route does
-    not match (a 404), rather than reaching the database, which cannot take
-    it (a 500 on SQLite)."""
+    """``<int:…>`` in a route: an id, so no larger than an id column can
+    hold (``Integer``: a signed 32-bit integer on PostgreSQL). A larger
+    number is no id: the route does not match (a 4xx), rather than reaching
+    the database, which cannot take it (a 500: out of range on PostgreSQL,
+    past 64 bits on SQLite)."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
