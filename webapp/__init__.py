@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 
-class IdConverter(IntegerConverter):
+class BoundedIntegerConverter(IntegerConverter):
     """``<int:…>`` in a route: an id, so no larger than an id column can
     hold (``Integer``: a signed 32-bit integer on PostgreSQL). A larger
     number is no id: the route does not match (a 4xx), rather than reaching
@@ -27,7 +27,7 @@ class IdConverter(IntegerConverter):
 
 
 class SteadyMap(Map):
-    default_converters = {**Map.default_converters, "int": IdConverter}
+    default_converters = {**Map.default_converters, "int": BoundedIntegerConverter}
 
 
 class SteadyFlask(Flask):
@@ -42,7 +42,7 @@ class SteadyFlask(Flask):
     ``after_this_request`` takes) is not kept.
 
     Its templates are compiled without their indentation
-    (webapp/template_space.py), and its routes' ids are bounded (``IdConverter``).
+    (webapp/template_space.py), and its routes' ids are bounded (``BoundedIntegerConverter``).
     """
 
     url_map_class = SteadyMap

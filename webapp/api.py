@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 
 from webapp.errors import error_response, wants_json
 
@@ -150,7 +151,12 @@ def json_body() -> dict:
         raw = request.get_data(cache=True)
         if nests_deeper_than(raw, MAX_DEPTH):
             json_error(400, _("The body nests lists or objects more than %(depth)s deep.", depth=MAX_DEPTH))
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json()
+    except BadRequest:  # nothing, or not JSON that can be read
+        if not request.get_data(cache=True).strip():
+            json_error(400, _("The body is empty: send a JSON object."))
+        json_error(400, _("The body is not JSON that can be read (or it holds a number too long to read)."))
     if not isinstance(data, dict):
         json_error(400, _("The body must be a JSON object."))
     try:

@@ -29,11 +29,12 @@ checked, not when the models are declared: a ``Say`` keeps its English
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext
 from pydantic import (
@@ -143,6 +144,16 @@ class _WriteSomething(Say):
     missing = invalid
 
 
+#: Files beside the zones in the zone database that are not zones anyone is
+#: in: the server's own zone, and a placeholder.
+NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def TimeZone(missing: str):
     """An IANA time zone name the server knows (like Europe/London)."""
 
@@ -150,8 +161,10 @@ def TimeZone(missing: str):
         if not isinstance(value, str) or not value or len(value) > 64:
             raise say(missing)
         try:
+            if value not in known_zones():  # a folder ("Europe"), "posix/…", the server's "localtime"
+                raise ValueError(value)
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "Europe"
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise say(
                 N_("'%(zone)s' is not a time zone we know. Use a name like Europe/London."), zone=value[:64]
             ) from None

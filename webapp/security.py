@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp.errors import error_response, wants_json
+from webapp.errors import wants_json
 from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
 from webapp.services import sessions
@@ -281,7 +281,8 @@ def init_app(app: Flask) -> None:
             and request.is_json
             and not request.path.startswith("/api/")
         ):
-            return error_response(415, _("This form takes form fields, not JSON. Please use the page's form."))
+            # Said in JSON: what sent JSON reads JSON, whatever it accepts.
+            return jsonify(error=_("This form takes form fields, not JSON. Please use the page's form.")), 415
 
     @app.before_request
     def _app_lock():

@@ -209,6 +209,13 @@ def test_the_form_names_each_problem_next_to_its_field(client, auth):
     assert "There is a problem" in html
     assert "Hours of sleep must be a number." in html
     assert count() == 0
+    # The doses answer left out: the form's words, not the API's values.
+    answer = client.post("/checkin", data=form_data(page, doses=""))
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "Say whether you took your doses as planned (or that you are not tapering)." in html
+    assert "as_planned, not_as_planned" not in html
+    assert count() == 0
 
 
 @pytest.mark.parametrize("typed", ["1e999", "7,5", "lots"])

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from webapp import BoundedIntegerConverter
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 
@@ -19,7 +20,7 @@ HUGE_IDS = (2**31, 2**63, 10**30)
 
 def id_routes(app):
     for rule in app.url_map.iter_rules():
-        ints = [name for name, converter in rule._converters.items() if converter.__class__.__name__ == "IdConverter"]
+        ints = [name for name, converter in rule._converters.items() if isinstance(converter, BoundedIntegerConverter)]
         if ints:
             yield rule, ints
 
@@ -81,3 +82,45 @@ def test_the_history_page_at_the_calendar_edges_shows_this_month(api, month):
     page = api.client.get(f"/checkins?month={month}")
     assert page.status_code == 200
     assert f"{utcnow():%Y}" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"", "The body is empty"),
+        (b"   \n", "The body is empty"),
+        (b"1" * 5000, "not JSON that can be read"),  # past Python's 4,300-digit limit
+        (b'{"overall": 1} trailing', "not JSON that can be read"),
+        (b'{"overall": 1', "not JSON that can be read"),
+        (b"\xff\xfe\x00{", "not JSON that can be read"),
+        (b"null", "must be a JSON object"),
+        (b"[1]", "must be a JSON object"),
+        (b'"text"', "must be a JSON object"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_told_what_it_is(api, raw, words):
+    answer = api("POST", "/api/checkins", data=raw, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert words in answer.get_json()["error"]
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "posix/Europe/London", "right/UTC"])
+def test_files_beside_the_zones_are_not_time_zones(api, zone):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": utcnow().isoformat(),
+        "time_zone": zone,
+        "overall": 5,
+        "anxiety": 5,
+        "doses": "not_tapering",
+    }
+    assert api("POST", "/api/checkins", body).status_code == 422
+    body["time_zone"] = "Pacific/Chatham"
+    assert api("POST", "/api/checkins", body).status_code == 201
+
+
+def test_json_sent_to_a_form_is_answered_in_json(api):
+    answer = api("POST", "/lock/unlock", {"proof": "x"})
+    assert answer.status_code == 415 and answer.is_json
+    assert "takes form fields, not JSON" in answer.get_json()["error"]

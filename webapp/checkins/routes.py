@@ -142,6 +142,17 @@ def _red_flag(body: dict) -> bool:
     return any(body["red_flags"].values())
 
 
+def in_form_words(problems: dict[str, str]) -> dict[str, str]:
+    """The API's words for a check-in's problems, as the form says them: the
+    API names the doses answer's values, the form its choices."""
+    if "doses" in problems:
+        problems = {
+            **problems,
+            "doses": _("Say whether you took your doses as planned (or that you are not tapering)."),
+        }
+    return problems
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @login_required
 def new():
@@ -159,7 +170,7 @@ def new():
                 clean = check_checkin(body)
                 store.save_new(clean)
             except CheckInProblems as refused:
-                problems = refused.problems
+                problems = in_form_words(refused.problems)
             else:
                 if _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
@@ -224,7 +235,7 @@ def edit(checkin_id: int):
             try:
                 clean = check_checkin(body, now=max(utcnow(), checkin.checked_at))
             except CheckInProblems as refused:
-                problems = refused.problems
+                problems = in_form_words(refused.problems)
             else:
                 store.apply(checkin, clean)
                 db.session.commit()
