@@ -136,9 +136,9 @@ def test_the_summary_includes_only_the_notes_chosen(app, client, person):
 )
 def test_a_bad_summary_range_is_refused_in_words(client, person, start, end):
     response = person("/summary", start=start, end=end)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "There is a problem" in response.get_data(as_text=True)
-    assert person("/summary/print", start=start, end=end).status_code == 400
+    assert person("/summary/print", start=start, end=end).status_code == 422
 
 
 def test_the_offline_chart_reads_check_ins_once_and_each_range_holds_its_own_days(app, client, person):

@@ -34,22 +34,49 @@ def _words():
     return {"STEP_WORDS": KIND_WORDS, "FORMS": FORMS}
 
 
-def _dates() -> tuple[date, date, str | None]:
-    """The chosen range (default: the last 30 days), or a problem in words."""
+def _dates() -> tuple[date | None, date | None, dict[str, str], dict[str, str]]:
+    """The chosen range (default: the last 30 days), what to show in the two
+    fields, and what is wrong, field by field (``start`` or ``end``).
+
+    With a problem, the fields show what was sent, as sent (an empty field
+    shows its default); without one, the dates as read."""
     today = person_time.today_for(current_user.id, utcnow())
     source = request.form if request.method == "POST" else request.args
-    try:
-        start = date.fromisoformat(source.get("start") or (today - timedelta(days=29)).isoformat())
-        end = date.fromisoformat(source.get("end") or today.isoformat())
-    except ValueError:
-        return today - timedelta(days=29), today, _("Enter the dates like 2026-11-01.")
+    defaults = {"start": (today - timedelta(days=29)).isoformat(), "end": today.isoformat()}
+    sent = {name: source.get(name) or default for name, default in defaults.items()}
+    read: dict[str, date] = {}
+    problems: dict[str, str] = {}
+    for name, text in sent.items():
+        try:
+            read[name] = date.fromisoformat(text)
+        except ValueError:
+            problems[name] = _("Enter the dates like 2026-11-01.")
+    if problems:
+        return None, None, sent, problems
+    start, end = read["start"], read["end"]
     if end < start:
-        return start, end, _("The end date is before the start date.")
-    if (end - start).days > SUMMARY_MAX_DAYS:
-        return start, end, _("Choose at most about two years (800 days).")
-    if start < date(2000, 1, 1) or end > today + timedelta(days=366):
-        return start, end, _("Choose dates between 2000 and next year.")
-    return start, end, None
+        problems["end"] = _("The end date is before the start date.")
+    else:
+        if start < date(2000, 1, 1):
+            problems["start"] = _("Choose dates between 2000 and next year.")
+        if end > today + timedelta(days=366):
+            problems["end"] = _("Choose dates between 2000 and next year.")
+        if not problems and (end - start).days > SUMMARY_MAX_DAYS:
+            problems["start"] = _("Choose at most about two years (800 days).")
+    if problems:
+        return start, end, sent, problems
+    return start, end, {"start": start.isoformat(), "end": end.isoformat()}, {}
+
+
+def _form(values: dict[str, str], problems: dict[str, str], notes: list, status: int = 200):
+    """The form page, each problem (if any) beside its field."""
+    page = render_template("summary/summary_form.html", values=values, problems=problems, notes=notes)
+    return page, status
+
+
+def _notes(start: date, end: date) -> list:
+    """This person's check-ins with a note between the dates."""
+    return [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -57,13 +84,10 @@ def _dates() -> tuple[date, date, str | None]:
 def index():
     """Choose the dates, and which notes (if any) go on the summary. The
     dates are posted (changing nothing), so they stay out of the URL."""
-    start, end, problem = _dates()
-    notes = (
-        [] if problem else [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
-    )
-    return render_template(
-        "summary/summary_form.html", start=start, end=end, problem=problem, notes=notes
-    ), 400 if problem else 200
+    start, end, values, problems = _dates()
+    if problems:
+        return _form(values, problems, [], 422)
+    return _form(values, {}, _notes(start, end))
 
 
 @bp.post("/summary/print")
@@ -74,15 +98,13 @@ def printable():
     if language:
         g.steady_language = language
         refresh()
-    start, end, problem = _dates()
-    if problem:
-        return render_template("summary/summary_form.html", start=start, end=end, problem=problem, notes=[]), 400
+    start, end, values, problems = _dates()
+    if problems:
+        return _form(values, problems, [], 422)
     try:
         chosen = {int(value) for value in request.form.getlist("note")}
     except ValueError:
-        return render_template(
-            "summary/summary_form.html", start=start, end=end, problem=_("Choose notes from the list."), notes=[]
-        ), 400
+        return _form(values, {"notes": _("Choose notes from the list.")}, _notes(start, end), 400)
     user_id = current_user.id
     plan = records.taper_plan(db.session, user_id)
     checkins = records.checkins_between(db.session, user_id, start, end)
