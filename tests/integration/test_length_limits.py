@@ -91,9 +91,7 @@ def test_over_the_limit_is_refused_with_how_much_to_cut_and_the_text_kept(sam, p
     if table == "circle_profiles" and table not in Base.metadata.tables:
         table = "users"
     page = sam.get(path).get_data(as_text=True)
-    assert "maxlength" not in page.replace('maxlength="12"', "").replace('"maxlength": 2', ""), (
-        "a maxlength cuts pasted text silently"
-    )
+    assert "maxlength" not in page, "a maxlength cuts pasted text silently"
     before = rows(table)
     text = over(limit, cut)
     response = sam.post(path, data={**others, field: text, "csrf_token": token_of(sam)})

@@ -119,7 +119,7 @@ class NudgeForm(FlaskForm):
     days = StringField(
         _l("After how many days?"),
         description=_l("A number from 1 to %(max)s.", max=NUDGE_DAYS_MAX),
-        render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "maxlength": 2},
+        render_kw={"inputmode": "numeric", "pattern": "[0-9]*"},
     )
 
 

@@ -68,7 +68,6 @@ function pinField(id, label, hint) {
       type: "password",
       inputmode: "numeric",
       autocomplete: "off",
-      maxlength: "12",
       "aria-describedby": hintId,
       "data-pin": true,
     })
