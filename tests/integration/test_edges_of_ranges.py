@@ -124,3 +124,16 @@ def test_json_sent_to_a_form_is_answered_in_json(api):
     answer = api("POST", "/lock/unlock", {"proof": "x"})
     assert answer.status_code == 415 and answer.is_json
     assert "takes form fields, not JSON" in answer.get_json()["error"]
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b \u200d", "\u202e", "\ufeff\u2060", "\u00ad"])
+def test_a_required_text_of_only_invisible_characters_is_empty(api, name):
+    answer = api(
+        "POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": name, "relationship": "friend"}
+    )
+    assert answer.status_code == 422 and answer.get_json()["field"] == "name", answer.get_json()
+    assert api("GET", "/api/people").get_json()["contacts"] == []
+    kept = api(
+        "POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": f"Jo{name}", "relationship": "friend"}
+    )
+    assert kept.status_code == 201 and kept.get_json()["name"] == f"Jo{name}".strip()

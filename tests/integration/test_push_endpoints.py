@@ -576,3 +576,20 @@ def test_when_a_checked_address_cannot_be_reached_the_next_checked_one_is_tried(
     resolving_to(monkeypatch, "2a00:1450:4007:80b::200a", "142.250.74.10", "142.250.74.11", "142.250.74.12")
     assert send(sender, fcm_target()).outcome == "retry"
     assert [address for address, _ in spy.connections] == ["2a00:1450:4007:80b::200a", "142.250.74.10", "142.250.74.11"]
+
+
+@pytest.mark.parametrize("name", [{}, [], False, 0, 0.0, True, ["Phone"]])
+def test_a_device_name_that_is_not_text_is_refused_not_stored_as_this_device(person, monkeypatch, name):
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("no network")))
+    token = person.get("/api/session").get_json()["csrf_token"]
+    body = {"subscription": {"endpoint": ACCEPTED[0], "keys": keys()}, "device_name": name}
+    response = person.post("/api/push/subscriptions", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 422 and response.get_json()["field"] == "device_name", response.get_json()
+    assert stored() == 0
+    for missing in (None, ""):  # left out: the default name
+        body["device_name"] = missing
+        assert person.post("/api/push/subscriptions", json=body, headers={"X-CSRFToken": token}).status_code in (
+            200,
+            201,
+        )
+    assert stored() == 1

@@ -107,8 +107,10 @@ def _known(name: str):
 
 
 def _device_name(value: Any) -> str:
+    if value is None or value == "":
+        value = "This device"
     try:
-        return clean_text(value or "This device", label="The device name", max_length=60)
+        return clean_text(value, label="The device name", max_length=60)
     except TextProblem as problem:
         raise say(str(problem)) from None
 

@@ -16,6 +16,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Control characters but newline and tab (C0, DEL and C1), and the line and
 #: paragraph separators.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+#: What draws nothing: spaces, and the format characters (zero-width spaces
+#: and joiners, direction marks, the soft hyphen, the byte order mark).
+_DRAWS_NOTHING = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*")
 
 
 class TextProblem(ValueError):
@@ -47,7 +50,7 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = T
     if _SURROGATE.search(value):  # a lone surrogate: not text, cannot be stored as UTF-8
         raise TextProblem(_("%(label)s has a broken character that is not valid text. Please retype it.", label=label))
     value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if required and not value:
+    if required and _DRAWS_NOTHING.fullmatch(value):  # empty, or nothing anyone could read
         raise TextProblem(_("Write something for %(label)s.", label=label.lower()))
     if len(value) > max_length:
         raise TextProblem(too_long(label, max_length, len(value)))
