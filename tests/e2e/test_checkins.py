@@ -194,6 +194,22 @@ def test_what_the_server_would_refuse_is_refused_beside_the_field_and_kept(
     assert server_checkins(page) == []
 
 
+def test_hours_of_sleep_with_a_decimal_comma_are_saved(server, context, page, pwa, accounts):
+    """ "6,5" is six and a half hours, as a person writing a decimal comma means."""
+    signed_in_with_shell(server, page, pwa, accounts)
+    form = page.locator("form[data-checkin-form]")
+    form.locator("fieldset#overall").get_by_label("4", exact=True).check()
+    form.locator("fieldset#anxiety").get_by_label("6", exact=True).check()
+    form.get_by_label("I am not tapering").check()
+    open_section(page, "Add more")
+    form.get_by_label("Hours of sleep").fill("6,5")
+    form.get_by_role("button", name="Save check-in").click()
+    expect(page.locator("[data-checkin-status]")).to_contain_text("Check-in saved")
+    expect(page.locator("[data-waiting], [data-failed]")).to_have_count(0, timeout=SYNC_TIMEOUT)
+    [stored] = server_checkins(page)
+    assert stored["sleep_hours"] == 6.5
+
+
 def test_red_flag_answers_show_urgent_help_offline(server, context, page, pwa, accounts):
     from test_people import add_person
 

@@ -218,11 +218,11 @@ def test_the_form_names_each_problem_next_to_its_field(client, auth):
     assert count() == 0
 
 
-@pytest.mark.parametrize("typed", ["1e999", "7,5", "lots"])
+@pytest.mark.parametrize("typed", ["1e999", "7,5,5", "lots", "1_0", "nan", "-1", "7.5h"])
 def test_hours_of_sleep_reach_the_server_as_typed_and_are_kept_when_refused(client, auth, typed):
-    """A number input sends "" for what the browser cannot read (1e999, a
-    comma), and the check-in would be saved without it: the field is text
-    with a decimal keypad, so the server sees what was typed and says so."""
+    """A number input sends "" for what the browser cannot read (1e999), and
+    the check-in would be saved without it: the field is text with a decimal
+    keypad, so the server sees what was typed and says so."""
     auth.register()
     page = client.get("/checkin").get_data(as_text=True)
     field = re.search(r'<input[^>]*id="sleep_hours"[^>]*>', page).group(0)
@@ -234,6 +234,14 @@ def test_hours_of_sleep_reach_the_server_as_typed_and_are_kept_when_refused(clie
     assert f'value="{typed}"' in kept and 'aria-invalid="true"' in kept
     assert "Hours of sleep must be a number" in html
     assert count() == 0
+
+
+@pytest.mark.parametrize(("typed", "hours"), [("7,5", 7.5), ("7.5", 7.5), ("8", 8.0), (" 6,25 ", 6.25)])
+def test_hours_of_sleep_take_a_decimal_point_or_comma(client, auth, typed, hours):
+    auth.register()
+    page = client.get("/checkin").get_data(as_text=True)
+    assert client.post("/checkin", data=form_data(page, sleep_hours=typed)).status_code == 302
+    assert db.session.scalars(select(CheckIn)).one().sleep_hours == hours
 
 
 def test_a_red_flag_on_the_form_shows_the_urgent_help_panel(client, auth):

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import uuid
 from datetime import date, timedelta
 from functools import partial
@@ -54,6 +55,9 @@ from webapp.services import person_time
 from webapp.services.content import symptom_labels, symptoms
 from webapp.sync import refuse
 
+#: Hours of sleep as the form takes them: "7", "7.5" or "7,5".
+HOURS = re.compile(r"[0-9]{1,4}(?:[.,][0-9]{1,4})?")
+
 
 @bp.context_processor
 def _choices():
@@ -80,6 +84,15 @@ def _choices():
 # --- the plain form -------------------------------------------------------------------
 
 
+def hours_from(typed: str) -> float:
+    """Hours as typed in the form: digits, with a point or a comma before
+    the decimals ("7.5", "7,5"), as the page's script reads them
+    (checkin-answers.js); anything else is not a number of hours."""
+    if not HOURS.fullmatch(typed):
+        raise ValueError(typed)
+    return float(typed.replace(",", "."))
+
+
 def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[str, str]]:
     """The posted form as the JSON body the API takes, and any number that
     could not be read (named by field)."""
@@ -101,7 +114,7 @@ def form_to_body(form, *, client_id: str, checked_at: str) -> tuple[dict, dict[s
         "time_zone": form.get("time_zone") or person_time.zone_for(current_user.id).key,
         "overall": number("overall", int, _("How you are overall")),
         "anxiety": number("anxiety", int, _("Anxiety")),
-        "sleep_hours": number("sleep_hours", float, _("Hours of sleep")),
+        "sleep_hours": number("sleep_hours", hours_from, _("Hours of sleep")),
         "sleep_quality": number("sleep_quality", int, _("Sleep quality")),
         "symptoms": {},
         "other_symptoms": [

@@ -13,6 +13,8 @@ export { withoutUnkeptAnswer };
 // a check-in it would refuse is not saved on the phone as if it were fine.
 const OTHER_MAX = 10;
 const OTHER_LABEL_MAX = 80;
+// Hours of sleep as typed: "7", "7.5" or "7,5" (checkins/routes.py, HOURS).
+const HOURS = /^[0-9]{1,4}(?:[.,][0-9]{1,4})?$/;
 // Control characters but newline and tab, the line and paragraph separators,
 // and a lone half of a surrogate pair (text that is not valid Unicode).
 // eslint-disable-next-line no-control-regex
@@ -52,7 +54,7 @@ export function answersFrom(form) {
     time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
     overall: radioNumber(form, "overall"),
     anxiety: radioNumber(form, "anxiety"),
-    sleep_hours: hours === "" ? null : Number(hours),
+    sleep_hours: hours === "" ? null : HOURS.test(hours) ? Number(hours.replace(",", ".")) : Number.NaN,
     sleep_quality: radioNumber(form, "sleep_quality"),
     symptoms,
     other_symptoms: value("other_symptoms")
