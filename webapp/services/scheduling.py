@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ALL_DAYS = frozenset(range(7))  # Monday = 0
@@ -101,14 +101,10 @@ def parse_zone(name: object) -> ZoneInfo:
         raise RuleProblem("That time zone is not known.") from exc
 
 
-_ZONES: frozenset[str] | None = None
-
-
 def _zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
+    from webapp.bodies import known_zones  # the one list of zones a body may name
+
+    return known_zones()
 
 
 def zone_names() -> list[str]:
