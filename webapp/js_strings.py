@@ -149,6 +149,7 @@ STRINGS = (
     N_("Copying did not work here. The link is selected: copy it from the box."),
     # dose.js (the dose log at /taper/doses and /my/dose)
     N_("Enter the amount you took, like 2 or 0.5."),
+    N_("{typed} could be read as {thousands} or as {decimals}. Type the one you mean."),
     N_("Enter when you took it."),
     N_("Your plan: {dose} {unit} a day ({percent}% of your starting dose), day {day} on this step."),
     N_("Turn on taper tracking (online, on the Taper page) before logging doses here."),

@@ -43,3 +43,13 @@ def number(value) -> str:
 
     places = max(0, -exact.as_tuple().exponent)
     return format_decimal(exact, format="0." + "#" * places if places else "0", locale=babel_locale())
+
+
+def decimal_mark() -> str:
+    """The mark before the decimals in the page's language: "." in English,
+    "," in Spanish; "." outside a request (JSON and what is stored)."""
+    if not has_request_context() or babel_language() == SOURCE_LANGUAGE:
+        return "."
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(babel_locale())

@@ -295,3 +295,32 @@ def test_a_dose_the_server_refuses_is_listed_and_can_be_fixed(shared_server, new
     wait_outbox_empty(page)
     amounts = [d["amount"] for d in page.evaluate(GET_JSON, "/api/taper")["taper"]["doses"]]
     assert "2" in amounts and "20000" not in amounts
+
+
+def test_an_amount_that_reads_two_ways_is_refused_on_the_phone_and_never_queued(
+    shared_server, new_context, taper_account
+):
+    """With JavaScript on, "1,000" on an English page is refused beside the
+    field with both readings, the text stays, and nothing goes to the outbox
+    (it would otherwise be sent as 1, or refused later). "1000" is then
+    logged as one thousand; "0,5" (one reading only) as a half."""
+    context = new_context(service_workers="block", storage_state=taper_account)
+    page = context.new_page()
+    page.goto(shared_server.url + "/taper/doses")
+    form = page.locator("form[data-dose-form]")
+    amount = form.get_by_label("Amount")
+    amount.fill("1,000")
+    form.get_by_role("button", name="Save dose").click()
+    expect(page.locator("#amount-client-error")).to_contain_text(
+        "1,000 could be read as 1000 or as 1. Type the one you mean."
+    )
+    expect(amount).to_have_value("1,000")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate(OUTBOX_ALL) == []
+    for typed, sent in (("1000", "1000"), ("0,5", "0.5")):
+        amount.fill(typed)
+        form.get_by_role("button", name="Save dose").click()
+        expect(page.locator("[data-dose-status]")).to_contain_text("Dose logged")
+        wait_outbox_empty(page)
+        amounts = [d["amount"] for d in page.evaluate(GET_JSON, "/api/taper")["taper"]["doses"]]
+        assert sent in amounts and "1" not in amounts

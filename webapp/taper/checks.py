@@ -40,17 +40,55 @@ def _one_of(value: object, choices) -> bool:
     return isinstance(value, str) and value in choices
 
 
-def amount_from(value: object, label: str, *, allow_zero: bool = False) -> Decimal:
-    """An amount from JSON (a number or a numeric string) or a form, exactly."""
+#: An amount as a person types it: ASCII digits with at most one mark
+#: before the decimals ("2", "0.5", "0,5", ".5", "2."), and a minus only to
+#: be told it must be more than 0. No plus, exponents, underscores, spaces
+#: inside, or other scripts' digits.
+AMOUNT_TYPED = re.compile(r"(?P<minus>-?)(?P<whole>[0-9]*)(?:(?P<mark>[.,])(?P<places>[0-9]*))?")
+
+
+def amount_from(value: object, label: str, *, allow_zero: bool = False, decimal_mark: str = ".") -> Decimal:
+    """An amount from JSON (a number or a numeric string) or a form, exactly.
+
+    ``decimal_mark`` is the mark the text was written with: "." for JSON,
+    the page's for a form ("," on a Spanish page). The other mark is read as
+    decimals too ("1,5" and "1.5" are both one and a half), except before
+    exactly three digits after a whole number of one to three ("1,000" on an
+    English page, "1.125" on a Spanish one): that could be a thousands separator, and a
+    dose read a thousand times too small or too large is worse than a
+    question, so it is refused with both readings."""
     not_a_number = _("%(label)s must be a number, like 2 or 0.5.", label=label)
     if isinstance(value, bool) or value is None or value == "":
         raise ValueError(_("%(label)s: enter an amount, like 2 or 0.5.", label=label))
-    if not isinstance(value, (int, float, str)):
+    if isinstance(value, str):
+        typed = AMOUNT_TYPED.fullmatch(value.strip())
+        if not typed or not (typed["whole"] or typed["places"]):
+            raise ValueError(not_a_number)
+        whole, mark, places = typed["whole"] or "0", typed["mark"], typed["places"] or "0"
+        if (
+            not typed["minus"]
+            and mark
+            and mark != decimal_mark
+            and len(typed["places"]) == 3
+            and 1 <= len(whole.lstrip("0")) <= 3
+        ):
+            raise ValueError(
+                _(
+                    "%(label)s: %(typed)s could be read as %(thousands)s or as %(decimals)s. Type the one you mean.",
+                    label=label,
+                    typed=value.strip(),
+                    thousands=(whole + places).lstrip("0"),
+                    decimals=format_amount(Decimal(f"{whole}.{places}")),
+                )
+            )
+        amount = Decimal(f"{typed['minus']}{whole}.{places}")
+    elif isinstance(value, (int, float)):
+        try:
+            amount = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            raise ValueError(not_a_number) from None
+    else:
         raise ValueError(not_a_number)
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(not_a_number) from None
     if not amount.is_finite():
         raise ValueError(not_a_number)
     if amount < 0 or (amount == 0 and not allow_zero):
@@ -104,8 +142,9 @@ def check_plan(data: dict, *, has_entries: bool, current_unit: str | None) -> di
     return clean
 
 
-def check_step(data: dict, *, today: date) -> dict:
-    """A step of the plan: start date, dose a day, and how it is split."""
+def check_step(data: dict, *, today: date, decimal_mark: str = ".") -> dict:
+    """A step of the plan: start date, dose a day, and how it is split;
+    amounts written with ``decimal_mark`` (see :func:`amount_from`)."""
     problems, clean = {}, {}
     raw = data.get("starts_on")
     try:
@@ -118,7 +157,9 @@ def check_step(data: dict, *, today: date) -> dict:
         else:
             clean["starts_on"] = starts_on
     try:
-        clean["daily_dose"] = amount_from(data.get("daily_dose"), _("The dose a day"), allow_zero=True)
+        clean["daily_dose"] = amount_from(
+            data.get("daily_dose"), _("The dose a day"), allow_zero=True, decimal_mark=decimal_mark
+        )
     except ValueError as problem:
         problems["daily_dose"] = str(problem)
 
@@ -142,7 +183,9 @@ def check_step(data: dict, *, today: date) -> dict:
                 break
             seen.add(at)
             try:
-                amount = amount_from(item.get("amount"), _("The amount at %(time)s", time=at))
+                amount = amount_from(
+                    item.get("amount"), _("The amount at %(time)s", time=at), decimal_mark=decimal_mark
+                )
             except ValueError as problem:
                 problems["dose_times"] = str(problem)
                 break
@@ -169,16 +212,16 @@ def check_step(data: dict, *, today: date) -> dict:
 
 
 def _amount(label: str):
-    def clean(value: Any) -> Decimal:
+    def clean(value: Any, info: ValidationInfo) -> Decimal:
         try:
-            return amount_from(value, _(label))
+            return amount_from(value, _(label), decimal_mark=context_of(info).get("decimal_mark", "."))
         except ValueError as problem:
             raise say(str(problem)) from None
 
     schema = {
         "oneOf": [
             {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
-            {"type": "string", "pattern": r"^\s*\d+([.,]\d+)?\s*$"},
+            {"type": "string", "pattern": r"^\s*([0-9]+([.,][0-9]*)?|[.,][0-9]+)\s*$"},
         ],
         "description": f"More than 0, at most {MAX_PLACES} digits after the point; a string keeps it exact",
     }
@@ -251,14 +294,19 @@ class DoseInput(Body):
     note: Text(_l("The note"), NOTE_MAX) = ""
 
 
-def check_dose(data: object, *, unit: str, now: datetime | None = None) -> dict:
+def check_dose(data: object, *, unit: str, now: datetime | None = None, decimal_mark: str = ".") -> dict:
     """A dose taken, checked by :class:`DoseInput` against the plan's
     ``unit``; the day it was taken where the person was spans the time and
-    the zone, so it is worked out here."""
+    the zone, so it is worked out here. ``decimal_mark``: the page's, for a
+    form (see :func:`amount_from`)."""
     if not isinstance(data, dict):
         raise TaperProblems({"body": _("A dose must be a JSON object.")})
     try:
-        body = checked(DoseInput, data, context={"unit": unit, "now": now or datetime.now(timezone.utc)})
+        body = checked(
+            DoseInput,
+            data,
+            context={"unit": unit, "now": now or datetime.now(timezone.utc), "decimal_mark": decimal_mark},
+        )
     except TaperProblems as refused:
         # The declared words (marked with N_) in the person's language; words
         # already put in it while checking are left as they are.

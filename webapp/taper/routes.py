@@ -22,7 +22,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp import words
+from webapp import numbers, words
 from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
@@ -155,7 +155,7 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
     problems: dict[str, str] = {}
     if request.method == "POST":
         try:
-            clean = check_step(_step_body(request.form), today=local_today())
+            clean = check_step(_step_body(request.form), today=local_today(), decimal_mark=numbers.decimal_mark())
         except TaperProblems as refused:
             problems = refused.problems
         problems = {**typed_problems({"note": _("Note")}, key=_step_key), **problems}
@@ -240,7 +240,11 @@ def doses():
         try:
             if problems:
                 raise TaperProblems(problems)
-            clean = check_dose(_form_dose(request.form, client_id=client_id, zone=zone), unit=plan.unit)
+            clean = check_dose(
+                _form_dose(request.form, client_id=client_id, zone=zone),
+                unit=plan.unit,
+                decimal_mark=numbers.decimal_mark(),
+            )
             save_dose(clean)
         except TaperProblems as refused:
             problems = refused.problems
@@ -286,7 +290,9 @@ def edit_dose(dose_id: int):
             if typed := typed_problems({"note": _("Note")}):
                 raise TaperProblems(typed)
             body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
-            clean = check_dose(body, unit=plan.unit, now=max(utcnow(), dose.taken_at))
+            clean = check_dose(
+                body, unit=plan.unit, now=max(utcnow(), dose.taken_at), decimal_mark=numbers.decimal_mark()
+            )
         except TaperProblems as refused:
             problems = refused.problems
         else:

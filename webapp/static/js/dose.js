@@ -11,7 +11,7 @@ import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, queue } from "./outbox.js";
 import { tooLong } from "./limits.js";
-import { number, t } from "./strings.js";
+import { number, t, typedAmount } from "./strings.js";
 
 const API = "/api/doses";
 
@@ -28,17 +28,23 @@ export function doseBody(form, unit) {
     client_id: crypto.randomUUID(),
     taken_at: when.toISOString(),
     time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
-    amount: form.elements.amount.value.trim().replace(",", "."),
+    // As a machine writes it ("1.5"); what cannot be read goes as typed, for
+    // problemsIn to name.
+    amount: typedAmount(form.elements.amount.value)?.text ?? form.elements.amount.value.trim(),
     note: form.elements.note.value.trim(),
   };
   if (unit) body.unit = unit;
   return body;
 }
 
-function problemsIn(body) {
+function problemsIn(body, typed) {
   const problems = [];
-  const amount = Number(body.amount);
-  if (body.amount === "" || !Number.isFinite(amount) || amount <= 0) problems.push(["amount", t("Enter the amount you took, like 2 or 0.5.")]);
+  const read = typedAmount(typed);
+  const amount = read?.text ? Number(read.text) : Number.NaN;
+  if (read?.either) {
+    const [thousands, decimals] = read.either;
+    problems.push(["amount", t("{typed} could be read as {thousands} or as {decimals}. Type the one you mean.", { typed: typed.trim(), thousands, decimals })]);
+  } else if (!Number.isFinite(amount) || amount <= 0) problems.push(["amount", t("Enter the amount you took, like 2 or 0.5.")]);
   if (Number.isNaN(Date.parse(body.taken_at))) problems.push(["taken_at", t("Enter when you took it.")]);
   const noteTooLong = tooLong(t("The note"), 1000, body.note);
   if (noteTooLong) problems.push(["dose-note", noteTooLong]);
@@ -124,7 +130,7 @@ function enableForm(root, rerender) {
     if (!userId) return;
     const snapshot = await readSnapshot(userId);
     const body = doseBody(form, snapshot.taper?.unit);
-    const problems = problemsIn(body);
+    const problems = problemsIn(body, form.elements.amount.value);
     if (problems.length) {
       showFieldErrors(form, errors, problems);
       return;
@@ -157,7 +163,7 @@ function enableFixing(root, rerender) {
     const entry = (await entriesOf(userId, "dose")).find((item) => item.id === button.dataset.entry);
     if (!entry) return;
     form.elements.taken_at.value = localInputValue(new Date(entry.body.taken_at));
-    form.elements.amount.value = entry.body.amount;
+    form.elements.amount.value = number(entry.body.amount); // in the page's language, as typed
     form.elements.note.value = entry.body.note || "";
     await discard(entry);
     const status = root.querySelector("[data-dose-status]");

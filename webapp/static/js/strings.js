@@ -92,3 +92,31 @@ export function number(value) {
     return plain;
   }
 }
+
+/** The mark before the decimals in the page's language ("." in English, ","
+ * in Spanish), as webapp/numbers.py decimal_mark() says it. */
+export function decimalMark() {
+  try {
+    const part = new Intl.NumberFormat(pageLanguage()).formatToParts(1.5).find((item) => item.type === "decimal");
+    return part ? part.value : ".";
+  } catch {
+    return ".";
+  }
+}
+
+/** An amount as typed, read as the server reads a form's (amount_from in
+ * webapp/taper/checks.py): { text: "1.125" } as a machine writes it; { either:
+ * ["1125", "1,125"] } when the other mark stands before exactly three digits
+ * ("1,000" on an English page could be a thousands separator: refused, never
+ * guessed); null when it is not a number (a plus, exponents, "1_000"). A
+ * minus is read, to be refused as below 0. */
+export function typedAmount(typed) {
+  const match = /^(-?)([0-9]*)(?:([.,])([0-9]*))?$/.exec(String(typed).trim());
+  if (!match || !(match[2] || match[4])) return null;
+  const [, minus, whole, mark, places = ""] = match;
+  const leading = whole.replace(/^0+/, "");
+  if (!minus && mark && mark !== decimalMark() && places.length === 3 && leading.length >= 1 && leading.length <= 3) {
+    return { either: [(whole + places).replace(/^0+/, ""), number(`${whole}.${places}`)] };
+  }
+  return { text: minus + (places ? `${whole || "0"}.${places}` : whole || "0") };
+}
