@@ -135,7 +135,12 @@ def test_over_long_text_is_refused_beside_its_field_and_kept_whole(sam, extra):
         ({"sections": {"nope": "x"}, "version": None}, 422),
         ({"sections": {}, "version": None}, 422),
         ({"sections": {"hard_day": "fine"}, "version": 7}, 409),
-        ({"sections": {"hard_day": "fine"}, "version": True}, 409),
+        ({"sections": {"hard_day": "fine"}, "version": True}, 422),
+        ({"sections": {"hard_day": "fine"}, "version": "1"}, 422),
+        ({"sections": {"hard_day": "fine"}, "version": 1.5}, 422),
+        ({"sections": {"hard_day": "fine"}, "version": 1.0}, 422),
+        ({"sections": {"hard_day": "fine"}, "version": []}, 422),
+        ({"sections": {"hard_day": "fine"}, "version": {}}, 422),
         ({"sections": {"hard_day": "fine"}, "version": 10**30}, 422),
     ],
 )
@@ -143,6 +148,10 @@ def test_the_api_refuses_bad_input_with_a_message_and_writes_nothing(sam, body, 
     response = api_put(sam, body)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]
+    if status == 422 and body["sections"] == {"hard_day": "fine"}:
+        assert response.get_json()["field"] == "version", response.get_json()
+        if not isinstance(body["version"], int) or isinstance(body["version"], bool):
+            assert "whole number" in response.get_json()["error"]
     assert count(HelpMe) == 0
 
 

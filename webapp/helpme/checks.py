@@ -5,11 +5,12 @@ shared with the form."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import WithJsonSchema
+from pydantic import Field
 
 from webapp.bodies import Body, Say
+from webapp.services.content import N_
 from webapp.services.helpme import HelpMeSections
 
 
@@ -17,14 +18,10 @@ class HelpMeInput(Body):
     """The prompts from the device, made from ``version``."""
 
     sections: Annotated[HelpMeSections, Say("Send the prompts as an object.")]
-    #: Compared with the stored version, not otherwise checked: anything but
-    #: the stored one (a wrong type included) is a stale copy, answered 409.
+    #: A whole number or null (a wrong type is refused, 422); any but the
+    #: stored one is a stale copy, answered 409.
     version: Annotated[
-        Any,
-        WithJsonSchema(
-            {
-                "type": ["integer", "null"],
-                "description": "The version the change was made from; null for the first save.",
-            }
-        ),
+        int | None,
+        Field(strict=True, description="The version the change was made from; null for the first save."),
+        Say(N_("Say which version this change was made from (a whole number, or null for the first save).")),
     ] = None

@@ -190,7 +190,8 @@ def api_help_me():
 @login_required
 def api_save_help_me():
     """Save from the device; ``version`` is the one the change was made from
-    (null for the first). A stale version is answered 409."""
+    (null for the first). A stale version is answered 409; one that is not a
+    whole number or null, 422."""
     try:
         body = checked(HelpMeInput, json_body())
     except Problems as refused:
@@ -198,7 +199,7 @@ def api_save_help_me():
     values = {key: body["sections"][key] for key in HELP_ME_SECTIONS}
     row = my_help_me()
     version = body["version"]
-    if (row.version if row else None) != version or isinstance(version, bool):
+    if (row.version if row else None) != version:
         json_error(
             409,
             _(

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import Field, create_model, model_validator
 
 from webapp.bodies import Body, Problems, Say, Text, checked, say
+from webapp.services.content import N_
 from webapp.services.plan import PLAN_SECTION_MAX, PLAN_SECTIONS
 
 
@@ -42,7 +43,7 @@ class PlanInput(Body):
     version: Annotated[
         int | None,
         Field(strict=True, description="The version the change was made from; null for a first plan."),
-        Say("Say which version of the plan this edit was made from (a whole number, or null for a first plan)."),
+        Say(N_("Say which version of the plan this edit was made from (a whole number, or null for a first plan).")),
     ] = None
 
 
