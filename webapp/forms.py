@@ -32,7 +32,7 @@ class FlaskForm(flask_wtf.FlaskForm):
                 self.form_errors.append(problem_words(name.replace("_", " ").capitalize(), raw))
             else:
                 field.errors = [
-                    problem_words(field.label.text, raw),
+                    problem_words(getattr(field, "named", None) or field.label.text, raw),
                     *(e for e in field.errors if isinstance(e, (str, LazyString))),
                 ]
         return False
@@ -70,12 +70,24 @@ def email_field(label: str | None = None) -> EmailField:
     )
 
 
-def password_field(label: str, autocomplete: str, *, required_message: str) -> PasswordField:
-    return PasswordField(
+class NamedPasswordField(PasswordField):
+    """A password field its messages name as ``named`` ("The password"):
+    its label is often a prompt ("Choose a password"), which reads badly at
+    the head of a sentence."""
+
+    def __init__(self, label=None, validators=None, *, named=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.named = named
+
+
+def password_field(
+    label: str, autocomplete: str, *, required_message: str, named: str | None = None
+) -> NamedPasswordField:
+    """A password field; one too long is told how much to cut, like any text."""
+    named = named or _l("The password")
+    return NamedPasswordField(
         label,
-        validators=[
-            DataRequired(required_message),
-            Length(max=MAX_LENGTH, message=_l("Use at most %(max)s characters.", max=MAX_LENGTH)),
-        ],
+        validators=[DataRequired(required_message), Limit(MAX_LENGTH, label=named)],
         render_kw={"autocomplete": autocomplete},
+        named=named,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
@@ -37,14 +38,34 @@ def test_register_signs_in_and_stores_an_argon2id_hash(client, auth):
     [
         ("short", "Use at least 8 characters."),
         ("password123", "too common"),
-        ("x" * 257, "Use at most 256 characters."),
+        ("x" * 257, "The password can be at most 256 characters. Cut 1 character."),
+        ("x" * 300, "The password can be at most 256 characters. Cut 44 characters."),
+        ("correct\x07horse battery", "The password had hidden control characters."),
     ],
 )
 def test_weak_passwords_are_refused_with_a_clear_message_and_nothing_saved(client, auth, password, message):
     response = auth.register(password=password)
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert "Choose a password had" not in response.get_data(as_text=True)  # a prompt is not a name
     assert only_user() is None
+
+
+def test_password_problems_name_the_password_on_every_form(client, auth, user):
+    """The change-password and delete-account forms name their fields too:
+    "The new password can be at most…", never "New password can be…"."""
+    auth.login()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    page = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": PASSWORD, "new_password": "y" * 260},
+    ).get_data(as_text=True)
+    assert "The new password can be at most 256 characters. Cut 4 characters." in html.unescape(page)
+    page = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": "bell\x07", "new_password": "a fine new passphrase"},
+    ).get_data(as_text=True)
+    assert "Your current password had hidden control characters." in html.unescape(page)
 
 
 def test_long_unusual_password_is_accepted(client, auth):
