@@ -432,11 +432,22 @@ def test_change_pin_idle_time_and_turning_off(shared_server, new_context, pwa, a
     change.get_by_label("Enter the new PIN again").fill("111111")
     change.get_by_role("button", name="Change PIN").click()
     expect(change.locator("[data-problems]")).to_contain_text("harder to guess")
+    # Beside the field too (GOV.UK's pattern), and marked invalid; the PIN stays.
+    expect(change.locator("#changed-pin-client-error")).to_contain_text("harder to guess")
+    expect(change.get_by_label("New PIN", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(change.get_by_label("New PIN", exact=True)).to_have_value("111111")
+    change.get_by_label("New PIN", exact=True).fill("1234567890123")  # 13 digits: refused, not cut to 12
+    change.get_by_label("Enter the new PIN again").fill("1234567890123")
+    change.get_by_role("button", name="Change PIN").click()
+    expect(change.locator("#changed-pin-client-error")).to_contain_text("Choose a PIN of 6 to 12 digits")
+    expect(change.get_by_label("New PIN", exact=True)).to_have_value("1234567890123")
     change.get_by_label("The PIN you use now").fill("999999")
     change.get_by_label("New PIN", exact=True).fill("730519")
     change.get_by_label("Enter the new PIN again").fill("730519")
     change.get_by_role("button", name="Change PIN").click()
     expect(change.locator("[data-problems]")).to_contain_text("That is not the PIN you use now")
+    expect(change.locator("#current-pin-client-error")).to_contain_text("That is not the PIN you use now")
+    expect(change.locator("#changed-pin-client-error")).to_have_count(0)  # the fixed field's words are gone
     change.get_by_label("The PIN you use now").fill(PIN)
     change.get_by_label("New PIN", exact=True).fill("730519")
     change.get_by_label("Enter the new PIN again").fill("730519")

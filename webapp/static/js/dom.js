@@ -49,8 +49,9 @@ export function clearFieldErrors(form) {
 
 /** Show each [field id, words] beside its field and in the summary box; the
  * summary takes the focus (as GOV.UK's does), and a closed <details> holding
- * a field with a problem opens. */
-export function showFieldErrors(form, box, problems) {
+ * a field with a problem opens. `level`: the summary heading's, below the
+ * form's own heading where the form has one. */
+export function showFieldErrors(form, box, problems, { level = 2 } = {}) {
   clearFieldErrors(form);
   for (const [id, text] of problems) {
     const target = form.querySelector(`#${CSS.escape(id)}`);
@@ -81,7 +82,7 @@ export function showFieldErrors(form, box, problems) {
     if (details) details.open = true;
   }
   box.replaceChildren(
-    element("h2", { text: t("There is a problem") }),
+    element(`h${level}`, { text: t("There is a problem") }),
     element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
   );
   box.hidden = false;

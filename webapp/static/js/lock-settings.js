@@ -3,7 +3,7 @@
 // What locking and unlocking do is the lock's (app-lock.js): it hands its
 // actions in as `lock` ({ tryPin, lockNow, showUnlocked, showSignedOut,
 // turnedOff, idleChoices }).
-import { element } from "./dom.js";
+import { clearFieldErrors, element, showFieldErrors } from "./dom.js";
 import { t } from "./strings.js";
 import { deviceLock } from "./device-store.js";
 import { changePin, createLock } from "./lock-crypto.js";
@@ -18,17 +18,14 @@ function problemsBox(form) {
   return form.querySelector("[data-problems]");
 }
 
+/** Each problem beside its field and in the form's summary (below the
+ * form's own h2). */
 function showProblems(form, problems) {
-  const box = problemsBox(form);
-  box.replaceChildren(
-    element("h3", { text: t("There is a problem") }),
-    element("ul", {}, ...problems.map(([field, text]) => element("li", {}, element("a", { href: `#${field}`, text }))))
-  );
-  box.hidden = false;
-  box.focus();
+  showFieldErrors(form, problemsBox(form), problems, { level: 3 });
 }
 
 function clearProblems(form) {
+  clearFieldErrors(form);
   const box = problemsBox(form);
   box.hidden = true;
   box.replaceChildren();
