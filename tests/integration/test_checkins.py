@@ -66,6 +66,16 @@ def test_replaying_the_same_id_ten_times_stores_one_check_in(api):
     assert count() == 1
 
 
+@pytest.mark.parametrize(("first", "again"), [(-0.0, 0.0), (0.0, -0.0), (0, 0.0), (7.5, 7.50)])
+def test_a_replay_that_writes_the_same_hours_another_way_is_the_same_check_in(api, first, again):
+    body = checkin(sleep_hours=first)
+    assert api("POST", "/api/checkins", json=body).status_code == 201
+    replay = api("POST", "/api/checkins", json={**body, "sleep_hours": again})
+    assert replay.status_code == 200, replay.get_json()
+    assert str(replay.get_json()["sleep_hours"]) in ("0.0", "7.5")  # never "-0.0"
+    assert count() == 1
+
+
 def test_the_same_id_with_a_different_check_in_is_a_conflict_and_changes_nothing(api):
     body = checkin()
     first = api("POST", "/api/checkins", json=body).get_json()

@@ -218,7 +218,8 @@ class CheckInInput(Body):
     sleep_hours: Annotated[
         float | None,
         Field(strict=True, ge=0, le=24, allow_inf_nan=False),
-        AfterValidator(lambda hours: None if hours is None else round(float(hours), 2)),
+        # abs: -0.0 is 0 hours, and a replay sending 0.0 is the same check-in.
+        AfterValidator(lambda hours: None if hours is None else abs(round(float(hours), 2))),
         Say(N_("Hours of sleep must be a number from 0 to 24.")),
     ] = None
     sleep_quality: Annotated[
