@@ -207,6 +207,24 @@ def test_forged_and_malformed_links_are_a_kind_404_and_store_nothing(alex, token
     assert count(CircleLink) == 0
 
 
+def test_every_answer_of_an_invite_link_is_kept_by_no_cache_and_not_indexed(sam, alex, app):
+    """The page names the inviter, and the link is its own key: like a shared
+    plan, no answer to it is stored by a browser or proxy, or indexed,
+    signed in or not, working or not."""
+    path = make_invite(sam)
+    answers = [
+        app.test_client().get(path),  # someone not signed in
+        alex.get(path),
+        sam.get(path),  # one's own
+        alex.get("/circle/join/" + "x" * 43),  # not a link
+        accept(alex, path),
+        alex.get(path),  # used
+    ]
+    for answer in answers:
+        assert answer.headers.get("Cache-Control") == "no-store", (answer.status_code, answer.headers)
+        assert answer.headers.get("X-Robots-Tag") == "noindex, nofollow"
+
+
 def test_inviting_oneself_is_refused_kindly(sam):
     path = make_invite(sam)
     assert "This is your own invite link" in sam.get(path).get_data(as_text=True)

@@ -130,3 +130,36 @@ def test_a_required_text_of_only_invisible_characters_is_empty(api, name):
         "POST", "/api/people/contacts", {"client_id": str(uuid.uuid4()), "name": f"Jo{name}", "relationship": "friend"}
     )
     assert kept.status_code == 201 and kept.get_json()["name"] == f"Jo{name}".strip()
+
+
+#: Characters Python calls digits that are not 0–9 (int() refuses the first
+#: three; the others it reads, though no one types them for a count of days).
+NOT_ASCII_DIGITS = ("\u00b2", "\u00b3", "\u00b9", "\u0667", "\uff17")
+
+
+@pytest.mark.parametrize("typed", NOT_ASCII_DIGITS)
+def test_days_typed_as_other_digits_are_refused_beside_the_field_and_kept(api, client, typed):
+    token = client.get("/api/session").get_json()["csrf_token"]
+    assert client.post("/plan/edit", data={"warning_signs": "Racing heart", "version": "", "csrf_token": token})
+    share = client.post("/plan/share", data={"days": typed, "label": "Mum", "csrf_token": token})
+    assert share.status_code == 422, share.status_code
+    assert "Choose how long the link should work." in share.get_data(as_text=True)
+    nudge = client.post("/people/nudge", data={"enabled": "y", "days": typed, "csrf_token": token})
+    page = nudge.get_data(as_text=True)
+    assert nudge.status_code == 422, nudge.status_code
+    assert "Enter a number of days from 1 to" in page
+    assert f'value="{typed}"' in page
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\u202e", "\u200d", "\u00ad \u200b"])
+def test_a_plan_or_help_me_of_only_invisible_characters_is_empty(api, client, invisible):
+    """Nothing anyone could read is not a plan: refused as an empty one is,
+    through the API and the form, and nothing stored."""
+    for path, field in (("/api/plan", "warning_signs"), ("/api/help-me", "hard_day")):
+        answer = api("PUT", path, {"sections": {field: invisible}, "version": None})
+        assert answer.status_code == 422, (path, answer.get_json())
+    token = client.get("/api/session").get_json()["csrf_token"]
+    form = client.post("/plan/edit", data={"warning_signs": invisible, "version": "", "csrf_token": token})
+    assert form.status_code == 422
+    assert "Write at least one part of your plan." in form.get_data(as_text=True)
+    assert api("GET", "/api/plan").get_json()["plan"] is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import after_this_request, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -58,11 +58,20 @@ def _bad_invite(response) -> bool:
     return response.status_code in (404, 410)
 
 
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @bp.route("/circle/join/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", key_func=client_address, deduct_when=_bad_invite)
 def join(token: str):
     """Open an invite link: who it is from, then sign in and accept. Links
-    that do not work explain why; trying many of them is limited."""
+    that do not work explain why; trying many of them is limited. Every
+    answer is ``no-store`` and not indexed, as a shared plan is: the page
+    names the inviter, and the link is its own key."""
+    after_this_request(_private)
     now = utcnow()
     found = circle.check_token(db.session, token, now)
     if not found.ok:

@@ -6,6 +6,7 @@ on the device from the offline snapshot (see ``static/js/people.js``)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
@@ -292,7 +293,9 @@ def nudge():
     if form.validate():
         text = (form.days.data or "").strip()
         # A number typed while the reminder is off is still checked: nothing typed is dropped without a word.
-        if (form.enabled.data or text) and (not text.isdigit() or not 1 <= int(text) <= support.NUDGE_DAYS_MAX):
+        if (form.enabled.data or text) and (
+            not re.fullmatch(r"[0-9]{1,9}", text) or not 1 <= int(text) <= support.NUDGE_DAYS_MAX
+        ):
             form.days.errors = [_("Enter a number of days from 1 to %(max)s.", max=support.NUDGE_DAYS_MAX)]
             return render_template("people/nudge.html", form=form), 422
         days = int(text) if form.enabled.data else None

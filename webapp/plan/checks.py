@@ -14,6 +14,7 @@ from pydantic import Field, create_model, model_validator
 from webapp.bodies import Body, Problems, Say, Text, checked, say
 from webapp.services.content import N_
 from webapp.services.plan import PLAN_SECTION_MAX, PLAN_SECTIONS
+from webapp.services.text import draws_nothing
 
 
 class _Sections(Body):
@@ -22,7 +23,7 @@ class _Sections(Body):
     @model_validator(mode="after")
     def _one_part_written(self):
         """Spans every field: an empty plan is not a plan."""
-        if not any(getattr(self, key) for key in PLAN_SECTIONS):
+        if all(draws_nothing(getattr(self, key)) for key in PLAN_SECTIONS):
             raise say(_("Write at least one part of your plan."), field="warning_signs")
         return self
 

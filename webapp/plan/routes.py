@@ -9,6 +9,7 @@ nothing but the token; the page is ``no-store`` and not indexed.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -153,7 +154,7 @@ def share():
                 )
             except TextProblem as problem:
                 form.label.errors = [str(problem)]
-            days = int(form.days.data) if (form.days.data or "").isdigit() else 0
+            days = int(form.days.data) if re.fullmatch(r"[0-9]{1,3}", form.days.data or "") else 0
             if days not in SHARE_DAYS:
                 form.days.errors = [_("Choose how long the link should work.")]
             if not form.label.errors and not form.days.errors:

@@ -25,7 +25,7 @@ from webapp.bodies import Body, Problems, checked, say
 from webapp.services.content import N_
 from webapp.services.scheduling import RuleProblem, Slot, local_to_utc, parse_zone, quiet_period, slot_key
 from webapp.services.support import is_time_zone
-from webapp.services.text import TextProblem, clean_text, too_long
+from webapp.services.text import TextProblem, clean_text, draws_nothing, too_long
 
 #: The guided prompts, in the order they are asked: key → (label, hint).
 HELP_ME_SECTIONS = {
@@ -90,7 +90,7 @@ class _Prompts(Body):
         unknown = sorted(set(self.model_extra or {}) - _NOT_PROMPTS)
         if unknown:
             raise say(_("This is not one of the prompts."), field=str(unknown[0])[:40])
-        if not any(getattr(self, key) for key in HELP_ME_SECTIONS):
+        if all(draws_nothing(getattr(self, key)) for key in HELP_ME_SECTIONS):
             raise say(_("Write something for at least one prompt."), field="hard_day")
         return self
 

@@ -153,7 +153,7 @@ def check_endpoint(
         raise EndpointProblem("The endpoint may not carry a user name or password.")
     if allow_loopback_http and scheme == "http":
         host, _, port_text = authority.rpartition(":")
-        if host in _LOOPBACK_LITERALS and port_text.isdigit() and 0 < int(port_text) < 65536:
+        if host in _LOOPBACK_LITERALS and re.fullmatch(r"[0-9]{1,5}", port_text) and 0 < int(port_text) < 65536:
             return Endpoint("http", _LOOPBACK_LITERALS[host], int(port_text), path, loopback=True)
         raise EndpointProblem(
             "Push endpoints must use https (plain http only to 127.0.0.1 or [::1] with a port, in tests)."

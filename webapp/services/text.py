@@ -21,6 +21,13 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _DRAWS_NOTHING = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]*")
 
 
+def draws_nothing(value: object) -> bool:
+    """Whether ``value`` is empty or holds nothing anyone could read (spaces,
+    zero-width and direction marks, a soft hyphen): what a required text
+    counts as empty."""
+    return not value or (isinstance(value, str) and _DRAWS_NOTHING.fullmatch(value) is not None)
+
+
 class TextProblem(ValueError):
     """What is wrong with a piece of text, in words for the person."""
 
