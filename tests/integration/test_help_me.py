@@ -207,6 +207,19 @@ def test_shared_with_one_supporter_only_and_off_hides_it_at_once(circle):
     assert "Phone me at six." not in alex.get("/circle/supporting").get_data(as_text=True)
 
 
+def test_a_supporter_reads_the_prompts_in_their_own_language_in_the_page_and_the_json(circle):
+    sam, alex, _, alex_link, _ = circle
+    save(sam, **WORDS)
+    post(sam, f"/circle/links/{alex_link}/sharing", {"share_help_me": "y"})
+    assert post(alex, "/language", {"language": "es"}).status_code == 302
+    (view,) = seen_by(alex)
+    labels = {item["key"]: item["label"] for item in view["help_me"]}
+    assert labels["hard_day"] == "Lo que me ayuda en un día difícil", labels
+    assert "Lo que me ayuda en un día difícil" in html.unescape(alex.get("/circle/supporting").get_data(as_text=True))
+    assert post(alex, "/language", {"language": "en"}).status_code == 302
+    assert seen_by(alex)[0]["help_me"][0]["label"] == "What helps on a hard day"
+
+
 def test_sharing_before_writing_says_so_and_deleting_hides_it(circle):
     sam, alex, _, alex_link, _ = circle
     post(sam, f"/circle/links/{alex_link}/sharing", {"share_help_me": "y"})

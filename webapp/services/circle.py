@@ -233,7 +233,10 @@ def shared_view(session: Session, link: CircleLink, now: datetime) -> dict:
 
 def help_me_view(session: Session, user_id: int) -> list[dict] | None:
     """ "How to help me" as a supporter sees it: each prompt that has words,
-    or None when nothing is written."""
+    or None when nothing is written. Each label is in the request's language
+    (the page and the JSON alike)."""
+    from flask_babel import gettext
+
     from webapp.models import HelpMe
     from webapp.services.helpme import HELP_ME_SECTIONS, sections_of
 
@@ -242,7 +245,7 @@ def help_me_view(session: Session, user_id: int) -> list[dict] | None:
         return None
     sections = sections_of(row.sections_json)
     return [
-        {"key": key, "label": label, "text": sections[key]}
+        {"key": key, "label": gettext(label), "text": sections[key]}
         for key, (label, _) in HELP_ME_SECTIONS.items()
         if sections[key]
     ]
