@@ -4,6 +4,7 @@ plan are public shells with nothing personal in them."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -122,6 +123,21 @@ def test_plan_text_is_encrypted_and_shown_as_text(signed_in):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Mia" in page
 
 
+def main_of(response) -> str:
+    page = response.get_data(as_text=True)
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def assert_link_does_not_work(response):
+    """The page a link that does not work gets: 404, saying what may have
+    happened and what to do; kept by no cache, not indexed."""
+    assert response.status_code == 404
+    page = html.unescape(response.get_data(as_text=True))
+    assert "This link does not work" in page and "ask the person who sent it for a new link" in page
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "noindex" in response.headers["X-Robots-Tag"]
+
+
 def test_a_share_link_opens_a_printable_copy_until_revoked(app, signed_in):
     assert (
         signed_in.post("/plan/share", data={"days": "7", "csrf_token": token(signed_in)}).status_code == 422
@@ -142,14 +158,14 @@ def test_a_share_link_opens_a_printable_copy_until_revoked(app, signed_in):
     assert "sam@example.com" not in page  # nothing about the account
     assert response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
-    assert stranger.get(path[:-2] + "xx").status_code == 404
+    assert_link_does_not_work(stranger.get(path[:-2] + "xx"))
 
     share_page = signed_in.get("/plan/share").get_data(as_text=True)
     assert "Works until" in share_page and "Jo" in share_page
     share_id = db.session.scalar(select(PlanShare.id))
     db.session.rollback()
     signed_in.post(f"/plan/share/{share_id}/revoke", data={"csrf_token": token(signed_in)})
-    assert stranger.get(path).status_code == 404
+    assert_link_does_not_work(stranger.get(path))
     assert "Stopped." in signed_in.get("/plan/share").get_data(as_text=True)
 
 
@@ -162,12 +178,17 @@ def test_a_share_link_expires_and_dies_with_the_plan(signed_in, app):
     assert timedelta(hours=23) < link.expires_at - utcnow() <= timedelta(days=1)
     link.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert reader.get(path).status_code == 404
+    gone = reader.get(path)
+    assert_link_does_not_work(gone)
 
     path = share_link(signed_in, days="30").replace("http://localhost", "")
     assert reader.get(path).status_code == 200
     signed_in.post("/plan/delete", data={"csrf_token": token(signed_in)})
-    assert reader.get(path).status_code == 404
+    deleted = reader.get(path)
+    assert_link_does_not_work(deleted)
+    # Expired and deleted read alike, as an unknown link does: nothing tells them apart.
+    unknown = reader.get("/shared/plan/" + "A" * 43)
+    assert main_of(gone) == main_of(deleted) == main_of(unknown)
 
 
 @pytest.mark.parametrize(

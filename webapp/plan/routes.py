@@ -12,7 +12,7 @@ import json
 import re
 from datetime import timedelta
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -187,23 +187,30 @@ def revoke_share(share_id: int):
     return redirect(url_for("plan.share"))
 
 
-@bp.get("/shared/plan/<token>")
-def shared(token: str):
-    """A printable copy of someone's plan, for the person they shared it with.
-    An unknown, expired or revoked link is a plain 404."""
-    if len(token) > 100:
-        abort(404)
-    link = db.session.scalar(select(PlanShare).where(PlanShare.token_hash == share_token_hash(token)))
-    now = utcnow()
-    if link is None or link.revoked_at is not None or link.expires_at <= now:
-        abort(404)
-    plan = db.session.scalar(select(WavePlan).where(WavePlan.user_id == link.user_id))
-    if plan is None:
-        abort(404)
-    response = make_response(render_template("plan/shared.html", sections=plan_sections(plan), plan=plan, link=link))
+def _shared_answer(response):
+    """A shared plan's page, or the page saying its link does not work: not
+    kept by a browser or proxy, not indexed."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@bp.get("/shared/plan/<token>")
+def shared(token: str):
+    """A printable copy of someone's plan, for the person they shared it with.
+    An unknown, expired or stopped link, or one to a plan since deleted, gets
+    the same 404 page saying so and what to do, so the page tells a reader
+    nothing about which it was (not even whether the link ever worked)."""
+    link = None
+    if len(token) <= 100:
+        link = db.session.scalar(select(PlanShare).where(PlanShare.token_hash == share_token_hash(token)))
+    plan = None
+    if link is not None and link.revoked_at is None and link.expires_at > utcnow():
+        plan = db.session.scalar(select(WavePlan).where(WavePlan.user_id == link.user_id))
+    if plan is None:
+        return _shared_answer(make_response(render_template("plan/shared_gone.html"), 404))
+    page = render_template("plan/shared.html", sections=plan_sections(plan), plan=plan, link=link)
+    return _shared_answer(make_response(page))
 
 
 # --- offline ---------------------------------------------------------------------------
