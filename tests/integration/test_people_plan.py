@@ -169,6 +169,32 @@ def test_a_share_link_opens_a_printable_copy_until_revoked(app, signed_in):
     assert "Stopped." in signed_in.get("/plan/share").get_data(as_text=True)
 
 
+def test_signing_out_everywhere_offers_to_stop_the_plans_links_and_does(signed_in, app, auth):
+    """Whoever was signed in where they should not be may have made a link to
+    the plan: "Sign out everywhere" offers (ticked) to stop the links that
+    still work, and does; left unticked, they keep working."""
+    assert 'name="stop_links"' not in signed_in.get("/account/").get_data(as_text=True)  # no links, no offer
+    save_plan(signed_in)
+    paths = [share_link(signed_in, days=days).replace("http://localhost", "") for days in ("7", "30")]
+    page = signed_in.get("/account/").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="stop_links" value="y" id="stop_links" checked>', page)
+    assert "Also stop the 2 links to your plan that still work" in page
+    reader = app.test_client()
+
+    signed_in.post("/account/sign-out-everywhere", data={"csrf_token": token(signed_in)})  # unticked
+    assert all(reader.get(path).status_code == 200 for path in paths)
+
+    auth.login()
+    assert "Also stop the 2 links" in signed_in.get("/account/").get_data(as_text=True)
+    answer = signed_in.post("/account/sign-out-everywhere", data={"csrf_token": token(signed_in), "stop_links": "y"})
+    assert answer.status_code == 302
+    assert all(reader.get(path).status_code == 404 for path in paths)
+    assert "the links to your plan are stopped" in signed_in.get(answer.headers["Location"]).get_data(as_text=True)
+    auth.login()
+    assert "Stopped." in signed_in.get("/plan/share").get_data(as_text=True)
+    assert 'name="stop_links"' not in signed_in.get("/account/").get_data(as_text=True)
+
+
 def test_a_share_link_expires_and_dies_with_the_plan(signed_in, app):
     save_plan(signed_in)
     path = share_link(signed_in, days="1").replace("http://localhost", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -11,6 +11,7 @@ from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import User, UserSession, utcnow
+from webapp.services import plan as plan_service
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, password_problem, verify_password
 
@@ -24,7 +25,8 @@ def _user_key() -> str:
 def settings():
     """Account overview: who is signed in, on how many devices."""
     device_count = db.session.query(UserSession).filter_by(user_id=current_user.id).count()
-    return render_template("account/settings.html", device_count=device_count)
+    links = plan_service.count_working_shares(db.session, current_user.id, utcnow())
+    return render_template("account/settings.html", device_count=device_count, plan_links=links)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -58,14 +60,20 @@ def change_password():
 @bp.post("/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():
-    """End every session of this account, this one included."""
+    """End every session of this account, this one included; with
+    ``stop_links``, stop every link to the plan as well (whoever was signed
+    in where they should not be may have made one)."""
     user_id = current_user.id
     ended = sessions.end_all_sessions(db.session, user_id)
+    stopped = plan_service.stop_every_share(db.session, user_id, utcnow()) if request.form.get("stop_links") else 0
     db.session.commit()
     logout_user()
     session.clear()
-    audit("logout.everywhere", user=user_id, sessions_ended=ended)
-    flash(_("You are signed out on every device."), "success")
+    audit("logout.everywhere", user=user_id, sessions_ended=ended, plan_links_stopped=stopped)
+    if stopped:
+        flash(_("You are signed out on every device, and the links to your plan are stopped."), "success")
+    else:
+        flash(_("You are signed out on every device."), "success")
     return redirect(url_for("auth.login", signed_out=1))
 
 

@@ -43,3 +43,28 @@ def new_share_token() -> tuple[str, str]:
 
 def share_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def working_shares(session, user_id: int, now):
+    """The person's plan links that still work at ``now``."""
+    from sqlalchemy import select
+
+    from webapp.models import PlanShare
+
+    return select(PlanShare).where(
+        PlanShare.user_id == user_id, PlanShare.revoked_at.is_(None), PlanShare.expires_at > now
+    )
+
+
+def count_working_shares(session, user_id: int, now) -> int:
+    from sqlalchemy import func, select
+
+    return session.scalar(select(func.count()).select_from(working_shares(session, user_id, now).subquery()))
+
+
+def stop_every_share(session, user_id: int, now) -> int:
+    """Stop every plan link of the person that still works; how many."""
+    links = list(session.scalars(working_shares(session, user_id, now)))
+    for link in links:
+        link.revoked_at = now
+    return len(links)
