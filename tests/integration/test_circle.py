@@ -502,6 +502,12 @@ def test_the_weekly_reminder_is_the_supporters_and_ends_with_the_link(sam, alex,
     # Managed where the person is supported, not among the supporter's own reminders.
     assert "Check in on Sam" not in alex.get("/reminders").get_data(as_text=True)
     assert "Next reminder" in alex.get("/circle/supporting").get_data(as_text=True)
+    # The person goes by another name now: the reminder follows it.
+    assert (
+        post(sam, "/circle/profile", {"profile-first_name": "Ray", "profile-notify_messages": "y"}).status_code == 302
+    )
+    assert db.session.scalar(select(Reminder.title)) == "Check in on Ray"
+    db.session.rollback()
     assert post(sam, f"/circle/links/{linked}/end").status_code == 302
     assert count(CircleLink) == 0 and count(Reminder) == 0
     assert seen_by(alex) == []

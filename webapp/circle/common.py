@@ -40,5 +40,24 @@ def save_name(form) -> str | None:
     if profile is None:
         profile = CircleProfile(user_id=current_user.id, notify_messages=True)
         db.session.add(profile)
-    profile.first_name = name
+    if profile.first_name != name:
+        profile.first_name = name
+        _rename_in_supporters_reminders(name)
     return None
+
+
+def _rename_in_supporters_reminders(name: str) -> None:
+    """The weekly "Check in on <name>" reminders of this person's supporters
+    follow the name they now go by: a person who changes to another name
+    (or a nickname, for privacy) is not named the old way again."""
+    from sqlalchemy import select, update
+
+    from webapp.models import CircleLink, Reminder
+
+    links = select(CircleLink.id).where(CircleLink.user_id == current_user.id)
+    db.session.execute(
+        update(Reminder)
+        .where(Reminder.kind == "circle", Reminder.circle_link_id.in_(links))
+        .values(title=f"Check in on {name}")
+        .execution_options(synchronize_session=False)
+    )
