@@ -53,8 +53,9 @@ def _rename_in_supporters_reminders(name: str) -> None:
     from sqlalchemy import select, update
 
     from webapp.models import CircleLink, Reminder
+    from webapp.ownership import mine
 
-    links = select(CircleLink.id).where(CircleLink.user_id == current_user.id)
+    links = select(CircleLink.id).where(mine(CircleLink))
     db.session.execute(
         update(Reminder)
         .where(Reminder.kind == "circle", Reminder.circle_link_id.in_(links))
