@@ -103,6 +103,14 @@ LOCKED_MESSAGE = (
 )
 
 
+def not_kept_or_indexed(response):
+    """A page whose address is its own key (a shared plan, an invite): no
+    browser or proxy keeps it, no search engine lists it."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 def locked_response():
     """What a locked session gets instead of the person's data."""
     audit("lock.refused", path=request.endpoint or "-")

@@ -15,6 +15,7 @@ from webapp.circle.forms import AcceptForm
 from webapp.extensions import client_address, db, limiter
 from webapp.logs import audit
 from webapp.models import CircleInvite, CircleLink, utcnow
+from webapp.security import not_kept_or_indexed
 from webapp.services import circle
 
 #: What a person sees for each way an invite link can fail, kindly.
@@ -58,12 +59,6 @@ def _bad_invite(response) -> bool:
     return response.status_code in (404, 410)
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 @bp.route("/circle/join/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", key_func=client_address, deduct_when=_bad_invite)
 def join(token: str):
@@ -71,7 +66,7 @@ def join(token: str):
     that do not work explain why; trying many of them is limited. Every
     answer is ``no-store`` and not indexed, as a shared plan is: the page
     names the inviter, and the link is its own key."""
-    after_this_request(_private)
+    after_this_request(not_kept_or_indexed)
     now = utcnow()
     found = circle.check_token(db.session, token, now)
     if not found.ok:

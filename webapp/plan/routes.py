@@ -27,6 +27,7 @@ from webapp.people.forms import put_problems
 from webapp.plan import bp
 from webapp.plan.checks import PlanInput, check_plan
 from webapp.plan.forms import SHARE_LABEL_MAX, PlanForm, ShareForm
+from webapp.security import not_kept_or_indexed
 from webapp.services import support
 from webapp.services.plan import PLAN_SECTIONS, SHARE_DAYS, new_share_token, share_token_hash
 from webapp.services.text import TextProblem, clean_text
@@ -187,14 +188,6 @@ def revoke_share(share_id: int):
     return redirect(url_for("plan.share"))
 
 
-def _shared_answer(response):
-    """A shared plan's page, or the page saying its link does not work: not
-    kept by a browser or proxy, not indexed."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 @bp.get("/shared/plan/<token>")
 def shared(token: str):
     """A printable copy of someone's plan, for the person they shared it with.
@@ -208,9 +201,9 @@ def shared(token: str):
     if link is not None and link.revoked_at is None and link.expires_at > utcnow():
         plan = db.session.scalar(select(WavePlan).where(WavePlan.user_id == link.user_id))
     if plan is None:
-        return _shared_answer(make_response(render_template("plan/shared_gone.html"), 404))
+        return not_kept_or_indexed(make_response(render_template("plan/shared_gone.html"), 404))
     page = render_template("plan/shared.html", sections=plan_sections(plan), plan=plan, link=link)
-    return _shared_answer(make_response(page))
+    return not_kept_or_indexed(make_response(page))
 
 
 # --- offline ---------------------------------------------------------------------------

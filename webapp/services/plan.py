@@ -45,7 +45,7 @@ def share_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def working_shares(session, user_id: int, now):
+def working_shares(user_id: int, now):
     """The person's plan links that still work at ``now``."""
     from sqlalchemy import select
 
@@ -59,12 +59,12 @@ def working_shares(session, user_id: int, now):
 def count_working_shares(session, user_id: int, now) -> int:
     from sqlalchemy import func, select
 
-    return session.scalar(select(func.count()).select_from(working_shares(session, user_id, now).subquery()))
+    return session.scalar(select(func.count()).select_from(working_shares(user_id, now).subquery()))
 
 
 def stop_every_share(session, user_id: int, now) -> int:
     """Stop every plan link of the person that still works; how many."""
-    links = list(session.scalars(working_shares(session, user_id, now)))
+    links = list(session.scalars(working_shares(user_id, now)))
     for link in links:
         link.revoked_at = now
     return len(links)
