@@ -198,8 +198,9 @@ class Dispatcher:
         )
 
     def _queue_nudges(self, stats: PassStats) -> int:
-        """The gentle "you have not connected with anyone for N days" nudge:
-        one push per due date, outside quiet hours, then the next is N days on."""
+        """The gentle "not connected for N days" nudge: one push per due date,
+        then the next N days on; one due in quiet hours moves to their end. How
+        many rows are no longer due: ``run_once`` never picks the same again."""
         now = self.clock()
         with self.session_factory() as session, session.begin():
             query = (
@@ -210,9 +211,10 @@ class Dispatcher:
             )
             due = session.scalars(self._lock(query, session, SupportSettings)).all()
             for settings in due:
-                reminder_settings = session.get(ReminderSettings, settings.user_id)
-                if quiet_hours_at(reminder_settings, now) is not None:
-                    continue  # it stays due and goes out after quiet hours
+                quiet = quiet_hours_at(session.get(ReminderSettings, settings.user_id), now)
+                if quiet is not None:
+                    settings.nudge_due_at = quiet[1]  # when they end, in the person's zone
+                    continue
                 reminder = session.scalar(
                     select(Reminder).where(Reminder.user_id == settings.user_id, Reminder.automatic.is_(True))
                 )
@@ -254,7 +256,7 @@ class Dispatcher:
                     self._queue_attempts(session, delivery, devices.all())
                 support.nudge_sent(settings, now)
                 stats.nudges += 1
-            return len(due)
+            return sum(settings.nudge_due_at is None or settings.nudge_due_at > now for settings in due)
 
     @staticmethod
     def _queue_attempts(session: Session, delivery: ReminderDelivery, devices: list[PushSubscription]) -> None:
