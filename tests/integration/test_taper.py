@@ -194,6 +194,18 @@ def test_the_plain_dose_form_logs_in_local_time_and_shows_problems_in_the_page(c
     assert "2.5 mg" in page
 
 
+@pytest.mark.parametrize("zone", ["Europe", "America/Argentina", "Nowhere/Atlantis", "../etc", "Europe/Lon\x00don", ""])
+def test_the_plain_dose_form_refuses_a_zone_that_is_no_zone(tracking, zone):
+    """A folder of zones ("Europe") opens as a directory, not a zone: that
+    was a 500. Any zone the server does not know is a 4xx, and nothing is kept."""
+    response = tracking.post("/taper/doses", taken_at="2026-11-20T08:30", amount="2", time_zone=zone)
+    assert response.status_code in (302, 422), response.status_code
+    if response.status_code == 302:  # an empty zone: the person's own zone is used
+        assert zone == "" and counts()[2] == 1
+    else:
+        assert counts()[2] == 0
+
+
 def test_bad_steps_are_refused_and_nothing_is_stored(tracking):
     for data in (
         {"starts_on": "2026-13-40", "daily_dose": "2"},

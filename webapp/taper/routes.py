@@ -213,7 +213,7 @@ def _form_dose(form, *, client_id: str, zone: str) -> dict:
         if local.tzinfo is None:
             local = local.replace(tzinfo=ZoneInfo(zone))
         taken = local.isoformat()
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, OSError):  # OSError: a folder of zones, like "Europe"
         pass  # check_dose names the problem
     return {
         "client_id": client_id,
