@@ -246,7 +246,10 @@ def test_hours_of_sleep_reach_the_server_as_typed_and_are_kept_when_refused(clie
     assert count() == 0
 
 
-@pytest.mark.parametrize(("typed", "hours"), [("7,5", 7.5), ("7.5", 7.5), ("8", 8.0), (" 6,25 ", 6.25)])
+@pytest.mark.parametrize(
+    ("typed", "hours"),
+    [("7,5", 7.5), ("7.5", 7.5), ("8", 8.0), (" 6,25 ", 6.25), ("7.1234", 7.1234), ("0,0625", 0.0625)],
+)
 def test_hours_of_sleep_take_a_decimal_point_or_comma(client, auth, typed, hours):
     auth.register()
     page = client.get("/checkin").get_data(as_text=True)

@@ -218,8 +218,9 @@ class CheckInInput(Body):
     sleep_hours: Annotated[
         float | None,
         Field(strict=True, ge=0, le=24, allow_inf_nan=False),
+        # Kept as sent (never rounded: what was typed is what is stored);
         # abs: -0.0 is 0 hours, and a replay sending 0.0 is the same check-in.
-        AfterValidator(lambda hours: None if hours is None else abs(round(float(hours), 2))),
+        AfterValidator(lambda hours: None if hours is None else abs(float(hours))),
         Say(N_("Hours of sleep must be a number from 0 to 24.")),
     ] = None
     sleep_quality: Annotated[
