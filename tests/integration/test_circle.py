@@ -519,6 +519,25 @@ def test_a_weekly_reminder_needs_a_time(sam, alex, linked):
     assert count(Reminder) == 0
 
 
+def test_a_refused_weekly_reminder_comes_back_as_chosen_with_the_problem_beside_it(sam, alex, linked):
+    """Quiet hours that swallow the chosen time: the form keeps Wednesday,
+    23:30 and the tick, and says what is wrong beside the time."""
+    page = alex.get("/reminders").get_data(as_text=True)
+    settings = {"timezone": "Europe/London", "quiet_start": "22:00", "quiet_end": "07:00"}
+    assert alex.post("/reminders/settings", data={**settings, "csrf_token": csrf_from(page)}).status_code == 302
+    chosen = {f"l{linked}-weekly": "y", f"l{linked}-weekday": "2", f"l{linked}-time": "23:30"}
+    response = post(alex, f"/circle/supporting/{linked}/settings", chosen)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    time_field = re.search(rf'<input[^>]*id="l{linked}-time"[^>]*>', html).group(0)
+    assert 'value="23:30"' in time_field and 'aria-invalid="true"' in time_field
+    assert re.search(r'<option[^>]*selected[^>]*value="2"|<option[^>]*value="2"[^>]*selected', html)
+    weekly = re.search(rf'<input[^>]*id="l{linked}-weekly"[^>]*>', html).group(0)
+    assert " checked" in weekly
+    assert f'id="l{linked}-time-error-1"' in html
+    assert count(Reminder) == 0
+
+
 def test_the_supporter_can_leave(sam, alex, linked):
     assert post(alex, f"/circle/supporting/{linked}/leave").status_code == 302
     assert count(CircleLink) == 0

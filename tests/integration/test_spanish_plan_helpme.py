@@ -9,6 +9,7 @@ thank-you's notification, and a ready-made thank-you, in Spanish."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import date, time, timedelta
 
@@ -216,6 +217,9 @@ def test_a_thank_you_reaches_a_supporter_in_the_supporters_language(app, monkeyp
         == 302
     )
     assert [(n.title, n.body) for n in sent] == [("Un mensaje de Steady", "Sam te ha enviado un agradecimiento.")]
+    # The push says which language its words are in (a screen reader reads them in it).
+    payload = json.loads(sent[0].payload())["notification"]
+    assert (payload["lang"], payload["dir"]) == ("es", "ltr")
     assert one(select(CircleMessage.id)) is not None
     # A ready-made thank-you is Steady's words, so it arrives in Alex's language.
     assert "Gracias por estar ahí." in html.unescape(alex.get("/circle/supporting").get_data(as_text=True))
@@ -235,5 +239,13 @@ def test_an_appointment_reminder_rings_in_the_persons_language(people):
     assert words_in(language, reminder.kind, reminder.title, reminder.body) == (
         "Un recordatorio de Steady",
         "Mañana tienes algo que planeaste.",
+    )
+    from webapp.models import ReminderDelivery
+    from webapp.services.reminder_rules import notification_for
+
+    note = json.loads(notification_for(reminder, ReminderDelivery(id=1), language).payload())["notification"]
+    assert (note["title"], note["lang"]) == ("Un recordatorio de Steady", "es")
+    assert (
+        json.loads(notification_for(reminder, ReminderDelivery(id=1), "en").payload())["notification"]["lang"] == "en"
     )
     db.session.rollback()

@@ -53,11 +53,14 @@ def _supporting_rows():
     return [(link, circle.shared_view(db.session, link, now)) for link in links]
 
 
-def _supporting_page(status=200, problem=None, forms=None):
+def _supporting_page(status=200, problem=None, forms=None, settings_forms=None):
+    """The page; ``forms`` and ``settings_forms`` (by link id) are forms as
+    posted and refused: they come back as they were sent, each problem
+    beside its field."""
     rows = []
     for link, view in _supporting_rows():
         reminder = _weekly_reminder(link)
-        settings_form = SupportingSettingsForm(
+        settings_form = (settings_forms or {}).get(link.id) or SupportingSettingsForm(
             formdata=None,
             prefix=f"l{link.id}",
             data={
@@ -92,10 +95,16 @@ def supporting_settings(link_id: int):
     """Notifications when they reach out, and a weekly "check in on" reminder."""
     link = supported_link_or_404(link_id)
     form = SupportingSettingsForm(prefix=f"l{link.id}")
+
+    def refused(problem: str, field=None):
+        if field is not None:
+            field.errors = [*field.errors, problem]
+        return _supporting_page(status=422, problem=problem, settings_forms={link.id: form})
+
     if not form.validate():
-        return _supporting_page(status=422, problem=next(iter(form.errors.values()))[0])
+        return refused(next(iter(form.errors.values()))[0])
     if form.weekly.data and form.time.data is None:
-        return _supporting_page(status=422, problem=_("Choose a time for the weekly reminder."))
+        return refused(_("Choose a time for the weekly reminder."), form.time)
     link.notify_reach_out = bool(form.notify_reach_out.data)
     reminder = _weekly_reminder(link)
     if form.weekly.data:
@@ -119,7 +128,7 @@ def supporting_settings(link_id: int):
             schedule(reminder, db.session.get(ReminderSettings, current_user.id), utcnow())
         except RuleProblem as problem:
             db.session.rollback()
-            return _supporting_page(status=422, problem=rule_words(str(problem)))
+            return refused(rule_words(str(problem)), form.time)
     elif reminder is not None:
         db.session.delete(reminder)
     db.session.commit()
@@ -155,6 +164,7 @@ def encourage(link_id: int):
     db.session.commit()
     recipient = db.session.get(CircleProfile, link.user_id)
     if recipient is not None and recipient.notify_messages:
+        language = i18n.language_of(db.session, link.user_id)
         sender = push_sender()
         try:
             circle.push_to_user(
@@ -162,15 +172,16 @@ def encourage(link_id: int):
                 link.user_id,
                 Notification(
                     # In the recipient's language, not the sender's.
-                    title=i18n.gettext_in(i18n.language_of(db.session, link.user_id), "A message from your circle"),
+                    title=i18n.gettext_in(language, "A message from your circle"),
                     body=i18n.gettext_in(
-                        i18n.language_of(db.session, link.user_id),
+                        language,
                         "%(name)s sent you some encouragement.",
                         name=circle.first_name(db.session, current_user.id),
                     ),
                     navigate="/circle#messages",
                     tag="steady-circle-message",
                     data={"kind": "circle_message"},
+                    lang=language,
                 ),
                 sender,
                 utcnow(),

@@ -296,6 +296,7 @@ def thank(link_id: int):
                     navigate="/circle/supporting",
                     tag="steady-circle-thanks",
                     data={"kind": "circle_thanks"},
+                    lang=language,
                 ),
                 sender,
                 utcnow(),

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp import i18n
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.config import push_settings
@@ -81,7 +82,11 @@ def test_device(device_id: int):
     keep it from being used to probe anything)."""
     device = get_owned_or_404(PushSubscription, device_id)
     note = Notification(
-        title=_("Steady test"), body=_("Reminders work on this device."), navigate="/reminders", tag="steady-test"
+        title=_("Steady test"),
+        body=_("Reminders work on this device."),
+        navigate="/reminders",
+        tag="steady-test",
+        lang=i18n.choose(),
     )
     target = PushTarget(device.endpoint, device.p256dh, device.auth)
     try:

@@ -304,6 +304,7 @@ def reach_out(session: Session, person_id: int, sender: PushSender, now: datetim
             navigate="/circle/supporting",
             tag=f"steady-circle-{link.id}",
             data={"kind": "circle_reach_out"},
+            lang=language,
         )
         for device in session.scalars(select(PushSubscription).where(PushSubscription.user_id == link.supporter_id)):
             jobs.append(

@@ -33,6 +33,7 @@ import urllib3
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 
+from webapp import pseudo
 from webapp.services.push_targets import (
     DEFAULT_PUSH_HOSTS,
     Endpoint,
@@ -61,6 +62,9 @@ class Notification:
     tag: str
     actions: tuple[tuple[str, str, str], ...] = ()  # (action, title, navigate)
     data: dict = field(default_factory=dict)
+    #: The language the words are in (the recipient's), so a screen reader
+    #: reads them in it, and its direction.
+    lang: str = "en"
 
     def payload(self) -> str:
         return json.dumps(
@@ -71,8 +75,8 @@ class Notification:
                     "body": self.body,
                     "navigate": self.navigate,
                     "tag": self.tag,
-                    "lang": "en",
-                    "dir": "ltr",
+                    "lang": self.lang,
+                    "dir": pseudo.direction(self.lang),
                     "actions": [{"action": a, "title": t, "navigate": n} for a, t, n in self.actions],
                 },
                 "steady": self.data,
