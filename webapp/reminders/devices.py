@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, flash, jsonify, redirect, url_for
+from flask import current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from webapp import i18n
-from webapp.api import json_body, json_error
+from webapp.api import json_body, json_error, typed_problems
 from webapp.bodies import Problems, checked
 from webapp.config import push_settings
 from webapp.extensions import db, limiter
@@ -24,7 +24,6 @@ from webapp.models import (
 from webapp.ownership import get_owned_or_404, mine
 from webapp.reminders import bp
 from webapp.reminders.checks import PushSubscriptionInput, PushUnsubscribe
-from webapp.reminders.forms import DeviceNameForm
 from webapp.reminders.routes import my_settings, page, reschedule_all
 from webapp.services.content import N_
 from webapp.services.push import Notification, PushResult, PushTarget, sender_from_config
@@ -40,11 +39,15 @@ MAX_DEVICES = 20
 @login_required
 def rename_device(device_id: int):
     device = get_owned_or_404(PushSubscription, device_id)
-    form = DeviceNameForm()
+    typed = request.form.get("device_name", "")
+    # Hidden characters were taken out of what was typed by the root check: say so here.
+    hidden = typed_problems({"device_name": _("The device name")}).get("device_name")
     try:
-        name = clean_text(form.device_name.data, label=_("The device name"), max_length=60)
+        if hidden:
+            raise TextProblem(hidden)
+        name = clean_text(typed, label=_("The device name"), max_length=60)
     except TextProblem as problem:
-        return page(status=422, problem=str(problem))
+        return page(status=422, problem=str(problem), device_problem=(device.id, typed, str(problem)))
     device.device_name = name
     db.session.commit()
     flash(_("Device renamed."), "success")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import FlaskForm, Limit
@@ -74,11 +74,3 @@ class SettingsForm(FlaskForm):
     zone_from_device = BooleanField(_l("Follow my phone's time zone when I travel"))
     quiet_start = TimeField(_l("Quiet from"), validators=[Optional()], format="%H:%M")
     quiet_end = TimeField(_l("Quiet until"), validators=[Optional()], format="%H:%M")
-
-
-class DeviceNameForm(FlaskForm):
-    device_name = StringField(
-        _l("Device name"),
-        validators=[Length(min=1, message=_l("Give the device a name.")), Limit(60, _l("The device name"))],
-        render_kw={"data-limit": 60},
-    )

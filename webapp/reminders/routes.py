@@ -14,13 +14,14 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp.api import json_error
+from webapp.errors import error_response, wants_json
 from webapp.extensions import db
 from webapp.models import (
-    Appointment,
     PushAttempt,
     PushSubscription,
     Reminder,
@@ -34,12 +35,13 @@ from webapp.reminders import bp
 from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
-from webapp.services import person_time
-from webapp.services.reminder_rules import appointment_plan, meeting_rule, schedule, schedule_or_stop
-from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_names
+from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
+from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
 
 SNOOZE = timedelta(hours=1)
+#: The problem ``make_rule`` raises when quiet hours leave a rule no time to ring.
+EVERY_TIME_QUIET = "Every time you chose is inside your quiet hours, so it would never ring."
 
 
 def my_settings(*, saving: bool = False) -> ReminderSettings:
@@ -58,7 +60,8 @@ def reschedule_all(settings: ReminderSettings) -> None:
         schedule_or_stop(reminder, settings, now)
 
 
-def page(reminder_form=None, settings_form=None, status=200, problem=None):
+def page(reminder_form=None, settings_form=None, status=200, problem=None, device_problem=None):
+    """The page; ``device_problem``: (device id, name typed, why refused), shown beside it."""
     settings = my_settings()
     if settings_form is None:
         settings_form = SettingsForm(
@@ -69,7 +72,7 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
                 "quiet_end": _time_or_none(settings.quiet_end),
             }
         )
-    settings_form.timezone.choices = zone_names()
+    settings_form.timezone.choices = zone_choices(settings.timezone)
     reminders = db.session.scalars(
         select(Reminder)
         # Weekly circle reminders are set where the person is supported (/circle/supporting).
@@ -102,25 +105,11 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None):
             kind_labels={kind: _(label) for kind, label in KIND_LABELS.items()},
             default_words=default_words(),
             problem=problem,
-            quiet_stops_an_appointment=_quiet_stops_an_appointment(settings),
+            device_problem=device_problem,
+            quiet_stops_an_appointment=quiet_stops_appointment(db.session, settings, current_user, utcnow()),
         ),
         status,
     )
-
-
-def _quiet_stops_an_appointment(settings: ReminderSettings) -> bool:
-    """Whether quiet hours stop the reminder of an appointment to come."""
-    yesterday = person_time.today_for(current_user) - timedelta(days=1)
-    stopped = db.session.scalars(
-        select(Reminder)
-        .join(Appointment, Appointment.id == Reminder.appointment_id)
-        .options(selectinload(Reminder.deliveries))
-        .where(
-            mine(Reminder), Appointment.day >= yesterday, Reminder.enabled.is_(True), Reminder.next_fire_at.is_(None)
-        )
-    )
-    now = utcnow()
-    return any(appointment_plan(reminder, settings, now).stopped_by_quiet_hours for reminder in stopped)
 
 
 def _time_or_none(text: str | None):
@@ -145,19 +134,6 @@ def with_group_choices(form: ReminderForm) -> ReminderForm:
         SelectChoice(str(g.id), g.name) for g in _my_groups()
     ]
     return form
-
-
-def _plan_times() -> list[str]:
-    """Every dose time in the person's taper steps from today on (a reminder
-    that follows the plan switches between them as steps start)."""
-    from webapp.models import TaperStep
-    from webapp.services.taper import step_in_force
-
-    steps = list(db.session.scalars(owned(TaperStep)))
-    today = person_time.today_for(current_user)
-    current = step_in_force(steps, today)
-    ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
-    return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
 
 
 def _beside(field, message: str) -> str:
@@ -188,7 +164,7 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
                 make_rule(times, weekdays, zone, settings.quiet_start, settings.quiet_end, settings.timezone), utcnow()
             )
         elif form.kind.data == "dose" and form.follows_taper.data:
-            times, weekdays = _plan_times(), list(range(7))
+            times, weekdays = plan_times(db.session, current_user), list(range(7))
             if not times:
                 return _beside(
                     form.follows_taper,
@@ -219,7 +195,16 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
     reminder.follows_taper = form.kind.data == "dose" and bool(form.follows_taper.data)
     reminder.title, reminder.body = title, body
     reminder.enabled = True
-    schedule(reminder, settings, utcnow())
+    try:
+        schedule(reminder, settings, utcnow())
+    except RuleProblem as problem:  # only the taper plan's times were not checked above
+        message = rule_words(str(problem))
+        if str(problem) == EVERY_TIME_QUIET:
+            message = _(
+                "The dose times in your taper plan are inside your quiet hours, so this reminder would never ring. "
+                "Change your quiet hours, or choose times here."
+            )
+        return _beside(form.follows_taper if reminder.follows_taper else _rule_field(form, problem), message)
     return None
 
 
@@ -286,7 +271,17 @@ def toggle(reminder_id: int):
         return refused
     reminder.enabled = not reminder.enabled
     if reminder.enabled:
-        schedule(reminder, my_settings(), utcnow())
+        try:
+            schedule(reminder, my_settings(), utcnow())
+        except RuleProblem as problem:  # it was paused as it cannot ring (quiet hours): it stays paused
+            db.session.rollback()
+            message = rule_words(str(problem))
+            if str(problem) == EVERY_TIME_QUIET:
+                message = _(
+                    "This reminder stays paused: every time it has is inside your quiet hours, so it would never "
+                    "ring. Change its times or your quiet hours first."
+                )
+            return error_response(422, message) if wants_json() else page(status=422, problem=message)
     db.session.commit()
     flash(_("Reminder resumed.") if reminder.enabled else _("Reminder paused."), "success")
     return redirect(url_for("reminders.index"))
@@ -310,9 +305,11 @@ def delete(reminder_id: int):
 def settings():
     """Time zone and quiet hours; every reminder is rescheduled."""
     form = SettingsForm()
-    form.timezone.choices = zone_names()
+    form.timezone.choices = zone_choices(my_settings().timezone)
     if not form.validate():
         return page(settings_form=form, status=422, problem=next(iter(form.errors.values()))[0])
+    if problem := _quiet_hours_problem(form):
+        return page(settings_form=form, status=422, problem=problem)
     current = my_settings(saving=True)
     current.timezone = form.timezone.data
     current.zone_from_device = bool(form.zone_from_device.data)
@@ -322,6 +319,19 @@ def settings():
     db.session.commit()
     flash(_("Settings saved."), "success")
     return redirect(url_for("reminders.index"))
+
+
+def _quiet_hours_problem(form: SettingsForm) -> str | None:
+    """Quiet hours need two different ends: with one, or the same time twice,
+    the scheduler keeps none at all, which is not what the person asked for."""
+    start, end = form.quiet_start, form.quiet_end
+    if start.data and not end.data:
+        return _beside(end, _("Add the time your quiet hours end, or leave both times empty."))
+    if end.data and not start.data:
+        return _beside(start, _("Add the time your quiet hours start, or leave both times empty."))
+    if start.data and start.data == end.data:
+        return _beside(end, _("Quiet hours cannot start and end at the same time. Change one, or leave both empty."))
+    return None
 
 
 MAX_SNOOZES = 9
@@ -359,7 +369,17 @@ def snooze(delivery_id: int):
         detail="Snoozed for an hour.",
     )
     db.session.add(again)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two quick taps: both counted the same earlier snoozes and the other saved
+        # this snooze first. It is the same snooze: keep nothing, answer as the other did.
+        reminder_id, key = again.reminder_id, again.slot_key
+        db.session.rollback()
+        saved = db.session.scalar(select(ReminderDelivery).filter_by(reminder_id=reminder_id, slot_key=key))
+        if saved is None:  # the other tap's snooze did not stay either
+            json_error(409, _("This reminder could not be snoozed just now. Please try again."))
+        return jsonify(snoozed_until=saved.slot_at.isoformat()), 200
     delivery.snoozed_until = again.slot_at
     for device in db.session.scalars(owned(PushSubscription)):
         db.session.add(

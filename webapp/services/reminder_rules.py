@@ -10,11 +10,11 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from webapp import i18n
-from webapp.models import Reminder, ReminderDelivery, ReminderSettings, TaperStep
-from webapp.services import taper
+from webapp.models import Appointment, Reminder, ReminderDelivery, ReminderSettings, TaperStep
+from webapp.services import person_time, taper
 from webapp.services.content import N_
 from webapp.services.push import Notification
 from webapp.services.scheduling import (
@@ -123,6 +123,33 @@ def appointment_plan(reminder: Reminder, settings: ReminderSettings | None, afte
     return plan
 
 
+def quiet_stops_appointment(session: Session, settings: ReminderSettings | None, user, now: datetime) -> bool:
+    """Whether quiet hours stop the reminder of one of ``user``'s appointments to come."""
+    yesterday = person_time.today_for(user, now, session) - timedelta(days=1)
+    stopped = session.scalars(
+        select(Reminder)
+        .join(Appointment, Appointment.id == Reminder.appointment_id)
+        .options(selectinload(Reminder.deliveries))
+        .where(
+            Reminder.user_id == user.id,
+            Appointment.day >= yesterday,
+            Reminder.enabled.is_(True),
+            Reminder.next_fire_at.is_(None),
+        )
+    )
+    return any(appointment_plan(reminder, settings, now).stopped_by_quiet_hours for reminder in stopped)
+
+
+def plan_times(session: Session, user) -> list[str]:
+    """Every dose time in ``user``'s taper steps from their today on (a reminder
+    that follows the plan switches between them as steps start)."""
+    today = person_time.today_for(user, session=session)
+    steps = list(session.scalars(select(TaperStep).where(TaperStep.user_id == user.id)))
+    current = taper.step_in_force(steps, today)
+    ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
+    return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
+
+
 def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
     """A dose reminder that follows the taper plan rings at the dose times of
     the step in force on each day: when a later step with other times starts,
@@ -157,7 +184,9 @@ def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetim
 
 
 def schedule_or_stop(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:
-    """``schedule``; a rule that can no longer ring (quiet hours changed) stops, visibly."""
+    """``schedule``; a rule that can no longer ring (quiet hours changed, or
+    the taper plan's dose times moved into them) stops, visibly: paused in
+    the list, not shown as on while it never rings."""
     try:
         schedule(reminder, settings, now)
     except RuleProblem:
@@ -165,15 +194,13 @@ def schedule_or_stop(reminder: Reminder, settings: ReminderSettings | None, now:
 
 
 def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
-    """The taper plan changed: dose reminders that follow it move to its times."""
+    """The taper plan changed: dose reminders that follow it move to its times
+    (paused, as quiet hours pause a rule, when every one is inside them)."""
     settings = session.get(ReminderSettings, user_id)
     for reminder in session.scalars(
         select(Reminder).where(Reminder.user_id == user_id, Reminder.follows_taper.is_(True))
     ):
-        try:
-            schedule(reminder, settings, now)
-        except RuleProblem:
-            reminder.next_fire_at, reminder.next_slot_key = None, ""
+        schedule_or_stop(reminder, settings, now)
 
 
 def reschedule_group(session: Session, group, now: datetime) -> None:
@@ -242,4 +269,5 @@ def notification_for(reminder: Reminder, delivery: ReminderDelivery, language: s
             ("snooze", i18n.gettext_in(language, "Snooze 1 hour"), "/reminders"),
         ),
         data={"reminder": reminder.id, "delivery": delivery.id, "kind": reminder.kind},
+        lang=language,
     )

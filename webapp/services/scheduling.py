@@ -113,6 +113,14 @@ def zone_names() -> list[str]:
     return ["UTC", *sorted(regional)]
 
 
+def zone_choices(kept: str) -> list[str]:
+    """:func:`zone_names`, and the zone ``kept`` when it is not among them (a
+    device may report one, like Etc/GMT-3): a list of zones shows the one
+    kept, so saving other settings never changes it unasked."""
+    names = zone_names()
+    return names if kept in names else [kept, *names]
+
+
 def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None, quiet_zone=None) -> Rule:
     """A checked rule from loosely typed input; RuleProblem says what is wrong.
     ``quiet_zone``: the person's zone, when the times are in another one."""
