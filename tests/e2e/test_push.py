@@ -264,3 +264,31 @@ def test_a_push_without_words_is_shown_in_the_workers_language(server, new_conte
         cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": reg_id, "data": data})
         shown = wait_for(page, lambda: notifications(page), message="the notification")
         assert [(n["title"], n["body"]) for n in shown] == [("Steady", "Tienes un recordatorio.")], data
+
+
+def test_signing_out_stops_this_devices_reminders(push_server, push_service, new_context, accounts, pwa):
+    """Once no one is signed in on a phone, it gets no one's reminders: the
+    sign-out sends the browser's push address, the server forgets it, and the
+    browser drops its subscription."""
+    server = push_server
+    sub = push_service.subscribe("e2e-leaving")
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
+    page = context.new_page()
+    accounts.register(page, server.url, "leaving@example.com")
+    page.goto(server.url + "/reminders")
+    pwa.wait_controlled(page)
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    page.get_by_text("Reminders on this device: on.").wait_for()
+    db_path = server.instance_dir / "steady.db"
+
+    def subscriptions() -> int:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
+
+    assert subscriptions() == 1
+    page.goto(server.url + "/account/")
+    page.get_by_role("button", name="Sign out on this device").click()
+    page.wait_for_url("**/login**")
+    assert subscriptions() == 0
+    assert page.evaluate("() => localStorage.getItem('stub-subscribed')") is None

@@ -4,6 +4,7 @@ device and session; old cookies stop working; nobody else is touched."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
@@ -67,3 +68,35 @@ def test_delete_without_csrf_changes_nothing(client, auth):
     auth.register()
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_nothing_opened_from_a_deleted_account_stays_in_memory(app, client, auth):
+    """Answers worked out from a person's rows (a check-in's note, opened) are
+    kept in the process for speed; deleting the account empties them."""
+    auth.register()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    note = f"NOTE-{uuid.uuid4().hex}"
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 5,
+        "anxiety": 4,
+        "sleep_hours": 6.5,
+        "sleep_quality": 2,
+        "symptoms": {"panic": 1},
+        "doses": "as_planned",
+        "self_care": {"moved": True},
+        "note": note,
+    }
+    assert client.post("/api/checkins", json=body, headers={"X-CSRFToken": token}).status_code == 201
+    assert note in client.get("/api/checkins").get_data(as_text=True)
+
+    def remembered() -> bool:
+        kept = [found for name, found in app.extensions.items() if name.startswith("steady.kept.")]
+        return any(note.encode() in repr(answer).encode() for found in kept for answer in found._answers.values())
+
+    assert remembered()  # what the test looks for is there before
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert client.post("/account/delete", data={"password": PASSWORD, "csrf_token": csrf_from(page)}).status_code == 302
+    assert not remembered()

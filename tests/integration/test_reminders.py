@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -71,6 +72,46 @@ def test_subscription_is_upserted_per_device_and_follows_the_device_zone(person,
     assert settings.timezone == "America/New_York"
     device = db.session.scalar(select(PushSubscription))
     assert device.device_name == "Sam's phone"
+
+
+def test_a_zone_the_device_reported_is_shown_and_kept_when_settings_are_saved(person, push_service):
+    """A device may report a zone the list does not offer (Etc/GMT-3): the
+    list shows it chosen, and saving quiet hours keeps it (it became UTC,
+    moving every reminder by three hours)."""
+    assert subscribe(person, push_service.subscribe("p").as_json(), timezone="Etc/GMT-3").status_code == 201
+    page = person.get("/reminders").get_data(as_text=True)
+    assert re.search(r'<option[^>]*selected[^>]*value="Etc/GMT-3"|<option[^>]*value="Etc/GMT-3"[^>]*selected', page)
+    chosen = re.search(r'<select[^>]*name="timezone".*?</select>', page, re.S).group(0)
+    selected = re.search(r"<option[^>]*selected[^>]*>", chosen).group(0)
+    zone = re.search(r'value="([^"]+)"', selected).group(1)
+    data = {"timezone": zone, "quiet_start": "22:00", "quiet_end": "07:00"}
+    assert person.post("/reminders/settings", data={**data, "csrf_token": csrf_from(page)}).status_code == 302
+    assert db.session.scalar(select(ReminderSettings.timezone)) == "Etc/GMT-3"
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Kitchen tablet " + "x" * 60, "Cut 15 characters"),
+        ("Kitchen\x07tablet", "hidden"),
+        ("   ", "Write something for the device name"),
+    ],
+)
+def test_a_refused_device_name_stays_in_its_field_with_the_problem_beside_it(person, push_service, typed, message):
+    assert subscribe(person, push_service.subscribe("p").as_json(), device_name="My phone").status_code == 201
+    device_id = db.session.scalar(select(PushSubscription.id))
+    db.session.rollback()
+    response = form_post(person, f"/reminders/devices/{device_id}/rename", {"device_name": typed})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = re.search(rf'<input[^>]*id="device-{device_id}"[^>]*>', page).group(0)
+    kept = typed.replace("\x07", "")  # a hidden character is taken out, and the message says so
+    assert f'value="{html.escape(kept)}"' in field and 'aria-invalid="true"' in field
+    beside = re.search(rf'<p class="error-message" id="device-{device_id}-error">(.*?)</p>', page, re.S).group(1)
+    assert message in html.unescape(beside)
+    assert db.session.scalar(select(PushSubscription.device_name)) == "My phone"
+    db.session.rollback()
 
 
 def test_reminder_rule_is_saved_and_scheduled_in_the_persons_zone(person):
@@ -177,6 +218,52 @@ def test_another_persons_endpoint_is_refused(push_app, person, push_service):
 
     owner = db.session.scalar(select(User.email).join(PushSubscription, PushSubscription.user_id == User.id))
     assert owner == "sam@example.com"
+
+
+def test_signing_out_everywhere_stops_every_devices_reminders(push_app, person, push_service):
+    """A signed-out phone (lost, or someone else's) must not go on getting
+    the person's reminders, in the words they gave them; the reminders
+    themselves are kept, and the phone can be handed to someone else."""
+    phone, laptop = push_service.subscribe("phone"), push_service.subscribe("laptop")
+    assert subscribe(person, phone.as_json()).status_code == 201
+    assert subscribe(person, laptop.as_json(), device_name="Laptop").status_code == 201
+    assert (
+        form_post(
+            person, "/reminders", {"kind": "custom", "title": "Take 2mg diazepam", "time1": "08:00", "weekdays": ["0"]}
+        ).status_code
+        == 302
+    )
+    page = person.get("/account/").get_data(as_text=True)
+    assert "Reminders stop on every device too" in page
+    answer = person.post("/account/sign-out-everywhere", data={"csrf_token": csrf_from(page)})
+    assert answer.status_code == 302
+    assert count(PushSubscription) == 0 and count(Reminder) == 1
+    # The phone passes to someone else, who may now take its push address.
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    assert subscribe(other, phone.as_json()).status_code == 201
+
+
+def test_signing_out_stops_this_devices_reminders_only(push_app, person, push_service):
+    """The page sends the browser's push address with the sign-out: that
+    device is forgotten, the person's other devices are not, and an address
+    of someone else's is never touched."""
+    phone, laptop, theirs = (push_service.subscribe(name) for name in ("phone", "laptop", "theirs"))
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    assert subscribe(other, theirs.as_json()).status_code == 201
+    assert subscribe(person, phone.as_json()).status_code == 201
+    assert subscribe(person, laptop.as_json(), device_name="Laptop").status_code == 201
+    for endpoint in (theirs.endpoint, "x" * 5000, phone.endpoint):
+        page = person.get("/account/").get_data(as_text=True)
+        assert (
+            person.post("/logout", data={"csrf_token": csrf_from(page), "push_endpoint": endpoint}).status_code == 302
+        )
+        left = set(db.session.scalars(select(PushSubscription.endpoint)))
+        db.session.rollback()
+        assert theirs.endpoint in left and laptop.endpoint in left
+        assert (phone.endpoint in left) == (endpoint != phone.endpoint)
+        Auth(person).login()
 
 
 def test_http_endpoints_need_the_loopback_test_setting(make_app, push_service):

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy import delete
 
 from webapp.account import bp
 from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
-from webapp.models import User, UserSession, utcnow
+from webapp.models import PushSubscription, User, UserSession, utcnow
+from webapp.services import data_version, sessions
 from webapp.services import plan as plan_service
-from webapp.services import sessions
 from webapp.services.passwords import hash_password, password_problem, verify_password
 
 
@@ -62,14 +63,20 @@ def change_password():
 def sign_out_everywhere():
     """End every session of this account, this one included; with
     ``stop_links``, stop every link to the plan as well (whoever was signed
-    in where they should not be may have made one)."""
+    in where they should not be may have made one).
+
+    Every device's reminders stop too: a device that is signed out would
+    otherwise still get them, with whatever words the person gave them, on
+    a phone that may be lost or someone else's. The reminders themselves
+    are kept; turning reminders on again on a phone brings them back there."""
     user_id = current_user.id
     ended = sessions.end_all_sessions(db.session, user_id)
+    devices = db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id)).rowcount
     stopped = plan_service.stop_every_share(db.session, user_id, utcnow()) if request.form.get("stop_links") else 0
     db.session.commit()
     logout_user()
     session.clear()
-    audit("logout.everywhere", user=user_id, sessions_ended=ended, plan_links_stopped=stopped)
+    audit("logout.everywhere", user=user_id, sessions_ended=ended, plan_links_stopped=stopped, devices_stopped=devices)
     if stopped:
         flash(_("You are signed out on every device, and the links to your plan are stopped."), "success")
     else:
@@ -101,6 +108,7 @@ def delete_account():
                 user_id = user.id
                 db.session.delete(db.session.get(User, user_id))
                 db.session.commit()
+                data_version.forget_kept(current_app)
                 logout_user()
                 session.clear()
                 audit("account.deleted", user=user_id)

@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import i18n
@@ -21,7 +21,8 @@ from webapp.auth import bp
 from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
-from webapp.models import User
+from webapp.models import PushSubscription, User
+from webapp.ownership import mine
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 
@@ -155,6 +156,16 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _stop_this_devices_reminders(endpoint: str | None) -> int:
+    """Forget the push subscription of the device signing out (its page
+    sends the browser's push address): once no one is signed in on it, it
+    gets no one's reminders. Only the person's own; how many were removed."""
+    if not endpoint or len(endpoint) > 1024:
+        return 0
+    mine_here = delete(PushSubscription).where(mine(PushSubscription), PushSubscription.endpoint == endpoint)
+    return db.session.execute(mine_here).rowcount
+
+
 @bp.post("/logout")
 def logout():
     """Sign out (a POST with a CSRF token, never a link)."""
@@ -162,7 +173,8 @@ def logout():
     if not form.validate_on_submit():
         return redirect(url_for("core.index"))
     if current_user.is_authenticated:
-        audit("logout", user=current_user.id)
+        stopped = _stop_this_devices_reminders(request.form.get("push_endpoint"))
+        audit("logout", user=current_user.id, device_reminders_stopped=stopped)
         sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login", signed_out=1))

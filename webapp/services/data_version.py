@@ -327,6 +327,19 @@ class Kept:
         return len(self._answers)
 
 
+def forget_kept(app) -> None:
+    """Empty every ``Kept`` of this app: after an account is deleted, no
+    answer worked out from its rows (check-ins opened, snapshot parts, charts,
+    pages) stays in this process's memory. Keys differ in shape from one
+    ``Kept`` to another, so all are emptied; deleting an account is rare, and
+    the others' answers are worked out again at their next request. Another
+    worker process still holds its own until they are pushed out or it stops:
+    no request can reach them (the account, its sessions and its rows are gone)."""
+    for name, found in list(app.extensions.items()):
+        if name.startswith("steady.kept.") and isinstance(found, Kept):
+            found.clear()
+
+
 def kept(app, name: str, size: int, max_bytes: int | None = None) -> Kept:
     """The app's ``Kept`` called ``name`` (made at first use)."""
     found = app.extensions.get(f"steady.kept.{name}")

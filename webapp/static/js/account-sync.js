@@ -176,6 +176,27 @@ export async function forgetUser(userId) {
   if ((await kv.get("current-user")) === userId) await kv.remove("current-user");
 }
 
+/** This device's push subscription, if it has one (never waits long). */
+async function devicePush() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const lookup = registration?.pushManager?.getSubscription();
+    return (lookup && (await Promise.race([lookup, new Promise((resolve) => setTimeout(resolve, 2000, null))]))) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Signing out stops this device's reminders: the server forgets its push
+ * address (sent with the form) and the browser its subscription. */
+async function stopDeviceReminders(form) {
+  const subscription = await devicePush();
+  if (!subscription) return;
+  const field = form.querySelector('input[name="push_endpoint"]') || form.appendChild(document.createElement("input"));
+  Object.assign(field, { type: "hidden", name: "push_endpoint", value: subscription.endpoint });
+  await subscription.unsubscribe().catch(() => {});
+}
+
 function interceptSignOut() {
   document.querySelectorAll("form[data-sign-out]").forEach((form) => {
     form.addEventListener("submit", async (event) => {
@@ -183,6 +204,7 @@ function interceptSignOut() {
       const userId = await currentUser();
       try {
         await Promise.race([flushOutbox(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+        await stopDeviceReminders(form);
       } finally {
         stopWritingSnapshots();
         await forgetUser(userId);
