@@ -13,11 +13,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.integration.test_dispatch import make_dispatcher  # noqa: F401 - a fixture (on this file's clock)
 from tests.support.clock import Clock
 from webapp.extensions import db
 from webapp.models import Reminder, ReminderDelivery, ReminderSettings, SupportSettings, User
-from webapp.services.dispatch import Dispatcher
-from webapp.services.push import PushSender
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
 
@@ -43,23 +42,6 @@ class BoundedClock(Clock):
 @pytest.fixture
 def clock():
     return BoundedClock(T0)
-
-
-@pytest.fixture
-def make_dispatcher(app, clock):
-    made = []
-
-    def factory(**kw):
-        sender = PushSender(
-            app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2, allow_loopback_http=True
-        )
-        dispatcher = Dispatcher(db.new_session, sender, clock=clock, **kw)
-        made.append(dispatcher)
-        return dispatcher
-
-    yield factory
-    for dispatcher in made:
-        dispatcher.sender.close()
 
 
 def add_person(app, service, email, *, quiet=None, zone="UTC", nudge_due=None, reminder_due=None) -> int:
