@@ -11,7 +11,7 @@ server reads the browser's first language), and in Spanish."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -46,9 +46,13 @@ def set_up(page) -> None:
     for path, form in forms:
         assert page.evaluate(SESSION_POST, [path, form]) == 200, path
     for index, (ago, overall, anxiety) in enumerate(CHECKINS):
+        # Midday of the day it belongs to (never later than now): a run just
+        # after midnight must not move a check-in into the day before.
+        day_start = datetime.combine(now.date() - timedelta(days=ago), time(0), tzinfo=timezone.utc)
+        checked_at = min(day_start + timedelta(hours=12, minutes=index), now)
         body = {
             "client_id": f"00000000-0000-4000-8000-{secrets.token_hex(6)}",
-            "checked_at": (now - timedelta(days=ago, minutes=5 + index)).isoformat(),
+            "checked_at": checked_at.isoformat(),
             "time_zone": "UTC",
             "overall": overall,
             "anxiety": anxiety,
