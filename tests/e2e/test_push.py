@@ -292,3 +292,81 @@ def test_signing_out_stops_this_devices_reminders(push_server, push_service, new
     page.wait_for_url("**/login**")
     assert subscriptions() == 0
     assert page.evaluate("() => localStorage.getItem('stub-subscribed')") is None
+
+
+def test_forgetting_the_pin_stops_this_devices_reminders(push_server, push_service, new_context, accounts, pwa):
+    """ "Forgot your PIN?" removes Steady's copy and signs out on this phone:
+    its reminders stop with it (the server forgets its push address, the
+    browser its subscription), since whoever holds a locked phone may not be
+    its owner."""
+    from test_app_lock import lock_screen, turn_on_lock
+
+    server = push_server
+    sub = push_service.subscribe("e2e-forgot-pin")
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
+    page = context.new_page()
+    accounts.register(page, server.url, "forgot-pin@example.com")
+    page.goto(server.url + "/reminders")
+    pwa.wait_controlled(page)
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    page.get_by_text("Reminders on this device: on.").wait_for()
+    db_path = server.instance_dir / "steady.db"
+
+    def subscriptions() -> int:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
+
+    assert subscriptions() == 1
+    turn_on_lock(page, server.url)
+    page.goto(server.url + "/account/")
+    page.get_by_role("button", name="Lock Steady now").click()
+    page.wait_for_selector("text=Steady is locked")
+    page.locator("summary", has_text="Forgot your PIN?").click()
+    page.get_by_role("button", name="Remove Steady's copy and sign in again").click()
+    page.get_by_role("heading", level=1, name="Please sign in again").wait_for()
+    assert lock_screen(page).count() == 0
+    assert subscriptions() == 0
+    assert page.evaluate("() => localStorage.getItem('stub-subscribed')") is None
+
+
+def test_a_new_password_keeps_this_devices_reminders(push_server, push_service, new_context, accounts, pwa):
+    """The password form names this device's push address: after the change
+    this phone's reminders go on, another device's stop."""
+    server = push_server
+    sub = push_service.subscribe("e2e-new-password")
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
+    page = context.new_page()
+    accounts.register(page, server.url, "new-password@example.com")
+    page.goto(server.url + "/reminders")
+    pwa.wait_controlled(page)
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    page.get_by_text("Reminders on this device: on.").wait_for()
+    db_path = server.instance_dir / "steady.db"
+    with sqlite3.connect(db_path) as conn:
+        (user_id,) = conn.execute("SELECT user_id FROM push_subscriptions").fetchone()
+        conn.execute(
+            "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, device_name, created_at, last_seen_at)"
+            " SELECT user_id, endpoint || '-laptop', p256dh, auth, 'Laptop', created_at, last_seen_at"
+            " FROM push_subscriptions"
+        )
+
+    def endpoints() -> set[str]:
+        with sqlite3.connect(db_path) as conn:
+            return {
+                row[0] for row in conn.execute("SELECT endpoint FROM push_subscriptions WHERE user_id = ?", (user_id,))
+            }
+
+    assert endpoints() == {sub.endpoint, sub.endpoint + "-laptop"}
+    page.goto(server.url + "/account/password")
+    field = page.locator('form[data-names-device] input[name="push_endpoint"]')
+    field.wait_for(state="attached")
+    assert field.input_value() == sub.endpoint
+    # Nothing sends the subscription again after the change, so no re-send hides a device forgotten.
+    page.route("**/api/push/subscriptions", lambda route: route.abort())
+    page.get_by_label("Current password").fill(accounts.PASSWORD)
+    page.get_by_label("New password").fill("a brand new password 42")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_text("Your password is changed.").wait_for()
+    assert endpoints() == {sub.endpoint}

@@ -266,6 +266,55 @@ def test_signing_out_stops_this_devices_reminders_only(push_app, person, push_se
         Auth(person).login()
 
 
+def test_a_new_password_stops_the_other_devices_reminders_until_they_sign_in_again(push_app, person, push_service):
+    """A new password signs the account's other devices out: they get no
+    reminders while no one is signed in there, the device that changed it
+    (its page sends its push address) keeps them, a refused change touches
+    nothing, and someone else's devices are never touched. A device that
+    signs in again sends its subscription again and has its reminders back."""
+    from tests.conftest import PASSWORD
+
+    phone, laptop, theirs = (push_service.subscribe(name) for name in ("phone", "laptop", "theirs"))
+    other = push_app.test_client()
+    Auth(other).register(email="other@example.com")
+    assert subscribe(other, theirs.as_json()).status_code == 201
+    assert subscribe(person, phone.as_json()).status_code == 201
+    laptop_client = push_app.test_client()
+    Auth(laptop_client).login()
+    assert subscribe(laptop_client, laptop.as_json(), device_name="Laptop").status_code == 201
+
+    def endpoints() -> set[str]:
+        left = set(db.session.scalars(select(PushSubscription.endpoint)))
+        db.session.rollback()
+        return left
+
+    def change(current: str, new: str, **extra) -> int:
+        page = person.get("/account/password").get_data(as_text=True)
+        assert "data-names-device" in page
+        form = {"csrf_token": csrf_from(page), "current_password": current, "new_password": new, **extra}
+        return person.post("/account/password", data=form).status_code
+
+    everyone = {phone.endpoint, laptop.endpoint, theirs.endpoint}
+    assert change("not my password", "a brand new password", push_endpoint=phone.endpoint) == 401
+    assert endpoints() == everyone
+    assert change(PASSWORD, "a brand new password", push_endpoint=phone.endpoint) == 302
+    assert endpoints() == {phone.endpoint, theirs.endpoint}
+    assert "they get no reminders until you sign in there again" in person.get("/account/").get_data(as_text=True)
+    assert laptop_client.get("/account/").status_code == 302  # signed out there
+
+    assert Auth(laptop_client).login(password="a brand new password").status_code == 302
+    assert subscribe(laptop_client, laptop.as_json(), device_name="Laptop").status_code == 201
+    assert endpoints() == everyone
+    # No address sent (no script), or one too long to be one: every device of
+    # the account stops; this one's page sends its own again.
+    for index, sent in enumerate(({}, {"push_endpoint": "x" * 5000})):
+        new_password = f"another new password {index}"
+        current = "a brand new password" if index == 0 else "another new password 0"
+        assert change(current, new_password, **sent) == 302
+        assert endpoints() == {theirs.endpoint}
+        assert subscribe(person, phone.as_json()).status_code in (200, 201)
+
+
 def test_http_endpoints_need_the_loopback_test_setting(make_app, push_service):
     app = make_app()  # PUSH_ALLOW_LOOPBACK_HTTP off, as in real use
     client = app.test_client()

@@ -30,6 +30,18 @@ def settings():
     return render_template("account/settings.html", device_count=device_count, plan_links=links)
 
 
+def _stop_other_devices_reminders(user_id: int, this_device: str | None) -> int:
+    """Forget every push subscription of the account but this device's (its
+    page sends the browser's push address): a device whose session a new
+    password ended gets no reminders while no one is signed in on it. Each
+    device's page sends its subscription again once someone signs in there,
+    so the reminders come back then. How many were forgotten."""
+    others = delete(PushSubscription).where(PushSubscription.user_id == user_id)
+    if this_device and len(this_device) <= 1024:
+        others = others.where(PushSubscription.endpoint != this_device)
+    return db.session.execute(others).rowcount
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", methods=["POST"], key_func=_user_key, deduct_when=lambda r: r.status_code != 302)
@@ -51,9 +63,16 @@ def change_password():
                 user.password_hash = hash_password(form.new_password.data)
                 user.password_changed_at = utcnow()
                 ended = sessions.end_all_sessions(db.session, user.id, keep_token=user.get_id())
+                devices = _stop_other_devices_reminders(user.id, request.form.get("push_endpoint"))
                 db.session.commit()
-                audit("password.changed", user=user.id, other_sessions_ended=ended)
-                flash(_("Your password is changed. You are signed out on your other devices."), "success")
+                audit("password.changed", user=user.id, other_sessions_ended=ended, devices_stopped=devices)
+                flash(
+                    _(
+                        "Your password is changed. You are signed out on your other devices, "
+                        "and they get no reminders until you sign in there again."
+                    ),
+                    "success",
+                )
                 return redirect(url_for("account.settings"))
     return render_template("account/password.html", form=form), status
 

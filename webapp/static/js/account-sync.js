@@ -177,7 +177,7 @@ export async function forgetUser(userId) {
 }
 
 /** This device's push subscription, if it has one (never waits long). */
-async function devicePush() {
+export async function devicePush() {
   try {
     const registration = await navigator.serviceWorker?.getRegistration();
     const lookup = registration?.pushManager?.getSubscription();
@@ -195,6 +195,19 @@ async function stopDeviceReminders(form) {
   const field = form.querySelector('input[name="push_endpoint"]') || form.appendChild(document.createElement("input"));
   Object.assign(field, { type: "hidden", name: "push_endpoint", value: subscription.endpoint });
   await subscription.unsubscribe().catch(() => {});
+}
+
+/** A form that ends the account's other sessions (a new password) names
+ * this device's push address, so its reminders are the ones that go on
+ * (without it, this device's come back when its next page re-sends it). */
+async function nameThisDevice() {
+  const forms = document.querySelectorAll("form[data-names-device]");
+  const subscription = forms.length ? await devicePush() : null;
+  if (!subscription) return;
+  forms.forEach((form) => {
+    const field = form.querySelector('input[name="push_endpoint"]') || form.appendChild(document.createElement("input"));
+    Object.assign(field, { type: "hidden", name: "push_endpoint", value: subscription.endpoint });
+  });
 }
 
 function interceptSignOut() {
@@ -227,6 +240,7 @@ connectOutbox({ currentUser, ownerChanged });
  * gone by then (see claimDevice). */
 export async function syncAccount() {
   interceptSignOut();
+  nameThisDevice().catch(() => {});
   await owned;
   // Not awaited: the modules waiting for whose the device is never wait for the words too.
   document.addEventListener("steady:owner", (event) => showAccountLink(event.detail.userId).catch(() => {}));

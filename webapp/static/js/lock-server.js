@@ -6,6 +6,7 @@
 import { deviceLock } from "./device-store.js";
 import { serverProof, withServerProof } from "./lock-crypto.js";
 import { csrfToken, session } from "./session.js";
+import { devicePush } from "./account-sync.js";
 
 export const SIGN_OUT_PENDING = "steady.lock-sign-out";
 export const DEFAULT_IDLE = 5;
@@ -13,22 +14,29 @@ export const DEFAULT_IDLE = 5;
 /** Every tab's lock hears of locking, unlocking and changes here. */
 export const lockChannel = "BroadcastChannel" in window ? new BroadcastChannel("steady-app-lock") : null;
 
-/** End this device's session on the server. With no connection now, the next
- * page that loads signed in does it first (nothing shows until then). */
+/** End this device's session on the server, and its reminders: the server
+ * forgets its push address, then the browser its subscription. With no
+ * connection now, the next page that loads signed in does it first (nothing
+ * shows until then). */
 export async function signOutHere() {
   localStorage.setItem(SIGN_OUT_PENDING, "1");
   try {
     let info = await session();
+    const subscription = await devicePush();
     if (info.user !== null && info.csrf_token) {
+      const fields = { csrf_token: info.csrf_token, ...(subscription ? { push_endpoint: subscription.endpoint } : {}) };
       await fetch("/logout", {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": info.csrf_token },
-        body: new URLSearchParams({ csrf_token: info.csrf_token }),
+        body: new URLSearchParams(fields),
       });
       info = await session();
     }
-    if (info.user === null) localStorage.removeItem(SIGN_OUT_PENDING);
+    if (info.user === null) {
+      await subscription?.unsubscribe().catch(() => {});
+      localStorage.removeItem(SIGN_OUT_PENDING);
+    }
   } catch {
     /* offline: SIGN_OUT_PENDING stays */
   }
