@@ -416,6 +416,28 @@ def test_learn_and_find_help_stay_open_while_locked(app, person):
     assert person.get("/people/help-me").status_code == 423
 
 
+def test_locked_the_language_changes_on_this_device_only(app, person):
+    """Help now in the holder's language needs no PIN, but the account's
+    language (the one its reminders come in) waits for the unlock."""
+    from webapp.models import User
+
+    def account_language() -> str:
+        language = db.session.scalar(select(User.language).where(User.email == SECRETS["email"]))
+        db.session.rollback()
+        return language
+
+    assert account_language() == "en"
+    raw = secrets.token_bytes(32)
+    lock_it(person, raw)
+    answer = person.post("/language?next=/help", data={"language": "es"})
+    assert answer.status_code == 302 and "steady_lang=es" in answer.headers["Set-Cookie"].replace('"', "")
+    assert person.get("/help").get_data(as_text=True).count('lang="es"') >= 1
+    assert account_language() == "en"
+    assert post(person, "/lock/unlock", proof=proof_text(raw)).status_code == 200
+    assert person.post("/language", data={"language": "es"}).status_code == 302
+    assert account_language() == "es"
+
+
 def test_a_message_left_from_before_the_lock_and_the_zone_wait_for_the_unlock_on_every_page(person):
     """A page drawn while locked, an open one or an error page, shows no
     message left from before the lock (it can name a contact) and not the

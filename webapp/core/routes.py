@@ -81,13 +81,14 @@ def help_now():
 @csrf.exempt
 def choose_language():
     """The footer's language switcher: remembered on this device (a cookie)
-    and, signed in, in the account (so notifications come in it too). Back to
+    and, signed in and not locked, in the account (so notifications come in it too). Back to
     the page it was chosen on. Not CSRF-protected on purpose: it is on every
     page, cached pages included, and changes nothing but the words; a post
     from another site carries no session cookie (SameSite=Lax), so it can
     never change an account."""
     from webapp import i18n
     from webapp.auth.routes import safe_next
+    from webapp.security import session_locked
 
     origin = request.headers.get("Origin")
     if origin and origin not in ("null", request.host_url.rstrip("/")):
@@ -106,7 +107,9 @@ def choose_language():
         httponly=True,
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
-    if current_user.is_authenticated and getattr(current_user, "language", None) != language:
+    # Locked, the words on this device change (Help now in the person's
+    # language) but the account does not: whoever holds the phone may not be them.
+    if current_user.is_authenticated and not session_locked() and getattr(current_user, "language", None) != language:
         current_user.language = language
         db.session.commit()
     return response
