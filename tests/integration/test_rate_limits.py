@@ -3,6 +3,8 @@ block, without letting an attacker lock the real person out (SECURITY.md 8)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import PASSWORD, Auth
@@ -42,7 +44,11 @@ def test_limits_are_shared_through_redis_across_processes(make_app):
     assert host_a.login().status_code == 429
     import redis
 
-    assert redis.Redis.from_url(REDIS_URL).keys("LIMITS*"), "the counts must live in Redis"
+    keys = redis.Redis.from_url(REDIS_URL).keys("LIMITS*")
+    assert keys, "the counts must live in Redis"
+    # No email address is kept there (it would outlive a deleted account): the account is a keyed hash.
+    assert not [key for key in keys if b"example.com" in key or b"@" in key]
+    assert any(b"login-account:" in key for key in keys)
     limiter.reset()
 
 
@@ -62,6 +68,24 @@ def test_repeated_failures_get_429_even_with_the_right_password(limited_app):
     assert blocked.status_code == 429
     assert "too many tries" in blocked.get_data(as_text=True)
     assert "Retry-After" in blocked.headers
+
+
+@pytest.mark.parametrize(
+    "email", ["Sam@Example.com ", "\u00e9l\u00e8ve@example.com", "%ED%A0%80@example.com", "x" * 5000]
+)
+def test_the_account_key_counts_one_account_and_holds_no_address(limited_app, email):
+    """Failed sign-ins naming one account, however it is written, count
+    together from many addresses; the store's keys hold a hash, not the
+    address, whatever was typed (accents, escapes, 5,000 characters)."""
+    from webapp.auth.routes import _login_account_key
+
+    with limited_app.test_request_context("/login", method="POST", data={"email": email}):
+        key = _login_account_key()
+    assert re.fullmatch(r"login-account:[0-9a-f]{32}", key)
+    with limited_app.test_request_context("/login", method="POST", data={"email": email.strip().lower()}):
+        assert _login_account_key() == key
+    with limited_app.test_request_context("/login", method="POST", data={"email": "someone.else@example.com"}):
+        assert _login_account_key() != key
 
 
 def test_the_real_person_elsewhere_is_not_locked_out(limited_app):

@@ -7,6 +7,8 @@ working at once.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -43,8 +45,15 @@ def safe_next(target: str | None) -> str:
 
 
 def _login_account_key() -> str:
+    """The account a sign-in names, as a keyed hash: the limiter's store
+    (Redis, shared by every host) never holds an email address, so none
+    outlives its account there."""
     email = request.form.get("email", "")
-    return "login-account:" + (email.strip().lower()[:254] if isinstance(email, str) else "")
+    named = email.strip().lower() if isinstance(email, str) else ""
+    secret = current_app.secret_key
+    key = b"steady.login-account:" + (secret.encode() if isinstance(secret, str) else bytes(secret))
+    digest = hmac.new(key, named.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return "login-account:" + digest.hexdigest()[:32]
 
 
 def _login_pair_key() -> str:
