@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import Auth, csrf_from
+from tests.support.sealed import assert_sealed
 from webapp.extensions import db
 from webapp.models import CopingCard
 
@@ -52,8 +53,9 @@ def test_write_edit_and_delete_a_card(app, signed_in):
 
 def test_card_text_is_encrypted_at_rest_and_bound_to_its_row(app, signed_in):
     add_card(signed_in)
-    raw = db.session.execute(text("SELECT text_enc FROM coping_cards")).scalar()
-    assert "withdrawal" not in raw
+    rows = db.session.execute(text("SELECT * FROM coping_cards")).all()
+    db.session.rollback()
+    assert_sealed(rows, ["text_enc"], ["Waves", "ridden", "before"])
     card = only_card()
     with app.app_context():
         stolen = CopingCard(user_id=card.user_id + 1)

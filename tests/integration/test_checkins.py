@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from tests.conftest import Auth, csrf_from
+from tests.support.sealed import assert_sealed
 from webapp.extensions import db
 from webapp.models import CheckIn, utcnow
 
@@ -53,9 +54,10 @@ def test_a_check_in_is_stored_with_its_numbers_plain_and_note_encrypted(api):
     assert saved["symptoms"] == {"panic": 2, "tinnitus": 1}
     assert saved["other_symptoms"] == [{"label": "Jaw ache", "severity": 2}]
     assert saved["self_care"] == {"moved": True, "ate": True, "outside": False, "connected": False}
-    raw = db.session.execute(text("SELECT overall, anxiety, note_enc, other_symptoms_enc FROM check_ins")).one()
+    raw = db.session.execute(text("SELECT * FROM check_ins")).one()
+    db.session.rollback()
     assert (raw.overall, raw.anxiety) == (4, 7)
-    assert "walk" not in raw.note_enc and "Jaw" not in raw.other_symptoms_enc
+    assert_sealed([raw], ["note_enc", "other_symptoms_enc"], ["walk", "wave", "Jaw", "ache"])
     assert api("GET", "/api/checkins").get_json()["checkins"][0]["note"] == saved["note"]
 
 

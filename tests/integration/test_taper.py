@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from tests.support.sealed import assert_sealed
 from webapp.extensions import db
 from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, utcnow
 
@@ -134,9 +135,9 @@ def test_replaying_a_dose_ten_times_stores_it_once(app, tracking):
     with app.app_context():  # reading encrypted text needs the app's keys
         stored = db.session.scalar(select(DoseLog))
         assert stored.amount == 5 and stored.note == "With food"
-    raw = db.session.execute(text("SELECT note_enc FROM dose_logs")).scalar_one()
-    assert "food" not in raw
+    raw = db.session.execute(text("SELECT * FROM dose_logs")).one()
     db.session.rollback()
+    assert_sealed([raw], ["note_enc"], ["food", "With"])
 
 
 @pytest.mark.parametrize(
@@ -259,9 +260,9 @@ def test_the_snapshot_and_export_hold_the_plan(app, client, tracking):
     assert snapshot["medication"] == "Diazepam" and snapshot["unit"] == "mg"
     assert snapshot["steps"][0]["dose_times"] == [{"time": "08:00", "amount": "2"}]
     assert snapshot["doses"][0]["amount"] == "2" and snapshot["progress"]["percent_of_start"] == 100.0
-    raw = db.session.execute(text("SELECT medication_enc FROM taper_plans")).scalar_one()
-    assert "Diazepam" not in raw
+    raw = db.session.execute(text("SELECT * FROM taper_plans")).one()
     db.session.rollback()
+    assert_sealed([raw], ["medication_enc"], ["Diazepam"])
     from webapp.services import export
 
     user_id = client.get("/api/session").get_json()["user"]

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import Auth
+from tests.support.sealed import assert_sealed
 from webapp.extensions import db
 from webapp.models import RecentExercise, ThoughtRecord
 from webapp.services.content import Library, load_library
@@ -132,8 +133,9 @@ def test_thought_record_is_saved_once_and_encrypted(signed_in, auth, api):
     assert first.status_code == 201 and again.status_code == 200
     assert first.get_json()["id"] == again.get_json()["id"]
     assert db.session.query(ThoughtRecord).count() == 1
-    raw = db.session.execute(text("SELECT content_enc FROM thought_records")).scalar()
-    assert "never end" not in raw and "Waves pass" not in raw
+    rows = db.session.execute(text("SELECT * FROM thought_records")).all()
+    db.session.rollback()
+    assert_sealed(rows, ["content_enc"], ["never end", "Waves pass", "Woke", "passed"])
     listed = signed_in.get("/api/thought-records").get_json()["records"]
     assert listed[0]["thought"] == "This will never end"
     page = signed_in.get("/toolkit/thought-records").get_data(as_text=True)
