@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -189,6 +189,28 @@ def form_problems() -> list[InputProblem]:
     return found
 
 
+def _reads_as_utf8(raw: bytes, mimetype: str) -> bool:
+    """Whether a form body's text is UTF-8, as every page of Steady sends it.
+    Read otherwise, its fields would change without a word: a byte that is
+    not UTF-8 kept as "%E9" in a urlencoded body, or replaced by U+FFFD in a
+    multipart one (no page of Steady sends a file, so all of it is text)."""
+    if mimetype == "application/x-www-form-urlencoded":
+        raw = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _unreadable_form():
+    message = _("This form's text could not be read: it was not sent as UTF-8 text. Nothing was saved.")
+    if wants_json():
+        return jsonify(error=message), 400
+    message += " " + _("Go back to the form: what you typed is still there.")
+    return render_template("core/error.html", status=400, title=_("There is a problem"), message=message), 400
+
+
 def _without_hidden(value: str) -> str:
     return _CONTROL.sub("", _SURROGATE.sub("", value))
 
@@ -264,6 +286,29 @@ def init_app(app: Flask) -> None:
             "Nothing was saved. Go back to the form to try again."
         )
         return render_template("core/error.html", status=422, title=_("There is a problem"), message=message), 422
+
+    def _refuse_unreadable_forms():
+        """A form body that is not UTF-8 text is refused before anything reads
+        its fields (the CSRF check does first); it is read here as it came."""
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            if not _reads_as_utf8(request.get_data(cache=True), request.mimetype):
+                return _unreadable_form()
+        return None
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unreadable_forms)
+
+    @app.before_request
+    def _refuse_hostile_paths():
+        """No id, slug or token in an address holds a control character or a
+        broken one: such an address names nothing (a 404), before any view or
+        query sees it (PostgreSQL refuses a NUL in text with an error)."""
+        for value in (request.view_args or {}).values():
+            if isinstance(value, str) and _CONTROL_OR_SURROGATE.search(value):
+                return error_response(404)
+        return None
 
     @app.before_request
     def _refuse_hostile_bodies():

@@ -151,3 +151,53 @@ def test_the_json_api_still_names_the_field(sam):
     assert response.status_code == 422
     assert response.get_json()["field"] == "note"
     assert "hidden control characters" in response.get_json()["error"]
+
+
+def _every_table() -> dict[str, int]:
+    return {table: _count(table) for table in Base.metadata.tables}
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        # A Latin-1 "é" percent-encoded: read as UTF-8 it would be kept as "%E9".
+        ("application/x-www-form-urlencoded", b"text=caf%E9+au+lait&csrf_token=TOKEN"),
+        # The same byte sent raw, and a UTF-8 sequence cut short.
+        ("application/x-www-form-urlencoded", b"text=caf\xe9&csrf_token=TOKEN"),
+        ("application/x-www-form-urlencoded", b"text=%E2%82&csrf_token=TOKEN"),
+        # multipart: the byte would become U+FFFD.
+        (
+            "multipart/form-data; boundary=zz",
+            b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\nTOKEN\r\n'
+            b'--zz\r\nContent-Disposition: form-data; name="text"\r\n\r\nna\xefve\r\n--zz--\r\n',
+        ),
+    ],
+)
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_a_form_body_that_is_not_utf8_is_refused_and_nothing_saved(sam, content_type, body, accept):
+    """A byte that is not UTF-8 would change what was typed without a word
+    ("café" kept as "caf%E9", or a U+FFFD in its place): refused, with words."""
+    before = _every_table()
+    body = body.replace(b"TOKEN", _token(sam).encode())
+    answer = sam.post("/cards", data=body, content_type=content_type, headers={"Accept": accept})
+    assert answer.status_code == 400
+    words = answer.get_json()["error"] if accept == "application/json" else answer.get_data(as_text=True)
+    assert "not sent as UTF-8" in words
+    assert _every_table() == before
+
+
+def test_utf8_form_bodies_still_read_as_typed(sam):
+    """The same fields in UTF-8, percent-encoded and raw, urlencoded and multipart: kept exactly."""
+    token = _token(sam).encode()
+    typed = "café, naïve — “quoted” %E9 ☕"
+    encoded = "".join(f"%{byte:02X}" for byte in typed.encode()).encode()
+    multipart = (
+        b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token + b"\r\n"
+        b'--zz\r\nContent-Disposition: form-data; name="text"\r\n\r\n' + typed.encode() + b"\r\n--zz--\r\n"
+    )
+    for content_type, body in (
+        ("application/x-www-form-urlencoded", b"text=" + encoded + b"&csrf_token=" + token),
+        ("multipart/form-data; boundary=zz", multipart),
+    ):
+        assert sam.post("/cards", data=body, content_type=content_type).status_code == 302
+    assert [card["text"] for card in sam.get("/api/cards").get_json()["cards"]] == [typed, typed]

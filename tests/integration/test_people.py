@@ -412,6 +412,13 @@ def test_support_groups_with_day_time_and_time_zone(app, signed_in):
     assert count(SupportGroup) == 0
 
 
+def test_a_meeting_time_with_no_seconds_is_kept_as_typed(signed_in):
+    data = {"name": "Peers", "time_zone": "UTC", "meeting_day": "1", "meeting_time": "19:30:00"}
+    assert signed_in.post("/people/groups/new", data={**data, "csrf_token": token(signed_in)}).status_code == 302
+    assert "19:30" in signed_in.get("/people/groups").get_data(as_text=True)
+    assert count(SupportGroup) == 1
+
+
 @pytest.mark.parametrize(
     "fields, message",
     [
@@ -419,6 +426,13 @@ def test_support_groups_with_day_time_and_time_zone(app, signed_in):
         ({"time_zone": "Mars/Base"}, "Choose the time zone"),
         ({"meeting_day": "9"}, "Choose a day of the week"),
         ({"meeting_time": "7pm"}, "Enter a time like 19:30."),
+        # An offset or seconds would be dropped without a word, and the reminders would follow another time.
+        ({"meeting_time": "19:30+05:00"}, "Enter a time like 19:30."),
+        ({"meeting_time": "19:30Z"}, "Enter a time like 19:30."),
+        ({"meeting_time": "19:30:45"}, "Enter a time like 19:30."),
+        ({"meeting_time": "23:59:59.999999-14:00"}, "Enter a time like 19:30."),
+        ({"meeting_time": "\u0661\u0669:\u0663\u0660"}, "Enter a time like 19:30."),
+        ({"meeting_time": "24:00"}, "Enter a time like 19:30."),
         ({"link": "javascript:alert(document.cookie)"}, "Enter a web link that starts with https://"),
         ({"link": "data:text/html;base64,PHNjcmlwdD4="}, "Enter a web link that starts with https://"),
     ],

@@ -5,6 +5,7 @@ how to fix it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta, timezone
 from typing import Annotated, Any
@@ -221,15 +222,21 @@ def _meeting_day(value: Any) -> int | None:
     raise say(_("Choose a day of the week, or \u201cIt varies\u201d."))
 
 
+_CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}(?::00)?")
+
+
 def _meeting_time(value: Any) -> time | None:
     if value is None or value == "":
         return None
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
+    # Hours and minutes only (":00" seconds allowed): a zone offset ("19:30+05:00",
+    # "19:30Z") or seconds would be dropped without a word, and the reminders
+    # would follow another time than the one typed.
+    if not isinstance(value, str) or not _CLOCK.fullmatch(value):
+        raise say(_("Enter a time like 19:30."))
     try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        return time.fromisoformat(value).replace(second=0, microsecond=0)
+        return time.fromisoformat(value[:5])
     except ValueError:
         raise say(_("Enter a time like 19:30.")) from None
 
