@@ -244,3 +244,33 @@ def test_a_kept_chart_frame_is_drawn_the_same_and_never_crosses_languages_or_uni
     assert "ml a day" in kept[2] and "mg a day" not in kept[2]
     assert 'data-dose-max="2"' in kept[2] and 'data-dose-max="20"' in kept[3]
     assert "a day" not in kept[4]  # no taper: no dose axis
+
+
+def test_a_kept_chart_frame_writes_the_dose_axis_in_its_own_language(app):
+    """The dose axis is in the kept frame: a frame drawn in Spanish writes
+    "1,25" (in Spanish "1.25" groups thousands) and is never given to an
+    English or pseudo-locale chart, which write "1.25", nor theirs to it."""
+    from webapp.services import chart
+    from webapp.services.chart import drawing
+    from webapp.services.chart.series import DosePoint
+
+    today = utcnow().date()
+    start, end = today - timedelta(days=29), today
+    steps = [DosePoint(start, Decimal("2.5"), "first"), DosePoint(start + timedelta(days=9), Decimal("1.125"), "cut")]
+
+    def ticks(language):
+        with app.test_request_context(f"/chart?lang={language}"):
+            svg = chart.render_svg([], steps, [steps[1].day], start=start, end=end, unit="mg", title="T")
+        axis = re.search(r'<g class="chart-axis">.*?</g>', svg, re.S).group(0)
+        return re.findall(r">(\d[\d.,]*)</text>", axis)[3:], svg
+
+    drawing._frame.cache_clear()
+    for order in (("es", "en", "en-XA"), ("en", "en-XA", "es")):
+        for language in order:
+            found, svg = ticks(language)
+            point = language != "es"
+            assert found == (["0", "1.25", "2.5"] if point else ["0", "1,25", "2,5"]), language
+            assert ("1.125 mg" in svg and "1,125" not in svg) if point else ("a 1,125 mg al día" in svg), language
+            assert point or "1.125" not in svg
+    assert drawing._frame.cache_info().currsize == 3 and drawing._frame.cache_info().hits == 3
+    drawing._frame.cache_clear()

@@ -126,3 +126,98 @@ def test_the_summary_form_and_its_problems_are_in_spanish(client, person):  # no
     assert "Elige fechas entre el año 2000 y el año que viene." in page_text(
         person("/summary/print", start="1999-01-01", end="1999-02-01").get_data(as_text=True)
     )
+
+
+#: A number written with a point between its digits ("1.125"): Spanish reads
+#: the point as grouping thousands, so "1.125 mg" would be 1125 mg. No number
+#: a person reads on a Spanish chart has one; "1,125" is the same dose.
+POINT = re.compile(r"\d\.\d")
+
+
+def a_taper_with_fractions(person):  # noqa: F811
+    """Steps of 7.5, 2.5 and 1.125 mg (the last cut 20 days ago, so the
+    30-day chart's dose axis runs to 2.5 with 1.25 halfway), and a day with
+    two check-ins (a mood of 6.5)."""
+    person("/taper/accept", understood="y")
+    person("/taper/setup", medication="Clonazepam", form="tablet", unit="mg")
+    today = utcnow().date()
+    for days_ago, dose in ((100, "7.5"), (70, "2.5"), (20, "1.125")):
+        starts_on = (today - timedelta(days=days_ago)).isoformat()
+        assert person("/taper/steps/new", starts_on=starts_on, daily_dose=dose).status_code == 302
+    for days_ago, overall in ((25, 6), (18, 3), (2, 6), (2, 7)):
+        assert person.checkin(days_ago, overall).status_code == 201
+
+
+def dose_ticks(page: str) -> list[str]:
+    """The dose axis's numbers, bottom to top (the texts right of the plot)."""
+    from tests.integration.test_chart_and_summary import svg_of
+
+    axis = svg_of(page).find("{http://www.w3.org/2000/svg}g[@class='chart-axis']")
+    texts = [(float(node.get("x")), node.text or "") for node in axis.iter("{http://www.w3.org/2000/svg}text")]
+    right = max(x for x, text in texts if text[:1].isdigit())  # right of the dates, left of the caption
+    return [text for x, text in texts if x == right]
+
+
+def test_doses_on_the_spanish_chart_are_written_with_a_decimal_comma(client, person):  # noqa: F811
+    a_taper_with_fractions(person)
+    client.get("/taper")  # the steps' notes are shown (in English, as they were made), then gone
+    client.post("/language", data={"language": "es"})
+    page = client.get("/chart?range=30").get_data(as_text=True)
+    drawn = svg_text(page)
+    assert "Última dosis prevista: 1,125 mg al día desde el" in drawn
+    assert re.search(r"1 bajada en este periodo, la última el \d+ de \w+ de \d{4} a 1,125 mg\.", drawn)
+    assert re.search(r"Bajada el \d+ de \w+ de \d{4} a 1,125 mg al día", drawn)  # the cut's label
+    assert "El ánimo fue de 3 a 6,5 sobre 10; el último, 6,5." in drawn
+    assert dose_ticks(page) == ["0", "1,25", "2,5"]
+    assert "1,125 (bajada)" in page_text(page)  # the table, as it was
+    for range_name in ("7", "30", "90", "all"):
+        text = page_text(client.get(f"/chart?range={range_name}").get_data(as_text=True))
+        assert "1,125 mg" in text and POINT.findall(text) == [], range_name
+    assert "a 2,5 mg al día" in page_text(client.get("/chart?range=90").get_data(as_text=True))
+    assert "7,5" in page_text(client.get("/chart?range=all").get_data(as_text=True))
+    # The chart kept for offline use is drawn in Spanish too; its rows carry
+    # the doses as a machine writes them (the device writes them for the page).
+    offline = client.get("/api/chart").get_json()
+    for range_name, view in offline["ranges"].items():
+        drawn = page_text(view["svg"])
+        assert "1,125 mg" in drawn and POINT.findall(drawn) == [], range_name
+    assert [row["dose"] for row in offline["ranges"]["all"]["rows"] if row["change"]] == ["7.5", "2.5", "1.125"]
+
+
+def test_doses_on_the_english_chart_keep_their_decimal_point(client, person):  # noqa: F811
+    a_taper_with_fractions(person)
+    client.get("/taper")
+    page = client.get("/chart?range=30").get_data(as_text=True)
+    drawn = svg_text(page)
+    assert "Latest planned dose 1.125 mg a day since" in drawn
+    assert re.search(r"1 cut in this time, the latest on \d+ \w+ \d{4} to 1\.125 mg\.", drawn)
+    assert re.search(r"Cut on \d+ \w+ \d{4} to 1\.125 mg a day", drawn)
+    assert "Mood ranged from 3 to 6.5 out of 10, latest 6.5." in drawn
+    assert dose_ticks(page) == ["0", "1.25", "2.5"]
+    assert "7.5" in page_text(client.get("/chart?range=all").get_data(as_text=True))
+    offline = client.get("/api/chart").get_json()
+    assert "1.125 mg" in page_text(offline["ranges"]["30"]["svg"]) and "1,125" not in offline["ranges"]["30"]["svg"]
+    assert [row["dose"] for row in offline["ranges"]["all"]["rows"] if row["change"]] == ["7.5", "2.5", "1.125"]
+
+
+def test_doses_on_the_printed_summary_are_written_in_its_language(client, person):  # noqa: F811
+    a_taper_with_fractions(person)
+    client.get("/taper")
+    start, end = (utcnow().date() - timedelta(days=120)).isoformat(), utcnow().date().isoformat()
+    english = person("/summary/print", start=start, end=end).get_data(as_text=True)
+    assert "Latest planned dose 1.125 mg a day" in svg_text(english)
+    assert re.search(r"Cut on \d+ \w+ \d{4} to 1\.125 mg a day", svg_text(english))
+    chosen = person("/summary/print", start=start, end=end, summary_language="es").get_data(as_text=True)
+    by_link = client.post(
+        "/summary/print?lang=es",
+        data={"csrf_token": client.get("/api/session").get_json()["csrf_token"], "start": start, "end": end},
+    ).get_data(as_text=True)
+    client.post("/language", data={"language": "es"})
+    own = person("/summary/print", start=start, end=end).get_data(as_text=True)
+    for page in (chosen, by_link, own):
+        drawn = svg_text(page)
+        assert "Última dosis prevista: 1,125 mg al día" in drawn
+        assert re.search(r"Bajada el \d+ de \w+ de \d{4} a 1,125 mg al día", drawn)
+        assert POINT.findall(drawn) == []
+        steps = page_text(re.search(r'<section aria-labelledby="s-steps">.*?</section>', page, re.S).group(0))
+        assert "7,5 mg" in steps and "1,125 mg" in steps and POINT.findall(steps) == []

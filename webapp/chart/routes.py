@@ -16,7 +16,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp import shared_pages, words
+from webapp import numbers, shared_pages, words
 from webapp.chart import bp
 from webapp.extensions import db
 from webapp.services import chart, data_version, records
@@ -147,7 +147,7 @@ def _row_json(row) -> dict:
         "anxiety": row.anxiety,
         "load": row.load,
         "checkins": row.checkins,
-        "dose": None if row.dose is None else chart.dose_text(row.dose),
+        "dose": None if row.dose is None else numbers.plain_number(row.dose),  # a machine's "1.125", in every language
         "change": row.dose_change,
     }
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from flask_babel import gettext as _
 
 from webapp import i18n
+from webapp.numbers import number
 from webapp.services.chart.dates import chart_date
 from webapp.services.chart.geometry import (
     FONT,
@@ -32,7 +33,7 @@ from webapp.services.chart.geometry import (
     nice_ceiling,
     text_width,
 )
-from webapp.services.chart.series import DayPoint, DosePoint, checkins_by_day, day_point, dose_on, dose_text
+from webapp.services.chart.series import DayPoint, DosePoint, checkins_by_day, day_point, dose_on
 from webapp.services.chart.words import describe, long_date
 
 MARKER_MIN_PX = 5  # markers on each day only while days are this far apart
@@ -144,9 +145,10 @@ def _frame(
 ) -> tuple[str, str, str]:
     """What a chart draws the same whoever's it is, for its dates, scale,
     unit and language (``language`` is the request's, in the key because the
-    words are made in it): the root and title, the markers, grid and axes,
-    and the legend. Kept: a sync draws four ranges of the same days for
-    each person, and people on the same day share their dates."""
+    words and the dose axis's numbers are made in it: "1.25" / "1,25"): the
+    root and title, the markers, grid and axes, and the legend. Kept: a sync
+    draws four ranges of the same days for each person, and people on the
+    same day share their dates."""
     scale = Scale(start, end, dose_max)
     rows = _legend_rows(_legend(unit_text, show_dose, has_cuts, has_pending))
     legend_top = scale.bottom + 42
@@ -232,7 +234,7 @@ def _axes(start: date, end: date, scale: Scale, unit_text: str, show_dose: bool)
         out.append(f'<text x="{WIDTH - 4}" y="{TOP - 14}" text-anchor="end">{dose_caption}</text>')
         for fraction in (0, 0.5, 1):
             dose = Decimal(str(round(scale.dose_max * fraction, 6)))
-            out.append(f'<text x="{coord(right + 6)}" y="{coord(scale.y_dose(dose) + 4)}">{dose_text(dose)}</text>')
+            out.append(f'<text x="{coord(right + 6)}" y="{coord(scale.y_dose(dose) + 4)}">{number(dose)}</text>')
     for day, label in date_ticks(start, end, scale):
         x_tick = scale.x(day)
         anchor = "middle"
@@ -263,7 +265,7 @@ def _cut_marks(cuts, dose_steps, start: date, end: date, scale: Scale, unit_text
             words = _(
                 "Cut on %(day)s to %(dose)s %(unit)s a day",
                 day=long_date(cut),
-                dose=dose_text(step.dose),
+                dose=number(step.dose),
                 unit=unit_text,
             )
         else:

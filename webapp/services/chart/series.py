@@ -297,8 +297,3 @@ def table_rows(days: Sequence[DayPoint], dose_steps: Sequence[DosePoint]) -> lis
             )
         )
     return rows
-
-
-def dose_text(dose: Decimal) -> str:
-    """``Decimal("2.50")`` → ``"2.5"``, ``Decimal("10")`` → ``"10"``."""
-    return format(Decimal(dose).normalize(), "f")

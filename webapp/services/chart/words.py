@@ -1,6 +1,7 @@
 """The chart in words: the description a screen reader reads in place of
 the picture (the SVG's ``<desc>``), in the request's language (English
-outside a request)."""
+outside a request), its numbers too: "1,125 mg" in Spanish, where "1.125"
+would read as a thousand and more (``numbers.number``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from webapp.numbers import number
 from webapp.services.chart.dates import chart_date
-from webapp.services.chart.series import dose_on, dose_text
+from webapp.services.chart.series import dose_on
 
 
 def long_date(day: date) -> str:
@@ -35,17 +37,17 @@ def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
                 sentences.append(
                     _(
                         "Mood was %(value)s out of 10, latest %(latest)s.",
-                        value=num_words(low),
-                        latest=num_words(moods[-1]),
+                        value=number(low),
+                        latest=number(moods[-1]),
                     )
                 )
             else:
                 sentences.append(
                     _(
                         "Mood ranged from %(low)s to %(high)s out of 10, latest %(latest)s.",
-                        low=num_words(low),
-                        high=num_words(high),
-                        latest=num_words(moods[-1]),
+                        low=number(low),
+                        high=number(high),
+                        latest=number(moods[-1]),
                     )
                 )
         loads = [p.load for p in shown if p.load is not None]
@@ -55,22 +57,22 @@ def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
                 sentences.append(
                     _(
                         "Symptom load was %(value)s%%, latest %(latest)s%%.",
-                        value=num_words(low),
-                        latest=num_words(loads[-1]),
+                        value=number(low),
+                        latest=number(loads[-1]),
                     )
                 )
             else:
                 sentences.append(
                     _(
                         "Symptom load ranged from %(low)s%% to %(high)s%%, latest %(latest)s%%.",
-                        low=num_words(low),
-                        high=num_words(high),
-                        latest=num_words(loads[-1]),
+                        low=number(low),
+                        high=number(high),
+                        latest=number(loads[-1]),
                     )
                 )
     if dose_steps:
         latest = dose_steps[-1]
-        dose = dose_text(latest.dose)
+        dose = number(latest.dose)
         if latest.change is None:
             sentences.append(_("Latest planned dose %(dose)s %(unit)s a day.", dose=dose, unit=unit))
         else:
@@ -90,7 +92,7 @@ def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
                     "%(num)d cuts in this time, the latest on %(day)s to %(dose)s %(unit)s.",
                     len(cuts),
                     day=long_date(cuts[-1]),
-                    dose=dose_text(last.dose),
+                    dose=number(last.dose),
                     unit=unit,
                 )
             )
@@ -103,7 +105,3 @@ def describe(days, dose_steps, cuts, start, end, unit, pending_count) -> str:
             ngettext("%(num)d check-in waiting to sync.", "%(num)d check-ins waiting to sync.", pending_count)
         )
     return " ".join(sentences)
-
-
-def num_words(value: float) -> str:
-    return f"{value:g}"
