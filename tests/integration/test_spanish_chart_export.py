@@ -221,3 +221,6 @@ def test_doses_on_the_printed_summary_are_written_in_its_language(client, person
         assert POINT.findall(drawn) == []
         steps = page_text(re.search(r'<section aria-labelledby="s-steps">.*?</section>', page, re.S).group(0))
         assert "7,5 mg" in steps and "1,125 mg" in steps and POINT.findall(steps) == []
+        # The week-by-week averages too: a mood of 6.5 (two check-ins on one day) is "6,5".
+        weeks = page_text(re.search(r'<section aria-labelledby="s-weeks">.*?</section>', page, re.S).group(0))
+        assert "6,5" in weeks and POINT.findall(weeks) == []
