@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, g, has_request_context, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -204,7 +204,7 @@ def _reads_as_utf8(raw: bytes, mimetype: str) -> bool:
 
 
 def _unreadable_form():
-    message = _("This form's text could not be read: it was not sent as UTF-8 text. Nothing was saved.")
+    message = _("This form's text could not be read: it was not sent as UTF-8. Nothing was saved.")
     if wants_json():
         return jsonify(error=message), 400
     message += " " + _("Go back to the form: what you typed is still there.")
@@ -288,14 +288,28 @@ def init_app(app: Flask) -> None:
         return render_template("core/error.html", status=422, title=_("There is a problem"), message=message), 422
 
     def _refuse_unreadable_forms():
-        """A form body that is not UTF-8 text is refused before anything reads
-        its fields (the CSRF check does first); it is read here as it came."""
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+        """A form body that is not UTF-8 text, read before anything reads its
+        fields (the CSRF check does first). Urlencoded, as pages send: each
+        byte that is not UTF-8 is read as a broken character, so the field it
+        is in comes back with the problem beside it and the rest of what was
+        typed kept (Werkzeug would keep "%E9" as typed text). Multipart, which
+        no page of Steady sends: refused whole (Werkzeug would put U+FFFD)."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.mimetype not in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            if not _reads_as_utf8(request.get_data(cache=True), request.mimetype):
-                return _unreadable_form()
+            return None
+        raw = request.get_data(cache=True)
+        if _reads_as_utf8(raw, request.mimetype):
+            return None
+        if request.mimetype == "multipart/form-data":
+            return _unreadable_form()
+        # Raw bytes above ASCII are escaped first, so each is read as the byte it is.
+        escaped = re.sub(rb"[\x80-\xff]", lambda byte: b"%%%02X" % byte[0][0], raw).decode("ascii")
+        fields = parse_qsl(escaped, keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
+        # Werkzeug's parse first (it sets the form and the files together), then the form as read here.
+        request.files  # noqa: B018
+        request.form = ImmutableMultiDict(fields)
         return None
 
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unreadable_forms)

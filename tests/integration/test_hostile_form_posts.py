@@ -158,28 +158,43 @@ def _every_table() -> dict[str, int]:
 
 
 @pytest.mark.parametrize(
-    ("content_type", "body"),
+    ("body", "kept"),
     [
-        # A Latin-1 "é" percent-encoded: read as UTF-8 it would be kept as "%E9".
-        ("application/x-www-form-urlencoded", b"text=caf%E9+au+lait&csrf_token=TOKEN"),
+        # A Latin-1 "é" percent-encoded: Werkzeug would keep it as the text "%E9".
+        (b"text=caf%E9+au+lait&csrf_token=TOKEN", "caf au lait"),
         # The same byte sent raw, and a UTF-8 sequence cut short.
-        ("application/x-www-form-urlencoded", b"text=caf\xe9&csrf_token=TOKEN"),
-        ("application/x-www-form-urlencoded", b"text=%E2%82&csrf_token=TOKEN"),
-        # multipart: the byte would become U+FFFD.
-        (
-            "multipart/form-data; boundary=zz",
-            b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\nTOKEN\r\n'
-            b'--zz\r\nContent-Disposition: form-data; name="text"\r\n\r\nna\xefve\r\n--zz--\r\n',
-        ),
+        (b"text=caf\xe9&csrf_token=TOKEN", "caf"),
+        (b"text=tea+%E2%82&csrf_token=TOKEN", "tea "),
     ],
 )
-@pytest.mark.parametrize("accept", ["text/html", "application/json"])
-def test_a_form_body_that_is_not_utf8_is_refused_and_nothing_saved(sam, content_type, body, accept):
-    """A byte that is not UTF-8 would change what was typed without a word
-    ("café" kept as "caf%E9", or a U+FFFD in its place): refused, with words."""
+def test_a_form_field_that_is_not_utf8_comes_back_beside_its_field_and_nothing_is_saved(sam, body, kept):
+    """A byte that is not UTF-8 would change what was typed without a word:
+    it is a broken character, said beside its field, the rest kept in it."""
     before = _every_table()
     body = body.replace(b"TOKEN", _token(sam).encode())
-    answer = sam.post("/cards", data=body, content_type=content_type, headers={"Accept": accept})
+    page = sam.post("/cards", data=body, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "broken character" in _beside(text, "text")
+    assert re.search(
+        r'<textarea[^>]*id="text"[^>]*>\s*' + re.escape(html.escape(kept.strip())) + r"\s*</textarea>", text
+    )
+    answer = sam.post(
+        "/cards", data=body, content_type="application/x-www-form-urlencoded", headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 422 and answer.get_json()["field"] == "text"
+    assert _every_table() == before
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_a_multipart_body_that_is_not_utf8_is_refused_and_nothing_saved(sam, accept):
+    """No page sends multipart; a byte that is not UTF-8 there (Werkzeug would put U+FFFD) refuses the body."""
+    before = _every_table()
+    body = (
+        b'--zz\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + _token(sam).encode() + b"\r\n"
+        b'--zz\r\nContent-Disposition: form-data; name="text"\r\n\r\nna\xefve\r\n--zz--\r\n'
+    )
+    answer = sam.post("/cards", data=body, content_type="multipart/form-data; boundary=zz", headers={"Accept": accept})
     assert answer.status_code == 400
     words = answer.get_json()["error"] if accept == "application/json" else answer.get_data(as_text=True)
     assert "not sent as UTF-8" in words

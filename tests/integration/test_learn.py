@@ -111,7 +111,7 @@ def test_posted_details_are_ignored_javascript_links_never_saved(app, client, au
     auth.register()
     hostile = (
         f"csrf_token={csrf(client)}&name=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
-        "&link=javascript:alert(1)&url=javascript:alert(1)&notes=%ED%A0%80%ED%A0%80"
+        "&link=javascript:alert(1)&url=javascript:alert(1)&notes=%3Cb%3Eonclick%3C%2Fb%3E"
     )
     response = client.post(
         "/find-help/beating-benzos/add", data=hostile, content_type="application/x-www-form-urlencoded"
@@ -121,6 +121,18 @@ def test_posted_details_are_ignored_javascript_links_never_saved(app, client, au
         group = db.session.scalars(select(SupportGroup)).one()
         assert group.link == LEARNING.help_entries["beating-benzos"].url
         assert "javascript" not in (group.link + (group.notes or "")).lower() and "script" not in group.name
+        assert "onclick" not in (group.notes or "")
+
+
+def test_a_posted_field_that_is_not_utf8_saves_nothing(app, client, auth):
+    """Bytes that are not UTF-8 (an encoded lone surrogate) are a broken
+    character, refused with a 4xx even in a field the page does not read."""
+    auth.register()
+    body = f"csrf_token={csrf(client)}&notes=%ED%A0%80%ED%A0%80"
+    response = client.post("/find-help/beating-benzos/add", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    with app.app_context():
+        assert count(SupportGroup) == 0
 
 
 @pytest.mark.parametrize(

@@ -172,3 +172,16 @@ def test_the_form_with_no_dates_shows_the_last_30_days(client, send):
     page = client.get("/summary").get_data(as_text=True)
     assert shown(page, "start") == day(-29) and shown(page, "end") == day(0)
     assert "error-message" not in page
+
+
+@pytest.mark.parametrize("path", ["/summary", "/summary/print"])
+@pytest.mark.parametrize("hidden", ["\x07", "\x00", "\u0085"])
+def test_a_hidden_character_in_a_date_is_named_not_read_past(send, path, hidden):
+    """The root check takes a hidden character out of the field it was in:
+    the date is then refused beside its field, never read as if typed clean."""
+    response = send(path, day(-10) + hidden, day(0))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    classes, box = field_box(page, "start")
+    assert "field-error" in classes.split() and "hidden control characters" in box
+    assert shown(page, "start") == day(-10) and shown(page, "end") == day(0)

@@ -169,29 +169,77 @@ def in_form_words(problems: dict[str, str]) -> dict[str, str]:
 @bp.route("/checkin", methods=["GET", "POST"])
 @login_required
 def new():
-    """Check in: a few taps, under half a minute."""
+    """Check in: a few taps, under half a minute.
+
+    The page's ``client_id`` makes the form idempotent, on the outbox's rule
+    (webapp/sync.py): the same form sent again (a double tap, a resubmitted
+    page) is answered as the first copy was, the urgent-help panel included;
+    the same page sent with other answers (Back, changed, sent again) is
+    refused (409), nothing changed, and shown back as typed under a new id,
+    so that sending it again saves it as a check-in of its own."""
     problems: dict[str, str] = {}
     client_id = request.form.get("client_id") or str(uuid.uuid4())
+    body = None
+    conflict = False
     if request.method == "POST":
         body, problems = form_to_body(request.form, client_id=client_id, checked_at=utcnow().isoformat())
-        if not problems and store.find(client_id) is not None:
-            # The same form sent again (a double tap, a resubmitted page): it is saved already.
-            flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
-            return redirect(url_for("checkins.index"))
         if not problems:
             try:
-                clean = check_checkin(body)
-                store.save_new(clean)
+                conflict = not _save_once(body)
             except CheckInProblems as refused:
                 problems = in_form_words(refused.problems)
             else:
-                if _red_flag(body):
+                if conflict:
+                    problems = {
+                        "client_id": _(
+                            "You already saved a check-in from this page, with different answers. These answers"
+                            " are not saved yet: check them and press Save check-in to save them as a new check-in."
+                        )
+                    }
+                    client_id = str(uuid.uuid4())
+                elif _red_flag(body):
                     return render_template("checkins/urgent.html", flags=body["red_flags"])
-                flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
-                return redirect(url_for("checkins.index"))
+                else:
+                    flash(_("Check-in saved. Thank you for taking a moment for yourself."), "success")
+                    return redirect(url_for("checkins.index"))
     return render_template(
-        "checkins/new.html", values=_form_values(None), problems=problems, client_id=client_id, shell=False
-    ), 422 if problems else 200
+        "checkins/new.html",
+        values=_form_values(None),
+        problems=problems,
+        client_id=client_id,
+        shell=False,
+        urgent=_urgent(body),
+    ), 409 if conflict else 422 if problems else 200
+
+
+def _save_once(body: dict) -> bool:
+    """Save the form's check-in once (``store.save_new``): True when it is
+    saved now or was already, False when a different check-in holds its id;
+    ``CheckInProblems`` for a body that is wrong.
+
+    The server dates a form's check-in, so a copy of one already saved is
+    dated as that one was, to compare as the same body; a copy that lost a
+    race with another (both sent at once) is compared again, with it."""
+    clean = check_checkin(body)
+    for _attempt in range(2):
+        stored = store.find(clean["client_id"])
+        if stored is not None:
+            clean = check_checkin({**body, "checked_at": stored.checked_at.isoformat()})
+        try:
+            store.save_new(clean)
+        except CheckInProblems:
+            if stored is not None:
+                return False
+        else:
+            return True
+    return False
+
+
+def _urgent(body: dict | None) -> dict | None:
+    """The red-flag answers of a form shown back (a problem, a conflict):
+    any "yes" shows the urgent-help panel there as well, at the top
+    (docs/SAFETY.md)."""
+    return body["red_flags"] if body is not None and _red_flag(body) else None
 
 
 @bp.get("/my/checkin")
@@ -212,7 +260,7 @@ def index():
         first = date(year, month, 1)
         if not date.min.year < year < date.max.year:  # its neighbours, linked from the page, are dates too
             raise ValueError(year)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year or month too long for a C int
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     month_rows = store.my_checkins(first, last)
@@ -239,6 +287,7 @@ def edit(checkin_id: int):
     """Change a check-in (its time stays as it was)."""
     checkin = get_owned_or_404(CheckIn, checkin_id)
     problems: dict[str, str] = {}
+    body = None
     if request.method == "POST":
         body, problems = form_to_body(
             request.form, client_id=checkin.client_id, checked_at=checkin.checked_at.isoformat()
@@ -258,7 +307,7 @@ def edit(checkin_id: int):
                 return redirect(url_for("checkins.index"))
     values = _form_values(None if request.method == "POST" else checkin)
     return render_template(
-        "checkins/edit.html", checkin=checkin, values=values, problems=problems
+        "checkins/edit.html", checkin=checkin, values=values, problems=problems, urgent=_urgent(body)
     ), 422 if problems else 200
 
 

@@ -204,7 +204,10 @@ def check_appointment(data: Mapping, zone_name: str, now: datetime) -> tuple[App
     if at is None:
         problems["at"] = _("Enter the time of the appointment, like 09:30.")
     if day is not None and at is not None:
-        starts = local_to_utc(day, at, zone)
+        try:
+            starts = local_to_utc(day, at, zone)
+        except OverflowError:  # the first or last day of the calendar, in a zone that moves it past the edge
+            starts = (datetime.min if day < now.date() else datetime.max).replace(tzinfo=now.tzinfo)
         if starts <= now:
             problems["day"] = _("This date and time have already passed. Enter a date that is still to come.")
         elif starts - now > FURTHEST_AHEAD:

@@ -12,6 +12,7 @@ from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from webapp import i18n
+from webapp.api import typed_problems
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.services import person_time, records, summary
@@ -51,6 +52,10 @@ def _dates() -> tuple[date | None, date | None, dict[str, str], dict[str, str]]:
             read[name] = date.fromisoformat(text)
         except ValueError:
             problems[name] = _("Enter the dates like 2026-11-01.")
+    if request.method == "POST":
+        # A broken or hidden character the root check took out: said, not read past.
+        hidden = typed_problems({"start": _("From"), "end": _("To")})
+        problems.update((name, words) for name, words in hidden.items() if name in defaults)
     if problems:
         return None, None, sent, problems
     start, end = read["start"], read["end"]
