@@ -90,6 +90,10 @@ class SteadyCSRF(CSRFProtect):
         if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
             if not request.referrer:
                 self._error_response("The referrer header is missing.")
-            if not same_origin(request.referrer, f"https://{request.host}/"):
+            try:
+                same = same_origin(request.referrer, f"https://{request.host}/")
+            except ValueError:  # "https://[x", "https://host:abc/": no origin at all
+                same = False
+            if not same:
                 self._error_response("The referrer does not match the host.")
         g.csrf_valid = True

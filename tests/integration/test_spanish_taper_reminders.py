@@ -177,7 +177,7 @@ def test_every_taper_and_reminders_page_is_all_spanish(spanish):
     # What the plan brings is there, in Spanish: the notes, their sources, the figures and the next step.
     for words in (
         "Tus tres últimos registros desde tu bajada más reciente han sido difíciles",
-        "Este paso baja un 40.0% la dosis anterior",
+        "Este paso baja un 40% la dosis anterior",
         "Esta bajada llega 5 días después del último cambio de tu dosis",
         "Este es el último paso: a cero",
         "Fuente: Joint Clinical Practice Guideline on Benzodiazepine Tapering",

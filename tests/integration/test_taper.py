@@ -98,7 +98,7 @@ def test_a_fast_step_gets_a_gentle_sourced_note_and_is_still_saved(client, track
     assert counts()[1] == 2
     page = client.get("/taper").get_data(as_text=True)
     assert page.count('data-note="big_cut"') == 1 and page.count('data-note="quick_step"') == 1
-    assert "This step cuts 50.0% of the dose before it" in page
+    assert "This step cuts 50% of the dose before it" in page
     assert "talk this step through with your prescriber" in page
     assert "Source:" in page and "asam.org" in page
 

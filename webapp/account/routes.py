@@ -54,7 +54,7 @@ def change_password():
         if form.validate():
             user = current_user._get_current_object()
             if not verify_password(user.password_hash, form.current_password.data):
-                form.current_password.errors.append("That is not your current password.")
+                form.current_password.errors.append(_("That is not your current password."))
                 audit("password.change_failed", user=user.id)
                 status = 401
             elif problem := password_problem(form.new_password.data, user.email):
@@ -120,7 +120,7 @@ def delete_account():
         if form.validate():
             user = current_user._get_current_object()
             if not verify_password(user.password_hash, form.password.data):
-                form.password.errors.append("That is not your password.")
+                form.password.errors.append(_("That is not your password."))
                 audit("account.delete_failed", user=user.id)
                 status = 401
             else:

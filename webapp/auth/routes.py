@@ -38,7 +38,10 @@ def safe_next(target: str | None) -> str:
         return fallback
     if any(ord(c) < 32 for c in target) or "\\" in target:
         return fallback
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "//[": a host that is not one
+        return fallback
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target

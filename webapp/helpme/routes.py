@@ -42,7 +42,7 @@ from webapp.ownership import get_owned_or_404, owned
 from webapp.people.forms import put_problems
 from webapp.services import circle, helpme
 from webapp.services.helpme import HELP_ME_MAX, HELP_ME_SECTIONS
-from webapp.services.push import Notification, PushSender
+from webapp.services.push import Notification, PushSender, sender_from_config
 from webapp.services.support import RELATIONSHIPS
 from webapp.services.text import TextProblem
 from webapp.sync import refuse
@@ -217,9 +217,9 @@ def api_save_help_me():
 
 
 def _sender() -> PushSender:
-    return PushSender(
-        current_app.config["VAPID_PRIVATE_KEY"], current_app.config["VAPID_SUBJECT"], workers=4, timeout=5.0
-    )
+    """As every other push to a person's devices is sent: the configured
+    push hosts (``STEADY_PUSH_HOSTS``) and settings included."""
+    return sender_from_config(current_app.config, workers=4, timeout=5.0)
 
 
 def _thanks_page(link: CircleLink, form: ThanksForm):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, PlainValidator, ValidationInfo, WithJsonSchema, model_validator
@@ -24,12 +25,19 @@ SHAPE = "Send the subscription as {endpoint, keys: {p256dh, auth}}."
 ENDPOINT_MAX = 1024
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
 def _key(name: str, length: int):
     """A browser's push key: base64url of ``length`` bytes."""
 
     def clean(value: Any) -> str:
         if not isinstance(value, str) or len(value) > 200:
             raise say(f"The subscription's {name} key is missing or too long.")
+        # Decoding skips what is not base64url, so the alphabet is checked first:
+        # the key is stored as sent, and must be the key and nothing more.
+        if not _BASE64URL.fullmatch(value):
+            raise say(f"The subscription's {name} key is not base64url.")
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         except (binascii.Error, ValueError):

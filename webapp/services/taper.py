@@ -207,7 +207,7 @@ def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | 
                     "This step cuts %(percent)s%% of the dose before it. The 2025 tapering guideline says cuts are "
                     "generally not more than 25%% every 2 weeks. Please talk this step through with your prescriber. "
                     "You can still save it: this is your plan.",
-                    percent=percent(before - now, before),
+                    percent=numbers.number(percent(before - now, before)),
                 ),
             )
         )

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 
 from webapp.bodies import Body, DeviceId, Say, Text, say
 from webapp.services.content import N_
+from webapp.services.text import draws_nothing
 
 #: The fields of a thought record, with their labels, in order.
 THOUGHT_FIELDS = {
@@ -39,7 +40,7 @@ class ThoughtRecordInput(Body):
 
     @model_validator(mode="after")
     def _one_part_written(self):
-        if not any(getattr(self, name) for name in THOUGHT_FIELDS):
+        if all(draws_nothing(getattr(self, name)) for name in THOUGHT_FIELDS):
             raise say(N_("Write at least one part of the thought record."))
         return self
 
