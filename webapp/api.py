@@ -205,10 +205,9 @@ def _reads_as_utf8(raw: bytes, mimetype: str) -> bool:
 
 def _unreadable_form():
     message = _("This form's text could not be read: it was not sent as UTF-8. Nothing was saved.")
-    if wants_json():
-        return jsonify(error=message), 400
-    message += " " + _("Go back to the form: what you typed is still there.")
-    return render_template("core/error.html", status=400, title=_("There is a problem"), message=message), 400
+    if not wants_json():
+        message += " " + _("Go back to the form: what you typed is still there.")
+    return error_response(400, message)
 
 
 def _without_hidden(value: str) -> str:

@@ -266,31 +266,41 @@ def test_a_push_without_words_is_shown_in_the_workers_language(server, new_conte
         assert [(n["title"], n["body"]) for n in shown] == [("Steady", "Tienes un recordatorio.")], data
 
 
+def reminders_on_a_phone(push_server, push_service, new_context, accounts, pwa, name: str, email: str):
+    """A new account on a phone (push stubbed with ``name``'s keys) with
+    reminders turned on there: (the page, the subscription)."""
+    sub = push_service.subscribe(name)
+    context = new_context(permissions=["notifications"])
+    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
+    page = context.new_page()
+    accounts.register(page, push_server.url, email)
+    page.goto(push_server.url + "/reminders")
+    pwa.wait_controlled(page)
+    page.get_by_role("button", name="Turn on reminders on this device").click()
+    page.get_by_text("Reminders on this device: on.").wait_for()
+    return page, sub
+
+
+def stored_subscriptions(db_path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
+
+
 def test_signing_out_stops_this_devices_reminders(push_server, push_service, new_context, accounts, pwa):
     """Once no one is signed in on a phone, it gets no one's reminders: the
     sign-out sends the browser's push address, the server forgets it, and the
     browser drops its subscription."""
     server = push_server
-    sub = push_service.subscribe("e2e-leaving")
-    context = new_context(permissions=["notifications"])
-    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
-    page = context.new_page()
-    accounts.register(page, server.url, "leaving@example.com")
-    page.goto(server.url + "/reminders")
-    pwa.wait_controlled(page)
-    page.get_by_role("button", name="Turn on reminders on this device").click()
-    page.get_by_text("Reminders on this device: on.").wait_for()
+    page, _ = reminders_on_a_phone(
+        push_server, push_service, new_context, accounts, pwa, "e2e-leaving", "leaving@example.com"
+    )
     db_path = server.instance_dir / "steady.db"
 
-    def subscriptions() -> int:
-        with sqlite3.connect(db_path) as conn:
-            return conn.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
-
-    assert subscriptions() == 1
+    assert stored_subscriptions(db_path) == 1
     page.goto(server.url + "/account/")
     page.get_by_role("button", name="Sign out on this device").click()
     page.wait_for_url("**/login**")
-    assert subscriptions() == 0
+    assert stored_subscriptions(db_path) == 0
     assert page.evaluate("() => localStorage.getItem('stub-subscribed')") is None
 
 
@@ -302,22 +312,12 @@ def test_forgetting_the_pin_stops_this_devices_reminders(push_server, push_servi
     from test_app_lock import lock_screen, turn_on_lock
 
     server = push_server
-    sub = push_service.subscribe("e2e-forgot-pin")
-    context = new_context(permissions=["notifications"])
-    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
-    page = context.new_page()
-    accounts.register(page, server.url, "forgot-pin@example.com")
-    page.goto(server.url + "/reminders")
-    pwa.wait_controlled(page)
-    page.get_by_role("button", name="Turn on reminders on this device").click()
-    page.get_by_text("Reminders on this device: on.").wait_for()
+    page, _ = reminders_on_a_phone(
+        push_server, push_service, new_context, accounts, pwa, "e2e-forgot-pin", "forgot-pin@example.com"
+    )
     db_path = server.instance_dir / "steady.db"
 
-    def subscriptions() -> int:
-        with sqlite3.connect(db_path) as conn:
-            return conn.execute("SELECT count(*) FROM push_subscriptions").fetchone()[0]
-
-    assert subscriptions() == 1
+    assert stored_subscriptions(db_path) == 1
     turn_on_lock(page, server.url)
     page.goto(server.url + "/account/")
     page.get_by_role("button", name="Lock Steady now").click()
@@ -326,7 +326,7 @@ def test_forgetting_the_pin_stops_this_devices_reminders(push_server, push_servi
     page.get_by_role("button", name="Remove Steady's copy and sign in again").click()
     page.get_by_role("heading", level=1, name="Please sign in again").wait_for()
     assert lock_screen(page).count() == 0
-    assert subscriptions() == 0
+    assert stored_subscriptions(db_path) == 0
     assert page.evaluate("() => localStorage.getItem('stub-subscribed')") is None
 
 
@@ -334,15 +334,9 @@ def test_a_new_password_keeps_this_devices_reminders(push_server, push_service, 
     """The password form names this device's push address: after the change
     this phone's reminders go on, another device's stop."""
     server = push_server
-    sub = push_service.subscribe("e2e-new-password")
-    context = new_context(permissions=["notifications"])
-    context.add_init_script(STUB_PUSH % json.dumps(sub.as_json()))
-    page = context.new_page()
-    accounts.register(page, server.url, "new-password@example.com")
-    page.goto(server.url + "/reminders")
-    pwa.wait_controlled(page)
-    page.get_by_role("button", name="Turn on reminders on this device").click()
-    page.get_by_text("Reminders on this device: on.").wait_for()
+    page, sub = reminders_on_a_phone(
+        push_server, push_service, new_context, accounts, pwa, "e2e-new-password", "new-password@example.com"
+    )
     db_path = server.instance_dir / "steady.db"
     with sqlite3.connect(db_path) as conn:
         (user_id,) = conn.execute("SELECT user_id FROM push_subscriptions").fetchone()
