@@ -193,16 +193,15 @@ def test_another_language_is_not_answered_with_the_first_ones_tag(app, client, a
 @on_postgresql
 def test_changes_made_outside_the_orm_are_seen(app, client, api):
     """Any insert, update or delete of a row naming the person, however it
-    was made (here plain SQL), changes the fingerprint: every table with a
-    column pointing at users.id is read, bar the sessions."""
+    was made (here plain SQL), changes the fingerprint: every table a kept
+    answer reads (``KEYED_TABLES``) is read, and no other."""
     api("POST", "/api/checkins", checkin())
     client.post("/cards", data={"text": "Slow", "csrf_token": client.get("/api/session").get_json()["csrf_token"]})
     me = db.session.scalar(select(User.id))
     statement = str(data_version._statement())
     for table in Base.metadata.sorted_tables:
-        names_a_person = any(key.column.table.name == "users" for c in table.columns for key in c.foreign_keys)
-        if names_a_person and table.name not in data_version.LEFT_OUT:
-            assert f'"{table.name}"' in statement, table.name
+        if table.name != "users":
+            assert (f'"{table.name}"' in statement) == (table.name in data_version.KEYED_TABLES), table.name
     for table in ("check_ins", "coping_cards", "users"):
         column = "id" if table == "users" else "user_id"
         before = data_version.fingerprint(db.session, me)
@@ -503,7 +502,10 @@ def test_after_each_write_only_the_parts_reading_it_run_and_the_answer_is_the_fu
             assert ran == routes.UNCHANGED_WITHOUT_WORK, name
         else:
             assert ran == {e for e, tables in routes.PART_TABLES.items() if tables & changed}, (name, changed)
-        assert changed, name
+        # Each write changes something a part shows: its rows, or the
+        # person's time (a zone chosen is read from reminder_settings,
+        # which is in every key as the time itself, not fingerprinted).
+        assert changed or zone_before != zone_after, name
     # A check-in, the commonest write, runs only the parts that show check-ins
     # (its zone is the one the person already had: their time is unchanged).
     api("POST", "/api/checkins", checkin())
@@ -682,7 +684,7 @@ def test_what_keys_share_is_worked_out_once_per_fingerprint_read(app, monkeypatc
 
     from flask import g
 
-    current = {"found": {"users": "u1", "check_ins": "c1", "cards": "k1"}}
+    current = {"found": {"users": "u1", "check_ins": "c1", "coping_cards": "k1"}}
     monkeypatch.setattr(data_version, "fingerprints", lambda session, user_id: current["found"])
     asked = []
     monkeypatch.setattr(words, "person_time_key", lambda: asked.append(1) or ("UTC", "2026-12-02", False, False))
@@ -696,8 +698,74 @@ def test_what_keys_share_is_worked_out_once_per_fingerprint_read(app, monkeypatc
         assert every_table[3] == data_version._combined(current["found"]) != checkins[3]
         assert checkins[4:] == every_table[4:] and checkins[4] == ("UTC", "2026-12-02", False, False)
         assert checkins[-1] == "cy" and len(asked) == 1
-        current["found"] = {"users": "u1", "check_ins": "c2", "cards": "k1"}  # a row of check_ins changed
+        current["found"] = {"users": "u1", "check_ins": "c2", "coping_cards": "k1"}  # a row of check_ins changed
         again = data_version.person_key("a", tables={"check_ins"})
         assert again[3] == data_version._combined(current["found"], {"check_ins"}) != checkins[3]
-        assert data_version.person_key("d", tables={"cards"})[3] == data_version._combined(current["found"], {"cards"})
+        assert data_version.person_key("d", tables={"coping_cards"})[3] == data_version._combined(
+            current["found"], {"coping_cards"}
+        )
         assert len(asked) == 2
+
+
+def test_the_fingerprinted_tables_are_exactly_those_kept_answers_read():
+    """``KEYED_TABLES`` is what the snapshot's parts and the chart read, and
+    the person's row and circle: nothing missing (a part's answer kept under
+    a fingerprint blind to a table it shows), nothing more (a write no
+    answer shows would make every device send everything again)."""
+    read = set().union(*routes.PART_TABLES.values()) | chart_routes.TABLES | data_version.ALWAYS
+    assert data_version.KEYED_TABLES == read
+
+
+def test_a_key_asked_for_with_a_table_not_fingerprinted_is_refused(app, auth, client):
+    """A part that starts reading a table and names it in its entry, without
+    that table being fingerprinted, fails on its first request, not by
+    keeping an answer that never changes."""
+    auth.register()
+    with app.test_request_context("/api/snapshot"):
+        from flask_login import login_user
+
+        login_user(db.session.scalar(select(User)))
+        data_version.g.steady_fingerprints = (db.session.scalar(select(User.id)), {"check_ins": "a"})
+        assert data_version.person_key("part", tables={"check_ins"}) is not None
+        with pytest.raises(ValueError, match="reminders"):
+            data_version.person_key("part", tables={"check_ins", "reminders"})
+
+
+@on_postgresql
+def test_a_device_added_or_a_reminder_sent_leaves_the_snapshot_unchanged(app, client, api, views_run):
+    """Rows no part of the snapshot shows (a push subscription added or
+    updated, as the dispatcher does after a reminder; a session) are not
+    fingerprinted: the next sync is still a 304 with no view run, and the
+    answer is the one worked out in full."""
+    api("POST", "/api/checkins", checkin())
+    status, tag = sync(client)
+    assert status == 200
+    assert sync(client, tag) == (304, tag)
+    me = db.session.scalar(select(User.id))
+    written = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in data_version.KEYED_TABLES or table.name == "user_sessions":
+            continue
+        columns = [c.name for c in table.columns if any(k.column.table.name == "users" for k in c.foreign_keys)]
+        if columns:
+            written[table.name] = columns
+    assert {"reminders", "reminder_deliveries", "push_subscriptions"} <= set(written)
+    from webapp.models import PushSubscription
+
+    device = PushSubscription(
+        user_id=me, endpoint="https://push.example.com/send/abc", p256dh="B" * 87, auth="A" * 22, device_name="Phone"
+    )
+    db.session.add(device)
+    db.session.commit()
+    before = data_version.fingerprints(db.session, me)
+    device.last_success_at = utcnow()
+    db.session.execute(text("UPDATE push_subscriptions SET auth = auth WHERE user_id = :me"), {"me": me})
+    db.session.commit()
+    assert data_version.fingerprints(db.session, me) == before
+    views_run.clear()
+    assert sync(client, tag) == (304, tag)
+    assert views_run == []
+    assert in_full(app, client, tag) == (304, tag)
+    # A row a part shows still changes it.
+    api("POST", "/api/checkins", checkin())
+    assert sync(client, tag)[0] == 200

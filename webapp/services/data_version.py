@@ -15,9 +15,14 @@ table by table, so an answer that reads only some tables can be keyed by
 those tables' rows alone (``person_key(..., tables=...)``: a check-in then
 leaves the cards' answer as it was).
 
-Left out: ``user_sessions`` (written on every request; no snapshot part
-reads it) and tables with no column naming a person (``push_attempts``; no
-snapshot part reads it). On a database other than PostgreSQL there is no
+Only the tables some kept answer reads are fingerprinted (``KEYED_TABLES``:
+what the snapshot's parts and the chart read, and ``ALWAYS``); a key asked
+for with any other table is refused (``person_key``), and
+``tests/integration/test_snapshot_unchanged.py`` runs every part's view and
+fails if it reads a table its entry does not name. So a reminder sent, a
+push subscription renewed or a session touched (``user_sessions``) leaves
+every kept answer as it was, and the statement reads 15 tables, not every
+table naming a person. On a database other than PostgreSQL there is no
 fingerprint (``None``) and the snapshot is always worked out in full.
 """
 
@@ -33,8 +38,30 @@ from flask import g, has_request_context
 from flask_babel import get_locale
 from sqlalchemy import text
 
-#: Tables no snapshot part reads and that change on their own (see above).
-LEFT_OUT = frozenset({"user_sessions"})
+#: Tables every part's fingerprint covers whatever it reads: the person's own
+#: row (their language, their zone) and the circle, which decides whose rows
+#: are read at all.
+ALWAYS = frozenset({"users", "circle_links"})
+#: The tables kept answers are keyed by: every table a snapshot part or the
+#: chart reads (``core.routes.PART_TABLES``, ``chart.routes.TABLES``), and
+#: ``ALWAYS``. Only these are fingerprinted (see above).
+KEYED_TABLES = ALWAYS | frozenset(
+    {
+        "check_ins",
+        "coping_cards",
+        "dose_logs",
+        "favourite_exercises",
+        "message_templates",
+        "recent_exercises",
+        "support_contacts",
+        "support_groups",
+        "support_settings",
+        "taper_plans",
+        "taper_steps",
+        "thought_records",
+        "wave_plans",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +77,9 @@ def statement_sql(me: str) -> str:
 
     wanted = "id IN (SELECT id FROM linked)"
     selects = [f"SELECT 'users' AS t, ctid::text || ':' || xmin::text AS r FROM users WHERE {wanted}"]
+    found = {"users"}
     for table in Base.metadata.sorted_tables:
-        if table.name in LEFT_OUT or table.name == "users":
+        if table.name not in KEYED_TABLES or table.name == "users":
             continue
         columns = sorted(
             column.name
@@ -60,8 +88,11 @@ def statement_sql(me: str) -> str:
         )
         if not columns:
             continue
+        found.add(table.name)
         where = " OR ".join(f'"{column}" IN (SELECT id FROM linked)' for column in columns)
         selects.append(f"SELECT '{table.name}', ctid::text || ':' || xmin::text FROM \"{table.name}\" WHERE {where}")
+    if found != KEYED_TABLES:
+        raise RuntimeError(f"KEYED_TABLES names tables that name no person: {sorted(KEYED_TABLES - found)}")
     return (
         f"WITH linked AS (SELECT CAST({me} AS INTEGER) AS id"
         f" UNION SELECT supporter_id FROM circle_links WHERE user_id = {me}"
@@ -142,12 +173,6 @@ def hold_read(user_id: int, found: dict[str, str]) -> None:
     same request, which writes nothing the fingerprint covers (GET)."""
     if has_request_context():
         g.steady_fingerprints_read = (user_id, _with_zone_held(user_id, dict(found)))
-
-
-#: Tables every part's fingerprint covers whatever it reads: the person's own
-#: row (their language, their zone) and the circle, which decides whose rows
-#: are read at all.
-ALWAYS = frozenset({"users", "circle_links"})
 
 
 def fingerprints(session, user_id: int) -> dict[str, str] | None:
@@ -257,7 +282,9 @@ def person_key(*what, tables=None) -> tuple | None:
     orders a date's day and month). None when there is no fingerprint. With
     ``tables`` (every table the answer reads, besides what the person's time
     is read from), the fingerprint is of those tables' rows only (plus
-    ``ALWAYS``), so a write elsewhere leaves the key as it was."""
+    ``ALWAYS``), so a write elsewhere leaves the key as it was; without,
+    of every table in ``KEYED_TABLES``. A table outside ``KEYED_TABLES`` is
+    not fingerprinted: asking for it is refused."""
     from flask import request
     from flask_login import current_user
 
@@ -277,6 +304,8 @@ def person_key(*what, tables=None) -> tuple | None:
     table_names = None if tables is None else tuple(sorted(tables))
     version = memo[2].get(table_names)
     if version is None:
+        if tables is not None and not KEYED_TABLES.issuperset(tables):
+            raise ValueError(f"not fingerprinted (data_version.KEYED_TABLES): {sorted(set(tables) - KEYED_TABLES)}")
         version = memo[2][table_names] = _combined(found, tables)
     return (current_user.id, what, table_names, version, *memo[1])
 
