@@ -13,7 +13,8 @@ and the view's own key (the content's version, the exercise), the path and
 endpoint (the bottom bar's current page, the language switcher's ``next``,
 whether the page stays open on a locked device), the script root, the
 language and whether someone is signed in (which ``<meta>`` tags and which
-bottom-bar link there are). A page that would show flashed messages, one
+bottom-bar link there are) and whether the app lock holds the session (a
+locked one is given no zone). A page that would show flashed messages, one
 asked for with a query string (``?lang=``...) and every page of an app that
 reloads its templates is drawn afresh, as any other page is.
 
@@ -101,6 +102,8 @@ def render(template: str, key: tuple, *, personal: bool = False, **context) -> s
     view) is part of the key."""
     if _drawn_afresh(query=personal) or (personal and key is None):
         return render_template(template, **context)
+    from webapp.security import session_locked
+
     signed_in = bool(current_user.is_authenticated)
     whole_key = (
         template,
@@ -111,6 +114,7 @@ def render(template: str, key: tuple, *, personal: bool = False, **context) -> s
         request.script_root,
         i18n.choose(),
         signed_in,
+        signed_in and session_locked(),  # base.html leaves the zone out while the lock holds
     )
     if personal:
         kept = data_version.kept(current_app, "personal_pages", PERSONAL_PAGES_KEPT, max_bytes=PERSONAL_PAGES_BYTES)

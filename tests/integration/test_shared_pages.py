@@ -185,6 +185,30 @@ def test_a_locked_session_still_gets_the_toolkit_and_nothing_else(app, client, a
     assert client.get("/chart?range=30").status_code == 423
 
 
+@pytest.mark.parametrize("locked_first", [False, True])
+def test_a_locked_session_never_gets_the_zone_whichever_session_drew_the_page_first(app, monkeypatch, locked_first):
+    """base.html leaves the person's zone out while the app lock holds the
+    session; a kept page is kept apart for a locked session, so a page
+    drawn unlocked never hands a locked one its zone, and a page drawn
+    locked never leaves an unlocked one without it."""
+    from webapp.services import sessions
+
+    sydney = person(app, "sydney@example.com", "Australia/Sydney")
+    real_state = sessions.lock_state
+    for locked in (locked_first, not locked_first):
+        with monkeypatch.context() as patch:
+            if locked:
+                patch.setattr(sessions, "lock_state", lambda record, cookie: "locked")
+            for path in PAGES:
+                page = sydney.get(path).get_data(as_text=True)
+                assert USER_META.search(page), path
+                if locked:
+                    assert "Australia/Sydney" not in page and not ZONE_META.search(page), path
+                else:
+                    assert ZONE_META.search(page)[1] == "Australia/Sydney", path
+    assert sessions.lock_state is real_state
+
+
 def test_a_page_that_reads_more_of_the_person_is_refused_not_kept():
     slot = shared_pages._SignedInSlot()
     assert slot.is_authenticated and slot.id == shared_pages.USER_SLOT
