@@ -90,6 +90,37 @@ def test_a_zone_the_device_reported_is_shown_and_kept_when_settings_are_saved(pe
     db.session.rollback()
 
 
+def test_quiet_hours_saved_before_any_device_keep_the_persons_day_where_it_was(person):
+    """Someone who checks in from Sydney and never turns reminders on in a
+    browser saves quiet hours: the form offered their check-ins' zone, not
+    UTC, so their day (today's taper step, the supporter's light) stays
+    Sydney's and UTC is not stored as if they had chosen it."""
+    from datetime import datetime, timezone
+
+    from webapp.services import person_time
+
+    body = {
+        "client_id": "5d3c1c3e-8f7a-4a57-9b35-1f0c6a9e2b11",
+        "checked_at": datetime.now(timezone.utc).isoformat(),
+        "time_zone": "Australia/Sydney",
+        "overall": 5,
+        "anxiety": 5,
+        "doses": "as_planned",
+    }
+    assert person.post("/api/checkins", json=body, headers={"X-CSRFToken": token(person)}).status_code == 201
+    page = person.get("/reminders").get_data(as_text=True)
+    chosen = re.search(r'<select[^>]*name="timezone".*?</select>', page, re.S).group(0)
+    selected = re.search(r"<option[^>]*selected[^>]*>", chosen).group(0)
+    assert 'value="Australia/Sydney"' in selected
+    zone = re.search(r'value="([^"]+)"', selected).group(1)
+    data = {"timezone": zone, "zone_from_device": "y", "quiet_start": "22:00", "quiet_end": "07:00"}
+    assert person.post("/reminders/settings", data={**data, "csrf_token": csrf_from(page)}).status_code == 302
+    me = db.session.scalar(select(User.id))
+    assert person_time.zone_name_for(db.session, me) == "Australia/Sydney"
+    assert not person_time.chose_utc(db.session, me)
+    db.session.rollback()
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [

@@ -35,6 +35,7 @@ from webapp.reminders import bp
 from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
+from webapp.services import person_time
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
 from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
@@ -45,10 +46,15 @@ EVERY_TIME_QUIET = "Every time you chose is inside your quiet hours, so it would
 
 
 def my_settings(*, saving: bool = False) -> ReminderSettings:
-    """The person's settings; defaults (UTC, follow the device) until saved."""
+    """The person's settings; until saved, the defaults: follow the device,
+    in the zone Steady already knows them by (their latest check-in's or
+    dose's, ``person_time.zone_name_for``), else UTC. Saving quiet hours
+    before any device has reported its zone then keeps the person's day
+    where it was, not moved to UTC as if they had chosen it."""
     settings = db.session.get(ReminderSettings, current_user.id)
     if settings is None:
-        settings = ReminderSettings(user_id=current_user.id, timezone="UTC", zone_from_device=True)
+        known = person_time.zone_name_for(db.session, current_user.id)
+        settings = ReminderSettings(user_id=current_user.id, timezone=known or "UTC", zone_from_device=True)
         if saving:
             db.session.add(settings)
     return settings
