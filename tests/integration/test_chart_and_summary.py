@@ -274,3 +274,61 @@ def test_a_kept_chart_frame_writes_the_dose_axis_in_its_own_language(app):
             assert point or "1.125" not in svg
     assert drawing._frame.cache_info().currsize == 3 and drawing._frame.cache_info().hits == 3
     drawing._frame.cache_clear()
+
+
+def _urgent_summary(person, **chosen):
+    start = (utcnow().date() - timedelta(days=29)).isoformat()
+    response = person("/summary/print", start=start, end=utcnow().date().isoformat(), **chosen)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_summary_shows_urgent_answers_unless_the_person_takes_them_out(client, person):
+    """A prescriber reading the summary needs the days a seizure, seeing or
+    hearing things, severe confusion or over-sedation was reported: they are
+    on it, with their dates, unless the person unticks them, and then the
+    summary says they were left out (not silently complete)."""
+    assert person.checkin(3, 3, red_flags={"seizure": True, "oversedation": True}).status_code == 201
+    assert person.checkin(1, 4, red_flags={"hallucinations": True}).status_code == 201
+    form = client.get("/summary").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="urgent" value="y" checked>', form)
+    assert "Seizure (a fit): 1 day" in form and "Seeing or hearing things other people do not: 1 day" in form
+    day = (utcnow() - timedelta(days=3)).strftime("%-d %b %Y")
+    page = _urgent_summary(person, urgent="y")
+    assert f"<strong>Seizure (a fit):</strong> {day}" in page
+    assert f"<strong>Over-sedation: very drowsy, hard to wake or breathing slowly:</strong> {day}" in page
+    assert "Seeing or hearing things other people do not:</strong>" in page
+    assert "Severe confusion:</strong>" not in page
+    left_out = _urgent_summary(person)
+    assert "Seizure (a fit):</strong>" not in left_out
+    assert "The person chose to leave urgent answers" in left_out
+
+
+def test_kept_answers_about_suicide_are_on_the_summary_only_when_the_person_puts_them_on(client, person):
+    kept = {"red_flags": {"suicidal_thoughts": True}, "keep_suicidal_answer": True}
+    assert person.checkin(2, 2, **kept).status_code == 201
+    form = client.get("/summary").get_data(as_text=True)
+    assert re.search(r'<input type="checkbox" name="suicidal" value="y">', form)  # offered, not ticked
+    without = _urgent_summary(person, urgent="y")
+    assert "Thoughts of suicide or self-harm:</strong>" not in without
+    assert "only when the person puts them on it" in without
+    assert "No urgent answers (seizure" in without
+    with_it = _urgent_summary(person, urgent="y", suicidal="y")
+    assert "<strong>Thoughts of suicide or self-harm:</strong>" in with_it
+    assert "only when the person puts them on it" not in with_it
+
+
+def test_an_answer_not_kept_is_never_offered_or_shown(client, person):
+    assert person.checkin(2, 2, red_flags={"suicidal_thoughts": True}).status_code == 201
+    assert 'name="suicidal"' not in client.get("/summary").get_data(as_text=True)
+    assert "Thoughts of suicide or self-harm:</strong>" not in _urgent_summary(person, urgent="y", suicidal="y")
+
+
+def test_symptoms_in_the_persons_own_words_are_on_the_summary(client, person):
+    words = [{"label": "Jaw  clenching", "severity": 2}, {"label": "Burning skin", "severity": None}]
+    assert person.checkin(3, 5, other_symptoms=words).status_code == 201
+    assert person.checkin(1, 5, other_symptoms=[{"label": "jaw clenching", "severity": 3}]).status_code == 201
+    page = _urgent_summary(person)
+    own = page[page.index("own words") :]
+    assert re.search(r'<th scope="row">Jaw clenching</th><td>2</td><td>2.5</td>', own)
+    assert re.search(r'<th scope="row">Burning skin</th><td>1</td><td>—</td>', own)

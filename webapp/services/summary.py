@@ -1,7 +1,11 @@
 """The clinician summary for a date range: the taper steps in force and how
-doses went, symptom trends week by week, the chart, and the notes the person
-chose to include. Built from plain rows, so the benchmark can time it without
-a request."""
+doses went, symptom trends week by week, the chart, the symptoms reported
+(the checklist's and those in the person's own words), the days urgent
+answers were given (seizure, seeing or hearing things, severe confusion,
+over-sedation: in unless the person takes them out; thoughts of suicide or
+self-harm kept in their history: only when the person puts them in), and the
+notes the person chose to include. Built from plain rows, so the benchmark
+can time it without a request."""
 
 from __future__ import annotations
 
@@ -27,7 +31,18 @@ class WeekRow:
 class SymptomRow:
     label: str
     days: int
-    mean_severity: float
+    mean_severity: float | None  # None: no severity given (a symptom in the person's own words)
+
+
+#: The red flags a prescriber is shown on the summary unless the person takes
+#: them out (the check-in's urgent questions, docs/SAFETY.md).
+URGENT = ("seizure", "hallucinations", "confusion", "oversedation")
+
+
+@dataclass(frozen=True)
+class UrgentRow:
+    flag: str  # a red flag's name (``URGENT``, or ``suicidal_thoughts``)
+    days: list[date]
 
 
 @dataclass
@@ -44,6 +59,38 @@ class Summary:
     checkin_count: int
     svg: str
     rows: list[chart.TableRow] = field(default_factory=list)
+    #: Symptoms in the person's own words, as typed.
+    others: list[SymptomRow] = field(default_factory=list)
+    #: The days each urgent answer was "yes" (only flags answered yes), or
+    #: None when the person took urgent answers out.
+    urgent: list[UrgentRow] | None = None
+    #: The days thoughts of suicide or self-harm were answered yes and kept,
+    #: or None when the person did not put them in.
+    suicidal: list[date] | None = None
+
+
+def urgent_days(checkins: Iterable, flags: Sequence[str] = URGENT) -> list[UrgentRow]:
+    """Each of ``flags`` answered yes in ``checkins``, with its days in order."""
+    found: dict[str, set[date]] = defaultdict(set)
+    for checkin in checkins:
+        for flag in flags:
+            if getattr(checkin, flag, False):
+                found[flag].add(checkin.local_date)
+    return [UrgentRow(flag, sorted(found[flag])) for flag in flags if found[flag]]
+
+
+def _own_words(others: Iterable[tuple[date, str, int | None]]) -> list[SymptomRow]:
+    days: dict[str, set[date]] = defaultdict(set)
+    severities: dict[str, list[int]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for day, label, severity in others:
+        key = " ".join(label.split()).casefold()
+        labels.setdefault(key, " ".join(label.split()))
+        days[key].add(day)
+        if severity:
+            severities[key].append(severity)
+    rows = [SymptomRow(labels[key], len(days[key]), _mean([float(v) for v in severities[key]])) for key in days]
+    return sorted(rows, key=lambda row: (-row.days, row.label.casefold()))
 
 
 def _mean(values: list[float]) -> float | None:
@@ -60,8 +107,14 @@ def build(
     unit: str,
     title: str,
     language: str = "en",
+    others: Iterable[tuple[date, str, int | None]] = (),
+    urgent: bool = True,
+    suicidal: bool = False,
 ) -> Summary:
-    """Everything on the summary page for ``start``..``end`` (both included)."""
+    """Everything on the summary page for ``start``..``end`` (both included).
+    ``others``: the symptoms in the person's own words, (day, label,
+    severity or None) for each check-in's; ``urgent``/``suicidal``: whether
+    the urgent answers and the kept answers about suicide or self-harm go in."""
     in_range = [c for c in checkins if start <= c.local_date <= end]
     views = taper.describe(steps)
     # The step in force when the range starts, and every step that starts within it.
@@ -116,4 +169,9 @@ def build(
             series, dose.points, dose.cuts, start=start, end=end, unit=unit, title=title, chart_id="summary-chart"
         ),
         rows=chart.table_rows(series, dose.points),
+        others=_own_words((day, label, severity) for day, label, severity in others if start <= day <= end),
+        urgent=urgent_days(in_range) if urgent else None,
+        suicidal=[day for row in urgent_days(in_range, ("suicidal_thoughts",)) for day in row.days]
+        if suicidal
+        else None,
     )

@@ -4,10 +4,12 @@ health data or note ids travel in a URL)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from flask import g, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
@@ -73,15 +75,48 @@ def _dates() -> tuple[date | None, date | None, dict[str, str], dict[str, str]]:
     return start, end, {"start": start.isoformat(), "end": end.isoformat()}, {}
 
 
-def _form(values: dict[str, str], problems: dict[str, str], notes: list, status: int = 200):
-    """The form page, each problem (if any) beside its field."""
-    page = render_template("summary/summary_form.html", values=values, problems=problems, notes=notes)
+#: What the summary calls each urgent answer (a check-in's red flags).
+URGENT_WORDS = {
+    "seizure": _l("Seizure (a fit)"),
+    "hallucinations": _l("Seeing or hearing things other people do not"),
+    "confusion": _l("Severe confusion"),
+    "oversedation": _l("Over-sedation: very drowsy, hard to wake or breathing slowly"),
+    "suicidal_thoughts": _l("Thoughts of suicide or self-harm"),
+}
+
+
+@bp.context_processor
+def _urgent_words():
+    return {"URGENT_WORDS": URGENT_WORDS}
+
+
+def _form(values: dict[str, str], problems: dict[str, str], checkins: list, status: int = 200):
+    """The form page, each problem (if any) beside its field; ``checkins``
+    (the person's between the dates) offer their notes and urgent answers."""
+    page = render_template(
+        "summary/summary_form.html",
+        values=values,
+        problems=problems,
+        notes=[c for c in checkins if c.note_enc],
+        urgent=summary.urgent_days(checkins),
+        suicidal=summary.urgent_days(checkins, ("suicidal_thoughts",)),
+    )
     return page, status
 
 
-def _notes(start: date, end: date) -> list:
-    """This person's check-ins with a note between the dates."""
-    return [c for c in records.checkins_between(db.session, current_user.id, start, end) if c.note_enc]
+def _checkins(start: date, end: date) -> list:
+    """This person's check-ins between the dates."""
+    return records.checkins_between(db.session, current_user.id, start, end)
+
+
+def _own_words(checkins: list) -> list[tuple[date, str, int | None]]:
+    """Each check-in's symptoms in the person's own words: (day, label, severity)."""
+    found = []
+    for checkin in checkins:
+        if checkin.other_symptoms_enc:
+            for item in json.loads(checkin.other_symptoms or "[]"):
+                found.append((checkin.local_date, item.get("label") or "", item.get("severity")))
+    return [item for item in found if item[1].strip()]
 
 
 @bp.route("/summary", methods=["GET", "POST"])
@@ -92,7 +127,7 @@ def index():
     start, end, values, problems = _dates()
     if problems:
         return _form(values, problems, [], 422)
-    return _form(values, {}, _notes(start, end))
+    return _form(values, {}, _checkins(start, end))
 
 
 @bp.post("/summary/print")
@@ -109,10 +144,10 @@ def printable():
     try:
         chosen = {int(value) for value in request.form.getlist("note")}
     except ValueError:
-        return _form(values, {"notes": _("Choose notes from the list.")}, _notes(start, end), 400)
+        return _form(values, {"notes": _("Choose notes from the list.")}, _checkins(start, end), 400)
     user_id = current_user.id
     plan = records.taper_plan(db.session, user_id)
-    checkins = records.checkins_between(db.session, user_id, start, end)
+    checkins = _checkins(start, end)
     report = summary.build(
         start=start,
         end=end,
@@ -122,6 +157,9 @@ def printable():
         unit=plan.unit if plan else "",
         title=_("Windows and waves, %(start)s to %(end)s", start=_date(start), end=_date(end)),
         language=i18n.choose(),
+        others=_own_words(checkins),
+        urgent=request.form.get("urgent") == "y",
+        suicidal=request.form.get("suicidal") == "y",
     )
     # Only this person's own check-ins can be chosen: an id from elsewhere is simply not among them.
     notes = [c for c in checkins if c.id in chosen and c.note_enc]
