@@ -46,11 +46,9 @@ EVERY_TIME_QUIET = "Every time you chose is inside your quiet hours, so it would
 
 
 def my_settings(*, saving: bool = False) -> ReminderSettings:
-    """The person's settings; until saved, the defaults: follow the device,
-    in the zone Steady already knows them by (their latest check-in's or
-    dose's, ``person_time.zone_name_for``), else UTC. Saving quiet hours
-    before any device has reported its zone then keeps the person's day
-    where it was, not moved to UTC as if they had chosen it."""
+    """The person's settings; until saved, follow the device, in the zone
+    their latest check-in or dose was made in (``zone_name_for``), else UTC:
+    quiet hours saved before a device reported its zone keep their day."""
     settings = db.session.get(ReminderSettings, current_user.id)
     if settings is None:
         known = person_time.zone_name_for(db.session, current_user.id)
