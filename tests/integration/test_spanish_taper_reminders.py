@@ -21,7 +21,13 @@ from webapp.extensions import db
 from webapp.models import DoseLog, PushAttempt, PushSubscription, Reminder, ReminderDelivery, TaperStep, utcnow
 
 #: Where the words of these pages are marked.
-SOURCES = ("webapp/taper/", "webapp/reminders/", "webapp/services/taper.py", "webapp/services/reminder_rules.py")
+SOURCES = (
+    "webapp/taper/",
+    "webapp/reminders/",
+    "webapp/services/taper.py",
+    "webapp/services/taper_notes.py",
+    "webapp/services/reminder_rules.py",
+)
 ENGLISH = english_phrases(*SOURCES)
 
 

@@ -103,6 +103,20 @@ def test_a_fast_step_gets_a_gentle_sourced_note_and_is_still_saved(client, track
     assert "Source:" in page and "asam.org" in page
 
 
+def test_a_cut_just_over_25_percent_never_reads_as_25_in_any_language(app, client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="10")
+    tracking.post("/taper/steps/new", starts_on=today.isoformat(), daily_dose="7.499")  # 25.01%
+    page = client.get("/taper").get_data(as_text=True)
+    assert page.count('data-note="big_cut"') == 1
+    assert "This step cuts 25.1% of the dose before it" in page and "Cut (25.1%)" in page
+    from webapp.services.taper import describe
+
+    steps = db.session.scalars(select(TaperStep).order_by(TaperStep.starts_on)).all()
+    with app.test_request_context("/", headers={"Accept-Language": "es-ES"}):
+        assert "Este paso baja un 25,1% la dosis anterior" in describe(steps)[1].notes[0].text
+
+
 def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, tracking):
     today = utcnow().date()
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
@@ -122,6 +136,28 @@ def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, 
         )
     page = client.get("/taper").get_data(as_text=True)
     assert "You could talk to your prescriber about holding" in page
+
+
+def test_rough_check_ins_after_stopping_never_suggest_holding_at_zero(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=60)).isoformat(), daily_dose="10")
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="0")
+    for hours in (3, 2, 1):
+        tracking.api(
+            "POST",
+            "/api/checkins",
+            json={
+                "client_id": str(uuid.uuid4()),
+                "checked_at": (utcnow() - timedelta(hours=hours)).isoformat(),
+                "time_zone": "UTC",
+                "overall": 2,
+                "anxiety": 8,
+                "doses": "as_planned",
+            },
+        )
+    page = client.get("/taper").get_data(as_text=True)
+    assert "since you stopped the medication have been rough" in page
+    assert "holding" not in page and "paused or slowed" not in page
 
 
 def test_replaying_a_dose_ten_times_stores_it_once(app, tracking):

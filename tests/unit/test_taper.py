@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from webapp.numbers import plain_number
-from webapp.services import dose_adherence, taper
+from webapp.services import dose_adherence, taper, taper_notes
 from webapp.taper.checks import TaperProblems, amount_from, check_dose, check_plan, check_step
 
 
@@ -205,6 +205,56 @@ def test_rough_check_ins_after_a_cut_bring_the_holding_note_after_three_in_a_row
     assert taper.rough_after_cut(plan((0, 20)), rough, day + timedelta(days=3)) is None  # no cut, no note
 
 
+def test_rough_check_ins_after_stopping_never_suggest_holding():
+    # Off since 1 November: "holding at this step" would mean holding at zero.
+    steps = [Step(date(2026, 10, 1), D(10)), Step(date(2026, 11, 1), D(0))]
+    rough = [Check(date(2026, 11, day), overall=2, anxiety=8) for day in (20, 21, 22)]
+    note = taper.rough_after_cut(steps, rough, date(2026, 12, 4))
+    assert note is not None and note.kind == "rough_after_stopping"
+    for word in ("hold", "paus", "slow", "step"):
+        assert word not in note.text.lower(), note.text
+    assert "since you stopped" in note.text and "prescriber" in note.text
+    assert note.source is taper.PATIENT_GUIDE
+    # At 0 in the middle of a plan (a later step goes back up): no holding at 0 either.
+    resumes = [*steps, Step(date(2027, 1, 1), D(5))]
+    assert taper.rough_after_cut(resumes, rough, date(2026, 12, 4)).kind == "rough_after_stopping"
+    # Once back above 0 after a cut, the holding note is the one shown.
+    back_up = [*resumes, Step(date(2027, 1, 20), D(4))]
+    later = [Check(date(2027, 1, day), overall=2, anxiety=8) for day in (21, 22, 23)]
+    assert taper.rough_after_cut(back_up, later, date(2027, 1, 24)).kind == "rough_after_cut"
+
+
+def test_only_the_step_to_zero_that_ends_the_plan_is_the_last_step():
+    # 10 (1 June) -> 0 (21 June) -> 5 (1 July) -> 4 (6 July): the 0 is not the last step.
+    views = taper.describe(
+        [Step(date(2026, 6, 1), D(10)), Step(date(2026, 6, 21), D(0)), Step(date(2026, 7, 1), D(5))]
+        + [Step(date(2026, 7, 6), D(4))]
+    )
+    assert [view.kind for view in views] == ["start", "cut", "updose", "cut"]
+    assert [note.kind for note in views[1].notes] == ["big_cut"]  # an ordinary cut of all of it
+    assert "cuts 100% of the dose before it" in views[1].notes[0].text
+    assert "last step" not in views[1].notes[0].text
+    assert taper.progress([view.step for view in views], [], date(2026, 6, 25)).step_kind == "cut"
+    # 10 -> 0 -> 0: the first 0 ends the plan, the second holds at 0 (no note).
+    views = taper.describe(plan((0, 10), (20, 0), (40, 0)))
+    assert [view.kind for view in views] == ["start", "end", "hold"]
+    assert [note.kind for note in views[1].notes] == ["final_step"] and views[2].notes == ()
+    assert taper.progress([view.step for view in views], [], JAN + timedelta(days=50)).step_kind == "hold"
+    # 10 -> 0 -> 5 -> 0: only the last 0 is the last step.
+    views = taper.describe(plan((0, 10), (20, 0), (40, 5), (60, 0)))
+    assert [view.kind for view in views] == ["start", "cut", "updose", "end"]
+    assert [note.kind for note in views[3].notes] == ["final_step"]
+
+
+@pytest.mark.parametrize("after, shown", [("7.4999", "25.1"), ("7.499", "25.1"), ("7.45", "25.5"), ("6.6667", "33.3")])
+def test_a_cut_of_more_than_25_percent_is_never_shown_as_25(after, shown):
+    views = taper.describe(plan((0, 10), (14, after)))
+    assert [note.kind for note in views[1].notes] == ["big_cut"]
+    assert f"This step cuts {shown}% of the dose before it" in views[1].notes[0].text
+    assert views[1].change_percent == -D(shown)  # the step's own line says the same
+    assert taper.describe(plan((0, 10), (14, "7.5")))[1].notes == ()  # exactly 25%: no note
+
+
 @given(
     st.lists(st.tuples(st.integers(1, 60), st.decimals(min_value=0, max_value=100, places=2)), min_size=1, max_size=8),
     st.integers(0, 400),
@@ -239,7 +289,7 @@ def test_no_output_is_ever_a_dose_the_person_did_not_enter(pairs, day):
 def test_nothing_in_the_taper_code_can_suggest_a_dose():
     from webapp.taper import checks, routes
 
-    for module in (taper, dose_adherence, checks, routes):
+    for module in (taper, taper_notes, dose_adherence, checks, routes):
         source = inspect.getsource(module)
         for word in ("recommend(", "suggest_dose", "next_dose(", "convert"):
             assert word not in source.replace("never converts", "").replace("never converted", "")

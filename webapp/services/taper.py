@@ -4,9 +4,9 @@ agreed, described in numbers taken only from what they entered.
 Nothing here computes, suggests or recommends a dose, a cut or a schedule
 (docs/SAFETY.md). The only outputs are descriptions of the plan as entered (its
 current step, percent of the starting dose, days on a step, days since the
-last cut or the last dose) and the gentle notes docs/SAFETY.md asks for: a step
-that looks fast (the last step to zero has its own), and a run of rough
-check-ins after a cut. All say "talk to
+last cut or the last dose) and the gentle notes docs/SAFETY.md asks for
+(``services/taper_notes.py``): a step that looks fast (the last step to zero
+has its own), and a run of rough check-ins after a cut. All say "talk to
 your prescriber"; neither blocks anything.
 
 Everything but ``progress_for`` is pure (plain values in, plain values out),
@@ -19,13 +19,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
-from flask_babel import gettext, ngettext
-
 from webapp import numbers
-from webapp.services.content import N_, Source
+from webapp.services.content import N_
+from webapp.services.taper_notes import GUIDELINE as GUIDELINE
+from webapp.services.taper_notes import PATIENT_GUIDE as PATIENT_GUIDE
+from webapp.services.taper_notes import (
+    ROUGH_RUN,
+    Note,
+    StepLike,
+    cut_percent,
+    percent,
+    rough_note,
+    step_notes,
+)
 
 #: What each kind of step is called.
 KIND_WORDS = {
@@ -62,35 +71,7 @@ MEDICATION_SUGGESTIONS = (
     "Zopiclone",
 )
 
-GUIDELINE = Source(
-    name="Joint Clinical Practice Guideline on Benzodiazepine Tapering (2025, ASAM and nine other US medical societies)",
-    url="https://www.asam.org/quality-care/clinical-guidelines/benzodiazepine-tapering",
-    detail="Typical reductions are 5–10% every 2–4 weeks, generally not more than 25% every 2 weeks; "
-    "if withdrawal is significant, the taper may be paused or slowed.",
-)
-
-#: The ASAM patient guide to the same guideline: the source of the final
-#: step's note (symptoms may increase near the end of a taper).
-PATIENT_GUIDE = Source(
-    name="Benzodiazepine Tapering Patient Guide (ASAM, 2025), to the Joint Clinical Practice Guideline",
-    url="https://eguideline.guidelinecentral.com/i/1539871-benzodiazepine-tapering-patient-guide/10",
-    detail="After a reduction it may take up to a week for withdrawal symptoms to appear, and they may increase "
-    "as you get close to the end of the taper (checked 2026-11-30).",
-)
-
-#: docs/SAFETY.md: a reduction that cuts MORE than this share of the current dose, or
-#: comes LESS than this many days after that dose began, gets a note.
-FAST_CUT_PERCENT = Decimal(25)
-FAST_STEP_DAYS = 14
-#: docs/SAFETY.md: this many rough check-ins in a row after a cut bring the
-#: "talk to your prescriber about holding" note.
-ROUGH_RUN = 3
 ONE_DAY = timedelta(days=1)
-
-
-class StepLike(Protocol):
-    starts_on: date
-    daily_dose: Decimal
 
 
 class DoseLike(Protocol):
@@ -103,15 +84,6 @@ class CheckInLike(Protocol):
     local_date: date
     overall: int
     anxiety: int
-
-
-@dataclass(frozen=True)
-class Note:
-    """A gentle, sourced note shown beside an entry. Never a block."""
-
-    kind: str  # big_cut | quick_step | final_step | rough_after_cut
-    text: str
-    source: Source = GUIDELINE
 
 
 @dataclass(frozen=True)
@@ -141,104 +113,28 @@ class TaperProgress:
     step_kind: str | None
 
 
-def percent(part: Decimal, whole: Decimal) -> Decimal:
-    """``part`` as a percent of ``whole``, to one decimal place."""
-    if whole == 0:
-        return Decimal(0)
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def ordered(steps: Iterable[StepLike]) -> list[StepLike]:
     return sorted(steps, key=lambda step: step.starts_on)
 
 
-def step_notes(previous: StepLike | None, step: StepLike, *, dose_began: date | None = None) -> tuple[Note, ...]:
-    """docs/SAFETY.md's notes for a reduction that looks fast: it cuts more
-    than 25% of the dose before it, or comes less than 14 days after that dose
-    began (``dose_began``; the previous step's start unless given). Exactly 25%
-    or exactly 14 days get no note.
-
-    Only reductions are ever noted: holding, an updose or a return to an
-    earlier, higher dose is a normal, prescriber-led choice and never gets a
-    "too fast" note. The final step to 0 gets its own wording (``final_step``)
-    instead of a generic "100% cut"."""
-    if previous is None:
-        return ()
-    before, now = Decimal(previous.daily_dose), Decimal(step.daily_dose)
-    if not now < before:
-        return ()
-    gap = (step.starts_on - (dose_began or previous.starts_on)).days
-    soon = gap < FAST_STEP_DAYS
-    if now == 0:
-        timing = (
-            " "
-            + ngettext(
-                "It comes %(num)d day after your last change, and symptoms after a reduction can take up to a week "
-                "to show.",
-                "It comes %(num)d days after your last change, and symptoms after a reduction can take up to a week "
-                "to show.",
-                gap,
-            )
-            if soon
-            else ""
-        )
-        return (
-            Note(
-                "final_step",
-                gettext(
-                    "This is the last step: to zero, stopping the medication. The ASAM patient guide to the 2025 "
-                    "tapering guideline says withdrawal symptoms may increase as you get close to the end of a taper."
-                )
-                + timing
-                + " "
-                + gettext(
-                    "Please plan this last step with your prescriber, and tell them how you feel afterwards. "
-                    "You can still save it: this is your plan."
-                ),
-                PATIENT_GUIDE,
-            ),
-        )
-    notes = []
-    if (before - now) * 100 > FAST_CUT_PERCENT * before:
-        notes.append(
-            Note(
-                "big_cut",
-                gettext(
-                    "This step cuts %(percent)s%% of the dose before it. The 2025 tapering guideline says cuts are "
-                    "generally not more than 25%% every 2 weeks. Please talk this step through with your prescriber. "
-                    "You can still save it: this is your plan.",
-                    percent=numbers.number(percent(before - now, before)),
-                ),
-            )
-        )
-    if soon:
-        notes.append(
-            Note(
-                "quick_step",
-                ngettext(
-                    "This cut comes %(num)d day after your dose last changed. The 2025 tapering guideline describes "
-                    "reductions every 2 to 4 weeks. Please talk the timing through with your prescriber. You can "
-                    "still save it: this is your plan.",
-                    "This cut comes %(num)d days after your dose last changed. The 2025 tapering guideline describes "
-                    "reductions every 2 to 4 weeks. Please talk the timing through with your prescriber. You can "
-                    "still save it: this is your plan.",
-                    gap,
-                ),
-            )
-        )
-    return tuple(notes)
-
-
-def step_kind(previous: StepLike | None, step: StepLike) -> str:
-    if step.daily_dose == 0:
-        return "end" if previous is not None else "start"
+def step_kind(previous: StepLike | None, step: StepLike, *, resumes: bool = False) -> str:
+    """What a step is next to the one before it. "end" only for the step to 0
+    that ends the plan: a step to 0 with a later step above 0 (``resumes``)
+    is a cut, and 0 again after 0 is a hold."""
     if previous is None:
         return "start"
+    if step.daily_dose == 0 and previous.daily_dose > 0 and not resumes:
+        return "end"
     if step.daily_dose < previous.daily_dose:
         return "cut"
     if step.daily_dose > previous.daily_dose:
         return "updose"
     return "hold"
+
+
+def _change_percent(before: Decimal, now: Decimal) -> Decimal:
+    """The change as a percent of ``before``; a cut as its notes write it."""
+    return -cut_percent(before, now) if now < before else percent(now - before, before)
 
 
 def describe(steps: Iterable[StepLike]) -> list[StepView]:
@@ -247,19 +143,20 @@ def describe(steps: Iterable[StepLike]) -> list[StepView]:
     steps = ordered(steps)
     start = next((Decimal(s.daily_dose) for s in steps if s.daily_dose > 0), Decimal(0))
     previous, dose_began = None, None
-    for step in steps:
+    for index, step in enumerate(steps):
+        resumes = any(later.daily_dose > 0 for later in steps[index + 1 :])
         result.append(
             StepView(
                 step=step,
-                kind=step_kind(previous, step),
+                kind=step_kind(previous, step, resumes=resumes),
                 change_percent=(
-                    percent(Decimal(step.daily_dose) - Decimal(previous.daily_dose), Decimal(previous.daily_dose))
+                    _change_percent(Decimal(previous.daily_dose), Decimal(step.daily_dose))
                     if previous is not None and previous.daily_dose > 0
                     else None
                 ),
                 days_after_previous=(step.starts_on - previous.starts_on).days if previous is not None else None,
                 percent_of_start=percent(Decimal(step.daily_dose), start),
-                notes=step_notes(previous, step, dose_began=dose_began),
+                notes=step_notes(previous, step, dose_began=dose_began, resumes=resumes),
             )
         )
         if previous is None or step.daily_dose != previous.daily_dose:
@@ -326,7 +223,9 @@ def progress(steps: Sequence[StepLike], doses: Iterable[DoseLike], today: date) 
         finished=finished,
         days_since_last_dose=days_since_dose,
         next_step=later[0] if later else None,
-        step_kind=step_kind(steps[index - 1] if index else None, current),
+        step_kind=step_kind(
+            steps[index - 1] if index else None, current, resumes=any(s.daily_dose > 0 for s in steps[index + 1 :])
+        ),
     )
 
 
@@ -338,7 +237,9 @@ def is_rough(checkin: CheckInLike) -> bool:
 def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], today: date) -> Note | None:
     """docs/SAFETY.md: after three rough check-ins in a row following a cut, a note
     suggests talking to the prescriber about holding. "In a row" means the
-    most recent check-ins since the cut started, with no easier one between."""
+    most recent check-ins since the cut started, with no easier one between.
+    Once the dose in force is 0 the note never mentions holding: it asks the
+    person to tell their prescriber how they feel since stopping."""
     cut = last_cut_on(steps, today)
     if cut is None:
         return None
@@ -346,14 +247,8 @@ def rough_after_cut(steps: Sequence[StepLike], checkins: Iterable[CheckInLike], 
     recent = since[:ROUGH_RUN]
     if len(recent) < ROUGH_RUN or not all(is_rough(c) for c in recent):
         return None
-    return Note(
-        "rough_after_cut",
-        gettext(
-            "Your last three check-ins since your most recent cut have been rough. The 2025 tapering guideline says "
-            "that when withdrawal is significant, a taper can be paused or slowed. You could talk to your prescriber "
-            "about holding at this step for a while."
-        ),
-    )
+    current = step_in_force(steps, today)
+    return rough_note(stopped=current is not None and current.daily_dose == 0)
 
 
 def format_amount(amount: Decimal | None, unit: str = "") -> str:
