@@ -117,6 +117,16 @@ def test_a_cut_just_over_25_percent_never_reads_as_25_in_any_language(app, clien
         assert "Este paso baja un 25,1% la dosis anterior" in describe(steps)[1].notes[0].text
 
 
+def test_the_fourteen_days_count_from_when_the_dose_last_changed_as_the_form_says(client, tracking):
+    # 10 mg, 10 mg entered again 10 days later, 9 mg 10 days after that: 20 days at 10 mg, no timing note.
+    today = utcnow().date()
+    for days_ago, amount in ((20, "10"), (10, "10"), (0, "9")):
+        tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=days_ago)).isoformat(), daily_dose=amount)
+    assert 'data-note="quick_step"' not in client.get("/taper").get_data(as_text=True)
+    form = client.get("/taper/steps/new").get_data(as_text=True)
+    assert "or less than 14 days after your dose last changed)" in form
+
+
 def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, tracking):
     today = utcnow().date()
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
