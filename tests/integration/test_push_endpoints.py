@@ -350,6 +350,8 @@ INSIDE = [
     "64:ff9b::7f00:1",
     "2002:7f00:1::1",
     "2001:db8::1",
+    "3fff::1",
+    "3fff:fff:ffff:ffff::1",
 ]
 
 
@@ -361,6 +363,11 @@ def test_non_public_addresses_are_named(address):
 @pytest.mark.parametrize("address", ["142.250.74.10", "2a00:1450:4007:80b::200a", "17.253.144.10", "52.94.236.248"])
 def test_public_unicast_addresses_pass(address):
     assert address_problem(address) is None
+
+
+def test_only_the_documentation_block_of_3fff_is_refused():
+    # 3fff::/20 (RFC 9637) ends at 3fff:fff:ffff:…; the next address is global unicast.
+    assert address_problem("3fff:1000::1") is None
 
 
 def test_ipv4_mapped_addresses_are_never_connected_to_even_when_public():
