@@ -12,7 +12,7 @@ Reminders are rows, not timers. Each pass:
    hours is not recorded: the reminder moves to its next slot after now.
 2. **Send queued attempts** (claimed the same way): Web Push to each device.
    201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
-   Retry-After says; 5xx or unreachable → retried with capped exponential
+   Retry-After says (an hour at most); 5xx or unreachable → retried with capped exponential
    back-off; 400/401/403 (or a redirect, never followed) → logged as a
    configuration problem; an endpoint that is not a public push service →
    "refused", nothing sent; anything one attempt raises → "failed" for that

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 import urllib.request
@@ -50,6 +51,12 @@ VAPID_LIFETIME = 12 * 3600  # seconds; push services accept at most 24 h
 VAPID_RENEW_BEFORE = 3600
 #: Checked addresses of one push host tried in turn when a connection cannot be opened.
 MAX_ADDRESSES = 3
+#: The longest wait a push service's Retry-After can ask for, in seconds: as
+#: long as the default grace window (a reminder more than an hour late is
+#: missed anyway), so one answer never holds back a device's reminders for
+#: longer; a service still busy after it says so again.
+MAX_RETRY_AFTER = 3600
+_DELAY_SECONDS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -135,16 +142,20 @@ def _pool_manager(workers: int, timeout: float) -> urllib3.PoolManager:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
+    """Seconds to wait from a Retry-After header (RFC 9110 section 10.2.3:
+    delay-seconds, ASCII digits only, or an HTTP-date), at most
+    ``MAX_RETRY_AFTER``; None for anything else (the usual back-off then)."""
+    text = (value or "").strip()
+    if _DELAY_SECONDS.fullmatch(text):
+        return float(MAX_RETRY_AFTER if len(text) > 9 else min(int(text), MAX_RETRY_AFTER))
+    if not text or not text[:1].isalpha():
+        return None  # "1e12", "inf", "-5", "1.5": not delay-seconds, and no HTTP-date starts so
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(text)
+        wait = when.timestamp() - time.time()
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
+    return min(max(0.0, wait), float(MAX_RETRY_AFTER))
 
 
 class PushSender:
