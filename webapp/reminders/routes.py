@@ -35,7 +35,7 @@ from webapp.reminders import bp
 from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
-from webapp.services import person_time
+from webapp.services import delivery_notes, person_time
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
 from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
@@ -370,7 +370,7 @@ def snooze(delivery_id: int):
         slot_key=f"{base_key}+snooze{previous + 1}",
         slot_at=utcnow() + SNOOZE,
         status="pending",
-        detail="Snoozed for an hour.",
+        detail=delivery_notes.SNOOZED,
     )
     db.session.add(again)
     try:

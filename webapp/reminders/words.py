@@ -7,11 +7,13 @@ else (words the person wrote, a push service's own answer) as it is."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask_babel import gettext as _
 
 from webapp.reminders import bp
 from webapp.services.content import N_
+from webapp.services.delivery_notes import NOTES, REASONS
 from webapp.services.reminder_rules import KINDS
 
 #: The problems webapp/services/scheduling.py and reminder_rules.py raise,
@@ -26,20 +28,12 @@ RULE_WORDS = (
     N_("Every time you chose is inside your quiet hours, so it would never ring."),
     N_("This reminder has no time it can ring."),
     N_("This group has no fixed day and time, so a reminder cannot follow it."),
+    N_("%(time)s is not a time. Use hours and minutes like 20:00."),
 )
 
-#: What webapp/services/dispatch.py notes about a delivery or an attempt.
-DELIVERY_WORDS = (
-    N_("Your support-network review is not due yet."),
-    N_("No device has reminders turned on."),
-    N_("You asked to be nudged when you have not connected for a while."),
-    N_("The device was removed."),
-    N_("Could not reach any device in time."),
-    N_("The device unsubscribed; it was removed."),
-    N_("Snoozed for an hour."),
-    N_("Not sent: it was in your quiet hours."),
-)
-_LATE = re.compile(r"^Not sent: more than (\d+) minutes late\.$")
+#: What webapp/services/dispatch.py notes about a delivery or an attempt
+#: (marked in webapp/services/delivery_notes.py).
+DELIVERY_WORDS = NOTES
 
 
 def default_words() -> set[str]:
@@ -57,17 +51,29 @@ def in_english(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=64)
+def _pattern(words: str) -> re.Pattern:
+    """Words with ``%(name)s`` parts, as a pattern naming each part (a final
+    full stop optional: a note cut at its length limit loses it)."""
+    pattern = re.sub(r"%\\\(([a-z_]+)\\\)s", r"(?P<\1>.+?)", re.escape(words))
+    return re.compile(f"^{pattern.removesuffix(re.escape('.'))}\\.?$", re.DOTALL)
+
+
+def _in_words(text: str, known: tuple[str, ...], parts: tuple[str, ...] = ()) -> str:
+    """``text`` in the page's language if it is one of ``known`` (exactly, or
+    filled in); each filled-in part as it is unless it is one of ``parts``."""
+    if text in known:
+        return _(text)
+    for words in known:
+        if "%(" in words and (found := _pattern(words).match(text)):
+            return _(words, **{name: _in_words(value, parts) for name, value in found.groupdict().items()})
+    return text
+
+
 def rule_words(message: str) -> str:
-    return _(message) if message in RULE_WORDS else message
+    return _in_words(message, RULE_WORDS)
 
 
 @bp.app_template_filter("delivery_words")
 def delivery_words(detail: str | None) -> str:
-    if not detail:
-        return ""
-    if detail in DELIVERY_WORDS:
-        return _(detail)
-    late = _LATE.match(detail)
-    if late:
-        return _("Not sent: more than %(minutes)s minutes late.", minutes=late.group(1))
-    return detail
+    return _in_words(detail, DELIVERY_WORDS, REASONS) if detail else ""

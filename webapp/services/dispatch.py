@@ -45,7 +45,9 @@ from webapp.models import (
     SupportSettings,
     utcnow,
 )
+from webapp.services import delivery_notes as notes
 from webapp.services import support
+from webapp.services.delivery_notes import QUIET_HOURS, note
 from webapp.services.push import PushResult, PushSender, PushTarget
 from webapp.services.reminder_rules import KINDS, following_slot, notification_for, quiet_hours_at, schedule_or_stop
 from webapp.services.scheduling import RuleProblem
@@ -53,7 +55,6 @@ from webapp.services.scheduling import RuleProblem
 log = logging.getLogger("steady.reminders")
 
 MAX_BACKOFF = timedelta(minutes=15)
-QUIET_HOURS = "Not sent: it was in your quiet hours."
 FIRST_BACKOFF = timedelta(seconds=30)
 
 
@@ -163,7 +164,7 @@ class Dispatcher:
                 if delivery is not None and reminder.kind == "network_review" and delivery.status == "pending":
                     review = support_settings.get(reminder.user_id)
                     if review is not None and not support.review_is_due(review.review_due_at, now):
-                        delivery.status, delivery.detail = "skipped", "Your support-network review is not due yet."
+                        delivery.status, delivery.detail = "skipped", notes.REVIEW_NOT_DUE
                 if delivery is not None:
                     session.add(delivery)
                     new_deliveries.append(delivery)
@@ -194,7 +195,7 @@ class Dispatcher:
             slot_key=slot_key,
             slot_at=slot_at,
             status="missed" if late else "pending",
-            detail=f"Not sent: more than {int(self.grace.total_seconds() // 60)} minutes late." if late else "",
+            detail=note(notes.LATE, minutes=int(self.grace.total_seconds() // 60)) if late else "",
         )
 
     def _queue_nudges(self, stats: PassStats) -> int:
@@ -246,7 +247,7 @@ class Dispatcher:
                         slot_key=slot_key,
                         slot_at=now,
                         status="pending",
-                        detail="You asked to be nudged when you have not connected for a while.",
+                        detail=notes.NUDGE,
                     )
                     session.add(delivery)
                     session.flush()
@@ -262,7 +263,7 @@ class Dispatcher:
     def _queue_attempts(session: Session, delivery: ReminderDelivery, devices: list[PushSubscription]) -> None:
         """One attempt per device of the person, or "no devices"."""
         if not devices:
-            delivery.status, delivery.detail = "no_devices", "No device has reminders turned on."
+            delivery.status, delivery.detail = "no_devices", notes.NO_DEVICES
         for device in devices:
             session.add(
                 PushAttempt(
@@ -308,12 +309,10 @@ class Dispatcher:
                 delivery = deliveries[attempt.delivery_id]
                 device = devices.get(attempt.subscription_id)
                 if device is None:
-                    attempt.status, attempt.detail = "gone", "The device was removed."
+                    attempt.status, attempt.detail = "gone", notes.DEVICE_REMOVED
                 elif now - delivery.slot_at > self.grace:
                     attempt.status = "missed"
-                    attempt.detail = (
-                        f"The push service could not be reached within {int(self.grace.total_seconds() // 60)} minutes."
-                    )
+                    attempt.detail = note(notes.UNREACHED, minutes=int(self.grace.total_seconds() // 60))
                     stats.attempts_missed += 1
                 elif quiet_hours_at(settings.get(delivery.user_id), now) is not None:
                     attempt.status, attempt.detail = "missed", QUIET_HOURS
@@ -336,7 +335,7 @@ class Dispatcher:
                 results = self.sender.send_many(jobs) if jobs else []
             except Exception:  # send_many does not raise; if it ever does, the batch is retried
                 log.exception("push batch could not be sent")
-                results = [PushResult(None, error="the batch could not be sent")] * len(jobs)
+                results = [PushResult(None, error=notes.BATCH_NOT_SENT)] * len(jobs)
             for (attempt, device), result in zip(sending, results, strict=False):
                 try:
                     self._apply_result(session, attempt, device, result, now, stats)
@@ -350,7 +349,7 @@ class Dispatcher:
                 elif statuses and statuses <= FINAL_FAILURES:
                     delivery.status = "missed"
                     quiet = all(a.detail == QUIET_HOURS for a in delivery.attempts)
-                    delivery.detail = QUIET_HOURS if quiet else "Could not reach any device in time."
+                    delivery.detail = QUIET_HOURS if quiet else notes.NO_DEVICE_IN_TIME
             return len(attempts)
 
     def _apply_result(self, session, attempt, device, result: PushResult, now, stats: PassStats) -> None:
@@ -362,7 +361,7 @@ class Dispatcher:
             device.last_success_at = now
             stats.attempts_sent += 1
         elif outcome == "gone":
-            attempt.status, attempt.detail = "gone", "The device unsubscribed; it was removed."
+            attempt.status, attempt.detail = "gone", notes.UNSUBSCRIBED
             attempt.subscription_id = None
             session.delete(device)
             stats.subscriptions_removed += 1
@@ -370,13 +369,13 @@ class Dispatcher:
             # Not a public push service (a subscription stored before endpoints were
             # checked, a host no longer listed, or one resolving inside): nothing was
             # sent. The device is kept, so listing its host again brings it back.
-            attempt.status, attempt.detail = "refused", f"Not sent: {result.error}"[:500]
+            attempt.status, attempt.detail = "refused", note(notes.NOT_SENT, reason=result.error)
             log.warning("push refused: subscription=%s %s", device.id, result.error)
         elif outcome == "failed":
-            attempt.status, attempt.detail = "failed", f"Not sent: {result.error}."[:500]
+            attempt.status, attempt.detail = "failed", note(notes.NOT_SENT, reason=result.error)
         elif outcome == "config":
             attempt.status = "config"
-            attempt.detail = f"The push service refused our request ({result.status_code}); check the VAPID keys."
+            attempt.detail = note(notes.CONFIG, status=result.status_code)
             log.warning("push refused as misconfigured: status=%s subscription=%s", result.status_code, device.id)
         else:
             wait = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (attempt.tries - 1))
@@ -384,7 +383,7 @@ class Dispatcher:
                 wait = max(wait, timedelta(seconds=result.retry_after))
                 device.blocked_until = now + timedelta(seconds=result.retry_after)
             attempt.status, attempt.next_try_at = "retry", now + wait
-            attempt.detail = f"Will try again: {result.status_code or result.error or 'no answer'}."
+            attempt.detail = note(notes.RETRY, reason=result.status_code or result.error or notes.NO_ANSWER)
             stats.attempts_retry += 1
 
 
@@ -397,4 +396,4 @@ FINAL_FAILURES = frozenset({"missed", "gone", "config", "refused", "failed"})
 
 
 def _failure(exc: BaseException) -> PushResult:
-    return PushResult(None, error=f"an error while sending ({type(exc).__name__})", failed=True)
+    return PushResult(None, error=note(notes.SENDING_ERROR, error=type(exc).__name__), failed=True)

@@ -35,6 +35,7 @@ from py_vapid import Vapid02
 from pywebpush import WebPusher
 
 from webapp import pseudo
+from webapp.services.delivery_notes import SENDING_ERROR, note
 from webapp.services.push_targets import (
     DEFAULT_PUSH_HOSTS,
     Endpoint,
@@ -213,7 +214,7 @@ class PushSender:
             return self._send(target, payload, ttl=ttl, urgency=urgency, topic=topic)
         except Exception as exc:  # one target's problem stays that target's
             log.exception("push send failed: %s", type(exc).__name__)
-            return PushResult(None, error=f"an error while sending ({type(exc).__name__})", failed=True)
+            return PushResult(None, error=note(SENDING_ERROR, error=type(exc).__name__), failed=True)
 
     def _send(self, target: PushTarget, payload: str, *, ttl: int, urgency: str, topic: str) -> PushResult:
         try:
@@ -287,7 +288,7 @@ class PushSender:
                 results.append(future.result())
             except Exception as exc:
                 log.exception("push send failed: %s", type(exc).__name__)
-                results.append(PushResult(None, error=f"an error while sending ({type(exc).__name__})", failed=True))
+                results.append(PushResult(None, error=note(SENDING_ERROR, error=type(exc).__name__), failed=True))
         return results
 
     def close(self) -> None:
