@@ -1,5 +1,5 @@
 """What both sides of the circle use: the signed-in person's circle name, the
-rate-limit key and the push sender."""
+rate-limit key, the push sender, and ending a link."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import current_app
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.models import CircleProfile
+from webapp.models import CircleLink, CircleMessage, CircleProfile
 from webapp.services import circle
 from webapp.services.push import PushSender, sender_from_config
 from webapp.services.text import TextProblem
@@ -62,3 +62,32 @@ def _rename_in_supporters_reminders(name: str) -> None:
         .values(title=f"Check in on {name}")
         .execution_options(synchronize_session=False)
     )
+
+
+def end_link(link: CircleLink) -> None:
+    """End ``link``, from either side, so that the supporter keeps nothing of
+    it: the notes that passed through it go too (the supporter's
+    encouragement to the person, the person's thank-yous to the supporter;
+    the same two people's link the other way round keeps its own). The
+    weekly reminder goes by the database's cascade; the caller commits."""
+    from sqlalchemy import and_, delete, or_
+
+    db.session.execute(
+        delete(CircleMessage)
+        .where(
+            or_(
+                and_(
+                    CircleMessage.kind == "encouragement",
+                    CircleMessage.user_id == link.user_id,
+                    CircleMessage.sender_id == link.supporter_id,
+                ),
+                and_(
+                    CircleMessage.kind == "thanks",
+                    CircleMessage.user_id == link.supporter_id,
+                    CircleMessage.sender_id == link.user_id,
+                ),
+            )
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(link)

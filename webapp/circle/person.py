@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from webapp.circle import bp
+from webapp.circle import bp, common
 from webapp.circle.common import log, my_profile, push_sender, save_name, user_key
 from webapp.circle.forms import InviteForm, ProfileForm, SharingForm
 from webapp.extensions import db, limiter
@@ -153,13 +153,20 @@ def sharing(link_id: int):
 @bp.post("/circle/links/<int:link_id>/end")
 @login_required
 def end_link(link_id: int):
-    """Remove a supporter from my circle. Their weekly reminder goes with it."""
+    """Remove a supporter from my circle. Their weekly reminder and the notes
+    between us go with it."""
     link = get_owned_or_404(CircleLink, link_id)
     name = circle.first_name(db.session, link.supporter_id)
-    db.session.delete(link)
+    common.end_link(link)
     db.session.commit()
     audit("circle.link_ended", user=current_user.id, link=link_id, by="person")
-    flash(_("%(name)s is no longer in your circle and sees nothing from now on.", name=name), "success")
+    flash(
+        _(
+            "%(name)s is no longer in your circle and sees nothing from now on. The messages between you are removed.",
+            name=name,
+        ),
+        "success",
+    )
     return redirect(url_for("circle.index"))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from webapp import i18n
 from webapp.circle import bp
-from webapp.circle.common import push_sender, user_key
+from webapp.circle.common import end_link, push_sender, user_key
 from webapp.circle.forms import EncourageForm, SupportingSettingsForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
@@ -197,12 +197,12 @@ def encourage(link_id: int):
 @bp.post("/circle/supporting/<int:link_id>/leave")
 @login_required
 def leave(link_id: int):
-    """Stop supporting someone: you see nothing more, and they are told by
-    your absence from their circle."""
+    """Stop supporting someone: you see nothing more, the notes between you
+    go, and they are told by your absence from their circle."""
     link = supported_link_or_404(link_id)
     name = circle.first_name(db.session, link.user_id)
-    db.session.delete(link)
+    end_link(link)
     db.session.commit()
     audit("circle.link_ended", user=current_user.id, link=link_id, by="supporter")
-    flash(_("You have left %(name)s's circle.", name=name), "success")
+    flash(_("You have left %(name)s's circle. The messages between you are removed.", name=name), "success")
     return redirect(url_for("circle.supporting"))

@@ -4,7 +4,9 @@ Walks every model with a ``user_id`` column, so a feature added later is
 exported without anyone remembering to add it here. Encrypted text comes out
 decrypted (it is the person's own); secrets that are not the person's data —
 password and session hashes, push keys, the check-in body hash, raw
-ciphertext — are left out.
+ciphertext — are left out. Another person named in a row (a supporter, the
+sender of a note) comes out by the first name the circle knows them by,
+never by Steady's internal id for them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Base, Encrypted, User
+from webapp.models import Base, CircleProfile, Encrypted, User
 from webapp.services.content import N_
 
 #: Columns that are not the person's data: secrets and keys (a push endpoint is a
@@ -64,12 +66,29 @@ def owned_models() -> list[type]:
     return sorted(models, key=lambda cls: cls.__tablename__)
 
 
-def _row(obj) -> dict:
+def other_people(model) -> dict[str, str]:
+    """Columns that name another account (a supporter on a link, whoever sent
+    a note), each with the key written instead: ``supporter_id`` comes out
+    as ``supporter``, the first name the circle knows them by (as the pages
+    show them). Another person's internal id is not the person's data, and
+    means nothing to them."""
+    return {
+        column.key: column.key.removesuffix("_id")
+        for column in model.__table__.columns
+        if column.key != "user_id" and any(fk.column.table.name == User.__tablename__ for fk in column.foreign_keys)
+    }
+
+
+def _row(obj, name_of) -> dict:
     cls = type(obj)
     table = cls.__table__
+    others = other_people(cls)
     data = {}
     for column in table.columns:
         if column.key in LEFT_OUT or column.key.endswith("_enc"):
+            continue
+        if column.key in others:
+            data[others[column.key]] = name_of(getattr(obj, column.key))
             continue
         data[column.key] = _plain(getattr(obj, column.key))
     for name in dir(cls):
@@ -82,11 +101,19 @@ def collect(session: Session, user_id: int) -> dict:
     """``{"account": {...}, "<table>": [rows...]}`` for one person."""
     user = session.get(User, user_id)
     result: dict = {"account": {"email": user.email, "created_at": _plain(user.created_at)}}
+    names: dict[int, str | None] = {}
+
+    def name_of(other_id: int | None) -> str | None:
+        if other_id is not None and other_id not in names:
+            profile = session.get(CircleProfile, other_id)
+            names[other_id] = profile.first_name if profile is not None else None
+        return names.get(other_id)
+
     for model in owned_models():
         rows = session.scalars(
             select(model).where(model.user_id == user_id).order_by(*model.__table__.primary_key.columns)
         )
-        result[model.__tablename__] = [_row(obj) for obj in rows]
+        result[model.__tablename__] = [_row(obj, name_of) for obj in rows]
     return result
 
 
@@ -127,7 +154,12 @@ def _csv(rows: list[dict], headers: list[str]) -> str:
 
 def headers_for(table: str) -> list[str]:
     model = next(m for m in owned_models() if m.__tablename__ == table)
-    columns = [c.key for c in model.__table__.columns if c.key not in LEFT_OUT and not c.key.endswith("_enc")]
+    others = other_people(model)
+    columns = [
+        others.get(c.key, c.key)
+        for c in model.__table__.columns
+        if c.key not in LEFT_OUT and not c.key.endswith("_enc")
+    ]
     encrypted = [name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted)]
     return columns + sorted(encrypted)
 
