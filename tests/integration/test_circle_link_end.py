@@ -2,19 +2,20 @@
 
 "Sees nothing from now on" holds for the rows: the notes that passed through
 the link (the supporter's encouragement, the person's thank-yous) go with it,
-whichever side ends it. No export names another person by Steady's internal
-id.
+whichever side ends it, and an invite link of the person's still waiting can
+no longer bring the supporter back in. No export names another person by
+Steady's internal id.
 """
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import Auth
 from tests.integration.test_circle import accept, make_invite, post, seen_by
 from webapp.extensions import db
-from webapp.models import CircleLink, CircleMessage, User
+from webapp.models import CircleInvite, CircleLink, CircleMessage, User
 from webapp.services import export
 
 MARK = "ZQX"
@@ -136,3 +137,39 @@ def test_no_export_names_another_person_by_their_internal_id(app, people):
         assert not others & set(export.headers_for(model.__tablename__)), model.__tablename__
         for row in alex_data[model.__tablename__] + sam_data[model.__tablename__]:
             assert not others & set(row), model.__tablename__
+
+
+def test_a_removed_supporter_cannot_come_back_with_an_invite_still_waiting(app, people):
+    sam, alex, _ = people
+    first, second = make_invite(sam), make_invite(sam)
+    carol = app.test_client()
+    Auth(carol).register(email="carol@example.com")
+    assert accept(carol, first, name="Carol").status_code == 302
+    # Carol opening the second link is told she is already in; it stays waiting.
+    assert accept(carol, second, name="Carol").status_code == 409
+    link = link_between("sam@example.com", "carol@example.com")
+    response = post(sam, f"/circle/links/{link}/end", follow_redirects=True)
+    assert "invite link" in response.get_data(as_text=True) and "cancelled" in response.get_data(as_text=True)
+    waiting = db.session.scalar(select(func.count()).select_from(CircleInvite).where(CircleInvite.status == "pending"))
+    db.session.rollback()
+    assert waiting == 0
+    refused = accept(carol, second, name="Carol")
+    assert refused.status_code == 410
+    assert "This invite was cancelled" in refused.get_data(as_text=True)
+    assert link_between("sam@example.com", "carol@example.com") is None
+    # Sam can invite again: a new link works.
+    assert accept(carol, make_invite(sam), name="Carol").status_code == 302
+
+
+def test_a_supporter_who_leaves_cannot_come_back_with_an_invite_still_waiting(app, people):
+    sam, _, _ = people
+    first, second = make_invite(sam), make_invite(sam)
+    carol = app.test_client()
+    Auth(carol).register(email="carol@example.com")
+    accept(carol, first, name="Carol")
+    link = link_between("sam@example.com", "carol@example.com")
+    assert post(carol, f"/circle/supporting/{link}/leave").status_code == 302
+    assert accept(carol, second, name="Carol").status_code == 410
+    assert link_between("sam@example.com", "carol@example.com") is None
+    page = sam.get("/circle").get_data(as_text=True)
+    assert "Cancelled" in page

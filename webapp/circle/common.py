@@ -9,7 +9,7 @@ from flask import current_app
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.models import CircleLink, CircleMessage, CircleProfile
+from webapp.models import CircleInvite, CircleLink, CircleMessage, CircleProfile
 from webapp.services import circle
 from webapp.services.push import PushSender, sender_from_config
 from webapp.services.text import TextProblem
@@ -64,13 +64,16 @@ def _rename_in_supporters_reminders(name: str) -> None:
     )
 
 
-def end_link(link: CircleLink) -> None:
+def end_link(link: CircleLink, now) -> int:
     """End ``link``, from either side, so that the supporter keeps nothing of
     it: the notes that passed through it go too (the supporter's
     encouragement to the person, the person's thank-yous to the supporter;
-    the same two people's link the other way round keeps its own). The
-    weekly reminder goes by the database's cascade; the caller commits."""
-    from sqlalchemy import and_, delete, or_
+    the same two people's link the other way round keeps its own), and every
+    invite link of the person's still waiting is cancelled, so that no
+    link already sent can bring anyone back in without a new invite. The
+    weekly reminder goes by the database's cascade. How many invites were
+    cancelled; the caller commits."""
+    from sqlalchemy import and_, delete, or_, update
 
     db.session.execute(
         delete(CircleMessage)
@@ -90,4 +93,15 @@ def end_link(link: CircleLink) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    cancelled = db.session.execute(
+        update(CircleInvite)
+        .where(
+            CircleInvite.user_id == link.user_id,
+            CircleInvite.status == "pending",
+            CircleInvite.expires_at > now,  # an expired one works no more and stays "Expired"
+        )
+        .values(status="revoked")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.delete(link)
+    return cancelled

@@ -154,12 +154,12 @@ def sharing(link_id: int):
 @login_required
 def end_link(link_id: int):
     """Remove a supporter from my circle. Their weekly reminder and the notes
-    between us go with it."""
+    between us go with it, and my invite links still waiting are cancelled."""
     link = get_owned_or_404(CircleLink, link_id)
     name = circle.first_name(db.session, link.supporter_id)
-    common.end_link(link)
+    cancelled = common.end_link(link, utcnow())
     db.session.commit()
-    audit("circle.link_ended", user=current_user.id, link=link_id, by="person")
+    audit("circle.link_ended", user=current_user.id, link=link_id, by="person", invites_cancelled=cancelled)
     flash(
         _(
             "%(name)s is no longer in your circle and sees nothing from now on. The messages between you are removed.",
@@ -167,6 +167,17 @@ def end_link(link_id: int):
         ),
         "success",
     )
+    if cancelled:
+        flash(
+            ngettext(
+                "Your invite link that was still waiting is cancelled too, so it cannot bring anyone back in. "
+                "You can make a new one.",
+                "Your %(num)d invite links that were still waiting are cancelled too, so they cannot bring "
+                "anyone back in. You can make new ones.",
+                cancelled,
+            ),
+            "success",
+        )
     return redirect(url_for("circle.index"))
 
 

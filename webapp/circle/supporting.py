@@ -198,11 +198,12 @@ def encourage(link_id: int):
 @login_required
 def leave(link_id: int):
     """Stop supporting someone: you see nothing more, the notes between you
-    go, and they are told by your absence from their circle."""
+    go, and they are told by your absence from their circle. Their invite
+    links still waiting are cancelled, so none brings you back in."""
     link = supported_link_or_404(link_id)
     name = circle.first_name(db.session, link.user_id)
-    end_link(link)
+    cancelled = end_link(link, utcnow())
     db.session.commit()
-    audit("circle.link_ended", user=current_user.id, link=link_id, by="supporter")
+    audit("circle.link_ended", user=current_user.id, link=link_id, by="supporter", invites_cancelled=cancelled)
     flash(_("You have left %(name)s's circle. The messages between you are removed.", name=name), "success")
     return redirect(url_for("circle.supporting"))
