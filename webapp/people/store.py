@@ -16,17 +16,23 @@ from webapp.extensions import db
 from webapp.models import ContactLog, MessageTemplate, SupportContact, SupportGroup, SupportSettings, utcnow
 from webapp.ownership import mine, owned
 from webapp.services import support
+from webapp.services.content import N_
 from webapp.services.support import MAX_PINNED, RELATIONSHIPS, WEEKDAYS
 from webapp.sync import Synced
 
 #: Contacts and "I reached out" made on the device come through the outbox (webapp/sync.py).
 CONTACTS = Synced(
     model=SupportContact,
-    conflict="A different person was already added with this id. Nothing was changed; discard this copy and add them again.",
+    conflict=N_(
+        "A different person was already added with this id. Nothing was changed; discard this copy and add them again."
+    ),
 )
 REACH_OUTS = Synced(
     model=ContactLog,
-    conflict="A different \u201cI reached out\u201d was already noted with this id. Nothing was changed; discard this copy and note it again.",
+    conflict=N_(
+        "A different \u201cI reached out\u201d was already noted with this id."
+        " Nothing was changed; discard this copy and note it again."
+    ),
 )
 
 

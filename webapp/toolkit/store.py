@@ -12,13 +12,17 @@ from sqlalchemy import delete, select
 from webapp.extensions import db
 from webapp.models import FavouriteExercise, RecentExercise, ThoughtRecord, utcnow
 from webapp.ownership import mine, owned
+from webapp.services.content import N_
 from webapp.sync import Synced
 
 RECENT_KEEP = 10
 
 THOUGHTS = Synced(
     model=ThoughtRecord,
-    conflict="A different thought record was already saved with this id. Nothing was changed; discard this copy and write it again.",
+    conflict=N_(
+        "A different thought record was already saved with this id."
+        " Nothing was changed; discard this copy and write it again."
+    ),
 )
 
 
