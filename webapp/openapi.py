@@ -284,6 +284,8 @@ def body(schema: str, example: dict | None) -> dict:
 
 
 WRITE_ERRORS = (400, 401, 413, 415, 422)
+#: A replay of something saved under this client_id and deleted by the person since (webapp/sync.py).
+DELETED_SINCE = {"204": {"description": "Saved before and deleted since: not saved again, nothing to show"}}
 EXERCISE = {"name": "exercise_id", "in": "path", "required": True, "schema": TEXT, "example": "five-four-three-two-one"}
 
 
@@ -396,6 +398,7 @@ PATHS: dict = {
             "responses": {
                 "201": json_response("Saved", "ThoughtRecord"),
                 "200": json_response("Already saved", "ThoughtRecord"),
+                **DELETED_SINCE,
                 **errors(*WRITE_ERRORS),
             },
         },
@@ -418,6 +421,7 @@ PATHS: dict = {
             "responses": {
                 "201": json_response("Saved", "CheckIn"),
                 "200": json_response("Already saved", "CheckIn"),
+                **DELETED_SINCE,
                 **errors(*WRITE_ERRORS, 409),
             },
         },
@@ -472,6 +476,7 @@ PATHS: dict = {
             "responses": {
                 "201": json_response("Added", "Contact"),
                 "200": json_response("Already added", "Contact"),
+                **DELETED_SINCE,
                 **errors(*WRITE_ERRORS),
             },
         }
@@ -721,6 +726,7 @@ PATHS.update(
                 "responses": {
                     "201": json_response("Logged", "Dose"),
                     "200": json_response("Already logged", "Dose"),
+                    **DELETED_SINCE,
                     **errors(*WRITE_ERRORS, 409),
                 },
             }

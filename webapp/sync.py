@@ -15,7 +15,11 @@ replay from a different thing that happens to carry the same id:
 * the same id with a different body answers **409** and changes nothing;
 * two copies racing each other: the database's unique ``(user_id,
   client_id)`` lets one in (``INSERT … ON CONFLICT DO NOTHING``) and the
-  other is answered as a replay.
+  other is answered as a replay;
+* a replay of something the person deleted since is not saved again: a
+  deletion is remembered (:class:`~webapp.models.SyncedDeletion`: the owner,
+  the table and the id, nothing it held) and the replay is answered **204**,
+  which the outbox counts as sent (:class:`Deleted`).
 
 A new synced feature is a declaration plus its checks::
 
@@ -48,9 +52,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, make_response
 from flask_login import current_user
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -59,7 +63,24 @@ from sqlalchemy.sql import sqltypes
 from webapp.api import json_error
 from webapp.bodies import Problems, words
 from webapp.extensions import autocommitted, db
-from webapp.ownership import owned
+from webapp.models import SyncedDeletion
+from webapp.ownership import mine, owned
+from webapp.services.content import N_
+
+#: What a form says when the id it was saved under was deleted since.
+DELETED = N_(
+    "You deleted what you saved from this page, so it was not saved again."
+    " To keep these answers after all, check them and save them again."
+)
+
+
+class Deleted(Problems):
+    """The id was saved once and the person deleted the record since: a copy
+    still waiting on a device must not bring it back. :func:`refuse` answers
+    it 204 (the outbox counts it as sent); a form shows it as a problem."""
+
+    def __init__(self):
+        super().__init__({"client_id": words(DELETED)})
 
 
 def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: str | None = "errors"):
@@ -68,6 +89,8 @@ def refuse(problems: Problems | Mapping[str, str], status: int = 422, *, key: st
     different body under a stored id). ``key`` keeps each API's established
     name for the map (``errors``; the people API says ``problems``; ``None``
     for the APIs that answer with the first problem alone)."""
+    if isinstance(problems, Deleted):
+        abort(make_response("", 204))
     found = problems.problems if isinstance(problems, Problems) else dict(problems)
     field_name, message = next(iter(found.items()))
     json_error(status, message, field=field_name, **({key: found} if key else {}))
@@ -182,6 +205,19 @@ class Synced:
 
     def __post_init__(self):
         DECLARED.append(self)
+        event.listen(self.model, "after_delete", _remember_deletion)
+
+    def deleted(self, device_id: str) -> bool:
+        """Whether the person deleted the record saved under this id."""
+        kind = self.model.__tablename__
+        return (
+            db.session.scalar(
+                select(SyncedDeletion.kind).where(
+                    mine(SyncedDeletion), SyncedDeletion.kind == kind, SyncedDeletion.client_id == device_id
+                )
+            )
+            is not None
+        )
 
     def digest(self, clean: Mapping[str, Any]) -> str:
         return keyed_hash(clean, secret(), added_later=self.added_later)
@@ -208,6 +244,10 @@ class Synced:
             if compare and not self.same(existing, clean, digest):
                 raise Problems({"client_id": words(self.conflict)})
             return existing, False
+        if self.deleted(clean["client_id"]):
+            if compare:
+                raise Deleted()
+            return None, False
         record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
         fill(record, clean)
         db.session.add(record)
@@ -275,7 +315,8 @@ class Synced:
         gives back the first; a different body under its id raises
         ``Problems`` (answer 409). ``fill`` writes the checked body onto the
         new record, which already holds its owner, id and hash (it may raise;
-        the caller rolls back).
+        the caller rolls back). An id whose record the person deleted raises
+        :class:`Deleted`, and nothing is written.
 
         The insert comes first (:meth:`insert_once`); only when the id is
         already stored is the stored row read, to tell a replay from a
@@ -284,6 +325,8 @@ class Synced:
         conflict changes nothing."""
         digest = self.digest(clean)
         for _ in range(2):
+            if self.deleted(clean["client_id"]):
+                raise Deleted()
             record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
             fill(record, clean)
             touched = bool(db.session.new or db.session.dirty or db.session.deleted)
@@ -304,3 +347,11 @@ class Synced:
                 return existing, False
             db.session.rollback()  # stored, then deleted before it could be read: try once more
         raise RuntimeError("a synced record was stored and deleted while being saved twice over")
+
+
+def _remember_deletion(_mapper, connection, target) -> None:
+    """After a synced record is deleted: remember its owner, table and id
+    (once), in the same transaction as the deletion."""
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    values = {"user_id": target.user_id, "kind": target.__tablename__, "client_id": target.client_id}
+    connection.execute(insert(SyncedDeletion.__table__).values(values).on_conflict_do_nothing())

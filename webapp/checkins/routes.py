@@ -53,7 +53,7 @@ from webapp.models import CheckIn, utcnow
 from webapp.ownership import get_owned_or_404
 from webapp.services import person_time
 from webapp.services.content import symptom_labels, symptoms
-from webapp.sync import refuse
+from webapp.sync import Deleted, refuse
 
 #: Hours of sleep as the form takes them: "7", "7.5" or "7,5".
 HOURS = re.compile(r"[0-9]{1,4}(?:[.,][0-9]{1,4})?")
@@ -188,6 +188,8 @@ def new():
                 conflict = not _save_once(body)
             except CheckInProblems as refused:
                 problems = in_form_words(refused.problems)
+                if isinstance(refused, Deleted):  # shown back under a new id: saving it again keeps it
+                    conflict, client_id = True, str(uuid.uuid4())
             else:
                 if conflict:
                     problems = {
@@ -215,7 +217,8 @@ def new():
 def _save_once(body: dict) -> bool:
     """Save the form's check-in once (``store.save_new``): True when it is
     saved now or was already, False when a different check-in holds its id;
-    ``CheckInProblems`` for a body that is wrong.
+    ``CheckInProblems`` for a body that is wrong (``Deleted``: the check-in
+    saved from this page was deleted since).
 
     The server dates a form's check-in, so a copy of one already saved is
     dated as that one was, to compare as the same body; a copy that lost a
@@ -227,7 +230,9 @@ def _save_once(body: dict) -> bool:
             clean = check_checkin({**body, "checked_at": stored.checked_at.isoformat()})
         try:
             store.save_new(clean)
-        except CheckInProblems:
+        except CheckInProblems as refused:
+            if isinstance(refused, Deleted):
+                raise
             if stored is not None:
                 return False
         else:

@@ -193,6 +193,7 @@ TABLE_TITLES = {
     "support_groups": N_("Support groups"),
     "support_reviews": N_("Support reviews"),
     "support_settings": N_("Support settings"),
+    "synced_deletions": N_("Ids of things you deleted, so that a copy still waiting on a phone is not saved again"),
     "taper_plans": N_("Taper plan"),
     "taper_steps": N_("Taper steps"),
     "thought_records": N_("Thought records"),

@@ -19,7 +19,7 @@ from webapp.ownership import mine, owned
 from webapp.services import person_time
 from webapp.services.content import N_
 from webapp.services.taper import amount_text
-from webapp.sync import Synced
+from webapp.sync import Deleted, Synced
 
 #: How many recent doses the device keeps for offline use.
 SNAPSHOT_DOSES = 60
@@ -145,8 +145,11 @@ def apply_dose(dose: DoseLog, clean: dict) -> None:
 
 def save_dose(clean: dict) -> tuple[DoseLog, bool]:
     """Store a dose once (webapp/sync.py): the same id again with the same
-    dose gives back the first; with a different one, ``Problems``."""
+    dose gives back the first; with a different one, ``Problems``; one the
+    person deleted since, ``Deleted``."""
     try:
         return DOSES.save(clean, apply_dose)
+    except Deleted:
+        raise
     except Problems as refused:
         raise Problems({name: _(message) for name, message in refused.problems.items()}) from None
