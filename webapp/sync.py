@@ -315,7 +315,8 @@ class Synced:
         gives back the first; a different body under its id raises
         ``Problems`` (answer 409). ``fill`` writes the checked body onto the
         new record, which already holds its owner, id and hash (it may raise;
-        the caller rolls back). An id whose record the person deleted raises
+        the caller rolls back; when the id is stored, it is answered as a
+        replay or a conflict instead). An id whose record the person deleted raises
         :class:`Deleted`, and nothing is written.
 
         The insert comes first (:meth:`insert_once`); only when the id is
@@ -328,7 +329,18 @@ class Synced:
             if self.deleted(clean["client_id"]):
                 raise Deleted()
             record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
-            fill(record, clean)
+            try:
+                fill(record, clean)
+            except Exception:
+                # The filler refuses what would be new now (a fourth pin, say),
+                # but a replay adds nothing: it is answered as the first time.
+                db.session.rollback()
+                existing = self.find(clean["client_id"])
+                if existing is None:
+                    raise
+                if not self.same(existing, clean, digest):
+                    raise Problems({"client_id": words(self.conflict)}) from None
+                return existing, False
             touched = bool(db.session.new or db.session.dirty or db.session.deleted)
             if touched and autocommitted():
                 # Each statement would commit on its own: a replay could not undo them.

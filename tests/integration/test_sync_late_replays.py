@@ -229,3 +229,29 @@ def test_what_is_remembered_of_a_deletion_goes_with_the_account(app, api):
     done = api.client.post("/account/delete", data={"password": PASSWORD, "csrf_token": csrf_from(page)})
     assert done.status_code == 302
     assert _count(SyncedDeletion) == 0
+
+
+# --- a pinned contact, replayed once the pins are full --------------------------------
+
+
+def test_a_replayed_pinned_contact_is_already_added_not_refused_for_too_many_pins(api):
+    """Two pinned; a third added pinned on the phone is saved (three pinned)
+    but its answer is lost: the replay is the same contact, already added,
+    not a fourth pin to refuse (which set it aside, and the person added
+    them again)."""
+    for name in ("Ruth", "Sam"):
+        assert api("POST", "/api/people/contacts", {**_contact(str(uuid.uuid4())), "name": name, "pinned": True})
+    body = {**_contact(str(uuid.uuid4())), "pinned": True}
+    first = api("POST", "/api/people/contacts", body)
+    assert first.status_code == 201 and first.get_json()["pinned"] is True
+
+    replay = api("POST", "/api/people/contacts", body)
+    assert replay.status_code == 200, replay.get_json()
+    assert replay.get_json() == first.get_json()
+    assert _count(SupportContact) == 3
+
+    # A different contact under the id is still a conflict, and a fourth pin still refused.
+    assert api("POST", "/api/people/contacts", {**body, "name": "Alexandra"}).status_code == 409
+    fourth = api("POST", "/api/people/contacts", {**_contact(str(uuid.uuid4())), "pinned": True})
+    assert fourth.status_code == 422 and fourth.get_json()["field"] == "pinned"
+    assert _count(SupportContact) == 3
