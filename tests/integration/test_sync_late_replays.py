@@ -255,3 +255,39 @@ def test_a_replayed_pinned_contact_is_already_added_not_refused_for_too_many_pin
     fourth = api("POST", "/api/people/contacts", {**_contact(str(uuid.uuid4())), "pinned": True})
     assert fourth.status_code == 422 and fourth.get_json()["field"] == "pinned"
     assert _count(SupportContact) == 3
+
+
+# --- the plain dose form (no JavaScript) ----------------------------------------------
+
+
+def _dose_page(api) -> tuple[str, str]:
+    page = api.client.get("/taper/doses").get_data(as_text=True)
+    return csrf_from(page), re.search(r'name="client_id" value="([^"]*)"', page).group(1)
+
+
+@pytest.mark.parametrize("then", ["changed", "deleted"])
+def test_the_dose_form_sent_again_is_shown_back_under_a_new_id_as_the_check_in_form_is(api, then):
+    """The same page sent with other details (Back, changed, Save), or after
+    its dose was deleted: refused (409), nothing saved, shown back as typed
+    with the problem above the form, under a new id, so that Save then saves
+    it, instead of the same refusal at every Save until a reload."""
+    _taper(api)
+    token, client_id = _dose_page(api)
+    form = {"csrf_token": token, "client_id": client_id, "time_zone": "Europe/London", "taken_at": "2026-11-20T08:30"}
+    assert api.client.post("/taper/doses", data={**form, "amount": "2.5"}).status_code == 302
+    if then == "deleted":
+        stored = db.session.scalar(select(DoseLog.id))
+        db.session.rollback()
+        assert api.client.post(f"/taper/doses/{stored}/delete", data={"csrf_token": token}).status_code == 302
+
+    again = api.client.post("/taper/doses", data={**form, "amount": "2", "note": "Split in two"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 409
+    message = "You already logged a dose from this page" if then == "changed" else "You deleted what you saved"
+    assert message in html and 'role="alert"' in html
+    assert 'value="Split in two"' in html or ">Split in two<" in html
+    new_id = re.search(r'name="client_id" value="([^"]*)"', html).group(1)
+    assert new_id != client_id
+    before = _count(DoseLog)
+    assert api.client.post("/taper/doses", data={**form, "client_id": new_id, "amount": "2"}).status_code == 302
+    assert _count(DoseLog) == before + 1

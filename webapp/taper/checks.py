@@ -319,3 +319,22 @@ def check_dose(data: object, *, unit: str, now: datetime | None = None, decimal_
         "amount": body["amount"],
         "note": body["note"],
     }
+
+
+def form_dose(form, *, client_id: str, zone: str) -> dict:
+    """The plain dose form as the body the API takes."""
+    taken = (form.get("taken_at") or "").strip()
+    try:
+        local = datetime.fromisoformat(taken)
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=ZoneInfo(zone))
+        taken = local.isoformat()
+    except (ValueError, KeyError, OSError):  # OSError: a folder of zones, like "Europe"
+        pass  # check_dose names the problem
+    return {
+        "client_id": client_id,
+        "taken_at": taken,
+        "time_zone": zone,
+        "amount": (form.get("amount") or "").strip(),
+        "note": form.get("note") or "",
+    }

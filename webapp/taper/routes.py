@@ -30,9 +30,9 @@ from webapp.ownership import get_owned_or_404
 from webapp.services import dose_adherence, person_time
 from webapp.services import taper as arithmetic
 from webapp.services.taper import MEDICATION_SUGGESTIONS, amount_text, format_amount
-from webapp.sync import refuse
+from webapp.sync import Deleted, refuse
 from webapp.taper import bp
-from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step
+from webapp.taper.checks import MAX_DOSE_TIMES, TaperProblems, check_dose, check_plan, check_step, form_dose
 from webapp.taper.store import (  # noqa: F401 - local_today, my_steps and my_plan are read by other pages too
     SNAPSHOT_DOSES,
     add_plan,
@@ -202,28 +202,6 @@ def delete_step(step_id: int):
 # --- doses ----------------------------------------------------------------------------
 
 
-def _form_dose(form, *, client_id: str, zone: str) -> dict:
-    """The plain dose form as the body the API takes."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    taken = (form.get("taken_at") or "").strip()
-    try:
-        local = datetime.fromisoformat(taken)
-        if local.tzinfo is None:
-            local = local.replace(tzinfo=ZoneInfo(zone))
-        taken = local.isoformat()
-    except (ValueError, KeyError, OSError):  # OSError: a folder of zones, like "Europe"
-        pass  # check_dose names the problem
-    return {
-        "client_id": client_id,
-        "taken_at": taken,
-        "time_zone": zone,
-        "amount": (form.get("amount") or "").strip(),
-        "note": form.get("note") or "",
-    }
-
-
 @bp.route("/taper/doses", methods=["GET", "POST"])
 @login_required
 def doses():
@@ -234,6 +212,7 @@ def doses():
         return redirect(url_for("taper.index"))
     problems: dict[str, str] = {}
     client_id = request.form.get("client_id") or str(uuid.uuid4())
+    conflict = False
     if request.method == "POST":
         zone = request.form.get("time_zone") or person_time.zone_for(current_user.id).key
         problems = typed_problems({"note": _("Note")})
@@ -241,16 +220,20 @@ def doses():
             if problems:
                 raise TaperProblems(problems)
             clean = check_dose(
-                _form_dose(request.form, client_id=client_id, zone=zone),
+                form_dose(request.form, client_id=client_id, zone=zone),
                 unit=plan.unit,
                 decimal_mark=numbers.decimal_mark(),
             )
-            save_dose(clean)
         except TaperProblems as refused:
             problems = refused.problems
         else:
-            flash(_("Dose logged."), "success")
-            return redirect(url_for("taper.doses"))
+            try:
+                save_dose(clean)
+            except TaperProblems as refused:  # this page's id holds another dose, or one deleted since
+                problems, conflict, client_id = _dose_conflict(refused), True, str(uuid.uuid4())
+            else:
+                flash(_("Dose logged."), "success")
+                return redirect(url_for("taper.doses"))
     today = local_today()
     steps = my_steps()
     step = arithmetic.step_in_force(steps, today)
@@ -266,7 +249,19 @@ def doses():
         days=dose_adherence.adherence(
             steps, my_doses(start=today - timedelta(days=13), end=today), today - timedelta(days=13), today
         ),
-    ), 422 if problems else 200
+    ), 409 if conflict else 422 if problems else 200
+
+
+def _dose_conflict(refused: TaperProblems) -> dict[str, str]:
+    """The dose form's words for a page whose id is taken, as the check-in form's (shown back under a new id)."""
+    if isinstance(refused, Deleted):
+        return refused.problems
+    return {
+        "client_id": _(
+            "You already logged a dose from this page, with different details. These details are not saved yet:"
+            " check them and press Save dose to save them as a new dose."
+        )
+    }
 
 
 @bp.get("/my/dose")
@@ -289,7 +284,7 @@ def edit_dose(dose_id: int):
         try:
             if typed := typed_problems({"note": _("Note")}):
                 raise TaperProblems(typed)
-            body = _form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
+            body = form_dose(request.form, client_id=dose.client_id, zone=dose.time_zone)
             clean = check_dose(
                 body, unit=plan.unit, now=max(utcnow(), dose.taken_at), decimal_mark=numbers.decimal_mark()
             )
