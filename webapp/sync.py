@@ -208,7 +208,10 @@ class Synced:
         event.listen(self.model, "after_delete", _remember_deletion)
 
     def deleted(self, device_id: str) -> bool:
-        """Whether the person deleted the record saved under this id."""
+        """Whether the person deleted the record saved under this id. An
+        insert of such an id is skipped by the table's own trigger
+        (migration 0013), so :meth:`save` asks only when nothing was
+        inserted and nothing is stored."""
         kind = self.model.__tablename__
         return (
             db.session.scalar(
@@ -326,8 +329,6 @@ class Synced:
         conflict changes nothing."""
         digest = self.digest(clean)
         for _ in range(2):
-            if self.deleted(clean["client_id"]):
-                raise Deleted()
             record = self.model(user_id=current_user.id, client_id=clean["client_id"], body_hash=digest)
             try:
                 fill(record, clean)
@@ -337,6 +338,8 @@ class Synced:
                 db.session.rollback()
                 existing = self.find(clean["client_id"])
                 if existing is None:
+                    if self.deleted(clean["client_id"]):
+                        raise Deleted() from None
                     raise
                 if not self.same(existing, clean, digest):
                     raise Problems({"client_id": words(self.conflict)}) from None
@@ -357,6 +360,8 @@ class Synced:
                 if not self.same(existing, clean, digest):
                     raise Problems({"client_id": words(self.conflict)})
                 return existing, False
+            if self.deleted(clean["client_id"]):  # the table's trigger skipped the insert
+                raise Deleted()
             db.session.rollback()  # stored, then deleted before it could be read: try once more
         raise RuntimeError("a synced record was stored and deleted while being saved twice over")
 
