@@ -127,10 +127,8 @@ def test_the_fourteen_days_count_from_when_the_dose_last_changed_as_the_form_say
     assert "or less than 14 days after your dose last changed)" in form
 
 
-def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, tracking):
-    today = utcnow().date()
-    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
-    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=3)).isoformat(), daily_dose="19")
+def three_rough_check_ins(tracking) -> None:
+    """Three rough check-ins in a row, in the last three hours."""
     for hours in (3, 2, 1):
         tracking.api(
             "POST",
@@ -144,6 +142,13 @@ def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, 
                 "doses": "as_planned",
             },
         )
+
+
+def test_three_rough_check_ins_after_a_cut_suggest_asking_about_holding(client, tracking):
+    today = utcnow().date()
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="20")
+    tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=3)).isoformat(), daily_dose="19")
+    three_rough_check_ins(tracking)
     page = client.get("/taper").get_data(as_text=True)
     assert "You could talk to your prescriber about holding" in page
 
@@ -152,19 +157,7 @@ def test_rough_check_ins_after_stopping_never_suggest_holding_at_zero(client, tr
     today = utcnow().date()
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=60)).isoformat(), daily_dose="10")
     tracking.post("/taper/steps/new", starts_on=(today - timedelta(days=30)).isoformat(), daily_dose="0")
-    for hours in (3, 2, 1):
-        tracking.api(
-            "POST",
-            "/api/checkins",
-            json={
-                "client_id": str(uuid.uuid4()),
-                "checked_at": (utcnow() - timedelta(hours=hours)).isoformat(),
-                "time_zone": "UTC",
-                "overall": 2,
-                "anxiety": 8,
-                "doses": "as_planned",
-            },
-        )
+    three_rough_check_ins(tracking)
     page = client.get("/taper").get_data(as_text=True)
     assert "since you stopped the medication have been rough" in page
     assert "holding" not in page and "paused or slowed" not in page
