@@ -769,3 +769,46 @@ def test_a_device_added_or_a_reminder_sent_leaves_the_snapshot_unchanged(app, cl
     # A row a part shows still changes it.
     api("POST", "/api/checkins", checkin())
     assert sync(client, tag)[0] == 200
+
+
+@on_postgresql
+def test_the_order_free_hash_tells_apart_every_change_that_keeps_the_count(app, client, api):
+    """A table's hash is the count and the sum of each row version's hash
+    (``data_version.ROWS_HASH``), in no order: a row changed in place, a row
+    swapped for another (same count), and one of many rows changed each
+    change it; a read that changes nothing leaves it; another person's rows
+    never count; a table with no row of the person's is left out."""
+    for _ in range(3):
+        api("POST", "/api/checkins", checkin())
+    me = db.session.scalar(select(User.id))
+
+    def check_ins() -> str:
+        db.session.commit()
+        return data_version.fingerprints(db.session, me)["check_ins"]
+
+    first = check_ins()
+    assert first.startswith("3:") and first == check_ins()
+    assert "coping_cards" not in data_version.fingerprints(db.session, me)
+    db.session.execute(text("UPDATE check_ins SET overall = overall WHERE id = (SELECT min(id) FROM check_ins)"))
+    in_place = check_ins()
+    assert in_place != first and in_place.startswith("3:")
+    client.get("/api/checkins")  # a read writes nothing
+    assert check_ins() == in_place
+    api("POST", "/api/checkins", checkin())
+    db.session.execute(text("DELETE FROM check_ins WHERE id = (SELECT min(id) FROM check_ins)"))
+    swapped = check_ins()
+    assert swapped.startswith("3:") and swapped not in (first, in_place)
+    for _ in range(40):
+        api("POST", "/api/checkins", checkin())
+    many = check_ins()
+    db.session.execute(text("UPDATE check_ins SET anxiety = anxiety WHERE id = (SELECT max(id) FROM check_ins)"))
+    assert check_ins() not in (many, swapped)
+    # Someone else's check-ins are not the person's.
+    from tests.conftest import Auth
+
+    before = check_ins()
+    kit = app.test_client()
+    Auth(kit).register("kit@example.com")
+    token = kit.get("/api/session").get_json()["csrf_token"]
+    assert kit.post("/api/checkins", json=checkin(), headers={"X-CSRFToken": token}).status_code == 201
+    assert check_ins() == before

@@ -64,6 +64,14 @@ KEYED_TABLES = ALWAYS | frozenset(
 )
 
 
+#: One table's rows, as one value: how many, and the sum of a 64-bit hash
+#: of each row version's (ctid, xmin). A sum needs no order, so nothing is
+#: sorted or strung together: at 430 check-ins the statement costs PostgreSQL
+#: about a third less CPU than an ordered string's md5, and at 1,500 about
+#: 40% less (``bench/fingerprint.py``). It still reads every row.
+ROWS_HASH = "count(*)::text || ':' || sum(hashtextextended(ctid::text, xmin::text::bigint))::text"
+
+
 @lru_cache(maxsize=1)
 def _statement():
     return text(statement_sql(":me"))
@@ -76,7 +84,7 @@ def statement_sql(me: str) -> str:
     from webapp.models import Base
 
     wanted = "id IN (SELECT id FROM linked)"
-    selects = [f"SELECT 'users' AS t, ctid::text || ':' || xmin::text AS r FROM users WHERE {wanted}"]
+    selects = [f"SELECT 'users' AS t, ctid, xmin FROM users WHERE {wanted}"]
     found = {"users"}
     for table in Base.metadata.sorted_tables:
         if table.name not in KEYED_TABLES or table.name == "users":
@@ -90,15 +98,17 @@ def statement_sql(me: str) -> str:
             continue
         found.add(table.name)
         where = " OR ".join(f'"{column}" IN (SELECT id FROM linked)' for column in columns)
-        selects.append(f"SELECT '{table.name}', ctid::text || ':' || xmin::text FROM \"{table.name}\" WHERE {where}")
+        selects.append(f"SELECT '{table.name}', ctid, xmin FROM \"{table.name}\" WHERE {where}")
     if found != KEYED_TABLES:
         raise RuntimeError(f"KEYED_TABLES names tables that name no person: {sorted(KEYED_TABLES - found)}")
     return (
         f"WITH linked AS (SELECT CAST({me} AS INTEGER) AS id"
         f" UNION SELECT supporter_id FROM circle_links WHERE user_id = {me}"
         f" UNION SELECT user_id FROM circle_links WHERE supporter_id = {me}) "
-        "SELECT t, md5(string_agg(r, ',' ORDER BY r)) FROM (" + " UNION ALL ".join(selects) + ") AS written GROUP BY t"
-        f" UNION ALL SELECT '{ZONE_ROW}', " + zone_value(me)
+        + f"SELECT t, {ROWS_HASH} FROM ("
+        + " UNION ALL ".join(selects)
+        + f") AS written GROUP BY t UNION ALL SELECT '{ZONE_ROW}', "
+        + zone_value(me)
     )
 
 
@@ -177,9 +187,9 @@ def hold_read(user_id: int, found: dict[str, str]) -> None:
 
 def fingerprints(session, user_id: int) -> dict[str, str] | None:
     """Table -> a hash of the (ctid, xmin) of every row of it naming the
-    person or anyone linked to them (a table with no such row is absent), or
-    None where it cannot be read. Read once per request while
-    :func:`read_once` holds it."""
+    person or anyone linked to them (``ROWS_HASH``; a table with no such
+    row is absent), or None where it cannot be read. Read once per request
+    while :func:`read_once` holds it."""
     held = g.get("steady_fingerprints") if has_request_context() else None
     if held is not None and held[0] == user_id:
         return held[1]
