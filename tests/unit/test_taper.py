@@ -500,3 +500,19 @@ def test_damaged_dose_times_are_skipped_not_crashed_on():
     ]
     matches = dose_adherence.match_dose_times(steps, [_at(JAN, "19:00", "1", "UTC")])
     assert [(m.planned_time, m.outcome) for m in matches] == [("20:00", "as_planned")]
+
+
+def test_every_taper_note_cites_a_source_checked_on_a_recorded_date():
+    """docs/SAFETY.md: someone opened each source the notes cite, found what
+    the note says, and recorded the date; the notes say nothing their
+    source does not (the 25% in 2 weeks, reductions every 2 to 4 weeks,
+    pausing or slowing when withdrawal is significant)."""
+    sources = [value for value in vars(taper_notes).values() if isinstance(value, taper_notes.Source)]
+    assert {taper_notes.GUIDELINE, taper_notes.PATIENT_GUIDE} <= set(sources)
+    for source in sources:
+        assert source.url.startswith("https://") and source.name
+        checked = re.search(r"\(checked (\d{4}-\d{2}-\d{2})\)", source.detail)
+        assert checked, source.name
+        assert date(2025, 1, 1) <= date.fromisoformat(checked[1]) <= date.today()
+    said = taper_notes.GUIDELINE.detail
+    assert "25% every 2 weeks" in said and "every 2–4 weeks" in said and "pause or slow" in said

@@ -20,9 +20,10 @@ from webapp.services.content import Source
 
 GUIDELINE = Source(
     name="Joint Clinical Practice Guideline on Benzodiazepine Tapering (2025, ASAM and nine other US medical societies)",
-    url="https://www.asam.org/quality-care/clinical-guidelines/benzodiazepine-tapering",
-    detail="Typical reductions are 5–10% every 2–4 weeks, generally not more than 25% every 2 weeks; "
-    "if withdrawal is significant, the taper may be paused or slowed.",
+    url="https://eguideline.guidelinecentral.com/i/1532950/28",
+    detail="The guideline's tapering algorithm: typical initial dose reduction 5–10% every 2–4 weeks, generally "
+    "not more than 25% every 2 weeks; with significant withdrawal symptoms, pause or slow the taper. Its "
+    "recommendation 6 says the pace should typically not exceed 25% every 2 weeks (checked 2026-12-04).",
 )
 
 #: The ASAM patient guide to the same guideline: the source of the final
