@@ -231,6 +231,45 @@ def test_bad_import_changes_nothing(signed_in, auth, body, api):
     assert signed_in.get("/api/toolkit/state").get_json() == {"favourites": [], "recents": []}
 
 
+GOOD_RECORD = {"client_id": "5b0f3c34-0bd6-4a7c-9d67-3a1a8c2f0e11", "thought": "kept only if all is well"}
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"favourites": [123]}, "favourites[0]"),
+        ({"favourites": ["orienting", {"a": 1}]}, "favourites[1]"),
+        ({"favourites": [None]}, "favourites[0]"),
+        ({"favourites": ["x" * 101]}, "favourites[0]"),
+        ({"recents": [123]}, "recents[0]"),
+        ({"recents": [None]}, "recents[0]"),
+        ({"recents": [["orienting"]]}, "recents[0]"),
+        ({"recents": [{"id": "orienting"}]}, "recents[0].exercise_id"),
+        ({"recents": [{"exercise_id": 123}]}, "recents[0].exercise_id"),
+        ({"recents": [{"exercise_id": "orienting", "used_at": 5}]}, "recents[0].used_at"),
+        ({"recents": [{"exercise_id": "orienting", "used_at": "\ud800"}]}, "recents[0].used_at"),
+    ],
+)
+def test_an_import_item_of_the_wrong_type_is_named_and_nothing_is_kept(signed_in, auth, api, body, named):
+    """Each favourite is an exercise id (text) and each recent an object with
+    one (or, from an older device, the id alone): anything else is a 422
+    naming the item, and the rest of the import, good parts included, is
+    not kept. An id Steady does not know is still skipped, not refused."""
+    body = {**body, "thought_records": [GOOD_RECORD]}
+    response = api("POST", "/api/toolkit/import", body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert named in answer.get("errors", {}) or answer.get("field") == named, answer
+    assert db.session.query(ThoughtRecord).count() == 0
+    assert signed_in.get("/api/toolkit/state").get_json() == {"favourites": [], "recents": []}
+
+
+def test_an_older_device_s_recents_as_ids_alone_are_still_taken(signed_in, auth, api):
+    ids = list(LIBRARY.exercises)[:2]
+    assert api("POST", "/api/toolkit/import", {"recents": [ids[0], "not-an-exercise", ids[1]]}).status_code == 200
+    assert signed_in.get("/api/toolkit/state").get_json()["recents"] == [ids[0], ids[1]]
+
+
 def test_content_bundle_is_made_once_per_version_and_language(client, monkeypatch):
     """The bundle's JSON is kept per content version (which differs by
     language): asking again, in either language, never builds it again, and

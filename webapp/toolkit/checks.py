@@ -3,7 +3,7 @@ API checks and what webapp/openapi.py describes."""
 
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from webapp.bodies import Body, DeviceId, Say, Text, say
 from webapp.services.content import N_
@@ -53,12 +53,30 @@ def _items(name: str, of=Any):
     ]
 
 
+#: An exercise named by its id (text); one Steady does not know is skipped.
+ExerciseId = Annotated[str, Field(max_length=100), Say(N_("An exercise is named by its id, as text."))]
+
+
+class GuestRecent(Body):
+    """An exercise a guest used on the device, as the device keeps it (an
+    older device kept the id alone: taken as ``{"exercise_id": id}``). When
+    is not kept: the order of the list is."""
+
+    exercise_id: ExerciseId
+    used_at: Annotated[str | None, Field(max_length=64), Say(N_("'used_at' must be a time, as text."))] = None
+
+
+def _id_alone_as_recent(value: Any) -> Any:
+    return {"exercise_id": value} if isinstance(value, str) else value
+
+
 class ToolkitImport(Body):
-    """What a guest kept on the device. Unknown exercises are skipped;
+    """What a guest kept on the device. Every item must have the right
+    type (a 422 naming it otherwise); unknown exercises are skipped;
     thought records are checked one by one (ThoughtRecordInput)."""
 
-    favourites: Annotated[_items("favourites"), Field(json_schema_extra={"items": {"type": "string"}})] = []
-    recents: _items("recents") = []
+    favourites: _items("favourites", ExerciseId) = []
+    recents: _items("recents", Annotated[GuestRecent, BeforeValidator(_id_alone_as_recent)]) = []
     thought_records: _items("thought_records", ThoughtRecordInput) = []
 
 
