@@ -90,8 +90,10 @@ def test_variable_parts_are_kept_and_steadys_own_reasons_translated(pseudo):
     assert accented(late) and "45" in late
     crash = delivery_words("Not sent: an error while sending (ValueError).")
     assert accented(crash) and crash.count("[") == 2 and "ValueError" in crash
-    inside = delivery_words("Not sent: fcm.googleapis.com resolves to 10.0.0.7 is a private address")
-    assert accented(inside) and "10.0.0.7 is a private address" in inside  # the network's words, as they are
+    told = delivery_words("Not sent: the push service's address is not a public one.")
+    assert accented(told) and told.count("[") == 2  # Steady's own reason: translated too
+    network = delivery_words("Not sent: HTTPSConnectionPool(host='fcm.googleapis.com'): Read timed out")
+    assert accented(network) and "Read timed out" in network  # the network's words, as they are
     assert delivery_words("Will try again: no answer.").count("[") == 2
     assert delivery_words("words nobody marked") == "words nobody marked"
     assert delivery_words(None) == ""

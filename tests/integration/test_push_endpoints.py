@@ -25,6 +25,7 @@ from webapp import create_app
 from webapp.config import ConfigError, build_config, generate_field_key, generate_vapid_keys, push_settings
 from webapp.extensions import db
 from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
+from webapp.services.delivery_notes import NOT_PUBLIC
 from webapp.services.dispatch import Dispatcher
 from webapp.services.push import Notification, PushSender, PushTarget
 from webapp.services.push_targets import (
@@ -428,18 +429,25 @@ def send(sender, target):
 
 
 @pytest.mark.parametrize("address", INSIDE)
-def test_a_push_host_resolving_inside_is_refused_and_nothing_is_connected(sender, spy, monkeypatch, address):
+def test_a_push_host_resolving_inside_is_refused_and_nothing_is_connected(sender, spy, monkeypatch, address, caplog):
+    """Refused without connecting; the address it resolved to goes to the
+    server's log, and the person's note says only that it is not public
+    (docs/SECURITY.md 24: nothing of the network inside reaches them)."""
     resolving_to(monkeypatch, address)
-    result = send(sender, fcm_target())
+    with caplog.at_level("WARNING", logger="steady"):
+        result = send(sender, fcm_target())
     assert result.outcome == "refused"
-    assert "fcm.googleapis.com resolves to" in result.error
+    assert result.error == NOT_PUBLIC and address not in result.error
+    assert any("fcm.googleapis.com resolves to" in r.getMessage() for r in caplog.records)
     assert spy.connections == []
 
 
-def test_every_address_is_checked_not_just_the_first(sender, spy, monkeypatch):
+def test_every_address_is_checked_not_just_the_first(sender, spy, monkeypatch, caplog):
     resolving_to(monkeypatch, "142.250.74.10", "10.0.0.7")
-    result = send(sender, fcm_target())
-    assert result.outcome == "refused" and "10.0.0.7" in result.error
+    with caplog.at_level("WARNING", logger="steady"):
+        result = send(sender, fcm_target())
+    assert result.outcome == "refused" and result.error == NOT_PUBLIC
+    assert any("10.0.0.7" in r.getMessage() for r in caplog.records)
     assert spy.connections == []
 
 
@@ -514,7 +522,8 @@ def test_without_the_allowance_the_sender_refuses_loopback_http(app, spy):
 
 def test_dispatcher_records_a_host_resolving_inside_as_a_refused_attempt(app, spy, monkeypatch):
     """A stored endpoint naming a real push host whose DNS now points inside:
-    recorded with the reason, nothing connected, the device kept."""
+    recorded with the reason in Steady's words (which address: the log only),
+    nothing connected, the device kept."""
     resolving_to(monkeypatch, "169.254.169.254")
     due = utcnow() - timedelta(minutes=1)
     with app.app_context():
@@ -550,7 +559,8 @@ def test_dispatcher_records_a_host_resolving_inside_as_a_refused_attempt(app, sp
         sender.close()
     attempt = db.session.scalar(select(PushAttempt))
     assert attempt.status == "refused"
-    assert "169.254.169.254 is a link-local address" in attempt.detail
+    assert attempt.detail == "Not sent: the push service's address is not a public one."
+    assert "169.254" not in attempt.detail
     assert db.session.scalar(select(ReminderDelivery.status)) == "missed"
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 1
     assert spy.connections == []

@@ -47,7 +47,11 @@ NOTES = (
 SENDING_ERROR = N_("an error while sending (%(error)s)")
 NO_ANSWER = N_("no answer")
 BATCH_NOT_SENT = N_("the batch could not be sent")
-REASONS = (SENDING_ERROR, NO_ANSWER, BATCH_NOT_SENT)
+#: A push host that resolved to an address Steady never connects to: which
+#: address goes to the server's log only (docs/SECURITY.md 24), never to
+#: the person's page.
+NOT_PUBLIC = N_("the push service's address is not a public one")
+REASONS = (SENDING_ERROR, NO_ANSWER, BATCH_NOT_SENT, NOT_PUBLIC)
 
 MAX_NOTE = 500
 

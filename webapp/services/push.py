@@ -35,7 +35,7 @@ from py_vapid import Vapid02
 from pywebpush import WebPusher
 
 from webapp import pseudo
-from webapp.services.delivery_notes import SENDING_ERROR, note
+from webapp.services.delivery_notes import NOT_PUBLIC, SENDING_ERROR, note
 from webapp.services.push_targets import (
     DEFAULT_PUSH_HOSTS,
     Endpoint,
@@ -231,8 +231,8 @@ class PushSender:
             try:
                 addresses = self.resolver.resolve_public(endpoint.host, endpoint.port)[:MAX_ADDRESSES]
             except UnsafeAddress as problem:
-                log.warning("push refused: %s", problem)
-                return PushResult(None, error=str(problem), refused=True)
+                log.warning("push refused: %s", problem)  # the address itself: the log only
+                return PushResult(None, error=NOT_PUBLIC, refused=True)
             except ResolveFailed as problem:
                 return PushResult(None, error=str(problem))
             http, host_header = self.http, endpoint.host
