@@ -291,6 +291,20 @@ def test_paced_breathing_and_feet_and_sips_cite_what_they_really_are():
     assert "No published source describes" in feet.detail and "dbtcentersouthbay" not in (feet.url or "")
 
 
+def test_every_exercise_source_was_checked_and_dated():
+    """Each exercise's source was opened and its sentence found: the detail
+    ends with the date that was done, and the source is a link to open."""
+    import re
+    from datetime import date
+
+    for exercise in load_library().exercises.values():
+        source = exercise.source
+        assert source.url and source.url.startswith("https://"), exercise.id
+        found = re.search(r"\(checked (\d{4}-\d{2}-\d{2})\)\.?$", source.detail or "")
+        assert found, f"{exercise.id}: detail does not end with '(checked YYYY-MM-DD)'"
+        assert date(2025, 1, 1) <= date.fromisoformat(found.group(1)) <= date.today(), exercise.id
+
+
 def test_cold_water_names_who_should_skip_the_face_steps():
     cold = load_library().exercises["cold-water"]
     first = cold.steps[0].text.lower()
