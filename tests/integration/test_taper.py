@@ -348,6 +348,72 @@ def test_a_dose_reminder_can_follow_the_plans_dose_times(client, tracking):
     db.session.rollback()
 
 
+def test_a_dose_reminder_following_the_plan_rings_on_through_each_change_of_step(app, client, tracking, push_service):
+    """Each step's dose times take over on its first day, and the reminder
+    goes on ringing: the slot after the last one before a change of step is
+    the new step's first (it used to find none and go silent, still shown as
+    on). Delivered through the dispatcher, day by day, each slot once."""
+    from datetime import datetime, timezone
+
+    from tests.support.clock import Clock
+    from webapp.models import ReminderDelivery, ReminderSettings
+    from webapp.services.dispatch import Dispatcher
+    from webapp.services.push import PushSender
+    from webapp.services.reminder_rules import following_slot, schedule
+
+    today = utcnow().date()
+    days = [today + timedelta(days=n) for n in range(5)]
+    for starts_on, dose, at in (
+        (today - timedelta(days=20), "3", "08:00"),
+        (days[1], "3", "09:00"),
+        (days[3], "2", "07:00"),
+    ):
+        step = tracking.post(
+            "/taper/steps/new", starts_on=starts_on.isoformat(), daily_dose=dose, **{"time-1": at, "amount-1": dose}
+        )
+        assert step.status_code == 302
+    tracking.post("/reminders/settings", timezone="UTC", quiet_start="", quiet_end="")
+    assert tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"]).status_code == 302
+    reminder = db.session.scalar(select(Reminder))
+    settings = db.session.get(ReminderSettings, reminder.user_id)
+
+    def at(day, hour, minute=0):
+        return datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=hour, minutes=minute)
+
+    # Just after each step's last slot, and late in the evening before a change: the new step's first slot.
+    assert following_slot(reminder, settings, at(days[0], 8), f"{days[0]}T08:00").key == f"{days[1]}T09:00"
+    assert following_slot(reminder, settings, at(days[0], 23, 59)).key == f"{days[1]}T09:00"
+    assert following_slot(reminder, settings, at(days[2], 9), f"{days[2]}T09:00").key == f"{days[3]}T07:00"
+    assert following_slot(reminder, settings, at(days[3], 7), f"{days[3]}T07:00").key == f"{days[4]}T07:00"
+
+    db.session.add(push_service.subscribe("phone").as_device(reminder.user_id, "phone"))
+    clock = Clock(at(days[0], 7, 59))
+    schedule(reminder, settings, clock.now)
+    db.session.commit()
+    sender = PushSender(app.config["VAPID_PRIVATE_KEY"], "mailto:t@example.com", workers=2, allow_loopback_http=True)
+    try:
+        dispatcher = Dispatcher(db.new_session, sender, clock=clock)
+        for moment in (at(days[0], 8, 1), at(days[1], 9, 1), at(days[2], 9, 1), at(days[3], 7, 1), at(days[4], 7, 1)):
+            clock.now = moment
+            dispatcher.run_once()
+            dispatcher.run_once()  # a second pass sends nothing twice
+    finally:
+        sender.close()
+    db.session.expire_all()
+    delivered = sorted(db.session.scalars(select(ReminderDelivery.slot_key)))
+    assert delivered == [
+        f"{days[0]}T08:00",
+        f"{days[1]}T09:00",
+        f"{days[2]}T09:00",
+        f"{days[3]}T07:00",
+        f"{days[4]}T07:00",
+    ]
+    assert len(push_service.received) == 5
+    reminder = db.session.get(Reminder, reminder.id)
+    assert reminder.enabled and reminder.next_slot_key == f"{(days[4] + timedelta(days=1)).isoformat()}T07:00"
+    db.session.rollback()
+
+
 def test_following_the_plan_needs_dose_times(tracking):
     tracking.post("/taper/steps/new", starts_on="2026-10-01", daily_dose="3")
     response = tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"])

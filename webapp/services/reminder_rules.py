@@ -161,8 +161,8 @@ def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: dat
         session = db.session
     steps = taper.ordered(session.scalars(select(TaperStep).where(TaperStep.user_id == reminder.user_id)))
     zone = parse_zone(settings.timezone if settings else "UTC")
+    day = after.astimezone(zone).date()
     for _ in range(len(steps) + 1):
-        day = after.astimezone(zone).date()
         step = taper.step_in_force(steps, day)
         later = next((s for s in steps if s.starts_on > day), None)
         times = [item["time"] for item in (step.dose_times or [])] if step is not None else []
@@ -173,7 +173,11 @@ def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: dat
                 return slot
         if later is None:
             return None
-        after, after_key = local_to_utc(later.starts_on, time(0, 0), zone) - timedelta(microseconds=1), ""
+        # From the later step's first day on: the day is kept apart from
+        # ``after`` (a moment before that day's midnight, so a slot at
+        # 00:00 is found), which still falls on the day before.
+        day = later.starts_on
+        after, after_key = local_to_utc(day, time(0, 0), zone) - timedelta(microseconds=1), ""
     return None
 
 
