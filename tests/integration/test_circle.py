@@ -574,13 +574,13 @@ def test_taper_progress_comes_from_the_taper_tracker(sam, alex, linked, monkeypa
         "percent_of_start": 62.5,
         "days_on_step": 9,
         "finished": False,
-        "words": "On 62% of their starting dose, 9 days on this step",
+        "words": "On 63% of their starting dose, 9 days on this step",
     }
     sam_id = db.session.scalar(select(CircleLink.user_id))
     db.session.rollback()
     assert calls and calls[0][0] == sam_id and isinstance(calls[0][1], date)
     page = alex.get("/circle/supporting").get_data(as_text=True)
-    assert "Taper: On 62% of their starting dose, 9 days on this step" in page
+    assert "Taper: On 63% of their starting dose, 9 days on this step" in page
     share(sam, linked, taper=False)
     calls.clear()
     assert "taper" not in seen_by(alex)[0] and calls == []  # not even asked when not shared

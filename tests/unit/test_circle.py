@@ -65,7 +65,11 @@ class Progress:
     "progress, words",
     [
         (None, None),
-        (Progress(62.5, 9, False), "On 62% of their starting dose, 9 days on this step"),
+        (Progress(62.5, 9, False), "On 63% of their starting dose, 9 days on this step"),
+        (Progress(99.5, 9, False), "On 99.5% of their starting dose, 9 days on this step"),  # never "100%"
+        (Progress(99.95, 2, False), "On 99.95% of their starting dose, 2 days on this step"),
+        (Progress(0.01, 2, False), "On 0.01% of their starting dose, 2 days on this step"),  # never "0%"
+        (Progress(10.4, 2, False), "On 10% of their starting dose, 2 days on this step"),
         (Progress(100.0, 1, False), "On 100% of their starting dose, 1 day on this step"),
         (Progress(7.5, 0, False), "On 7.5% of their starting dose, 0 days on this step"),
         (Progress(5.0, 3, False), "On 5% of their starting dose, 3 days on this step"),

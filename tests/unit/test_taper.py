@@ -516,3 +516,21 @@ def test_every_taper_note_cites_a_source_checked_on_a_recorded_date():
         assert date(2025, 1, 1) <= date.fromisoformat(checked[1]) <= date.today()
     said = taper_notes.GUIDELINE.detail
     assert "25% every 2 weeks" in said and "every 2–4 weeks" in said and "pause or slow" in said
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        ("10", "20", "50.0"),
+        ("1", "3", "33.3"),
+        ("19.9", "20", "99.5"),
+        ("19.99", "20", "99.95"),  # one place would read 100.0
+        ("19.9999", "20", "99.9995"),
+        ("20", "20", "100.0"),
+        ("0.001", "20", "0.01"),  # one place would read 0.0 while a dose is left
+        ("0", "20", "0.0"),
+        ("30", "20", "150.0"),
+    ],
+)
+def test_a_percent_of_the_start_never_reads_100_or_0_when_it_is_neither(part, whole, shown):
+    assert str(taper_notes.percent(Decimal(part), Decimal(whole))) == shown

@@ -166,18 +166,25 @@ def taper_words(progress) -> str | None:
         return gettext("Has finished their taper")
     if progress.days_on_step is None:
         return gettext("Their taper plan has not started yet")
-    percent = progress.percent_of_start
-    shown = f"{percent:.1f}".rstrip("0").rstrip(".") if percent < 10 else f"{percent:.0f}"
-    if i18n.choose() != "en":
-        from babel.numbers import format_decimal
-
-        shown = format_decimal(float(shown), locale=i18n.babel_locale())
     return ngettext(
         "On %(percent)s%% of their starting dose, %(num)d day on this step",
         "On %(percent)s%% of their starting dose, %(num)d days on this step",
         progress.days_on_step,
-        percent=shown,
+        percent=supporter_percent(progress.percent_of_start),
     )
+
+
+def supporter_percent(percent: float) -> str:
+    """The percent of their starting dose as a supporter sees it: whole from
+    10% up, with the decimals ``taper.percent`` gives below 10% or where a
+    whole number would read 100 (99.5% is not "100%"), in the page's language."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from webapp import numbers
+
+    exact = Decimal(str(percent))
+    whole = exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return numbers.number(whole if exact >= 10 and (whole != 100 or exact >= 100) else exact)
 
 
 # --- what a supporter sees ------------------------------------------------------------------

@@ -59,10 +59,17 @@ class Note:
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
-    """``part`` as a percent of ``whole``, to one decimal place."""
+    """``part`` as a percent of ``whole``, to one decimal place, or more
+    where one would round it to 100 or to 0 when it is neither (a step to
+    19.99 of 20 is 99.95%, not "100%"; a dose left is never "0%")."""
     if whole == 0:
         return Decimal(0)
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    exact = Decimal(part) * 100 / Decimal(whole)
+    for places in range(1, 9):
+        shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if (shown == 100) == (exact == 100) and (shown == 0) == (exact == 0):
+            break
+    return shown
 
 
 def is_big_cut(before: Decimal, now: Decimal) -> bool:
