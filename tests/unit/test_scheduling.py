@@ -249,3 +249,37 @@ def test_a_meeting_in_another_zone_keeps_the_persons_quiet_hours():
     # 23:00 in Tokyo is 14:00 in London: it rings, though 23:00 is a quiet time in London.
     day = make_rule(["23:00"], [1], "Asia/Tokyo", "22:00", "07:00", quiet_zone="Europe/London")
     assert next_slot(day, utc(2026, 12, 1)).at == utc(2026, 12, 1, 14, 0)
+
+
+def test_quiet_hours_ending_in_the_hour_the_clocks_skip_end_when_the_clock_passes_their_end():
+    """New York, 8 Mar 2026: the clock jumps from 02:00 to 03:00. Quiet hours
+    22:00-02:30 are over at 03:00 by the clock (not at 03:30, 02:30 moved on
+    by the gap), so a 03:00 reminder rings that day as on every other."""
+    new_york = ZoneInfo("America/New_York")
+    rule = make_rule(["03:00"], list(range(7)), "America/New_York", "22:00", "02:30")
+    after, keys = utc(2026, 3, 6, 12, 0), []
+    for _ in range(4):
+        slot = next_slot(rule, after, keys[-1] if keys else "")
+        keys.append(slot.key)
+        after = slot.at
+    assert keys == ["2026-03-07T03:00", "2026-03-08T03:00", "2026-03-09T03:00", "2026-03-10T03:00"]
+    assert quiet_period(utc(2026, 3, 8, 6, 59), new_york, time(22, 0), time(2, 30)) == (
+        utc(2026, 3, 8, 3, 0),
+        utc(2026, 3, 8, 7, 0),
+    )
+    assert quiet_period(utc(2026, 3, 8, 7, 0), new_york, time(22, 0), time(2, 30)) is None
+
+
+def test_quiet_hours_starting_in_the_hour_the_clocks_skip_start_when_the_clock_passes_their_start():
+    """02:30-07:00 the same night: quiet from 03:00 by the clock (the jump),
+    not from 03:30; a minute before the jump is not quiet."""
+    new_york = ZoneInfo("America/New_York")
+    assert quiet_period(utc(2026, 3, 8, 7, 10), new_york, time(2, 30), time(7, 0)) == (
+        utc(2026, 3, 8, 7, 0),
+        utc(2026, 3, 8, 11, 0),
+    )
+    assert quiet_period(utc(2026, 3, 8, 6, 59), new_york, time(2, 30), time(7, 0)) is None
+    # Lord Howe's half-hour jump (4 Oct 2026, 02:00 -> 02:30): quiet from 02:15 starts at 02:30.
+    lord_howe = ZoneInfo("Australia/Lord_Howe")
+    begin, _ = quiet_period(utc(2026, 10, 3, 16, 0), lord_howe, time(2, 15), time(6, 0))
+    assert begin == utc(2026, 10, 3, 15, 30) and begin.astimezone(lord_howe).strftime("%H:%M") == "02:30"

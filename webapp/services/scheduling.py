@@ -71,15 +71,17 @@ def quiet_period(at: datetime, zone: ZoneInfo, start: time | None, end: time | N
     """The quiet hours that the instant ``at`` falls in, as UTC instants
     ``(begin, end)`` with ``begin <= at < end``; None outside quiet hours.
 
-    They begin at the first instant the clock in ``zone`` shows ``start`` and
-    end at the first instant it shows ``end`` (a time in a spring-forward gap
-    is shifted forward, as reminder times are: ``local_to_utc``)."""
+    They begin at the first instant the clock in ``zone`` shows ``start`` or
+    later, and end at the first instant it shows ``end`` or later: a time in
+    a spring-forward gap (02:30 the night the clock jumps from 02:00 to 03:00)
+    is the end of the gap (03:00), so quiet hours ending at 02:30 are over at
+    03:00 by the clock, and a 03:00 reminder rings (``clock_reaches``)."""
     if start is None or end is None or start == end:
         return None
     day = at.astimezone(zone).date()
     for begin_day in (day - timedelta(days=1), day):
-        begin = local_to_utc(begin_day, start, zone)
-        finish = local_to_utc(begin_day + timedelta(days=1) if end < start else begin_day, end, zone)
+        begin = clock_reaches(begin_day, start, zone)
+        finish = clock_reaches(begin_day + timedelta(days=1) if end < start else begin_day, end, zone)
         if begin <= at < finish:
             return begin, finish
     return None
@@ -152,6 +154,29 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     naive = datetime.combine(day, at)
     first = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
     return first
+
+
+def clock_reaches(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The first UTC instant at which the clock in ``zone`` shows ``at`` on
+    ``day`` or a later time: ``local_to_utc`` for a time that exists (a
+    repeated time: its first), the end of the gap for one a spring-forward
+    gap skips (where ``local_to_utc`` shifts it forward by the gap's length)."""
+    shifted = local_to_utc(day, at, zone)
+    wall = datetime.combine(day, at)
+    if shifted.astimezone(zone).replace(tzinfo=None) == wall:
+        return shifted
+    # In a gap: the jump lies between the two readings of the wall time (the
+    # clock shows less than ``at`` at ``low``, more at ``high``). Halve the
+    # span to under a second (a gap is at most a day: about 17 halvings);
+    # clocks jump on a whole second, so the jump is the next one after ``low``.
+    low, high = wall.replace(tzinfo=zone, fold=1).astimezone(timezone.utc), shifted
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return low.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def slot_key(day: date, at: time) -> str:
