@@ -264,6 +264,29 @@ def posted_problems() -> dict[str, str]:
     return dict(found or {})
 
 
+def posted_problem_words() -> dict[str, str]:
+    """For a view that answers JSON whatever the request accepts: the root
+    check's problems in this form post as ``{field: message}``, worded as its
+    JSON answer words them ("Proof has hidden control characters…"); asking
+    takes responsibility for saving nothing when there are any."""
+    out: dict[str, str] = {}
+    for name, raw in posted_problems().items():
+        try:
+            check_text(raw, name.replace("_", " ").strip().capitalize())
+        except InputProblem as problem:
+            out[name] = str(problem)
+    return out
+
+
+def set_aside_posted_problems() -> set[str]:
+    """For a view that acts whatever its fields hold (signing out): the names
+    of the fields the root check found a problem in, which the view must not
+    use; they no longer stop the form's check or the commit."""
+    found = set(getattr(g, "input_problems", None) or ())
+    g.input_problems = {}
+    return found
+
+
 def _refuse_unshown_problems(session) -> None:
     """Nothing is saved from a form post with a problem no form showed."""
     if has_request_context() and getattr(g, "input_problems", None) and not getattr(g, "input_problems_shown", False):

@@ -290,7 +290,9 @@ def init_app(app: Flask) -> None:
             and not request.path.startswith("/api/")
         ):
             # Said in JSON: what sent JSON reads JSON, whatever it accepts.
-            return jsonify(error=_("This form takes form fields, not JSON. Please use the page's form.")), 415
+            return jsonify(
+                error=_("This form takes form fields, not JSON. Please use the page's form."), field="body"
+            ), 415
 
     @app.before_request
     def _app_lock():

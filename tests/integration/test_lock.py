@@ -286,6 +286,7 @@ def test_the_right_proof_unlocks_and_wrong_ones_are_counted_then_the_session_end
         "error": "That does not unlock Steady. After 7 more wrong tries this device is signed out.",
         "failures": 3,
         "wait_seconds": 30,
+        "field": "proof",
     }
     # During the wait even the right proof is not looked at (and not counted).
     waiting = post(person, "/lock/unlock", proof=proof_text(raw))

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import i18n
+from webapp.api import set_aside_posted_problems
 from webapp.auth import bp
 from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
 from webapp.extensions import db, limiter
@@ -171,7 +172,8 @@ def login():
 def _stop_this_devices_reminders(endpoint: str | None) -> int:
     """Forget the push subscription of the device signing out (its page
     sends the browser's push address): once no one is signed in on it, it
-    gets no one's reminders. Only the person's own; how many were removed."""
+    gets no one's reminders. Only the person's own; how many were removed.
+    An address no subscription could be saved under stops nothing."""
     if not endpoint or len(endpoint) > 1024:
         return 0
     mine_here = delete(PushSubscription).where(mine(PushSubscription), PushSubscription.endpoint == endpoint)
@@ -180,12 +182,16 @@ def _stop_this_devices_reminders(endpoint: str | None) -> int:
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, never a link)."""
+    """Sign out (a POST with a CSRF token, never a link). The session ends
+    whatever else is posted: a push address with a broken or hidden character
+    (no subscription holds one) is set aside, not a reason to stay signed in."""
+    unusable = set_aside_posted_problems()
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("core.index"))
     if current_user.is_authenticated:
-        stopped = _stop_this_devices_reminders(request.form.get("push_endpoint"))
+        endpoint = None if "push_endpoint" in unusable else request.form.get("push_endpoint")
+        stopped = _stop_this_devices_reminders(endpoint)
         audit("logout", user=current_user.id, device_reminders_stopped=stopped)
         sign_out()
     flash(_("You are signed out."), "success")

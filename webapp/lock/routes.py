@@ -12,25 +12,24 @@ under its PIN — and tells the server when it locks. While this session is
 locked, every page and API route that shows the person's data answers the
 lock page or a JSON 423 (``security.py``), with or without JavaScript, until
 the device sends the proof. The endpoints below take form fields (like every
-form here) with the CSRF token, and answer JSON.
+form here) with the CSRF token, declared in ``lock/checks.py``, and answer
+JSON whatever the request accepts, refusals included.
 """
 
 from __future__ import annotations
 
 import base64
-import re
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_login import current_user, logout_user
 
+from webapp.api import posted_problem_words
 from webapp.bodies import Problems, checked
 from webapp.extensions import db
 from webapp.lock import bp
-from webapp.lock.checks import LockSetUp
+from webapp.lock.checks import LockSetUp, LockUnlock
 from webapp.logs import audit
 from webapp.services import sessions
-
-PROOF_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @bp.get("/lock")
@@ -58,12 +57,22 @@ def state_of(record) -> str:
     return sessions.lock_state(record, unlocked_token())
 
 
-def _proof() -> bytes | None:
-    """The unlock proof from the form: 32 bytes, base64url without padding."""
-    value = request.form.get("proof", "")
-    if not PROOF_PATTERN.fullmatch(value):
-        return None
-    return base64.urlsafe_b64decode(value + "=")
+def _refuse_hidden():
+    """The JSON 422 naming the first posted field with a broken or hidden
+    character (which the root check, ``webapp/api.py``, found), or None:
+    what a fetch asking for JSON is told before any view runs, told here
+    whatever the request accepts. Nothing is done, not even counted (no
+    proof can hold such a character)."""
+    hidden = posted_problem_words()
+    if hidden:
+        field, message = next(iter(hidden.items()))
+        return _error(422, message, field=field)
+    return None
+
+
+def _proof(text: str) -> bytes:
+    """The unlock proof's 32 bytes from its base64url text (checked by ``Proof``)."""
+    return base64.urlsafe_b64decode(text + "=")
 
 
 def _set_cookie(response, token: str | None):
@@ -77,10 +86,12 @@ def _set_cookie(response, token: str | None):
 
 
 def _signed_in():
+    """This session's row, or the answer refusing the request: signed out, or
+    a posted field that no field may hold."""
     record = _record()
     if record is None:
         return None, _error(401, "Please sign in first.")
-    return record, None
+    return record, _refuse_hidden()
 
 
 @bp.get("/lock/state")
@@ -112,10 +123,10 @@ def set_up():
         return refused
     try:
         body = checked(LockSetUp, request.form.to_dict())
-    except Problems as refused:
-        field, message = next(iter(refused.problems.items()))
+    except Problems as problems:
+        field, message = next(iter(problems.problems.items()))
         return _error(422, message, field=field)
-    token = sessions.set_up_lock(record, _proof(), body["idle_minutes"])
+    token = sessions.set_up_lock(record, _proof(body["proof"]), body["idle_minutes"])
     db.session.commit()
     audit("lock.set_up")
     return _set_cookie(jsonify(state="unlocked"), token)
@@ -144,11 +155,12 @@ def unlock():
         return refused
     if record.lock_verifier is None:
         return _error(409, "There is no app lock on this session.", state="off")
-    proof = _proof()
-    if proof is None:
+    try:
+        proof, malformed = _proof(checked(LockUnlock, request.form.to_dict())["proof"]), {}
+    except Problems:
         # Malformed proofs are counted like wrong ones: anything else would let
         # a guesser try for free.
-        proof = b""
+        proof, malformed = b"", {"field": "proof"}
     result = sessions.try_unlock(db.session, record, proof)
     db.session.commit()
     if result.token:
@@ -176,6 +188,7 @@ def unlock():
         f"That does not unlock Steady. After {left} more wrong tries this device is signed out.",
         failures=result.failures,
         wait_seconds=result.wait,
+        **malformed,
     )
 
 
