@@ -14,16 +14,38 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 
+def digits_up_to(limit: int) -> str:
+    """A pattern for the whole numbers from 0 to ``limit`` written in digits,
+    leading zeros allowed as ``\\d+`` allows them: fewer digits than
+    ``limit``, or as many and, at the first digit that differs, a smaller one."""
+    text = str(limit)
+    ways = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for at, digit in enumerate(text):
+        if digit != "0":
+            below = "0" if digit == "1" else f"[0-{int(digit) - 1}]"
+            rest = len(text) - at - 1
+            ways.append(text[:at] + below + (rf"\d{{{rest}}}" if rest else ""))
+    ways.append(text)
+    return "0*(?:" + "|".join(ways) + ")"
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """``<int:…>`` in a route: an id, so no larger than an id column can
     hold (``Integer``: a signed 32-bit integer on PostgreSQL). A larger
-    number is no id: the route does not match (a 4xx), rather than reaching
-    the database, which cannot take it (a 500: out of range on PostgreSQL,
-    past 64 bits on SQLite)."""
+    number is no id: the route does not match (a 404, like an id that names
+    nothing), rather than reaching the database, which cannot take it (a
+    500: out of range on PostgreSQL, past 64 bits on SQLite).
+
+    The bound is in the pattern, not only in ``to_python``: Werkzeug picks a
+    rule by its pattern and method and converts afterwards, so a number only
+    ``to_python`` refused, on a path with a rule for another method too,
+    was answered 405 ("not that way") instead of 404."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+        if not self.signed and not self.fixed_digits and not self.min:
+            self.regex = digits_up_to(self.max)
 
 
 class SteadyMap(Map):
