@@ -143,11 +143,15 @@ def test_every_outcome_the_dispatcher_stores_is_shown_translated(
             assert accented(delivery_words(detail)), detail
 
 
+#: RuleProblem and its kinds (EveryTimeQuiet), by name.
+RULE_PROBLEMS = {kind.__name__ for kind in (RuleProblem, *RuleProblem.__subclasses__())}
+
+
 def _raised_problems(path: str) -> list[str]:
     """Each RuleProblem a module raises, its variable parts filled in."""
     found = []
     for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "RuleProblem" and node.args:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in RULE_PROBLEMS and node.args:
             words = node.args[0]
             if isinstance(words, ast.JoinedStr):
                 found.append("".join(v.value if isinstance(v, ast.Constant) else "'x'" for v in words.values))

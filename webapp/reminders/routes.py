@@ -37,12 +37,10 @@ from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, Setting
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import delivery_notes, person_time
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
-from webapp.services.scheduling import RuleProblem, make_rule, next_slot, zone_choices
+from webapp.services.scheduling import EveryTimeQuiet, RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
 
 SNOOZE = timedelta(hours=1)
-#: The problem ``make_rule`` raises when quiet hours leave a rule no time to ring.
-EVERY_TIME_QUIET = "Every time you chose is inside your quiet hours, so it would never ring."
 
 
 def my_settings(*, saving: bool = False) -> ReminderSettings:
@@ -203,7 +201,7 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
         schedule(reminder, settings, utcnow())
     except RuleProblem as problem:  # only the taper plan's times were not checked above
         message = rule_words(str(problem))
-        if str(problem) == EVERY_TIME_QUIET:
+        if isinstance(problem, EveryTimeQuiet):
             message = _(
                 "The dose times in your taper plan are inside your quiet hours, so this reminder would never ring. "
                 "Change your quiet hours, or choose times here."
@@ -280,7 +278,7 @@ def toggle(reminder_id: int):
         except RuleProblem as problem:  # it was paused as it cannot ring (quiet hours): it stays paused
             db.session.rollback()
             message = rule_words(str(problem))
-            if str(problem) == EVERY_TIME_QUIET:
+            if isinstance(problem, EveryTimeQuiet):
                 message = _(
                     "This reminder stays paused: every time it has is inside your quiet hours, so it would never "
                     "ring. Change its times or your quiet hours first."

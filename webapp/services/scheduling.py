@@ -35,6 +35,11 @@ class RuleProblem(ValueError):
     """A reminder rule that cannot be kept, in words for the person."""
 
 
+class EveryTimeQuiet(RuleProblem):
+    """Quiet hours cover every time of a rule, so it would never ring: told
+    apart by its type, whatever language or words its message is in."""
+
+
 @dataclass(frozen=True)
 class Rule:
     times: tuple[time, ...]
@@ -144,7 +149,7 @@ def make_rule(times, weekdays, zone, quiet_start=None, quiet_end=None, quiet_zon
     rule = Rule(parsed, frozenset(weekdays), zone_info, start, end, quiet_zone)
     # In two zones, whether a time is quiet changes with the date: next_slot finds out.
     if quiet_zone is None and all(rule.in_quiet_hours(t) for t in parsed):
-        raise RuleProblem("Every time you chose is inside your quiet hours, so it would never ring.")
+        raise EveryTimeQuiet("Every time you chose is inside your quiet hours, so it would never ring.")
     return rule
 
 
