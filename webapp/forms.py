@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import flask_wtf
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from webapp.services.passwords import MAX_LENGTH
 from webapp.services.text import too_long
@@ -91,3 +92,43 @@ def password_field(
         render_kw={"autocomplete": autocomplete},
         named=named,
     )
+
+
+class OwnWords:
+    """A field that says in Steady's words, ``invalid``, what WTForms would
+    say in its own ("Not a valid time value.", "Not a valid choice."): what
+    was sent is not a time, or not one of the choices."""
+
+    def __init__(self, *args, invalid: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid = invalid
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:  # unreadable: said once, above
+            return
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid) from None
+
+
+class TimeField(OwnWords, wtforms.TimeField):
+    """A time of day, ``HH:MM``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(*args, **kwargs)
+
+
+class SelectField(OwnWords, wtforms.SelectField):
+    pass
+
+
+class SelectMultipleField(OwnWords, wtforms.SelectMultipleField):
+    pass

@@ -178,11 +178,11 @@ def test_quiet_hours_cannot_swallow_every_time(person):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"kind": "checkin", "time1": "25:61", "weekdays": ["0"]}, "Not a valid time"),
+        ({"kind": "checkin", "time1": "25:61", "weekdays": ["0"]}, "Enter a time in hours and minutes, like 20:00."),
         ({"kind": "checkin", "time1": "", "weekdays": ["0"]}, "Add at least one time."),
         ({"kind": "checkin", "time1": "20:00"}, "Choose at least one day."),
-        ({"kind": "checkin", "time1": "20:00", "weekdays": ["9"]}, "Not a valid choice"),
-        ({"kind": "party", "time1": "20:00", "weekdays": ["0"]}, "Not a valid choice"),
+        ({"kind": "checkin", "time1": "20:00", "weekdays": ["9"]}, "Choose days from Monday to Sunday."),
+        ({"kind": "party", "time1": "20:00", "weekdays": ["0"]}, "Choose what the reminder is for."),
         ({"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": "x" * 81}, "at most 80"),
         ({"kind": "custom", "time1": "20:00", "weekdays": ["0"], "title": "bell\x07"}, "control characters"),
     ],
@@ -197,7 +197,7 @@ def test_bad_reminders_are_refused_with_a_clear_message(person, data, message):
 def test_unknown_time_zone_is_refused(person):
     response = form_post(person, "/reminders/settings", {"timezone": "Mars/Olympus"})
     assert response.status_code == 422
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Choose a time zone from the list." in response.get_data(as_text=True)
     assert db.session.scalar(select(ReminderSettings.timezone)) is None  # nothing stored
 
 

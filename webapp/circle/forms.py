@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.forms import FlaskForm
+from webapp.forms import SelectField as OwnSelectField
+from webapp.forms import TimeField as OwnTimeField
 from webapp.services.circle import MESSAGE_MAX, PRESETS
 from webapp.services.support import WEEKDAYS
 
@@ -39,13 +41,14 @@ class SharingForm(FlaskForm):
 class SupportingSettingsForm(FlaskForm):
     notify_reach_out = BooleanField(_l("Notify my devices when they reach out for a call"))
     weekly = BooleanField(_l("Remind me each week to check in on them"))
-    weekday = SelectField(
-        _l("Day"), choices=[SelectChoice(str(i), _l(name)) for i, name in enumerate(WEEKDAYS)], default="6"
+    weekday = OwnSelectField(
+        _l("Day"),
+        choices=[SelectChoice(str(i), _l(name)) for i, name in enumerate(WEEKDAYS)],
+        default="6",
+        invalid=_l("Choose a day from Monday to Sunday."),
     )
-    time = TimeField(
-        _l("Time"),
-        validators=[Optional()],
-        format="%H:%M",
+    time = OwnTimeField(
+        _l("Time"), validators=[Optional()], invalid=_l("Enter a time in hours and minutes, like 20:00.")
     )
 
 

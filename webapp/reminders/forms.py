@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import BooleanField, StringField
+from wtforms import SelectField as AnyChoiceField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import FlaskForm, Limit
+from webapp.forms import FlaskForm, Limit, SelectField, SelectMultipleField, TimeField
 from webapp.services.content import N_
 from webapp.services.reminder_rules import KINDS
+
+#: What a time field that is not a time says (the browser's time picker sends HH:MM).
+NOT_A_TIME = _l("Enter a time in hours and minutes, like 20:00.")
 
 DAY_NAMES = [N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday")]
 KIND_LABELS = {
@@ -28,17 +32,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ReminderForm(FlaskForm):
     kind = SelectField(
-        _l("What is it for?"), choices=[SelectChoice(k, _l(v)) for k, v in KIND_LABELS.items()], default="checkin"
+        _l("What is it for?"),
+        choices=[SelectChoice(k, _l(v)) for k, v in KIND_LABELS.items()],
+        default="checkin",
+        invalid=_l("Choose what the reminder is for."),
     )
-    time1 = TimeField(_l("Time"), validators=[Optional()], format="%H:%M")
-    time2 = TimeField(_l("Another time (optional)"), validators=[Optional()], format="%H:%M")
-    time3 = TimeField(_l("Another time (optional)"), validators=[Optional()], format="%H:%M")
+    time1 = TimeField(_l("Time"), validators=[Optional()], invalid=NOT_A_TIME)
+    time2 = TimeField(_l("Another time (optional)"), validators=[Optional()], invalid=NOT_A_TIME)
+    time3 = TimeField(_l("Another time (optional)"), validators=[Optional()], invalid=NOT_A_TIME)
     weekdays = MultiCheckboxField(
         _l("Days"),
         choices=[SelectChoice(str(i), _l(name)) for i, name in enumerate(DAY_NAMES)],
         default=[str(i) for i in range(7)],
+        invalid=_l("Choose days from Monday to Sunday."),
     )
-    group_id = SelectField(_l("Which group (for meeting reminders)"), choices=[], coerce=str, validate_choice=False)
+    group_id = AnyChoiceField(_l("Which group (for meeting reminders)"), choices=[], coerce=str, validate_choice=False)
     lead_minutes = SelectField(
         _l("How long before it starts"),
         choices=[
@@ -46,6 +54,7 @@ class ReminderForm(FlaskForm):
             for m, label in ((15, _l("15 minutes")), (30, _l("30 minutes")), (60, _l("1 hour")), (120, _l("2 hours")))
         ],
         default="30",
+        invalid=_l("Choose how long before the meeting it rings."),
     )
     follows_taper = BooleanField(
         _l("Ring at the dose times in my taper plan"),
@@ -70,7 +79,11 @@ class ReminderForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    timezone = SelectField(_l("Time zone"), choices=[])
+    timezone = SelectField(_l("Time zone"), choices=[], invalid=_l("Choose a time zone from the list."))
     zone_from_device = BooleanField(_l("Follow my phone's time zone when I travel"))
-    quiet_start = TimeField(_l("Quiet from"), validators=[Optional()], format="%H:%M")
-    quiet_end = TimeField(_l("Quiet until"), validators=[Optional()], format="%H:%M")
+    quiet_start = TimeField(
+        _l("Quiet from"), validators=[Optional()], invalid=_l("Enter when quiet hours start, like 22:00.")
+    )
+    quiet_end = TimeField(
+        _l("Quiet until"), validators=[Optional()], invalid=_l("Enter when quiet hours end, like 07:00.")
+    )
