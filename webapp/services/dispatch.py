@@ -10,7 +10,10 @@ Reminders are rows, not timers. Each pass:
    push attempt per device, and advance ``next_fire_at`` to the next slot.
    One transaction: a crash leaves nothing half-done. A slot inside quiet
    hours is not recorded: the reminder moves to its next slot after now.
-2. **Send queued attempts** (claimed the same way): Web Push to each device.
+   Due reminders are claimed round-robin between people (``fair_claims.py``):
+   one person's many due reminders never push everyone else's to the back.
+2. **Send queued attempts** (claimed the same way, round-robin between the
+   people they go to): Web Push to each device.
    201 → sent; 404/410 → the subscription is deleted; 429 → wait as long as
    Retry-After says (an hour at most); 5xx or unreachable → retried with capped exponential
    back-off; 400/401/403 (or a redirect, never followed) → logged as a
@@ -46,7 +49,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import delivery_notes as notes
-from webapp.services import support
+from webapp.services import fair_claims, support
 from webapp.services.delivery_notes import QUIET_HOURS, note
 from webapp.services.push import PushResult, PushSender, PushTarget
 from webapp.services.reminder_rules import KINDS, following_slot, notification_for, quiet_hours_at, schedule_or_stop
@@ -129,12 +132,7 @@ class Dispatcher:
     def _claim_due_reminders(self, stats: PassStats) -> int:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            query = (
-                select(Reminder)
-                .where(Reminder.enabled.is_(True), Reminder.next_fire_at <= now)
-                .order_by(Reminder.next_fire_at)
-                .limit(self.batch)
-            )
+            query = fair_claims.due_reminders(now, self.batch)  # round-robin between people
             reminders = session.scalars(self._lock(query, session, Reminder)).all()
             if not reminders:
                 return 0
@@ -280,12 +278,7 @@ class Dispatcher:
     def _send_queued_attempts(self, stats: PassStats) -> int:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            query = (
-                select(PushAttempt)
-                .where(PushAttempt.status.in_(("pending", "retry")), PushAttempt.next_try_at <= now)
-                .order_by(PushAttempt.next_try_at)
-                .limit(self.batch)
-            )
+            query = fair_claims.due_attempts(now, self.batch)  # round-robin between people
             attempts = session.scalars(self._lock(query, session, PushAttempt)).all()
             if not attempts:
                 return 0
