@@ -25,6 +25,7 @@ from webapp.ownership import mine
 from webapp.reminders.words import rule_words
 from webapp.services import circle
 from webapp.services.push import Notification
+from webapp.services.reminder_limit import no_room
 from webapp.services.reminder_rules import KINDS, schedule
 from webapp.services.scheduling import RuleProblem
 from webapp.services.text import TextProblem
@@ -110,6 +111,9 @@ def supporting_settings(link_id: int):
     if form.weekly.data:
         name = circle.first_name(db.session, link.user_id)
         if reminder is None:
+            if full := no_room(db.session, current_user.id, utcnow()):
+                db.session.rollback()
+                return refused(full, form.weekly)
             body = KINDS["circle"][1]
             reminder = Reminder(
                 user_id=current_user.id,

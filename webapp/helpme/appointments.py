@@ -26,6 +26,7 @@ from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.people.forms import put_problems
 from webapp.services import helpme, person_time
 from webapp.services.helpme import PROFESSIONALS, ReminderPlan
+from webapp.services.reminder_limit import counted_from, no_room
 from webapp.services.reminder_rules import appointment_plan, schedule
 
 
@@ -100,6 +101,10 @@ def _appointments(contact_id: int | None = None) -> list[Appointment]:
 def _save_appointment(form: AppointmentForm, appointment: Appointment | None, contact: SupportContact):
     """Check everything first; write only when all is well (nothing half-written)."""
     values, problems = helpme.check_appointment(form.values(), my_zone(), utcnow())
+    # A new appointment, or a past one moved to a day to come, brings one more reminder that counts.
+    if not problems and (appointment is None or appointment.day < counted_from(utcnow())):
+        if full := no_room(db.session, current_user.id, utcnow()):
+            problems = {"day": full}
     if problems:
         put_problems(form, problems)
         return None

@@ -36,6 +36,7 @@ from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
 from webapp.services import delivery_notes, person_time
+from webapp.services.reminder_limit import no_room
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
 from webapp.services.scheduling import EveryTimeQuiet, RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
@@ -213,14 +214,13 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
 @bp.post("/reminders")
 @login_required
 def create():
-    """Add a reminder."""
-    form = with_group_choices(ReminderForm())
-    settings = my_settings()
-    reminder = Reminder(user_id=current_user.id)
-    problem = _apply_form(reminder, form, settings)
+    """Add a reminder (while the person has fewer than ``reminder_limit.MAX_REMINDERS``)."""
+    form, reminder = with_group_choices(ReminderForm()), Reminder(user_id=current_user.id)
+    full = no_room(db.session, current_user.id, utcnow())  # before anything is added to the session
+    problem = _beside(form.kind, full) if full else _apply_form(reminder, form, my_settings())
     if problem:
         db.session.rollback()
-        return page(reminder_form=form, status=422, problem=problem)
+        return error_response(422, problem) if wants_json() else page(reminder_form=form, status=422, problem=problem)
     db.session.add(reminder)
     db.session.commit()
     flash(_("Reminder saved."), "success")
