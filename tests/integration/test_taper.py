@@ -414,6 +414,38 @@ def test_a_dose_reminder_following_the_plan_rings_on_through_each_change_of_step
     db.session.rollback()
 
 
+def test_a_dose_reminder_left_without_a_next_time_rings_again_when_the_dispatcher_starts(app, tracking):
+    """One an earlier version silenced at a change of step (on, no next
+    time) is pointed at its next slot when a dispatcher starts; one that
+    can no longer ring is paused, visibly; others are left as they were."""
+    import threading
+    from datetime import datetime, timezone
+
+    from tests.support.clock import Clock
+    from webapp.services.dispatch import Dispatcher
+
+    today = utcnow().date()
+    tomorrow = today + timedelta(days=1)
+    for starts_on, at in ((today - timedelta(days=20), "08:00"), (tomorrow, "09:00")):
+        tracking.post(
+            "/taper/steps/new", starts_on=starts_on.isoformat(), daily_dose="3", **{"time-1": at, "amount-1": "3"}
+        )
+    tracking.post("/reminders/settings", timezone="UTC", quiet_start="", quiet_end="")
+    assert tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"]).status_code == 302
+    assert tracking.post("/reminders", kind="checkin", time1="20:00", weekdays=["0"]).status_code == 302
+    db.session.execute(text("UPDATE reminders SET next_fire_at = NULL, next_slot_key = ''"))
+    db.session.commit()
+    stop = threading.Event()
+    stop.set()  # no pass: only what a start does
+    clock = Clock(datetime.combine(today, datetime.min.time(), timezone.utc) + timedelta(hours=10))
+    Dispatcher(db.new_session, sender=None, clock=clock).run_forever(stop)
+    db.session.expire_all()
+    dose, own = sorted(db.session.scalars(select(Reminder)), key=lambda r: not r.follows_taper)
+    assert dose.enabled and dose.next_slot_key == f"{tomorrow.isoformat()}T09:00"
+    assert own.next_fire_at is None  # not a dose reminder following the plan: not touched here
+    db.session.rollback()
+
+
 def test_following_the_plan_needs_dose_times(tracking):
     tracking.post("/taper/steps/new", starts_on="2026-10-01", daily_dose="3")
     response = tracking.post("/reminders", kind="dose", follows_taper="y", weekdays=["0"])

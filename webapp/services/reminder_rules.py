@@ -207,6 +207,21 @@ def reschedule_taper(session: Session, user_id: int, now: datetime) -> None:
         schedule_or_stop(reminder, settings, now)
 
 
+def revive_taper_reminders(session: Session, now: datetime) -> int:
+    """Dose reminders that follow the plan and are on, but have no next time
+    (an earlier version lost it at a change of step, so they went silent
+    while shown as on), are pointed at their next slot again, or paused if
+    none can ring. Run when a dispatcher starts; how many were looked at."""
+    stuck = session.scalars(
+        select(Reminder).where(
+            Reminder.follows_taper.is_(True), Reminder.enabled.is_(True), Reminder.next_fire_at.is_(None)
+        )
+    ).all()
+    for reminder in stuck:
+        schedule_or_stop(reminder, session.get(ReminderSettings, reminder.user_id), now)
+    return len(stuck)
+
+
 def reschedule_group(session: Session, group, now: datetime) -> None:
     """A group's day, time or zone changed: its meeting reminders follow."""
     settings = session.get(ReminderSettings, group.user_id)
