@@ -229,6 +229,22 @@ def test_sign_out_everywhere(app, client, auth, user):
     assert db.session.query(UserSession).count() == 0
 
 
+@pytest.mark.parametrize("tick", ["%00", "%E9", "y%EF%BF%BE", "%E2%80%AE"])
+def test_sign_out_everywhere_acts_whatever_the_tick_holds(app, client, auth, user, tick):
+    """A broken or hidden character in the form's one field left the account
+    signed in everywhere (the form's check refused the post): the request
+    asks for every session to end, so they end, and the tick counts."""
+    auth.login()
+    laptop = app.test_client()
+    Auth(laptop).login(remember=True)
+    body = f"csrf_token={auth.token('/account/')}&stop_links={tick}"
+    response = client.post("/account/sign-out-everywhere", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert not auth.signed_in()
+    assert laptop.get("/account/").status_code == 302
+    assert db.session.query(UserSession).count() == 0
+
+
 # --- 6. idle and absolute lifetimes ------------------------------------------------------
 
 

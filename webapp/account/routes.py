@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from webapp.account import bp
 from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
+from webapp.api import set_aside_posted_problems
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import PushSubscription, User, UserSession, utcnow
@@ -87,7 +88,12 @@ def sign_out_everywhere():
     Every device's reminders stop too: a device that is signed out would
     otherwise still get them, with whatever words the person gave them, on
     a phone that may be lost or someone else's. The reminders themselves
-    are kept; turning reminders on again on a phone brings them back there."""
+    are kept; turning reminders on again on a phone brings them back there.
+
+    It acts whatever the fields hold: a broken or hidden character in one
+    (the tick's value) must not leave the account signed in everywhere, and
+    a tick is a tick whatever its value."""
+    set_aside_posted_problems()
     user_id = current_user.id
     ended = sessions.end_all_sessions(db.session, user_id)
     devices = db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id)).rowcount
