@@ -291,6 +291,13 @@ def test_the_right_proof_unlocks_and_wrong_ones_are_counted_then_the_session_end
     # During the wait even the right proof is not looked at (and not counted).
     waiting = post(person, "/lock/unlock", proof=proof_text(raw))
     assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) <= 30
+    # Said in the reader's language, as every answer is.
+    spanish = person.post(
+        "/lock/unlock?lang=es",
+        data={"proof": proof_text(raw), "csrf_token": csrf(person)},
+        headers={"Accept": "application/json"},
+    )
+    assert spanish.status_code == 429 and spanish.get_json()["error"].startswith("Demasiados intentos fallidos")
     assert waiting.get_json()["failures"] == 3
     assert person.get("/api/people").status_code == 423
     state = person.get("/lock/state").get_json()

@@ -21,6 +21,8 @@ from __future__ import annotations
 import base64
 
 from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from webapp.api import posted_problem_words
@@ -90,7 +92,7 @@ def _signed_in():
     a posted field that no field may hold."""
     record = _record()
     if record is None:
-        return None, _error(401, "Please sign in first.")
+        return None, _error(401, _("Please sign in first."))
     return record, _refuse_hidden()
 
 
@@ -140,7 +142,7 @@ def lock_now():
     if refused:
         return refused
     if record.lock_verifier is None:
-        return _error(409, "There is no app lock on this session to lock.")
+        return _error(409, _("There is no app lock on this session to lock."))
     sessions.lock(record)
     db.session.commit()
     audit("lock.locked")
@@ -154,7 +156,7 @@ def unlock():
     if refused:
         return refused
     if record.lock_verifier is None:
-        return _error(409, "There is no app lock on this session.", state="off")
+        return _error(409, _("There is no app lock on this session."), state="off")
     try:
         proof, malformed = _proof(checked(LockUnlock, request.form.to_dict())["proof"]), {}
     except Problems:
@@ -170,12 +172,16 @@ def unlock():
         audit("lock.ended", failures=result.failures)
         logout_user()
         return _set_cookie(
-            _error(401, "Too many wrong tries: you are signed out on this device. Sign in again.", ended=True), None
+            _error(401, _("Too many wrong tries: you are signed out on this device. Sign in again."), ended=True), None
         )
     if result.waiting:
         response = _error(
             429,
-            f"Too many wrong tries. Try again in {result.wait} seconds.",
+            ngettext(
+                "Too many wrong tries. Try again in %(num)d second.",
+                "Too many wrong tries. Try again in %(num)d seconds.",
+                result.wait,
+            ),
             wait_seconds=result.wait,
             failures=result.failures,
         )
@@ -185,7 +191,11 @@ def unlock():
     left = sessions.MAX_LOCK_FAILURES - result.failures
     return _error(
         403,
-        f"That does not unlock Steady. After {left} more wrong tries this device is signed out.",
+        ngettext(
+            "That does not unlock Steady. After %(num)d more wrong try this device is signed out.",
+            "That does not unlock Steady. After %(num)d more wrong tries this device is signed out.",
+            left,
+        ),
         failures=result.failures,
         wait_seconds=result.wait,
         **malformed,
