@@ -126,15 +126,19 @@ class Dispatcher:
 
     # -- step 1 --------------------------------------------------------------------
 
+    @staticmethod
+    def _locks(session: Session) -> bool:
+        return session.get_bind().dialect.name == "postgresql"
+
     def _lock(self, query, session: Session, *of):
-        if session.get_bind().dialect.name == "postgresql":
+        if self._locks(session):
             return query.with_for_update(skip_locked=True, of=of or None)
         return query
 
     def _claim_due_reminders(self, stats: PassStats) -> int:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            query = fair_claims.due_reminders(now, self.batch)  # round-robin between people
+            query = fair_claims.due_reminders(now, self.batch, locking=self._locks(session))
             reminders = session.scalars(self._lock(query, session, Reminder)).all()
             if not reminders:
                 return 0
@@ -280,7 +284,7 @@ class Dispatcher:
     def _send_queued_attempts(self, stats: PassStats) -> int:
         now = self.clock()
         with self.session_factory() as session, session.begin():
-            query = fair_claims.due_attempts(now, self.batch)  # round-robin between people
+            query = fair_claims.due_attempts(now, self.batch, locking=self._locks(session))
             attempts = session.scalars(self._lock(query, session, PushAttempt)).all()
             if not attempts:
                 return 0
