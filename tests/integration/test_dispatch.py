@@ -266,17 +266,9 @@ def test_snoozed_delivery_comes_back_an_hour_later(
     assert keys == ["2026-11-23T20:00", "2026-11-23T20:00+snooze1"]
 
 
-@pytest.mark.parametrize("workers", [2, 4])
-def test_concurrent_dispatchers_deliver_every_reminder_exactly_once(app, push_service, make_dispatcher, clock, workers):
-    if not os.environ.get("TEST_DATABASE_URL") and workers > 1:
-        pytest.skip("several dispatchers side by side need PostgreSQL (SKIP LOCKED); SQLite runs one")
-    people = 60
-    for n in range(people):
-        add_person(app, push_service, f"p{n}@example.com", clock=clock)
-    clock.now = T0 + timedelta(seconds=1)
-    push_service.delay = 0.005
-    dispatchers = [make_dispatcher(batch=7) for _ in range(workers)]
-    start = threading.Barrier(workers)
+def side_by_side(dispatchers) -> None:
+    """One pass of each dispatcher, all started at the same moment, each in its own thread."""
+    start = threading.Barrier(len(dispatchers))
 
     def run(dispatcher):
         start.wait()
@@ -287,6 +279,19 @@ def test_concurrent_dispatchers_deliver_every_reminder_exactly_once(app, push_se
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_concurrent_dispatchers_deliver_every_reminder_exactly_once(app, push_service, make_dispatcher, clock, workers):
+    if not os.environ.get("TEST_DATABASE_URL") and workers > 1:
+        pytest.skip("several dispatchers side by side need PostgreSQL (SKIP LOCKED); SQLite runs one")
+    people = 60
+    for n in range(people):
+        add_person(app, push_service, f"p{n}@example.com", clock=clock)
+    clock.now = T0 + timedelta(seconds=1)
+    push_service.delay = 0.005
+    dispatchers = [make_dispatcher(batch=7) for _ in range(workers)]
+    side_by_side(dispatchers)
     assert count(ReminderDelivery) == people
     # Under load a send can fail once and wait for its retry, or be queued
     # just after the others' last look: the next pass (every few seconds in

@@ -7,14 +7,20 @@ still sent exactly once. Pushes go only to the local fake push service
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from tests.integration.test_dispatch import T0, add_person, clock, count, make_dispatcher  # noqa: F401 - fixtures
+from tests.integration.test_dispatch import (  # noqa: F401 - fixtures
+    T0,
+    add_person,
+    clock,
+    count,
+    make_dispatcher,
+    side_by_side,
+)
 from webapp.extensions import db
 from webapp.models import PushAttempt, Reminder, ReminderDelivery, ReminderSettings
 from webapp.services.dispatch import PassStats
@@ -92,17 +98,7 @@ def test_dispatchers_side_by_side_send_each_push_of_a_flood_once(app, push_servi
     clock.now = T0 + timedelta(seconds=5)
     push_service.delay = 0.002
     dispatchers = [make_dispatcher(batch=25) for _ in range(workers)]
-    start = threading.Barrier(workers)
-
-    def run(dispatcher):
-        start.wait()
-        dispatcher.run_once()
-
-    threads = [threading.Thread(target=run, args=(d,)) for d in dispatchers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    side_by_side(dispatchers)
     # As in test_dispatch: a push queued just after the others' last look goes in the next pass.
     clock.now += timedelta(minutes=1)
     make_dispatcher(batch=25).run_once()
