@@ -53,6 +53,7 @@ def test_how_to_help_me_is_shared_with_one_supporter_and_not_another(server, new
     expect(sam.get_by_role("heading", level=1)).to_have_text("How to help me")
     check_both_schemes(sam, axe, "how to help me, empty")
     sam.get_by_role("link", name="Write it").click()
+    expect(sam.get_by_label("What helps on a hard day")).to_be_visible()
     check_both_schemes(sam, axe, "how to help me, form")
     sam.get_by_label("What helps on a hard day").fill(HARD_DAY)
     # Over the limit by 7: refused beside the field, with how much to cut, and kept whole.
@@ -121,6 +122,7 @@ def test_how_to_help_me_is_shared_with_one_supporter_and_not_another(server, new
 
     # Sam thanks Alex with one tap; Alex sees it.
     sam.get_by_role("link", name="Say thank you to Alex").click()
+    expect(sam.get_by_role("button", name="Thank you for checking in on me.")).to_be_visible()
     check_both_schemes(sam, axe, "say thank you")
     sam.get_by_role("button", name="Thank you for checking in on me.").click()
     expect(sam.get_by_text("Sent to Alex.")).to_be_visible()
@@ -143,6 +145,7 @@ def test_appointments_prepare_and_the_offline_copy(server, context, page, accoun
     expect(page.get_by_role("heading", level=1)).to_have_text("Appointments")
     check_both_schemes(page, axe, "appointments, none")
     page.get_by_role("link", name="With Dr Okafor").click()
+    expect(page.get_by_label("Date")).to_be_visible()
     check_both_schemes(page, axe, "add an appointment")
 
     # A date in the past and a javascript: link: refused beside each field, nothing saved.
