@@ -218,47 +218,61 @@ def encrypted_attributes(model) -> dict[str, str]:
     return found
 
 
+def add_row(model, made: dict, person_id: int, other_id: int, via: str = "user_id") -> dict:
+    """A row of ``model`` with every column filled, leading to the person
+    through ``via`` (``user_id``, or the column of ``export.OWNED_THROUGH``):
+    any other column naming an account names the other person, and one
+    pointing at another table points at the row made there. Returns what
+    was put in, ``{attribute: value}``, leaving out the person's own id."""
+    table = model.__table__
+    obj = model()
+    values: dict = {}
+    secret = encrypted_attributes(model)
+    # Accounts and links first: an encrypted value is bound to its row's owner.
+    columns = sorted(table.columns, key=lambda column: not column.foreign_keys)
+    for column in columns:
+        target = next(iter(column.foreign_keys), None)
+        if target is None and column.primary_key and len(table.primary_key.columns) == 1:
+            if isinstance(column.type, Integer):
+                continue  # an id the database gives
+        if target is not None:
+            referenced = target.column.table.name
+            if referenced == "users" and column.key == via:
+                setattr(obj, column.key, person_id)
+                continue  # the person themselves
+            if referenced == "users":
+                value = other_id
+            elif referenced in made:
+                value = getattr(made[referenced], target.column.key)
+            else:
+                continue  # a table that is not the person's (none today)
+        elif column.key in secret:
+            value = f"{table.name}.{secret[column.key]}: private words ✓\nline two"
+            setattr(obj, secret[column.key], value)
+            values[secret[column.key]] = value
+            continue
+        else:
+            value = value_for(table, column)
+        setattr(obj, column.key, value)
+        values[column.key] = value
+    db.session.add(obj)
+    db.session.flush()
+    made.setdefault(table.name, obj)
+    return values
+
+
 def populate_every_model(user_id: int, other_id: int) -> dict[str, dict]:
-    """One row in every table the person owns, every column filled. Returns
-    what was put in, as ``{table: {attribute: value}}``."""
+    """One row in every table the person owns, every column filled, and one
+    for each kind of row that is theirs through another (``OWNED_THROUGH``).
+    Returns what was put in, as ``{table: {attribute: value}}``."""
     models = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
     made: dict[str, object] = {}
     put: dict[str, dict] = {}
     for table in Base.metadata.sorted_tables:
-        if "user_id" not in table.c or table.name not in models:
-            continue
-        model = models[table.name]
-        obj = model()
-        obj.user_id = user_id
-        values: dict = {}
-        secret = encrypted_attributes(model)
-        for column in table.columns:
-            if column.key == "user_id" or (
-                column.primary_key and len(table.primary_key.columns) == 1 and isinstance(column.type, Integer)
-            ):
-                continue  # the owner, and an id the database gives
-            target = next(iter(column.foreign_keys), None)
-            if target is not None:
-                referenced = target.column.table.name
-                if referenced == "users":
-                    value = other_id
-                elif referenced in made:
-                    value = getattr(made[referenced], target.column.key)
-                else:
-                    continue  # a table that is not the person's (none today)
-            elif column.key in secret:
-                value = f"{table.name}.{secret[column.key]}: private words ✓\nline two"
-                setattr(obj, secret[column.key], value)
-                values[secret[column.key]] = value
-                continue
-            else:
-                value = value_for(table, column)
-            setattr(obj, column.key, value)
-            values[column.key] = value
-        db.session.add(obj)
-        db.session.flush()
-        made[table.name] = obj
-        put[table.name] = values
+        if "user_id" in table.c and table.name in models:
+            put[table.name] = add_row(models[table.name], made, user_id, other_id)
+    for item in export.OWNED_THROUGH:
+        put[item.table] = add_row(item.model, made, user_id, other_id, via=item.via)
     db.session.commit()
     return put
 
@@ -283,25 +297,32 @@ def everything(app, client, auth):
 def as_exported(table: str, values: dict) -> dict:
     """What was put in, as the export writes it: a column naming another
     account comes out as that person's first name, under its own key
-    (``sender_id`` as ``sender``), never as their internal id."""
-    model = next((m for m in export.owned_models() if m.__tablename__ == table), None)
-    others = export.other_people(model) if model is not None else {}
-    return {others.get(key, key): "Robin" if key in others else value for key, value in values.items()}
+    (``sender_id`` as ``sender``, a sent note's ``user_id`` as
+    ``recipient``), never as their internal id."""
+    return {names_of(table).get(key, key): "Robin" if key in names_of(table) else v for key, v in values.items()}
+
+
+def names_of(table: str) -> dict[str, str]:
+    """The export's key for each column naming another account."""
+    item = export.sources()[table]
+    return export.other_people(item.model) | ({"user_id": item.owner_as} if item.owner_as else {})
 
 
 def test_every_table_and_every_column_is_filled(app, everything):
-    """The builder above really reaches every owned table and column."""
+    """The builder above really reaches every exported table and column."""
     _, put = everything
-    owned = {m.__tablename__ for m in export.owned_models()}
-    assert owned <= set(put)
-    for model in export.owned_models():
-        table = model.__table__
-        secret = encrypted_attributes(model)
+    assert set(export.sources()) <= set(put)
+    for name, item in export.sources().items():
+        table = item.model.__table__
+        secret = encrypted_attributes(item.model)
         for column in table.columns:
-            if column.key == "user_id" or (column.primary_key and len(table.primary_key.columns) == 1):
-                continue
-            exported_as = secret.get(column.key) or export.other_people(model).get(column.key) or column.key
-            assert exported_as in put[table.name], f"{table.name}.{column.key} was not filled"
+            names_someone = any(fk.column.table.name == "users" for fk in column.foreign_keys)
+            if (column.key == item.via and names_someone) or (
+                column.primary_key and len(table.primary_key.columns) == 1
+            ):
+                continue  # the person themselves, or an id the database gives
+            exported_as = secret.get(column.key) or names_of(name).get(column.key) or column.key
+            assert exported_as in put[name], f"{name}.{column.key} was not filled"
 
 
 def test_json_export_of_every_model_and_field_round_trips(everything):
@@ -315,6 +336,7 @@ def test_json_export_of_every_model_and_field_round_trips(everything):
         ]
         assert rows, f"{table}: what was stored is not in the export: {data[table]!r:.300}"
         row = rows[-1]
+        assert set(row) == set(export.headers_for(table)), table
         for key, value in values.items():
             if key in export.LEFT_OUT:
                 assert key not in row, f"{table}.{key} is a secret but was exported"
@@ -336,3 +358,182 @@ def test_csv_export_of_every_model_and_field_parses(everything):
         assert list(rows[0]) == export.headers_for(table)
         wanted = {k: export._cell(export._plain(v)) for k, v in values.items() if k not in export.LEFT_OUT}
         assert any(all(row[k] == cell for k, cell in wanted.items()) for row in rows), (table, wanted, rows)
+
+
+# -- rows that are the person's without their user_id ---------------------------
+#
+# A push attempt hangs off the person's reminder delivery, and a note they
+# send is kept under the recipient's id: both are the person's, exported to
+# them; the recipient is named by first name, and the recipient's own export
+# gains nothing of the sender's.
+
+from tests.integration.test_circle import accept, make_invite, post  # noqa: E402
+from webapp.models import CircleLink, PushAttempt, PushSubscription, Reminder, ReminderDelivery  # noqa: E402
+
+ENDPOINT = "http://127.0.0.1:9/push/capability-url-of-"
+P256DH = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
+AUTH = "tBHItJI5svbpez7KI4CCXg"
+
+
+def reminded(app, client, email: str, device_name: str) -> None:
+    """A device of the person's, a reminder, and its push to the device
+    (the rows the dispatcher writes when it sends)."""
+    token = client.get("/api/session").get_json()["csrf_token"]
+    subscription = {"endpoint": ENDPOINT + email, "keys": {"p256dh": P256DH, "auth": AUTH}}
+    response = client.post(
+        "/api/push/subscriptions",
+        json={"subscription": subscription, "device_name": device_name},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 201, response.get_json()
+    client.post("/reminders", data={"kind": "checkin", "time1": "20:00", "weekdays": ["0"], "csrf_token": token})
+    with app.app_context():
+        owner = db.session.scalar(select(User.id).where(User.email == email))
+        device = db.session.scalar(select(PushSubscription).where(PushSubscription.user_id == owner))
+        reminder = db.session.scalar(select(Reminder).where(Reminder.user_id == owner))
+        at = datetime(2026, 10, 5, 20, 0, tzinfo=timezone.utc)
+        delivery = ReminderDelivery(reminder_id=reminder.id, user_id=owner, slot_key="2026-10-05T20:00")
+        delivery.slot_at, delivery.status = at, "sent"
+        db.session.add(delivery)
+        db.session.flush()
+        db.session.add(
+            PushAttempt(
+                delivery_id=delivery.id,
+                subscription_id=device.id,
+                device_name=device.device_name,
+                status="sent",
+                status_code=201,
+                tries=1,
+            )
+        )
+        db.session.commit()
+
+
+def link_of(person: str, supporter: str) -> int:
+    users = dict(db.session.execute(select(User.email, User.id)).all())
+    found = db.session.scalar(
+        select(CircleLink.id).where(CircleLink.user_id == users[person], CircleLink.supporter_id == users[supporter])
+    )
+    db.session.rollback()
+    return found
+
+
+def collected(app, email: str) -> dict:
+    with app.app_context():
+        data = export.collect(db.session, db.session.scalar(select(User.id).where(User.email == email)))
+        db.session.rollback()
+    return data
+
+
+@pytest.fixture
+def push_app(make_app):
+    return make_app(PUSH_ALLOW_LOOPBACK_HTTP=True)
+
+
+@pytest.fixture
+def sender(push_app):
+    """Sam (reminded on "Sam's phone") thanks Alex, who supports Sam and
+    sends encouragement back. Robin, unrelated to Sam, is reminded too and
+    thanks Alex, who supports Robin as well."""
+    sam, alex, robin = push_app.test_client(), push_app.test_client(), push_app.test_client()
+    for client, email in ((sam, "sam@example.com"), (alex, "alex@example.com"), (robin, "robin@example.com")):
+        Auth(client).register(email=email)
+    accept(alex, make_invite(sam, name="Sam"), name="Alex")
+    accept(alex, make_invite(robin, name="Robin"), name="Alex")
+    reminded(push_app, sam, "sam@example.com", "Sam's phone")
+    reminded(push_app, robin, "robin@example.com", "Robin's tablet")
+    alex_before = collected(push_app, "alex@example.com")
+    sam_link = link_of("sam@example.com", "alex@example.com")
+    robin_link = link_of("robin@example.com", "alex@example.com")
+    thanked = post(sam, f"/circle/links/{sam_link}/thanks", {f"t{sam_link}-message": "Sam's own thanks"})
+    assert thanked.status_code == 302
+    thanked = post(robin, f"/circle/links/{robin_link}/thanks", {f"t{robin_link}-message": "Robin's words"})
+    assert thanked.status_code == 302
+    encouraged = post(alex, f"/circle/supporting/{sam_link}/encourage", {f"l{sam_link}-message": "Alex cheers Sam"})
+    assert encouraged.status_code == 302
+    return sam, alex_before
+
+
+def no_secret_in(text: str) -> None:
+    for secret in (ENDPOINT, "capability-url", P256DH, AUTH, '"endpoint"', '"p256dh"', '"auth"', "user_id"):
+        assert secret not in text, secret
+
+
+def test_the_json_export_holds_the_persons_push_attempts_and_the_notes_they_sent(push_app, sender):
+    sam, _ = sender
+    confirm(sam)
+    body = sam.get("/account/export.json").get_data(as_text=True)
+    data = json.loads(body)
+    # The push of Sam's reminder to Sam's phone, tied to its delivery by id.
+    (attempt,) = data["push_attempts"]
+    (delivery,) = data["reminder_deliveries"]
+    assert attempt["delivery_id"] == delivery["id"] and delivery["reminder_id"] == data["reminders"][0]["id"]
+    assert attempt["device_name"] == "Sam's phone" and attempt["subscription_id"] == data["push_subscriptions"][0]["id"]
+    assert (attempt["status"], attempt["status_code"], attempt["tries"]) == ("sent", 201, 1)
+    # What Sam sent, to whom by first name only; what Sam received, as before.
+    (sent,) = data["circle_messages_sent"]
+    assert set(sent) == {"id", "recipient", "kind", "created_at", "text"}
+    assert (sent["recipient"], sent["kind"], sent["text"]) == ("Alex", "thanks", "Sam's own thanks")
+    assert [(m["sender"], m["text"]) for m in data["circle_messages"]] == [("Alex", "Alex cheers Sam")]
+    # No push secret, no account's internal id, nothing of Robin's or of Alex's account.
+    no_secret_in(body)
+    for other in ("Robin", "alex@example.com"):
+        assert other not in body, other
+
+
+def test_the_csv_export_holds_them_too(push_app, sender):
+    sam, _ = sender
+    confirm(sam)
+    archive = zipfile.ZipFile(io.BytesIO(sam.get("/account/export.csv").data))
+    attempts = list(csv.DictReader(io.StringIO(archive.read("push_attempts.csv").decode())))
+    assert [(a["device_name"], a["status"], a["status_code"]) for a in attempts] == [("Sam's phone", "sent", "201")]
+    (delivery,) = csv.DictReader(io.StringIO(archive.read("reminder_deliveries.csv").decode()))
+    assert attempts[0]["delivery_id"] == delivery["id"]
+    sent = list(csv.DictReader(io.StringIO(archive.read("circle_messages_sent.csv").decode())))
+    assert [(m["recipient"], m["kind"], m["text"]) for m in sent] == [("Alex", "thanks", "Sam's own thanks")]
+    readme = archive.read("README.txt").decode()
+    assert "push_attempts.csv: " in readme and "circle_messages_sent.csv: " in readme
+    everything = "".join(archive.read(name).decode() for name in archive.namelist())
+    no_secret_in(everything)
+    assert "Robin" not in everything and "alex@example.com" not in everything
+
+
+def test_the_recipients_export_gains_nothing_of_the_senders(push_app, sender):
+    _, before = sender
+    after = collected(push_app, "alex@example.com")
+    # The two thank-yous are Alex's, received (as before this change); the
+    # encouragement Alex sent is Alex's own. Nothing else of Sam's or Robin's.
+    received = [(m["sender"], m["text"]) for m in after["circle_messages"]]
+    assert sorted(received) == [("Robin", "Robin's words"), ("Sam", "Sam's own thanks")]
+    assert [(m["recipient"], m["text"]) for m in after["circle_messages_sent"]] == [("Sam", "Alex cheers Sam")]
+    assert after["push_attempts"] == []
+    # Everything else is as it was (a session's last-seen time may move on).
+    unchanged = set(after) - {"circle_messages", "circle_messages_sent", "user_sessions"}
+    assert {table: after[table] for table in unchanged} == {table: before[table] for table in unchanged}
+    assert [s["id"] for s in after["user_sessions"]] == [s["id"] for s in before["user_sessions"]]
+    text = json.dumps(after)
+    for other in ("Sam's phone", "Robin's tablet", "sam@example.com", "robin@example.com"):
+        assert other not in text, other
+    no_secret_in(text)
+
+
+def test_every_way_a_table_reaches_a_person_is_exported_or_said_not_to_be_theirs(monkeypatch):
+    """A table added later that hangs off a person's rows without a
+    ``user_id``, or a column naming a second account, fails here until it
+    is exported (``OWNED_THROUGH``) or declared not the person's
+    (``NOT_THEIRS``, with why)."""
+    assert export.undeclared_links() == []
+    # The check sees each of today's: take a declaration away and it is named.
+    monkeypatch.setattr(export, "OWNED_THROUGH", ())
+    assert export.undeclared_links() == ["circle_messages.sender_id", "push_attempts"]
+    monkeypatch.undo()
+    monkeypatch.setattr(export, "NOT_THEIRS", {})
+    assert export.undeclared_links() == ["circle_links.supporter_id"]
+    monkeypatch.undo()
+    # Every declaration names a real table or column, and none hides an owned table.
+    tables = Base.metadata.tables
+    for name in export.NOT_THEIRS:
+        table, _, column = name.partition(".")
+        assert table in tables and (not column or column in tables[table].c), name
+    owned = {m.__tablename__ for m in export.owned_models()}
+    assert not owned & {item.table for item in export.OWNED_THROUGH}

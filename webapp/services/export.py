@@ -1,12 +1,17 @@
 """Everything a person keeps in Steady, as plain data (SECURITY.md 18).
 
 Walks every model with a ``user_id`` column, so a feature added later is
-exported without anyone remembering to add it here. Encrypted text comes out
-decrypted (it is the person's own); secrets that are not the person's data —
+exported without anyone remembering to add it here. Rows that are the
+person's without being under their ``user_id`` (a push attempt hangs off
+their reminder's delivery; a note they sent is kept for whoever received
+it) are declared in ``OWNED_THROUGH``; any other way a table reaches a
+person is declared in ``NOT_THEIRS``, with why, and a test fails on one
+that is neither (``undeclared_links``). Encrypted text comes out decrypted
+(it is the person's own); secrets that are not the person's data —
 password and session hashes, push keys, the check-in body hash, raw
 ciphertext — are left out. Another person named in a row (a supporter, the
-sender of a note) comes out by the first name the circle knows them by,
-never by Steady's internal id for them.
+sender of a note, the recipient of one they sent) comes out by the first
+name the circle knows them by, never by Steady's internal id for them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -22,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Base, CircleProfile, Encrypted, User
+from webapp.models import Base, CircleMessage, CircleProfile, Encrypted, PushAttempt, User
 from webapp.services.content import N_
 
 #: Columns that are not the person's data: secrets and keys (a push endpoint is a
@@ -66,6 +72,71 @@ def owned_models() -> list[type]:
     return sorted(models, key=lambda cls: cls.__tablename__)
 
 
+@dataclass(frozen=True)
+class Through:
+    """The rows of ``model`` whose ``via`` column leads to the person: their
+    own id, or a row of a table under their ``user_id``. Exported as
+    ``table``. A ``via`` naming the person is left out (it is them); the
+    row's ``user_id``, when it is someone else's, comes out as ``owner_as``,
+    that person's first name."""
+
+    table: str
+    model: type
+    via: str = "user_id"
+    owner_as: str | None = None
+
+
+#: Rows that are the person's though not under their ``user_id``.
+OWNED_THROUGH = (
+    # Which of their devices each reminder went to, and what the push service
+    # said: tied to the delivery by its id (``reminder_deliveries``).
+    Through("push_attempts", PushAttempt, "delivery_id"),
+    # Their own words to someone in their circle, kept for the recipient
+    # (whose export has them as received, with the sender named).
+    Through("circle_messages_sent", CircleMessage, "sender_id", owner_as="recipient"),
+)
+
+#: Other ways a table reaches a person, and why the rows are not theirs to
+#: export: ``"table.column"`` (a column naming an account) or ``"table"``
+#: (a table without ``user_id`` hanging off someone's rows).
+NOT_THEIRS = {
+    "circle_links.supporter_id": "A link is the person's circle, in their export with the supporter named; "
+    "the supporter's export does not hold the person's circle.",
+}
+
+
+def sources() -> dict[str, Through]:
+    """What the export holds, by its key: every owned model, then ``OWNED_THROUGH``."""
+    found = {m.__tablename__: Through(m.__tablename__, m) for m in owned_models()}
+    return found | {item.table: item for item in OWNED_THROUGH}
+
+
+def undeclared_links() -> list[str]:
+    """Ways a table reaches a person that are neither exported nor declared
+    not the person's: a column naming an account besides ``user_id``, or a
+    table without ``user_id`` with a foreign key to ``users``, to a table
+    with ``user_id`` or to one in ``OWNED_THROUGH``."""
+    owned = {t.name for t in Base.metadata.tables.values() if "user_id" in t.c}
+    through = {(item.model.__tablename__, item.via) for item in OWNED_THROUGH}
+    through_tables = {table for table, _ in through}
+    reaching = owned | through_tables | {User.__tablename__}
+    found = set()
+    for table in Base.metadata.sorted_tables:
+        if table.name == User.__tablename__ or (table.name in through_tables and table.name not in owned):
+            continue
+        for column in table.columns:
+            if table.name in owned:
+                if _names_account(column) and column.key != "user_id" and (table.name, column.key) not in through:
+                    found.add(f"{table.name}.{column.key}")
+            elif {fk.column.table.name for fk in column.foreign_keys} & reaching:
+                found.add(table.name)
+    return sorted(found - set(NOT_THEIRS))
+
+
+def _names_account(column) -> bool:
+    return any(fk.column.table.name == User.__tablename__ for fk in column.foreign_keys)
+
+
 def other_people(model) -> dict[str, str]:
     """Columns that name another account (a supporter on a link, whoever sent
     a note), each with the key written instead: ``supporter_id`` comes out
@@ -75,26 +146,38 @@ def other_people(model) -> dict[str, str]:
     return {
         column.key: column.key.removesuffix("_id")
         for column in model.__table__.columns
-        if column.key != "user_id" and any(fk.column.table.name == User.__tablename__ for fk in column.foreign_keys)
+        if column.key != "user_id" and _names_account(column)
     }
 
 
-def _row(obj, name_of) -> dict:
-    cls = type(obj)
-    table = cls.__table__
-    others = other_people(cls)
-    data = {}
-    for column in table.columns:
-        if column.key in LEFT_OUT or column.key.endswith("_enc"):
-            continue
-        if column.key in others:
-            data[others[column.key]] = name_of(getattr(obj, column.key))
-            continue
-        data[column.key] = _plain(getattr(obj, column.key))
-    for name in dir(cls):
-        if isinstance(getattr(cls, name, None), Encrypted):
-            data[name] = getattr(obj, name)
-    return data
+def _fields(item: Through) -> list[tuple[str, str, str]]:
+    """``(key, kind, attribute)`` for each value of a row, in the export's
+    order; kind is ``value``, ``person`` (an account, as its first name) or
+    ``text`` (decrypted)."""
+    model = item.model
+    names = other_people(model) | ({"user_id": item.owner_as} if item.owner_as else {})
+    fields = []
+    for column in model.__table__.columns:
+        if column.key == item.via and _names_account(column):
+            continue  # the person themselves
+        if column.key in names:
+            fields.append((names[column.key], "person", column.key))
+        elif column.key not in LEFT_OUT and not column.key.endswith("_enc"):
+            fields.append((column.key, "value", column.key))
+    encrypted = sorted(name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted))
+    return fields + [(name, "text", name) for name in encrypted]
+
+
+def _mine(item: Through, user_id: int):
+    """The condition for the person's rows of ``item``."""
+    column = item.model.__table__.c[item.via]
+    (key,) = column.foreign_keys
+    target = key.column.table
+    if target.name == User.__tablename__:
+        return column == user_id
+    if "user_id" in target.c:
+        return column.in_(select(key.column).where(target.c.user_id == user_id))
+    raise ValueError(f"{item.table}: {item.via} leads to neither an account nor a table with user_id")
 
 
 def collect(session: Session, user_id: int) -> dict:
@@ -109,11 +192,13 @@ def collect(session: Session, user_id: int) -> dict:
             names[other_id] = profile.first_name if profile is not None else None
         return names.get(other_id)
 
-    for model in owned_models():
+    readers = {"value": _plain, "person": name_of, "text": lambda value: value}
+    for table, item in sorted(sources().items()):
+        fields = _fields(item)
         rows = session.scalars(
-            select(model).where(model.user_id == user_id).order_by(*model.__table__.primary_key.columns)
+            select(item.model).where(_mine(item, user_id)).order_by(*item.model.__table__.primary_key.columns)
         )
-        result[model.__tablename__] = [_row(obj, name_of) for obj in rows]
+        result[table] = [{key: readers[kind](getattr(obj, name)) for key, kind, name in fields} for obj in rows]
     return result
 
 
@@ -153,15 +238,7 @@ def _csv(rows: list[dict], headers: list[str]) -> str:
 
 
 def headers_for(table: str) -> list[str]:
-    model = next(m for m in owned_models() if m.__tablename__ == table)
-    others = other_people(model)
-    columns = [
-        others.get(c.key, c.key)
-        for c in model.__table__.columns
-        if c.key not in LEFT_OUT and not c.key.endswith("_enc")
-    ]
-    encrypted = [name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted)]
-    return columns + sorted(encrypted)
+    return [key for key, _kind, _name in _fields(sources()[table])]
 
 
 #: What each file holds, in words for the person (README.txt, in their
@@ -175,6 +252,7 @@ TABLE_TITLES = {
     "circle_invites": N_("Invitations to your circle"),
     "circle_links": N_("Your circle"),
     "circle_messages": N_("Messages in your circle"),
+    "circle_messages_sent": N_("Messages you sent to your circle"),
     "circle_profiles": N_("Your circle profile"),
     "circle_reach_outs": N_("Reaching out to your circle"),
     "contact_logs": N_("Times you got in touch with your people"),
@@ -184,6 +262,7 @@ TABLE_TITLES = {
     "help_me": N_("Help me requests"),
     "message_templates": N_("Message templates"),
     "plan_shares": N_("Plan shares"),
+    "push_attempts": N_("Each device a reminder was sent to, and what happened"),
     "push_subscriptions": N_("Devices that get notifications"),
     "recent_exercises": N_("Recent exercises"),
     "reminder_deliveries": N_("Reminders sent"),
