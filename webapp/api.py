@@ -12,7 +12,9 @@ Every request body is checked here, once, before any feature sees it
 * numbers must be finite and within ±2**53 (what every JSON reader keeps
   exactly), and a whole value written as a web address must be one.
 
-The features then check each field's type and meaning themselves.
+The features then check each field's type and meaning themselves. Signing
+out is the one exception (:data:`ENDS_SESSION`): it ends the session whatever
+body comes with it, and reads what it uses loosely (webapp/signing_out.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from webapp.errors import error_response, wants_json
 
 #: Deepest nesting of arrays and objects any request needs is 4; 32 leaves room.
 MAX_DEPTH = 32
+#: Signing out, here and everywhere: no check of the body stops them (past the
+#: CSRF check); they read what they use from it loosely (webapp/signing_out.py).
+ENDS_SESSION = frozenset({"auth.logout", "account.sign_out_everywhere"})
 #: Largest integer every JSON reader holds exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -278,15 +283,6 @@ def posted_problem_words() -> dict[str, str]:
     return out
 
 
-def set_aside_posted_problems() -> set[str]:
-    """For a view that acts whatever its fields hold (signing out): the names
-    of the fields the root check found a problem in, which the view must not
-    use; they no longer stop the form's check or the commit."""
-    found = set(getattr(g, "input_problems", None) or ())
-    g.input_problems = {}
-    return found
-
-
 def _refuse_unshown_problems(session) -> None:
     """Nothing is saved from a form post with a problem no form showed."""
     if has_request_context() and getattr(g, "input_problems", None) and not getattr(g, "input_problems_shown", False):
@@ -325,7 +321,7 @@ def init_app(app: Flask) -> None:
         if _reads_as_utf8(raw, request.mimetype):
             return None
         if request.mimetype == "multipart/form-data":
-            return _unreadable_form()
+            return None if request.endpoint in ENDS_SESSION else _unreadable_form()
         # Raw bytes above ASCII are escaped first, so each is read as the byte it is.
         escaped = re.sub(rb"[\x80-\xff]", lambda byte: b"%%%02X" % byte[0][0], raw).decode("ascii")
         fields = parse_qsl(escaped, keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
@@ -354,8 +350,8 @@ def init_app(app: Flask) -> None:
         characters taken out, so the form comes back with the problem beside
         the field and the rest of what was typed kept; nothing is saved
         (``webapp.forms.FlaskForm`` and :func:`typed_problems` show it, and a
-        commit no form showed it to is refused)."""
-        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        commit no form showed it to is refused). Signing out is not stopped."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.endpoint in ENDS_SESSION:
             return None
         if request.is_json:
             raw = request.get_data(cache=True)

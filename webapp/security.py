@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp.api import ENDS_SESSION
 from webapp.errors import wants_json
 from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
@@ -283,11 +284,13 @@ def init_app(app: Flask) -> None:
     def _forms_take_form_fields():
         """Pages' forms are posted as form fields; only ``/api/`` takes JSON.
         Flask-WTF would otherwise read a JSON body as the form's data, and a
-        body that is not an object (``true``, ``[1]``) would fail on our side."""
+        body that is not an object (``true``, ``[1]``) would fail on our side.
+        Signing out takes any body: it ends the session whatever comes with it."""
         if (
             request.method in ("POST", "PUT", "PATCH", "DELETE")
             and request.is_json
             and not request.path.startswith("/api/")
+            and request.endpoint not in ENDS_SESSION
         ):
             # Said in JSON: what sent JSON reads JSON, whatever it accepts.
             return jsonify(

@@ -9,13 +9,13 @@ from sqlalchemy import delete
 
 from webapp.account import bp
 from webapp.account.forms import ChangePasswordForm, DeleteAccountForm
-from webapp.api import set_aside_posted_problems
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import PushSubscription, User, UserSession, utcnow
 from webapp.services import data_version, sessions
 from webapp.services import plan as plan_service
 from webapp.services.passwords import hash_password, password_problem, verify_password
+from webapp.signing_out import require_csrf, signed_out, ticked
 
 
 def _user_key() -> str:
@@ -90,23 +90,22 @@ def sign_out_everywhere():
     a phone that may be lost or someone else's. The reminders themselves
     are kept; turning reminders on again on a phone brings them back there.
 
-    It acts whatever the fields hold: a broken or hidden character in one
-    (the tick's value) must not leave the account signed in everywhere, and
-    a tick is a tick whatever its value."""
-    set_aside_posted_problems()
+    It acts whatever body comes with it (webapp/signing_out.py): a broken or
+    hidden character in a field (the tick's value), JSON of any shape, must
+    not leave the account signed in everywhere, and a tick is a tick whatever
+    its value (in JSON: ``true`` or any text)."""
+    require_csrf()
     user_id = current_user.id
     ended = sessions.end_all_sessions(db.session, user_id)
     devices = db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user_id)).rowcount
-    stopped = plan_service.stop_every_share(db.session, user_id, utcnow()) if request.form.get("stop_links") else 0
+    stopped = plan_service.stop_every_share(db.session, user_id, utcnow()) if ticked("stop_links") else 0
     db.session.commit()
     logout_user()
     session.clear()
     audit("logout.everywhere", user=user_id, sessions_ended=ended, plan_links_stopped=stopped, devices_stopped=devices)
     if stopped:
-        flash(_("You are signed out on every device, and the links to your plan are stopped."), "success")
-    else:
-        flash(_("You are signed out on every device."), "success")
-    return redirect(url_for("auth.login", signed_out=1))
+        return signed_out(_("You are signed out on every device, and the links to your plan are stopped."))
+    return signed_out(_("You are signed out on every device."))
 
 
 @bp.route("/delete", methods=["GET", "POST"])

@@ -15,7 +15,3 @@ class LoginForm(FlaskForm):
     email = email_field()
     password = password_field(_l("Password"), "current-password", required_message=_l("Enter your password."))
     remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token: sign out, sign out everywhere."""

@@ -19,15 +19,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import i18n
-from webapp.api import set_aside_posted_problems
 from webapp.auth import bp
-from webapp.auth.forms import ConfirmForm, LoginForm, RegisterForm
+from webapp.auth.forms import LoginForm, RegisterForm
 from webapp.extensions import db, limiter
 from webapp.logs import audit
 from webapp.models import PushSubscription, User
 from webapp.ownership import mine
 from webapp.services import sessions
 from webapp.services.passwords import hash_password, needs_rehash, password_problem, verify_password
+from webapp.signing_out import posted_text, require_csrf, signed_out
 
 WRONG_CREDENTIALS = _l("That email and password do not match an account. Check them and try again.")
 
@@ -183,16 +183,13 @@ def _stop_this_devices_reminders(endpoint: str | None) -> int:
 @bp.post("/logout")
 def logout():
     """Sign out (a POST with a CSRF token, never a link). The session ends
-    whatever else is posted: a push address with a broken or hidden character
-    (no subscription holds one) is set aside, not a reason to stay signed in."""
-    unusable = set_aside_posted_problems()
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("core.index"))
+    whatever body comes with it (webapp/signing_out.py): a form, JSON of any
+    shape, none at all. Its ``push_endpoint``, from the form or a JSON object,
+    stops this device's reminders when it is text; a broken or hidden
+    character, or a value that is not text, stops nothing."""
+    require_csrf()
     if current_user.is_authenticated:
-        endpoint = None if "push_endpoint" in unusable else request.form.get("push_endpoint")
-        stopped = _stop_this_devices_reminders(endpoint)
+        stopped = _stop_this_devices_reminders(posted_text("push_endpoint"))
         audit("logout", user=current_user.id, device_reminders_stopped=stopped)
         sign_out()
-    flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login", signed_out=1))
+    return signed_out(_("You are signed out."))
