@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, PlainValidator, ValidationInfo, WithJsonSchema, model_validator
 
 from webapp.bodies import Body, Say, context_of, say
+from webapp.services.content import N_
 from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, check_endpoint
 from webapp.services.scheduling import RuleProblem, parse_zone
 from webapp.services.text import TextProblem, clean_text
@@ -72,7 +73,7 @@ def _endpoint(value: Any, info: ValidationInfo) -> str:
             allow_loopback_http=bool(context.get("allow_loopback_http")),
         )
     except EndpointProblem as problem:
-        raise say(f"The subscription's endpoint was refused: {problem}") from None
+        raise say(N_("The subscription's endpoint was refused: %(reason)s"), reason=problem.in_words()) from None
     return value
 
 

@@ -61,12 +61,18 @@ def _pattern(words: str) -> re.Pattern:
 
 def _in_words(text: str, known: tuple[str, ...], parts: tuple[str, ...] = ()) -> str:
     """``text`` in the page's language if it is one of ``known`` (exactly, or
-    filled in); each filled-in part as it is unless it is one of ``parts``."""
-    if text in known:
-        return _(text)
+    filled in, a final full stop optional); each filled-in part as it is
+    unless it is one of ``parts``. A reason is stored without its final full
+    stop (``delivery_notes.note``: the note has one) and shown so."""
+    for exactly in (text, text + "."):
+        if exactly in known:
+            return _(exactly)
     for words in known:
         if "%(" in words and (found := _pattern(words).match(text)):
-            return _(words, **{name: _in_words(value, parts) for name, value in found.groupdict().items()})
+            values = {name: _in_words(value, parts) for name, value in found.groupdict().items()}
+            if "reason" in values:
+                values["reason"] = values["reason"].rstrip(".")
+            return _(words, **values)
     return text
 
 

@@ -10,6 +10,7 @@ network's own words) is shown as it is, unless it is one of ``REASONS``.
 from __future__ import annotations
 
 from webapp.services.content import N_
+from webapp.services.push_targets import ENDPOINT_PROBLEMS
 
 REVIEW_NOT_DUE = N_("Your support-network review is not due yet.")
 NO_DEVICES = N_("No device has reminders turned on.")
@@ -51,7 +52,10 @@ BATCH_NOT_SENT = N_("the batch could not be sent")
 #: address goes to the server's log only (docs/SECURITY.md 24), never to
 #: the person's page.
 NOT_PUBLIC = N_("the push service's address is not a public one")
-REASONS = (SENDING_ERROR, NO_ANSWER, BATCH_NOT_SENT, NOT_PUBLIC)
+#: A stored endpoint Steady will not send to (``push_targets.EndpointProblem``:
+#: not https, not a known push service...), stored without its final full
+#: stop like every reason, and shown with it taken off in every language.
+REASONS = (SENDING_ERROR, NO_ANSWER, BATCH_NOT_SENT, NOT_PUBLIC, *ENDPOINT_PROBLEMS)
 
 MAX_NOTE = 500
 

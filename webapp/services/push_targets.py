@@ -31,6 +31,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from webapp.services.content import N_
+
 #: The push services browsers use. ``*.`` matches any subdomain (not the bare domain).
 DEFAULT_PUSH_HOSTS: tuple[str, ...] = (
     "fcm.googleapis.com",  # Chrome, Edge on Android, most Chromium browsers
@@ -52,8 +54,60 @@ _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _INET_ATON_PART = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 
 
+#: Why an endpoint is refused, in Steady's words (marked for the catalogue).
+#: A refusal at send time is stored in English in the attempt's delivery note
+#: (``delivery_notes.REASONS``) and shown in the reader's language when the
+#: reminders page is drawn; the subscription API answers in the request's.
+NO_ENDPOINT = N_("The subscription has no endpoint.")
+TOO_LONG = N_("The endpoint is longer than %(length)s characters.")
+NOT_ASCII = N_("The endpoint may only hold plain ASCII characters, with no spaces.")
+NOT_HTTPS = N_("Push endpoints must use https.")
+NOT_HTTPS_IN_TESTS = N_("Push endpoints must use https (plain http only to 127.0.0.1 or [::1] with a port, in tests).")
+NOT_A_URL = N_("The endpoint is not a URL of the form https://push-service/path.")
+STRAY_PERCENT = N_("The endpoint's path has a stray percent sign.")
+USER_INFO = N_("The endpoint may not carry a user name or password.")
+IP_ADDRESS = N_("Push endpoints must name a push service, not an IP address.")
+OTHER_PORT = N_("Push endpoints must use the standard https port (443).")
+NO_HOST = N_("The endpoint has no host name.")
+FINAL_DOT = N_("The endpoint's host name may not end with a dot.")
+BAD_HOST = N_("The endpoint's host is not a valid host name.")
+UNKNOWN_SERVICE = N_(
+    "%(host)s is not a push service Steady sends to. Reminders work with the push services of "
+    "Chrome, Firefox, Safari and Edge."
+)
+ENDPOINT_PROBLEMS = (
+    NO_ENDPOINT,
+    TOO_LONG,
+    NOT_ASCII,
+    NOT_HTTPS,
+    NOT_HTTPS_IN_TESTS,
+    NOT_A_URL,
+    STRAY_PERCENT,
+    USER_INFO,
+    IP_ADDRESS,
+    OTHER_PORT,
+    NO_HOST,
+    FINAL_DOT,
+    BAD_HOST,
+    UNKNOWN_SERVICE,
+)
+
+
 class EndpointProblem(ValueError):
-    """The endpoint is not one Steady will send to; the message says why, in plain words."""
+    """The endpoint is not one Steady will send to. ``str()`` is the reason in
+    English, one of :data:`ENDPOINT_PROBLEMS` filled in: what is stored and
+    logged, whatever language the request was in (it may be raised outside
+    one, by the dispatcher). :meth:`in_words` says it in the reader's language."""
+
+    def __init__(self, words: str, **values: object):
+        super().__init__(words % values if values else words)
+        self.words, self.values = words, values
+
+    def in_words(self) -> str:
+        """The reason in the request's language (English outside a request)."""
+        from flask_babel import gettext
+
+        return gettext(self.words, **self.values)
 
 
 @dataclass(frozen=True)
@@ -135,50 +189,45 @@ def check_endpoint(
     """Check an endpoint URL without any network access; raise EndpointProblem
     with the reason, or return it split for sending."""
     if not isinstance(value, str) or not value:
-        raise EndpointProblem("The subscription has no endpoint.")
+        raise EndpointProblem(NO_ENDPOINT)
     if len(value) > MAX_ENDPOINT_LENGTH:
-        raise EndpointProblem(f"The endpoint is longer than {MAX_ENDPOINT_LENGTH} characters.")
+        raise EndpointProblem(TOO_LONG, length=MAX_ENDPOINT_LENGTH)
     if not value.isascii() or any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
-        raise EndpointProblem("The endpoint may only hold plain ASCII characters, with no spaces.")
+        raise EndpointProblem(NOT_ASCII)
     scheme_part = value.split(":", 1)[0].lower()
     if scheme_part != "https" and not (allow_loopback_http and scheme_part == "http"):
-        raise EndpointProblem("Push endpoints must use https.")
+        raise EndpointProblem(NOT_HTTPS)
     match = _URL.match(value)
     if match is None:
-        raise EndpointProblem("The endpoint is not a URL of the form https://push-service/path.")
+        raise EndpointProblem(NOT_A_URL)
     scheme, authority, path = match["scheme"].lower(), match["authority"], match["path"] or "/"
     if _PERCENT.search(path):
-        raise EndpointProblem("The endpoint's path has a stray % sign.")
+        raise EndpointProblem(STRAY_PERCENT)
     if "@" in authority:
-        raise EndpointProblem("The endpoint may not carry a user name or password.")
+        raise EndpointProblem(USER_INFO)
     if allow_loopback_http and scheme == "http":
         host, _, port_text = authority.rpartition(":")
         if host in _LOOPBACK_LITERALS and re.fullmatch(r"[0-9]{1,5}", port_text) and 0 < int(port_text) < 65536:
             return Endpoint("http", _LOOPBACK_LITERALS[host], int(port_text), path, loopback=True)
-        raise EndpointProblem(
-            "Push endpoints must use https (plain http only to 127.0.0.1 or [::1] with a port, in tests)."
-        )
+        raise EndpointProblem(NOT_HTTPS_IN_TESTS)
     if scheme != "https":
-        raise EndpointProblem("Push endpoints must use https.")
+        raise EndpointProblem(NOT_HTTPS)
     if authority.startswith("["):
-        raise EndpointProblem("Push endpoints must name a push service, not an IP address.")
+        raise EndpointProblem(IP_ADDRESS)
     host, colon, port_text = authority.partition(":")
     if colon and port_text != "443":
-        raise EndpointProblem("Push endpoints must use the standard https port (443).")
+        raise EndpointProblem(OTHER_PORT)
     host = host.lower()
     if not host:
-        raise EndpointProblem("The endpoint has no host name.")
+        raise EndpointProblem(NO_HOST)
     if host.endswith("."):
-        raise EndpointProblem("The endpoint's host name may not end with a dot.")
+        raise EndpointProblem(FINAL_DOT)
     if looks_like_ip(host):
-        raise EndpointProblem("Push endpoints must name a push service, not an IP address.")
+        raise EndpointProblem(IP_ADDRESS)
     if not _valid_name(host):
-        raise EndpointProblem("The endpoint's host is not a valid host name.")
+        raise EndpointProblem(BAD_HOST)
     if not host_allowed(host, hosts):
-        raise EndpointProblem(
-            f"{host} is not a push service Steady sends to. Reminders work with the push services of "
-            "Chrome, Firefox, Safari and Edge."
-        )
+        raise EndpointProblem(UNKNOWN_SERVICE, host=host)
     return Endpoint("https", host, 443, path)
 
 
