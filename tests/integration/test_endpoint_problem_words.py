@@ -5,8 +5,8 @@ API's answer. The dispatcher, outside any request, stores the reason in
 English (Steady's own words, one of ``ENDPOINT_PROBLEMS``: never translated
 text), and the page says it in the language it is drawn in.
 
-Checked against a test catalogue: the Spanish catalogue with a made-up
-Spanish line (``[es] …``) for each reason, as a translator will add them.
+Checked against the Spanish catalogue: each reason must be translated there
+(a reason left in English fails).
 Only the local fake push service would be sent to: every endpoint here is
 refused before any address is looked up."""
 
@@ -17,7 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from markupsafe import escape
 from sqlalchemy import select
@@ -63,30 +62,28 @@ def refusal(endpoint: str, loopback: bool = False) -> EndpointProblem:
     return caught.value
 
 
-def spanish(words: str) -> str:
-    """The test catalogue's Spanish for ``words``."""
-    return f"[es] {words}"
-
-
-@pytest.fixture(scope="module")
-def catalogue(tmp_path_factory):
-    """A translations folder: the Spanish catalogue, with every reason (and the
-    API's sentence around one) given the made-up Spanish of :func:`spanish`."""
-    folder = tmp_path_factory.mktemp("translations")
+def _spanish_catalogue() -> dict[str, str]:
     with (i18n.TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        catalog = read_po(fh, locale="es")
-    for words in (*ENDPOINT_PROBLEMS, REFUSED_WORDS):
-        catalog.add(words, spanish(words))
-    target = folder / "es" / "LC_MESSAGES" / "messages.mo"
-    target.parent.mkdir(parents=True)
-    with target.open("wb") as fh:
-        write_mo(fh, catalog)
-    return folder
+        return {m.id: m.string for m in read_po(fh, locale="es") if isinstance(m.id, str)}
+
+
+SPANISH = _spanish_catalogue()
+
+
+def spanish(words: str, values: dict | None = None) -> str:
+    """The Spanish catalogue's words for ``words`` (Steady's English), filled in."""
+    found = SPANISH.get(words)
+    assert found and found != words, f"not translated: {words!r}"
+    return found % values if values else found
+
+
+def in_spanish(problem: EndpointProblem) -> str:
+    return spanish(problem.words, problem.values)
 
 
 @pytest.fixture
-def spanish_app(make_app, catalogue):
-    return make_app(BABEL_TRANSLATION_DIRECTORIES=str(catalogue))
+def spanish_app(make_app):
+    return make_app()
 
 
 def test_every_reason_is_one_marked_and_listed_as_steadys_own():
@@ -107,9 +104,11 @@ def test_the_reason_is_english_whatever_the_request_and_in_words_in_its_language
         problem = refusal(endpoint)
         assert str(problem) == "Push endpoints must use https."
         assert problem.in_words() == spanish("Push endpoints must use https.")
+        assert problem.in_words() != str(problem)
         host = refusal("https://push.example.com/x")
         assert str(host).startswith("push.example.com is not a push service Steady sends to.")
-        assert host.in_words() == spanish(str(host))
+        assert host.in_words() == in_spanish(host)
+        assert host.in_words().startswith("push.example.com no es un servicio")
 
 
 def test_each_refusal_is_stored_in_english_and_shown_in_the_readers_language(spanish_app):
@@ -161,7 +160,7 @@ def test_each_refusal_is_stored_in_english_and_shown_in_the_readers_language(spa
     assert '<html lang="es"' in page
     for name, (endpoint, loopback) in devices.items():
         problem = refusal(endpoint, loopback)
-        reason = spanish(problem.words % problem.values if problem.values else problem.words).rstrip(".")
+        reason = in_spanish(problem).rstrip(".")
         shown = f"{name}: No enviado: {reason}."
         assert str(escape(shown)) in page, shown
 
@@ -183,5 +182,5 @@ def test_the_subscription_api_says_why_in_the_readers_language(spanish_app):
         )
         problem = refusal(endpoint)
         assert answer.status_code == 422, endpoint
-        assert answer.get_json()["error"] == spanish(REFUSED_WORDS) % {"reason": spanish(str(problem))}, endpoint
+        assert answer.get_json()["error"] == spanish(REFUSED_WORDS, {"reason": in_spanish(problem)}), endpoint
     assert db.session.scalar(select(PushSubscription)) is None
