@@ -797,3 +797,30 @@ def test_reach_out_when_no_device_takes_it_says_so(push_app, push_service):
     push_service.answer("alex-phone", 503)
     assert post(sam, "/circle/reach-out").status_code == 302
     assert "could not be reached just now. Send a text or call instead." in sam.get("/circle").get_data(as_text=True)
+
+
+def test_an_invite_accepted_while_it_is_being_cancelled_is_not_called_cancelled(sam, alex, monkeypatch):
+    """Sam cancels as Alex accepts: the accept's claim commits between the
+    cancel's read of the invite and its write. The cancel must then find
+    nothing pending (409, "already used"), not overwrite the accepted invite
+    as "revoked" and tell Sam the link no longer works while Alex is in."""
+    from webapp.circle import person
+
+    make_invite(sam)
+    invite_id = db.session.scalar(select(CircleInvite.id))
+    read = person.get_owned_or_404
+
+    def read_then_accepted_elsewhere(model, object_id):
+        found = read(model, object_id)
+        with db.new_session() as other:  # the accept, on its own connection, committed first
+            other.execute(CircleInvite.__table__.update().where(CircleInvite.id == invite_id).values(status="accepted"))
+            other.commit()
+        return found
+
+    monkeypatch.setattr(person, "get_owned_or_404", read_then_accepted_elsewhere)
+    answer = post(sam, f"/circle/invites/{invite_id}/revoke")
+    assert answer.status_code == 409
+    assert "already used or cancelled" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CircleInvite, invite_id).status == "accepted"
+    assert "Invite cancelled" not in sam.get("/circle").get_data(as_text=True)

@@ -127,7 +127,19 @@ def revoke_invite(invite_id: int):
         return _circle_page(
             status=409, problem=_("This invite was already used or cancelled, so there is nothing to cancel.")
         )
-    invite.status = "revoked"
+    # Only a still pending invite is cancelled: if it was accepted a moment
+    # ago (its UPDATE committed after the read above), this finds nothing, and
+    # the person is told it was used, not that the link no longer works.
+    cancelled = db.session.execute(
+        CircleInvite.__table__.update()
+        .where(CircleInvite.id == invite.id, CircleInvite.status == "pending")
+        .values(status="revoked")
+    ).rowcount
+    if cancelled != 1:
+        db.session.rollback()
+        return _circle_page(
+            status=409, problem=_("This invite was already used or cancelled, so there is nothing to cancel.")
+        )
     db.session.commit()
     flash(_("Invite cancelled. That link no longer works."), "success")
     return redirect(url_for("circle.index"))
