@@ -13,6 +13,7 @@ refused before any address is looked up."""
 from __future__ import annotations
 
 import ast
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -183,4 +184,43 @@ def test_the_subscription_api_says_why_in_the_readers_language(spanish_app):
         problem = refusal(endpoint)
         assert answer.status_code == 422, endpoint
         assert answer.get_json()["error"] == spanish(REFUSED_WORDS, {"reason": in_spanish(problem)}), endpoint
+    assert db.session.scalar(select(PushSubscription)) is None
+
+
+@pytest.mark.parametrize(
+    "subscription, words, name",
+    [
+        (
+            {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "a" * 201, "auth": "x"}},
+            "TOO_LONG",
+            "p256dh",
+        ),
+        (
+            {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "*bad*", "auth": "x"}},
+            "NOT_BASE64URL",
+            "p256dh",
+        ),
+        (
+            {"endpoint": "https://fcm.googleapis.com/x", "keys": {"p256dh": "AAAA", "auth": "AAAA"}},
+            "The subscription's %(name)s key has the wrong length.",
+            "p256dh",
+        ),
+        ({"endpoint": "https://fcm.googleapis.com/x", "keys": []}, "SHAPE", None),
+    ],
+)
+def test_the_subscription_apis_key_problems_are_in_the_readers_language(spanish_app, subscription, words, name):
+    from webapp.reminders import checks
+
+    words = getattr(checks, words, words)
+    client = spanish_app.test_client()
+    Auth(client).register()
+    user = db.session.scalar(select(User))
+    user.language = "es"
+    db.session.commit()
+    token = client.get("/api/session").get_json()["csrf_token"]
+    answer = client.post("/api/push/subscriptions", json={"subscription": subscription}, headers={"X-CSRFToken": token})
+    assert answer.status_code == 422
+    said = json.dumps(answer.get_json(), ensure_ascii=False)
+    assert spanish(words, {"name": name} if name else None) in said
+    assert words % {"name": name} not in said if name else words not in said
     assert db.session.scalar(select(PushSubscription)) is None

@@ -22,8 +22,10 @@ from webapp.services.push_targets import DEFAULT_PUSH_HOSTS, EndpointProblem, ch
 from webapp.services.scheduling import RuleProblem, parse_zone
 from webapp.services.text import TextProblem, clean_text
 
-SHAPE = "Send the subscription as {endpoint, keys: {p256dh, auth}}."
+SHAPE = N_("Send the subscription as {endpoint, keys: {p256dh, auth}}.")
 ENDPOINT_MAX = 1024
+TOO_LONG = N_("The subscription's %(name)s key is missing or too long.")
+NOT_BASE64URL = N_("The subscription's %(name)s key is not base64url.")
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
@@ -34,24 +36,24 @@ def _key(name: str, length: int):
 
     def clean(value: Any) -> str:
         if not isinstance(value, str) or len(value) > 200:
-            raise say(f"The subscription's {name} key is missing or too long.")
+            raise say(TOO_LONG, name=name)
         # Decoding skips what is not base64url, so the alphabet is checked first:
         # the key is stored as sent, and must be the key and nothing more.
         if not _BASE64URL.fullmatch(value):
-            raise say(f"The subscription's {name} key is not base64url.")
+            raise say(NOT_BASE64URL, name=name)
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         except (binascii.Error, ValueError):
-            raise say(f"The subscription's {name} key is not base64url.") from None
+            raise say(NOT_BASE64URL, name=name) from None
         if len(raw) != length:
-            raise say(f"The subscription's {name} key has the wrong length.")
+            raise say(N_("The subscription's %(name)s key has the wrong length."), name=name)
         return value
 
     return Annotated[
         str,
         PlainValidator(clean),
         WithJsonSchema({"type": "string", "maxLength": 200, "description": f"base64url, {length} bytes"}),
-        Say(f"The subscription's {name} key is missing or too long."),
+        Say(TOO_LONG, name=name),
     ]
 
 
@@ -100,18 +102,18 @@ class PushSubscriptionData(Body):
 def _known(name: str):
     """An endpoint named to find a stored subscription."""
 
-    message = f"The {name} must be the push endpoint URL as text."
+    message = N_("The %(name)s must be the push endpoint URL as text.")
 
     def clean(value: Any) -> str:
         if not isinstance(value, str) or not value or len(value) > ENDPOINT_MAX or not value.isascii():
-            raise say(message)
+            raise say(message, name=name)
         return value
 
     return Annotated[
         str,
         PlainValidator(clean),
         WithJsonSchema({"type": "string", "minLength": 1, "maxLength": ENDPOINT_MAX}),
-        Say(message),
+        Say(message, name=name),
     ]
 
 
