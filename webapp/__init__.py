@@ -131,7 +131,7 @@ def create_app(
     csrf.init_app(app)
     rate_limits.init_app(app, limiter)
     login_manager.init_app(app)
-    app.extensions["steady.cipher"] = FieldCipher.from_spec(app.config["FIELD_KEYS"])
+    app.extensions["steady.cipher"] = db.cipher = FieldCipher.from_spec(app.config["FIELD_KEYS"])
     security.init_app(app)
     api.init_app(app)
     from webapp import ownership

@@ -39,6 +39,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from webapp.extensions import db
     from webapp.services import migrations
+    from webapp.services.reminder_sealing import seal_at_start
 
     app = _app()
     if db.engine.dialect.name == "sqlite":
@@ -46,6 +47,7 @@ def serve(args: argparse.Namespace) -> int:
     elif migrations.current_revision(db.engine) != migrations.head_revision(db.engine):
         print("steady: the database is not up to date. Run `steady db upgrade` first.", file=sys.stderr)
         return 2
+    seal_at_start(db.new_session)
     stop = None
     if app.config["REMINDER_DISPATCHER"] == "thread":
         from webapp.services.dispatcher_setup import start_dispatcher_thread
@@ -63,9 +65,11 @@ def serve(args: argparse.Namespace) -> int:
 def db_upgrade(args: argparse.Namespace) -> int:
     from webapp.extensions import db
     from webapp.services import migrations
+    from webapp.services.reminder_sealing import seal_at_start
 
     _app()
     migrations.upgrade(db.engine)
+    seal_at_start(db.new_session)  # what the migration could not encrypt (no keys there)
     print(f"Database is at revision {migrations.current_revision(db.engine)}.")
     return 0
 
@@ -212,7 +216,7 @@ def keys_rotate(args: argparse.Namespace) -> int:
             stored["STEADY_FIELD_KEYS"] = f"{new_key},{stored['STEADY_FIELD_KEYS']}"
             write_instance_secrets(app.instance_path, stored)
             cipher = FieldCipher.from_spec(stored["STEADY_FIELD_KEYS"])
-            app.extensions["steady.cipher"] = cipher
+            app.extensions["steady.cipher"] = db.cipher = cipher
             print(
                 f"New field key {cipher.current_kid} added to {app.instance_path}/secrets.json; older keys kept for reading."
             )

@@ -25,6 +25,8 @@ class Database:
         self.engine: Engine | None = None
         self._factory = sessionmaker(expire_on_commit=False)
         self.session: scoped_session[Session] = scoped_session(self._factory)
+        #: The app's field cipher, for work outside an app context (``Encrypted``).
+        self.cipher = None
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])

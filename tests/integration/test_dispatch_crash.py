@@ -34,7 +34,7 @@ def dispatcher_process(database_url, instance, command):
     )
 
 
-def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, database_url, tmp_path):
+def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, database_url):
     service = FakePushService(delay=1.5)
     try:
         with app.app_context():
@@ -65,7 +65,8 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, databas
             session.commit()
             session.close()
 
-        first = dispatcher_process(database_url, tmp_path, ["work", "--interval", "0.2"])
+        # The app's instance folder: its field key opens the reminders' words, as on a real host.
+        first = dispatcher_process(database_url, app.instance_path, ["work", "--interval", "0.2"])
         deadline = time.time() + 60
         while not service.received and time.time() < deadline:
             time.sleep(0.05)
@@ -82,7 +83,7 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, databas
         # LOCKED): a later pass sends them, as a running dispatcher would.
         deadline = time.time() + 90
         while True:
-            second = dispatcher_process(database_url, tmp_path, ["tick"])
+            second = dispatcher_process(database_url, app.instance_path, ["tick"])
             output, _ = second.communicate(timeout=120)
             assert second.returncode == 0, output
             db.session.rollback()

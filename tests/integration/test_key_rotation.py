@@ -29,6 +29,8 @@ WORDS = {
     "thought": "Everyone can tell I am shaking",
     "note": "Slept badly after the cut, walked it off",
     "symptom": "Jaw ache",
+    "reminder_title": "Diazepam 2 mg at 8",
+    "reminder_body": "Half a tablet with water",
 }
 
 
@@ -65,6 +67,9 @@ def fill_account(client) -> None:
     assert client.post(
         "/api/thought-records", json={"client_id": str(uuid.uuid4()), "thought": WORDS["thought"]}, headers=headers
     ).status_code in (200, 201)
+    reminder = {"kind": "custom", "time1": "08:00", "weekdays": ["0"], "csrf_token": token}
+    reminder |= {"title": WORDS["reminder_title"], "body": WORDS["reminder_body"]}
+    assert client.post("/reminders", data=reminder).status_code == 302
     for _ in range(3):
         assert (
             client.post(
@@ -101,11 +106,13 @@ def everything_reads(client) -> None:
     """What the person sees after signing in again, on a fresh client."""
     auth = Auth(client)
     assert auth.login(email=EMAIL).status_code == 302
-    pages = "".join(client.get(p).get_data(as_text=True) for p in ("/cards", "/people", "/plan", "/checkins"))
+    pages = "".join(
+        client.get(p).get_data(as_text=True) for p in ("/cards", "/people", "/plan", "/checkins", "/reminders")
+    )
     body = json.dumps(client.get("/api/checkins").get_json()) + json.dumps(
         client.get("/api/thought-records").get_json()
     )
-    for word in ("card", "person", "phone", "person_notes", "plan"):
+    for word in ("card", "person", "phone", "person_notes", "plan", "reminder_title"):
         assert WORDS[word] in pages, word
     for word in ("thought", "note", "symptom"):
         assert WORDS[word] in body, word
@@ -116,6 +123,7 @@ def test_discovery_finds_every_encrypted_column_in_the_schema():
     in_schema = {f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables for c in t.c if c.name.endswith("_enc")}
     assert discovered == in_schema
     assert {"check_ins.note_enc", "support_contacts.phone_enc", "coping_cards.text_enc"} <= discovered
+    assert {"reminders.title_enc", "reminders.body_enc"} <= discovered
 
 
 def test_old_values_read_after_a_new_key_and_are_reencrypted_under_it(make_app):
@@ -124,7 +132,8 @@ def test_old_values_read_after_a_new_key_and_are_reencrypted_under_it(make_app):
     old_kid = old_app.extensions["steady.cipher"].current_kid
     fill_account(old_app.test_client())
     before = stored_values()
-    assert len({label for label, _ in before}) >= 8
+    assert len({label for label, _ in before}) >= 10
+    assert {"reminders.title_enc", "reminders.body_enc"} <= {label for label, _ in before}
     assert all(value.startswith(old_kid + ".") for _, value in before)
     raw = " ".join(value for _, value in before)
     assert not any(word in raw for word in WORDS.values())

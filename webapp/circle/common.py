@@ -50,18 +50,17 @@ def _rename_in_supporters_reminders(name: str) -> None:
     """The weekly "Check in on <name>" reminders of this person's supporters
     follow the name they now go by: a person who changes to another name
     (or a nickname, for privacy) is not named the old way again."""
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
     from webapp.models import CircleLink, Reminder
     from webapp.ownership import mine
 
+    # One by one, not one UPDATE: each title is encrypted for its supporter.
     links = select(CircleLink.id).where(mine(CircleLink))
-    db.session.execute(
-        update(Reminder)
-        .where(Reminder.kind == "circle", Reminder.circle_link_id.in_(links))
-        .values(title=f"Check in on {name}")
-        .execution_options(synchronize_session=False)
-    )
+    for reminder in db.session.scalars(
+        select(Reminder).where(Reminder.kind == "circle", Reminder.circle_link_id.in_(links))
+    ):
+        reminder.title = f"Check in on {name}"
 
 
 def end_link(link: CircleLink, now) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, TypeDecorator, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -112,10 +112,16 @@ class Encrypted:
     ``note = Encrypted("note_enc")`` reads and writes ``note`` as text while
     the row stores AES-GCM ciphertext bound to table, attribute name and owner.
     Set ``user_id`` before the encrypted attributes.
+
+    ``plain`` names the attribute of a column that held this text in the
+    clear before it was encrypted (kept for one migration step): it is read
+    while the encrypted column is still empty, and emptied (``""``) by every
+    write.
     """
 
-    def __init__(self, column: str):
+    def __init__(self, column: str, plain: str | None = None):
         self.column = column
+        self.plain = plain
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
@@ -127,13 +133,23 @@ class Encrypted:
 
     @staticmethod
     def cipher() -> FieldCipher:
-        return current_app.extensions["steady.cipher"]
+        """The app's cipher; outside an app context (the reminder dispatcher's
+        thread or command), the one of the app the database was set up for."""
+        if has_app_context():
+            return current_app.extensions["steady.cipher"]
+        from webapp.extensions import db
+
+        if db.cipher is None:
+            raise RuntimeError("no field key: the database was not set up by an app")
+        return db.cipher
 
     def __get__(self, obj, objtype=None):
         if obj is None:
             return self
         stored = getattr(obj, self.column)
-        return None if stored is None else self.cipher().decrypt(stored, self._where(obj))
+        if stored is None:
+            return (getattr(obj, self.plain) or None) if self.plain else None
+        return self.cipher().decrypt(stored, self._where(obj))
 
     def read(self, table: str, owner_id: int, stored: str | None) -> str | None:
         """The plaintext of ``stored``, this attribute's column as read from a
@@ -143,3 +159,5 @@ class Encrypted:
 
     def __set__(self, obj, value: str | None) -> None:
         setattr(obj, self.column, None if value is None else self.cipher().encrypt(value, self._where(obj)))
+        if self.plain:
+            setattr(obj, self.plain, "")

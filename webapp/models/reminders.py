@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.models.core import Base, UTCDateTime, utcnow
+from webapp.models.core import Base, Encrypted, UTCDateTime, utcnow
 
 __all__ = ["PushAttempt", "PushSubscription", "Reminder", "ReminderDelivery", "ReminderSettings"]
 
@@ -54,8 +54,14 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(80))
-    body: Mapped[str] = mapped_column(String(160))
+    #: The words, encrypted (SECURITY.md 17); at most 80 and 160 characters,
+    #: checked on the plaintext by the forms.
+    title_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The words as stored in the clear before migration 0014; emptied ("") at
+    #: start-up (services/reminder_sealing.py) and by any write.
+    title_plain: Mapped[str] = mapped_column("title", String(80), default="")
+    body_plain: Mapped[str] = mapped_column("body", String(160), default="")
     times: Mapped[str] = mapped_column(String(100))  # "08:00,20:00"
     weekdays: Mapped[str] = mapped_column(String(13))  # "0,1,2,3,4,5,6" (Monday = 0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -83,6 +89,9 @@ class Reminder(Base):
     deliveries: Mapped[list["ReminderDelivery"]] = relationship(
         back_populates="reminder", cascade="all, delete-orphan", passive_deletes=True
     )
+    title = Encrypted("title_enc", plain="title_plain")
+    body = Encrypted("body_enc", plain="body_plain")
+
     group: Mapped["SupportGroup | None"] = relationship("SupportGroup")
     appointment: Mapped["Appointment | None"] = relationship("Appointment")
 

@@ -157,14 +157,16 @@ def _fields(item: Through) -> list[tuple[str, str, str]]:
     model = item.model
     names = other_people(model) | ({"user_id": item.owner_as} if item.owner_as else {})
     fields = []
+    # Encrypted text comes out decrypted, under its own name; a column that held
+    # it in the clear before (reminders' ``title``, ``body``) is left out.
+    encrypted = sorted(name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted))
     for column in model.__table__.columns:
         if column.key == item.via and _names_account(column):
             continue  # the person themselves
         if column.key in names:
             fields.append((names[column.key], "person", column.key))
-        elif column.key not in LEFT_OUT and not column.key.endswith("_enc"):
+        elif column.key not in LEFT_OUT and not column.key.endswith("_enc") and column.key not in encrypted:
             fields.append((column.key, "value", column.key))
-    encrypted = sorted(name for name in dir(model) if isinstance(getattr(model, name, None), Encrypted))
     return fields + [(name, "text", name) for name in encrypted]
 
 
