@@ -23,10 +23,10 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from tests.conftest import Auth
-from tests.integration.test_push_endpoints import keys
+from tests.integration.test_push_endpoints import due_checkin_reminder, keys
 from webapp import i18n
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderSettings, User, utcnow
+from webapp.models import PushAttempt, PushSubscription, ReminderSettings, User, utcnow
 from webapp.services import delivery_notes
 from webapp.services.delivery_notes import NOT_SENT, note
 from webapp.services.dispatch import Dispatcher
@@ -87,6 +87,15 @@ def spanish_app(make_app):
     return make_app()
 
 
+def spanish_speaker(app):
+    """A signed-in client of someone whose account is in Spanish, and their CSRF token."""
+    client = app.test_client()
+    Auth(client).register()
+    db.session.scalar(select(User)).language = "es"
+    db.session.commit()
+    return client, client.get("/api/session").get_json()["csrf_token"]
+
+
 def test_every_reason_is_one_marked_and_listed_as_steadys_own():
     assert {refusal(endpoint, loopback).words for endpoint, loopback in KINDS} == set(ENDPOINT_PROBLEMS)
     marked = {m.id for m in i18n.extract(ROOT) if isinstance(m.id, str)}
@@ -124,19 +133,7 @@ def test_each_refusal_is_stored_in_english_and_shown_in_the_readers_language(spa
     stored = {name: kind for name, kind in devices.items() if len(kind[0]) <= MAX_ENDPOINT_LENGTH and not kind[1]}
     for name, (endpoint, _) in stored.items():
         db.session.add(PushSubscription(user_id=user.id, endpoint=endpoint, device_name=name, **keys()))
-    db.session.add(
-        Reminder(
-            user_id=user.id,
-            kind="checkin",
-            title="Check in",
-            body="b",
-            times=due.strftime("%H:%M"),
-            weekdays="0,1,2,3,4,5,6",
-            enabled=True,
-            next_fire_at=due,
-            next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
-        )
-    )
+    db.session.add(due_checkin_reminder(user.id, due))
     db.session.commit()
     sender = PushSender(spanish_app.config["VAPID_PRIVATE_KEY"], "mailto:test@example.com", workers=2)
     try:
@@ -167,12 +164,7 @@ def test_each_refusal_is_stored_in_english_and_shown_in_the_readers_language(spa
 
 
 def test_the_subscription_api_says_why_in_the_readers_language(spanish_app):
-    client = spanish_app.test_client()
-    Auth(client).register()
-    user = db.session.scalar(select(User))
-    user.language = "es"
-    db.session.commit()
-    token = client.get("/api/session").get_json()["csrf_token"]
+    client, token = spanish_speaker(spanish_app)
     for endpoint, loopback in KINDS:
         if loopback:
             continue
@@ -212,12 +204,7 @@ def test_the_subscription_apis_key_problems_are_in_the_readers_language(spanish_
     from webapp.reminders import checks
 
     words = getattr(checks, words, words)
-    client = spanish_app.test_client()
-    Auth(client).register()
-    user = db.session.scalar(select(User))
-    user.language = "es"
-    db.session.commit()
-    token = client.get("/api/session").get_json()["csrf_token"]
+    client, token = spanish_speaker(spanish_app)
     answer = client.post("/api/push/subscriptions", json={"subscription": subscription}, headers={"X-CSRFToken": token})
     assert answer.status_code == 422
     said = json.dumps(answer.get_json(), ensure_ascii=False)

@@ -43,6 +43,21 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def due_checkin_reminder(user_id: int, due) -> Reminder:
+    """A daily check-in reminder whose slot at ``due`` has come."""
+    return Reminder(
+        user_id=user_id,
+        kind="checkin",
+        title="Check in",
+        body="b",
+        times=due.strftime("%H:%M"),
+        weekdays="0,1,2,3,4,5,6",
+        enabled=True,
+        next_fire_at=due,
+        next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
+    )
+
+
 def keys() -> dict:
     point = (
         ec.generate_private_key(ec.SECP256R1())
@@ -537,17 +552,7 @@ def test_dispatcher_records_a_host_resolving_inside_as_a_refused_attempt(app, sp
                 PushSubscription(
                     user_id=user.id, endpoint="https://fcm.googleapis.com/fcm/send/abc", device_name="phone", **keys()
                 ),
-                Reminder(
-                    user_id=user.id,
-                    kind="checkin",
-                    title="Check in",
-                    body="b",
-                    times=due.strftime("%H:%M"),
-                    weekdays="0,1,2,3,4,5,6",
-                    enabled=True,
-                    next_fire_at=due,
-                    next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
-                ),
+                due_checkin_reminder(user.id, due),
             ]
         )
         session.commit()
