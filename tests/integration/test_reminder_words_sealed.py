@@ -77,6 +77,15 @@ def test_plaintext_words_from_before_0014_are_sealed_at_start_and_still_sent(emp
             {"u": uid, "title": TITLE, "body": BODY, "t": now},
         )
         rid = conn.execute(text("SELECT id FROM reminders")).scalar_one()
+        conn.execute(  # a reminder whose text was empty: still text, never None, before and after
+            text(
+                "INSERT INTO reminders (user_id, kind, title, body, times, weekdays, enabled, automatic, lead_minutes,"
+                " follows_taper, next_slot_key, created_at) VALUES (:u, 'custom', 'Walk', '', '09:00', '0', true,"
+                " false, 0, false, '', :t)"
+            ),
+            {"u": uid, "t": now},
+        )
+        quiet_id = conn.execute(text("SELECT max(id) FROM reminders")).scalar_one()
         conn.execute(
             text(
                 "INSERT INTO reminder_deliveries (reminder_id, user_id, slot_key, slot_at, status, detail, created_at)"
@@ -90,6 +99,7 @@ def test_plaintext_words_from_before_0014_are_sealed_at_start_and_still_sent(emp
     session = db.new_session()
     before = session.get(Reminder, rid)
     assert (before.title, before.body) == (TITLE, BODY)  # read from the clear copy until sealed
+    assert (session.get(Reminder, quiet_id).title, session.get(Reminder, quiet_id).body) == ("Walk", "")
     session.close()
 
     stop = threading.Event()
@@ -103,6 +113,7 @@ def test_plaintext_words_from_before_0014_are_sealed_at_start_and_still_sent(emp
     with app.app_context():
         reminder = db.session.get(Reminder, rid)
         assert (reminder.title, reminder.body) == (TITLE, BODY)
+        assert (db.session.get(Reminder, quiet_id).title, db.session.get(Reminder, quiet_id).body) == ("Walk", "")
         delivery = db.session.scalar(select(ReminderDelivery))
         payload = notification_for(reminder, delivery, "en")
         assert (payload.title, payload.body) == (TITLE, BODY)

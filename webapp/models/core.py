@@ -148,7 +148,7 @@ class Encrypted:
             return self
         stored = getattr(obj, self.column)
         if stored is None:
-            return (getattr(obj, self.plain) or None) if self.plain else None
+            return getattr(obj, self.plain) if self.plain else None
         return self.cipher().decrypt(stored, self._where(obj))
 
     def read(self, table: str, owner_id: int, stored: str | None) -> str | None:
