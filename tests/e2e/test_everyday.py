@@ -108,3 +108,21 @@ def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, pa
     expect(button).to_be_visible()
     assert button.get_attribute("aria-busy") is None
     expect(page.get_by_role("status").filter(has_text="taking longer than it should")).to_be_visible()
+
+
+def test_a_reminder_with_its_own_title_and_no_text_is_saved_with_the_default_text(server, page, accounts):
+    """A title of one's own with the text left empty is a whole reminder: the
+    text falls back to the default, which says nothing private."""
+    accounts.register(page, server.url, unique_email("reminder-own-title"))
+    page.goto(server.url + "/reminders")
+    page.get_by_label("What is it for?").select_option("custom")
+    page.get_by_label("Time", exact=True).fill("07:30")
+    page.locator("summary", has_text="Change the words").click()
+    page.get_by_label("Notification title").fill("Walk the dog")
+    expect(page.get_by_label("Notification text")).to_have_value("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save reminder").click()
+    expect(page.locator(".error-message")).to_have_count(0)
+    expect(page.get_by_text("Walk the dog").first).to_be_visible()
+    expect(page.get_by_text("7:30 am").first).to_be_visible()
+    assert page.js_errors == []

@@ -85,7 +85,7 @@ def registration_id(cdp, page, origin):
 def notifications(page):
     return page.evaluate(
         """async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(n => ({
-            title: n.title, body: n.body, tag: n.tag, actions: n.actions.map(a => a.action)}))"""
+            title: n.title, body: n.body, tag: n.tag, timestamp: n.timestamp, actions: n.actions.map(a => a.action)}))"""
     )
 
 
@@ -257,13 +257,31 @@ def test_a_push_without_words_is_shown_in_the_workers_language(server, new_conte
     assert page.evaluate("() => document.documentElement.lang") == "es"
     cdp = context.new_cdp_session(page)
     reg_id = registration_id(cdp, page, server.url)
+    # Both pushes show under the worker's own tag, the second replacing the first. Nothing is
+    # closed in between: Chromium gives a tag's notifications one id, so a close still on its
+    # way under load could take the second with it. The second is told by its newer timestamp.
+    shown_since = 0
     for data in ("", "not json"):
-        page.evaluate(
-            "async () => (await navigator.serviceWorker.ready).getNotifications().then(ns => ns.forEach(n => n.close()))"
-        )
-        cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": reg_id, "data": data})
-        shown = wait_for(page, lambda: notifications(page), message="the notification")
-        assert [(n["title"], n["body"]) for n in shown] == [("Steady", "Tienes un recordatorio.")], data
+
+        def newer(since=shown_since):
+            return [n for n in notifications(page) if n["timestamp"] > since]
+
+        # Now and then under load (3 runs in about 100 here, each time the first push, sent
+        # just after the worker's first activation), a push delivered through DevTools shows
+        # nothing at all: it is sent once more if nothing shows in 10 s. A second push that
+        # shows nothing, or shows the wrong words, still fails.
+        for attempt in (1, 2):
+            cdp.send("ServiceWorker.deliverPushMessage", {"origin": server.url, "registrationId": reg_id, "data": data})
+            try:
+                shown = wait_for(page, newer, timeout=10.0 * attempt, message=f"the notification for {data!r}")
+                break
+            except AssertionError:
+                if attempt == 2:
+                    raise
+        assert [(n["title"], n["body"], n["tag"]) for n in shown] == [
+            ("Steady", "Tienes un recordatorio.", "steady")
+        ], data
+        shown_since = shown[0]["timestamp"]
 
 
 def reminders_on_a_phone(push_server, push_service, new_context, accounts, pwa, name: str, email: str):

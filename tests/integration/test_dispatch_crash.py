@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.support.fake_push import FakePushService
+from tests.support.reminders import due_checkin_reminder
 from webapp.extensions import db
-from webapp.models import PushAttempt, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
+from webapp.models import PushAttempt, ReminderDelivery, ReminderSettings, User, utcnow
 
 PEOPLE = 30
 
@@ -49,17 +50,7 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_no_delivery(app, databas
                     [
                         ReminderSettings(user_id=user.id, timezone="UTC", zone_from_device=False),
                         sub.as_device(user.id),
-                        Reminder(
-                            user_id=user.id,
-                            kind="checkin",
-                            title="Time for your check-in",
-                            body="b",
-                            times=due.strftime("%H:%M"),
-                            weekdays="0,1,2,3,4,5,6",
-                            enabled=True,
-                            next_fire_at=due,
-                            next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
-                        ),
+                        due_checkin_reminder(user.id, due),
                     ]
                 )
             session.commit()

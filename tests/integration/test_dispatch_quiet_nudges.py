@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from tests.integration.test_dispatch import make_dispatcher  # noqa: F401 - a fixture (on this file's clock)
 from tests.support.clock import Clock
+from tests.support.reminders import due_checkin_reminder
 from webapp.extensions import db
-from webapp.models import Reminder, ReminderDelivery, ReminderSettings, SupportSettings, User
+from webapp.models import ReminderDelivery, ReminderSettings, SupportSettings, User
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
 
@@ -64,19 +65,7 @@ def add_person(app, service, email, *, quiet=None, zone="UTC", nudge_due=None, r
                 )
             )
         if reminder_due is not None:
-            session.add(
-                Reminder(
-                    user_id=user.id,
-                    kind="checkin",
-                    title="Time for your check-in",
-                    body="How are you today? It takes half a minute.",
-                    times=reminder_due.strftime("%H:%M"),
-                    weekdays="0,1,2,3,4,5,6",
-                    enabled=True,
-                    next_fire_at=reminder_due,
-                    next_slot_key=reminder_due.strftime("%Y-%m-%dT%H:%M"),
-                )
-            )
+            session.add(due_checkin_reminder(user.id, reminder_due))
         session.commit()
         uid = user.id
         session.close()

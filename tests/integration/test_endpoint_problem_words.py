@@ -23,7 +23,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from tests.conftest import Auth
-from tests.integration.test_push_endpoints import due_checkin_reminder, keys
+from tests.integration.test_push_endpoints import keys
+from tests.support.reminders import due_checkin_reminder
 from webapp import i18n
 from webapp.extensions import db
 from webapp.models import PushAttempt, PushSubscription, ReminderSettings, User, utcnow

@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 
 from tests.conftest import Auth
 from tests.support.fake_push import FakePushService
+from tests.support.reminders import due_checkin_reminder
 from webapp import create_app
 from webapp.config import ConfigError, build_config, generate_field_key, generate_vapid_keys, push_settings
 from webapp.extensions import db
-from webapp.models import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings, User, utcnow
+from webapp.models import PushAttempt, PushSubscription, ReminderDelivery, ReminderSettings, User, utcnow
 from webapp.services.delivery_notes import NOT_PUBLIC
 from webapp.services.dispatch import Dispatcher
 from webapp.services.push import Notification, PushSender, PushTarget
@@ -41,21 +42,6 @@ from webapp.services.push_targets import (
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def due_checkin_reminder(user_id: int, due) -> Reminder:
-    """A daily check-in reminder whose slot at ``due`` has come."""
-    return Reminder(
-        user_id=user_id,
-        kind="checkin",
-        title="Check in",
-        body="b",
-        times=due.strftime("%H:%M"),
-        weekdays="0,1,2,3,4,5,6",
-        enabled=True,
-        next_fire_at=due,
-        next_slot_key=due.strftime("%Y-%m-%dT%H:%M"),
-    )
 
 
 def keys() -> dict:
