@@ -216,8 +216,15 @@ def test_a_supporter_reads_none_of_the_persons_data_anywhere(app, circle):
     assert set(view) == {"link", "name", "since", "light", "taper"}
     assert set(view["light"]) == {"colour", "words"}
     assert view["light"]["colour"] == "red"
+    # Alex's export names Sam once: beside Alex's own choice on the link (whether Sam's
+    # "could use a call" reaches Alex's devices), by the name Alex sees on every page.
     export_body = alex.get("/account/export.json").get_data(as_text=True)
-    assert "Sam" not in export_body
+    exported = json.loads(export_body)
+    assert [(row["person"], set(row)) for row in exported["circle_links_supporting"]] == [
+        ("Sam", {"person", "created_at", "notify_reach_out"})
+    ]
+    assert export_body.count("Sam") == 1
+    assert not [value for value in secrets if value in export_body]
     # Robin shares nothing and sees only a name.
     assert set(seen_by(robin)[0]) == {"link", "name", "since"}
 

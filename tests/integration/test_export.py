@@ -308,6 +308,15 @@ def names_of(table: str) -> dict[str, str]:
     return export.other_people(item.model) | ({"user_id": item.owner_as} if item.owner_as else {})
 
 
+def withheld(table: str) -> set[str]:
+    """Columns of a row that is someone else's, of which only some values are
+    the person's (``Through.only``): never in the person's export."""
+    item = export.sources()[table]
+    if not item.only:
+        return set()
+    return {column.key for column in item.model.__table__.columns} - set(item.only) - {"user_id", item.via}
+
+
 def test_every_table_and_every_column_is_filled(app, everything):
     """The builder above really reaches every exported table and column."""
     _, put = everything
@@ -338,8 +347,8 @@ def test_json_export_of_every_model_and_field_round_trips(everything):
         row = rows[-1]
         assert set(row) == set(export.headers_for(table)), table
         for key, value in values.items():
-            if key in export.LEFT_OUT:
-                assert key not in row, f"{table}.{key} is a secret but was exported"
+            if key in export.LEFT_OUT or key in withheld(table):
+                assert key not in row, f"{table}.{key} is a secret or not theirs but was exported"
                 continue
             assert key in row, f"{table}.{key} is missing from the export"
             assert row[key] == export._plain(value), (table, key, row[key], value)
@@ -356,7 +365,12 @@ def test_csv_export_of_every_model_and_field_parses(everything):
         rows = list(csv.DictReader(io.StringIO(text)))
         assert rows, f"{table}.csv has no rows"
         assert list(rows[0]) == export.headers_for(table)
-        wanted = {k: export._cell(export._plain(v)) for k, v in values.items() if k not in export.LEFT_OUT}
+        assert not withheld(table) & set(rows[0]), table
+        wanted = {
+            k: export._cell(export._plain(v))
+            for k, v in values.items()
+            if k not in export.LEFT_OUT and k not in withheld(table)
+        }
         assert any(all(row[k] == cell for k, cell in wanted.items()) for row in rows), (table, wanted, rows)
 
 
@@ -525,10 +539,12 @@ def test_every_way_a_table_reaches_a_person_is_exported_or_said_not_to_be_theirs
     assert export.undeclared_links() == []
     # The check sees each of today's: take a declaration away and it is named.
     monkeypatch.setattr(export, "OWNED_THROUGH", ())
-    assert export.undeclared_links() == ["circle_messages.sender_id", "push_attempts"]
+    assert export.undeclared_links() == ["circle_links.supporter_id", "circle_messages.sender_id", "push_attempts"]
     monkeypatch.undo()
-    monkeypatch.setattr(export, "NOT_THEIRS", {})
-    assert export.undeclared_links() == ["circle_links.supporter_id"]
+    # A declaration that a way is not the person's stands in for exporting it.
+    monkeypatch.setattr(export, "OWNED_THROUGH", export.OWNED_THROUGH[:-1])
+    monkeypatch.setattr(export, "NOT_THEIRS", {"circle_links.supporter_id": "why"})
+    assert export.undeclared_links() == []
     monkeypatch.undo()
     # Every declaration names a real table or column, and none hides an owned table.
     tables = Base.metadata.tables
@@ -537,3 +553,32 @@ def test_every_way_a_table_reaches_a_person_is_exported_or_said_not_to_be_theirs
         assert table in tables and (not column or column in tables[table].c), name
     owned = {m.__tablename__ for m in export.owned_models()}
     assert not owned & {item.table for item in export.OWNED_THROUGH}
+
+
+def test_a_supporters_export_holds_their_own_choice_on_each_link_and_nothing_the_person_chose(push_app):
+    """Whether a "could use a call" reaches the supporter's devices is the
+    supporter's choice, kept on the person's circle link: the supporter's
+    export has it for each person they support (named by first name), and
+    when they joined; never what the person chose to share with them."""
+    sam, alex = push_app.test_client(), push_app.test_client()
+    Auth(sam).register(email="sam@example.com")
+    Auth(alex).register(email="alex@example.com")
+    accept(alex, make_invite(sam, name="Sam"), name="Alex")
+    link = link_of("sam@example.com", "alex@example.com")
+    changed = post(alex, f"/circle/supporting/{link}/settings", {f"l{link}-time": ""})
+    assert changed.status_code == 302, changed.get_data(as_text=True)[:500]
+
+    (row,) = collected(push_app, "alex@example.com")["circle_links_supporting"]
+    assert set(row) == {"person", "created_at", "notify_reach_out"}
+    assert row["person"] == "Sam" and row["notify_reach_out"] is False and row["created_at"]
+    assert collected(push_app, "sam@example.com")["circle_links_supporting"] == []
+    # The person's own export still has the whole link, what they share included.
+    (own,) = collected(push_app, "sam@example.com")["circle_links"]
+    assert own["supporter"] == "Alex" and {"share_light", "share_taper", "notify_reach_out"} <= set(own)
+
+    # The CSV zip has it too, under its own file, with its title in README.txt.
+    confirm(alex)
+    archive = zipfile.ZipFile(io.BytesIO(alex.get("/account/export.csv").data))
+    rows = list(csv.DictReader(io.StringIO(archive.read("circle_links_supporting.csv").decode())))
+    assert [(r["person"], r["notify_reach_out"]) for r in rows] == [("Sam", "false")]
+    assert "circle_links_supporting.csv: People you support" in archive.read("README.txt").decode()

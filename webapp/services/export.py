@@ -4,7 +4,8 @@ Walks every model with a ``user_id`` column, so a feature added later is
 exported without anyone remembering to add it here. Rows that are the
 person's without being under their ``user_id`` (a push attempt hangs off
 their reminder's delivery; a note they sent is kept for whoever received
-it) are declared in ``OWNED_THROUGH``; any other way a table reaches a
+it; a supporter's own choice sits on the person's circle link) are declared
+in ``OWNED_THROUGH``; any other way a table reaches a
 person is declared in ``NOT_THEIRS``, with why, and a test fails on one
 that is neither (``undeclared_links``). Encrypted text comes out decrypted
 (it is the person's own); secrets that are not the person's data —
@@ -28,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Base, CircleMessage, CircleProfile, Encrypted, PushAttempt, User
+from webapp.models import Base, CircleLink, CircleMessage, CircleProfile, Encrypted, PushAttempt, User
 from webapp.services.content import N_
 
 #: Columns that are not the person's data: secrets and keys (a push endpoint is a
@@ -84,6 +85,9 @@ class Through:
     model: type
     via: str = "user_id"
     owner_as: str | None = None
+    #: When given, only these columns (besides the owner named): the row is
+    #: someone else's, and only these values in it are the person's.
+    only: tuple[str, ...] = ()
 
 
 #: Rows that are the person's though not under their ``user_id``.
@@ -94,15 +98,23 @@ OWNED_THROUGH = (
     # Their own words to someone in their circle, kept for the recipient
     # (whose export has them as received, with the sender named).
     Through("circle_messages_sent", CircleMessage, "sender_id", owner_as="recipient"),
+    # A link is the person's circle (in their export, with the supporter
+    # named). The supporter's own choice on it (whether a "could use a call"
+    # reaches their devices) is theirs: their export has that, and when they
+    # joined, with the person named; not what the person chose to share.
+    Through(
+        "circle_links_supporting",
+        CircleLink,
+        "supporter_id",
+        owner_as="person",
+        only=("created_at", "notify_reach_out"),
+    ),
 )
 
 #: Other ways a table reaches a person, and why the rows are not theirs to
 #: export: ``"table.column"`` (a column naming an account) or ``"table"``
 #: (a table without ``user_id`` hanging off someone's rows).
-NOT_THEIRS = {
-    "circle_links.supporter_id": "A link is the person's circle, in their export with the supporter named; "
-    "the supporter's export does not hold the person's circle.",
-}
+NOT_THEIRS: dict[str, str] = {}
 
 
 def sources() -> dict[str, Through]:
@@ -167,7 +179,10 @@ def _fields(item: Through) -> list[tuple[str, str, str]]:
             fields.append((names[column.key], "person", column.key))
         elif column.key not in LEFT_OUT and not column.key.endswith("_enc") and column.key not in encrypted:
             fields.append((column.key, "value", column.key))
-    return fields + [(name, "text", name) for name in encrypted]
+    fields += [(name, "text", name) for name in encrypted]
+    if item.only:
+        fields = [field for field in fields if field[2] in item.only or field[2] == "user_id"]
+    return fields
 
 
 def _mine(item: Through, user_id: int):
@@ -253,6 +268,9 @@ TABLE_TITLES = {
     "check_ins": N_("Check-ins"),
     "circle_invites": N_("Invitations to your circle"),
     "circle_links": N_("Your circle"),
+    "circle_links_supporting": N_(
+        "People you support, and whether your devices are told when they reach out for a call"
+    ),
     "circle_messages": N_("Messages in your circle"),
     "circle_messages_sent": N_("Messages you sent to your circle"),
     "circle_profiles": N_("Your circle profile"),
