@@ -58,6 +58,7 @@ STRINGS = (
     N_("{label} can be at most {limit} characters. Cut {count} character."),
     N_("{label} can be at most {limit} characters. Cut {count} characters."),
     # checkin.js, checkin-answers.js
+    N_("This phone could not save the check-in. What you wrote is still here: try again."),
     N_("Overall {value}/10"),
     N_("Anxiety {value}/10"),
     N_("Slept {hours} h"),
@@ -148,6 +149,7 @@ STRINGS = (
     N_("Not written yet."),
     N_("Copying did not work here. The link is selected: copy it from the box."),
     # dose.js (the dose log at /taper/doses and /my/dose)
+    N_("This phone could not save the dose. What you entered is still here: try again."),
     N_("Enter the amount you took, like 2 or 0.5."),
     N_("{typed} could be read as {thousands} or as {decimals}. Type the one you mean."),
     N_("Enter when you took it."),

@@ -5,7 +5,8 @@
    right tel:/sms: targets. After signing out, nothing of them is left in
    the page, IndexedDB or Cache Storage.
 2. An edit made offline syncs when the server is back; an edit made from an
-   old copy is reported as a conflict and can be discarded.
+   old copy is reported as a conflict and can be discarded. A change this
+   phone cannot store is refused in words and stays in the editor.
 3. axe-core: no serious or critical violation on any page of the feature,
    light and dark.
 """
@@ -19,7 +20,17 @@ import pytest
 from conftest import wait_until
 from playwright.sync_api import expect
 from test_toolkit import wait_all_precached
-from test_toolkit_accounts import GET_JSON, OUTBOX_ALL, go_offline, go_online, kv_get, unique_email, user_id, wait_kv
+from test_toolkit_accounts import (
+    FULL_OUTBOX,
+    GET_JSON,
+    OUTBOX_ALL,
+    go_offline,
+    go_online,
+    kv_get,
+    unique_email,
+    user_id,
+    wait_kv,
+)
 
 ALEX = {"name": "Alex Rivera", "relationship": "Friend", "phone": "+44 7700 900123", "text": True, "pin": True}
 SAM = {"name": "Sam Okafor", "relationship": "Family", "phone": "(020) 7946 0018", "text": False, "pin": True}
@@ -228,6 +239,49 @@ def test_an_offline_edit_syncs_and_a_conflicting_one_is_reported(server, context
     problems.get_by_role("button", name="Discard this change").click()
     expect(problems).to_be_hidden()
     assert page.evaluate(OUTBOX_ALL) == []
+    assert page.js_errors == []
+
+
+def test_a_change_this_phone_cannot_keep_is_never_said_to_be_saved(server, context, page, pwa, accounts):
+    accounts.register(page, server.url, unique_email("full"))
+    pwa.wait_controlled(page)
+    wait_all_precached(page, ["/my/people"])
+    add_person(page, server.url, ALEX)
+    page.goto(server.url + "/people")
+    wait_snapshot(page, 1, plan=False)
+    snapshot_key = f"user:{user_id(page)}:snapshot"
+
+    go_offline(context, server)
+    page.goto(server.url + "/my/people")
+    mine = page.locator('[data-page="my-people"]')
+    editor = page.locator("[data-offline-edit]")
+    status = mine.get_by_role("status")
+    page.evaluate(FULL_OUTBOX, True)
+
+    mine.get_by_role("button", name="I reached out to Alex Rivera").click()
+    expect(status).to_have_text("This phone could not save the change. Nothing was changed. Try again.")
+    expect(status).not_to_have_class(re.compile("notice-success"))
+    mine.get_by_role("button", name=f"Edit {ALEX['name']}").click()
+    page.get_by_label("Best times to reach them").fill("After 7 in the evening")
+    editor.get_by_role("button", name="Save changes").click()
+    expect(editor.get_by_role("alert")).to_contain_text("This phone could not save the change. Nothing was changed.")
+    expect(editor).to_be_visible()
+    expect(page.get_by_label("Best times to reach them")).to_have_value("After 7 in the evening")
+    # Nothing is queued, and the copy here shows nothing that will not reach the server.
+    assert page.evaluate(OUTBOX_ALL) == []
+    (alex,) = kv_get(page, snapshot_key)["people"]["contacts"]
+    assert alex["last_connected_at"] is None and not alex["best_times"]
+
+    # With room again, the same clicks are kept, and said so only then.
+    page.evaluate(FULL_OUTBOX, False)
+    editor.get_by_role("button", name="Save changes").click()
+    expect(status).to_contain_text("will sync when you are back online")
+    expect(status).to_have_class(re.compile("notice-success"))
+    mine.get_by_role("button", name="I reached out to Alex Rivera").click()
+    expect(status).to_contain_text("you connected with Alex Rivera today")
+    assert sorted(e["kind"] for e in page.evaluate(OUTBOX_ALL)) == ["contact", "reach-out"]
+    (alex,) = kv_get(page, snapshot_key)["people"]["contacts"]
+    assert alex["best_times"] == "After 7 in the evening" and alex["last_connected_at"]
     assert page.js_errors == []
 
 

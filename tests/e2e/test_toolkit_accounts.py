@@ -62,6 +62,19 @@ OUTBOX_ALL = """() => new Promise((resolve) => {
     };
 })"""
 
+#: Make this page's outbox refuse every write (true) as a full disk would, or
+#: take writes again (false): IndexedDB's put on the outbox store throws.
+FULL_OUTBOX = """(full) => {
+    const proto = IDBObjectStore.prototype;
+    proto.realPut = proto.realPut || proto.put;
+    proto.put = full
+        ? function (...args) {
+              if (this.name === "outbox") throw new DOMException("no room", "QuotaExceededError");
+              return this.realPut(...args);
+          }
+        : proto.realPut;
+}"""
+
 #: A slow network for the snapshot: the answers of the GETs that fill it reach
 #: the page 800 ms after the server sent them. ``window.__slowPending`` counts
 #: those on their way, ``window.__slowAnswers`` those arrived.

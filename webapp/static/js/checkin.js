@@ -9,9 +9,9 @@
 import { currentUser, pageUser } from "./account-sync.js";
 import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import { discard, entriesOf, queue } from "./outbox.js";
+import { discard, entriesOf, keepAndSend } from "./outbox.js";
 import { updateUrgentPanel } from "./help-now.js";
-import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
+import { element, clearFieldErrors, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { bodyFrom, fillForm, problemsIn, redFlagsIn } from "./checkin-answers.js";
 import { number, t } from "./strings.js";
@@ -157,10 +157,17 @@ function enableForm(root, rerender) {
     }
     errors.hidden = true;
     clearFieldErrors(form);
-    const sending = queue(userId, "checkin", { url: API, body }).catch(() => 0);
-    await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
-      Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
-    );
+    // Stored on this phone before the form empties and says so; sent within
+    // the same moment when it can be.
+    let sending;
+    try {
+      ({ sending } = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
+        keepAndSend(userId, "checkin", { url: API, body })
+      ));
+    } catch {
+      showProblem(errors, t("This phone could not save the check-in. What you wrote is still here: try again."));
+      return;
+    }
     form.reset();
     updateUrgentHelp(form);
     const panel = root.querySelector("[data-urgent-help]");

@@ -47,6 +47,14 @@ export function clearFieldErrors(form) {
   });
 }
 
+/** A problem that belongs to no one field (the phone could not store what
+ * was typed), in the form's summary box, which takes the focus. */
+export function showProblem(box, text, { level = 2 } = {}) {
+  box.replaceChildren(element(`h${level}`, { text: t("There is a problem") }), element("p", { text }));
+  box.hidden = false;
+  box.focus();
+}
+
 /** Show each [field id, words] beside its field and in the summary box; the
  * summary takes the focus (as GOV.UK's does), and a closed <details> holding
  * a field with a problem opens. `level`: the summary heading's, below the

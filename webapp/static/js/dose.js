@@ -4,12 +4,12 @@
 // zone; the outbox sends it when it can, exactly once. Doses still on the
 // phone are listed with "Waiting to sync"; ones the server refused appear in
 // "Changes that couldn't sync" with the reason. Built with textContent only.
-import { element, clearFieldErrors, showFieldErrors, showSignedIn } from "./dom.js";
+import { element, clearFieldErrors, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { currentUser, pageUser } from "./account-sync.js";
 import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import { discard, entriesOf, queue } from "./outbox.js";
+import { discard, entriesOf, keepAndSend } from "./outbox.js";
 import { tooLong } from "./limits.js";
 import { number, t, typedAmount } from "./strings.js";
 
@@ -137,10 +137,17 @@ function enableForm(root, rerender) {
     }
     errors.hidden = true;
     clearFieldErrors(form);
-    const sending = queue(userId, "dose", { url: API, body }).catch(() => 0);
-    await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
-      Promise.race([sending, new Promise((resolve) => setTimeout(resolve, 400))])
-    );
+    // Stored on this phone before the form empties and says so; sent within
+    // the same moment when it can be.
+    let sending;
+    try {
+      ({ sending } = await whileBusy(event.submitter || form.querySelector('button[type="submit"]'), () =>
+        keepAndSend(userId, "dose", { url: API, body })
+      ));
+    } catch {
+      showProblem(errors, t("This phone could not save the dose. What you entered is still here: try again."));
+      return;
+    }
     form.reset();
     field.value = localInputValue(new Date());
     status.textContent = navigator.onLine ? t("Dose logged.") : t("Dose saved on this phone. It will sync when you are back online.");

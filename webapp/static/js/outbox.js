@@ -5,9 +5,12 @@
 //   failed }: its id is made here, once, and the server treats it as an
 //   idempotency key, so a replay never duplicates; its kind says what it is
 //   (the lists below are drawn by kind, never by matching URLs);
-// - entries are sent oldest first, with a fresh CSRF token, only while the
-//   account that made them is signed in (and each request names its account:
-//   X-Steady-Account, which the server checks too);
+// - entries are sent oldest first, only while the account that made them is
+//   signed in: each request names its account (X-Steady-Account) and the
+//   server refuses it under any other. A page the server drew for that
+//   account sends with its own CSRF token at once; anywhere else (a page kept
+//   for everyone, the worker), or once an answer says the session moved on,
+//   the server is asked first who is signed in, for a fresh token;
 // - a network error, a 5xx, 401, 408, 423 or 429 stops the round: it is tried
 //   again later; any other refusal (a 409: the same id with a different body,
 //   a 422...) sets the entry aside with the server's reason, listed under
@@ -55,19 +58,21 @@ function announce(name, detail) {
 }
 
 // What the pages tell the outbox (account-sync.js): who the device is for,
-// and what to do when the server says someone else is signed in.
+// what to do when the server says someone else is signed in, and the token
+// of a page drawn for that person.
 let page = {
   currentUser: async () => null,
   ownerChanged: async () => {},
+  tokenFor: () => null,
 };
 
 export function connectOutbox(hooks) {
   page = { ...page, ...hooks };
 }
 
-/** Queue a write for the server, then try to send everything queued. The
- * number of entries sent (0 offline, locked or refused). */
-export async function queue(userId, kind, { method = "POST", url, body, about } = {}) {
+/** Keep a write on this device for the server; it is stored when this
+ * resolves. Nothing is sent: `flushOutbox()` or the next round does that. */
+export async function keep(userId, kind, { method = "POST", url, body, about } = {}) {
   if (!userId) throw new TypeError("a write is queued for an account");
   if (!KINDS.has(kind)) throw new TypeError(`no kind of write called ${kind}`);
   await outboxStore.put({
@@ -83,6 +88,22 @@ export async function queue(userId, kind, { method = "POST", url, body, about } 
     failed: null,
   });
   announce("steady:queued", { userId });
+}
+
+/** Keep a write, then start sending it; resolves once it is stored and sent
+ * or `waitMs` have passed, with the round (the number sent). Throws when this
+ * phone cannot store it. */
+export async function keepAndSend(userId, kind, write, waitMs = 400) {
+  await keep(userId, kind, write);
+  const sending = flushOutbox().catch(() => 0);
+  await Promise.race([sending, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+  return { sending };
+}
+
+/** Queue a write for the server, then try to send everything queued. The
+ * number of entries sent (0 offline, locked or refused). */
+export async function queue(userId, kind, write = {}) {
+  await keep(userId, kind, write);
   return flushOutbox();
 }
 
@@ -113,8 +134,12 @@ export async function discard(entry) {
 const RETRY_LATER = new Set([401, 408, 423, 429]);
 
 /** Send `entries` (oldest first) as `account` with `token`. Stops at the first
- * network error or answer to try again later ({ sent, stopped: true }). */
-async function sendEntries(entries, { account, token }) {
+ * network error or answer to try again later ({ sent, stopped: true }). With
+ * `untilAsked`, an answer saying the session is not the one the token came
+ * from (signed out, another account, an old token: the server marks these
+ * with a "Steady-Session: ask" header) stops the round too, the entry left as
+ * it was ({ sent, stopped: true, ask: true }). */
+async function sendEntries(entries, { account, token, untilAsked = false }) {
   let sent = 0;
   for (const entry of entries) {
     let response;
@@ -133,6 +158,7 @@ async function sendEntries(entries, { account, token }) {
     } catch {
       return { sent, stopped: true }; // offline again: try later
     }
+    if (untilAsked && response.headers.get("Steady-Session") === "ask") return { sent, stopped: true, ask: true };
     if (response.ok) {
       await outboxStore.remove(entry.id);
       sent += 1;
@@ -153,28 +179,47 @@ function oneAtATime(work) {
   return typeof navigator !== "undefined" && navigator.locks ? navigator.locks.request(OUTBOX_LOCK, work) : work();
 }
 
+/** This person's readable entries still to send, oldest first. */
+async function sendable(userId) {
+  return (await outboxStore.all()).filter((entry) => String(entry.userId) === String(userId) && !entry.failed).sort(oldestFirst);
+}
+
 /** A page's round: this device's person's readable entries, if the server
- * says they are the one signed in. */
+ * says they are the one signed in. A page the server drew for them holds a
+ * token of their session: the entries go at once, each naming its account
+ * (the server refuses it under any other); only when an answer says the
+ * session moved on is the server asked who is signed in, as on a page kept
+ * for everyone. */
 async function flushOnce() {
   if ((await deviceLock.status()) === "locked") return 0; // replay needs the key: it happens once unlocked
   const userId = await page.currentUser();
-  const entries = (await outboxStore.all())
-    .filter((entry) => String(entry.userId) === String(userId) && !entry.failed)
-    .sort(oldestFirst);
+  let entries = await sendable(userId);
   if (!userId || !entries.length || !navigator.onLine) return 0;
+  const token = page.tokenFor(userId);
+  let sentFirst = 0;
+  if (token) {
+    const { sent, ask } = await sendEntries(entries, { account: String(userId), token, untilAsked: true });
+    if (!ask) return announceSent(userId, sent);
+    sentFirst = sent;
+    entries = await sendable(userId);
+  }
   let info;
   try {
     info = await session();
   } catch {
-    return 0;
+    return announceSent(userId, sentFirst);
   }
   const signedIn = signedInUser(info);
   if (signedIn !== String(userId)) {
     // Signed out, or someone else signed in: these are not theirs to send.
     await page.ownerChanged(signedIn);
-    return 0;
+    return announceSent(userId, sentFirst);
   }
   const { sent } = await sendEntries(entries, { account: signedIn, token: info.csrf_token });
+  return announceSent(userId, sentFirst + sent);
+}
+
+function announceSent(userId, sent) {
   if (sent) announce("steady:outbox", { userId, sent });
   return sent;
 }

@@ -6,12 +6,12 @@
 // the server refused (an edit made from an old copy) are listed with the
 // reason and can be discarded. Everything is built with textContent: nothing
 // a person typed is ever parsed as HTML.
-import { clearFieldErrors, element, showFieldErrors } from "./dom.js";
+import { clearFieldErrors, element, showFieldErrors, showProblem } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { currentUser, personalKey } from "./account-sync.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
-import { queue } from "./outbox.js";
+import { flushOutbox, keep } from "./outbox.js";
 import { dialTarget, encode, smsHref } from "./people-links.js";
 import { personItem } from "./person-card.js";
 import { t } from "./strings.js";
@@ -113,32 +113,43 @@ function enableMessageChoice(root) {
 
 // --- changes made on this device ----------------------------------------------------
 
-function say(root, text) {
+function say(root, text, { saved = true } = {}) {
   let status = root.querySelector("[data-people-status]");
   if (!status) {
-    status = element("p", { class: "notice notice-success", role: "status", "data-people-status": true });
+    status = element("p", { class: "notice", role: "status", "data-people-status": true });
     root.querySelector("h1").after(status);
   }
+  status.classList.toggle("notice-success", saved);
   status.textContent = text;
 }
 
 async function updateContact(userId, id, change) {
   const snapshot = await readSnapshot(userId);
   const contacts = snapshot.people?.contacts || [];
-  const contact = contacts.find((c) => c.id === id);
-  if (!contact) return null;
-  const updated = { ...contact, ...change };
-  const people = { ...snapshot.people, contacts: contacts.map((c) => (c.id === id ? updated : c)) };
+  const people = { ...snapshot.people, contacts: contacts.map((c) => (c.id === id ? { ...c, ...change } : c)) };
   await writeSnapshot(userId, { ...snapshot, people });
-  return { before: contact, after: updated };
 }
 
 async function reachedOut(root, userId, id) {
+  const contact = await contactOf(userId, id);
+  if (!contact) return;
   const now = new Date().toISOString();
-  const result = await updateContact(userId, id, { last_connected_at: now });
-  if (!result) return;
-  say(root, t("Noted: you connected with {name} today. Reaching out takes courage.", { name: result.after.name }));
-  queue(userId, "reach-out", { url: `/api/people/contacts/${id}/reached-out`, about: id, body: { client_id: crypto.randomUUID(), reached_at: now } }).catch(() => {});
+  // Stored for the server before the copy here shows it, so a "Noted" is never
+  // said of a write this phone could not keep.
+  try {
+    await keep(userId, "reach-out", { url: `/api/people/contacts/${id}/reached-out`, about: id, body: { client_id: crypto.randomUUID(), reached_at: now } });
+  } catch {
+    say(root, t("This phone could not save the change. Nothing was changed. Try again."), { saved: false });
+    return;
+  }
+  await updateContact(userId, id, { last_connected_at: now });
+  say(root, t("Noted: you connected with {name} today. Reaching out takes courage.", { name: contact.name }));
+  flushOutbox().catch(() => {});
+}
+
+async function contactOf(userId, id) {
+  const snapshot = await readSnapshot(userId);
+  return (snapshot.people?.contacts || []).find((c) => c.id === id) || null;
 }
 
 function problemsIn(values) {
@@ -184,13 +195,7 @@ function enableEditor(root, userIdPromise) {
     try {
       await whileBusy(button, () => saveEdit(form, root, userIdPromise));
     } catch {
-      const errors = form.querySelector("[data-edit-errors]");
-      errors.replaceChildren(
-        element("h2", { text: t("There is a problem") }),
-        element("p", { text: t("This phone could not save the change. Nothing was changed. Try again.") })
-      );
-      errors.hidden = false;
-      errors.focus();
+      showProblem(form.querySelector("[data-edit-errors]"), t("This phone could not save the change. Nothing was changed. Try again."));
     }
   });
 }
@@ -214,17 +219,19 @@ async function saveEdit(form, root, userIdPromise) {
     return;
   }
   clearFieldErrors(form);
-  const snapshot = await readSnapshot(userId);
-  const contact = (snapshot.people?.contacts || []).find((c) => c.id === id);
+  const contact = await contactOf(userId, id);
   if (!contact) return;
   // The change is made from this version; the copy here moves on by one,
   // as the server's will, so a second edit made offline follows the first.
+  // It is stored for the server first: if this phone cannot keep it, the
+  // editor stays open with what was typed (the caller says why).
   const body = { ...values, relationship: contact.relationship, pinned: contact.pinned, version: contact.version };
+  await keep(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body });
   await updateContact(userId, id, { ...values, version: contact.version + 1 });
   form.hidden = true;
   const name = values.name;
   say(root, navigator.onLine ? t("{name}'s details are saved.", { name }) : t("{name}'s details are saved on this phone. They will sync when you are back online.", { name }));
-  queue(userId, "contact", { method: "PUT", url: `/api/people/contacts/${id}`, about: id, body }).catch(() => {});
+  flushOutbox().catch(() => {});
 }
 
 // --- wiring ------------------------------------------------------------------------

@@ -31,15 +31,18 @@ async function loadState(guestDevice = false) {
   return { userId: null, favourites: (await kv.get("guest:favourites")) || [], recents, cards: [] };
 }
 
+/** Throws when this phone cannot keep the change (the button then goes back). */
 async function setFavourite(exerciseId, on) {
   const userId = await currentUser();
   if (userId) {
-    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
+    const [, { readSnapshot, writeSnapshot }, { keep, flushOutbox }] = await account();
+    // Stored for the server first: the copy here never shows what will not reach it.
+    await keep(userId, "favourite", { method: on ? "PUT" : "DELETE", url: `/api/toolkit/favourites/${encodeURIComponent(exerciseId)}` });
     const snapshot = await readSnapshot(userId);
     const favourites = (snapshot.favourites || []).filter((id) => id !== exerciseId);
     if (on) favourites.push(exerciseId);
     await writeSnapshot(userId, { ...snapshot, favourites });
-    queue(userId, "favourite", { method: on ? "PUT" : "DELETE", url: `/api/toolkit/favourites/${encodeURIComponent(exerciseId)}` });
+    flushOutbox().catch(() => {});
     return;
   }
   const favourites = ((await kv.get("guest:favourites")) || []).filter((id) => id !== exerciseId);
@@ -51,11 +54,12 @@ async function setFavourite(exerciseId, on) {
 async function recordUse(exerciseId, guestDevice = false) {
   const userId = guestDevice ? null : await currentUser();
   if (userId) {
-    const [, { readSnapshot, writeSnapshot }, { queue }] = await account();
+    const [, { readSnapshot, writeSnapshot }, { keep, flushOutbox }] = await account();
+    await keep(userId, "recent", { url: "/api/toolkit/recents", body: { exercise_id: exerciseId } });
     const snapshot = await readSnapshot(userId);
     const recents = [exerciseId, ...(snapshot.recents || []).filter((id) => id !== exerciseId)].slice(0, RECENT_KEEP);
     await writeSnapshot(userId, { ...snapshot, recents });
-    queue(userId, "recent", { url: "/api/toolkit/recents", body: { exercise_id: exerciseId } });
+    flushOutbox().catch(() => {});
     return;
   }
   const recents = ((await kv.get("guest:recents")) || []).filter((item) => item.exercise_id !== exerciseId);
@@ -77,7 +81,11 @@ function enableFavouriteButton(article, favourites) {
   button.addEventListener("click", async () => {
     const on = button.getAttribute("aria-pressed") !== "true";
     show(on);
-    await setFavourite(exerciseId, on);
+    try {
+      await setFavourite(exerciseId, on);
+    } catch {
+      show(!on); // this phone could not keep it: the press did not take
+    }
   });
 }
 
@@ -128,7 +136,8 @@ export async function enableToolkit(inUse = true) {
   if (article) {
     const state = await loadState(guestDevice);
     enableFavouriteButton(article, state.favourites);
-    await recordUse(article.dataset.exerciseId, guestDevice);
+    // A use this phone cannot keep is not recorded anywhere: nothing to tell.
+    await recordUse(article.dataset.exerciseId, guestDevice).catch(() => {});
   }
   if (document.getElementById("favourites")) {
     await renderToolkitPage(guestDevice);
