@@ -13,6 +13,12 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.logs import audit
 
+#: On an answer that refused a request because the session is not the one the
+#: device thought (signed out, another account, a token of an older session):
+#: "ask" tells the device to ask ``/api/session`` before sending again, rather
+#: than set its write aside as refused (static/js/outbox.js).
+SESSION_HEADER = "Steady-Session"
+
 
 def wants_json() -> bool:
     """True for the JSON API and for fetches that ask for JSON."""
@@ -48,10 +54,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         audit("csrf.rejected", reason=exc.description.replace(" ", "_"))
-        return error_response(
-            400,
-            _("This form has expired or came from somewhere else. Please reload the page and try again."),
+        response = make_response(
+            error_response(
+                400,
+                _("This form has expired or came from somewhere else. Please reload the page and try again."),
+            )
         )
+        response.headers[SESSION_HEADER] = "ask"
+        return response
 
     @app.errorhandler(sqlalchemy.exc.OperationalError)
     @app.errorhandler(sqlalchemy.exc.InterfaceError)

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select
 
+from webapp.errors import SESSION_HEADER
 from webapp.extensions import db
 from webapp.logs import audit
 
@@ -57,10 +58,12 @@ def refuse_writes_for_another_account():
     if named.strip() == str(current_user.id):
         return None
     audit("device.other_account", user=current_user.id, path=request.path)
-    return make_response(
+    response = make_response(
         jsonify(error="This change was saved on this device for another account, so it was not sent to yours."),
         409,
     )
+    response.headers[SESSION_HEADER] = "ask"
+    return response
 
 
 def init_app(app) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.api import ENDS_SESSION
-from webapp.errors import wants_json
+from webapp.errors import SESSION_HEADER, wants_json
 from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
 from webapp.services import sessions
@@ -246,7 +246,7 @@ def _load_user(token: str):
 def _unauthorized():
     audit("auth.required", path=request.endpoint or "-")
     if wants_json():
-        return jsonify(error=_("Please sign in first.")), 401
+        return jsonify(error=_("Please sign in first.")), 401, {SESSION_HEADER: "ask"}
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 

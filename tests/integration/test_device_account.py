@@ -84,3 +84,60 @@ def test_without_a_session_the_header_changes_nothing(client):
     response = client.post("/api/checkins", json=checkin_body(), headers={"X-Steady-Account": "1"})
     assert response.status_code in (400, 401, 403)
     assert checkins() == 0
+
+
+# --- "Steady-Session: ask": the session moved on, not the write refused ------------
+# A page drawn for an account sends its queued writes with its own token and
+# no /api/session first; these answers tell it to ask who is signed in before
+# sending again, instead of setting the write aside as refused.
+
+
+def test_another_account_a_stale_token_or_no_token_asks_the_device_to_ask_again(client, signed_in):
+    mine = {"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"])}
+    tries = {
+        "another account": {**mine, "X-Steady-Account": str(signed_in["id"] + 1)},
+        "a token of no session": {**mine, "X-CSRFToken": "IjAwMDAi.aaaa.bbbb"},
+        "no token": {"X-Steady-Account": str(signed_in["id"])},
+    }
+    for why, headers in tries.items():
+        response = client.post("/api/checkins", json=checkin_body(), headers=headers)
+        assert response.status_code in (400, 409), why
+        assert response.headers.get("Steady-Session") == "ask", why
+    assert checkins() == 0
+
+
+def test_signed_out_elsewhere_the_old_pages_token_asks_again(client, signed_in, auth):
+    auth.logout()
+    response = client.post(
+        "/api/checkins",
+        json=checkin_body(),
+        headers={"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"])},
+    )
+    assert response.status_code in (400, 401)
+    assert response.headers.get("Steady-Session") == "ask"
+    # Signed in again (a new session): the old page's token is refused the same way.
+    auth.login("second@example.com")
+    response = client.post(
+        "/api/checkins",
+        json=checkin_body(),
+        headers={"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"])},
+    )
+    assert response.status_code == 400 and response.headers.get("Steady-Session") == "ask"
+    assert checkins() == 0
+
+
+def test_a_get_without_a_session_asks_again(client):
+    response = client.get("/api/checkins", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.headers.get("Steady-Session") == "ask"
+
+
+def test_a_refusal_of_the_write_itself_does_not_ask(client, signed_in):
+    headers = {"X-CSRFToken": signed_in["token"], "X-Steady-Account": str(signed_in["id"])}
+    wrong = client.post("/api/checkins", json={**checkin_body(), "overall": 99}, headers=headers)
+    assert 400 <= wrong.status_code < 500 and "Steady-Session" not in wrong.headers
+    body = checkin_body()
+    assert client.post("/api/checkins", json=body, headers=headers).status_code == 201
+    same_id = client.post("/api/checkins", json={**body, "note": "another note"}, headers=headers)
+    assert same_id.status_code == 409 and "Steady-Session" not in same_id.headers
+    assert checkins() == 1

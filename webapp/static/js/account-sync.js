@@ -231,7 +231,14 @@ function interceptSignOut() {
 
 // The outbox asks here who the device is for, and hands back the device
 // when the server says someone else is signed in.
-connectOutbox({ currentUser, ownerChanged });
+/** The CSRF token of the page the server drew for `userId`, or null (a page
+ * kept for everyone, or drawn for someone else). */
+function tokenFor(userId) {
+  if (pageUser() !== String(userId)) return null;
+  return document.querySelector('meta[name="csrf-token"]')?.content || null;
+}
+
+connectOutbox({ currentUser, ownerChanged, tokenFor });
 
 /** Start keeping the device in step: signing out is taken over; the first
  * catch-up (sending what waits, bringing the copy up to date) is the
