@@ -61,6 +61,30 @@ def test_the_worker_bundle_inlines_each_module_once_in_dependency_order(tmp_path
     assert "const { b: bee } = __steady_js_b;" in out and "return { b, h: hidden }" in out
 
 
+def test_the_worker_bundle_leaves_out_what_nothing_calls(tmp_path):
+    (tmp_path / "m.js").write_text(
+        "// pageOnly() and helper() are named in this comment only\n"
+        "export function used() {\n  return inner();\n}\n"
+        "function inner() {\n  return 1;\n}\n"
+        "export async function pageOnly() {\n  return helper();\n}\n"
+        "function helper() {\n  return 2;\n}\n"
+        "function viaObject() {\n  return 3;\n}\n"
+        "export const table = { viaObject };\n"
+        "function renamed() {\n  return 4;\n}\n"
+        "export { renamed as other };\n"
+        "function recursive(n) {\n  return n ? recursive(n - 1) : 0;\n}\n"
+    )
+    out = bundle_worker('import { used, table } from "/static/m.js";\nself.x = used() + table.viaObject();\n', tmp_path)
+    for kept in ("function used(", "function inner(", "function viaObject(", "function renamed("):
+        assert kept in out, kept
+    for gone in ("function pageOnly(", "function helper("):
+        assert gone not in out, gone
+    # A function that only calls itself is kept (counted as named): the rule errs on keeping.
+    assert "function recursive(" in out
+    assert "return { used, table, other: renamed };" in out
+    assert "const { used, table } = __steady_m;" in out
+
+
 def test_the_worker_bundle_refuses_forms_it_does_not_know(tmp_path):
     (tmp_path / "x.js").write_text("export let x = 1;\n")
     with pytest.raises(Unbundleable):

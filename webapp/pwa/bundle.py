@@ -7,6 +7,11 @@ each module becomes a function scope that returns its exports, in dependency
 order, and each ``import { a, b as c } from "..."`` becomes
 ``const { a, b: c } = <that module>``; the same source files, run once each.
 
+What the worker never calls is left out: a module's top-level function that
+nothing in the bundle names (its module, the others, the worker) goes, with
+its place in the module's exports and in its importers' bindings, until
+nothing more goes (``drop_unused``). The pages' own copies are untouched.
+
 Only the forms Steady's modules use are accepted (named imports; ``export``
 before a function, class or ``const``; ``export { a, b as c }``); anything
 else (a default export, ``export let``, a namespace import, an import cycle)
@@ -17,7 +22,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from pathlib import Path
+
+from webapp.minify import minify_js
 
 _IMPORT = re.compile(r"""^\s*import\s*\{(?P<names>[^}]*)\}\s*from\s*["'](?P<spec>[^"']+)["']\s*;?[ \t]*$""", re.M)
 _ANY_IMPORT = re.compile(r"""^\s*import\b(?!\s*\()""", re.M)
@@ -137,4 +145,53 @@ def bundle_worker(source: str, static_folder: Path) -> str:
     if _ANY_IMPORT.search(worker):
         raise Unbundleable("the worker uses an import form other than named imports")
     modules = "".join(f"// {name}\n{bodies[name]}" for name in order)
-    return modules + "\n".join(bindings) + "\n" + worker
+    return drop_unused(modules + "\n".join(bindings) + "\n" + worker)
+
+
+#: A top-level function of a module, as Steady's modules are formatted: its
+#: declaration starts a line and its body ends at the next line that is "}".
+_FUNCTION = re.compile(r"^(?:async\s+)?function\*?\s+(?P<name>[A-Za-z_$][\w$]*)\s*\(.*?^\}[ \t]*\n", re.M | re.S)
+#: The lines naming functions without using them: a module's export list and
+#: an importer's bindings.
+_NAMING_LINE = re.compile(r"^(?:return \{[^}\n]*\};|const \{[^}\n]*\} = __steady_\w+;)[ \t]*$", re.M)
+
+
+def _drop_name(line: str, name: str) -> str:
+    """An export list or binding line without ``name`` (``name`` alone, never a rename)."""
+    head, inner, tail = re.match(r"^(.*?\{)([^}]*)(\}.*)$", line).groups()
+    kept = [part.strip() for part in inner.split(",") if part.strip() and part.strip() != name]
+    return f"{head} {', '.join(kept)} {tail}" if kept else f"{head} {tail}"
+
+
+def _unname(code: str, name: str) -> str:
+    """``code`` with ``name`` taken out of every export list and binding line."""
+    word = re.compile(rf"(?<![\w$.]){re.escape(name)}(?![\w$])")
+
+    def line(match: re.Match) -> str:
+        return _drop_name(match.group(0), name) if word.search(match.group(0)) else match.group(0)
+
+    return _NAMING_LINE.sub(line, code)
+
+
+def drop_unused(code: str) -> str:
+    """``code`` without the top-level functions nothing names (see the module's
+    doc). Names are counted in the code without its comments (a comment that
+    names a function does not keep it); a function named under another name in
+    an export list or binding is kept."""
+    while True:
+        naming = "\n".join(_NAMING_LINE.findall(code))
+        words = Counter(re.findall(r"(?<![\w$.])[A-Za-z_$][\w$]*", minify_js(_NAMING_LINE.sub("", code))))
+        unused = [
+            match
+            for match in _FUNCTION.finditer(code)
+            if words[match["name"]] <= 1  # its own declaration alone
+            and not re.search(
+                rf"(?<![\w$]){re.escape(match['name'])}\s*:|:\s*{re.escape(match['name'])}(?![\w$])", naming
+            )
+        ]
+        if not unused:
+            return code
+        for match in reversed(unused):
+            code = code[: match.start()] + code[match.end() :]
+        for match in unused:
+            code = _unname(code, match["name"])
