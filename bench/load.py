@@ -7,12 +7,17 @@
 Each simulated person signs in, then for the whole run does what people do,
 with a pause of 2–6 s between actions (a person reading a screen; ``--pause
 0.5 1.5`` makes it a stress test): browse the toolkit (list, an exercise, the content bundle
-revalidated with its ETag), check in (a fresh CSRF token from /api/session,
-then POST /api/checkins with a new id), look at their history (the chart at
+revalidated with its ETag), check in (POST /api/checkins with a new id and
+the CSRF token of the page the server drew for them, as the app sends it:
+no /api/session first), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
 snapshot (the session check, then every part in one /api/snapshot request,
 the taper and chart parts included, sent with the last answer's ETag as a
-device does, so an unchanged snapshot is a 304). The database is a schema of its own,
+device does, so an unchanged snapshot is a 304; the session check is what a
+page kept for everyone sends first, a page drawn for them sends the snapshot
+alone, so this counts one request more than most syncs; on the other hand
+the app also syncs once on every page it opens, which the browsing here does
+not count). The database is a schema of its own,
 made and dropped here; rate limits are off (every person comes from
 127.0.0.1, which would measure the limiter, not the app).
 
@@ -36,8 +41,10 @@ as a proxy in front of gunicorn does when it keeps its connections to it
 open (nginx's ``keepalive``, as the README's deployment asks): every person's
 requests share a pool of kept connections, at most IDLE of them idle, and
 gunicorn keeps them 75 s (threaded workers; sync workers still close each).
-``--worker-class gevent`` tries gevent's workers instead (gevent installed
-separately).
+The workers are Steady's sync workers (``webapp.serving.PromptCloseWorker``:
+gunicorn's, but not waiting for the client's close once a request that said
+``Connection: close``, as this client's do, was read whole); ``--worker-class sync`` runs gunicorn's own sync workers, for a
+paired run, and ``--worker-class gevent`` gevent's (installed separately).
 
 ``--find-capacity`` instead searches for the largest crowd (same pauses) this
 set-up serves with 0 errors and p99 <= 300 ms: it doubles the crowd from
@@ -148,6 +155,7 @@ class Person:
         self.client = Client(host, int(port), pool=pool)
         self.content_etag = None
         self.snapshot_etag = None  # the device keeps its last snapshot's tag
+        self.token = None  # the CSRF token of the pages drawn for them
 
     async def request(self, kind: str, method: str, path: str, expect=(200,), headers=None, **kw):
         started = time.perf_counter()
@@ -173,7 +181,7 @@ class Person:
         )
         if status != 302:
             raise SystemExit(f"could not sign {self.email} in ({status} {body[:200]!r})")
-        csrf = await self.csrf()
+        csrf = self.token = await self.csrf()  # the token a page drawn for them holds
         headers = {"X-CSRFToken": csrf}
         await self.seed(
             "POST",
@@ -255,7 +263,7 @@ class Person:
             self.content_etag = response_headers.get("ETag")
 
     async def check_in(self) -> None:
-        await self.check_in_with(await self.csrf())
+        await self.check_in_with(self.token)
 
     async def view_history(self) -> None:
         await self.request("view history", "GET", self.history)
@@ -404,7 +412,9 @@ def prepare_database(base_url: str, users: int):
     return admin, schema, url
 
 
-def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_class: str = "sync", keep_alive: int = 0):
+def start_gunicorn(
+    url: str, workers: int, folder: Path, threads: int, worker_class: str = "prompt", keep_alive: int = 0
+):
     instance = folder / "instance"
     load_or_create_instance_secrets(instance)  # made once here, so every worker shares the keys
     env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)}
@@ -430,6 +440,8 @@ def start_gunicorn(url: str, workers: int, folder: Path, threads: int, worker_cl
     ]
     if worker_class == "gevent":
         command += ["-k", "gevent"]
+    elif worker_class == "prompt" and threads == 1:
+        command += ["-k", "webapp.serving.PromptCloseWorker"]
     elif threads > 1:
         command += ["-k", "gthread", "--threads", str(threads)]
     if keep_alive:  # a proxy's kept connections stay open between requests (nginx's keepalive_timeout is 60 s)
@@ -597,7 +609,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"client_cpu_ms_per_request={client:.2f} "
-        f"workers={args.workers} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
+        f"workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
         f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
     return good
@@ -605,7 +617,8 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
 
 def server_words(args) -> str:
     """The worker class and how the crowd's connections reach it."""
-    workers = "sync" if args.threads == 1 else f"gthread x{args.threads}"
+    names = {"prompt": "sync, closing promptly", "sync": "gunicorn's sync", "gevent": "gevent"}
+    workers = names[args.worker_class] if args.threads == 1 else f"gthread x{args.threads}"
     if args.keep_alive:
         return f"{workers}, connections kept open as a proxy keeps them, at most {args.keep_alive} idle"
     return f"{workers}, a connection a request"
@@ -621,9 +634,11 @@ def main() -> int:
     )
     parser.add_argument(
         "--worker-class",
-        choices=("sync", "gevent"),
-        default="sync",
-        help="gunicorn's workers: sync (or gthread with --threads > 1), or gevent (needs gevent installed)",
+        choices=("prompt", "sync", "gevent"),
+        default="prompt",
+        help="gunicorn's workers: prompt (webapp.serving.PromptCloseWorker: sync workers that do not wait for "
+        "the client's close once a request saying Connection: close was read whole), sync (gunicorn's own), gthread with --threads > 1, "
+        "or gevent (needs gevent installed)",
     )
     parser.add_argument(
         "--keep-alive",
@@ -728,7 +743,7 @@ def main() -> int:
         print(f"  error: {sample}")
     print(cpu.speed_words(speed_before, speed_after))
     print(
-        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
