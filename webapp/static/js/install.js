@@ -23,6 +23,9 @@ export function offerInstall() {
     deferred.prompt();
     await deferred.userChoice;
     deferred = null;
+    // The offer is used up and the button goes. It had the focus (it was just
+    // pressed): let go of it now, not whenever the browser next redraws.
+    button.blur();
     button.classList.remove("ready");
   });
 }
