@@ -42,6 +42,8 @@ _DEVICE_ONLY = re.compile(r"const DEVICE_ONLY = new Set\(\[(?P<names>[^\]]*)\]\)
 _FUNCTION = r"(?:async )?function {name}\(\) \{{(?P<body>.*?)\n\}}"
 _DYNAMIC_IMPORT = re.compile(r"""import\("\./(?P<file>[a-z-]+\.js)"\)""")
 _STATIC_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s+)["']\./(?P<file>[a-z-]+\.js)["']""")
+#: ``import("./file.js")`` anywhere in a module, quoted either way.
+_ANY_IMPORT = re.compile(r"""\bimport\(\s*["']\./(?P<file>[a-z-]+\.js)["']\s*\)""")
 
 #: What a page's content says it will start.
 _DATA_MODULE = re.compile(r"""\sdata-module="(?P<names>[^"]*)\"""")
@@ -119,6 +121,37 @@ def preloads(starts: Starts, content: str, signed_in: bool) -> list[str]:
     return [name for name in _with_imports(first, starts.imports) if name not in IN_HEAD]
 
 
+#: A script a page names by its path (a deferred classic script: lock-gate.js).
+_PAGE_SCRIPT = re.compile(r"/static/(?P<file>js/[a-z-]+\.js)")
+
+
+def used_offline(starts: Starts, sources: dict[str, str], pages: list[str]) -> set[str]:
+    """Every module the kept ``pages`` (their HTML) can run offline, where
+    the device is the person's: what each names (``data-module``, a script's
+    path), the forms' helpers, the device's own, ``IN_HEAD``, and whatever
+    any of them imports, statically or with ``import()`` (app.js's own table
+    aside: a page starts only the modules it names). What is left is only
+    for pages the worker does not keep (the reminders' push set-up, the
+    circle...), fetched when such a page is opened online."""
+    first = {*IN_HEAD, *starts.forms, *starts.device}
+    for page in pages:
+        names = {name for match in _DATA_MODULE.finditer(page) for name in match["names"].split()}
+        first |= {starts.modules[name] for name in names if name in starts.modules}
+        first |= {match["file"] for match in _PAGE_SCRIPT.finditer(page)}
+    found: set[str] = set()
+    todo = sorted(first)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        text = sources.get(name, "")
+        todo.extend(starts.imports.get(name, ()))
+        if name != "js/app.js":
+            todo.extend(f"js/{match['file']}" for match in _ANY_IMPORT.finditer(text))
+    return found
+
+
 def preload_modules(content: str) -> str:
     """Note the files to preload for the page being drawn from ``content``
     (a Jinja global; the response's ``Link`` header names them)."""
@@ -152,6 +185,7 @@ def init_app(app: Flask) -> None:
     folder = Path(app.static_folder)
     sources = {path.relative_to(folder).as_posix(): path.read_text("utf-8") for path in sorted(folder.glob("js/*.js"))}
     app.extensions["steady.page_starts"] = read_starts(sources["js/app.js"], sources)
+    app.extensions["steady.page_sources"] = sources
     app.jinja_env.globals["preload_modules"] = preload_modules
 
     @app.after_request

@@ -82,10 +82,20 @@ def _templates_digest(root: str) -> str:
     return digest.hexdigest()
 
 
-def shell_assets(language: str | None = None) -> list[str]:
+def shell_assets(language: str | None, pages: list[str]) -> list[str]:
     """Hashed URLs of the static files the shell needs offline (in the offline
-    pack), with the scripts' words in the person's language."""
-    assets = [asset_url(name) for name in sorted(asset_hashes()) if name.endswith(SHELL_ASSET_SUFFIXES)]
+    pack), with the scripts' words in the person's language: of the scripts,
+    those the kept ``pages`` can run (``page_modules.used_offline``)."""
+    from webapp.page_modules import used_offline
+
+    scripts = used_offline(
+        current_app.extensions["steady.page_starts"], current_app.extensions["steady.page_sources"], pages
+    )
+    assets = [
+        asset_url(name)
+        for name in sorted(asset_hashes())
+        if name.endswith(SHELL_ASSET_SUFFIXES) and (not name.endswith(".js") or name in scripts)
+    ]
     words = strings_url(language)
     return [*assets, words] if words else assets
 
@@ -212,7 +222,7 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
             entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
             pack = {
                 "version": version,
-                "assets": shell_assets(record["language"]),
+                "assets": shell_assets(record["language"], [body for _, kind, body in entries if "html" in kind]),
                 # What every page carries from the server (its Content-Security-
                 # Policy first): the worker puts them on each page it keeps, so a
                 # page answered offline is held to the same policy as online.
