@@ -85,15 +85,19 @@ from webapp.services import migrations  # noqa: E402
 from webapp.services.passwords import hash_password  # noqa: E402
 
 PASSWORD = "load test lantern path"
-SNAPSHOT = [
-    "/api/session",
-    "/api/toolkit/state",
-    "/api/cards",
-    "/api/thought-records",
-    "/api/people",
-    "/api/plan",
-    "/api/checkins",
-]
+
+
+def app_snapshot_parts() -> list[str]:
+    """The parts of the offline copy a device asks for, in its order: read
+    from the app's own list (``PARTS`` in snapshot.js), so the crowd syncs
+    what a phone syncs."""
+    code = (ROOT / "webapp" / "static" / "js" / "snapshot.js").read_text(encoding="utf-8")
+    listed = code[code.index("const PARTS = [") :]
+    return re.findall(r'^\s*\["(/api/[^"]+)"', listed[: listed.index("\n];")], flags=re.MULTILINE)
+
+
+#: The session check (a page kept for everyone asks it first), then the parts.
+SNAPSHOT = ["/api/session", *app_snapshot_parts()]
 
 
 def request_label(path: str) -> str:
@@ -378,7 +382,7 @@ def snapshot_paths(rules: set[str]) -> list[str]:
     chart sources when this build has them): the session check, then every
     part in one ``/api/snapshot`` request when the app has it (as
     account-sync.js does), else each part on its own."""
-    parts = SNAPSHOT[1:] + [path for path in ("/api/taper", "/api/chart") if path in rules]
+    parts = [path for path in SNAPSHOT[1:] if path in rules]
     if "/api/snapshot" in rules:
         return [SNAPSHOT[0], "/api/snapshot?" + "&".join(f"part={part}" for part in parts)]
     return [SNAPSHOT[0], *parts]

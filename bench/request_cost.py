@@ -43,7 +43,7 @@ from bench.load import SNAPSHOT, exercise_ids  # noqa: E402
 
 PASSWORD = "correct horse battery"
 #: action -> (weight in the mix, its requests). A request is (label, method, path, conditional?).
-SNAPSHOT_PATH = "/api/snapshot?" + "&".join(f"part={p}" for p in [*SNAPSHOT[1:], "/api/taper", "/api/chart"])
+SNAPSHOT_PATH = "/api/snapshot?" + "&".join(f"part={p}" for p in SNAPSHOT[1:])
 MIX = {
     "browse toolkit": (
         4,

@@ -204,6 +204,9 @@ def create_app(
 
     page_modules.init_app(app)
     words.init_app(app)
+    from webapp.services import offline_copy
+
+    offline_copy.init_app(app)
     from webapp import links
 
     links.init_app(app)  # after assets: wraps its asset_url

@@ -225,15 +225,16 @@ FINGERPRINT_READS = frozenset({"core.snapshot", "chart.index", "chart.api_chart"
 
 def read_with_session() -> str | None:
     """What the session lookup also reads, in the same statement, on
-    PostgreSQL, for a request with GET or HEAD: the fingerprint for
-    :data:`FINGERPRINT_READS`; the person's zone for any other page (not
-    ``/api/``), which shows it to its scripts (base.html) and would
-    otherwise read it in a round trip of its own; else nothing."""
+    PostgreSQL, for a request with GET or HEAD: the fingerprint, with the
+    person's zone, for :data:`FINGERPRINT_READS` and for every page (not
+    ``/api/``), which shows the zone to its scripts and the offline copy's
+    tag (``services.offline_copy``: base.html), and would otherwise read
+    the zone in a round trip of its own; else nothing."""
     if request.method not in ("GET", "HEAD") or db.session.get_bind().dialect.name != "postgresql":
         return None
-    if request.endpoint in FINGERPRINT_READS:
+    if request.endpoint in FINGERPRINT_READS or not request.path.startswith("/api/"):
         return "fingerprint"
-    return None if request.path.startswith("/api/") else "zone"
+    return None
 
 
 @login_manager.user_loader

@@ -4,7 +4,7 @@ again without running their templates.
 
 Such a page differs from one visitor to the next only in what ``base.html``
 adds for someone signed in: the CSRF token, the person's id and their zone
-(``<meta>`` tags for the page's scripts). The page is drawn with a slot in
+and the offline copy's tag (``<meta>`` tags for the page's scripts). The page is drawn with a slot in
 place of each of those (random text made at start-up, which no page holds
 otherwise) and kept; each request fills the slots with its own values,
 escaped as the template would escape them, so no one's token, id or zone is
@@ -32,7 +32,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from webapp import i18n
-from webapp.services import data_version
+from webapp.services import data_version, offline_copy
 
 #: How many drawn pages an app keeps (paths x languages x signed in or not).
 PAGES_KEPT = 1024
@@ -44,6 +44,7 @@ _SLOT = secrets.token_hex(12)
 CSRF_SLOT = f"steadyslot{_SLOT}csrf"
 USER_SLOT = f"steadyslot{_SLOT}user"
 ZONE_SLOT = f"steadyslot{_SLOT}zone"
+DATA_SLOT = f"steadyslot{_SLOT}data"
 
 
 class _SignedInSlot:
@@ -77,6 +78,8 @@ def _filled(page: str) -> str:
         from webapp import words
 
         page = page.replace(ZONE_SLOT, str(escape(words.person_zone())))
+    if DATA_SLOT in page:
+        page = page.replace(DATA_SLOT, offline_copy.page_tag())
     return page
 
 
@@ -122,7 +125,11 @@ def render(template: str, key: tuple, *, personal: bool = False, **context) -> s
         kept = data_version.kept(current_app, "shared_pages", PAGES_KEPT)
     page = kept.get(whole_key)
     if page is None:
-        slots = {"csrf_token": lambda: CSRF_SLOT, "steady_zone_name": lambda: ZONE_SLOT}
+        slots = {
+            "csrf_token": lambda: CSRF_SLOT,
+            "steady_zone_name": lambda: ZONE_SLOT,
+            "steady_copy_tag": lambda: DATA_SLOT,
+        }
         if signed_in:
             slots["current_user"] = _SignedInSlot()
         page = _Page(render_template(template, **context, **slots))

@@ -105,7 +105,8 @@ def server_env(instance_dir: Path, static_dir: Path) -> dict[str, str]:
 class SteadyServer:
     """The real server in a subprocess, restartable on the same port."""
 
-    def __init__(self, root: Path, port: int | None = None) -> None:
+    def __init__(self, root: Path, port: int | None = None, database_url: str | None = None) -> None:
+        self.database_url = database_url  # None: SQLite in the instance folder
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.instance_dir = self.root / "instance"
@@ -134,7 +135,8 @@ class SteadyServer:
             self.process = subprocess.Popen(
                 server_command(self.port),
                 cwd=self.root,
-                env=server_env(self.instance_dir, self.static_dir),
+                env=server_env(self.instance_dir, self.static_dir)
+                | ({"DATABASE_URL": self.database_url} if self.database_url else {}),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -179,8 +181,8 @@ def make_server(tmp_path, chromium_executable):
     before a server is started for nothing.)"""
     made: list[SteadyServer] = []
 
-    def factory(name: str = "server") -> SteadyServer:
-        server = SteadyServer(tmp_path / f"{name}-{len(made)}")
+    def factory(name: str = "server", database_url: str | None = None) -> SteadyServer:
+        server = SteadyServer(tmp_path / f"{name}-{len(made)}", database_url=database_url)
         made.append(server)
         return server.start()
 

@@ -13,7 +13,7 @@ from webapp.chart import routes as chart_routes
 from webapp.core import bp
 from webapp.errors import error_response
 from webapp.extensions import csrf, db
-from webapp.services import data_version
+from webapp.services import data_version, offline_copy
 
 
 @bp.get("/")
@@ -170,6 +170,7 @@ PART_TABLES: dict[str, frozenset[str]] = {
     "checkins.list_checkins": frozenset({"check_ins"}),
     "taper.snapshot": frozenset({"dose_logs", "taper_plans", "taper_steps"}),
     "chart.api_chart": chart_routes.TABLES,
+    "helpme.api_help_me": frozenset({"help_me"}),
 }
 UNCHANGED_WITHOUT_WORK = frozenset(PART_TABLES)
 #: How many snapshot tags an app keeps (``_known_tags``); the oldest go first.
@@ -257,10 +258,12 @@ def snapshot():
             response = current_app.response_class(mimetype="application/json")
             response.set_etag(known)
             response.headers["Cache-Control"] = "no-store"
+            _tag_copy(response, key)
             return response.make_conditional(request)  # the 304 the full answer gets, headers and all
     # Worked out, and kept, from one snapshot of the database (its keys' too).
     with data_version.consistent(db.session, current_user.id):
         key = _snapshot_key(paths, endpoints)
+        copy_tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id)) if key else None
         parts: dict = {}
         etags: dict[str, str] = {}
         for path, endpoint in zip(paths, endpoints, strict=True):
@@ -279,9 +282,27 @@ def snapshot():
     )
     response.set_etag(whole)
     response.headers["Cache-Control"] = "no-store"
+    if copy_tag:
+        response.headers[COPY_TAG_HEADER] = copy_tag
     # A person's answer never changes hands (no-store, signed-in only); the
     # tag only saves sending the same thing again to the same device.
     return response.make_conditional(request)
+
+
+#: The tag of what the answer was worked out from (``services.offline_copy``),
+#: the one every page drawn for the person carries while it still holds:
+#: the device keeps it with its copy (snapshot.js).
+COPY_TAG_HEADER = "Steady-Data"
+
+
+def _tag_copy(response, key) -> None:
+    """Give an unchanged answer the tag of what it holds (the fingerprint
+    just read). Only an answer keyed by the fingerprint has one: a part
+    worked out from anything else is not covered by it."""
+    if key is not None:
+        tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id))
+        if tag:
+            response.headers[COPY_TAG_HEADER] = tag
 
 
 def _tag(data: bytes) -> str:

@@ -21,7 +21,7 @@ for with any other table is refused (``person_key``), and
 ``tests/integration/test_snapshot_unchanged.py`` runs every part's view and
 fails if it reads a table its entry does not name. So a reminder sent, a
 push subscription renewed or a session touched (``user_sessions``) leaves
-every kept answer as it was, and the statement reads 15 tables, not every
+every kept answer as it was, and the statement reads 16 tables, not every
 table naming a person. On a database other than PostgreSQL there is no
 fingerprint (``None``) and the snapshot is always worked out in full.
 """
@@ -51,6 +51,7 @@ KEYED_TABLES = ALWAYS | frozenset(
         "coping_cards",
         "dose_logs",
         "favourite_exercises",
+        "help_me",
         "message_templates",
         "recent_exercises",
         "support_contacts",
@@ -183,6 +184,7 @@ def hold_read(user_id: int, found: dict[str, str]) -> None:
     same request, which writes nothing the fingerprint covers (GET)."""
     if has_request_context():
         g.steady_fingerprints_read = (user_id, _with_zone_held(user_id, dict(found)))
+        g.steady_page_read = g.steady_fingerprints_read  # for the page's offline_copy.page_tag
 
 
 def fingerprints(session, user_id: int) -> dict[str, str] | None:
@@ -270,7 +272,8 @@ def consistent(session, user_id: int):
             g.steady_fingerprints = previous
 
 
-def _combined(found: dict[str, str], tables=None) -> str:
+def combined(found: dict[str, str], tables=None) -> str:
+    """One hash of ``found``'s tables (those of ``tables`` and ``ALWAYS`` only, when given)."""
     names = sorted(found if tables is None else (set(tables) | ALWAYS))
     return hashlib.md5(";".join(f"{name}={found.get(name, '')}" for name in names).encode()).hexdigest()
 
@@ -280,7 +283,7 @@ def fingerprint(session, user_id: int, tables=None) -> str | None:
     changes (theirs or their circle's), or None where it cannot be read.
     With ``tables``, only rows of those tables (and of ``ALWAYS``) count."""
     found = fingerprints(session, user_id)
-    return None if found is None else _combined(found, tables)
+    return None if found is None else combined(found, tables)
 
 
 def person_key(*what, tables=None) -> tuple | None:
@@ -316,7 +319,7 @@ def person_key(*what, tables=None) -> tuple | None:
     if version is None:
         if tables is not None and not KEYED_TABLES.issuperset(tables):
             raise ValueError(f"not fingerprinted (data_version.KEYED_TABLES): {sorted(set(tables) - KEYED_TABLES)}")
-        version = memo[2][table_names] = _combined(found, tables)
+        version = memo[2][table_names] = combined(found, tables)
     return (current_user.id, what, table_names, version, *memo[1])
 
 

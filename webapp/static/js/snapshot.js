@@ -10,18 +10,18 @@ import { withoutUnkeptAnswer } from "./unkept-answer.js";
 
 const snapshotKey = (userId) => `user:${userId}:snapshot`;
 
-/** Every part of the snapshot: [API, (snapshot, its answer) => the snapshot with it]. */
+/** Every part of the snapshot: [API, (its answer) => what it puts in the snapshot]. */
 const PARTS = [
-  ["/api/toolkit/state", (snapshot, data) => ({ ...snapshot, favourites: data.favourites, recents: data.recents })],
-  ["/api/cards", (snapshot, data) => ({ ...snapshot, cards: data.cards })],
-  ["/api/thought-records", (snapshot, data) => ({ ...snapshot, thought_records: data.records })],
-  ["/api/people", (snapshot, data) => ({ ...snapshot, people: data })],
-  ["/api/plan", (snapshot, data) => ({ ...snapshot, plan: data })],
-  ["/api/help-me", (snapshot, data) => ({ ...snapshot, helpMe: data })],
+  ["/api/toolkit/state", (data) => ({ favourites: data.favourites, recents: data.recents })],
+  ["/api/cards", (data) => ({ cards: data.cards })],
+  ["/api/thought-records", (data) => ({ thought_records: data.records })],
+  ["/api/people", (data) => ({ people: data })],
+  ["/api/plan", (data) => ({ plan: data })],
+  ["/api/help-me", (data) => ({ helpMe: data })],
   // Never the answer to the suicide question unless it is a "yes" the person chose to keep (SAFETY.md).
-  ["/api/checkins", (snapshot, data) => ({ ...snapshot, checkins: (data.checkins || []).map(withoutUnkeptAnswer) })],
-  ["/api/taper", (snapshot, data) => ({ ...snapshot, taper: data.taper })],
-  ["/api/chart", (snapshot, data) => ({ ...snapshot, chart: data })],
+  ["/api/checkins", (data) => ({ checkins: (data.checkins || []).map(withoutUnkeptAnswer) })],
+  ["/api/taper", (data) => ({ taper: data.taper })],
+  ["/api/chart", (data) => ({ chart: data })],
 ];
 
 const isLocked = async () => (await deviceLock.status()) === "locked";
@@ -56,8 +56,9 @@ async function storeSnapshot(userId, snapshot) {
   document.dispatchEvent(new CustomEvent("steady:snapshot", { detail: { userId } }));
 }
 
-/** Keep a change made on this device (the write itself goes through the outbox). */
-export async function writeSnapshot(userId, snapshot) {
+/** Keep a change made on this device (the write itself goes through the outbox).
+ * The copy then matches no answer of the server's: it keeps none of their tags. */
+export async function writeSnapshot(userId, { tags, ...snapshot }) {
   localChanges += 1;
   await storeSnapshot(userId, snapshot);
 }
@@ -67,20 +68,41 @@ export function forgetSnapshot(userId) {
   return kv.remove(snapshotKey(userId));
 }
 
-async function getJSON(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response.json();
+/** Whether the copy kept here is the one the server drew this page from:
+ * the page's tag of the person's data (base.html, "steady-data") is the one
+ * the copy came with, for the same parts. Then nothing it could show has
+ * changed, and the page need not ask for it. No tag (SQLite), no answer. */
+export async function copyIsCurrent(userId) {
+  const tag = document.querySelector('meta[name="steady-data"]')?.content;
+  if (!tag || (await isLocked())) return false;
+  const { tags } = await readSnapshot(userId);
+  return tags?.data === tag && PARTS.every(([url]) => url in tags.parts);
 }
 
-/** Fetch this person's data and keep it for offline use. */
+/** GET /api/snapshot, sending the tags of the copy kept here (`tags`: the
+ * whole answer's ETag and each part's): the answer, whose unchanged parts
+ * are null and named in `unchanged`, or no parts at all when nothing changed
+ * (304); `data`: the tag of the data it was worked out from, if any. */
+async function fetchParts(query, tags) {
+  const have = tags ? Object.values(tags.parts).map((tag) => `&have=${encodeURIComponent(tag)}`) : [];
+  const headers = { Accept: "application/json", ...(tags && { "If-None-Match": tags.whole }) };
+  const response = await fetch(`/api/snapshot?${query}${have.join("")}`, { credentials: "same-origin", headers });
+  const header = (name) => response.headers.get(name);
+  if (response.status === 304) return { data: header("Steady-Data") };
+  if (!response.ok) throw new Error(`/api/snapshot answered ${response.status}`);
+  return { ...(await response.json()), whole: header("ETag"), data: header("Steady-Data") };
+}
+
+/** Fetch this person's data and keep it for offline use. Only what changed
+ * since the copy kept here comes (GET /api/snapshot with its tags). */
 export async function refreshSnapshot(userId) {
   if (await isLocked()) return null;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const changes = localChanges;
+    const kept = await readSnapshot(userId);
     // Every part in one request (GET /api/snapshot): one sync, one round trip.
     const query = PARTS.map(([url]) => `part=${encodeURIComponent(url)}`).join("&");
-    const { parts } = await getJSON(`/api/snapshot?${query}`);
+    const answer = await fetchParts(query, kept.tags);
     // Signed out (here or in another tab) while the answers were on their way:
     // do not write this person's data back onto the device.
     if (String(await kv.get("current-user")) !== String(userId)) return null;
@@ -90,7 +112,16 @@ export async function refreshSnapshot(userId) {
       await flushOutbox();
       continue;
     }
-    const snapshot = PARTS.reduce((result, [url, apply]) => apply(result, parts[url]), { fetchedAt: new Date().toISOString() });
+    const fetchedAt = new Date().toISOString();
+    const { parts, etags, unchanged = [], whole, data } = answer;
+    // Nothing changed (304): the copy stands, with the tag of the data it is now known to match.
+    let snapshot = { ...kept, fetchedAt, tags: kept.tags && { ...kept.tags, data } };
+    if (parts) {
+      // A part left out as unchanged keeps what the copy here holds of it.
+      const fresh = unchanged.length ? snapshot : { fetchedAt };
+      snapshot = PARTS.reduce((result, [url, take]) => (unchanged.includes(url) ? result : { ...result, ...take(parts[url]) }), fresh);
+      snapshot.tags = whole && etags ? { whole, parts: etags, data } : undefined;
+    }
     await storeSnapshot(userId, snapshot);
     return snapshot;
   }
