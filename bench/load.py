@@ -11,13 +11,15 @@ revalidated with its ETag), check in (POST /api/checkins with a new id and
 the CSRF token of the page the server drew for them, as the app sends it:
 no /api/session first), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
-snapshot (the session check, then every part in one /api/snapshot request,
-the taper and chart parts included, sent with the last answer's ETag as a
-device does, so an unchanged snapshot is a 304; the session check is what a
-page kept for everyone sends first, a page drawn for them sends the snapshot
-alone, so this counts one request more than most syncs; on the other hand
-the app also syncs once on every page it opens, which the browsing here does
-not count). The database is a schema of its own,
+snapshot (the session check, then every part the app lists in snapshot.js
+in one /api/snapshot request, sent with the last answer's ETag as a device
+does, so an unchanged snapshot is a 304; the session check is what a page
+kept for everyone sends first, a page drawn for them sends the snapshot
+alone, so this counts one request more than most syncs. A page drawn for
+them opens with no sync at all while their data is unchanged, on
+PostgreSQL: it carries the tag of the data their copy holds, so the
+browsing here sends none; after a check-in the app syncs at once, which
+here is the next sync). The database is a schema of its own,
 made and dropped here; rate limits are off (every person comes from
 127.0.0.1, which would measure the limiter, not the app).
 
