@@ -169,8 +169,8 @@ def postgresql_server(make_server):
     database whose pages carry the offline copy's tag."""
     from sqlalchemy import text
 
-    from webapp.services import migrations
     from webapp.extensions import make_engine
+    from webapp.services import migrations
 
     admin = make_engine(POSTGRESQL)
     try:
