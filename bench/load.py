@@ -12,8 +12,9 @@ the CSRF token of the page the server drew for them, as the app sends it:
 no /api/session first), look at their history (the chart at
 /chart?range=30 when the app has it, else /checkins), and sync the offline
 snapshot (the session check, then every part the app lists in snapshot.js
-in one /api/snapshot request, sent with the last answer's ETag as a device
-does, so an unchanged snapshot is a 304; the session check is what a page
+in one /api/snapshot request, sent with the last answer's ETag and each
+part's tag as a device does, so an unchanged snapshot is a 304 and a
+changed one carries only its changed parts; the session check is what a page
 kept for everyone sends first, a page drawn for them sends the snapshot
 alone, so this counts one request more than most syncs. A page drawn for
 them opens with no sync at all while their data is unchanged, on
@@ -161,6 +162,7 @@ class Person:
         self.client = Client(host, int(port), pool=pool)
         self.content_etag = None
         self.snapshot_etag = None  # the device keeps its last snapshot's tag
+        self.part_tags: list[str] = []  # and each part's
         self.token = None  # the CSRF token of the pages drawn for them
 
     async def request(self, kind: str, method: str, path: str, expect=(200,), headers=None, **kw):
@@ -279,10 +281,15 @@ class Person:
             if not path.startswith("/api/snapshot"):
                 await self.request("sync snapshot", "GET", path)
                 return
+            # As snapshot.js asks: the last answer's ETag and each part's tag (have=).
             headers = {"If-None-Match": self.snapshot_etag} if self.snapshot_etag else {}
-            status, _, answer = await self.request("sync snapshot", "GET", path, expect=(200, 304), headers=headers)
+            have = "".join(f"&have={tag}" for tag in self.part_tags)
+            status, body, answer = await self.request(
+                "sync snapshot", "GET", path + have, expect=(200, 304), headers=headers
+            )
             if status == 200:
                 self.snapshot_etag = answer.get("ETag")
+                self.part_tags = list(json.loads(body).get("etags", {}).values())
 
         await asyncio.gather(*(part(path) for path in self.snapshot))
 
