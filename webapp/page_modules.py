@@ -42,8 +42,6 @@ _DEVICE_ONLY = re.compile(r"const DEVICE_ONLY = new Set\(\[(?P<names>[^\]]*)\]\)
 _FUNCTION = r"(?:async )?function {name}\(\) \{{(?P<body>.*?)\n\}}"
 _DYNAMIC_IMPORT = re.compile(r"""import\("\./(?P<file>[a-z-]+\.js)"\)""")
 _STATIC_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s+)["']\./(?P<file>[a-z-]+\.js)["']""")
-#: ``import("./file.js")`` anywhere in a module, quoted either way.
-_ANY_IMPORT = re.compile(r"""\bimport\(\s*["']\./(?P<file>[a-z-]+\.js)["']\s*\)""")
 
 #: What a page's content says it will start.
 _DATA_MODULE = re.compile(r"""\sdata-module="(?P<names>[^"]*)\"""")
@@ -145,10 +143,9 @@ def used_offline(starts: Starts, sources: dict[str, str], pages: list[str]) -> s
         if name in found:
             continue
         found.add(name)
-        text = sources.get(name, "")
         todo.extend(starts.imports.get(name, ()))
         if name != "js/app.js":
-            todo.extend(f"js/{match['file']}" for match in _ANY_IMPORT.finditer(text))
+            todo.extend(f"js/{match['file']}" for match in _DYNAMIC_IMPORT.finditer(sources.get(name, "")))
     return found
 
 

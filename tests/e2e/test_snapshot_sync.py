@@ -27,17 +27,9 @@ from test_checkins import check_in
 from test_people import write_plan
 from test_toolkit_accounts import OUTBOX_ALL, PAGE_MODULE, kv_get, unique_email, user_id, wait_kv
 
-PARTS = {
-    "/api/toolkit/state",
-    "/api/cards",
-    "/api/thought-records",
-    "/api/people",
-    "/api/plan",
-    "/api/help-me",
-    "/api/checkins",
-    "/api/taper",
-    "/api/chart",
-}
+from tests.integration.test_snapshot import PARTS as APP_PARTS
+
+PARTS = set(APP_PARTS)  # every part the app's snapshot asks for
 
 
 def snapshot_answers(page) -> list:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -24,9 +23,9 @@ from tests.conftest import Auth
 from tests.integration.test_lock import lock_it
 from tests.integration.test_people_plan import save_plan
 from tests.integration.test_snapshot import PARTS
+from tests.integration.test_snapshot_unchanged import checkin
 from webapp.core import routes
 from webapp.extensions import db
-from webapp.models import utcnow
 from webapp.services import person_time
 
 SNAPSHOT = "/api/snapshot?" + "&".join(f"part={p}" for p in PARTS)
@@ -50,18 +49,6 @@ def sync(client, tag: str | None = None, **headers) -> tuple[int, str | None, st
     answer = client.get(SNAPSHOT, headers=headers)
     assert answer.status_code in (200, 304)
     return answer.status_code, answer.headers.get("Steady-Data"), answer.headers["ETag"]
-
-
-def checkin(**changes) -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "checked_at": utcnow().isoformat(),
-        "time_zone": "UTC",
-        "overall": 6,
-        "anxiety": 3,
-        "doses": "as_planned",
-        **changes,
-    }
 
 
 @on_postgresql
