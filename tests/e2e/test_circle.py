@@ -152,8 +152,7 @@ def test_invite_accept_share_and_reach_out(push_server, push_service, new_contex
     (push,) = wait_for(alex, push_service.delivered, message="the reach-out push")
     assert push.subscription == "alex-phone" and push.jwt_valid
     assert "ZQX" not in json.dumps(push.payload)
-    deliver(cdp, server.url, reg_id, push)
-    shown = wait_for(alex, lambda: notifications(alex), message="the notification")
+    shown = deliver(cdp, server.url, reg_id, push, alex, lambda: notifications(alex), "the notification")
     assert shown[0]["title"] == "Sam could use a call"
     assert shown[0]["body"] == "Open Steady to call or message them."
 

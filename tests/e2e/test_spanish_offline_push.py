@@ -163,15 +163,28 @@ def test_a_reminder_shows_in_spanish_for_her_and_in_english_for_her_supporter(
         return found if len(found) == 2 else None
 
     by_phone = wait_for(es_page, pushes, timeout=30, message="both reminder pushes")
-    deliver(es_cdp, server.url, es_reg, by_phone["telefono-es"])
-    deliver(en_cdp, server.url, en_reg, by_phone["phone-en"])
-
-    [spanish] = wait_for(es_page, lambda: shown_notifications(es_page), message="the Spanish notification")
+    [spanish] = deliver(
+        es_cdp,
+        server.url,
+        es_reg,
+        by_phone["telefono-es"],
+        es_page,
+        lambda: shown_notifications(es_page),
+        "the Spanish notification",
+    )
     assert spanish["title"] == "Es hora de registrar cómo estás"
     assert spanish["body"] == "¿Cómo estás hoy? Solo te llevará medio minuto."
     assert spanish["actions"] == ["Registrar ahora", "Posponer 1 hora"]
 
-    [english] = wait_for(en_page, lambda: shown_notifications(en_page), message="the English notification")
+    [english] = deliver(
+        en_cdp,
+        server.url,
+        en_reg,
+        by_phone["phone-en"],
+        en_page,
+        lambda: shown_notifications(en_page),
+        "the English notification",
+    )
     assert english["title"] == "Time for your check-in"
     assert english["body"] == "How are you today? It takes half a minute."
     assert english["actions"] == ["Check in now", "Snooze 1 hour"]
