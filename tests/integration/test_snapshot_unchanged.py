@@ -22,7 +22,7 @@ from webapp.chart import routes as chart_routes
 from webapp.core import routes
 from webapp.extensions import db
 from webapp.models import Base, User, utcnow
-from webapp.services import data_version, person_time
+from webapp.services import build, data_version, person_time
 
 #: Every part of the offline snapshot: the 304 of each may come from the fingerprint.
 PARTS = ALL_PARTS
@@ -78,8 +78,8 @@ def sync(client, tag: str | None = None, path: str = SNAPSHOT, **headers) -> tup
 
 
 def forget(app) -> None:
-    """Drop every answer the app keeps: tags, parts, drawings, pages, check-ins."""
-    for name in ("snapshot_tags", "snapshot_parts", "charts", "personal_pages", "checkin_rows"):
+    """Drop every answer the app keeps: parts, drawings, pages, check-ins."""
+    for name in ("snapshot_parts", "charts", "personal_pages", "checkin_rows"):
         app.extensions.pop(f"steady.kept.{name}", None)
 
 
@@ -110,24 +110,29 @@ def step(app, client, tag: str, **headers) -> str:
 
 
 @on_postgresql
-def test_an_unchanged_snapshot_is_304_without_running_a_view(app, client, auth, api, views_run):
+def test_an_unchanged_snapshot_is_304_without_running_a_view(app, client, auth, api, views_run, monkeypatch):
     api("POST", "/api/checkins", checkin())
     status, tag = sync(client)
     assert status == 200
-    in_full_304 = client.get(SNAPSHOT, headers={"If-None-Match": tag})  # remembered now
     views_run.clear()
     fast = client.get(SNAPSHOT, headers={"If-None-Match": tag})
     assert fast.status_code == 304 and views_run == []
+    # Another worker process, or this one started again, has kept nothing: the
+    # tag is worked out from what the answer is made of, so it still runs no view.
     forget(app)
-    slow = client.get(SNAPSHOT, headers={"If-None-Match": tag})
-    assert slow.status_code == 304 and len(views_run) == len(PARTS)
-    for answer in (in_full_304, fast):
-        assert answer.get_data() == slow.get_data() == b""
-        assert {k: v for k, v in answer.headers if k not in VARYING} == {
-            k: v for k, v in slow.headers if k not in VARYING
-        }
+    elsewhere = client.get(SNAPSHOT, headers={"If-None-Match": tag})
+    assert elsewhere.status_code == 304 and views_run == []
+    assert fast.get_data() == elsewhere.get_data() == b""
+    assert {k: v for k, v in fast.headers if k not in VARYING} == {
+        k: v for k, v in elsewhere.headers if k not in VARYING
+    }
     # A tag that is not the current one still gets the whole answer.
     assert sync(client, '"0123"') == (200, tag)
+    # A new build may draw the same rows differently: the device gets every part again.
+    monkeypatch.setattr(build, "build_tag", lambda: "another build")
+    views_run.clear()
+    status, new_tag = sync(client, tag)
+    assert status == 200 and new_tag != tag and len(views_run) == len(PARTS)
 
 
 @on_postgresql
@@ -259,7 +264,6 @@ def test_parts_outside_the_checked_list_are_always_worked_out(app, client, api, 
     views_run.clear()
     assert sync(client, tag, path=path)[0] == 304
     assert views_run == ["cards.api_list", "helpme.api_help_me"] or len(views_run) == 2
-    assert not app.extensions.get("steady.kept.snapshot_tags")
     assert not app.extensions.get("steady.kept.snapshot_parts")
 
 
@@ -518,6 +522,45 @@ def test_after_each_write_only_the_parts_reading_it_run_and_the_answer_is_the_fu
 
 
 @on_postgresql
+def test_another_worker_answers_from_the_tags_alone(app, make_app, client, api, views_run):
+    """Each part's tag is worked out from what the part is made of, not kept
+    by the process that sent it: another worker process (another app on the
+    same database, having kept nothing) answers the device's tags with a 304
+    without running a view, and after a check-in runs only the parts that
+    show check-ins, the others named unchanged."""
+    other = make_app()  # made first: apps made in one process share the database session
+    ran_there: list[str] = []
+    for endpoint, view in list(other.view_functions.items()):
+
+        def counted(*args, _view=view, _endpoint=endpoint, **kwargs):
+            ran_there.append(_endpoint)
+            return _view(*args, **kwargs)
+
+        other.view_functions[endpoint] = counted
+    device = other.test_client()
+    for cookie in client._cookies.values():  # the same phone, its next request reaching the other worker
+        device.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    api("POST", "/api/checkins", checkin())
+    first = whole(client)
+    _, tag = sync(client)
+    fresh_request_session()
+    unchanged = device.get(SNAPSHOT, headers={"If-None-Match": tag})
+    assert unchanged.status_code == 304 and ran_there == ["core.snapshot"]
+
+    api("POST", "/api/checkins", checkin(overall=2))
+    ran_there.clear()
+    fresh_request_session()
+    have = "".join(f"&have={tag}" for tag in first["etags"].values())
+    answer = device.get(SNAPSHOT + have).get_json()
+    assert set(ran_there) == {"core.snapshot", "checkins.list_checkins", "chart.api_chart"}
+    assert set(answer["unchanged"]) == set(PARTS) - {"/api/checkins", "/api/chart"}
+    in_full = whole_in_full(app, client)
+    assert answer["etags"] == in_full["etags"]
+    for path in ("/api/checkins", "/api/chart"):
+        assert answer["parts"][path] == in_full["parts"][path]
+
+
+@on_postgresql
 def test_kept_parts_never_reach_another_person_and_a_supporter_sees_changes(app, client, auth, api):
     """Two people with the same rows, and a supporter linked to one of them:
     each one's answer is always their own, worked out in full, whatever the
@@ -699,7 +742,7 @@ def test_what_keys_share_is_worked_out_once_per_fingerprint_read(app, monkeypatc
         assert checkins[3] == same_tables[3] == data_version.combined(current["found"], {"check_ins"})
         assert every_table[3] == data_version.combined(current["found"]) != checkins[3]
         assert checkins[4:] == every_table[4:] and checkins[4] == ("UTC", "2026-12-02", False, False)
-        assert checkins[-1] == "cy" and len(asked) == 1
+        assert checkins[-2:] == ("cy", build.build_tag()) and len(asked) == 1
         current["found"] = {"users": "u1", "check_ins": "c2", "coping_cards": "k1"}  # a row of check_ins changed
         again = data_version.person_key("a", tables={"check_ins"})
         assert again[3] == data_version.combined(current["found"], {"check_ins"}) != checkins[3]

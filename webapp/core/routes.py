@@ -173,17 +173,9 @@ PART_TABLES: dict[str, frozenset[str]] = {
     "helpme.api_help_me": frozenset({"help_me"}),
 }
 UNCHANGED_WITHOUT_WORK = frozenset(PART_TABLES)
-#: How many snapshot tags an app keeps (``_known_tags``); the oldest go first.
-KNOWN_TAGS_KEPT = 4096
 #: How many parts' answers an app keeps (``_kept_parts``), and their bytes at most.
 PARTS_KEPT = 8192
 PARTS_KEPT_BYTES = 64 * 1024 * 1024
-
-
-def _known_tags() -> data_version.Kept:
-    """``data_version.person_key("snapshot", parts)`` -> the snapshot's ETag
-    last worked out from it, kept by this app in this process."""
-    return data_version.kept(current_app, "snapshot_tags", KNOWN_TAGS_KEPT)
 
 
 def _kept_parts() -> data_version.Kept:
@@ -225,18 +217,19 @@ def snapshot():
     answered by that read's own view, so one sync is one request (one session
     lookup, one connection) instead of one per part.
 
-    Unchanged answers cost little: the answer has an ``ETag`` (a hash of what
-    it holds) and ``If-None-Match`` with it gets a bodiless 304; each part has
-    its own tag in ``etags``, and a part whose current tag is sent back as
-    ``have=<tag>`` comes back as ``null`` and is named in ``unchanged``.
+    Unchanged answers cost little: the answer has an ``ETag`` and
+    ``If-None-Match`` with it gets a bodiless 304; each part has its own tag
+    in ``etags``, and a part whose current tag is sent back as ``have=<tag>``
+    comes back as ``null`` and is named in ``unchanged``.
 
-    When nothing the parts are made from changed since this process last
-    worked out the same snapshot for the person (``_snapshot_key``: the
-    fingerprint of their rows and their circle's, their day, the language)
-    and the device sends that answer's tag, the 304 comes without running
-    the parts' views. When something changed, only the parts reading a
-    table whose rows changed run their views (``PART_TABLES``,
-    ``_part_body``); the others give the answer kept from the same rows."""
+    When every part is one whose answer depends only on the fingerprinted
+    rows (``_snapshot_key``), each part's tag is a hash of what it is worked
+    out from (``_part_tag``: the fingerprint of the tables it reads, the
+    person's day, the language, the build), the same in every worker
+    process: the 304 comes without running a view, and after a change only
+    the parts whose tag the device does not hold are worked out (from the
+    answer kept from the same rows, when this process has one:
+    ``_part_body``). Otherwise each part's tag is a hash of what it holds."""
     paths = request.args.getlist("part")
     if not paths or len(paths) > MAX_SNAPSHOT_PARTS or len(set(paths)) != len(paths):
         json_error(400, f"Ask for 1 to {MAX_SNAPSHOT_PARTS} different parts, like ?part=/api/cards&part=/api/people.")
@@ -252,26 +245,30 @@ def snapshot():
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
         endpoints.append(endpoint)
     with data_version.read_once(db.session, current_user.id):  # one fingerprint read for the whole answer
-        key = _snapshot_key(paths, endpoints)
-        known = _known_tags().get(key)
-        if known is not None and request.if_none_match.contains(known):
-            response = current_app.response_class(mimetype="application/json")
-            response.set_etag(known)
-            response.headers["Cache-Control"] = "no-store"
-            _tag_copy(response, key)
-            return response.make_conditional(request)  # the 304 the full answer gets, headers and all
+        if _snapshot_key(paths, endpoints) is not None:
+            tags = {path: _part_tag(path, endpoint) for path, endpoint in zip(paths, endpoints, strict=True)}
+            whole = _whole_tag(paths, tags)
+            if request.if_none_match.contains(whole):
+                response = current_app.response_class(mimetype="application/json")
+                response.set_etag(whole)
+                response.headers["Cache-Control"] = "no-store"
+                _tag_copy(response, True)
+                return response.make_conditional(request)  # the 304 the full answer gets, headers and all
     # Worked out, and kept, from one snapshot of the database (its keys' too).
     with data_version.consistent(db.session, current_user.id):
-        key = _snapshot_key(paths, endpoints)
-        copy_tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id)) if key else None
+        keyed = _snapshot_key(paths, endpoints) is not None
+        copy_tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id)) if keyed else None
         parts: dict = {}
         etags: dict[str, str] = {}
         for path, endpoint in zip(paths, endpoints, strict=True):
-            body = _part_body(path, endpoint, keyed=key is not None)
-            etags[path] = _tag(path.encode() + b"\0" + body)
+            if keyed:  # tagged by what it is worked out from: a part the device holds is not worked out
+                etags[path] = _part_tag(path, endpoint)
+                body = None if etags[path] in have else _part_body(path, endpoint, keyed=True)
+            else:  # tagged by what it holds
+                body = _part_body(path, endpoint, keyed=False)
+                etags[path] = _tag(path.encode() + b"\0" + body)
             parts[path] = None if etags[path] in have else body.strip()
-        whole = _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
-        _known_tags().put(key, whole)
+        whole = _whole_tag(paths, etags)
     # Each part's JSON goes in as its view wrote it: not read back and written again.
     dumps = current_app.json.dumps
     held = b",".join(dumps(path).encode() + b":" + (b"null" if body is None else body) for path, body in parts.items())
@@ -293,6 +290,19 @@ def snapshot():
 #: the one every page drawn for the person carries while it still holds:
 #: the device keeps it with its copy (snapshot.js).
 COPY_TAG_HEADER = "Steady-Data"
+
+
+def _part_tag(path: str, endpoint: str) -> str:
+    """A keyed part's tag: a hash of what it is worked out from
+    (``data_version.person_key``, the build included), the same in every
+    process, so any worker can tell a device's part is current without
+    working it out or having worked it out before."""
+    key = data_version.person_key("part", path, tables=PART_TABLES[endpoint])
+    return _tag(b"key\0" + repr(key).encode())
+
+
+def _whole_tag(paths: list[str], etags: dict[str, str]) -> str:
+    return _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
 
 
 def _tag_copy(response, key) -> None:

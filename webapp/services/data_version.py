@@ -292,7 +292,8 @@ def person_key(*what, tables=None) -> tuple | None:
     of the request and ``what`` (the answer's own name and options): the
     person, ``what``, the fingerprint, their time (zone, today there:
     ``words.person_time_key``), the language and ``Accept-Language`` (which
-    orders a date's day and month). None when there is no fingerprint. With
+    orders a date's day and month), and the build (``services.build``).
+    None when there is no fingerprint. With
     ``tables`` (every table the answer reads, besides what the person's time
     is read from), the fingerprint is of those tables' rows only (plus
     ``ALWAYS``), so a write elsewhere leaves the key as it was; without,
@@ -303,6 +304,7 @@ def person_key(*what, tables=None) -> tuple | None:
 
     from webapp import i18n, words
     from webapp.extensions import db
+    from webapp.services.build import build_tag
 
     found = fingerprints(db.session, current_user.id)
     if found is None:
@@ -312,7 +314,13 @@ def person_key(*what, tables=None) -> tuple | None:
     # part): a new read (a new ``found``) starts afresh.
     memo = g.get("steady_key_memo")
     if memo is None or memo[0] is not found:
-        shared = (words.person_time_key(), i18n.choose(), str(get_locale()), request.headers.get("Accept-Language", ""))
+        shared = (
+            words.person_time_key(),
+            i18n.choose(),
+            str(get_locale()),
+            request.headers.get("Accept-Language", ""),
+            build_tag(),
+        )
         memo = g.steady_key_memo = (found, shared, {})
     table_names = None if tables is None else tuple(sorted(tables))
     version = memo[2].get(table_names)

@@ -9,7 +9,8 @@ When the two are the same, nothing the copy could show has changed, so the
 page does not ask for it again. The tag is made from the fingerprint of the
 person's rows and their circle's (``data_version``: PostgreSQL's own record
 of change, so no write path can forget it), their time and the language, as
-the snapshot's own kept answers are keyed. Without a fingerprint (SQLite)
+the snapshot's own kept answers are keyed, and the build (a new one may
+draw the same rows differently). Without a fingerprint (SQLite)
 there is no tag, and the device always asks.
 """
 
@@ -21,7 +22,7 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from webapp.services import data_version
+from webapp.services import build, data_version
 
 
 def tag(found: dict[str, str] | None) -> str | None:
@@ -30,7 +31,13 @@ def tag(found: dict[str, str] | None) -> str | None:
 
     if found is None:
         return None
-    shared = (words.person_time_key(), i18n.choose(), str(get_locale()), request.headers.get("Accept-Language", ""))
+    shared = (
+        words.person_time_key(),
+        i18n.choose(),
+        str(get_locale()),
+        request.headers.get("Accept-Language", ""),
+        build.build_tag(),
+    )
     return hashlib.sha256(repr((current_user.id, data_version.combined(found), shared)).encode()).hexdigest()[:32]
 
 
