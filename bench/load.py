@@ -4,7 +4,11 @@
                          [--postgres postgresql://postgres@127.0.0.1:5432/test]
     python bench/load.py --find-capacity [--users 250] [--seconds 30] [--step 100]
 
-Each simulated person signs in, then for the whole run does what people do,
+Each simulated person signs in and brings their offline copy down once, as
+the app's first page after signing in does (set-up, not measured: a crowd
+using Steady holds copies it synced before; ``--no-copy`` starts the run
+with none held, so each person's first sync in it is a full answer), then
+for the whole run does what people do,
 with a pause of 2–6 s between actions (a person reading a screen; ``--pause
 0.5 1.5`` makes it a stress test): browse the toolkit (list, an exercise, the content bundle
 revalidated with its ETag), check in (POST /api/checkins with a new id and
