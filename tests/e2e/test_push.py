@@ -252,8 +252,10 @@ def test_turn_on_says_what_it_is_doing_and_how_it_ended(server, new_context, acc
     button.click()
     page.get_by_text("Turning on…").wait_for()
     assert button.is_disabled() and button.get_attribute("aria-busy") == "true"
-    assert "Setting up reminders with this browser's push service" in status.inner_text()
+    # First it asks for the permission (granted here), then waits on the push service.
     page.wait_for_function("() => window.__answerSubscribe")
+    assert "Setting up reminders with this browser's push service" in status.inner_text()
+    assert button.is_disabled() and button.get_attribute("aria-busy") == "true"
     page.evaluate("() => window.__answerSubscribe.reject(new Error('the push service is not available'))")
     page.get_by_text("Reminders could not be turned on: the push service is not available").wait_for()
     assert button.is_enabled() and button.inner_text() == "Turn on reminders on this device"
