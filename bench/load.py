@@ -714,40 +714,10 @@ def main() -> int:
         return 0
 
     rules = app_rules()
-    history, snapshot = history_path(rules), snapshot_paths(rules)
+    history = history_path(rules)
     exercises = exercise_ids()
     speed_before = cpu.machine_speed()
-    admin, schema, url = prepare_database(args.postgres, args.users)
-    folder = Path(tempfile.mkdtemp(prefix="steady-load-"))
-    process = None
-    try:
-        process, base = start_gunicorn(url, args.workers, folder, args.threads, args.worker_class, args.keep_alive)
-        server_cpu = ServerCpu(process.pid, admin, schema)
-        baseline, stats, elapsed = asyncio.run(
-            run(
-                base,
-                args.users,
-                args.seconds,
-                history,
-                exercises,
-                tuple(args.pause),
-                snapshot,
-                server_cpu,
-                args.keep_alive,
-                not args.no_copy,
-            )
-        )
-    finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
+    baseline, stats, elapsed = measure(args, args.users, args.seconds, rules, exercises)
     speed_after = cpu.machine_speed()
     everything = stats.all()
     total_errors = sum(stats.errors.values())

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, g, has_request_context, request
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from webapp import i18n, numbers
-from webapp.services import person_time
+from webapp.services import build, person_time
 
 
 def _person() -> tuple:
@@ -171,6 +172,15 @@ def person_time_key() -> tuple:
     from then need not be among the answer's own."""
     zone, today, month_first, chose_utc = _person()
     return zone.key, today, month_first, chose_utc
+
+
+def answer_key() -> tuple:
+    """What an answer drawn for this request's person is worked out from
+    besides their rows (``data_version.person_key``, the offline copy's tag):
+    their time, the language, ``Accept-Language`` (which orders a date's day
+    and month) and the build (``services.build``)."""
+    language = (i18n.choose(), str(get_locale()), request.headers.get("Accept-Language", ""))
+    return (person_time_key(), *language, build.build_tag())
 
 
 def person_zone() -> str:

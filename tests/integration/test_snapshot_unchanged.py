@@ -561,6 +561,19 @@ def test_another_worker_answers_from_the_tags_alone(app, make_app, client, api, 
 
 
 @on_postgresql
+def test_a_strange_accept_language_is_only_part_of_the_key(app, client, api):
+    """Whatever the header holds (bytes beyond ASCII, a long list, nothing a
+    language is named by), the tags it is part of are worked out, answered
+    304 when sent back, and differ from those of another header."""
+    api("POST", "/api/checkins", checkin())
+    plain = sync(client)[1]
+    for value in ("\xff\xfe, fr;q=0.5", "x" * 4000, ";;;q=", "\t"):
+        status, tag = sync(client, **{"Accept-Language": value})
+        assert status == 200 and tag != plain, value
+        assert sync(client, tag, **{"Accept-Language": value}) == (304, tag), value
+
+
+@on_postgresql
 def test_kept_parts_never_reach_another_person_and_a_supporter_sees_changes(app, client, auth, api):
     """Two people with the same rows, and a supporter linked to one of them:
     each one's answer is always their own, worked out in full, whatever the

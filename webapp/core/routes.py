@@ -200,13 +200,13 @@ def _part_body(path: str, endpoint: str, keyed: bool) -> bytes:
     return body
 
 
-def _snapshot_key(paths: list[str], endpoints: list[str]) -> tuple | None:
-    """What the snapshot's answer is worked out from, when every part is one
-    of ``UNCHANGED_WITHOUT_WORK`` and the database can fingerprint the
-    person's rows; else None."""
+def _keyed(endpoints: list[str]) -> bool:
+    """Whether the snapshot's answer is worked out only from what its keys
+    hold: every part is one of ``UNCHANGED_WITHOUT_WORK`` and the database
+    can fingerprint the person's rows."""
     if not all(endpoint in UNCHANGED_WITHOUT_WORK for endpoint in endpoints):
-        return None
-    return data_version.person_key("snapshot", tuple(paths))
+        return False
+    return data_version.fingerprints(db.session, current_user.id) is not None
 
 
 @bp.get("/api/snapshot")
@@ -223,7 +223,7 @@ def snapshot():
     comes back as ``null`` and is named in ``unchanged``.
 
     When every part is one whose answer depends only on the fingerprinted
-    rows (``_snapshot_key``), each part's tag is a hash of what it is worked
+    rows (``_keyed``), each part's tag is a hash of what it is worked
     out from (``_part_tag``: the fingerprint of the tables it reads, the
     person's day, the language, the build), the same in every worker
     process: the 304 comes without running a view, and after a change only
@@ -245,19 +245,14 @@ def snapshot():
             json_error(400, f"'{path[:60]}' is not a part of the offline copy.")
         endpoints.append(endpoint)
     with data_version.read_once(db.session, current_user.id):  # one fingerprint read for the whole answer
-        if _snapshot_key(paths, endpoints) is not None:
-            tags = {path: _part_tag(path, endpoint) for path, endpoint in zip(paths, endpoints, strict=True)}
-            whole = _whole_tag(paths, tags)
-            if request.if_none_match.contains(whole):
-                response = current_app.response_class(mimetype="application/json")
-                response.set_etag(whole)
-                response.headers["Cache-Control"] = "no-store"
-                _tag_copy(response, True)
-                return response.make_conditional(request)  # the 304 the full answer gets, headers and all
+        if _keyed(endpoints):
+            whole = _whole_tag(paths, {path: _part_tag(path, e) for path, e in zip(paths, endpoints, strict=True)})
+            if request.if_none_match.contains(whole):  # the 304 the full answer gets, headers and all
+                return _tagged(current_app.response_class(mimetype="application/json"), whole, _copy_tag())
     # Worked out, and kept, from one snapshot of the database (its keys' too).
     with data_version.consistent(db.session, current_user.id):
-        keyed = _snapshot_key(paths, endpoints) is not None
-        copy_tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id)) if keyed else None
+        keyed = _keyed(endpoints)
+        copy_tag = _copy_tag() if keyed else None
         parts: dict = {}
         etags: dict[str, str] = {}
         for path, endpoint in zip(paths, endpoints, strict=True):
@@ -277,12 +272,18 @@ def snapshot():
         % (dumps(etags).encode(), held, dumps([path for path in paths if parts[path] is None]).encode()),
         mimetype="application/json",
     )
+    return _tagged(response, whole, copy_tag)
+
+
+def _tagged(response, whole: str, copy_tag: str | None):
+    """The answer with its tag, and the tag of what it was worked out from
+    when it has one; a 304 when the device holds it. A person's answer never
+    changes hands (no-store, signed-in only); the tag only saves sending the
+    same thing again to the same device."""
     response.set_etag(whole)
     response.headers["Cache-Control"] = "no-store"
     if copy_tag:
         response.headers[COPY_TAG_HEADER] = copy_tag
-    # A person's answer never changes hands (no-store, signed-in only); the
-    # tag only saves sending the same thing again to the same device.
     return response.make_conditional(request)
 
 
@@ -305,14 +306,10 @@ def _whole_tag(paths: list[str], etags: dict[str, str]) -> str:
     return _tag("\0".join(f"{path}={etags[path]}" for path in paths).encode())
 
 
-def _tag_copy(response, key) -> None:
-    """Give an unchanged answer the tag of what it holds (the fingerprint
-    just read). Only an answer keyed by the fingerprint has one: a part
-    worked out from anything else is not covered by it."""
-    if key is not None:
-        tag = offline_copy.tag(data_version.fingerprints(db.session, current_user.id))
-        if tag:
-            response.headers[COPY_TAG_HEADER] = tag
+def _copy_tag() -> str | None:
+    """The offline copy's tag of the fingerprint just read (an answer keyed
+    by it only: a part worked out from anything else is not covered by it)."""
+    return offline_copy.tag(data_version.fingerprints(db.session, current_user.id))
 
 
 def _tag(data: bytes) -> str:

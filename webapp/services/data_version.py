@@ -35,7 +35,6 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from flask import g, has_request_context
-from flask_babel import get_locale
 from sqlalchemy import text
 
 #: Tables every part's fingerprint covers whatever it reads: the person's own
@@ -290,21 +289,17 @@ def person_key(*what, tables=None) -> tuple | None:
     """What an answer for the signed-in person is worked out from, when it
     depends only on their rows and their circle's, their day, the language
     of the request and ``what`` (the answer's own name and options): the
-    person, ``what``, the fingerprint, their time (zone, today there:
-    ``words.person_time_key``), the language and ``Accept-Language`` (which
-    orders a date's day and month), and the build (``services.build``).
-    None when there is no fingerprint. With
+    person, ``what``, the fingerprint, and ``words.answer_key`` (their
+    time, the language, the build). None when there is no fingerprint. With
     ``tables`` (every table the answer reads, besides what the person's time
     is read from), the fingerprint is of those tables' rows only (plus
     ``ALWAYS``), so a write elsewhere leaves the key as it was; without,
     of every table in ``KEYED_TABLES``. A table outside ``KEYED_TABLES`` is
     not fingerprinted: asking for it is refused."""
-    from flask import request
     from flask_login import current_user
 
-    from webapp import i18n, words
+    from webapp import words
     from webapp.extensions import db
-    from webapp.services.build import build_tag
 
     found = fingerprints(db.session, current_user.id)
     if found is None:
@@ -314,14 +309,7 @@ def person_key(*what, tables=None) -> tuple | None:
     # part): a new read (a new ``found``) starts afresh.
     memo = g.get("steady_key_memo")
     if memo is None or memo[0] is not found:
-        shared = (
-            words.person_time_key(),
-            i18n.choose(),
-            str(get_locale()),
-            request.headers.get("Accept-Language", ""),
-            build_tag(),
-        )
-        memo = g.steady_key_memo = (found, shared, {})
+        memo = g.steady_key_memo = (found, words.answer_key(), {})
     table_names = None if tables is None else tuple(sorted(tables))
     version = memo[2].get(table_names)
     if version is None:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Flask, g, has_request_context, request
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context
 from flask_login import current_user
 
 from webapp.services import build, data_version
@@ -27,17 +26,11 @@ from webapp.services import build, data_version
 
 def tag(found: dict[str, str] | None) -> str | None:
     """The tag for ``found`` (``data_version.fingerprints``), or None."""
-    from webapp import i18n, words
+    from webapp import words
 
     if found is None:
         return None
-    shared = (
-        words.person_time_key(),
-        i18n.choose(),
-        str(get_locale()),
-        request.headers.get("Accept-Language", ""),
-        build.build_tag(),
-    )
+    shared = words.answer_key()
     return hashlib.sha256(repr((current_user.id, data_version.combined(found), shared)).encode()).hexdigest()[:32]
 
 
@@ -52,3 +45,4 @@ def page_tag() -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(page_tag, "steady_copy_tag")
+    build.build_tag()  # read once as the process starts, not by the first person's request
