@@ -7,7 +7,11 @@
 Each simulated person signs in and brings their offline copy down once, as
 the app's first page after signing in does (set-up, not measured: a crowd
 using Steady holds copies it synced before; ``--no-copy`` starts the run
-with none held, so each person's first sync in it is a full answer), then
+with none held, so each person's first sync in it is a full answer); the
+set-up ends with ``ANALYZE`` of the run's tables, as autovacuum keeps a
+live database's statistics (``--no-analyze``: none, as on a server with
+autovacuum off, such as this machine's, where the schema, new each run,
+is otherwise never analyzed), then
 for the whole run does what people do,
 with a pause of 2–6 s between actions (a person reading a screen; ``--pause
 0.5 1.5`` makes it a stress test): browse the toolkit (list, an exercise, the content bundle
@@ -493,6 +497,7 @@ async def run(
     cpu: ServerCpu | None = None,
     keep_alive: int = 0,
     copies: bool = True,
+    analyze=None,
 ):
     stats = Stats()
     pool = Pool(keep_alive) if keep_alive else None
@@ -505,6 +510,8 @@ async def run(
         # signing in does, and keeps it (with its tags) from then on; not measured.
         for start in range(0, users, 10):
             await asyncio.gather(*(p.sync() for p in people[start : start + 10]))
+    if analyze is not None:
+        analyze()  # the tables' statistics, as a live database's autovacuum keeps them
 
     # Baseline: one person alone, same mix, no pauses between actions that matter for latency.
     stats.recording = True
@@ -534,6 +541,18 @@ async def run(
     return baseline, stats, elapsed
 
 
+def analyze_schema(admin, schema: str) -> None:
+    """Gather the statistics of every table of this run's schema (PostgreSQL's
+    ``ANALYZE``), as autovacuum does on a live database as its tables grow.
+    The schema is new each run, and a server may run with autovacuum off
+    (this machine's does): without them the planner guesses every table's
+    make-up, and a plan good for a handful of rows may read whole tables."""
+    with admin.begin() as conn:
+        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}).scalars()
+        for table in list(tables):
+            conn.execute(text(f'ANALYZE "{schema}"."{table}"'))
+
+
 def measure(args, users: int, seconds: float, rules: set[str], exercises: list[str]):
     """One run: a fresh schema with ``users`` people, a fresh server."""
     history, snapshot = history_path(rules), snapshot_paths(rules)
@@ -555,6 +574,7 @@ def measure(args, users: int, seconds: float, rules: set[str], exercises: list[s
                 server_cpu,
                 args.keep_alive,
                 not args.no_copy,
+                None if args.no_analyze else lambda: analyze_schema(admin, schema),
             )
         )
     finally:
@@ -645,7 +665,7 @@ def find_capacity(args, rules: set[str], exercises: list[str]) -> int:
         f"capacity_people={good} capacity_rps={rps:.1f} capacity_p99_ms={p99:.1f} first_not_served={bad} "
         f"web_cpu_ms_per_request={web:.2f} db_cpu_ms_per_request={db:.2f} "
         f"client_cpu_ms_per_request={client:.2f} "
-        f"workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} copies={int(not args.no_copy)} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
+        f"workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} copies={int(not args.no_copy)} analyzed={int(not args.no_analyze)} pause={args.pause[0]:g}-{args.pause[1]:g} seconds_per_try={args.seconds:g} "
         f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
     return good
@@ -706,6 +726,12 @@ def main() -> int:
         help="phones that hold no offline copy when the run starts (each person's first sync in it is a full answer); "
         "by default each has synced once after signing in, as the app does",
     )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="start the run with the tables never analyzed (no statistics: this machine's PostgreSQL runs with "
+        "autovacuum off); by default the set-up ends with ANALYZE, as autovacuum keeps a live database",
+    )
     parser.add_argument("--step", type=int, default=100, help="--find-capacity stops when the gap is this many people")
     parser.add_argument("--max-users", type=int, default=8000, help="--find-capacity tries no crowd above this")
     args = parser.parse_args()
@@ -756,7 +782,7 @@ def main() -> int:
         print(f"  error: {sample}")
     print(cpu.speed_words(speed_before, speed_after))
     print(
-        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} copies={int(not args.no_copy)} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
+        f"users={args.users} seconds={elapsed:.0f} workers={args.workers} worker_class={args.worker_class} threads={args.threads} keep_alive={args.keep_alive} copies={int(not args.no_copy)} analyzed={int(not args.no_analyze)} pause={args.pause[0]:g}-{args.pause[1]:g} requests={len(everything)} rps={rps:.1f} "
         f"p50_ms={ms(percentile(everything, 50)):.1f} p95_ms={ms(percentile(everything, 95)):.1f} "
         f"p99_ms={ms(percentile(everything, 99)):.1f} errors={total_errors} "
         f"baseline_p50_ms={ms(percentile(base_all, 50)):.1f} baseline_p99_ms={ms(percentile(base_all, 99)):.1f} "
