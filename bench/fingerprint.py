@@ -53,7 +53,7 @@ def previous_sql(current: str) -> str:
     from webapp.services import data_version
 
     head = re.match(
-        r"WITH linked AS \(SELECT ARRAY\((SELECT CAST\((.+?) AS INTEGER\) UNION .*?)\) AS ids\) ", current, re.S
+        r"WITH linked AS \(SELECT ARRAY\((SELECT CAST\(.+? AS INTEGER\) UNION .*?)\) AS ids\) ", current, re.S
     )
     if head is None or data_version.LINKED not in current:
         raise SystemExit("the current statement no longer has the shape this benchmark rewrites")
@@ -80,21 +80,25 @@ def add_others(conn, me: int, others: int, each: int) -> None:
         return
     columns = [c for c in conn.execute(text("SELECT * FROM users LIMIT 0")).keys() if c != "id"]
     made = ", ".join("'other-' || g || '@example.com'" if c == "email" else c for c in columns)
-    ids = conn.execute(
-        text(
-            f"INSERT INTO users ({', '.join(columns)}) SELECT {made}"
-            " FROM users, generate_series(1, :n) AS g WHERE id = :me RETURNING id"
-        ),
-        {"n": others, "me": me},
-    ).scalars()
-    ids = list(ids)
+    ids = (
+        conn.execute(
+            text(
+                f"INSERT INTO users ({', '.join(columns)}) SELECT {made}"
+                " FROM users, generate_series(1, :n) AS g WHERE id = :me RETURNING id"
+            ),
+            {"n": others, "me": me},
+        )
+        .scalars()
+        .all()
+    )
     for table in Base.metadata.sorted_tables:
         if table.name not in data_version.KEYED_TABLES or table.name in ("users", "circle_links"):
             continue
-        names = [c.name for c in table.columns if c.name != "id" or not c.primary_key]
+        names = [c.name for c in table.columns if not (c.primary_key and c.name == "id")]  # a new id; the rest copied
         copied = ", ".join(
             "o.id" if c == "user_id" else "md5(random()::text)" if c == "client_id" else f'"{c}"' for c in names
         )
+        quoted = ", ".join(f'"{c}"' for c in names)
         source, which = "", f'"{table.name}".user_id = :me'
         if table.name == "check_ins":  # ``each`` copies of the first
             source, which = (
@@ -103,7 +107,7 @@ def add_others(conn, me: int, others: int, each: int) -> None:
             )
         conn.execute(
             text(
-                f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) SELECT {copied}'
+                f'INSERT INTO "{table.name}" ({quoted}) SELECT {copied}'
                 f' FROM "{table.name}", unnest(CAST(:ids AS integer[])) AS o(id){source} WHERE {which}'
             ),
             {"ids": ids, "me": me, "each": each},
