@@ -2,7 +2,7 @@
 compared with online (served by the server), in a real Chromium.
 
     /work/venv/bin/python bench/offline_start.py [--path /toolkit/exercise/ID] [--loads 20] [--chromium PATH]
-        [--fresh-tabs] [--against CHECKOUT]
+        [--fresh-tabs] [--settle-ms MS] [--against CHECKOUT]
 
 Starts Steady the way the e2e harness does (``python -m webapp.cli serve`` on
 a free port, a throw-away instance folder) and measures navigation start →
@@ -15,19 +15,24 @@ one exercise page:
 * online via worker: server running, the worker installed (network first, so
   the page still comes from the server, through the worker);
 * offline: worker installed, then the server stopped and the browser context
-  offline: every load is answered from the worker's cache.
-
+  offline: every load is answered from the worker's cache;
 * the floor: a blank page (one heading, no style sheet, no script) answered
   from Cache Storage by a worker of a few lines, offline, from a small server
   of its own on 127.0.0.1: what a page served by a service worker cannot beat
-  on this machine and browser, measured in the same rounds.
+  on this machine and browser, measured in the same rounds;
+* the same blank page from that server, no worker: the floor minus this is
+  what answering from a worker's cache rather than the network costs here,
+  whatever the page.
 
-The four series run interleaved, load by load (online, through the
-worker, offline, the floor, each round starting one series further on, so each follows
-each of the others as often), so the machine's load falls on each alike; the offline one
-talks to a second server of the same code, stopped once its worker has
-installed. Each series starts with one unmeasured warm-up load, so all three run with a
-warm HTTP / Cache Storage cache (a person opening the app again, not a first
+The five series run interleaved, load by load, each load followed by a pause
+(``--settle-ms``, 300 ms) so that what it leaves running (its page's modules
+starting, its server's work) ends before the next load starts; each round takes
+the series in an order of a balanced Latin square, so each comes straight
+after each other one as often within the rounds (a table gives each series'
+FCP by the load just before it). So the machine's load falls on each alike.
+The offline series talks to a second server of the same code, stopped once its
+worker has installed. Each series starts with one unmeasured warm-up load, so
+all run with a warm HTTP / Cache Storage cache (a person opening the app again, not a first
 visit). It prints a table and ends with one line of key=value pairs. It never
 fails on a number.
 
@@ -164,6 +169,24 @@ def default_path() -> str:
     return f"/toolkit/exercise/{exercise_id}"
 
 
+def balanced_orders(count: int) -> list[list[int]]:
+    """Orders of ``count`` series (a Williams design, a balanced Latin square):
+    in these rows each series comes straight after each other one equally
+    often (once for an even ``count``; twice, with the rows reversed, for an
+    odd one), so what a load leaves running falls on every series alike.
+    Rotating one order would not: each series would nearly always follow the
+    same neighbour."""
+    first, low, high = [0], 1, count - 1
+    while len(first) < count:
+        first.append(low)
+        low += 1
+        if len(first) < count:
+            first.append(high)
+            high -= 1
+    rows = [[(number + shift) % count for number in first] for shift in range(count)]
+    return rows if count % 2 == 0 else rows + [row[::-1] for row in rows]
+
+
 def load_series(page, url: str, loads: int, *, from_worker: bool, keep_first: bool = False) -> list[dict]:
     """One warm-up (kept with ``keep_first``), then ``loads`` measured navigations."""
     results = []
@@ -234,15 +257,23 @@ def measure(
     chromium: str | None,
     fresh_tabs: bool = False,
     against: tuple[Server, Server] | None = None,
+    settle_ms: int = 0,
 ) -> dict[str, list[dict]]:
     """The three series (four with ``against``), interleaved load by load, so
     the machine's load (shared, busy) falls on each alike. ``offline`` is a
     second server, stopped once its worker is installed; ``against``, two
     servers of other code: online, and offline (stopped alike).
-    With ``fresh_tabs``, each load in a new tab."""
+    With ``fresh_tabs``, each load in a new tab; ``settle_ms`` after each
+    load, before the next starts."""
     from playwright.sync_api import sync_playwright
 
-    series: dict[str, list[dict]] = {"online": [], "online_via_worker": [], "offline": [], "floor": []}
+    series: dict[str, list[dict]] = {
+        "online": [],
+        "online_via_worker": [],
+        "offline": [],
+        "floor": [],
+        "floor_network": [],
+    }
     floor = None
     if against is not None:
         series["online_via_worker_against"] = []
@@ -264,11 +295,14 @@ def measure(
             floor = floor_server()
             floor_url = f"http://127.0.0.1:{floor.server_address[1]}"
             bare = floor_offline(browser, floor_url)
+            # The same blank page from its server, no worker: floor - this is what a worker's answer costs.
+            bare_network = browser.new_context(service_workers="block", viewport=VIEWPORT).new_page()
             runs = [
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
                 ("offline", away, offline.url + path, True),
                 ("floor", bare, floor_url + "/page", True),
+                ("floor_network", bare_network, floor_url + "/page", False),
             ]
             if against is not None:
                 other_online, other_offline = against
@@ -280,13 +314,17 @@ def measure(
                 runs.append(("offline_against", other_away, other_offline.url + path, True))
             for _key, page, _url, _from_worker in runs:
                 page.context.add_init_script(FIRST_FRAME_JS)
+            orders = balanced_orders(len(runs))
+            previous = None
             for index in range(loads + 1):  # the first round warms the caches
-                # Each round starts with the next series, so each follows each
-                # of the others as often: a load pays for what the load before
-                # it left running (its page's modules starting, its server's
-                # work), and the through-the-worker one leaves the most.
-                start = index % len(runs)
-                for number in [*range(start, len(runs)), *range(start)]:
+                # A load pays for what the load before it left running (its
+                # page's modules starting, its server's work; the
+                # through-the-worker one leaves the most): each load waits
+                # ``settle_ms`` for that to end, and the rounds take the series
+                # in the orders of a balanced Latin square, so each series
+                # comes straight after each other one equally often within
+                # the rounds (the table by the load before says how much is left).
+                for number in orders[index % len(orders)]:
                     key, page, url, from_worker = runs[number]
                     if fresh_tabs:
                         tab = page.context.new_page()
@@ -294,6 +332,10 @@ def measure(
                         runs[number] = (key, tab, url, from_worker)
                         page = tab
                     timings = load_series(page, url, 0, from_worker=from_worker, keep_first=True)[0]
+                    if settle_ms:
+                        page.wait_for_timeout(settle_ms)
+                    timings["after"] = previous
+                    previous = key
                     if index:
                         series[key].append(timings)
         finally:
@@ -337,6 +379,7 @@ LABELS = {
     "online_via_worker": "online (through the worker)",
     "offline": "offline (worker cache, server stopped)",
     "floor": "floor (blank page from a worker's cache)",
+    "floor_network": "the same blank page from its server",
     "online_via_worker_against": "through the worker, --against's code",
     "offline_against": "offline, --against's code",
 }
@@ -356,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CHECKOUT",
         help="also measure offline from a worker served by this checkout's code (e.g. the main branch)",
     )
+    parser.add_argument(
+        "--settle-ms",
+        type=int,
+        default=300,
+        help="pause after each load, so what it leaves running ends before the next (default 300; 0: none)",
+    )
     args = parser.parse_args(argv)
     path = args.path or default_path()
     if args.against is not None and not (args.against / "webapp").is_dir():
@@ -374,7 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         offline.start()
         for server in against or ():
             start_from(server, args.against.resolve())
-        series = measure(online, offline, path, args.loads, args.chromium, args.fresh_tabs, against)
+        series = measure(
+            online, offline, path, args.loads, args.chromium, args.fresh_tabs, against, settle_ms=args.settle_ms
+        )
     finally:
         for server in servers:
             server.stop()
@@ -383,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Steady offline start: navigation start → first contentful paint of {path}")
     print(
         f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up"
-        f"{', each in a new tab' if args.fresh_tabs else ''}, loopback network, {os.cpu_count()} cores\n"
+        f"{', each in a new tab' if args.fresh_tabs else ''}, {args.settle_ms} ms pause after each,"
+        f" loopback network, {os.cpu_count()} cores\n"
     )
     header = f"  {'series':40} {'FCP median':>11} {'FCP p90':>9} {'FCP min':>9} {'TTFB median':>12} {'DCL median':>11}"
     print(header)
@@ -419,7 +471,24 @@ def main(argv: list[str] | None = None) -> int:
         f"  offline − floor (medians): {medians['offline'] - medians['floor']:.1f} ms"
         " (what Steady's page, its style sheet and its worker add to the least a worker's answer costs here)"
     )
-    print("  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
+    worker_cost = medians["floor"] - medians["floor_network"]
+    print(
+        f"  floor − the same page from its server (medians): {worker_cost:.1f} ms"
+        " (what answering from a worker's cache costs a blank page here, against the network)"
+    )
+    print("\n  FCP median by the load just before (n), what a load leaves running:")
+    for key, results in series.items():
+        before = {}
+        for result in results:
+            before.setdefault(result["after"], []).append(result["fcp"])
+        print(
+            f"  {LABELS[key]:40} "
+            + ", ".join(
+                f"after {other}: {statistics.median(values):.0f} ({len(values)})"
+                for other, values in sorted(before.items())
+            )
+        )
+    print("\n  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
     offline_pick = sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]
     pairs = {
         "offline_fcp_ms": f"{medians['offline']:.1f}",
@@ -428,11 +497,14 @@ def main(argv: list[str] | None = None) -> int:
         "ratio": f"{ratio:.2f}",
         "floor_fcp_ms": f"{medians['floor']:.1f}",
         "above_floor_ms": f"{medians['offline'] - medians['floor']:.1f}",
+        "floor_network_fcp_ms": f"{medians['floor_network']:.1f}",
+        "worker_cost_ms": f"{worker_cost:.1f}",
         "offline_paint_blockers": len(offline_pick["blockingBeforeFcp"]),
         "offline_fetched_by_first_frame": offline_pick["requestsBeforeFcp"],
         "offline_fetch_handler_by_first_frame": offline_pick["viaWorkerBeforeFcp"],
         "loads": args.loads,
         "fresh_tabs": int(args.fresh_tabs),
+        "settle_ms": args.settle_ms,
     }
     if "offline_against" in medians:
         pairs["against_fcp_ms"] = f"{medians['offline_against']:.1f}"
