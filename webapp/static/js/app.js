@@ -137,9 +137,12 @@ function afterFirstPaint() {
   });
 }
 
-registerServiceWorker();
-watchConnection();
-afterFirstPaint().then(async () => {
+watchConnection(); // the offline note belongs in the first paint
+const painted = afterFirstPaint();
+// On a page the worker controls, registering only looks its registration up
+// (and sets the update checks): nothing the first paint needs.
+painted.then(registerServiceWorker);
+painted.then(async () => {
   if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
     startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
     await nextTask();
