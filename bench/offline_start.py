@@ -16,6 +16,9 @@ one exercise page:
   the page still comes from the server, through the worker);
 * offline: worker installed, then the server stopped and the browser context
   offline: every load is answered from the worker's cache;
+* offline, the worker stopped first: the same, each load after the browser
+  has stopped the worker (DevTools' ServiceWorker.stopAllWorkers), as when
+  Steady is opened after a while unused: the navigation starts the worker;
 * the floor: a blank page (one heading, no style sheet, no script) answered
   from Cache Storage by a worker of a few lines, offline, from a small server
   of its own on 127.0.0.1: what a page served by a service worker cannot beat
@@ -24,7 +27,7 @@ one exercise page:
   what answering from a worker's cache rather than the network costs here,
   whatever the page.
 
-The five series run interleaved, load by load, each load followed by a pause
+The six series run interleaved, load by load, each load followed by a pause
 (``--settle-ms``, 300 ms) so that what it leaves running (its page's modules
 starting, its server's work) ends before the next load starts; each round takes
 the series in an order of a balanced Latin square, so each comes straight
@@ -43,12 +46,13 @@ the HTTP cache online, from the worker's cache offline (through its static
 routes or its fetch handler, which the table counts).
 
 With ``--against CHECKOUT`` (another checkout of Steady, e.g. the main
-branch's), two more series run in the same rounds, from servers started from
+branch's), three more series run in the same rounds, from servers started from
 that checkout's code (its ``webapp`` and ``service_worker``): through its
-worker online, and offline from its worker (that server stopped like the
-first). Each pair then differs only in the code that served it, load by load,
-on the same machine at the same time; the last line adds
-``against_fcp_ms`` (offline) and ``against_via_worker_fcp_ms``.
+worker online, and offline from its worker, running and stopped first (that
+server stopped like the first). Each pair then differs only in the code that
+served it, load by load, on the same machine at the same time; the last line
+adds ``against_fcp_ms`` (offline), ``against_cold_fcp_ms`` and
+``against_via_worker_fcp_ms``.
 """
 
 from __future__ import annotations
@@ -237,16 +241,45 @@ def floor_offline(browser, url: str):
     return page
 
 
-def installed_offline(browser, server: Server, path: str):
-    """A page whose worker, from ``server``, has installed; then the server
-    stopped and the page's context offline."""
-    context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(server.url + "/", wait_until="load")
-    wait_precached(page, path)
+def installed_offline(browser, server: Server, path: str, contexts: int = 1) -> list:
+    """Pages (one per browser context) whose worker, from ``server``, has
+    installed; then the server stopped and their contexts offline."""
+    pages = []
+    for _ in range(contexts):
+        page = browser.new_context(service_workers="allow", viewport=VIEWPORT).new_page()
+        page.goto(server.url + "/", wait_until="load")
+        wait_precached(page, path)
+        pages.append(page)
     server.stop()
-    context.set_offline(True)
-    return page
+    for page in pages:
+        page.context.set_offline(True)
+    return pages
+
+
+class WorkerStopper:
+    """Stops the workers of one page's context before each of its loads (the
+    DevTools protocol's ServiceWorker.stopAllWorkers), and waits until the
+    browser says they have stopped: the page then opens as it does after a
+    while unused, its worker started by the navigation itself."""
+
+    def __init__(self, page):
+        self.page = page
+        self.session = page.context.new_cdp_session(page)
+        self.running: dict[str, str] = {}
+        self.session.on("ServiceWorker.workerVersionUpdated", self._updated)
+        self.session.send("ServiceWorker.enable")
+
+    def _updated(self, params: dict) -> None:
+        for version in params["versions"]:
+            self.running[version["versionId"]] = version["runningStatus"]
+
+    def __call__(self) -> None:
+        self.session.send("ServiceWorker.stopAllWorkers")
+        for _ in range(200):
+            if self.running and all(status == "stopped" for status in self.running.values()):
+                return
+            self.page.wait_for_timeout(10)
+        raise SystemExit(f"the worker did not stop: {self.running}")
 
 
 def measure(
@@ -258,19 +291,24 @@ def measure(
     fresh_tabs: bool = False,
     against: tuple[Server, Server] | None = None,
     settle_ms: int = 0,
+    retried: dict[str, int] | None = None,
 ) -> dict[str, list[dict]]:
-    """The three series (four with ``against``), interleaved load by load, so
+    """The six series (nine with ``against``), interleaved load by load, so
     the machine's load (shared, busy) falls on each alike. ``offline`` is a
     second server, stopped once its worker is installed; ``against``, two
     servers of other code: online, and offline (stopped alike).
     With ``fresh_tabs``, each load in a new tab; ``settle_ms`` after each
-    load, before the next starts."""
+    load, before the next starts. A load that failed and was tried again is
+    counted in ``retried`` (by series)."""
+    retried = {} if retried is None else retried
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     series: dict[str, list[dict]] = {
         "online": [],
         "online_via_worker": [],
         "offline": [],
+        "offline_cold": [],
         "floor": [],
         "floor_network": [],
     }
@@ -278,6 +316,8 @@ def measure(
     if against is not None:
         series["online_via_worker_against"] = []
         series["offline_against"] = []
+        series["offline_cold_against"] = []
+    before_load = {}  # series -> what runs before each of its loads
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(playwright, chromium), args=CHROMIUM_ARGS, headless=True
@@ -289,8 +329,10 @@ def measure(
             via = browser.new_context(service_workers="allow", viewport=VIEWPORT).new_page()
             via.goto(online.url + "/", wait_until="load")
             wait_precached(via, path)
-            # Offline: the worker installed, then its server stopped and the context offline.
-            away = installed_offline(browser, offline, path)
+            # Offline: the worker installed, then its server stopped and the context offline;
+            # and the same, the worker stopped before each load.
+            away, cold = installed_offline(browser, offline, path, 2)
+            before_load["offline_cold"] = WorkerStopper(cold)
             # The floor: a blank page from a worker's cache, offline.
             floor = floor_server()
             floor_url = f"http://127.0.0.1:{floor.server_address[1]}"
@@ -301,6 +343,7 @@ def measure(
                 ("online", plain, online.url + path, False),
                 ("online_via_worker", via, online.url + path, True),
                 ("offline", away, offline.url + path, True),
+                ("offline_cold", cold, offline.url + path, True),
                 ("floor", bare, floor_url + "/page", True),
                 ("floor_network", bare_network, floor_url + "/page", False),
             ]
@@ -310,8 +353,10 @@ def measure(
                 other_via.goto(other_online.url + "/", wait_until="load")
                 wait_precached(other_via, path)
                 runs.append(("online_via_worker_against", other_via, other_online.url + path, True))
-                other_away = installed_offline(browser, other_offline, path)
+                other_away, other_cold = installed_offline(browser, other_offline, path, 2)
                 runs.append(("offline_against", other_away, other_offline.url + path, True))
+                runs.append(("offline_cold_against", other_cold, other_offline.url + path, True))
+                before_load["offline_cold_against"] = WorkerStopper(other_cold)
             for _key, page, _url, _from_worker in runs:
                 page.context.add_init_script(FIRST_FRAME_JS)
             orders = balanced_orders(len(runs))
@@ -331,7 +376,22 @@ def measure(
                         page.close()
                         runs[number] = (key, tab, url, from_worker)
                         page = tab
-                    timings = load_series(page, url, 0, from_worker=from_worker, keep_first=True)[0]
+                        if key in before_load:
+                            before_load[key] = WorkerStopper(tab)
+                    if key in before_load:
+                        before_load[key]()
+                    for attempt in range(3):
+                        try:
+                            timings = load_series(page, url, 0, from_worker=from_worker, keep_first=True)[0]
+                            break
+                        except PlaywrightError as error:
+                            # Seen now and then on the floor's offline load (its worker not
+                            # answering): tried again after a pause, up to three times, and counted.
+                            if attempt == 2:
+                                raise
+                            print(f"  {key}: a load failed ({str(error).splitlines()[0]}); again", file=sys.stderr)
+                            retried[key] = retried.get(key, 0) + 1
+                            page.wait_for_timeout(500)
                     if settle_ms:
                         page.wait_for_timeout(settle_ms)
                     timings["after"] = previous
@@ -378,10 +438,12 @@ LABELS = {
     "online": "online (server, no worker)",
     "online_via_worker": "online (through the worker)",
     "offline": "offline (worker cache, server stopped)",
+    "offline_cold": "offline, the worker stopped first",
     "floor": "floor (blank page from a worker's cache)",
     "floor_network": "the same blank page from its server",
     "online_via_worker_against": "through the worker, --against's code",
     "offline_against": "offline, --against's code",
+    "offline_cold_against": "offline, worker stopped, --against's code",
 }
 
 
@@ -423,8 +485,9 @@ def main(argv: list[str] | None = None) -> int:
         offline.start()
         for server in against or ():
             start_from(server, args.against.resolve())
+        retried: dict[str, int] = {}
         series = measure(
-            online, offline, path, args.loads, args.chromium, args.fresh_tabs, against, settle_ms=args.settle_ms
+            online, offline, path, args.loads, args.chromium, args.fresh_tabs, against, args.settle_ms, retried
         )
     finally:
         for server in servers:
@@ -488,12 +551,18 @@ def main(argv: list[str] | None = None) -> int:
                 for other, values in sorted(before.items())
             )
         )
+    if retried:
+        print(
+            "\n  Loads that failed once and were tried again: "
+            + ", ".join(f"{LABELS[k]}: {n}" for k, n in retried.items())
+        )
     print("\n  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
     offline_pick = sorted(series["offline"], key=lambda r: r["fcp"])[len(series["offline"]) // 2]
     pairs = {
         "offline_fcp_ms": f"{medians['offline']:.1f}",
         "online_fcp_ms": f"{medians['online']:.1f}",
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
+        "offline_cold_fcp_ms": f"{medians['offline_cold']:.1f}",
         "ratio": f"{ratio:.2f}",
         "floor_fcp_ms": f"{medians['floor']:.1f}",
         "above_floor_ms": f"{medians['offline'] - medians['floor']:.1f}",
@@ -505,10 +574,12 @@ def main(argv: list[str] | None = None) -> int:
         "loads": args.loads,
         "fresh_tabs": int(args.fresh_tabs),
         "settle_ms": args.settle_ms,
+        "retried": sum(retried.values()),
     }
     if "offline_against" in medians:
         pairs["against_fcp_ms"] = f"{medians['offline_against']:.1f}"
         pairs["against_via_worker_fcp_ms"] = f"{medians['online_via_worker_against']:.1f}"
+        pairs["against_cold_fcp_ms"] = f"{medians['offline_cold_against']:.1f}"
     print(" ".join(f"{key}={value}" for key, value in pairs.items()))
     return 0
 
