@@ -192,17 +192,17 @@ function refresh(event, cache, path, response) {
   event.waitUntil(put);
 }
 
-/** This version's copy of ``path`` (after any refresh of it under way), or undefined. */
-async function kept(cache, path) {
+/** This version's copy of ``path`` (after any refresh of it under way), or undefined (one call, no cache to open). */
+async function kept(path) {
   if (refreshing.has(path)) await refreshing.get(path);
-  return cache.match(path);
+  return caches.match(path, { cacheName: SHELL_CACHE });
 }
 
 /** Offline: a precached page at once (no network to wait for, no account
  * check for a public page); else the network-first path. */
 async function handleOfflineNavigation(event, pathname) {
   event.preloadResponse.catch(() => {});
-  const cached = await kept(await openShell(), pathname);
+  const cached = await kept(pathname);
   return cached || handleNavigation(event, pathname);
 }
 
@@ -215,7 +215,7 @@ async function handleNavigation(event, pathname) {
     if (isShareable(response) && (await isKept)) refresh(event, cache, pathname, response); // a shell page: one the offline pack kept
     return response;
   } catch {
-    const cached = await kept(cache, pathname);
+    const cached = await kept(pathname);
     if (cached) return cached;
     return (await offlineCopy(cache, pathname)) || offlinePage(cache);
   }
@@ -260,7 +260,7 @@ async function handleContent(event) {
     }
     throw new Error(`content answered ${response.status}`);
   } catch (error) {
-    const cached = await kept(cache, CONTENT_URL);
+    const cached = await kept(CONTENT_URL);
     if (cached) return cached;
     throw error;
   }
