@@ -173,6 +173,10 @@ def default_path() -> str:
     return f"/toolkit/exercise/{exercise_id}"
 
 
+#: The reference pages the bench serves itself: only their loads are tried again.
+FLOOR_SERIES = frozenset({"floor", "floor_network"})
+
+
 def balanced_orders(count: int) -> list[list[int]]:
     """Orders of ``count`` series (a Williams design, a balanced Latin square):
     in these rows each series comes straight after each other one equally
@@ -298,8 +302,8 @@ def measure(
     second server, stopped once its worker is installed; ``against``, two
     servers of other code: online, and offline (stopped alike).
     With ``fresh_tabs``, each load in a new tab; ``settle_ms`` after each
-    load, before the next starts. A load that failed and was tried again is
-    counted in ``retried`` (by series)."""
+    load, before the next starts. A floor's load that failed and was tried
+    again is counted in ``retried`` (by series)."""
     retried = {} if retried is None else retried
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -386,8 +390,9 @@ def measure(
                             break
                         except PlaywrightError as error:
                             # Seen now and then on the floor's offline load (its worker not
-                            # answering): tried again after a pause, up to three times, and counted.
-                            if attempt == 2:
+                            # answering): a floor's load is tried again after a pause, up to
+                            # three times, and counted; a failure of Steady's pages stops the run.
+                            if key not in FLOOR_SERIES or attempt == 2:
                                 raise
                             print(f"  {key}: a load failed ({str(error).splitlines()[0]}); again", file=sys.stderr)
                             retried[key] = retried.get(key, 0) + 1
@@ -553,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if retried:
         print(
-            "\n  Loads that failed once and were tried again: "
+            "\n  The floor's loads that failed and were tried again: "
             + ", ".join(f"{LABELS[k]}: {n}" for k, n in retried.items())
         )
     print("\n  TTFB = responseStart, DCL = domContentLoadedEventEnd, both from navigation start.\n")
