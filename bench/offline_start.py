@@ -70,7 +70,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from steady_process import CHROMIUM_ARGS, Server, find_chromium, free_port  # noqa: E402  (bench/ is on sys.path)
+from steady_process import CHROMIUM_ARGS, Server, find_chromium, free_port, wait_until  # noqa: E402  (bench/ is on sys.path)
 
 VIEWPORT = {"width": 390, "height": 844}
 
@@ -217,7 +217,8 @@ def load_series(page, url: str, loads: int, *, from_worker: bool, keep_first: bo
 
 def wait_precached(page, path: str) -> None:
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function(
+    wait_until(
+        page,
         """async (path) => {
             if (!navigator.serviceWorker.controller) return false;
             for (const name of await caches.keys()) {
@@ -225,9 +226,7 @@ def wait_precached(page, path: str) -> None:
             }
             return false;
         }""",
-        arg=path,
-        polling=100,
-        timeout=30_000,
+        path,
     )
 
 
@@ -236,11 +235,9 @@ def floor_offline(browser, url: str):
     context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
     page = context.new_page()
     page.goto(url + "/", wait_until="load")
-    page.wait_for_function(
-        "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))",
-        polling=100,
-        timeout=30_000,
-    )
+    # Until its worker controls the page and holds the blank page: going offline
+    # sooner would leave the worker's install without the network it needs.
+    wait_until(page, "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))")
     context.set_offline(True)
     return page
 

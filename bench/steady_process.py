@@ -1,5 +1,5 @@
 """What the browser benchmarks share: Steady as a real server process on a
-free port, and how to find and start Chromium here."""
+free port, how to find and start Chromium here, and how to wait for a page."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until(page, script: str, arg=None, timeout_ms: float = 30_000, polling_ms: float = 100):
+    """Evaluate ``script`` (which may be async) until it gives something
+    truthy; that value. Not ``page.wait_for_function``: it does not wait for a
+    promise, so an async check would count as done at once (as
+    tests/e2e/conftest.py's helper of the same name says)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out after {timeout_ms:.0f} ms waiting for: {script.strip()[:120]}")
+        page.wait_for_timeout(polling_ms)
 
 
 def find_chromium(playwright, wanted: str | None) -> str:

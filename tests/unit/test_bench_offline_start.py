@@ -46,3 +46,43 @@ def test_only_the_floors_blank_page_is_tried_again():
     pages, served by the bench itself, are retried."""
     assert FLOOR_SERIES == {"floor", "floor_network"} and FLOOR_SERIES <= set(LABELS)
     assert not FLOOR_SERIES & {"online", "online_via_worker", "offline", "offline_cold", "offline_against"}
+
+
+class Page:
+    """What ``wait_until`` uses of a Playwright page: answers given in turn."""
+
+    def __init__(self, answers):
+        self.answers, self.asked, self.waited = list(answers), 0, 0
+
+    def evaluate(self, script, arg=None):
+        self.asked += 1
+        return self.answers.pop(0) if self.answers else False
+
+    def wait_for_timeout(self, ms):
+        self.waited += ms
+
+
+def test_the_wait_asks_again_until_the_page_says_yes():
+    from bench.steady_process import wait_until
+
+    page = Page([False, None, {"kept": True}])
+    assert wait_until(page, "async () => ...", polling_ms=5) == {"kept": True}
+    assert page.asked == 3 and page.waited == 10
+
+
+def test_the_wait_gives_up_with_a_message():
+    from bench.steady_process import wait_until
+
+    with pytest.raises(SystemExit, match="timed out"):
+        wait_until(Page([]), "async () => false", timeout_ms=30, polling_ms=5)
+
+
+def test_no_browser_benchmark_waits_on_an_async_check_with_wait_for_function():
+    """``page.wait_for_function`` takes the promise an async check returns as
+    true at once: the wait would be no wait."""
+    import re
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    calls = re.compile(r"wait_for_function\(\s*(?:f?\"\"\"|\")\s*async", re.S)
+    assert not [path.name for path in sorted(bench.glob("*.py")) if calls.search(path.read_text("utf-8"))]
