@@ -173,6 +173,9 @@ def default_path() -> str:
     return f"/toolkit/exercise/{exercise_id}"
 
 
+#: The series whose page must believe itself offline (checked after each load).
+OFFLINE_SERIES = frozenset({"offline", "offline_cold", "floor", "offline_against", "offline_cold_against"})
+
 #: The reference pages the bench serves itself: only their loads are tried again.
 FLOOR_SERIES = frozenset({"floor", "floor_network"})
 
@@ -258,14 +261,17 @@ def installed_offline(browser, server: Server, path: str, contexts: int = 1) -> 
 
 
 class WorkerStopper:
-    """Stops the workers of one page's context before each of its loads (the
-    DevTools protocol's ServiceWorker.stopAllWorkers), and waits until the
-    browser says they have stopped: the page then opens as it does after a
-    while unused, its worker started by the navigation itself."""
+    """Stops the workers of one browser context before each load of its page
+    (the DevTools protocol's ServiceWorker.stopAllWorkers), and waits until
+    the browser says they have stopped: the page then opens as it does after
+    a while unused, its worker started by the navigation itself. The DevTools
+    session is a blank tab's of the same context: one opened on the measured
+    page itself leaves that page's ``navigator.onLine`` true while offline,
+    so the page and its worker would take their online paths."""
 
     def __init__(self, page):
-        self.page = page
-        self.session = page.context.new_cdp_session(page)
+        self.tab = page.context.new_page()
+        self.session = page.context.new_cdp_session(self.tab)
         self.running: dict[str, str] = {}
         self.session.on("ServiceWorker.workerVersionUpdated", self._updated)
         self.session.send("ServiceWorker.enable")
@@ -279,7 +285,7 @@ class WorkerStopper:
         for _ in range(200):
             if self.running and all(status == "stopped" for status in self.running.values()):
                 return
-            self.page.wait_for_timeout(10)
+            self.tab.wait_for_timeout(10)
         raise SystemExit(f"the worker did not stop: {self.running}")
 
 
@@ -377,8 +383,6 @@ def measure(
                         page.close()
                         runs[number] = (key, tab, url, from_worker)
                         page = tab
-                        if key in before_load:
-                            before_load[key] = WorkerStopper(tab)
                     if key in before_load:
                         before_load[key]()
                     for attempt in range(3):
@@ -394,6 +398,8 @@ def measure(
                             print(f"  {key}: a load failed ({str(error).splitlines()[0]}); again", file=sys.stderr)
                             retried[key] = retried.get(key, 0) + 1
                             page.wait_for_timeout(500)
+                    if key in OFFLINE_SERIES and page.evaluate("navigator.onLine"):
+                        raise SystemExit(f"{key}: the page believes it is online (navigator.onLine)")
                     if settle_ms:
                         page.wait_for_timeout(settle_ms)
                     timings["after"] = previous

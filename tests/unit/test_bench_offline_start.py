@@ -14,7 +14,7 @@ import pytest
 # bench/ sees; named here, rather than bench/ put on the path for every test.
 sys.modules.setdefault("steady_process", importlib.import_module("bench.steady_process"))
 
-from bench.offline_start import FLOOR_SERIES, LABELS, balanced_orders  # noqa: E402
+from bench.offline_start import FLOOR_SERIES, LABELS, OFFLINE_SERIES, balanced_orders  # noqa: E402
 
 
 def neighbours(rows: list[list[int]]) -> Counter:
@@ -86,3 +86,10 @@ def test_no_browser_benchmark_waits_on_an_async_check_with_wait_for_function():
     bench = Path(__file__).resolve().parents[2] / "bench"
     calls = re.compile(r"wait_for_function\(\s*(?:f?\"\"\"|\")\s*async", re.S)
     assert not [path.name for path in sorted(bench.glob("*.py")) if calls.search(path.read_text("utf-8"))]
+
+
+def test_every_offline_series_is_checked_offline():
+    """Each series served with the network cut is checked to be offline in the
+    page itself (a DevTools session on the measured page once left it online)."""
+    offline = {key for key, label in LABELS.items() if "offline" in label or key == "floor"}
+    assert offline == OFFLINE_SERIES
