@@ -85,6 +85,66 @@ def test_signing_in_page_does_not_move_when_its_scripts_start(server, page):
     expect(page.get_by_label("Password", exact=True)).to_have_attribute("type", "text")
 
 
+BAR_LINKS_WITHOUT_THE_LATER_ONES = """() => {
+    const links = [...document.querySelectorAll('.bottom-nav a')];
+    const boxes = () => links.map((a) => a.isConnected ? JSON.stringify(a.getBoundingClientRect()) : null);
+    const whole = boxes();
+    // As the browser may draw the bar while the page is still arriving: each
+    // icon without its label, then the later links taken away one by one,
+    // the earlier ones measured each time.
+    const moved = [];
+    for (const a of links) {
+        const icon = a.querySelector('svg'), before = JSON.stringify(icon.getBoundingClientRect());
+        const label = a.querySelector('span');
+        label.remove();
+        const after = JSON.stringify(icon.getBoundingClientRect());
+        if (after !== before) moved.push({ icon: a.getAttribute('href'), was: before, now: after });
+        a.append(label);
+    }
+    for (let kept = links.length - 1; kept >= 1; kept -= 1) {
+        links[kept].remove();
+        boxes().slice(0, kept).forEach((box, i) => { if (box !== whole[i]) moved.push({ kept, link: i, was: whole[i], now: box }); });
+    }
+    return { count: links.length, moved };
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_bottom_bar_does_not_move_while_the_page_arrives(server, new_context, accounts, width):
+    """Chromium may paint a page before all of it has arrived (seen under load:
+    three of the bar's links drawn, then all five; an icon drawn, then its
+    label): each link and icon keeps its place whatever comes after it, for a
+    guest and for someone signed in."""
+    page = new_context(viewport={"width": width, "height": 740}).new_page()
+    page.goto(server.url + "/login")
+    guest = page.evaluate(BAR_LINKS_WITHOUT_THE_LATER_ONES)
+    assert guest == {"count": 5, "moved": []}, guest
+    accounts.register(page, server.url, unique_email(f"bar-{width}"))
+    page.goto(server.url + "/")
+    signed_in = page.evaluate(BAR_LINKS_WITHOUT_THE_LATER_ONES)
+    assert signed_in == {"count": 5, "moved": []}, signed_in
+
+
+@pytest.mark.parametrize("language", ["en", "es", "en-XA"])
+def test_the_bottom_bar_labels_stay_within_their_links_at_320_px(server, new_context, language):
+    """Each label stays over its own icon, a long word ("Herramientas") broken
+    within its fifth rather than spilt over its neighbours, and the bar keeps
+    its height (the page leaves room for that much)."""
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(server.url + f"/login?lang={language}")
+    assert page.evaluate("document.documentElement.lang") == language
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('.bottom-nav a')].map((a) => {
+            const link = a.getBoundingClientRect(), label = a.querySelector('span').getBoundingClientRect();
+            return { label: a.textContent.trim(), link: [link.left, link.right, link.height], words: [label.left, label.right] };
+        })"""
+    )
+    room = page.evaluate("parseFloat(getComputedStyle(document.documentElement).getPropertyValue('--nav-height')) * 16")
+    spilt = [box for box in boxes if box["words"][0] < box["link"][0] or box["words"][1] > box["link"][1]]
+    too_tall = [box for box in boxes if box["link"][2] > room]
+    assert (len(boxes), spilt, too_tall) == (5, [], []), boxes
+
+
 def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
     """A plain form post says "Saving…" at once; if no answer comes for a
     long while the button is ready again with a word that it is taking long."""
