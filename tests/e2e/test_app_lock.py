@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 
 import pytest
 from conftest import wait_until
@@ -99,17 +98,6 @@ DUMP_STORAGE = """async () => {
     }
     return { stores, cached, text: parts.join("\\n") };
 }"""
-
-
-def poll(page, script: str, arg=None, timeout: float = 15.0) -> None:
-    """Wait until the (async) ``script`` answers true in the page.
-
-    Not ``page.wait_for_function``: it does not wait for a promise, so an
-    async predicate counts as true at once."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script, arg):
-        assert time.monotonic() < deadline, f"still false after {timeout} s: {script[:120]}"
-        page.wait_for_timeout(100)
 
 
 def dump_storage(page) -> dict:
@@ -189,7 +177,7 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     page.goto(server.url + "/my/people")
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     uid = user_id(page)
-    poll(
+    wait_until(
         page,
         f"async (key) => {{ const s = await ({KV_GET})(key); return Boolean(s && s.people && s.people.contacts.length === 2"
         f" && s.plan && s.plan.plan && (s.checkins || []).some((c) => c.note === {note!r})); }}",
@@ -246,7 +234,7 @@ def test_locked_storage_holds_no_plaintext_and_the_pin_opens_it(shared_server, n
     unlock(page, PIN)
     expect(page.get_by_role("heading", name=alex["name"])).to_be_visible()
     expect(page.get_by_role("heading", name=sam["name"])).to_be_visible()
-    poll(
+    wait_until(
         page,
         "async (thought) => (await (await fetch('/api/thought-records')).json()).records.some((r) => r.thought === thought)",
         thought,
@@ -295,7 +283,7 @@ def test_idle_time_locks_and_wrong_pins_are_limited_then_the_copy_is_removed(sha
     expect(lock_screen(page)).to_be_visible()
     assert person["name"] not in page.content()
     # The idle lock locked the server's session too.
-    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    wait_until(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
     assert page.evaluate(GET_JSON, "/api/people")["locked"] is True
 
     message = page.locator("[data-lock-message]")
@@ -651,7 +639,7 @@ def test_the_server_session_locks_with_the_device_with_or_without_javascript(
     expect(page.get_by_role("heading", name=person["name"])).to_be_visible()
     page.get_by_role("button", name="Lock Steady now").click()
     expect(lock_screen(page)).to_be_visible()
-    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    wait_until(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
 
     # Another device of the same account (another browser profile) stays usable.
     other = new_context().new_page()
@@ -784,7 +772,7 @@ def test_a_device_that_lost_its_keys_locks_its_session_when_it_loads(shared_serv
     wait_until(page, "() => window.steadyFrames.drawn > 0")
     frames = page.evaluate("() => window.steadyFrames")
     assert frames["drawn"] > 0 and frames["leaked"] == 0, frames
-    poll(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
+    wait_until(page, "async () => (await (await fetch('/lock/state')).json()).state === 'locked'")
     nojs = new_context(java_script_enabled=False, service_workers="block")
     nojs.add_cookies(context.cookies())
     bare = nojs.new_page()
