@@ -88,9 +88,6 @@ function enablePacer(pacer) {
 
   if ("vibrate" in navigator) vibrateLabel.hidden = false;
 
-  const applyMotionPreference = () => pacer.classList.toggle("is-reduced", reducedMotion());
-  applyMotionPreference();
-  window.matchMedia("(prefers-reduced-motion: reduce)").addEventListener("change", applyMotionPreference);
 
   const end = (message) => {
     clearInterval(timer);
