@@ -458,15 +458,22 @@ SHAPE_WITHOUT_ITS_WORDS = """() => {
 }"""
 
 
+@pytest.mark.parametrize("path", ["/toolkit/exercise/box-breathing", "/toolkit/breathe"])
 @pytest.mark.parametrize("motion", ["reduce", "no-preference"])
-def test_the_pacer_moves_nothing_as_its_page_arrives_and_starts(shared_server, new_context, motion):
+def test_the_pacer_moves_nothing_as_its_page_arrives_and_starts(shared_server, new_context, motion, path):
     """With reduced motion the shape is not drawn from the first paint (it used
     to be hidden when the script started, and Start jumped up by its height);
-    and the shape keeps its place whatever of its words have arrived."""
-    context = quiet_context(new_context, reduced_motion=motion, viewport={"width": 320, "height": 640})
-    page = open_page(context, shared_server.url + exercise_url("box-breathing"))
+    the vibration choice comes with the first Start (shown as the script
+    started, it pushed down all below the pacer); and the shape keeps its
+    place whatever of its words have arrived."""
+    context = quiet_context(new_context, reduced_motion=motion, viewport={"width": 320, "height": 740})
+    page = open_page(context, shared_server.url + path)
     shifts = page.evaluate(SHIFTS)
     assert sum(shift["value"] for shift in shifts) == 0, shifts
+    vibration = page.get_by_role("checkbox", name="Gentle vibration at each change")
+    expect(vibration).to_be_hidden()
+    page.locator(".pacer").get_by_role("button", name="Start").click()
+    expect(vibration).to_be_visible()  # Chromium has navigator.vibrate
     if motion == "no-preference":
         whole, without_words = page.evaluate(SHAPE_WITHOUT_ITS_WORDS)
         assert whole == without_words

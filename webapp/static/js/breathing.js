@@ -86,9 +86,6 @@ function enablePacer(pacer) {
   let timer = null;
   let skipCurrentHold = null;
 
-  if ("vibrate" in navigator) vibrateLabel.hidden = false;
-
-
   const end = (message) => {
     clearInterval(timer);
     timer = null;
@@ -116,6 +113,9 @@ function enablePacer(pacer) {
       phaseText.textContent = t("This pattern is too fast to pace safely, so it will not run.");
       return;
     }
+    // The vibration choice appears with the first Start (where phones have it): shown as the
+    // page's script started, it pushed down everything below the pacer (a layout shift).
+    if ("vibrate" in navigator) vibrateLabel.hidden = false;
     const active = (phase) => pattern[phase.key] > 0 && !(phase.hold && skipInput.checked);
     let round = 1;
     let phaseIndex = 0;
