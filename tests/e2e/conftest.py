@@ -62,6 +62,19 @@ def wait_until(page, script: str, arg=None, timeout: float = DEFAULT_TIMEOUT_MS,
         page.wait_for_timeout(polling)
 
 
+#: Every layout shift since the page began (as Lighthouse counts them), what
+#: moved and when, gathered for a while after load so the page's scripts have
+#: run: ``page.evaluate(LAYOUT_SHIFTS)``.
+LAYOUT_SHIFTS = """() => new Promise((done) => {
+    const seen = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.push({
+        value: e.value, at: Math.round(e.startTime),
+        moved: (e.sources || []).map((s) => s.node ? `${s.node.nodeName}.${s.node.className || ''}` : '?'),
+    }))).observe({ type: "layout-shift", buffered: true });
+    setTimeout(() => done(seen), 900);
+})"""
+
+
 #: Settings from the outer environment that must not reach the server under
 #: test: it has to run the embedded default (SQLite in its instance folder).
 LEAKY_ENV = re.compile(r"^(DATABASE_URL|TEST_DATABASE_URL|STEADY_.*|FLASK_.*)$")

@@ -4,6 +4,7 @@ section that applies, and a breathing page's Start is on the first screen."""
 from __future__ import annotations
 
 import pytest
+from conftest import LAYOUT_SHIFTS, wait_until
 from playwright.sync_api import expect
 from test_toolkit_accounts import unique_email
 
@@ -143,6 +144,28 @@ def test_the_bottom_bar_labels_stay_within_their_links_at_320_px(server, new_con
     spilt = [box for box in boxes if box["words"][0] < box["link"][0] or box["words"][1] > box["link"][1]]
     too_tall = [box for box in boxes if box["link"][2] > room]
     assert (len(boxes), spilt, too_tall) == (5, [], []), boxes
+
+
+@pytest.mark.parametrize("size", [(320, 640), (390, 844)])
+def test_the_kept_copies_move_nothing_as_they_fill_in(server, new_context, accounts, size):
+    """The copies kept for offline use are filled in from this device's copy
+    after they are drawn: the footer starts below the first screen (it moved
+    down as the lists came in), and the dose form waits for the line above it
+    (it was pushed down under someone's thumb)."""
+    width, height = size
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    accounts.register(page, server.url, unique_email(f"copies-{width}"))
+    wait_until(page, "() => localStorage.getItem('steady.device-owned') === '1'")
+    moved = {}
+    for path in ("/my/dose", "/my/people", "/my/plan", "/my/help-me", "/my/checkin", "/my/chart"):
+        page.goto(server.url + path)
+        shifts = page.evaluate(LAYOUT_SHIFTS)
+        if sum(shift["value"] for shift in shifts):
+            moved[path] = shifts
+    assert moved == {}
+    page.goto(server.url + "/my/dose")
+    expect(page.get_by_role("button", name="Save dose")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Turn on taper tracking")).to_be_visible()
 
 
 def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import wait_until
+from conftest import LAYOUT_SHIFTS, wait_until
 from playwright.sync_api import expect
 
 from webapp.services.content import load_library
@@ -436,17 +436,6 @@ def test_box_breathing_skip_the_holds_really_skips_them(shared_server, new_conte
 # --------------------------------------------------------------------------
 
 
-#: Every layout shift since the page began (as Lighthouse counts them), after
-#: its scripts have had time to start.
-SHIFTS = """() => new Promise((done) => {
-    const seen = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => seen.push({
-        value: e.value, at: Math.round(e.startTime),
-        moved: (e.sources || []).map((s) => s.node ? `${s.node.nodeName}.${s.node.className || ''}` : '?'),
-    }))).observe({ type: "layout-shift", buffered: true });
-    setTimeout(() => done(seen), 600);
-})"""
-
 #: The shape's box with the words after it in the stage taken away, as when
 #: the browser paints before the rest of the page has arrived; and whole.
 SHAPE_WITHOUT_ITS_WORDS = """() => {
@@ -468,7 +457,7 @@ def test_the_pacer_moves_nothing_as_its_page_arrives_and_starts(shared_server, n
     place whatever of its words have arrived."""
     context = quiet_context(new_context, reduced_motion=motion, viewport={"width": 320, "height": 740})
     page = open_page(context, shared_server.url + path)
-    shifts = page.evaluate(SHIFTS)
+    shifts = page.evaluate(LAYOUT_SHIFTS)
     assert sum(shift["value"] for shift in shifts) == 0, shifts
     vibration = page.get_by_role("checkbox", name="Gentle vibration at each change")
     expect(vibration).to_be_hidden()

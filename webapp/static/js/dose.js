@@ -187,7 +187,8 @@ export function enableDoses() {
   const rerender = () => render(root).catch(() => {});
   enableForm(root, rerender);
   enableFixing(root, rerender);
-  rerender();
+  // The kept copy's form is drawn once what goes above it is known (app.css: data-filled).
+  rerender().finally(() => root.setAttribute("data-filled", ""));
   // The outbox sends on its own schedule (outbox-schedule.js); the list follows.
   document.addEventListener("steady:snapshot", rerender);
   document.addEventListener("steady:outbox", rerender);
