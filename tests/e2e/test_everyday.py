@@ -146,23 +146,36 @@ def test_the_bottom_bar_labels_stay_within_their_links_at_320_px(server, new_con
     assert (len(boxes), spilt, too_tall) == (5, [], []), boxes
 
 
+SIGNED_IN_PART_SEEN = """() => {
+    const root = document.querySelector('[data-page][data-shell]');
+    const part = root && root.querySelector(':scope > [data-when="signed-in"]');
+    return { filled: Boolean(root && root.hasAttribute('data-filled')), seen: Boolean(part && part.checkVisibility({ visibilityProperty: true })) };
+}"""
+
+
 @pytest.mark.parametrize("size", [(320, 640), (390, 844)])
 def test_the_kept_copies_move_nothing_as_they_fill_in(server, new_context, accounts, size):
     """The copies kept for offline use are filled in from this device's copy
     after they are drawn: the footer starts below the first screen (it moved
     down as the lists came in), and the dose form waits for the line above it
-    (it was pushed down under someone's thumb)."""
+    (it was pushed down under someone's thumb), as does every kept copy's
+    signed-in part, which shows once filled; the check-in page's link to all
+    check-ins comes before the recent ones it fills in."""
     width, height = size
     page = new_context(viewport={"width": width, "height": height}).new_page()
     accounts.register(page, server.url, unique_email(f"copies-{width}"))
     wait_until(page, "() => localStorage.getItem('steady.device-owned') === '1'")
-    moved = {}
-    for path in ("/my/dose", "/my/people", "/my/plan", "/my/help-me", "/my/checkin", "/my/chart"):
+    moved, unseen = {}, []
+    for path in ("/my/dose", "/my/people", "/my/plan", "/my/help-me", "/my/checkin", "/my/chart", "/checkin"):
         page.goto(server.url + path)
         shifts = page.evaluate(LAYOUT_SHIFTS)
         if sum(shift["value"] for shift in shifts):
             moved[path] = shifts
-    assert moved == {}
+        # Each kept copy says it is filled (well before the 2 s its signed-in part waits at most).
+        seen = page.evaluate(SIGNED_IN_PART_SEEN)
+        if path.startswith("/my/") and seen != {"filled": True, "seen": True}:
+            unseen.append((path, seen))
+    assert (moved, unseen) == ({}, [])
     page.goto(server.url + "/my/dose")
     expect(page.get_by_role("button", name="Save dose")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Turn on taper tracking")).to_be_visible()

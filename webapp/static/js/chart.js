@@ -2,7 +2,7 @@
 // check-ins still waiting to sync are added as hollow points. Offline,
 // /my/chart (the same page for everyone, kept by the service worker) shows the
 // chart last drawn for this person, kept in the snapshot, plus those waiting.
-import { element, showSignedIn } from "./dom.js";
+import { element, filled, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { entriesOf } from "./outbox.js";
@@ -176,7 +176,7 @@ export function enableChart() {
   if (!root) return;
   if (root.hasAttribute("data-shell")) {
     const draw = () => showOffline(root).catch(() => {});
-    draw();
+    draw().finally(filled(root));
     window.addEventListener("hashchange", draw);
     document.addEventListener("steady:snapshot", draw);
     document.addEventListener("steady:outbox", draw);

@@ -11,7 +11,7 @@ import { readSnapshot, refreshSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
 import { discard, entriesOf, keepAndSend } from "./outbox.js";
 import { updateUrgentPanel } from "./help-now.js";
-import { element, clearFieldErrors, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
+import { element, clearFieldErrors, filled, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { bodyFrom, fillForm, problemsIn, redFlagsIn } from "./checkin-answers.js";
 import { number, t } from "./strings.js";
@@ -196,7 +196,7 @@ export function enableCheckin() {
   const rerender = () => render(root).catch(() => {});
   enableForm(root, rerender);
   enableFixing(root, root.querySelector("[data-checkin-form]"), rerender);
-  rerender();
+  rerender().finally(filled(root));
   // The outbox sends on its own schedule (outbox-schedule.js); the lists follow.
   document.addEventListener("steady:snapshot", rerender);
   document.addEventListener("steady:outbox", rerender);

@@ -18,6 +18,10 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** For ``promise.finally``: a kept copy (data-shell) is drawn once its first
+ * filling-in has run, so nothing moves as it fills (app.css: data-filled). */
+export const filled = (root) => () => root && root.setAttribute("data-filled", "");
+
 /** Show the parts of `root` marked data-when="signed-in" or "signed-out" that fit. */
 export function showSignedIn(root, userId) {
   root.querySelectorAll('[data-when="signed-in"], [data-when="signed-out"]').forEach((node) => {

@@ -4,7 +4,7 @@
 // zone; the outbox sends it when it can, exactly once. Doses still on the
 // phone are listed with "Waiting to sync"; ones the server refused appear in
 // "Changes that couldn't sync" with the reason. Built with textContent only.
-import { element, clearFieldErrors, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
+import { element, clearFieldErrors, filled, showFieldErrors, showProblem, showSignedIn } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { currentUser, pageUser } from "./account-sync.js";
 import { readSnapshot, refreshSnapshot } from "./snapshot.js";
@@ -187,8 +187,7 @@ export function enableDoses() {
   const rerender = () => render(root).catch(() => {});
   enableForm(root, rerender);
   enableFixing(root, rerender);
-  // The kept copy's form is drawn once what goes above it is known (app.css: data-filled).
-  rerender().finally(() => root.setAttribute("data-filled", ""));
+  rerender().finally(filled(root)); // the kept copy's form drawn once what goes above it is known
   // The outbox sends on its own schedule (outbox-schedule.js); the list follows.
   document.addEventListener("steady:snapshot", rerender);
   document.addEventListener("steady:outbox", rerender);

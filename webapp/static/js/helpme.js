@@ -1,7 +1,7 @@
 // "How to help me" on this device: its part of the offline snapshot, the
 // copy kept at /my/help-me (the same page for everyone, filled in here from
 // the snapshot).
-import { element, showSignedIn } from "./dom.js";
+import { element, filled, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
@@ -39,7 +39,7 @@ export function enableHelpMe(synced) {
     renderHelpMe(root, userId ? await readSnapshot(userId) : null, userId);
   };
   const renderSafely = () => render().catch(() => {});
-  renderSafely();
+  renderSafely().finally(filled(root));
   document.addEventListener("steady:snapshot", renderSafely);
   Promise.resolve(synced).then(renderSafely, renderSafely);
 }

@@ -6,7 +6,7 @@
 // the server refused (an edit made from an old copy) are listed with the
 // reason and can be discarded. Everything is built with textContent: nothing
 // a person typed is ever parsed as HTML.
-import { clearFieldErrors, element, showFieldErrors, showProblem } from "./dom.js";
+import { clearFieldErrors, element, filled, showFieldErrors, showProblem } from "./dom.js";
 import { whileBusy } from "./form-kit.js";
 import { currentUser, personalKey } from "./account-sync.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
@@ -265,7 +265,7 @@ export function enablePeople(synced) {
   }
   if (serverPage) enableMessageChoice(serverPage);
   enableTimeZoneGuess();
-  renderSafely();
+  renderSafely().finally(filled(root));
   document.addEventListener("steady:snapshot", renderSafely);
   document.addEventListener("steady:outbox", renderSafely);
   Promise.resolve(synced).then(renderSafely, renderSafely);

@@ -1,7 +1,7 @@
 // My wave plan on this device: the copy
 // kept at /my/plan (the same page for everyone, filled in here from the
 // snapshot), and copying a share link. (Print buttons: print.js.)
-import { element, showSignedIn } from "./dom.js";
+import { element, filled, showSignedIn } from "./dom.js";
 import { currentUser } from "./account-sync.js";
 import { readSnapshot } from "./snapshot.js";
 import { spokenWhen } from "./person-time.js";
@@ -69,7 +69,7 @@ export function enablePlan(synced) {
     renderPlan(root, userId ? await readSnapshot(userId) : null, userId);
   };
   const renderSafely = () => render().catch(() => {});
-  renderSafely();
+  renderSafely().finally(filled(root));
   document.addEventListener("steady:snapshot", renderSafely);
   Promise.resolve(synced).then(renderSafely, renderSafely);
 }
