@@ -181,6 +181,30 @@ def test_the_kept_copies_move_nothing_as_they_fill_in(server, new_context, accou
     expect(page.get_by_role("status").filter(has_text="Turn on taper tracking")).to_be_visible()
 
 
+def test_a_kept_copys_wait_never_shows_through_the_app_lock(server, page):
+    """The 2 s after which a kept copy's signed-in part shows whatever never
+    applies while the app lock hides the page (a child made visible would
+    show through the hidden page)."""
+    page.goto(server.url + "/my/people")
+    page.evaluate(
+        """() => {
+            const root = document.querySelector('[data-shell]');
+            document.documentElement.classList.add('app-lock-pending');
+            root.removeAttribute('data-filled');
+            const part = root.querySelector(':scope > [data-when="signed-in"]');
+            part.hidden = false;
+            part.replaceWith(part.cloneNode(true));  // its animation starts again
+        }"""
+    )
+    page.wait_for_timeout(2300)
+    seen = "() => document.querySelector('[data-shell] > [data-when=\"signed-in\"]').checkVisibility({ visibilityProperty: true })"
+    assert page.evaluate(seen) is False
+    page.evaluate("() => document.documentElement.classList.remove('app-lock-pending')")
+    assert page.evaluate(seen) is False  # now the copy's own wait: not filled yet
+    page.wait_for_timeout(2300)
+    assert page.evaluate(seen) is True  # ...and after 2 s, whatever
+
+
 def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
     """A plain form post says "Saving…" at once; if no answer comes for a
     long while the button is ready again with a word that it is taking long."""
