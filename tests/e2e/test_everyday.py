@@ -205,6 +205,29 @@ def test_a_kept_copys_wait_never_shows_through_the_app_lock(server, page):
     assert page.evaluate(seen) is True  # ...and after 2 s, whatever
 
 
+def test_print_buttons_keep_their_room_until_their_script_comes(server, new_context, accounts):
+    """A print button is there, unseen, from the first paint until print.js
+    makes it work (it used to be added then and push the page down); without
+    JavaScript it is not there at all."""
+    page = new_context().new_page()
+    accounts.register(page, server.url, unique_email("print-room"))
+    wait_until(page, "() => localStorage.getItem('steady.device-owned') === '1'")
+    page.route("**/static/js/print.js*", lambda route: route.abort())
+    page.goto(server.url + "/my/plan")
+    button = page.locator('button[data-action="print"]')
+    box = button.evaluate(
+        "(b) => ({ height: b.getBoundingClientRect().height, seen: b.checkVisibility({ visibilityProperty: true }) })"
+    )
+    assert box["height"] >= 44 and box["seen"] is False, box
+    page.unroute("**/static/js/print.js*")
+    page.reload()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    assert button.bounding_box()["height"] == box["height"]
+    bare = new_context(java_script_enabled=False).new_page()
+    bare.goto(server.url + "/my/plan")
+    assert bare.locator('button[data-action="print"]').evaluate("(b) => b.getBoundingClientRect().height") == 0
+
+
 def test_the_busy_words_come_back_with_the_button_after_a_slow_answer(server, page, accounts):
     """A plain form post says "Saving…" at once; if no answer comes for a
     long while the button is ready again with a word that it is taking long."""
