@@ -186,6 +186,8 @@ def test_a_kept_copys_wait_never_shows_through_the_app_lock(server, page):
     applies while the app lock hides the page (a child made visible would
     show through the hidden page)."""
     page.goto(server.url + "/my/people")
+    # Its script has filled it in first (or it would hide the signed-in part again: no one's device).
+    wait_until(page, "() => document.querySelector('[data-shell]').hasAttribute('data-filled')")
     page.evaluate(
         """() => {
             const root = document.querySelector('[data-shell]');

@@ -1,0 +1,115 @@
+"""The notes about the app itself push nothing.
+
+"You are offline" and "A new version is ready" are shown by scripts after
+the page is drawn (going offline, or a new worker waiting, can happen at any
+moment). Shown above the page, they pushed it down under someone's thumb: a
+layout shift of 0.10 on the kept copies opened offline at 320 px. They sit at
+the end of the page, held above the bottom bar while there is more below, so
+nothing already drawn moves, and what they cover can still be scrolled to.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import LAYOUT_SHIFTS, wait_until
+from playwright.sync_api import expect
+from test_offline_copies import EXPECTED
+from test_toolkit import wait_all_precached
+from test_toolkit_accounts import go_offline, unique_email, wait_kv
+
+#: Where everything on the page is (its position in the document), by order.
+BOXES = """() => [...document.querySelectorAll('header, main, main *, footer, footer *, .bottom-nav')]
+    .map((node) => { const box = node.getBoundingClientRect();
+        return [node.nodeName, Math.round(box.top + scrollY), Math.round(box.left), Math.round(box.width)]; })"""
+
+#: The boxes, once the page's scripts have stopped changing them (two looks 300 ms apart agree).
+SETTLED = f"""async () => {{
+    const look = {BOXES};
+    const first = JSON.stringify(look());
+    await new Promise((done) => setTimeout(done, 300));
+    return first === JSON.stringify(look()) && look();
+}}"""
+
+SHOW_BOTH = (
+    """() => ['offline-banner', 'update-banner'].forEach((id) => { document.getElementById(id).hidden = false; })"""
+)
+
+#: The notes, the bottom bar and the page's end, once scrolled to the bottom.
+AT_THE_END = """() => {
+    scrollTo(0, document.documentElement.scrollHeight);
+    const box = (node) => node.getBoundingClientRect();
+    const notes = ['offline-banner', 'update-banner'].map((id) => box(document.getElementById(id)));
+    const footer = document.querySelector('footer');
+    return {
+        notesTop: Math.min(...notes.map((note) => note.top)),
+        notesBottom: Math.max(...notes.map((note) => note.bottom)),
+        navTop: box(document.querySelector('.bottom-nav')).top,
+        lastOfPage: box(footer || document.querySelector('main')).bottom,
+        wide: document.documentElement.scrollWidth,
+    };
+}"""
+
+
+def show_the_notes(page) -> None:
+    """Both notes shown on the page as it is: nothing moves, both are seen
+    above the bottom bar, and the page's end can still be scrolled clear of
+    them."""
+    before = wait_until(page, SETTLED)
+    page.evaluate(SHOW_BOTH)
+    after = page.evaluate(BOXES)
+    moved = [(was, now) for was, now in zip(before, after, strict=True) if was != now]
+    assert moved == [], (page.url, moved[:5])
+    for note in ("#offline-banner", "#update-banner"):
+        expect(page.locator(note)).to_be_in_viewport()
+    end = page.evaluate(AT_THE_END)
+    width = page.viewport_size["width"]
+    assert end["wide"] <= width, (page.url, end)
+    # The bar is never covered (its 1 px edge may be), nor the page's end.
+    assert end["notesBottom"] <= end["navTop"] + 1, (page.url, end)
+    assert end["lastOfPage"] <= end["notesTop"] + 0.5, (page.url, end)
+
+
+def phone_page(new_context, width: int):
+    page = new_context(viewport={"width": width, "height": 640}).new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    return page
+
+
+PUBLIC = ("/", "/help", "/toolkit", "/login", "/register", "/learn")
+SIGNED_IN = ("/checkin", "/taper/doses", "/plan", "/people", "/people/help-me", "/reminders", "/account/")
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_notes_about_the_app_move_nothing_when_shown(server, new_context, accounts, width):
+    page = phone_page(new_context, width)
+    for path in PUBLIC:
+        page.goto(server.url + path)
+        show_the_notes(page)
+    accounts.register(page, server.url, unique_email(f"notes-{width}"))
+    for path in SIGNED_IN:
+        page.goto(server.url + path)
+        show_the_notes(page)
+    assert page.js_errors == []
+
+
+def test_the_kept_copies_opened_offline_move_nothing(server, new_context, pwa, accounts):
+    """Offline, the kept copies show "You are offline" and nothing moves (the
+    note comes after the first frame: it pushed each copy down)."""
+    page = phone_page(new_context, 320)
+    context = page.context
+    accounts.register(page, server.url, unique_email("notes-offline"))
+    pwa.wait_controlled(page, timeout=40_000)
+    wait_all_precached(page, sorted({copy for copy, _ in EXPECTED.values()}), timeout=60_000)
+    page.goto(server.url + "/my/checkin")
+    wait_kv(page, "current-user")
+    go_offline(context, server)
+    moved = {}
+    for path in EXPECTED:
+        page.goto(server.url + path)
+        shifts = page.evaluate(LAYOUT_SHIFTS)
+        expect(page.locator("#offline-banner")).to_be_visible()
+        if sum(shift["value"] for shift in shifts):
+            moved[path] = shifts
+    assert moved == {}
+    assert page.js_errors == []
