@@ -16,15 +16,22 @@ def test_reminder_sections_name_the_kinds_they_apply_to(client, auth):
     page = client.get("/reminders").get_data(as_text=True)
     # Without JavaScript every section shows with its heading; reminder-form.js
     # shows only the one that applies, from these.
+    # Those not for the form's kind (a new one is a check-in) are marked, for
+    # the style sheet to leave out from the first paint when scripting is on.
     assert re.search(
-        r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting"[^>]*>\s*<legend>For a support-group meeting</legend>',
+        r'<fieldset class="field meeting-choice" data-reminder-kinds="meeting" data-other-kind[^>]*>\s*<legend>For a support-group meeting</legend>',
         page,
     )
     assert re.search(
-        r'<fieldset class="field taper-choice" data-reminder-kinds="dose">\s*<legend>For dose times</legend>', page
+        r'<fieldset class="field taper-choice" data-reminder-kinds="dose" data-other-kind>\s*<legend>For dose times</legend>',
+        page,
     )
     times = re.search(r'<div class="time-choice" data-reminder-kinds="([^"]+)">', page)
     assert times and set(times.group(1).split()) == {"checkin", "reach_out", "network_review", "dose", "custom"}
+    # The form sent back for a meeting, with an error: its section is the one drawn.
+    sent = client.post("/reminders", data={"csrf_token": token_of(client), "kind": "meeting"}).get_data(as_text=True)
+    assert re.search(r'data-reminder-kinds="meeting" data-module', sent), sent
+    assert re.search(r'<div class="time-choice" data-reminder-kinds="[^"]+" data-other-kind>', sent)
 
 
 def test_a_meeting_reminder_saves_without_times_sent(client, auth):

@@ -6,6 +6,7 @@ function apply(form, select) {
   form.querySelectorAll("[data-reminder-kinds]").forEach((section) => {
     const applies = section.dataset.reminderKinds.split(/\s+/).includes(kind);
     section.hidden = !applies;
+    section.removeAttribute("data-other-kind"); // left out by the server for the first paint
     // A hidden section's fields are not sent: nothing stale is saved with it.
     section.querySelectorAll("input, select, textarea").forEach((field) => {
       field.disabled = !applies;
@@ -13,6 +14,7 @@ function apply(form, select) {
   });
   form.querySelectorAll("[data-reminder-kinds-hint]").forEach((hint) => {
     hint.hidden = true;
+    hint.removeAttribute("data-other-kind");
   });
 }
 
