@@ -230,6 +230,7 @@ def wait_precached(page, path: str) -> None:
             return false;
         }""",
         path,
+        timeout=30_000,
     )
 
 
@@ -240,7 +241,11 @@ def floor_offline(browser, url: str):
     page.goto(url + "/", wait_until="load")
     # Until its worker controls the page and holds the blank page: going offline
     # sooner would leave the worker's install without the network it needs.
-    wait_until(page, "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))")
+    wait_until(
+        page,
+        "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))",
+        timeout=30_000,
+    )
     context.set_offline(True)
     return page
 

@@ -30,19 +30,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until(page, script: str, arg=None, timeout_ms: float = 30_000, polling_ms: float = 100):
+def wait_until(page, script: str, arg=None, timeout: float = 15_000, polling: float = 100):
     """Evaluate ``script`` (which may be async) until it gives something
     truthy; that value. Not ``page.wait_for_function``: it does not wait for a
-    promise, so an async check would count as done at once (as
-    tests/e2e/conftest.py's helper of the same name says)."""
-    deadline = time.monotonic() + timeout_ms / 1000
+    promise, so an async check would count as done at once. The benchmarks and
+    the browser tests (tests/e2e/conftest.py) both wait with it: it gives up
+    with an ``AssertionError`` (a failed test; a benchmark stops with it)."""
+    deadline = time.monotonic() + timeout / 1000
     while True:
         value = page.evaluate(script, arg)
         if value:
             return value
         if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout_ms:.0f} ms waiting for: {script.strip()[:120]}")
-        page.wait_for_timeout(polling_ms)
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {script.strip()[:120]}")
+        page.wait_for_timeout(polling)
 
 
 def find_chromium(playwright, wanted: str | None) -> str:

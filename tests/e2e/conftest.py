@@ -31,6 +31,9 @@ from pathlib import Path
 
 import pytest
 
+# The tests' wait, shared with the benchmarks (it may be async; gives up with an AssertionError).
+from bench.steady_process import wait_until  # noqa: F401
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 STATIC_SOURCE = ROOT / "webapp" / "static"
@@ -46,20 +49,6 @@ CHROMIUM_ARGS = [
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 DEFAULT_TIMEOUT_MS = 15_000
 PASSWORD = "correct horse battery"
-
-
-def wait_until(page, script: str, arg=None, timeout: float = DEFAULT_TIMEOUT_MS, polling: float = 100):
-    """Evaluate ``script`` (which may be async) until it gives something
-    truthy; that value. Not ``page.wait_for_function``: it does not wait for a
-    promise, so an async check would count as done at once."""
-    deadline = time.monotonic() + timeout / 1000
-    while True:
-        value = page.evaluate(script, arg)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {script.strip()[:120]}")
-        page.wait_for_timeout(polling)
 
 
 #: Every layout shift since the page began (as Lighthouse counts them), what
