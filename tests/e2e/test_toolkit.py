@@ -356,9 +356,9 @@ def test_own_pace_refuses_over_breathing_beside_the_field_and_keeps_what_was_typ
     )
     expect(start).to_be_disabled()
 
-    # A 20 s hold, a negative hold, a fraction and an empty field are refused too.
+    # A 20 s hold, a negative hold, a fraction, an empty field and words are refused too (and kept as typed).
     exhale.fill("8")
-    for typed in ("20", "5", "-1", "2.5", "", "1e0", "99999999999999999999"):
+    for typed in ("20", "5", "-1", "2.5", "", "1e0", "99999999999999999999", "four", "4 s", "\uff14"):
         hold_in.fill(typed)
         expect(page.locator("#breath-hold_in-error")).to_be_visible()
         expect(hold_in).to_have_value(typed)

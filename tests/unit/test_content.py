@@ -242,15 +242,17 @@ def test_the_breathing_page_and_script_carry_the_same_bounds(client):
     import re
 
     html = client.get("/toolkit/breathe").get_data(as_text=True)
-    bounds = [
-        ("inhale", content_module.BREATH_MIN_IN, content_module.BREATH_MAX_PHASE),
-        ("hold_in", 0, content_module.BREATH_MAX_HOLD),
-        ("exhale", content_module.BREATH_MIN_OUT, content_module.BREATH_MAX_PHASE),
-        ("hold_out", 0, content_module.BREATH_MAX_HOLD),
-    ]
-    for name, low, high in bounds:
-        tag = re.search(rf'<input type="number" id="breath-{name}"[^>]*>', html).group(0)
-        assert f'min="{low}"' in tag and f'max="{high}"' in tag and 'step="1"' in tag, tag
+    # The rules the fields are described by state the script's bounds.
+    rules = re.search(r'<p class="hint" id="breath-rules">([^<]*)</p>', html).group(1)
+    assert (
+        f"in for at least {content_module.BREATH_MIN_IN} seconds, out for at least {content_module.BREATH_MIN_OUT}"
+        in rules
+    ), rules
+    assert f"holds of {content_module.BREATH_MAX_HOLD} seconds or less" in rules, rules
+    for name in ("inhale", "hold_in", "exhale", "hold_out"):
+        # A text field with a numeric keypad (GOV.UK: not type=number, which drops or alters what is typed).
+        tag = re.search(rf'<input type="text" id="breath-{name}"[^>]*>', html).group(0)
+        assert 'inputmode="numeric"' in tag and 'spellcheck="false"' in tag and 'autocomplete="off"' in tag, tag
         assert f'aria-describedby="breath-rules breath-{name}-error"' in tag
         assert f'id="breath-{name}-error"' in html
     script = (CONTENT_DIR.parent / "static" / "js" / "breathing.js").read_text()
