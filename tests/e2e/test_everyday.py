@@ -257,6 +257,8 @@ def test_print_buttons_keep_their_room_until_their_script_comes(server, new_cont
     wait_until(page, "() => localStorage.getItem('steady.device-owned') === '1'")
     page.route("**/static/js/print.js*", lambda route: route.abort())
     page.goto(server.url + "/my/plan")
+    # Once the copy is filled in (its signed-in part, with the button, is left out until the script says whose it is).
+    wait_until(page, "() => document.querySelector('[data-shell]').hasAttribute('data-filled')")
     button = page.locator('button[data-action="print"]')
     box = button.evaluate(
         "(b) => ({ height: b.getBoundingClientRect().height, seen: b.checkVisibility({ visibilityProperty: true }) })"
