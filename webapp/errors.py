@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from webapp.logs import audit
 
@@ -40,6 +40,14 @@ ERROR_TEXT = {
     429: (_l("Please wait a little"), _l("There have been too many tries. Please wait a few minutes, then try again.")),
     500: (_l("Sorry, something went wrong on our side"), _l("Your data is safe. Please try again in a moment.")),
 }
+
+
+class NoLongerHere(NotFound):
+    """A 404 for something of the person's that is not (or no longer) theirs
+    to see: what they most likely met is something they deleted, perhaps on
+    another device, while this one still showed it or kept a change to it."""
+
+    description = _l("That is no longer here: it may have been deleted, perhaps on another device.")
 
 
 def error_response(status: int, detail: str | None = None):
@@ -89,7 +97,8 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if exc.code == 429:
             return error_response(429)
-        return error_response(exc.code or 500)
+        # Werkzeug's own descriptions are for developers; only ours are for the person.
+        return error_response(exc.code or 500, exc.description if isinstance(exc, NoLongerHere) else None)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, select
 
-from webapp.errors import SESSION_HEADER
+from webapp.errors import SESSION_HEADER, NoLongerHere
 from webapp.extensions import db
 from webapp.logs import audit
 
@@ -31,12 +30,14 @@ def get_owned_or_404(model: type[Owned], object_id: int) -> Owned:
     """The signed-in person's ``model`` row with this id.
 
     Someone else's row answers 404, exactly like a row that does not exist, so
-    ids reveal nothing; the attempt is logged with both ids.
+    ids reveal nothing; the attempt is logged with both ids. The words say what
+    a person most likely met: something they deleted, perhaps on another
+    device, while this one still showed it or kept a change to it offline.
     """
     row = db.session.scalar(owned(model, model.id == object_id))
     if row is None:
         audit("authz.not_found", user=current_user.id, model=model.__name__, object=object_id)
-        abort(404)
+        raise NoLongerHere()
     return row
 
 

@@ -158,7 +158,7 @@ def test_other_api_refusals_are_in_spanish(client, spanish_api):
         "field": "note",
     }
     missing = spanish_api("PUT", "/api/checkins/999999", json=checkin())
-    assert missing.status_code == 404 and "página" in missing.get_json()["error"]
+    assert missing.status_code == 404 and "ya no está aquí" in missing.get_json()["error"]
     row_id = db.session.scalars(select(CheckIn.id)).one()
     db.session.rollback()
     moved = spanish_api("PUT", f"/api/checkins/{row_id}", json={**checkin(), "client_id": str(uuid.uuid4())})

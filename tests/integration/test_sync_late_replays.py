@@ -320,3 +320,28 @@ def test_every_synced_table_skips_an_insert_of_a_deleted_id_itself(app):
                 text("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'steady_skip_deleted_%'")
             ).scalars()
         assert set(found) == tables
+
+
+def test_a_change_to_a_contact_deleted_elsewhere_is_refused_in_words_that_say_so(api):
+    """An edit or "I reached out" kept offline for someone since deleted on
+    another device is refused (the edit is the person's typing: the device
+    keeps it to put back, not drops it) with words a person can act on, not
+    "page not found"; a page for them says the same."""
+    made = api("POST", "/api/people/contacts", _contact(str(uuid.uuid4()))).get_json()
+    assert api("DELETE", f"/api/people/contacts/{made['id']}").status_code == 204
+    refusals = [
+        api("PUT", f"/api/people/contacts/{made['id']}", {**_contact(made["client_id"]), "name": "Alexandra"}),
+        api("POST", f"/api/people/contacts/{made['id']}/reached-out", {"client_id": str(uuid.uuid4())}),
+    ]
+    for refused in refusals:
+        assert refused.status_code == 404
+        assert refused.get_json() == {
+            "error": "That is no longer here: it may have been deleted, perhaps on another device."
+        }
+    assert _count(SupportContact) == 0 and _count(ContactLog) == 0
+    page = api.client.get(f"/people/{made['id']}/edit")
+    assert page.status_code == 404
+    assert "That is no longer here: it may have been deleted, perhaps on another device." in page.get_data(as_text=True)
+    # An address that names nothing is still "not found".
+    assert api.client.get("/no-such-page").status_code == 404
+    assert "We could not find that page." in api.client.get("/no-such-page").get_data(as_text=True)
