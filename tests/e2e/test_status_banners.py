@@ -13,8 +13,9 @@ from __future__ import annotations
 import pytest
 from conftest import LAYOUT_SHIFTS, wait_until
 from playwright.sync_api import expect
+from test_app_lock import lock_screen, signed_in_with_worker, turn_on_lock
 from test_offline_copies import EXPECTED
-from test_toolkit import wait_all_precached
+from test_toolkit import exercise_url, wait_all_precached
 from test_toolkit_accounts import go_offline, unique_email, wait_kv
 
 #: Where everything on the page is (its position in the document), by order.
@@ -112,4 +113,29 @@ def test_the_kept_copies_opened_offline_move_nothing(server, new_context, pwa, a
         if sum(shift["value"] for shift in shifts):
             moved[path] = shifts
     assert moved == {}
+    assert page.js_errors == []
+
+
+def test_the_locked_note_on_an_open_page_moves_nothing(server, new_context, pwa, accounts):
+    """Locked, the pages open to anyone (Help now, the toolkit) say so with a
+    way to unlock: the note comes once the device's lock is read, after the
+    first frame, and it pushed Help now's call button down under a thumb.
+    It sits with the other notes, and nothing moves."""
+    page = phone_page(new_context, 320)
+    signed_in_with_worker(server, page, pwa, accounts, "lock-note")
+    turn_on_lock(page, server.url)
+    page.goto(server.url + "/account/")
+    page.get_by_role("button", name="Lock Steady now").click()
+    expect(lock_screen(page)).to_be_visible()
+    moved = {}
+    for path in ("/help", "/toolkit", exercise_url("thought-record")):
+        page.goto(server.url + path)
+        shifts = page.evaluate(LAYOUT_SHIFTS)
+        note = page.locator(".status-dock [data-lock-banner]")
+        expect(note).to_contain_text("Steady is locked on this phone.")
+        expect(note.get_by_role("link", name="Unlock")).to_be_in_viewport()
+        if shifts:
+            moved[path] = shifts
+    assert moved == {}
+    show_the_notes(page)  # with the locked note too, the page's end can be scrolled clear of them
     assert page.js_errors == []

@@ -206,20 +206,23 @@ export function uncover() {
   covered = null;
 }
 
+/** "Steady is locked on this phone" on a page open to anyone, with the other
+ * notes about the app (it comes once the device's lock is read, after the
+ * first frame: above the page it pushed Help now's call button down). */
 export async function showLockedBanner() {
-  const main = document.getElementById("main");
-  if (!main) return;
+  const dock = document.querySelector(".status-dock");
+  if (!dock) return;
   const count = await waitingCount();
   const banner = element(
     "p",
-    { class: "notice lock-banner", "data-lock-banner": true },
+    { class: "banner lock-banner", "data-lock-banner": true },
     `${t("Steady is locked on this phone.")} `,
     count ? element("span", { "data-lock-waiting": true, text: `${willSync(count)} ` }) : null,
     element("a", { href: "/lock", text: t("Unlock") })
   );
-  const shown = main.querySelector("[data-lock-banner]");
+  const shown = dock.querySelector("[data-lock-banner]");
   if (shown) shown.replaceWith(banner);
-  else main.prepend(banner);
+  else dock.prepend(banner);
 }
 
 export function showSignedOutScreen() {
