@@ -228,7 +228,7 @@ STRINGS = (
     N_("Sign in"),
     # account-sync.js: the bottom bar's last link on a page kept for everyone
     N_("Account"),
-    # lock-idle.js: the top bar's button (shows "Lock", says "Lock Steady now")
+    # lock-idle.js: the top bar's button (a padlock and "Lock", says "Lock Steady now")
     N_("Lock"),
     N_("Lock Steady now"),
     # lock-settings.js: the app lock's settings (/lock)
@@ -237,7 +237,7 @@ STRINGS = (
     N_("The two PINs are not the same. Enter the same PIN twice."),
     N_("Turning on the app lock…"),
     N_("This browser could not turn on the app lock. Nothing was changed. Try again, or try another browser."),
-    N_("The app lock is on. Steady locks after {time} without use, and when you tap Lock."),
+    N_("The app lock is on. Steady locks after {time} without use, and when you tap the padlock at the top."),
     N_("Saved. Steady now locks after {time} without use."),
     N_("Enter the PIN you use now."),
     N_("That is not the PIN you use now."),

@@ -49,13 +49,13 @@ def test_the_lock_speaks_the_pages_language(shared_server, new_context, pwa, acc
     signed_in_with_worker(server, page, pwa, accounts, "lock-words")
     turn_on_lock(page, server.url)
     expect(page.locator("[data-lock-status]")).to_have_text(
-        "The app lock is on. Steady locks after 5 minutes without use, and when you tap Lock."
+        "The app lock is on. Steady locks after 5 minutes without use, and when you tap the padlock at the top."
     )
 
     # English: the same words as ever.
     page.goto(server.url + "/people")
     lock = page.get_by_role("button", name="Lock Steady now")
-    expect(lock.locator('[aria-hidden="true"]')).to_have_text("Lock")
+    expect(lock.locator(".lock-word")).to_have_text("Lock")
     lock.click()
     screen = page.locator("[data-lock-screen]")
     message = page.locator("[data-lock-message]")
@@ -109,7 +109,7 @@ def test_the_lock_speaks_the_pages_language(shared_server, new_context, pwa, acc
     # The lock screen.
     page.goto(server.url + "/people")
     lock = page.get_by_role("button", name="Bloquear Steady ahora")
-    expect(lock.locator('[aria-hidden="true"]')).to_have_text("Bloquear")
+    expect(lock.locator(".lock-word")).to_have_text("Bloquear")
     lock.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Steady está bloqueada")
     expect(screen.locator(".lead")).to_have_text(

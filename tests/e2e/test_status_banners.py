@@ -139,3 +139,60 @@ def test_the_locked_note_on_an_open_page_moves_nothing(server, new_context, pwa,
     assert moved == {}
     show_the_notes(page)  # with the locked note too, the page's end can be scrolled clear of them
     assert page.js_errors == []
+
+
+#: The top bar: its parts' boxes, and whether anything in it spills or wraps.
+TOP_BAR = """() => {
+    const bar = document.querySelector('.topbar');
+    const box = (node) => node && [node.getBoundingClientRect()].map((r) => [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)])[0];
+    const lock = bar.querySelector('[data-lock-now]');
+    return { brand: box(bar.querySelector('.brand')), helpNow: box(bar.querySelector('.help-now')), lock: box(lock),
+             bar: box(bar), spills: bar.scrollWidth > bar.clientWidth };
+}"""
+
+
+#: Where everything in the top bar and the page below it starts (the brand may
+#: narrow to its mark: that moves nothing).
+FRAME = """() => [...document.querySelectorAll('.topbar, .topbar > *, main, main > *')]
+    .map((node) => { const r = node.getBoundingClientRect(); return [node.className, Math.round(r.left), Math.round(r.top)]; })
+    .filter(([name]) => name !== 'lock-now')"""
+
+
+@pytest.mark.parametrize("width", [320, 390, 768])
+def test_the_lock_button_moves_nothing_in_the_top_bar(server, new_context, pwa, accounts, width):
+    """With the app lock on, "Lock Steady now" joins the top bar after the
+    first frame. At 320 px it squeezed Help now onto two lines, the bar grew
+    and the page moved (0.07 on Help now). Where the bar is narrow it is a
+    padlock and the brand its mark alone; Help now keeps its place and line."""
+    page = new_context(viewport={"width": width, "height": 640}).new_page()
+    signed_in_with_worker(server, page, pwa, accounts, f"lock-bar-{width}")
+    turn_on_lock(page, server.url)
+    for path in ("/help", "/toolkit", "/my/people", "/account/"):
+        page.goto(server.url + path)
+        wait_until(page, "() => document.querySelector('[data-lock-now]')")
+        shifts = page.evaluate(LAYOUT_SHIFTS)
+        bar = page.evaluate(TOP_BAR)
+        assert shifts == [], (path, shifts)
+        assert not bar["spills"] and bar["helpNow"][3] <= 48, (path, bar)
+        assert bar["lock"][2] >= 44 and bar["lock"][3] >= 44, (path, bar)
+        expect(page.locator(".brand")).to_have_accessible_name("Steady")
+    # Where there is room it says "Lock" beside the padlock.
+    assert page.locator("[data-lock-now] .lock-word").is_visible() == (width >= 480)
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_the_top_bar_keeps_help_now_on_one_line_in_spanish_with_the_lock_button_or_without(server, new_context, width):
+    """Spanish's longer words: "Ayuda ahora" wrapped onto two lines beside the
+    brand at 320 px (the bar 10 px taller), and the lock button, when it
+    comes, moves nothing in the bar or the page."""
+    page = new_context(viewport={"width": width, "height": 640}, locale="es-ES").new_page()
+    page.goto(server.url + "/help")
+    expect(page.get_by_role("link", name="Ayuda ahora").first).to_be_visible()
+    bar = page.evaluate(TOP_BAR)
+    assert not bar["spills"] and bar["helpNow"][3] <= 48 and bar["bar"][3] <= 62, bar
+    before = page.evaluate(FRAME)
+    page.evaluate("async () => (await import('/static/js/lock-idle.js')).addLockNowButton()")
+    expect(page.locator("[data-lock-now]")).to_have_accessible_name("Bloquear Steady ahora")
+    assert page.evaluate(FRAME) == before
+    bar = page.evaluate(TOP_BAR)
+    assert not bar["spills"] and bar["lock"][2] >= 44 and bar["lock"][3] >= 44, bar

@@ -84,14 +84,25 @@ export function listenForActivity() {
   });
 }
 
+/** A padlock, drawn beside "Lock" (alone where the top bar is narrow: app.css). */
+function padlock() {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  for (const [name, value] of [["viewBox", "0 0 24 24"], ["aria-hidden", "true"], ["focusable", "false"]]) svg.setAttribute(name, value);
+  const path = document.createElementNS(svg.namespaceURI, "path");
+  path.setAttribute("d", "M7 10V7a5 5 0 0 1 10 0v3h1a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1zm2 0h6V7a3 3 0 0 0-6 0z");
+  svg.append(path);
+  return svg;
+}
+
 export function addLockNowButton() {
   const bar = document.querySelector(".topbar");
   if (!bar || bar.querySelector("[data-lock-now]")) return;
-  // Shows "Lock"; says "Lock Steady now" (one whole phrase in every language).
+  // Shows a padlock and "Lock"; says "Lock Steady now" (one whole phrase in every language).
   const button = element(
     "button",
-    { type: "button", class: "lock-now", "data-lock-now": true },
-    element("span", { "aria-hidden": "true", text: t("Lock") }),
+    { type: "button", class: "lock-now", "data-lock-now": true, title: t("Lock Steady now") },
+    padlock(),
+    element("span", { class: "lock-word", "aria-hidden": "true", text: t("Lock") }),
     element("span", { class: "visually-hidden", text: t("Lock Steady now") })
   );
   button.addEventListener("click", () => lock.lockNow());

@@ -106,7 +106,7 @@ export function enableSettings(root, lock) {
     const saved = await deviceLock.record();
     await proveToServer(saved, await deviceLock.current(), { onEnded: lock.showSignedOut }).catch(() => false);
     await lock.showUnlocked(saved);
-    say(root, t("The app lock is on. Steady locks after {time} without use, and when you tap Lock.", { time: minutesLabel(idleMinutes) }));
+    say(root, t("The app lock is on. Steady locks after {time} without use, and when you tap the padlock at the top.", { time: minutesLabel(idleMinutes) }));
     await rerender();
   });
 
