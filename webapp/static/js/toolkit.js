@@ -5,6 +5,7 @@
 // for: on a device that held no one's Steady as the page started (app.js's
 // deviceInUse), the page starts with a guest's lists, and none of that code.
 import { kv } from "./device-store.js";
+import { filled } from "./dom.js";
 import { t } from "./strings.js";
 
 const RECENT_KEEP = 10;
@@ -140,7 +141,7 @@ export async function enableToolkit(inUse = true) {
     await recordUse(article.dataset.exerciseId, guestDevice).catch(() => {});
   }
   if (document.getElementById("favourites")) {
-    await renderToolkitPage(guestDevice);
+    await renderToolkitPage(guestDevice).finally(filled(document.querySelector("[data-fills]")));
     document.addEventListener("steady:snapshot", () => renderToolkitPage());
   }
 }
