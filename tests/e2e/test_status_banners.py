@@ -228,3 +228,31 @@ def test_the_toolkit_moves_nothing_as_this_phones_favourites_and_recents_come_in
         "(s) => s.checkVisibility({ visibilityProperty: true })"
     )
     assert page.js_errors == []
+
+
+def test_the_reminders_page_moves_nothing_as_this_devices_controls_come(server, new_context, pwa, accounts):
+    """ "This device" shows its controls (a name and "Turn on reminders", or
+    "Turn off", or why not) once push.js has asked the browser, after the
+    first frame: the devices and reminders below were pushed down (0.03 at
+    320 px, the first visit after signing up). What follows it is drawn once
+    it has (after 2 s whatever; at once without JavaScript)."""
+    page = phone_page(new_context, 320)
+    # The browser's answer comes a little late, as on a slow phone.
+    page.add_init_script(
+        """(() => { const ready = Object.getOwnPropertyDescriptor(ServiceWorkerContainer.prototype, 'ready');
+            Object.defineProperty(ServiceWorkerContainer.prototype, 'ready', { get() {
+                const real = ready.get.call(this);
+                return new Promise((done) => setTimeout(() => done(real), 400)); } }); })()"""
+    )
+    accounts.register(page, server.url, unique_email("push-room"))
+    pwa.wait_controlled(page, timeout=40_000)
+    page.goto(server.url + "/reminders")
+    assert page.evaluate(LAYOUT_SHIFTS) == []
+    expect(page.get_by_role("button", name="Turn on reminders on this device")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your reminders")).to_be_visible()
+    bare = new_context(java_script_enabled=False, storage_state=page.context.storage_state()).new_page()
+    bare.goto(server.url + "/reminders")
+    assert bare.get_by_role("heading", name="Your reminders").evaluate(
+        "(h) => h.checkVisibility({ visibilityProperty: true })"
+    )
+    assert page.js_errors == []

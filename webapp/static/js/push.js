@@ -2,6 +2,7 @@
 // "Turn on reminders" tap. On every app start a signed-in device re-sends its
 // subscription (and its time zone), so the server always has a fresh one.
 import { pageUser } from "./account-sync.js";
+import { filled } from "./dom.js";
 import { t } from "./strings.js";
 
 const isIOS = () => /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
@@ -61,6 +62,8 @@ function enableSetup(section) {
   const disable = section.querySelector(".push-disable");
   const nameField = section.querySelector(".push-name-field");
   const nameInput = section.querySelector("#push-device-name");
+  // What follows this section is drawn once it shows its controls (app.css): nothing is pushed down.
+  const shown = filled(section.closest("[data-fills]"));
   const show = (text, on) => {
     status.textContent = text;
     enable.hidden = on;
@@ -71,20 +74,24 @@ function enableSetup(section) {
   if (isIOS() && !isStandalone()) {
     section.querySelector(".push-ios-help").hidden = false;
     status.textContent = t("Reminders on this device: add Steady to your Home Screen first.");
+    shown();
     return;
   }
   if (!supported()) {
     status.textContent = t("This browser cannot show reminders.");
+    shown();
     return;
   }
   if (Notification.permission === "denied") {
     section.querySelector(".push-denied").hidden = false;
     status.textContent = t("Reminders on this device: blocked.");
+    shown();
     return;
   }
   navigator.serviceWorker.ready
     .then((registration) => registration.pushManager.getSubscription())
-    .then((subscription) => show(subscription ? t("Reminders on this device: on.") : t("Reminders on this device: off."), Boolean(subscription)));
+    .then((subscription) => show(subscription ? t("Reminders on this device: on.") : t("Reminders on this device: off."), Boolean(subscription)))
+    .finally(shown);
 
   enable.addEventListener("click", async () => {
     // Subscribing goes through the browser's push service and can take a
