@@ -5,7 +5,6 @@
 // for: on a device that held no one's Steady as the page started (app.js's
 // deviceInUse), the page starts with a guest's lists, and none of that code.
 import { kv } from "./device-store.js";
-import { filled } from "./dom.js";
 import { t } from "./strings.js";
 
 const RECENT_KEEP = 10;
@@ -141,7 +140,9 @@ export async function enableToolkit(inUse = true) {
     await recordUse(article.dataset.exerciseId, guestDevice).catch(() => {});
   }
   if (document.getElementById("favourites")) {
-    await renderToolkitPage(guestDevice).finally(filled(document.querySelector("[data-fills]")));
+    // What follows is drawn once this is filled (app.css; as dom.js's `filled`, not imported:
+    // dom.js is not among an exercise page's modules, and this one is).
+    await renderToolkitPage(guestDevice).finally(() => document.querySelector("[data-fills]")?.setAttribute("data-filled", ""));
     document.addEventListener("steady:snapshot", () => renderToolkitPage());
   }
 }
