@@ -124,7 +124,7 @@ function lockMessage(event) {
     heldLock = null;
   } else if (data.type === "lock:get") {
     if (heldLock && data.at - heldLock.lastActivity > heldLock.idleMs) heldLock = null;
-    reply(heldLock ? { keys: heldLock.keys, lastActivity: heldLock.lastActivity } : null);
+    reply(heldLock ? { keys: heldLock.keys, lastActivity: heldLock.lastActivity, idleMs: heldLock.idleMs } : null);
   } else if (data.type === "lock:last-activity") {
     reply(heldLock ? { lastActivity: heldLock.lastActivity } : null);
   }

@@ -6,6 +6,8 @@
 const WORKER_TIMEOUT_MS = 2000;
 let keys = null;
 let restoring = null;
+/** What the worker holds beside the keys: the idle time and the last use. */
+let held = null;
 
 function wait(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,6 +39,7 @@ export async function askWorker(message) {
 }
 
 export function tellWorker(message) {
+  if (message.type === "lock:activity" && held) held.lastActivity = Math.max(held.lastActivity, message.at);
   return activeWorker()
     .then((worker) => worker && worker.postMessage(message))
     .catch(() => {});
@@ -47,7 +50,10 @@ export async function currentKeys() {
   if (keys) return keys;
   if (!restoring) {
     restoring = askWorker({ type: "lock:get", at: Date.now() }).then((answer) => {
-      if (answer && answer.keys && !keys) keys = answer.keys;
+      if (answer && answer.keys && !keys) {
+        keys = answer.keys;
+        held = { idleMs: answer.idleMs, lastActivity: answer.lastActivity };
+      }
       return keys;
     });
   }
@@ -58,7 +64,8 @@ export async function currentKeys() {
 export function holdKeys(unlocked, idleMinutes) {
   keys = unlocked;
   restoring = Promise.resolve(keys);
-  return tellWorker({ type: "lock:hold", keys: unlocked, idleMs: idleMinutes * 60000, at: Date.now() });
+  held = { idleMs: idleMinutes * 60000, lastActivity: Date.now() };
+  return tellWorker({ type: "lock:hold", keys: unlocked, idleMs: held.idleMs, at: held.lastActivity });
 }
 
 /** The keys this page holds now (null while locked or not yet asked). */
@@ -67,6 +74,7 @@ export const heldKeys = () => keys;
 /** Let go of the keys everywhere: Steady is locked. */
 export function forgetKeys() {
   keys = null;
+  held = null;
   restoring = Promise.resolve(null);
   tellWorker({ type: "lock:forget" });
 }
@@ -74,6 +82,21 @@ export function forgetKeys() {
 /** Ask the service worker again (another tab unlocked). */
 export function restoreKeys() {
   keys = null;
+  held = null;
   restoring = null;
   return currentKeys();
+}
+
+/** A worker that takes over (another language's, sw.js; an update) starts
+ * with nothing in memory: an unlocked page hands it the keys, with the idle
+ * time and the last use the last worker had, so the next page does not ask
+ * for the PIN again (a worker past the idle time lets them go at once). */
+function handOver() {
+  const worker = navigator.serviceWorker.controller;
+  if (!worker || !keys || !held || !held.idleMs) return;
+  worker.postMessage({ type: "lock:hold", keys, idleMs: held.idleMs, at: held.lastActivity });
+}
+
+if (typeof window !== "undefined" && "serviceWorker" in navigator) {
+  navigator.serviceWorker.addEventListener("controllerchange", handOver);
 }

@@ -1,0 +1,69 @@
+"""Choosing another language keeps Steady unlocked, in a real Chromium.
+
+A page in another language brings that language's service worker, which takes
+over at once (sw.js). The app lock's unwrapped keys live in the worker's
+memory only, so the worker that took over holds none: unless an unlocked page
+hands them over, the next page asks for the PIN again, a minute after it was
+typed. The new worker must get the keys, with the same idle time and the same
+last use, and nothing else: locking still locks, and the idle time still runs
+from the last real use.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from test_app_lock import PIN, lock_screen, signed_in_with_worker, turn_on_lock, unlock
+
+#: What the worker in control holds for the lock (keys as a yes or no: never read them out).
+HELD = """() => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data ? {
+        keys: Boolean(event.data.keys), lastActivity: event.data.lastActivity, idleMs: event.data.idleMs,
+    } : null);
+    navigator.serviceWorker.controller.postMessage({ type: "lock:get", at: Date.now() }, [channel.port2]);
+})"""
+
+
+def spanish_worker_in_control(page) -> None:
+    page.wait_for_function(
+        "() => (navigator.serviceWorker.controller?.scriptURL || '').includes('lang=es')", timeout=30_000
+    )
+
+
+def test_a_new_language_does_not_ask_for_the_pin_again(shared_server, new_context, pwa, accounts):
+    server = shared_server
+    page = new_context(locale="en-GB").new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    signed_in_with_worker(server, page, pwa, accounts, "lock-language")
+    turn_on_lock(page, server.url, idle="15 minutes")
+    page.goto(server.url + "/people")
+    page.get_by_role("button", name="Lock Steady now").click()
+    expect(lock_screen(page)).to_be_visible()
+    unlock(page, PIN)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your people")
+    before = page.evaluate(HELD)
+    assert before["keys"]
+
+    page.goto(server.url + "/toolkit")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Español").click()
+    spanish_worker_in_control(page)
+    handed_over = page.evaluate("Date.now()")
+
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tus personas")
+    expect(page.locator("[data-lock-screen]")).to_have_count(0)
+    held = page.evaluate(HELD)
+    assert held is not None and held["keys"]
+    # The same idle time; the last use the last worker knew, not the moment of the hand-over.
+    assert held["idleMs"] == 15 * 60_000
+    assert before["lastActivity"] <= held["lastActivity"] <= handed_over
+
+    # Locking still locks: the Spanish worker lets go of the keys.
+    page.get_by_role("button", name="Bloquear Steady ahora").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Steady está bloqueada")
+    assert page.evaluate(HELD) is None
+    page.goto(server.url + "/people")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Steady está bloqueada")
+    assert errors == []
