@@ -256,3 +256,32 @@ def test_the_reminders_page_moves_nothing_as_this_devices_controls_come(server, 
         "(h) => h.checkVisibility({ visibilityProperty: true })"
     )
     assert page.js_errors == []
+
+
+def test_a_reminders_page_with_errors_shows_its_fields_at_once(server, new_context, pwa, accounts):
+    """With a problem to mend, the error summary's links must reach their
+    fields at once: the page is drawn whole, not once "This device" has its
+    controls (up to 2 s on a slow phone), so a quick tap on a link is never
+    lost on a field not yet drawn."""
+    page = phone_page(new_context, 320)
+    # The browser's answer comes late, as on a very slow phone.
+    page.add_init_script(
+        """(() => { const ready = Object.getOwnPropertyDescriptor(ServiceWorkerContainer.prototype, 'ready');
+            Object.defineProperty(ServiceWorkerContainer.prototype, 'ready', { get() {
+                const real = ready.get.call(this);
+                return new Promise((done) => setTimeout(() => done(real), 5000)); } }); })()"""
+    )
+    accounts.register(page, server.url, unique_email("push-errors"))
+    page.goto(server.url + "/reminders")
+    form = page.locator("form", has=page.get_by_role("button", name="Save reminder"))
+    for time in form.locator('input[name^="time"]').all():
+        time.fill("")
+    form.get_by_role("button", name="Save reminder").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    link = summary.locator("a").first
+    target = page.locator(link.get_attribute("href"))
+    assert target.evaluate("(field) => field.checkVisibility({ visibilityProperty: true })")
+    link.click()
+    expect(target).to_be_focused()
+    assert page.js_errors == []
