@@ -230,6 +230,21 @@ def test_the_toolkit_moves_nothing_as_this_phones_favourites_and_recents_come_in
     assert page.js_errors == []
 
 
+def slow_worker_answers(ms: int) -> str:
+    """An init script: the browser's answers about this page's worker
+    (``ready``, ``getRegistration``) come ``ms`` late, as on a slow phone."""
+    return (
+        """((late) => {
+            const ready = Object.getOwnPropertyDescriptor(ServiceWorkerContainer.prototype, 'ready');
+            const later = (value) => new Promise((done) => setTimeout(() => done(value), late));
+            Object.defineProperty(ServiceWorkerContainer.prototype, 'ready', { get() { return later(ready.get.call(this)); } });
+            const lookUp = ServiceWorkerContainer.prototype.getRegistration;
+            ServiceWorkerContainer.prototype.getRegistration = function (...args) { return later(lookUp.apply(this, args)); };
+        })(%d)"""
+        % ms
+    )
+
+
 def test_the_reminders_page_moves_nothing_as_this_devices_controls_come(server, new_context, pwa, accounts):
     """ "This device" shows its controls (a name and "Turn on reminders", or
     "Turn off", or why not) once push.js has asked the browser, after the
@@ -238,12 +253,7 @@ def test_the_reminders_page_moves_nothing_as_this_devices_controls_come(server, 
     it has (after 2 s whatever; at once without JavaScript)."""
     page = phone_page(new_context, 320)
     # The browser's answer comes a little late, as on a slow phone.
-    page.add_init_script(
-        """(() => { const ready = Object.getOwnPropertyDescriptor(ServiceWorkerContainer.prototype, 'ready');
-            Object.defineProperty(ServiceWorkerContainer.prototype, 'ready', { get() {
-                const real = ready.get.call(this);
-                return new Promise((done) => setTimeout(() => done(real), 400)); } }); })()"""
-    )
+    page.add_init_script(slow_worker_answers(400))
     accounts.register(page, server.url, unique_email("push-room"))
     pwa.wait_controlled(page, timeout=40_000)
     page.goto(server.url + "/reminders")
@@ -265,12 +275,7 @@ def test_a_reminders_page_with_errors_shows_its_fields_at_once(server, new_conte
     lost on a field not yet drawn."""
     page = phone_page(new_context, 320)
     # The browser's answer comes late, as on a very slow phone.
-    page.add_init_script(
-        """(() => { const ready = Object.getOwnPropertyDescriptor(ServiceWorkerContainer.prototype, 'ready');
-            Object.defineProperty(ServiceWorkerContainer.prototype, 'ready', { get() {
-                const real = ready.get.call(this);
-                return new Promise((done) => setTimeout(() => done(real), 5000)); } }); })()"""
-    )
+    page.add_init_script(slow_worker_answers(5000))
     accounts.register(page, server.url, unique_email("push-errors"))
     page.goto(server.url + "/reminders")
     form = page.locator("form", has=page.get_by_role("button", name="Save reminder"))
@@ -285,3 +290,20 @@ def test_a_reminders_page_with_errors_shows_its_fields_at_once(server, new_conte
     link.click()
     expect(target).to_be_focused()
     assert page.js_errors == []
+
+
+def test_the_reminders_page_says_off_at_once_before_this_devices_worker_is_there(server, new_context, accounts):
+    """Before this device's worker is active (a first visit: it installs a
+    few seconds after the page has loaded; here never), no subscription can
+    exist: "This device" says reminders are off and offers to turn them on at
+    once, and what follows it is drawn, not held back for 2 s waiting for a
+    worker that is not there."""
+    page = new_context(service_workers="block", viewport={"width": 320, "height": 640}).new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    accounts.register(page, server.url, unique_email("push-no-worker"))
+    page.goto(server.url + "/reminders")
+    expect(page.locator(".push-status")).to_have_text("Reminders on this device: off.")
+    expect(page.get_by_role("button", name="Turn on reminders on this device")).to_be_visible()
+    assert page.locator("[data-fills]").get_attribute("data-filled") == ""
+    assert errors == []

@@ -88,8 +88,11 @@ function enableSetup(section) {
     shown();
     return;
   }
-  navigator.serviceWorker.ready
-    .then((registration) => registration.pushManager.getSubscription())
+  // No active worker yet (a first visit, its worker still to install): no
+  // subscription can exist, so "off" at once rather than waiting for one.
+  navigator.serviceWorker
+    .getRegistration()
+    .then((registration) => (registration && registration.active ? registration.pushManager.getSubscription() : null))
     .then((subscription) => show(subscription ? t("Reminders on this device: on.") : t("Reminders on this device: off."), Boolean(subscription)))
     .finally(shown);
 
