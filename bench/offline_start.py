@@ -25,9 +25,14 @@ one exercise page:
   on this machine and browser, measured in the same rounds;
 * the same blank page from that server, no worker: the floor minus this is
   what answering from a worker's cache rather than the network costs here,
-  whatever the page.
+  whatever the page;
+* the same blank page from Cache Storage through a static route (the
+  browser answers from the cache itself: no fetch event, no worker code),
+  with the network on (no offline emulation): this minus the page from its
+  server is what Chromium's own answer from Cache Storage costs here, apart
+  from the worker's fetch handler and from DevTools' offline emulation.
 
-The six series run interleaved, load by load, each load followed by a pause
+The seven series run interleaved, load by load, each load followed by a pause
 (``--settle-ms``, 300 ms) so that what it leaves running (its page's modules
 starting, its server's work) ends before the next load starts; each round takes
 the series in an order of a balanced Latin square, so each comes straight
@@ -90,6 +95,7 @@ TIMINGS_JS = """() => new Promise((resolve) => {
             responseStart: nav ? nav.responseStart : null,
             domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
             workerStart: nav ? nav.workerStart : null,
+            routedFrom: nav ? nav.workerFinalSourceType || null : null,
             requestsBeforeFcp: before.length,
             blockingBeforeFcp: before.filter((r) => r.renderBlockingStatus === "blocking").map((r) => new URL(r.name).pathname),
             scriptsBeforeFcp: before.filter((r) => r.initiatorType === "script" || r.name.includes(".js")).length,
@@ -135,12 +141,27 @@ self.addEventListener("fetch", (event) => {
 """
 
 
+#: The same page from Cache Storage through a static route (ServiceWorker static
+#: routing: the browser reads the cache itself, no fetch event).
+FLOOR_ROUTED_INSTALL = FLOOR_INSTALL.replace(b"/floor-sw.js", b"/floor-routed-sw.js")
+FLOOR_ROUTED_WORKER = b"""
+self.addEventListener("install", (event) => {
+  event.addRoutes({ condition: { requestMode: "navigate" }, source: "cache" });
+  event.waitUntil(caches.open("floor").then((cache) => cache.add("/page")).then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", () => {});
+"""
+
+
 class FloorHandler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (http.server's name)
         body, kind = {
             "/": (FLOOR_INSTALL, "text/html; charset=utf-8"),
             "/page": (FLOOR_PAGE, "text/html; charset=utf-8"),
             "/floor-sw.js": (FLOOR_WORKER, "text/javascript"),
+            "/routed": (FLOOR_ROUTED_INSTALL, "text/html; charset=utf-8"),
+            "/floor-routed-sw.js": (FLOOR_ROUTED_WORKER, "text/javascript"),
         }.get(self.path, (b"", ""))
         self.send_response(200 if body else 404)
         if kind:
@@ -176,8 +197,11 @@ def default_path() -> str:
 #: The series whose page must believe itself offline (checked after each load).
 OFFLINE_SERIES = frozenset({"offline", "offline_cold", "floor", "offline_against", "offline_cold_against"})
 
+#: The series answered by a static route from Cache Storage (checked after each load).
+ROUTED_SERIES = frozenset({"floor_routed"})
+
 #: The reference pages the bench serves itself: only their loads are tried again.
-FLOOR_SERIES = frozenset({"floor", "floor_network"})
+FLOOR_SERIES = frozenset({"floor", "floor_network", "floor_routed"})
 
 
 def balanced_orders(count: int) -> list[list[int]]:
@@ -234,11 +258,12 @@ def wait_precached(page, path: str) -> None:
     )
 
 
-def floor_offline(browser, url: str):
-    """A page on the floor's origin whose worker holds the blank page; then offline."""
+def floor_offline(browser, url: str, start: str = "/", offline: bool = True):
+    """A page on the floor's origin whose worker (the one ``start`` registers)
+    holds the blank page; then offline, unless ``offline`` is false."""
     context = browser.new_context(service_workers="allow", viewport=VIEWPORT)
     page = context.new_page()
-    page.goto(url + "/", wait_until="load")
+    page.goto(url + start, wait_until="load")
     # Until its worker controls the page and holds the blank page: going offline
     # sooner would leave the worker's install without the network it needs.
     wait_until(
@@ -246,7 +271,7 @@ def floor_offline(browser, url: str):
         "async () => Boolean(navigator.serviceWorker.controller) && Boolean(await caches.match('/page'))",
         timeout=30_000,
     )
-    context.set_offline(True)
+    context.set_offline(offline)
     return page
 
 
@@ -305,7 +330,7 @@ def measure(
     settle_ms: int = 0,
     retried: dict[str, int] | None = None,
 ) -> dict[str, list[dict]]:
-    """The six series (nine with ``against``), interleaved load by load, so
+    """The seven series (ten with ``against``), interleaved load by load, so
     the machine's load (shared, busy) falls on each alike. ``offline`` is a
     second server, stopped once its worker is installed; ``against``, two
     servers of other code: online, and offline (stopped alike).
@@ -323,6 +348,7 @@ def measure(
         "offline_cold": [],
         "floor": [],
         "floor_network": [],
+        "floor_routed": [],
     }
     floor = None
     if against is not None:
@@ -358,6 +384,12 @@ def measure(
                 ("offline_cold", cold, offline.url + path, True),
                 ("floor", bare, floor_url + "/page", True),
                 ("floor_network", bare_network, floor_url + "/page", False),
+                (
+                    "floor_routed",
+                    floor_offline(browser, floor_url, "/routed", offline=False),
+                    floor_url + "/page",
+                    True,
+                ),
             ]
             if against is not None:
                 other_online, other_offline = against
@@ -405,6 +437,8 @@ def measure(
                             page.wait_for_timeout(500)
                     if key in OFFLINE_SERIES and page.evaluate("navigator.onLine"):
                         raise SystemExit(f"{key}: the page believes it is online (navigator.onLine)")
+                    if key in ROUTED_SERIES and timings["routedFrom"] != "cache":
+                        raise SystemExit(f"{key}: not answered by the static route ({timings['routedFrom']})")
                     if settle_ms:
                         page.wait_for_timeout(settle_ms)
                     timings["after"] = previous
@@ -454,6 +488,7 @@ LABELS = {
     "offline_cold": "offline, the worker stopped first",
     "floor": "floor (blank page from a worker's cache)",
     "floor_network": "the same blank page from its server",
+    "floor_routed": "the same from the cache by a static route",
     "online_via_worker_against": "through the worker, --against's code",
     "offline_against": "offline, --against's code",
     "offline_cold_against": "offline, worker stopped, --against's code",
@@ -552,6 +587,11 @@ def main(argv: list[str] | None = None) -> int:
         f"  floor − the same page from its server (medians): {worker_cost:.1f} ms"
         " (what answering from a worker's cache costs a blank page here, against the network)"
     )
+    cache_cost = medians["floor_routed"] - medians["floor_network"]
+    print(
+        f"  static route − the same page from its server (medians): {cache_cost:.1f} ms"
+        " (Chromium's own answer from Cache Storage: no fetch handler, no offline emulation)"
+    )
     print("\n  FCP median by the load just before (n), what a load leaves running:")
     for key, results in series.items():
         before = {}
@@ -581,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
         "above_floor_ms": f"{medians['offline'] - medians['floor']:.1f}",
         "floor_network_fcp_ms": f"{medians['floor_network']:.1f}",
         "worker_cost_ms": f"{worker_cost:.1f}",
+        "floor_routed_fcp_ms": f"{medians['floor_routed']:.1f}",
+        "cache_answer_cost_ms": f"{cache_cost:.1f}",
         "offline_paint_blockers": len(offline_pick["blockingBeforeFcp"]),
         "offline_fetched_by_first_frame": offline_pick["requestsBeforeFcp"],
         "offline_fetch_handler_by_first_frame": offline_pick["viaWorkerBeforeFcp"],

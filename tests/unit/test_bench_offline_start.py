@@ -14,7 +14,7 @@ import pytest
 # bench/ sees; named here, rather than bench/ put on the path for every test.
 sys.modules.setdefault("steady_process", importlib.import_module("bench.steady_process"))
 
-from bench.offline_start import FLOOR_SERIES, LABELS, OFFLINE_SERIES, balanced_orders  # noqa: E402
+from bench.offline_start import FLOOR_SERIES, LABELS, OFFLINE_SERIES, ROUTED_SERIES, balanced_orders  # noqa: E402
 
 
 def neighbours(rows: list[list[int]]) -> Counter:
@@ -44,7 +44,7 @@ def test_one_order_rotated_would_not_be_balanced():
 def test_only_the_floors_blank_page_is_tried_again():
     """A failed load of Steady's own pages stops the run: only the reference
     pages, served by the bench itself, are retried."""
-    assert FLOOR_SERIES == {"floor", "floor_network"} and FLOOR_SERIES <= set(LABELS)
+    assert FLOOR_SERIES == {"floor", "floor_network", "floor_routed"} and FLOOR_SERIES <= set(LABELS)
     assert not FLOOR_SERIES & {"online", "online_via_worker", "offline", "offline_cold", "offline_against"}
 
 
@@ -93,3 +93,11 @@ def test_every_offline_series_is_checked_offline():
     page itself (a DevTools session on the measured page once left it online)."""
     offline = {key for key, label in LABELS.items() if "offline" in label or key == "floor"}
     assert offline == OFFLINE_SERIES
+
+
+def test_the_static_route_series_is_checked_routed_and_online():
+    """The static route's floor stands for Chromium's own answer from Cache
+    Storage: each of its loads is checked to have been answered by the route
+    (not the fetch handler), and it runs with the network on."""
+    assert ROUTED_SERIES == {"floor_routed"} and ROUTED_SERIES <= FLOOR_SERIES
+    assert not ROUTED_SERIES & OFFLINE_SERIES
