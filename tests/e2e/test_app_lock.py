@@ -118,6 +118,16 @@ def signed_in_with_worker(server, page, pwa, accounts, label: str) -> None:
         pwa.wait_controlled(page, timeout=40_000)
 
 
+def english_page_signed_in(server, new_context, pwa, accounts, label: str):
+    """A new account's English page, its worker in control; ``page.js_errors``
+    collects the page's uncaught script errors."""
+    page = new_context(locale="en-GB").new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    signed_in_with_worker(server, page, pwa, accounts, label)
+    return page
+
+
 def turn_on_lock(page, base_url: str, pin: str = PIN, idle: str = "5 minutes") -> None:
     page.goto(base_url + "/lock")
     form = page.locator('form[data-lock-form="turn-on"]')

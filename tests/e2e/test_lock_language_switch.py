@@ -12,7 +12,7 @@ from the last real use.
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from test_app_lock import PIN, lock_screen, signed_in_with_worker, turn_on_lock, unlock
+from test_app_lock import PIN, english_page_signed_in, lock_screen, turn_on_lock, unlock
 
 #: What the worker in control holds for the lock (keys as a yes or no: never read them out).
 HELD = """() => new Promise((resolve) => {
@@ -32,10 +32,7 @@ def spanish_worker_in_control(page) -> None:
 
 def test_a_new_language_does_not_ask_for_the_pin_again(shared_server, new_context, pwa, accounts):
     server = shared_server
-    page = new_context(locale="en-GB").new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    signed_in_with_worker(server, page, pwa, accounts, "lock-language")
+    page = english_page_signed_in(server, new_context, pwa, accounts, "lock-language")
     turn_on_lock(page, server.url, idle="15 minutes")
     page.goto(server.url + "/people")
     page.get_by_role("button", name="Lock Steady now").click()
@@ -66,4 +63,4 @@ def test_a_new_language_does_not_ask_for_the_pin_again(shared_server, new_contex
     assert page.evaluate(HELD) is None
     page.goto(server.url + "/people")
     expect(page.get_by_role("heading", level=1)).to_have_text("Steady está bloqueada")
-    assert errors == []
+    assert page.js_errors == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from test_app_lock import GET_JSON, PIN, dump_storage, signed_in_with_worker, turn_on_lock
+from test_app_lock import GET_JSON, PIN, dump_storage, english_page_signed_in, turn_on_lock
 from test_spanish import english_on
 
 #: The lock screen's words, straight from its module in the page's language.
@@ -43,10 +43,7 @@ def enter_pin(page, pin: str, button: str) -> None:
 
 def test_the_lock_speaks_the_pages_language(shared_server, new_context, pwa, accounts):
     server = shared_server
-    page = new_context(locale="en-GB").new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    signed_in_with_worker(server, page, pwa, accounts, "lock-words")
+    page = english_page_signed_in(server, new_context, pwa, accounts, "lock-words")
     turn_on_lock(page, server.url)
     expect(page.locator("[data-lock-status]")).to_have_text(
         "The app lock is on. Steady locks after 5 minutes without use, and when you tap the padlock at the top."
@@ -174,4 +171,4 @@ def test_the_lock_speaks_the_pages_language(shared_server, new_context, pwa, acc
     assert english_on(page) == []
     assert page.evaluate(GET_JSON, "/api/session")["user"] is None
     assert dump_storage(page)["stores"].get("steady/kv", 0) == 0
-    assert errors == []
+    assert page.js_errors == []
