@@ -38,6 +38,10 @@ starting, its server's work) ends before the next load starts; each round takes
 the series in an order of a balanced Latin square, so each comes straight
 after each other one as often within the rounds (a table gives each series'
 FCP by the load just before it). So the machine's load falls on each alike.
+Offline against online is also compared load by load within each round: the
+mean difference with a 95 % bootstrap interval, and in how many rounds offline
+painted no later (medians that are level flip by one paint step from run to
+run; the interval says whether a difference is more than that).
 The offline series talks to a second server of the same code, stopped once its
 worker has installed. Each series starts with one unmeasured warm-up load, so
 all run with a warm HTTP / Cache Storage cache (a person opening the app again, not a first
@@ -64,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -481,6 +486,30 @@ def stats(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(values), percentile(values, 0.9), min(values)
 
 
+def paired(first: list[float], second: list[float], draws: int = 4000, seed: int = 17) -> dict:
+    """``first[i] - second[i]``, load by load of the same round (so of the same
+    moment's machine): their mean, a 95 % bootstrap interval of that mean (the
+    rounds drawn again ``draws`` times, a fixed seed: the same figures give the
+    same interval), their median, and in how many rounds ``first`` painted no
+    later. Medians of two series flip by one of Chromium's paint steps from run
+    to run when they are level; the interval says whether a difference is more
+    than that."""
+    if len(first) != len(second) or not first:
+        raise ValueError("paired series need the same number of loads, at least one")
+    differences = [a - b for a, b in zip(first, second, strict=True)]
+    count = len(differences)
+    randomly = random.Random(seed)
+    means = sorted(sum(randomly.choices(differences, k=count)) / count for _ in range(draws))
+    return {
+        "mean": statistics.fmean(differences),
+        "low": means[int(0.025 * draws)],
+        "high": means[int(0.975 * draws) - 1],
+        "median": statistics.median(differences),
+        "no_later": sum(1 for difference in differences if difference <= 0),
+        "rounds": count,
+    }
+
+
 LABELS = {
     "online": "online (server, no worker)",
     "online_via_worker": "online (through the worker)",
@@ -578,6 +607,14 @@ def main(argv: list[str] | None = None) -> int:
         f"\n  offline / online FCP (medians): {ratio:.2f}"
         f"  ({'faster' if ratio < 1 else 'slower'} offline by {abs(medians['offline'] - medians['online']):.1f} ms)"
     )
+    fcps = {key: [r["fcp"] for r in results] for key, results in series.items()}
+    against_online = paired(fcps["offline"], fcps["online"])
+    print(
+        f"  offline − online, paired load by load in each round: mean {against_online['mean']:+.1f} ms"
+        f" (95 % interval {against_online['low']:+.1f} to {against_online['high']:+.1f}),"
+        f" median {against_online['median']:+.1f} ms; offline no later in {against_online['no_later']}"
+        f" of {against_online['rounds']} rounds"
+    )
     print(
         f"  offline − floor (medians): {medians['offline'] - medians['floor']:.1f} ms"
         " (what Steady's page, its style sheet and its worker add to the least a worker's answer costs here)"
@@ -617,6 +654,10 @@ def main(argv: list[str] | None = None) -> int:
         "online_via_worker_fcp_ms": f"{medians['online_via_worker']:.1f}",
         "offline_cold_fcp_ms": f"{medians['offline_cold']:.1f}",
         "ratio": f"{ratio:.2f}",
+        "paired_offline_minus_online_ms": f"{against_online['mean']:.1f}",
+        "paired_low_ms": f"{against_online['low']:.1f}",
+        "paired_high_ms": f"{against_online['high']:.1f}",
+        "offline_no_later_rounds": against_online["no_later"],
         "floor_fcp_ms": f"{medians['floor']:.1f}",
         "above_floor_ms": f"{medians['offline'] - medians['floor']:.1f}",
         "floor_network_fcp_ms": f"{medians['floor_network']:.1f}",

@@ -14,7 +14,14 @@ import pytest
 # bench/ sees; named here, rather than bench/ put on the path for every test.
 sys.modules.setdefault("steady_process", importlib.import_module("bench.steady_process"))
 
-from bench.offline_start import FLOOR_SERIES, LABELS, OFFLINE_SERIES, ROUTED_SERIES, balanced_orders  # noqa: E402
+from bench.offline_start import (  # noqa: E402
+    FLOOR_SERIES,
+    LABELS,
+    OFFLINE_SERIES,
+    ROUTED_SERIES,
+    balanced_orders,
+    paired,
+)
 
 
 def neighbours(rows: list[list[int]]) -> Counter:
@@ -101,3 +108,27 @@ def test_the_static_route_series_is_checked_routed_and_online():
     (not the fetch handler), and it runs with the network on."""
     assert ROUTED_SERIES == {"floor_routed"} and ROUTED_SERIES <= FLOOR_SERIES
     assert not ROUTED_SERIES & OFFLINE_SERIES
+
+
+def test_paired_differences_of_level_series_give_an_interval_around_nothing():
+    online = [60.0, 64.0, 56.0, 68.0, 60.0, 72.0, 64.0, 60.0] * 5
+    level = paired(list(online), online)
+    assert level == {"mean": 0.0, "low": 0.0, "high": 0.0, "median": 0.0, "no_later": 40, "rounds": 40}
+    later = paired([value + 4 for value in online], online)
+    assert (later["mean"], later["low"], later["high"], later["no_later"]) == (4.0, 4.0, 4.0, 0)
+
+
+def test_paired_interval_holds_the_mean_and_is_the_same_each_time():
+    first = [60.0, 68.0, 56.0, 72.0, 64.0, 52.0, 76.0, 60.0, 64.0, 68.0]
+    second = [64.0, 60.0, 60.0, 64.0, 68.0, 56.0, 64.0, 64.0, 60.0, 60.0]
+    result = paired(first, second)
+    assert result["low"] < result["mean"] < result["high"]
+    assert result["mean"] == pytest.approx(2.0)
+    assert result["no_later"] == 5 and result["rounds"] == 10
+    assert paired(first, second) == result
+
+
+@pytest.mark.parametrize("first, second", [([], []), ([60.0], [60.0, 64.0])])
+def test_paired_refuses_series_that_do_not_pair(first, second):
+    with pytest.raises(ValueError):
+        paired(first, second)
