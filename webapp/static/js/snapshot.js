@@ -71,12 +71,17 @@ export function forgetSnapshot(userId) {
 /** Whether the copy kept here is the one the server drew this page from:
  * the page's tag of the person's data (base.html, "steady-data") is the one
  * the copy came with, for the same parts. Then nothing it could show has
- * changed, and the page need not ask for it. No tag (SQLite), no answer. */
+ * changed, and the page need not ask for it; the copy is up to date as of
+ * now, and says so ("Last brought up to date", offline). No tag (SQLite), no answer. */
 export async function copyIsCurrent(userId) {
   const tag = document.querySelector('meta[name="steady-data"]')?.content;
   if (!tag || (await isLocked())) return false;
-  const { tags } = await readSnapshot(userId);
-  return tags?.data === tag && PARTS.every(([url]) => url in tags.parts);
+  const changes = localChanges;
+  const kept = await readSnapshot(userId);
+  const { tags } = kept;
+  if (tags?.data !== tag || !PARTS.every(([url]) => url in tags.parts)) return false;
+  if (changes === localChanges) await storeSnapshot(userId, { ...kept, fetchedAt: new Date().toISOString() });
+  return true;
 }
 
 /** GET /api/snapshot, sending the tags of the copy kept here (`tags`: the
