@@ -39,10 +39,16 @@ export async function askWorker(message) {
 }
 
 export function tellWorker(message) {
-  if (message.type === "lock:activity" && held) held.lastActivity = Math.max(held.lastActivity, message.at);
   return activeWorker()
     .then((worker) => worker && worker.postMessage(message))
     .catch(() => {});
+}
+
+/** Steady was used at ``at``: the worker's idle time runs from then, and so
+ * does that of a worker the keys are handed to (handOver). */
+export function tellActivity(at) {
+  if (held) held.lastActivity = Math.max(held.lastActivity, at);
+  return tellWorker({ type: "lock:activity", at });
 }
 
 /** The keys, from this page or (once per page) from the service worker. */

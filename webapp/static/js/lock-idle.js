@@ -5,7 +5,7 @@
 // The "Lock" button in the top bar is here too.
 import { element } from "./dom.js";
 import { t } from "./strings.js";
-import { askWorker, deviceLock, tellWorker } from "./device-store.js";
+import { askWorker, deviceLock, tellActivity, tellWorker } from "./device-store.js";
 import { DEFAULT_IDLE, tellServer } from "./lock-server.js";
 
 const CHECK_EVERY_MS = 5000;
@@ -35,7 +35,7 @@ function noteActivity() {
   lastActivity = Date.now();
   if (lastActivity - lastTold >= ACTIVITY_EVERY_MS) {
     lastTold = lastActivity;
-    tellWorker({ type: "lock:activity", at: lastActivity });
+    tellActivity(lastActivity);
   }
   // The server locks on its own after the idle time without a sign of use.
   if (lastActivity - lastToldServer >= SERVER_SEEN_EVERY_MS) {
