@@ -34,9 +34,9 @@ SPANISH = {
 
 
 def forms_enhanced(page, words: dict) -> None:
-    """Until app.js has started the page's forms (after its words have come,
-    in Spanish a fetch), a tap posts the form with no busy words: wait for the
-    card field's counter, set in the same step as the busy buttons."""
+    """Until app.js has started the page's forms, a tap posts the form with no
+    busy words: wait for the card field's counter, set last (once the page's
+    words have come, in Spanish a fetch), after the busy buttons."""
     expect(page.get_by_label(words["card"], exact=True)).to_have_attribute("data-limit-counter", "on")
 
 
@@ -84,3 +84,44 @@ def test_a_button_says_what_it_does_while_busy_in_the_pages_language(
     assert page.evaluate("() => document.documentElement.lang") == language
     assert "Enviando…" not in page.locator("main").inner_text()  # never the one catch-all
     assert errors == []
+
+
+#: Each post is held back (as HOLD_POSTS), noting first whether Steady's handler had stopped it.
+NOTE_AND_HOLD_POSTS = """() => {
+  window.stoppedPosts = [];
+  window.addEventListener('submit', (event) => {
+    window.stoppedPosts.push(event.defaultPrevented);
+    event.preventDefault();
+  });
+}"""
+
+
+def test_busy_buttons_start_before_the_pages_words_have_come(shared_server, new_context):
+    """The busy words come from the page (data-busy), so a Spanish button says
+    "Borrando…" and a second tap is not sent, even while the page's table of
+    words for scripts has not come (held back here for the whole test)."""
+    context = new_context(locale="es-ES")
+    page = context.new_page()
+    register_in(page, shared_server.url, unique_email("busy-early"), "es")
+    meta = page.locator('meta[name="steady-strings"]')
+    expect(meta).to_have_count(1)
+    words_path = meta.get_attribute("content").split("?")[0]
+    held = []
+    page.route(f"**{words_path}*", lambda route: held.append(route))  # never answered
+    page.goto(shared_server.url + "/cards")
+    page.get_by_label(SPANISH["card"], exact=True).fill("Respira despacio")
+    page.evaluate(NOTE_AND_HOLD_POSTS)
+    save = page.locator("form", has=page.get_by_label(SPANISH["card"], exact=True)).locator("button[type=submit]")
+    for _ in range(50):  # until the forms' helpers have loaded: a tap before them is held back above
+        save.click()
+        if save.inner_text() == SPANISH["saving"]:
+            break
+        page.wait_for_timeout(100)
+    expect(save).to_have_text(SPANISH["saving"])
+    assert held, "the page's words were never asked for, so this test held nothing back"
+    save.click()
+    stopped = page.evaluate("() => window.stoppedPosts")
+    assert stopped[-2:] == [False, True]  # the busy tap went; the next was stopped
+    assert (
+        page.get_by_label(SPANISH["card"], exact=True).get_attribute("data-limit-counter") != "on"
+    )  # words still held

@@ -120,10 +120,10 @@ async function startForms() {
     import("./password-toggle.js"),
   ]);
   enablePasswordToggles();
+  enableBusyButtons(); // its words come from the page (data-busy): a tap before the page's words have come is guarded too
+  rememberOpen();
   await stringsReady();
   enableLimits();
-  enableBusyButtons();
-  rememberOpen();
 }
 
 /** Resolves once the page's first frame is drawn (at once for a page not on
