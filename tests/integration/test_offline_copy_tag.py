@@ -2,7 +2,7 @@
 for someone carries the tag of the data their offline copy is worked out
 from (``<meta name="steady-data">``), and the snapshot's answer carries the
 tag of what it holds (``Steady-Data``). The device skips the sync a page
-would start when the two are the same (snapshot.js, ``copyIsCurrent``), so
+would start when the two are the same (snapshot.js, ``confirmCopyCurrent``), so
 the tag must change whenever the copy would: after any change to what it
 could show (by the person, through the API or a plain form; by someone in
 their circle), on a new day, in another language; and never be given where

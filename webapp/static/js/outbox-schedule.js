@@ -14,12 +14,13 @@
 // first whether the person this device's copy belongs to is still the one
 // signed in (confirmOwner): if not, their copy leaves the device instead.
 // After sending, the offline copy is brought up to date (at start, only when
-// the page says the person's data changed since the copy: copyIsCurrent); the lists that show
-// waiting writes follow the "steady:outbox" and "steady:snapshot" events.
+// the page says the person's data changed since the copy; when it has not,
+// confirmCopyCurrent marks the copy current); the lists that show waiting
+// writes follow the "steady:outbox" and "steady:snapshot" events.
 import { confirmOwner, currentUser, importGuestData, pageUser } from "./account-sync.js";
 import { deviceLock } from "./device-store.js";
 import { SYNC_TAG, flushOutbox, hasWaiting } from "./outbox.js";
-import { copyIsCurrent, refreshSnapshot } from "./snapshot.js";
+import { confirmCopyCurrent, refreshSnapshot } from "./snapshot.js";
 
 const TIMER_MS = 5000;
 
@@ -35,7 +36,7 @@ async function run({ full = false, start = false } = {}) {
   if (start && pageUser()) await importGuestData(userId);
   const sent = await flushOutbox();
   // At start, a page drawn from the same data as the copy kept here asks nothing more.
-  if (sent || (full && !(start && (await copyIsCurrent(userId))))) await refreshSnapshot(userId);
+  if (sent || (full && !(start && (await confirmCopyCurrent(userId))))) await refreshSnapshot(userId);
 }
 
 const tryNow = (options) => run(options).catch(() => {}); // offline, or the server is away: later

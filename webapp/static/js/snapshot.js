@@ -68,12 +68,13 @@ export function forgetSnapshot(userId) {
   return kv.remove(snapshotKey(userId));
 }
 
-/** Whether the copy kept here is the one the server drew this page from:
- * the page's tag of the person's data (base.html, "steady-data") is the one
- * the copy came with, for the same parts. Then nothing it could show has
- * changed, and the page need not ask for it; the copy is up to date as of
- * now, and says so ("Last brought up to date", offline). No tag (SQLite), no answer. */
-export async function copyIsCurrent(userId) {
+/** If the copy kept here is the one the server drew this page from (the
+ * page's tag of the person's data, base.html "steady-data", is the one the
+ * copy came with, for the same parts), marks it up to date as of now, so it
+ * says so offline ("Last brought up to date"), and resolves true: nothing it
+ * could show has changed, and the page need not ask for it. Else (no tag, as
+ * on SQLite; locked; another tag) resolves false and writes nothing. */
+export async function confirmCopyCurrent(userId) {
   const tag = document.querySelector('meta[name="steady-data"]')?.content;
   if (!tag || (await isLocked())) return false;
   const changes = localChanges;
