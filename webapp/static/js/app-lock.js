@@ -24,7 +24,7 @@
 // Not built: unlocking with the device's own screen lock (WebAuthn).
 // The parts: lock-screen.js (what a locked page shows), lock-idle.js (the
 // idle time), lock-settings.js (/lock), lock-server.js (the server's side).
-import { deviceLock } from "./device-store.js";
+import { deviceLock, handOverKeys } from "./device-store.js";
 import { WrongPin, openLock } from "./lock-crypto.js";
 import { pageUser } from "./account-sync.js";
 import { session } from "./session.js";
@@ -206,6 +206,7 @@ async function start() {
 export function enableAppLock() {
   cameLocked = Boolean(document.querySelector("[data-server-locked]"));
   listenForActivity();
+  navigator.serviceWorker?.addEventListener("controllerchange", handOverKeys);
   // A write queued while locked (an exercise used, a thought record): say it waits.
   document.addEventListener("steady:queued", () => {
     if (state === "locked" && document.documentElement.dataset.lockPage === "open") showLockedBanner().catch(() => {});

@@ -45,7 +45,7 @@ export function tellWorker(message) {
 }
 
 /** Steady was used at ``at``: the worker's idle time runs from then, and so
- * does that of a worker the keys are handed to (handOver). */
+ * does that of a worker the keys are handed to (handOverKeys). */
 export function tellActivity(at) {
   if (held) held.lastActivity = Math.max(held.lastActivity, at);
   return tellWorker({ type: "lock:activity", at });
@@ -96,13 +96,11 @@ export function restoreKeys() {
 /** A worker that takes over (another language's, sw.js; an update) starts
  * with nothing in memory: an unlocked page hands it the keys, with the idle
  * time and the last use the last worker had, so the next page does not ask
- * for the PIN again (a worker past the idle time lets them go at once). */
-function handOver() {
+ * for the PIN again (a worker past the idle time lets them go at once). The
+ * app lock calls this on "controllerchange" (app-lock.js): a page's, never the
+ * worker's, so the worker's bundle leaves it out. */
+export function handOverKeys() {
   const worker = navigator.serviceWorker.controller;
   if (!worker || !keys || !held || !held.idleMs) return;
   worker.postMessage({ type: "lock:hold", keys, idleMs: held.idleMs, at: held.lastActivity });
-}
-
-if (typeof window !== "undefined" && "serviceWorker" in navigator) {
-  navigator.serviceWorker.addEventListener("controllerchange", handOver);
 }

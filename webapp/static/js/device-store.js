@@ -25,10 +25,10 @@
 // device-lock.js (turning the lock on and off).
 import { LockedError, isSealed, seal, sealLocked, unseal } from "./lock-crypto.js";
 import { LOCK_KEY, holdUntilOwned, lockRecord, raw, whenOwned } from "./idb.js";
-import { askWorker, currentKeys, tellActivity, tellWorker } from "./device-keys.js";
+import { askWorker, currentKeys, handOverKeys, tellActivity, tellWorker } from "./device-keys.js";
 import { deviceLock, isPlainKey, kvPlace, outboxPlace } from "./device-lock.js";
 
-export { LockedError, askWorker, deviceLock, holdUntilOwned, tellActivity, tellWorker };
+export { LockedError, askWorker, deviceLock, handOverKeys, holdUntilOwned, tellActivity, tellWorker };
 
 /** Whose a kv key is: an account's id (a string), "guest", "device", or
  * null (no known account: such a record is removed). */
