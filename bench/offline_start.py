@@ -2,7 +2,7 @@
 compared with online (served by the server), in a real Chromium.
 
     /work/venv/bin/python bench/offline_start.py [--path /toolkit/exercise/ID] [--loads 20] [--chromium PATH]
-        [--fresh-tabs] [--settle-ms MS] [--against CHECKOUT]
+        [--fresh-tabs] [--settle-ms MS] [--against CHECKOUT] [--spare-renderers]
 
 Starts Steady the way the e2e harness does (``python -m webapp.cli serve`` on
 a free port, a throw-away instance folder) and measures navigation start →
@@ -31,6 +31,16 @@ one exercise page:
   with the network on (no offline emulation): this minus the page from its
   server is what Chromium's own answer from Cache Storage costs here, apart
   from the worker's fetch handler and from DevTools' offline emulation.
+
+Chromium runs without its spare renderer (``--disable-features=
+SpareRendererForSitePerProcess``): the series take turns in browser contexts
+of their own, and a spare renderer belongs to one context, so Chromium threw
+its spare away and started one for the next context on every load, inside the
+measured time (a trace showed one on each switch of context, 5 to 34 ms of
+CPU before the first paint on 2 cores; the same pages loaded over and over in
+one context, as a person's one browser profile does, start none). Every
+series paid it, about 15 ms on each median. ``--spare-renderers`` keeps
+Chromium's default, to compare.
 
 The seven series run interleaved, load by load, each load followed by a pause
 (``--settle-ms``, 300 ms) so that what it leaves running (its page's modules
@@ -83,6 +93,8 @@ sys.path.insert(0, str(ROOT))
 from steady_process import CHROMIUM_ARGS, Server, find_chromium, free_port, wait_until  # noqa: E402  (bench/ is on sys.path)
 
 VIEWPORT = {"width": 390, "height": 844}
+#: No spare renderer started for each series' context in turn (see the docstring).
+NO_SPARE_RENDERER = "--disable-features=SpareRendererForSitePerProcess"
 
 #: navigation start → first contentful paint, and a few milestones for context.
 TIMINGS_JS = """() => new Promise((resolve) => {
@@ -334,6 +346,7 @@ def measure(
     against: tuple[Server, Server] | None = None,
     settle_ms: int = 0,
     retried: dict[str, int] | None = None,
+    spare_renderers: bool = False,
 ) -> dict[str, list[dict]]:
     """The seven series (ten with ``against``), interleaved load by load, so
     the machine's load (shared, busy) falls on each alike. ``offline`` is a
@@ -341,7 +354,8 @@ def measure(
     servers of other code: online, and offline (stopped alike).
     With ``fresh_tabs``, each load in a new tab; ``settle_ms`` after each
     load, before the next starts. A floor's load that failed and was tried
-    again is counted in ``retried`` (by series)."""
+    again is counted in ``retried`` (by series). ``spare_renderers``: keep
+    Chromium's spare renderer (see the module's docstring)."""
     retried = {} if retried is None else retried
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -363,7 +377,9 @@ def measure(
     before_load = {}  # series -> what runs before each of its loads
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=find_chromium(playwright, chromium), args=CHROMIUM_ARGS, headless=True
+            executable_path=find_chromium(playwright, chromium),
+            args=CHROMIUM_ARGS + ([] if spare_renderers else [NO_SPARE_RENDERER]),
+            headless=True,
         )
         try:
             # Online baseline: the server answers, no worker in the way.
@@ -544,6 +560,11 @@ def main(argv: list[str] | None = None) -> int:
         default=300,
         help="pause after each load, so what it leaves running ends before the next (default 300; 0: none)",
     )
+    parser.add_argument(
+        "--spare-renderers",
+        action="store_true",
+        help="keep Chromium's spare renderer, started anew on each load as the series' contexts take turns",
+    )
     args = parser.parse_args(argv)
     path = args.path or default_path()
     if args.against is not None and not (args.against / "webapp").is_dir():
@@ -564,7 +585,16 @@ def main(argv: list[str] | None = None) -> int:
             start_from(server, args.against.resolve())
         retried: dict[str, int] = {}
         series = measure(
-            online, offline, path, args.loads, args.chromium, args.fresh_tabs, against, args.settle_ms, retried
+            online,
+            offline,
+            path,
+            args.loads,
+            args.chromium,
+            args.fresh_tabs,
+            against,
+            args.settle_ms,
+            retried,
+            args.spare_renderers,
         )
     finally:
         for server in servers:
@@ -575,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Chromium headless, 390x844, {args.loads} loads per series after one warm-up"
         f"{', each in a new tab' if args.fresh_tabs else ''}, {args.settle_ms} ms pause after each,"
+        f" {'a spare renderer started as the contexts take turns' if args.spare_renderers else 'no spare renderer'},"
         f" loopback network, {os.cpu_count()} cores\n"
     )
     header = f"  {'series':40} {'FCP median':>11} {'FCP p90':>9} {'FCP min':>9} {'TTFB median':>12} {'DCL median':>11}"
@@ -670,6 +701,7 @@ def main(argv: list[str] | None = None) -> int:
         "loads": args.loads,
         "fresh_tabs": int(args.fresh_tabs),
         "settle_ms": args.settle_ms,
+        "spare_renderers": int(args.spare_renderers),
         "retried": sum(retried.values()),
     }
     if "offline_against" in medians:
