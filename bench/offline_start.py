@@ -592,9 +592,9 @@ def main(argv: list[str] | None = None) -> int:
             args.chromium,
             args.fresh_tabs,
             against,
-            args.settle_ms,
-            retried,
-            args.spare_renderers,
+            settle_ms=args.settle_ms,
+            retried=retried,
+            spare_renderers=args.spare_renderers,
         )
     finally:
         for server in servers:

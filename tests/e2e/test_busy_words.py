@@ -97,9 +97,9 @@ NOTE_AND_HOLD_POSTS = """() => {
 
 
 def test_busy_buttons_start_before_the_pages_words_have_come(shared_server, new_context):
-    """The busy words come from the page (data-busy), so a Spanish button says
-    "Borrando…" and a second tap is not sent, even while the page's table of
-    words for scripts has not come (held back here for the whole test)."""
+    """The busy words come from the page (data-busy), so a Spanish save button
+    says "Guardando…" and a second tap is not sent, even while the page's table
+    of words for scripts has not come (held back here for the whole test)."""
     context = new_context(locale="es-ES")
     page = context.new_page()
     register_in(page, shared_server.url, unique_email("busy-early"), "es")
