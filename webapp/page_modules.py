@@ -49,8 +49,10 @@ _DATA_MODULE = re.compile(r"""\sdata-module="(?P<names>[^"]*)\"""")
 #: (the language switch, in the footer, is not in the content).
 _FORMISH = re.compile(r"<form[\s>]|\sdata-remember=")
 
-#: In base.html's head already.
-IN_HEAD = frozenset({"js/app.js", "js/pwa.js", "js/connection.js"})
+#: In base.html's head: app.js, the one module that runs before the first paint.
+IN_HEAD = frozenset({"js/app.js"})
+#: What app.js imports on every page, after the first paint (the service worker's registration).
+EVERY_PAGE = ("js/pwa.js",)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def preloads(starts: Starts, content: str, signed_in: bool) -> list[str]:
     names = {name for match in _DATA_MODULE.finditer(content) for name in match["names"].split()}
     if signed_in:
         names.add("push")  # base.html's <body data-module="push">
-    first: list[str] = []
+    first: list[str] = list(EVERY_PAGE)
     if _FORMISH.search(content):
         first.extend(starts.forms)
     if signed_in:  # a signed-in page is a device in use
@@ -126,12 +128,12 @@ _PAGE_SCRIPT = re.compile(r"/static/(?P<file>js/[a-z-]+\.js)")
 def used_offline(starts: Starts, sources: dict[str, str], pages: list[str]) -> set[str]:
     """Every module the kept ``pages`` (their HTML) can run offline, where
     the device is the person's: what each names (``data-module``, a script's
-    path), the forms' helpers, the device's own, ``IN_HEAD``, and whatever
+    path), the forms' helpers, the device's own, ``IN_HEAD``, ``EVERY_PAGE``, and whatever
     any of them imports, statically or with ``import()`` (app.js's own table
     aside: a page starts only the modules it names). What is left is only
     for pages the worker does not keep (the reminders' push set-up, the
     circle...), fetched when such a page is opened online."""
-    first = {*IN_HEAD, *starts.forms, *starts.device}
+    first = {*IN_HEAD, *EVERY_PAGE, *starts.forms, *starts.device}
     for page in pages:
         names = {name for match in _DATA_MODULE.finditer(page) for name in match["names"].split()}
         first |= {starts.modules[name] for name in names if name in starts.modules}

@@ -155,7 +155,7 @@ def test_shell_works_offline_with_styles_and_scripts(server, context, page, pwa)
     # The stylesheet came from the cache: Help now is still a red pill.
     background = page.locator(".help-now").evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
-    # The module graph (app.js -> connection.js ...) came from the cache too.
+    # app.js came from the cache too: it shows the offline note.
     expect(page.locator("#offline-banner")).to_be_visible()
     expect(page.locator("#offline-banner")).to_contain_text("You are offline")
 

@@ -27,11 +27,14 @@ def test_every_module_app_js_starts_is_read_from_app_js():
     starts = page_modules.read_starts(files["js/app.js"], files)
     app_js = files["js/app.js"]
     # Every dynamic import in app.js is a page module, a form helper, a device
-    # module, or strings.js (loaded for a page not in English).
+    # module, strings.js (loaded for a page not in English) or pwa.js (on
+    # every page, after the first paint; page_modules.EVERY_PAGE).
     dynamic = re.findall(r'import\("\./([a-z-]+\.js)"\)', app_js)
     read = {*starts.modules.values(), *starts.forms, *starts.device}
-    assert {f"js/{name}" for name in dynamic} == read | {"js/strings.js"}
-    assert len(dynamic) == len(starts.modules) + len(starts.forms) + len(starts.device) + 1
+    assert {f"js/{name}" for name in dynamic} == read | {"js/strings.js", "js/pwa.js"}
+    assert len(dynamic) == len(starts.modules) + len(starts.forms) + len(starts.device) + 2
+    # Nothing imported statically: app.js is the only module before the first paint.
+    assert starts.imports["js/app.js"] == ()
     assert starts.device_only == {"quick-people", "sync-problems"}
     assert starts.modules["help-me"] == "js/helpme.js"
 
@@ -70,7 +73,7 @@ def check_closed_and_current(client, response) -> list[str]:
     found = PRELOAD.findall(response.headers.get("Link", ""))
     names = [name for name, _ in found]
     assert len(names) == len(set(names)), names
-    head = {"js/app.js", "js/pwa.js", "js/connection.js"}
+    head = {"js/app.js"}
     for name, version in found:
         served = client.get(f"/static/{name}?v={version}", headers={"Accept-Encoding": "identity"})
         assert served.status_code == 200 and served.headers["Cache-Control"].endswith("immutable"), name
@@ -104,6 +107,7 @@ def test_a_signed_out_exercise_page_preloads_only_what_a_guest_starts_with(clien
         "js/exercise-player.js",
         "js/idb.js",
         "js/lock-crypto.js",
+        "js/pwa.js",
         "js/strings.js",
         "js/toolkit.js",
     ]
@@ -129,8 +133,9 @@ def test_a_page_with_a_form_preloads_the_forms_helpers(client):
 
 
 def test_a_page_without_modules_or_forms_asks_for_nothing_more(client):
+    """Only pwa.js, which app.js imports on every page after the first paint."""
     for path in ("/", "/learn", "/learn/sleep"):
-        assert "Link" not in client.get(path).headers, path
+        assert preloaded(client.get(path)) == ["js/pwa.js"], path
 
 
 def test_the_pages_bytes_are_unchanged_the_offline_pack_too(client):
@@ -138,8 +143,8 @@ def test_the_pages_bytes_are_unchanged_the_offline_pack_too(client):
     the offline pack, which keeps the pages' bodies)."""
     page = client.get("/toolkit/exercise/box-breathing")
     assert "Link" in page.headers
-    assert 'rel="modulepreload"' in page.get_data(as_text=True)  # app.js's own two, in the head
-    assert page.get_data(as_text=True).count('rel="modulepreload"') == 2
+    # Nothing in the page itself: app.js imports nothing before the first paint.
+    assert 'rel="modulepreload"' not in page.get_data(as_text=True)
 
 
 def test_only_a_page_that_is_answered_asks(client, auth):

@@ -83,7 +83,7 @@ def test_changing_any_asset_changes_the_worker(tmp_path, database_url):
 
     first = version()
     assert version() == first  # stable across restarts
-    with open(copy / "js" / "connection.js", "a") as fh:
+    with open(copy / "js" / "pwa.js", "a") as fh:
         fh.write("\n// changed\n")
     assert version() != first
 

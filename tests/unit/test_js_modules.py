@@ -26,7 +26,7 @@ def test_shared_pieces_are_written_once():
     assert holders(r"function element\(") == {"dom.js"}
     assert holders(r"fetch\(\s*\"/api/session\"") == {"session.js"}
     # One retry schedule: nothing else listens for "online" or runs a timer to send.
-    assert holders(r"addEventListener\(\"online\"") <= {"outbox-schedule.js", "connection.js"}
+    assert holders(r"addEventListener\(\"online\"") <= {"outbox-schedule.js", "app.js"}
     # The lists match entries by kind, never by address.
     assert holders(r"entry\.url\s*===") == set()
 

@@ -1,13 +1,14 @@
-// The entry point. What every page needs starts here: the service worker and
-// the connection banner. What only a device in use needs (the app lock, whose
-// the device is, the outbox's schedule) starts when the device may hold
-// someone's Steady (see deviceInUse); the forms' shared behaviour starts on
-// pages with a form or a remembered <details>. Everything else is started from
-// the page's own markup, as GOV.UK Frontend does: an element with
-// data-module="name" (several names, space-separated, are allowed) asks for
-// that module, which is imported — only then — and started once per page.
-import { registerServiceWorker } from "./pwa.js";
-import { watchConnection } from "./connection.js";
+// The entry point, and the only module before the first paint: it imports
+// nothing statically, since each file more in the graph that runs before the
+// paint cost it a few ms. What every page needs starts here: the connection
+// banner at once, the service worker (pwa.js) after the first frame. What
+// only a device in use needs (the app lock, whose the device is, the outbox's
+// schedule) starts when the device may hold someone's Steady (see
+// deviceInUse); the forms' shared behaviour starts on pages with a form or a
+// remembered <details>. Everything else is started from the page's own
+// markup, as GOV.UK Frontend does: an element with data-module="name"
+// (several names, space-separated, are allowed) asks for that module, which
+// is imported — only then — and started once per page.
 
 /** data-module name → how to start it (`synced`: whose the device is, settled;
  * `inUse`: whether the device may hold someone's Steady, see deviceInUse). */
@@ -137,11 +138,26 @@ function afterFirstPaint() {
   });
 }
 
+/** Shows a calm note while the device is offline. */
+function watchConnection() {
+  const banner = document.getElementById("offline-banner");
+  if (!banner) return;
+  const update = () => {
+    banner.hidden = navigator.onLine;
+  };
+  window.addEventListener("online", update);
+  window.addEventListener("offline", update);
+  update();
+}
+
 watchConnection(); // the offline note belongs in the first paint
 const painted = afterFirstPaint();
 // On a page the worker controls, registering only looks its registration up
 // (and sets the update checks): nothing the first paint needs.
-painted.then(registerServiceWorker);
+painted
+  .then(() => import("./pwa.js"))
+  .then((pwa) => pwa.registerServiceWorker())
+  .catch((error) => console.warn("Steady could not start its service worker", error));
 painted.then(async () => {
   if (document.querySelector("form:not(.language-switch), details[data-remember]")) {
     startForms().catch((error) => console.warn("Steady could not start the forms' helpers", error));
