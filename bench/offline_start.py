@@ -69,9 +69,11 @@ branch's), three more series run in the same rounds, from servers started from
 that checkout's code (its ``webapp`` and ``service_worker``): through its
 worker online, and offline from its worker, running and stopped first (that
 server stopped like the first). Each pair then differs only in the code that
-served it, load by load, on the same machine at the same time; the last line
-adds ``against_fcp_ms`` (offline), ``against_cold_fcp_ms`` and
-``against_via_worker_fcp_ms``.
+served it, load by load, on the same machine at the same time: each is
+compared load by load within the rounds (this code minus that, the mean with
+a 95 % bootstrap interval), and the last line adds ``against_fcp_ms``
+(offline), ``against_cold_fcp_ms`` and ``against_via_worker_fcp_ms``, with
+``..._paired_ms`` and its ``_low_ms`` / ``_high_ms`` for each.
 """
 
 from __future__ import annotations
@@ -660,6 +662,20 @@ def main(argv: list[str] | None = None) -> int:
         f"  static route − the same page from its server (medians): {cache_cost:.1f} ms"
         " (Chromium's own answer from Cache Storage: no fetch handler, no offline emulation)"
     )
+    code_pairs = {}
+    if "offline_against" in fcps:
+        # The same series from --against's code, in the same rounds: what this code changes, load by load.
+        for key, label in (
+            ("offline", "offline"),
+            ("offline_cold", "offline, the worker stopped first"),
+            ("online_via_worker", "through the worker"),
+        ):
+            code_pairs[key] = paired(fcps[key], fcps[f"{key}_against"])
+            print(
+                f"  {label}, this code − --against's, paired: mean {code_pairs[key]['mean']:+.1f} ms"
+                f" (95 % interval {code_pairs[key]['low']:+.1f} to {code_pairs[key]['high']:+.1f}),"
+                f" no later in {code_pairs[key]['no_later']} of {code_pairs[key]['rounds']} rounds"
+            )
     print("\n  FCP median by the load just before (n), what a load leaves running:")
     for key, results in series.items():
         before = {}
@@ -708,6 +724,14 @@ def main(argv: list[str] | None = None) -> int:
         pairs["against_fcp_ms"] = f"{medians['offline_against']:.1f}"
         pairs["against_via_worker_fcp_ms"] = f"{medians['online_via_worker_against']:.1f}"
         pairs["against_cold_fcp_ms"] = f"{medians['offline_cold_against']:.1f}"
+        for key, name in (
+            ("offline", "against"),
+            ("offline_cold", "against_cold"),
+            ("online_via_worker", "against_via_worker"),
+        ):
+            pairs[f"{name}_paired_ms"] = f"{code_pairs[key]['mean']:.1f}"
+            pairs[f"{name}_paired_low_ms"] = f"{code_pairs[key]['low']:.1f}"
+            pairs[f"{name}_paired_high_ms"] = f"{code_pairs[key]['high']:.1f}"
     print(" ".join(f"{key}={value}" for key, value in pairs.items()))
     return 0
 
