@@ -1,6 +1,6 @@
 // The entry point, and the only module before the first paint: it imports
 // nothing statically (the two files it imported cost the first paint about
-// 2 ms, bench/offline_start.py). What every page needs starts here: the connection
+// 2 ms offline, paired load by load against them). What every page needs starts here: the connection
 // banner at once, the service worker (pwa.js) after the first frame. What
 // only a device in use needs (the app lock, whose the device is, the outbox's
 // schedule) starts when the device may hold someone's Steady (see
