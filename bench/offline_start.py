@@ -528,6 +528,14 @@ def paired(first: list[float], second: list[float], draws: int = 4000, seed: int
     }
 
 
+#: The series ``--against`` repeats from the other checkout's code: each with
+#: its label in the printed comparison and its name on the last line.
+AGAINST_PAIRS = (
+    ("offline", "offline", "against"),
+    ("offline_cold", "offline, the worker stopped first", "against_cold"),
+    ("online_via_worker", "through the worker", "against_via_worker"),
+)
+
 LABELS = {
     "online": "online (server, no worker)",
     "online_via_worker": "online (through the worker)",
@@ -665,11 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     code_pairs = {}
     if "offline_against" in fcps:
         # The same series from --against's code, in the same rounds: what this code changes, load by load.
-        for key, label in (
-            ("offline", "offline"),
-            ("offline_cold", "offline, the worker stopped first"),
-            ("online_via_worker", "through the worker"),
-        ):
+        for key, label, _name in AGAINST_PAIRS:
             code_pairs[key] = paired(fcps[key], fcps[f"{key}_against"])
             print(
                 f"  {label}, this code − --against's, paired: mean {code_pairs[key]['mean']:+.1f} ms"
@@ -720,15 +724,9 @@ def main(argv: list[str] | None = None) -> int:
         "spare_renderers": int(args.spare_renderers),
         "retried": sum(retried.values()),
     }
-    if "offline_against" in medians:
-        pairs["against_fcp_ms"] = f"{medians['offline_against']:.1f}"
-        pairs["against_via_worker_fcp_ms"] = f"{medians['online_via_worker_against']:.1f}"
-        pairs["against_cold_fcp_ms"] = f"{medians['offline_cold_against']:.1f}"
-        for key, name in (
-            ("offline", "against"),
-            ("offline_cold", "against_cold"),
-            ("online_via_worker", "against_via_worker"),
-        ):
+    for key, _label, name in AGAINST_PAIRS:
+        if key in code_pairs:  # with --against
+            pairs[f"{name}_fcp_ms"] = f"{medians[f'{key}_against']:.1f}"
             pairs[f"{name}_paired_ms"] = f"{code_pairs[key]['mean']:.1f}"
             pairs[f"{name}_paired_low_ms"] = f"{code_pairs[key]['low']:.1f}"
             pairs[f"{name}_paired_high_ms"] = f"{code_pairs[key]['high']:.1f}"

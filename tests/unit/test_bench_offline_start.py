@@ -132,3 +132,64 @@ def test_paired_interval_holds_the_mean_and_is_the_same_each_time():
 def test_paired_refuses_series_that_do_not_pair(first, second):
     with pytest.raises(ValueError):
         paired(first, second)
+
+
+def fake_load(fcp: float, after: str | None = None) -> dict:
+    """One load's timings as TIMINGS_JS gives them."""
+    return {
+        "fcp": fcp,
+        "responseStart": 5.0,
+        "domContentLoaded": 30.0,
+        "workerStart": 1.0,
+        "routedFrom": None,
+        "requestsBeforeFcp": 2,
+        "blockingBeforeFcp": ["/static/css/app.css"],
+        "scriptsBeforeFcp": 1,
+        "routedBeforeFcp": 0,
+        "viaWorkerBeforeFcp": 0,
+        "after": after,
+    }
+
+
+@pytest.mark.parametrize("against", [False, True])
+def test_the_last_line_names_each_series_against_paired(against, monkeypatch, capsys):
+    """The report from made-up loads (no browser, no server): each series
+    --against repeats is compared with this code's, load by load, on its own
+    keys; without --against none of them appear."""
+    from bench import offline_start
+
+    this = {"offline": [60, 62, 64], "offline_cold": [80, 82, 84], "online_via_worker": [70, 72, 74]}
+    other = {f"{key}_against": [value + 2 for value in values] for key, values in this.items()}
+    fcps = {
+        **this,
+        "online": [58, 60, 62],
+        "floor": [46, 46, 46],
+        "floor_network": [40, 40, 40],
+        "floor_routed": [44, 44, 44],
+        **(other if against else {}),
+    }
+    monkeypatch.setattr(offline_start.Server, "start", lambda self, timeout=30: None)
+    monkeypatch.setattr(offline_start.Server, "stop", lambda self: None)
+    monkeypatch.setattr(offline_start, "start_from", lambda server, checkout: None)
+    monkeypatch.setattr(
+        offline_start,
+        "measure",
+        lambda *args, **kwargs: {key: [fake_load(fcp, "online") for fcp in values] for key, values in fcps.items()},
+    )
+    argv = ["--loads", "3", "--path", "/toolkit/exercise/box-breathing"]
+    assert offline_start.main([*argv, "--against", str(offline_start.ROOT)] if against else argv) == 0
+    last = dict(pair.split("=") for pair in capsys.readouterr().out.strip().splitlines()[-1].split())
+    assert last["offline_fcp_ms"] == "62.0"
+    assert last["paired_offline_minus_online_ms"] == "2.0"
+    names = ("against", "against_cold", "against_via_worker")
+    if not against:
+        assert not [key for key in last if key.startswith("against")]
+        return
+    for name in names:
+        assert last[f"{name}_paired_ms"] == "-2.0"
+        assert last[f"{name}_paired_low_ms"] == last[f"{name}_paired_high_ms"] == "-2.0"
+    assert (last["against_fcp_ms"], last["against_cold_fcp_ms"], last["against_via_worker_fcp_ms"]) == (
+        "64.0",
+        "84.0",
+        "74.0",
+    )
