@@ -35,8 +35,7 @@ def serve(args: argparse.Namespace) -> int:
     """Run Steady with waitress. On the embedded SQLite database the schema is
     brought up to date first; PostgreSQL is upgraded by ``steady db upgrade``
     so that several hosts never race to migrate."""
-    import waitress
-
+    from webapp import embedded_server
     from webapp.extensions import db
     from webapp.services import migrations
     from webapp.services.reminder_sealing import seal_at_start
@@ -55,7 +54,7 @@ def serve(args: argparse.Namespace) -> int:
         stop = start_dispatcher_thread(app)
     print(f"Steady is running at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="Steady")
+        embedded_server.run(app, host=args.host, port=args.port, threads=args.threads)
     finally:
         if stop is not None:
             stop.set()
