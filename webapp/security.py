@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import RequestRedirect
 
 from webapp.api import ENDS_SESSION
 from webapp.errors import SESSION_HEADER, wants_json
@@ -274,6 +276,18 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.session_interface = KeptSignerSessionInterface()
+
+    @app.before_request
+    def _own_redirects_are_paths():
+        """Werkzeug's own redirects (``/account`` to ``/account/``) name the
+        host the request gave, which anyone can forge (and a cache may keep):
+        answered with the path alone, they lead where the browser already is."""
+        moved = request.routing_exception
+        if isinstance(moved, RequestRedirect):
+            parts = urlsplit(moved.new_url)
+            return redirect(urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, "")), moved.code)
+        return None
+
     if not event.contains(Session, "before_flush", refuse_multi_statement_flush):
         event.listen(Session, "before_flush", refuse_multi_statement_flush)
     app.jinja_env.globals["lock_page_open"] = lock_page_open
