@@ -70,6 +70,9 @@ def run(app: Flask, host: str, port: int, threads: int) -> None:
     for listener in listeners.values():
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel
-    logging.basicConfig()  # what waitress.serve sets up: its warnings reach the log
+    # waitress.serve set up the root logger, which then printed each of
+    # Steady's own lines a second time (webapp/logs.py has its handler):
+    # waitress's warnings alone get one.
+    logging.getLogger("waitress").addHandler(logging.StreamHandler())
     server.print_listen("Serving on http://{}:{}")
     server.run()
