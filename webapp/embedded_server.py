@@ -1,4 +1,4 @@
-"""How ``steady serve`` runs the app under waitress, with three things
+"""How ``steady serve`` runs the app under waitress, with the things below
 changed from waitress's defaults (production's gunicorn worker is in
 ``webapp/serving.py``).
 
@@ -19,14 +19,44 @@ goes by the length.
 A request that declares a body past the cut-off and asks ``Expect:
 100-continue`` is answered 413 at once: waitress 3.0 said "100 Continue" and
 then nothing at all, leaving the client waiting.
+
+Framings and hosts RFC 9112 refuses are refused (400, the connection
+closed), where waitress 3.0 answered them: ``chunked`` given twice (section
+6.1: a sender must not apply it more than once; a proxy that reads the body
+once as chunked and once as raw would split the stream elsewhere), a
+``Transfer-Encoding`` on an HTTP/1.0 request (section 6.1: its framing is
+faulty, whatever ``Content-Length`` says; waitress read it by the length and,
+with ``keep-alive``, kept the connection), and an HTTP/1.1 request with no
+``Host``, two, or one that is no host name (section 3.2: a server must
+answer 400).
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import Flask
 
 #: How many times the app's body limit waitress buffers before it refuses.
 BODY_CUTOFF_FACTOR = 8
+
+#: A host name, an IPv4 address or a bracketed IPv6 one, and a port: what a
+#: browser sends (no comma, so two Host lines, which waitress joins with
+#: ", ", are no host either).
+HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*)|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?\Z")
+
+
+class _Headers(dict):
+    """The parser's header dict, remembering the ``Transfer-Encoding`` that
+    waitress takes out of it (and otherwise forgets) as it reads it."""
+
+    transfer_encoding: str | None = None
+
+    def pop(self, key, *default):
+        value = super().pop(key, *default)
+        if key == "TRANSFER_ENCODING":
+            self.transfer_encoding = value
+        return value
 
 
 def _strict_channel():
@@ -35,9 +65,17 @@ def _strict_channel():
 
     class StrictParser(HTTPRequestParser):
         def parse_header(self, header_plus: bytes) -> None:
+            self.headers = _Headers(self.headers)
             super().parse_header(header_plus)
             if self.chunked and "CONTENT_LENGTH" in self.headers:
                 raise ParsingError("Content-Length and Transfer-Encoding cannot both be given")
+            codings = self.headers.transfer_encoding or ""
+            if len([coding for coding in codings.split(",") if coding.strip(" \t")]) > 1:
+                raise ParsingError("chunked is the one transfer coding, given once")
+            if self.version == "1.0" and "TRANSFER_ENCODING" in self.headers:
+                raise ParsingError("Transfer-Encoding on an HTTP/1.0 request")
+            if self.version == "1.1" and not HOST.match(self.headers.get("HOST", "")):
+                raise ParsingError("HTTP/1.1 asks for one Host header naming a host")
             if self.content_length >= self.adj.max_request_body_size:
                 # The 413 at once, not "100 Continue": after that waitress 3.0 sent nothing.
                 self.expect_continue = False
