@@ -6,15 +6,17 @@ stored, encryption at rest, export, and dose reminders that follow the plan."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from tests.support.sealed import assert_sealed
 from webapp.extensions import db
-from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, utcnow
+from webapp.models import DoseLog, Reminder, TaperPlan, TaperStep, User, utcnow
+from webapp.services import person_time
 
 
 @pytest.fixture
@@ -232,6 +234,28 @@ def test_the_plain_dose_form_logs_in_local_time_and_shows_problems_in_the_page(c
     assert counts()[2] == 1
     page = client.get("/taper/doses").get_data(as_text=True)
     assert "2.5 mg" in page
+
+
+def test_the_plain_dose_form_sent_as_drawn_logs_a_dose_now(client, tracking):
+    """The form's time was set only by its script: sent before the script had
+    started (a quick tap), or with none, it went with no time and the dose was
+    refused ("Say when the dose was taken"). The server now draws now, where
+    the person is, and the form sent just as drawn logs the dose."""
+    page = client.get("/taper/doses").get_data(as_text=True)
+    drawn = re.search(r'<input type="datetime-local" id="taken_at" name="taken_at" value="([^"]*)"', page)
+    assert drawn and drawn.group(1), "the form is drawn with no time"
+    zone = person_time.zone_for(db.session.scalar(select(User.id)))
+    db.session.rollback()
+    local = datetime.fromisoformat(drawn.group(1)).replace(tzinfo=zone)
+    assert abs((utcnow() - local).total_seconds()) < 120
+    client_id = re.search(r'name="client_id" value="([^"]+)"', page).group(1)
+    sent = tracking.post("/taper/doses", taken_at=drawn.group(1), amount="2", time_zone="", client_id=client_id)
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+    assert counts()[2] == 1
+    # Sent back refused for another reason, the field keeps what was sent (an emptied field stays empty).
+    again = tracking.post("/taper/doses", taken_at="", amount="2", time_zone="", client_id=str(uuid.uuid4()))
+    assert again.status_code == 422 and 'name="taken_at" value=""' in again.get_data(as_text=True)
+    assert counts()[2] == 1
 
 
 @pytest.mark.parametrize("zone", ["Europe", "America/Argentina", "Nowhere/Atlantis", "../etc", "Europe/Lon\x00don", ""])

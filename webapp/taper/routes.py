@@ -202,6 +202,13 @@ def delete_step(step_id: int):
 # --- doses ----------------------------------------------------------------------------
 
 
+def _now_here() -> dict[str, str]:
+    """The dose form's time as the server draws it: now, where the person is.
+    The page's script sets the phone's own; a form sent before that script has
+    started, or with none, is sent with this one rather than with no time."""
+    return {"taken_at": utcnow().astimezone(person_time.zone_for(current_user.id)).strftime("%Y-%m-%dT%H:%M")}
+
+
 @bp.route("/taper/doses", methods=["GET", "POST"])
 @login_required
 def doses():
@@ -243,7 +250,7 @@ def doses():
         doses=my_doses(limit=300),
         problems=problems,
         client_id=client_id,
-        values=request.form.to_dict() if request.method == "POST" else {},
+        values=request.form.to_dict() if request.method == "POST" else _now_here(),
         step=step,
         shell=False,
         days=dose_adherence.adherence(
