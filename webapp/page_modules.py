@@ -1,6 +1,6 @@
 """The modules a page will start, asked for with the page.
 
-``app.js`` starts a page's modules once its first paint is on screen: those named by the
+``app.js`` starts a page's modules after its first frame: those named by the
 page's ``data-module`` attributes (its ``MODULES`` table), the forms' helpers
 on a page with a form (``startForms``) and, on a signed-in page, the device's
 own (``startDevice``). Each then imports what it needs, one round trip after

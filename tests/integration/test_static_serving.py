@@ -135,7 +135,7 @@ def test_app_js_runs_alone_before_the_first_paint(client, app_js, path):
     """app.js is the one module that runs before a page's first paint, and it
     imports nothing statically (the two files it imported cost the first
     paint about 2 ms offline, paired load by load against them; README); pwa.js, which every page runs,
-    is imported once the first paint is shown, its URL hashed like the rest."""
+    is imported after the first frame, its URL hashed like the rest."""
     body = client.get(app_js, headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
     assert STATIC_IMPORT.findall(body) == []
     assert re.search(r'import\("\./pwa\.js\?v=[0-9a-f]{12}"\)', body)

@@ -1,7 +1,7 @@
 // The entry point, and the only module before the first paint: it imports
 // nothing statically (the two files it imported cost the first paint about
 // 2 ms offline, paired load by load against them). What every page needs starts here: the connection
-// banner at once, the service worker (pwa.js) once the first paint is shown. What
+// banner at once, the service worker (pwa.js) after the first frame. What
 // only a device in use needs (the app lock, whose the device is, the outbox's
 // schedule) starts when the device may hold someone's Steady (see
 // deviceInUse); the forms' shared behaviour starts on pages with a form or a
@@ -127,36 +127,14 @@ async function startForms() {
   enableLimits();
 }
 
-/** How long to wait for the first contentful paint (a page on screen paints
- * long before; one that does not, a throttled tab, starts its modules anyway). */
-const FIRST_PAINT_WAIT_MS = 500;
-
-/** Resolves once the page's first contentful paint is on screen (at once for
- * a page not on screen), so the modules below never hold it: the page is drawn
- * as they will leave it (app.css), and they start right after. Not at the
- * first frame's end: the screen shows that frame only after it is rastered
- * and drawn, in other threads, and offline the modules' files come through
- * the worker, whose work then held that paint back (paired load by load,
- * bench/offline_start.py). */
+/** Resolves once the page's first frame is drawn (at once for a page not on
+ * screen), so the modules below never hold the first paint: the page is drawn
+ * as they will leave it (app.css), and they start right after. */
 function afterFirstPaint() {
   if (document.visibilityState !== "visible") return Promise.resolve();
   return new Promise((resolve) => {
-    setTimeout(resolve, FIRST_PAINT_WAIT_MS);
-    const afterFrame = () => requestAnimationFrame(() => setTimeout(resolve, 0));
-    try {
-      if (!(window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).includes("paint"))) {
-        afterFrame();
-        return;
-      }
-      // buffered: a paint already shown is delivered too.
-      new PerformanceObserver((list, observer) => {
-        if (!list.getEntries().some((entry) => entry.name === "first-contentful-paint")) return;
-        observer.disconnect();
-        resolve();
-      }).observe({ type: "paint", buffered: true });
-    } catch {
-      afterFrame();
-    }
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 250); // no frame comes (a throttled tab): start anyway
   });
 }
 
