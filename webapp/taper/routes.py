@@ -202,11 +202,8 @@ def delete_step(step_id: int):
 # --- doses ----------------------------------------------------------------------------
 
 
-def _now_here() -> dict[str, str]:
-    """The dose form's time as the server draws it: now, where the person is.
-    The page's script sets the phone's own; a form sent before that script has
-    started, or with none, is sent with this one rather than with no time."""
-    return {"taken_at": utcnow().astimezone(person_time.zone_for(current_user.id)).strftime("%Y-%m-%dT%H:%M")}
+#: A moment as a datetime-local field holds it.
+FIELD_TIME = "%Y-%m-%dT%H:%M"
 
 
 @bp.route("/taper/doses", methods=["GET", "POST"])
@@ -241,7 +238,8 @@ def doses():
             else:
                 flash(_("Dose logged."), "success")
                 return redirect(url_for("taper.doses"))
-    today = local_today()
+    zone, now = person_time.zone_for(current_user.id), utcnow()
+    today = person_time.today_in(zone, now)
     steps = my_steps()
     step = arithmetic.step_in_force(steps, today)
     return render_template(
@@ -250,7 +248,11 @@ def doses():
         doses=my_doses(limit=300),
         problems=problems,
         client_id=client_id,
-        values=request.form.to_dict() if request.method == "POST" else _now_here(),
+        # Drawn with now where the person is: the page's script sets the phone's
+        # own, and a form sent before it has started, or with none, keeps this.
+        values=request.form.to_dict()
+        if request.method == "POST"
+        else {"taken_at": person_time.local(now, zone).strftime(FIELD_TIME)},
         step=step,
         shell=False,
         days=dose_adherence.adherence(
@@ -308,7 +310,7 @@ def edit_dose(dose_id: int):
         request.form.to_dict()
         if request.method == "POST"
         else {
-            "taken_at": dose.taken_at.astimezone(ZoneInfo(dose.time_zone)).strftime("%Y-%m-%dT%H:%M"),
+            "taken_at": dose.taken_at.astimezone(ZoneInfo(dose.time_zone)).strftime(FIELD_TIME),
             "amount": format_amount(dose.amount),
             "note": dose.note or "",
         }
