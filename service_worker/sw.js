@@ -23,7 +23,7 @@
  *   the device keeps the pages of the person's language only.
  * - Choosing a language offline (the footer's POST /language): the offline
  *   page, which says that needs a connection once, in the language kept.
- * - Push reminders: push.js; the outbox's Background Sync: outbox-sync.js.
+ * - Push reminders: push.js; the outbox's Background Sync: outbox-sync.js; forms sent as pages: forms.js.
  */
 
 import { raw } from "/static/js/idb.js";

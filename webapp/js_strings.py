@@ -185,6 +185,7 @@ STRINGS = (
     # dom.js, form-kit.js: problems beside a field, a form post taking long ("There is a problem" is above)
     N_("Error:"),
     N_("This is taking longer than it should. Check your connection, then try again."),
+    N_("Not sent: there is no connection. What you wrote is still here. Send it again once you are back online."),
     # thought-record.js
     N_("This phone could not save the thought record. What you wrote is still here: try again."),
     # lock-screen.js: the lock screen, "Forgot your PIN?", the banner while locked, after the copy is removed

@@ -55,10 +55,10 @@ SHELL_ASSET_SUFFIXES = (".css", ".js", ".png", ".svg", ".woff2")
 
 
 #: The worker's source files, in order (push.js: reminders; outbox-sync.js:
-#: Background Sync).
+#: Background Sync; forms.js: forms sent as pages, kept on the page offline).
 #: Together they are one module worker: it imports the modules the pages use
 #: (``import ... from "/static/js/outbox.js"``), served with their content hash.
-WORKER_FILES = ("sw.js", "push.js", "outbox-sync.js")
+WORKER_FILES = ("sw.js", "push.js", "outbox-sync.js", "forms.js")
 _STATIC_IMPORT = re.compile(r'(\bfrom\s+")/static/([^"?]+)(")')
 
 

@@ -104,4 +104,20 @@ export function enableBusyButtons() {
   window.addEventListener("pageshow", () => {
     document.querySelectorAll("form[data-sending]").forEach(ready);
   });
+  // No connection: the service worker kept this page, with everything typed
+  // still in it (service_worker/forms.js). Say so beside the button.
+  navigator.serviceWorker?.addEventListener("message", (event) => {
+    if (event.data?.type === "FORM_NOT_SENT") document.querySelectorAll("form[data-sending]").forEach(notSent);
+  });
+}
+
+function notSent(form) {
+  const button = form.querySelector('[aria-busy="true"]');
+  ready(form);
+  form.querySelectorAll("[data-busy-late]").forEach((node) => node.remove());
+  const words = t("Not sent: there is no connection. What you wrote is still here. Send it again once you are back online.");
+  const note = element("p", { class: "error-message", role: "alert", "data-busy-late": "" },
+    element("span", { class: "visually-hidden", text: `${t("Error:")} ` }), words);
+  if (button) button.insertAdjacentElement("afterend", note);
+  else form.append(note);
 }
