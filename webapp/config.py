@@ -5,9 +5,9 @@ Two ways to run:
 * **embedded** (the default): SQLite in the instance folder, and the secrets
   (session key, field-encryption key, VAPID key pair) generated on first run
   into ``<instance>/secrets.json`` with mode 0600 and reused after.
-* **production** (``STEADY_ENV=production``): every secret and the database
-  URL must come from the environment; the app refuses to start otherwise, or
-  with debug on.
+* **production** (``STEADY_ENV=production``): every secret, the database
+  URL and the public address (``STEADY_PUBLIC_URL``) must come from the
+  environment; the app refuses to start otherwise, or with debug on.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -30,6 +32,13 @@ REQUIRED_SECRETS = {
     "STEADY_VAPID_PRIVATE_KEY": "signs Web Push requests",
     "STEADY_VAPID_PUBLIC_KEY": "lets browsers subscribe to Web Push",
     "DATABASE_URL": "the PostgreSQL database",
+}
+
+
+#: Other settings production must be given.
+REQUIRED_SETTINGS = {
+    "STEADY_PUBLIC_URL": "the address people open Steady at, such as https://steady.example.org; "
+    "invite and share links are built from it",
 }
 
 
@@ -92,6 +101,43 @@ def write_instance_secrets(instance_path: str | os.PathLike, values: Mapping[str
     os.replace(tmp, path)
 
 
+#: A host name (letters, digits, dots, hyphens) or an IPv6 address in brackets.
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
+
+
+def public_url(value: str | None, production: bool) -> str | None:
+    """``STEADY_PUBLIC_URL`` as ``scheme://host[:port]``, or None when unset.
+
+    Links given to other people (an invite, a share link) are built from it,
+    never from the ``Host`` a request names, and requests naming another host
+    are refused. Production must have it, over HTTPS."""
+    text = (value or "").strip()
+    if not text:  # production has it (build_config names it when it is missing)
+        return None
+    problem = "give the address people open Steady at, such as https://steady.example.org, with no path"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (a port that is no number, or past 65535, raises here)
+    except ValueError:  # that, or brackets that are no IPv6 address
+        raise ConfigError(f"STEADY_PUBLIC_URL: {problem}.") from None
+    host = parts.netloc.rpartition("@")[2].lower()
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if (
+        parts.scheme not in ("https", "http")
+        or parts.username is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or len(name) > 253
+        or not _HOST_NAME.fullmatch(name)
+    ):
+        raise ConfigError(f"STEADY_PUBLIC_URL: {problem}.")
+    if production and parts.scheme != "https":
+        raise ConfigError("STEADY_PUBLIC_URL: production serves Steady over HTTPS, so the address starts https://.")
+    return f"{parts.scheme}://{host}"
+
+
 def _flag(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -110,9 +156,10 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
     if production:
         if debug:
             raise ConfigError("Steady will not start in production with STEADY_DEBUG on. Unset STEADY_DEBUG.")
-        missing = [name for name in REQUIRED_SECRETS if not env.get(name)]
+        required = REQUIRED_SECRETS | REQUIRED_SETTINGS
+        missing = [name for name in required if not (env.get(name) or "").strip()]
         if missing:
-            lines = "\n".join(f"  {name} ({REQUIRED_SECRETS[name]})" for name in missing)
+            lines = "\n".join(f"  {name} ({required[name]})" for name in missing)
             raise ConfigError("Steady will not start in production without these settings:\n" + lines)
         secret_values = {name: env[name] for name in REQUIRED_SECRETS if name != "DATABASE_URL"}
     else:
@@ -134,6 +181,7 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         raise ConfigError(f"STEADY_PUSH_HOSTS: {problem}") from None
 
     https = production or _flag(env.get("STEADY_HTTPS"))
+    public = public_url(env.get("STEADY_PUBLIC_URL"), production)
     database_url = env.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "steady.db")
     cookie_prefix = "__Host-" if https else ""
 
@@ -167,6 +215,11 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # The address people open Steady at (None: the one each request names).
+        # Set, links for others are built from it and a request naming another
+        # host is refused (400: Flask's TRUSTED_HOSTS; the port is not compared).
+        "PUBLIC_URL": public,
+        "TRUSTED_HOSTS": [urlsplit(public).hostname] if public else None,
         # 256 KB is far above any form Steady has; bigger bodies get a clear 413.
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,

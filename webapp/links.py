@@ -9,7 +9,8 @@ request — goes to Flask's own ``url_for``. Nothing here depends on who asks.""
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
+from flask import url_for as flask_url_for
 
 #: More distinct links than any app has: past it, nothing more is kept.
 MOST_KEPT = 4096
@@ -45,3 +46,17 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["url_for"] = url_for
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["public_origin"] = public_origin
+
+
+def public_origin() -> str:
+    """Where people open Steady (``scheme://host[:port]``): the configured
+    ``STEADY_PUBLIC_URL``, else the address this request reached it at."""
+    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """A whole address to give to someone else (an invite, a share link):
+    never built from a ``Host`` the request named when an address is
+    configured."""
+    return public_origin() + flask_url_for(endpoint, **values)

@@ -17,6 +17,7 @@ from webapp.api import ENDS_SESSION
 from webapp.errors import SESSION_HEADER, wants_json
 from webapp.extensions import autocommitted, db, login_manager
 from webapp.logs import audit
+from webapp.public_host import PublicHostOnly
 from webapp.services import sessions
 from webapp.session_cookie import KeptSignerSessionInterface
 
@@ -271,6 +272,8 @@ def lock_page_open() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("TRUSTED_HOSTS"):  # inside ProxyFix: it checks the host the proxy passes on
+        app.wsgi_app = PublicHostOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

@@ -34,7 +34,13 @@ def test_production_start_without_secrets_names_what_is_missing(tmp_path):
         timeout=60,
     )
     assert result.returncode == 2
-    for name in ("STEADY_SECRET_KEY", "STEADY_FIELD_KEYS", "STEADY_VAPID_PRIVATE_KEY", "DATABASE_URL"):
+    for name in (
+        "STEADY_SECRET_KEY",
+        "STEADY_FIELD_KEYS",
+        "STEADY_VAPID_PRIVATE_KEY",
+        "DATABASE_URL",
+        "STEADY_PUBLIC_URL",
+    ):
         assert name in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -302,6 +302,7 @@ def production_env() -> dict:
         "STEADY_VAPID_PRIVATE_KEY": private,
         "STEADY_VAPID_PUBLIC_KEY": public,
         "DATABASE_URL": "sqlite:///:memory:",
+        "STEADY_PUBLIC_URL": "https://steady.example.org",
     }
 
 

@@ -329,8 +329,9 @@ def test_a_redirect_never_leads_to_a_host_the_request_named(server, untouched, h
 @pytest.mark.parametrize("who", ["signed in", "signed out"])
 def test_pages_never_name_a_forged_host(server, person, untouched, path, who):
     """Pages link by path. (An invite or a share link is written whole, for
-    the one who asked, with the address they reached Steady at; a forged
-    Host reaches only whoever forged it.)"""
+    the one who asked, with STEADY_PUBLIC_URL, or with no address configured
+    the one they reached Steady at; a forged Host reaches only whoever forged
+    it: tests/integration/test_public_address.py.)"""
     head = b"GET " + path + b" HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n"
     answer, _ = exchange(server, head + (signed_in(person) if who == "signed in" else b"") + b"\r\n")
     assert statuses(answer)[0] in (200, 302)

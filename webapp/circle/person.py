@@ -14,6 +14,7 @@ from webapp.circle import bp, common
 from webapp.circle.common import log, my_profile, push_sender, save_name, user_key
 from webapp.circle.forms import InviteForm, ProfileForm, SharingForm
 from webapp.extensions import db, limiter
+from webapp.links import public_url
 from webapp.logs import audit
 from webapp.models import CircleInvite, CircleLink, CircleMessage, CircleReachOut, utcnow
 from webapp.ownership import get_owned_or_404, owned
@@ -114,7 +115,7 @@ def create_invite():
     db.session.add(invite)
     db.session.commit()
     audit("circle.invite_created", user=current_user.id, invite=invite.id)
-    url = url_for("circle.join", token=token, _external=True)
+    url = public_url("circle.join", token=token)
     return _circle_page(new_invite={"url": url, "qr": invite_qr(url), "expires_at": invite.expires_at}, status=201)
 
 

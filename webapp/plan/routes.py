@@ -20,6 +20,7 @@ from sqlalchemy import select
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.extensions import db
+from webapp.links import public_url
 from webapp.models import PlanShare, WavePlan, utcnow
 from webapp.ownership import get_owned_or_404, owned
 from webapp.people import store
@@ -171,7 +172,7 @@ def share():
                 db.session.add(link)
                 db.session.commit()
                 # Shown once: only the hash is kept, so the link cannot be shown again.
-                url = url_for("plan.shared", token=token, _external=True)
+                url = public_url("plan.shared", token=token)
                 return render_template("plan/share_created.html", url=url, share=link)
     return render_template("plan/share.html", form=form, plan=plan, shares=my_shares(), now=utcnow()), status
 
