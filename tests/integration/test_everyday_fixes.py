@@ -94,3 +94,38 @@ def test_email_breaks_escape_what_they_are_given(app):
         assert str(email_breaks("<b>@x.y")) == "&lt;b&gt;@<wbr>x<wbr>.y"
         assert str(email_breaks("no-at-sign<")) == "no-at-sign&lt;"
         assert str(email_breaks(None)) == ""
+
+
+def _chosen_zone(page: str) -> str:
+    select = re.search(r'<select[^>]*name="time_zone".*?</select>', page, re.S).group(0)
+    return re.search(r"<option[^>]*\bselected\b[^>]*>([^<]+)</option>", select).group(1)
+
+
+def test_a_new_support_group_starts_in_the_persons_own_zone(client, auth):
+    """Only people.js put the phone's zone over UTC: a plain form (or a tap
+    before the script) saved the meeting time in UTC. Where Steady knows the
+    person's zone, the form is drawn with it."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import ReminderSettings, SupportGroup, User
+
+    auth.register(email="zone@example.com")
+    assert _chosen_zone(client.get("/people/groups/new").get_data(as_text=True)) == "UTC"  # nothing known yet
+    user_id = db.session.scalar(select(User.id))
+    db.session.add(ReminderSettings(user_id=user_id, timezone="America/Argentina/Salta", zone_from_device=False))
+    db.session.commit()
+    page = client.get("/people/groups/new").get_data(as_text=True)
+    assert _chosen_zone(page) == "America/Argentina/Salta"
+    sent = client.post(
+        "/people/groups/new",
+        data={
+            "name": "Peers",
+            "time_zone": _chosen_zone(page),
+            "meeting_time": "19:00",
+            "csrf_token": token_of(client),
+        },
+    )
+    assert sent.status_code == 302
+    assert db.session.scalar(select(SupportGroup.time_zone)) == "America/Argentina/Salta"
+    db.session.rollback()

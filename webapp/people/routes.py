@@ -20,7 +20,7 @@ from webapp.ownership import get_owned_or_404
 from webapp.people import bp, store
 from webapp.people.checks import MISSING_SUPPORT, check_contact, check_group, check_review, check_template
 from webapp.people.forms import ContactForm, GroupForm, NudgeForm, ReviewForm, TemplateForm, put_problems
-from webapp.services import support
+from webapp.services import person_time, support
 from webapp.services.reminder_rules import reschedule_group
 
 TEMPLATES_MAX = 20
@@ -243,7 +243,11 @@ def add_group():
                 return redirect(url_for("people.groups"))
             put_problems(form, problems)
     elif not form.time_zone.data:
-        form.time_zone.data = "UTC"  # people.js offers the phone's own zone
+        # Where the person is, when Steady knows (a plain form, or a tap
+        # before any script, goes with it); else UTC, over which people.js
+        # puts the phone's own zone.
+        known = person_time.zone_name_for(db.session, current_user.id)
+        form.time_zone.data = known if known and support.is_time_zone(known) else "UTC"
     return render_template("people/group_edit.html", form=form, group=None), status
 
 
