@@ -217,9 +217,8 @@ def build_config(instance_path: str, environ: Mapping[str, str] | None = None) -
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         # The address people open Steady at (None: the one each request names).
         # Set, links for others are built from it and a request naming another
-        # host is refused (400: Flask's TRUSTED_HOSTS; the port is not compared).
+        # host is refused (webapp/public_host.py; the port is not compared).
         "PUBLIC_URL": public,
-        "TRUSTED_HOSTS": [urlsplit(public).hostname] if public else None,
         # 256 KB is far above any form Steady has; bigger bodies get a clear 413.
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,

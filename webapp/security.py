@@ -272,8 +272,8 @@ def lock_page_open() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("TRUSTED_HOSTS"):  # inside ProxyFix: it checks the host the proxy passes on
-        app.wsgi_app = PublicHostOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
+    if app.config.get("PUBLIC_URL"):  # inside ProxyFix: it checks the host the proxy passes on
+        app.wsgi_app = PublicHostOnly(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
