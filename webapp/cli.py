@@ -52,7 +52,11 @@ def serve(args: argparse.Namespace) -> int:
         from webapp.services.dispatcher_setup import start_dispatcher_thread
 
         stop = start_dispatcher_thread(app)
-    print(f"Steady is running at http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    listening = f"http://{args.host}:{args.port}/"
+    if app.config.get("PUBLIC_URL"):  # only that address is answered (webapp/public_host.py)
+        print(f"Steady is running at {app.config['PUBLIC_URL']}/  (on {listening}; Ctrl+C to stop)", flush=True)
+    else:
+        print(f"Steady is running at {listening}  (Ctrl+C to stop)", flush=True)
     try:
         embedded_server.run(app, host=args.host, port=args.port, threads=args.threads)
     finally:

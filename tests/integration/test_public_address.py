@@ -6,16 +6,23 @@ proxy's X-Forwarded-Host, is refused (400) before anything is written."""
 from __future__ import annotations
 
 import functools
+import http.client
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from bench.steady_process import LEAKY_ENV, free_port
 from tests.conftest import Auth
 from tests.integration.test_circle import INVITE_LINK, token_of
 from tests.integration.test_people_plan import PLAN, save_plan, share_link
 from webapp.config import build_config
 from webapp.extensions import db
 from webapp.models import CircleInvite, User
+from webapp.public_host import REFUSED
 
 PUBLIC = "https://steady.example.org"
 
@@ -93,3 +100,42 @@ def test_without_a_public_address_links_name_the_address_reached(make_app):
     Auth(client).register()
     invited = client.post("/circle/invites", data={"first_name": "Sam", "csrf_token": token_of(client)})
     assert INVITE_LINK.search(invited.get_data(as_text=True)).group(1).startswith("http://steady.local:8000/circle/")
+
+
+def test_steady_serve_names_the_public_address_and_answers_only_it(tmp_path):
+    """The real server (waitress, as shipped), over raw sockets to 127.0.0.1:
+    it says where Steady is, and answers that host only."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not LEAKY_ENV.match(k)} | {
+        "STEADY_INSTANCE_PATH": str(tmp_path / "instance"),
+        "STEADY_PUBLIC_URL": f"http://localhost:{port}",
+        "STEADY_REMINDER_DISPATCHER": "off",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-m", "webapp.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        said = process.stdout.readline()
+        assert said == f"Steady is running at http://localhost:{port}/  (on http://127.0.0.1:{port}/; Ctrl+C to stop)\n"
+
+        def status(host: str) -> tuple[int, bytes]:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    connection.request("GET", "/help", headers={"Host": host})
+                    response = connection.getresponse()
+                    return response.status, response.read()
+                except ConnectionRefusedError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+
+        assert status(f"localhost:{port}")[0] == 200
+        assert status(f"127.0.0.1:{port}") == (400, REFUSED)
+        assert status("evil.example") == (400, REFUSED)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
