@@ -21,7 +21,7 @@ async function sendForm(event) {
   try {
     return await fetch(event.request);
   } catch {
-    event.waitUntil(sayNotSent());
+    await sayNotSent().catch(() => {}); // the page is kept whether or not it can be told
     return new Response(null, { status: 204 });
   }
 }

@@ -14,11 +14,10 @@ import pytest
 
 from webapp.models import utcnow
 
-TODAY = utcnow().date()
-
-
 def day(days_from_today: int) -> str:
-    return (TODAY + timedelta(days=days_from_today)).isoformat()
+    """A date from today, as the server has it when the test runs (not when
+    the module was read: a run that crosses midnight saw two todays)."""
+    return (utcnow().date() + timedelta(days=days_from_today)).isoformat()
 
 
 UNREADABLE = "Enter the dates like 2026-11-01."
