@@ -18,6 +18,7 @@ import re
 
 from playwright.sync_api import expect
 from test_app_lock import GET_JSON, PIN, dump_storage, english_page_signed_in, turn_on_lock
+from test_lock_language_switch import spanish_worker_in_control
 from test_spanish import english_on
 
 #: The lock screen's words, straight from its module in the page's language.
@@ -90,6 +91,10 @@ def test_the_lock_speaks_the_pages_language(shared_server, new_context, pwa, acc
     with page.expect_navigation():
         page.get_by_role("button", name="Español").click()
     assert page.evaluate("() => document.documentElement.lang") == "es"
+    # The Spanish worker takes over by itself (sw.js: skipWaiting on a language
+    # switch); a navigation that starts as it activates can hang in Chromium
+    # (handed to the outgoing worker as that one is retired): wait for it first.
+    spanish_worker_in_control(page)
 
     # The settings page: its idle times and what saving one says.
     page.goto(server.url + "/lock")

@@ -14,6 +14,7 @@ import pytest
 
 from webapp.models import utcnow
 
+
 def day(days_from_today: int) -> str:
     """A date from today, as the server has it when the test runs (not when
     the module was read: a run that crosses midnight saw two todays)."""
