@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -24,6 +23,8 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from webapp.public_host import host_name
 
 #: Secrets production must be given, with what each is for.
 REQUIRED_SECRETS = {
@@ -101,10 +102,6 @@ def write_instance_secrets(instance_path: str | os.PathLike, values: Mapping[str
     os.replace(tmp, path)
 
 
-#: A host name (letters, digits, dots, hyphens) or an IPv6 address in brackets.
-_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
-
-
 def public_url(value: str | None, production: bool) -> str | None:
     """``STEADY_PUBLIC_URL`` as ``scheme://host[:port]``, or None when unset.
 
@@ -120,22 +117,19 @@ def public_url(value: str | None, production: bool) -> str | None:
         parts.port  # noqa: B018 (a port that is no number, or past 65535, raises here)
     except ValueError:  # that, or brackets that are no IPv6 address
         raise ConfigError(f"STEADY_PUBLIC_URL: {problem}.") from None
-    host = parts.netloc.rpartition("@")[2].lower()
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = host_name(parts.netloc)  # as the requests' Host is read, so the two cannot disagree
     if (
         parts.scheme not in ("https", "http")
-        or parts.username is not None
         or parts.path not in ("", "/")
         or parts.query
         or parts.fragment
-        or "@" in parts.netloc
+        or name is None  # also user info, no host, a character no host name has
         or len(name) > 253
-        or not _HOST_NAME.fullmatch(name)
     ):
         raise ConfigError(f"STEADY_PUBLIC_URL: {problem}.")
     if production and parts.scheme != "https":
         raise ConfigError("STEADY_PUBLIC_URL: production serves Steady over HTTPS, so the address starts https://.")
-    return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}://{name}" + (f":{parts.port}" if parts.port is not None else "")
 
 
 def _flag(value: str | None, default: bool = False) -> bool:

@@ -86,6 +86,8 @@ def test_production_names_each_missing_secret(tmp_path, missing):
         ("https://steady.example.org:8443", "https://steady.example.org:8443"),
         ("http://[::1]:8000", "http://[::1]:8000"),
         ("http://127.0.0.1:8000/", "http://127.0.0.1:8000"),
+        ("https://steady.example.org.", "https://steady.example.org"),  # a final dot: the same host
+        ("https://[::1]:0443", "https://[::1]:443"),
     ],
 )
 def test_the_public_address_is_read_as_scheme_host_and_port(tmp_path, given, read):
@@ -116,7 +118,8 @@ def test_without_a_public_address_every_host_is_answered_outside_production(tmp_
         "https://steady.example.org:port",
         "https://stea dy.example.org",
         "https://steady_example.org",
-        "https://steady.example.org.",
+        "https://steady.example.org..",
+        "https://user@steady.example.org:443",
         "https://\ud800.example.org",  # a lone surrogate
         "https://" + "a" * 300 + ".org",
         "https://" + "[" * 10_000,
