@@ -210,6 +210,9 @@ def create_app(
     from webapp import links
 
     links.init_app(app)  # after assets: wraps its asset_url
+    from webapp import once
+
+    once.init_app(app)
     features = (
         core,
         auth,

@@ -76,3 +76,35 @@ def test_a_form_sent_before_any_script_stays_with_what_was_typed(server, context
     assert page.evaluate("() => window.stillHere") is True
     expect(page.get_by_label("Your card")).to_have_value("Text I typed before anything started")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_a_form_whose_answer_was_lost_is_saved_once_when_sent_again(server, context, page, pwa, accounts):
+    """The server had the card, but its answer never came back (the
+    connection dropped on the way): the page says it was not sent, the person
+    sends it again, and there is one card (webapp/once.py)."""
+    open_cards(page, server, pwa, accounts, "form-answer-lost")
+    page.get_by_label("Your card").fill(CARD)
+    expect(page.get_by_text("characters left.")).to_be_visible()
+    reached = []
+
+    def answer_lost(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        reached.append(route.fetch(max_redirects=0).status)  # the server has it, and answers
+        route.abort("connectionreset")  # the answer is lost on the way back
+
+    context.route("**/cards", answer_lost)
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_role("alert").filter(has_text="Not sent: there is no connection.")).to_be_visible()
+    assert reached == [302], "the first send did not reach the server"
+    expect(page.get_by_label("Your card")).to_have_value(CARD)
+
+    context.unroute("**/cards", answer_lost)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save card").click()
+    # One notice: the first send's, kept for the next page, and the second's are the same words.
+    expect(page.get_by_role("status").filter(has_text="Card saved.")).to_have_count(1)
+    cards = page.evaluate("() => fetch('/api/cards').then((r) => r.json())")
+    texts = [card["text"] for card in cards["cards"]]
+    assert texts == [CARD.strip()], f"{len(texts)} cards"

@@ -24,7 +24,7 @@ from webapp.services.scheduling import RuleProblem, parse_time
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where notes are written: each ``.detail = …`` there must be a note from delivery_notes.
-WRITERS = ("webapp/services/dispatch.py", "webapp/reminders/routes.py")
+WRITERS = ("webapp/services/dispatch.py", "webapp/reminders/snooze.py")
 #: Where rule problems are raised.
 RAISERS = ("webapp/services/scheduling.py", "webapp/services/reminder_rules.py")
 

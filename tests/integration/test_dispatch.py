@@ -227,9 +227,9 @@ def test_payload_never_carries_what_the_person_wrote(app, push_service, make_dis
 def test_snoozed_delivery_comes_back_an_hour_later(
     app, push_service, make_dispatcher, clock, client, auth, monkeypatch
 ):
-    import webapp.reminders.routes
+    import webapp.reminders.snooze
 
-    monkeypatch.setattr(webapp.reminders.routes, "utcnow", clock)  # the snooze is pressed in the test's time
+    monkeypatch.setattr(webapp.reminders.snooze, "utcnow", clock)  # the snooze is pressed in the test's time
     auth.register(email="snoozer@example.com")
     user_id = db.session.scalar(select(User.id).where(User.email == "snoozer@example.com"))
     db.session.rollback()

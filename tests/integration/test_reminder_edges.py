@@ -239,7 +239,7 @@ def test_a_second_snooze_tap_that_loses_the_race_answers_as_the_first_did(
     other tap's snooze is saved just between this one's count and its insert."""
     assert subscribe(person, push_service.subscribe("phone").as_json()).status_code == 201
     reminder_id, delivery_id = a_sent_delivery(person)
-    import webapp.reminders.routes as routes
+    import webapp.reminders.snooze as routes
 
     real_utcnow = routes.utcnow
     first_until = real_utcnow().replace(microsecond=0) + timedelta(minutes=59)

@@ -20,12 +20,15 @@ TEMPLATES = sorted(ROOT.rglob("templates/**/*.html"))
 TOKEN = re.compile(r'"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{10,}"')  # a signed CSRF token
 
 
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<=name=\"once\" value=\")[0-9a-f]{32}"
+)
 
 
 def collapsed(html: str) -> str:
     """``html`` with each run of space as one space, and what differs from one
-    request to the next (a CSRF token, a new check-in's id) blanked."""
+    request to the next (a CSRF token, a new check-in's id, a form's one-time
+    id) blanked."""
     return re.sub(r"\s+", " ", UUID.sub("", TOKEN.sub('""', html)))
 
 

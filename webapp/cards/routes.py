@@ -8,6 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp import once
 from webapp.cards import bp
 from webapp.cards.forms import CardForm
 from webapp.extensions import db
@@ -27,10 +28,11 @@ def index():
     status = 200
     if form.is_submitted():
         if form.validate():
-            card = CopingCard(user_id=current_user.id)
-            card.text = form.text.data
-            db.session.add(card)
-            db.session.commit()
+            if not once.sent_before():
+                card = CopingCard(user_id=current_user.id)
+                card.text = form.text.data
+                db.session.add(card)
+                db.session.commit()
             flash(_("Card saved. You will find it in the toolkit, even offline."), "success")
             return redirect(url_for("cards.index"))
         status = 422

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from webapp import once
 from webapp.extensions import db
 from webapp.helpme import bp
 from webapp.helpme.forms import AppointmentForm
@@ -151,7 +152,11 @@ def add_appointment(contact_id: int):
     status = 200
     if form.is_submitted():
         status = 422
-        if form.validate() and (appointment := _save_appointment(form, None, contact)):
+        valid = form.validate()
+        if valid and once.sent_before():  # saved already: the answer to the first send did not come back
+            flash(_("Saved. Steady will remind you the day before."), "success")
+            return redirect(url_for("helpme.appointments"))
+        if valid and (appointment := _save_appointment(form, None, contact)):
             flash(_saved_words(appointment, _("Saved. Steady will remind you the day before.")), "success")
             return redirect(url_for("helpme.appointments"))
         db.session.rollback()

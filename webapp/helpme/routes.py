@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from webapp import i18n
+from webapp import i18n, once
 from webapp.api import json_body, json_error
 from webapp.bodies import Problems, checked
 from webapp.extensions import db, limiter
@@ -276,6 +276,8 @@ def thank(link_id: int):
     if problem:
         form.message.errors = [problem]
         return _thanks_page(link, form), 422
+    if once.sent_before():  # sent already: the answer to the first send did not come back
+        return _thanks_sent(link)
     message = CircleMessage(user_id=link.supporter_id, sender_id=current_user.id, kind="thanks", created_at=utcnow())
     message.text = text
     db.session.add(message)
@@ -305,5 +307,9 @@ def thank(link_id: int):
             sender.close()
         db.session.commit()
     audit("circle.thanks_sent", user=current_user.id, link=link.id)
+    return _thanks_sent(link)
+
+
+def _thanks_sent(link: CircleLink):
     flash(_("Sent to %(name)s.", name=circle.first_name(db.session, link.supporter_id)), "success")
     return redirect(url_for("circle.index"))

@@ -18,7 +18,7 @@ from webapp.models.people import (
 )
 from webapp.models.plan import PlanShare, WavePlan
 from webapp.models.reminders import PushAttempt, PushSubscription, Reminder, ReminderDelivery, ReminderSettings
-from webapp.models.synced import SyncedDeletion
+from webapp.models.synced import FormSend, SyncedDeletion
 from webapp.models.taper import DoseLog, TaperPlan, TaperStep
 from webapp.models.toolkit import CopingCard, FavouriteExercise, RecentExercise, ThoughtRecord
 
@@ -36,6 +36,7 @@ __all__ = [
     "DoseLog",
     "Encrypted",
     "FavouriteExercise",
+    "FormSend",
     "HelpMe",
     "MessageTemplate",
     "PlanShare",

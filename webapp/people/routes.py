@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from webapp import once
 from webapp.extensions import db
 from webapp.models import MessageTemplate, SupportContact, SupportGroup, SupportReview, utcnow
 from webapp.ownership import get_owned_or_404
@@ -76,13 +77,16 @@ def add():
             values, problems = check_contact(form.values())
             if not problems:
                 try:
-                    contact = store.new_contact(values)
+                    contact = None if once.sent_before() else store.new_contact(values)
                 except store.PinLimit as limit:
                     problems["pinned"] = str(limit)
                 else:
                     db.session.commit()
                     flash(
-                        _("%(name)s is saved. They are on this phone for when you are offline too.", name=contact.name),
+                        _(
+                            "%(name)s is saved. They are on this phone for when you are offline too.",
+                            name=contact.name if contact else values["name"],
+                        ),
                         "success",
                     )
                     return redirect(url_for("people.index"))
@@ -163,13 +167,15 @@ def templates():
             store.ensure_settings()
             db.session.flush()
             count = store.template_count()
-            if not problems and count >= TEMPLATES_MAX:
+            resent = not problems and once.sent_before()
+            if not problems and not resent and count >= TEMPLATES_MAX:
                 problems["text"] = _("You can keep up to %(count)s messages. Delete one first.", count=TEMPLATES_MAX)
             if not problems:
-                template = MessageTemplate(user_id=current_user.id, position=count)
-                template.text = values["text"]
-                db.session.add(template)
-                db.session.commit()
+                if not resent:
+                    template = MessageTemplate(user_id=current_user.id, position=count)
+                    template.text = values["text"]
+                    db.session.add(template)
+                    db.session.commit()
                 flash(_("Message saved."), "success")
                 return redirect(url_for("people.templates"))
             db.session.rollback()
@@ -234,12 +240,13 @@ def add_group():
         if form.validate():
             values, problems = check_group(form.values())
             if not problems:
-                store.ensure_settings()
-                group = SupportGroup(user_id=current_user.id)
-                store.apply_group(group, values)
-                db.session.add(group)
-                db.session.commit()
-                flash(_("%(name)s is saved.", name=group.name), "success")
+                if not once.sent_before():
+                    store.ensure_settings()
+                    group = SupportGroup(user_id=current_user.id)
+                    store.apply_group(group, values)
+                    db.session.add(group)
+                    db.session.commit()
+                flash(_("%(name)s is saved.", name=values["name"]), "success")
                 return redirect(url_for("people.groups"))
             put_problems(form, problems)
     elif not form.time_zone.data:
@@ -334,14 +341,15 @@ def review():
         if form.validate():
             values, problems = check_review(form.values())
             if not problems:
-                settings = store.ensure_settings()
-                record = SupportReview(user_id=current_user.id)
-                record.answers = json.dumps(values)
-                db.session.add(record)
-                now = utcnow()
-                settings.last_reviewed_at = now
-                settings.review_due_at = now + support.REVIEW_EVERY
-                db.session.commit()
+                if not once.sent_before():
+                    settings = store.ensure_settings()
+                    record = SupportReview(user_id=current_user.id)
+                    record.answers = json.dumps(values)
+                    db.session.add(record)
+                    now = utcnow()
+                    settings.last_reviewed_at = now
+                    settings.review_due_at = now + support.REVIEW_EVERY
+                    db.session.commit()
                 flash(_("Thank you. We will suggest another look in about three months."), "success")
                 return redirect(url_for("people.index"))
             put_problems(form, problems)

@@ -8,21 +8,17 @@ the sending.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from webapp.api import json_error
+from webapp import once
 from webapp.errors import error_response, wants_json
 from webapp.extensions import db
 from webapp.models import (
-    PushAttempt,
     PushSubscription,
     Reminder,
     ReminderDelivery,
@@ -35,13 +31,11 @@ from webapp.reminders import bp
 from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
 from webapp.reminders.words import default_words, in_english, rule_words
-from webapp.services import delivery_notes, person_time
+from webapp.services import person_time
 from webapp.services.reminder_limit import no_room
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
 from webapp.services.scheduling import EveryTimeQuiet, RuleProblem, make_rule, next_slot, zone_choices
 from webapp.services.text import TextProblem, clean_text
-
-SNOOZE = timedelta(hours=1)
 
 
 def my_settings(*, saving: bool = False) -> ReminderSettings:
@@ -216,7 +210,10 @@ def _apply_form(reminder: Reminder, form: ReminderForm, settings: ReminderSettin
 def create():
     """Add a reminder (while the person has fewer than ``reminder_limit.MAX_REMINDERS``)."""
     form, reminder = with_group_choices(ReminderForm()), Reminder(user_id=current_user.id)
-    full = no_room(db.session, current_user.id, utcnow())  # before anything is added to the session
+    if once.sent_before():  # saved already: the answer to the first send did not come back
+        flash(_("Reminder saved."), "success")
+        return redirect(url_for("reminders.index"))
+    full = no_room(db.session, current_user.id, utcnow())  # before the reminder is added to the session
     problem = _beside(form.kind, full) if full else _apply_form(reminder, form, my_settings())
     if problem:
         db.session.rollback()
@@ -334,64 +331,3 @@ def _quiet_hours_problem(form: SettingsForm) -> str | None:
     if start.data and start.data == end.data:
         return _beside(end, _("Quiet hours cannot start and end at the same time. Change one, or leave both empty."))
     return None
-
-
-MAX_SNOOZES = 9
-
-
-@bp.post("/api/reminders/deliveries/<int:delivery_id>/snooze")
-@login_required
-def snooze(delivery_id: int):
-    """ "Snooze 1 hour" from a notification: the same reminder again in an hour."""
-    delivery = get_owned_or_404(ReminderDelivery, delivery_id)
-    previous = (
-        db.session.query(ReminderDelivery)
-        .filter(
-            ReminderDelivery.reminder_id == delivery.reminder_id,
-            ReminderDelivery.slot_key.like(f"{delivery.slot_key.split('+')[0]}+snooze%"),
-        )
-        .count()
-    )
-    if previous >= MAX_SNOOZES:
-        # slot_key holds "<slot>+snooze<n>" in 24 characters: n stays one digit.
-        json_error(
-            409,
-            _(
-                "This reminder was already snoozed %(count)s times. It will come again at its next time.",
-                count=MAX_SNOOZES,
-            ),
-        )
-    base_key = delivery.slot_key.split("+")[0]
-    again = ReminderDelivery(
-        reminder_id=delivery.reminder_id,
-        user_id=current_user.id,
-        slot_key=f"{base_key}+snooze{previous + 1}",
-        slot_at=utcnow() + SNOOZE,
-        status="pending",
-        detail=delivery_notes.SNOOZED,
-    )
-    db.session.add(again)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Two quick taps: both counted the same earlier snoozes and the other saved
-        # this snooze first. It is the same snooze: keep nothing, answer as the other did.
-        reminder_id, key = again.reminder_id, again.slot_key
-        db.session.rollback()
-        saved = db.session.scalar(select(ReminderDelivery).filter_by(reminder_id=reminder_id, slot_key=key))
-        if saved is None:  # the other tap's snooze did not stay either
-            json_error(409, _("This reminder could not be snoozed just now. Please try again."))
-        return jsonify(snoozed_until=saved.slot_at.isoformat()), 200
-    delivery.snoozed_until = again.slot_at
-    for device in db.session.scalars(owned(PushSubscription)):
-        db.session.add(
-            PushAttempt(
-                delivery_id=again.id,
-                subscription_id=device.id,
-                device_name=device.device_name,
-                status="pending",
-                next_try_at=again.slot_at,
-            )
-        )
-    db.session.commit()
-    return jsonify(snoozed_until=again.slot_at.isoformat()), 201

@@ -22,7 +22,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp import numbers, words
+from webapp import numbers, once, words
 from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
@@ -159,9 +159,14 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
         except TaperProblems as refused:
             problems = refused.problems
         problems = {**typed_problems({"note": _("Note")}, key=_step_key), **problems}
+        if not problems and step is None and once.sent_before():
+            flash(_("Step saved."), "success")  # saved already: the answer to the first send did not come back
+            return redirect(url_for("taper.index"))
         if not problems:
             clash = step_starting(clean["starts_on"])
             if clash is not None and clash is not step:
+                if step is None:
+                    db.session.rollback()  # keep nothing of it, nor its one-time id (webapp/once.py)
                 problems = {"starts_on": _("Another step already starts on that day. Change that step instead.")}
             else:
                 step = save_step(step, clean)
