@@ -219,8 +219,11 @@ def test_signing_out_ends_the_session_whatever_the_push_address_holds(push_app):
         person = push_app.test_client()
         Auth(person).register()
         phone = service.subscribe("phone")
-        answer = person.post(
-            "/api/push/subscriptions", json={"subscription": phone.as_json()}, headers={"X-CSRFToken": token(person)}
+        # Saved in another session of the account, so only the address can stop it.
+        elsewhere = push_app.test_client()
+        Auth(elsewhere).login()
+        answer = elsewhere.post(
+            "/api/push/subscriptions", json={"subscription": phone.as_json()}, headers={"X-CSRFToken": token(elsewhere)}
         )
         assert answer.status_code == 201
         for value in [*HOSTILE_FIELD, phone.endpoint + "%00", phone.endpoint + "%ED%A0%80"]:

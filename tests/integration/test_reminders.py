@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import Auth, csrf_from
 from tests.support.fake_push import FakePushService
@@ -276,25 +276,48 @@ def test_signing_out_everywhere_stops_every_devices_reminders(push_app, person, 
 
 
 def test_signing_out_stops_this_devices_reminders_only(push_app, person, push_service):
-    """The page sends the browser's push address with the sign-out: that
-    device is forgotten, the person's other devices are not, and an address
-    of someone else's is never touched."""
+    """Signing out forgets the subscription this browser's session last
+    saved, with or without the push address its page sends (a tap before the
+    script started sends none, a crafted one may send anything): the
+    person's other devices and anyone else's are never touched."""
     phone, laptop, theirs = (push_service.subscribe(name) for name in ("phone", "laptop", "theirs"))
     other = push_app.test_client()
     Auth(other).register(email="other@example.com")
     assert subscribe(other, theirs.as_json()).status_code == 201
-    assert subscribe(person, phone.as_json()).status_code == 201
-    assert subscribe(person, laptop.as_json(), device_name="Laptop").status_code == 201
-    for endpoint in (theirs.endpoint, "x" * 5000, phone.endpoint):
+    laptop_client = push_app.test_client()
+    Auth(laptop_client).login()
+    assert subscribe(laptop_client, laptop.as_json(), device_name="Laptop").status_code == 201
+    for sent in (
+        {"push_endpoint": theirs.endpoint},
+        {"push_endpoint": "x" * 5000},
+        {},
+        {"push_endpoint": phone.endpoint},
+    ):
+        assert subscribe(person, phone.as_json()).status_code == 201
         page = person.get("/account/").get_data(as_text=True)
-        assert (
-            person.post("/logout", data={"csrf_token": csrf_from(page), "push_endpoint": endpoint}).status_code == 302
-        )
+        assert person.post("/logout", data={"csrf_token": csrf_from(page), **sent}).status_code == 302
         left = set(db.session.scalars(select(PushSubscription.endpoint)))
         db.session.rollback()
-        assert theirs.endpoint in left and laptop.endpoint in left
-        assert (phone.endpoint in left) == (endpoint != phone.endpoint)
+        assert left == {theirs.endpoint, laptop.endpoint}, sent
         Auth(person).login()
+
+
+def test_a_subscription_saved_before_sessions_were_noted_stops_by_its_address(push_app, person, push_service):
+    """Saved before migration 0016 (no session noted) and not saved again
+    since: only the push address the page sends stops it, as before."""
+    phone = push_service.subscribe("phone")
+    assert subscribe(person, phone.as_json()).status_code == 201
+    db.session.execute(update(PushSubscription).values(session_hash=None))
+    db.session.commit()
+    page = person.get("/account/").get_data(as_text=True)
+    assert person.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+    assert count(PushSubscription) == 1
+    Auth(person).login()
+    page = person.get("/account/").get_data(as_text=True)
+    assert (
+        person.post("/logout", data={"csrf_token": csrf_from(page), "push_endpoint": phone.endpoint}).status_code == 302
+    )
+    assert count(PushSubscription) == 0
 
 
 def test_a_new_password_stops_the_other_devices_reminders_until_they_sign_in_again(push_app, person, push_service):

@@ -148,11 +148,15 @@ def test_a_push_address_in_json_stops_this_devices_reminders_only_when_it_is_tex
         person = push_app.test_client()
         Auth(person).register()
         phone, tablet = service.subscribe("phone"), service.subscribe("tablet")
+        # Saved in another session of the account, so only the address can stop them
+        # (the subscription this session saved stops with it whatever is sent).
+        elsewhere = push_app.test_client()
+        Auth(elsewhere).login()
         for device in (phone, tablet):
-            answer = person.post(
+            answer = elsewhere.post(
                 "/api/push/subscriptions",
                 json={"subscription": device.as_json()},
-                headers={"X-CSRFToken": token(person)},
+                headers={"X-CSRFToken": token(elsewhere)},
             )
             assert answer.status_code == 201
 

@@ -15,7 +15,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import delete, false, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import i18n
@@ -170,14 +170,16 @@ def login():
 
 
 def _stop_this_devices_reminders(endpoint: str | None) -> int:
-    """Forget the push subscription of the device signing out (its page
-    sends the browser's push address): once no one is signed in on it, it
-    gets no one's reminders. Only the person's own; how many were removed.
-    An address no subscription could be saved under stops nothing."""
-    if not endpoint or len(endpoint) > 1024:
-        return 0
-    mine_here = delete(PushSubscription).where(mine(PushSubscription), PushSubscription.endpoint == endpoint)
-    return db.session.execute(mine_here).rowcount
+    """Forget the push subscription of the device signing out: the one this
+    session last saved, and the one at the push address its page sends (a
+    subscription saved before sessions were noted). Once no one is signed in
+    on it, it gets no one's reminders. Only the person's own; how many were
+    removed. An address no subscription could be saved under adds nothing."""
+    record = getattr(current_user, "session_record", None)
+    here = PushSubscription.session_hash == record.token_hash if record is not None else false()
+    if endpoint and len(endpoint) <= 1024:
+        here = or_(here, PushSubscription.endpoint == endpoint)
+    return db.session.execute(delete(PushSubscription).where(mine(PushSubscription), here)).rowcount
 
 
 @bp.post("/logout")

@@ -28,6 +28,12 @@ class PushSubscription(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     #: Set when the push service asked us to wait (429 Retry-After).
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The session (its ``user_sessions.token_hash``, never reused, unlike an
+    #: id) of the browser that last saved it: signing out there stops its
+    #: reminders even when the page could not send the push address (a tap
+    #: before its script started). Not a foreign key: the session's row goes
+    #: when it ends, and this then matches nothing.
+    session_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ReminderSettings(Base):

@@ -165,6 +165,8 @@ def save_subscription():
         existing = PushSubscription(user_id=current_user.id, endpoint=endpoint, device_name=name)
         db.session.add(existing)
     existing.p256dh, existing.auth, existing.last_seen_at = p256dh, auth, utcnow()
+    record = getattr(current_user, "session_record", None)  # signing out there stops it (auth/routes.py)
+    existing.session_hash = record.token_hash if record is not None else None
     settings = my_settings(saving=True)
     if zone and settings.zone_from_device and zone != settings.timezone:
         settings.timezone = zone
