@@ -18,8 +18,8 @@
  *   when this device holds someone's data; then the offline page.
  * - Static assets: cache first (their URLs carry a content hash).
  * - Updates wait until the page asks (the "A new version is ready" prompt),
- *   except a worker for another language (a page in it registers
- *   /sw.js?lang=<its language>, webapp/static/js/pwa.js): it takes over at once, and the cache of the language left behind is deleted, so
+ *   except a worker for another language (a page in it registers /sw.js?lang=<its language>, and the footer's language
+ *   switch does before it asks for that page: webapp/static/js/pwa.js): it takes over at once, and the cache of the language left behind is deleted, so
  *   the device keeps the pages of the person's language only.
  * - Choosing a language offline (the footer's POST /language): the offline
  *   page, which says that needs a connection once, in the language kept.

@@ -64,3 +64,31 @@ def test_a_new_language_does_not_ask_for_the_pin_again(shared_server, new_contex
     page.goto(server.url + "/people")
     expect(page.get_by_role("heading", level=1)).to_have_text("Steady está bloqueada")
     assert page.js_errors == []
+
+
+#: Every page notes which worker controlled it as it began: the one that answered its navigation.
+FIRST_CONTROLLER = "window.steadyFirstController = navigator.serviceWorker?.controller?.scriptURL || ''"
+
+
+def test_the_new_languages_worker_takes_over_before_its_first_page(shared_server, new_context, pwa, accounts):
+    """Choosing another language brings that language's worker in, and lets it
+    take over, before the page in that language is asked for: that page comes
+    from the new worker, and no page has to open while one worker takes over
+    from the other (in Chromium a navigation started just then can hang when
+    an open page's fetches or messages have just woken the outgoing worker;
+    README)."""
+    server = shared_server
+    page = english_page_signed_in(server, new_context, pwa, accounts, "lock-language-first")
+    turn_on_lock(page, server.url, idle="15 minutes")
+    page.context.add_init_script(FIRST_CONTROLLER)
+    page.goto(server.url + "/toolkit")
+    assert "lang=en" in page.evaluate("window.steadyFirstController")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Español").click()
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    assert "lang=es" in page.evaluate("window.steadyFirstController")
+    # Still unlocked: the worker that took over was handed the keys.
+    held = page.evaluate(HELD)
+    assert held is not None and held["keys"] and held["idleMs"] == 15 * 60_000
+    assert page.js_errors == []

@@ -80,6 +80,26 @@ export function whenPageSettled() {
   });
 }
 
+/** Another language chosen (the footer): its worker (sw.js?lang=) is brought
+ * in and takes over before the page in that language is asked for, not as
+ * pages open: in Chromium a navigation started just as a worker takes over
+ * from a busy one can hang (README). Offline, or after 5 s, it goes as is. */
+function swapBeforeSwitching() {
+  const form = document.querySelector("form.language-switch");
+  let state = null;
+  form?.addEventListener("submit", (event) => {
+    const language = event.submitter?.value;
+    if (state === "sent" || !language || !form.requestSubmit || language === languageOf(navigator.serviceWorker.controller)) return;
+    event.preventDefault();
+    if (state) return;
+    state = "waiting";
+    const send = () => state === "waiting" && (state = "sent") && form.requestSubmit(event.submitter);
+    navigator.serviceWorker.addEventListener("controllerchange", send, { once: true });
+    setTimeout(send, 5000);
+    navigator.serviceWorker.register(`/sw.js?lang=${language}`, { scope: "/", type: "module" }).catch(send);
+  });
+}
+
 export async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -97,6 +117,7 @@ export async function registerServiceWorker() {
     const url = `/sw.js?lang=${encodeURIComponent(document.documentElement.lang)}`;
     const registration = await navigator.serviceWorker.register(url, { scope: "/", type: "module" });
     watchForWaitingWorker(registration);
+    if (navigator.serviceWorker.controller) swapBeforeSwitching();
     const check = () => registration.update().catch(() => {});
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") check();
