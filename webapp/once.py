@@ -17,7 +17,8 @@ new: it is saved.
 An id that is missing or not one Steady makes (a page drawn before this
 existed, a hand-made request) is read as none: the form is saved as before,
 never refused for it, so nothing typed is lost. Drawn again after a refusal
-(422), a form keeps the id it was sent with. Ids are kept a week.
+(422), a form keeps the id it was sent with. A person's ids older than a
+week are let go when they next send such a form (as sessions are, on sight).
 """
 
 from __future__ import annotations

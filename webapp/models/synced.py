@@ -30,8 +30,8 @@ class FormSend(Base):
     its one-time id (``webapp/once.py``), whose it was, when, and a keyed hash
     of what it held (so the same page sent again with other words is not
     taken for a resend). The same form sent again (no answer came back, so the
-    person sent it once more) is then not saved twice. Kept a week; goes with
-    the account."""
+    person sent it once more) is then not saved twice. Let go after a week,
+    at the person's next such form; goes with the account."""
 
     __tablename__ = "form_sends"
 

@@ -7,7 +7,7 @@ Create Date: 2026-12-07 04:00:00.000000
 
 Only the owner, the form's id (random, made when the page was drawn), a
 keyed hash of what the form held and when it was saved; not the words. Rows go with the account
-(ON DELETE CASCADE) and are let go after a week.
+(ON DELETE CASCADE) and, a week old, at the person's next such form.
 """
 from alembic import op
 import sqlalchemy as sa
