@@ -23,14 +23,12 @@ week are let go when they next send such a form (as sessions are, on sight).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import re
 import uuid
 from datetime import timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import delete
@@ -39,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.models import FormSend, utcnow
 from webapp.ownership import mine
+from webapp.sync import keyed_hash, secret
 
 FIELD = "once"
 KEEP = timedelta(days=7)
@@ -60,11 +59,9 @@ def once_field() -> Markup:
 
 def _digest() -> str:
     """A keyed hash of the form's fields (every value, in order, but the
-    tokens): the same for a form sent again as it was."""
+    tokens), as synced records are hashed: the same for a form sent again."""
     fields = sorted((name, request.form.getlist(name)) for name in request.form if name not in ("csrf_token", FIELD))
-    body = json.dumps([current_user.id, fields], ensure_ascii=True, separators=(",", ":"))
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, b"form-send:" + body.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash({"form_send": fields, "user": current_user.id}, secret())
 
 
 def sent_before() -> bool:
