@@ -7,6 +7,12 @@ same client, a bare Flask app under the same gunicorn answers a JSON POST
 with no database, no session and no checks: the ceiling for this machine.
 
     python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--database postgresql://...]
+                                [--against /path/to/another/checkout]
+
+With ``--against`` a second Steady, from another checkout of the code (``git
+worktree add``), runs beside this one on its own schema, migrated by its own
+code, and takes its turn in the same slices: a change measured against the
+code before it in one run, so the machine's state falls on both alike.
 
 The two servers take turns in one-second slices, so whatever else the
 machine is doing falls on both alike. Rate limits are switched off for the
@@ -98,6 +104,27 @@ def start_gunicorn(
             time.sleep(0.2)
     process.kill()
     raise SystemExit(f"gunicorn for {target} did not start; see {cwd / 'gunicorn.log'}")
+
+
+def prepare_checkout(checkout: Path, url: str, instance: Path) -> None:
+    """Migrate ``url`` and make the instance secrets with ``checkout``'s own
+    code, in a process of its own (its modules are not this run's)."""
+    script = (
+        "import sys\n"
+        "from webapp import create_app\n"
+        "from webapp.extensions import make_engine\n"
+        "from webapp.services import migrations\n"
+        "migrations.upgrade(make_engine(sys.argv[1]))\n"
+        "create_app(environ={'DATABASE_URL': sys.argv[1], 'STEADY_INSTANCE_PATH': sys.argv[2]}, instance_path=sys.argv[2])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STEADY_", "FLASK_"))}
+    subprocess.run(
+        [sys.executable, "-c", script, url, str(instance)],
+        cwd=checkout,
+        env={**env, "PYTHONPATH": str(checkout)},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def checkin_body() -> dict:
@@ -293,6 +320,11 @@ def main() -> None:
         help="only the in-process part-by-part profile (no gunicorn): CPU figures that a busy machine does not change",
     )
     parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of Steady (git worktree add) run beside this one, taking turns in the same slices",
+    )
+    parser.add_argument(
         "--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
     args = parser.parse_args()
@@ -304,14 +336,18 @@ def main() -> None:
     from webapp.services import migrations
 
     schema = f"steady_bench_{secrets.token_hex(4)}"
+    schemas = [schema, f"{schema}_against"] if args.against else [schema]
     admin = make_engine(args.database)
     with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        for name in schemas:
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
     separator = "&" if "?" in args.database else "?"
     url = f"{args.database}{separator}options={quote(f'-csearch_path={schema}')}"
     processes = []
     steady_tally = Tally("Steady POST /api/checkins (PostgreSQL)")
     bare_tally = Tally("bare Flask JSON POST (no database)")
+    against_tally = Tally("the other checkout's POST /api/checkins")
+    servers: dict[str, int] = {}
     try:
         migrations.upgrade(make_engine(url))
         work = Path(tempfile.mkdtemp(prefix="steady-bench-"))
@@ -335,22 +371,42 @@ def main() -> None:
         (work / "bare_app.py").write_text(BARE_APP)
         bare, bare_url = start_gunicorn("bare_app:app", {**env, "PYTHONPATH": str(work)}, work, threads=args.threads)
         processes.append(bare)
+        servers.update(Steady=steady.pid, bare=bare.pid)
+        turns = [(steady_tally, steady_url + "/api/checkins"), (bare_tally, bare_url + "/echo")]
+        if args.against:
+            against_url_db = f"{args.database}{separator}options={quote(f'-csearch_path={schemas[1]}')}"
+            against_env = {
+                **env,
+                "DATABASE_URL": against_url_db,
+                "STEADY_INSTANCE_PATH": str(work / "instance-against"),
+                "PYTHONPATH": str(args.against.resolve()),
+            }
+            prepare_checkout(args.against.resolve(), against_url_db, work / "instance-against")
+            against, against_url = start_gunicorn("webapp:create_app()", against_env, work, threads=args.threads)
+            processes.append(against)
+            servers["against"] = against.pid
+            turns.insert(1, (against_tally, against_url + "/api/checkins"))
 
-        steady_sessions = [signed_in_session(steady_url, n) for n in range(args.clients)]
-        bare_sessions = [(requests.Session(), "") for _ in range(args.clients)]
-        hammer(Tally("warm-up"), steady_url + "/api/checkins", steady_sessions, 1.0)
-        hammer(Tally("warm-up"), bare_url + "/echo", bare_sessions, 1.0)
-        # One-second slices in turn, so the machine's other load falls on both alike.
+        clients = {
+            tally.name: [signed_in_session(where.rsplit("/api/", 1)[0], n) for n in range(args.clients)]
+            if tally is not bare_tally
+            else [(requests.Session(), "") for _ in range(args.clients)]
+            for tally, where in turns
+        }
+        for tally, where in turns:
+            hammer(Tally("warm-up"), where, clients[tally.name], 1.0)
+        # One-second slices in turn, so the machine's other load falls on each alike.
         slices = max(1, round(args.seconds))
-        meter = cpu.Meter(lambda: cpu.reading({"Steady": steady.pid, "bare": bare.pid}))
-        for _ in range(slices):
-            meter.measure(
-                steady_tally.name,
-                lambda: hammer(steady_tally, steady_url + "/api/checkins", steady_sessions, args.seconds / slices),
-            )
-            meter.measure(
-                bare_tally.name, lambda: hammer(bare_tally, bare_url + "/echo", bare_sessions, args.seconds / slices)
-            )
+        meter = cpu.Meter(lambda: cpu.reading(servers))
+        for round_ in range(slices):
+            # The two Steadys swap places every round: whichever follows the
+            # other (or the bare endpoint) gains or loses alike.
+            order = turns if round_ % 2 == 0 else [turns[1], turns[0], *turns[2:]]
+            for tally, where in order:
+                meter.measure(
+                    tally.name,
+                    lambda tally=tally, where=where: hammer(tally, where, clients[tally.name], args.seconds / slices),
+                )
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
@@ -362,11 +418,14 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=10)
         with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for name in schemas:
+                conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
         admin.dispose()
 
     results = [steady_tally.row(), bare_tally.row()]
     steady_result, bare_result = results
+    if args.against:
+        results.insert(1, against_tally.row())
     kind = "sync workers" if args.threads == 1 else f"gthread x{args.threads}"
     print(
         f"Check-in sync endpoint: gunicorn -w 2 ({kind}) for both, {args.clients} concurrent clients, "
@@ -381,7 +440,11 @@ def main() -> None:
     print(
         f"\nSteady does {steady_result['per_s'] / bare_result['per_s'] * 100:.0f}% of the bare endpoint's throughput."
     )
-    per_request = cpu_table(meter, [(steady_tally, "Steady"), (bare_tally, "bare")])
+    if args.against:
+        against_ratio = bare_result["per_s"] / results[1]["per_s"]
+        print(f"The other checkout ({args.against}): {against_ratio:.2f}× against this one's {ratio:.2f}×.")
+    sides = [(steady_tally, "Steady"), (bare_tally, "bare")]
+    per_request = cpu_table(meter, sides + ([(against_tally, "against")] if args.against else []))
     print_parts(args, parts, parts_total, parts_cpu)
     print(cpu.speed_words(speed_before, speed_after))
     print(
@@ -389,7 +452,13 @@ def main() -> None:
         f"steady_p50_ms={steady_result['p50_ms']:.1f} steady_p99_ms={steady_result['p99_ms']:.1f} "
         f"bare_p50_ms={bare_result['p50_ms']:.1f} bare_p99_ms={bare_result['p99_ms']:.1f} errors={steady_result['errors']} "
         f"steady_cpu_ms={per_request['Steady']:.2f} bare_cpu_ms={per_request['bare']:.2f} "
-        f"{profile_pairs(parts, parts_total, parts_cpu)} "
+        + (
+            f"against_ratio={against_ratio:.2f} against_per_s={results[1]['per_s']:.0f} "
+            f"against_cpu_ms={per_request['against']:.2f} "
+            if args.against
+            else ""
+        )
+        + f"{profile_pairs(parts, parts_total, parts_cpu)} "
         f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
     )
 
