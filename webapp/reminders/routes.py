@@ -30,7 +30,7 @@ from webapp.ownership import get_owned_or_404, mine, owned
 from webapp.reminders import bp
 from webapp.reminders.elsewhere import refusal, set_elsewhere
 from webapp.reminders.forms import DAY_NAMES, KIND_LABELS, ReminderForm, SettingsForm
-from webapp.reminders.words import default_words, in_english, rule_words
+from webapp.reminders.words import default_words, in_english, rule_words, silent_step_words
 from webapp.services import person_time
 from webapp.services.reminder_limit import no_room
 from webapp.services.reminder_rules import meeting_rule, plan_times, quiet_stops_appointment, schedule, schedule_or_stop
@@ -104,6 +104,7 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None, devic
             problem=problem,
             device_problem=device_problem,
             quiet_stops_an_appointment=quiet_stops_appointment(db.session, settings, current_user, utcnow()),
+            silent_steps=silent_step_words(db.session, current_user),
         ),
         status,
     )

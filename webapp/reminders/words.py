@@ -10,11 +10,15 @@ import re
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from webapp.models import Reminder, ReminderSettings
 from webapp.reminders import bp
 from webapp.services.content import N_
 from webapp.services.delivery_notes import NOTES, REASONS
-from webapp.services.reminder_rules import KINDS
+from webapp.services.reminder_rules import KINDS, silent_steps
+from webapp.words import datefmt
 
 #: The problems webapp/services/scheduling.py and reminder_rules.py raise,
 #: in the words they are raised with.
@@ -83,3 +87,38 @@ def rule_words(message: str) -> str:
 @bp.app_template_filter("delivery_words")
 def delivery_words(detail: str | None) -> str:
     return _in_words(detail, DELIVERY_WORDS, REASONS) if detail else ""
+
+
+def silent_step_words(session: Session, user) -> list[str]:
+    """What to tell ``user`` about ``reminder_rules.silent_steps``, in the page's
+    language, when a dose reminder of theirs that follows the plan is on
+    (nothing otherwise)."""
+    following = session.scalar(
+        select(Reminder.id).where(
+            Reminder.user_id == user.id, Reminder.follows_taper.is_(True), Reminder.enabled.is_(True)
+        )
+    )
+    if following is None:
+        return []
+    words = []
+    for step, more in silent_steps(session, user, session.get(ReminderSettings, user.id)):
+        date_words = datefmt(step.starts_on, "%-d %B %Y")
+        if more:
+            words.append(
+                _(
+                    "Your dose reminder will not ring during the step from %(date)s: every dose time in it is "
+                    "inside your quiet hours. It rings again when the next step starts. To hear it, change "
+                    "that step's times or your quiet hours.",
+                    date=date_words,
+                )
+            )
+        else:
+            words.append(
+                _(
+                    "Your dose reminder will not ring during the step from %(date)s: every dose time in it is "
+                    "inside your quiet hours, so the reminder pauses when that step starts. To hear it, change "
+                    "that step's times or your quiet hours.",
+                    date=date_words,
+                )
+            )
+    return words

@@ -18,6 +18,7 @@ from webapp.services import person_time, taper
 from webapp.services.content import N_
 from webapp.services.push import Notification
 from webapp.services.scheduling import (
+    EveryTimeQuiet,
     Rule,
     RuleProblem,
     local_to_utc,
@@ -153,7 +154,13 @@ def plan_times(session: Session, user) -> list[str]:
 def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
     """A dose reminder that follows the taper plan rings at the dose times of
     the step in force on each day: when a later step with other times starts,
-    its times take over from its first day. None while no step has times."""
+    its times take over from its first day. None while no step has times.
+
+    A step whose every dose time is inside quiet hours is passed over (the
+    reminder is silent through it, as :func:`silent_steps` tells the person)
+    and the reminder rings again from the next step's first day; when no
+    step after it is left, ``EveryTimeQuiet`` (``schedule_or_stop``: paused,
+    visibly)."""
     session = object_session(reminder)
     if session is None:  # a reminder being made in a request, not added yet
         from webapp.extensions import db
@@ -168,8 +175,14 @@ def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: dat
         times = [item["time"] for item in (step.dose_times or [])] if step is not None else []
         if times:
             reminder.times = ",".join(times)
-            slot = next_slot(rule_for(reminder, settings), after, after_key)
-            if later is None or slot.at.astimezone(zone).date() < later.starts_on:
+            try:
+                rule = rule_for(reminder, settings)
+            except EveryTimeQuiet:
+                if later is None:
+                    raise
+                rule = None
+            slot = next_slot(rule, after, after_key) if rule is not None else None
+            if slot is not None and (later is None or slot.at.astimezone(zone).date() < later.starts_on):
                 return slot
         if later is None:
             return None
@@ -179,6 +192,31 @@ def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: dat
         day = later.starts_on
         after, after_key = local_to_utc(day, time(0, 0), zone) - timedelta(microseconds=1), ""
     return None
+
+
+def silent_steps(session: Session, user, settings: ReminderSettings | None) -> list[tuple[TaperStep, bool]]:
+    """The steps of ``user``'s plan, from the one in force today on, whose
+    every dose time is inside their quiet hours: a dose reminder that
+    follows the plan does not ring through them. Each with whether a step
+    comes after it (where the reminder rings again); for the last, it pauses."""
+    start, end = quiet_times(settings)
+    if start is None:
+        return []
+    steps = taper.ordered(session.scalars(select(TaperStep).where(TaperStep.user_id == user.id)))
+    today = person_time.today_for(user, session=session)
+    current = taper.step_in_force(steps, today)
+    silent = []
+    for index, step in enumerate(steps):
+        if step is not current and step.starts_on <= today:
+            continue
+        times = [item["time"] for item in (step.dose_times or [])]
+        if not times:
+            continue
+        try:
+            make_rule(times, list(range(7)), settings.timezone, start, end)
+        except EveryTimeQuiet:
+            silent.append((step, index + 1 < len(steps)))
+    return silent
 
 
 def schedule(reminder: Reminder, settings: ReminderSettings | None, now: datetime) -> None:

@@ -27,6 +27,7 @@ from webapp.api import json_body, json_error, typed_problems
 from webapp.extensions import db
 from webapp.models import DoseLog, TaperPlan, TaperStep, utcnow
 from webapp.ownership import get_owned_or_404
+from webapp.reminders.words import silent_step_words
 from webapp.services import dose_adherence, person_time
 from webapp.services import taper as arithmetic
 from webapp.services.taper import MEDICATION_SUGGESTIONS, amount_text, format_amount
@@ -172,8 +173,8 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
                 step = save_step(step, clean)
                 views = {view.step.id: view for view in arithmetic.describe(my_steps())}
                 flash(_("Step saved."), "success")
-                for note in views[step.id].notes:
-                    flash(note.text, "info")
+                for text in [note.text for note in views[step.id].notes] + silent_step_words(db.session, current_user):
+                    flash(text, "info")  # the step's notes, then any step a dose reminder will not ring through
                 return redirect(url_for("taper.index"))
     return render_template(
         "taper/step.html", step=step, plan=plan, values=_step_values(step), problems=problems, rows=MAX_DOSE_TIMES
