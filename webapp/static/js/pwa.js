@@ -100,6 +100,39 @@ function swapBeforeSwitching() {
   });
 }
 
+/** A page in another language than the worker that answered it (signing in
+ * to an account kept in another language, or a language changed on another
+ * device) brings that language's worker. Until it has taken over, a link or
+ * a form that would open a page waits for it (at most 5 s; offline, not at
+ * all), as the language switch does: in Chromium a navigation started just
+ * as a worker takes over from a busy one can hang (README). What the page's
+ * own scripts send (a check-in by fetch, say) goes at once. */
+function holdNavigationsUntilSwapped(registering) {
+  let held = true;
+  const swapped = new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+    setTimeout(resolve, 5000);
+    registering.catch(resolve);
+  }).then(() => {
+    held = false;
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!held || !link || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || link.hasAttribute("download")) return;
+    if ((link.target && link.target !== "_self") || link.origin !== window.location.origin) return;
+    if (link.hash && link.pathname === window.location.pathname && link.search === window.location.search) return;
+    event.preventDefault();
+    swapped.then(() => window.location.assign(link.href));
+  });
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!held || event.defaultPrevented || !(form instanceof HTMLFormElement) || !form.requestSubmit) return;
+    event.preventDefault();
+    swapped.then(() => form.requestSubmit(event.submitter));
+  });
+}
+
 export async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -115,7 +148,10 @@ export async function registerServiceWorker() {
     // It keeps the pages in this page's language, which its address names: a
     // page in another language brings that language's worker (sw.js).
     const url = `/sw.js?lang=${encodeURIComponent(document.documentElement.lang)}`;
-    const registration = await navigator.serviceWorker.register(url, { scope: "/", type: "module" });
+    const registering = navigator.serviceWorker.register(url, { scope: "/", type: "module" });
+    const controller = navigator.serviceWorker.controller;
+    if (controller && languageOf(controller) !== document.documentElement.lang) holdNavigationsUntilSwapped(registering);
+    const registration = await registering;
     watchForWaitingWorker(registration);
     if (navigator.serviceWorker.controller) swapBeforeSwitching();
     const check = () => registration.update().catch(() => {});
