@@ -18,7 +18,8 @@ An id that is missing or not one Steady makes (a page drawn before this
 existed, a hand-made request) is read as none: the form is saved as before,
 never refused for it, so nothing typed is lost. Drawn again after a refusal
 (422), a form keeps the id it was sent with. A person's ids older than a
-week are let go when they next send such a form (as sessions are, on sight).
+week are let go when they next send such a form (as sessions are, on sight),
+or sooner by a reminder dispatcher's hourly sweep (``services/housekeeping.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import hmac
 import re
 import uuid
-from datetime import timedelta
 
 from flask import Flask, request
 from flask_login import current_user
@@ -37,10 +37,11 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.models import FormSend, utcnow
 from webapp.ownership import mine
+from webapp.services.housekeeping import FORM_SEND_KEEP
 from webapp.sync import keyed_hash, secret
 
 FIELD = "once"
-KEEP = timedelta(days=7)
+KEEP = FORM_SEND_KEEP  # and a dispatcher lets everyone's older ones go (services/housekeeping.py)
 _TOKEN = re.compile(r"[0-9a-f]{32}\Z")
 
 

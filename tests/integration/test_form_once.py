@@ -302,6 +302,36 @@ def test_ids_are_let_go_after_a_week_and_with_the_account(person):
     db.session.rollback()
 
 
+def test_a_dispatcher_lets_everyones_week_old_ids_go_hourly_and_no_newer(app, person):
+    """A person who never sends such a form again keeps no id past the week:
+    a reminder dispatcher lets them go when it starts and each hour after."""
+    from webapp.services import housekeeping
+    from webapp.services.dispatch import Dispatcher
+
+    for words in ("Old.", "Older.", "Recent."):
+        assert send(person, "/cards", {"text": words}, once_of(person, "/cards", "/cards")).status_code == 302
+    week_old = utcnow() - once.KEEP - timedelta(minutes=1)
+    db.session.execute(text("UPDATE form_sends SET sent_at = :at"), {"at": week_old})
+    db.session.execute(
+        text("UPDATE form_sends SET sent_at = :at WHERE token = (SELECT MIN(token) FROM form_sends)"),
+        {"at": utcnow() - once.KEEP + timedelta(minutes=5)},  # five minutes short of its week
+    )
+    db.session.commit()
+
+    stop = threading.Event()
+    stop.set()
+    Dispatcher(db.new_session, sender=None).run_forever(stop)  # starting: a first sweep
+    assert count("form_sends") == 1, "week-old ids stayed, or a newer one went"
+
+    # Then each hour, not each pass.
+    clock = [utcnow() + timedelta(minutes=10)]  # the last one's week is up now
+    swept = housekeeping.now_and_then(db.new_session, clock[0] - timedelta(minutes=59), clock[0])
+    assert swept == clock[0] - timedelta(minutes=59) and count("form_sends") == 1
+    assert housekeeping.now_and_then(db.new_session, clock[0] - timedelta(hours=1), clock[0]) == clock[0]
+    assert count("form_sends") == 0
+    assert count("coping_cards") == 3  # what the forms made stays
+
+
 def test_two_sends_at_the_same_moment_make_one(app, person, monkeypatch):
     """Both find no id kept; the database's key lets one in, and the other
     answers as a resend (its flush meets the committed row)."""

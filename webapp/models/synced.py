@@ -31,7 +31,8 @@ class FormSend(Base):
     of what it held (so the same page sent again with other words is not
     taken for a resend). The same form sent again (no answer came back, so the
     person sent it once more) is then not saved twice. Let go after a week,
-    at the person's next such form; goes with the account."""
+    at the person's next such form or a dispatcher's hourly sweep
+    (``services/housekeeping.py``); goes with the account."""
 
     __tablename__ = "form_sends"
 

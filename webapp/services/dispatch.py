@@ -49,7 +49,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import delivery_notes as notes
-from webapp.services import fair_claims, reminder_rules, reminder_sealing, support
+from webapp.services import fair_claims, housekeeping, support
 from webapp.services.delivery_notes import QUIET_HOURS, note
 from webapp.services.push import PushResult, PushSender, PushTarget
 from webapp.services.reminder_rules import KINDS, following_slot, notification_for, quiet_hours_at, schedule_or_stop
@@ -116,11 +116,12 @@ class Dispatcher:
         """Keep dispatching until ``stop`` is set (a thread in ``steady serve``,
         or ``steady reminders work``)."""
         with self.session_factory() as session, session.begin():
-            reminder_rules.revive_taper_reminders(session, self.clock())
-            reminder_sealing.seal_plaintext_words(session)  # words from before migration 0014
+            housekeeping.on_start(session, self.clock())  # mends, and lets week-old form ids go
+        swept = self.clock()
         while not stop.is_set():
             try:
                 self.run_once()
+                swept = housekeeping.now_and_then(self.session_factory, swept, self.clock())
             except Exception:  # keep going: the next pass retries what this one could not
                 log.exception("reminder dispatch pass failed")
             stop.wait(interval)
