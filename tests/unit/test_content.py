@@ -307,6 +307,19 @@ def test_every_exercise_source_was_checked_and_dated():
         assert date(2025, 1, 1) <= date.fromisoformat(found.group(1)) <= date.today(), exercise.id
 
 
+def test_shake_it_out_names_who_should_ask_a_doctor_first():
+    """It raises the heart rate, as its source cautions (SAFETY.md: exercises
+    with physical risk name who should skip them), in every language."""
+    for language, words in (
+        ("en", ("heart problem", "beta-blocker", "eating disorder", "doctor", "chest pain")),
+        ("es", ("problema de corazón", "betabloqueante", "trastorno de la conducta alimentaria", "médico")),
+    ):
+        first = load_library(language=language).exercises["shake-it-out"].steps[0].text.lower()
+        for word in words:
+            assert word in first, (language, word)
+    assert "heart" in load_library().exercises["shake-it-out"].source.detail
+
+
 def test_cold_water_names_who_should_skip_the_face_steps():
     cold = load_library().exercises["cold-water"]
     first = cold.steps[0].text.lower()
