@@ -37,11 +37,10 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.models import FormSend, utcnow
 from webapp.ownership import mine
-from webapp.services.housekeeping import FORM_SEND_KEEP
 from webapp.sync import keyed_hash, secret
 
 FIELD = "once"
-KEEP = FORM_SEND_KEEP  # and a dispatcher lets everyone's older ones go (services/housekeeping.py)
+KEEP = FormSend.KEEP  # and a dispatcher lets everyone's older ones go (services/housekeeping.py)
 _TOKEN = re.compile(r"[0-9a-f]{32}\Z")
 
 

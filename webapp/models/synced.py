@@ -3,7 +3,8 @@ and of a form that was saved (webapp/once.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +36,8 @@ class FormSend(Base):
     (``services/housekeeping.py``); goes with the account."""
 
     __tablename__ = "form_sends"
+    #: How long an id is kept (``webapp/once.py``, ``services/housekeeping.py``).
+    KEEP: ClassVar[timedelta] = timedelta(days=7)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(32), primary_key=True)

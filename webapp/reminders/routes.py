@@ -104,7 +104,7 @@ def page(reminder_form=None, settings_form=None, status=200, problem=None, devic
             problem=problem,
             device_problem=device_problem,
             quiet_stops_an_appointment=quiet_stops_appointment(db.session, settings, current_user, utcnow()),
-            silent_steps=silent_step_words(db.session, current_user),
+            silent_steps=silent_step_words(),
         ),
         status,
     )

@@ -10,10 +10,12 @@ import re
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from webapp.extensions import db
 from webapp.models import Reminder, ReminderSettings
+from webapp.ownership import mine
 from webapp.reminders import bp
 from webapp.services.content import N_
 from webapp.services.delivery_notes import NOTES, REASONS
@@ -89,19 +91,17 @@ def delivery_words(detail: str | None) -> str:
     return _in_words(detail, DELIVERY_WORDS, REASONS) if detail else ""
 
 
-def silent_step_words(session: Session, user) -> list[str]:
-    """What to tell ``user`` about ``reminder_rules.silent_steps``, in the page's
-    language, when a dose reminder of theirs that follows the plan is on
-    (nothing otherwise)."""
-    following = session.scalar(
-        select(Reminder.id).where(
-            Reminder.user_id == user.id, Reminder.follows_taper.is_(True), Reminder.enabled.is_(True)
-        )
+def silent_step_words() -> list[str]:
+    """What to tell the signed-in person about ``reminder_rules.silent_steps``,
+    in the page's language, when a dose reminder of theirs that follows the
+    plan is on (nothing otherwise)."""
+    following = db.session.scalar(
+        select(Reminder.id).where(mine(Reminder), Reminder.follows_taper.is_(True), Reminder.enabled.is_(True))
     )
     if following is None:
         return []
     words = []
-    for step, more in silent_steps(session, user, session.get(ReminderSettings, user.id)):
+    for step, more in silent_steps(db.session, current_user, db.session.get(ReminderSettings, current_user.id)):
         date_words = datefmt(step.starts_on, "%-d %B %Y")
         if more:
             words.append(

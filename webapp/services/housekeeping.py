@@ -17,8 +17,6 @@ from webapp.services import reminder_rules, reminder_sealing
 
 #: How often :func:`sweep` runs in a dispatcher that keeps going.
 SWEEP_EVERY = timedelta(hours=1)
-#: How long a form's one-time id is kept (``webapp/once.py``).
-FORM_SEND_KEEP = timedelta(days=7)
 
 
 def on_start(session: Session, now: datetime) -> None:
@@ -33,7 +31,7 @@ def sweep(session: Session, now: datetime) -> int:
     """Forms' one-time ids older than their week, everyone's: a person lets go
     of their own at their next such form, and one who sends none again would
     keep theirs otherwise. How many went."""
-    return session.execute(delete(FormSend).where(FormSend.sent_at < now - FORM_SEND_KEEP)).rowcount or 0
+    return session.execute(delete(FormSend).where(FormSend.sent_at < now - FormSend.KEEP)).rowcount or 0
 
 
 def now_and_then(session_factory: Callable[[], Session], last: datetime, now: datetime) -> datetime:

@@ -141,6 +141,11 @@ def quiet_stops_appointment(session: Session, settings: ReminderSettings | None,
     return any(appointment_plan(reminder, settings, now).stopped_by_quiet_hours for reminder in stopped)
 
 
+def dose_times(step: TaperStep | None) -> list[str]:
+    """The times of day ("08:00") of a step's doses, in its order."""
+    return [item["time"] for item in (step.dose_times or [])] if step is not None else []
+
+
 def plan_times(session: Session, user) -> list[str]:
     """Every dose time in ``user``'s taper steps from their today on (a reminder
     that follows the plan switches between them as steps start)."""
@@ -148,7 +153,7 @@ def plan_times(session: Session, user) -> list[str]:
     steps = list(session.scalars(select(TaperStep).where(TaperStep.user_id == user.id)))
     current = taper.step_in_force(steps, today)
     ahead = [s for s in steps if s.starts_on > today] + ([current] if current else [])
-    return sorted({item["time"] for step in ahead for item in (step.dose_times or [])})
+    return sorted({time_ for step in ahead for time_ in dose_times(step)})
 
 
 def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: datetime, after_key: str = ""):
@@ -172,7 +177,7 @@ def taper_slot(reminder: Reminder, settings: ReminderSettings | None, after: dat
     for _ in range(len(steps) + 1):
         step = taper.step_in_force(steps, day)
         later = next((s for s in steps if s.starts_on > day), None)
-        times = [item["time"] for item in (step.dose_times or [])] if step is not None else []
+        times = dose_times(step)
         if times:
             reminder.times = ",".join(times)
             try:
@@ -209,7 +214,7 @@ def silent_steps(session: Session, user, settings: ReminderSettings | None) -> l
     for index, step in enumerate(steps):
         if step is not current and step.starts_on <= today:
             continue
-        times = [item["time"] for item in (step.dose_times or [])]
+        times = dose_times(step)
         if not times:
             continue
         try:

@@ -173,7 +173,7 @@ def _save_step(step: TaperStep | None, plan: TaperPlan):
                 step = save_step(step, clean)
                 views = {view.step.id: view for view in arithmetic.describe(my_steps())}
                 flash(_("Step saved."), "success")
-                for text in [note.text for note in views[step.id].notes] + silent_step_words(db.session, current_user):
+                for text in [note.text for note in views[step.id].notes] + silent_step_words():
                     flash(text, "info")  # the step's notes, then any step a dose reminder will not ring through
                 return redirect(url_for("taper.index"))
     return render_template(
