@@ -331,7 +331,7 @@ def init_app(app: Flask) -> None:
             return locked_response()
         if state == "unlocked" and not (request.method == "GET" and request.path.startswith("/api/")):
             # A page opened or a change made: someone is using Steady here.
-            if sessions.seen(record):
+            if sessions.note_seen(db.session, record):
                 db.session.commit()
         return None
 

@@ -44,11 +44,14 @@ def _error(status: int, message: str, **fields):
     return make_response(jsonify(error=message, **fields), status)
 
 
-def _record():
-    """This request's session row, or None (signed out, or signed in just now)."""
+def _record(change: bool):
+    """This request's session row, or None (signed out, or signed in just now):
+    its ORM entity for a route that ``change``s it in several places at once,
+    else the row read with the session (``services/signed_in.py``)."""
     if not current_user.is_authenticated:
         return None
-    return getattr(current_user, "session_record", None)
+    record = getattr(current_user, "session_record", None)
+    return sessions.entity_of(db.session, record) if change else record
 
 
 def unlocked_token() -> str | None:
@@ -87,10 +90,10 @@ def _set_cookie(response, token: str | None):
     return response
 
 
-def _signed_in():
-    """This session's row, or the answer refusing the request: signed out, or
-    a posted field that no field may hold."""
-    record = _record()
+def _signed_in(change: bool = True):
+    """This session's row (see :func:`_record`), or the answer refusing the
+    request: signed out, or a posted field that no field may hold."""
+    record = _record(change)
     if record is None:
         return None, _error(401, _("Please sign in first."))
     return record, _refuse_hidden()
@@ -99,7 +102,7 @@ def _signed_in():
 @bp.get("/lock/state")
 def state():
     """This session's lock: ``off``, ``locked`` or ``unlocked``."""
-    record, refused = _signed_in()
+    record, refused = _signed_in(change=False)
     if refused:
         return refused
     now = sessions.utcnow()
@@ -205,10 +208,10 @@ def unlock():
 @bp.post("/lock/seen")
 def seen():
     """Someone is using Steady on this device (it stays unlocked)."""
-    record, refused = _signed_in()
+    record, refused = _signed_in(change=False)
     if refused:
         return refused
-    if sessions.seen(record):
+    if sessions.note_seen(db.session, record):
         db.session.commit()
     return jsonify(state=state_of(record))
 

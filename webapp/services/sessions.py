@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, delete, literal, literal_column, or_, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from webapp.models import User, UserSession, UTCDateTime, utcnow
 from webapp.services import data_version
+from webapp.services.signed_in import SessionRow, SignedIn
 
 # Writing last_seen_at on every request would make every page a write.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -48,36 +49,42 @@ def start_session(db: Session, user: User, *, remember: bool, user_agent: str = 
     return token
 
 
-def _expired(record: UserSession, now: datetime, limits: Lifetimes) -> bool:
+def _expired(record: SessionRow, now: datetime, limits: Lifetimes) -> bool:
     if record.remember:
         return now - record.created_at > limits.remember or now - record.last_seen_at > limits.remember
     return now - record.created_at > limits.absolute or now - record.last_seen_at > limits.idle
 
 
-#: The user's columns every request reads; the rest (email, password hash,
-#: dates) load on first use, on the few pages that show or change them.
+#: The session row and the user's language, read with every signed-in
+#: request in one round trip, as plain values (``services/signed_in.py``):
+#: the rest of the user (email, password hash, dates) loads on first use,
+#: on the few pages that show or change it.
+_SESSIONS = UserSession.__table__
 _SESSION_AND_USER = (
-    select(UserSession, User)
-    .join(User, UserSession.user_id == User.id)
-    .where(UserSession.token_hash == bindparam("token_hash"))
-    .options(load_only(User.id, User.language))
+    select(_SESSIONS, User.__table__.c.language.label("steady_user_language"))
+    .join(User.__table__, _SESSIONS.c.user_id == User.__table__.c.id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
 )
 #: The same, with the person's zone (``data_version.zone_value``) in the same
 #: round trip: for a page that shows it and reads no fingerprint (PostgreSQL).
 _SESSION_USER_AND_ZONE = _SESSION_AND_USER.add_columns(
-    literal_column("(SELECT " + data_version.zone_value("users.id") + ")")
+    literal_column("(SELECT " + data_version.zone_value("users.id") + ")").label("steady_extra")
 )
 #: With the fingerprint of the person's rows (the zone in it): for a read
 #: that answers from the fingerprint (the snapshot, the chart).
-_SESSION_USER_AND_FINGERPRINT = _SESSION_AND_USER.add_columns(literal_column(data_version.as_one_value("users.id")))
+_SESSION_USER_AND_FINGERPRINT = _SESSION_AND_USER.add_columns(
+    literal_column(data_version.as_one_value("users.id")).label("steady_extra")
+)
 _WITH = {None: _SESSION_AND_USER, "zone": _SESSION_USER_AND_ZONE, "fingerprint": _SESSION_USER_AND_FINGERPRINT}
+_COLUMNS = tuple(column.key for column in _SESSIONS.c)
 
 
 def load_session(
     db: Session, token: str, limits: Lifetimes, now: datetime | None = None, *, with_read: str | None = None
-) -> User | None:
-    """The user a live session token belongs to, or None. Expired records are
-    deleted on sight; live ones have ``last_seen_at`` refreshed now and then.
+) -> SignedIn | None:
+    """The person a live session token belongs to (:class:`SignedIn`), or
+    None. Expired records are deleted on sight; live ones have
+    ``last_seen_at`` refreshed now and then.
     ``with_read="zone"`` reads the person's zone in the same statement and
     holds it for the request (``data_version.hold_zone``);
     ``with_read="fingerprint"`` the fingerprint of their rows, with the zone
@@ -85,27 +92,43 @@ def load_session(
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
-    # One round trip: the session row and its user together (both then in the
-    # identity map, so ``record.user`` reads no more).
-    statement = _WITH[with_read]
-    found = db.execute(statement, {"token_hash": hash_token(token)}).first()
+    # One round trip: the session row and its user's language together.
+    found = db.execute(_WITH[with_read], {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
-    record, user, *extra = found
+    record = SessionRow(dict(zip(_COLUMNS, found, strict=False)))
     if _expired(record, now, limits):
-        db.delete(record)
+        db.execute(delete(_SESSIONS).where(_SESSIONS.c.id == record.id))
         db.commit()
         return None
     if now - record.last_seen_at > TOUCH_EVERY:
-        record.last_seen_at = now
+        db.execute(update(_SESSIONS).where(_SESSIONS.c.id == record.id).values(last_seen_at=now))
         db.commit()
-    user.session_token = token
-    user.session_record = record
+        record.last_seen_at = now
+    person = SignedIn(db, record.user_id, found.steady_user_language, token, record)
     if with_read == "zone":
-        data_version.hold_zone(user.id, extra[0])
+        data_version.hold_zone(person.id, found.steady_extra)
     elif with_read == "fingerprint":
-        data_version.hold_read(user.id, extra[0])
-    return user
+        data_version.hold_read(person.id, found.steady_extra)
+    return person
+
+
+def entity_of(db: Session, record: SessionRow | UserSession | None) -> UserSession | None:
+    """The ORM entity of a session row, for the app lock's pages, which
+    change it in several places at once (None when the row is gone)."""
+    if record is None or isinstance(record, UserSession):
+        return record
+    return db.get(UserSession, record.id)
+
+
+def note_seen(db: Session, record: SessionRow | UserSession, now: datetime | None = None) -> bool:
+    """:func:`seen`, written at once (by a statement of its own for a plain
+    row; the caller commits)."""
+    if not seen(record, now):
+        return False
+    if not isinstance(record, UserSession):
+        db.execute(update(_SESSIONS).where(_SESSIONS.c.id == record.id).values(lock_seen_at=record.lock_seen_at))
+    return True
 
 
 def end_session(db: Session, token: str | None) -> None:
@@ -154,7 +177,7 @@ def _proof_hash(proof: bytes) -> str:
     return hashlib.sha256(b"steady-lock:server-proof\x00" + proof).hexdigest()
 
 
-def lock_state(record: UserSession, unlocked_token: str | None, now: datetime | None = None) -> str:
+def lock_state(record: SessionRow | UserSession, unlocked_token: str | None, now: datetime | None = None) -> str:
     """``"off"`` (no lock on this session), ``"locked"`` or ``"unlocked"``."""
     if record.lock_verifier is None:
         return "off"
@@ -201,7 +224,7 @@ def remove_lock(record: UserSession) -> None:
     record.lock_wait_until = None
 
 
-def seen(record: UserSession, now: datetime | None = None) -> bool:
+def seen(record: SessionRow | UserSession, now: datetime | None = None) -> bool:
     """Note a sign of use on an unlocked session (now and then a write)."""
     now = now or utcnow()
     if record.lock_seen_at is None or now - record.lock_seen_at >= LOCK_SEEN_EVERY:

@@ -1,0 +1,158 @@
+"""Who a request is signed in as, read without the ORM (webapp/services/signed_in.py).
+
+The session row and the person's language come as plain values: a check-in,
+a page or a read builds no ``User`` or ``UserSession`` entity unless it uses
+more of them. Everything else of the person still reads and changes the
+account, and every write to the session row still lands: the lifetimes'
+touch, the app lock's sign of use (pages and ``/lock/seen``), and the lock's
+own pages, which change the row through its entity."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from flask_login import current_user
+from sqlalchemy import event, select
+
+from tests.integration.test_lock import csrf, post, proof_text
+from webapp.extensions import db
+from webapp.models import User, UserSession, utcnow
+from webapp.services import sessions
+from webapp.services.signed_in import SessionRow, SignedIn
+
+
+def check_in() -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "checked_at": (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat(),
+        "time_zone": "Europe/London",
+        "overall": 6,
+        "anxiety": 4,
+        "doses": "as_planned",
+        "symptoms": {"panic": 1},
+        "note": "A calmer evening.",
+    }
+
+
+@pytest.fixture
+def loaded():
+    """Every User and UserSession entity built from a row while the test runs."""
+    made: list[str] = []
+
+    def note(target, _context):
+        made.append(type(target).__name__)
+
+    for model in (User, UserSession):
+        event.listen(model, "load", note)
+    yield made
+    for model in (User, UserSession):
+        event.remove(model, "load", note)
+
+
+def session_row():
+    """The one session row, as stored now."""
+    record = db.session.execute(select(UserSession.__table__)).one()
+    db.session.rollback()
+    return record
+
+
+def test_a_check_in_a_page_and_a_read_build_no_user_or_session_entity(api, loaded):
+    token = csrf(api.client)
+    loaded.clear()
+    made = api.client.post("/api/checkins", json=check_in(), headers={"X-CSRFToken": token})
+    assert made.status_code == 201, made.get_json()
+    assert api.client.get("/api/checkins").status_code == 200
+    assert api.client.get("/toolkit").status_code == 200
+    assert loaded == []
+
+
+def test_the_rest_of_the_person_loads_on_first_use_and_changes_the_account(app, api):
+    with app.test_request_context("/"):
+        person = sessions.load_session(db.session, _token(api), lifetimes())
+        assert isinstance(person, SignedIn) and isinstance(person.session_record, SessionRow)
+        assert person.language == "en" and person.get_id() == person.session_token
+        assert person.email == "sam@example.com"  # the User's, loaded now
+        person.language = "es"
+        person.password_changed_at = datetime(2026, 1, 2, tzinfo=timezone.utc)
+        db.session.commit()
+        stored = db.session.get(User, person.id)
+        assert stored.language == "es" and person.language == "es"
+        assert stored.password_changed_at == datetime(2026, 1, 2, tzinfo=timezone.utc)
+        with pytest.raises(AttributeError):
+            person.no_such_column  # noqa: B018
+        with pytest.raises(AttributeError):
+            person.__deepcopy__  # noqa: B018
+        db.session.rollback()
+
+
+def _token(api) -> str:
+    """The session token the client's cookie carries (read through the app's own session)."""
+    with api.client.session_transaction() as kept:
+        return kept["_user_id"]
+
+
+def lifetimes():
+    from webapp.security import lifetimes as app_lifetimes
+
+    return app_lifetimes()
+
+
+def test_a_session_seen_a_while_ago_is_touched_without_an_entity(api, loaded):
+    record = session_row()
+    earlier = utcnow() - timedelta(minutes=5)
+    db.session.execute(UserSession.__table__.update().values(last_seen_at=earlier))
+    db.session.commit()
+    loaded.clear()
+    assert api.client.get("/api/checkins").status_code == 200
+    assert loaded == []
+    assert session_row().last_seen_at > earlier + timedelta(minutes=4)
+    assert session_row().id == record.id
+
+
+@pytest.mark.parametrize("sign_of_use", ["page", "lock/seen"])
+def test_a_sign_of_use_on_an_unlocked_session_is_written(api, sign_of_use):
+    raw = secrets.token_bytes(32)
+    assert post(api.client, "/lock/set-up", proof=proof_text(raw), idle_minutes="5").get_json() == {"state": "unlocked"}
+    two_minutes_ago = utcnow() - timedelta(minutes=2)  # over LOCK_SEEN_EVERY, within the idle time
+    db.session.execute(UserSession.__table__.update().values(lock_seen_at=two_minutes_ago))
+    db.session.commit()
+    if sign_of_use == "page":
+        assert api.client.get("/people").status_code == 200
+    else:
+        assert post(api.client, "/lock/seen").get_json() == {"state": "unlocked"}
+    assert session_row().lock_seen_at > two_minutes_ago + timedelta(minutes=1)
+    # A read of the API is not a sign of use, and writes nothing.
+    db.session.execute(UserSession.__table__.update().values(lock_seen_at=two_minutes_ago))
+    db.session.commit()
+    assert api.client.get("/api/people").status_code == 200
+    assert session_row().lock_seen_at == two_minutes_ago
+
+
+def test_the_lock_pages_change_the_row_through_its_entity(api):
+    raw = secrets.token_bytes(32)
+    assert post(api.client, "/lock/set-up", proof=proof_text(raw), idle_minutes="5").get_json() == {"state": "unlocked"}
+    assert session_row().lock_idle_minutes == 5 and session_row().lock_open_hash
+    assert post(api.client, "/lock/lock").get_json() == {"state": "locked"}
+    assert session_row().lock_open_hash is None
+    assert post(api.client, "/lock/unlock", proof=proof_text(secrets.token_bytes(32))).status_code == 403
+    assert session_row().lock_failures == 1
+    assert post(api.client, "/lock/unlock", proof=proof_text(raw)).status_code == 200
+    assert post(api.client, "/lock/remove").get_json() == {"state": "off"}
+    assert session_row().lock_verifier is None and session_row().lock_failures == 0
+
+
+def test_signed_in_just_now_the_person_is_the_user_entity(app, auth):
+    """Signing in sets Flask-Login's user to the account itself for the rest
+    of that request; both kinds answer the same questions."""
+    auth.register()
+    with app.test_request_context("/"):
+        from flask_login import login_user
+
+        user = db.session.scalar(select(User))
+        user.session_token = "t" * 43
+        login_user(user)
+        assert current_user.get_id() == "t" * 43 and current_user.id == user.id
+        db.session.rollback()
