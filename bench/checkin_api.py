@@ -6,7 +6,7 @@ the device-made id) for a fixed time. Beside it, in the same run and with the
 same client, a bare Flask app under the same gunicorn answers a JSON POST
 with no database, no session and no checks: the ceiling for this machine.
 
-    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--database postgresql://...]
+    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 2] [--database postgresql://...]
                                 [--against /path/to/another/checkout]
 
 With ``--against`` a second Steady, from another checkout of the code (``git
@@ -243,9 +243,9 @@ def profile_in_process(env: dict, requests_to_time: int) -> tuple[list[tuple[str
 def lookup_floors(app, email: str, repeats: int) -> list[tuple[str, float, float]]:
     """CPU and wall ms of one statement through the app's pool on an
     autocommit connection, as a check-in makes it, each way taken in turn:
-    the session lookup as the app makes it (the session row and its user as
-    ORM entities), the same row as a Core select (plain columns, no
-    entities), and ``SELECT 1`` (checkout, one round trip, release): how far
+    the session lookup as the app makes it (``sessions.load_session``: a Core
+    select, its lifetimes checked, a ``SignedIn`` made), the same row as a
+    bare Core select, and ``SELECT 1`` (checkout, one round trip, release): how far
     any change to the lookup could go here."""
     from sqlalchemy import bindparam, select, text
 
@@ -285,7 +285,7 @@ def lookup_floors(app, email: str, repeats: int) -> list[tuple[str, float, float
             db.session.remove()
 
         ways = [
-            ("session lookup as the app makes it (ORM)", as_the_app_does),
+            ("session lookup as the app makes it", as_the_app_does),
             ("the same row as a Core select", core_row),
             ("SELECT 1 (checkout, round trip, release)", select_one),
         ]
@@ -311,7 +311,10 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument(
-        "--threads", type=int, default=4, help="gthread threads per worker for both servers (1: sync workers)"
+        "--threads",
+        type=int,
+        default=2,
+        help="gthread threads per worker for both servers, as the deployment's (README); 1: sync workers",
     )
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument(
@@ -512,7 +515,7 @@ def profile_pairs(parts, parts_total: float, parts_cpu: float) -> str:
         f"round_trips={ROUND_TRIPS:g}"
         + "".join(
             f" {key}_cpu_ms={cpu_ms:.3f}"
-            for key, (_name, _wall, cpu_ms) in zip(("lookup_orm", "lookup_core", "select_one"), FLOORS, strict=True)
+            for key, (_name, _wall, cpu_ms) in zip(("lookup_app", "lookup_core", "select_one"), FLOORS, strict=True)
         )
     )
 
