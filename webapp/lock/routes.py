@@ -51,7 +51,10 @@ def _record(change: bool):
     if not current_user.is_authenticated:
         return None
     record = getattr(current_user, "session_record", None)
-    return sessions.entity_of(db.session, record) if change else record
+    if change and record is not None:
+        # What the route changes, the rest of the request reads (one row, as before).
+        record = current_user.session_record = sessions.entity_of(db.session, record)
+    return record
 
 
 def unlocked_token() -> str | None:
