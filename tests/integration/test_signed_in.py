@@ -10,31 +10,20 @@ own pages, which change the row through its entity."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import event, select
 
+from tests.integration.test_checkin_path import body
 from tests.integration.test_lock import csrf, post, proof_text
 from webapp.extensions import db
+from webapp.lock.routes import _record
 from webapp.models import User, UserSession, utcnow
+from webapp.security import lifetimes
 from webapp.services import sessions
 from webapp.services.signed_in import SessionRow, SignedIn
-
-
-def check_in() -> dict:
-    return {
-        "client_id": str(uuid.uuid4()),
-        "checked_at": (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat(),
-        "time_zone": "Europe/London",
-        "overall": 6,
-        "anxiety": 4,
-        "doses": "as_planned",
-        "symptoms": {"panic": 1},
-        "note": "A calmer evening.",
-    }
 
 
 @pytest.fixture
@@ -62,7 +51,7 @@ def session_row():
 def test_a_check_in_a_page_and_a_read_build_no_user_or_session_entity(api, loaded):
     token = csrf(api.client)
     loaded.clear()
-    made = api.client.post("/api/checkins", json=check_in(), headers={"X-CSRFToken": token})
+    made = api.client.post("/api/checkins", json=body(), headers={"X-CSRFToken": token})
     assert made.status_code == 201, made.get_json()
     assert api.client.get("/api/checkins").status_code == 200
     assert api.client.get("/toolkit").status_code == 200
@@ -92,12 +81,6 @@ def _token(api) -> str:
     """The session token the client's cookie carries (read through the app's own session)."""
     with api.client.session_transaction() as kept:
         return kept["_user_id"]
-
-
-def lifetimes():
-    from webapp.security import lifetimes as app_lifetimes
-
-    return app_lifetimes()
 
 
 def test_a_session_seen_a_while_ago_is_touched_without_an_entity(api, loaded):
@@ -144,15 +127,18 @@ def test_the_lock_pages_change_the_row_through_its_entity(api):
     assert session_row().lock_verifier is None and session_row().lock_failures == 0
 
 
-def test_signed_in_just_now_the_person_is_the_user_entity(app, auth):
-    """Signing in sets Flask-Login's user to the account itself for the rest
-    of that request; both kinds answer the same questions."""
-    auth.register()
-    with app.test_request_context("/"):
-        from flask_login import login_user
-
-        user = db.session.scalar(select(User))
-        user.session_token = "t" * 43
-        login_user(user)
-        assert current_user.get_id() == "t" * 43 and current_user.id == user.id
+def test_what_a_lock_page_changes_the_rest_of_its_request_reads(app, api):
+    """A lock page changes the row's entity; the signed-in person then holds
+    that entity, so a later read in the same request (the lock state a page
+    shows) sees the change."""
+    raw = secrets.token_bytes(32)
+    assert post(api.client, "/lock/set-up", proof=proof_text(raw), idle_minutes="5").get_json() == {"state": "unlocked"}
+    with app.test_request_context("/lock/lock", method="POST"):
+        login_user(sessions.load_session(db.session, _token(api), lifetimes()))
+        assert isinstance(_record(change=False), SessionRow)
+        entity = _record(change=True)
+        assert isinstance(entity, UserSession) and current_user.session_record is entity
+        sessions.lock(entity)
+        assert current_user.session_record.lock_open_hash is None
+        assert _record(change=True) is entity  # one entity for the whole request
         db.session.rollback()
