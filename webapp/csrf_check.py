@@ -7,7 +7,12 @@ messages, doing less on each request.
   (or empty) body has no form fields, so only the ``X-CSRFToken`` header
   can carry it, as before.
 - The token's serializer is made once per secret key instead of on every
-  request (same key, salt, digest and time limit as ``validate_csrf``).
+  request (same key, salt, digest and time limit as ``validate_csrf``), and
+  a token whose signature it verified is remembered by its exact text
+  (``session_cookie.VerifiedOnce``, as the session cookie is): the next
+  request with the same token is not verified again, while its age (when
+  there is a time limit) and its match with the session's own token are
+  checked every time. A token that fails is never remembered.
 
 Every refusal is the same as Flask-WTF's: a 400 ``CSRFError`` with its
 message (tests/integration/test_csrf_check.py).
@@ -22,6 +27,8 @@ from flask_wtf.csrf import CSRFProtect, same_origin
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms import ValidationError
 
+from webapp.session_cookie import VerifiedOnce
+
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 #: Serializers kept, one per secret key (a key changes only with the config).
@@ -30,16 +37,17 @@ _KEEP_AT_MOST = 8
 
 class SteadyCSRF(CSRFProtect):
     def __init__(self, app=None) -> None:
-        self._serializers: dict[object, URLSafeTimedSerializer] = {}
+        self._serializers: dict[object, VerifiedOnce] = {}
         super().__init__(app)
 
-    def _serializer(self, secret_key) -> URLSafeTimedSerializer:
-        serializer = self._serializers.get(secret_key)
-        if serializer is None:
+    def _verifier(self, secret_key) -> VerifiedOnce:
+        kept = self._serializers.get(secret_key)
+        if kept is None:
             if len(self._serializers) >= _KEEP_AT_MOST:
                 self._serializers.clear()
-            serializer = self._serializers[secret_key] = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
-        return serializer
+            serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+            kept = self._serializers[secret_key] = VerifiedOnce((secret_key,), serializer)
+        return kept
 
     def _get_csrf_token(self):
         config = current_app.config
@@ -70,7 +78,7 @@ class SteadyCSRF(CSRFProtect):
         if field_name not in session:
             raise ValidationError("The CSRF session token is missing.")
         try:
-            token = self._serializer(secret_key).loads(data, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600))
+            token = self._verifier(secret_key).verify(data, config.get("WTF_CSRF_TIME_LIMIT", 3600))
         except SignatureExpired as error:
             raise ValidationError("The CSRF token has expired.") from error
         except (BadData, UnicodeEncodeError) as error:  # a lone surrogate cannot be a token

@@ -27,37 +27,46 @@ import time
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
 KEEP_AT_MOST = 4096
 
 
-class _Kept:
-    """One set of keys' serializer, and the cookies it has verified."""
+class VerifiedOnce:
+    """One set of keys' serializer, and the texts it has verified: a signed
+    text verified once is remembered by its exact text, with its signed
+    payload and time, and is not verified again (its age still is, each
+    time). Used for the session cookie and for CSRF tokens
+    (webapp/csrf_check.py)."""
 
     def __init__(self, keys: tuple, serializer: URLSafeTimedSerializer) -> None:
         self.keys = keys
         self.serializer = serializer
-        self.verified: dict[str, tuple[bytes, int]] = {}  # cookie -> (signed payload, signed at)
+        self.verified: dict[str | bytes, tuple[bytes, int]] = {}  # text -> (signed payload, signed at)
 
-    def verify(self, cookie: str, max_age: int):
-        """The cookie's data; raises ``BadSignature`` as ``loads`` would."""
-        known = self.verified.get(cookie)
+    def verify(self, text: str | bytes, max_age: int | None):
+        """The text's data, as ``serializer.loads(text, max_age=max_age)``
+        gives it; raises what it raises (``SignatureExpired`` for an age
+        over ``max_age`` or below 0, ``BadSignature`` for the rest)."""
+        known = self.verified.get(text)
         if known is None:
-            known = self._verify_in_full(cookie, max_age)
+            known = self._verify_in_full(text, max_age)
         payload, signed_at = known
-        age = int(time.time()) - signed_at
-        if age > max_age or age < 0:
-            raise BadSignature("the session cookie is too old")
+        if max_age is not None:
+            age = int(time.time()) - signed_at
+            if age > max_age:
+                raise SignatureExpired(f"Signature age {age} > {max_age} seconds")
+            if age < 0:
+                raise SignatureExpired(f"Signature age {age} < 0 seconds")
         return self.serializer.load_payload(payload)
 
-    def _verify_in_full(self, cookie: str, max_age: int) -> tuple[bytes, int]:
+    def _verify_in_full(self, text: str | bytes, max_age: int | None) -> tuple[bytes, int]:
         serializer = self.serializer
         last_error: BadSignature | None = None
         for signer in serializer.iter_unsigners():
             try:
-                payload, signed_at = signer.unsign(want_bytes(cookie), max_age=max_age, return_timestamp=True)
+                payload, signed_at = signer.unsign(want_bytes(text), max_age=max_age, return_timestamp=True)
             except BadSignature as error:
                 last_error = error
                 continue
@@ -65,7 +74,7 @@ class _Kept:
             known = (payload, int(signed_at.timestamp()))
             if len(self.verified) >= KEEP_AT_MOST:
                 self.verified.clear()
-            self.verified[cookie] = known
+            self.verified[text] = known
             return known
         raise last_error or BadSignature("no key")
 
@@ -74,15 +83,15 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
     """The same keys, salt, key derivation, digest and lifetime as Flask's."""
 
     def __init__(self) -> None:
-        self._kept: _Kept | None = None
+        self._kept: VerifiedOnce | None = None
 
-    def _kept_for(self, app: Flask) -> _Kept | None:
+    def _kept_for(self, app: Flask) -> VerifiedOnce | None:
         if not app.secret_key:
             return None
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = self._kept
         if kept is None or kept.keys != keys:
-            kept = self._kept = _Kept(keys, super().get_signing_serializer(app))
+            kept = self._kept = VerifiedOnce(keys, super().get_signing_serializer(app))
         return kept
 
     def get_signing_serializer(self, app: Flask):

@@ -119,3 +119,62 @@ def test_reads_and_exempt_views_need_no_token(client):
     assert client.head("/help").status_code == 200
     chosen = client.post("/language", data={"language": "es", "next": "/help"})
     assert chosen.status_code in (302, 303)
+
+
+def test_a_verified_token_is_remembered_and_still_matched_to_the_session(app, client, auth):
+    """A token whose signature checked out is remembered by its text; the
+    next request with it is not verified again, but it must still be this
+    session's own token: another person's remembered token is refused."""
+    auth.register()
+    good = client.get("/api/session").get_json()["csrf_token"]
+    kept = csrf._verifier(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key)
+    assert client.post("/api/thought-records", json={"thought": "x"}, headers={"X-CSRFToken": good}).status_code in (
+        201,
+        422,
+    )
+    assert good in kept.verified
+    stranger = app.test_client()
+    Auth(stranger).register("alex@example.com")
+    assert stranger.get("/api/session").get_json()["csrf_token"] != good  # the stranger's session has its own
+    refused = stranger.post("/api/thought-records", json={"thought": "x"}, headers={"X-CSRFToken": good})
+    assert refused.status_code == 400 and CLEAR_MESSAGE in refused.get_json()["error"]
+    with app.test_request_context("/"):
+        session.update(app.session_interface.open_session(app, _request_with(app, _cookie(app, stranger))))
+        assert outcome(csrf._validate, good) == outcome(validate_csrf, good) == "The CSRF tokens do not match."
+
+
+def test_a_token_that_fails_is_never_remembered(app, client, auth):
+    auth.register()
+    good = client.get("/api/session").get_json()["csrf_token"]
+    kept = csrf._verifier(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key)
+    with app.test_request_context("/"):
+        session.update(app.session_interface.open_session(app, _request_with(app, _cookie(app, client))))
+        for name, token in tokens_to_try(app, good).items():
+            if name in ("good", "another session's token", "bytes"):
+                continue
+            try:
+                csrf._validate(token)
+            except (ValidationError, UnicodeEncodeError):
+                pass
+            assert token is None or token not in kept.verified, name
+
+
+def test_a_remembered_token_still_grows_old_under_a_time_limit(make_app, monkeypatch):
+    from webapp import session_cookie
+
+    app = make_app(WTF_CSRF_TIME_LIMIT=60)
+    client = app.test_client()
+    Auth(client).register()
+    good = client.get("/api/session").get_json()["csrf_token"]
+    with app.test_request_context("/"):
+        session.update(app.session_interface.open_session(app, _request_with(app, _cookie(app, client))))
+        assert outcome(csrf._validate, good) == outcome(validate_csrf, good) == "valid"  # now remembered
+        now = session_cookie.time.time()
+        for later in (now + 61, now - 3600):  # too old, or signed "in the future"
+            monkeypatch.setattr(session_cookie.time, "time", lambda later=later: later)
+            monkeypatch.setattr("itsdangerous.timed.time.time", lambda later=later: later)
+            assert outcome(csrf._validate, good) == outcome(validate_csrf, good) == "The CSRF token has expired."
+
+
+def _cookie(app, client) -> str:
+    return client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value

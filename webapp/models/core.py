@@ -117,6 +117,11 @@ class Encrypted:
     clear before it was encrypted (kept for one migration step): it is read
     while the encrypted column is still empty, and emptied (``""``) by every
     write.
+
+    A value set here is remembered on the object beside the ciphertext it
+    was sealed to, so reading it back (a check-in's answer, just after it is
+    saved) does not open what was just sealed; any other ciphertext in the
+    column, or another owner, is opened as usual.
     """
 
     def __init__(self, column: str, plain: str | None = None):
@@ -125,6 +130,7 @@ class Encrypted:
 
     def __set_name__(self, owner, name: str) -> None:
         self.name = name
+        self._set = f"_steady_set_{name}"  # (ciphertext, owner, plaintext) of the last value set
 
     def _where(self, obj) -> FieldContext:
         if obj.user_id is None:
@@ -149,6 +155,9 @@ class Encrypted:
         stored = getattr(obj, self.column)
         if stored is None:
             return getattr(obj, self.plain) if self.plain else None
+        last_set = obj.__dict__.get(self._set)
+        if last_set is not None and last_set[0] == stored and last_set[1] == obj.user_id:
+            return last_set[2]
         return self.cipher().decrypt(stored, self._where(obj))
 
     def read(self, table: str, owner_id: int, stored: str | None) -> str | None:
@@ -158,6 +167,12 @@ class Encrypted:
         return None if stored is None else self.cipher().decrypt(stored, FieldContext(table, self.name, owner_id))
 
     def __set__(self, obj, value: str | None) -> None:
-        setattr(obj, self.column, None if value is None else self.cipher().encrypt(value, self._where(obj)))
+        if value is None:
+            setattr(obj, self.column, None)
+            obj.__dict__.pop(self._set, None)
+        else:
+            stored = self.cipher().encrypt(value, self._where(obj))
+            setattr(obj, self.column, stored)
+            obj.__dict__[self._set] = (stored, obj.user_id, value)
         if self.plain:
             setattr(obj, self.plain, "")

@@ -92,8 +92,10 @@ def load_session(
     if not token or len(token) > 128:
         return None
     now = now or utcnow()
-    # One round trip: the session row and its user's language together.
-    found = db.execute(_WITH[with_read], {"token_hash": hash_token(token)}).first()
+    # One round trip: the session row and its user's language together, on
+    # the session's connection (a Core statement needs none of the ORM's
+    # execution steps; nothing is pending before the person is known).
+    found = db.connection().execute(_WITH[with_read], {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
     record = SessionRow(dict(zip(_COLUMNS, found, strict=False)))
