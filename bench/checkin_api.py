@@ -6,7 +6,7 @@ the device-made id) for a fixed time. Beside it, in the same run and with the
 same client, a bare Flask app under the same gunicorn answers a JSON POST
 with no database, no session and no checks: the ceiling for this machine.
 
-    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 2] [--database postgresql://...]
+    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--database postgresql://...]
                                 [--against /path/to/another/checkout]
 
 With ``--against`` a second Steady, from another checkout of the code (``git
@@ -313,8 +313,8 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=2,
-        help="gthread threads per worker for both servers, as the deployment's (README); 1: sync workers",
+        default=1,
+        help="gthread threads per worker for both servers; 1 (the default): sync workers, as the deployment's (README)",
     )
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument(

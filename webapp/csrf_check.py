@@ -31,22 +31,22 @@ from webapp.session_cookie import VerifiedOnce
 
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
-#: Serializers kept, one per secret key (a key changes only with the config).
+#: Verifiers kept, one per secret key (a key changes only with the config).
 _KEEP_AT_MOST = 8
 
 
 class SteadyCSRF(CSRFProtect):
     def __init__(self, app=None) -> None:
-        self._serializers: dict[object, VerifiedOnce] = {}
+        self._verifiers: dict[object, VerifiedOnce] = {}
         super().__init__(app)
 
     def _verifier(self, secret_key) -> VerifiedOnce:
-        kept = self._serializers.get(secret_key)
+        kept = self._verifiers.get(secret_key)
         if kept is None:
-            if len(self._serializers) >= _KEEP_AT_MOST:
-                self._serializers.clear()
+            if len(self._verifiers) >= _KEEP_AT_MOST:
+                self._verifiers.clear()
             serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
-            kept = self._serializers[secret_key] = VerifiedOnce((secret_key,), serializer)
+            kept = self._verifiers[secret_key] = VerifiedOnce((secret_key,), serializer)
         return kept
 
     def _get_csrf_token(self):
