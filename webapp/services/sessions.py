@@ -94,7 +94,8 @@ def load_session(
     now = now or utcnow()
     # One round trip: the session row and its user's language together, on
     # the session's connection (a Core statement needs none of the ORM's
-    # execution steps; nothing is pending before the person is known).
+    # execution steps, and the lookup flushes nothing a view may have
+    # pending: it reads only the session and user rows).
     found = db.connection().execute(_WITH[with_read], {"token_hash": hash_token(token)}).first()
     if found is None:
         return None
