@@ -6,13 +6,24 @@ the device-made id) for a fixed time. Beside it, in the same run and with the
 same client, a bare Flask app under the same gunicorn answers a JSON POST
 with no database, no session and no checks: the ceiling for this machine.
 
-    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--database postgresql://...]
+    python bench/checkin_api.py [--seconds 10] [--clients 20] [--threads 1] [--worker-class prompt]
+                                [--database postgresql://...]
                                 [--against /path/to/another/checkout]
 
 With ``--against`` a second Steady, from another checkout of the code (``git
 worktree add``), runs beside this one on its own schema, migrated by its own
 code, and takes its turn in the same slices: a change measured against the
 code before it in one run, so the machine's state falls on both alike.
+
+Both servers run the deployment's workers (README): Steady's sync workers
+(``webapp.serving.PromptCloseWorker``), and each client says ``Connection:
+close``, as nginx does to its upstream by default and as ``bench/load.py``'s
+clients do: a sync worker closes every connection after its answer anyway.
+``--worker-class sync`` runs gunicorn's own sync workers instead, with
+clients that keep their connection open as far as the server lets them (a
+worker then waits, up to 2 s, for each client to close its end; the
+README's sync-worker figures from before this choice came were measured so). With ``--threads`` above 1 both run gthread
+workers and the clients keep their connections.
 
 The two servers take turns in one-second slices, so whatever else the
 machine is doing falls on both alike. Rate limits are switched off for the
@@ -71,10 +82,15 @@ BARE_APP = textwrap.dedent(
 
 
 def start_gunicorn(
-    target: str, env: dict, cwd: Path, workers: int = 2, threads: int = 1
+    target: str, env: dict, cwd: Path, workers: int = 2, threads: int = 1, worker_class: str = "prompt"
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    threading_flags = ["--threads", str(threads)] if threads > 1 else []
+    if threads > 1:
+        threading_flags = ["--threads", str(threads)]
+    elif worker_class == "prompt":
+        threading_flags = ["-k", "webapp.serving.PromptCloseWorker"]
+    else:
+        threading_flags = []
     process = subprocess.Popen(
         [
             sys.executable,
@@ -178,6 +194,11 @@ class Tally:
         }
 
 
+#: Headers every client adds: ``Connection: close`` when the workers close
+#: each connection anyway (``--worker-class prompt``), as nginx sends.
+EXTRA_HEADERS: dict[str, str] = {}
+
+
 def hammer(tally: Tally, url: str, sessions: list, seconds: float) -> None:
     """Every client sends one request after another for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in sessions]
@@ -191,7 +212,9 @@ def hammer(tally: Tally, url: str, sessions: list, seconds: float) -> None:
         while time.perf_counter() < stop_at[0]:
             began = time.perf_counter()
             try:
-                answer = session.post(url, json=checkin_body(), headers={"X-CSRFToken": token}, timeout=30)
+                answer = session.post(
+                    url, json=checkin_body(), headers={"X-CSRFToken": token, **EXTRA_HEADERS}, timeout=30
+                )
                 ok = answer.status_code == 201
             except requests.RequestException:
                 ok = False
@@ -316,6 +339,13 @@ def main() -> None:
         default=1,
         help="gthread threads per worker for both servers; 1 (the default): sync workers, as the deployment's (README)",
     )
+    parser.add_argument(
+        "--worker-class",
+        choices=("prompt", "sync"),
+        default="prompt",
+        help="with --threads 1: prompt (the deployment's webapp.serving.PromptCloseWorker, clients saying "
+        "Connection: close, as behind nginx) or sync (gunicorn's own, clients keeping their connections)",
+    )
     parser.add_argument("--profile-requests", type=int, default=400, help="check-ins timed part by part in-process")
     parser.add_argument(
         "--profile-only",
@@ -331,6 +361,8 @@ def main() -> None:
         "--database", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     )
     args = parser.parse_args()
+    if args.threads == 1 and args.worker_class == "prompt":
+        EXTRA_HEADERS["Connection"] = "close"
 
     from sqlalchemy import text
 
@@ -369,10 +401,14 @@ def main() -> None:
             parts, parts_total, parts_cpu = profile_in_process(env, args.profile_requests)
             return report_profile(args, parts, parts_total, parts_cpu)
         speed_before = cpu.machine_speed()
-        steady, steady_url = start_gunicorn("webapp:create_app()", env, work, threads=args.threads)
+        steady, steady_url = start_gunicorn(
+            "webapp:create_app()", env, work, threads=args.threads, worker_class=args.worker_class
+        )
         processes.append(steady)
         (work / "bare_app.py").write_text(BARE_APP)
-        bare, bare_url = start_gunicorn("bare_app:app", {**env, "PYTHONPATH": str(work)}, work, threads=args.threads)
+        bare, bare_url = start_gunicorn(
+            "bare_app:app", {**env, "PYTHONPATH": str(work)}, work, threads=args.threads, worker_class=args.worker_class
+        )
         processes.append(bare)
         servers.update(Steady=steady.pid, bare=bare.pid)
         turns = [(steady_tally, steady_url + "/api/checkins"), (bare_tally, bare_url + "/echo")]
@@ -385,7 +421,9 @@ def main() -> None:
                 "PYTHONPATH": str(args.against.resolve()),
             }
             prepare_checkout(args.against.resolve(), against_url_db, work / "instance-against")
-            against, against_url = start_gunicorn("webapp:create_app()", against_env, work, threads=args.threads)
+            against, against_url = start_gunicorn(
+                "webapp:create_app()", against_env, work, threads=args.threads, worker_class=args.worker_class
+            )
             processes.append(against)
             servers["against"] = against.pid
             turns.insert(1, (against_tally, against_url + "/api/checkins"))
@@ -429,7 +467,15 @@ def main() -> None:
     steady_result, bare_result = results
     if args.against:
         results.insert(1, against_tally.row())
-    kind = "sync workers" if args.threads == 1 else f"gthread x{args.threads}"
+    kind = (
+        f"gthread x{args.threads}"
+        if args.threads > 1
+        else (
+            "webapp.serving.PromptCloseWorker, Connection: close"
+            if args.worker_class == "prompt"
+            else "gunicorn's sync workers"
+        )
+    )
     print(
         f"Check-in sync endpoint: gunicorn -w 2 ({kind}) for both, {args.clients} concurrent clients, "
         f"{args.seconds:g} s each in 1-second slices taken in turn\n"
@@ -462,7 +508,8 @@ def main() -> None:
             else ""
         )
         + f"{profile_pairs(parts, parts_total, parts_cpu)} "
-        f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f}"
+        f"machine_loop_s={speed_before:.2f} machine_loop_after_s={speed_after:.2f} "
+        f"worker_class={args.worker_class if args.threads == 1 else 'gthread'} threads={args.threads}"
     )
 
 
