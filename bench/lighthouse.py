@@ -198,7 +198,10 @@ def fmt_ms(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="only pages whose path contains one of these (comma-separated)")
+    parser.add_argument(
+        "--only",
+        help="only pages whose path contains one of these (comma-separated); =PATH for that page alone (=/ for the home page)",
+    )
     parser.add_argument("--chromium", default=os.environ.get("STEADY_CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--keep-reports", type=Path, help="copy each JSON report into this folder")
     parser.add_argument("--runs", type=int, default=1, help="audits of each page; the median run is shown")
@@ -215,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         pages = public_pages(server.url, paths)
         if args.only:
-            pages = [p for p in pages if any(part in p for part in args.only.split(","))]
+            pages = [
+                p
+                for p in pages
+                if any(p == part[1:] if part.startswith("=") else part in p for part in args.only.split(","))
+            ]
         for path in pages:
             runs = [
                 run_lighthouse(binary, args.chromium, server.url + path, args.keep_reports)
