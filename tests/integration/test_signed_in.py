@@ -77,6 +77,31 @@ def test_the_rest_of_the_person_loads_on_first_use_and_changes_the_account(app, 
         db.session.rollback()
 
 
+def test_the_lookup_flushes_nothing_a_view_has_pending(app, api):
+    """The lookup runs on the session's connection: a change waiting in the
+    session is neither sent by it nor lost to it (sessions.load_session)."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement.split(None, 1)[0].upper())
+
+    with app.test_request_context("/"):
+        pending = User(email="pending@example.com", password_hash="x")
+        db.session.add(pending)
+        engine = db.session.get_bind()
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            person = sessions.load_session(db.session, _token(api), lifetimes())
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert person is not None and person.language == "en"
+        assert sent and "INSERT" not in sent, sent
+        assert pending in db.session.new  # still waiting, not flushed
+        assert person.email == "sam@example.com"  # the rest of the person loads as usual
+        db.session.rollback()
+        assert db.session.execute(select(User.id).where(User.email == "pending@example.com")).first() is None
+
+
 def _token(api) -> str:
     """The session token the client's cookie carries (read through the app's own session)."""
     with api.client.session_transaction() as kept:
