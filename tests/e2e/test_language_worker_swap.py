@@ -104,3 +104,71 @@ def test_a_link_goes_at_once_when_the_worker_already_speaks_the_pages_language(
     assert time.monotonic() - began < 4  # not held for the 5 s a swap may take
     assert "lang=en" in page.evaluate("window.steadyFirstController")
     assert page.js_errors == []
+
+
+def test_offline_a_link_goes_at_once_when_the_new_languages_worker_cannot_come(
+    shared_server, new_context, pwa, accounts
+):
+    """The network drops as the Spanish page arrives: its worker's script cannot be fetched, so nothing waits
+    for it, and a tapped link opens the English worker's kept page at once, offline."""
+    server = shared_server
+    email = account_kept_in_spanish(server, new_context, accounts, "swap-offline")
+    context, page = english_device(server, new_context, pwa)
+    refused = []
+
+    def no_network_for_the_spanish_worker(route):
+        if "sw.js" in route.request.url and "lang=es" in route.request.url:
+            refused.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.route("**/*", no_network_for_the_spanish_worker)
+    context.add_init_script(FIRST_CONTROLLER)
+    sign_in(page, email, accounts.PASSWORD)
+    assert page.evaluate("() => document.documentElement.lang") == "es"
+    deadline = time.monotonic() + 15
+    while not refused and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert refused, "the Spanish page did not ask for its worker"
+    context.set_offline(True)
+
+    began = time.monotonic()
+    page.locator("a[href='/toolkit']").first.click()
+    page.wait_for_url("**/toolkit", timeout=15_000)
+    assert time.monotonic() - began < 4  # not held for the 5 s a swap may take
+    assert "lang=en" in page.evaluate("window.steadyFirstController")  # the worker there is, offline
+    assert page.get_by_role("heading", level=1).inner_text() == "Your toolkit"  # the English copy it keeps
+    assert page.js_errors == []
+
+
+def test_a_link_goes_after_5_s_when_the_new_languages_worker_never_comes(shared_server, new_context, pwa, accounts):
+    """The Spanish worker's script is asked for and never answered (a network that hangs): a tapped link waits,
+    then opens through the worker there is, after at most the 5 s a swap may take, not never."""
+    server = shared_server
+    email = account_kept_in_spanish(server, new_context, accounts, "swap-hang")
+    context, page = english_device(server, new_context, pwa)
+    hung = []
+
+    def hang_the_spanish_worker(route):
+        if "sw.js" in route.request.url and "lang=es" in route.request.url:
+            hung.append(route)
+        else:
+            route.continue_()
+
+    context.route("**/*", hang_the_spanish_worker)
+    context.add_init_script(FIRST_CONTROLLER)
+    sign_in(page, email, accounts.PASSWORD)
+    asked = time.monotonic()
+    deadline = asked + 15
+    while not hung and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert hung, "the Spanish page did not ask for its worker"
+    first_page = page.url
+
+    page.locator("a[href='/toolkit']").first.click()
+    page.wait_for_timeout(1000)
+    assert page.url == first_page  # waiting for the Spanish worker
+    page.wait_for_url("**/toolkit", timeout=15_000)
+    assert "lang=en" in page.evaluate("window.steadyFirstController")
+    assert page.js_errors == []
