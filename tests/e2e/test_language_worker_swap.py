@@ -159,8 +159,7 @@ def test_a_link_goes_after_5_s_when_the_new_languages_worker_never_comes(shared_
     context.route("**/*", hang_the_spanish_worker)
     context.add_init_script(FIRST_CONTROLLER)
     sign_in(page, email, accounts.PASSWORD)
-    asked = time.monotonic()
-    deadline = asked + 15
+    deadline = time.monotonic() + 15
     while not hung and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     assert hung, "the Spanish page did not ask for its worker"
