@@ -48,31 +48,47 @@ def sign_in(page, email: str, password: str) -> None:
         page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_link_tapped_while_the_new_languages_worker_comes_in_waits_for_it(shared_server, new_context, pwa, accounts):
-    server = shared_server
-    email = account_kept_in_spanish(server, new_context, accounts, "swap-sign-in")
+def signed_in_as_the_spanish_worker_is_asked_for(server, new_context, pwa, accounts, label: str, handle):
+    """An English device signed in to an account kept in Spanish, each request for (or from) the Spanish
+    worker handed to ``handle(route)``, which answers it; the device's context and page, once the Spanish
+    page (answered by the English worker) has asked for its worker."""
+    email = account_kept_in_spanish(server, new_context, accounts, label)
     context, page = english_device(server, new_context, pwa)
+    asked = []
 
-    # The Spanish worker's requests are held until the test lets them go: it cannot take over before then.
-    held, released = [], []
-
-    def hold(route):
+    def route_the_spanish_worker(route):
         worker = route.request.service_worker
-        spanish = "lang=es" in route.request.url or (worker is not None and "lang=es" in worker.url)
-        if spanish and not released:
-            held.append(route)
+        if "lang=es" in route.request.url or (worker is not None and "lang=es" in worker.url):
+            asked.append(route.request.url)
+            handle(route)
         else:
             route.continue_()
 
-    context.route("**/*", hold)
+    context.route("**/*", route_the_spanish_worker)
     context.add_init_script(FIRST_CONTROLLER)
     sign_in(page, email, accounts.PASSWORD)
     assert page.evaluate("() => document.documentElement.lang") == "es"
     assert "lang=en" in page.evaluate("window.steadyFirstController")  # answered by the English worker
     deadline = time.monotonic() + 15
-    while not held and time.monotonic() < deadline:
+    while not asked and time.monotonic() < deadline:
         page.wait_for_timeout(50)
-    assert held, "the Spanish page did not ask for its worker"
+    assert asked, "the Spanish page did not ask for its worker"
+    return context, page
+
+
+def test_a_link_tapped_while_the_new_languages_worker_comes_in_waits_for_it(shared_server, new_context, pwa, accounts):
+    # The Spanish worker's requests are held until the test lets them go: it cannot take over before then.
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context, page = signed_in_as_the_spanish_worker_is_asked_for(
+        shared_server, new_context, pwa, accounts, "swap-sign-in", hold
+    )
     first_page = page.url
 
     page.locator("a[href='/toolkit']").first.click()
@@ -111,26 +127,9 @@ def test_offline_a_link_goes_at_once_when_the_new_languages_worker_cannot_come(
 ):
     """The network drops as the Spanish page arrives: its worker's script cannot be fetched, so nothing waits
     for it, and a tapped link opens the English worker's kept page at once, offline."""
-    server = shared_server
-    email = account_kept_in_spanish(server, new_context, accounts, "swap-offline")
-    context, page = english_device(server, new_context, pwa)
-    refused = []
-
-    def no_network_for_the_spanish_worker(route):
-        if "sw.js" in route.request.url and "lang=es" in route.request.url:
-            refused.append(route.request.url)
-            route.abort("internetdisconnected")
-        else:
-            route.continue_()
-
-    context.route("**/*", no_network_for_the_spanish_worker)
-    context.add_init_script(FIRST_CONTROLLER)
-    sign_in(page, email, accounts.PASSWORD)
-    assert page.evaluate("() => document.documentElement.lang") == "es"
-    deadline = time.monotonic() + 15
-    while not refused and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert refused, "the Spanish page did not ask for its worker"
+    context, page = signed_in_as_the_spanish_worker_is_asked_for(
+        shared_server, new_context, pwa, accounts, "swap-offline", lambda route: route.abort("internetdisconnected")
+    )
     context.set_offline(True)
 
     began = time.monotonic()
@@ -145,24 +144,10 @@ def test_offline_a_link_goes_at_once_when_the_new_languages_worker_cannot_come(
 def test_a_link_goes_after_5_s_when_the_new_languages_worker_never_comes(shared_server, new_context, pwa, accounts):
     """The Spanish worker's script is asked for and never answered (a network that hangs): a tapped link waits,
     then opens through the worker there is, after at most the 5 s a swap may take, not never."""
-    server = shared_server
-    email = account_kept_in_spanish(server, new_context, accounts, "swap-hang")
-    context, page = english_device(server, new_context, pwa)
     hung = []
-
-    def hang_the_spanish_worker(route):
-        if "sw.js" in route.request.url and "lang=es" in route.request.url:
-            hung.append(route)
-        else:
-            route.continue_()
-
-    context.route("**/*", hang_the_spanish_worker)
-    context.add_init_script(FIRST_CONTROLLER)
-    sign_in(page, email, accounts.PASSWORD)
-    deadline = time.monotonic() + 15
-    while not hung and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-    assert hung, "the Spanish page did not ask for its worker"
+    context, page = signed_in_as_the_spanish_worker_is_asked_for(
+        shared_server, new_context, pwa, accounts, "swap-hang", hung.append
+    )
     first_page = page.url
 
     page.locator("a[href='/toolkit']").first.click()
