@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.widgets import PasswordInput
 
 from webapp.services.passwords import MAX_LENGTH
 from webapp.services.text import too_long
@@ -74,11 +75,25 @@ def email_field(label: str | None = None) -> EmailField:
 class NamedPasswordField(PasswordField):
     """A password field its messages name as ``named`` ("The password"):
     its label is often a prompt ("Choose a password"), which reads badly at
-    the head of a sentence."""
+    the head of a sentence.
+
+    What was typed is drawn back into the field when the form is refused, as
+    in any other field: a password refused for its length, or sent beside an
+    email address that needs putting right, is not typed again. Only a
+    password found wrong for the account is not (``forget``): it is no use
+    to anyone, and it does not stay on the screen. An HTML answer to a POST
+    is kept by no cache (``webapp/security.py``), and a page holding a form's
+    token is never compressed (``webapp/page_compression.py``)."""
+
+    widget = PasswordInput(hide_value=False)
 
     def __init__(self, label=None, validators=None, *, named=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.named = named
+
+    def forget(self) -> None:
+        """Draw the field empty: what was typed was the wrong password."""
+        self.data = ""
 
 
 def password_field(

@@ -349,4 +349,7 @@ def init_app(app: Flask) -> None:
         if request.endpoint not in SAME_FOR_EVERYONE and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
             headers["Vary"] = "Cookie"
+        elif request.method == "POST" and response.mimetype == "text/html":
+            # A refused form, drawn again with what was typed (a password too).
+            headers["Cache-Control"] = "no-store"
         return response

@@ -56,6 +56,7 @@ def change_password():
             user = current_user._get_current_object()
             if not verify_password(user.password_hash, form.current_password.data):
                 form.current_password.errors.append(_("That is not your current password."))
+                form.current_password.forget()
                 audit("password.change_failed", user=user.id)
                 status = 401
             elif problem := password_problem(form.new_password.data, user.email):
@@ -126,6 +127,7 @@ def delete_account():
             user = current_user._get_current_object()
             if not verify_password(user.password_hash, form.password.data):
                 form.password.errors.append(_("That is not your password."))
+                form.password.forget()
                 audit("account.delete_failed", user=user.id)
                 status = 401
             else:

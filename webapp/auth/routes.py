@@ -165,6 +165,7 @@ def login():
                 return redirect(safe_next(request.args.get("next")))
             audit("login.failed", user=user.id if user else "unknown")
             form.password.errors.append(str(WRONG_CREDENTIALS))
+            form.password.forget()
             status = 401
     return render_template("auth/login.html", form=form), status
 

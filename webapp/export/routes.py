@@ -17,13 +17,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import PasswordField
-from wtforms.validators import DataRequired
 
 from webapp.auth.routes import safe_next
 from webapp.export import bp
 from webapp.extensions import db, limiter
-from webapp.forms import FlaskForm
+from webapp.forms import FlaskForm, password_field
 from webapp.logs import audit
 from webapp.services import export
 from webapp.services.passwords import verify_password
@@ -32,10 +30,8 @@ FRESH_FOR = 5 * 60  # seconds
 
 
 class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("Your password"),
-        validators=[DataRequired(_l("Enter your password."))],
-        render_kw={"autocomplete": "current-password"},
+    password = password_field(
+        _l("Your password"), "current-password", required_message=_l("Enter your password."), named=_l("Your password")
     )
 
 
@@ -74,6 +70,7 @@ def confirm():
                 target = request.args.get("next")
                 return redirect(safe_next(target) if target else url_for("export.index"))
             form.password.errors.append(_("That is not your password."))
+            form.password.forget()
             audit("password.confirm_failed", user=current_user.id)
             status = 401
     return render_template("export/confirm.html", form=form), status
