@@ -46,9 +46,9 @@ const openShell = () =>
 
 /** Precache the offline set: the offline pack (see webapp/pwa/routes.py)
  * holds every shell page and the content bundle, each put in the cache at its
- * own path, and the list of static files, fetched into the cache. Those carry
- * their content hash: what the page has fetched already comes from the
- * browser's HTTP cache, not the network again. */
+ * own path (a body is pieces: text, or the index of a part pages share), and
+ * the list of static files, fetched into the cache. Those carry their content
+ * hash: what the page has fetched already comes from the HTTP cache. */
 async function precache(cache) {
   const response = await fetch(STEADY_BUILD.pack, { credentials: "omit", cache: "no-cache" });
   if (!response.ok) throw new Error(`offline pack answered ${response.status}`);
@@ -56,7 +56,7 @@ async function precache(cache) {
   if (pack.version !== STEADY_BUILD.version) throw new Error("offline pack of another version");
   await Promise.all([
     cache.addAll(pack.assets.map((url) => new Request(url, { credentials: "omit" }))),
-    ...pack.entries.map(([path, type, body]) => cache.put(path, new Response(body, { headers: { ...pack.headers, "Content-Type": type } }))),
+    ...pack.entries.map(([path, type, pieces]) => cache.put(path, new Response(pieces.map((piece) => (typeof piece === "number" ? pack.parts[piece] : piece)).join(""), { headers: { ...pack.headers, "Content-Type": type } }))),
   ]);
 }
 

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.support.worker import unpacked
+
 
 def record(client, **headers) -> dict:
     body = client.get("/sw.js", headers=headers).get_data(as_text=True)
@@ -31,7 +33,7 @@ def test_the_offline_pack_is_in_the_device_language_only(app, cookie, language):
     assert build["language"] == language
     assert build["languageUrl"] == "/language"
     packed = pack(client, build)
-    pages = [(path, body) for path, kind, body in packed["entries"] if kind.startswith("text/html")]
+    pages = [(path, body) for path, kind, body in unpacked(packed) if kind.startswith("text/html")]
     assert len(pages) > 20
     for path, body in pages:
         assert re.search(r"<html lang=\"([^\"]+)\"", body).group(1) == language, path
@@ -66,7 +68,7 @@ def test_a_signed_in_request_for_the_pack_still_gets_the_public_pages(client, au
     auth.register(email="pack@example.com")
     client.set_cookie("steady_lang", "en-XB")  # a language no other test has packed yet
     packed = pack(client, record(client))
-    pages = [body for _, kind, body in packed["entries"] if kind.startswith("text/html")]
+    pages = [body for _, kind, body in unpacked(packed) if kind.startswith("text/html")]
     assert len(pages) > 20
     assert not any("pack@example.com" in body for body in pages)
 

@@ -43,7 +43,7 @@ def test_the_pack_holds_no_header_that_belongs_to_one_answer():
 def test_the_worker_puts_the_packs_headers_on_every_page_it_keeps():
     source = SW.read_text()
     unpacking = re.search(
-        r"pack\.entries\.map\(\(\[path, type, body\]\) => cache\.put\(path, new Response\((.*)\)\)\)", source
+        r"pack\.entries\.map\(\(\[path, type, pieces\]\) => cache\.put\(path, new Response\((.*)\)\)\)", source
     )
     assert unpacking, "the worker no longer unpacks pages as this test reads them"
     assert "...pack.headers" in unpacking.group(1)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import csrf_from
 from tests.integration.test_people_plan import save_plan, share_link
+from tests.support.worker import unpacked
 
 EXERCISE = "/toolkit/exercise/box-breathing"
 EVERY_ENCODING = {"Accept-Encoding": "br, gzip"}
@@ -110,7 +111,7 @@ def test_the_offline_pack_still_holds_plain_pages_and_revalidates(client):
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "br"
     pack = json.loads(brotli.decompress(response.get_data()))
-    pages = {path: body for path, _type, body in pack["entries"]}
+    pages = {path: body for path, _type, body in unpacked(pack)}
     assert pages[EXERCISE].encode() == plain(client, EXERCISE)
     again = client.get("/offline-pack.json", headers={**EVERY_ENCODING, "If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304

@@ -10,6 +10,7 @@ import re
 import brotli
 import pytest
 
+from tests.support.worker import unpacked
 from webapp.assets import asset_url, build_manifest
 
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[^"']+)["']""")
@@ -38,7 +39,7 @@ def test_module_imports_carry_the_imported_files_hash(app, client, app_js):
     assets = pack["assets"]
     left_out = {spec.split("?")[0] for spec in specifiers if f"/static/js/{spec.removeprefix('./')}" not in assets}
     assert left_out == {"./circle.js", "./dose-times.js", "./push.js", "./reminder-form.js"}
-    kept_pages = "".join(body for _, kind, body in pack["entries"] if "html" in kind)
+    kept_pages = "".join(body for _, kind, body in unpacked(pack) if "html" in kind)
     for name in ("circle", "dose-times", "push", "reminder-form"):
         assert not re.search(rf'data-module="[^"]*\b{name}\b', kept_pages), name
     assert 'data-module="breathing"' in kept_pages  # the check above reads the kept pages' modules

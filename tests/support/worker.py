@@ -20,3 +20,13 @@ def kept_pages(client) -> set[str]:
     """The paths the offline pack keeps (pages and the content bundle)."""
     pack = client.get(build_record(client)["pack"]).get_json()
     return {path for path, _kind, _body in pack["entries"]}
+
+
+def unpacked(pack: dict) -> list[tuple[str, str, str]]:
+    """(path, content type, body) of each entry of an offline pack, its
+    pieces joined as the worker joins them: text, or an index in ``parts``."""
+    parts = pack["parts"]
+    return [
+        (path, kind, "".join(parts[piece] if isinstance(piece, int) else piece for piece in pieces))
+        for path, kind, pieces in pack["entries"]
+    ]

@@ -34,7 +34,7 @@ from webapp.offline_copies import copy_endpoints, copy_urls
 from webapp.page_compression import compressed
 from webapp.pwa import bp
 from webapp.pwa.bundle import Unbundleable, bundle_worker
-from webapp.pwa.pack_order import best_order
+from webapp.pwa.pack_order import best_order, shared_parts
 from webapp.security import FIXED_HEADERS
 
 #: Pages that are the same for everyone and are kept for offline use: these,
@@ -212,14 +212,16 @@ def _render_public(paths: list[str], language: str = "en") -> list[list[str]]:
 
 def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
     """This build's offline pack: the static files to precache (their hashed
-    URLs) and every shell page and the content bundle in one response. Compressed together, the pages' shared frame is sent once:
-    about a third of the bytes of the same pages fetched one by one; the
-    pages in the order that compresses best (webapp/pwa/pack_order.py)."""
+    URLs) and every shell page and the content bundle in one response, the
+    pages' shared frame once: about a third of the bytes of the same pages
+    fetched one by one; the pages in the order that compresses best
+    (webapp/pwa/pack_order.py)."""
     record = build_record()
     version = record["version"]
     with _PACKS_LOCK:
         if version not in _PACKS:
             entries = _render_public([*record["pages"], record["contentUrl"]], record["language"])
+            parts, pieces = shared_parts(entries)
             pack = {
                 "version": version,
                 "assets": shell_assets(record["language"], [body for _, kind, body in entries if "html" in kind]),
@@ -227,7 +229,10 @@ def build_pack() -> tuple[str, tuple[bytes, bytes, bytes | None]]:
                 # Policy first): the worker puts them on each page it keeps, so a
                 # page answered offline is held to the same policy as online.
                 "headers": dict(FIXED_HEADERS),
-                "entries": best_order(entries),
+                # What two pages or more hold (their frame), once; each entry's
+                # body is pieces: its own text, or an index in ``parts``.
+                "parts": parts,
+                "entries": best_order(pieces),
             }
             body = json.dumps(pack, separators=(",", ":"), ensure_ascii=False).encode()
             packed = (
