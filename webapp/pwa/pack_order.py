@@ -35,11 +35,11 @@ def _deflated_size(data: bytes, before: bytes) -> int:
     return len(packer.compress(data)) + len(packer.flush())
 
 
-def best_order(entries: list[list[str]]) -> list[list[str]]:
+def best_order(entries: list[list]) -> list[list]:
     """``entries``, each next the one that deflates smallest after the ones
     before it (the first listed wins a tie, so the order is always the same)."""
     left = [(entry, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()) for entry in entries]
-    placed: list[list[str]] = []
+    placed: list[list] = []
     tail = b""
     while left:
         sizes = [_deflated_size(data, tail) for _entry, data in left]
