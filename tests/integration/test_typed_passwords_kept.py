@@ -157,3 +157,13 @@ def test_a_refused_form_signed_out_is_kept_by_no_cache_but_its_first_drawing_is_
     response = client.post("/register", data={"email": "", "password": "", "csrf_token": auth.token("/register")})
     assert response.status_code == 422
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("sent", [b"abc%FF%FEdefghij", b"abc%ED%A0%80defghij"])  # broken bytes; a lone surrogate
+def test_a_broken_character_in_a_password_is_refused_beside_it_and_the_rest_kept(client, auth, sent):
+    body = b"email=sam%40example.com&password=" + sent + b"&csrf_token=" + auth.token("/register").encode()
+    response = client.post("/register", data=body, content_type="application/x-www-form-urlencoded")
+    page = refused(response)
+    assert page.invalid("password") and page.value("password") == "abcdefghij"
+    assert "broken character" in response.get_data(as_text=True)
+    assert not auth.signed_in()
